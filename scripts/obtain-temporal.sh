@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Obtains the two Temporal servers this project runs on, on a machine without internet:
+#   - the Temporal CLI (dev server with SQLite + web UI), built with `go install`
+#   - the Java time-skipping test server, fetched from Maven Central
+# Order (DESIGN.md): an env var path → `temporal` on PATH → our cache → build it → (SDK download, left to the SDK).
+# Results are cached under $JOURNEY_ENGINE_CACHE (default ~/.cache/journey-engine), built under a temporary
+# name and renamed into place only when complete, so a failed build never leaves a half-written binary.
+# Progress goes to stderr; stdout gets only `export NAME=value` lines for `eval`.
+set -euo pipefail
+
+CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"        # newest tag whose go.mod has no replace directive
+TEST_SERVER_VERSION="${TEMPORAL_TEST_SERVER_VERSION:-1.31.0}"
+CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
+mkdir -p "$CACHE"
+
+say() { echo "[temporal] $*" >&2; }
+fail_route() { say "route failed: $1"; say "  command: $2"; [ -n "${3:-}" ] && sed 's/^/  | /' "$3" | tail -n 15 >&2; return 0; }
+
+obtain_cli() {
+  if [ -n "${TEMPORAL_CLI_PATH:-}" ]; then
+    [ -x "$TEMPORAL_CLI_PATH" ] || { say "TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH is not an executable file; unset it or fix the path"; exit 1; }
+    say "Temporal CLI from TEMPORAL_CLI_PATH: $TEMPORAL_CLI_PATH"; echo "$TEMPORAL_CLI_PATH"; return
+  fi
+  if command -v temporal >/dev/null 2>&1; then
+    say "Temporal CLI on PATH: $(command -v temporal)"; command -v temporal; return
+  fi
+  local dest="$CACHE/temporal-cli-$CLI_VERSION/temporal"
+  if [ -x "$dest" ]; then say "Temporal CLI $CLI_VERSION cached: $dest"; echo "$dest"; return; fi
+
+  if ! command -v go >/dev/null 2>&1; then
+    say "Go is not installed, so the Temporal CLI cannot be built. Install Go (>= 1.23) or set TEMPORAL_CLI_PATH to a temporal binary."
+    exit 1
+  fi
+  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-cli-build.XXXXXX")
+  trap 'rm -rf "$tmp"' RETURN
+  local cmd="GOTOOLCHAIN=local GOBIN=$tmp go install github.com/temporalio/cli/cmd/temporal@$CLI_VERSION"
+  say "building the Temporal CLI $CLI_VERSION (dev server + UI) with Go; the first build takes a few minutes..."
+  say "  $cmd"
+  if ! GOTOOLCHAIN=local GOBIN="$tmp" go install "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION" >"$tmp/build.log" 2>&1; then
+    fail_route "go install" "$cmd" "$tmp/build.log"
+    say "retrying with GOSUMDB=off (the checksum database may be unreachable offline; module hashes are then not verified against it)"
+    if ! GOSUMDB=off GOTOOLCHAIN=local GOBIN="$tmp" go install "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION" >"$tmp/build.log" 2>&1; then
+      fail_route "go install with GOSUMDB=off" "GOSUMDB=off $cmd" "$tmp/build.log"
+      say "no route left to obtain the Temporal CLI here. Set TEMPORAL_CLI_PATH to a temporal binary built elsewhere."
+      exit 1
+    fi
+  fi
+  "$tmp/temporal" --version >&2 || { say "the built binary does not run: $tmp/temporal --version"; exit 1; }
+  mkdir -p "$(dirname "$dest")"
+  mv -f "$tmp/temporal" "$dest.partial" && mv -f "$dest.partial" "$dest"
+  say "Temporal CLI ready: $dest"
+  echo "$dest"
+}
+
+obtain_test_server() {
+  if [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ]; then
+    [ -x "$TEMPORAL_TEST_SERVER_PATH" ] || { say "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH is not executable"; exit 1; }
+    say "time-skipping test server from TEMPORAL_TEST_SERVER_PATH"; echo "$TEMPORAL_TEST_SERVER_PATH"; return
+  fi
+  local dir="$CACHE/temporal-test-server-$TEST_SERVER_VERSION"
+  if [ -x "$dir/test-server" ]; then say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"; echo "$dir/test-server"; return; fi
+
+  command -v java >/dev/null 2>&1 || { say "Java is not installed, so the time-skipping test server cannot run. Install a JDK (>= 11) or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { say "Maven is not installed, so the time-skipping test server cannot be fetched. Install Maven or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
+  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-build.XXXXXX")
+  trap 'rm -rf "$tmp"' RETURN
+  cat >"$tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>journey-engine</groupId><artifactId>temporal-test-server-fetch</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  local cmd="mvn -B -q -f $tmp/pom.xml dependency:copy-dependencies -DoutputDirectory=$tmp/lib -DincludeScope=runtime"
+  say "fetching the Java time-skipping test server $TEST_SERVER_VERSION from Maven Central..."
+  say "  $cmd"
+  if ! mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DoutputDirectory="$tmp/lib" -DincludeScope=runtime >"$tmp/build.log" 2>&1; then
+    fail_route "maven" "$cmd" "$tmp/build.log"
+    say "no route left to obtain the test server here. Set TEMPORAL_TEST_SERVER_PATH to an executable that starts it as '<path> <port>'."
+    exit 1
+  fi
+  cat >"$tmp/test-server" <<'WRAP'
+#!/usr/bin/env bash
+# Started by the Temporal SDK as `<path> <port> <extra args>`.
+here="$(cd "$(dirname "$0")" && pwd)"
+exec java -Xss4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
+WRAP
+  chmod +x "$tmp/test-server"
+  rm -f "$tmp/pom.xml" "$tmp/build.log"; chmod 755 "$tmp"
+  rm -rf "$dir.partial"; mv "$tmp" "$dir.partial"; mv "$dir.partial" "$dir"
+  trap - RETURN
+  say "time-skipping test server ready: $dir"
+  echo "$dir/test-server"
+}
+
+what="${1:-all}"
+case "$what" in
+  cli) cli=$(obtain_cli); echo "export TEMPORAL_CLI_PATH='$cli'" ;;
+  test-server) ts=$(obtain_test_server); echo "export TEMPORAL_TEST_SERVER_PATH='$ts'" ;;
+  all) cli=$(obtain_cli); ts=$(obtain_test_server)
+       echo "export TEMPORAL_CLI_PATH='$cli'"; echo "export TEMPORAL_TEST_SERVER_PATH='$ts'" ;;
+  *) echo "usage: obtain-temporal.sh [cli|test-server|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm test`: install what is missing (npm packages, Temporal CLI, time-skipping test server), then run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+eval "$(bash scripts/obtain-temporal.sh all)"
+echo "[test] type-checking..." >&2
+npx tsc --noEmit -p .
+echo "[test] running the suite (vitest) against a real dev server and the time-skipping test server..." >&2
+exec npx vitest run "$@"

@@ -1,0 +1,43 @@
+// Test helpers for the two real Temporal servers: the shared dev server and a time-skipping test server.
+import { inject } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+
+export function workflowBundle() {
+  return { codePath: inject('workflowBundlePath') };
+}
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+}
+
+export interface DevServerClients {
+  address: string;
+  client: Client;
+  workerConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function connectDevServer(): Promise<DevServerClients> {
+  const address = inject('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const workerConnection = await NativeConnection.connect({ address });
+  return {
+    address,
+    client: new Client({ connection, namespace: 'default' }),
+    workerConnection,
+    async close() {
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** A task queue of its own for each test, so tests sharing the dev server never steal each other's tasks. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
