@@ -1,0 +1,28 @@
+// The compiled plan: the only thing the interpreter reads. Its definition part is typed by the types
+// generated from the JSON Schema; the rest is what compiling adds.
+import type { AdvocacyJourneyDefinition } from './generated/journey.ts';
+
+export type { AdvocacyJourneyDefinition } from './generated/journey.ts';
+
+export const PLAN_FORMAT = 1;
+
+export interface CompiledPlan {
+  planFormat: typeof PLAN_FORMAT;
+  journeyId: string;
+  version: number;
+  name: string;
+  /** sha256 (hex) of the canonical JSON of the definition and the local templates it uses. */
+  hash: string;
+  /** The definition after normalization (defaults filled in). */
+  definition: AdvocacyJourneyDefinition;
+  /** Local template files the definition names (path relative to definitions/ → contents), pinned with the plan. */
+  templates: Record<string, string>;
+  /** Event types this journey takes, by role; the API routes events with it. */
+  routing: {
+    listen: string[];
+    suppress: string[];
+    actions: string[];
+    conversions: string[];
+    reversals: string[];
+  };
+}
