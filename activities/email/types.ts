@@ -1,0 +1,36 @@
+// The contract between the interpreter and the email activity.
+import type { LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
+
+export interface SendEmailRequest {
+  /** Idempotency key: workflow id + step + attempt number. The same key is never delivered twice. */
+  sendKey: string;
+  customerId: string;
+  journeyId: string;
+  journeyVersion: number;
+  /** e.g. `invite:referral:2` (motion, attempt). */
+  step: string;
+  to: string;
+  template: PostmarkTemplate | LocalTemplate;
+  /** For a local template: its file contents, pinned in the compiled plan. */
+  localTemplateBody?: string;
+  /** Values for the template: traits, referral link, unsubscribe link, and the template's own model. */
+  model: Record<string, unknown>;
+  /** `broadcast` for asks (marketing), `outbound` for transactional (thank-you, reward notices). */
+  messageStream: 'broadcast' | 'outbound';
+  /** Adds List-Unsubscribe for asks. */
+  unsubscribeUrl?: string;
+}
+
+export interface SendEmailResult {
+  status: 'sent' | 'already-sent';
+  transport: 'postmark' | 'outbox';
+  messageId?: string;
+}
+
+/** ApplicationFailure types the email activity raises (non-retryable); the interpreter reacts to them. */
+export const EMAIL_FAILURE = {
+  inactiveRecipient: 'EmailInactiveRecipient',
+  invalidAddress: 'EmailInvalidAddress',
+  configuration: 'EmailConfigurationError',
+  rejected: 'EmailRejected',
+} as const;
