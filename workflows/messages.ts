@@ -37,3 +37,38 @@ export const resumeUpdate = defineUpdate<unknown, [OperatorAction]>('resume');
 export const optOutUpdate = defineUpdate<unknown, [OperatorAction]>('optOut');
 export const skipWaitUpdate = defineUpdate<unknown, [OperatorAction]>('skipWait');
 export const cancelRunUpdate = defineUpdate<unknown, [OperatorAction]>('cancelRun');
+
+/** The journey workflow's input: the compiled plan pinned for the run, and state carried over continue-as-new. */
+export interface JourneyRunInput {
+  plan: import('../definitions/plan.ts').CompiledPlan;
+  customerId: string;
+  /** Present after continue-as-new: whatever the interpreter carries (counts, tier, seen event ids, last ask time). */
+  carried?: unknown;
+}
+
+// ---- the per-customer workflow `customer:<id>`: traits, global opt-out and suppression, contact history, rewards ----
+
+/** Asked before every ask, across all journeys: frequency cap and quiet hours. */
+export interface ContactSlotRequest {
+  customerId: string;
+  journeyId: string;
+  /** The ask's idempotency key; reserving the same key twice returns the first decision. */
+  sendKey: string;
+  /** Workflow time of the intended send (ISO). */
+  at: string;
+  /** The journey's own cap, checked inside the global one. */
+  journeyCap?: { maxAsks: number; periodMs: number };
+}
+export interface ContactSlotDecision {
+  granted: boolean;
+  /** When refused: the earliest time a slot could be granted (ISO), and why. */
+  retryAt?: string;
+  reason?: string;
+}
+
+export const updateTraitsSignal = defineSignal<[Record<string, unknown>]>('updateTraits');
+/** Every event about the customer also reaches their own workflow (advocate score, global suppression). */
+export const customerEventSignal = defineSignal<[JourneyEvent]>('customerEvent');
+export const customerStateQuery = defineQuery<unknown>('customerState');
+export const reserveContactSlotUpdate = defineUpdate<ContactSlotDecision, [ContactSlotRequest]>('reserveContactSlot');
+export const globalOptOutUpdate = defineUpdate<unknown, [OperatorAction]>('globalOptOut');

@@ -1,0 +1,41 @@
+// The contract between the interpreter and the reward, tracking and contact-policy activities.
+import type { RewardItem } from '../../definitions/generated/journey.ts';
+
+export interface RewardRequest {
+  /** (advocate, referral or action, reward rule) → one key; a provider never pays the same key twice. */
+  idempotencyKey: string;
+  advocateId: string;
+  /** Who receives it: the advocate, or the referred friend (two-sided). */
+  recipientId: string;
+  role: 'referrer' | 'referred' | 'tier-bonus';
+  item: RewardItem;
+  reason: string;
+  journeyId: string;
+  journeyVersion: number;
+  referralId?: string;
+  /** Which rule of the plan gave it, e.g. `referral.referrer` or `tier:gold`. */
+  ruleId: string;
+}
+
+export interface RewardResult {
+  rewardId: string;
+  status: 'issued' | 'failed';
+  provider: 'ledger' | 'webhook';
+  /** When failed: why, for operators. */
+  failure?: string;
+}
+
+/** One line of the tracking log: every stage change and every effect. */
+export interface TrackingRecord {
+  /** Workflow time, ISO. */
+  at: string;
+  journeyId: string;
+  journeyVersion: number;
+  customerId: string;
+  stage: 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'ended';
+  motion?: string;
+  /** e.g. stage.entered, delight, qualified, disqualified, ask.sent, action.taken, referral.submitted,
+   *  referral.qualified, referral.opportunity, referral.closed_won, reward.issued, reward.reversed, suppressed, promoted. */
+  type: string;
+  data?: Record<string, unknown>;
+}
