@@ -1,19 +1,60 @@
-// The worker process: `node --import tsx worker/main.ts`. Stops gracefully on SIGINT/SIGTERM.
+// The worker process: `node --import tsx worker/main.ts`. One build for the dev server, a cluster or
+// Temporal Cloud: the connection comes from TEMPORAL_* / temporal.toml (temporal-config.ts), the rest
+// from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
+// (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
 import { NativeConnection } from '@temporalio/worker';
 import { loadTemporalConfig } from './temporal-config.ts';
+import { loadWorkerSettings } from './settings.ts';
+import { installWorkerRuntime } from './runtime.ts';
+import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
 
-const config = loadTemporalConfig();
-const connection = await NativeConnection.connect(config.connectionOptions).catch((err) => {
-  console.error(`worker: cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`);
+function fail(message: string): never {
+  console.error(`worker: ${message}`);
   process.exit(1);
-});
+}
+
+let settings;
+try {
+  settings = loadWorkerSettings();
+} catch (err) {
+  fail((err as Error).message);
+}
+const config = loadTemporalConfig();
+const metricsUrl = installWorkerRuntime(settings);
+
+const connection = await NativeConnection.connect(config.connectionOptions).catch((err) =>
+  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
+);
+
+if (!settings.skipSearchAttributeCheck) {
+  try {
+    await assertSearchAttributes(connection.operatorService, config.namespace);
+  } catch (err) {
+    if (err instanceof MissingSearchAttributesError) fail(err.message);
+    // Some deployments refuse the operator API to a worker's credentials: say so and carry on.
+    console.warn(`worker: could not list search attributes of "${config.namespace}" (${(err as Error).message}); ` +
+      'set JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK=1 to silence this check');
+  }
+}
+
 const worker = await createJourneyWorker({
   connection,
   namespace: config.namespace,
-  taskQueue: config.taskQueue,
-  activityDeps: { dataDir: process.env.JOURNEY_DATA_DIR ?? 'data' },
-});
-console.log(`worker: polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.connectionOptions.address}`);
-await worker.run();
-await connection.close();
+  taskQueue: settings.taskQueue,
+  activityDeps: { dataDir: settings.dataDir },
+  maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
+  maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
+  shutdownGraceMs: settings.shutdownGraceMs,
+}).catch((err) => fail(`cannot create the worker: ${err.message}`));
+
+console.log(
+  `worker: polling task queue "${settings.taskQueue}" in namespace "${config.namespace}" at ${config.connectionOptions.address}` +
+    (metricsUrl ? `; metrics at ${metricsUrl}` : ''),
+);
+try {
+  await worker.run(); // resolves once a shutdown signal has drained the worker
+} finally {
+  await connection.close();
+}
+console.log('worker: stopped');

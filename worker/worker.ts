@@ -14,6 +14,8 @@ export interface JourneyWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  /** How long in-flight activities may finish after shutdown is requested (ms); the SDK default is 0. */
+  shutdownGraceMs?: number;
 }
 
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
@@ -25,5 +27,6 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     activities: createActivities(opts.activityDeps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
+    shutdownGraceTime: opts.shutdownGraceMs,
   });
 }

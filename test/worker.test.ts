@@ -1,0 +1,114 @@
+// The worker process as an operator runs it: it checks the namespace's search attributes, serves
+// Prometheus metrics, and stops cleanly on SIGTERM. Against the real dev server of the test run.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { freePort } from '../scripts/dev-server.ts';
+import { ALL_SEARCH_ATTRIBUTES, CustomerId, assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
+import { loadWorkerSettings } from '../worker/settings.ts';
+import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+
+interface RunningProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startWorkerProcess(env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the required search attributes are checked against the namespace', () => {
+  let temporal: DevServerClients;
+  beforeAll(async () => (temporal = await connectDevServer()));
+  afterAll(async () => temporal?.close());
+
+  it('finds every attribute the journeys set on the dev server', async () => {
+    const problems = await findSearchAttributeProblems(temporal.workerConnection.operatorService, 'default');
+    expect(problems).toEqual([]);
+  });
+
+  it('names a missing attribute and one registered with another type', async () => {
+    const bogus = defineSearchAttributeKey('JourneyBogusAttribute', SearchAttributeType.KEYWORD);
+    const mistyped = defineSearchAttributeKey(CustomerId.name, SearchAttributeType.INT);
+    const required = [...ALL_SEARCH_ATTRIBUTES, bogus, mistyped];
+    const problems = await findSearchAttributeProblems(temporal.workerConnection.operatorService, 'default', required);
+    expect(problems).toEqual([
+      { name: 'JourneyBogusAttribute', expected: 'KEYWORD' },
+      { name: 'CustomerId', expected: 'INT', found: 'KEYWORD' },
+    ]);
+    await expect(assertSearchAttributes(temporal.workerConnection.operatorService, 'default', required))
+      .rejects.toThrow(/JourneyBogusAttribute \(KEYWORD\) is missing: temporal operator search-attribute create --namespace default --name JourneyBogusAttribute --type Keyword/);
+  });
+});
+
+describe('the worker process', () => {
+  it('refuses a namespace without the search attributes, naming each missing one', async () => {
+    const temporal = await connectDevServer();
+    const namespace = `bare-${randomUUID().slice(0, 8)}`;
+    try {
+      await temporal.workerConnection.workflowService.registerNamespace({
+        namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 },
+      });
+    } finally {
+      await temporal.close();
+    }
+    const worker = startWorkerProcess({
+      TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_TASK_QUEUE: uniqueTaskQueue('bare'),
+    });
+    expect(await worker.exited).toBe(1);
+    for (const key of ALL_SEARCH_ATTRIBUTES) expect(worker.output()).toContain(`${key.name} (${key.type}) is missing`);
+    expect(worker.output()).toContain(`namespace "${namespace}" lacks the search attributes`);
+  });
+
+  it('serves Prometheus metrics and exits 0 after draining on SIGTERM', async () => {
+    const metricsPort = await freePort();
+    const worker = startWorkerProcess({
+      TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default',
+      JOURNEY_TASK_QUEUE: uniqueTaskQueue('metrics'), JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
+      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-worker-')), JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '5000',
+    });
+    try {
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      expect(worker.output()).toContain(`metrics at http://127.0.0.1:${metricsPort}/metrics`);
+      let metrics = '';
+      await waitFor('worker metrics', async () => {
+        metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
+        return metrics.includes('temporal_');
+      });
+      expect(metrics).toMatch(/temporal_\w+\{[^}]*task_queue="metrics-/);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(worker.output()).toContain('worker: stopped');
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('rejects a concurrency setting that is not a number, naming the variable', () => {
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_ACTIVITIES: 'lots' })).toThrow(/JOURNEY_WORKER_MAX_ACTIVITIES="lots"/);
+    expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_ACTIVITIES: '7', JOURNEY_TASK_QUEUE: 'q' })).toMatchObject({
+      maxConcurrentActivityTaskExecutions: 7, taskQueue: 'q', metricsPort: undefined,
+    });
+  });
+});

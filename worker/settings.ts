@@ -1,0 +1,47 @@
+// The worker's own knobs, from the environment (the connection itself comes from temporal-config.ts).
+// Every value is checked here so a typo fails at start with the variable's name, not deep in the SDK.
+
+export interface WorkerSettings {
+  taskQueue: string;
+  /** Most activities (emails, rewards, tracking writes) this process runs at once. */
+  maxConcurrentActivityTaskExecutions: number;
+  /** Most workflow tasks this process runs at once. */
+  maxConcurrentWorkflowTaskExecutions: number;
+  /** Port of the Prometheus endpoint (`/metrics`) on 127.0.0.1 or JOURNEY_WORKER_METRICS_HOST; undefined: no endpoint. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** How long in-flight activities may run on after SIGINT/SIGTERM before they are cancelled. */
+  shutdownGraceMs: number;
+  /** Skip the search-attribute check (only for namespaces the worker may not inspect). */
+  skipSearchAttributeCheck: boolean;
+  dataDir: string;
+}
+
+export class WorkerSettingsError extends Error {}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new WorkerSettingsError(`${name}=${JSON.stringify(raw)} is not a whole number >= ${min}`);
+  }
+  return value;
+}
+
+export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? positiveInt(env, 'JOURNEY_WORKER_METRICS_PORT', 0) : undefined;
+  if (metricsPort !== undefined && metricsPort > 65535) {
+    throw new WorkerSettingsError(`JOURNEY_WORKER_METRICS_PORT=${metricsPort} is not a port (1-65535)`);
+  }
+  return {
+    taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
+    maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
+    maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),
+    metricsPort,
+    metricsHost: env.JOURNEY_WORKER_METRICS_HOST || '127.0.0.1',
+    shutdownGraceMs: positiveInt(env, 'JOURNEY_WORKER_SHUTDOWN_GRACE_MS', 30_000, 0),
+    skipSearchAttributeCheck: env.JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK === '1',
+    dataDir: env.JOURNEY_DATA_DIR || 'data',
+  };
+}
