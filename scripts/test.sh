@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 eval "$(bash scripts/obtain-temporal.sh all)"
+eval "$(bash scripts/obtain-chromium.sh || true)"  # Debian's Chromium for the browser test; prints why when it cannot
 echo "[test] type-checking..." >&2
 npx tsc --noEmit -p .
 echo "[test] running the suite (vitest) against a real dev server and the time-skipping test server..." >&2

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The browser test drives the Temporal UI in Debian's Chromium (/usr/bin/chromium) through playwright-core.
+# We never download a browser: when it is missing we install Debian's package (as root or with sudo),
+# otherwise we say what to run. Prints JOURNEY_CHROMIUM_PATH for `eval`.
+set -euo pipefail
+path="${JOURNEY_CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -x "$path" ]; then
+  echo "export JOURNEY_CHROMIUM_PATH='$path'"
+  exit 0
+fi
+if [ "$(id -u)" = 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "[chromium] $path is missing and we are neither root nor allowed sudo: run 'sudo apt-get install -y chromium' (the browser test needs it)" >&2
+  exit 1
+fi
+echo "[chromium] $path is missing: installing Debian's chromium package (apt-get update && apt-get install -y chromium)..." >&2
+if ! { "${as_root[@]}" apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q chromium >&2; }; then
+  echo "[chromium] 'apt-get install -y chromium' failed (see above): the browser test cannot run" >&2
+  exit 1
+fi
+[ -x /usr/bin/chromium ] || { echo "[chromium] apt-get finished but /usr/bin/chromium is still missing" >&2; exit 1; }
+echo "[chromium] installed $(/usr/bin/chromium --version 2>/dev/null)" >&2
+echo "export JOURNEY_CHROMIUM_PATH='/usr/bin/chromium'"
