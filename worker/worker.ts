@@ -27,6 +27,7 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     activities: createActivities(opts.activityDeps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
-    shutdownGraceTime: opts.shutdownGraceMs,
+    // The SDK rejects an explicit undefined here, so the option is only passed when set.
+    ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
   });
 }
