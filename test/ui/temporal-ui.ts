@@ -1,0 +1,36 @@
+// The operator's steps in the Temporal UI (2.42), as page actions: search the workflow list with a
+// visibility query, open a run, read its user metadata. Selectors are the UI's own test ids and roles.
+import type { Page } from 'playwright-core';
+
+/** Opens the workflow list and types a visibility query into the UI's manual query box. */
+export async function searchWorkflows(page: Page, uiUrl: string, namespace: string, query: string): Promise<void> {
+  await page.goto(`${uiUrl}/namespaces/${namespace}/workflows`);
+  await page.getByTestId('toggle-manual-query').click();
+  const input = page.getByTestId('manual-search-input');
+  await input.fill(query);
+  await input.press('Enter');
+}
+
+/** Clicks the run in the list by its workflow id and waits for its page. */
+export async function openRun(page: Page, workflowId: string): Promise<void> {
+  await page.getByRole('link', { name: workflowId, exact: true }).first().click();
+  await page.waitForURL(/\/workflows\/[^/]+\/[^/]+\/history/);
+}
+
+/** Opens the run's "User Metadata" tab (summary, details, current details). */
+export async function openUserMetadata(page: Page): Promise<void> {
+  await page.getByTestId('user-metadata-tab').click();
+  await page.waitForURL(/\/user-metadata/);
+}
+
+/**
+ * The visible text of the page, including the sandboxed frames in which the UI renders the
+ * Markdown of summaries and details (they are not part of the main document's text).
+ */
+export async function visibleText(page: Page): Promise<string> {
+  const parts: string[] = [];
+  for (const frame of page.frames()) {
+    parts.push(await frame.locator('body').innerText({ timeout: 5_000 }).catch(() => ''));
+  }
+  return parts.join('\n');
+}
