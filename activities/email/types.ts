@@ -25,6 +25,21 @@ export interface SendEmailResult {
   status: 'sent' | 'already-sent';
   transport: 'postmark' | 'outbox';
   messageId?: string;
+  /** For the customer's contact history (never the address). */
+  sendKey?: string;
+  /** When this activity saw the send accepted (ISO); for 'already-sent', when it found the earlier one. */
+  sentAt?: string;
+  messageStream?: 'broadcast' | 'outbound';
+  /** Postmark template alias, or the local template file. */
+  template?: string;
+}
+
+/** Why the email activity stopped sending to a customer; passed to `onRecipientSuppressed`. */
+export interface RecipientSuppressed {
+  customerId: string;
+  reason: 'inactive-recipient' | 'invalid-address';
+  journeyId: string;
+  sendKey: string;
 }
 
 /** ApplicationFailure types the email activity raises (non-retryable); the interpreter reacts to them. */
@@ -33,4 +48,6 @@ export const EMAIL_FAILURE = {
   invalidAddress: 'EmailInvalidAddress',
   configuration: 'EmailConfigurationError',
   rejected: 'EmailRejected',
+  /** Retryable (429, 5xx, network): never seen by the interpreter unless retries run out. */
+  transient: 'EmailTransient',
 } as const;

@@ -1,0 +1,67 @@
+// Classifies what Postmark answered (its HTTP status and `ErrorCode`) into what the journey must do:
+// suppress the customer, stop loudly on a configuration error, or let Temporal retry with backoff.
+// https://postmarkapp.com/developer/api/overview#error-codes
+import { ApplicationFailure } from '@temporalio/common';
+import { EMAIL_FAILURE } from './types.ts';
+
+export type PostmarkErrorClass =
+  | 'inactive-recipient' // ErrorCode 406: hard-bounced, complained or unsubscribed address
+  | 'invalid-address' // ErrorCode 300: the address (or request) is invalid
+  | 'configuration' // bad token, unconfirmed sender, unknown template: nothing a retry can fix
+  | 'rejected' // any other 4xx: this message will never be accepted
+  | 'transient'; // 429, 5xx, timeouts, dropped connections: retry with backoff
+
+export interface ClassifiedPostmarkError {
+  kind: PostmarkErrorClass;
+  /** HTTP status; 0 when no answer came back (network error, timeout). */
+  status: number;
+  /** Postmark's ErrorCode; 0 when absent. */
+  code: number;
+  /** The error message with every email address removed. */
+  message: string;
+}
+
+// ErrorCode 10: bad or missing server token. 400/401: sender signature missing or unconfirmed.
+// 405: account not allowed to send. 412: account pending approval. 1100/1101: template id/alias unknown.
+const CONFIGURATION_CODES = new Set([10, 400, 401, 405, 412, 1100, 1101]);
+
+const EMAIL_ADDRESS = /[^\s<>"',;:()]+@[^\s<>"',;:()]+/g;
+export function redactAddresses(text: string): string {
+  return text.replace(EMAIL_ADDRESS, '<address>');
+}
+
+export function classifyPostmarkError(err: unknown): ClassifiedPostmarkError {
+  const e = err as { statusCode?: number; code?: number; message?: string };
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : 0;
+  const code = typeof e?.code === 'number' ? e.code : 0;
+  const message = redactAddresses(String(e?.message ?? err));
+  const kind: PostmarkErrorClass =
+    status === 0 || status === 429 || status >= 500 ? 'transient'
+    : status === 401 || CONFIGURATION_CODES.has(code) ? 'configuration'
+    : code === 406 ? 'inactive-recipient'
+    : code === 300 ? 'invalid-address'
+    : 'rejected';
+  return { kind, status, code, message };
+}
+
+/** The failure the activity throws for a classified error; only transient ones are retryable. */
+export function failureFor(c: ClassifiedPostmarkError): ApplicationFailure {
+  const text = `Postmark answered ${c.status || 'nothing'} (ErrorCode ${c.code}): ${c.message}`;
+  const details = [{ status: c.status, code: c.code }];
+  switch (c.kind) {
+    case 'inactive-recipient':
+      return ApplicationFailure.nonRetryable(text, EMAIL_FAILURE.inactiveRecipient, ...details);
+    case 'invalid-address':
+      return ApplicationFailure.nonRetryable(text, EMAIL_FAILURE.invalidAddress, ...details);
+    case 'configuration':
+      return ApplicationFailure.nonRetryable(text, EMAIL_FAILURE.configuration, ...details);
+    case 'rejected':
+      return ApplicationFailure.nonRetryable(text, EMAIL_FAILURE.rejected, ...details);
+    case 'transient':
+      return ApplicationFailure.retryable(text, EMAIL_FAILURE.transient, ...details);
+    default: {
+      const unreachable: never = c.kind;
+      throw new Error(`unknown error class ${unreachable}`);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// The email activity: one `sendEmail` that builds the exact Postmark request for a send and delivers it
+// through Postmark (POSTMARK_SERVER_TOKEN set) or the local outbox (the default), at most once per send key.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import pino from 'pino';
+import { writePostmarkRequestToOutbox } from '../outbox.ts';
+import { classifyPostmarkError, failureFor } from './errors.ts';
+import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
+import { createPostmarkClient, findSentBySendKey, submitToPostmark, type PostmarkSettings } from './postmark-transport.ts';
+import { EMAIL_FAILURE, type RecipientSuppressed, type SendEmailRequest, type SendEmailResult } from './types.ts';
+
+export type { PostmarkSettings } from './postmark-transport.ts';
+export { listOutbox, readOutboxMessage, type StoredOutboxMessage } from '../outbox.ts';
+
+/** The subset of pino's logger the activity uses (so tests can capture lines). */
+export interface EmailLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface EmailDeps {
+  /** The outbox lives in <dataDir>/outbox. */
+  dataDir: string;
+  /** Present: send through Postmark. Absent: write to the outbox. */
+  postmark?: PostmarkSettings;
+  /** The From address (JOURNEY_EMAIL_FROM). */
+  from?: string;
+  /** Called when Postmark says the address can never receive mail, before the activity fails for good,
+   * so the owner of cross-journey state can suppress the customer's email channel in every journey. */
+  onRecipientSuppressed?: (notice: RecipientSuppressed) => Promise<unknown> | unknown;
+  logger?: EmailLogger;
+}
+
+/** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM. */
+export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EmailDeps {
+  const token = env.POSTMARK_SERVER_TOKEN?.trim();
+  return {
+    dataDir,
+    from: env.JOURNEY_EMAIL_FROM?.trim() || undefined,
+    postmark: token ? { serverToken: token, apiUrl: env.POSTMARK_API_URL?.trim() || undefined } : undefined,
+  };
+}
+
+// Outside a Temporal activity (a plain call from a script or test) there is no attempt number.
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+function templateName(req: SendEmailRequest): string {
+  return 'alias' in req.template ? req.template.alias : req.template.file;
+}
+
+export function createEmailActivities(deps: EmailDeps) {
+  const log: EmailLogger = deps.logger ?? pino({ name: 'email' });
+  const from = deps.from ?? DEFAULT_FROM;
+  const client = deps.postmark ? createPostmarkClient(deps.postmark) : undefined;
+
+  function buildRequest(req: SendEmailRequest) {
+    try {
+      return buildPostmarkRequest(req, from);
+    } catch (err) {
+      // A template that cannot render never will: fail the step, don't retry.
+      const reason = err instanceof TemplateBodyMissingError ? err.message : `template did not render: ${(err as Error).message}`;
+      log.error({ sendKey: req.sendKey, template: templateName(req) }, reason);
+      throw ApplicationFailure.nonRetryable(reason, EMAIL_FAILURE.configuration);
+    }
+  }
+
+  async function sendThroughPostmark(req: SendEmailRequest): Promise<SendEmailResult> {
+    const request = buildRequest(req);
+    const base = { transport: 'postmark' as const, sendKey: req.sendKey, messageStream: req.messageStream, template: templateName(req) };
+    const attempt = currentAttempt();
+    if (attempt > 1) {
+      // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
+      // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
+      const earlier = await findSentBySendKey(client!, req.sendKey, req.messageStream).catch((err) => {
+        const c = classifyPostmarkError(err);
+        log.warn({ sendKey: req.sendKey, attempt, status: c.status, code: c.code }, `outbound message search failed: ${c.message}`);
+        throw c.kind === 'configuration' ? failureFor(c) : failureFor({ ...c, kind: 'transient' });
+      });
+      if (earlier) {
+        log.info({ sendKey: req.sendKey, attempt, messageId: earlier }, 'already accepted by Postmark on an earlier attempt; not sending again');
+        return { ...base, status: 'already-sent', messageId: earlier, sentAt: new Date().toISOString() };
+      }
+    }
+    try {
+      const accepted = await submitToPostmark(client!, request);
+      return { ...base, status: 'sent', messageId: accepted.messageId, sentAt: accepted.submittedAt || new Date().toISOString() };
+    } catch (err) {
+      const c = classifyPostmarkError(err);
+      const fields = { sendKey: req.sendKey, journeyId: req.journeyId, attempt, status: c.status, code: c.code, errorClass: c.kind };
+      if (c.kind === 'configuration') {
+        log.error(fields, `EMAIL CONFIGURATION ERROR, nothing will be sent until it is fixed (check POSTMARK_SERVER_TOKEN, sender signature, template): ${c.message}`);
+      } else if (c.kind === 'transient') {
+        log.warn(fields, `Postmark send failed, Temporal will retry: ${c.message}`);
+      } else {
+        log.warn(fields, `Postmark refused the message: ${c.message}`);
+      }
+      if ((c.kind === 'inactive-recipient' || c.kind === 'invalid-address') && deps.onRecipientSuppressed) {
+        try {
+          await deps.onRecipientSuppressed({ customerId: req.customerId, reason: c.kind, journeyId: req.journeyId, sendKey: req.sendKey });
+        } catch (hookErr) {
+          // The suppression must reach every journey: retry the activity rather than lose it.
+          log.error({ ...fields, hookError: (hookErr as Error).message }, 'onRecipientSuppressed failed; retrying');
+          throw ApplicationFailure.retryable(`onRecipientSuppressed failed: ${(hookErr as Error).message}`, EMAIL_FAILURE.transient);
+        }
+      }
+      throw failureFor(c);
+    }
+  }
+
+  async function sendToOutbox(req: SendEmailRequest): Promise<SendEmailResult> {
+    const request = buildRequest(req);
+    const { id, written } = await writePostmarkRequestToOutbox(deps.dataDir, req.sendKey, request);
+    return {
+      status: written ? 'sent' : 'already-sent', transport: 'outbox', messageId: id,
+      sendKey: req.sendKey, sentAt: new Date().toISOString(), messageStream: req.messageStream, template: templateName(req),
+    };
+  }
+
+  return {
+    /** Sends one email at most once per `sendKey`; see activities/email/types.ts for the failure types. */
+    async sendEmail(req: SendEmailRequest): Promise<SendEmailResult> {
+      return client ? sendThroughPostmark(req) : sendToOutbox(req);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// With no POSTMARK_SERVER_TOKEN, an ask lands in the local outbox: exactly the request Postmark would get.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmailActivities, emailDepsFromEnv, listOutbox } from '../activities/email/index.ts';
+import type { SendEmailRequest } from '../activities/email/types.ts';
+
+const inviteTemplate = readFileSync(new URL('../definitions/templates/referral-invite.mustache', import.meta.url), 'utf8');
+
+function ask(overrides: Partial<SendEmailRequest> = {}): SendEmailRequest {
+  return {
+    sendKey: 'journey:nps-referral:cust-1:invite:referral:1',
+    customerId: 'cust-1', journeyId: 'nps-referral', journeyVersion: 3, step: 'invite:referral:1',
+    to: 'ada@example.com',
+    template: { file: 'templates/referral-invite.mustache', subject: '{{traits.firstName}}, know a team like {{traits.company}}?' },
+    localTemplateBody: inviteTemplate,
+    model: {
+      traits: { firstName: 'Ada', company: 'Analytical & Co' },
+      model: { productName: 'Acme', friendOffer: '20% off', advocateOffer: 'a $100 credit' },
+      actionLink: 'https://acme.test/r/ADA42?utm_source=journey&utm_medium=email',
+      unsubscribeLink: 'https://acme.test/unsub/abc',
+    },
+    messageStream: 'broadcast',
+    unsubscribeUrl: 'https://acme.test/unsub/abc',
+    ...overrides,
+  };
+}
+
+function outboxActivities() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'email-outbox-'));
+  return { dataDir, ...createEmailActivities({ dataDir, from: 'Acme <hello@acme.test>' }) };
+}
+
+describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
+  it('is what the environment picks when no token is set, and Postmark when one is', () => {
+    expect(emailDepsFromEnv('/d', {}).postmark).toBeUndefined();
+    expect(emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', POSTMARK_API_URL: 'http://127.0.0.1:9', JOURNEY_EMAIL_FROM: 'a@b.test' }))
+      .toEqual({ dataDir: '/d', from: 'a@b.test', postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' } });
+  });
+
+  it('renders a local Mustache template into the /email body Postmark would receive', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    const result = await sendEmail(ask());
+    expect(result).toMatchObject({ status: 'sent', transport: 'outbox', sendKey: ask().sendKey, messageStream: 'broadcast' });
+
+    const [stored] = await listOutbox(dataDir);
+    expect(stored.id).toBe(result.messageId);
+    expect(stored.endpoint).toBe('/email');
+    expect(stored.message).toEqual({
+      From: 'Acme <hello@acme.test>',
+      To: 'ada@example.com',
+      Subject: 'Ada, know a team like Analytical & Co?', // subjects are not HTML-escaped
+      HtmlBody: expect.stringContaining('Hi Ada,'),
+      MessageStream: 'broadcast',
+      Tag: 'nps-referral',
+      Metadata: { journey: 'nps-referral', version: '3', customer: 'cust-1', step: 'invite:referral:1', sendKey: ask().sendKey },
+      Headers: [
+        { Name: 'List-Unsubscribe', Value: '<https://acme.test/unsub/abc>' },
+        { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+      ],
+    });
+    const html = (stored.message as { HtmlBody: string }).HtmlBody;
+    expect(html).toContain('Analytical &amp; Co does'); // HTML bodies are escaped like Postmark's own Mustache
+    expect(html).toContain('href="https://acme.test/r/ADA42?utm_source=journey&amp;utm_medium=email"');
+    expect(html).not.toContain('{{');
+  });
+
+  it('keeps text templates unescaped', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    await sendEmail(ask({ template: { file: 'templates/t.mustache', subject: 'Hi' }, localTemplateBody: 'Link: {{actionLink}}' }));
+    const [stored] = await listOutbox(dataDir);
+    expect(stored.message).toMatchObject({ TextBody: 'Link: https://acme.test/r/ADA42?utm_source=journey&utm_medium=email' });
+    expect(stored.message).not.toHaveProperty('HtmlBody');
+  });
+
+  it('records a Postmark template send as alias + model, on the outbound stream without List-Unsubscribe', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    await sendEmail(ask({
+      sendKey: 'journey:nps-referral:cust-1:thanks:1', step: 'thanks:1', messageStream: 'outbound', unsubscribeUrl: undefined,
+      template: { alias: 'referral-thank-you', model: { productName: 'Acme' } }, localTemplateBody: undefined,
+      model: { traits: { firstName: 'Ada' } },
+    }));
+    const [stored] = await listOutbox(dataDir);
+    expect(stored.endpoint).toBe('/email/withTemplate');
+    expect(stored.message).toEqual({
+      From: 'Acme <hello@acme.test>', To: 'ada@example.com', MessageStream: 'outbound', Tag: 'nps-referral',
+      Metadata: { journey: 'nps-referral', version: '3', customer: 'cust-1', step: 'thanks:1', sendKey: 'journey:nps-referral:cust-1:thanks:1' },
+      TemplateAlias: 'referral-thank-you', TemplateModel: { productName: 'Acme', traits: { firstName: 'Ada' } },
+    });
+    expect(stored).toMatchObject({ templateAlias: 'referral-thank-you', subject: undefined, to: 'ada@example.com' });
+  });
+
+  it('writes once per send key, however often the activity runs', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    const results = await Promise.all([sendEmail(ask()), sendEmail(ask()), sendEmail(ask())]);
+    await sendEmail(ask());
+    expect(results.map((r) => r.status).sort()).toEqual(['already-sent', 'already-sent', 'sent']);
+    expect(new Set(results.map((r) => r.messageId)).size).toBe(1);
+    expect(await listOutbox(dataDir)).toHaveLength(1);
+    expect(readdirSync(join(dataDir, 'outbox'))).toHaveLength(1); // no temporary files left behind
+  });
+
+  it('fits a long send key into Postmark’s 80-character metadata limit', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    const sendKey = `journey:${'j'.repeat(60)}:cust-1:invite:referral:1`;
+    await sendEmail(ask({ sendKey }));
+    const [stored] = await listOutbox(dataDir);
+    expect(stored.sendKey).toBe(sendKey);
+    expect(stored.message.Metadata.sendKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(Object.values(stored.message.Metadata).every((v) => v.length <= 80)).toBe(true);
+  });
+
+  it('fails without retry when a local template has no body pinned', async () => {
+    const { sendEmail } = outboxActivities();
+    await expect(sendEmail(ask({ localTemplateBody: undefined }))).rejects.toMatchObject({
+      type: 'EmailConfigurationError', nonRetryable: true,
+    });
+  });
+});
