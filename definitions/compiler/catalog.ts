@@ -1,0 +1,22 @@
+// The event catalog and the customer schemas the compiler checks definitions against. Loaded from
+// definitions/catalog/ by the loader (I/O) and handed to the pure compiler.
+export interface JsonSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  enum?: unknown[];
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface CatalogEvent {
+  description: string;
+  /** JSON Schema of the event's data. */
+  data: JsonSchemaNode;
+}
+
+export interface Catalog {
+  events: Record<string, CatalogEvent>;
+  traits: JsonSchemaNode;
+  history: JsonSchemaNode;
+}

@@ -1,0 +1,133 @@
+// The journey compiler: parse (keeping positions) → schema check → semantic checks → normalized plan with a
+// content hash. Pure: the caller reads the files (definitions/loader.ts), this only computes. All problems are
+// returned at once; a plan only when there is no error.
+import type { Diagnostic } from '../diagnostics.ts';
+import type { AdvocacyJourneyDefinition } from '../generated/journey.ts';
+import type { CompiledPlan } from '../plan.ts';
+import type { Catalog } from './catalog.ts';
+import { checkCatalog } from './catalog-check.ts';
+import { checkMotions } from './motion-check.ts';
+import { buildPlan } from './normalize.ts';
+import { checkPolicies } from './policy-check.ts';
+import { offsetPosition, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
+import type { Problem } from './problem.ts';
+import { checkSchema } from './schema-check.ts';
+import { checkTemplates } from './template-check.ts';
+import type { Node } from 'jsonc-parser';
+
+export type { Catalog } from './catalog.ts';
+export { canonicalJson, contentHash } from './normalize.ts';
+
+export interface JourneySource {
+  /** The file name shown in diagnostics (relative to the project root when inside it). */
+  file: string;
+  /** The file's text. */
+  source: string;
+  /** Local templates available: path relative to definitions/ (e.g. templates/review-ask.mustache) → contents. */
+  templates?: Record<string, string>;
+}
+
+export interface CompileResult {
+  plan?: CompiledPlan;
+  diagnostics: Diagnostic[];
+}
+
+export function compileJourney(input: JourneySource, catalog: Catalog): CompileResult {
+  const parsed = parseWithPositions(input.source);
+  const place = (p: Problem): Diagnostic => placeProblem(input.file, parsed, p);
+
+  if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
+    const errors = parsed.syntaxErrors.length > 0 ? parsed.syntaxErrors : [{ offset: 0, message: 'EmptyDocument' }];
+    return {
+      diagnostics: errors.map((e) => ({
+        file: input.file,
+        ...offsetPosition(input.source, e.offset),
+        pointer: '',
+        message: `the file is not valid JSON: ${syntaxWords(e.message)}`,
+        expected: 'JSON (no comments, no trailing commas)',
+        severity: 'error',
+        code: 'parse.syntax',
+      })),
+    };
+  }
+
+  const problems: Problem[] = [...duplicateKeys(parsed.root), ...checkSchema(parsed.value)];
+  problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input.templates ?? {}, problems));
+  const diagnostics = problems.map(place).sort((a, b) => a.line - b.line || a.column - b.column);
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { plan: buildPlan(parsed.value as AdvocacyJourneyDefinition, input.templates ?? {}), diagnostics };
+}
+
+/**
+ * Semantic checks read the definition as typed data. On a document with schema errors they still run (all errors
+ * at once), each group guarded: a group that trips over a malformed part is skipped, and a finding inside (or
+ * around) a part the schema already rejected is dropped as noise.
+ */
+function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, templates: Record<string, string>, schemaProblems: Problem[]): Problem[] {
+  const groups = [() => checkCatalog(def, catalog), () => checkMotions(def), () => checkPolicies(def), () => checkTemplates(def, templates)];
+  const found = groups.flatMap((group) => {
+    try {
+      return group();
+    } catch {
+      return [];
+    }
+  });
+  if (schemaProblems.length === 0) return found;
+  // A missing key is reported at its parent, which says nothing about the parent's other parts.
+  const covers = (s: Problem, pointer: string) => pointer === s.pointer || (s.code !== 'schema.required' && pointer.startsWith(`${s.pointer}/`));
+  return found.filter((p) => !schemaProblems.some((s) => covers(s, p.pointer)));
+}
+
+function placeProblem(file: string, parsed: ParsedSource, p: Problem): Diagnostic {
+  const { line, column } = parsed.locate(p.pointer, { key: p.atKey });
+  const diagnostic: Diagnostic = { file, line, column, pointer: p.pointer, message: p.message, severity: p.severity ?? 'error', code: p.code };
+  if (p.expected) diagnostic.expected = p.expected;
+  if (p.suggestion) diagnostic.suggestion = p.suggestion;
+  return diagnostic;
+}
+
+/** JSON.parse keeps the last of two equal keys silently; a marketer should hear about the first. */
+function duplicateKeys(root: Node | undefined): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (node: Node, path: (string | number)[]) => {
+    if (node.type === 'object') {
+      const seen = new Set<string>();
+      for (const property of node.children ?? []) {
+        const key = String(property.children?.[0]?.value);
+        if (seen.has(key)) {
+          problems.push({ pointer: toPointer([...path, key]), atKey: true, message: `the key \`${key}\` appears twice; only the last one would count`, code: 'parse.duplicateKey' });
+        }
+        seen.add(key);
+        const value = property.children?.[1];
+        if (value) walk(value, [...path, key]);
+      }
+    } else if (node.type === 'array') {
+      (node.children ?? []).forEach((child, i) => walk(child, [...path, i]));
+    }
+  };
+  if (root) walk(root, []);
+  return problems;
+}
+
+function syntaxWords(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'an unexpected character',
+    InvalidNumberFormat: 'a malformed number',
+    PropertyNameExpected: 'a key in double quotes was expected',
+    ValueExpected: 'a value was expected',
+    ColonExpected: 'a colon was expected after the key',
+    CommaExpected: 'a comma was expected',
+    CloseBraceExpected: 'a closing } was expected',
+    CloseBracketExpected: 'a closing ] was expected',
+    EndOfFileExpected: 'the file should end here',
+    InvalidCommentToken: 'comments are not allowed in JSON',
+    UnexpectedEndOfComment: 'an unclosed comment',
+    UnexpectedEndOfString: 'an unclosed string',
+    UnexpectedEndOfNumber: 'a number that ends too early',
+    InvalidUnicode: 'an invalid unicode escape',
+    InvalidEscapeCharacter: 'an invalid escape character',
+    InvalidCharacter: 'an invalid character in a string',
+    EmptyDocument: 'the file is empty',
+  };
+  return words[code] ?? code;
+}

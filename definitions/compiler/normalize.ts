@@ -1,0 +1,75 @@
+// Normalization: fill in every default so the interpreter never has to guess, pin the local templates, compute
+// the routing table and the content hash. Pure.
+import { createHash } from 'node:crypto';
+import type { AdvocacyJourneyDefinition } from '../generated/journey.ts';
+import { PLAN_FORMAT, type CompiledPlan } from '../plan.ts';
+import { isLocal, templateSites } from './template-check.ts';
+
+export const DEFAULT_COOL_DOWN = 'P30D';
+export const DEFAULT_TIMEZONE = 'UTC';
+
+export function normalizeDefinition(source: AdvocacyJourneyDefinition): AdvocacyJourneyDefinition {
+  const def = structuredClone(source);
+  delete def.$schema; // editor help only; not part of the journey's meaning (nor of its hash)
+  def.listen.reentry ??= { allowed: false };
+  const coolDown = def.suppression.defaultCoolDown ?? DEFAULT_COOL_DOWN;
+  def.suppression.defaultCoolDown = coolDown;
+  for (const signal of def.suppression.signals) if (signal.effect === 'hold') signal.coolDown ??= coolDown;
+  def.suppression.whileOpen ??= [];
+  for (const rule of def.suppression.whileOpen) rule.coolDown ??= coolDown;
+  for (const plan of Object.values(def.motions)) {
+    plan.invite.reminders ??= [];
+    plan.invite.variants ??= [];
+    plan.invite.sendWindow.defaultTimezone ??= DEFAULT_TIMEZONE;
+  }
+  return def;
+}
+
+export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<string, string>): CompiledPlan {
+  const definition = normalizeDefinition(source);
+  const templates: Record<string, string> = {};
+  for (const { template } of templateSites(definition)) {
+    if (isLocal(template)) templates[template.file] = available[template.file];
+  }
+  const sortedTemplates = Object.fromEntries(Object.entries(templates).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const plans = Object.values(definition.motions);
+  return {
+    planFormat: PLAN_FORMAT,
+    journeyId: definition.id,
+    version: definition.version,
+    name: definition.name,
+    hash: contentHash(definition, sortedTemplates),
+    definition,
+    templates: sortedTemplates,
+    routing: {
+      listen: unique(definition.listen.signals.map((s) => s.event)),
+      suppress: unique([
+        ...definition.suppression.signals.map((s) => s.event),
+        ...(definition.suppression.whileOpen ?? []).flatMap((r) => [r.openedBy, r.resolvedBy]),
+      ]),
+      actions: unique(plans.flatMap((p) => p.activate.actions.map((a) => a.event))),
+      conversions: unique(definition.track.conversions.map((c) => c.event)),
+      reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
+    },
+  };
+}
+
+/** sha256 (hex) over the canonical JSON (sorted keys, no whitespace) of the definition and its templates. */
+export function contentHash(definition: AdvocacyJourneyDefinition, templates: Record<string, string>): string {
+  return createHash('sha256').update(canonicalJson({ definition, templates })).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}

@@ -1,0 +1,81 @@
+// Parsing that keeps positions: jsonc-parser gives a syntax tree with offsets, so every diagnostic can say
+// line:column for a JSON pointer, even after the document has been turned into plain values.
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+
+export interface ParsedSource {
+  value: unknown;
+  root: Node | undefined;
+  syntaxErrors: { offset: number; message: string }[];
+  /** 1-based line and column of the value at `pointer`, or of its nearest existing ancestor. */
+  locate(pointer: string, options?: { key?: boolean }): { line: number; column: number };
+}
+
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function toPointer(segments: (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+export function parseWithPositions(source: string): ParsedSource {
+  const errors: ParseError[] = [];
+  const root = parseTree(source, errors, { disallowComments: true, allowTrailingComma: false });
+  const lineStarts = [0];
+  for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
+
+  const position = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  };
+
+  const nodeAt = (segments: string[]): Node | undefined => {
+    if (!root) return undefined;
+    // Array indexes are numbers in jsonc-parser paths.
+    let node: Node | undefined = root;
+    const path: (string | number)[] = [];
+    for (const segment of segments) {
+      const parent = findNodeAtLocation(root, path);
+      path.push(parent?.type === 'array' && /^\d+$/.test(segment) ? Number(segment) : segment);
+      const next = findNodeAtLocation(root, path);
+      if (!next) return node;
+      node = next;
+    }
+    return node;
+  };
+
+  return {
+    value: root ? safeValue(source) : undefined,
+    root,
+    syntaxErrors: errors.map((e) => ({ offset: e.offset, message: printParseErrorCode(e.error) })),
+    locate(pointer, options) {
+      const segments = pointerSegments(pointer);
+      const node = nodeAt(segments);
+      if (!node) return { line: 1, column: 1 };
+      // For an unknown key, point at the key itself rather than at its value.
+      const target = options?.key && node.parent?.type === 'property' ? node.parent : node;
+      return position(target.offset);
+    },
+  };
+}
+
+function safeValue(source: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch {
+    return undefined;
+  }
+}
+
+export function offsetPosition(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}

@@ -1,0 +1,209 @@
+// Schema validation (Ajv, JSON Schema 2020-12) with every error translated into words a marketer can act on:
+// "unknown key `delai`; did you mean `delay`?" rather than "must NOT have additional properties".
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import journeySchema from '../schema/journey.schema.json' with { type: 'json' };
+import { didYouMean } from './suggest.ts';
+import { pointerSegments } from './positions.ts';
+
+export interface SchemaProblem {
+  pointer: string;
+  /** Point at the key of the property rather than its value (unknown keys). */
+  atKey?: boolean;
+  message: string;
+  expected?: string;
+  suggestion?: string;
+  code: string;
+}
+
+let validator: ValidateFunction | undefined;
+
+/** The journey schema compiled once per process (compiling it is the slow part). */
+export function journeyValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    validator = ajv.compile(journeySchema);
+  }
+  return validator;
+}
+
+export function checkSchema(value: unknown): SchemaProblem[] {
+  const validate = journeyValidator();
+  if (validate(value)) return [];
+  const errors = keepBestOneOfBranch(validate.errors ?? []);
+  const problems: SchemaProblem[] = [];
+  for (const error of errors) {
+    const problem = translate(error);
+    if (problem) problems.push(problem);
+  }
+  return dedupe(problems);
+}
+
+/**
+ * A failed oneOf (a template that is neither a Postmark nor a local template) reports the errors of every branch.
+ * Keep only the branch the author most likely meant: the one with fewest errors.
+ */
+function keepBestOneOfBranch(errors: ErrorObject[]): ErrorObject[] {
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
+  let kept = errors;
+  for (const oneOf of oneOfs) {
+    const prefix = `${oneOf.schemaPath}/`;
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of kept) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0];
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
+    }
+    if (byBranch.size === 0) continue;
+    const ranked = [...byBranch.entries()].sort((a, b) => branchRank(a[1]) - branchRank(b[1]));
+    const drop = new Set(ranked.slice(1).flatMap(([, es]) => es));
+    drop.add(oneOf);
+    kept = kept.filter((e) => !drop.has(e));
+  }
+  return kept;
+}
+
+/** Fewer errors wins; an unknown key counts more, since it means the author was writing the other form. */
+function branchRank(errors: ErrorObject[]): number {
+  return errors.reduce((n, e) => n + (e.keyword === 'additionalProperties' ? 3 : 1), 0);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `\`${value}\``;
+  return `\`${JSON.stringify(value)}\``;
+}
+
+function typeName(type: unknown): string {
+  const names: Record<string, string> = {
+    string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null',
+  };
+  const list = Array.isArray(type) ? type : [type];
+  return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
+}
+
+function fieldName(pointer: string): string {
+  const segments = pointerSegments(pointer);
+  const last = segments.at(-1);
+  return last === undefined ? 'the document' : /^\d+$/.test(last) ? `item ${Number(last) + 1} of \`${segments.at(-2)}\`` : `\`${last}\``;
+}
+
+function examplesOf(schema: unknown): string | undefined {
+  const examples = (schema as { examples?: unknown[] } | undefined)?.examples;
+  if (!Array.isArray(examples) || examples.length === 0) return undefined;
+  return examples.slice(0, 3).map((e) => JSON.stringify(e)).join(', ');
+}
+
+function translate(error: ErrorObject): SchemaProblem | undefined {
+  const pointer = error.instancePath;
+  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  const code = `schema.${error.keyword}`;
+  const params = error.params as Record<string, any>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((parent?.properties as object) ?? {});
+      return {
+        pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        atKey: true,
+        message: `unknown key \`${key}\``,
+        expected: known.length ? `one of: ${known.join(', ')}` : undefined,
+        suggestion: didYouMean(key, known),
+        code,
+      };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      const property = (parent?.properties as Record<string, { description?: string }> | undefined)?.[key];
+      return {
+        pointer,
+        message: `missing required key \`${key}\` in ${fieldName(pointer)}`,
+        expected: property?.description ? `\`${key}\`: ${property.description}` : `\`${key}\``,
+        code,
+      };
+    }
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      const allowed = ((parent?.propertyNames as { enum?: string[] } | undefined)?.enum ?? []).map(String);
+      return {
+        pointer: `${pointer}/${name}`,
+        atKey: true,
+        message: `unknown ${pointer === '/motions' ? 'motion' : 'key'} \`${name}\``,
+        expected: allowed.length ? `one of: ${allowed.join(', ')}` : undefined,
+        suggestion: didYouMean(name, allowed),
+        code,
+      };
+    }
+    case 'enum': {
+      // The propertyNames enum error repeats the propertyNames one; it carries the offending name.
+      if ((error as ErrorObject & { propertyName?: string }).propertyName !== undefined) return undefined;
+      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+      return {
+        pointer,
+        message: `${describeValue(error.data)} is not allowed for ${fieldName(pointer)}`,
+        expected: `one of: ${allowed.join(', ')}`,
+        suggestion: typeof error.data === 'string' ? didYouMean(error.data, allowed) : undefined,
+        code,
+      };
+    }
+    case 'const':
+      return { pointer, message: `${fieldName(pointer)} must be ${JSON.stringify(params.allowedValue)}`, expected: JSON.stringify(params.allowedValue), code };
+    case 'type':
+      return { pointer, message: `${fieldName(pointer)} should be ${typeName(params.type)}, not ${describeValue(error.data)}`, expected: typeName(params.type), code };
+    case 'pattern': {
+      const title = String(parent?.title ?? 'value').toLowerCase();
+      const isDuration = String(parent?.pattern ?? '').startsWith('^P');
+      return {
+        pointer,
+        message: isDuration
+          ? `\`${String(error.data)}\` is not an ISO 8601 duration`
+          : `\`${String(error.data)}\` is not a valid ${title} for ${fieldName(pointer)}`,
+        expected: [parent?.description, examplesOf(parent) && `e.g. ${examplesOf(parent)}`].filter(Boolean).join(' '),
+        suggestion: isDuration ? durationHint(String(error.data)) : undefined,
+        code: isDuration ? 'schema.duration' : code,
+      };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { pointer, message: `${fieldName(pointer)} is ${JSON.stringify(error.data)}; it ${error.message}`, expected: `a value ${params.comparison} ${params.limit}`, code };
+    case 'minItems':
+      return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} item${params.limit === 1 ? '' : 's'}`, code };
+    case 'maxItems':
+      return { pointer, message: `${fieldName(pointer)} may have at most ${params.limit} items`, code };
+    case 'minLength':
+      return { pointer, message: `${fieldName(pointer)} may not be empty`, code };
+    case 'maxLength':
+      return { pointer, message: `${fieldName(pointer)} is longer than ${params.limit} characters`, code };
+    case 'minProperties':
+      return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} entr${params.limit === 1 ? 'y' : 'ies'}`, code };
+    case 'uniqueItems':
+      return { pointer, message: `${fieldName(pointer)} lists the same value twice (items ${params.j + 1} and ${params.i + 1})`, code };
+    case 'oneOf':
+      return { pointer, message: `${fieldName(pointer)} matches more than one form`, expected: String(parent?.description ?? ''), code };
+    default:
+      return { pointer, message: `${fieldName(pointer)} ${error.message ?? 'is invalid'}`, code };
+  }
+}
+
+/** Common ways people write durations, turned into the ISO form. */
+function durationHint(text: string): string | undefined {
+  const m = /^\s*(\d+)\s*(w|weeks?|d|days?|h|hours?|m|min|minutes?|s|seconds?)\s*$/i.exec(text);
+  if (!m) return 'write durations as ISO 8601, e.g. P2D (2 days), PT4H (4 hours), P1W (1 week)';
+  const n = m[1];
+  const unit = m[2].toLowerCase();
+  const iso = unit.startsWith('w') ? `P${n}W` : unit.startsWith('d') ? `P${n}D` : unit.startsWith('h') ? `PT${n}H` : unit.startsWith('s') ? `PT${n}S` : `PT${n}M`;
+  return `did you mean \`${iso}\`?`;
+}
+
+function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.pointer}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,93 @@
+// The I/O edge of the language: read the catalog, journey files and local templates from disk, and hand them to
+// the pure compiler. Only valid files yield plans; an invalid file never replaces anything.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Catalog } from './compiler/catalog.ts';
+import { compileJourney, type CompileResult } from './compiler/index.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import type { CompiledPlan } from './plan.ts';
+
+export const DEFINITIONS_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(DEFINITIONS_DIR, '..');
+export const JOURNEYS_DIR = join(DEFINITIONS_DIR, 'journeys');
+export const TEMPLATES_DIR = join(DEFINITIONS_DIR, 'templates');
+
+export type { Catalog } from './compiler/catalog.ts';
+
+let cachedCatalog: Catalog | undefined;
+
+/** The event catalog, traits and history schemas from definitions/catalog/ (read once per process). */
+export function loadCatalog(): Catalog {
+  if (cachedCatalog) return cachedCatalog;
+  const read = (name: string) => JSON.parse(readFileSync(join(DEFINITIONS_DIR, 'catalog', name), 'utf8'));
+  cachedCatalog = { events: read('events.json').events, traits: read('traits.schema.json'), history: read('history.schema.json') };
+  return cachedCatalog;
+}
+
+/** Every local template under definitions/templates/, keyed by its path relative to definitions/. */
+export function loadTemplates(dir: string = TEMPLATES_DIR): Record<string, string> {
+  const templates: Record<string, string> = {};
+  const walk = (folder: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(folder);
+    } catch {
+      return; // no templates folder: every local template named is then reported missing
+    }
+    for (const name of entries.sort()) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.mustache')) templates[relative(dirname(dir), path).split('\\').join('/')] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return templates;
+}
+
+/** A path as diagnostics show it: relative to the project root when inside it. */
+export function displayPath(path: string): string {
+  const absolute = resolve(path);
+  const rel = relative(REPO_ROOT, absolute);
+  return rel.startsWith('..') ? absolute : rel;
+}
+
+export interface LoadOptions {
+  catalog?: Catalog;
+  templates?: Record<string, string>;
+}
+
+/** Compile one journey file. Unreadable files are diagnostics too, never exceptions. */
+export async function loadJourneyFile(path: string, options: LoadOptions = {}): Promise<CompileResult> {
+  const file = displayPath(path);
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (error) {
+    return { diagnostics: [{ file, line: 1, column: 1, pointer: '', message: `cannot read the file: ${(error as Error).message}`, severity: 'error', code: 'io.read' }] };
+  }
+  return compileJourney({ file, source, templates: options.templates ?? loadTemplates() }, options.catalog ?? loadCatalog());
+}
+
+/** Compile every *.json journey in a folder (default definitions/journeys), in file-name order. */
+export async function loadJourneyDir(dir: string = JOURNEYS_DIR, options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[] }> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return loadJourneyFiles(files.map((f) => join(dir, f)), options);
+}
+
+export async function loadJourneyFiles(paths: string[], options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[] }> {
+  const shared = { catalog: options.catalog ?? loadCatalog(), templates: options.templates ?? loadTemplates() };
+  const results = await Promise.all(paths.map((p) => loadJourneyFile(p, shared)));
+  const plans = results.flatMap((r) => (r.plan ? [r.plan] : []));
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  // Two files claiming one journey id would fight over the same workflow ids.
+  const byId = new Map<string, number>();
+  results.forEach((r, i) => {
+    if (!r.plan) return;
+    const first = byId.get(r.plan.journeyId);
+    if (first === undefined) byId.set(r.plan.journeyId, i);
+    else diagnostics.push({ file: displayPath(paths[i]), line: 1, column: 1, pointer: '/id', message: `journey id \`${r.plan.journeyId}\` is also used by ${displayPath(paths[first])}`, severity: 'error', code: 'ids.duplicateJourney' });
+  });
+  return { plans, diagnostics };
+}
