@@ -1,2 +1,3 @@
 // Every workflow type the worker registers.
 export { scaffoldJourney } from './scaffold.ts';
+export { customerProfile } from './customer/profile.ts';

@@ -1,0 +1,28 @@
+// Sends one Update to the customer's workflow `customer:<id>`, starting it if it is not running
+// (update-with-start), so every caller reaches the one owner of the customer's cross-journey state.
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/workflow';
+import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
+import type { CustomerProfileInput } from '../../workflows/customer/profile.ts';
+
+export interface CustomerWorkflowDeps {
+  client: Client;
+  /** The task queue the customer workflow runs on when this call has to start it. */
+  taskQueue: string;
+  /** Extra start input for a customer workflow started here (e.g. a contact policy, or searchAttributes: false). */
+  profileDefaults?: Omit<CustomerProfileInput, 'customerId' | 'carried'>;
+}
+
+export async function updateCustomer<Ret, Arg>(
+  deps: CustomerWorkflowDeps, customerId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string,
+): Promise<Ret> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
+    workflowId: customerWorkflowId(customerId),
+    taskQueue: deps.taskQueue,
+    args: [{ ...deps.profileDefaults, customerId } satisfies CustomerProfileInput],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `customer ${customerId}`,
+  });
+  // The update id makes a retried activity's second update a no-op on the server too.
+  return deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
+}

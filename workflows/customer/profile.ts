@@ -1,0 +1,139 @@
+// The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
+// traits, global opt-out and suppression, contact history (reserveContactSlot), the advocate score and the
+// reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
+import {
+  allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
+import scoreConfigFile from '../../definitions/advocate-score.json' with { type: 'json' };
+import {
+  customerEventSignal, customerStateQuery, globalOptOutUpdate, reserveContactSlotUpdate, updateTraitsSignal,
+  type ContactSlotDecision, type JourneyEvent,
+} from '../messages.ts';
+import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
+import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
+import { DEFAULT_CONTACT_POLICY, decideContactSlot, type GlobalContactPolicy, type GrantedAsk } from './contact-policy.ts';
+import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
+import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
+import { recordRewardUpdate } from './messages.ts';
+
+export interface CustomerCarried {
+  traits: Record<string, unknown>;
+  suppression: SuppressionState;
+  score: ScoreState;
+  contactHistory: GrantedAsk[];
+  decisions: Record<string, { decision: ContactSlotDecision; at: string }>;
+  ledger: Record<string, LedgerEntry>;
+  seenEventIds: string[];
+}
+
+export interface CustomerProfileInput {
+  customerId: string;
+  /** Overrides of the global contact policy (default: 1 ask per 7 days, quiet 21:00-08:00 local). */
+  contactPolicy?: Partial<GlobalContactPolicy>;
+  /** Overrides definitions/advocate-score.json (tests). */
+  scoreConfig?: AdvocateScoreConfig;
+  /** Upsert AdvocateScore/AdvocateTier/CustomerId (default true); the time-skipping test server may not know them. */
+  searchAttributes?: boolean;
+  /** Continue as new after this many history events (default 2,000, or when the server suggests it). */
+  continueAsNewAfter?: number;
+  carried?: CustomerCarried;
+}
+
+const KEEP_EVENT_IDS = 500;
+const KEEP_DECISIONS = 500;
+const KEEP_HISTORY_MS = 365 * 86_400_000;
+
+export async function customerProfile(input: CustomerProfileInput): Promise<void> {
+  const policy: GlobalContactPolicy = { ...DEFAULT_CONTACT_POLICY, ...input.contactPolicy };
+  const scoreConfig = input.scoreConfig ?? (scoreConfigFile as AdvocateScoreConfig);
+  const s: CustomerCarried = input.carried ?? {
+    traits: {}, suppression: emptySuppression(), score: emptyScore(), contactHistory: [], decisions: {}, ledger: {}, seenEventIds: [],
+  };
+  let lastPublished = '';
+
+  const publishScore = () => {
+    if (input.searchAttributes === false) return;
+    const view = viewScore(s.score, scoreConfig, Date.now());
+    const key = `${view.score}|${view.tier}`;
+    if (key === lastPublished) return;
+    lastPublished = key;
+    upsertSearchAttributes([
+      { key: CustomerId, value: input.customerId },
+      { key: AdvocateScore, value: view.score },
+      { key: AdvocateTier, value: view.tier },
+    ]);
+  };
+
+  const state = () => {
+    const now = Date.now();
+    const { optedOut, suppressed } = currentSuppression(s.suppression, now);
+    return {
+      customerId: input.customerId,
+      traits: s.traits,
+      optedOut: optedOut ?? null,
+      suppressed: suppressed ?? null,
+      advocate: viewScore(s.score, scoreConfig, now),
+      contactPolicy: policy,
+      contactHistory: s.contactHistory,
+      rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    };
+  };
+
+  setHandler(updateTraitsSignal, (traits) => { s.traits = { ...s.traits, ...traits }; });
+
+  setHandler(customerEventSignal, (event: JourneyEvent) => {
+    if (s.seenEventIds.includes(event.id)) return; // the API may deliver an event twice
+    s.seenEventIds = [...s.seenEventIds, event.id].slice(-KEEP_EVENT_IDS);
+    if (event.traits) s.traits = { ...s.traits, ...event.traits };
+    const now = Date.now();
+    s.suppression = applySuppressionEvent(s.suppression, event, now);
+    s.score = scoreEvent(s.score, scoreConfig, event, s.traits, now);
+    publishScore();
+  });
+
+  setHandler(customerStateQuery, state);
+
+  setHandler(reserveContactSlotUpdate, (req) => {
+    const seen = s.decisions[req.sendKey];
+    if (seen) return seen.decision; // idempotent per sendKey: a retried reservation gets the first answer
+    const nowMs = Date.now();
+    const { optedOut, suppressed } = currentSuppression(s.suppression, Math.max(nowMs, Date.parse(req.at)));
+    const timezone = typeof s.traits.timezone === 'string' ? s.traits.timezone : undefined;
+    const decision = decideContactSlot(req, { optedOut, suppressed, timezone, history: s.contactHistory }, policy);
+    if (decision.granted) {
+      s.contactHistory = [...s.contactHistory, { sendKey: req.sendKey, journeyId: req.journeyId, at: req.at }]
+        .filter((a) => Date.parse(a.at) > nowMs - KEEP_HISTORY_MS);
+    }
+    const entries = Object.entries({ ...s.decisions, [req.sendKey]: { decision, at: new Date(nowMs).toISOString() } });
+    s.decisions = Object.fromEntries(entries.sort((a, b) => a[1].at.localeCompare(b[1].at)).slice(-KEEP_DECISIONS));
+    return decision;
+  }, {
+    validator: (req) => {
+      if (!req || typeof req.sendKey !== 'string' || !req.sendKey) throw ApplicationFailure.nonRetryable('reserveContactSlot needs a sendKey');
+      if (typeof req.journeyId !== 'string' || !req.journeyId) throw ApplicationFailure.nonRetryable('reserveContactSlot needs a journeyId');
+      if (typeof req.at !== 'string' || Number.isNaN(Date.parse(req.at))) throw ApplicationFailure.nonRetryable(`reserveContactSlot needs at as an ISO time, got ${JSON.stringify(req.at)}`);
+      if (req.customerId && req.customerId !== input.customerId) throw ApplicationFailure.nonRetryable(`slot for ${req.customerId} sent to customer:${input.customerId}`);
+    },
+  });
+
+  setHandler(globalOptOutUpdate, (action) => {
+    if (!s.suppression.optedOut) {
+      s.suppression = { ...s.suppression, optedOut: { reason: `operator${action.actor ? ` ${action.actor}` : ''}: ${action.reason ?? 'opted out'}`, at: new Date().toISOString() } };
+    }
+    return state();
+  });
+
+  setHandler(recordRewardUpdate, (write) => applyLedgerWrite(s.ledger, write, new Date().toISOString()), {
+    validator: (write) => {
+      if (!write || typeof write.id !== 'string' || !write.id) throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
+      if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
+    },
+  });
+
+  publishScore();
+  const limit = input.continueAsNewAfter ?? 2000;
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof customerProfile>({ ...input, carried: s });
+}
