@@ -1,21 +1,60 @@
-// The API process: `node --import tsx api/main.ts`.
+// The API process: `node --import tsx api/main.ts`. Configuration from the environment:
+//   JOURNEY_API_KEYS   key[:scope+scope],...  (scopes ingest, operate, read; a plain key has all). Required unless
+//   JOURNEY_DEV_MODE=1 (then a key is still needed to call /v1, but the process starts with none and says so loudly).
+//   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
+//   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal).
+// SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Client, Connection } from '@temporalio/client';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadJourneyDir } from '../definitions/loader.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
-import { buildApi, type ScaffoldDefinition } from './server.ts';
+import { parseApiKeys } from './auth.ts';
+import { validateDefinitionBody } from './definition-validator.ts';
+import { PlanRegistry } from './registry.ts';
+import { buildApi } from './server.ts';
 
-const apiKeys = (process.env.JOURNEY_API_KEYS ?? '').split(',').filter(Boolean);
-if (apiKeys.length === 0) {
-  console.error('api: no API key configured. Set JOURNEY_API_KEYS=<key>[,<key>...] (npm start sets a dev key).');
+function fail(message: string): never {
+  console.error(`api: ${message}`);
   process.exit(1);
 }
+
+let apiKeys;
+try {
+  apiKeys = parseApiKeys(process.env.JOURNEY_API_KEYS);
+} catch (err) {
+  fail((err as Error).message);
+}
+if (apiKeys.length === 0) {
+  if (process.env.JOURNEY_DEV_MODE !== '1') {
+    fail('no API key configured. Set JOURNEY_API_KEYS=<key>[:ingest+operate+read],... (or JOURNEY_DEV_MODE=1 to start without one; npm start sets a dev key).');
+  }
+  console.error('api: DEV MODE with no API key: every /v1 route will answer 401 until JOURNEY_API_KEYS is set.');
+}
+
 const config = loadTemporalConfig();
-const connection = await Connection.connect(config.connectionOptions);
+const connection = await Connection.connect(config.connectionOptions).catch((err) =>
+  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`));
 const client = new Client({ connection, namespace: config.namespace });
-const dir = 'definitions/scaffold';
-const definitions = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ScaffoldDefinition);
-const app = await buildApi({ client, taskQueue: config.taskQueue, apiKeys, definitions, logger: true });
+
+const journeysDir = process.env.JOURNEY_JOURNEYS_DIR;
+const registry = new PlanRegistry(() => loadJourneyDir(journeysDir));
+const first = await registry.reload();
+for (const d of first.diagnostics) console.error(`api: ${d.severity} ${d.file}:${d.line}:${d.column} ${d.pointer} ${d.message}`);
+if (!first.applied) console.error('api: the journey files have errors; serving no journeys until a reload succeeds');
+
+const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
+const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
+const app = await buildApi({
+  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true,
+  dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
+  validateDefinition: validateDefinitionBody,
+  postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,
+});
+
+process.on('SIGHUP', () => {
+  void registry.reload().then((r) => app.log.info({ applied: r.applied, journeys: r.journeys, errors: r.diagnostics.filter((d) => d.severity === 'error').length }, 'journey reload (SIGHUP)'));
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void app.close().then(() => connection.close()));
+
 const port = Number(process.env.JOURNEY_API_PORT ?? 3000);
-await app.listen({ host: '127.0.0.1', port });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => app.close().then(() => connection.close()));
+await app.listen({ host: process.env.JOURNEY_API_HOST ?? '127.0.0.1', port });
+app.log.info({ journeys: registry.summary() }, `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs`);

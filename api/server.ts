@@ -1,82 +1,140 @@
-// The HTTP API for backend services and operators. Foundation slice: authenticated event ingest that
-// starts or signals the customer's journey runs with signalWithStart.
-import Fastify, { type FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+// The HTTP API for backend services and operators, everything under /v1, described by an OpenAPI 3.1 document
+// built from the route schemas (/openapi.json, docs page at /docs). Each area lives in its own module in routes/.
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { journeyEventSignal, type JourneyEvent } from '../workflows/messages.ts';
-import type { ScaffoldInput } from '../workflows/scaffold.ts';
+import { findApiKey, type ApiKey, type Scope } from './auth.ts';
+import { EventIngest, InFlightLimit, type EventValidator } from './ingest.ts';
+import { createApiMetrics, type ApiMetrics } from './metrics.ts';
+import { PlanRegistry } from './registry.ts';
+import { apiLoggerOptions } from './logging.ts';
+import { createCatalogEventValidator } from './event-validator.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerCustomerRoutes } from './routes/customers.ts';
+import { registerRunRoutes } from './routes/runs.ts';
+import { registerDefinitionRoutes, type DefinitionValidator } from './routes/definitions.ts';
+import { registerReportRoutes, type KpiReporter } from './routes/reports.ts';
+import { registerOperationRoutes } from './routes/operations.ts';
+import { registerWebhookRoutes, type PostmarkWebhookConfig } from './routes/webhooks.ts';
 
-export interface ScaffoldDefinition {
-  id: string;
-  listen: string[];
-  firstAskDelay: string;
-  subject: string;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a bearer key needs for this route; routes without one take no bearer key. */
+    scope?: Scope;
+  }
 }
 
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
-  apiKeys: string[];
-  definitions: ScaffoldDefinition[];
+  apiKeys: ApiKey[];
+  registry: PlanRegistry;
+  /** Where the embedded defaults keep their files (outbox, tracking log). */
+  dataDir: string;
+  validateEvent?: EventValidator;
+  validateDefinition?: DefinitionValidator;
+  kpiReport?: KpiReporter;
+  postmark?: PostmarkWebhookConfig;
+  /** Events being routed at once before the API answers 429. */
+  maxInFlightEvents?: number;
+  /** How long a query or update to a run may take before the API gives up (ms). */
+  temporalCallTimeoutMs?: number;
   logger?: boolean;
 }
 
-function bearerMatches(header: string | undefined, keys: string[]): boolean {
-  const presented = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  return keys.some((key) => {
-    const expected = Buffer.from(key);
-    return expected.length === presented.length && timingSafeEqual(expected, presented);
-  });
+export interface ApiContext {
+  client: Client;
+  taskQueue: string;
+  registry: PlanRegistry;
+  ingest: EventIngest;
+  limit: InFlightLimit;
+  metrics: ApiMetrics;
+  dataDir: string;
+  temporalCallTimeoutMs: number;
+  opts: ApiOptions;
 }
 
-export function journeyWorkflowId(journeyId: string, customerId: string): string {
-  return `journey:${journeyId}:${customerId}`;
-}
+export const MAX_BATCH = 500;
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const app = Fastify({
+    logger: opts.logger ? apiLoggerOptions() : false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 5 * 1024 * 1024,
+    // Validate what is sent, never repair it: no silent stripping of unknown fields, no type coercion.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true } },
+  });
+  const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
+  const ctx: ApiContext = {
+    client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry, metrics, dataDir: opts.dataDir, opts,
+    limit: new InFlightLimit(opts.maxInFlightEvents ?? 2000),
+    temporalCallTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+    ingest: new EventIngest({
+      client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry,
+      validate: opts.validateEvent ?? createCatalogEventValidator(),
+      onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
+      onRejected: (type, reason) => metrics.eventsRejected.inc({ type, reason }),
+      onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
+    }),
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'journey-engine API', version: '1', description: 'Events in, journey state and operator actions out. See docs/api.md.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, postmarkBasic: { type: 'http', scheme: 'basic' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/v1/')) return;
-    if (!bearerMatches(req.headers.authorization, opts.apiKeys)) {
-      return reply.code(401).send({ error: 'unauthorized', message: 'send Authorization: Bearer <api key>' });
-    }
+    reply.header('x-request-id', req.id);
+    const scope = req.routeOptions.config.scope;
+    if (!scope) return;
+    const key = findApiKey(req.headers.authorization, opts.apiKeys);
+    if (!key) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send Authorization: Bearer <api key>', requestId: req.id });
+    if (!key.scopes.has(scope)) return reply.code(403).send({ error: 'forbidden', message: `this key lacks the "${scope}" scope`, requestId: req.id });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.requestDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
-
-  app.post('/v1/events', {
-    schema: {
-      body: {
-        type: 'object',
-        required: ['id', 'type', 'customerId'],
-        properties: {
-          id: { type: 'string', minLength: 1 },
-          type: { type: 'string', minLength: 1 },
-          customerId: { type: 'string', minLength: 1 },
-          occurredAt: { type: 'string' },
-          data: { type: 'object' },
-          traits: { type: 'object' },
-        },
-      },
-    },
-  }, async (req, reply) => {
-    const body = req.body as Partial<JourneyEvent>;
-    const event: JourneyEvent = {
-      id: body.id!, type: body.type!, customerId: body.customerId!,
-      occurredAt: body.occurredAt ?? new Date().toISOString(), data: body.data ?? {}, traits: body.traits,
-    };
-    const journeys = [];
-    for (const def of opts.definitions.filter((d) => d.listen.includes(event.type))) {
-      const workflowId = journeyWorkflowId(def.id, event.customerId);
-      const input: ScaffoldInput = { journeyId: def.id, customerId: event.customerId, firstAskDelay: def.firstAskDelay, subject: def.subject };
-      const handle = await opts.client.workflow.signalWithStart('scaffoldJourney', {
-        workflowId, taskQueue: opts.taskQueue, args: [input], signal: journeyEventSignal, signalArgs: [event],
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      const where = err.validationContext ?? 'body';
+      return reply.code(400).send({
+        error: 'invalid_request', requestId: req.id,
+        message: `the ${where} is invalid: ${err.validation.map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}`,
+        errors: err.validation.map((v) => ({
+          pointer: `${v.instancePath}${v.keyword === 'required' ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}${v.keyword === 'additionalProperties' ? `/${(v.params as { additionalProperty: string }).additionalProperty}` : ''}`,
+          message: v.message ?? 'invalid',
+        })),
       });
-      journeys.push({ journeyId: def.id, workflowId, runId: handle.signaledRunId });
     }
-    return reply.code(202).send({ eventId: event.id, journeys });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({ error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(), message: status === 500 ? 'internal error; see the log for this request id' : err.message, requestId: req.id });
   });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }));
 
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOperationRoutes(app, ctx);
+  await app.register(async (v1) => {
+    await registerEventRoutes(v1, ctx);
+    await registerCustomerRoutes(v1, ctx);
+    await registerRunRoutes(v1, ctx);
+    await registerDefinitionRoutes(v1, ctx);
+    await registerReportRoutes(v1, ctx);
+    await registerWebhookRoutes(v1, ctx);
+  }, { prefix: '/v1' });
   return app;
 }

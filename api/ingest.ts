@@ -1,0 +1,135 @@
+// Taking events exactly once: check against the catalog, then route; the answer is kept by event id so a retry
+// (or a concurrent duplicate, which shares the in-flight promise) gets the same answer without a second effect.
+// The workflows also drop event ids they have seen, which covers retries after an API restart.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { JourneyEvent } from '../workflows/messages.ts';
+import type { PlanRegistry } from './registry.ts';
+import { deliverToCustomer, deliverToJourney, routeTargets, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
+
+export interface EventProblem {
+  /** JSON pointer (RFC 6901) into the event. */
+  pointer: string;
+  message: string;
+  expected?: string;
+  suggestion?: string;
+}
+/** Checks one candidate event (already known to be an object) against the event catalog; [] when it is valid. */
+export type EventValidator = (event: JourneyEvent) => EventProblem[];
+
+export type EventResult =
+  | { id: string; status: 'accepted'; duplicate: boolean; journeys: JourneyDelivery[]; customer: CustomerDelivery }
+  | { id: string | null; status: 'rejected'; reason: 'invalid' | 'conflict'; errors: EventProblem[] }
+  | { id: string; status: 'failed'; retryable: true; error: string };
+
+export interface IngestOptions {
+  client: Client;
+  taskQueue: string;
+  registry: PlanRegistry;
+  validate: EventValidator;
+  /** How many answers to remember for retries (oldest forgotten first). */
+  answerCacheSize?: number;
+  onAccepted?(event: JourneyEvent): void;
+  onRejected?(type: string, reason: string): void;
+  onTemporalError?(operation: string, err: unknown): void;
+}
+
+interface CachedAnswer {
+  fingerprint: string;
+  answer: Promise<EventResult>;
+}
+
+/** Key-order independent JSON, so a retry that reorders fields is still the same event. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export class EventIngest {
+  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly opts: IngestOptions) {
+    this.cacheSize = opts.answerCacheSize ?? 100_000;
+  }
+
+  async ingest(event: JourneyEvent): Promise<EventResult> {
+    const problems = this.opts.validate(event);
+    if (problems.length > 0) {
+      this.opts.onRejected?.(event.type, 'invalid');
+      return { id: event.id ?? null, status: 'rejected', reason: 'invalid', errors: problems };
+    }
+    const fingerprint = createHash('sha256').update(canonical({ ...event, id: undefined })).digest('hex');
+    const cached = this.answers.get(event.id);
+    if (cached) {
+      if (cached.fingerprint !== fingerprint) {
+        this.opts.onRejected?.(event.type, 'conflict');
+        return {
+          id: event.id, status: 'rejected', reason: 'conflict',
+          errors: [{ pointer: '/id', message: `event id "${event.id}" was already taken for a different event`, suggestion: 'give each distinct event its own id' }],
+        };
+      }
+      const answer = await cached.answer;
+      return answer.status === 'accepted' ? { ...answer, duplicate: true } : answer;
+    }
+    const answer = this.route(event);
+    this.remember(event.id, { fingerprint, answer });
+    const result = await answer;
+    // A failure is not an answer: forget it so the client's retry routes the event again.
+    if (result.status === 'failed') this.answers.delete(event.id);
+    return result;
+  }
+
+  private remember(id: string, entry: CachedAnswer) {
+    this.answers.set(id, entry);
+    if (this.answers.size > this.cacheSize) this.answers.delete(this.answers.keys().next().value!);
+  }
+
+  private async route(event: JourneyEvent): Promise<EventResult> {
+    const { client, taskQueue, registry } = this.opts;
+    try {
+      const journeys = await Promise.all(routeTargets(event, registry.current()).map((t) => deliverToJourney(client, taskQueue, t, event)));
+      const customer = await deliverToCustomer(client, taskQueue, event);
+      this.opts.onAccepted?.(event);
+      return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
+    } catch (err) {
+      this.opts.onTemporalError?.('routeEvent', err);
+      this.opts.onRejected?.(event.type, 'temporal');
+      return { id: event.id, status: 'failed', retryable: true, error: `Temporal did not take the event: ${(err as Error).message}` };
+    }
+  }
+}
+
+/** A bounded count of events being routed: beyond it the API answers 429 instead of queueing without end. */
+export class InFlightLimit {
+  private inFlight = 0;
+  constructor(readonly max: number) {}
+  tryAcquire(n: number): boolean {
+    if (this.inFlight + n > this.max) return false;
+    this.inFlight += n;
+    return true;
+  }
+  release(n: number) {
+    this.inFlight -= n;
+  }
+  get current() {
+    return this.inFlight;
+  }
+}
+
+/** Runs fn over items with at most `limit` at once, keeping order. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

@@ -1,0 +1,144 @@
+// Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
+import type { FastifyInstance } from 'fastify';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import {
+  CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE, customerStateQuery, customerWorkflowId, globalOptOutUpdate,
+  journeyStateQuery, optOutUpdate, updateTraitsSignal, type OperatorAction,
+} from '../../workflows/messages.ts';
+import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
+import type { ApiContext } from '../server.ts';
+import { startCustomerWorkflow } from '../routing.ts';
+import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
+import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
+
+const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
+const MAX_RUNS = 100;
+
+/** The customer's journey runs (open and closed), newest first, from visibility. */
+async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = false) {
+  const query = `WorkflowType = '${JOURNEY_WORKFLOW_TYPE}' AND CustomerId = ${visibilityQuote(customerId)}${onlyRunning ? ` AND ExecutionStatus = 'Running'` : ''}`;
+  const runs = [];
+  for await (const run of ctx.client.workflow.list({ query, pageSize: MAX_RUNS })) {
+    runs.push(run);
+    if (runs.length >= MAX_RUNS) break;
+  }
+  return runs;
+}
+
+export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
+  app.put('/customers/:id', {
+    config: { scope: 'ingest' },
+    schema: {
+      summary: "Set a customer's traits (merged into what the engine knows)", tags: ['customers'], security: bearer,
+      params: customerParams, body: traitsSchema(),
+      response: { 202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } }, ...errorResponses(400, 401, 403, 503) },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    try {
+      await startCustomerWorkflow(ctx.client, ctx.taskQueue, id, updateTraitsSignal, [req.body as Record<string, unknown>]);
+      return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
+    } catch (err) {
+      return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
+    }
+  });
+
+  app.get('/customers/:id', {
+    config: { scope: 'read' },
+    schema: {
+      summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals", tags: ['customers'], security: bearer,
+      params: customerParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            customerId: { type: 'string' },
+            profile: { ...anyObject, type: ['object', 'null'], description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score." },
+            profileError: { type: 'string' },
+            journeys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  journeyId: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' },
+                  startTime: { type: 'string' }, closeTime: { type: ['string', 'null'] }, version: { type: ['string', 'null'] },
+                  state: { ...anyObject, type: ['object', 'null'] }, stateError: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403, 404, 503),
+      },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    try {
+      const runs = await journeyRunsOf(ctx, id);
+      const journeys = await Promise.all(runs.map(async (run) => ({
+        journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
+        version: run.typedSearchAttributes.get(JourneyVersion) ?? null,
+        workflowId: run.workflowId, runId: run.runId, status: run.status.name,
+        startTime: run.startTime.toISOString(), closeTime: run.closeTime?.toISOString() ?? null,
+        ...(run.status.name === 'RUNNING'
+          ? await queryOrReason(ctx, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(journeyStateQuery))
+          : { state: null }),
+      })));
+      const profileHandle = ctx.client.workflow.getHandle(customerWorkflowId(id));
+      const exists = await profileHandle.describe().then(() => true, () => false);
+      const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
+      if (!exists && journeys.length === 0) {
+        return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
+      }
+      return { customerId: id, profile: profile.state as object | null, ...(profile.stateError ? { profileError: profile.stateError } : {}), journeys };
+    } catch (err) {
+      return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
+    }
+  });
+
+  app.post('/customers/:id/opt-out', {
+    config: { scope: 'operate' },
+    schema: {
+      summary: 'Opt the customer out of every journey, at once', tags: ['customers'], security: bearer,
+      params: customerParams, body: operatorActionSchema,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            customerId: { type: 'string' }, profile: { ...anyObject, type: ['object', 'null'] },
+            journeys: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, ok: { type: 'boolean' }, state: { ...anyObject, type: ['object', 'null'] }, error: { type: 'string' } } } },
+          },
+        },
+        ...errorResponses(400, 401, 403, 409, 503, 504),
+      },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const action = (req.body ?? {}) as OperatorAction;
+    let profile: unknown;
+    try {
+      // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
+      // for journeys that start later too.
+      profile = await withDeadline(ctx, () => ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
+        args: [action],
+        startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
+          workflowId: customerWorkflowId(id), taskQueue: ctx.taskQueue, args: [{ customerId: id }],
+          workflowIdConflictPolicy: 'USE_EXISTING', typedSearchAttributes: [{ key: CustomerId, value: id }],
+        }),
+      }));
+    } catch (err) {
+      return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+    }
+    const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
+    const journeys = await Promise.all(runs.map(async (run) => {
+      try {
+        const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }));
+        return { workflowId: run.workflowId, ok: true, state: state as object | null };
+      } catch (err) {
+        ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
+        return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
+      }
+    }));
+    return { customerId: id, profile: profile as object | null, journeys };
+  });
+}

@@ -1,0 +1,78 @@
+// The journeys the API routes to: list them, check a definition before deploying it, reload the files.
+import type { FastifyInstance } from 'fastify';
+import type { Diagnostic } from '../../definitions/diagnostics.ts';
+import type { ApiContext } from '../server.ts';
+import { anyObject, bearer, errorResponses } from '../schemas.ts';
+
+/** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
+export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
+
+const diagnostic = {
+  type: 'object',
+  properties: {
+    file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' }, pointer: { type: 'string' },
+    message: { type: 'string' }, expected: { type: 'string' }, suggestion: { type: 'string' },
+    severity: { type: 'string', enum: ['error', 'warning'] }, code: { type: 'string' },
+  },
+} as const;
+const journeySummary = {
+  type: 'object',
+  properties: { journeyId: { type: 'string' }, version: { type: 'integer' }, hash: { type: 'string' }, status: { type: 'string' } },
+} as const;
+
+export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiContext) {
+  app.get('/definitions', {
+    config: { scope: 'read' },
+    schema: {
+      summary: 'The journeys being served, with their routing', tags: ['definitions'], security: bearer,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            loadedAt: { type: ['string', 'null'] },
+            journeys: {
+              type: 'array',
+              items: { type: 'object', properties: { ...journeySummary.properties, name: { type: 'string' }, routing: anyObject } },
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    },
+  }, async () => ({
+    loadedAt: ctx.registry.loadedAt ?? null,
+    journeys: ctx.registry.current().map((p) => ({ journeyId: p.journeyId, version: p.version, hash: p.hash, status: p.definition.status, name: p.name, routing: p.routing })),
+  }));
+
+  app.post('/definitions/validate', {
+    config: { scope: 'read' },
+    schema: {
+      summary: "Check a journey definition (the CLI's diagnostics); nothing is deployed", tags: ['definitions'], security: bearer,
+      body: { ...anyObject, description: 'A journey definition (definitions/schema/journey.schema.json).' },
+      response: {
+        200: { type: 'object', properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnostic } } },
+        ...errorResponses(400, 401, 403, 501),
+      },
+    },
+  }, async (req, reply) => {
+    const validate = ctx.opts.validateDefinition;
+    if (!validate) return reply.code(501).send({ error: 'not_implemented', message: 'the definition compiler is not wired into this API build', requestId: req.id });
+    const diagnostics = await validate(req.body);
+    return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
+  });
+
+  app.post('/definitions/reload', {
+    config: { scope: 'operate' },
+    schema: {
+      summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving', tags: ['definitions'], security: bearer,
+      response: {
+        200: { type: 'object', properties: { applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic } } },
+        422: { type: 'object', properties: { applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic } } },
+        ...errorResponses(401, 403),
+      },
+    },
+  }, async (_req, reply) => {
+    const outcome = await ctx.registry.reload();
+    return reply.code(outcome.applied ? 200 : 422).send(outcome);
+  });
+}

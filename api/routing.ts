@@ -1,0 +1,118 @@
+// Where one accepted event goes: (1) every active journey whose routing names its type, as a signal to the
+// run journey:<journeyId>:<customerId> (started with the plan pinned if not running); (2) separately, the
+// customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run.
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CompiledPlan } from '../definitions/plan.ts';
+import {
+  CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, journeyEventSignal,
+  journeyWorkflowId, updateTraitsSignal, type JourneyEvent, type JourneyRunInput,
+} from '../workflows/messages.ts';
+import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
+import { customerIdFromReferralCode } from './referral-code.ts';
+
+export type RoutingRole = keyof CompiledPlan['routing'];
+const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
+/** Roles whose events are about a referred person and belong to the referrer's run. */
+const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
+
+export interface JourneyDelivery {
+  journeyId: string;
+  version: number;
+  workflowId: string;
+  /** The run that was started; absent when an open run was signalled (it keeps its own run id). */
+  runId?: string;
+  roles: RoutingRole[];
+  /** started: no run was open, one started with this event; signalled: the open run received it. */
+  outcome: 'started' | 'signalled';
+}
+export interface CustomerDelivery {
+  workflowId: string;
+  runId?: string;
+  outcome: 'started' | 'signalled';
+}
+
+export interface RouteTarget {
+  plan: CompiledPlan;
+  roles: RoutingRole[];
+  /** The customer whose run receives it: the event's customer, or the referrer for conversions. */
+  customerId: string;
+}
+
+/** The referrer an event names: data.referrerId, else the customer a data.referralCode belongs to. */
+export function referrerOf(event: JourneyEvent): string | undefined {
+  const { referrerId, referralCode } = event.data ?? {};
+  if (typeof referrerId === 'string' && referrerId) return referrerId;
+  if (typeof referralCode === 'string') return customerIdFromReferralCode(referralCode);
+  return undefined;
+}
+
+/** The journeys an event reaches, pure: active plans whose routing names the type. */
+export function routeTargets(event: JourneyEvent, plans: readonly CompiledPlan[]): RouteTarget[] {
+  const referrer = referrerOf(event);
+  return plans
+    .filter((plan) => plan.definition.status === 'active')
+    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
+    .filter(({ roles }) => roles.length > 0)
+    .map(({ plan, roles }) => ({
+      plan, roles,
+      customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
+    }));
+}
+
+/** Signals the open run, or starts one with signalWithStart; reports which happened. */
+async function signalOrStart(
+  signalOpen: () => Promise<void>, start: () => Promise<{ signaledRunId: string }>,
+): Promise<{ runId?: string; outcome: 'started' | 'signalled' }> {
+  try {
+    await signalOpen();
+    return { outcome: 'signalled' };
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  // No open run (never started, or finished): signalWithStart is atomic, so two racing starters end in one run.
+  const handle = await start();
+  return { runId: handle.signaledRunId, outcome: 'started' };
+}
+
+export async function deliverToJourney(client: Client, taskQueue: string, target: RouteTarget, event: JourneyEvent): Promise<JourneyDelivery> {
+  const { plan, customerId, roles } = target;
+  const workflowId = journeyWorkflowId(plan.journeyId, customerId);
+  const input: JourneyRunInput = { plan, customerId };
+  const { runId, outcome } = await signalOrStart(
+    () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
+    () => client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+      workflowId, taskQueue, args: [input], signal: journeyEventSignal, signalArgs: [event],
+      typedSearchAttributes: [
+        { key: JourneyId, value: plan.journeyId },
+        { key: JourneyVersion, value: String(plan.version) },
+        { key: CustomerId, value: customerId },
+      ],
+      staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
+      staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
+    }),
+  );
+  return { journeyId: plan.journeyId, version: plan.version, workflowId, runId, roles, outcome };
+}
+
+/** The customer's own workflow: every event about them, for global suppression, contact history and score. */
+export async function deliverToCustomer(client: Client, taskQueue: string, event: JourneyEvent): Promise<CustomerDelivery> {
+  const workflowId = customerWorkflowId(event.customerId);
+  const { runId, outcome } = await signalOrStart(
+    () => client.workflow.getHandle(workflowId).signal(customerEventSignal, event),
+    () => startCustomerWorkflow(client, taskQueue, event.customerId, customerEventSignal, [event]),
+  );
+  return { workflowId, runId, outcome };
+}
+
+export function startCustomerWorkflow(
+  client: Client, taskQueue: string, customerId: string,
+  signal: typeof updateTraitsSignal | typeof customerEventSignal, signalArgs: [Record<string, unknown>] | [JourneyEvent],
+) {
+  return client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+    workflowId: customerWorkflowId(customerId), taskQueue, args: [{ customerId }],
+    signal: signal as typeof customerEventSignal, signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
+    typedSearchAttributes: [{ key: CustomerId, value: customerId }],
+    staticSummary: `customer ${customerId}`,
+  });
+}

@@ -1,0 +1,115 @@
+// JSON Schemas of the API's requests and responses: fastify validates with them and @fastify/swagger builds the
+// OpenAPI 3.1 document from the same objects, so the document cannot drift from what the API checks.
+import { readFileSync } from 'node:fs';
+
+/** Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes. */
+export const idPattern = '^[A-Za-z0-9._:@+-]{1,200}$';
+export const idSchema = { type: 'string', pattern: idPattern, description: 'Letters, digits and . _ : @ + - (1-200 characters).' } as const;
+
+const problem = {
+  type: 'object',
+  required: ['pointer', 'message'],
+  properties: {
+    pointer: { type: 'string', description: 'JSON pointer (RFC 6901) to the offending value.' },
+    message: { type: 'string' },
+    expected: { type: 'string' },
+    suggestion: { type: 'string' },
+  },
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'A stable code: invalid_request, unauthorized, forbidden, not_found, ...' },
+    message: { type: 'string' },
+    errors: { type: 'array', items: problem },
+    requestId: { type: 'string' },
+  },
+} as const;
+
+export const eventSchema = {
+  type: 'object',
+  required: ['id', 'type', 'customerId', 'occurredAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200, description: 'Idempotency key: the same id is taken once.' },
+    type: { type: 'string', minLength: 1, maxLength: 100, description: 'An event type from the event catalog (GET /v1/definitions).' },
+    customerId: idSchema,
+    occurredAt: { type: 'string', format: 'date-time' },
+    data: { type: 'object', additionalProperties: true, description: 'Checked against the catalog schema of the type.' },
+    traits: { type: 'object', additionalProperties: true, description: 'Customer traits known at the time (definitions/catalog/traits.schema.json).' },
+  },
+} as const;
+
+const journeyDelivery = {
+  type: 'object',
+  properties: {
+    journeyId: { type: 'string' }, version: { type: 'integer' }, workflowId: { type: 'string' }, runId: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } }, outcome: { type: 'string', enum: ['started', 'signalled'] },
+  },
+} as const;
+
+export const eventResultSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    id: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['accepted', 'rejected', 'failed'] },
+    duplicate: { type: 'boolean', description: 'true when this id was taken before: the answer is the first one.' },
+    reason: { type: 'string', enum: ['invalid', 'conflict'] },
+    journeys: { type: 'array', items: journeyDelivery },
+    customer: { type: 'object', properties: { workflowId: { type: 'string' }, runId: { type: 'string' }, outcome: { type: 'string' } } },
+    errors: { type: 'array', items: problem },
+    retryable: { type: 'boolean' },
+    error: { type: 'string' },
+  },
+} as const;
+
+export const batchSchema = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    events: {
+      type: 'array',
+      minItems: 1,
+      description: 'Up to 500 events (more is 413). Each item is an Event (see POST /v1/events); each is checked and answered on its own.',
+      items: { type: 'object', additionalProperties: true },
+    },
+  },
+} as const;
+
+export const batchResultSchema = {
+  type: 'object',
+  properties: {
+    accepted: { type: 'integer' },
+    rejected: { type: 'integer' },
+    failed: { type: 'integer' },
+    results: { type: 'array', items: eventResultSchema },
+  },
+} as const;
+
+export const operatorActionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    actor: { type: 'string', maxLength: 200, description: 'Who did it (recorded in the run).' },
+    reason: { type: 'string', maxLength: 1000 },
+  },
+} as const;
+
+/** The traits schema file itself, minus the keywords an OpenAPI 3.1 body does not need. */
+export function traitsSchema(): Record<string, unknown> {
+  const { $schema: _s, title: _t, ...rest } = JSON.parse(readFileSync(new URL('../definitions/catalog/traits.schema.json', import.meta.url), 'utf8'));
+  return rest;
+}
+
+/** An opaque object: state owned by the workflows, passed through as they report it. */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+export function errorResponses<C extends number>(...codes: C[]): Record<C, typeof errorSchema> {
+  return Object.fromEntries(codes.map((c) => [c, errorSchema])) as Record<C, typeof errorSchema>;
+}
+
+export const bearer = [{ bearerAuth: [] }];

@@ -1,0 +1,58 @@
+// Builds the API for a test against the shared dev server, with the shipped journeys compiled by the real compiler.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { loadJourneyDir } from '../../definitions/loader.ts';
+import { parseApiKeys } from '../../api/auth.ts';
+import { PlanRegistry } from '../../api/registry.ts';
+import { buildApi, type ApiOptions } from '../../api/server.ts';
+import { connectDevServer, uniqueTaskQueue, type DevServerClients } from '../support/temporal.ts';
+
+export const KEYS = 'all-key,ingest-key:ingest,read-key:read,ops-key:operate+read';
+export const auth = (key = 'all-key') => ({ authorization: `Bearer ${key}` });
+
+export interface ApiFixture {
+  api: FastifyInstance;
+  temporal: DevServerClients;
+  taskQueue: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(overrides: Partial<ApiOptions> = {}): Promise<ApiFixture> {
+  const temporal = await connectDevServer();
+  const taskQueue = overrides.taskQueue ?? uniqueTaskQueue('api');
+  const dataDir = mkdtempSync(join(tmpdir(), 'journey-api-'));
+  const registry = new PlanRegistry(() => loadJourneyDir());
+  const loaded = await registry.reload();
+  if (!loaded.applied) throw new Error(`the shipped journeys do not compile: ${JSON.stringify(loaded.diagnostics)}`);
+  const api = await buildApi({ client: temporal.client, taskQueue, apiKeys: parseApiKeys(KEYS), registry, dataDir, ...overrides });
+  return {
+    api, temporal, taskQueue, dataDir,
+    async close() {
+      await api.close();
+      await temporal.close();
+    },
+  };
+}
+
+/** A customer id no other test uses on the shared dev server. */
+export const newCustomer = (prefix = 'cust') => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function event(customerId: string, over: Record<string, unknown> = {}) {
+  return {
+    id: `evt-${randomUUID()}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(),
+    data: { score: 10 }, ...over,
+  };
+}
+
+/** The signals a workflow's history holds with the given name, decoded. */
+export async function signalsIn(temporal: DevServerClients, workflowId: string, name: string): Promise<unknown[]> {
+  const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const { defaultPayloadConverter } = await import('@temporalio/common');
+  return (history.events ?? [])
+    .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name)
+    .map((e) => defaultPayloadConverter.fromPayload(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
+}
