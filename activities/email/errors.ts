@@ -26,15 +26,21 @@ export interface ClassifiedPostmarkError {
 const CONFIGURATION_CODES = new Set([10, 400, 401, 405, 412, 1100, 1101]);
 
 const EMAIL_ADDRESS = /[^\s<>"',;:()]+@[^\s<>"',;:()]+/g;
-export function redactAddresses(text: string): string {
-  return text.replace(EMAIL_ADDRESS, '<address>');
+/** Removes anything that looks like an address, and the given known secrets (the recipient as written,
+ * which may not look like an address at all when Postmark calls it invalid; the token). */
+export function redact(text: string, secrets: string[] = []): string {
+  let out = text;
+  for (const secret of secrets.filter((s) => s.trim().length > 0).sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join('<redacted>');
+  }
+  return out.replace(EMAIL_ADDRESS, '<address>');
 }
 
-export function classifyPostmarkError(err: unknown): ClassifiedPostmarkError {
+export function classifyPostmarkError(err: unknown, secrets: string[] = []): ClassifiedPostmarkError {
   const e = err as { statusCode?: number; code?: number; message?: string };
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 0;
   const code = typeof e?.code === 'number' ? e.code : 0;
-  const message = redactAddresses(String(e?.message ?? err));
+  const message = redact(String(e?.message ?? err), secrets);
   const kind: PostmarkErrorClass =
     status === 0 || status === 429 || status >= 500 ? 'transient'
     : status === 401 || CONFIGURATION_CODES.has(code) ? 'configuration'

@@ -73,13 +73,15 @@ export function createEmailActivities(deps: EmailDeps) {
 
   async function sendThroughPostmark(req: SendEmailRequest): Promise<SendEmailResult> {
     const request = buildRequest(req);
+    // Never logged or put in a failure message: the recipient (each part of it) and the token.
+    const secrets = [req.to, ...req.to.split(/[,<>]/).map((s) => s.trim()), deps.postmark!.serverToken];
     const base = { transport: 'postmark' as const, sendKey: req.sendKey, messageStream: req.messageStream, template: templateName(req) };
     const attempt = currentAttempt();
     if (attempt > 1) {
       // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
       // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
       const earlier = await findSentBySendKey(client!, req.sendKey, req.messageStream).catch((err) => {
-        const c = classifyPostmarkError(err);
+        const c = classifyPostmarkError(err, secrets);
         log.warn({ sendKey: req.sendKey, attempt, status: c.status, code: c.code }, `outbound message search failed: ${c.message}`);
         throw c.kind === 'configuration' ? failureFor(c) : failureFor({ ...c, kind: 'transient' });
       });
@@ -92,7 +94,7 @@ export function createEmailActivities(deps: EmailDeps) {
       const accepted = await submitToPostmark(client!, request);
       return { ...base, status: 'sent', messageId: accepted.messageId, sentAt: accepted.submittedAt || new Date().toISOString() };
     } catch (err) {
-      const c = classifyPostmarkError(err);
+      const c = classifyPostmarkError(err, secrets);
       const fields = { sendKey: req.sendKey, journeyId: req.journeyId, attempt, status: c.status, code: c.code, errorClass: c.kind };
       if (c.kind === 'configuration') {
         log.error(fields, `EMAIL CONFIGURATION ERROR, nothing will be sent until it is fixed (check POSTMARK_SERVER_TOKEN, sender signature, template): ${c.message}`);
