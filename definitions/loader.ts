@@ -76,7 +76,14 @@ export async function loadJourneyDir(dir: string = JOURNEYS_DIR, options: LoadOp
   return loadJourneyFiles(files.map((f) => join(dir, f)), options);
 }
 
-export async function loadJourneyFiles(paths: string[], options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[] }> {
+export interface FileResult {
+  file: string;
+  plan?: CompiledPlan;
+  diagnostics: Diagnostic[];
+}
+
+/** Compile several files; `files` keeps the result of each (for per-file reports), `plans` only the valid ones. */
+export async function loadJourneyFiles(paths: string[], options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[]; files: FileResult[] }> {
   const shared = { catalog: options.catalog ?? loadCatalog(), templates: options.templates ?? loadTemplates() };
   const results = await Promise.all(paths.map((p) => loadJourneyFile(p, shared)));
   const plans = results.flatMap((r) => (r.plan ? [r.plan] : []));
@@ -87,7 +94,12 @@ export async function loadJourneyFiles(paths: string[], options: LoadOptions = {
     if (!r.plan) return;
     const first = byId.get(r.plan.journeyId);
     if (first === undefined) byId.set(r.plan.journeyId, i);
-    else diagnostics.push({ file: displayPath(paths[i]), line: 1, column: 1, pointer: '/id', message: `journey id \`${r.plan.journeyId}\` is also used by ${displayPath(paths[first])}`, severity: 'error', code: 'ids.duplicateJourney' });
+    else {
+      const duplicate: Diagnostic = { file: displayPath(paths[i]), line: 1, column: 1, pointer: '/id', message: `journey id \`${r.plan.journeyId}\` is also used by ${displayPath(paths[first])}`, severity: 'error', code: 'ids.duplicateJourney' };
+      diagnostics.push(duplicate);
+      r.diagnostics.push(duplicate);
+    }
   });
-  return { plans, diagnostics };
+  const files = results.map((r, i) => ({ file: displayPath(paths[i]), plan: r.plan, diagnostics: r.diagnostics }));
+  return { plans, diagnostics, files };
 }
