@@ -1,0 +1,103 @@
+// No duplicate sends: the real sendEmail activity in a real worker on the dev server, with Temporal's own
+// retries. After an ambiguous failure, the next attempt asks Postmark (outbound search by the sendKey
+// metadata) before sending again, so exactly one message is delivered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { createEmailActivities } from '../activities/email/index.ts';
+import type { RecipientSuppressed, SendEmailRequest } from '../activities/email/types.ts';
+import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { startFakePostmark, type Fault, type FakePostmark } from './postmark/server.ts';
+import { capturingLogger, sampleAsk } from './postmark/fixtures.ts';
+
+const TOKEN = 'retry-token-1';
+
+describe('exactly one email through Temporal retries', () => {
+  let temporal: DevServerClients;
+  let postmark: FakePostmark;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueTaskQueue('email');
+  const suppressed: RecipientSuppressed[] = [];
+  const logger = capturingLogger();
+
+  beforeAll(async () => {
+    temporal = await connectDevServer();
+    postmark = await startFakePostmark({ serverTokens: [TOKEN], inactiveRecipients: ['gone@example.com'] });
+    worker = await Worker.create({
+      connection: temporal.workerConnection, namespace: 'default', taskQueue,
+      workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
+      activities: createEmailActivities({
+        dataDir: mkdtempSync(join(tmpdir(), 'email-retries-')), logger,
+        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 },
+        onRecipientSuppressed: (n) => { suppressed.push(n); },
+      }),
+    });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await postmark?.close();
+    await temporal?.close();
+  });
+
+  function run(req: SendEmailRequest) {
+    return temporal.client.workflow.execute('sendEmailWorkflow', { taskQueue, workflowId: `email-test:${req.sendKey}`, args: [req] });
+  }
+  const deliveredFor = (req: SendEmailRequest) => postmark.accepted.filter((m) => m.body.Metadata.sendKey === req.sendKey);
+  const searchesFor = (req: SendEmailRequest) => postmark.requests.filter((r) => r.path.startsWith('/messages/outbound') && r.path.includes(encodeURIComponent(req.sendKey)));
+
+  it.each([
+    ['the connection is dropped after Postmark accepted', { kind: 'drop-after-accept' }],
+    ['Postmark answers 500 after accepting', { kind: 'error', status: 500, errorCode: 0, acceptFirst: true }],
+    ['the answer comes after the client gave up', { kind: 'slow', delayMs: 1500 }],
+  ] as [string, Fault][])('%s: one message, the retry finds it', async (_name, fault) => {
+    const req = sampleAsk();
+    postmark.injectFault(fault);
+    const result = await run(req);
+    expect(deliveredFor(req)).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'already-sent', transport: 'postmark', messageId: deliveredFor(req)[0].MessageID });
+    expect(searchesFor(req).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a 429 before accepting is retried and sent once', async () => {
+    const req = sampleAsk();
+    postmark.injectFault({ kind: 'error', status: 429, errorCode: 429, message: 'Rate limit exceeded' });
+    postmark.injectFault({ kind: 'drop-before-accept' });
+    const result = await run(req);
+    expect(result).toMatchObject({ status: 'sent', messageId: deliveredFor(req)[0].MessageID });
+    expect(deliveredFor(req)).toHaveLength(1);
+    expect(searchesFor(req)).toHaveLength(2); // attempts 2 and 3 each looked before sending
+  });
+
+  it('an inactive recipient fails the step at once, without retries, and suppresses the customer', async () => {
+    const req = sampleAsk({ to: 'gone@example.com', customerId: 'cust-gone' });
+    const before = postmark.requests.length;
+    const failure = await run(req).catch((e) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = failure.cause as ActivityFailure;
+    expect(activityFailure).toBeInstanceOf(ActivityFailure);
+    expect(activityFailure.cause).toBeInstanceOf(ApplicationFailure);
+    expect(activityFailure.cause).toMatchObject({ type: 'EmailInactiveRecipient', nonRetryable: true });
+    expect(postmark.requests.slice(before).filter((r) => r.path === '/email')).toHaveLength(1); // one attempt only
+    expect(suppressed).toEqual([{ customerId: 'cust-gone', reason: 'inactive-recipient', journeyId: 'nps-referral', sendKey: req.sendKey }]);
+    expect(deliveredFor(req)).toHaveLength(0);
+  });
+
+  it('a revoked token stops at the first attempt as a configuration error', async () => {
+    const req = sampleAsk();
+    postmark.injectFault({ kind: 'error', status: 401, errorCode: 10, message: 'Bad or missing server token.' });
+    const before = postmark.requests.length;
+    const failure = await run(req).catch((e) => e);
+    expect((failure.cause as ActivityFailure).cause).toMatchObject({ type: 'EmailConfigurationError', nonRetryable: true });
+    expect(postmark.requests.slice(before)).toHaveLength(1);
+    expect(logger.lines.some((l) => l.level === 'error' && l.msg.includes('EMAIL CONFIGURATION ERROR'))).toBe(true);
+  });
+});
