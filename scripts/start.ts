@@ -1,90 +1,141 @@
-// Brings the whole system up on the embedded defaults: the Temporal dev server (SQLite under data/, web UI),
-// the worker and the API as child processes. Ctrl-C stops them in reverse order.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { assertPortFree, startDevServer } from './dev-server.ts';
+// `npm start`: the whole system on the embedded defaults: the Temporal dev server (SQLite under data/, web UI),
+// the worker, the API serving the shipped journeys, and a demo that drives a generated population of customers
+// through every stage in a few minutes (demo copies of the shipped journeys with a day lasting 2 seconds).
+// Ctrl-C stops everything cleanly; a second `npm start` continues where the first stopped.
+import { resolve, join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { assertPortFree, freePort, startDevServer, type DevServer } from './dev-server.ts';
+import { ProcessGroup, waitForHttp } from './start-processes.ts';
+import { writeDemoJourneys } from './demo/demo-journeys.ts';
+import { demoPopulation } from './demo/population.ts';
+import { DemoDriver } from './demo/driver.ts';
+import { operatorLinks, workflowListUrl } from './demo/ui-links.ts';
+import { formatCensus, stageCensus } from './demo/stage-census.ts';
+import { JOURNEYS_DIR } from '../definitions/loader.ts';
 
-const dataDir = resolve(process.env.JOURNEY_DATA_DIR ?? 'data');
-const temporalPort = Number(process.env.JOURNEY_TEMPORAL_PORT ?? 7233);
-const uiPort = Number(process.env.JOURNEY_UI_PORT ?? 8233);
-const apiPort = Number(process.env.JOURNEY_API_PORT ?? 3000);
-const apiKey = process.env.JOURNEY_API_KEYS ?? 'dev-key';
+const env = process.env;
+const dataDir = resolve(env.JOURNEY_DATA_DIR ?? 'data');
+const temporalPort = Number(env.JOURNEY_TEMPORAL_PORT ?? 7233);
+const uiPort = Number(env.JOURNEY_UI_PORT ?? 8233);
+const apiPort = Number(env.JOURNEY_API_PORT ?? 3000);
+const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
+const demoEnabled = env.JOURNEY_DEMO !== '0';
+const daySeconds = Number(env.JOURNEY_DEMO_DAY_SECONDS ?? 2);
+const demoCustomers = Number(env.JOURNEY_DEMO_CUSTOMERS ?? 22);
+const namespace = 'default';
+const startedAt = Date.now();
 
-function step(msg: string) {
-  console.log(`[start] ${msg}`);
-}
-
+const step = (msg: string) => console.log(`[start] ${msg}`);
+const demoLog = (msg: string) => console.log(`[demo] ${msg}`);
 function fail(msg: string): never {
   console.error(`[start] ${msg}`);
   process.exit(1);
 }
 
-const children: ChildProcess[] = [];
-let stopping = false;
+let server: DevServer | undefined;
+let driver: DemoDriver | undefined;
+let client: Client | undefined;
+let census: NodeJS.Timeout | undefined;
+const group = new ProcessGroup((name, code) => {
+  console.error(`[start] ${name} exited unexpectedly (code ${code}); stopping everything`);
+  void shutdown(1);
+});
 
-function run(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n');
-  child.stdout!.on('data', (c) => console.log(prefix(c)));
-  child.stderr!.on('data', (c) => console.error(prefix(c)));
-  child.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited unexpectedly (code ${code}); stopping everything`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
-  return child;
-}
-
-let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
-
-async function shutdown(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  step('stopping API, worker and Temporal...');
-  for (const child of [...children].reverse()) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  await server?.stop();
-  step('stopped');
-  process.exit(code);
+let stopping: Promise<void> | undefined;
+function shutdown(code = 0): Promise<void> {
+  stopping ??= (async () => {
+    group.stopping = true; // Ctrl-C reaches the children too: their exit from now on is expected
+    step('stopping: demo driver (progress saved), API, worker (in-flight activities finish), Temporal...');
+    clearInterval(census);
+    await driver?.stop();
+    await group.stopAll(35_000, step);
+    await client?.connection.close().catch(() => undefined);
+    await server?.stop();
+    step(`stopped. State is kept in ${dataDir}; npm start continues from there (rm -rf ${dataDir} to start afresh).`);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+if (!Number.isFinite(daySeconds) || daySeconds <= 0) fail(`JOURNEY_DEMO_DAY_SECONDS=${env.JOURNEY_DEMO_DAY_SECONDS} must be a positive number`);
 try {
   await assertPortFree(apiPort, 'journey API');
 } catch (err) {
   fail(`${(err as Error).message} (set JOURNEY_API_PORT)`);
 }
+const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? Number(env.JOURNEY_WORKER_METRICS_PORT)
+  : await assertPortFree(9464, 'worker metrics').then(() => 9464, () => freePort());
+
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 server = await startDevServer({
-  cliPath: process.env.TEMPORAL_CLI_PATH!,
-  port: temporalPort,
-  uiPort,
-  dbFile: `${dataDir}/temporal.sqlite`,
+  cliPath: env.TEMPORAL_CLI_PATH!, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'),
 }).catch((err) => fail(`${err.message} (set JOURNEY_TEMPORAL_PORT / JOURNEY_UI_PORT to use other ports)`));
+step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
-const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', JOURNEY_DATA_DIR: dataDir };
-step('starting the worker...');
-run('worker', 'worker/main.ts', env);
+let journeysDir = JOURNEYS_DIR;
+if (demoEnabled) {
+  journeysDir = join(dataDir, 'demo-journeys');
+  const files = writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds });
+  step(`demo copies of ${files.length} shipped journeys written to ${journeysDir} (1 journey day = ${daySeconds}s; JOURNEY_DEMO=0 serves the shipped files as they are)`);
+}
+
+const common = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_DATA_DIR: dataDir };
+step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
+group.run('worker', 'worker/main.ts', {
+  ...common, JOURNEY_WORKER_METRICS_PORT: String(metricsPort), JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+});
 step('starting the API...');
-run('api', 'api/main.ts', { ...env, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: apiKey });
+const api = group.run('api', 'api/main.ts', {
+  ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
+  JOURNEY_JOURNEYS_DIR: journeysDir, JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+});
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {
+  console.error(`[start] the API did not come up: ${err.message}`);
+  return shutdown(1);
+});
 
+const ui = server.uiUrl;
+const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'activate', 'reward'] });
 console.log(`
-  journey-engine is up
-    Temporal UI   ${server.uiUrl}/namespaces/default/workflows
-    API           http://127.0.0.1:${apiPort}   (Authorization: Bearer ${apiKey})
+  journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
+    Temporal UI   ${workflowListUrl(ui, namespace)}
+    API           ${apiUrl}   (Authorization: Bearer ${apiKey})   docs: ${apiUrl}/docs
     Temporal      ${server.address}
-    data          ${dataDir}
-  Ctrl-C stops everything.
+    data          ${dataDir}   (SQLite, outbox, demo progress)
+
+  Operator searches in the Temporal UI:
+${links.map((l) => `    ${l.label.padEnd(48)} ${l.url}`).join('\n')}
+
+  Send an event yourself:
+    curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
+      -d '{"id":"my-evt-1","type":"nps.submitted","customerId":"me","data":{"score":10},"traits":{"email":"me@example.com","firstName":"Me"}}'
+
+  Ctrl-C stops everything (a second npm start continues).
 `);
+
+if (demoEnabled) {
+  const connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, namespace });
+  const population = demoPopulation(demoCustomers);
+  demoLog(`${population.length} generated customers (demo-001 …), ${new Set(population.map((c) => c.scenario.id)).size} scenarios, events through ${apiUrl}/v1/events`);
+  let firstRunSeen = false;
+  driver = new DemoDriver({
+    apiUrl, apiKey, customers: population, progressFile: join(dataDir, 'demo', 'progress.json'), log: demoLog,
+    reportEverySeconds: 10,
+    report: async (s) => {
+      const c = await stageCensus(client!);
+      if (!firstRunSeen && c.runs > 0) {
+        firstRunSeen = true;
+        demoLog(`first demo run visible in the UI ${((Date.now() - startedAt) / 1000).toFixed(1)}s after npm start`);
+      }
+      demoLog(`t=${s.demoSeconds}s  events ${s.eventsSent}/${s.eventsTotal}  customers ${s.customersStarted}/${population.length}  ${formatCensus(c)}${s.refused ? `  refused ${s.refused}` : ''}`);
+    },
+  });
+  void driver.start().then(() => {
+    // After the last event, keep showing where the runs stand while timers (reminders, holds) play out.
+    census = setInterval(() => void stageCensus(client!).then((c) => demoLog(formatCensus(c)), () => undefined), 30_000);
+  }, (err) => demoLog(`the demo driver stopped: ${err.message}`));
+}

@@ -15,7 +15,11 @@ export interface WorkerSettings {
   /** Skip the search-attribute check (only for namespaces the worker may not inspect). */
   skipSearchAttributeCheck: boolean;
   dataDir: string;
+  /** The SDK's log level (TRACE, DEBUG, INFO, WARN, ERROR), from JOURNEY_LOG_LEVEL like the API's. */
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export class WorkerSettingsError extends Error {}
 
@@ -34,7 +38,13 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   if (metricsPort !== undefined && metricsPort > 65535) {
     throw new WorkerSettingsError(`JOURNEY_WORKER_METRICS_PORT=${metricsPort} is not a port (1-65535)`);
   }
+  const level = (env.JOURNEY_LOG_LEVEL || 'info').toUpperCase();
+  const logLevel = level === 'FATAL' ? 'ERROR' : level;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new WorkerSettingsError(`JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`);
+  }
   return {
+    logLevel: logLevel as WorkerSettings['logLevel'],
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),

@@ -1,0 +1,53 @@
+// The child processes of `npm start` (worker, API): output prefixed with their name, one unexpected exit
+// stops everything, and a stop sends SIGTERM in reverse start order so in-flight work drains first.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export class ProcessGroup {
+  private readonly children: Array<{ name: string; child: ChildProcess }> = [];
+  stopping = false;
+
+  constructor(private readonly onUnexpectedExit: (name: string, code: number | null) => void) {}
+
+  run(name: string, script: string, env: Record<string, string>): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n');
+    child.stdout!.on('data', (c) => console.log(prefix(c)));
+    child.stderr!.on('data', (c) => console.error(prefix(c)));
+    child.on('exit', (code) => {
+      if (!this.stopping) this.onUnexpectedExit(name, code);
+    });
+    this.children.push({ name, child });
+    return child;
+  }
+
+  /** SIGTERM each child, last started first; SIGKILL one that has not exited after `graceMs`. */
+  async stopAll(graceMs: number, log: (line: string) => void): Promise<void> {
+    this.stopping = true;
+    for (const { name, child } of [...this.children].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        log(`${name} did not stop within ${graceMs / 1000}s: killing it`);
+        child.kill('SIGKILL');
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Waits until `url` answers 200, or throws after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (!isAlive()) throw new Error(`the process behind ${url} exited`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
