@@ -37,7 +37,7 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
   const place = (p: Problem): Diagnostic => placeProblem(input.file, parsed, p);
 
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
-    const errors = parsed.syntaxErrors.length > 0 ? parsed.syntaxErrors : [{ offset: 0, message: 'EmptyDocument' }];
+    const errors = input.source.trim() === '' || parsed.syntaxErrors.length === 0 ? [{ offset: 0, message: 'EmptyDocument' }] : parsed.syntaxErrors;
     return {
       diagnostics: errors.map((e) => ({
         file: input.file,

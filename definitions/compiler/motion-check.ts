@@ -5,9 +5,12 @@ import { durationMs } from '../duration.ts';
 import type { Problem } from './problem.ts';
 import { didYouMean } from './suggest.ts';
 
+const MOTIONS = ['referral', 'review', 'reference-call', 'case-study', 'community', 'advisory-board', 'beta-program', 'event-speaking'];
+
 export function checkMotions(def: AdvocacyJourneyDefinition): Problem[] {
   const problems: Problem[] = [];
-  const defined = Object.keys(def.motions);
+  // Misspelled motion keys are reported by the schema check; never suggest one of them.
+  const defined = Object.keys(def.motions).filter((m) => MOTIONS.includes(m));
   const picked = new Set<string>();
   const pick = (motion: string, pointer: string, who: string) => {
     if (motion === 'disqualify') return;
@@ -46,7 +49,7 @@ export function checkMotions(def: AdvocacyJourneyDefinition): Problem[] {
 function checkInvite(plan: MotionPlan, at: string): Problem[] {
   const problems: Problem[] = [];
   const reminders = plan.invite.reminders ?? [];
-  if (1 + reminders.length > plan.invite.maxAttempts) {
+  if (plan.invite.maxAttempts >= 1 && 1 + reminders.length > plan.invite.maxAttempts) {
     problems.push({
       pointer: `${at}/invite/reminders`,
       message: `the first ask plus ${reminders.length} reminder${reminders.length === 1 ? '' : 's'} is ${1 + reminders.length} asks, more than maxAttempts (${plan.invite.maxAttempts})`,

@@ -26,7 +26,7 @@ export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
     problems.push(...checkWindow(plan.invite.sendWindow, `/motions/${motion}/invite/sendWindow`));
   }
   const quiet = def.contactPolicy?.quietHours;
-  if (quiet && quiet.start === quiet.end) {
+  if (quiet && quiet.start !== undefined && quiet.start === quiet.end) {
     problems.push({ pointer: '/contactPolicy/quietHours', message: `quiet hours start and end at the same time (${quiet.start})`, expected: 'different times, e.g. 20:00 to 08:00', code: 'window.empty' });
   }
   if (def.contactPolicy && isZero(def.contactPolicy.period)) {
@@ -63,7 +63,8 @@ export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
 
 function checkWindow(window: SendWindow, at: string): Problem[] {
   const problems: Problem[] = [];
-  if (window.end <= window.start) {
+  const isTime = (t: unknown) => typeof t === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(t);
+  if (isTime(window.start) && isTime(window.end) && window.end <= window.start) {
     problems.push({
       pointer: `${at}/end`,
       message: `the send window closes (${window.end}) ${window.end === window.start ? 'when' : 'before'} it opens (${window.start}): no ask could ever be sent`,

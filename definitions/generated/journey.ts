@@ -342,6 +342,8 @@ export interface SendWindow {
    * Days of the week asks may go out.
    *
    * @minItems 1
+   *
+   * Items: A day of the week, three lowercase letters.
    */
   days: [
     "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun",

@@ -1,0 +1,36 @@
+// The broken corpus: each file in test/definitions/broken/ has one mistake a marketer could make, and
+// expected.json says which error it must produce (pointer, code, words of the message). Every file must fail
+// without a plan, and the expected diagnostic must be among the errors.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileJourney } from '../definitions/compiler/index.ts';
+import { loadCatalog, loadTemplates } from '../definitions/loader.ts';
+
+const dir = join(import.meta.dirname, 'definitions', 'broken');
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { pointer: string; code: string; message: string }>;
+const catalog = loadCatalog();
+const templates = loadTemplates();
+
+describe('broken journey definitions', () => {
+  it('has at least 40 cases, each file with an expectation and each expectation with a file', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'expected.json').map((f) => f.replace(/\.json$/, ''));
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [name, want] of Object.entries(expected)) {
+    it(`${name}: ${want.code} at ${want.pointer || '(document)'}`, () => {
+      const file = `test/definitions/broken/${name}.json`;
+      const result = compileJourney({ file, source: readFileSync(join(dir, `${name}.json`), 'utf8'), templates }, catalog);
+      expect(result.plan).toBeUndefined();
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      const match = errors.find((d) => d.pointer === want.pointer && d.code === want.code);
+      expect(match, `no ${want.code} at ${want.pointer}; got:\n${errors.map((d) => `${d.pointer} ${d.code} ${d.message}`).join('\n')}`).toBeDefined();
+      expect(`${match!.message} ${match!.suggestion ?? ''}`).toContain(want.message);
+      expect(match!.file).toBe(file);
+      expect(match!.line).toBeGreaterThanOrEqual(1);
+      expect(match!.column).toBeGreaterThanOrEqual(1);
+    });
+  }
+});

@@ -1,0 +1,116 @@
+# Regenerates test/definitions/broken/ (one mistake per file, mutating the shipped NPS referral journey) and
+# expected.json (the diagnostic each must produce). Run from anywhere: python3 test/definitions/generate-broken.py
+import json, copy, os
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+base = json.load(open(os.path.join(ROOT, 'definitions/journeys/nps-promoter-referral.json')))
+base['$schema'] = '../../../definitions/schema/journey.schema.json'
+out = os.path.join(HERE, 'broken')
+cases = {}
+def case(name, mutate, pointer, code, message):
+    d = copy.deepcopy(base)
+    mutate(d)
+    open(f'{out}/{name}.json', 'w').write(json.dumps(d, indent=2, ensure_ascii=False) + '\n')
+    cases[name] = {'pointer': pointer, 'code': code, 'message': message}
+def raw(name, text, pointer, code, message):
+    open(f'{out}/{name}.json', 'w').write(text)
+    cases[name] = {'pointer': pointer, 'code': code, 'message': message}
+
+R = lambda d: d['motions']['referral']
+def setp(path, value):
+    def f(d):
+        node = d
+        for k in path[:-1]: node = node[k]
+        node[path[-1]] = value
+    return f
+def delp(path):
+    def f(d):
+        node = d
+        for k in path[:-1]: node = node[k]
+        del node[path[-1]]
+    return f
+def rename(path, new):
+    def f(d):
+        node = d
+        for k in path[:-1]: node = node[k]
+        node[new] = node.pop(path[-1])
+    return f
+
+# --- parse
+text = json.dumps(base, indent=2)
+raw('syntax-trailing-comma', text.replace('"version": 1,', '"version": 1,,'), '', 'parse.syntax', 'not valid JSON')
+raw('syntax-comment', text.replace('"version": 1,', '"version": 1, // bump me'), '', 'parse.syntax', 'comments are not allowed')
+raw('syntax-empty', '', '', 'parse.syntax', 'empty')
+raw('duplicate-key', text.replace('"version": 1,', '"version": 1,\n  "version": 2,'), '/version', 'parse.duplicateKey', 'appears twice')
+# --- schema
+case('unknown-top-key', lambda d: d.update({'lisen': {}}), '/lisen', 'schema.additionalProperties', 'unknown key `lisen`')
+case('typo-first-ask-delay', rename(['motions','referral','invite','firstAskDelay'], 'firstAskDelai'), '/motions/referral/invite/firstAskDelai', 'schema.additionalProperties', 'did you mean `firstAskDelay`')
+case('missing-owner', delp(['owner']), '', 'schema.required', 'missing required key `owner`')
+case('missing-track', delp(['track']), '', 'schema.required', 'missing required key `track`')
+case('missing-activate-timeout', delp(['motions','referral','activate','timeout']), '/motions/referral/activate', 'schema.required', 'missing required key `timeout`')
+case('bad-status', setp(['status'], 'live'), '/status', 'schema.enum', '`live` is not allowed')
+case('bad-schema-version', setp(['schemaVersion'], '2'), '/schemaVersion', 'schema.const', 'must be "1"')
+case('version-zero', setp(['version'], 0), '/version', 'schema.minimum', 'is 0')
+case('version-string', setp(['version'], '1'), '/version', 'schema.type', 'should be a whole number')
+case('bad-id', setp(['id'], 'NPS Promoter'), '/id', 'schema.pattern', 'not a valid')
+case('duration-words', setp(['motions','referral','invite','firstAskDelay'], '2 days'), '/motions/referral/invite/firstAskDelay', 'schema.duration', 'not an ISO 8601 duration')
+case('duration-lowercase', setp(['track','attributionWindow'], 'p180d'), '/track/attributionWindow', 'schema.duration', 'not an ISO 8601 duration')
+case('bad-local-time', setp(['motions','referral','invite','sendWindow','start'], '9am'), '/motions/referral/invite/sendWindow/start', 'schema.pattern', '`9am`')
+case('bad-weekday', setp(['motions','referral','invite','sendWindow','days'], ['mon','tues']), '/motions/referral/invite/sendWindow/days/1', 'schema.enum', '`tues` is not allowed')
+case('duplicate-weekday', setp(['motions','referral','invite','sendWindow','days'], ['mon','mon']), '/motions/referral/invite/sendWindow/days', 'schema.uniqueItems', 'same value twice')
+case('max-attempts-zero', setp(['motions','referral','invite','maxAttempts'], 0), '/motions/referral/invite/maxAttempts', 'schema.minimum', 'maxAttempts')
+case('unknown-motion-key', rename(['motions','case-study'], 'case-studdy'), '/motions/case-studdy', 'schema.propertyNames', 'unknown motion `case-studdy`')
+case('bad-reward-kind', setp(['motions','referral','reward','referrer','kind'], 'cash'), '/motions/referral/reward/referrer/kind', 'schema.enum', '`cash` is not allowed')
+case('bad-currency', setp(['motions','referral','reward','referrer','currency'], 'usd'), '/motions/referral/reward/referrer/currency', 'schema.pattern', '`usd`')
+case('negative-amount', setp(['motions','referral','reward','referrer','amount'], -5), '/motions/referral/reward/referrer/amount', 'schema.minimum', 'is -5')
+case('template-both-forms', lambda d: R(d)['invite']['template'].update({'alias': 'referral-invite'}), '/motions/referral/invite/template/alias', 'schema.additionalProperties', 'unknown key `alias`')
+case('template-bad-path', setp(['motions','referral','invite','template','file'], 'referral-invite.html'), '/motions/referral/invite/template/file', 'schema.pattern', 'referral-invite.html')
+case('no-listen-signals', setp(['listen','signals'], []), '/listen/signals', 'schema.minItems', 'at least 1')
+case('bad-suppression-effect', setp(['suppression','signals',0,'effect'], 'pause'), '/suppression/signals/0/effect', 'schema.enum', '`pause` is not allowed')
+case('empty-motions', setp(['motions'], {}), '/motions', 'schema.minProperties', 'at least 1')
+case('condition-is-string', setp(['listen','signals',0,'when'], 'score >= 9'), '/listen/signals/0/when', 'schema.type', 'should be an object or true or false')
+# --- catalog
+case('unknown-listen-event', setp(['listen','signals',0,'event'], 'nps.submited'), '/listen/signals/0/event', 'catalog.unknownEvent', 'did you mean `nps.submitted`')
+case('unknown-suppression-event', setp(['suppression','signals',1,'event'], 'payment.declined'), '/suppression/signals/1/event', 'catalog.unknownEvent', 'unknown event type `payment.declined`')
+case('unknown-action-event', setp(['motions','referral','activate','actions',0,'event'], 'referral.sent'), '/motions/referral/activate/actions/0/event', 'catalog.unknownEvent', 'unknown event type `referral.sent`')
+case('unknown-resolve-event', setp(['suppression','whileOpen',0,'resolvedBy'], 'escalation.closed'), '/suppression/whileOpen/0/resolvedBy', 'catalog.unknownEvent', 'did you mean `escalation.opened`')
+case('unknown-conversion-event', setp(['track','conversions',2,'event'], 'deal.won'), '/track/conversions/2/event', 'catalog.unknownEvent', 'unknown event type `deal.won`')
+case('bad-match-on', setp(['suppression','whileOpen',0,'matchOn'], 'ticketId'), '/suppression/whileOpen/0/matchOn', 'catalog.unknownField', '`ticketId` is not a field of `escalation.opened`')
+case('bad-revenue-field', setp(['track','conversions',2,'revenueField'], 'revenue'), '/track/conversions/2/revenueField', 'catalog.unknownField', 'no numeric field `revenue`')
+# --- json-logic
+case('unknown-event-field', setp(['listen','signals',0,'when'], {'>=': [{'var': 'event.nps'}, 9]}), '/listen/signals/0/when/>=/0/var', 'logic.unknownVar', 'has no field `nps`')
+case('unknown-trait', setp(['qualify','rules',0,'when'], {'==': [{'var': 'traits.churnrisk'}, 'high']}), '/qualify/rules/0/when/==/0/var', 'logic.unknownVar', 'did you mean `traits.churnRisk`')
+case('unknown-history-field', setp(['expand','promotions',0,'when'], {'>=': [{'var': 'history.referals'}, 3]}), '/expand/promotions/0/when/>=/0/var', 'logic.unknownVar', 'did you mean `history.referrals`')
+case('unknown-var-root', setp(['qualify','rules',1,'when'], {'<': [{'var': 'customer.healthScore'}, 60]}), '/qualify/rules/1/when/</0/var', 'logic.unknownVar', '`customer.healthScore` is not a variable')
+case('unknown-operator', setp(['listen','signals',0,'when'], {'gte': [{'var': 'event.score'}, 9]}), '/listen/signals/0/when/gte', 'logic.unknownOperator', 'unknown json-logic operator `gte`')
+case('two-operators', setp(['listen','signals',0,'when'], {'>=': [{'var': 'event.score'}, 9], '<=': [{'var': 'event.score'}, 10]}), '/listen/signals/0/when', 'logic.shape', 'exactly one operator')
+case('event-in-expand', setp(['expand','promotions',0,'when'], {'>=': [{'var': 'event.score'}, 9]}), '/expand/promotions/0/when/>=/0/var', 'logic.noEvent', 'no event here')
+case('suppression-wrong-event-field', setp(['suppression','signals',0,'when'], {'<=': [{'var': 'event.rating'}, 6]}), '/suppression/signals/0/when/<=/0/var', 'logic.unknownVar', 'the event `nps.submitted` has no field `rating`')
+# --- motions
+case('qualify-picks-undefined-motion', setp(['qualify','otherwise'], 'review'), '/qualify/otherwise', 'motion.undefined', '`motions` does not define it')
+case('expand-picks-undefined-motion', setp(['expand','promotions',0,'motion'], 'advisory-board'), '/expand/promotions/0/motion', 'motion.undefined', 'picks the motion `advisory-board`')
+case('unreachable-motion', delp(['expand']), '/motions/case-study', 'motion.unreachable', 'can never run')
+case('too-many-reminders', setp(['motions','referral','invite','maxAttempts'], 2), '/motions/referral/invite/reminders', 'invite.tooManyReminders', 'more than maxAttempts (2)')
+case('reminders-exceed-timeout', setp(['motions','referral','activate','timeout'], 'P10D'), '/motions/referral/activate/timeout', 'invite.remindersExceedTimeout', 'the last reminder would never be sent')
+case('timeout-zero', lambda d: (R(d)['activate'].update({'timeout': 'PT0S'}), R(d)['invite'].update({'reminders': []})), '/motions/referral/activate/timeout', 'duration.zero', 'timeout is zero')
+# --- windows and time
+case('window-ends-before-start', setp(['motions','referral','invite','sendWindow','end'], '08:00'), '/motions/referral/invite/sendWindow/end', 'window.empty', 'closes (08:00) before it opens (09:00)')
+case('window-zero-length', setp(['motions','referral','invite','sendWindow','end'], '09:00'), '/motions/referral/invite/sendWindow/end', 'window.empty', 'closes (09:00) when it opens')
+case('bad-timezone', setp(['motions','referral','invite','sendWindow','defaultTimezone'], 'America/New_Yrok'), '/motions/referral/invite/sendWindow/defaultTimezone', 'window.badTimezone', 'did you mean `America/New_York`')
+case('quiet-hours-empty', setp(['contactPolicy','quietHours'], {'start': '20:00', 'end': '20:00'}), '/contactPolicy/quietHours', 'window.empty', 'start and end at the same time')
+case('hold-without-cool-down', lambda d: (d['suppression']['signals'][1].pop('coolDown'), d['suppression'].pop('defaultCoolDown')), '/suppression/signals/1', 'suppression.noCoolDown', 'holds the customer but says for how long nowhere')
+case('duplicate-rule-id', setp(['qualify','rules',1,'id'], 'high-churn-risk'), '/qualify/rules/1/id', 'ids.duplicate', 'two qualify rules are called `high-churn-risk`')
+# --- templates
+case('missing-template', setp(['motions','referral','invite','template','file'], 'templates/referal-invite.mustache'), '/motions/referral/invite/template/file', 'template.missing', 'did you mean `templates/referral-invite.mustache`')
+case('bad-subject-mustache', setp(['motions','referral','invite','template','subject'], 'Hi {{traits.firstName}'), '/motions/referral/invite/template/subject', 'template.syntax', 'does not parse')
+# --- rewards
+case('tiers-not-ascending', setp(['motions','referral','reward','tiers',1,'threshold'], 3), '/motions/referral/reward/tiers/1/threshold', 'reward.tiersNotAscending', 'not above the previous tier `silver` (3)')
+case('tiered-without-tiers', delp(['motions','referral','reward','tiers']), '/motions/referral/reward', 'reward.tiersMissing', 'needs `tiers`')
+case('two-sided-without-referred', lambda d: (R(d)['reward'].update({'type': 'two-sided'}), R(d)['reward'].pop('referred'), R(d)['reward'].pop('tiers')), '/motions/referral/reward', 'reward.referredMissing', 'needs `referred`')
+case('amount-without-currency', lambda d: R(d)['reward']['referred'].pop('currency'), '/motions/referral/reward/referred', 'reward.currencyMissing', 'needs a currency')
+case('hold-release-without-period', setp(['motions','referral','reward','release'], {'on': 'hold'}), '/motions/referral/reward/release', 'reward.holdMissing', 'needs the hold period')
+case('release-on-conversion-without-closed-won', lambda d: d['track'].update({'conversions': [c for c in d['track']['conversions'] if c['stage'] != 'closed-won']}), '/motions/referral/reward/release/on', 'reward.noConversion', 'no closed-won conversion')
+case('tiers-on-one-sided', lambda d: (R(d)['reward'].update({'type': 'one-sided'}), R(d)['reward'].pop('referred')), '/motions/referral/reward/tiers', 'reward.tiersUnused', 'only paid by a `tiered` reward')
+
+json.dump(cases, open(f'{out}/expected.json', 'w'), indent=2, ensure_ascii=False)
+print(len(cases))
