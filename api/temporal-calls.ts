@@ -1,6 +1,6 @@
 // Calls to running workflows on behalf of an operator: with a deadline (a run whose worker is down must not hang
 // the request), counted in metrics when they fail, and mapped to HTTP answers.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, QueryRejectedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, QueryRejectedError, isGrpcCancelledError, isGrpcDeadlineError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyReply } from 'fastify';
 import type { ApiContext } from './server.ts';
@@ -9,9 +9,9 @@ export function withDeadline<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<
   return ctx.client.connection.withDeadline(Date.now() + ctx.temporalCallTimeoutMs, fn);
 }
 
+/** Our deadline ran out: a plain call reports DEADLINE_EXCEEDED, an Update's polling loop reports CANCELLED. */
 function isDeadline(err: unknown): boolean {
-  const e = err as { code?: number; message?: string; cause?: unknown };
-  return e?.code === 4 || /deadline/i.test(e?.message ?? '') || (e?.cause !== undefined && e.cause !== err && isDeadline(e.cause));
+  return isGrpcDeadlineError(err) || isGrpcCancelledError(err);
 }
 
 /** Sends the HTTP answer for a failed call to a run: 404 no run, 409 the run refused, 504 no answer in time, 503 else. */
