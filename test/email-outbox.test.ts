@@ -1,6 +1,8 @@
 // With no POSTMARK_SERVER_TOKEN, an ask lands in the local outbox: exactly the request Postmark would get.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailActivities, emailDepsFromEnv, listOutbox } from '../activities/email/index.ts';
@@ -117,4 +119,34 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
       type: 'EmailConfigurationError', nonRetryable: true,
     });
   });
+});
+
+describe('journey outbox (the CLI)', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['cli/journey.mjs', 'outbox', ...args], { cwd: new URL('..', import.meta.url).pathname });
+
+  it('lists the messages and shows one by id prefix or send key', async () => {
+    const { dataDir, sendEmail } = outboxActivities();
+    const { messageId } = await sendEmail(ask());
+    const list = await run('list', '--data-dir', dataDir);
+    expect(list.stdout).toContain(messageId!.slice(0, 12));
+    expect(list.stdout).toContain('Ada, know a team like Analytical & Co?');
+    expect(list.stdout).toContain('1 message;');
+
+    const json = JSON.parse((await run('list', '--data-dir', dataDir, '--json')).stdout);
+    expect(json.messages).toEqual(await listOutbox(dataDir));
+
+    const shown = await run('show', messageId!.slice(0, 8), '--data-dir', dataDir);
+    expect(shown.stdout).toContain('List-Unsubscribe: <https://acme.test/unsub/abc>');
+    expect(shown.stdout).toContain('Hi Ada,');
+    const byKey = JSON.parse((await run('show', ask().sendKey, '--data-dir', dataDir, '--json')).stdout);
+    expect(byKey.id).toBe(messageId);
+  }, 30_000);
+
+  it('fails with a clear message for an unknown id', async () => {
+    const { dataDir } = outboxActivities();
+    const failure = await run('show', 'nope', '--data-dir', dataDir).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('No outbox message "nope"');
+  }, 30_000);
 });
