@@ -111,7 +111,7 @@ ${links.map((l) => `    ${l.label.padEnd(48)} ${l.url}`).join('\n')}
 
   Send an event yourself:
     curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
-      -d '{"id":"my-evt-1","type":"nps.submitted","customerId":"me","data":{"score":10},"traits":{"email":"me@example.com","firstName":"Me"}}'
+      -d '{"id":"my-evt-1","type":"nps.submitted","customerId":"me","occurredAt":"${new Date().toISOString()}","data":{"score":10},"traits":{"email":"me@example.com","firstName":"Me"}}'
 
   Ctrl-C stops everything (a second npm start continues).
 `);
