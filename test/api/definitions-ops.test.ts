@@ -1,0 +1,117 @@
+// Definitions (list, validate, reload keeping the last good version), operations (healthz, metrics), the
+// OpenAPI document and docs page, outbox, reports and webhooks placeholders.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadJourneyDir, JOURNEYS_DIR } from '../../definitions/loader.ts';
+import { parseApiKeys } from '../../api/auth.ts';
+import { PlanRegistry } from '../../api/registry.ts';
+import { buildApi } from '../../api/server.ts';
+import { validateDefinitionBody } from '../../api/definition-validator.ts';
+import { auth, event, newCustomer, startApi, type ApiFixture } from './support.ts';
+
+describe('definitions', () => {
+  let f: ApiFixture;
+  const dir = mkdtempSync(join(tmpdir(), 'journeys-'));
+  const shipped = JSON.parse(readFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), 'utf8'));
+  beforeAll(async () => {
+    copyFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), join(dir, 'nps.json'));
+    f = await startApi({ validateDefinition: validateDefinitionBody });
+    // This API serves the temp folder, so the test can break a file.
+    const registry = new PlanRegistry(() => loadJourneyDir(dir));
+    await registry.reload();
+    await f.api.close();
+    (f as { api: unknown }).api = await buildApi({ client: f.temporal.client, taskQueue: f.taskQueue, apiKeys: parseApiKeys('k'), registry, dataDir: f.dataDir, validateDefinition: validateDefinitionBody });
+  });
+  afterAll(async () => { await f?.close(); });
+  const k = { authorization: 'Bearer k' };
+
+  it('GET /v1/definitions lists the served journeys with version, hash and routing', async () => {
+    const res = await f.api.inject({ method: 'GET', url: '/v1/definitions', headers: k });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().journeys).toEqual([expect.objectContaining({ journeyId: 'nps-promoter-referral', status: 'active', hash: expect.stringMatching(/^[0-9a-f]{64}$/), routing: expect.objectContaining({ listen: ['nps.submitted'] }) })]);
+  });
+
+  it('POST /v1/definitions/validate gives the compiler diagnostics with pointers', async () => {
+    const good = await f.api.inject({ method: 'POST', url: '/v1/definitions/validate', headers: k, payload: shipped });
+    expect(good.json()).toMatchObject({ valid: true });
+    const bad = await f.api.inject({ method: 'POST', url: '/v1/definitions/validate', headers: k, payload: { ...shipped, status: 'live', listen: { ...shipped.listen, events: ['nps.submited'] } } });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.json().valid).toBe(false);
+    expect(bad.json().diagnostics.map((d: { pointer: string }) => d.pointer)).toContain('/status');
+  });
+
+  it('reload: a new valid version is applied; an invalid file is refused (422) and the last good version keeps serving', async () => {
+    writeFileSync(join(dir, 'nps.json'), JSON.stringify({ ...shipped, version: shipped.version + 1 }, null, 2));
+    const ok = await f.api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().journeys[0].version).toBe(shipped.version + 1);
+    writeFileSync(join(dir, 'nps.json'), '{ "id": "nps-promoter-referral", ');
+    const refused = await f.api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ applied: false, journeys: [{ journeyId: 'nps-promoter-referral', version: shipped.version + 1 }] });
+    expect(refused.json().diagnostics.length).toBeGreaterThan(0);
+    const routed = await f.api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(newCustomer()) });
+    expect(routed.json().journeys[0]).toMatchObject({ journeyId: 'nps-promoter-referral', version: shipped.version + 1 });
+  });
+});
+
+describe('operations, OpenAPI, outbox, reports, webhooks', () => {
+  let f: ApiFixture;
+  beforeAll(async () => { f = await startApi(); });
+  afterAll(async () => { await f?.close(); });
+
+  it('GET /healthz is 200 when Temporal answers and 503 when it does not', async () => {
+    expect((await f.api.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ ok: true, temporal: 'reachable', journeys: 4 });
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const down = await buildApi({ client: new Client({ connection }), taskQueue: 'x', apiKeys: [], registry: PlanRegistry.of([]), dataDir: f.dataDir });
+    const res = await down.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ ok: false, temporal: 'unreachable' });
+    const metrics = await down.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('journey_api_temporal_errors_total{operation="healthz"} 1');
+    await down.close();
+  });
+
+  it('GET /metrics counts accepted and rejected events by type and request latency', async () => {
+    await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 5 } }) });
+    await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 9 } }) });
+    const res = await f.api.inject({ method: 'GET', url: '/metrics' });
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('journey_api_events_accepted_total{type="csat.submitted"} 1');
+    expect(res.body).toContain('journey_api_events_rejected_total{type="csat.submitted",reason="invalid"} 1');
+    expect(res.body).toMatch(/journey_api_request_duration_seconds_count\{method="POST",route="\/v1\/events",status="202"\} 1/);
+  });
+
+  it('serves an OpenAPI 3.1 document built from the route schemas, and a docs page', async () => {
+    const doc = (await f.api.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const path of ['/v1/events', '/v1/events/batch', '/v1/customers/{id}', '/v1/customers/{id}/opt-out', '/v1/journeys/{journeyId}/runs/{customerId}/pause',
+      '/v1/definitions', '/v1/definitions/validate', '/v1/definitions/reload', '/v1/outbox', '/v1/reports/kpis', '/v1/webhooks/postmark', '/healthz', '/metrics']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual(['id', 'type', 'customerId', 'occurredAt']);
+    const docs = await f.api.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger-ui');
+    expect((await f.api.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
+  });
+
+  it('GET /v1/outbox lists the embedded transport\'s messages; kpis and the Postmark webhook say clearly when they are not built in', async () => {
+    const outbox = await f.api.inject({ method: 'GET', url: '/v1/outbox', headers: auth('read-key') });
+    expect(outbox.json()).toEqual({ messages: [] });
+    const kpis = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis', headers: auth('read-key') });
+    expect(kpis.statusCode).toBe(501);
+    expect(kpis.json().message).toContain('KPI report');
+    expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=yesterday', headers: auth() })).statusCode).toBe(400);
+    expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(501);
+  });
+
+  it('an unknown route is a JSON 404', async () => {
+    const res = await f.api.inject({ method: 'GET', url: '/v1/nothing', headers: auth() });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found' });
+  });
+});
