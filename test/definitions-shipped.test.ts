@@ -7,6 +7,7 @@ import { compileJourney } from '../definitions/compiler/index.ts';
 import { createEventValidator } from '../definitions/events.ts';
 import { JOURNEYS_DIR, loadCatalog, loadJourneyDir, loadTemplates } from '../definitions/loader.ts';
 import type { CompiledPlan } from '../definitions/plan.ts';
+import { journeyMermaid } from '../cli/mermaid.ts';
 
 const byId = async () => {
   const { plans, diagnostics } = await loadJourneyDir();
@@ -94,5 +95,12 @@ describe('shipped journeys', () => {
     const unknown = check('nps.submited', { score: 9 });
     expect(unknown.ok).toBe(false);
     if (!unknown.ok) expect(unknown.errors[0].message).toContain('did you mean `nps.submitted`');
+  });
+
+  it('docs/journeys.md shows the current graph of every shipped journey', async () => {
+    const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'journeys.md'), 'utf8');
+    const blocks = [...docs.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const { plans } = await loadJourneyDir();
+    for (const plan of plans) expect(blocks, `graph of ${plan.journeyId} in docs/journeys.md (regenerate with journey graph)`).toContain(journeyMermaid(plan));
   });
 });
