@@ -1,74 +1,79 @@
-// The thin real slice: HTTP event → signalWithStart → workflow waits the definition's delay → outbox email.
+// The thin real slice through the API process itself: `api/main.ts` refuses to start without a key, starts with
+// one, and an event sent over HTTP reaches the customer's own workflow run by a real worker on the dev server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/server.ts';
+import { customerStateQuery } from '../workflows/messages.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { listOutbox } from '../activities/outbox.ts';
+import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
-describe('an event sent over HTTP reaches the outbox through a real dev server', () => {
+function startApiProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { env: { ...process.env, JOURNEY_API_KEYS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  return { child, output: () => out, exited: new Promise((r) => child.once('exit', r)) };
+}
+
+describe('the API process', () => {
   let temporal: DevServerClients;
   let worker: Worker;
   let running: Promise<void>;
-  let api: FastifyInstance;
-  const dataDir = mkdtempSync(join(tmpdir(), 'journey-slice-'));
   const taskQueue = uniqueTaskQueue('slice');
-  const journeyId = `slice-${Date.now()}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'journey-slice-'));
 
   beforeAll(async () => {
     temporal = await connectDevServer();
-    worker = await createJourneyWorker({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue,
-      activityDeps: { dataDir }, workflowBundle: workflowBundle(),
-    });
+    worker = await createJourneyWorker({ connection: temporal.workerConnection, namespace: 'default', taskQueue, activityDeps: { dataDir }, workflowBundle: workflowBundle() });
     running = worker.run();
-    api = await buildApi({
-      client: temporal.client, taskQueue, apiKeys: ['test-key'],
-      definitions: [{ id: journeyId, listen: ['nps.submitted'], firstAskDelay: '1 second', subject: 'Thanks!' }],
-    });
   });
-
   afterAll(async () => {
-    await api?.close();
     worker?.shutdown();
     await running;
     await temporal?.close();
   });
 
-  it('refuses an event without a bearer token', async () => {
-    const res = await api.inject({ method: 'POST', url: '/v1/events', payload: { id: 'e0', type: 'nps.submitted', customerId: 'c0' } });
-    expect(res.statusCode).toBe(401);
+  it('refuses to start with no API key configured', async () => {
+    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('no API key configured');
   });
 
-  it('names the missing field of a bad event', async () => {
-    const res = await api.inject({
-      method: 'POST', url: '/v1/events', headers: { authorization: 'Bearer test-key' },
-      payload: { id: 'e0', type: 'nps.submitted' },
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('customerId');
+  it('refuses an unknown scope in JOURNEY_API_KEYS', async () => {
+    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k:admin' });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('unknown scope "admin"');
   });
 
-  it('starts journey:<journeyId>:<customerId>, waits the delay, writes exactly one email', async () => {
-    const address = await api.listen({ host: '127.0.0.1', port: 0 });
-    const res = await fetch(`${address}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'evt-1', type: 'nps.submitted', customerId: 'cust-1', data: { score: 10 }, traits: { email: 'ada@example.com' } }),
-    });
-    expect(res.status).toBe(202);
-    const body = await res.json();
-    expect(body.journeys).toEqual([expect.objectContaining({ workflowId: `journey:${journeyId}:cust-1` })]);
-
-    const handle = temporal.client.workflow.getHandle(`journey:${journeyId}:cust-1`);
-    const result = await handle.result();
-    expect(result.sentKey).toBe(`journey:${journeyId}:cust-1:invite:1`);
-    const outbox = await listOutbox(dataDir);
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ to: 'ada@example.com', subject: 'Thanks!', tag: journeyId });
+  it('serves events over HTTP: the customer workflow takes the event and its traits; the log has no email or key', async () => {
+    const port = await freePort();
+    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_TASK_QUEUE: taskQueue, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: 'slice-secret-key:ingest+read', JOURNEY_DATA_DIR: dataDir });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+      const customer = `slice-${Date.now()}`;
+      const res = await fetch(`${base}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer slice-secret-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `evt-${customer}`, type: 'nps.submitted', customerId: customer, occurredAt: new Date().toISOString(), data: { score: 10 }, traits: { email: 'ada@example.com' } }),
+      });
+      expect(res.status).toBe(202);
+      const body = await res.json();
+      expect(body.journeys.map((j: { workflowId: string }) => j.workflowId)).toContain(`journey:nps-promoter-referral:${customer}`);
+      const state = await temporal.client.workflow.getHandle(`customer:${customer}`).query(customerStateQuery) as { traits: Record<string, unknown> };
+      expect(state.traits).toEqual({ email: 'ada@example.com' });
+      const failing = await fetch(`${base}/v1/customers/ada@example.com`, { headers: { authorization: 'Bearer slice-secret-key' } });
+      expect(failing.status).toBe(404);
+      expect(p.output()).toMatch(/"reqId"/);
+      expect(p.output()).not.toContain('ada@example.com');
+      expect(p.output()).not.toContain('slice-secret-key');
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
   });
 });
