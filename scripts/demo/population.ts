@@ -16,10 +16,10 @@ export interface DemoCustomer {
   steps: DemoStep[];
 }
 
-/** `count` customers cycling through the scenarios, arriving `spacingSeconds` apart. */
-export function demoPopulation(count: number, spacingSeconds = 2): DemoCustomer[] {
+/** `count` customers cycling through the scenarios, arriving `spacingSeconds` apart, with ids `<prefix>-001`, ... */
+export function demoPopulation(count: number, spacingSeconds = 2, prefix = 'demo'): DemoCustomer[] {
   return Array.from({ length: count }, (_, i) => {
-    const id = `demo-${String(i + 1).padStart(3, '0')}`;
+    const id = `${prefix}-${String(i + 1).padStart(3, '0')}`;
     const scenario = SCENARIOS[i % SCENARIOS.length];
     const firstName = FIRST[i % FIRST.length];
     const lastName = LAST[(i * 5) % LAST.length];
