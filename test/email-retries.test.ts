@@ -34,7 +34,7 @@ describe('exactly one email through Temporal retries', () => {
       workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
       activities: createEmailActivities({
         dataDir: mkdtempSync(join(tmpdir(), 'email-retries-')), logger,
-        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 },
+        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, searchSettleMs: 3_000,
         onRecipientSuppressed: (n) => { suppressed.push(n); },
       }),
     });
@@ -67,15 +67,38 @@ describe('exactly one email through Temporal retries', () => {
     expect(searchesFor(req).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('a 429 before accepting is retried and sent once', async () => {
+  it('when Postmark\'s search lags behind, the retries wait for it instead of sending a second message', async () => {
+    const req = sampleAsk();
+    postmark.searchLagMs = 1_500;
+    try {
+      postmark.injectFault({ kind: 'drop-after-accept' });
+      const result = await run(req);
+      expect(deliveredFor(req)).toHaveLength(1);
+      expect(result).toMatchObject({ status: 'already-sent', messageId: deliveredFor(req)[0].MessageID });
+      expect(searchesFor(req).length).toBeGreaterThanOrEqual(2); // at least one lookup came back empty first
+    } finally {
+      postmark.searchLagMs = 0;
+    }
+  });
+
+  it('a 429 (nothing accepted) is retried at once and sent once', async () => {
     const req = sampleAsk();
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 429, message: 'Rate limit exceeded' });
-    postmark.injectFault({ kind: 'drop-before-accept' });
     const result = await run(req);
     expect(result).toMatchObject({ status: 'sent', messageId: deliveredFor(req)[0].MessageID });
     expect(deliveredFor(req)).toHaveLength(1);
-    expect(searchesFor(req)).toHaveLength(2); // attempts 2 and 3 each looked before sending
+    expect(searchesFor(req)).toHaveLength(1); // attempt 2 looked once, found nothing, sent
   });
+
+  it('a connection dropped before Postmark read the request: after the settle window, sent exactly once', async () => {
+    const req = sampleAsk();
+    postmark.injectFault({ kind: 'drop-before-accept' });
+    const started = Date.now();
+    const result = await run(req);
+    expect(result).toMatchObject({ status: 'sent', messageId: deliveredFor(req)[0].MessageID });
+    expect(deliveredFor(req)).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000); // waited out searchSettleMs: the drop was ambiguous
+  }, 20_000);
 
   it('an inactive recipient fails the step at once, without retries, and suppresses the customer', async () => {
     const req = sampleAsk({ to: 'gone@example.com', customerId: 'cust-gone' });

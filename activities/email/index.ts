@@ -1,9 +1,9 @@
 // The email activity: one `sendEmail` that builds the exact Postmark request for a send and delivers it
 // through Postmark (POSTMARK_SERVER_TOKEN set) or the local outbox (the default), at most once per send key.
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
+import { currentAttempt, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
 import { createPostmarkClient, findSentBySendKey, submitToPostmark, type PostmarkSettings } from './postmark-transport.ts';
@@ -30,6 +30,9 @@ export interface EmailDeps {
    * so the owner of cross-journey state can suppress the customer's email channel in every journey. */
   onRecipientSuppressed?: (notice: RecipientSuppressed) => Promise<unknown> | unknown;
   logger?: EmailLogger;
+  /** How long after an ambiguous failure a retry keeps waiting for Postmark's message search to show the
+   * earlier request before concluding it was never accepted and sending again. Default 60 s. */
+  searchSettleMs?: number;
 }
 
 /** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM. */
@@ -40,15 +43,6 @@ export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = proce
     from: env.JOURNEY_EMAIL_FROM?.trim() || undefined,
     postmark: token ? { serverToken: token, apiUrl: env.POSTMARK_API_URL?.trim() || undefined } : undefined,
   };
-}
-
-// Outside a Temporal activity (a plain call from a script or test) there is no attempt number.
-function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
 }
 
 function templateName(req: SendEmailRequest): string {
@@ -76,25 +70,37 @@ export function createEmailActivities(deps: EmailDeps) {
     // Never logged or put in a failure message: the recipient (each part of it) and the token.
     const secrets = [req.to, ...req.to.split(/[,<>]/).map((s) => s.trim()), deps.postmark!.serverToken];
     const base = { transport: 'postmark' as const, sendKey: req.sendKey, messageStream: req.messageStream, template: templateName(req) };
-    const attempt = currentAttempt();
+    const { attempt, ambiguousSubmissionAt } = currentAttempt();
     if (attempt > 1) {
       // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
       // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
       const earlier = await findSentBySendKey(client!, req.sendKey, req.messageStream).catch((err) => {
         const c = classifyPostmarkError(err, secrets);
         log.warn({ sendKey: req.sendKey, attempt, status: c.status, code: c.code }, `outbound message search failed: ${c.message}`);
+        markSubmission(ambiguousSubmissionAt); // keep the mark for the next attempt
         throw c.kind === 'configuration' ? failureFor(c) : failureFor({ ...c, kind: 'transient' });
       });
       if (earlier) {
         log.info({ sendKey: req.sendKey, attempt, messageId: earlier }, 'already accepted by Postmark on an earlier attempt; not sending again');
         return { ...base, status: 'already-sent', messageId: earlier, sentAt: new Date().toISOString() };
       }
+      // Postmark's search can lag behind what it accepted: while an ambiguous request is recent, wait (retry)
+      // rather than risk a second message.
+      const settleMs = deps.searchSettleMs ?? 60_000;
+      if (ambiguousSubmissionAt !== undefined && Date.now() - ambiguousSubmissionAt < settleMs) {
+        markSubmission(ambiguousSubmissionAt);
+        log.info({ sendKey: req.sendKey, attempt }, 'an earlier request may still appear in Postmark; waiting before sending again');
+        throw ApplicationFailure.retryable('waiting for Postmark\'s message search to settle after an ambiguous failure', EMAIL_FAILURE.transient);
+      }
     }
+    markSubmission(Date.now());
     try {
       const accepted = await submitToPostmark(client!, request);
       return { ...base, status: 'sent', messageId: accepted.messageId, sentAt: accepted.submittedAt || new Date().toISOString() };
     } catch (err) {
       const c = classifyPostmarkError(err, secrets);
+      // Only no answer or a 5xx leaves it open whether Postmark accepted the message.
+      if (!(c.status === 0 || c.status >= 500)) markSubmission(undefined);
       const fields = { sendKey: req.sendKey, journeyId: req.journeyId, attempt, status: c.status, code: c.code, errorClass: c.kind };
       if (c.kind === 'configuration') {
         log.error(fields, `EMAIL CONFIGURATION ERROR, nothing will be sent until it is fixed (check POSTMARK_SERVER_TOKEN, sender signature, template): ${c.message}`);

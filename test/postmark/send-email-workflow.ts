@@ -6,7 +6,7 @@ import type { SendEmailRequest, SendEmailResult } from '../../activities/email/t
 
 const { sendEmail } = proxyActivities<ReturnType<typeof createEmailActivities>>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumAttempts: 5 },
+  retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumInterval: '1 second', maximumAttempts: 8 },
 });
 
 export async function sendEmailWorkflow(req: SendEmailRequest): Promise<SendEmailResult> {

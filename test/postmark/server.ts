@@ -31,6 +31,8 @@ export interface FakePostmarkOptions {
   serverTokens: string[];
   /** Addresses Postmark has deactivated (hard bounce, complaint, unsubscribe): ErrorCode 406. */
   inactiveRecipients?: string[];
+  /** Like real Postmark, a message shows in the outbound search only this long after it was accepted. */
+  searchLagMs?: number;
 }
 
 export interface FakePostmark {
@@ -42,6 +44,8 @@ export interface FakePostmark {
   /** Queue a fault for the next request to `path` (default: any send endpoint). */
   injectFault(fault: Fault, path?: Endpoint | '/messages/outbound'): void;
   markInactive(address: string): void;
+  /** Change the search lag for the requests that follow. */
+  searchLagMs: number;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
   const accepted: AcceptedMessage[] = [];
   const requests: FakePostmark['requests'] = [];
   const faults: { fault: Fault; path?: string }[] = [];
+  const handleState = { searchLagMs: opts.searchLagMs ?? 0 };
   const inactive = new Set((opts.inactiveRecipients ?? []).map((a) => a.toLowerCase()));
 
   function takeFault(path: string): Fault | undefined {
@@ -105,7 +110,8 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     const count = Number(query.get('count'));
     const offset = Number(query.get('offset'));
     const filters = [...query.entries()].map(([k, v]) => [k.toLowerCase(), v, k] as const);
-    const matches = accepted.filter((m) => filters.every(([key, value, original]) => {
+    const visibleBefore = Date.now() - handleState.searchLagMs;
+    const matches = accepted.filter((m) => Date.parse(m.ReceivedAt) <= visibleBefore).filter((m) => filters.every(([key, value, original]) => {
       if (key.startsWith('metadata_')) return m.body.Metadata?.[original.slice('metadata_'.length)] === value;
       if (key === 'recipient') return addressOf(m.body.To) === value.toLowerCase();
       if (key === 'tag') return m.body.Tag === value;
@@ -194,6 +200,12 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     requests,
     injectFault(fault, path) {
       faults.push({ fault, path });
+    },
+    get searchLagMs() {
+      return handleState.searchLagMs;
+    },
+    set searchLagMs(ms: number) {
+      handleState.searchLagMs = ms;
     },
     markInactive(address) {
       inactive.add(address.toLowerCase());
