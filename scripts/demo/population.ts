@@ -5,7 +5,22 @@ import { SCENARIOS, type DemoStep, type Scenario } from './scenarios.ts';
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Linus', 'Margaret'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Torvalds', 'Hamilton'];
 const COMPANY = ['Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Wonka', 'Gringotts'];
-const ZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'America/Los_Angeles', 'Europe/London', 'Australia/Sydney'];
+const ZONES = [
+  'Pacific/Honolulu', 'America/Los_Angeles', 'America/Denver', 'America/Chicago', 'America/New_York', 'America/Sao_Paulo',
+  'Atlantic/Azores', 'Europe/London', 'Europe/Berlin', 'Europe/Helsinki', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Bangkok',
+  'Asia/Shanghai', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland',
+];
+
+/**
+ * Time zones where it is working hours right now. The demo shrinks journey days to seconds, but the contact
+ * policy across journeys (customer:<id>) keeps real quiet hours in the customer's zone; customers who live in
+ * daytime zones are asked at once instead of at their 8 o'clock.
+ */
+export function daytimeZones(now = new Date()): string[] {
+  const hourIn = (zone: string) => Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: zone }).format(now));
+  const awake = ZONES.filter((zone) => hourIn(zone) >= 9 && hourIn(zone) < 17);
+  return awake.length > 0 ? awake : ZONES;
+}
 
 export interface DemoCustomer {
   id: string;
@@ -17,7 +32,7 @@ export interface DemoCustomer {
 }
 
 /** `count` customers cycling through the scenarios, arriving `spacingSeconds` apart, with ids `<prefix>-001`, ... */
-export function demoPopulation(count: number, spacingSeconds = 2, prefix = 'demo'): DemoCustomer[] {
+export function demoPopulation(count: number, spacingSeconds = 2, prefix = 'demo', zones = daytimeZones()): DemoCustomer[] {
   return Array.from({ length: count }, (_, i) => {
     const id = `${prefix}-${String(i + 1).padStart(3, '0')}`;
     const scenario = SCENARIOS[i % SCENARIOS.length];
@@ -30,7 +45,7 @@ export function demoPopulation(count: number, spacingSeconds = 2, prefix = 'demo
       startsAt: i * spacingSeconds,
       traits: {
         email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@${company.toLowerCase()}.example`,
-        firstName, lastName, company, timezone: ZONES[i % ZONES.length], locale: 'en',
+        firstName, lastName, company, timezone: zones[i % zones.length], locale: 'en',
         plan: 'growth', arr: 12_000 + 3_000 * (i % 9), region: 'NA', industry: 'software',
         ...scenario.traits,
       },
