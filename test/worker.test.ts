@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, msToTs, SearchAttributeType } from '@temporalio/common';
+
 import { freePort } from '../scripts/dev-server.ts';
 import { ALL_SEARCH_ATTRIBUTES, CustomerId, assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
@@ -68,7 +69,7 @@ describe('the worker process', () => {
     const namespace = `bare-${randomUUID().slice(0, 8)}`;
     try {
       await temporal.workerConnection.workflowService.registerNamespace({
-        namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 },
+        namespace, workflowExecutionRetentionPeriod: msToTs('1 day'),
       });
     } finally {
       await temporal.close();
