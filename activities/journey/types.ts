@@ -39,3 +39,16 @@ export interface TrackingRecord {
   type: string;
   data?: Record<string, unknown>;
 }
+
+/** Reverse one reward (a conversion refunded or churned within the plan's reversal window). */
+export interface ReverseRewardRequest {
+  /** The idempotencyKey the reward was issued with. */
+  idempotencyKey: string;
+  recipientId: string;
+  reason: string;
+}
+export interface ReverseRewardResult {
+  rewardId: string;
+  status: 'reversed' | 'failed';
+  failure?: string;
+}

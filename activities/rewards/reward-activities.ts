@@ -1,0 +1,76 @@
+// Activities of the Reward stage: issue, hold, refuse and reverse rewards. Every reward is kept in the
+// recipient's ledger in their customer workflow (durable in Temporal, readable with customerStateQuery);
+// with a webhook configured the payout itself goes to the company's system first.
+import { ApplicationFailure } from '@temporalio/common';
+import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult } from '../journey/types.ts';
+import { recordRewardUpdate } from '../../workflows/customer/messages.ts';
+import type { LedgerWrite, LedgerWriteResult, RewardStatus } from '../../workflows/customer/ledger.ts';
+import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
+import { postRewardWebhook, REWARD_REJECTED, type RewardWebhookConfig } from './webhook-provider.ts';
+
+export interface RewardActivityDeps extends CustomerWorkflowDeps {
+  /** When set, payouts and reversals go to this webhook; otherwise the ledger alone is the provider. */
+  webhook?: RewardWebhookConfig;
+}
+
+function ledgerWrite(req: RewardRequest, status: RewardStatus, extra: Partial<LedgerWrite> = {}): LedgerWrite {
+  return {
+    id: req.idempotencyKey, customerId: req.recipientId, kind: req.item.kind, amount: req.item.amount, currency: req.item.currency,
+    reason: req.reason, journeyId: req.journeyId, journeyVersion: req.journeyVersion, role: req.role, ruleId: req.ruleId,
+    referralId: req.referralId, advocateId: req.advocateId, status, ...extra,
+  };
+}
+
+export function createRewardActivities(deps: RewardActivityDeps) {
+  const provider = deps.webhook ? 'webhook' as const : 'ledger' as const;
+  const record = (customerId: string, write: LedgerWrite): Promise<LedgerWriteResult> =>
+    updateCustomer(deps, customerId, recordRewardUpdate, write, `ledger:${write.id}:${write.status}`);
+
+  return {
+    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable `RewardRejected` on a permanent webhook refusal (recorded as failed). */
+    async issueReward(req: RewardRequest): Promise<RewardResult> {
+      await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+      if (deps.webhook) {
+        try {
+          await postRewardWebhook(deps.webhook, req.idempotencyKey, {
+            action: 'issue', rewardId: req.idempotencyKey, recipientId: req.recipientId, advocateId: req.advocateId, role: req.role,
+            kind: req.item.kind, amount: req.item.amount, currency: req.item.currency, description: req.item.description,
+            reason: req.reason, journeyId: req.journeyId, journeyVersion: req.journeyVersion, referralId: req.referralId, ruleId: req.ruleId,
+          });
+        } catch (err) {
+          if (err instanceof ApplicationFailure && err.type === REWARD_REJECTED) {
+            await record(req.recipientId, ledgerWrite(req, 'failed', { provider, failure: err.message }));
+          }
+          throw err;
+        }
+      }
+      const { entry, rejected } = await record(req.recipientId, ledgerWrite(req, 'issued', { provider }));
+      if (entry.status === 'issued') return { rewardId: entry.id, status: 'issued', provider };
+      return { rewardId: entry.id, status: 'failed', provider, failure: rejected ?? `reward is ${entry.status}` };
+    },
+
+    /** Records a reward held until its release (release.on hold / conversion). */
+    async holdReward(req: RewardRequest, releaseAt: string): Promise<{ rewardId: string; status: RewardStatus }> {
+      const { entry } = await record(req.recipientId, ledgerWrite(req, 'held', { provider, releaseAt, note: `held until ${releaseAt}` }));
+      return { rewardId: entry.id, status: entry.status };
+    },
+
+    /** Records a reward the policy refused (cap, fraud), with the reason, so operators see why nothing was paid. */
+    async refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: RewardStatus }> {
+      const { entry } = await record(req.recipientId, ledgerWrite(req, 'refused', { provider, failure: reason, note: reason }));
+      return { rewardId: entry.id, status: entry.status };
+    },
+
+    /** Reverses an issued or held reward (refund, churn within the window); once per reward. */
+    async reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult> {
+      if (deps.webhook) {
+        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, { action: 'reverse', rewardId: req.idempotencyKey, recipientId: req.recipientId, reason: req.reason });
+      }
+      const { entry, rejected } = await updateCustomer(deps, req.recipientId, recordRewardUpdate, {
+        id: req.idempotencyKey, customerId: req.recipientId, kind: 'unknown', reason: req.reason, journeyId: '', journeyVersion: 0, status: 'reversed', note: req.reason,
+      }, `ledger:${req.idempotencyKey}:reversed`);
+      if (entry.status === 'reversed') return { rewardId: entry.id, status: 'reversed' };
+      return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
+    },
+  };
+}

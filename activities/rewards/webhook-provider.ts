@@ -1,0 +1,59 @@
+// The webhook reward provider: posts each payout or reversal to the company's billing / gift-card system with
+// an Idempotency-Key and an HMAC signature. Transient failures throw (Temporal retries the activity with
+// backoff); a 4xx other than 409/429 is permanent; 409 means the receiver already processed this key.
+import { ApplicationFailure } from '@temporalio/common';
+import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from './signature.ts';
+
+export interface RewardWebhookConfig {
+  url: string;
+  secret: string;
+  /** Per-request timeout (default 10 s); a slow receiver is retried with the same key. */
+  timeoutMs?: number;
+}
+
+/** The provider chosen by JOURNEY_REWARD_WEBHOOK_URL (+ JOURNEY_REWARD_WEBHOOK_SECRET), or none: the built-in ledger. */
+export function rewardWebhookFromEnv(env: NodeJS.ProcessEnv): RewardWebhookConfig | undefined {
+  const url = env.JOURNEY_REWARD_WEBHOOK_URL;
+  if (!url) return undefined;
+  const secret = env.JOURNEY_REWARD_WEBHOOK_SECRET;
+  if (!secret) throw new Error('JOURNEY_REWARD_WEBHOOK_URL is set but JOURNEY_REWARD_WEBHOOK_SECRET is not: rewards must be signed');
+  return { url, secret };
+}
+
+export const REWARD_REJECTED = 'RewardRejected';
+
+export interface WebhookOutcome {
+  status: number;
+  /** 409: the receiver had already processed this key. */
+  alreadyProcessed: boolean;
+  body: unknown;
+}
+
+export async function postRewardWebhook(config: RewardWebhookConfig, idempotencyKey: string, payload: Record<string, unknown>, nowMs = Date.now()): Promise<WebhookOutcome> {
+  const body = JSON.stringify(payload);
+  const timestamp = String(Math.floor(nowMs / 1000));
+  let res: Response;
+  try {
+    res = await fetch(config.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [IDEMPOTENCY_HEADER]: idempotencyKey,
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signRewardPayload(config.secret, timestamp, body),
+      },
+      body,
+      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    throw new Error(`reward webhook unreachable (${(err as Error).message}); will retry with the same Idempotency-Key`);
+  }
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep the text */ }
+  if (res.ok) return { status: res.status, alreadyProcessed: false, body: parsed };
+  if (res.status === 409) return { status: 409, alreadyProcessed: true, body: parsed };
+  const detail = `reward webhook answered ${res.status} for ${idempotencyKey}: ${text.slice(0, 300)}`;
+  if (res.status === 429 || res.status >= 500) throw new Error(`${detail}; will retry`);
+  throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, REWARD_REJECTED, { idempotencyKey, status: res.status });
+}
