@@ -2,17 +2,39 @@
 // Each area owns its own factory: email (activities/email), journey effects (activities/journey).
 import { writeToOutbox, type OutboxMessage } from './outbox.ts';
 import { createEmailActivities, emailDepsFromEnv, type EmailDeps } from './email/index.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { createContactActivities } from './contact/reserve-contact-slot.ts';
+import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
+import { createRewardActivities } from './rewards/reward-activities.ts';
+import { rewardWebhookFromEnv, type RewardWebhookConfig } from './rewards/webhook-provider.ts';
+import { createTrackingActivities, trackingDepsFromEnv, type TrackingDeps } from './tracking/tracking-activities.ts';
 
 export interface ActivityDeps {
   /** Where the embedded defaults keep their files: outbox, tracking log. */
   dataDir: string;
   /** Email transport and hooks; default: from the environment (POSTMARK_SERVER_TOKEN, else the outbox in dataDir). */
   email?: EmailDeps;
+  /** A Temporal client and the customer workflows' task queue: reserveContactSlot and the reward ledger update customer:<id>. */
+  customers?: CustomerWorkflowDeps;
+  /** Reward webhook; default: from JOURNEY_REWARD_WEBHOOK_URL / _SECRET, else the built-in ledger alone. Pass null for the ledger. */
+  rewardWebhook?: RewardWebhookConfig | null;
+  /** Tracking sinks; default: the NDJSON log in dataDir (+ JOURNEY_TRACKING_WEBHOOK_URL). */
+  tracking?: TrackingDeps;
+}
+
+/** The customer-workflow activities need a client; without one they fail clearly instead of retrying forever. */
+function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
+  if (deps.customers) return deps.customers;
+  const fail = () => { throw ApplicationFailure.nonRetryable('this worker was built without ActivityDeps.customers (a Temporal client and task queue): contact slots and rewards cannot reach customer:<id>', 'WorkerMisconfigured'); };
+  return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createEmailActivities(deps.email ?? emailDepsFromEnv(deps.dataDir)),
+    ...createContactActivities(customersOrFail(deps)),
+    ...createRewardActivities({ ...customersOrFail(deps), webhook: deps.rewardWebhook === null ? undefined : deps.rewardWebhook ?? rewardWebhookFromEnv(process.env) }),
+    ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir, process.env)),
     async writeOutboxEmail(message: OutboxMessage): Promise<{ written: boolean }> {
       return { written: await writeToOutbox(deps.dataDir, message) };
     },

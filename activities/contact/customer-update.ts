@@ -1,7 +1,7 @@
 // Sends one Update to the customer's workflow `customer:<id>`, starting it if it is not running
 // (update-with-start), so every caller reaches the one owner of the customer's cross-journey state.
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/client';
 import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
 import type { CustomerProfileInput } from '../../workflows/customer/profile.ts';
 

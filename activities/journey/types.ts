@@ -27,6 +27,8 @@ export interface RewardResult {
 
 /** One line of the tracking log: every stage change and every effect. */
 export interface TrackingRecord {
+  /** Idempotency key (e.g. workflow id + step id); a retried record with the same key is logged once. Derived from the content when absent. */
+  key?: string;
   /** Workflow time, ISO. */
   at: string;
   journeyId: string;

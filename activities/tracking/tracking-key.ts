@@ -1,0 +1,10 @@
+// The idempotency key of one tracking record: given by the interpreter (workflow id + step), or derived from
+// the record's content, so a retried append is recognized.
+import { createHash } from 'node:crypto';
+import type { TrackingRecord } from '../journey/types.ts';
+
+export function trackingKey(rec: TrackingRecord): string {
+  if (rec.key) return rec.key;
+  const { journeyId, journeyVersion, customerId, stage, type, at, motion, data } = rec;
+  return `h:${createHash('sha256').update(JSON.stringify([journeyId, journeyVersion, customerId, stage, type, at, motion ?? null, data ?? null])).digest('hex').slice(0, 32)}`;
+}
