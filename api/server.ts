@@ -11,6 +11,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics.ts';
 import { PlanRegistry } from './registry.ts';
 import { apiLoggerOptions } from './logging.ts';
 import { createCatalogEventValidator } from './event-validator.ts';
+import { validateDefinitionBody } from './definition-validator.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
@@ -34,6 +35,7 @@ export interface ApiOptions {
   /** Where the embedded defaults keep their files (outbox, tracking log). */
   dataDir: string;
   validateEvent?: EventValidator;
+  /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
   validateDefinition?: DefinitionValidator;
   kpiReport?: KpiReporter;
   postmark?: PostmarkWebhookConfig;
@@ -71,7 +73,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
   const ctx: ApiContext = {
-    client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry, metrics, dataDir: opts.dataDir, opts,
+    client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry, metrics, dataDir: opts.dataDir,
+    opts: { ...opts, validateDefinition: opts.validateDefinition ?? validateDefinitionBody },
     limit: new InFlightLimit(opts.maxInFlightEvents ?? 2000),
     temporalCallTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
     ingest: new EventIngest({

@@ -28,7 +28,7 @@ describe('the API process', () => {
 
   beforeAll(async () => {
     temporal = await connectDevServer();
-    worker = await createJourneyWorker({ connection: temporal.workerConnection, namespace: 'default', taskQueue, activityDeps: { dataDir }, workflowBundle: workflowBundle() });
+    worker = await createJourneyWorker({ connection: temporal.workerConnection, namespace: 'default', taskQueue, activityDeps: { dataDir, customers: { client: temporal.client, taskQueue } }, workflowBundle: workflowBundle() });
     running = worker.run();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 // Outside services calling in with their own credentials (Postmark: basic auth), and the embedded outbox.
 import type { FastifyInstance } from 'fastify';
-import { existsSync } from 'node:fs';
 import { listOutbox } from '../../activities/outbox.ts';
+import { registerPostmarkWebhooks } from '../webhooks/postmark.ts';
 import type { ApiContext } from '../server.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
 
@@ -9,21 +9,11 @@ export interface PostmarkWebhookConfig {
   basicAuth: { username: string; password: string };
 }
 
-const postmarkModule = new URL('../webhooks/postmark.ts', import.meta.url);
-
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext) {
-  // The email module owns the webhook (parsing Postmark's payloads into bounce / complaint events); mounted when
-  // present and configured, so the API builds before and without it.
-  if (ctx.opts.postmark && existsSync(postmarkModule)) {
-    const { registerPostmarkWebhooks } = await import(postmarkModule.href);
-    await registerPostmarkWebhooks(app, { basicAuth: ctx.opts.postmark.basicAuth, ingest: (event: Parameters<typeof ctx.ingest.ingest>[0]) => ctx.ingest.ingest(event) });
-  } else {
-    app.post('/webhooks/postmark', { schema: { summary: 'Postmark delivery webhooks (bounce, spam complaint)', tags: ['webhooks'], security: [{ postmarkBasic: [] }], response: errorResponses(501) } },
-      async (req, reply) => reply.code(501).send({
-        error: 'not_implemented',
-        message: ctx.opts.postmark ? 'the Postmark webhook module is not in this build yet' : 'the Postmark webhook is off: set JOURNEY_POSTMARK_WEBHOOK_USER and JOURNEY_POSTMARK_WEBHOOK_PASSWORD',
-        requestId: req.id,
-      }));
+  // The email module owns the webhook (Postmark payloads → bounce / complaint / opt-out events into the same
+  // idempotent ingest). Without credentials the route does not exist (404), so nobody can post unauthenticated.
+  if (ctx.opts.postmark) {
+    await registerPostmarkWebhooks(app, { basicAuth: ctx.opts.postmark.basicAuth, ingest: (event) => ctx.ingest.ingest(event), path: '/webhooks/postmark' });
   }
 
   app.get('/outbox', {

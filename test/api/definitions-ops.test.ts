@@ -89,7 +89,7 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
     const doc = (await f.api.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     for (const path of ['/v1/events', '/v1/events/batch', '/v1/customers/{id}', '/v1/customers/{id}/opt-out', '/v1/journeys/{journeyId}/runs/{customerId}/pause',
-      '/v1/definitions', '/v1/definitions/validate', '/v1/definitions/reload', '/v1/outbox', '/v1/reports/kpis', '/v1/webhooks/postmark', '/healthz', '/metrics']) {
+      '/v1/definitions', '/v1/definitions/validate', '/v1/definitions/reload', '/v1/outbox', '/v1/reports/kpis', '/healthz', '/metrics']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual(['id', 'type', 'customerId', 'occurredAt']);
@@ -99,14 +99,29 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
     expect((await f.api.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
   });
 
-  it('GET /v1/outbox lists the embedded transport\'s messages; kpis and the Postmark webhook say clearly when they are not built in', async () => {
+  it('GET /v1/outbox lists the embedded transport\'s messages; kpis says clearly it is not built in yet (501)', async () => {
     const outbox = await f.api.inject({ method: 'GET', url: '/v1/outbox', headers: auth('read-key') });
     expect(outbox.json()).toEqual({ messages: [] });
     const kpis = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis', headers: auth('read-key') });
     expect(kpis.statusCode).toBe(501);
     expect(kpis.json().message).toContain('KPI report');
     expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=yesterday', headers: auth() })).statusCode).toBe(400);
-    expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(501);
+    // Without webhook credentials configured the route does not exist.
+    expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(404);
+  });
+
+  it('POST /v1/webhooks/postmark is mounted with its own basic-auth credentials when configured', async () => {
+    const hooked = await buildApi({ client: f.temporal.client, taskQueue: f.taskQueue, apiKeys: parseApiKeys('k'), registry: PlanRegistry.of([]), dataDir: f.dataDir, postmark: { basicAuth: { username: 'pm', password: 'pm-secret' } } });
+    try {
+      expect((await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(401);
+      expect((await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: 'Bearer k' }, payload: {} })).statusCode).toBe(401);
+      const basic = `Basic ${Buffer.from('pm:pm-secret').toString('base64')}`;
+      const res = await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: basic }, payload: { RecordType: 'Delivery' } });
+      expect(res.statusCode).toBeLessThan(300);
+      expect((await hooked.inject({ method: 'GET', url: '/openapi.json' })).json().paths).toHaveProperty(['/v1/webhooks/postmark']);
+    } finally {
+      await hooked.close();
+    }
   });
 
   it('an unknown route is a JSON 404', async () => {
