@@ -44,6 +44,8 @@ export interface JourneyRunInput {
   customerId: string;
   /** Present after continue-as-new: whatever the interpreter carries (counts, tier, seen event ids, last ask time). */
   carried?: unknown;
+  /** Additive: set false only on a server without the journey search attributes registered (default true). */
+  searchAttributes?: boolean;
 }
 
 // ---- the per-customer workflow `customer:<id>`: traits, global opt-out and suppression, contact history, rewards ----
@@ -72,3 +74,9 @@ export const customerEventSignal = defineSignal<[JourneyEvent]>('customerEvent')
 export const customerStateQuery = defineQuery<unknown>('customerState');
 export const reserveContactSlotUpdate = defineUpdate<ContactSlotDecision, [ContactSlotRequest]>('reserveContactSlot');
 export const globalOptOutUpdate = defineUpdate<unknown, [OperatorAction]>('globalOptOut');
+
+// ---- additive (interpreter): deploy-time plan upgrades for runs in flight ----
+
+/** A newer compiled plan of the same journey; the run moves to it the next time it is back in Listen
+ *  when the new plan says `inFlight: migrate-at-listen`, and keeps its own version otherwise. */
+export const upgradePlanSignal = defineSignal<[import('../definitions/plan.ts').CompiledPlan]>('upgradePlan');

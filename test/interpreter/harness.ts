@@ -1,0 +1,99 @@
+// Test harness for the interpreter: a real worker on a real Temporal server (time-skipping or dev), the real
+// email activity writing to an outbox in a temp dir, and a contact-slot activity that grants (or refuses as a
+// test says) while the customer workflow's own activity is not registered in activities/index.ts.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { listOutbox } from '../../activities/outbox.ts';
+import { loadJourneyDir } from '../../definitions/loader.ts';
+import type { CompiledPlan } from '../../definitions/plan.ts';
+import {
+  JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId,
+  type ContactSlotDecision, type ContactSlotRequest, type JourneyEvent, type JourneyRunInput,
+} from '../../workflows/messages.ts';
+import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../../worker/search-attributes.ts';
+
+const INDEXED: Record<string, number> = {
+  [SearchAttributeType.TEXT]: 1, [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4,
+  [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6, [SearchAttributeType.KEYWORD_LIST]: 7,
+};
+
+/** The time-skipping server rejects undefined custom search attributes (the workflow task fails); it accepts
+ *  AddSearchAttributes, so register the journey's attributes on it exactly as on the dev server. */
+export async function createTimeSkippingEnvWithSearchAttributes(create: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+  const env = await create();
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]])) as never,
+  });
+  return env;
+}
+
+let shipped: CompiledPlan[] | undefined;
+export async function shippedPlan(journeyId: string): Promise<CompiledPlan> {
+  if (!shipped) {
+    const { plans, diagnostics } = await loadJourneyDir();
+    if (plans.length === 0) throw new Error(`no shipped journeys compiled: ${JSON.stringify(diagnostics).slice(0, 500)}`);
+    shipped = plans;
+  }
+  const plan = shipped.find((p) => p.journeyId === journeyId);
+  if (!plan) throw new Error(`no shipped journey ${journeyId}`);
+  return structuredClone(plan);
+}
+
+export interface Harness {
+  dataDir: string;
+  taskQueue: string;
+  worker: Worker;
+  slotRequests: ContactSlotRequest[];
+  /** Decide contact slots; default: always granted. */
+  slotPolicy: (req: ContactSlotRequest) => ContactSlotDecision;
+  outbox(): ReturnType<typeof listOutbox>;
+}
+
+export async function createHarness(connection: NativeConnection, opts: { contactSlot?: boolean; extraActivities?: Record<string, (...args: any[]) => Promise<unknown>> } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'journey-interp-'));
+  const taskQueue = uniqueTaskQueue('interp');
+  const h = { dataDir, taskQueue, slotRequests: [] as ContactSlotRequest[], slotPolicy: (): ContactSlotDecision => ({ granted: true }) } as unknown as Harness;
+  const activities: Record<string, unknown> = { ...createActivities({ dataDir }), ...opts.extraActivities };
+  if (opts.contactSlot !== false) {
+    activities.reserveContactSlot = async (req: ContactSlotRequest) => { h.slotRequests.push(req); return h.slotPolicy(req); };
+  }
+  h.worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(), activities });
+  h.outbox = () => listOutbox(dataDir);
+  return h;
+}
+
+let seq = 0;
+export function event(type: string, customerId: string, data: Record<string, unknown> = {}, extra: Partial<JourneyEvent> = {}): JourneyEvent {
+  return { id: `e-${++seq}-${type}`, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...extra };
+}
+
+export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean } = {}): Promise<WorkflowHandle> {
+  const input: JourneyRunInput = { plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}) };
+  return client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+    workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue,
+    args: [input], signal: journeyEventSignal, signalArgs: [e],
+  });
+}
+
+export async function state(handle: WorkflowHandle): Promise<any> {
+  return handle.query(journeyStateQuery);
+}
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+/** The next instant ≥ now with the given UTC weekday (0 = Sunday) and UTC hour. */
+export function nextUtc(nowMs: number, weekday: number, hour: number): number {
+  const d = new Date(nowMs);
+  let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour);
+  while (t <= nowMs || new Date(t).getUTCDay() !== weekday) t += DAY;
+  return t;
+}

@@ -1,0 +1,60 @@
+// What every stage handler gets: the pinned plan, the run's state, workflow time, and the levers the signal and
+// update handlers pull (cancel the pending ask, wake a waiting stage, stop the run).
+import type { CancellationScope } from '@temporalio/workflow';
+import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
+import type { CompiledPlan } from '../../definitions/plan.ts';
+import type { TrackingRecord } from '../../activities/journey/types.ts';
+import type { JourneyEvent } from '../messages.ts';
+import type { JourneyState } from './state.ts';
+
+export interface RunContext {
+  plan: CompiledPlan;
+  def: AdvocacyJourneyDefinition;
+  state: JourneyState;
+  workflowId: string;
+  /** Workflow time (deterministic). */
+  now(): number;
+  /** The scope around the pending ask (its wait, slot and send); a bad signal or operator cancels it. */
+  pendingAsk?: CancellationScope;
+  /** Bumped by every change a waiting stage must look at (suppression, actions, operators). */
+  changes: number;
+  skipRequests: number;
+  cancelRequested?: { reason: string };
+  exitRequested?: { reason: string };
+  /** A newer plan to move to the next time the run is back in Listen (inFlight: migrate-at-listen). */
+  upgrade?: CompiledPlan;
+  /** Tracking records not yet written by the tracking activity. */
+  tracking: TrackingRecord[];
+  trackingSeq: number;
+  /** The action that completed Activate, for Reward. */
+  action?: JourneyEvent;
+  /** Whether to upsert search attributes (a server without them registered would fail every workflow task). */
+  searchAttributes: boolean;
+  /** The search attribute values last upserted (name → JSON), to upsert only changes. */
+  upserted: Map<string, string>;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The run must stop asking and leave its current stage: cancelled, exited, or opted out. */
+export function stopRequested(ctx: RunContext): boolean {
+  return Boolean(ctx.cancelRequested || ctx.exitRequested || ctx.state.suppression.optedOut);
+}
+
+export function wake(ctx: RunContext): void {
+  ctx.changes++;
+}
+
+/** Queue a tracking record; the Track stage (and the end of a run) writes them. */
+export function track(ctx: RunContext, type: string, data?: Record<string, unknown>): void {
+  const stage = ctx.state.stage === 'opted-out' ? 'suppressed' : ctx.state.stage;
+  ctx.trackingSeq++;
+  ctx.tracking.push({
+    at: iso(ctx.now()), journeyId: ctx.plan.journeyId, journeyVersion: ctx.plan.version, customerId: ctx.state.customerId,
+    stage, motion: ctx.state.motion, type,
+    data: { ...data, key: `${ctx.workflowId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
+  });
+  if (ctx.tracking.length > 200) ctx.tracking.splice(0, ctx.tracking.length - 200);
+}

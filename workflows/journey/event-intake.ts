@@ -1,0 +1,62 @@
+// The journeyEvent signal handler: take each event once (by id), merge its traits, and apply at once what must
+// not wait for a stage (suppression, open issues, conversions, reversals). Delight and action events go to the
+// inbox for the stage that consumes them. Bad data is noted and ignored, never thrown (a throwing signal
+// handler would fail the run).
+import type { JourneyEvent } from '../messages.ts';
+import { holds } from './conditions.ts';
+import { wake, type RunContext } from './context.ts';
+import { historyView, note, SEEN_EVENT_IDS_MAX } from './state.ts';
+import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
+import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
+
+const INBOX_MAX = 50;
+
+function isEvent(e: unknown): e is JourneyEvent {
+  const x = e as JourneyEvent;
+  return Boolean(x) && typeof x.id === 'string' && x.id.length > 0 && typeof x.type === 'string' && typeof x.data === 'object' && x.data !== null;
+}
+
+export function conditionScope(ctx: RunContext, event: JourneyEvent | undefined) {
+  return { event: (event?.data ?? {}) as Record<string, unknown>, traits: ctx.state.traits, history: historyView(ctx.state, ctx.now()) };
+}
+
+/** Whether the run already took this event id (the bounded set survives continue-as-new). */
+function alreadySeen(ctx: RunContext, id: string): boolean {
+  if (ctx.state.seenEventIds.includes(id)) return true;
+  ctx.state.seenEventIds.push(id);
+  if (ctx.state.seenEventIds.length > SEEN_EVENT_IDS_MAX) ctx.state.seenEventIds.shift();
+  return false;
+}
+
+export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
+  const now = ctx.now();
+  if (!isEvent(event)) {
+    note(ctx.state, now, `ignored a malformed event: ${JSON.stringify(event)?.slice(0, 200)}`);
+    return;
+  }
+  if (alreadySeen(ctx, event.id)) return;
+  if (event.traits && typeof event.traits === 'object') Object.assign(ctx.state.traits, event.traits);
+  if (event.type === 'nps.submitted' && typeof event.data.score === 'number') ctx.state.history.lastNps = event.data.score;
+
+  const def = ctx.def;
+  const scope = conditionScope(ctx, event);
+  def.suppression.signals.forEach((rule, i) => {
+    if (rule.event === event.type && holds(rule.when, scope, `/suppression/signals/${i}/when`)) applyBadSignal(ctx, rule, event);
+  });
+  for (const rule of def.suppression.whileOpen ?? []) {
+    if (rule.openedBy === event.type) openIssue(ctx, rule, event);
+    if (rule.resolvedBy === event.type) resolveIssue(ctx, rule, event);
+  }
+  for (const rule of def.track.conversions) if (rule.event === event.type) recordConversion(ctx, rule, event);
+  const reversalEvents = Object.values(def.motions).flatMap((m) => m.reward?.reversal?.events ?? []);
+  if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
+  if (event.type === 'referral.submitted') recordReferralSubmitted(ctx, event);
+
+  const forStages = def.listen.signals.some((s) => s.event === event.type) ||
+    Object.values(def.motions).some((m) => m.activate.actions.some((a) => a.event === event.type));
+  if (forStages) {
+    ctx.state.inbox.push(event);
+    if (ctx.state.inbox.length > INBOX_MAX) ctx.state.inbox.shift();
+    wake(ctx);
+  }
+}

@@ -1,0 +1,83 @@
+// Operator Updates (pause, resume, opt out, skip the current wait, cancel the run) and the journeyState Query.
+// Validators reject what cannot apply with an ApplicationFailure, so a rejected update leaves no trace in history.
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import {
+  cancelRunUpdate, journeyStateQuery, optOutUpdate, pauseUpdate, resumeUpdate, skipWaitUpdate, type OperatorAction,
+} from '../messages.ts';
+import { iso, track, wake, type RunContext } from './context.ts';
+import { note } from './state.ts';
+import { askHold, cancelPendingAsk } from './suppression.ts';
+import { showProgress } from './visibility.ts';
+
+function reject(message: string): never {
+  throw ApplicationFailure.create({ message, type: 'OperatorActionRejected', nonRetryable: true });
+}
+
+function validAction(action: OperatorAction | undefined): void {
+  if (action !== undefined && (typeof action !== 'object' || action === null)) reject('an operator action is an object { actor?, reason? }');
+}
+
+/** The full state for operators: stage, motion, attempts, next action and when, suppression and why, rewards, referrals. */
+export function snapshot(ctx: RunContext) {
+  const hold = askHold(ctx, 'email');
+  return {
+    ...ctx.state,
+    inbox: ctx.state.inbox.length,
+    seenEventIds: ctx.state.seenEventIds.length,
+    suppressed: hold ? { kind: hold.kind, reason: hold.reason, until: hold.until === undefined ? undefined : iso(hold.until) } : undefined,
+    pendingTracking: ctx.tracking.length,
+    upgradeTo: ctx.upgrade ? { version: ctx.upgrade.version, hash: ctx.upgrade.hash } : undefined,
+  };
+}
+
+function logAction(ctx: RunContext, what: string, action: OperatorAction | undefined): void {
+  note(ctx.state, ctx.now(), `operator ${what}${action?.actor ? ` by ${action.actor}` : ''}${action?.reason ? `: ${action.reason}` : ''}`);
+  track(ctx, `operator.${what}`, { actor: action?.actor, reason: action?.reason });
+}
+
+export function registerOperatorHandlers(ctx: RunContext): void {
+  const ended = () => ctx.state.stage === 'ended' || Boolean(ctx.cancelRequested);
+  setHandler(journeyStateQuery, () => snapshot(ctx));
+
+  setHandler(pauseUpdate, (action) => {
+    ctx.state.paused = { at: iso(ctx.now()), actor: action?.actor, reason: action?.reason };
+    logAction(ctx, 'pause', action);
+    cancelPendingAsk(ctx, 'paused by operator');
+    showProgress(ctx);
+    return snapshot(ctx);
+  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has ended'); if (ctx.state.paused) reject('already paused'); } });
+
+  setHandler(resumeUpdate, (action) => {
+    ctx.state.paused = undefined;
+    logAction(ctx, 'resume', action);
+    wake(ctx);
+    showProgress(ctx);
+    return snapshot(ctx);
+  }, { validator: (action) => { validAction(action); if (!ctx.state.paused) reject('not paused'); } });
+
+  setHandler(optOutUpdate, (action) => {
+    ctx.state.suppression.optedOut = { reason: `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`, at: iso(ctx.now()) };
+    logAction(ctx, 'optOut', action);
+    cancelPendingAsk(ctx, 'opted out by operator');
+    showProgress(ctx);
+    return snapshot(ctx);
+  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has ended'); if (ctx.state.suppression.optedOut) reject('already opted out'); } });
+
+  setHandler(skipWaitUpdate, (action) => {
+    const skipped = ctx.state.nextAction?.what;
+    ctx.skipRequests++;
+    logAction(ctx, `skipWait (${skipped})`, action);
+    return snapshot(ctx);
+  }, { validator: (action) => {
+    validAction(action);
+    if (ended()) reject('the run has ended');
+    if (!ctx.state.nextAction?.at) reject(`nothing to skip: the run is ${ctx.state.nextAction?.what ?? 'not waiting on a timer'}`);
+  } });
+
+  setHandler(cancelRunUpdate, (action) => {
+    ctx.cancelRequested = { reason: `${action?.actor ?? 'operator'}: ${action?.reason ?? 'cancelled'}` };
+    logAction(ctx, 'cancelRun', action);
+    cancelPendingAsk(ctx, 'run cancelled by operator');
+    return snapshot(ctx);
+  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has already ended'); } });
+}

@@ -1,0 +1,144 @@
+// The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import type { CompiledPlan } from '../../definitions/plan.ts';
+import type { JourneyEvent } from '../messages.ts';
+
+export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
+
+/** history.<field> in conditions (definitions/catalog/history.schema.json). */
+export interface JourneyHistory {
+  cycles: number;
+  asks: number;
+  actions: number;
+  referrals: number;
+  conversions: number;
+  referredRevenue: number;
+  rewardsIssued: number;
+  lastNps?: number;
+  tier?: string;
+  /** Workflow time of the last ask (ISO); daysSinceLastAsk is derived from it. */
+  lastAskAt?: string;
+}
+
+export interface AskRecord {
+  attempt: number;
+  at: string;
+  sendKey: string;
+  channel: 'email' | 'owner-outreach';
+  template: string;
+  to: 'customer' | 'owner';
+  status: 'sent' | 'already-sent';
+}
+
+export interface RewardEntry {
+  key: string;
+  role: 'referrer' | 'referred' | 'tier-bonus';
+  referralId: string;
+  recipientId: string;
+  amount?: number;
+  currency?: string;
+  kind: string;
+  status: 'held' | 'issued' | 'failed' | 'refused' | 'reversed';
+  provider?: 'ledger' | 'webhook' | 'built-in';
+  at: string;
+  reason: string;
+  rewardId?: string;
+  referred?: string;
+}
+
+export interface ReferralEntry {
+  referralId: string;
+  submittedAt: string;
+  stage: 'submitted' | 'qualified' | 'opportunity' | 'closed-won' | 'closed-lost' | 'reversed';
+  revenue?: number;
+  referred?: string;
+}
+
+export interface OpenIssue { rule: string; key?: string; openedAt: string; reason: string }
+
+export interface Suppression {
+  optedOut?: { reason: string; at: string };
+  /** A bad signal with effect hold: no ask until `until`. */
+  hold?: { rule: string; reason: string; until: string; at: string };
+  openIssues: OpenIssue[];
+  /** After the last open issue resolved: asks stay held until `until`. */
+  afterResolve?: { rule: string; reason: string; until: string };
+  /** The email activity said this address can never receive mail. */
+  emailChannel?: { reason: string; at: string };
+  /** The last reason an ask was held or cancelled, for operators. */
+  lastHeld?: { reason: string; at: string };
+}
+
+export interface JourneyState {
+  journeyId: string;
+  journeyVersion: number;
+  planHash: string;
+  journeyName: string;
+  customerId: string;
+  stage: StageName;
+  /** Cycle number (1-based), also part of every send key. */
+  cycle: number;
+  cycleStartedAt?: string;
+  lastCycleStartedAt?: string;
+  motion?: string;
+  delight?: { signal: string; eventId: string; at: string; data: Record<string, unknown> };
+  qualification?: { rule: string; motion: string; reason: string; at: string };
+  attempts: number;
+  asks: AskRecord[];
+  nextAction?: { what: string; at?: string };
+  suppression: Suppression;
+  paused?: { at: string; actor?: string; reason?: string };
+  traits: Record<string, unknown>;
+  history: JourneyHistory;
+  rewards: RewardEntry[];
+  referrals: ReferralEntry[];
+  promotionsUsed: string[];
+  /** Event ids already taken (bounded, oldest dropped first). */
+  seenEventIds: string[];
+  /** Events waiting for a stage: delight candidates and actions. */
+  inbox: JourneyEvent[];
+  notes: Array<{ at: string; text: string }>;
+  ended?: { reason: string; at: string };
+  pendingPlan?: { version: number; hash: string };
+}
+
+/** What survives continue-as-new. */
+export type CarriedState = Omit<JourneyState, 'stage' | 'nextAction' | 'asks' | 'attempts'> & { plan?: CompiledPlan };
+
+export const SEEN_EVENT_IDS_MAX = 500;
+export const NOTES_MAX = 30;
+export const LIST_MAX = 100;
+
+export function initialState(plan: CompiledPlan, customerId: string, carried: CarriedState | undefined): JourneyState {
+  const base: JourneyState = {
+    journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name, customerId,
+    stage: 'listen', cycle: 1, attempts: 0, asks: [],
+    suppression: { openIssues: [] }, traits: {},
+    history: { cycles: 0, asks: 0, actions: 0, referrals: 0, conversions: 0, referredRevenue: 0, rewardsIssued: 0 },
+    rewards: [], referrals: [], promotionsUsed: [], seenEventIds: [], inbox: [], notes: [],
+  };
+  if (!carried) return base;
+  const { plan: _plan, ...rest } = carried;
+  return { ...base, ...rest, journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name, stage: 'listen', attempts: 0, asks: [] };
+}
+
+export function carry(state: JourneyState): CarriedState {
+  const { stage: _s, nextAction: _n, asks: _a, attempts: _t, ...rest } = state;
+  return {
+    ...rest,
+    seenEventIds: rest.seenEventIds.slice(-SEEN_EVENT_IDS_MAX),
+    rewards: rest.rewards.slice(-LIST_MAX),
+    referrals: rest.referrals.slice(-LIST_MAX),
+    notes: rest.notes.slice(-NOTES_MAX),
+  };
+}
+
+export function note(state: JourneyState, nowMs: number, text: string): void {
+  state.notes.push({ at: new Date(nowMs).toISOString(), text });
+  if (state.notes.length > NOTES_MAX) state.notes.splice(0, state.notes.length - NOTES_MAX);
+}
+
+/** history as conditions see it, with daysSinceLastAsk derived from workflow time. */
+export function historyView(state: JourneyState, nowMs: number): Record<string, unknown> {
+  const last = state.history.lastAskAt ? Date.parse(state.history.lastAskAt) : undefined;
+  return { ...state.history, daysSinceLastAsk: last === undefined ? 100_000 : (nowMs - last) / 86_400_000 };
+}

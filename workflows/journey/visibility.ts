@@ -1,0 +1,51 @@
+// What operators see in the Temporal UI: current details (markdown) and search attributes, upserted only when
+// they change (each upsert is a history event).
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  AdvocacyMotion, AdvocateTier, FirstReferralAt, InvitedAt, JourneyStage, ReferralCount, Suppressed,
+} from '../../worker/search-attributes.ts';
+import type { RunContext } from './context.ts';
+import { askHold } from './suppression.ts';
+
+function suppressionReason(ctx: RunContext): string | undefined {
+  return askHold(ctx, 'email')?.reason;
+}
+
+export function detailsMarkdown(ctx: RunContext): string {
+  const s = ctx.state;
+  const why = suppressionReason(ctx);
+  const lines = [
+    `**${s.journeyName}** v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}`,
+    `- stage: **${s.stage}**${s.motion ? ` · motion: ${s.motion}` : ''}${s.attempts ? ` · asks this cycle: ${s.attempts}` : ''}`,
+    `- next: ${s.nextAction ? `${s.nextAction.what}${s.nextAction.at ? ` at ${s.nextAction.at}` : ''}` : '—'}`,
+  ];
+  if (why) lines.push(`- suppressed: ${why}`);
+  if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
+  lines.push(`- referrals ${s.history.referrals} · conversions ${s.history.conversions} · rewards ${s.history.rewardsIssued}${s.history.tier ? ` · tier ${s.history.tier}` : ''}`);
+  return lines.join('\n');
+}
+
+/** Current details always; search attributes when enabled and changed. */
+export function showProgress(ctx: RunContext): void {
+  setCurrentDetails(detailsMarkdown(ctx));
+  if (!ctx.searchAttributes) return;
+  const s = ctx.state;
+  const firstReferral = s.referrals[0]?.submittedAt;
+  const wanted: Array<[string, SearchAttributeUpdatePair]> = [
+    [`stage`, { key: JourneyStage, value: s.stage }],
+    [`motion`, { key: AdvocacyMotion, value: s.motion ?? null }],
+    [`suppressed`, { key: Suppressed, value: Boolean(suppressionReason(ctx)) }],
+    [`referrals`, { key: ReferralCount, value: s.history.referrals }],
+    [`tier`, { key: AdvocateTier, value: s.history.tier ?? null }],
+    [`invitedAt`, { key: InvitedAt, value: s.asks[0] ? new Date(s.asks[0].at) : null }],
+    [`firstReferralAt`, { key: FirstReferralAt, value: firstReferral ? new Date(firstReferral) : null }],
+  ] as Array<[string, SearchAttributeUpdatePair]>;
+  const changed = wanted.filter(([name, pair]) => {
+    const text = JSON.stringify(pair.value);
+    if (ctx.upserted.get(name) === text) return false;
+    ctx.upserted.set(name, text);
+    return true;
+  });
+  if (changed.length > 0) upsertSearchAttributes(changed.map(([, pair]) => pair));
+}

@@ -1,0 +1,25 @@
+// Every wait of the interpreter: until a time (a durable timer), until something changes, or until an operator
+// skips it. The caller always re-reads the state afterwards: a bad signal that lands in the same workflow task as
+// the timer has already been applied by then (signals are handled before timers fire).
+import { condition } from '@temporalio/workflow';
+import { iso, stopRequested, type RunContext } from './context.ts';
+import { showProgress } from './visibility.ts';
+
+export type WaitResult = 'elapsed' | 'skipped' | 'changed';
+
+export async function waitUntil(ctx: RunContext, untilMs: number | undefined, what: string, alsoWakeOn?: () => boolean): Promise<WaitResult> {
+  ctx.state.nextAction = { what, at: untilMs === undefined ? undefined : iso(untilMs) };
+  showProgress(ctx);
+  const skips = ctx.skipRequests;
+  const changes = ctx.changes;
+  const wakeUp = () => ctx.skipRequests !== skips || stopRequested(ctx) || ctx.changes !== changes || Boolean(alsoWakeOn?.());
+  if (untilMs === undefined) {
+    await condition(wakeUp);
+  } else {
+    const ms = untilMs - ctx.now();
+    if (ms > 0) await condition(wakeUp, ms, { summary: what.slice(0, 100) });
+  }
+  if (ctx.skipRequests !== skips) return 'skipped';
+  if (untilMs !== undefined && ctx.now() >= untilMs) return 'elapsed';
+  return 'changed';
+}

@@ -1,0 +1,55 @@
+// What one ask says and to whom: the variant for the customer's segment, the reminder's template, the recipient
+// for the channel, and the model every template gets (traits, referral code and link, unsubscribe link).
+import Mustache from 'mustache';
+import type { Invite, LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
+import type { SendEmailRequest } from '../../activities/email/types.ts';
+import { holds } from '../journey/conditions.ts';
+import type { RunContext } from '../journey/context.ts';
+import { conditionScope } from '../journey/event-intake.ts';
+import { referralCodeFor } from '../journey/referral-code.ts';
+
+export type Channel = 'email' | 'owner-outreach';
+export type Template = PostmarkTemplate | LocalTemplate;
+
+export function templateName(t: Template): string {
+  return 'alias' in t ? t.alias : t.file;
+}
+
+/** The invite's template and channel for this customer: the first variant whose condition holds, else the invite's own. */
+export function chooseVariant(ctx: RunContext, invite: Invite, motion: string): { template: Template; channel: Channel; variant?: string } {
+  const scope = conditionScope(ctx, undefined);
+  const index = (invite.variants ?? []).findIndex((v, i) => holds(v.when, scope, `/motions/${motion}/invite/variants/${i}/when`));
+  if (index < 0) return { template: invite.template, channel: invite.channel };
+  const v = invite.variants![index];
+  return { template: v.template, channel: v.channel ?? invite.channel, variant: v.id };
+}
+
+export function recipient(ctx: RunContext, channel: Channel): string | undefined {
+  const value = channel === 'owner-outreach' ? ctx.state.traits.ownerEmail : ctx.state.traits.email;
+  return typeof value === 'string' && value.includes('@') ? value : undefined;
+}
+
+export function askRequest(ctx: RunContext, args: {
+  sendKey: string; step: string; to: string; template: Template; channel: Channel; attempt: number;
+  stream: 'broadcast' | 'outbound'; extra?: Record<string, unknown>;
+}): SendEmailRequest {
+  const { state, plan } = ctx;
+  const motionPlan = state.motion ? ctx.def.motions[state.motion] : undefined;
+  const referralCode = referralCodeFor(state.customerId);
+  const link = motionPlan?.activate.link ? Mustache.render(motionPlan.activate.link, { referralCode, customerId: state.customerId }) : undefined;
+  const unsubscribeUrl = `https://unsubscribe.invalid/${encodeURIComponent(plan.journeyId)}/${encodeURIComponent(state.customerId)}`;
+  const model: Record<string, unknown> = {
+    ...(args.template.model ?? {}), model: args.template.model ?? {}, traits: state.traits, customerId: state.customerId,
+    referralCode, referralLink: link, link, unsubscribeUrl, attempt: args.attempt, motion: state.motion, journeyName: plan.name, ...args.extra,
+  };
+  if (args.channel === 'owner-outreach') {
+    // A 1:1 task for the account owner: who to talk to and about what.
+    model.task = { customerId: state.customerId, customerName: state.traits.name ?? state.traits.firstName ?? state.customerId, motion: state.motion, reason: state.qualification?.reason };
+  }
+  return {
+    sendKey: args.sendKey, customerId: state.customerId, journeyId: plan.journeyId, journeyVersion: plan.version, step: args.step,
+    to: args.to, template: args.template,
+    localTemplateBody: 'file' in args.template ? plan.templates[args.template.file] : undefined,
+    model, messageStream: args.stream, unsubscribeUrl: args.stream === 'broadcast' ? unsubscribeUrl : undefined,
+  };
+}

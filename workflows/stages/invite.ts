@@ -1,0 +1,154 @@
+// Invite: the first ask after the delay, then the reminders, up to the attempt cap, each inside the send window in
+// the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
+// scope that a bad signal cancels, so an ask about to go out never does.
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
+import { durationMs } from '../../definitions/duration.ts';
+import { email, failureMessage, failureType, isNotRegistered, optional } from '../journey/activities.ts';
+import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
+import { askHold } from '../journey/suppression.ts';
+import { formatLocal, isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
+import { note } from '../journey/state.ts';
+import { showProgress } from '../journey/visibility.ts';
+import { waitUntil } from '../journey/waits.ts';
+import { actionWaiting } from './activate.ts';
+import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
+import { EMAIL_FAILURE } from '../../activities/email/types.ts';
+
+export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask';
+type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
+
+const SLOT_RETRY_FALLBACK_MS = 3_600_000;
+
+export function customerZone(ctx: RunContext, window: SendWindow): string {
+  const own = ctx.state.traits.timezone;
+  if (isKnownTimeZone(own)) return own;
+  if (own !== undefined) note(ctx.state, ctx.now(), `traits.timezone ${JSON.stringify(own)} is not an IANA zone; using the window's default`);
+  return isKnownTimeZone(window.defaultTimezone) ? window.defaultTimezone : 'UTC';
+}
+
+export async function invite(ctx: RunContext): Promise<InviteOutcome> {
+  const { state } = ctx;
+  const motion = state.motion!;
+  const plan = ctx.def.motions[motion]?.invite;
+  if (!plan) throw ApplicationFailure.nonRetryable(`bad plan: no motions.${motion}.invite`, 'JourneyBadPlan');
+  const chosen = chooseVariant(ctx, plan, motion);
+  const total = Math.min(plan.maxAttempts, 1 + (plan.reminders?.length ?? 0));
+  for (let attempt = state.attempts + 1; attempt <= total; attempt++) {
+    const reminder = attempt > 1 ? plan.reminders![attempt - 2] : undefined;
+    const notBefore = reminder
+      ? Date.parse(state.asks[state.asks.length - 1].at) + durationMs(reminder.after)
+      : Date.parse(state.delight!.at) + durationMs(plan.firstAskDelay);
+    const template = reminder?.template ?? chosen.template;
+    const outcome = await askWhenAllowed(ctx, plan, attempt, notBefore, template, chosen.channel);
+    if (outcome !== 'sent') return outcome;
+  }
+  return 'asked-all';
+}
+
+async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, notBefore: number, template: Template, channel: Channel): Promise<AttemptOutcome> {
+  const { state } = ctx;
+  const label = `invite #${attempt}, template ${templateName(template)}`;
+  let earliest = notBefore;
+  let skipWindow = false;
+  for (;;) {
+    if (actionWaiting(ctx)) return 'acted';
+    if (stopRequested(ctx)) return 'stopped';
+    const hold = askHold(ctx, channel);
+    if (hold?.kind === 'never') { note(state, ctx.now(), `${label} not sent: ${hold.reason}`); return stopRequested(ctx) ? 'stopped' : 'cannot-ask'; }
+    if (hold?.kind === 'hold') { note(state, ctx.now(), `${label} cancelled: ${hold.reason}`); return 'suppressed'; }
+    if (hold) {
+      state.suppression.lastHeld = { reason: hold.reason, at: iso(ctx.now()) };
+      await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`);
+      continue;
+    }
+    const to = recipient(ctx, channel);
+    if (!to) {
+      note(state, ctx.now(), `${label} not sent: no ${channel === 'owner-outreach' ? 'traits.ownerEmail' : 'traits.email'}`);
+      return 'cannot-ask';
+    }
+    const scope = new CancellationScope();
+    ctx.pendingAsk = scope;
+    try {
+      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label }));
+      if (result === 'sent') return 'sent';
+      if (result.kind === 'skip') skipWindow = true;
+      if (result.kind === 'retry-at') earliest = result.at;
+      if (result.kind === 'never') return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // Cancelled by a bad signal, an opt-out or an operator: the loop re-reads why.
+    } finally {
+      ctx.pendingAsk = undefined;
+    }
+  }
+}
+
+type Step = 'sent' | { kind: 'again' } | { kind: 'skip' } | { kind: 'retry-at'; at: number } | { kind: 'never' };
+
+async function waitSlotAndSend(ctx: RunContext, a: {
+  plan: Invite; attempt: number; earliest: number; skipWindow: boolean; template: Template; channel: Channel; to: string; label: string;
+}): Promise<Step> {
+  const { state } = ctx;
+  const zone = customerZone(ctx, a.plan.sendWindow);
+  const now = ctx.now();
+  const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
+  if (sendAt > now) {
+    const woke = await waitUntil(ctx, sendAt, `${a.label} at ${formatLocal(sendAt, zone)}`, () => actionWaiting(ctx));
+    if (woke === 'skipped') return { kind: 'skip' };
+    if (woke === 'changed') return { kind: 'again' };
+  }
+  // Re-read after the timer: a bad signal handled in this same workflow task is already in the state.
+  if (askHold(ctx, a.channel) || stopRequested(ctx) || actionWaiting(ctx)) return { kind: 'again' };
+
+  const sendKey = `${ctx.workflowId}:${state.cycle}:invite:${state.motion}:${a.attempt}`;
+  ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };
+  const def = ctx.def.contactPolicy;
+  try {
+    const slot = await optional.reserveContactSlot.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` }, [{
+      customerId: state.customerId, journeyId: ctx.plan.journeyId, sendKey, at: iso(ctx.now()),
+      journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
+    }]);
+    if (!slot.granted) {
+      if (!slot.retryAt) {
+        state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
+        return { kind: 'never' };
+      }
+      note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
+      state.suppression.lastHeld = { reason: `contact policy: ${slot.reason ?? 'no slot'}`, at: iso(ctx.now()) };
+      const retry = Date.parse(slot.retryAt);
+      return { kind: 'retry-at', at: Number.isFinite(retry) && retry > ctx.now() ? retry : ctx.now() + SLOT_RETRY_FALLBACK_MS };
+    }
+  } catch (err) {
+    if (!isNotRegistered(err)) throw err;
+    // No contact-policy activity on this worker: the journey's own rules are the only ones.
+  }
+  if (askHold(ctx, a.channel) || stopRequested(ctx)) return { kind: 'again' };
+
+  const req = askRequest(ctx, {
+    sendKey, step: `invite:${state.motion}:${a.attempt}`, to: a.to, template: a.template, channel: a.channel, attempt: a.attempt,
+    stream: a.channel === 'email' ? 'broadcast' : 'outbound',
+  });
+  try {
+    // Once scheduled, the send finishes: a cancelled scope must not leave us unsure whether it went out.
+    const result = await CancellationScope.nonCancellable(() =>
+      email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: a.label }, [req]));
+    const at = iso(ctx.now());
+    state.asks.push({ attempt: a.attempt, at, sendKey, channel: a.channel, template: templateName(a.template), to: a.channel === 'email' ? 'customer' : 'owner', status: result.status });
+    state.attempts = a.attempt;
+    state.history.asks++;
+    state.history.lastAskAt = at;
+    track(ctx, 'ask.sent', { attempt: a.attempt, channel: a.channel, template: templateName(a.template), sendKey });
+    showProgress(ctx);
+    return 'sent';
+  } catch (err) {
+    const type = failureType(err);
+    if (type === EMAIL_FAILURE.inactiveRecipient || type === EMAIL_FAILURE.invalidAddress) {
+      state.suppression.emailChannel = { reason: `${type}: ${failureMessage(err)}`, at: iso(ctx.now()) };
+      track(ctx, 'suppressed', { rule: 'email-channel', reason: type });
+      return { kind: 'never' };
+    }
+    note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
+    return { kind: 'never' };
+  }
+}

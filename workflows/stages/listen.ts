@@ -1,0 +1,53 @@
+// Listen: wait for a delight signal (a listen event whose condition holds) that may start a cycle: not while a
+// bad signal holds the customer, not sooner than the re-entry interval after the last cycle's start.
+import { workflowInfo } from '@temporalio/workflow';
+import type { DelightSignal } from '../../definitions/generated/journey.ts';
+import { durationMs } from '../../definitions/duration.ts';
+import type { JourneyEvent } from '../messages.ts';
+import { holds } from '../journey/conditions.ts';
+import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
+import { conditionScope } from '../journey/event-intake.ts';
+import { note } from '../journey/state.ts';
+import { delightBlocked } from '../journey/suppression.ts';
+import { waitUntil } from '../journey/waits.ts';
+
+export type ListenOutcome =
+  | { kind: 'delight'; signal: DelightSignal; event: JourneyEvent }
+  | { kind: 'stopped' }
+  | { kind: 'upgrade' }
+  | { kind: 'continue-as-new' };
+
+function matchingSignal(ctx: RunContext, event: JourneyEvent): DelightSignal | undefined {
+  return ctx.def.listen.signals.find((s, i) => s.event === event.type && holds(s.when, conditionScope(ctx, event), `/listen/signals/${i}/when`));
+}
+
+/** Why a delight may not start a cycle now, or undefined. */
+function reentryBlocked(ctx: RunContext): string | undefined {
+  const reentry = ctx.def.listen.reentry;
+  const last = ctx.state.lastCycleStartedAt;
+  if (!last || !reentry?.minInterval) return undefined;
+  const opens = Date.parse(last) + durationMs(reentry.minInterval);
+  return opens > ctx.now() ? `re-entry interval ${reentry.minInterval} since the last cycle (until ${iso(opens)})` : undefined;
+}
+
+export async function listen(ctx: RunContext): Promise<ListenOutcome> {
+  for (;;) {
+    if (stopRequested(ctx)) return { kind: 'stopped' };
+    if (ctx.upgrade) return { kind: 'upgrade' };
+    while (ctx.state.inbox.length > 0) {
+      const event = ctx.state.inbox.shift()!;
+      const signal = matchingSignal(ctx, event);
+      if (!signal) continue;
+      const blocked = delightBlocked(ctx) ?? reentryBlocked(ctx);
+      if (blocked) {
+        note(ctx.state, ctx.now(), `delight ${signal.id} (event ${event.id}) ignored: ${blocked}`);
+        continue;
+      }
+      track(ctx, 'delight', { signal: signal.id, eventId: event.id });
+      return { kind: 'delight', signal, event };
+    }
+    // A run listening for months carries its state into a fresh history when the server suggests it.
+    if (workflowInfo().continueAsNewSuggested) return { kind: 'continue-as-new' };
+    await waitUntil(ctx, undefined, 'listening for delight', () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade));
+  }
+}

@@ -1,0 +1,99 @@
+// Reward: the rewards engineer's pure policy (fraud, caps, tiers, release) decides; this stage waits for the
+// release (hold period, or the referral's closed-won) and pays through issueReward, each reward with its
+// idempotency key. Without an issueReward activity on the worker, the run's own ledger records it (built-in).
+import type { RewardRequest } from '../../activities/journey/types.ts';
+import type { JourneyEvent } from '../messages.ts';
+import { decideReward, type PastReward } from '../rewards/policy.ts';
+import { email, failureMessage, isNotRegistered, optional } from '../journey/activities.ts';
+import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
+import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
+import { waitUntil } from '../journey/waits.ts';
+import { askRequest, recipient, templateName } from './invite-message.ts';
+
+function pastRewards(ctx: RunContext): PastReward[] {
+  return ctx.state.rewards.map((r) => ({ at: r.at, role: r.role, amount: r.amount, status: r.status, referred: r.referred }));
+}
+
+function entryFor(ctx: RunContext, req: RewardRequest, status: RewardEntry['status'], referred?: string): RewardEntry {
+  return {
+    key: req.idempotencyKey, role: req.role, referralId: req.referralId ?? '', recipientId: req.recipientId,
+    amount: req.item.amount, currency: req.item.currency, kind: req.item.kind, status, at: iso(ctx.now()), reason: req.reason, referred,
+  };
+}
+
+export async function reward(ctx: RunContext, action: JourneyEvent): Promise<void> {
+  const { state } = ctx;
+  const rewardPlan = ctx.def.motions[state.motion!].reward;
+  if (!rewardPlan) return;
+  const data = action.data ?? {};
+  const facts = {
+    advocateId: state.customerId,
+    advocateEmail: typeof state.traits.email === 'string' ? state.traits.email : undefined,
+    referralId: String(data.referralId ?? action.id),
+    referredEmail: typeof data.referredEmail === 'string' ? data.referredEmail : undefined,
+    referredCustomerId: typeof data.referredCustomerId === 'string' ? data.referredCustomerId : undefined,
+  };
+  const rewardedBefore = state.rewards.filter((r) => r.role === 'referrer' && (r.status === 'issued' || r.status === 'held')).length;
+  const decision = decideReward(rewardPlan, facts, pastRewards(ctx), {
+    journeyId: ctx.plan.journeyId, journeyVersion: ctx.plan.version, rewardedActionsBefore: rewardedBefore, nowMs: ctx.now(),
+  });
+  const referred = facts.referredCustomerId ? `id:${facts.referredCustomerId}` : facts.referredEmail ? `email:${facts.referredEmail.toLowerCase()}` : undefined;
+  if (!decision.grant) {
+    state.rewards.push({ key: `refused:${facts.referralId}`, role: 'referrer', referralId: facts.referralId, recipientId: state.customerId, kind: rewardPlan.referrer.kind, status: 'refused', at: iso(ctx.now()), reason: decision.refusal.reason, referred });
+    track(ctx, 'reward.refused', { referralId: facts.referralId, rule: decision.refusal.rule, reason: decision.refusal.reason });
+    return;
+  }
+  const entries = decision.requests.map((r) => entryFor(ctx, r, 'held', r.role === 'referrer' ? referred : undefined));
+  state.rewards.push(...entries);
+  if (state.rewards.length > LIST_MAX) state.rewards.splice(0, state.rewards.length - LIST_MAX);
+
+  const releaseAt = Date.parse(decision.release.releaseAt);
+  const converted = () => state.referrals.some((r) => r.referralId === facts.referralId && r.stage === 'closed-won');
+  const reversed = () => entries.every((e) => e.status === 'reversed');
+  while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !(decision.release.waitForConversion && converted())) {
+    const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${decision.release.releaseAt})` : `hold until ${decision.release.releaseAt}`;
+    const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed());
+    if (woke === 'skipped') break;
+  }
+  if (stopRequested(ctx) && ctx.cancelRequested) return;
+  if (decision.release.waitForConversion && !converted()) note(state, ctx.now(), `reward for ${facts.referralId} released at the end of the hold without a conversion`);
+
+  for (const [i, req] of decision.requests.entries()) {
+    const entry = entries[i];
+    if (entry.status === 'reversed') continue;
+    try {
+      const result = await optional.issueReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` }, [req]);
+      entry.status = result.status === 'issued' ? 'issued' : 'failed';
+      entry.provider = result.provider;
+      entry.rewardId = result.rewardId;
+      if (result.failure) entry.reason = `${entry.reason}; failed: ${result.failure}`;
+    } catch (err) {
+      if (!isNotRegistered(err)) { entry.status = 'failed'; entry.reason = `${entry.reason}; failed: ${failureMessage(err)}`; continue; }
+      // No reward activity registered: the run's own ledger is the record (the idempotency key is the id).
+      entry.status = 'issued';
+      entry.provider = 'built-in';
+      entry.rewardId = req.idempotencyKey;
+    }
+    entry.at = iso(ctx.now());
+    if (entry.status === 'issued') {
+      state.history.rewardsIssued++;
+      track(ctx, 'reward.issued', { key: entry.key, role: entry.role, kind: entry.kind, amount: entry.amount, provider: entry.provider });
+    }
+  }
+  if (decision.tier) state.history.tier = decision.tier;
+  await thankYou(ctx, rewardPlan.thankYou, facts.referralId, entries);
+}
+
+async function thankYou(ctx: RunContext, template: Parameters<typeof templateName>[0] | undefined, referralId: string, entries: RewardEntry[]): Promise<void> {
+  const to = recipient(ctx, 'email');
+  const issued = entries.filter((e) => e.status === 'issued' && e.role !== 'referred');
+  if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) return;
+  const sendKey = `${ctx.workflowId}:${ctx.state.cycle}:thank-you:${referralId}`;
+  try {
+    await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${templateName(template)}` }, [
+      askRequest(ctx, { sendKey, step: `thank-you:${referralId}`, to, template, channel: 'email', attempt: 1, stream: 'outbound', extra: { rewards: issued } }),
+    ]);
+  } catch (err) {
+    note(ctx.state, ctx.now(), `thank-you for ${referralId} not sent: ${failureMessage(err)}`);
+  }
+}
