@@ -118,7 +118,7 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     const err = await w.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-c-${run}`, taskQueue, args: [input(advocate, 'r3')] }))
       .catch((e) => e).finally(() => receiver.rejectWith(undefined));
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect(String((err as WorkflowFailedError).cause?.cause?.message)).toContain('422');
+    expect(String(((err as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toContain('422');
     const referrerKey = rewardKey('referral', advocate, 'r3', 'referrer');
     expect(requestsFor(referrerKey)).toHaveLength(1);
     expect((await ledger(advocate)).rewards).toEqual([expect.objectContaining({ id: referrerKey, status: 'failed', failure: expect.stringContaining('422') })]);

@@ -87,3 +87,11 @@ describe('contact policy', () => {
     expect(new Date(end).toISOString()).toBe('2026-03-08T12:00:00.000Z');
   });
 });
+
+describe('journey quiet hours', () => {
+  it('are checked with the global ones', () => {
+    const policy = { ...DEFAULT_CONTACT_POLICY, quietHours: undefined };
+    const d = decideContactSlot({ customerId: 'c', journeyId: 'j', sendKey: 'k', at: '2026-03-10T12:30:00Z', quietHours: { start: '12:00', end: '14:00' } }, { history: [], timezone: 'Europe/London' }, policy);
+    expect(d).toMatchObject({ granted: false, retryAt: '2026-03-10T14:00:00.000Z' });
+  });
+});

@@ -17,12 +17,13 @@ describe('recordTracking appends to <dataDir>/tracking/events.ndjson once per ke
     const dataDir = await mkdtemp(join(tmpdir(), 'tracking-'));
     const { recordTracking } = createActivities({ dataDir, rewardWebhook: null, tracking: { dataDir } });
     const env = new MockActivityEnvironment();
+    type Written = { written: boolean };
     const first = await env.run(recordTracking, rec({ key: 'journey:x:c1:invite:1' }));
     const retry = await env.run(recordTracking, rec({ key: 'journey:x:c1:invite:1' }));
     const unkeyed = await env.run(recordTracking, rec({ type: 'delight' }));
     const unkeyedRetry = await env.run(recordTracking, rec({ type: 'delight' }));
     await env.run(recordTracking, rec({ type: 'delight', at: '2026-03-11T10:00:00.000Z' }));
-    expect([first.written, retry.written, unkeyed.written, unkeyedRetry.written]).toEqual([true, false, true, false]);
+    expect([first, retry, unkeyed, unkeyedRetry].map((r) => (r as Written).written)).toEqual([true, false, true, false]);
     const lines = (await readFile(trackingLogPath(dataDir), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0])).toMatchObject({ key: 'journey:x:c1:invite:1', journeyId: 'nps-referral', journeyVersion: 2, stage: 'invite', motion: 'referral' });

@@ -60,6 +60,8 @@ export interface ContactSlotRequest {
   at: string;
   /** The journey's own cap, checked inside the global one. */
   journeyCap?: { maxAsks: number; periodMs: number };
+  /** The journey's own quiet hours (HH:MM local, in the customer's zone), checked with the global ones. */
+  quietHours?: { start: string; end: string };
 }
 export interface ContactSlotDecision {
   granted: boolean;

@@ -74,9 +74,11 @@ export function decideContactSlot(req: ContactSlotRequest, facts: ContactFacts, 
       const journeyFree = capFreeAt(own, req.journeyCap.maxAsks, req.journeyCap.periodMs, earliest);
       if (journeyFree > earliest) { earliest = journeyFree; reasons.push(`journey cap: ${req.journeyCap.maxAsks} ask(s) per ${req.journeyCap.periodMs / 3_600_000}h`); }
     }
-    if (policy.quietHours && isQuietAt(earliest, policy.quietHours, zone)) {
-      earliest = quietHoursEnd(earliest, policy.quietHours, zone);
-      reasons.push(`quiet hours ${policy.quietHours.start}-${policy.quietHours.end} ${zone}`);
+    for (const quiet of [policy.quietHours, req.quietHours]) {
+      if (quiet && isQuietAt(earliest, quiet, zone)) {
+        earliest = quietHoursEnd(earliest, quiet, zone);
+        reasons.push(`quiet hours ${quiet.start}-${quiet.end} ${zone}`);
+      }
     }
     if (earliest === before) break;
   }

@@ -1,0 +1,30 @@
+// The customer workflow on the time-skipping test server (where journey tests run): with searchAttributes
+// off it needs no custom attributes; a held customer is asked again after the cool-down, in skipped time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createJourneyWorker } from '../worker/worker.ts';
+import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
+import { customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
+import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
+
+describe('customer workflow on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => { env = await createTimeSkippingEnv(); });
+  afterAll(async () => { await env?.teardown(); });
+
+  it('a detractor NPS holds every journey 30 days; after that the slot is granted', async () => {
+    const worker = await createJourneyWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'cts', activityDeps: { dataDir: '/nonexistent' }, workflowBundle: workflowBundle() });
+    const contact = createContactActivities({ client: env.client, taskQueue: 'cts', profileDefaults: { searchAttributes: false, contactPolicy: { quietHours: undefined } } });
+    await worker.runUntil(async () => {
+      const at = () => env.currentTimeMs().then((ms) => new Date(ms).toISOString());
+      await contact.reserveContactSlot({ customerId: 'd1', journeyId: 'j', sendKey: 'warm', at: '2000-01-01T00:00:00Z' });
+      await env.client.workflow.getHandle(customerWorkflowId('d1')).signal(customerEventSignal, { id: 'n1', type: 'nps.submitted', customerId: 'd1', occurredAt: await at(), data: { score: 3 } });
+      const held = await contact.reserveContactSlot({ customerId: 'd1', journeyId: 'j', sendKey: 'k1', at: await at() });
+      expect(held).toMatchObject({ granted: false, reason: expect.stringContaining('NPS detractor') });
+      await env.sleep('31 days');
+      const later = await contact.reserveContactSlot({ customerId: 'd1', journeyId: 'j', sendKey: 'k2', at: await at() });
+      expect(later.granted).toBe(true);
+      await env.client.workflow.getHandle(customerWorkflowId('d1')).terminate('test over');
+    });
+  });
+});
