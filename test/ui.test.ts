@@ -1,6 +1,7 @@
-// The operator's view, checked in a real browser: the Temporal UI of the test run's dev server, in
-// Debian's Chromium. A journey run is started, found by CustomerId, opened, and its summary and
-// details are read as an operator reads them. The screenshot goes to docs/images for the operator docs.
+// The operator's view, checked in a real browser: the Temporal UI of the test run's dev server, in Debian's
+// Chromium. A customer's NPS answer goes through the real API to the real advocacyJourney (a demo copy of the
+// shipped NPS journey, so the ask goes out in seconds); the operator finds the run by CustomerId, opens it and
+// reads its summary and current details. The screenshot goes to docs/images for the operator docs.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,29 +9,38 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import type { Worker } from '@temporalio/worker';
+import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
+import { PlanRegistry } from '../api/registry.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { CustomerId, JourneyStage } from '../worker/search-attributes.ts';
-import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
+import { JourneyStage } from '../worker/search-attributes.ts';
+import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
+import { daytimeZones } from '../scripts/demo/population.ts';
+import { journeyStateQuery, journeyWorkflowId } from '../workflows/messages.ts';
+import { auth, startApi, type ApiFixture } from './api/support.ts';
+import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
 const SCREENSHOT = join(process.cwd(), 'docs', 'images', 'temporal-ui-run.png');
 
-describe('an operator finds a customer\'s run in the Temporal UI', () => {
-  let temporal: DevServerClients;
+describe("an operator finds a customer's run in the Temporal UI", () => {
+  let f: ApiFixture;
   let worker: Worker;
   let running: Promise<void>;
   let browser: Browser;
   let page: Page;
-  const taskQueue = uniqueTaskQueue('ui');
-  const customerId = `ui-${randomUUID().slice(0, 8)}`;
-  const workflowId = `journey:ui-check:${customerId}`;
+  const customerId = `ada-${randomUUID().slice(0, 6)}`;
+  const otherCustomer = `bob-${randomUUID().slice(0, 6)}`;
+  const workflowId = journeyWorkflowId('nps-promoter-referral', customerId);
 
   beforeAll(async () => {
-    temporal = await connectDevServer();
+    const dir = mkdtempSync(join(tmpdir(), 'ui-journeys-'));
+    writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
+    const { plans } = await loadJourneyDir(dir);
+    f = await startApi({ registry: PlanRegistry.of(plans) });
     worker = await createJourneyWorker({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue,
-      activityDeps: { dataDir: mkdtempSync(join(tmpdir(), 'journey-ui-')) }, workflowBundle: workflowBundle(),
+      connection: f.temporal.workerConnection, namespace: 'default', taskQueue: f.taskQueue, workflowBundle: workflowBundle(),
+      activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } },
     });
     running = worker.run();
     browser = await launchChromium();
@@ -41,28 +51,48 @@ describe('an operator finds a customer\'s run in the Temporal UI', () => {
     await browser?.close();
     worker?.shutdown();
     await running;
-    await temporal?.close();
+    await f?.close();
   });
 
-  it('searches by CustomerId, opens the run and reads its summary and details', async () => {
-    await temporal.client.workflow.start('scaffoldJourney', {
-      workflowId, taskQueue,
-      args: [{ journeyId: 'ui-check', customerId, firstAskDelay: '1 hour', subject: 'Thanks!' }],
-      typedSearchAttributes: [{ key: CustomerId, value: customerId }, { key: JourneyStage, value: 'listen' }],
-      staticSummary: `UI check journey · ${customerId}`,
-      staticDetails: 'Waiting in **Listen** for a delight signal.',
+  async function sendNps(customer: string, firstName: string) {
+    const res = await f.api.inject({
+      method: 'POST', url: '/v1/events', headers: auth(),
+      payload: {
+        id: `nps-${customer}`, type: 'nps.submitted', customerId: customer, occurredAt: new Date().toISOString(),
+        data: { score: 10, comment: 'Saved us a week' },
+        traits: { email: `${firstName.toLowerCase()}@globex.example`, firstName, segment: 'mid-market', healthScore: 90, timezone: daytimeZones()[0] },
+      },
     });
-    // Visibility is eventually consistent: wait until the list query sees the run, as the UI will.
-    await expect.poll(async () => (await temporal.client.workflow.count(`CustomerId = "${customerId}"`)).count, { timeout: 30_000 }).toBe(1);
+    expect(res.statusCode).toBe(202);
+  }
+
+  it('searches by CustomerId, opens the run and reads its summary and current details', async () => {
+    await sendNps(customerId, 'Ada');
+    await sendNps(otherCustomer, 'Bob');
+    const handle = f.temporal.client.workflow.getHandle(workflowId);
+    // The run moves on by itself: the demo copy asks 4 s after the NPS answer (in a zone where it is daytime, so
+    // the cross-journey quiet hours do not hold it). Wait until the first ask went out.
+    const asked = async () => ((await handle.query(journeyStateQuery)) as { attempts?: number }).attempts ?? 0;
+    await expect.poll(asked, { timeout: 60_000 }).toBeGreaterThanOrEqual(1)
+      .catch(async (err) => {
+        // Say where the run stands, not only that it has not asked.
+        throw new Error(`${err.message}\nrun state: ${JSON.stringify(await handle.query(journeyStateQuery))}`);
+      });
+    await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(JourneyStage), { timeout: 30_000 })
+      .toMatch(/^(invite|activate)$/);
 
     await searchWorkflows(page, inject('temporalUiUrl'), 'default', `CustomerId = "${customerId}"`);
     await expect.poll(() => page.getByRole('link', { name: workflowId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
-    await openRun(page, workflowId);
-    await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toContain(workflowId);
+    // The search filtered: the other customer's run is not listed.
+    expect(await page.getByRole('link', { name: journeyWorkflowId('nps-promoter-referral', otherCustomer) }).count()).toBe(0);
 
+    await openRun(page, workflowId);
     await openUserMetadata(page);
-    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toContain(`UI check journey · ${customerId}`);
-    expect(await visibleText(page)).toMatch(/Waiting in\s+Listen/);
+    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toContain(`for ${customerId}`); // the summary
+    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toMatch(/stage:\s*(invite|activate)/); // current details
+    expect(await visibleText(page)).toMatch(/asks this cycle:\s*1/);
+    const text = await visibleText(page);
+    expect(text).toContain('NPS promoter');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 });

@@ -3,6 +3,7 @@
 // from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
 // (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
 import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { loadTemporalConfig } from './temporal-config.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
@@ -27,6 +28,12 @@ const connection = await NativeConnection.connect(config.connectionOptions).catc
   fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
 );
 
+// Activities that update the customer's own workflow (contact slots, the reward ledger) need a client.
+const clientConnection = await Connection.connect(config.connectionOptions).catch((err) =>
+  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
+);
+const client = new Client({ connection: clientConnection, namespace: config.namespace });
+
 if (!settings.skipSearchAttributeCheck) {
   try {
     await assertSearchAttributes(connection.operatorService, config.namespace);
@@ -42,7 +49,7 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
-  activityDeps: { dataDir: settings.dataDir },
+  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue } },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceMs: settings.shutdownGraceMs,
@@ -55,6 +62,7 @@ console.log(
 try {
   await worker.run(); // resolves once a shutdown signal has drained the worker
 } finally {
+  await clientConnection.close();
   await connection.close();
 }
 console.log('worker: stopped');
