@@ -13,7 +13,7 @@ describe('interpreter (time-skipping server)', () => {
     const plan = await shippedPlan('nps-promoter-referral');
     plan.definition.motions.referral.invite.firstAskDelay = 'PT1H';
     const h = await createHarness(env.nativeConnection);
-    await h.worker.runUntil(async () => {
+    await h.run(async () => {
       const friday23Tokyo = nextUtc(await env.currentTimeMs(), 5, 14); // Friday 14:00Z = 23:00 JST
       await env.sleep(friday23Tokyo - (await env.currentTimeMs()));
       const traits = { email: 'aiko@example.jp', firstName: 'Aiko', timezone: 'Asia/Tokyo', healthScore: 90 };

@@ -55,6 +55,10 @@ export interface Harness {
   /** Decide contact slots; default: always granted. */
   slotPolicy: (req: ContactSlotRequest) => ContactSlotDecision;
   outbox(): ReturnType<typeof listOutbox>;
+  handles: WorkflowHandle[];
+  /** Run the worker while `fn` runs, then terminate this test's runs: the time-skipping server does not skip
+   *  time while another test's run has a workflow task nobody polls for. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export async function createHarness(connection: NativeConnection, opts: { contactSlot?: boolean; extraActivities?: Record<string, (...args: any[]) => Promise<unknown>> } = {}): Promise<Harness> {
@@ -67,6 +71,14 @@ export async function createHarness(connection: NativeConnection, opts: { contac
   }
   h.worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(), activities });
   h.outbox = () => listOutbox(dataDir);
+  h.handles = [];
+  h.run = (fn) => h.worker.runUntil(async () => {
+    try {
+      return await fn();
+    } finally {
+      await Promise.allSettled(h.handles.map((x) => x.terminate('test over')));
+    }
+  });
   return h;
 }
 
@@ -77,10 +89,12 @@ export function event(type: string, customerId: string, data: Record<string, unk
 
 export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean } = {}): Promise<WorkflowHandle> {
   const input: JourneyRunInput = { plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}) };
-  return client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+  const handle = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
     workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue,
     args: [input], signal: journeyEventSignal, signalArgs: [e],
   });
+  h.handles.push(client.workflow.getHandle(handle.workflowId));
+  return handle;
 }
 
 export async function state(handle: WorkflowHandle): Promise<any> {

@@ -167,7 +167,7 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
       case 'opted-out':
         // No more asks, for good. The run stays to keep the opt-out (new events would otherwise start a fresh run).
         if (workflowInfo().continueAsNewSuggested) return { kind: 'continue-as-new' };
-        await waitUntil(ctx, undefined, 'opted out: no asks', () => Boolean(ctx.cancelRequested) || workflowInfo().continueAsNewSuggested);
+        await waitUntil(ctx, undefined, 'opted out: no asks', () => Boolean(ctx.cancelRequested) || workflowInfo().continueAsNewSuggested, true);
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
         break;
       default:

@@ -7,12 +7,14 @@ import { showProgress } from './visibility.ts';
 
 export type WaitResult = 'elapsed' | 'skipped' | 'changed';
 
-export async function waitUntil(ctx: RunContext, untilMs: number | undefined, what: string, alsoWakeOn?: () => boolean): Promise<WaitResult> {
+/** Waits until `untilMs` (or forever), waking early on a skip, a change, a stop, or `alsoWakeOn`. A wait that is
+ *  itself part of stopping (`whileStopped`) does not wake on the stop it is in, or it would spin. */
+export async function waitUntil(ctx: RunContext, untilMs: number | undefined, what: string, alsoWakeOn?: () => boolean, whileStopped = false): Promise<WaitResult> {
   ctx.state.nextAction = { what, at: untilMs === undefined ? undefined : iso(untilMs) };
   showProgress(ctx);
   const skips = ctx.skipRequests;
   const changes = ctx.changes;
-  const wakeUp = () => ctx.skipRequests !== skips || stopRequested(ctx) || ctx.changes !== changes || Boolean(alsoWakeOn?.());
+  const wakeUp = () => ctx.skipRequests !== skips || (!whileStopped && stopRequested(ctx)) || ctx.changes !== changes || Boolean(alsoWakeOn?.());
   if (untilMs === undefined) {
     await condition(wakeUp);
   } else {
