@@ -16,6 +16,11 @@ export interface DevServerOptions {
   namespace?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /**
+   * Run in its own process group, so a terminal's Ctrl-C reaches only the parent, which then stops things in
+   * order (npm start: the worker drains before the server goes). The parent must then stop it itself.
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -66,7 +71,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -12,6 +12,9 @@ export class ProcessGroup {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: Ctrl-C in the terminal reaches only `npm start`, which stops the children in order,
+      // one signal each (a second signal would cut a draining worker short).
+      detached: true,
     });
     const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n');
     child.stdout!.on('data', (c) => console.log(prefix(c)));
@@ -23,12 +26,18 @@ export class ProcessGroup {
     return child;
   }
 
+  /** Last resort when the parent exits without a clean stop: no child may outlive it. */
+  killAll(): void {
+    for (const { child } of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
   /** SIGTERM each child, last started first; SIGKILL one that has not exited after `graceMs`. */
   async stopAll(graceMs: number, log: (line: string) => void): Promise<void> {
     this.stopping = true;
     for (const { name, child } of [...this.children].reverse()) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((r) => child.once('exit', r));
+      // 'close' (not 'exit'): it comes after the child's last output has been read, so its goodbye is printed.
+      const exited = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
       const timer = setTimeout(() => {
         log(`${name} did not stop within ${graceMs / 1000}s: killing it`);
@@ -36,6 +45,8 @@ export class ProcessGroup {
       }, graceMs);
       await exited;
       clearTimeout(timer);
+      if (child.exitCode !== 0) log(`${name} exited with ${child.exitCode ?? child.signalCode}`);
+      else log(`${name} stopped`);
     }
   }
 }

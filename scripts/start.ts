@@ -58,6 +58,10 @@ function shutdown(code = 0): Promise<void> {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('exit', () => {
+  group.killAll();
+  if (server && server.process.exitCode === null) server.process.kill('SIGKILL');
+});
 
 if (!Number.isFinite(daySeconds) || daySeconds <= 0) fail(`JOURNEY_DEMO_DAY_SECONDS=${env.JOURNEY_DEMO_DAY_SECONDS} must be a positive number`);
 try {
@@ -70,7 +74,7 @@ const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? Number(env.JOURNEY_WORKER_
 
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 server = await startDevServer({
-  cliPath: env.TEMPORAL_CLI_PATH!, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'),
+  cliPath: env.TEMPORAL_CLI_PATH!, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'), detached: true,
 }).catch((err) => fail(`${err.message} (set JOURNEY_TEMPORAL_PORT / JOURNEY_UI_PORT to use other ports)`));
 step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 

@@ -59,6 +59,9 @@ console.log(
   `worker: polling task queue "${settings.taskQueue}" in namespace "${config.namespace}" at ${config.connectionOptions.address}` +
     (metricsUrl ? `; metrics at ${metricsUrl}` : ''),
 );
+// The runtime stops listening once the worker has drained; a late second signal must not kill the process
+// while it closes its connections (a supervisor that means it sends SIGKILL).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 try {
   await worker.run(); // resolves once a shutdown signal has drained the worker
 } finally {
