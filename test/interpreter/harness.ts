@@ -61,12 +61,21 @@ export interface Harness {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export async function createHarness(connection: NativeConnection, opts: { contactSlot?: boolean; extraActivities?: Record<string, (...args: any[]) => Promise<unknown>> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** With a client, the real contact-slot, reward and tracking activities reach customer:<id> on this task queue. */
+  client?: Client;
+  /** Replace reserveContactSlot with the test's `slotPolicy` (to script refusals); default: only without a client. */
+  scriptedSlots?: boolean;
+}
+
+export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-interp-'));
   const taskQueue = uniqueTaskQueue('interp');
   const h = { dataDir, taskQueue, slotRequests: [] as ContactSlotRequest[], slotPolicy: (): ContactSlotDecision => ({ granted: true }) } as unknown as Harness;
-  const activities: Record<string, unknown> = { ...createActivities({ dataDir }), ...opts.extraActivities };
-  if (opts.contactSlot !== false) {
+  const activities: Record<string, unknown> = {
+    ...createActivities({ dataDir, rewardWebhook: null, ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}) }),
+  };
+  if (opts.scriptedSlots ?? !opts.client) {
     activities.reserveContactSlot = async (req: ContactSlotRequest) => { h.slotRequests.push(req); return h.slotPolicy(req); };
   }
   h.worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(), activities });
@@ -77,6 +86,10 @@ export async function createHarness(connection: NativeConnection, opts: { contac
       return await fn();
     } finally {
       await Promise.allSettled(h.handles.map((x) => x.terminate('test over')));
+      if (opts.client) {
+        const customers = [...new Set(h.handles.map((x) => x.workflowId.split(':').slice(2).join(':')))];
+        await Promise.allSettled(customers.map((c) => opts.client!.workflow.getHandle(`customer:${c}`).terminate('test over')));
+      }
     }
   });
   return h;

@@ -1,0 +1,72 @@
+// Whole cycles on the time-skipping server: act → reward → track → expand → continue-as-new with carried state;
+// three simulated years of cycles of every shipped journey with each run's history under a stated bound.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv } from './support/temporal.ts';
+import { journeyWorkflowId, type JourneyEvent } from '../workflows/messages.ts';
+import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
+
+/** The bound: no run (one cycle) of a shipped journey may have more history events than this. */
+export const HISTORY_BOUND_PER_RUN = 250;
+
+describe('long life (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
+  afterAll(async () => { await env?.teardown(); });
+
+  it('a referral cycle: ask, referral, closed-won → two-sided reward, thank-you, revenue; then continue-as-new carries it all', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    let lastDelight: JourneyEvent | undefined;
+    const sc = { ...SCENARIOS[0], delight: (c: number, id: string) => (lastDelight = SCENARIOS[0].delight(c, id)) };
+    await h.run(async () => {
+      const r = await driveCycle(env, env.client, h, plan, sc, 'life-1', 1);
+      expect(r.status).toBe('CONTINUED_AS_NEW');
+      const next = env.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, 'life-1'));
+      const s = await state(next);
+      expect(s.cycle).toBe(2);
+      expect(s.stage).toBe('listen');
+      expect(s.history).toMatchObject({ cycles: 1, asks: 1, actions: 1, referrals: 1, conversions: 1, referredRevenue: 12000, rewardsIssued: 2 });
+      expect(s.rewards.map((x: any) => [x.role, x.status, x.provider])).toEqual([['referrer', 'issued', 'ledger'], ['referred', 'issued', 'ledger']]);
+      const sent = await h.outbox();
+      expect(sent.map((m) => m.sendKey).sort()).toEqual([
+        `journey:nps-promoter-referral:life-1:1:invite:referral:1`,
+        `journey:nps-promoter-referral:life-1:1:thank-you:ref-life-1-1`,
+      ]);
+      // The dedup set survived continue-as-new: the first cycle's delight event, sent again, is ignored.
+      expect(s.seenEventIds).toBe(3);
+      await next.signal('journeyEvent', lastDelight!);
+      expect((await state(next)).seenEventIds).toBe(3);
+      expect((await state(next)).inbox).toBe(0);
+    });
+  });
+
+  it('three simulated years of cycles of every shipped journey: each run stays under the history bound', async () => {
+    const report: string[] = [];
+    for (const sc of SCENARIOS) {
+      const plan = await shippedPlan(sc.journeyId);
+      // Unlimited cycles for the test: the bound must hold however long a customer stays.
+      delete plan.definition.listen.reentry!.maxCycles;
+      const h = await createHarness(env.nativeConnection, { client: env.client });
+      const customerId = `years-${sc.journeyId}`;
+      await h.run(async () => {
+        const start = await env.currentTimeMs();
+        const lengths: number[] = [];
+        for (let cycle = 1; (await env.currentTimeMs()) - start < 3 * 365 * DAY; cycle++) {
+          const cycleStart = await env.currentTimeMs();
+          const r = await driveCycle(env, env.client, h, plan, sc, customerId, cycle);
+          expect(r.status).toBe('CONTINUED_AS_NEW');
+          lengths.push(r.historyEvents);
+          const rest = cycleStart + 130 * DAY - (await env.currentTimeMs());
+          if (rest > 0) await env.sleep(rest);
+        }
+        const s = await state(env.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId)));
+        expect(s.history.cycles).toBe(lengths.length);
+        report.push(`${sc.journeyId}: ${lengths.length} cycles in 3 years, history events per run ${lengths.join(',')} (max ${Math.max(...lengths)})`);
+        for (const len of lengths) expect(len).toBeLessThan(HISTORY_BOUND_PER_RUN);
+      });
+    }
+    console.log(`HISTORY-LENGTHS\n${report.join('\n')}`);
+  }, 600_000);
+});
