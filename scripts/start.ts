@@ -23,7 +23,8 @@ const demoEnabled = env.JOURNEY_DEMO !== '0';
 const daySeconds = Number(env.JOURNEY_DEMO_DAY_SECONDS ?? 2);
 const demoCustomers = Number(env.JOURNEY_DEMO_CUSTOMERS ?? 22);
 const namespace = 'default';
-const startedAt = Date.now();
+// Set by scripts/start.sh when `npm start` began (before installs); otherwise now.
+const startedAt = Number(env.JOURNEY_START_EPOCH_MS) || Date.now();
 
 const step = (msg: string) => console.log(`[start] ${msg}`);
 const demoLog = (msg: string) => console.log(`[demo] ${msg}`);
@@ -102,7 +103,7 @@ await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catc
 });
 
 const ui = server.uiUrl;
-const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'activate', 'reward'] });
+const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'reward', 'expand'] });
 console.log(`
   journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
     Temporal UI   ${workflowListUrl(ui, namespace)}

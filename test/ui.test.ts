@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { JourneyStage } from '../worker/search-attributes.ts';
+import { JourneyStage, Suppressed } from '../worker/search-attributes.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
 import { journeyStateQuery, journeyWorkflowId } from '../workflows/messages.ts';
@@ -54,12 +54,12 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await f?.close();
   });
 
-  async function sendNps(customer: string, firstName: string) {
+  async function sendNps(customer: string, firstName: string, score = 10) {
     const res = await f.api.inject({
       method: 'POST', url: '/v1/events', headers: auth(),
       payload: {
         id: `nps-${customer}`, type: 'nps.submitted', customerId: customer, occurredAt: new Date().toISOString(),
-        data: { score: 10, comment: 'Saved us a week' },
+        data: { score, comment: score >= 9 ? 'Saved us a week' : 'Too many outages' },
         traits: { email: `${firstName.toLowerCase()}@globex.example`, firstName, segment: 'mid-market', healthScore: 90, timezone: daytimeZones()[0] },
       },
     });
@@ -94,5 +94,31 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     const text = await visibleText(page);
     expect(text).toContain('NPS promoter');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('filters held runs by Suppressed and JourneyStage, and the run says why it is held', async () => {
+    const detractor = `carol-${randomUUID().slice(0, 6)}`;
+    const runId = journeyWorkflowId('nps-promoter-referral', detractor);
+    await sendNps(detractor, 'Carol', 3);
+    const handle = f.temporal.client.workflow.getHandle(runId);
+    // A detractor is held in Listen: not asked, and marked Suppressed for operators.
+    await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(Suppressed), { timeout: 60_000 }).toBe(true);
+    expect((await handle.describe()).typedSearchAttributes.get(JourneyStage)).toBe('listen');
+
+    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
+    await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
+    await page.screenshot({ path: join(process.cwd(), 'docs', 'images', 'temporal-ui-suppressed-list.png') });
+    // The happy customer's run is not held: the same filter finds nothing for them.
+    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND CustomerId = "${customerId}"`);
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toMatch(/^\s*0\s+Workflows\b/m);
+    expect(await page.getByRole('link', { name: journeyWorkflowId('nps-promoter-referral', customerId) }).count()).toBe(0);
+
+    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
+    await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
+    await openRun(page, runId);
+    await openUserMetadata(page);
+    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toMatch(/suppressed:[^\n]*NPS detractor/)
+      .catch(async (err) => { throw new Error(`${err.message}\npage text:\n${await visibleText(page)}`); });
+    expect(await visibleText(page)).toMatch(/stage:\s*listen/);
   });
 });

@@ -30,7 +30,8 @@ export async function openUserMetadata(page: Page): Promise<void> {
 export async function visibleText(page: Page): Promise<string> {
   const parts: string[] = [];
   for (const frame of page.frames()) {
-    parts.push(await frame.locator('body').innerText({ timeout: 5_000 }).catch(() => ''));
+    if (frame.isDetached()) continue; // frames of pages navigated away from
+    parts.push(await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')); // a frame may be mid-load
   }
   return parts.join('\n');
 }
