@@ -12,6 +12,13 @@ import { freePort } from '../scripts/dev-server.ts';
 import { ALL_SEARCH_ATTRIBUTES, CustomerId, assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
+import { PlanRegistry } from '../api/registry.ts';
+import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
+import { daytimeZones } from '../scripts/demo/population.ts';
+import { journeyWorkflowId } from '../workflows/messages.ts';
+import { startFakePostmark } from './postmark/server.ts';
+import { auth, startApi } from './api/support.ts';
 
 interface RunningProcess {
   child: ChildProcess;
@@ -111,5 +118,49 @@ describe('the worker process', () => {
     expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_ACTIVITIES: '7', JOURNEY_TASK_QUEUE: 'q' })).toMatchObject({
       maxConcurrentActivityTaskExecutions: 7, taskQueue: 'q', metricsPort: undefined,
     });
+  });
+
+  it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {
+    const postmark = await startFakePostmark({ serverTokens: ['pm-token'] });
+    const journeys = mkdtempSync(join(tmpdir(), 'drain-journeys-'));
+    writeDemoJourneys(JOURNEYS_DIR, journeys, { daySeconds: 2 }); // the first ask goes out 4 s after the NPS answer
+    const f = await startApi({ registry: PlanRegistry.of((await loadJourneyDir(journeys)).plans) });
+    const worker = startWorkerProcess({
+      TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', JOURNEY_TASK_QUEUE: f.taskQueue,
+      JOURNEY_DATA_DIR: f.dataDir, JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '20000',
+      POSTMARK_SERVER_TOKEN: 'pm-token', POSTMARK_API_URL: postmark.url, JOURNEY_EMAIL_FROM: 'advocacy@acme.example',
+    });
+    try {
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      // Postmark takes the message, then answers only 4 s later: the send is in flight when the worker is told to stop.
+      postmark.injectFault({ kind: 'slow', delayMs: 4000 }, '/email');
+      const customerId = `drain-${randomUUID().slice(0, 6)}`;
+      const res = await f.api.inject({
+        method: 'POST', url: '/v1/events', headers: auth(),
+        payload: {
+          id: `nps-${customerId}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score: 10 },
+          traits: { email: 'ada@globex.example', firstName: 'Ada', healthScore: 90, timezone: daytimeZones()[0] },
+        },
+      });
+      expect(res.statusCode).toBe(202);
+      await waitFor('Postmark to receive the ask', () => postmark.accepted.length > 0, 60_000);
+      // The worker stops polling and waits for the send (a send does not give up on cancellation; the grace time
+      // bounds activities that do): the process must neither exit nor be killed before Postmark answered.
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+
+      const history = await f.temporal.client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', customerId)).fetchHistory();
+      const events = history.events ?? [];
+      const sendScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail');
+      expect(sendScheduled).toBeDefined();
+      const outcome = events.find((e) => [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes]
+        .some((a) => a && String(a.scheduledEventId) === String(sendScheduled!.eventId)));
+      expect(outcome?.activityTaskCompletedEventAttributes).toBeTruthy(); // completed, not failed or cut off
+      expect(postmark.accepted).toHaveLength(1);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      await f.close();
+      await postmark.close();
+    }
   });
 });
