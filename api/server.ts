@@ -37,6 +37,7 @@ export interface ApiOptions {
   validateEvent?: EventValidator;
   /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
   validateDefinition?: DefinitionValidator;
+  /** Default: the KPI report over the tracking log in dataDir (reports/from-log.ts). */
   kpiReport?: KpiReporter;
   postmark?: PostmarkWebhookConfig;
   /** Events being routed at once before the API answers 429. */

@@ -1,7 +1,8 @@
-// GET /v1/reports/kpis: the advocacy KPIs from the tracking log (built by the rewards/tracking module).
+// GET /v1/reports/kpis: the advocacy KPIs from the tracking log (reports/), the same report `journey report` prints.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../server.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
+import { kpiReportFromLog } from '../../reports/from-log.ts';
 
 export interface KpiQuery {
   journeyId?: string;
@@ -24,13 +25,10 @@ export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext
           to: { type: 'string', format: 'date-time' },
         },
       },
-      response: { 200: anyObject, ...errorResponses(400, 401, 403, 501) },
+      response: { 200: anyObject, ...errorResponses(400, 401, 403) },
     },
   }, async (req, reply) => {
-    const report = ctx.opts.kpiReport;
-    if (!report) {
-      return reply.code(501).send({ error: 'not_implemented', message: 'the KPI report is not available in this build yet (it is built from the tracking log by the rewards module)', requestId: req.id });
-    }
-    return report(req.query as KpiQuery);
+    const query = req.query as KpiQuery;
+    return ctx.opts.kpiReport ? ctx.opts.kpiReport(query) : kpiReportFromLog(ctx.opts.dataDir, query);
   });
 }

@@ -1,7 +1,6 @@
 // `journey report [--from --to --journey] [--json]`: the KPI report from the tracking log, per journey and version.
 import type { Command } from 'commander';
-import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
-import { computeKpis } from '../../reports/kpis.ts';
+import { kpiReportFromLog } from '../../reports/from-log.ts';
 import { renderKpiTable } from '../../reports/table.ts';
 
 function isoOrFail(label: string, value: string | undefined): string | undefined {
@@ -30,10 +29,10 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const { records, badLines } = await readTrackingLog(opts.data);
-      const kpis = computeKpis(opts.journey ? records.filter((r) => r.journeyId === opts.journey) : records, { from, to });
-      if (opts.json) process.stdout.write(`${JSON.stringify({ period: { from: from ?? null, to: to ?? null }, journeys: kpis }, null, 2)}\n`);
-      else process.stdout.write(`${renderKpiTable(kpis)}\n`);
-      if (badLines.length) process.stderr.write(`journey report: skipped ${badLines.length} unreadable line(s) of the tracking log: ${badLines.slice(0, 10).join(', ')}\n`);
+      const report = await kpiReportFromLog(opts.data, { journeyId: opts.journey, from, to });
+      if (opts.json) process.stdout.write(`${JSON.stringify({ period: report.period, journeys: report.journeys }, null, 2)}\n`);
+      else process.stdout.write(`${renderKpiTable(report.journeys)}\n`);
+      const bad = report.skippedLines;
+      if (bad.length) process.stderr.write(`journey report: skipped ${bad.length} unreadable line(s) of the tracking log: ${bad.slice(0, 10).join(', ')}\n`);
     });
 }

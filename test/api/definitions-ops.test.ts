@@ -10,6 +10,8 @@ import { parseApiKeys } from '../../api/auth.ts';
 import { PlanRegistry } from '../../api/registry.ts';
 import { buildApi } from '../../api/server.ts';
 import { validateDefinitionBody } from '../../api/definition-validator.ts';
+import { appendTracking } from '../../activities/tracking/ndjson-log.ts';
+import type { TrackingRecord } from '../../activities/journey/types.ts';
 import { auth, event, newCustomer, startApi, type ApiFixture } from './support.ts';
 
 describe('definitions', () => {
@@ -99,12 +101,21 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
     expect((await f.api.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
   });
 
-  it('GET /v1/outbox lists the embedded transport\'s messages; kpis says clearly it is not built in yet (501)', async () => {
+  it('GET /v1/outbox lists the embedded transport\'s messages; GET /v1/reports/kpis computes the KPIs from the tracking log', async () => {
     const outbox = await f.api.inject({ method: 'GET', url: '/v1/outbox', headers: auth('read-key') });
     expect(outbox.json()).toEqual({ messages: [] });
-    const kpis = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis', headers: auth('read-key') });
-    expect(kpis.statusCode).toBe(501);
-    expect(kpis.json().message).toContain('KPI report');
+    const rec = (customerId: string, type: string, at: string, stage: TrackingRecord['stage']): TrackingRecord =>
+      ({ at, journeyId: 'kpi-j', journeyVersion: 1, customerId, stage, type, key: `${customerId}:${type}` });
+    for (const r of [
+      rec('c1', 'qualified', '2026-03-01T00:00:00Z', 'qualify'), rec('c1', 'ask.sent', '2026-03-02T00:00:00Z', 'invite'),
+      rec('c1', 'action.taken', '2026-03-03T00:00:00Z', 'activate'), rec('c2', 'qualified', '2026-03-01T00:00:00Z', 'qualify'),
+      rec('c3', 'qualified', '2026-05-01T00:00:00Z', 'qualify'),
+    ]) await appendTracking(f.dataDir, r);
+    const kpis = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z', headers: auth('read-key') });
+    expect(kpis.statusCode).toBe(200);
+    const [journey] = kpis.json().journeys;
+    expect(journey).toMatchObject({ journeyId: 'kpi-j', journeyVersion: 1, customers: 2, advocatePoolSize: 2, askedRate: 0.5, promptAcceptanceRate: 1 });
+    expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?journeyId=other', headers: auth('read-key') })).json().journeys).toEqual([]);
     expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=yesterday', headers: auth() })).statusCode).toBe(400);
     // Without webhook credentials configured the route does not exist.
     expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(404);
