@@ -1,7 +1,8 @@
 // The operator's view, checked in a real browser: the Temporal UI of the test run's dev server, in Debian's
 // Chromium. A customer's NPS answer goes through the real API to the real advocacyJourney (a demo copy of the
 // shipped NPS journey, so the ask goes out in seconds); the operator finds the run by CustomerId, opens it and
-// reads its summary and current details. The screenshot goes to docs/images for the operator docs.
+// reads its summary and current details. Screenshots go to test/.artifacts; with UPDATE_DOC_SCREENSHOTS=1 they
+// replace the ones in docs/images (so a plain `npm test` leaves the work tree clean).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,8 @@ import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
-const SCREENSHOT = join(process.cwd(), 'docs', 'images', 'temporal-ui-run.png');
+const SCREENSHOT_DIR = process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
+const SCREENSHOT = join(SCREENSHOT_DIR, 'temporal-ui-run.png');
 
 describe("an operator finds a customer's run in the Temporal UI", () => {
   let f: ApiFixture;
@@ -107,7 +109,7 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
 
     await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
     await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
-    await page.screenshot({ path: join(process.cwd(), 'docs', 'images', 'temporal-ui-suppressed-list.png') });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'temporal-ui-suppressed-list.png') });
     // The happy customer's run is not held: the same filter finds nothing for them.
     await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND CustomerId = "${customerId}"`);
     await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toMatch(/^\s*0\s+Workflows\b/m);
