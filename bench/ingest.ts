@@ -1,0 +1,159 @@
+// Benchmark: event ingest throughput and latency, our path against raw Temporal, in one run.
+//   ours  = real HTTP POST /v1/events to the real fastify API (buildApi), routed to the shipped journeys
+//           (signalWithStart of advocacyJourney + the customer's own workflow), a real worker running them
+//   raw   = client.workflow.signalWithStart of a trivial workflow (bench/baseline-workflows.ts), same N and C
+//   batch = POST /v1/events/batch of up to 500 events in one request (each event routed as by POST /v1/events)
+// Everything is its own: a Temporal dev server on free ports (in memory), workers on unique task queues, the API
+// on 127.0.0.1; all stopped at the end. Bounded: N events per row (N ≤ 5000), one batch.
+// Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/ingest.ts [N] [C] [BATCH]
+//      (or BENCH_INGEST_N / BENCH_INGEST_C / BENCH_INGEST_BATCH)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { buildApi, MAX_BATCH } from '../api/server.ts';
+import { parseApiKeys } from '../api/auth.ts';
+import { PlanRegistry } from '../api/registry.ts';
+import { loadJourneyDir } from '../definitions/loader.ts';
+import { baselineEventSignal } from './baseline-workflows.ts';
+
+const arg = (i: number, env: string, dflt: number, max: number) =>
+  Math.max(1, Math.min(max, Math.floor(Number(process.argv[2 + i] ?? process.env[env] ?? dflt)) || dflt));
+const N = arg(0, 'BENCH_INGEST_N', 300, 5000);
+const C = arg(1, 'BENCH_INGEST_C', 16, 256);
+const BATCH = arg(2, 'BENCH_INGEST_BATCH', MAX_BATCH, MAX_BATCH);
+
+const cliPath = process.env.TEMPORAL_CLI_PATH;
+if (!cliPath) {
+  console.error('TEMPORAL_CLI_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh cli)"  first');
+  process.exit(2);
+}
+
+interface Row { name: string; events: number; seconds: number; p50?: number; p95?: number; note: string }
+
+/** Runs one(i) for i < n with at most c at once; returns wall seconds and each call's latency (ms, sorted). */
+async function measure(n: number, c: number, one: (i: number) => Promise<void>): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      const t0 = performance.now();
+      await one(i);
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  return { seconds: (performance.now() - started) / 1000, latencies };
+}
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+Runtime.install({ logger: new DefaultLogger('ERROR') }); // worker state changes would drown the table
+const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
+const runTag = randomUUID().slice(0, 8);
+const npsEvent = (customerId: string) => ({
+  id: `bench-${customerId}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score: 10 },
+});
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+const stops: Array<() => Promise<unknown>> = [];
+const rows: Row[] = [];
+try {
+  console.log(`ingest benchmark: N=${N} events, C=${C} concurrent, batch of ${BATCH}; starting a dev server, workers, API...`);
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
+  stops.unshift(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  stops.unshift(() => connection.close());
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  stops.unshift(() => workerConnection.close());
+  const client = new Client({ connection, namespace: server.namespace });
+
+  // Our worker runs the journeys the API starts, as in production (it competes for the same two cores).
+  const taskQueue = `bench-ingest-${runTag}`;
+  const ourBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const ourWorker = await createJourneyWorker({
+    connection: workerConnection, namespace: server.namespace, taskQueue, workflowBundle: ourBundle,
+    activityDeps: { dataDir, rewardWebhook: null, customers: { client, taskQueue } },
+  });
+  // The baseline's worker runs its trivial workflows, so both sides pay for a worker completing what they start.
+  const rawQueue = `bench-ingest-raw-${runTag}`;
+  const rawBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quietLogger });
+  const rawWorker = await Worker.create({ connection: workerConnection, namespace: server.namespace, taskQueue: rawQueue, workflowBundle: rawBundle });
+  for (const w of [ourWorker, rawWorker]) {
+    const running = w.run();
+    stops.unshift(async () => { w.shutdown(); await running; });
+  }
+
+  const registry = new PlanRegistry(() => loadJourneyDir());
+  const loaded = await registry.reload();
+  if (!loaded.applied) throw new Error(`the shipped journeys do not compile: ${JSON.stringify(loaded.diagnostics).slice(0, 500)}`);
+  const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key:ingest'), registry, dataDir });
+  const base = await api.listen({ host: '127.0.0.1', port: 0 });
+  stops.unshift(() => api.close());
+  const post = (path: string, body: unknown) => fetch(`${base}${path}`, {
+    method: 'POST', headers: { authorization: 'Bearer bench-key', 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+
+  // Warm both paths (connections, JIT, first workflow tasks) so neither row pays for first-call set-up.
+  const warm = 8;
+  for (let i = 0; i < warm; i++) {
+    const res = await post('/v1/events', npsEvent(`warm-${runTag}-${i}`));
+    if (res.status !== 202) throw new Error(`warm-up event answered ${res.status}: ${await res.text()}`);
+    await client.workflow.signalWithStart('rawIngestBaseline', { workflowId: `raw-warm-${runTag}-${i}`, taskQueue: rawQueue, args: [], signal: baselineEventSignal, signalArgs: [npsEvent(`w${i}`)] });
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 2000)); // let the workers finish what the last row started
+
+  // Raw first: our row leaves journeys running (waiting on timers), which must not load the baseline's row.
+  await settle();
+  const raw = await measure(N, C, async (i) => {
+    await client.workflow.signalWithStart('rawIngestBaseline', {
+      workflowId: `raw-${runTag}-${i}`, taskQueue: rawQueue, args: [], signal: baselineEventSignal, signalArgs: [npsEvent(`raw-${runTag}-${i}`)],
+    });
+  });
+  rows.push({ name: 'raw signalWithStart (trivial workflow)', events: N, seconds: raw.seconds, p50: pct(raw.latencies, 0.5), p95: pct(raw.latencies, 0.95), note: '1 RPC per event' });
+
+  await settle();
+  const journeysReached = new Map<number, number>();
+  let notAccepted = 0;
+  const ours = await measure(N, C, async (i) => {
+    const res = await post('/v1/events', npsEvent(`ours-${runTag}-${i}`));
+    const body = (await res.json()) as { journeys?: unknown[] };
+    if (res.status !== 202) notAccepted++;
+    const reached = body.journeys?.length ?? 0;
+    journeysReached.set(reached, (journeysReached.get(reached) ?? 0) + 1);
+  });
+  if (notAccepted > 0) throw new Error(`${notAccepted} of ${N} events were not accepted (202): the figures would not be ours`);
+  const reachedText = [...journeysReached].map(([j, n]) => `${n}×${j}`).join(', ');
+  rows.push({ name: 'ours: HTTP POST /v1/events', events: N, seconds: ours.seconds, p50: pct(ours.latencies, 0.5), p95: pct(ours.latencies, 0.95), note: `journeys per event: ${reachedText}, + customer workflow` });
+
+  await settle();
+  const batchEvents = Array.from({ length: BATCH }, (_, i) => npsEvent(`batch-${runTag}-${i}`));
+  const t0 = performance.now();
+  const res = await post('/v1/events/batch', { events: batchEvents });
+  const batchSeconds = (performance.now() - t0) / 1000;
+  const batchBody = (await res.json()) as { accepted?: number; failed?: number; rejected?: number };
+  if (res.status !== 202 || batchBody.accepted !== BATCH) throw new Error(`the batch answered ${res.status} ${JSON.stringify(batchBody).slice(0, 300)}`);
+  rows.push({ name: `ours: HTTP POST /v1/events/batch (${BATCH})`, events: BATCH, seconds: batchSeconds, note: `one request, ${(batchSeconds * 1000).toFixed(0)} ms` });
+
+  const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
+  console.log(`\n${'path'.padEnd(42)} ${'events'.padStart(6)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  note`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(42)} ${String(r.events).padStart(6)} ${fmt(r.events / r.seconds, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p95).padStart(8)}  ${r.note}`);
+  }
+  const rawRate = N / raw.seconds;
+  console.log(`\nratio ours/raw: throughput ${((N / ours.seconds) / rawRate).toFixed(2)}x, p50 latency ${(pct(ours.latencies, 0.5) / pct(raw.latencies, 0.5)).toFixed(2)}x, p95 latency ${(pct(ours.latencies, 0.95) / pct(raw.latencies, 0.95)).toFixed(2)}x`);
+  // Each of our events fans out: one run per journey it reaches plus the customer's workflow, each a signal that
+  // finds no open run and then a signalWithStart. Per started workflow the two paths compare like this:
+  const startsPerEvent = [...journeysReached].reduce((sum, [j, n]) => sum + (j + 1) * n, 0) / N;
+  console.log(`workflows started per event: ours ${startsPerEvent.toFixed(1)}, raw 1.0 → per started workflow ours/raw ${((N * startsPerEvent / ours.seconds) / rawRate).toFixed(2)}x`);
+  console.log(`ratio batch/raw throughput: ${((BATCH / batchSeconds) / rawRate).toFixed(2)}x`);
+} finally {
+  for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
+  rmSync(dataDir, { recursive: true, force: true });
+}
