@@ -1,8 +1,10 @@
 // Raw-Temporal baselines for the benchmarks: the least a workflow can do for the same job, with no interpreter.
 // Bundled on its own (bundleWorkflowCode) and run by a plain Worker on its own task queue.
-import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 export const baselineEventSignal = defineSignal<[unknown]>('baselineEvent');
+/** How many events the run has received: lets a driver look at it as it looks at a journey run. */
+export const baselineStateQuery = defineQuery<{ events: number }>('baselineState');
 
 /** Ingest baseline: started by signalWithStart, keeps the signalled events, ends once it has one. */
 export async function rawIngestBaseline(): Promise<number> {
@@ -20,15 +22,17 @@ interface BaselineActivities {
 }
 const { rawBaselineActivity } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '1 minute' });
 
-/** Journey baseline: the same timers and activities a journey cycle schedules, in order, with nothing around them. */
-export async function rawJourneyBaseline(steps: BaselineStep[]): Promise<number> {
+/**
+ * Journey baseline: the same timers and activities a journey cycle schedules, with nothing around them. Steps come
+ * in groups, one per workflow task of the journey run that scheduled them; a group's steps run at once, as there.
+ */
+export async function rawJourneyBaseline(groups: BaselineStep[][]): Promise<number> {
   const events: unknown[] = [];
   setHandler(baselineEventSignal, (e) => void events.push(e));
+  setHandler(baselineStateQuery, () => ({ events: events.length }));
   let i = 0;
-  for (const step of steps) {
-    if ('timerMs' in step) await sleep(step.timerMs);
-    else await rawBaselineActivity(step.activity, String(i));
-    i++;
+  for (const group of groups) {
+    await Promise.all(group.map((step) => ('timerMs' in step ? sleep(step.timerMs) : rawBaselineActivity(step.activity, String(i++)))));
   }
   return events.length;
 }

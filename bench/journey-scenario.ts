@@ -1,0 +1,78 @@
+// The scripted customer (and the driver loop) the journey benchmark uses through one cycle of nps-promoter-referral: a promoter's
+// NPS 10 (delight), then, once asked, a referral that closes won. It mirrors test/interpreter/scenarios.ts, which
+// a plain node process cannot import (its harness reads vitest's provided context).
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { journeyEventSignal, journeyStateQuery, type JourneyEvent } from '../workflows/messages.ts';
+import { baselineEventSignal, baselineStateQuery } from './baseline-workflows.ts';
+
+export const BENCH_JOURNEY = 'nps-promoter-referral';
+export const DAY = 86_400_000;
+
+const traits = { email: 'casey@customer.example', firstName: 'Casey', timezone: 'Europe/Berlin', healthScore: 92, ownerEmail: 'owner@acme.example', segment: 'mid-market' };
+const ev = (id: string, type: string, customerId: string, data: Record<string, unknown>, withTraits = false): JourneyEvent =>
+  ({ id, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...(withTraits ? { traits } : {}) });
+
+export const delightEvent = (customerId: string) => ev(`bench-${customerId}-nps`, 'nps.submitted', customerId, { score: 10 }, true);
+
+/** The customer's answer to a referral ask: they refer a friend, and the friend's deal closes won. */
+export function referralActions(customerId: string): JourneyEvent[] {
+  const referralId = `ref-${customerId}`;
+  return [
+    ev(`bench-${customerId}-ref`, 'referral.submitted', customerId, { referralId, referredEmail: 'friend@elsewhere.example', referredName: 'Friend' }),
+    ev(`bench-${customerId}-won`, 'deal.closed_won', customerId, { referralId, referrerId: customerId, amount: 12000, currency: 'USD' }),
+  ];
+}
+
+export interface DriveResult { status: string; driverCalls: number; simulatedDays: number; /** Loop turn on which the ask was answered. */ answeredAtTurn: number }
+
+/**
+ * As the lifecycle test drives a cycle: every two simulated days look at the run, answer its ask once, and let
+ * time run on until the run leaves RUNNING (continue-as-new at the end of the cycle). Bounded to 200 turns (400 days).
+ */
+export async function driveOneCycle(env: TestWorkflowEnvironment, run: WorkflowHandle): Promise<DriveResult> {
+  let answeredAtTurn = -1;
+  let driverCalls = 0;
+  const start = await env.currentTimeMs();
+  for (let turn = 0; turn < 200; turn++) {
+    driverCalls++;
+    const d = await run.describe();
+    if (d.status.name !== 'RUNNING') break;
+    driverCalls++;
+    const s = (await run.query(journeyStateQuery)) as { motion?: string; asks: unknown[] };
+    if (answeredAtTurn < 0 && s.motion === 'referral' && s.asks.length > 0) {
+      answeredAtTurn = turn;
+      for (const e of referralActions(run.workflowId.split(':').slice(2).join(':'))) {
+        driverCalls++;
+        await run.signal(journeyEventSignal, e);
+      }
+    }
+    await env.sleep(2 * DAY);
+  }
+  const status = (await run.describe()).status.name;
+  return { status, driverCalls, answeredAtTurn, simulatedDays: Math.round(((await env.currentTimeMs()) - start) / DAY) };
+}
+
+/**
+ * The baseline driven the same way: every two simulated days a describe and a query, the same signals on the
+ * same turn the journey run was answered, until the run completes. Keeps the driver's cost equal on both sides.
+ */
+export async function driveBaseline(env: TestWorkflowEnvironment, run: WorkflowHandle, answerTurn: number, customerId: string): Promise<DriveResult> {
+  let driverCalls = 0;
+  const start = await env.currentTimeMs();
+  for (let turn = 0; turn < 200; turn++) {
+    driverCalls++;
+    if ((await run.describe()).status.name !== 'RUNNING') break;
+    driverCalls++;
+    await run.query(baselineStateQuery);
+    if (turn === answerTurn) {
+      for (const e of referralActions(customerId)) {
+        driverCalls++;
+        await run.signal(baselineEventSignal, e);
+      }
+    }
+    await env.sleep(2 * DAY);
+  }
+  const status = (await run.describe()).status.name;
+  return { status, driverCalls, answeredAtTurn: answerTurn, simulatedDays: Math.round(((await env.currentTimeMs()) - start) / DAY) };
+}

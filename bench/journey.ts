@@ -1,0 +1,190 @@
+// Benchmark: what one journey cycle costs in Temporal, our interpreter against a raw workflow, in one run.
+//   ours = advocacyJourney running the shipped nps-promoter-referral plan for M customers, one after another, each
+//          through one full cycle (delight → qualify → ask → referral + closed-won → rewards → thank-you →
+//          continue-as-new), driven as test/interpreter-lifecycle.test.ts drives it, with the real activities
+//   raw  = rawJourneyBaseline (bench/baseline-workflows.ts): the very timers and activities a warm-up run of ours
+//          scheduled (read from its history), in the same workflow-task groups, no-op activities, the same signals;
+//          driven by the same polling loop as ours, and also by simply awaiting its result
+// On the time-skipping test server (started here, its own), workers on unique task queues; all stopped at the end.
+// Prints wall time per run and history events per run for both, and the ratios. Bounded: M ≤ 200 runs per side.
+// Run: eval "$(bash scripts/obtain-temporal.sh test-server)" && node --import tsx bench/journey.ts [M]   (or BENCH_JOURNEY_M)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SearchAttributeType } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { ALL_SEARCH_ATTRIBUTES } from '../worker/search-attributes.ts';
+import { loadJourneyDir } from '../definitions/loader.ts';
+import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
+import { baselineEventSignal, type BaselineStep } from './baseline-workflows.ts';
+import { BENCH_JOURNEY, delightEvent, driveBaseline, driveOneCycle, referralActions } from './journey-scenario.ts';
+
+const M = Math.max(1, Math.min(200, Math.floor(Number(process.argv[2] ?? process.env.BENCH_JOURNEY_M ?? 20)) || 20));
+const testServerPath = process.env.TEMPORAL_TEST_SERVER_PATH;
+if (!testServerPath) {
+  console.error('TEMPORAL_TEST_SERVER_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh test-server)"  first');
+  process.exit(2);
+}
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The time-skipping server fails a workflow task that upserts undefined search attributes: register ours. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment) {
+  const indexed: Record<string, number> = {
+    [SearchAttributeType.TEXT]: 1, [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4,
+    [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6, [SearchAttributeType.KEYWORD_LIST]: 7,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default', searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexed[k.type]])) as never,
+  });
+}
+
+/**
+ * The timers and activities a run scheduled, grouped by the workflow task that scheduled them: what the baseline
+ * repeats without an interpreter (a group runs at once, as in the journey run). A timer lasts as long as it did
+ * there: until it fired, or until the run cancelled it (a wait the customer's answer cut short).
+ */
+function stepGroupsOf(events: HistoryEvent[]): BaselineStep[][] {
+  const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+  const ended = new Map<string, number>();
+  for (const e of events) {
+    const timerId = e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId;
+    if (timerId) ended.set(timerId, ms(e.eventTime));
+  }
+  const groups: BaselineStep[][] = [[]];
+  for (const e of events) {
+    if (e.workflowTaskCompletedEventAttributes) groups.push([]);
+    const timer = e.timerStartedEventAttributes;
+    if (timer) {
+      const full = Number(timer.startToFireTimeout?.seconds ?? 0) * 1000 + Math.round((timer.startToFireTimeout?.nanos ?? 0) / 1e6);
+      const lasted = ended.has(timer.timerId!) ? ended.get(timer.timerId!)! - ms(e.eventTime) : full;
+      groups.at(-1)!.push({ timerMs: Math.max(1, Math.min(full, lasted)) });
+    }
+    const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (activity) groups.at(-1)!.push({ activity });
+  }
+  return groups.filter((g) => g.length > 0);
+}
+
+interface Side { wallMs: number[]; historyEvents: number[] }
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-journey-'));
+const stops: Array<() => Promise<unknown>> = [];
+try {
+  console.log(`journey benchmark: M=${M} customers × one ${BENCH_JOURNEY} cycle per side; starting the time-skipping server and workers...`);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath } } });
+  stops.unshift(() => env.teardown());
+  await registerSearchAttributes(env);
+  const { client } = env;
+
+  const tag = randomUUID().slice(0, 8);
+  const taskQueue = `bench-journey-${tag}`;
+  const ourWorker = await createJourneyWorker({
+    connection: env.nativeConnection, namespace: 'default', taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    activityDeps: { dataDir, rewardWebhook: null, customers: { client, taskQueue } },
+  });
+  const rawQueue = `bench-journey-raw-${tag}`;
+  const rawWorker = await Worker.create({
+    connection: env.nativeConnection, namespace: 'default', taskQueue: rawQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quietLogger }),
+    activities: { async rawBaselineActivity(name: string, key: string) { return `${name}:${key}`; } },
+  });
+  for (const w of [ourWorker, rawWorker]) {
+    const running = w.run();
+    stops.unshift(async () => { w.shutdown(); await running; });
+  }
+
+  const { plans } = await loadJourneyDir();
+  const plan = plans.find((p) => p.journeyId === BENCH_JOURNEY);
+  if (!plan) throw new Error(`the shipped journey ${BENCH_JOURNEY} did not compile: run \`journey validate\``);
+
+  // Ours: each customer one full cycle; the run must end by continuing as new, or the figure is not a cycle.
+  // Customer 0 warms the worker (first workflow task, JIT) and gives the baseline its steps; it is not counted.
+  const ours: Side = { wallMs: [], historyEvents: [] };
+  const customerHistory: number[] = [];
+  let driverCalls = 0;
+  let days = 0;
+  let groups: BaselineStep[][] = [];
+  let answerTurn = -1;
+  for (let i = 0; i <= M; i++) {
+    const customerId = `bench-${tag}-${i}`;
+    const workflowId = journeyWorkflowId(plan.journeyId, customerId);
+    const t0 = performance.now();
+    const started = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+      workflowId, taskQueue, args: [{ plan, customerId } satisfies JourneyRunInput], signal: journeyEventSignal, signalArgs: [delightEvent(customerId)],
+    });
+    const run = client.workflow.getHandle(workflowId, started.signaledRunId);
+    const r = await driveOneCycle(env, run);
+    const wallMs = performance.now() - t0;
+    if (r.status !== 'CONTINUED_AS_NEW' || r.answeredAtTurn < 0) throw new Error(`customer ${i}: the cycle ended ${r.status} (asked: ${r.answeredAtTurn >= 0}), not CONTINUED_AS_NEW after an ask; the journey or the scenario changed`);
+    const events = (await run.fetchHistory()).events ?? [];
+    const customerEvents = ((await client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events ?? []).length;
+    // The next cycle's run waits in Listen; end it and the customer workflow so nothing carries into the next customer.
+    await client.workflow.getHandle(workflowId).terminate('benchmark over').catch(() => undefined);
+    await client.workflow.getHandle(customerWorkflowId(customerId)).terminate('benchmark over').catch(() => undefined);
+    if (i === 0) {
+      groups = stepGroupsOf(events);
+      answerTurn = r.answeredAtTurn;
+      continue;
+    }
+    ours.wallMs.push(wallMs);
+    ours.historyEvents.push(events.length);
+    customerHistory.push(customerEvents);
+    driverCalls += r.driverCalls;
+    days += r.simulatedDays;
+  }
+
+  // Raw: the same timers and activities, the same three signals, no interpreter. Driven twice: by the same loop as
+  // ours (the fair comparison), and by awaiting the result, where the server skips time on its own (the floor).
+  const rawDriven: Side = { wallMs: [], historyEvents: [] };
+  const rawResult: Side = { wallMs: [], historyEvents: [] };
+  let rawDriverCalls = 0;
+  for (let i = 0; i <= M; i++) {
+    for (const [side, driven] of [[rawDriven, true], [rawResult, false]] as const) {
+      const customerId = `bench-raw-${driven ? 'd' : 'r'}-${tag}-${i}`;
+      const t0 = performance.now();
+      const handle = await client.workflow.signalWithStart('rawJourneyBaseline', {
+        workflowId: `raw-journey-${customerId}`, taskQueue: rawQueue, args: [groups], signal: baselineEventSignal, signalArgs: [delightEvent(customerId)],
+      });
+      if (driven) {
+        const r = await driveBaseline(env, handle, answerTurn, customerId);
+        if (i > 0) rawDriverCalls += r.driverCalls;
+      } else {
+        for (const e of referralActions(customerId)) await handle.signal(baselineEventSignal, e);
+      }
+      const signals = await handle.result();
+      const wallMs = performance.now() - t0;
+      if (signals !== 3) throw new Error(`the baseline run saw ${signals} signals, expected 3`);
+      if (i === 0) continue; // warm-up
+      side.wallMs.push(wallMs);
+      side.historyEvents.push(((await handle.fetchHistory()).events ?? []).length);
+    }
+  }
+
+  const steps = groups.flat();
+  const timers = steps.filter((x) => 'timerMs' in x).length;
+  console.log(`\none cycle = ${timers} timers + ${steps.length - timers} activities in ${groups.length} workflow tasks (${[...new Set(steps.flatMap((x) => ('activity' in x ? [x.activity] : [])))].join(', ')}), ~${Math.round(days / M)} simulated days`);
+  console.log(`${'side'.padEnd(44)} ${'runs'.padStart(4)} ${'wall ms/run'.padStart(11)} ${'median'.padStart(7)} ${'history ev/run'.padStart(14)} ${'driver calls/run'.padStart(16)}`);
+  const line = (name: string, x: Side, calls: string) => console.log(`${name.padEnd(44)} ${String(M).padStart(4)} ${mean(x.wallMs).toFixed(0).padStart(11)} ${median(x.wallMs).toFixed(0).padStart(7)} ${mean(x.historyEvents).toFixed(1).padStart(14)} ${calls.padStart(16)}`);
+  line('ours: advocacyJourney (interpreter)', ours, (driverCalls / M).toFixed(0));
+  line('raw: same timers+activities, same driver', rawDriven, (rawDriverCalls / M).toFixed(0));
+  line('raw: same timers+activities, await result', rawResult, '3');
+  console.log(`ours also: customer:<id> workflow, ${mean(customerHistory).toFixed(1)} history events/run (contact slot + reward ledger updates)`);
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  console.log(`\nratio ours/raw (same driver): wall time ${ratio(mean(ours.wallMs), mean(rawDriven.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawDriven.historyEvents))}x` +
+    ` (${ratio(mean(ours.historyEvents) + mean(customerHistory), mean(rawDriven.historyEvents))}x counting the customer workflow)`);
+  console.log(`ratio ours/raw (await result): wall time ${ratio(mean(ours.wallMs), mean(rawResult.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawResult.historyEvents))}x`);
+} finally {
+  for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
+  rmSync(dataDir, { recursive: true, force: true });
+}
