@@ -5,6 +5,7 @@ import { createEmailActivities, emailDepsFromEnv, type EmailDeps } from './email
 import { ApplicationFailure } from '@temporalio/common';
 import { createContactActivities } from './contact/reserve-contact-slot.ts';
 import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
+import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.ts';
 import { createRewardActivities } from './rewards/reward-activities.ts';
 import { rewardWebhookFromEnv, type RewardWebhookConfig } from './rewards/webhook-provider.ts';
 import { createTrackingActivities, trackingDepsFromEnv, type TrackingDeps } from './tracking/tracking-activities.ts';
@@ -29,9 +30,16 @@ function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
   return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;
 }
 
+/** Email deps from the environment; with a client, an address Postmark calls dead suppresses the customer everywhere. */
+function emailDeps(deps: ActivityDeps): EmailDeps {
+  const base = deps.email ?? emailDepsFromEnv(deps.dataDir);
+  if (!deps.customers || base.onRecipientSuppressed) return base;
+  return { ...base, onRecipientSuppressed: suppressRecipientInEveryJourney(deps.customers) };
+}
+
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createEmailActivities(deps.email ?? emailDepsFromEnv(deps.dataDir)),
+    ...createEmailActivities(emailDeps(deps)),
     ...createContactActivities(customersOrFail(deps)),
     ...createRewardActivities({ ...customersOrFail(deps), webhook: deps.rewardWebhook === null ? undefined : deps.rewardWebhook ?? rewardWebhookFromEnv(process.env) }),
     ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir, process.env)),

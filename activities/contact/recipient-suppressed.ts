@@ -1,0 +1,26 @@
+// When Postmark says an address can never receive mail (406 inactive, 300 invalid), the customer's own workflow
+// hears it as an `email.bounced` event: it owns global suppression, so every journey's next contact slot is refused.
+import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
+import type { CustomerProfileInput } from '../../workflows/customer/profile.ts';
+import type { RecipientSuppressed } from '../email/types.ts';
+import type { CustomerWorkflowDeps } from './customer-update.ts';
+
+export function suppressRecipientInEveryJourney(deps: CustomerWorkflowDeps) {
+  return async (notice: RecipientSuppressed): Promise<void> => {
+    const event: JourneyEvent = {
+      // One id per failed send: a retried activity signals the same event, which the workflow ignores.
+      id: `postmark-${notice.reason}:${notice.sendKey}`,
+      type: 'email.bounced',
+      customerId: notice.customerId,
+      occurredAt: new Date().toISOString(),
+      data: { bounceType: notice.reason },
+    };
+    await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+      workflowId: customerWorkflowId(notice.customerId),
+      taskQueue: deps.taskQueue,
+      args: [{ ...deps.profileDefaults, customerId: notice.customerId } satisfies CustomerProfileInput],
+      signal: customerEventSignal,
+      signalArgs: [event],
+    });
+  };
+}
