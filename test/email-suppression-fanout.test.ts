@@ -9,7 +9,7 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { EMAIL_FAILURE } from '../activities/email/types.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
+import { customerStateQuery, customerWorkflowId, type ContactSlotDecision } from '../workflows/messages.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { sampleAsk } from './postmark/fixtures.ts';
@@ -57,7 +57,7 @@ describe('an inactive recipient is suppressed across journeys', () => {
     await expect.poll(async () => ((await profile.query(customerStateQuery)) as { optedOut: { reason: string } | null }).optedOut?.reason,
       { timeout: 10_000 }).toBe('email address bounced');
 
-    const slot = await new MockActivityEnvironment().run(activities.reserveContactSlot, {
+    const slot: ContactSlotDecision = await new MockActivityEnvironment().run(activities.reserveContactSlot, {
       customerId, journeyId: 'milestone-review-ask', sendKey: `journey:milestone-review-ask:${customerId}:1:invite:review:1`,
       at: new Date().toISOString(),
     });
