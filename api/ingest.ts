@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { JourneyEvent } from '../workflows/messages.ts';
 import type { PlanRegistry } from './registry.ts';
+import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 import { deliverToCustomer, deliverToJourney, routeTargets, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
 
 export interface EventProblem {
@@ -27,6 +28,8 @@ export interface IngestOptions {
   taskQueue: string;
   registry: PlanRegistry;
   validate: EventValidator;
+  /** Start input of a customer workflow started by an event (the loaded contact policy). */
+  customerDefaults?: CustomerProfileDefaults;
   /** How many answers to remember for retries (oldest forgotten first). */
   answerCacheSize?: number;
   onAccepted?(event: JourneyEvent): void;
@@ -92,7 +95,7 @@ export class EventIngest {
     const { client, taskQueue, registry } = this.opts;
     try {
       const journeys = await Promise.all(routeTargets(event, registry.current()).map((t) => deliverToJourney(client, taskQueue, t, event)));
-      const customer = await deliverToCustomer(client, taskQueue, event);
+      const customer = await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults);
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {

@@ -6,6 +6,7 @@
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Client, Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
+import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -30,6 +31,14 @@ if (apiKeys.length === 0) {
   console.error('api: DEV MODE with no API key: every /v1 route will answer 401 until JOURNEY_API_KEYS is set.');
 }
 
+// The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
+let contactPolicy;
+try {
+  contactPolicy = loadContactPolicyFromEnv();
+} catch (err) {
+  fail((err as Error).message);
+}
+
 const config = loadTemporalConfig();
 const connection = await Connection.connect(config.connectionOptions).catch((err) =>
   fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`));
@@ -44,7 +53,7 @@ if (!first.applied) console.error('api: the journey files have errors; serving n
 const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
-  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true,
+  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, customerDefaults: { contactPolicy },
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,

@@ -10,6 +10,7 @@ import {
 } from '../workflows/messages.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
 import { customerIdFromReferralCode } from './referral-code.ts';
+import { customerProfileStartInput, type CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
 const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
@@ -96,11 +97,13 @@ export async function deliverToJourney(client: Client, taskQueue: string, target
 }
 
 /** The customer's own workflow: every event about them, for global suppression, contact history and score. */
-export async function deliverToCustomer(client: Client, taskQueue: string, event: JourneyEvent): Promise<CustomerDelivery> {
+export async function deliverToCustomer(
+  client: Client, taskQueue: string, event: JourneyEvent, defaults: CustomerProfileDefaults = {},
+): Promise<CustomerDelivery> {
   const workflowId = customerWorkflowId(event.customerId);
   const { runId, outcome } = await signalOrStart(
     () => client.workflow.getHandle(workflowId).signal(customerEventSignal, event),
-    () => startCustomerWorkflow(client, taskQueue, event.customerId, customerEventSignal, [event]),
+    () => startCustomerWorkflow(client, taskQueue, event.customerId, customerEventSignal, [event], defaults),
   );
   return { workflowId, runId, outcome };
 }
@@ -108,9 +111,10 @@ export async function deliverToCustomer(client: Client, taskQueue: string, event
 export function startCustomerWorkflow(
   client: Client, taskQueue: string, customerId: string,
   signal: typeof updateTraitsSignal | typeof customerEventSignal, signalArgs: [Record<string, unknown>] | [JourneyEvent],
+  defaults: CustomerProfileDefaults = {},
 ) {
   return client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-    workflowId: customerWorkflowId(customerId), taskQueue, args: [{ customerId }],
+    workflowId: customerWorkflowId(customerId), taskQueue, args: [customerProfileStartInput(customerId, defaults)],
     signal: signal as typeof customerEventSignal, signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
     typedSearchAttributes: [{ key: CustomerId, value: customerId }],
     staticSummary: `customer ${customerId}`,

@@ -19,6 +19,7 @@ import { registerDefinitionRoutes, type DefinitionValidator } from './routes/def
 import { registerReportRoutes, type KpiReporter } from './routes/reports.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes, type PostmarkWebhookConfig } from './routes/webhooks.ts';
+import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,6 +46,8 @@ export interface ApiOptions {
   /** How long a query or update to a run may take before the API gives up (ms). */
   temporalCallTimeoutMs?: number;
   logger?: boolean;
+  /** Start input of every customer workflow the API starts: the contact policy loaded at start (api/main.ts). */
+  customerDefaults?: CustomerProfileDefaults;
 }
 
 export interface ApiContext {
@@ -56,6 +59,7 @@ export interface ApiContext {
   metrics: ApiMetrics;
   dataDir: string;
   temporalCallTimeoutMs: number;
+  customerDefaults: CustomerProfileDefaults;
   opts: ApiOptions;
 }
 
@@ -78,9 +82,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     opts: { ...opts, validateDefinition: opts.validateDefinition ?? validateDefinitionBody },
     limit: new InFlightLimit(opts.maxInFlightEvents ?? 2000),
     temporalCallTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+    customerDefaults: opts.customerDefaults ?? {},
     ingest: new EventIngest({
       client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry,
       validate: opts.validateEvent ?? createCatalogEventValidator(),
+      customerDefaults: opts.customerDefaults,
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.eventsRejected.inc({ type, reason }),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

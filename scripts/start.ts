@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, startDevServer, type DevServer } from './dev-server.ts';
 import { ProcessGroup, waitForHttp } from './start-processes.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
+import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
 import { demoPopulation } from './demo/population.ts';
 import { DemoDriver } from './demo/driver.ts';
 import { operatorLinks, workflowListUrl } from './demo/ui-links.ts';
@@ -80,13 +81,28 @@ server = await startDevServer({
 step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
 let journeysDir = JOURNEYS_DIR;
+// The global contact policy (cap across journeys, quiet hours, suppression cool-downs) is scaled like the journeys,
+// or the demo's reminders would wait a real week; a JOURNEY_CONTACT_POLICY given by the caller is used as it is.
+let contactPolicyFile = env.JOURNEY_CONTACT_POLICY;
 if (demoEnabled) {
   journeysDir = join(dataDir, 'demo-journeys');
   const files = writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds });
   step(`demo copies of ${files.length} shipped journeys written to ${journeysDir} (1 journey day = ${daySeconds}s; JOURNEY_DEMO=0 serves the shipped files as they are)`);
+  if (!contactPolicyFile) {
+    contactPolicyFile = join(dataDir, 'demo-contact-policy.json');
+    try {
+      const policy = writeDemoContactPolicy(undefined, contactPolicyFile, { daySeconds });
+      step(`demo contact policy written to ${contactPolicyFile} (${policy.frequencyCap.maxAsks} ask(s) per ${policy.frequencyCap.period} across journeys, no quiet hours)`);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
 }
 
-const common = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_DATA_DIR: dataDir };
+const common = {
+  TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_DATA_DIR: dataDir,
+  ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
+};
 step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
 group.run('worker', 'worker/main.ts', {
   ...common, JOURNEY_WORKER_METRICS_PORT: String(metricsPort), JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',

@@ -9,6 +9,7 @@ import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
+import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
 
 function fail(message: string): never {
   console.error(`worker: ${message}`);
@@ -16,8 +17,11 @@ function fail(message: string): never {
 }
 
 let settings;
+let contactPolicy;
 try {
   settings = loadWorkerSettings();
+  // The global contact policy, checked once; every customer workflow this worker's activities start carries it.
+  contactPolicy = loadContactPolicyFromEnv();
 } catch (err) {
   fail((err as Error).message);
 }
@@ -49,7 +53,7 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
-  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue } },
+  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy } } },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceMs: settings.shutdownGraceMs,

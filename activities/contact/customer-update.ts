@@ -3,14 +3,17 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/client';
 import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
-import type { CustomerProfileInput } from '../../workflows/customer/profile.ts';
+import { customerProfileStartInput, type CustomerProfileDefaults } from '../../workflows/customer/start-input.ts';
 
 export interface CustomerWorkflowDeps {
   client: Client;
   /** The task queue the customer workflow runs on when this call has to start it. */
   taskQueue: string;
-  /** Extra start input for a customer workflow started here (e.g. a contact policy, or searchAttributes: false). */
-  profileDefaults?: Omit<CustomerProfileInput, 'customerId' | 'carried'>;
+  /**
+   * Start input for a customer workflow started here: the contact policy the worker loaded
+   * (definitions/contact-policy.json or JOURNEY_CONTACT_POLICY), and test knobs (searchAttributes: false).
+   */
+  profileDefaults?: CustomerProfileDefaults;
 }
 
 export async function updateCustomer<Ret, Arg>(
@@ -19,7 +22,7 @@ export async function updateCustomer<Ret, Arg>(
   const startWorkflowOperation = new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
     workflowId: customerWorkflowId(customerId),
     taskQueue: deps.taskQueue,
-    args: [{ ...deps.profileDefaults, customerId } satisfies CustomerProfileInput],
+    args: [customerProfileStartInput(customerId, deps.profileDefaults)],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `customer ${customerId}`,
   });

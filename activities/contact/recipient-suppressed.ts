@@ -1,7 +1,7 @@
 // When Postmark says an address can never receive mail (406 inactive, 300 invalid), the customer's own workflow
 // hears it as an `email.bounced` event: it owns global suppression, so every journey's next contact slot is refused.
 import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
-import type { CustomerProfileInput } from '../../workflows/customer/profile.ts';
+import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import type { RecipientSuppressed } from '../email/types.ts';
 import type { CustomerWorkflowDeps } from './customer-update.ts';
 
@@ -18,7 +18,7 @@ export function suppressRecipientInEveryJourney(deps: CustomerWorkflowDeps) {
     await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
       workflowId: customerWorkflowId(notice.customerId),
       taskQueue: deps.taskQueue,
-      args: [{ ...deps.profileDefaults, customerId: notice.customerId } satisfies CustomerProfileInput],
+      args: [customerProfileStartInput(notice.customerId, deps.profileDefaults)],
       signal: customerEventSignal,
       signalArgs: [event],
     });

@@ -8,6 +8,7 @@ import {
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
 import type { ApiContext } from '../server.ts';
 import { startCustomerWorkflow } from '../routing.ts';
+import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
 
@@ -36,7 +37,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     try {
-      await startCustomerWorkflow(ctx.client, ctx.taskQueue, id, updateTraitsSignal, [req.body as Record<string, unknown>]);
+      await startCustomerWorkflow(ctx.client, ctx.taskQueue, id, updateTraitsSignal, [req.body as Record<string, unknown>], ctx.customerDefaults);
       return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
     } catch (err) {
       return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
@@ -122,7 +123,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       profile = await withDeadline(ctx, () => ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
         args: [action],
         startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-          workflowId: customerWorkflowId(id), taskQueue: ctx.taskQueue, args: [{ customerId: id }],
+          workflowId: customerWorkflowId(id), taskQueue: ctx.taskQueue, args: [customerProfileStartInput(id, ctx.customerDefaults)],
           workflowIdConflictPolicy: 'USE_EXISTING', typedSearchAttributes: [{ key: CustomerId, value: id }],
         }),
       }));

@@ -2,7 +2,11 @@
 // customer's zone, global opt-out and global suppression. Pure: the customer workflow calls it inside its
 // reserveContactSlot update, so one decision is made at a time for each customer.
 import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
+import type { ContactPolicy } from '../../definitions/contact-policy.ts';
+import shippedPolicyFile from '../../definitions/contact-policy.json' with { type: 'json' };
+import { durationMs } from '../../definitions/duration.ts';
 import { isQuietAt, quietHoursEnd, type QuietHours } from './quiet-hours.ts';
+import type { SuppressionPolicy } from './global-suppression.ts';
 
 export interface GlobalContactPolicy {
   /** Most asks across every journey in the rolling period. */
@@ -16,13 +20,36 @@ export interface GlobalContactPolicy {
   openIssueRecheckMs: number;
 }
 
-export const DEFAULT_CONTACT_POLICY: GlobalContactPolicy = {
-  maxAsks: 1,
-  periodMs: 7 * 86_400_000,
-  quietHours: { start: '21:00', end: '08:00' },
-  defaultTimezone: 'UTC',
-  openIssueRecheckMs: 86_400_000,
-};
+/**
+ * The policy in the form the decisions use (milliseconds), from the checked file shape that travels as the
+ * customer workflow's input (definitions/contact-policy.json, loaded by the worker and the API). Pure.
+ */
+export function resolveContactPolicy(p: ContactPolicy): { contact: GlobalContactPolicy; suppression: SuppressionPolicy } {
+  return {
+    contact: {
+      maxAsks: p.frequencyCap.maxAsks,
+      periodMs: durationMs(p.frequencyCap.period),
+      ...(p.quietHours ? { quietHours: p.quietHours } : {}),
+      defaultTimezone: p.defaultTimezone,
+      openIssueRecheckMs: durationMs(p.openIssueRecheck),
+    },
+    suppression: {
+      afterEscalationResolvedMs: durationMs(p.suppression.afterEscalationResolved),
+      rules: p.suppression.rules.map((r) => ({
+        event: r.event, when: r.when, effect: r.effect, reason: r.reason,
+        ...(r.effect === 'hold' ? { holdMs: durationMs(r.coolDown ?? 'P14D') } : {}),
+      })),
+    },
+  };
+}
+
+/**
+ * The shipped file, bundled (not read at run time): the policy of a customer workflow started without one in its
+ * input (runs started before the policy travelled as input, tests that start the workflow directly). The worker
+ * and the API always pass the policy they loaded.
+ */
+export const SHIPPED_CONTACT_POLICY: ContactPolicy = (({ $schema: _s, $comment: _c, ...policy }) => policy as unknown as ContactPolicy)(shippedPolicyFile);
+export const DEFAULT_CONTACT_POLICY: GlobalContactPolicy = resolveContactPolicy(SHIPPED_CONTACT_POLICY).contact;
 
 /** An ask that got a slot. */
 export interface GrantedAsk {

@@ -1,6 +1,8 @@
 // Global suppression and opt-out from bad events in the catalog, honoured by every journey of the customer
 // through reserveContactSlot. Pure. Per-journey rules (cool-downs, whileOpen) stay in each journey's plan;
-// these are the floor that holds across all of them.
+// these are the floor that holds across all of them. The rules come from the contact policy
+// (definitions/contact-policy.json), which travels as the customer workflow's input.
+import jsonLogic from 'json-logic-js';
 import type { JourneyEvent } from '../messages.ts';
 
 export interface SuppressionState {
@@ -11,19 +13,26 @@ export interface SuppressionState {
   openIssues: Record<string, { openedAt: string }>;
 }
 
-const DAY = 86_400_000;
-/** Event → what it does to every journey's asks. */
-const RULES: { event: string; applies?: (e: JourneyEvent) => boolean; effect: 'opt-out' | 'hold'; days?: number; reason: string }[] = [
-  { event: 'customer.opted_out', effect: 'opt-out', reason: 'customer opted out' },
-  { event: 'email.spam_complaint', effect: 'opt-out', reason: 'spam complaint' },
-  { event: 'email.bounced', effect: 'opt-out', reason: 'email address bounced' },
-  { event: 'nps.submitted', applies: (e) => Number(e.data?.score) <= 6, effect: 'hold', days: 30, reason: 'NPS detractor' },
-  { event: 'csat.submitted', applies: (e) => Number(e.data?.score) <= 2, effect: 'hold', days: 14, reason: 'low CSAT' },
-  { event: 'payment.failed', effect: 'hold', days: 14, reason: 'payment failed' },
-  { event: 'churn.risk_flagged', effect: 'hold', days: 30, reason: 'churn risk' },
-  { event: 'qbr.completed', applies: (e) => e.data?.sentiment === 'negative', effect: 'hold', days: 30, reason: 'negative QBR' },
-];
-const AFTER_ESCALATION_DAYS = 7;
+/** One rule: an event (matching `when`, JSON Logic over { event: { type, data }, traits }) opts out or holds. */
+export interface SuppressionRule {
+  event: string;
+  when?: unknown;
+  effect: 'opt-out' | 'hold';
+  /** How long a hold lasts. */
+  holdMs?: number;
+  reason: string;
+}
+export interface SuppressionPolicy {
+  rules: SuppressionRule[];
+  /** Cool-down after escalation.resolved (an open escalation holds everything while open). */
+  afterEscalationResolvedMs: number;
+}
+
+function ruleApplies(rule: SuppressionRule, event: JourneyEvent, traits: Record<string, unknown>): boolean {
+  if (rule.event !== event.type) return false;
+  if (rule.when === undefined) return true;
+  return Boolean(jsonLogic.apply(rule.when as jsonLogic.RulesLogic, { event: { type: event.type, data: event.data ?? {} }, traits }));
+}
 
 export function emptySuppression(): SuppressionState {
   return { openIssues: {} };
@@ -34,7 +43,9 @@ function extendHold(state: SuppressionState, untilMs: number, reason: string): S
   return { ...state, hold: { reason, until: new Date(untilMs).toISOString() } };
 }
 
-export function applySuppressionEvent(state: SuppressionState, event: JourneyEvent, nowMs: number): SuppressionState {
+export function applySuppressionEvent(
+  state: SuppressionState, event: JourneyEvent, nowMs: number, policy: SuppressionPolicy, traits: Record<string, unknown> = {},
+): SuppressionState {
   if (event.type === 'escalation.opened') {
     const id = String(event.data?.escalationId ?? event.id);
     return { ...state, openIssues: { ...state.openIssues, [id]: { openedAt: new Date(nowMs).toISOString() } } };
@@ -44,13 +55,13 @@ export function applySuppressionEvent(state: SuppressionState, event: JourneyEve
     const openIssues = { ...state.openIssues };
     if (id in openIssues) delete openIssues[id];
     else delete openIssues[Object.keys(openIssues).sort((a, b) => openIssues[a].openedAt.localeCompare(openIssues[b].openedAt))[0]];
-    return extendHold({ ...state, openIssues }, nowMs + AFTER_ESCALATION_DAYS * DAY, 'escalation resolved, cool-down');
+    return extendHold({ ...state, openIssues }, nowMs + policy.afterEscalationResolvedMs, 'escalation resolved, cool-down');
   }
   let next = state;
-  for (const rule of RULES) {
-    if (rule.event !== event.type || (rule.applies && !rule.applies(event))) continue;
+  for (const rule of policy.rules) {
+    if (!ruleApplies(rule, event, traits)) continue;
     if (rule.effect === 'opt-out') next = next.optedOut ? next : { ...next, optedOut: { reason: rule.reason, at: new Date(nowMs).toISOString() } };
-    else next = extendHold(next, nowMs + (rule.days ?? 14) * DAY, rule.reason);
+    else next = extendHold(next, nowMs + (rule.holdMs ?? 14 * 86_400_000), rule.reason);
   }
   return next;
 }

@@ -12,7 +12,8 @@ import {
 } from '../messages.ts';
 import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
 import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
-import { DEFAULT_CONTACT_POLICY, decideContactSlot, type GlobalContactPolicy, type GrantedAsk } from './contact-policy.ts';
+import { SHIPPED_CONTACT_POLICY, decideContactSlot, resolveContactPolicy, type GrantedAsk } from './contact-policy.ts';
+import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
 import { recordRewardUpdate } from './messages.ts';
@@ -29,8 +30,12 @@ export interface CustomerCarried {
 
 export interface CustomerProfileInput {
   customerId: string;
-  /** Overrides of the global contact policy (default: 1 ask per 7 days, quiet 21:00-08:00 local). */
-  contactPolicy?: Partial<GlobalContactPolicy>;
+  /**
+   * The global contact policy (frequency cap across journeys, quiet hours, suppression rules), as loaded and checked
+   * from definitions/contact-policy.json (or JOURNEY_CONTACT_POLICY) by the worker / API; build this input with
+   * customerProfileStartInput. Top-level keys given here replace the shipped file's; carried over continue-as-new.
+   */
+  contactPolicy?: Partial<ContactPolicy>;
   /** Overrides definitions/advocate-score.json (tests). */
   scoreConfig?: AdvocateScoreConfig;
   /** Upsert AdvocateScore/AdvocateTier/CustomerId (default true); the time-skipping test server may not know them. */
@@ -45,7 +50,8 @@ const KEEP_DECISIONS = 500;
 const KEEP_HISTORY_MS = 365 * 86_400_000;
 
 export async function customerProfile(input: CustomerProfileInput): Promise<void> {
-  const policy: GlobalContactPolicy = { ...DEFAULT_CONTACT_POLICY, ...input.contactPolicy };
+  const policyInput: ContactPolicy = { ...SHIPPED_CONTACT_POLICY, ...input.contactPolicy };
+  const { contact: policy, suppression: suppressionPolicy } = resolveContactPolicy(policyInput);
   const scoreConfig = input.scoreConfig ?? (scoreConfigFile as AdvocateScoreConfig);
   const s: CustomerCarried = input.carried ?? {
     traits: {}, suppression: emptySuppression(), score: emptyScore(), contactHistory: [], decisions: {}, ledger: {}, seenEventIds: [],
@@ -74,7 +80,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
       optedOut: optedOut ?? null,
       suppressed: suppressed ?? null,
       advocate: viewScore(s.score, scoreConfig, now),
-      contactPolicy: policy,
+      contactPolicy: policyInput,
       contactHistory: s.contactHistory,
       rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     };
@@ -87,7 +93,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     s.seenEventIds = [...s.seenEventIds, event.id].slice(-KEEP_EVENT_IDS);
     if (event.traits) s.traits = { ...s.traits, ...event.traits };
     const now = Date.now();
-    s.suppression = applySuppressionEvent(s.suppression, event, now);
+    s.suppression = applySuppressionEvent(s.suppression, event, now, suppressionPolicy, s.traits);
     s.score = scoreEvent(s.score, scoreConfig, event, s.traits, now);
     publishScore();
   });
