@@ -136,7 +136,7 @@ describe('the policy travels as the customer workflow input', () => {
 
       // The policy's own suppression rule, not the shipped one: a failed payment holds 3 days.
       await slot('held', 'warm');
-      await env.client.workflow.getHandle(customerWorkflowId('held')).signal(customerEventSignal, { id: 'p1', type: 'payment.failed', customerId: 'held', occurredAt: await at() });
+      await env.client.workflow.getHandle(customerWorkflowId('held')).signal(customerEventSignal, { id: 'p1', type: 'payment.failed', customerId: 'held', occurredAt: await at(), data: {} });
       const now = Date.parse(await at());
       const held = await slot('held', 'x');
       expect(held).toMatchObject({ granted: false, reason: expect.stringContaining('card declined (policy file)') });
