@@ -11,22 +11,10 @@ import type { Diagnostic } from './diagnostics.ts';
 import { parseWithPositions } from './compiler/positions.ts';
 import { closest } from './compiler/suggest.ts';
 
-/** The file's shape (definitions/schema/contact-policy.schema.json is the source; keep the two in step). */
-export interface ContactPolicy {
-  frequencyCap: { maxAsks: number; period: string };
-  quietHours: { start: string; end: string } | null;
-  defaultTimezone: string;
-  openIssueRecheck: string;
-  suppression: { afterEscalationResolved: string; rules: SuppressionRuleDefinition[] };
-}
-export interface SuppressionRuleDefinition {
-  event: string;
-  /** JSON Logic over { event: { type, data }, traits }. */
-  when?: unknown;
-  effect: 'opt-out' | 'hold';
-  coolDown?: string;
-  reason: string;
-}
+// The file's shape, generated from definitions/schema/contact-policy.schema.json (scripts/generate-types.ts).
+import type { ContactPolicy, SuppressionRule } from './generated/contact-policy.ts';
+export type { ContactPolicy } from './generated/contact-policy.ts';
+export type SuppressionRuleDefinition = SuppressionRule;
 
 export const CONTACT_POLICY_FILE = fileURLToPath(new URL('./contact-policy.json', import.meta.url));
 const REPO_ROOT = dirname(dirname(CONTACT_POLICY_FILE));

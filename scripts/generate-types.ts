@@ -1,11 +1,15 @@
-// Generates definitions/generated/journey.ts from the JSON Schema, the single source of the definition's shape.
-// `--check` exits 1 when the committed file is stale (the test suite runs it).
+// Generates TypeScript types from the JSON Schemas, the single sources of the shapes they describe:
+// definitions/generated/journey.ts (a journey definition) and definitions/generated/contact-policy.ts (the
+// global contact policy). `--check` exits 1 when a committed file is stale (the test suite runs it).
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const schemaPath = fileURLToPath(new URL('../definitions/schema/journey.schema.json', import.meta.url));
-const outPath = fileURLToPath(new URL('../definitions/generated/journey.ts', import.meta.url));
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const TARGETS = [
+  { schema: here('../definitions/schema/journey.schema.json'), out: here('../definitions/generated/journey.ts'), root: 'AdvocacyJourneyDefinition' },
+  { schema: here('../definitions/schema/contact-policy.schema.json'), out: here('../definitions/generated/contact-policy.ts'), root: 'ContactPolicy' },
+];
 
 /** Titles name interfaces; on primitives and $ref sites they would only add alias noise, so drop them there. */
 function forTypes(node: unknown): unknown {
@@ -18,28 +22,34 @@ function forTypes(node: unknown): unknown {
   return out;
 }
 
-export async function generateJourneyTypes(): Promise<string> {
-  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as JSONSchema;
-  const ts = await compile(forTypes(schema) as JSONSchema, 'AdvocacyJourneyDefinition', {
-    bannerComment: '// Generated from definitions/schema/journey.schema.json by scripts/generate-types.ts. Do not edit.',
+async function generate(target: (typeof TARGETS)[number]): Promise<string> {
+  const schema = JSON.parse(readFileSync(target.schema, 'utf8')) as JSONSchema;
+  const name = target.schema.slice(target.schema.lastIndexOf('definitions/'));
+  return compile(forTypes(schema) as JSONSchema, target.root, {
+    bannerComment: `// Generated from ${name} by scripts/generate-types.ts. Do not edit.`,
     unreachableDefinitions: false,
     additionalProperties: false,
     format: true,
   });
-  return ts;
+}
+
+export async function generateJourneyTypes(): Promise<string> {
+  return generate(TARGETS[0]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const ts = await generateJourneyTypes();
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(outPath, 'utf8');
-    if (current !== ts) {
-      console.error('definitions/generated/journey.ts is stale: run `npm run generate`');
-      process.exit(1);
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const target of TARGETS) {
+    const ts = await generate(target);
+    if (!check) {
+      writeFileSync(target.out, ts);
+      console.log(`wrote ${target.out}`);
+    } else if (readFileSync(target.out, 'utf8') !== ts) {
+      console.error(`${target.out} is stale: run \`node --import tsx scripts/generate-types.ts\``);
+      stale = true;
     }
-    console.log('generated types are up to date');
-  } else {
-    writeFileSync(outPath, ts);
-    console.log(`wrote ${outPath}`);
   }
+  if (stale) process.exit(1);
+  if (check) console.log('generated types are up to date');
 }
