@@ -123,7 +123,7 @@ describe('suppression (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(1);
       const s = await state(handle);
       expect(Date.parse(s.asks[0].at)).toBeGreaterThanOrEqual(retryAt);
-      expect(h.slotRequests.map((r) => r.sendKey)).toEqual([s.asks[0].sendKey, s.asks[0].sendKey]);
+      expect(h.slotRequests.map((r) => r.sendKey)).toEqual([s.asks[0].sendKey, `${s.asks[0].sendKey}:slot-1`]);
       expect(h.slotRequests[0].journeyCap).toEqual({ maxAsks: 3, periodMs: 30 * DAY });
     });
   });

@@ -1,39 +1,33 @@
-// The time-skipping test server: a 30-day wait completes in seconds of real time.
+// The time-skipping server: a journey's 30-day first-ask delay completes in seconds of real time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createJourneyWorker } from '../worker/worker.ts';
-import { listOutbox } from '../activities/outbox.ts';
-import { journeyEventSignal } from '../workflows/messages.ts';
-import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
+import { createTimeSkippingEnv } from './support/temporal.ts';
+import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 
 describe('time-skipping', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnv(); });
+  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
   afterAll(async () => { await env?.teardown(); });
 
   it('a 30-day first-ask delay completes in seconds and sends once', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'journey-ts-'));
-    const worker = await createJourneyWorker({
-      connection: env.nativeConnection, namespace: 'default', taskQueue: 'ts',
-      activityDeps: { dataDir }, workflowBundle: workflowBundle(),
-    });
+    const plan = await shippedPlan('nps-promoter-referral');
+    plan.definition.motions.referral.invite.firstAskDelay = 'P30D';
+    plan.definition.motions.referral.invite.sendWindow = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' };
+    const h = await createHarness(env.nativeConnection);
     const started = Date.now();
-    const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.signalWithStart('scaffoldJourney', {
-        workflowId: 'journey:slow:c1', taskQueue: 'ts',
-        args: [{ journeyId: 'slow', customerId: 'c1', firstAskDelay: '30 days', subject: 'Hi' }],
-        signal: journeyEventSignal,
-        signalArgs: [{ id: 'e1', type: 'nps.submitted', customerId: 'c1', occurredAt: '2026-01-01T00:00:00Z', data: {} }],
+    await h.run(async () => {
+      const handle = await sendEvent(env.client, h, plan, 'c1', {
+        id: 'e1', type: 'nps.submitted', customerId: 'c1', occurredAt: '2026-01-01T00:00:00Z', data: { score: 10 },
+        traits: { email: 'c1@example.com', healthScore: 90 },
       });
       const before = await env.currentTimeMs();
-      const r = await handle.result();
-      return { r, skippedMs: (await env.currentTimeMs()) - before };
+      await env.sleep(29 * DAY);
+      expect(await h.outbox()).toHaveLength(0);
+      await env.sleep(2 * DAY);
+      expect(await h.outbox()).toHaveLength(1);
+      const s = await state(handle);
+      expect(Date.parse(s.asks[0].at) - before).toBeGreaterThanOrEqual(30 * DAY);
     });
-    expect(result.skippedMs).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(await listOutbox(dataDir)).toHaveLength(1);
   });
 });

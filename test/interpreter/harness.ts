@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { listOutbox } from '../../activities/outbox.ts';
@@ -100,7 +100,7 @@ export function event(type: string, customerId: string, data: Record<string, unk
   return { id: `e-${++seq}-${type}`, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...extra };
 }
 
-export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean } = {}): Promise<WorkflowHandle> {
+export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean } = {}): Promise<WorkflowHandleWithSignaledRunId> {
   const input: JourneyRunInput = { plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}) };
   const handle = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
     workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue,

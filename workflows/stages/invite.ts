@@ -51,6 +51,7 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
   const label = `invite #${attempt}, template ${templateName(template)}`;
   let earliest = notBefore;
   let skipWindow = false;
+  let slotTries = 0;
   for (;;) {
     if (actionWaiting(ctx)) return 'acted';
     if (stopRequested(ctx)) return 'stopped';
@@ -70,10 +71,10 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
     const scope = new CancellationScope();
     ctx.pendingAsk = scope;
     try {
-      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label }));
+      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries }));
       if (result === 'sent') return 'sent';
       if (result.kind === 'skip') skipWindow = true;
-      if (result.kind === 'retry-at') earliest = result.at;
+      if (result.kind === 'retry-at') { earliest = result.at; slotTries++; }
       if (result.kind === 'never') return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -87,7 +88,7 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
 type Step = 'sent' | { kind: 'again' } | { kind: 'skip' } | { kind: 'retry-at'; at: number } | { kind: 'never' };
 
 async function waitSlotAndSend(ctx: RunContext, a: {
-  plan: Invite; attempt: number; earliest: number; skipWindow: boolean; template: Template; channel: Channel; to: string; label: string;
+  plan: Invite; attempt: number; earliest: number; skipWindow: boolean; template: Template; channel: Channel; to: string; label: string; slotTry: number;
 }): Promise<Step> {
   const { state } = ctx;
   const zone = customerZone(ctx, a.plan.sendWindow);
@@ -105,9 +106,13 @@ async function waitSlotAndSend(ctx: RunContext, a: {
   ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };
   const def = ctx.def.contactPolicy;
   try {
+    // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
+    // so asking again after a refusal uses the next key of this ask.
+    const slotKey = a.slotTry === 0 ? sendKey : `${sendKey}:slot-${a.slotTry}`;
     const slot = await optional.reserveContactSlot.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` }, [{
-      customerId: state.customerId, journeyId: ctx.plan.journeyId, sendKey, at: iso(ctx.now()),
+      customerId: state.customerId, journeyId: ctx.plan.journeyId, sendKey: slotKey, at: iso(ctx.now()),
       journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
+      quietHours: def?.quietHours,
     }]);
     if (!slot.granted) {
       if (!slot.retryAt) {
