@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
@@ -14,7 +14,7 @@ import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../worker/search-attributes.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
+import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const DAY = 86_400_000;
@@ -52,6 +52,8 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
 
 export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, opts: { testServerPath: string; log?: (line: string) => void }): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
+  // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr).
+  try { Runtime.install({ logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`${entry.message}\n`)) }); } catch { /* already installed */ }
   const customerId = timeline.customerId ?? 'simulated-customer';
   const zone = String(timeline.traits?.timezone ?? timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ?? plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ?? 'UTC');
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-simulate-'));
@@ -83,6 +85,11 @@ export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, o
           traits: { ...(n === 1 || e.id === undefined ? timeline.traits : {}), ...e.traits },
         };
         log(`day ${e.day}: ${e.type}`);
+        // As the API does: every event also reaches the customer's own workflow (traits such as the time zone,
+        // global suppression), which owns the contact policy the journey asks before every ask.
+        await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+          workflowId: customerWorkflowId(customerId), taskQueue, args: [{ customerId }], signal: customerEventSignal, signalArgs: [event],
+        });
         await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
           workflowId, taskQueue, args: [{ plan, customerId }], signal: journeyEventSignal, signalArgs: [event],
         });
