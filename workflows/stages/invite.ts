@@ -1,7 +1,7 @@
 // Invite: the first ask after the delay, then the reminders, up to the attempt cap, each inside the send window in
 // the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
 // scope that a bad signal cancels, so an ask about to go out never does.
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { email, failureMessage, failureType, isNotRegistered, optional } from '../journey/activities.ts';
@@ -39,6 +39,9 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
     const notBefore = reminder
       ? Date.parse(state.asks[state.asks.length - 1].at) + durationMs(reminder.after)
       : Date.parse(state.delight!.at) + durationMs(plan.firstAskDelay);
+    // A reminder due after Activate's timeout (counted from the first ask) would ask for an action no longer awaited.
+    // patched(): runs that started before this rule keep sending their reminders as they did (replay-safe).
+    if (reminder && state.asks[0] && patched('reminders-stop-at-activate-timeout') && notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout)) return 'asked-all';
     const template = reminder?.template ?? chosen.template;
     const outcome = await askWhenAllowed(ctx, plan, attempt, notBefore, template, chosen.channel);
     if (outcome !== 'sent') return outcome;
