@@ -62,6 +62,9 @@ export interface ContactSlotRequest {
   journeyCap?: { maxAsks: number; periodMs: number };
   /** The journey's own quiet hours (HH:MM local, in the customer's zone), checked with the global ones. */
   quietHours?: { start: string; end: string };
+  /** Additive: the customer's IANA zone as the journey uses it for its send window; when present (and known), the
+   *  customer workflow reads quiet hours in it instead of its own traits.timezone / the policy's default zone. */
+  timezone?: string;
 }
 export interface ContactSlotDecision {
   granted: boolean;

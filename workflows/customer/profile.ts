@@ -13,6 +13,7 @@ import {
 import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
 import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
 import { SHIPPED_CONTACT_POLICY, decideContactSlot, resolveContactPolicy, type GrantedAsk } from './contact-policy.ts';
+import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
@@ -105,7 +106,8 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     if (seen) return seen.decision; // idempotent per sendKey: a retried reservation gets the first answer
     const nowMs = Date.now();
     const { optedOut, suppressed } = currentSuppression(s.suppression, Math.max(nowMs, Date.parse(req.at)));
-    const timezone = typeof s.traits.timezone === 'string' ? s.traits.timezone : undefined;
+    // The journey's zone (the one its send window used) wins over this workflow's traits, which may not have it yet.
+    const timezone = isKnownTimeZone(req.timezone) ? req.timezone : isKnownTimeZone(s.traits.timezone) ? s.traits.timezone : undefined;
     const decision = decideContactSlot(req, { optedOut, suppressed, timezone, history: s.contactHistory }, policy);
     if (decision.granted) {
       s.contactHistory = [...s.contactHistory, { sendKey: req.sendKey, journeyId: req.journeyId, at: req.at }]

@@ -116,6 +116,8 @@ async function waitSlotAndSend(ctx: RunContext, a: {
       customerId: state.customerId, journeyId: ctx.plan.journeyId, sendKey: slotKey, at: iso(ctx.now()),
       journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
       quietHours: def?.quietHours,
+      // The zone of the send window, so the customer workflow's quiet hours agree with it (its own traits may lack it).
+      timezone: zone,
     }]);
     if (!slot.granted) {
       if (!slot.retryAt) {
