@@ -3,13 +3,17 @@
 // the activity fails with NotFoundError at once (non-retryable here) and the interpreter uses its built-in fallback.
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { SendEmailRequest, SendEmailResult } from '../../activities/email/types.ts';
-import type { RewardRequest, RewardResult, TrackingRecord } from '../../activities/journey/types.ts';
+import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult, TrackingRecord } from '../../activities/journey/types.ts';
 import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
 
 export interface JourneyActivities {
   sendEmail(req: SendEmailRequest): Promise<SendEmailResult>;
   reserveContactSlot(req: ContactSlotRequest): Promise<ContactSlotDecision>;
   issueReward(req: RewardRequest): Promise<RewardResult>;
+  /** The customer ledger's view of a reward (activities/rewards): held until release, refused by policy, reversed. */
+  holdReward(req: RewardRequest, releaseAt: string): Promise<{ rewardId: string; status: string }>;
+  refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
+  reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;
   recordTracking(rec: TrackingRecord): Promise<unknown>;
 }
 

@@ -1,6 +1,9 @@
 // Track: referral funnel events about people this advocate referred, routed to the advocate's run by
 // referrerId / referralCode. Counts conversions and referred revenue in history; reversals reverse rewards.
+import { patched } from '@temporalio/workflow';
 import type { ConversionEvent } from '../../definitions/generated/journey.ts';
+import { checkReversal } from '../rewards/policy.ts';
+import { PATCH_REVERSE } from './reward-ledger.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import type { JourneyEvent } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
@@ -44,7 +47,9 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
   }
   if (referral.stage === 'closed-won' || referral.stage === 'reversed') return;
   referral.stage = rule.stage;
-  const revenue = rule.revenueField ? Number(event.data?.[rule.revenueField]) : NaN;
+  // The deal's amount: the rule's revenueField; an opportunity without one falls back to the event's own `amount`.
+  const field = rule.revenueField ?? (rule.stage === 'opportunity' ? 'amount' : undefined);
+  const revenue = field ? Number(event.data?.[field] ?? NaN) : NaN;
   if (rule.stage === 'closed-won') {
     ctx.state.history.conversions++;
     if (Number.isFinite(revenue)) {
@@ -54,6 +59,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
   }
   track(ctx, `referral.${rule.stage === 'closed-won' ? 'closed_won' : rule.stage === 'closed-lost' ? 'closed_lost' : rule.stage}`, {
     referralId, revenue: Number.isFinite(revenue) ? revenue : undefined,
+    // The KPI report's pipeline reads data.revenue of referral.opportunity; data.amount is the same number by its other name.
+    ...(rule.stage === 'opportunity' && Number.isFinite(revenue) ? { amount: revenue } : {}),
   });
   wake(ctx);
 }
@@ -67,9 +74,23 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
     ctx.state.history.referredRevenue -= referral.revenue ?? 0;
   }
   if (referral) referral.stage = 'reversed';
+  // Only paid rewards cost anything: the report subtracts data.amount of reward.reversed from reward cost.
+  let amount = 0;
+  const currencies = new Set<string>();
+  // The reward policy decides (reversal window from release); runs from before this rule reverse every reward.
+  const byPolicy = patched(PATCH_REVERSE);
+  const rewardPlan = Object.values(ctx.def.motions).find((m) => m.reward?.reversal?.events.includes(event.type))?.reward;
   for (const r of ctx.state.rewards) {
-    if (r.referralId === referralId && (r.status === 'held' || r.status === 'issued')) r.status = 'reversed';
+    if (r.referralId !== referralId || (r.status !== 'held' && r.status !== 'issued')) continue;
+    if (byPolicy && rewardPlan) {
+      // A held reward was never released: the window has not started.
+      const check = checkReversal(rewardPlan, event.type, r.status === 'issued' ? Date.parse(r.at) : ctx.now(), ctx.now());
+      if (!check.reverse) { note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`); continue; }
+      (ctx.ledgerReversals ??= []).push({ idempotencyKey: r.key, recipientId: r.recipientId, reason: `${event.type}: ${check.reason}` });
+    }
+    if (r.status === 'issued' && typeof r.amount === 'number') { amount += r.amount; if (r.currency) currencies.add(r.currency); }
+    r.status = 'reversed';
   }
-  track(ctx, 'reward.reversed', { referralId, reason: event.data?.reason });
+  track(ctx, 'reward.reversed', { referralId, reason: event.data?.reason, amount, ...(currencies.size === 1 ? { currency: [...currencies][0] } : {}) });
   wake(ctx);
 }

@@ -3,7 +3,7 @@
 import type { CancellationScope } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
+import type { ReverseRewardRequest, TrackingRecord } from '../../activities/journey/types.ts';
 import type { JourneyEvent } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
@@ -28,6 +28,8 @@ export interface RunContext {
   trackingSeq: number;
   /** The action that completed Activate, for Reward. */
   action?: JourneyEvent;
+  /** Ledger reversals a journeyEvent handler accepted and has not yet sent (reverseReward). */
+  ledgerReversals?: ReverseRewardRequest[];
   /** Whether to upsert search attributes (a server without them registered would fail every workflow task). */
   searchAttributes: boolean;
   /** The search attribute values last upserted (name → JSON), to upsert only changes. */
@@ -41,6 +43,13 @@ export function iso(ms: number): string {
 /** The run must stop asking and leave its current stage: cancelled, exited, or opted out. */
 export function stopRequested(ctx: RunContext): boolean {
   return Boolean(ctx.cancelRequested || ctx.exitRequested || ctx.state.suppression.optedOut);
+}
+
+/** The NPS answer an event carries (nps.submitted's score), for tracking records the KPI report reads as data.nps. */
+export function npsOf(event: JourneyEvent | undefined): { nps: number } | undefined {
+  if (event?.type !== 'nps.submitted') return undefined;
+  const score = event.data?.score;
+  return typeof score === 'number' && Number.isFinite(score) ? { nps: score } : undefined;
 }
 
 export function wake(ctx: RunContext): void {

@@ -1,7 +1,7 @@
 // The journey interpreter: one workflow type that runs any compiled plan, pinned in its input. A loop over the
 // seven stages (plus suppression), each in its own module; a cycle ends in continue-as-new with carried state.
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { PLAN_FORMAT } from '../../definitions/plan.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
@@ -11,6 +11,7 @@ import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers, snapshot } from './operators.ts';
 import { carry, initialState, note, type CarriedState } from './state.ts';
 import { showProgress } from './visibility.ts';
+import { flushLedgerReversals } from './reward-ledger.ts';
 import { waitUntil } from './waits.ts';
 import { listen } from '../stages/listen.ts';
 import { qualify } from '../stages/qualify.ts';
@@ -44,7 +45,12 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     state: initialState(plan, input.customerId, input.carried as CarriedState | undefined),
     changes: 0, skipRequests: 0, tracking: [], trackingSeq: 0, searchAttributes: input.searchAttributes !== false, upserted: new Map(),
   };
-  setHandler(journeyEventSignal, (event) => { takeEvent(ctx, event); if (ctx.state.stage !== 'ended') showProgress(ctx); });
+  setHandler(journeyEventSignal, async (event) => {
+    takeEvent(ctx, event);
+    if (ctx.state.stage !== 'ended') showProgress(ctx);
+    // A reversal the policy accepted reaches the customer ledger now (the run may be waiting for months).
+    if (ctx.ledgerReversals?.length) await flushLedgerReversals(ctx);
+  });
   setHandler(upgradePlanSignal, (next) => takeUpgrade(ctx, next));
   registerOperatorHandlers(ctx);
   if (ctx.searchAttributes) {
@@ -145,6 +151,8 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         break;
       case 'expand': {
         const r = await expand(ctx);
+        // A cancel or exit while resting ends the run; it used to continue as new (and the next run forgot it).
+        if ((ctx.cancelRequested || ctx.exitRequested) && patched('stop-in-expand-ends-run')) continue;
         if (r.kind === 'cycle-end') return endCycle(ctx);
         note(state, ctx.now(), `promoted to ${r.motion}: ${r.reason}`);
         state.motion = r.motion;

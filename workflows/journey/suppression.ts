@@ -4,7 +4,7 @@
 import type { NotWhileOpenRule, SuppressionSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import type { JourneyEvent } from '../messages.ts';
-import { iso, track, wake, type RunContext } from './context.ts';
+import { iso, npsOf, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
 
 const FALLBACK_COOL_DOWN = 'P30D';
@@ -35,7 +35,7 @@ export function applyBadSignal(ctx: RunContext, rule: SuppressionSignal, event: 
   } else {
     s.optedOut = { reason: `${rule.id}: ${reason}`, at: iso(now) };
   }
-  track(ctx, 'suppressed', { rule: rule.id, effect: rule.effect, reason, eventId: event.id });
+  track(ctx, 'suppressed', { rule: rule.id, effect: rule.effect, reason, eventId: event.id, ...npsOf(event) });
   cancelPendingAsk(ctx, `${rule.id} (${reason})`);
 }
 
@@ -44,7 +44,7 @@ export function openIssue(ctx: RunContext, rule: NotWhileOpenRule, event: Journe
   const reason = rule.reason ?? rule.id;
   ctx.state.suppression.openIssues.push({ rule: rule.id, key, openedAt: iso(ctx.now()), reason });
   ctx.state.suppression.lastHeld = { reason: `${rule.id}: ${reason} opened (event ${event.id})`, at: iso(ctx.now()) };
-  track(ctx, 'suppressed', { rule: rule.id, effect: 'while-open', key, eventId: event.id });
+  track(ctx, 'suppressed', { rule: rule.id, effect: 'while-open', reason, key, eventId: event.id, ...npsOf(event) });
   cancelPendingAsk(ctx, `${rule.id} opened`);
 }
 

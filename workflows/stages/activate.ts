@@ -30,7 +30,7 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
     if (i >= 0) {
       const [event] = ctx.state.inbox.splice(i, 1);
       ctx.state.history.actions++;
-      track(ctx, 'action.taken', { eventType: event.type, eventId: event.id });
+      track(ctx, 'action.taken', { eventType: event.type, eventId: event.id, cycle: ctx.state.cycle });
       return { kind: 'acted', event };
     }
     if (stopRequested(ctx)) return { kind: 'stopped' };

@@ -5,7 +5,7 @@ import type { DelightSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import type { JourneyEvent } from '../messages.ts';
 import { holds } from '../journey/conditions.ts';
-import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
+import { iso, npsOf, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { note } from '../journey/state.ts';
 import { delightBlocked } from '../journey/suppression.ts';
@@ -43,7 +43,7 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
         note(ctx.state, ctx.now(), `delight ${signal.id} (event ${event.id}) ignored: ${blocked}`);
         continue;
       }
-      track(ctx, 'delight', { signal: signal.id, eventId: event.id });
+      track(ctx, 'delight', { signal: signal.id, eventId: event.id, ...npsOf(event) });
       return { kind: 'delight', signal, event };
     }
     // A run listening for months carries its state into a fresh history when the server suggests it.

@@ -9,6 +9,7 @@ import { iso, stopRequested, track, type RunContext } from '../journey/context.t
 import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
+import { holdInLedger, refuseInLedger } from '../journey/reward-ledger.ts';
 
 function pastRewards(ctx: RunContext): PastReward[] {
   return ctx.state.rewards.map((r) => ({ at: r.at, role: r.role, amount: r.amount, status: r.status, referred: r.referred }));
@@ -41,6 +42,7 @@ export async function reward(ctx: RunContext, action: JourneyEvent): Promise<voi
   if (!decision.grant) {
     state.rewards.push({ key: `refused:${facts.referralId}`, role: 'referrer', referralId: facts.referralId, recipientId: state.customerId, kind: rewardPlan.referrer.kind, status: 'refused', at: iso(ctx.now()), reason: decision.refusal.reason, referred });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: decision.refusal.rule, reason: decision.refusal.reason });
+    await refuseInLedger(ctx, decision.requests, decision.refusal.reason);
     return;
   }
   const entries = decision.requests.map((r) => entryFor(ctx, r, 'held', r.role === 'referrer' ? referred : undefined));
@@ -50,6 +52,7 @@ export async function reward(ctx: RunContext, action: JourneyEvent): Promise<voi
   const releaseAt = Date.parse(decision.release.releaseAt);
   const converted = () => state.referrals.some((r) => r.referralId === facts.referralId && r.stage === 'closed-won');
   const reversed = () => entries.every((e) => e.status === 'reversed');
+  if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, decision.release.releaseAt);
   while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !(decision.release.waitForConversion && converted())) {
     const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${decision.release.releaseAt})` : `hold until ${decision.release.releaseAt}`;
     const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed());

@@ -1,0 +1,47 @@
+// The customer ledger (customer:<id>) sees every reward the run decides, not only payouts: held until release,
+// refused by policy, reversed. Each call is optional (a worker without the reward activities keeps the run's own
+// record) and each call site is guarded by its own patched() id, so histories recorded before it still replay.
+import { patched } from '@temporalio/workflow';
+import type { RewardRequest } from '../../activities/journey/types.ts';
+import { failureMessage, isNotRegistered, optional } from './activities.ts';
+import { type RunContext } from './context.ts';
+import { note } from './state.ts';
+
+export const PATCH_HOLD = 'ledger-hold-reward';
+export const PATCH_REFUSE = 'ledger-refuse-reward';
+export const PATCH_REVERSE = 'ledger-reverse-reward';
+
+async function call(ctx: RunContext, what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    const result = await run() as { status?: string; failure?: string } | undefined;
+    if (result?.status === 'failed') note(ctx.state, ctx.now(), `ledger ${what} failed: ${result.failure ?? 'unknown'}`);
+  } catch (err) {
+    if (!isNotRegistered(err)) note(ctx.state, ctx.now(), `ledger ${what} failed: ${failureMessage(err)}`);
+  }
+}
+
+export async function holdInLedger(ctx: RunContext, requests: RewardRequest[], releaseAt: string): Promise<void> {
+  if (!patched(PATCH_HOLD)) return;
+  for (const req of requests) {
+    await call(ctx, `hold ${req.idempotencyKey}`, () =>
+      optional.holdReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `hold ${req.role} reward until ${releaseAt}` }, [req, releaseAt]));
+  }
+}
+
+export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[], reason: string): Promise<void> {
+  if (!patched(PATCH_REFUSE)) return;
+  for (const req of requests) {
+    await call(ctx, `refuse ${req.idempotencyKey}`, () =>
+      optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [req, reason]));
+  }
+}
+
+/** Sends the reversals the journeyEvent handler queued (it runs this right after taking the event). */
+export async function flushLedgerReversals(ctx: RunContext): Promise<void> {
+  const queue = ctx.ledgerReversals;
+  while (queue?.length) {
+    const req = queue.shift()!;
+    await call(ctx, `reverse ${req.idempotencyKey}`, () =>
+      optional.reverseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `reverse reward: ${req.reason}` }, [req]));
+  }
+}
