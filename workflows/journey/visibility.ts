@@ -17,6 +17,8 @@ export function detailsMarkdown(ctx: RunContext): string {
   const why = suppressionReason(ctx);
   const lines = [
     `**${s.journeyName}** v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}`,
+    // Markdown needs a blank line between a paragraph and a list, or the Temporal UI shows the bullets as text.
+    '',
     `- stage: **${s.stage}**${s.motion ? ` · motion: ${s.motion}` : ''}${s.attempts ? ` · asks this cycle: ${s.attempts}` : ''}`,
     `- next: ${s.nextAction ? `${s.nextAction.what}${s.nextAction.at ? ` at ${s.nextAction.at}` : ''}` : '—'}`,
   ];
