@@ -66,6 +66,8 @@ export interface HarnessOptions {
   client?: Client;
   /** Replace reserveContactSlot with the test's `slotPolicy` (to script refusals); default: only without a client. */
   scriptedSlots?: boolean;
+  /** Send through a Postmark-compatible server (the real postmark client over HTTP) instead of the outbox. */
+  postmark?: { serverToken: string; apiUrl: string };
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
@@ -73,7 +75,10 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
   const taskQueue = uniqueTaskQueue('interp');
   const h = { dataDir, taskQueue, slotRequests: [] as ContactSlotRequest[], slotPolicy: (): ContactSlotDecision => ({ granted: true }) } as unknown as Harness;
   const activities: Record<string, unknown> = {
-    ...createActivities({ dataDir, rewardWebhook: null, ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}) }),
+    ...createActivities({
+      dataDir, rewardWebhook: null, ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}),
+      ...(opts.postmark ? { email: { dataDir, postmark: opts.postmark } } : {}),
+    }),
   };
   if (opts.scriptedSlots ?? !opts.client) {
     activities.reserveContactSlot = async (req: ContactSlotRequest) => { h.slotRequests.push(req); return h.slotPolicy(req); };
