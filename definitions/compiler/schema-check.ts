@@ -4,16 +4,8 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import journeySchema from '../schema/journey.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.ts';
 import { pointerSegments } from './positions.ts';
+import type { Problem } from './problem.ts';
 
-export interface SchemaProblem {
-  pointer: string;
-  /** Point at the key of the property rather than its value (unknown keys). */
-  atKey?: boolean;
-  message: string;
-  expected?: string;
-  suggestion?: string;
-  code: string;
-}
 
 let validator: ValidateFunction | undefined;
 
@@ -26,11 +18,11 @@ export function journeyValidator(): ValidateFunction {
   return validator;
 }
 
-export function checkSchema(value: unknown): SchemaProblem[] {
+export function checkSchema(value: unknown): Problem[] {
   const validate = journeyValidator();
   if (validate(value)) return [];
   const errors = keepBestOneOfBranch(validate.errors ?? []);
-  const problems: SchemaProblem[] = [];
+  const problems: Problem[] = [];
   for (const error of errors) {
     const problem = translate(error);
     if (problem) problems.push(problem);
@@ -95,7 +87,7 @@ function examplesOf(schema: unknown): string | undefined {
   return examples.slice(0, 3).map((e) => JSON.stringify(e)).join(', ');
 }
 
-function translate(error: ErrorObject): SchemaProblem | undefined {
+function translate(error: ErrorObject): Problem | undefined {
   const pointer = error.instancePath;
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   const code = `schema.${error.keyword}`;
@@ -198,7 +190,7 @@ function durationHint(text: string): string | undefined {
   return `did you mean \`${iso}\`?`;
 }
 
-function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.pointer}|${p.message}`;
