@@ -9,9 +9,23 @@ export function workflowBundle() {
   return { codePath: inject('workflowBundlePath') };
 }
 
+/**
+ * The client's gRPC keepalive, relaxed for the Java test server: the SDK's client pings every 30 s, the Java
+ * server allows one ping per 5 minutes and answers more with GOAWAY "too_many_pings", which dropped in-flight
+ * calls and hung whole lifecycle tests until their timeout. Pinging every 6 minutes stays within its policy.
+ */
+const TEST_SERVER_CHANNEL_ARGS = { 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 };
+
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  // `create` is what createTimeSkipping calls; it is the only entry that passes connection options (channelArgs)
+  // through to the client connection.
+  const create = (TestWorkflowEnvironment as unknown as {
+    create(opts: object): Promise<TestWorkflowEnvironment>;
+  }).create.bind(TestWorkflowEnvironment);
+  return create({
+    server: { type: 'time-skipping', executable: { type: 'existing-path', path: inject('testServerPath') } },
+    supportsTimeSkipping: true,
+    connectionOptions: { channelArgs: TEST_SERVER_CHANNEL_ARGS },
   });
 }
 
