@@ -65,6 +65,8 @@ process.on('exit', () => {
   if (server && server.process.exitCode === null) server.process.kill('SIGKILL');
 });
 
+const cliPath = env.TEMPORAL_CLI_PATH;
+if (!cliPath) fail('TEMPORAL_CLI_PATH is not set: run `npm start` (it obtains the Temporal CLI), or set it to a temporal binary');
 if (!Number.isFinite(daySeconds) || daySeconds <= 0) fail(`JOURNEY_DEMO_DAY_SECONDS=${env.JOURNEY_DEMO_DAY_SECONDS} must be a positive number`);
 try {
   await assertPortFree(apiPort, 'journey API');
@@ -76,7 +78,7 @@ const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? Number(env.JOURNEY_WORKER_
 
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 server = await startDevServer({
-  cliPath: env.TEMPORAL_CLI_PATH!, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'), detached: true,
+  cliPath, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'), detached: true,
 }).catch((err) => fail(`${err.message} (set JOURNEY_TEMPORAL_PORT / JOURNEY_UI_PORT to use other ports)`));
 step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
