@@ -79,6 +79,32 @@ describe('sendEmail through Postmark', () => {
     expect(logger.text()).not.toContain('ada-at-example.com');
   });
 
+  it('ErrorCode 300 about the sender (Invalid \'From\' address) is a configuration error: nobody is suppressed', async () => {
+    const { sendEmail, suppressed, logger } = activities({ from: '' });
+    const failure = await sendEmail(sampleAsk({ customerId: 'cust-sender-mistake' })).catch((e) => e);
+    expect(failure).toMatchObject({ type: 'EmailConfigurationError', nonRetryable: true });
+    expect(failure.message).toContain("Invalid 'From' address");
+    expect(suppressed).toEqual([]);
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.msg).join()).toContain('EMAIL CONFIGURATION ERROR');
+  });
+
+  it('ErrorCode 300 for a missing body is a configuration error: nobody is suppressed', async () => {
+    const { sendEmail, suppressed } = activities();
+    const failure = await sendEmail(sampleAsk({ customerId: 'cust-no-body', localTemplateBody: '' })).catch((e) => e);
+    expect(failure).toMatchObject({ type: 'EmailConfigurationError', nonRetryable: true });
+    expect(failure.message).toContain('TextBody or HtmlBody');
+    expect(suppressed).toEqual([]);
+  });
+
+  it('ErrorCode 300 naming a recipient field (\'Cc\') suppresses; one naming \'ReplyTo\' does not', async () => {
+    const { sendEmail, suppressed } = activities();
+    postmark.injectFault({ kind: 'error', status: 422, errorCode: 300, message: "Error parsing 'Cc': Illegal email address 'x'." });
+    await expect(sendEmail(sampleAsk({ customerId: 'cust-cc' }))).rejects.toMatchObject({ type: 'EmailInvalidAddress' });
+    postmark.injectFault({ kind: 'error', status: 422, errorCode: 300, message: "Invalid 'ReplyTo' address: 'x'." });
+    await expect(sendEmail(sampleAsk({ customerId: 'cust-replyto' }))).rejects.toMatchObject({ type: 'EmailConfigurationError' });
+    expect(suppressed.map((n) => n.customerId)).toEqual(['cust-cc']);
+  });
+
   it('a bad server token (401, ErrorCode 10) is a configuration error: no retry, logged loudly, token never logged', async () => {
     const { sendEmail, logger, suppressed } = activities({ postmark: { serverToken: 'wrong-token-xyz', apiUrl: postmark.url } });
     await expect(sendEmail(sampleAsk())).rejects.toMatchObject({ type: 'EmailConfigurationError', nonRetryable: true });

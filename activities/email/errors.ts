@@ -6,7 +6,7 @@ import { EMAIL_FAILURE } from './types.ts';
 
 export type PostmarkErrorClass =
   | 'inactive-recipient' // ErrorCode 406: hard-bounced, complained or unsubscribed address
-  | 'invalid-address' // ErrorCode 300: the address (or request) is invalid
+  | 'invalid-address' // ErrorCode 300 about the recipient ('To', 'Cc', 'Bcc'): this customer's address is invalid
   | 'configuration' // bad token, unconfirmed sender, unknown template: nothing a retry can fix
   | 'rejected' // any other 4xx: this message will never be accepted
   | 'transient'; // 429, 5xx, timeouts, dropped connections: retry with backoff
@@ -24,6 +24,14 @@ export interface ClassifiedPostmarkError {
 // ErrorCode 10: bad or missing server token. 400/401: sender signature missing or unconfirmed.
 // 405: account not allowed to send. 412: account pending approval. 1100/1101: template id/alias unknown.
 const CONFIGURATION_CODES = new Set([10, 400, 401, 405, 412, 1100, 1101]);
+
+// ErrorCode 300 is Postmark's "invalid email request": a bad recipient, but also a bad 'From' or 'ReplyTo', a missing
+// body or subject. Only a message naming a recipient field is about the customer; any other 300 is our own request
+// and would fail for every customer alike, so it must stop loudly instead of suppressing them one by one.
+const RECIPIENT_FIELD = /'(To|Cc|Bcc)'|\brecipients?\b/i;
+export function isAboutRecipient(message: string): boolean {
+  return RECIPIENT_FIELD.test(message);
+}
 
 const EMAIL_ADDRESS = /[^\s<>"',;:()]+@[^\s<>"',;:()]+/g;
 /** Removes anything that looks like an address, and the given known secrets (the recipient as written,
@@ -45,7 +53,7 @@ export function classifyPostmarkError(err: unknown, secrets: string[] = []): Cla
     status === 0 || status === 429 || status >= 500 ? 'transient'
     : status === 401 || CONFIGURATION_CODES.has(code) ? 'configuration'
     : code === 406 ? 'inactive-recipient'
-    : code === 300 ? 'invalid-address'
+    : code === 300 ? (isAboutRecipient(message) ? 'invalid-address' : 'configuration')
     : 'rejected';
   return { kind, status, code, message };
 }
