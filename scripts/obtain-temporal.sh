@@ -7,6 +7,7 @@
 # name and renamed into place only when complete, so a failed build never leaves a half-written binary.
 # Progress goes to stderr; stdout gets only `export NAME=value` lines for `eval`.
 set -euo pipefail
+shopt -s inherit_errexit  # the obtain_* functions run in $(…), which would otherwise drop set -e
 
 CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"        # newest tag whose go.mod has no replace directive
 TEST_SERVER_VERSION="${TEMPORAL_TEST_SERVER_VERSION:-1.31.0}"
@@ -14,9 +15,19 @@ CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
 mkdir -p "$CACHE"
 
 say() { echo "[temporal] $*" >&2; }
-fail_route() { say "route failed: $1"; say "  command: $2"; [ -n "${3:-}" ] && sed 's/^/  | /' "$3" | tail -n 15 >&2; return 0; }
+fail_route() { say "route failed: $1"; say "  command: $2"; if [ -n "${3:-}" ]; then sed 's/^/  | /' "$3" | tail -n 15 >&2; fi; return 0; }
 
-obtain_cli() {
+# Each obtain_* body is its own subshell, so these traps are scoped to it: the temporary build dir goes however the
+# subshell ends (done, `exit 1` on a failed route, Ctrl-C, kill). A RETURN trap missed exits and signals.
+# After a successful rename the path no longer exists and the rm is a no-op.
+remove_on_exit() {
+  BUILD_TMP="$1"
+  trap 'rm -rf "$BUILD_TMP"' EXIT
+  trap 'say "interrupted: removing the temporary build dir $BUILD_TMP"; exit 130' INT
+  trap 'say "terminated: removing the temporary build dir $BUILD_TMP"; exit 143' TERM
+}
+
+obtain_cli() (
   if [ -n "${TEMPORAL_CLI_PATH:-}" ]; then
     [ -x "$TEMPORAL_CLI_PATH" ] || { say "TEMPORAL_CLI_PATH=$TEMPORAL_CLI_PATH is not an executable file; unset it or fix the path"; exit 1; }
     say "Temporal CLI from TEMPORAL_CLI_PATH: $TEMPORAL_CLI_PATH"; echo "$TEMPORAL_CLI_PATH"; return
@@ -32,7 +43,7 @@ obtain_cli() {
     exit 1
   fi
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-cli-build.XXXXXX")
-  trap 'rm -rf "$tmp"' RETURN
+  remove_on_exit "$tmp"
   local cmd="GOTOOLCHAIN=local GOBIN=$tmp go install github.com/temporalio/cli/cmd/temporal@$CLI_VERSION"
   say "building the Temporal CLI $CLI_VERSION (dev server + UI) with Go; the first build takes a few minutes..."
   say "  $cmd"
@@ -47,12 +58,14 @@ obtain_cli() {
   fi
   "$tmp/temporal" --version >&2 || { say "the built binary does not run: $tmp/temporal --version"; exit 1; }
   mkdir -p "$(dirname "$dest")"
+  # rm first: mv onto an existing directory (say, a broken earlier attempt) would move into it instead of replacing it
+  rm -rf "$dest.partial" "$dest"
   mv -f "$tmp/temporal" "$dest.partial" && mv -f "$dest.partial" "$dest"
   say "Temporal CLI ready: $dest"
   echo "$dest"
-}
+)
 
-obtain_test_server() {
+obtain_test_server() (
   if [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ]; then
     [ -x "$TEMPORAL_TEST_SERVER_PATH" ] || { say "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH is not executable"; exit 1; }
     say "time-skipping test server from TEMPORAL_TEST_SERVER_PATH"; echo "$TEMPORAL_TEST_SERVER_PATH"; return
@@ -63,7 +76,7 @@ obtain_test_server() {
   command -v java >/dev/null 2>&1 || { say "Java is not installed, so the time-skipping test server cannot run. Install a JDK (>= 11) or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
   command -v mvn >/dev/null 2>&1 || { say "Maven is not installed, so the time-skipping test server cannot be fetched. Install Maven or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-build.XXXXXX")
-  trap 'rm -rf "$tmp"' RETURN
+  remove_on_exit "$tmp"
   cat >"$tmp/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -89,11 +102,12 @@ exec java -Xss4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$here/lib/*" io.t
 WRAP
   chmod +x "$tmp/test-server"
   rm -f "$tmp/pom.xml" "$tmp/build.log"; chmod 755 "$tmp"
-  rm -rf "$dir.partial"; mv "$tmp" "$dir.partial"; mv "$dir.partial" "$dir"
-  trap - RETURN
+  # rm first: an existing $dir (a broken earlier attempt without test-server) would get $dir.partial nested into it
+  rm -rf "$dir.partial" "$dir"
+  mv "$tmp" "$dir.partial"; mv "$dir.partial" "$dir"
   say "time-skipping test server ready: $dir"
   echo "$dir/test-server"
-}
+)
 
 what="${1:-all}"
 case "$what" in
