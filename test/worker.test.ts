@@ -2,7 +2,7 @@
 // Prometheus metrics, and stops cleanly on SIGTERM. Against the real dev server of the test run.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -26,9 +26,9 @@ interface RunningProcess {
   exited: Promise<number | null>;
 }
 
-function startWorkerProcess(env: Record<string, string>): RunningProcess {
+function startWorkerProcess(env: Record<string, string>, opts: { replaceEnv?: boolean } = {}): RunningProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: { ...process.env, ...env },
+    env: opts.replaceEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -111,6 +111,35 @@ describe('the worker process', () => {
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     }
+  });
+
+  it('connects through a Temporal profile file (temporal.toml, TEMPORAL_PROFILE) with no TEMPORAL_ADDRESS set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journey-profile-'));
+    const configFile = join(dir, 'temporal.toml');
+    writeFileSync(configFile, `[profile.staging]\naddress = "${inject('temporalAddress')}"\nnamespace = "default"\n`);
+    const { TEMPORAL_ADDRESS: _a, TEMPORAL_NAMESPACE: _n, ...rest } = process.env;
+    const worker = startWorkerProcess({
+      ...(rest as Record<string, string>), TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'staging',
+      JOURNEY_TASK_QUEUE: uniqueTaskQueue('profile'), JOURNEY_DATA_DIR: dir,
+    }, { replaceEnv: true });
+    try {
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      expect(worker.output()).toContain(`namespace "default" at ${inject('temporalAddress')}`);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('a malformed profile file stops the worker with one line naming the problem, not a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journey-profile-'));
+    const configFile = join(dir, 'temporal.toml');
+    writeFileSync(configFile, 'this is [not toml\n');
+    const worker = startWorkerProcess({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'staging', JOURNEY_DATA_DIR: dir });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toMatch(/^worker: Invalid TOML document/m);
+    expect(worker.output()).not.toMatch(/\n\s+at /); // no stack frames
   });
 
   it('rejects a concurrency setting that is not a number, naming the variable', () => {

@@ -18,14 +18,16 @@ function fail(message: string): never {
 
 let settings;
 let contactPolicy;
+let config;
 try {
   settings = loadWorkerSettings();
   // The global contact policy, checked once; every customer workflow this worker's activities start carries it.
   contactPolicy = loadContactPolicyFromEnv();
+  // A missing or malformed TEMPORAL_PROFILE / temporal.toml is one line naming it, not a stack trace.
+  config = loadTemporalConfig();
 } catch (err) {
   fail((err as Error).message);
 }
-const config = loadTemporalConfig();
 const metricsUrl = installWorkerRuntime(settings);
 
 const connection = await NativeConnection.connect(config.connectionOptions).catch((err) =>
