@@ -4,6 +4,7 @@ import { writeToOutbox, type OutboxMessage } from './outbox.ts';
 import { createEmailActivities, emailDepsFromEnv, type EmailDeps } from './email/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { createContactActivities } from './contact/reserve-contact-slot.ts';
+import { createAdvocateScoreActivities } from './contact/advocate-score.ts';
 import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
 import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.ts';
 import { createRewardActivities } from './rewards/reward-activities.ts';
@@ -41,6 +42,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEmailActivities(emailDeps(deps)),
     ...createContactActivities(customersOrFail(deps)),
+    // Without a client it is not registered: Qualify then runs without the score (NotFoundError, not retried).
+    ...(deps.customers ? createAdvocateScoreActivities(deps.customers) : {}),
     ...createRewardActivities({ ...customersOrFail(deps), webhook: deps.rewardWebhook === null ? undefined : deps.rewardWebhook ?? rewardWebhookFromEnv(process.env) }),
     ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir, process.env)),
     async writeOutboxEmail(message: OutboxMessage): Promise<{ written: boolean }> {

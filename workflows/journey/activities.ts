@@ -5,6 +5,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { SendEmailRequest, SendEmailResult } from '../../activities/email/types.ts';
 import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult, TrackingRecord } from '../../activities/journey/types.ts';
 import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
+import type { AdvocateScoreReading, AdvocateScoreRequest } from '../../activities/contact/advocate-score.ts';
 
 export interface JourneyActivities {
   sendEmail(req: SendEmailRequest): Promise<SendEmailResult>;
@@ -15,6 +16,8 @@ export interface JourneyActivities {
   refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;
   recordTracking(rec: TrackingRecord): Promise<unknown>;
+  /** The customer's advocate score and tier from customer:<id> (activities/contact/advocate-score.ts), read at Qualify. */
+  readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading>;
 }
 
 const NOT_REGISTERED = 'NotFoundError';

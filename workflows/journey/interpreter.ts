@@ -119,7 +119,7 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         break;
       }
       case 'qualify': {
-        const motion = qualify(ctx);
+        const motion = await qualify(ctx);
         state.motion = motion;
         state.stage = motion ? 'invite' : 'listen';
         break;

@@ -15,6 +15,9 @@ export interface JourneyHistory {
   rewardsIssued: number;
   lastNps?: number;
   tier?: string;
+  /** The customer's advocate score and tier (customer:<id>), as read at the latest Qualify. */
+  advocateScore?: number;
+  advocateTier?: string;
   /** Workflow time of the last ask (ISO); daysSinceLastAsk is derived from it. */
   lastAskAt?: string;
 }
