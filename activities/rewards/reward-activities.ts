@@ -61,6 +61,12 @@ export function createRewardActivities(deps: RewardActivityDeps) {
       return { rewardId: entry.id, status: entry.status };
     },
 
+    /** Records a held reward as forfeited (its referral never converted within the hold, or closed lost): never paid. */
+    async forfeitReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: RewardStatus }> {
+      const { entry } = await record(req.recipientId, ledgerWrite(req, 'forfeited', { provider, failure: reason, note: reason }));
+      return { rewardId: entry.id, status: entry.status };
+    },
+
     /** Reverses an issued or held reward (refund, churn within the window); once per reward. */
     async reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult> {
       if (deps.webhook) {

@@ -524,9 +524,13 @@ export interface Release {
    */
   on: "action" | "conversion" | "hold";
   /**
-   * How long to hold before release (on: hold), or the longest wait for a conversion (on: conversion) after which the held reward is released anyway.
+   * How long to hold before release (on: hold), or the longest wait for a conversion (on: conversion); what happens when it ends without one is onNoConversion.
    */
   hold?: string;
+  /**
+   * on: conversion only. What happens to the held reward when the hold ends without a closed-won, or the deal is closed-lost: forfeit (the default: nothing is paid; the ledger records it as forfeited with the reason) or release (paid anyway).
+   */
+  onNoConversion?: "forfeit" | "release";
 }
 /**
  * Limits per advocate.

@@ -1,6 +1,6 @@
 // The built-in reward ledger kept in the customer workflow: every reward the customer received, by
 // idempotency key, with its status. Pure: one write at a time through the recordReward update.
-export type RewardStatus = 'pending' | 'held' | 'issued' | 'reversed' | 'failed' | 'refused';
+export type RewardStatus = 'pending' | 'held' | 'issued' | 'reversed' | 'failed' | 'refused' | 'forfeited';
 
 export interface LedgerEntry {
   /** The reward's idempotency key (advocate, referral, rule). */
@@ -33,11 +33,13 @@ export type LedgerWrite = Omit<LedgerEntry, 'history' | 'createdAt' | 'updatedAt
 /** Which status may follow which: a reward is never issued twice, and a reversed one stays reversed. */
 const NEXT: Record<RewardStatus, RewardStatus[]> = {
   pending: ['held', 'issued', 'failed', 'refused'],
-  held: ['issued', 'failed', 'reversed', 'refused'],
+  // forfeited: held for a conversion that never came (release.onNoConversion: forfeit).
+  held: ['issued', 'failed', 'reversed', 'refused', 'forfeited'],
   failed: ['issued', 'failed'], // an operator may retry a failed payout
   issued: ['reversed'],
   reversed: [],
   refused: [],
+  forfeited: [],
 };
 
 export interface LedgerWriteResult {

@@ -135,7 +135,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
   setHandler(recordRewardUpdate, (write) => applyLedgerWrite(s.ledger, write, new Date().toISOString()), {
     validator: (write) => {
       if (!write || typeof write.id !== 'string' || !write.id) throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
-      if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
+      if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused', 'forfeited'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
     },
   });
 

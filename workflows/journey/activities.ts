@@ -14,6 +14,8 @@ export interface JourneyActivities {
   /** The customer ledger's view of a reward (activities/rewards): held until release, refused by policy, reversed. */
   holdReward(req: RewardRequest, releaseAt: string): Promise<{ rewardId: string; status: string }>;
   refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
+  /** A held reward whose conversion never came (release.onNoConversion: forfeit): never paid. */
+  forfeitReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;
   recordTracking(rec: TrackingRecord): Promise<unknown>;
   /** The customer's advocate score and tier from customer:<id> (activities/contact/advocate-score.ts), read at Qualify. */

@@ -10,6 +10,8 @@ import { note } from './state.ts';
 export const PATCH_HOLD = 'ledger-hold-reward';
 export const PATCH_REFUSE = 'ledger-refuse-reward';
 export const PATCH_REVERSE = 'ledger-reverse-reward';
+/** Held for a conversion that never came: forfeited instead of released (release.onNoConversion). */
+export const PATCH_FORFEIT = 'reward-forfeit-without-conversion';
 
 async function call(ctx: RunContext, what: string, run: () => Promise<unknown>): Promise<void> {
   try {
@@ -33,6 +35,14 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
   for (const req of requests) {
     await call(ctx, `refuse ${req.idempotencyKey}`, () =>
       optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [req, reason]));
+  }
+}
+
+/** Called only behind PATCH_FORFEIT (the Reward stage decides to forfeit under that patch). */
+export async function forfeitInLedger(ctx: RunContext, requests: RewardRequest[], reason: string): Promise<void> {
+  for (const req of requests) {
+    await call(ctx, `forfeit ${req.idempotencyKey}`, () =>
+      optional.forfeitReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `forfeited ${req.role} reward: ${reason}` }, [req, reason]));
   }
 }
 

@@ -40,7 +40,7 @@ export interface RewardEntry {
   amount?: number;
   currency?: string;
   kind: string;
-  status: 'held' | 'issued' | 'failed' | 'refused' | 'reversed';
+  status: 'held' | 'issued' | 'failed' | 'refused' | 'reversed' | 'forfeited';
   provider?: 'ledger' | 'webhook' | 'built-in';
   at: string;
   reason: string;

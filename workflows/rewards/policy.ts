@@ -20,7 +20,7 @@ export interface PastReward {
   at: string;
   role: RewardRequest['role'];
   amount?: number;
-  status: 'pending' | 'held' | 'issued' | 'reversed' | 'failed' | 'refused';
+  status: 'pending' | 'held' | 'issued' | 'reversed' | 'failed' | 'refused' | 'forfeited';
   /** The referred person (normalized email or customer id), for the duplicate check. */
   referred?: string;
 }
@@ -43,7 +43,7 @@ export function referredKey(f: ReferralFacts): string {
   return f.referredCustomerId ? `id:${f.referredCustomerId}` : `email:${normalizeEmail(f.referredEmail) ?? f.referralId}`;
 }
 
-const COUNTS = (r: PastReward) => r.status !== 'failed' && r.status !== 'refused' && r.status !== 'reversed';
+const COUNTS = (r: PastReward) => r.status !== 'failed' && r.status !== 'refused' && r.status !== 'reversed' && r.status !== 'forfeited';
 
 /** Fraud rules of the plan: self-referral, the same referred person twice, the advocate's own email domain. */
 export function checkFraud(reward: Reward, f: ReferralFacts, past: PastReward[]): Check {

@@ -19,6 +19,16 @@ export function actionWaiting(ctx: RunContext): boolean {
   return actionIndex(ctx) >= 0;
 }
 
+/** Takes the first waiting action of the current motion out of the inbox, counted and tracked; undefined if none. */
+export function takeAction(ctx: RunContext): JourneyEvent | undefined {
+  const i = actionIndex(ctx);
+  if (i < 0) return undefined;
+  const [event] = ctx.state.inbox.splice(i, 1);
+  ctx.state.history.actions++;
+  track(ctx, 'action.taken', { eventType: event.type, eventId: event.id, cycle: ctx.state.cycle });
+  return event;
+}
+
 export type ActivateOutcome = { kind: 'acted'; event: JourneyEvent } | { kind: 'timeout'; then: 'listen' | 'exit' } | { kind: 'stopped' };
 
 export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
@@ -26,13 +36,8 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
   const from = ctx.state.asks[0] ? Date.parse(ctx.state.asks[0].at) : ctx.now();
   const deadline = from + durationMs(activatePlan.timeout);
   for (;;) {
-    const i = actionIndex(ctx);
-    if (i >= 0) {
-      const [event] = ctx.state.inbox.splice(i, 1);
-      ctx.state.history.actions++;
-      track(ctx, 'action.taken', { eventType: event.type, eventId: event.id, cycle: ctx.state.cycle });
-      return { kind: 'acted', event };
-    }
+    const event = takeAction(ctx);
+    if (event) return { kind: 'acted', event };
     if (stopRequested(ctx)) return { kind: 'stopped' };
     const woke = await waitUntil(ctx, deadline, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx));
     if (woke === 'elapsed' || woke === 'skipped') {

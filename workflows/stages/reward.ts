@@ -1,15 +1,22 @@
 // Reward: the rewards engineer's pure policy (fraud, caps, tiers, release) decides; this stage waits for the
 // release (hold period, or the referral's closed-won) and pays through issueReward, each reward with its
 // idempotency key. Without an issueReward activity on the worker, the run's own ledger records it (built-in).
+// Every action of the cycle is rewarded on its own (its referralId): the first one Activate took, those already
+// waiting, and those that arrive while any reward of the cycle is still held.
+import { condition, patched } from '@temporalio/workflow';
 import type { RewardRequest } from '../../activities/journey/types.ts';
 import type { JourneyEvent } from '../messages.ts';
 import { decideReward, type PastReward } from '../rewards/policy.ts';
 import { email, failureMessage, isNotRegistered, optional } from '../journey/activities.ts';
-import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
+import { iso, stopRequested, track, wake, type RunContext } from '../journey/context.ts';
 import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
-import { holdInLedger, refuseInLedger } from '../journey/reward-ledger.ts';
+import { takeAction } from './activate.ts';
+import { forfeitInLedger, holdInLedger, PATCH_FORFEIT, refuseInLedger } from '../journey/reward-ledger.ts';
+
+/** Runs from before this rule rewarded only the first action of a cycle. */
+export const PATCH_EACH_ACTION = 'reward-each-action';
 
 function pastRewards(ctx: RunContext): PastReward[] {
   return ctx.state.rewards.map((r) => ({ at: r.at, role: r.role, amount: r.amount, status: r.status, referred: r.referred }));
@@ -22,15 +29,52 @@ function entryFor(ctx: RunContext, req: RewardRequest, status: RewardEntry['stat
   };
 }
 
-export async function reward(ctx: RunContext, action: JourneyEvent): Promise<void> {
+function referralIdOf(action: JourneyEvent): string {
+  return String(action.data?.referralId ?? action.id);
+}
+
+/** Rewards the cycle's actions, each once by its referralId, concurrently (each waits for its own release). */
+export async function reward(ctx: RunContext, first: JourneyEvent): Promise<void> {
+  if (!ctx.def.motions[ctx.state.motion!].reward) return;
+  if (!patched(PATCH_EACH_ACTION)) return rewardAction(ctx, first);
+  const running = new Set<Promise<void>>();
+  const taken = new Set<string>();
+  let failure: unknown;
+  const start = (action: JourneyEvent) => {
+    const referralId = referralIdOf(action);
+    if (taken.has(referralId) || ctx.state.rewards.some((r) => r.referralId === referralId && r.role === 'referrer')) {
+      note(ctx.state, ctx.now(), `${action.type} ${action.id}: referral ${referralId} was already rewarded (or refused) once`);
+      return;
+    }
+    taken.add(referralId);
+    const done: Promise<void> = rewardAction(ctx, action).then(
+      () => { running.delete(done); wake(ctx); },
+      (err) => { failure ??= err; running.delete(done); wake(ctx); },
+    );
+    running.add(done);
+  };
+  start(first);
+  for (;;) {
+    if (!stopRequested(ctx)) for (let next = takeAction(ctx); next; next = takeAction(ctx)) start(next);
+    if (running.size === 0 || failure) break;
+    const changes = ctx.changes;
+    await condition(() => running.size === 0 || ctx.changes !== changes || (!stopRequested(ctx) && takeableAction(ctx)));
+  }
+  if (failure) throw failure;
+}
+
+function takeableAction(ctx: RunContext): boolean {
+  return ctx.state.inbox.some((e) => ctx.def.motions[ctx.state.motion!].activate.actions.some((a) => a.event === e.type));
+}
+
+async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void> {
   const { state } = ctx;
-  const rewardPlan = ctx.def.motions[state.motion!].reward;
-  if (!rewardPlan) return;
+  const rewardPlan = ctx.def.motions[state.motion!].reward!;
   const data = action.data ?? {};
   const facts = {
     advocateId: state.customerId,
     advocateEmail: typeof state.traits.email === 'string' ? state.traits.email : undefined,
-    referralId: String(data.referralId ?? action.id),
+    referralId: referralIdOf(action),
     referredEmail: typeof data.referredEmail === 'string' ? data.referredEmail : undefined,
     referredCustomerId: typeof data.referredCustomerId === 'string' ? data.referredCustomerId : undefined,
   };
@@ -50,15 +94,26 @@ export async function reward(ctx: RunContext, action: JourneyEvent): Promise<voi
   if (state.rewards.length > LIST_MAX) state.rewards.splice(0, state.rewards.length - LIST_MAX);
 
   const releaseAt = Date.parse(decision.release.releaseAt);
-  const converted = () => state.referrals.some((r) => r.referralId === facts.referralId && r.stage === 'closed-won');
+  const stageOf = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage;
+  const converted = () => stageOf() === 'closed-won';
   const reversed = () => entries.every((e) => e.status === 'reversed');
+  // release.on conversion pays for a conversion: without one (hold over, or closed-lost) the reward is forfeited
+  // unless the plan says release. Runs from before this rule released it at the end of the hold.
+  const forfeits = decision.release.waitForConversion && rewardPlan.release.onNoConversion !== 'release' && patched(PATCH_FORFEIT);
+  const lost = () => forfeits && stageOf() === 'closed-lost';
   if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, decision.release.releaseAt);
-  while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !(decision.release.waitForConversion && converted())) {
+  while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !lost() && !(decision.release.waitForConversion && converted())) {
     const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${decision.release.releaseAt})` : `hold until ${decision.release.releaseAt}`;
-    const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed());
+    const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed() || lost());
     if (woke === 'skipped') break;
   }
   if (stopRequested(ctx) && ctx.cancelRequested) return;
+  if (forfeits && !converted() && !reversed()) {
+    await forfeit(ctx, decision.requests, entries, facts.referralId, lost()
+      ? `referral ${facts.referralId} closed lost: no conversion, nothing paid`
+      : `no conversion of referral ${facts.referralId} within the hold (until ${decision.release.releaseAt}): nothing paid`);
+    return;
+  }
   if (decision.release.waitForConversion && !converted()) note(state, ctx.now(), `reward for ${facts.referralId} released at the end of the hold without a conversion`);
 
   for (const [i, req] of decision.requests.entries()) {
@@ -83,8 +138,23 @@ export async function reward(ctx: RunContext, action: JourneyEvent): Promise<voi
       track(ctx, 'reward.issued', { key: entry.key, role: entry.role, kind: entry.kind, amount: entry.amount, provider: entry.provider });
     }
   }
-  if (decision.tier) state.history.tier = decision.tier;
+  // Rewards of one cycle finish in any order: the tier only goes up.
+  const threshold = (tier: string | undefined) => rewardPlan.tiers?.find((t) => t.tier === tier)?.threshold ?? -1;
+  if (decision.tier && threshold(decision.tier) >= threshold(state.history.tier)) state.history.tier = decision.tier;
   await thankYou(ctx, rewardPlan.thankYou, facts.referralId, entries);
+}
+
+async function forfeit(ctx: RunContext, requests: RewardRequest[], entries: RewardEntry[], referralId: string, reason: string): Promise<void> {
+  const open = requests.filter((_, i) => entries[i].status === 'held');
+  for (const entry of entries) {
+    if (entry.status !== 'held') continue;
+    entry.status = 'forfeited';
+    entry.reason = `${entry.reason}; forfeited: ${reason}`;
+    entry.at = iso(ctx.now());
+  }
+  note(ctx.state, ctx.now(), `reward for ${referralId} forfeited: ${reason}`);
+  track(ctx, 'reward.forfeited', { referralId, reason, keys: open.map((r) => r.idempotencyKey) });
+  await forfeitInLedger(ctx, open, reason);
 }
 
 async function thankYou(ctx: RunContext, template: Parameters<typeof templateName>[0] | undefined, referralId: string, entries: RewardEntry[]): Promise<void> {
