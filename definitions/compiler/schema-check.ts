@@ -146,13 +146,16 @@ function translate(error: ErrorObject): Problem | undefined {
     case 'pattern': {
       const title = String(parent?.title ?? 'value').toLowerCase();
       const isDuration = String(parent?.pattern ?? '').startsWith('^P');
+      const calendar = isDuration ? calendarDuration(String(error.data)) : undefined;
       return {
         pointer,
-        message: isDuration
+        message: calendar
+          ? `\`${String(error.data)}\` counts ${calendar.units}, which vary in length; durations here take weeks, days, hours, minutes or seconds`
+          : isDuration
           ? `\`${String(error.data)}\` is not an ISO 8601 duration`
           : `\`${String(error.data)}\` is not a valid ${title} for ${fieldName(pointer)}`,
         expected: [parent?.description, examplesOf(parent) && `e.g. ${examplesOf(parent)}`].filter(Boolean).join(' '),
-        suggestion: isDuration ? durationHint(String(error.data)) : undefined,
+        suggestion: calendar ? `write it in days: did you mean \`${calendar.inDays}\`?` : isDuration ? durationHint(String(error.data)) : undefined,
         code: isDuration ? 'schema.duration' : code,
       };
     }
@@ -178,6 +181,18 @@ function translate(error: ErrorObject): Problem | undefined {
     default:
       return { pointer, message: `${fieldName(pointer)} ${error.message ?? 'is invalid'}`, code };
   }
+}
+
+/**
+ * A valid ISO 8601 duration with years or months (P1M, P1Y6M, P1MT12H): the language refuses those because a
+ * month has no fixed length; offer the same span in days (a year as 365, a month as 30).
+ */
+function calendarDuration(text: string): { units: string; inDays: string } | undefined {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/.exec(text);
+  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+  const days = Number(m[1] ?? 0) * 365 + Number(m[2] ?? 0) * 30 + Number(m[3] ?? 0) * 7 + Number(m[4] ?? 0);
+  const units = [m[1] !== undefined && 'years', m[2] !== undefined && 'months'].filter(Boolean).join(' and ');
+  return { units, inDays: `P${days}D${m[5] && m[5] !== 'T' ? m[5] : ''}` };
 }
 
 /** Common ways people write durations, turned into the ISO form. */
