@@ -1,7 +1,10 @@
 // The plans the API routes events to. A reload compiles every journey file again; if any file has an error the
 // whole reload is refused and the last good set keeps serving (a half-applied deploy is harder to reason about).
+// An applied reload that changes a journey's plan hands the change to the in-flight upgrader (api/in-flight-upgrades.ts),
+// which tells the open runs of journeys whose new version says `inFlight: migrate-at-listen`.
 import type { CompiledPlan } from '../definitions/plan.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
+import type { InFlightUpgradeReport, PlanChange } from './in-flight-upgrades.ts';
 
 export interface LoadedPlans {
   plans: CompiledPlan[];
@@ -14,11 +17,17 @@ export interface ReloadOutcome {
   /** The plans serving after the reload (the new ones, or the last good ones). */
   journeys: Array<{ journeyId: string; version: number; hash: string; status: string }>;
   diagnostics: Diagnostic[];
+  /** One report per journey whose plan changed in this reload (empty when none did, or nothing upgrades runs). */
+  upgrades: InFlightUpgradeReport[];
 }
+
+/** Tells the runs in flight about changed plans; reports what it did for each. */
+export type InFlightUpgrader = (changes: PlanChange[]) => Promise<InFlightUpgradeReport[]>;
 
 export class PlanRegistry {
   private plans: CompiledPlan[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
+  private upgrader: InFlightUpgrader | undefined;
   loadedAt: string | undefined;
 
   constructor(private readonly loader: PlanLoader) {}
@@ -39,6 +48,11 @@ export class PlanRegistry {
     return this.plans.find((p) => p.journeyId === journeyId);
   }
 
+  /** After each applied reload (HTTP or SIGHUP), `upgrader` gets the journeys whose plan hash changed. */
+  upgradeRunsWith(upgrader: InFlightUpgrader): void {
+    this.upgrader = upgrader;
+  }
+
   /** Concurrent reloads (SIGHUP + HTTP) share one run. */
   reload(): Promise<ReloadOutcome> {
     this.reloading ??= this.runReload().finally(() => (this.reloading = undefined));
@@ -55,11 +69,31 @@ export class PlanRegistry {
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     const duplicate = duplicateJourneyIds(loaded.plans);
     const applied = errors.length === 0 && duplicate.length === 0;
+    let changes: PlanChange[] = [];
     if (applied) {
+      const before = new Map(this.plans.map((p) => [p.journeyId, p]));
+      changes = loaded.plans.flatMap((next) => {
+        const previous = before.get(next.journeyId);
+        return previous && previous.hash !== next.hash ? [{ previous, next }] : [];
+      });
       this.plans = loaded.plans;
       this.loadedAt = new Date().toISOString();
     }
-    return { applied, journeys: this.summary(), diagnostics: [...loaded.diagnostics, ...duplicate] };
+    const upgrades = changes.length > 0 && this.upgrader ? await this.runUpgrader(changes) : [];
+    return { applied, journeys: this.summary(), diagnostics: [...loaded.diagnostics, ...duplicate], upgrades };
+  }
+
+  /** The new plans serve already; an upgrader that throws is reported as a failure of every change, not lost. */
+  private async runUpgrader(changes: PlanChange[]): Promise<InFlightUpgradeReport[]> {
+    try {
+      return await this.upgrader!(changes);
+    } catch (err) {
+      const message = `upgrading runs in flight failed: ${(err as Error)?.message ?? String(err)}`;
+      return changes.map(({ previous, next }) => ({
+        journeyId: next.journeyId, fromVersion: previous.version, toVersion: next.version, inFlight: next.definition.inFlight,
+        action: 'signalled', runsFound: 0, signalled: 0, failed: 1, errors: [{ workflowId: '', message }], truncated: false,
+      }));
+    }
   }
 
   summary(): ReloadOutcome['journeys'] {

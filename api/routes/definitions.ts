@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Diagnostic } from '../../definitions/diagnostics.ts';
 import type { ApiContext } from '../server.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
+import { upgradeRunsInFlight } from '../in-flight-upgrades.ts';
 
 /** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
 export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
@@ -20,7 +21,33 @@ const journeySummary = {
   properties: { journeyId: { type: 'string' }, version: { type: 'integer' }, hash: { type: 'string' }, status: { type: 'string' } },
 } as const;
 
+const upgradeReport = {
+  type: 'object',
+  description: 'What happened to the open runs of one journey whose plan changed in this reload.',
+  properties: {
+    journeyId: { type: 'string' }, fromVersion: { type: 'integer' }, toVersion: { type: 'integer' }, inFlight: { type: 'string' },
+    action: { type: 'string', enum: ['signalled', 'skipped'] }, reason: { type: 'string' },
+    runsFound: { type: 'integer' }, signalled: { type: 'integer' }, failed: { type: 'integer' },
+    errors: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, message: { type: 'string' } } } },
+    truncated: { type: 'boolean' },
+  },
+} as const;
+const reloadOutcome = {
+  type: 'object',
+  properties: {
+    applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic },
+    upgrades: { type: 'array', items: upgradeReport },
+  },
+} as const;
+
 export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiContext) {
+  // Every applied reload (this route or SIGHUP) tells the runs in flight of journeys that migrate at Listen.
+  ctx.registry.upgradeRunsWith(async (changes) => {
+    const reports = [];
+    for (const change of changes) reports.push(await upgradeRunsInFlight(ctx.client, change));
+    return reports;
+  });
+
   app.get('/definitions', {
     config: { scope: 'read' },
     schema: {
@@ -64,10 +91,12 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
   app.post('/definitions/reload', {
     config: { scope: 'operate' },
     schema: {
-      summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving', tags: ['definitions'], security: bearer,
+      summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
+      description: 'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
+      tags: ['definitions'], security: bearer,
       response: {
-        200: { type: 'object', properties: { applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic } } },
-        422: { type: 'object', properties: { applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic } } },
+        200: reloadOutcome,
+        422: reloadOutcome,
         ...errorResponses(401, 403),
       },
     },

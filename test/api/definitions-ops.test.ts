@@ -1,7 +1,7 @@
 // Definitions (list, validate, reload keeping the last good version), operations (healthz, metrics), the
 // OpenAPI document and docs page, outbox, reports and webhooks placeholders.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -17,9 +17,11 @@ import { auth, event, newCustomer, startApi, type ApiFixture } from './support.t
 describe('definitions', () => {
   let f: ApiFixture;
   const dir = mkdtempSync(join(tmpdir(), 'journeys-'));
-  const shipped = JSON.parse(readFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), 'utf8'));
+  // A journey id of this test only: an applied reload signals the open runs of changed journeys on the shared dev server.
+  const NPS_ID = `nps-ops-${Date.now().toString(36)}`;
+  const shipped = { ...JSON.parse(readFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), 'utf8')), id: NPS_ID };
   beforeAll(async () => {
-    copyFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), join(dir, 'nps.json'));
+    writeFileSync(join(dir, 'nps.json'), JSON.stringify(shipped, null, 2));
     f = await startApi({ validateDefinition: validateDefinitionBody });
     // This API serves the temp folder, so the test can break a file.
     const registry = new PlanRegistry(() => loadJourneyDir(dir));
@@ -33,7 +35,7 @@ describe('definitions', () => {
   it('GET /v1/definitions lists the served journeys with version, hash and routing', async () => {
     const res = await f.api.inject({ method: 'GET', url: '/v1/definitions', headers: k });
     expect(res.statusCode).toBe(200);
-    expect(res.json().journeys).toEqual([expect.objectContaining({ journeyId: 'nps-promoter-referral', status: 'active', hash: expect.stringMatching(/^[0-9a-f]{64}$/), routing: expect.objectContaining({ listen: ['nps.submitted'] }) })]);
+    expect(res.json().journeys).toEqual([expect.objectContaining({ journeyId: NPS_ID, status: 'active', hash: expect.stringMatching(/^[0-9a-f]{64}$/), routing: expect.objectContaining({ listen: ['nps.submitted'] }) })]);
   });
 
   it('POST /v1/definitions/validate gives the compiler diagnostics with pointers', async () => {
@@ -50,13 +52,13 @@ describe('definitions', () => {
     const ok = await f.api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().journeys[0].version).toBe(shipped.version + 1);
-    writeFileSync(join(dir, 'nps.json'), '{ "id": "nps-promoter-referral", ');
+    writeFileSync(join(dir, 'nps.json'), `{ "id": "${NPS_ID}", `);
     const refused = await f.api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
     expect(refused.statusCode).toBe(422);
-    expect(refused.json()).toMatchObject({ applied: false, journeys: [{ journeyId: 'nps-promoter-referral', version: shipped.version + 1 }] });
+    expect(refused.json()).toMatchObject({ applied: false, journeys: [{ journeyId: NPS_ID, version: shipped.version + 1 }] });
     expect(refused.json().diagnostics.length).toBeGreaterThan(0);
     const routed = await f.api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(newCustomer()) });
-    expect(routed.json().journeys[0]).toMatchObject({ journeyId: 'nps-promoter-referral', version: shipped.version + 1 });
+    expect(routed.json().journeys[0]).toMatchObject({ journeyId: NPS_ID, version: shipped.version + 1 });
   });
 });
 

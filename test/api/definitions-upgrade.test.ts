@@ -1,0 +1,87 @@
+// Deploy upgrades runs in flight (dev server, real worker, visibility): after POST /v1/definitions/reload with v2,
+// an open run of a journey that says `inFlight: migrate-at-listen` is sent the new plan and shows v2 once back in
+// Listen; a journey that says `finish` leaves its run on v1. The reload response counts what it did.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
+import { parseApiKeys } from '../../api/auth.ts';
+import { PlanRegistry } from '../../api/registry.ts';
+import { buildApi } from '../../api/server.ts';
+import { customerWorkflowId, journeyWorkflowId } from '../../workflows/messages.ts';
+import { connectDevServer, type DevServerClients } from '../support/temporal.ts';
+import { createHarness, state, type Harness } from '../interpreter/harness.ts';
+import { event, newCustomer } from './support.ts';
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('reload upgrades runs in flight (dev server)', () => {
+  let dev: DevServerClients;
+  let h: Harness;
+  const dir = mkdtempSync(join(tmpdir(), 'journeys-upgrade-'));
+  const shipped = JSON.parse(readFileSync(join(JOURNEYS_DIR, 'nps-promoter-referral.json'), 'utf8'));
+  // Journey ids of this test only: a reload signals every open run of the journey on the shared dev server.
+  const suffix = randomUUID().slice(0, 8);
+  const MIGRATES = `nps-migrates-${suffix}`;
+  const FINISHES = `nps-finishes-${suffix}`;
+  const writeVersion = (version: number) => {
+    writeFileSync(join(dir, 'migrates.json'), JSON.stringify({ ...shipped, id: MIGRATES, version, inFlight: 'migrate-at-listen' }, null, 2));
+    writeFileSync(join(dir, 'finishes.json'), JSON.stringify({ ...shipped, id: FINISHES, version, inFlight: 'finish' }, null, 2));
+  };
+  beforeAll(async () => {
+    dev = await connectDevServer();
+    h = await createHarness(dev.workerConnection, { scriptedSlots: true });
+  });
+  afterAll(async () => { await dev?.close(); });
+
+  it('v1 run of a migrate-at-listen journey shows v2 back in Listen; a finish journey\'s run stays on v1', async () => {
+    writeVersion(1);
+    const registry = new PlanRegistry(() => loadJourneyDir(dir));
+    const api = await buildApi({ client: dev.client, taskQueue: h.taskQueue, apiKeys: parseApiKeys('k'), registry, dataDir: h.dataDir });
+    const k = { authorization: 'Bearer k' };
+    const customerId = newCustomer('upgrade');
+    const migrating = dev.client.workflow.getHandle(journeyWorkflowId(MIGRATES, customerId));
+    const finishing = dev.client.workflow.getHandle(journeyWorkflowId(FINISHES, customerId));
+    h.handles.push(migrating, finishing, dev.client.workflow.getHandle(customerWorkflowId(customerId)));
+    try {
+      await h.run(async () => {
+        const first = await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
+        expect(first.json()).toMatchObject({ applied: true, upgrades: [] });
+        // A passive NPS answer starts both runs and leaves them listening for delight.
+        const routed = await api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(customerId, { data: { score: 7 } }) });
+        expect(routed.statusCode).toBeLessThan(300);
+        for (const run of [migrating, finishing]) {
+          expect(await eventually(() => state(run).catch(() => undefined), (s) => s?.stage === 'listen')).toMatchObject({ stage: 'listen', journeyVersion: 1 });
+        }
+        // Visibility has both runs before the deploy.
+        await eventually(async () => { const o = []; for await (const w of dev.client.workflow.list({ query: `CustomerId = '${customerId}' AND ExecutionStatus = 'Running' AND WorkflowType = 'advocacyJourney'` })) o.push(w); return o; }, (x) => x.length === 2);
+
+        writeVersion(2);
+        const reload = await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
+        expect(reload.statusCode).toBe(200);
+        const upgrades = reload.json().upgrades as { journeyId: string }[];
+        expect(upgrades.find((u) => u.journeyId === MIGRATES)).toEqual({
+          journeyId: MIGRATES, fromVersion: 1, toVersion: 2, inFlight: 'migrate-at-listen', action: 'signalled',
+          runsFound: 1, signalled: 1, failed: 0, errors: [], truncated: false,
+        });
+        expect(upgrades.find((u) => u.journeyId === FINISHES)).toMatchObject({ action: 'skipped', inFlight: 'finish', runsFound: 0, signalled: 0 });
+
+        const moved = await eventually(() => state(migrating).catch(() => undefined), (s) => s?.journeyVersion === 2);
+        expect(moved).toMatchObject({ journeyVersion: 2, stage: 'listen' });
+        const stayed = await state(finishing);
+        expect(stayed).toMatchObject({ journeyVersion: 1, stage: 'listen' });
+      });
+    } finally {
+      await api.close();
+    }
+  }, 90_000);
+});
