@@ -9,6 +9,7 @@ import { checkCatalog } from './catalog-check.ts';
 import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
+import { checkRuleReach } from './rule-reach-check.ts';
 import { offsetPosition, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
 import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
@@ -64,7 +65,7 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
  * around) a part the schema already rejected is dropped as noise.
  */
 function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, templates: Record<string, string>, schemaProblems: Problem[]): Problem[] {
-  const groups = [() => checkCatalog(def, catalog), () => checkMotions(def), () => checkPolicies(def), () => checkTemplates(def, templates)];
+  const groups = [() => checkCatalog(def, catalog), () => checkMotions(def), () => checkPolicies(def), () => checkRuleReach(def), () => checkTemplates(def, templates)];
   const found = groups.flatMap((group) => {
     try {
       return group();

@@ -55,6 +55,8 @@ case('version-string', setp(['version'], '1'), '/version', 'schema.type', 'shoul
 case('bad-id', setp(['id'], 'NPS Promoter'), '/id', 'schema.pattern', 'not a valid')
 case('duration-words', setp(['motions','referral','invite','firstAskDelay'], '2 days'), '/motions/referral/invite/firstAskDelay', 'schema.duration', 'not an ISO 8601 duration')
 case('duration-months', setp(['track','attributionWindow'], 'P6M'), '/track/attributionWindow', 'schema.duration', '`P6M` counts months, which vary in length')
+case('qualify-rule-always-true', lambda d: d['qualify']['rules'][0].update({'when': True}), '/qualify/rules/1', 'qualify.ruleUnreachable', 'can never be chosen')
+case('qualify-rule-never-true', lambda d: d['qualify']['rules'][1].update({'when': {'==': [1, 2]}}), '/qualify/rules/1/when', 'condition.neverHolds', 'can never hold')
 case('duration-lowercase', setp(['track','attributionWindow'], 'p180d'), '/track/attributionWindow', 'schema.duration', 'not an ISO 8601 duration')
 case('bad-local-time', setp(['motions','referral','invite','sendWindow','start'], '9am'), '/motions/referral/invite/sendWindow/start', 'schema.pattern', '`9am`')
 case('bad-weekday', setp(['motions','referral','invite','sendWindow','days'], ['mon','tues']), '/motions/referral/invite/sendWindow/days/1', 'schema.enum', '`tues` is not allowed')
