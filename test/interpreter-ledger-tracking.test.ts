@@ -58,7 +58,7 @@ describe('tracking fields and reward ledger (time-skipping server, real customer
         await current.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
         // (handle.result() on the time-skipping server skips time while it waits; a short sleep is enough here.)
         await env.sleep(1000);
-        expect((await current.describe()).status.name).toBe('COMPLETED');
+        expect((await state(current)).stage).toBe('ended');
       }
       const { records } = await readTrackingLog(h.dataDir);
       const of = (customerId: string, type: string) => records.filter((r) => r.customerId === customerId && r.type === type);

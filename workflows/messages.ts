@@ -46,6 +46,8 @@ export interface JourneyRunInput {
   carried?: unknown;
   /** Additive: set false only on a server without the journey search attributes registered (default true). */
   searchAttributes?: boolean;
+  /** Additive: the history length (events) at which a run hands over to a fresh one from any long wait (default 2000). */
+  continueAsNewAfter?: number;
 }
 
 // ---- the per-customer workflow `customer:<id>`: traits, global opt-out and suppression, contact history, rewards ----

@@ -34,6 +34,10 @@ export interface RunContext {
   searchAttributes: boolean;
   /** The search attribute values last upserted (name → JSON), to upsert only changes. */
   upserted: Map<string, string>;
+  /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
+  historyLimit: number;
+  /** Whether this run hands over from every long wait (patched 'handover-in-every-wait', decided at the run's start). */
+  handoverInWaits: boolean;
 }
 
 export function iso(ms: number): string {

@@ -9,7 +9,9 @@ import { journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../
 import { iso, stopRequested, track, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers, snapshot } from './operators.ts';
-import { carry, initialState, note, type CarriedState } from './state.ts';
+import { initialState, note, type CarriedState } from './state.ts';
+import { carriedState, DEFAULT_HISTORY_LIMIT, handoverDue, PATCH_HANDOVER_IN_EVERY_WAIT } from './handover.ts';
+import { asRunFailure, carriedProblems, sendWindowProblems } from './run-checks.ts';
 import { showProgress } from './visibility.ts';
 import { flushLedgerReversals } from './reward-ledger.ts';
 import { waitUntil } from './waits.ts';
@@ -32,10 +34,21 @@ function checkInput(input: JourneyRunInput): void {
     if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track) problems.push('input.plan.definition lacks suppression, qualify or track');
   }
   if (typeof input?.customerId !== 'string' || !input.customerId) problems.push('input.customerId is missing');
+  problems.push(...carriedProblems(input?.carried));
+  // A window that never opens or a zone Intl does not know used to fail (or fall back to UTC) at the first ask.
+  if (plan && typeof plan === 'object' && plan.definition?.motions && patched(PATCH_CHECK_SEND_WINDOWS)) problems.push(...sendWindowProblems(plan));
   if (problems.length) throw ApplicationFailure.nonRetryable(`bad journey input: ${problems.join('; ')}`, 'JourneyBadPlan');
 }
 
-type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-new' };
+/** continue-as-new `inStage`: a handover inside a stage's long wait, which the next run picks up. */
+type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-new'; inStage?: boolean };
+
+const PATCH_CHECK_SEND_WINDOWS = 'input-checks-send-windows';
+/** patched() ids: runs from before them complete when they end, and go back to Listen keeping the cycle's asks. */
+const PATCH_ENDED_RUN_RESTS = 'ended-run-rests';
+const PATCH_LISTEN_AGAIN_RESETS_ASKS = 'listen-again-resets-asks';
+/** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
+const MIN_HISTORY_LIMIT = 40;
 
 export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> {
   checkInput(input);
@@ -43,10 +56,18 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   const ctx: RunContext = {
     plan, def: plan.definition, workflowId: workflowInfo().workflowId, now: () => Date.now(),
     state: initialState(plan, input.customerId, input.carried as CarriedState | undefined),
-    changes: 0, skipRequests: 0, tracking: [], trackingSeq: 0, searchAttributes: input.searchAttributes !== false, upserted: new Map(),
+    changes: 0, skipRequests: 0, tracking: [], trackingSeq: (input.carried as CarriedState | undefined)?.trackingSeq ?? 0,
+    searchAttributes: input.searchAttributes !== false, upserted: new Map(),
+    historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
+    handoverInWaits: patched(PATCH_HANDOVER_IN_EVERY_WAIT),
+    upgrade: (input.carried as CarriedState | undefined)?.pendingUpgrade,
   };
   setHandler(journeyEventSignal, async (event) => {
-    takeEvent(ctx, event);
+    try {
+      takeEvent(ctx, event);
+    } catch (err) {
+      throw asRunFailure(err, `journeyEvent ${JSON.stringify((event as { id?: unknown })?.id)}`);
+    }
     if (ctx.state.stage !== 'ended') showProgress(ctx);
     // A reversal the policy accepted reaches the customer ledger now (the run may be waiting for months).
     if (ctx.ledgerReversals?.length) await flushLedgerReversals(ctx);
@@ -60,21 +81,79 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   }
   showProgress(ctx);
 
-  const end = await runStages(ctx);
-  await flushTracking(ctx);
-  // Handlers still running (an update mid-way) finish first; signals that arrive now are replayed into this
-  // task by the server before continue-as-new completes, so they land in the carried state.
-  await condition(allHandlersFinished);
-  if (end.kind === 'continue-as-new') {
-    const next = ctx.upgrade ?? plan;
-    if (ctx.upgrade) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
-    return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carry(ctx.state) });
+  for (;;) {
+    const end = await runStagesOrFail(ctx);
+    if (end.kind === 'ended' && restsWhenEnded(ctx, end.reason)) continue;
+    await flushTracking(ctx);
+    // Handlers still running (an update mid-way) finish first; signals that arrive now are replayed into this
+    // task by the server before continue-as-new completes, so they land in the carried state.
+    await condition(allHandlersFinished);
+    if (end.kind === 'continue-as-new') {
+      // A cancel or exit that came in while the handover waited for handlers ends the run here (the next run would not know it).
+      if (ctx.handoverInWaits && ctx.state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) continue;
+      // A handover inside a stage keeps its version: migrate-at-listen moves only a run that starts at Listen.
+      const next = end.inStage ? plan : ctx.upgrade ?? plan;
+      if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
+      return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
+    }
+    markEnded(ctx, end.reason);
+    showProgress(ctx);
+    return snapshot(ctx);
   }
+}
+
+function markEnded(ctx: RunContext, reason: string): void {
   ctx.state.stage = 'ended';
-  ctx.state.ended = { reason: end.reason, at: iso(ctx.now()) };
+  ctx.state.ended = { reason, at: iso(ctx.now()) };
   ctx.state.nextAction = undefined;
-  showProgress(ctx);
-  return snapshot(ctx);
+}
+
+/**
+ * An ended run (maxCycles reached, no re-entry, onTimeout exit, bad-signal exit, operator cancel) does not complete:
+ * it rests as a tombstone in stage 'ended', as an opted-out run does, taking events (deduplicated, recorded) and
+ * never acting on them, and continues as new when its history grows. A completed run would let the next routed
+ * event (signalWithStart on the same workflow id) start a fresh run at cycle 1 with an empty dedup set and the
+ * same send keys: the email side would swallow its ask as already sent, or it would ask someone whose journey
+ * ended. Making the keys unique per run instead would fix the first and make the second certain, so the run stays.
+ * Only terminating the workflow (an explicit operator act in Temporal) lets a customer start the journey afresh.
+ * Runs from before patched 'ended-run-rests' complete as they did.
+ */
+function restsWhenEnded(ctx: RunContext, reason: string): boolean {
+  if (!patched(PATCH_ENDED_RUN_RESTS)) return false;
+  markEnded(ctx, reason);
+  note(ctx.state, ctx.now(), `journey ended: ${reason}; the run stays so that new events never restart it`);
+  return true;
+}
+
+/** runStages, with an unexpected error as a failure of the run that says where (not a workflow task retried forever). */
+async function runStagesOrFail(ctx: RunContext): Promise<RunEnd> {
+  try {
+    return await runStages(ctx);
+  } catch (err) {
+    throw asRunFailure(err, `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`);
+  }
+}
+
+/**
+ * Back to Listen in the middle of a cycle after asks went out (a hold's cool-down is over, or no ask can go out):
+ * the held cycle is over. The next delight starts a new cycle (a new number, so new send keys the email side has
+ * not seen) with a first ask, and Activate counts from that ask. The held cycle's start counts for the re-entry
+ * interval. Runs from before patched 'listen-again-resets-asks' kept the old asks (the next delight sent a
+ * reminder or nothing, and Activate timed out at once).
+ */
+function listenAgain(ctx: RunContext, why: string): void {
+  const { state } = ctx;
+  state.stage = 'listen';
+  if (state.asks.length === 0 && state.attempts === 0) return;
+  if (!patched(PATCH_LISTEN_AGAIN_RESETS_ASKS)) return;
+  note(state, ctx.now(), `cycle ${state.cycle} over early (${why}); the next delight starts cycle ${state.cycle + 1} with a first ask`);
+  if (state.cycleStartedAt) state.lastCycleStartedAt = state.cycleStartedAt;
+  state.cycle++;
+  state.attempts = 0;
+  state.asks = [];
+  state.motion = undefined;
+  state.delight = undefined;
+  state.qualification = undefined;
 }
 
 function takeUpgrade(ctx: RunContext, next: JourneyRunInput['plan']): void {
@@ -103,8 +182,8 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
   let action: Parameters<typeof reward>[1] | undefined;
   for (;;) {
     showProgress(ctx);
-    if (ctx.cancelRequested || ctx.exitRequested) return { kind: 'ended', reason: endReason(ctx) };
-    if (state.suppression.optedOut && state.stage !== 'opted-out') {
+    if (state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) return { kind: 'ended', reason: endReason(ctx) };
+    if (state.suppression.optedOut && state.stage !== 'opted-out' && state.stage !== 'ended') {
       state.stage = 'opted-out';
       continue;
     }
@@ -127,12 +206,15 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
       case 'invite': {
         const r = await invite(ctx);
         if (r === 'stopped') continue;
-        state.stage = r === 'suppressed' ? 'suppressed' : r === 'cannot-ask' ? 'listen' : 'activate';
+        if (r === 'handover') return { kind: 'continue-as-new', inStage: true };
+        if (r === 'cannot-ask') listenAgain(ctx, 'no ask can go out');
+        else state.stage = r === 'suppressed' ? 'suppressed' : 'activate';
         break;
       }
       case 'activate': {
         const r = await activate(ctx);
         if (r.kind === 'stopped') continue;
+        if (r.kind === 'handover') return { kind: 'continue-as-new', inStage: true };
         if (r.kind === 'timeout') {
           if (r.then === 'exit') return { kind: 'ended', reason: `no action within ${ctx.def.motions[state.motion!].activate.timeout} (onTimeout: exit)` };
           return endCycle(ctx);
@@ -153,6 +235,7 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         const r = await expand(ctx);
         // A cancel or exit while resting ends the run; it used to continue as new (and the next run forgot it).
         if ((ctx.cancelRequested || ctx.exitRequested) && patched('stop-in-expand-ends-run')) continue;
+        if (r.kind === 'handover') return { kind: 'continue-as-new', inStage: true };
         if (r.kind === 'cycle-end') return endCycle(ctx);
         note(state, ctx.now(), `promoted to ${r.motion}: ${r.reason}`);
         state.motion = r.motion;
@@ -166,17 +249,23 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         const hold = state.suppression.hold;
         const until = hold ? Date.parse(hold.until) : ctx.now();
         if (ctx.now() < until && !stopRequested(ctx)) {
-          await waitUntil(ctx, until, `cool-down: ${hold!.reason}`);
+          if (await waitUntil(ctx, until, `cool-down: ${hold!.reason}`, undefined, false, true) === 'handover') return { kind: 'continue-as-new', inStage: true };
           break;
         }
-        state.stage = 'listen';
+        listenAgain(ctx, `cool-down after ${hold?.rule ?? 'a hold'} over`);
         break;
       }
       case 'opted-out':
         // No more asks, for good. The run stays to keep the opt-out (new events would otherwise start a fresh run).
-        if (workflowInfo().continueAsNewSuggested) return { kind: 'continue-as-new' };
-        await waitUntil(ctx, undefined, 'opted out: no asks', () => Boolean(ctx.cancelRequested) || workflowInfo().continueAsNewSuggested, true);
+        if (handoverDue(ctx)) return { kind: 'continue-as-new' };
+        await waitUntil(ctx, undefined, 'opted out: no asks', () => Boolean(ctx.cancelRequested) || handoverDue(ctx), true);
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
+        break;
+      case 'ended':
+        // The tombstone (restsWhenEnded): writes what late events queued, hands over when its history grows.
+        await flushTracking(ctx);
+        if (handoverDue(ctx)) return { kind: 'continue-as-new' };
+        await waitUntil(ctx, undefined, `ended: ${state.ended?.reason ?? 'ended'}`, () => ctx.tracking.length > 0 || handoverDue(ctx), true);
         break;
       default:
         throw ApplicationFailure.nonRetryable(`interpreter reached unknown stage ${JSON.stringify(state.stage)}`, 'JourneyInterpreterBug');

@@ -1,6 +1,7 @@
 // The send window in the customer's own time zone: when may the next ask go out? Pure and deterministic
 // (Intl only, no clock): the interpreter passes workflow time in. Right across DST changes because every local
 // wall-clock time is turned into an instant with the zone's offset at that instant, not at `fromMs`.
+import { ApplicationFailure } from '@temporalio/common';
 import type { SendWindow } from '../../definitions/generated/journey.ts';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -83,7 +84,8 @@ export function nextSendTime(fromMs: number, window: Pick<SendWindow, 'days' | '
     const opening = zonedTimeToUtc(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), Math.floor(open / 60), open % 60, zone);
     if (opening >= fromMs) return opening;
   }
-  throw new Error(`send window ${JSON.stringify(window)} never opens in ${zone}`);
+  // Data no retry can fix: fail the run with the reason instead of its workflow task, retried forever.
+  throw ApplicationFailure.nonRetryable(`send window ${JSON.stringify(window)} never opens in ${zone}`, 'JourneyBadPlan');
 }
 
 /** `2026-03-09 09:00 (America/New_York)`: an instant as the customer reads it. */

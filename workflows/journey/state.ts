@@ -102,10 +102,23 @@ export interface JourneyState {
   notes: Array<{ at: string; text: string }>;
   ended?: { reason: string; at: string };
   pendingPlan?: { version: number; hash: string };
+  /** The email activity said the email setup is broken (EmailConfigurationError): the ask is retried, operators see why. */
+  emailProblem?: { kind: 'misconfigured'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
+  /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
+  restingUntil?: string;
 }
 
 /** What survives continue-as-new. */
-export type CarriedState = Omit<JourneyState, 'stage' | 'nextAction' | 'asks' | 'attempts'> & { plan?: CompiledPlan };
+export type CarriedState = Omit<JourneyState, 'stage' | 'nextAction' | 'asks' | 'attempts'> & {
+  plan?: CompiledPlan;
+  /** The tracking-record counter: record keys hold the cycle, which a handover inside a cycle keeps, so the counter
+   *  must go on where it was or the once-per-key tracking sink drops the new run's records. */
+  trackingSeq?: number;
+  /** A handover in the middle of a stage (a long wait whose history grew): the stage and its asks to pick up. */
+  resume?: { stage: StageName; attempts: number; asks: AskRecord[] };
+  /** A newer plan accepted (migrate-at-listen) but not yet moved to when a handover happened outside Listen. */
+  pendingUpgrade?: CompiledPlan;
+};
 
 export const SEEN_EVENT_IDS_MAX = 500;
 export const NOTES_MAX = 30;
@@ -120,8 +133,13 @@ export function initialState(plan: CompiledPlan, customerId: string, carried: Ca
     rewards: [], referrals: [], promotionsUsed: [], seenEventIds: [], inbox: [], notes: [],
   };
   if (!carried) return base;
-  const { plan: _plan, ...rest } = carried;
-  return { ...base, ...rest, journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name, stage: 'listen', attempts: 0, asks: [] };
+  const { plan: _plan, trackingSeq: _seq, resume, pendingUpgrade: _upgrade, ...rest } = carried;
+  // An ended run rests as a tombstone across handovers; a handover inside a stage picks that stage up again.
+  const stage: StageName = rest.ended ? 'ended' : resume?.stage ?? 'listen';
+  return {
+    ...base, ...rest, journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name,
+    stage, attempts: resume?.attempts ?? 0, asks: resume?.asks ?? [],
+  };
 }
 
 export function carry(state: JourneyState): CarriedState {

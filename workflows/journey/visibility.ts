@@ -23,6 +23,10 @@ export function detailsMarkdown(ctx: RunContext): string {
     `- next: ${s.nextAction ? `${s.nextAction.what}${s.nextAction.at ? ` at ${s.nextAction.at}` : ''}` : '—'}`,
   ];
   if (why) lines.push(`- suppressed: ${why}`);
+  if (s.emailProblem) {
+    lines.push(`- email misconfigured: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`);
+  }
+  if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
   lines.push(`- referrals ${s.history.referrals} · conversions ${s.history.conversions} · rewards ${s.history.rewardsIssued}${s.history.tier ? ` · tier ${s.history.tier}` : ''}`);
   return lines.join('\n');

@@ -29,7 +29,7 @@ export function takeAction(ctx: RunContext): JourneyEvent | undefined {
   return event;
 }
 
-export type ActivateOutcome = { kind: 'acted'; event: JourneyEvent } | { kind: 'timeout'; then: 'listen' | 'exit' } | { kind: 'stopped' };
+export type ActivateOutcome = { kind: 'acted'; event: JourneyEvent } | { kind: 'timeout'; then: 'listen' | 'exit' } | { kind: 'stopped' } | { kind: 'handover' };
 
 export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
   const activatePlan = ctx.def.motions[ctx.state.motion!].activate;
@@ -39,7 +39,8 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
     const event = takeAction(ctx);
     if (event) return { kind: 'acted', event };
     if (stopRequested(ctx)) return { kind: 'stopped' };
-    const woke = await waitUntil(ctx, deadline, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx));
+    const woke = await waitUntil(ctx, deadline, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx), false, true);
+    if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'elapsed' || woke === 'skipped') {
       if (actionWaiting(ctx)) continue;
       track(ctx, 'action.timeout', { timeout: activatePlan.timeout });

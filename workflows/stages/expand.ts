@@ -5,12 +5,14 @@ import { conditionScope } from '../journey/event-intake.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { waitUntil } from '../journey/waits.ts';
 
-export type ExpandOutcome = { kind: 'promote'; motion: string; reason: string } | { kind: 'cycle-end' };
+export type ExpandOutcome = { kind: 'promote'; motion: string; reason: string } | { kind: 'cycle-end' } | { kind: 'handover' };
 
 export async function expand(ctx: RunContext): Promise<ExpandOutcome> {
   const plan = ctx.def.expand;
   const { state } = ctx;
-  const promotion = (plan?.promotions ?? []).find((p, i) =>
+  // A run handed over while resting picks the rest up where it was (no second look for a promotion).
+  const resting = state.restingUntil ? Date.parse(state.restingUntil) : undefined;
+  const promotion = resting !== undefined ? undefined : (plan?.promotions ?? []).find((p, i) =>
     !state.promotionsUsed.includes(p.id) && ctx.def.motions[p.motion] && holds(p.when, conditionScope(ctx, undefined), `/expand/promotions/${i}/when`));
   if (promotion) {
     state.promotionsUsed.push(promotion.id);
@@ -19,11 +21,14 @@ export async function expand(ctx: RunContext): Promise<ExpandOutcome> {
     return { kind: 'promote', motion: promotion.motion, reason };
   }
   if (plan?.returnToListenAfter) {
-    const until = ctx.now() + durationMs(plan.returnToListenAfter);
+    const until = resting ?? ctx.now() + durationMs(plan.returnToListenAfter);
+    if (ctx.handoverInWaits) state.restingUntil = iso(until);
     while (ctx.now() < until && !stopRequested(ctx)) {
-      const woke = await waitUntil(ctx, until, `resting until ${iso(until)} before listening again`);
+      const woke = await waitUntil(ctx, until, `resting until ${iso(until)} before listening again`, undefined, false, true);
+      if (woke === 'handover') return { kind: 'handover' };
       if (woke !== 'changed') break;
     }
   }
+  state.restingUntil = undefined;
   return { kind: 'cycle-end' };
 }

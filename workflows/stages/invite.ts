@@ -15,10 +15,15 @@ import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
 import { EMAIL_FAILURE } from '../../activities/email/types.ts';
 
-export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask';
+export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;
+/** After an EmailConfigurationError the same ask is tried again after 1 h, 2 h, 4 h … at most a day apart. */
+const MISCONFIGURED_RETRY_FIRST_MS = 3_600_000;
+const MISCONFIGURED_RETRY_MAX_MS = 86_400_000;
+/** patched() id: runs from before it dropped the ask after one note on an EmailConfigurationError. */
+const PATCH_MISCONFIGURED_RETRIES = 'email-misconfigured-retries';
 
 export function customerZone(ctx: RunContext, window: SendWindow): string {
   const own = ctx.state.traits.timezone;
@@ -43,13 +48,15 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
     // patched(): runs that started before this rule keep sending their reminders as they did (replay-safe).
     if (reminder && state.asks[0] && patched('reminders-stop-at-activate-timeout') && notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout)) return 'asked-all';
     const template = reminder?.template ?? chosen.template;
-    const outcome = await askWhenAllowed(ctx, plan, attempt, notBefore, template, chosen.channel);
+    // An ask that cannot go out (email misconfigured) is retried until Activate would no longer wait for its answer.
+    const giveUpAt = (state.asks[0] ? Date.parse(state.asks[0].at) : notBefore) + durationMs(ctx.def.motions[motion].activate.timeout);
+    const outcome = await askWhenAllowed(ctx, plan, attempt, notBefore, template, chosen.channel, giveUpAt);
     if (outcome !== 'sent') return outcome;
   }
   return 'asked-all';
 }
 
-async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, notBefore: number, template: Template, channel: Channel): Promise<AttemptOutcome> {
+async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, notBefore: number, template: Template, channel: Channel, giveUpAt: number): Promise<AttemptOutcome> {
   const { state } = ctx;
   const label = `invite #${attempt}, template ${templateName(template)}`;
   let earliest = notBefore;
@@ -63,7 +70,7 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
     if (hold?.kind === 'hold') { note(state, ctx.now(), `${label} cancelled: ${hold.reason}`); return 'suppressed'; }
     if (hold) {
       state.suppression.lastHeld = { reason: hold.reason, at: iso(ctx.now()) };
-      await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`);
+      if (await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`, undefined, false, true) === 'handover') return 'handover';
       continue;
     }
     const to = recipient(ctx, channel);
@@ -74,10 +81,13 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
     const scope = new CancellationScope();
     ctx.pendingAsk = scope;
     try {
-      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries }));
+      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries, giveUpAt }));
       if (result === 'sent') return 'sent';
+      if (result.kind === 'handover') return 'handover';
       if (result.kind === 'skip') skipWindow = true;
       if (result.kind === 'retry-at') { earliest = result.at; slotTries++; }
+      // The slot stays reserved (its key's decision is final): only the send is tried again.
+      if (result.kind === 'send-again-at') { earliest = result.at; skipWindow = false; }
       if (result.kind === 'never') return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -88,24 +98,27 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
   }
 }
 
-type Step = 'sent' | { kind: 'again' } | { kind: 'skip' } | { kind: 'retry-at'; at: number } | { kind: 'never' };
+type Step = 'sent' | { kind: 'again' } | { kind: 'skip' } | { kind: 'retry-at'; at: number } | { kind: 'send-again-at'; at: number } | { kind: 'never' } | { kind: 'handover' };
 
 async function waitSlotAndSend(ctx: RunContext, a: {
   plan: Invite; attempt: number; earliest: number; skipWindow: boolean; template: Template; channel: Channel; to: string; label: string; slotTry: number;
+  giveUpAt: number;
 }): Promise<Step> {
   const { state } = ctx;
   const zone = customerZone(ctx, a.plan.sendWindow);
   const now = ctx.now();
   const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
   if (sendAt > now) {
-    const woke = await waitUntil(ctx, sendAt, `${a.label} at ${formatLocal(sendAt, zone)}`, () => actionWaiting(ctx));
+    const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ' (again: email misconfigured)' : '';
+    const woke = await waitUntil(ctx, sendAt, `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`, () => actionWaiting(ctx), false, true);
+    if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'skipped') return { kind: 'skip' };
     if (woke === 'changed') return { kind: 'again' };
   }
   // Re-read after the timer: a bad signal handled in this same workflow task is already in the state.
   if (askHold(ctx, a.channel) || stopRequested(ctx) || actionWaiting(ctx)) return { kind: 'again' };
 
-  const sendKey = `${ctx.workflowId}:${state.cycle}:invite:${state.motion}:${a.attempt}`;
+  const sendKey = sendKeyOf(ctx, a.attempt);
   ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };
   const def = ctx.def.contactPolicy;
   try {
@@ -146,6 +159,10 @@ async function waitSlotAndSend(ctx: RunContext, a: {
     const at = iso(ctx.now());
     state.asks.push({ attempt: a.attempt, at, sendKey, channel: a.channel, template: templateName(a.template), to: a.channel === 'email' ? 'customer' : 'owner', status: result.status });
     state.attempts = a.attempt;
+    if (state.emailProblem?.sendKey === sendKey) {
+      note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
+      state.emailProblem = undefined;
+    }
     state.history.asks++;
     state.history.lastAskAt = at;
     track(ctx, 'ask.sent', { attempt: a.attempt, channel: a.channel, template: templateName(a.template), sendKey });
@@ -158,7 +175,34 @@ async function waitSlotAndSend(ctx: RunContext, a: {
       track(ctx, 'suppressed', { rule: 'email-channel', reason: type });
       return { kind: 'never' };
     }
+    if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES)) return misconfigured(ctx, a, sendKey, failureMessage(err));
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
     return { kind: 'never' };
   }
+}
+
+function sendKeyOf(ctx: RunContext, attempt: number): string {
+  return `${ctx.workflowId}:${ctx.state.cycle}:invite:${ctx.state.motion}:${attempt}`;
+}
+
+/**
+ * The email setup is broken (bad token, unconfirmed sender, unknown template): nothing went out, and nothing will
+ * until someone fixes it. Keep the ask (same send key, same contact slot) and try again later with backoff, and say
+ * so in the state and current details ("email misconfigured") instead of dropping the ask after one note.
+ */
+function misconfigured(ctx: RunContext, a: { label: string; attempt: number; giveUpAt: number }, sendKey: string, message: string): Step {
+  const { state } = ctx;
+  const failures = (state.emailProblem?.sendKey === sendKey ? state.emailProblem.failures : 0) + 1;
+  const retryAt = ctx.now() + Math.min(MISCONFIGURED_RETRY_FIRST_MS * 2 ** (failures - 1), MISCONFIGURED_RETRY_MAX_MS);
+  const reason = `${EMAIL_FAILURE.configuration}: ${message}`;
+  const giveUp = retryAt >= a.giveUpAt;
+  state.emailProblem = { kind: 'misconfigured', reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
+  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: EMAIL_FAILURE.configuration, failures });
+  if (giveUp) {
+    note(state, ctx.now(), `${a.label} not sent after ${failures} tries: email misconfigured (${reason}); Activate would no longer wait for an answer`);
+    return { kind: 'never' };
+  }
+  note(state, ctx.now(), `${a.label} not sent: email misconfigured (${reason}); trying again at ${iso(retryAt)}`);
+  showProgress(ctx);
+  return { kind: 'send-again-at', at: retryAt };
 }

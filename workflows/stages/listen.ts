@@ -1,12 +1,12 @@
 // Listen: wait for a delight signal (a listen event whose condition holds) that may start a cycle: not while a
 // bad signal holds the customer, not sooner than the re-entry interval after the last cycle's start.
-import { workflowInfo } from '@temporalio/workflow';
 import type { DelightSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import type { JourneyEvent } from '../messages.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, npsOf, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
+import { handoverDue } from '../journey/handover.ts';
 import { note } from '../journey/state.ts';
 import { delightBlocked } from '../journey/suppression.ts';
 import { waitUntil } from '../journey/waits.ts';
@@ -46,8 +46,9 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
       track(ctx, 'delight', { signal: signal.id, eventId: event.id, ...npsOf(event) });
       return { kind: 'delight', signal, event };
     }
-    // A run listening for months carries its state into a fresh history when the server suggests it.
-    if (workflowInfo().continueAsNewSuggested) return { kind: 'continue-as-new' };
-    await waitUntil(ctx, undefined, 'listening for delight', () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade));
+    // A run listening for months carries its state into a fresh history when the server suggests it (or, with
+    // patched 'handover-in-every-wait', when its history reaches the run's limit).
+    if (handoverDue(ctx)) return { kind: 'continue-as-new' };
+    await waitUntil(ctx, undefined, 'listening for delight', () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade), false, true);
   }
 }

@@ -1,0 +1,30 @@
+// Handing a long-lived run over to a fresh history (continue-as-new) from any long wait, not only between cycles:
+// when the server suggests it or the history reaches the run's limit. The stage and its asks travel in the carried
+// state, so the next run picks up the wait where this one left it.
+import { workflowInfo } from '@temporalio/workflow';
+import type { RunContext } from './context.ts';
+import { carry, type CarriedState } from './state.ts';
+
+/** The default history limit per run (events); the profile workflow uses the same idea (workflows/customer/profile.ts). */
+export const DEFAULT_HISTORY_LIMIT = 2000;
+
+/** patched() id: runs that started before it hand over only in Listen and opted-out, on the server's suggestion. */
+export const PATCH_HANDOVER_IN_EVERY_WAIT = 'handover-in-every-wait';
+
+/** Whether the run should hand over now. Runs without the patch keep the old rule: the server's suggestion only. */
+export function handoverDue(ctx: RunContext): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || (ctx.handoverInWaits && info.historyLength >= ctx.historyLimit);
+}
+
+/** The state the next run starts from. `inStage`: the handover happened inside a stage, which the next run resumes. */
+export function carriedState(ctx: RunContext, inStage: boolean): CarriedState {
+  const { state } = ctx;
+  const carried: CarriedState = { ...carry(state), trackingSeq: ctx.trackingSeq };
+  if (inStage && !state.ended) {
+    carried.resume = { stage: state.stage, attempts: state.attempts, asks: state.asks };
+    // Not at Listen: a migrate-at-listen upgrade waits for the next run's Listen.
+    if (ctx.upgrade) carried.pendingUpgrade = ctx.upgrade;
+  }
+  return carried;
+}
