@@ -7,6 +7,7 @@ import { createContactActivities } from './contact/reserve-contact-slot.ts';
 import { createAdvocateScoreActivities } from './contact/advocate-score.ts';
 import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
 import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.ts';
+import { recordSendInContactHistory } from './contact/record-send.ts';
 import { createRewardActivities } from './rewards/reward-activities.ts';
 import { rewardWebhookFromEnv, type RewardWebhookConfig } from './rewards/webhook-provider.ts';
 import { createTrackingActivities, trackingDepsFromEnv, type TrackingDeps } from './tracking/tracking-activities.ts';
@@ -31,11 +32,16 @@ function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
   return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;
 }
 
-/** Email deps from the environment; with a client, an address Postmark calls dead suppresses the customer everywhere. */
+/** Email deps from the environment; with a client, an address Postmark calls dead suppresses the customer everywhere,
+ *  and every accepted send is recorded in the customer's contact history. */
 function emailDeps(deps: ActivityDeps): EmailDeps {
   const base = deps.email ?? emailDepsFromEnv(deps.dataDir);
-  if (!deps.customers || base.onRecipientSuppressed) return base;
-  return { ...base, onRecipientSuppressed: suppressRecipientInEveryJourney(deps.customers) };
+  if (!deps.customers) return base;
+  return {
+    ...base,
+    onRecipientSuppressed: base.onRecipientSuppressed ?? suppressRecipientInEveryJourney(deps.customers),
+    onSent: base.onSent ?? recordSendInContactHistory(deps.customers),
+  };
 }
 
 export function createActivities(deps: ActivityDeps) {

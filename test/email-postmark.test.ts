@@ -152,6 +152,19 @@ describe('sendEmail through Postmark', () => {
     await expect(sendEmail(sampleAsk({ to: 'bounced@example.com' }))).rejects.toMatchObject({ type: 'EmailTransient', nonRetryable: false });
   });
 
+  it('after an accepted send, onSent gets what the contact history records; if it fails, the attempt is retryable', async () => {
+    const notices: unknown[] = [];
+    const { sendEmail } = activities({ onSent: (n) => { notices.push(n); } });
+    const req = sampleAsk({ customerId: 'cust-sent' });
+    const result = await sendEmail(req);
+    expect(notices).toEqual([{
+      customerId: 'cust-sent', sendKey: req.sendKey, journeyId: 'nps-referral', step: 'invite:referral:1', messageId: result.messageId,
+      messageStream: 'broadcast', template: 'templates/referral-invite.mustache', transport: 'postmark', sentAt: result.sentAt,
+    }]);
+    const failing = activities({ onSent: () => { throw new Error('customer workflow unreachable'); } });
+    await expect(failing.sendEmail(sampleAsk())).rejects.toMatchObject({ type: 'EmailTransient', nonRetryable: false });
+  });
+
   it('the stand-in answers /email/batch per message and searches by metadata, like Postmark', async () => {
     const { ServerClient } = await import('postmark');
     const client = new ServerClient(TOKEN, { requestHost: new URL(postmark.url).host, useHttps: false });

@@ -7,7 +7,7 @@ import { currentAttempt, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
 import { createPostmarkClient, findSentBySendKey, submitToPostmark, type PostmarkSettings } from './postmark-transport.ts';
-import { EMAIL_FAILURE, type RecipientSuppressed, type SendEmailRequest, type SendEmailResult } from './types.ts';
+import { EMAIL_FAILURE, type RecipientSuppressed, type SendEmailRequest, type SendEmailResult, type SentEmailNotice } from './types.ts';
 
 export type { PostmarkSettings } from './postmark-transport.ts';
 export { listOutbox, readOutboxMessage, type StoredOutboxMessage } from '../outbox.ts';
@@ -29,6 +29,9 @@ export interface EmailDeps {
   /** Called when Postmark says the address can never receive mail, before the activity fails for good,
    * so the owner of cross-journey state can suppress the customer's email channel in every journey. */
   onRecipientSuppressed?: (notice: RecipientSuppressed) => Promise<unknown> | unknown;
+  /** Called after every accepted send (also 'already-sent'), so the customer's contact history records it. A failure
+   * fails the attempt (retryable): the retry finds the send already accepted and records it again, idempotently. */
+  onSent?: (notice: SentEmailNotice) => Promise<unknown> | unknown;
   logger?: EmailLogger;
   /** How long after an ambiguous failure a retry keeps waiting for Postmark's message search to show the
    * earlier request before concluding it was never accepted and sending again. Default 60 s. */
@@ -131,10 +134,25 @@ export function createEmailActivities(deps: EmailDeps) {
     };
   }
 
+  async function recordSent(req: SendEmailRequest, result: SendEmailResult): Promise<void> {
+    if (!deps.onSent) return;
+    try {
+      await deps.onSent({
+        customerId: req.customerId, sendKey: req.sendKey, journeyId: req.journeyId, step: req.step, messageId: result.messageId,
+        messageStream: req.messageStream, template: templateName(req), transport: result.transport, sentAt: result.sentAt ?? new Date().toISOString(),
+      });
+    } catch (hookErr) {
+      log.error({ sendKey: req.sendKey, journeyId: req.journeyId, hookError: (hookErr as Error).message }, 'sent, but recording it in the contact history failed; retrying');
+      throw ApplicationFailure.retryable(`onSent failed: ${(hookErr as Error).message}`, EMAIL_FAILURE.transient);
+    }
+  }
+
   return {
     /** Sends one email at most once per `sendKey`; see activities/email/types.ts for the failure types. */
     async sendEmail(req: SendEmailRequest): Promise<SendEmailResult> {
-      return client ? sendThroughPostmark(req) : sendToOutbox(req);
+      const result = await (client ? sendThroughPostmark(req) : sendToOutbox(req));
+      await recordSent(req, result);
+      return result;
     },
   };
 }

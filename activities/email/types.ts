@@ -42,6 +42,19 @@ export interface RecipientSuppressed {
   sendKey: string;
 }
 
+/** One accepted send, passed to `onSent` for the customer's contact history (never the address). */
+export interface SentEmailNotice {
+  customerId: string;
+  sendKey: string;
+  journeyId: string;
+  step: string;
+  messageId?: string;
+  messageStream: 'broadcast' | 'outbound';
+  template: string;
+  transport: 'postmark' | 'outbox';
+  sentAt: string;
+}
+
 /** ApplicationFailure types the email activity raises (non-retryable); the interpreter reacts to them. */
 export const EMAIL_FAILURE = {
   inactiveRecipient: 'EmailInactiveRecipient',

@@ -1,7 +1,11 @@
-// Messages of the customer workflow beyond the shared ones in workflows/messages.ts: the reward ledger.
-// Defined once here; the reward activities and the API import them.
+// Messages of the customer workflow beyond the shared ones in workflows/messages.ts: the reward ledger and the sends.
+// Defined once here; the reward and email activities and the API import them.
 import { defineUpdate } from '@temporalio/workflow';
 import type { LedgerWrite, LedgerWriteResult } from './ledger.ts';
+import type { SentEmail } from './sends.ts';
 
 /** Record or move one reward in the customer's ledger; idempotent by the reward's id. */
 export const recordRewardUpdate = defineUpdate<LedgerWriteResult, [LedgerWrite]>('recordReward');
+
+/** Record one email the customer was sent (any journey, any stage); idempotent by sendKey. */
+export const recordSendUpdate = defineUpdate<{ recorded: boolean }, [SentEmail]>('recordSend');

@@ -1,6 +1,6 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
-// traits, global opt-out and suppression, contact history (reserveContactSlot), the advocate score and the
-// reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
+// traits, global opt-out and suppression, contact history (reserveContactSlot, and every send through recordSend),
+// the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
 import {
   allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
@@ -17,7 +17,8 @@ import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
-import { recordRewardUpdate } from './messages.ts';
+import { recordRewardUpdate, recordSendUpdate } from './messages.ts';
+import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 
 export interface CustomerCarried {
   traits: Record<string, unknown>;
@@ -27,6 +28,8 @@ export interface CustomerCarried {
   decisions: Record<string, { decision: ContactSlotDecision; at: string }>;
   ledger: Record<string, LedgerEntry>;
   seenEventIds: string[];
+  /** Every email that went out (recordSend); absent in state carried by runs from before it existed. */
+  sends?: SentEmail[];
 }
 
 export interface CustomerProfileInput {
@@ -83,6 +86,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
       advocate: viewScore(s.score, scoreConfig, now),
       contactPolicy: policyInput,
       contactHistory: s.contactHistory,
+      sends: s.sends ?? [],
       rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     };
   };
@@ -136,6 +140,17 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     validator: (write) => {
       if (!write || typeof write.id !== 'string' || !write.id) throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
       if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused', 'forfeited'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
+    },
+  });
+
+  setHandler(recordSendUpdate, (record) => {
+    const { sends, recorded } = recordSend(s.sends ?? [], record, Date.now());
+    s.sends = sends;
+    return { recorded };
+  }, {
+    validator: (record) => {
+      const problems = sendRecordProblems(record);
+      if (problems.length > 0) throw ApplicationFailure.nonRetryable(`recordSend: ${problems.join('; ')}`);
     },
   });
 
