@@ -30,6 +30,8 @@ export interface IngestOptions {
   validate: EventValidator;
   /** Start input of a customer workflow started by an event (the loaded contact policy). */
   customerDefaults?: CustomerProfileDefaults;
+  /** The secret referral codes are minted and resolved with (api/referral-code.ts); default: the dev secret. */
+  referralCodeSecret?: string;
   /** How many answers to remember for retries (oldest forgotten first). */
   answerCacheSize?: number;
   onAccepted?(event: JourneyEvent): void;
@@ -94,7 +96,8 @@ export class EventIngest {
   private async route(event: JourneyEvent): Promise<EventResult> {
     const { client, taskQueue, registry } = this.opts;
     try {
-      const journeys = await Promise.all(routeTargets(event, registry.current()).map((t) => deliverToJourney(client, taskQueue, t, event)));
+      const secret = this.opts.referralCodeSecret;
+      const journeys = await Promise.all(routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret)));
       const customer = await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults);
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };

@@ -12,6 +12,7 @@ import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
 import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
+import { referralCodeSecretFromEnv } from './referral-code.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -54,6 +55,7 @@ const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
   client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, customerDefaults: { contactPolicy },
+  referralCodeSecret: referralCodeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,

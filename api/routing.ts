@@ -1,6 +1,7 @@
 // Where one accepted event goes: (1) every active journey whose routing names its type, as a signal to the
 // run journey:<journeyId>:<customerId> (started with the plan pinned if not running); (2) separately, the
-// customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run.
+// customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run, and
+// only to a run that is open: a conversion or reversal never starts a run (the journey never asked for it).
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
@@ -9,7 +10,7 @@ import {
   journeyWorkflowId, updateTraitsSignal, type JourneyEvent, type JourneyRunInput,
 } from '../workflows/messages.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
-import { customerIdFromReferralCode } from './referral-code.ts';
+import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
 import { customerProfileStartInput, type CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
@@ -24,8 +25,10 @@ export interface JourneyDelivery {
   /** The run that was started; absent when an open run was signalled (it keeps its own run id). */
   runId?: string;
   roles: RoutingRole[];
-  /** started: no run was open, one started with this event; signalled: the open run received it. */
-  outcome: 'started' | 'signalled';
+  /** started: no run was open, one started with this event; signalled: the open run received it; not-routed: a
+   *  conversion or reversal for which no run is open (it is never started by one; see `reason`). */
+  outcome: 'started' | 'signalled' | 'not-routed';
+  reason?: string;
 }
 export interface CustomerDelivery {
   workflowId: string;
@@ -38,27 +41,36 @@ export interface RouteTarget {
   roles: RoutingRole[];
   /** The customer whose run receives it: the event's customer, or the referrer for conversions. */
   customerId: string;
+  /** Only conversion/reversal roles: signal an open run, never start one. */
+  signalOnly: boolean;
 }
 
-/** The referrer an event names: data.referrerId, else the customer a data.referralCode belongs to. */
-export function referrerOf(event: JourneyEvent): string | undefined {
-  const { referrerId, referralCode } = event.data ?? {};
+/** The referrer an event names for one journey: data.referrerId, else the advocate whose referral code (minted by
+ *  this journey, or an old `ref_` code) data.referralCode is. */
+function referrerFor(event: JourneyEvent, journeyId: string, code: ReturnType<typeof resolveReferralCode>): string | undefined {
+  const { referrerId } = event.data ?? {};
   if (typeof referrerId === 'string' && referrerId) return referrerId;
-  if (typeof referralCode === 'string') return customerIdFromReferralCode(referralCode);
+  if (code && (code.legacy || code.journeyId === journeyId)) return code.customerId;
   return undefined;
 }
 
 /** The journeys an event reaches, pure: active plans whose routing names the type. */
-export function routeTargets(event: JourneyEvent, plans: readonly CompiledPlan[]): RouteTarget[] {
-  const referrer = referrerOf(event);
-  return plans
-    .filter((plan) => plan.definition.status === 'active')
+export function routeTargets(event: JourneyEvent, plans: readonly CompiledPlan[], referralCodeSecret = DEV_REFERRAL_CODE_SECRET): RouteTarget[] {
+  const active = plans.filter((plan) => plan.definition.status === 'active');
+  const { referralCode } = event.data ?? {};
+  const code = typeof referralCode === 'string' && referralCode
+    ? resolveReferralCode(referralCodeSecret, referralCode, active.map((p) => p.journeyId)) : undefined;
+  return active
     .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
     .filter(({ roles }) => roles.length > 0)
-    .map(({ plan, roles }) => ({
-      plan, roles,
-      customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
-    }));
+    .map(({ plan, roles }) => {
+      const referrer = referrerFor(event, plan.journeyId, code);
+      return {
+        plan, roles,
+        customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
+        signalOnly: roles.every((r) => REFERRER_ROLES.includes(r)),
+      };
+    });
 }
 
 /** Signals the open run, or starts one with signalWithStart; reports which happened. */
@@ -76,10 +88,24 @@ async function signalOrStart(
   return { runId: handle.signaledRunId, outcome: 'started' };
 }
 
-export async function deliverToJourney(client: Client, taskQueue: string, target: RouteTarget, event: JourneyEvent): Promise<JourneyDelivery> {
+export async function deliverToJourney(
+  client: Client, taskQueue: string, target: RouteTarget, event: JourneyEvent, referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
+): Promise<JourneyDelivery> {
   const { plan, customerId, roles } = target;
   const workflowId = journeyWorkflowId(plan.journeyId, customerId);
-  const input: JourneyRunInput = { plan, customerId };
+  if (target.signalOnly) {
+    try {
+      await client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
+      return { journeyId: plan.journeyId, version: plan.version, workflowId, roles, outcome: 'signalled' };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return {
+        journeyId: plan.journeyId, version: plan.version, workflowId, roles, outcome: 'not-routed',
+        reason: `no open run ${workflowId}: ${roles.join('/')} events only reach a run that asked for the referral`,
+      };
+    }
+  }
+  const input: JourneyRunInput = { plan, customerId, referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId) };
   const { runId, outcome } = await signalOrStart(
     () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
     () => client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {

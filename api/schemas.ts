@@ -46,7 +46,8 @@ const journeyDelivery = {
   type: 'object',
   properties: {
     journeyId: { type: 'string' }, version: { type: 'integer' }, workflowId: { type: 'string' }, runId: { type: 'string' },
-    roles: { type: 'array', items: { type: 'string' } }, outcome: { type: 'string', enum: ['started', 'signalled'] },
+    roles: { type: 'array', items: { type: 'string' } }, outcome: { type: 'string', enum: ['started', 'signalled', 'not-routed'] },
+    reason: { type: 'string', description: 'With not-routed: why (a conversion or reversal reaches only an open run).' },
   },
 } as const;
 

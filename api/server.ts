@@ -48,6 +48,8 @@ export interface ApiOptions {
   logger?: boolean;
   /** Start input of every customer workflow the API starts: the contact policy loaded at start (api/main.ts). */
   customerDefaults?: CustomerProfileDefaults;
+  /** Referral codes are minted and resolved with it (JOURNEY_REFERRAL_CODE_SECRET); default: the dev secret. */
+  referralCodeSecret?: string;
 }
 
 export interface ApiContext {
@@ -87,6 +89,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry,
       validate: opts.validateEvent ?? createCatalogEventValidator(),
       customerDefaults: opts.customerDefaults,
+      referralCodeSecret: opts.referralCodeSecret,
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.eventsRejected.inc({ type, reason }),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

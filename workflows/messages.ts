@@ -48,6 +48,9 @@ export interface JourneyRunInput {
   searchAttributes?: boolean;
   /** Additive: the history length (events) at which a run hands over to a fresh one from any long wait (default 2000). */
   continueAsNewAfter?: number;
+  /** Additive: the advocate's opaque referral code in this journey, minted by the API (api/referral-code.ts) with
+   *  its secret; without it the run draws one from its seeded random (which the API cannot resolve). */
+  referralCode?: string;
 }
 
 // ---- the per-customer workflow `customer:<id>`: traits, global opt-out and suppression, contact history, rewards ----

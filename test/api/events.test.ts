@@ -1,7 +1,7 @@
 // Event ingest against the real dev server: each event is taken once, routed to every active journey that names its
 // type and to the customer's own workflow; bad events get pointers; a batch answers every item.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referralCodeFor } from '../../api/referral-code.ts';
+import { DEV_REFERRAL_CODE_SECRET, mintReferralCode } from '../../api/referral-code.ts';
 import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
 
 describe('POST /v1/events', () => {
@@ -79,15 +79,39 @@ describe('POST /v1/events', () => {
     await expect(f.temporal.client.workflow.getHandle(`customer:${customer}`).describe()).rejects.toThrow(/not found/i);
   });
 
-  it('a conversion about a referred person goes to the referrer\'s run (by referral code or referrer id)', async () => {
+  it('a conversion about a referred person goes to the referrer\'s open run (by its opaque referral code or referrer id)', async () => {
     const advocate = newCustomer('advocate');
     const referred = newCustomer('referred');
-    const byCode = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r1', amount: 1200, referralCode: referralCodeFor(advocate) } }));
+    // The advocate's run is open (a promoter score started it); the API put the advocate's code in its input.
+    await post(event(advocate, { data: { score: 10 } }));
+    const runId = `journey:nps-promoter-referral:${advocate}`;
+    const started = (await f.temporal.client.workflow.getHandle(runId).fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
+    const { defaultPayloadConverter } = await import('@temporalio/common');
+    const code = defaultPayloadConverter.fromPayload<{ referralCode: string }>(started.input!.payloads![0]).referralCode;
+    expect(code).toBe(mintReferralCode(DEV_REFERRAL_CODE_SECRET, 'nps-promoter-referral', advocate));
+    expect(code).not.toContain(Buffer.from(advocate).toString('base64url').slice(0, 8));
+
+    const byCode = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r1', amount: 1200, referralCode: code } }));
     expect(byCode.statusCode).toBe(202);
-    expect(byCode.json().journeys).toContainEqual(expect.objectContaining({ journeyId: 'nps-promoter-referral', workflowId: `journey:nps-promoter-referral:${advocate}`, roles: ['conversions'] }));
+    expect(byCode.json().journeys).toContainEqual(expect.objectContaining({ journeyId: 'nps-promoter-referral', workflowId: runId, roles: ['conversions'], outcome: 'signalled' }));
     const byId = await post(event(referred, { type: 'opportunity.created', data: { referralId: 'r1', referrerId: advocate } }));
-    expect(byId.json().journeys).toContainEqual(expect.objectContaining({ workflowId: `journey:nps-promoter-referral:${advocate}`, outcome: 'signalled' }));
-    expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${advocate}`, 'journeyEvent')).toHaveLength(2);
+    expect(byId.json().journeys).toContainEqual(expect.objectContaining({ workflowId: runId, outcome: 'signalled' }));
+    expect(await signalsIn(f.temporal, runId, 'journeyEvent')).toHaveLength(3);
+  });
+
+  it('a conversion never starts a run: with no open run of the referrer it is not routed, and says why', async () => {
+    const advocate = newCustomer('advocate');
+    const referred = newCustomer('referred');
+    const res = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r9', amount: 5000, referrerId: advocate } }));
+    expect(res.statusCode).toBe(202);
+    const nps = res.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral');
+    expect(nps).toMatchObject({ workflowId: `journey:nps-promoter-referral:${advocate}`, roles: ['conversions'], outcome: 'not-routed', reason: expect.stringMatching(/no open run/) });
+    expect(nps.runId).toBeUndefined();
+    await expect(f.temporal.client.workflow.getHandle(`journey:nps-promoter-referral:${advocate}`).describe()).rejects.toThrow(/not found/i);
+    // A code minted with another secret names nobody: it reaches no advocate's run either.
+    const forged = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r10', amount: 5000, referralCode: mintReferralCode('not-our-secret', 'nps-promoter-referral', advocate) } }));
+    expect(forged.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral')).toMatchObject({
+      workflowId: `journey:nps-promoter-referral:${referred}`, outcome: 'not-routed' });
   });
 
   it('a body over the size limit is 413', async () => {

@@ -8,12 +8,15 @@ import { durationMs } from '../../definitions/duration.ts';
 import type { JourneyEvent } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
-import { referralCodeFor } from './referral-code.ts';
+import { isOwnReferralCode } from './referral-code.ts';
+
+/** Conversions count only for referrals submitted in this run (carried over continue-as-new), within the window. */
+export const PATCH_KNOWN_REFERRALS_ONLY = 'attribute-known-referrals-only';
 
 function isAboutThisAdvocate(ctx: RunContext, event: JourneyEvent): boolean {
   const { referrerId, referralCode } = event.data ?? {};
   if (typeof referrerId === 'string' && referrerId) return referrerId === ctx.state.customerId;
-  if (typeof referralCode === 'string' && referralCode) return referralCode === referralCodeFor(ctx.state.customerId);
+  if (typeof referralCode === 'string' && referralCode) return isOwnReferralCode(ctx.state, referralCode);
   // No attribution fields: the event is about the run's own customer (e.g. an action).
   return event.customerId === ctx.state.customerId;
 }
@@ -39,8 +42,15 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
     note(ctx.state, ctx.now(), `${event.type} for ${referralId} is outside the attribution window ${ctx.def.track.attributionWindow}`);
     return;
   }
+  if (!referral && patched(PATCH_KNOWN_REFERRALS_ONLY)) {
+    // Not submitted in this run: another journey asked for it (or nobody did). Counting it here would count its
+    // revenue once per journey that listens for the event.
+    note(ctx.state, ctx.now(), `${event.type} for ${referralId}: not a referral submitted in this run, not attributed`);
+    track(ctx, 'referral.unattributed', { referralId, eventType: event.type, eventId: event.id });
+    return;
+  }
   if (!referral) {
-    // A referral made outside this run (e.g. before it started): still the advocate's; attributed from now.
+    // Runs from before the rule above: a referral made outside this run was taken as the advocate's, from now.
     referral = { referralId, submittedAt: iso(ctx.now()), stage: 'submitted' };
     ctx.state.referrals.push(referral);
     if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();

@@ -15,6 +15,7 @@ import { asRunFailure, carriedProblems, sendWindowProblems } from './run-checks.
 import { showProgress } from './visibility.ts';
 import { flushLedgerReversals } from './reward-ledger.ts';
 import { waitUntil } from './waits.ts';
+import { adoptReferralCode } from './referral-code.ts';
 import { listen } from '../stages/listen.ts';
 import { qualify } from '../stages/qualify.ts';
 import { invite } from '../stages/invite.ts';
@@ -62,6 +63,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     handoverInWaits: patched(PATCH_HANDOVER_IN_EVERY_WAIT),
     upgrade: (input.carried as CarriedState | undefined)?.pendingUpgrade,
   };
+  adoptReferralCode(ctx.state, input, input.carried !== undefined);
   setHandler(journeyEventSignal, async (event) => {
     try {
       takeEvent(ctx, event);

@@ -106,6 +106,8 @@ export interface JourneyState {
   emailProblem?: { kind: 'misconfigured'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
   /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
   restingUntil?: string;
+  /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */
+  referralCode?: string;
 }
 
 /** What survives continue-as-new. */

@@ -6,7 +6,7 @@ import type { SendEmailRequest } from '../../activities/email/types.ts';
 import { holds } from '../journey/conditions.ts';
 import type { RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
-import { referralCodeFor } from '../journey/referral-code.ts';
+import { referralCodeOf } from '../journey/referral-code.ts';
 
 export type Channel = 'email' | 'owner-outreach';
 export type Template = PostmarkTemplate | LocalTemplate;
@@ -35,12 +35,13 @@ export function askRequest(ctx: RunContext, args: {
 }): SendEmailRequest {
   const { state, plan } = ctx;
   const motionPlan = state.motion ? ctx.def.motions[state.motion] : undefined;
-  const referralCode = referralCodeFor(state.customerId);
+  const referralCode = referralCodeOf(state);
   const link = motionPlan?.activate.link ? Mustache.render(motionPlan.activate.link, { referralCode, customerId: state.customerId }) : undefined;
   const unsubscribeUrl = `https://unsubscribe.invalid/${encodeURIComponent(plan.journeyId)}/${encodeURIComponent(state.customerId)}`;
   const model: Record<string, unknown> = {
     ...(args.template.model ?? {}), model: args.template.model ?? {}, traits: state.traits, customerId: state.customerId,
-    referralCode, referralLink: link, link, unsubscribeUrl, attempt: args.attempt, motion: state.motion, journeyName: plan.name, ...args.extra,
+    // The shipped templates say {{actionLink}} and {{unsubscribeLink}}.
+    referralCode, referralLink: link, link, actionLink: link, unsubscribeUrl, unsubscribeLink: unsubscribeUrl, attempt: args.attempt, motion: state.motion, journeyName: plan.name, ...args.extra,
   };
   if (args.channel === 'owner-outreach') {
     // A 1:1 task for the account owner: who to talk to and about what.
