@@ -8,6 +8,7 @@ import { wake, type RunContext } from './context.ts';
 import { historyView, note, SEEN_EVENT_IDS_MAX } from './state.ts';
 import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
 import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
+import { recordNpsAnswer } from './nps.ts';
 
 const INBOX_MAX = 50;
 
@@ -36,7 +37,7 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   }
   if (alreadySeen(ctx, event.id)) return;
   if (event.traits && typeof event.traits === 'object') Object.assign(ctx.state.traits, event.traits);
-  if (event.type === 'nps.submitted' && typeof event.data.score === 'number') ctx.state.history.lastNps = event.data.score;
+  recordNpsAnswer(ctx, event);
 
   const def = ctx.def;
   const scope = conditionScope(ctx, event);
