@@ -7,6 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
+import { loadAdvocateScoreConfigFromEnv } from '../definitions/advocate-score.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -34,8 +35,10 @@ if (apiKeys.length === 0) {
 
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
 let contactPolicy;
+let scoreConfig;
 try {
   contactPolicy = loadContactPolicyFromEnv();
+  scoreConfig = loadAdvocateScoreConfigFromEnv(); // the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
   fail((err as Error).message);
 }
@@ -54,7 +57,7 @@ if (!first.applied) console.error('api: the journey files have errors; serving n
 const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
-  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, customerDefaults: { contactPolicy },
+  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, customerDefaults: { contactPolicy, scoreConfig },
   referralCodeSecret: referralCodeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,

@@ -10,6 +10,7 @@ import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
 import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
+import { loadAdvocateScoreConfigFromEnv } from '../definitions/advocate-score.ts';
 
 function fail(message: string): never {
   console.error(`worker: ${message}`);
@@ -18,11 +19,14 @@ function fail(message: string): never {
 
 let settings;
 let contactPolicy;
+let scoreConfig;
 let config;
 try {
   settings = loadWorkerSettings();
   // The global contact policy, checked once; every customer workflow this worker's activities start carries it.
   contactPolicy = loadContactPolicyFromEnv();
+  // The advocate score weights (JOURNEY_ADVOCATE_SCORE), checked once and carried the same way.
+  scoreConfig = loadAdvocateScoreConfigFromEnv();
   // A missing or malformed TEMPORAL_PROFILE / temporal.toml is one line naming it, not a stack trace.
   config = loadTemporalConfig();
 } catch (err) {
@@ -55,7 +59,7 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
-  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy } } },
+  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy, scoreConfig } } },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceMs: settings.shutdownGraceMs,

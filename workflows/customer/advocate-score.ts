@@ -1,22 +1,11 @@
 // The advocate score: signal-driven, decaying, with the reasons behind it. Pure (runs inside the customer
-// workflow): the configuration comes from definitions/advocate-score.json, time from the caller.
+// workflow): the configuration comes from the workflow's input (definitions/advocate-score.json as the worker or API
+// loaded and checked it), time from the caller.
 import jsonLogic from 'json-logic-js';
 import type { JourneyEvent } from '../messages.ts';
+import type { AdvocateScoreConfig, ScoreSignalRule } from '../../definitions/generated/advocate-score.ts';
 
-export interface ScoreSignalRule {
-  id: string;
-  event: string;
-  when?: unknown;
-  points: number;
-  reason: string;
-}
-export interface AdvocateScoreConfig {
-  halfLifeDays: number;
-  min: number;
-  max: number;
-  signals: ScoreSignalRule[];
-  tiers: { tier: string; minScore: number }[];
-}
+export type { AdvocateScoreConfig, ScoreSignalRule } from '../../definitions/generated/advocate-score.ts';
 
 /** One scored signal; its weight decays from `at`. */
 export interface ScoreContribution {

@@ -5,7 +5,7 @@ import {
   allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
-import scoreConfigFile from '../../definitions/advocate-score.json' with { type: 'json' };
+import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import {
   customerEventSignal, customerStateQuery, globalOptOutUpdate, reserveContactSlotUpdate, updateTraitsSignal,
   type ContactSlotDecision, type JourneyEvent,
@@ -40,7 +40,11 @@ export interface CustomerProfileInput {
    * customerProfileStartInput. Top-level keys given here replace the shipped file's; carried over continue-as-new.
    */
   contactPolicy?: Partial<ContactPolicy>;
-  /** Overrides definitions/advocate-score.json (tests). */
+  /**
+   * The advocate score config, as loaded and checked from definitions/advocate-score.json (or JOURNEY_ADVOCATE_SCORE)
+   * by the worker / API (customerProfileStartInput); pinned over continue-as-new. Absent only in runs started before
+   * it travelled as input: those keep the weights frozen in advocate-score-legacy.json, so no file edit changes them.
+   */
   scoreConfig?: AdvocateScoreConfig;
   /** Upsert AdvocateScore/AdvocateTier/CustomerId (default true); the time-skipping test server may not know them. */
   searchAttributes?: boolean;
@@ -49,6 +53,7 @@ export interface CustomerProfileInput {
   carried?: CustomerCarried;
 }
 
+const LEGACY_SCORE_CONFIG = (({ $comment: _c, ...config }) => config as AdvocateScoreConfig)(legacyScoreConfig);
 const KEEP_EVENT_IDS = 500;
 const KEEP_DECISIONS = 500;
 const KEEP_HISTORY_MS = 365 * 86_400_000;
@@ -56,7 +61,7 @@ const KEEP_HISTORY_MS = 365 * 86_400_000;
 export async function customerProfile(input: CustomerProfileInput): Promise<void> {
   const policyInput: ContactPolicy = { ...SHIPPED_CONTACT_POLICY, ...input.contactPolicy };
   const { contact: policy, suppression: suppressionPolicy } = resolveContactPolicy(policyInput);
-  const scoreConfig = input.scoreConfig ?? (scoreConfigFile as AdvocateScoreConfig);
+  const scoreConfig: AdvocateScoreConfig = input.scoreConfig ?? LEGACY_SCORE_CONFIG;
   const s: CustomerCarried = input.carried ?? {
     traits: {}, suppression: emptySuppression(), score: emptyScore(), contactHistory: [], decisions: {}, ledger: {}, seenEventIds: [],
   };
@@ -158,5 +163,5 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
   const limit = input.continueAsNewAfter ?? 2000;
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof customerProfile>({ ...input, carried: s });
+  await continueAsNew<typeof customerProfile>({ ...input, scoreConfig, carried: s });
 }
