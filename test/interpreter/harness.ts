@@ -105,8 +105,11 @@ export function event(type: string, customerId: string, data: Record<string, unk
   return { id: `e-${++seq}-${type}`, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...extra };
 }
 
-export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean } = {}): Promise<WorkflowHandleWithSignaledRunId> {
-  const input: JourneyRunInput = { plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}) };
+export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean; continueAsNewAfter?: number } = {}): Promise<WorkflowHandleWithSignaledRunId> {
+  const input: JourneyRunInput = {
+    plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}),
+    ...(opts.continueAsNewAfter !== undefined ? { continueAsNewAfter: opts.continueAsNewAfter } : {}),
+  };
   const handle = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
     workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue,
     args: [input], signal: journeyEventSignal, signalArgs: [e],
