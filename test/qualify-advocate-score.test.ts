@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
 import { customerProfileStartInput } from '../workflows/customer/start-input.ts';
+import { validateDefinitionBody } from '../api/definition-validator.ts';
 import { createTimeSkippingEnvWithSearchAttributes, createHarness, event, sendEvent, shippedPlan, state, type Harness } from './interpreter/harness.ts';
 
 describe('Qualify on the advocate score (time-skipping server)', () => {
@@ -25,9 +26,12 @@ describe('Qualify on the advocate score (time-skipping server)', () => {
 
   it('a qualify rule on history.advocateScore picks case-study for a score of 45 and the default referral for a score of 10', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
-    plan.definition.qualify.rules.unshift({
-      id: 'strong-advocate', when: { '>=': [{ var: 'history.advocateScore' }, 40] }, motion: 'case-study', reason: 'advocate score 40 or more',
-    });
+    plan.definition.qualify.rules.unshift(
+      { id: 'strong-advocate', when: { '>=': [{ var: 'history.advocateScore' }, 40] }, motion: 'case-study', reason: 'advocate score 40 or more' },
+      { id: 'champion', when: { '==': [{ var: 'history.advocateTier' }, 'champion'] }, motion: 'case-study', reason: 'champion tier' },
+    );
+    // A marketer can write this rule: the compiler knows history.advocateScore from the catalog.
+    expect((await validateDefinitionBody(plan.definition)).filter((d) => d.severity === 'error')).toEqual([]);
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
       await scoreCustomer(h, 'score-high', ['case_study.published', 'reference_call.completed']); // 25 + 20
