@@ -21,6 +21,12 @@ export interface DevServerOptions {
    * order (npm start: the worker drains before the server goes). The parent must then stop it itself.
    */
   detached?: boolean;
+  /**
+   * Called as soon as the server process is spawned, before it answers. A parent that must be able to stop it
+   * while it is still starting (npm start's Ctrl-C and exit handlers; a detached child outlives its parent) keeps
+   * the process from here: the returned DevServer only exists once the server is up.
+   */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface DevServer {
@@ -72,6 +78,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+  opts.onSpawn?.(child);
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -104,13 +111,16 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     uiUrl: `http://127.0.0.1:${opts.uiPort}`,
     namespace,
     process: child,
-    async stop() {
-      if (exited !== null) return;
-      const done = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await done;
-      clearTimeout(timer);
-    },
+    stop: () => stopServerProcess(child),
   };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited (at once if it already has). */
+export async function stopServerProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
 }

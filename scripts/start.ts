@@ -4,7 +4,8 @@
 // Ctrl-C stops everything cleanly; a second `npm start` continues where the first stopped.
 import { resolve, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { assertPortFree, freePort, startDevServer, type DevServer } from './dev-server.ts';
+import type { ChildProcess } from 'node:child_process';
+import { assertPortFree, freePort, startDevServer, stopServerProcess, type DevServer } from './dev-server.ts';
 import { ProcessGroup, waitForHttp } from './start-processes.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
@@ -35,6 +36,9 @@ function fail(msg: string): never {
 }
 
 let server: DevServer | undefined;
+// The dev server's process from the moment it is spawned: it runs detached (its own process group, so Ctrl-C does
+// not reach it), and a Ctrl-C while it is still starting must stop it too, not leave it orphaned.
+let serverProcess: ChildProcess | undefined;
 let driver: DemoDriver | undefined;
 let client: Client | undefined;
 let census: NodeJS.Timeout | undefined;
@@ -52,7 +56,8 @@ function shutdown(code = 0): Promise<void> {
     await driver?.stop();
     await group.stopAll(35_000, step);
     await client?.connection.close().catch(() => undefined);
-    await server?.stop();
+    if (server) await server.stop();
+    else if (serverProcess) await stopServerProcess(serverProcess); // still starting
     step(`stopped. State is kept in ${dataDir}; npm start continues from there (rm -rf ${dataDir} to start afresh).`);
     process.exit(code);
   })();
@@ -62,7 +67,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.on('exit', () => {
   group.killAll();
-  if (server && server.process.exitCode === null) server.process.kill('SIGKILL');
+  if (serverProcess && serverProcess.exitCode === null && serverProcess.signalCode === null) serverProcess.kill('SIGKILL');
 });
 
 const cliPath = env.TEMPORAL_CLI_PATH;
@@ -79,6 +84,7 @@ const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? Number(env.JOURNEY_WORKER_
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 server = await startDevServer({
   cliPath, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'), detached: true,
+  onSpawn: (child) => (serverProcess = child),
 }).catch((err) => fail(`${err.message} (set JOURNEY_TEMPORAL_PORT / JOURNEY_UI_PORT to use other ports)`));
 step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
