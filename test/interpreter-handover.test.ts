@@ -1,0 +1,131 @@
+// Long waits hand over to a fresh history (continue-as-new) when the history grows, in any stage, and the next run
+// picks the wait up: same asks, same deadlines, every signal sent during the handover kept, tracking keys unique.
+// Time-skipping server (it never suggests continue-as-new itself, so the runs get a small history limit).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
+import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/messages.ts';
+import { createTimeSkippingEnv } from './support/temporal.ts';
+import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+
+const traits = (extra: Record<string, unknown> = {}) => ({ email: 'ho@example.com', firstName: 'Ho', timezone: 'America/New_York', healthScore: 90, ...extra });
+const LIMIT = 60;
+
+describe('handover to a fresh history (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
+  afterAll(async () => { await env?.teardown(); });
+
+  async function toMondayMorning() {
+    await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
+  }
+
+  /** Events that matter to no stage (page views), sent all at once: they only grow the history. */
+  async function burst(workflowId: string, customerId: string, n: number) {
+    const handle = env.client.workflow.getHandle(workflowId);
+    const events = Array.from({ length: n }, () => event('page.viewed', customerId, { path: '/pricing' }));
+    await Promise.all(events.map((e) => handle.signal(journeyEventSignal, e)));
+    return events;
+  }
+
+  async function runIds(workflowId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let runId: string | undefined = (await env.client.workflow.getHandle(workflowId).describe()).runId;
+    // Walk back through the chain: each run's first event names the run it continued.
+    while (runId) {
+      ids.unshift(runId);
+      const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    }
+    return ids;
+  }
+
+  it('a run waiting for its reminder hands over when its history grows: same asks, no re-ask, the reminder on time, no signal lost', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection);
+    const workflowId = journeyWorkflowId(plan.journeyId, 'ho-1');
+    await h.run(async () => {
+      await toMondayMorning();
+      const first = await sendEvent(env.client, h, plan, 'ho-1', event('nps.submitted', 'ho-1', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      await env.sleep(2 * DAY + HOUR);
+      const before = await state(first);
+      expect(before.asks).toHaveLength(1);
+      expect(before.nextAction.what).toContain('invite #2');
+
+      await burst(workflowId, 'ho-1', 40);
+      await env.sleep(HOUR);
+      const runs = await runIds(workflowId);
+      expect(runs.length).toBeGreaterThan(1);
+      const lengths = [];
+      for (const runId of runs) lengths.push((await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events!.length);
+      console.log(`HANDOVER history lengths per run: ${lengths.join(',')} (limit ${LIMIT}, burst of 40 signals)`);
+      // Signals that land while the handover's task is in flight are appended to the old run first (each also
+      // costs a rejected task), so a run can end above the limit by about the burst.
+      for (const len of lengths) expect(len).toBeLessThan(LIMIT + 3 * 40);
+      const current = env.client.workflow.getHandle(workflowId);
+      const s = await state(current);
+      expect(s.stage).toBe('invite');
+      expect(s.asks).toEqual(before.asks);
+      expect(s.nextAction).toEqual(before.nextAction);
+      expect(s.seenEventIds).toBe(1 + 40);
+      expect(await h.outbox()).toHaveLength(1);
+
+      // The reminder goes out when it was due, once, as attempt 2 with the reminder's template.
+      await env.sleep(Date.parse(before.nextAction.at) - (await env.currentTimeMs()) + HOUR);
+      const after = await state(current);
+      expect(after.asks.map((a: any) => [a.attempt, a.template])).toEqual([[1, 'templates/referral-invite.mustache'], [2, 'templates/referral-reminder.mustache']]);
+      expect(await h.outbox()).toHaveLength(2);
+    });
+  });
+
+  it('a run waiting in Activate hands over; a referral sent during the handover is acted on by the next run, and its asks stay', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    plan.definition.motions.referral.invite.reminders = [];
+    const h = await createHarness(env.nativeConnection);
+    const workflowId = journeyWorkflowId(plan.journeyId, 'ho-2');
+    await h.run(async () => {
+      await toMondayMorning();
+      const first = await sendEvent(env.client, h, plan, 'ho-2', event('nps.submitted', 'ho-2', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      await env.sleep(3 * DAY);
+      const waiting = await state(first);
+      expect(waiting.stage).toBe('activate');
+      const referral = event('referral.submitted', 'ho-2', { referralId: 'r-ho-2', referredEmail: 'sam@elsewhere.example' });
+      await Promise.all([burst(workflowId, 'ho-2', 40), env.client.workflow.getHandle(workflowId).signal(journeyEventSignal, referral)]);
+      await env.sleep(HOUR);
+      expect((await runIds(workflowId)).length).toBeGreaterThan(1);
+      const s = await state(env.client.workflow.getHandle(workflowId));
+      expect(s.seenEventIds).toBe(1 + 40 + 1);
+      expect(s.history.actions).toBe(1);
+      expect(s.referrals.map((r: any) => r.referralId)).toEqual(['r-ho-2']);
+      expect(s.asks).toEqual(waiting.asks);
+    });
+  });
+
+  it('tracking records keep unique keys across a handover in the middle of a cycle, so the once-per-key sink drops none', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection);
+    const workflowId = journeyWorkflowId(plan.journeyId, 'ho-3');
+    await h.run(async () => {
+      await toMondayMorning();
+      // Disqualified (health 40): back to Listen in cycle 1, where the growing history hands the run over.
+      await sendEvent(env.client, h, plan, 'ho-3', event('nps.submitted', 'ho-3', { score: 10 }, { traits: traits({ healthScore: 40 }) }), { continueAsNewAfter: LIMIT });
+      await env.sleep(HOUR);
+      await burst(workflowId, 'ho-3', 40);
+      await env.sleep(HOUR);
+      expect((await runIds(workflowId)).length).toBeGreaterThan(1);
+      const current = env.client.workflow.getHandle(workflowId);
+      expect((await state(current)).cycle).toBe(1);
+      // Healthy again, a new delight in the same cycle: its records must not reuse the first run's keys.
+      await current.signal(journeyEventSignal, event('nps.submitted', 'ho-3', { score: 10 }, { traits: { healthScore: 90 } }));
+      await env.sleep(HOUR);
+      await current.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
+      await env.sleep(HOUR);
+      const { records } = await readTrackingLog(h.dataDir);
+      const mine = records.filter((r) => r.customerId === 'ho-3');
+      expect(mine.filter((r) => r.type === 'delight')).toHaveLength(2);
+      expect(mine.filter((r) => r.type === 'disqualified')).toHaveLength(1);
+      expect(mine.filter((r) => r.type === 'qualified')).toHaveLength(1);
+      expect(new Set(mine.map((r) => r.key)).size).toBe(mine.length);
+    });
+  });
+});
