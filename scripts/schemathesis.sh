@@ -5,7 +5,7 @@
 #   scripts/schemathesis.sh --install-only
 set -euo pipefail
 VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
-VENV="${JOURNEY_CACHE_DIR:-$HOME/.cache/journey-engine}/schemathesis-$VERSION"
+VENV="${JOURNEY_ENGINE_CACHE:-${JOURNEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}}/schemathesis-$VERSION" # the same cache as obtain-temporal.sh
 
 say() { echo "[schemathesis] $*" >&2; }
 

@@ -1,5 +1,6 @@
 // Property-based run of generated requests from the OpenAPI document against the running API (real dev server
-// behind it): schemathesis must find no 5xx. Skips ONLY when python3 or its venv/pip is missing, and says so loudly.
+// behind it): schemathesis must find no 5xx. When python3, its venv/pip or the schemathesis install is missing the
+// test FAILS (a suite that passes without running this is no evidence); JOURNEY_SKIP_SCHEMATHESIS=1 skips it on purpose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import type { Worker } from '@temporalio/worker';
@@ -21,10 +22,17 @@ function schemathesisUnavailable(): string | undefined {
   return undefined;
 }
 
-const missing = schemathesisUnavailable();
-if (missing) console.warn(`\n!!! SKIPPING the schemathesis property test: ${missing}. Install python3 + python3-venv to run it. !!!\n`);
+const optedOut = process.env.JOURNEY_SKIP_SCHEMATHESIS === '1';
+if (optedOut) console.warn('\n!!! SKIPPING the schemathesis property test: JOURNEY_SKIP_SCHEMATHESIS=1 !!!\n');
+const missing = optedOut ? undefined : schemathesisUnavailable();
 
-describe.skipIf(missing !== undefined)('generated requests from the OpenAPI document (schemathesis)', () => {
+describe.runIf(missing !== undefined)('schemathesis prerequisites', () => {
+  it('python3 with venv and schemathesis are available', () => {
+    throw new Error(`${missing}. Install python3 + python3-venv (Debian: apt-get install python3-venv), or set JOURNEY_SKIP_SCHEMATHESIS=1 to skip the schemathesis test on purpose.`);
+  });
+});
+
+describe.skipIf(optedOut || missing !== undefined)('generated requests from the OpenAPI document (schemathesis)', () => {
   let f: ApiFixture;
   let base: string;
   let worker: Worker;
@@ -43,10 +51,8 @@ describe.skipIf(missing !== undefined)('generated requests from the OpenAPI docu
   });
 
   it('finds no 5xx', async () => {
-    // The KPI report answers 501 until the tracking module provides it (buildApi's kpiReport): excluded until then.
-    console.warn('!!! schemathesis: GET /v1/reports/kpis excluded: the KPI report is not wired into the API yet (501) !!!');
     // One worker: with several threads hypothesis' lambda-source parsing can raise a spurious AST recursion error (schemathesis 4.32.5, Python 3.11).
-    const child = spawn('bash', ['scripts/schemathesis.sh', base, 'all-key', '--workers', '1', '--exclude-path', '/v1/reports/kpis'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['scripts/schemathesis.sh', base, 'all-key', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
