@@ -1,11 +1,20 @@
 // The send window in the customer's zone: pure function, checked against known local times, across DST changes.
 import { describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
 import { formatLocal, nextSendTime, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const weekdays = { days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('nextSendTime', () => {
+  it('a window that never opens is a non-retryable failure of the run (not an Error that retries the workflow task forever)', () => {
+    const never = { days: [] as never[], start: '09:00', end: '17:00' };
+    let thrown: unknown;
+    try { nextSendTime(Date.parse('2026-03-10T15:30:00Z'), never, 'UTC'); } catch (err) { thrown = err; }
+    expect(thrown).toBeInstanceOf(ApplicationFailure);
+    expect((thrown as ApplicationFailure).nonRetryable).toBe(true);
+    expect((thrown as ApplicationFailure).message).toMatch(/never opens in UTC/);
+  });
   it('23:00 Friday in Tokyo → 09:00 Monday in Tokyo', () => {
     const friday23 = Date.parse('2026-03-06T14:00:00Z'); // 23:00 JST, Friday
     expect(formatLocal(friday23, 'Asia/Tokyo')).toBe('2026-03-06 fri 23:00 (Asia/Tokyo)');
