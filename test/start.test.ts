@@ -1,0 +1,96 @@
+// `npm start` as a newcomer meets it: scripts/start.ts brings up its own dev server (SQLite in the data folder),
+// worker, API and demo on free ports; within two minutes the demo's runs stand at several stages; Ctrl-C stops
+// everything with exit 0; a second start on the same data folder continues the demo instead of starting over.
+import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../scripts/dev-server.ts';
+import { stageCensus } from '../scripts/demo/stage-census.ts';
+import type { DemoProgress } from '../scripts/demo/progress-file.ts';
+
+interface Started { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+
+function startNpmStart(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  return { child, output: () => output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** After a failure: Ctrl-C first, so start.ts stops its detached dev server too; SIGKILL only if it hangs. */
+async function stopOrKill(p: Started): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill('SIGINT');
+  const exited = await Promise.race([p.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 45_000))]);
+  if (!exited) p.child.kill('SIGKILL');
+}
+
+describe('npm start (scripts/start.ts) with its own dev server and the demo', () => {
+  it('shows demo runs at three or more stages within two minutes, stops on Ctrl-C with exit 0, and a second start continues', async () => {
+    if (!process.env.TEMPORAL_CLI_PATH) throw new Error('TEMPORAL_CLI_PATH is not set: run the suite with npm test');
+    const dataDir = mkdtempSync(join(tmpdir(), 'journey-start-'));
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), metrics: await freePort() };
+    const env = {
+      JOURNEY_DATA_DIR: dataDir, JOURNEY_TEMPORAL_PORT: String(ports.temporal), JOURNEY_UI_PORT: String(ports.ui),
+      JOURNEY_API_PORT: String(ports.api), JOURNEY_WORKER_METRICS_PORT: String(ports.metrics), JOURNEY_API_KEYS: 'start-test-key',
+    };
+    const first = startNpmStart(env);
+    let connection: Connection | undefined;
+    try {
+      await waitFor('the start banner', () => (first.output().includes('journey-engine is up') ? true : first.child.exitCode !== null ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`)) : undefined), 90_000);
+      expect(first.output()).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
+      expect(first.output()).toContain(`http://127.0.0.1:${ports.api}`);
+
+      connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      const client = new Client({ connection, namespace: 'default' });
+      const census = await waitFor('demo runs at three stages', async () => {
+        const c = await stageCensus(client);
+        return Object.keys(c.byStage).filter((s) => s !== '(starting)').length >= 3 ? c : undefined;
+      }, 120_000);
+      expect(census.runs).toBeGreaterThan(3);
+      await connection.close();
+      connection = undefined;
+
+      first.child.kill('SIGINT');
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toContain('[start] stopped.');
+      expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
+      const progress = JSON.parse(readFileSync(join(dataDir, 'demo', 'progress.json'), 'utf8')) as DemoProgress;
+      expect(progress.elapsedSeconds).toBeGreaterThan(0);
+      expect(Object.values(progress.sent).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(progress.refused).toEqual([]);
+
+      const second = startNpmStart(env);
+      try {
+        await waitFor('the second start to resume the demo', () => (/resuming the demo at \d+s \(\d+ events already sent\)/.test(second.output()) ? true : second.child.exitCode !== null ? Promise.reject(new Error(`second npm start exited ${second.child.exitCode}:\n${second.output()}`)) : undefined), 90_000);
+        // The runs of the first start are still there: state survived in the SQLite file.
+        connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+        const again = await stageCensus(new Client({ connection, namespace: 'default' }));
+        expect(again.runs).toBeGreaterThanOrEqual(census.runs);
+        await connection.close();
+        connection = undefined;
+        second.child.kill('SIGINT');
+        expect(await second.exited).toBe(0);
+      } finally {
+        await stopOrKill(second);
+      }
+    } finally {
+      await connection?.close().catch(() => undefined);
+      await stopOrKill(first);
+    }
+  }, 420_000);
+});
