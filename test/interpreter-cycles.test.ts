@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 
 const traits = (extra: Record<string, unknown> = {}) => ({ email: 'cy@example.com', firstName: 'Cy', timezone: 'America/New_York', healthScore: 90, ...extra });
@@ -48,6 +49,7 @@ describe('cycles (time-skipping server)', () => {
         'journey:nps-promoter-referral:hold-1:1:invite:referral:1',
         'journey:nps-promoter-referral:hold-1:2:invite:referral:1',
       ]);
+      await recordHistory('patched-listen-again-resets-asks', handle);
     });
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 
 const TOKEN = 'interp-token-c0nf';
@@ -51,6 +52,7 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       expect(s.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(/invite #1, template templates\/referral-invite\.mustache sent after 2 failed tries/);
       const after: any = await handle.query('__temporal_workflow_metadata');
       expect(after.currentDetails).not.toContain('email misconfigured');
+      await recordHistory('patched-email-misconfigured-retries', handle);
     });
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelRunUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 
 const traits = { email: 'end@example.com', firstName: 'Eve', timezone: 'America/New_York', healthScore: 90 };
@@ -45,6 +46,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(s.history.asks).toBe(3);
       expect(s.asks.map((a: any) => a.sendKey.split(':').slice(3).join(':'))).toEqual(['1:invite:referral:1', '1:invite:referral:2', '1:invite:referral:3']);
       expect(s.seenEventIds).toBe(2);
+      await recordHistory('patched-ended-run-rests', again);
     });
   });
 

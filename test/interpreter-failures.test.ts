@@ -15,7 +15,7 @@ describe('runs that cannot go on fail at once (time-skipping server)', () => {
   afterAll(async () => { await env?.teardown(); });
 
   async function failureOf(promise: Promise<unknown>) {
-    const err = await promise.catch((e) => e);
+    const err: any = await promise.catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     return err.cause;
   }

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 
 const traits = (extra: Record<string, unknown> = {}) => ({ email: 'ho@example.com', firstName: 'Ho', timezone: 'America/New_York', healthScore: 90, ...extra });
@@ -75,6 +76,8 @@ describe('handover to a fresh history (time-skipping server)', () => {
       const after = await state(current);
       expect(after.asks.map((a: any) => [a.attempt, a.template])).toEqual([[1, 'templates/referral-invite.mustache'], [2, 'templates/referral-reminder.mustache']]);
       expect(await h.outbox()).toHaveLength(2);
+      await recordHistory('patched-handover-in-every-wait-from-invite', env.client.workflow.getHandle(workflowId, runs[0]));
+      await recordHistory('patched-handover-in-every-wait-resumed-invite', current);
     });
   });
 

@@ -59,7 +59,9 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
 async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, notBefore: number, template: Template, channel: Channel, giveUpAt: number): Promise<AttemptOutcome> {
   const { state } = ctx;
   const label = `invite #${attempt}, template ${templateName(template)}`;
-  let earliest = notBefore;
+  // An ask retried after an email misconfiguration keeps its backoff across a handover to a fresh run.
+  const problem = state.emailProblem?.sendKey === sendKeyOf(ctx, attempt) ? state.emailProblem : undefined;
+  let earliest = problem?.retryAt ? Math.max(notBefore, Date.parse(problem.retryAt)) : notBefore;
   let skipWindow = false;
   let slotTries = 0;
   for (;;) {
@@ -159,8 +161,9 @@ async function waitSlotAndSend(ctx: RunContext, a: {
     const at = iso(ctx.now());
     state.asks.push({ attempt: a.attempt, at, sendKey, channel: a.channel, template: templateName(a.template), to: a.channel === 'email' ? 'customer' : 'owner', status: result.status });
     state.attempts = a.attempt;
-    if (state.emailProblem?.sendKey === sendKey) {
-      note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
+    if (state.emailProblem) {
+      // Email works again: whatever ask the problem was about, operators no longer need to see it.
+      if (state.emailProblem.sendKey === sendKey) note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
       state.emailProblem = undefined;
     }
     state.history.asks++;
