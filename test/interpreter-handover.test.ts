@@ -104,6 +104,63 @@ describe('handover to a fresh history (time-skipping server)', () => {
     });
   });
 
+  it('a run in its cool-down after a detractor score hands over and keeps the hold: no ask before it ends', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection);
+    const workflowId = journeyWorkflowId(plan.journeyId, 'ho-4');
+    await h.run(async () => {
+      await toMondayMorning();
+      const first = await sendEvent(env.client, h, plan, 'ho-4', event('nps.submitted', 'ho-4', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      await env.sleep(2 * DAY + HOUR);
+      await first.signal(journeyEventSignal, event('nps.submitted', 'ho-4', { score: 2 }));
+      await env.sleep(HOUR);
+      const cooling = await state(first);
+      expect(cooling.stage).toBe('suppressed');
+      await burst(workflowId, 'ho-4', 40);
+      await env.sleep(HOUR);
+      expect((await runIds(workflowId)).length).toBeGreaterThan(1);
+      const current = env.client.workflow.getHandle(workflowId);
+      const s = await state(current);
+      expect(s.stage).toBe('suppressed');
+      expect(s.nextAction).toEqual(cooling.nextAction);
+      expect(s.suppression.hold).toEqual(cooling.suppression.hold);
+      await env.sleep(Date.parse(cooling.suppression.hold.until) - (await env.currentTimeMs()) + HOUR);
+      expect((await state(current)).stage).toBe('listen');
+      expect(await h.outbox()).toHaveLength(1);
+    });
+  });
+
+  it('a run resting in Expand hands over and keeps its rest: the next cycle starts when the rest was due to end', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    plan.definition.motions.referral.invite.reminders = [];
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    const workflowId = journeyWorkflowId(plan.journeyId, 'ho-5');
+    await h.run(async () => {
+      await toMondayMorning();
+      const first = await sendEvent(env.client, h, plan, 'ho-5', event('nps.submitted', 'ho-5', { score: 10 }, { traits: traits() }), { continueAsNewAfter: 120 });
+      await env.sleep(3 * DAY);
+      await first.signal(journeyEventSignal, event('referral.submitted', 'ho-5', { referralId: 'r-ho-5', referredEmail: 'kim@elsewhere.example' }));
+      await first.signal(journeyEventSignal, event('deal.closed_won', 'ho-5', { referralId: 'r-ho-5', referrerId: 'ho-5', amount: 9000, currency: 'USD' }));
+      await env.sleep(DAY);
+      const resting = await state(first);
+      expect(resting.stage).toBe('expand');
+      expect(resting.nextAction.what).toContain('resting until');
+      await burst(workflowId, 'ho-5', 60);
+      await env.sleep(HOUR);
+      expect((await runIds(workflowId)).length).toBeGreaterThan(1);
+      const current = env.client.workflow.getHandle(workflowId);
+      const s = await state(current);
+      expect(s.stage).toBe('expand');
+      expect(s.cycle).toBe(1);
+      expect(s.nextAction).toEqual(resting.nextAction);
+      await env.sleep(Date.parse(resting.nextAction.at) - (await env.currentTimeMs()) + HOUR);
+      const next = await state(env.client.workflow.getHandle(workflowId));
+      expect(next.cycle).toBe(2);
+      expect(next.stage).toBe('listen');
+      expect(next.history).toMatchObject({ cycles: 1, actions: 1, conversions: 1 });
+    });
+  });
+
   it('tracking records keep unique keys across a handover in the middle of a cycle, so the once-per-key sink drops none', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection);
