@@ -51,7 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     // Without a client it is not registered: Qualify then runs without the score (NotFoundError, not retried).
     ...(deps.customers ? createAdvocateScoreActivities(deps.customers) : {}),
     ...createRewardActivities({ ...customersOrFail(deps), webhook: deps.rewardWebhook === null ? undefined : deps.rewardWebhook ?? rewardWebhookFromEnv(process.env) }),
-    ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir, process.env)),
+    ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir)),
     async writeOutboxEmail(message: OutboxMessage): Promise<{ written: boolean }> {
       return { written: await writeToOutbox(deps.dataDir, message) };
     },

@@ -9,6 +9,7 @@ import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
+import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
 import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
 import { loadAdvocateScoreConfigFromEnv } from '../definitions/advocate-score.ts';
 
@@ -72,9 +73,13 @@ console.log(
 // The runtime stops listening once the worker has drained; a late second signal must not kill the process
 // while it closes its connections (a supervisor that means it sends SIGKILL).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+// The tracking webhook is fed from this worker's tracking log, beside the journeys, never in their way.
+const forwarder = trackingForwarderFromEnv(settings.dataDir, process.env, (line) => console.warn(`worker: ${line}`));
+forwarder?.start();
 try {
   await worker.run(); // resolves once a shutdown signal has drained the worker
 } finally {
+  await forwarder?.stop();
   await clientConnection.close();
   await connection.close();
 }
