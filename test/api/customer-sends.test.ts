@@ -49,9 +49,10 @@ describe('GET /v1/customers/{id}: the sends', () => {
     // The same send again (outside a worker there is no attempt count, so Postmark even gets it twice): recorded once.
     await sendEmail(thanks);
     try {
-      const res = await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: auth() });
-      expect(res.statusCode).toBe(200);
-      const sends = res.json().profile.sends as Record<string, unknown>[];
+      const profile = async () => (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: auth() })).json().profile;
+      // The record is a signal: durable at once, applied when the worker runs customer:<id>.
+      await expect.poll(async () => (await profile())?.sends?.length, { timeout: 10_000 }).toBe(2);
+      const sends = (await profile()).sends as Record<string, unknown>[];
       expect(sends).toEqual([
         expect.objectContaining({ sendKey: ask.sendKey, journeyId: 'nps-referral', step: 'invite:referral:1', messageId: sent[0].messageId, messageStream: 'broadcast', template: 'templates/referral-invite.mustache', transport: 'postmark' }),
         expect.objectContaining({ sendKey: thanks.sendKey, messageId: sent[1].messageId, messageStream: 'outbound', template: 'referral-thank-you', transport: 'postmark' }),

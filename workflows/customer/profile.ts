@@ -17,7 +17,7 @@ import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
-import { recordRewardUpdate, recordSendUpdate } from './messages.ts';
+import { recordRewardUpdate, recordSendSignal } from './messages.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 
 export interface CustomerCarried {
@@ -30,6 +30,8 @@ export interface CustomerCarried {
   seenEventIds: string[];
   /** Every email that went out (recordSend); absent in state carried by runs from before it existed. */
   sends?: SentEmail[];
+  /** recordSend signals dropped as malformed. */
+  malformedSends?: number;
 }
 
 export interface CustomerProfileInput {
@@ -92,6 +94,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
       contactPolicy: policyInput,
       contactHistory: s.contactHistory,
       sends: s.sends ?? [],
+      ...(s.malformedSends ? { malformedSends: s.malformedSends } : {}),
       rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     };
   };
@@ -148,15 +151,10 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     },
   });
 
-  setHandler(recordSendUpdate, (record) => {
-    const { sends, recorded } = recordSend(s.sends ?? [], record, Date.now());
-    s.sends = sends;
-    return { recorded };
-  }, {
-    validator: (record) => {
-      const problems = sendRecordProblems(record);
-      if (problems.length > 0) throw ApplicationFailure.nonRetryable(`recordSend: ${problems.join('; ')}`);
-    },
+  setHandler(recordSendSignal, (record) => {
+    // A signal handler must not throw (it would fail the workflow): a malformed record is counted and dropped.
+    if (sendRecordProblems(record).length > 0) { s.malformedSends = (s.malformedSends ?? 0) + 1; return; }
+    s.sends = recordSend(s.sends ?? [], record, Date.now()).sends;
   });
 
   publishScore();
