@@ -10,7 +10,8 @@ import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
 import { parseApiKeys } from '../../api/auth.ts';
 import { PlanRegistry } from '../../api/registry.ts';
 import { buildApi } from '../../api/server.ts';
-import { customerWorkflowId, journeyWorkflowId } from '../../workflows/messages.ts';
+import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId } from '../../workflows/messages.ts';
+import { openRunsQuery, upgradeRunsInFlight } from '../../api/in-flight-upgrades.ts';
 import { connectDevServer, type DevServerClients } from '../support/temporal.ts';
 import { createHarness, state, type Harness } from '../interpreter/harness.ts';
 import { event, newCustomer } from './support.ts';
@@ -84,4 +85,41 @@ describe('reload upgrades runs in flight (dev server)', () => {
       await api.close();
     }
   }, 90_000);
+
+  it('bounded: with maxRuns 1 and two open runs, one is signalled and the report says truncated', async () => {
+    writeVersion(1);
+    const [v1] = (await loadJourneyDir(dir)).plans.filter((p) => p.journeyId === MIGRATES);
+    const v2 = { ...structuredClone(v1), version: 2, hash: `${v1.hash}-v2` };
+    const h = await createHarness(dev.workerConnection, { scriptedSlots: true }); // a worker runs once
+    await h.run(async () => {
+      for (const customerId of [newCustomer('bound'), newCustomer('bound')]) {
+        await dev.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+          workflowId: journeyWorkflowId(MIGRATES, customerId), taskQueue: h.taskQueue, args: [{ plan: v1, customerId }],
+          signal: journeyEventSignal, signalArgs: [event(customerId, { data: { score: 7 } })],
+        });
+        h.handles.push(dev.client.workflow.getHandle(journeyWorkflowId(MIGRATES, customerId)));
+      }
+      await eventually(async () => { const o = []; for await (const w of dev.client.workflow.list({ query: openRunsQuery(MIGRATES) })) o.push(w); return o; }, (x) => x.length >= 2);
+      const report = await upgradeRunsInFlight(dev.client, { previous: v1, next: v2 }, { maxRuns: 1, pageSize: 1 });
+      expect(report).toMatchObject({ action: 'signalled', runsFound: 1, signalled: 1, failed: 0, truncated: true });
+    });
+  }, 60_000);
+
+  it('an upgrader that fails is reported for each changed journey (the new plans still serve); an unchanged version is skipped with a reason', async () => {
+    writeVersion(1);
+    const registry = new PlanRegistry(() => loadJourneyDir(dir));
+    await registry.reload();
+    registry.upgradeRunsWith(async () => { throw new Error('visibility unavailable'); });
+    writeVersion(2);
+    const failed = await registry.reload();
+    expect(failed.applied).toBe(true);
+    expect(failed.journeys.every((j) => j.version === 2)).toBe(true);
+    expect(failed.upgrades).toHaveLength(2);
+    expect(failed.upgrades[0]).toMatchObject({ failed: 1, errors: [{ message: 'upgrading runs in flight failed: visibility unavailable' }] });
+
+    const [a] = (await loadJourneyDir(dir)).plans.filter((p) => p.journeyId === MIGRATES);
+    const sameVersion = await upgradeRunsInFlight(dev.client, { previous: a, next: { ...a, hash: 'edited-without-a-new-version' } });
+    expect(sameVersion).toMatchObject({ action: 'skipped', signalled: 0 });
+    expect(sameVersion.reason).toContain('raise "version"');
+  });
 });
