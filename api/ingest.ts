@@ -34,6 +34,12 @@ export interface IngestOptions {
   referralCodeSecret?: string;
   /** How many answers to remember for retries (oldest forgotten first). */
   answerCacheSize?: number;
+  /**
+   * Longest time routing one event may take before the answer is 503 (default 10 s): with Temporal down the SDK
+   * would retry for about a minute while the caller waits. An event whose signal landed just before the deadline
+   * is still taken once: the client's retry carries the same id, and the workflows drop ids they have seen.
+   */
+  routeTimeoutMs?: number;
   onAccepted?(event: JourneyEvent): void;
   onRejected?(type: string, reason: string): void;
   onTemporalError?(operation: string, err: unknown): void;
@@ -97,8 +103,11 @@ export class EventIngest {
     const { client, taskQueue, registry } = this.opts;
     try {
       const secret = this.opts.referralCodeSecret;
-      const journeys = await Promise.all(routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret)));
-      const customer = await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults);
+      const deadline = Date.now() + (this.opts.routeTimeoutMs ?? 10_000);
+      const { journeys, customer } = await client.connection.withDeadline(deadline, async () => ({
+        journeys: await Promise.all(routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret))),
+        customer: await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults),
+      }));
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {

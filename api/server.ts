@@ -90,6 +90,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       validate: opts.validateEvent ?? createCatalogEventValidator(),
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
+      routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.eventsRejected.inc({ type, reason }),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

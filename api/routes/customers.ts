@@ -1,6 +1,6 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
 import type { FastifyInstance } from 'fastify';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import {
   CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE, customerStateQuery, customerWorkflowId, globalOptOutUpdate,
   journeyStateQuery, optOutUpdate, updateTraitsSignal, type OperatorAction,
@@ -18,12 +18,15 @@ const MAX_RUNS = 100;
 /** The customer's journey runs (open and closed), newest first, from visibility. */
 async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = false) {
   const query = `WorkflowType = '${JOURNEY_WORKFLOW_TYPE}' AND CustomerId = ${visibilityQuote(customerId)}${onlyRunning ? ` AND ExecutionStatus = 'Running'` : ''}`;
-  const runs = [];
-  for await (const run of ctx.client.workflow.list({ query, pageSize: MAX_RUNS })) {
-    runs.push(run);
-    if (runs.length >= MAX_RUNS) break;
-  }
-  return runs;
+  // Under the API's deadline: with Temporal down the SDK would otherwise retry the listing for a long while.
+  return withDeadline(ctx, async () => {
+    const runs = [];
+    for await (const run of ctx.client.workflow.list({ query, pageSize: MAX_RUNS })) {
+      runs.push(run);
+      if (runs.length >= MAX_RUNS) break;
+    }
+    return runs;
+  });
 }
 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
@@ -86,7 +89,11 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
           : { state: null }),
       })));
       const profileHandle = ctx.client.workflow.getHandle(customerWorkflowId(id));
-      const exists = await profileHandle.describe().then(() => true, () => false);
+      // Only "no such workflow" means the customer has no profile; Temporal being unreachable is a 503, not a 404.
+      const exists = await withDeadline(ctx, () => profileHandle.describe()).then(() => true, (err) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      });
       const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
       if (!exists && journeys.length === 0) {
         return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
