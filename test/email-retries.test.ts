@@ -124,3 +124,48 @@ describe('exactly one email through Temporal retries', () => {
     expect(logger.lines.some((l) => l.level === 'error' && l.msg.includes('EMAIL CONFIGURATION ERROR'))).toBe(true);
   });
 });
+
+describe('a send recorded after it was accepted', () => {
+  let temporal: DevServerClients;
+  let postmark: FakePostmark;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueTaskQueue('email-sent');
+  const notices: { sendKey: string; messageId?: string }[] = [];
+  let failNextRecord = true;
+
+  beforeAll(async () => {
+    temporal = await connectDevServer();
+    // Postmark's search shows nothing for a minute: a retry cannot find the first message there.
+    postmark = await startFakePostmark({ serverTokens: [TOKEN], searchLagMs: 60_000 });
+    worker = await Worker.create({
+      connection: temporal.workerConnection, namespace: 'default', taskQueue,
+      workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
+      activities: createEmailActivities({
+        dataDir: mkdtempSync(join(tmpdir(), 'email-sent-')), logger: capturingLogger(),
+        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, searchSettleMs: 2_000,
+        onSent: (n) => {
+          notices.push(n);
+          if (failNextRecord) { failNextRecord = false; throw new Error('customer workflow unreachable'); }
+        },
+      }),
+    });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await postmark?.close();
+    await temporal?.close();
+  });
+
+  it('when recording it in the contact history fails, the retry records the same message and sends nothing again', async () => {
+    const req = sampleAsk();
+    const result = await temporal.client.workflow.execute('sendEmailWorkflow', { taskQueue, workflowId: `email-sent:${req.sendKey}`, args: [req] });
+    const delivered = postmark.accepted.filter((m) => m.body.Metadata.sendKey === req.sendKey);
+    expect(delivered).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'already-sent', messageId: delivered[0].MessageID });
+    expect(notices.map((n) => n.messageId)).toEqual([delivered[0].MessageID, delivered[0].MessageID]);
+  }, 30_000);
+});

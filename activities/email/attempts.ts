@@ -7,10 +7,13 @@ export interface AttemptInfo {
   attempt: number;
   /** When an earlier attempt sent a request whose fate is unknown (epoch ms). */
   ambiguousSubmissionAt?: number;
+  /** Postmark's message id when an earlier attempt saw the send accepted (and failed after, e.g. in onSent). */
+  acceptedMessageId?: string;
 }
 
 interface SubmissionMark {
   ambiguousSubmissionAt?: number;
+  acceptedMessageId?: string;
 }
 
 function activityContext(): Context | undefined {
@@ -25,7 +28,16 @@ export function currentAttempt(): AttemptInfo {
   const ctx = activityContext();
   if (!ctx) return { attempt: 1 };
   const mark = ctx.info.heartbeatDetails as SubmissionMark | undefined;
-  return { attempt: ctx.info.attempt, ambiguousSubmissionAt: typeof mark?.ambiguousSubmissionAt === 'number' ? mark.ambiguousSubmissionAt : undefined };
+  return {
+    attempt: ctx.info.attempt,
+    ambiguousSubmissionAt: typeof mark?.ambiguousSubmissionAt === 'number' ? mark.ambiguousSubmissionAt : undefined,
+    acceptedMessageId: typeof mark?.acceptedMessageId === 'string' ? mark.acceptedMessageId : undefined,
+  };
+}
+
+/** Records (for later attempts) that Postmark accepted the send: a retry returns it without searching or sending. */
+export function markAccepted(messageId: string): void {
+  activityContext()?.heartbeat({ acceptedMessageId: messageId } satisfies SubmissionMark);
 }
 
 /** Records (for later attempts) that a request is about to go out, or that the earlier one is settled. */

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
-import { currentAttempt, markSubmission } from './attempts.ts';
+import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
 import { createPostmarkClient, findSentBySendKey, submitToPostmark, type PostmarkSettings } from './postmark-transport.ts';
@@ -73,7 +73,12 @@ export function createEmailActivities(deps: EmailDeps) {
     // Never logged or put in a failure message: the recipient (each part of it) and the token.
     const secrets = [req.to, ...req.to.split(/[,<>]/).map((s) => s.trim()), deps.postmark!.serverToken];
     const base = { transport: 'postmark' as const, sendKey: req.sendKey, messageStream: req.messageStream, template: templateName(req) };
-    const { attempt, ambiguousSubmissionAt } = currentAttempt();
+    const { attempt, ambiguousSubmissionAt, acceptedMessageId } = currentAttempt();
+    if (acceptedMessageId) {
+      // An earlier attempt saw Postmark accept it and failed afterwards (recording it in the contact history).
+      markAccepted(acceptedMessageId);
+      return { ...base, status: 'already-sent', messageId: acceptedMessageId, sentAt: new Date().toISOString() };
+    }
     if (attempt > 1) {
       // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
       // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
@@ -99,6 +104,7 @@ export function createEmailActivities(deps: EmailDeps) {
     markSubmission(Date.now());
     try {
       const accepted = await submitToPostmark(client!, request);
+      markAccepted(accepted.messageId);
       return { ...base, status: 'sent', messageId: accepted.messageId, sentAt: accepted.submittedAt || new Date().toISOString() };
     } catch (err) {
       const c = classifyPostmarkError(err, secrets);
