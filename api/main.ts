@@ -2,7 +2,9 @@
 //   JOURNEY_API_KEYS   key[:scope+scope],...  (scopes ingest, operate, read; a plain key has all). Required unless
 //   JOURNEY_DEV_MODE=1 (then a key is still needed to call /v1, but the process starts with none and says so loudly).
 //   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
-//   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal).
+//   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
+//   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
+//   (10000: the deadline of each Temporal call before 503/504).
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Client, Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
@@ -43,6 +45,17 @@ try {
   fail((err as Error).message);
 }
 
+/** A positive whole number from the environment, or the default; anything else stops the API with its name. */
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) fail(`${name}=${JSON.stringify(raw)} must be a positive whole number`);
+  return n;
+}
+const maxInFlightEvents = positiveInt('JOURNEY_API_MAX_IN_FLIGHT_EVENTS', 2000);
+const temporalCallTimeoutMs = positiveInt('JOURNEY_API_TEMPORAL_TIMEOUT_MS', 10_000);
+
 const config = loadTemporalConfig();
 const connection = await Connection.connect(config.connectionOptions).catch((err) =>
   fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`));
@@ -54,10 +67,11 @@ const first = await registry.reload();
 for (const d of first.diagnostics) console.error(`api: ${d.severity} ${d.file}:${d.line}:${d.column} ${d.pointer} ${d.message}`);
 if (!first.applied) console.error('api: the journey files have errors; serving no journeys until a reload succeeds');
 
+
 const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
-  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, customerDefaults: { contactPolicy, scoreConfig },
+  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, maxInFlightEvents, temporalCallTimeoutMs, customerDefaults: { contactPolicy, scoreConfig },
   referralCodeSecret: referralCodeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
