@@ -15,6 +15,8 @@ export interface RewardRequest {
   referralId?: string;
   /** Which rule of the plan gave it, e.g. `referral.referrer` or `tier:gold`. */
   ruleId: string;
+  /** Additive: who was referred (id:<customerId> or email:<address>), on the referrer's reward; the ledger's duplicate check. */
+  referred?: string;
 }
 
 export interface RewardResult {

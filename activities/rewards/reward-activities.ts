@@ -3,8 +3,8 @@
 // with a webhook configured the payout itself goes to the company's system first.
 import { ApplicationFailure } from '@temporalio/common';
 import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult } from '../journey/types.ts';
-import { recordRewardUpdate } from '../../workflows/customer/messages.ts';
-import type { LedgerWrite, LedgerWriteResult, RewardStatus } from '../../workflows/customer/ledger.ts';
+import { claimRewardUpdate, recordRewardUpdate } from '../../workflows/customer/messages.ts';
+import type { LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult, RewardStatus } from '../../workflows/customer/ledger.ts';
 import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
 import { postRewardWebhook, REWARD_REJECTED, type RewardWebhookConfig } from './webhook-provider.ts';
 
@@ -17,7 +17,7 @@ function ledgerWrite(req: RewardRequest, status: RewardStatus, extra: Partial<Le
   return {
     id: req.idempotencyKey, customerId: req.recipientId, kind: req.item.kind, amount: req.item.amount, currency: req.item.currency,
     reason: req.reason, journeyId: req.journeyId, journeyVersion: req.journeyVersion, role: req.role, ruleId: req.ruleId,
-    referralId: req.referralId, advocateId: req.advocateId, status, ...extra,
+    referralId: req.referralId, advocateId: req.advocateId, ...(req.referred ? { referred: req.referred } : {}), status, ...extra,
   };
 }
 
@@ -47,6 +47,13 @@ export function createRewardActivities(deps: RewardActivityDeps) {
       const { entry, rejected } = await record(req.recipientId, ledgerWrite(req, 'issued', { provider }));
       if (entry.status === 'issued') return { rewardId: entry.id, status: 'issued', provider };
       return { rewardId: entry.id, status: 'failed', provider, failure: rejected ?? `reward is ${entry.status}` };
+    },
+
+    /** Checks a new reward against the advocate's whole ledger (every journey: caps, the same person referred
+     *  twice) and writes it held or pending in the same Update; a refusal is written as refused, with the reason. */
+    async claimReward(req: RewardRequest, checks: Omit<RewardClaim, 'write'>, status: 'held' | 'pending', releaseAt?: string): Promise<RewardClaimResult> {
+      const write = ledgerWrite(req, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
+      return updateCustomer(deps, req.recipientId, claimRewardUpdate, { ...checks, write }, `ledger:${req.idempotencyKey}:claim`);
     },
 
     /** Records a reward held until its release (release.on hold / conversion). */

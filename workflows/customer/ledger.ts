@@ -1,5 +1,7 @@
 // The built-in reward ledger kept in the customer workflow: every reward the customer received, by
-// idempotency key, with its status. Pure: one write at a time through the recordReward update.
+// idempotency key, with its status. Pure: one write at a time through the recordReward update, and the checks that
+// must hold across every journey of an advocate (caps, the same person referred twice) through the claimReward update.
+import { durationMs } from '../../definitions/duration.ts';
 export type RewardStatus = 'pending' | 'held' | 'issued' | 'reversed' | 'failed' | 'refused' | 'forfeited';
 
 export interface LedgerEntry {
@@ -16,6 +18,8 @@ export interface LedgerEntry {
   ruleId?: string;
   referralId?: string;
   advocateId?: string;
+  /** Who was referred (id:<customerId> or email:<address>), for the duplicate check across journeys. */
+  referred?: string;
   provider?: 'ledger' | 'webhook';
   status: RewardStatus;
   /** When held: the planned release time. */
@@ -73,4 +77,55 @@ export function applyLedgerWrite(ledger: Record<string, LedgerEntry>, write: Led
   };
   ledger[write.id] = entry;
   return { entry, changed: true };
+}
+
+/** A new reward for an advocate, checked against every reward the advocate's ledger holds (all journeys) and
+ *  written in the same Update, so two journeys claiming at once cannot both pass a cap. */
+export interface RewardClaim {
+  /** The reward as held (release later) or pending (paid now); its referred field drives the duplicate check. */
+  write: LedgerWrite;
+  rejectDuplicateReferred?: boolean;
+  caps?: { maxRewards?: number; maxAmount?: number; period: string };
+}
+
+export type RewardClaimResult =
+  | { granted: true; entry: LedgerEntry }
+  | { granted: false; rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount' | 'refused-before'; reason: string; entry: LedgerEntry };
+
+const COUNTS_TOWARD_CAPS: RewardStatus[] = ['pending', 'held', 'issued'];
+
+function claimRefusal(ledger: Record<string, LedgerEntry>, claim: RewardClaim, nowMs: number): { rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount'; reason: string } | undefined {
+  const entries = Object.values(ledger).filter((e) => e.id !== claim.write.id);
+  const { referred } = claim.write;
+  if (claim.rejectDuplicateReferred && referred && entries.some((e) => e.role === 'referrer' && e.referred === referred && e.status !== 'refused')) {
+    return { rule: 'duplicate-referred', reason: `duplicate referral: ${referred} was already referred by ${claim.write.customerId} (in any journey)` };
+  }
+  const caps = claim.caps;
+  if (!caps) return undefined;
+  const periodMs = durationMs(caps.period);
+  const inPeriod = entries.filter((e) => e.role !== 'referred' && COUNTS_TOWARD_CAPS.includes(e.status) && Date.parse(e.createdAt) > nowMs - periodMs);
+  if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
+    return { rule: 'cap-rewards', reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period} (all journeys)` };
+  }
+  const total = inPeriod.reduce((sum, e) => sum + (e.amount ?? 0), 0);
+  if (caps.maxAmount !== undefined && total + (claim.write.amount ?? 0) > caps.maxAmount) {
+    return { rule: 'cap-amount', reason: `cap reached: ${total} + ${claim.write.amount ?? 0} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)` };
+  }
+  return undefined;
+}
+
+/** Checks and writes one claim atomically; a repeated claim (same id) gets the first answer. */
+export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: RewardClaim, nowIso: string): RewardClaimResult {
+  const existing = ledger[claim.write.id];
+  if (existing) {
+    return existing.status === 'refused'
+      ? { granted: false, rule: 'refused-before', reason: existing.failure ?? 'refused', entry: existing }
+      : { granted: true, entry: existing };
+  }
+  const refusal = claimRefusal(ledger, claim, Date.parse(nowIso));
+  if (refusal) {
+    const { entry } = applyLedgerWrite(ledger, { ...claim.write, status: 'refused', failure: refusal.reason, note: refusal.reason }, nowIso);
+    return { granted: false, ...refusal, entry };
+  }
+  return { granted: true, entry: applyLedgerWrite(ledger, claim.write, nowIso).entry };
 }

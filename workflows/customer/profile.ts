@@ -16,8 +16,8 @@ import { SHIPPED_CONTACT_POLICY, decideContactSlot, resolveContactPolicy, type G
 import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
-import { applyLedgerWrite, type LedgerEntry } from './ledger.ts';
-import { recordRewardUpdate, recordSendSignal } from './messages.ts';
+import { applyLedgerWrite, claimLedgerReward, type LedgerEntry } from './ledger.ts';
+import { claimRewardUpdate, recordRewardUpdate, recordSendSignal } from './messages.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 
 export interface CustomerCarried {
@@ -148,6 +148,12 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     validator: (write) => {
       if (!write || typeof write.id !== 'string' || !write.id) throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
       if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused', 'forfeited'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
+    },
+  });
+  setHandler(claimRewardUpdate, (claim) => claimLedgerReward(s.ledger, claim, new Date().toISOString()), {
+    validator: (claim) => {
+      if (!claim?.write || typeof claim.write.id !== 'string' || !claim.write.id) throw ApplicationFailure.nonRetryable('claimReward needs the reward id (its idempotency key)');
+      if (claim.write.status !== 'held' && claim.write.status !== 'pending') throw ApplicationFailure.nonRetryable(`a claimed reward is held or pending, not ${JSON.stringify(claim.write.status)}`);
     },
   });
 

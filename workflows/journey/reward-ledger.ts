@@ -3,6 +3,7 @@
 // record) and each call site is guarded by its own patched() id, so histories recorded before it still replay.
 import { patched } from '@temporalio/workflow';
 import type { RewardRequest } from '../../activities/journey/types.ts';
+import type { Reward } from '../../definitions/generated/journey.ts';
 import { failureMessage, isNotRegistered, optional } from './activities.ts';
 import { type RunContext } from './context.ts';
 import { note } from './state.ts';
@@ -35,6 +36,22 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
   for (const req of requests) {
     await call(ctx, `refuse ${req.idempotencyKey}`, () =>
       optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [req, reason]));
+  }
+}
+
+/** Caps and the duplicate check held in the advocate's ledger across journeys (claimReward). */
+export const PATCH_CLAIM = 'ledger-claim-reward';
+
+/** The advocate's ledger's refusal of a new reward, or undefined when granted (or no ledger on this worker). */
+export async function claimInLedger(ctx: RunContext, req: RewardRequest, reward: Reward, status: 'held' | 'pending', releaseAt?: string): Promise<{ rule: string; reason: string } | undefined> {
+  if (!patched(PATCH_CLAIM)) return undefined;
+  const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
+  try {
+    const result = await optional.claimReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `claim ${req.role} reward ${req.referralId ?? ''}` }, [req, checks, status, releaseAt]);
+    return result.granted ? undefined : { rule: result.rule, reason: result.reason };
+  } catch (err) {
+    if (!isNotRegistered(err)) note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
+    return undefined;
   }
 }
 

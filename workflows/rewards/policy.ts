@@ -135,6 +135,7 @@ export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[
   const requests: RewardRequest[] = [{
     ...base, idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, f.referralId, 'referrer'), recipientId: f.advocateId,
     role: 'referrer', item: reward.referrer, reason: `reward for ${f.referralId}`, ruleId: 'referral.referrer',
+    ...(f.referredCustomerId || f.referredEmail ? { referred: referredKey(f) } : {}),
   }];
   const twoSided = reward.type === 'two-sided' || (reward.type === 'tiered' && reward.referred);
   if (twoSided && reward.referred) {

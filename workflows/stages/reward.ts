@@ -13,7 +13,7 @@ import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
 import { takeAction } from './activate.ts';
-import { forfeitInLedger, holdInLedger, PATCH_FORFEIT, refuseInLedger } from '../journey/reward-ledger.ts';
+import { claimInLedger, forfeitInLedger, holdInLedger, PATCH_FORFEIT, refuseInLedger } from '../journey/reward-ledger.ts';
 
 /** Runs from before this rule rewarded only the first action of a cycle. */
 export const PATCH_EACH_ACTION = 'reward-each-action';
@@ -94,6 +94,15 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   if (state.rewards.length > LIST_MAX) state.rewards.splice(0, state.rewards.length - LIST_MAX);
 
   const releaseAt = Date.parse(decision.release.releaseAt);
+  // Caps and the duplicate check across every journey of the advocate: the advocate's ledger decides, atomically.
+  const held = ctx.now() < releaseAt;
+  const refusedByLedger = await claimInLedger(ctx, decision.requests[0], rewardPlan, held ? 'held' : 'pending', held ? decision.release.releaseAt : undefined);
+  if (refusedByLedger) {
+    for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
+    track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
+    await refuseInLedger(ctx, decision.requests.slice(1), refusedByLedger.reason);
+    return;
+  }
   const stageOf = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage;
   const converted = () => stageOf() === 'closed-won';
   const reversed = () => entries.every((e) => e.status === 'reversed');
