@@ -67,6 +67,8 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       const thanks = (await h.outbox()).filter((m) => m.sendKey.includes(':thank-you:')).map((m) => m.sendKey.split(':').pop()).sort();
       expect(thanks).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
 
+      // What five referrals cost the run's history (the lifecycle test bounds one run at 250 events).
+      console.log(`HISTORY five referrals in one cycle: ${(await run.describe()).historyLength} events so far`);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
       await env.sleep(1000);
       const { records } = await readTrackingLog(h.dataDir);
