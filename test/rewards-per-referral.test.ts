@@ -115,4 +115,26 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       expect((await ledger('release-1')).map((e) => [e.referralId, e.status])).toEqual([['quiet', 'issued']]);
     });
   }, 120_000);
+
+  it('rewards paid at once: a second referral later in the Activate window is rewarded too; one after the window is not', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    plan.definition.motions.referral.reward!.release = { on: 'action' };
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    await h.run(async () => {
+      const run = await sendEvent(env.client, h, plan, 'soon-1', event('nps.submitted', 'soon-1', { score: 10 }, { traits: traits('lou@advocate.example') }));
+      await env.sleep(5 * DAY);
+      const askedAt = Date.parse((await state(run)).asks[0].at);
+      await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-1', referredEmail: 'ann@one.example' }));
+      await env.sleep(3 * DAY);
+      await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-2', referredEmail: 'bo@two.example' }));
+      await env.sleep(HOUR);
+      const referrer = async () => (await ledger('soon-1')).map((e) => [e.referralId, e.status]);
+      expect(await referrer()).toEqual([['s-1', 'issued'], ['s-2', 'issued']]);
+      // Activate's timeout (P21D from the first ask) closes the window: a referral after it is not rewarded in this cycle.
+      await env.sleep(askedAt + 21 * DAY + HOUR - (await env.currentTimeMs()));
+      await env.client.workflow.getHandle(run.workflowId).signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-3', referredEmail: 'cy@three.example' }));
+      await env.sleep(HOUR);
+      expect(await referrer()).toEqual([['s-1', 'issued'], ['s-2', 'issued']]);
+    });
+  }, 120_000);
 });

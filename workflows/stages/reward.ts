@@ -12,7 +12,8 @@ import { iso, stopRequested, track, wake, type RunContext } from '../journey/con
 import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
-import { takeAction } from './activate.ts';
+import { actionWaiting, takeAction } from './activate.ts';
+import { durationMs } from '../../definitions/duration.ts';
 import { claimInLedger, forfeitInLedger, holdInLedger, PATCH_FORFEIT, refuseInLedger } from '../journey/reward-ledger.ts';
 
 /** Runs from before this rule rewarded only the first action of a cycle. */
@@ -54,17 +55,22 @@ export async function reward(ctx: RunContext, first: JourneyEvent): Promise<void
     running.add(done);
   };
   start(first);
+  // Activate's window stays open until its deadline (from the first ask), and while any reward is still held.
+  const activatePlan = ctx.def.motions[ctx.state.motion!].activate;
+  const deadline = (ctx.state.asks[0] ? Date.parse(ctx.state.asks[0].at) : ctx.now()) + durationMs(activatePlan.timeout);
   for (;;) {
     if (!stopRequested(ctx)) for (let next = takeAction(ctx); next; next = takeAction(ctx)) start(next);
-    if (running.size === 0 || failure) break;
+    if (failure) break;
+    if (running.size === 0) {
+      if (stopRequested(ctx) || ctx.now() >= deadline) break;
+      const woke = await waitUntil(ctx, deadline, `rewarded ${taken.size}; taking more ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx));
+      if (woke === 'skipped') break;
+      continue;
+    }
     const changes = ctx.changes;
-    await condition(() => running.size === 0 || ctx.changes !== changes || (!stopRequested(ctx) && takeableAction(ctx)));
+    await condition(() => running.size === 0 || ctx.changes !== changes || (!stopRequested(ctx) && actionWaiting(ctx)));
   }
   if (failure) throw failure;
-}
-
-function takeableAction(ctx: RunContext): boolean {
-  return ctx.state.inbox.some((e) => ctx.def.motions[ctx.state.motion!].activate.actions.some((a) => a.event === e.type));
 }
 
 async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void> {
