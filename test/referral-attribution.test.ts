@@ -1,6 +1,8 @@
 // Attribution: a run counts only the referrals it took, within the attribution window, and recognizes its own
 // opaque referral code (never a code anyone can build from a customer id). Time-skipping server, real activities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
@@ -26,6 +28,7 @@ describe('referral attribution (time-skipping server)', () => {
       await env.sleep(HOUR);
       let s = await state(run);
       expect(s.history).toMatchObject({ conversions: 0, referredRevenue: 0 });
+      const firstRun = env.client.workflow.getHandle(run.workflowId, run.signaledRunId);
       expect(s.referrals).toEqual([]);
       expect(s.notes.map((n: any) => n.text).join('\n')).toMatch(/foreign: not a referral submitted in this run/);
 
@@ -43,6 +46,8 @@ describe('referral attribution (time-skipping server)', () => {
       const { records } = await readTrackingLog(h.dataDir);
       expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.unattributed').map((r) => r.data?.referralId)).toEqual(['foreign']);
       expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.closed_won')).toEqual([]);
+      // RECORD_HISTORIES=1 keeps the first run (unattributed conversion, forfeited reward) for the replay test.
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync('test/histories/patched-attribute-known-referrals-only.json', historyToJSON(await firstRun.fetchHistory()));
     });
   }, 120_000);
 
