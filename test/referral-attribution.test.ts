@@ -87,4 +87,28 @@ describe('referral attribution (time-skipping server)', () => {
       expect((await state(run)).history).toMatchObject({ conversions: 1, referredRevenue: 7000 });
     });
   }, 120_000);
+
+  it('a run carried over from before opaque codes keeps the old code it already sent, and takes conversions by it', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    const customerId = 'old-timer';
+    await h.run(async () => {
+      // Carried state from an older run: no referralCode in it.
+      const input: JourneyRunInput = { plan, customerId, carried: { cycle: 2 } };
+      const run = await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+        workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue, args: [input],
+        signal: journeyEventSignal, signalArgs: [event('nps.submitted', customerId, { score: 10 }, { traits: traits('old@advocate.example') })],
+      });
+      h.handles.push(env.client.workflow.getHandle(run.workflowId));
+      await env.sleep(5 * DAY);
+      const legacy = legacyReferralCodeFor(customerId);
+      expect(JSON.stringify((await h.outbox())[0].message)).toContain(`refer?code=${legacy}`);
+      await run.signal('journeyEvent', event('referral.submitted', customerId, { referralId: 'o-1', referredEmail: 'kai@prospect.example' }));
+      await env.sleep(HOUR);
+      await run.signal('journeyEvent', event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacy, amount: 3000 }));
+      await env.sleep(HOUR);
+      expect((await state(run)).history).toMatchObject({ conversions: 1, referredRevenue: 3000 });
+      expect(resolveReferralCode('any-secret', legacy, [])).toEqual({ customerId, legacy: true });
+    });
+  }, 120_000);
 });
