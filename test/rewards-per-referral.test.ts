@@ -149,4 +149,20 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       expect(await referrer()).toEqual([['s-1', 'issued'], ['s-2', 'issued']]);
     });
   }, 120_000);
+
+  it('release on conversion with no hold waits for the deal as long as the attribution window, then pays on closed-won', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    plan.definition.motions.referral.reward!.release = { on: 'conversion' };
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    await h.run(async () => {
+      const run = await sendEvent(env.client, h, plan, 'nohold-1', event('nps.submitted', 'nohold-1', { score: 10 }, { traits: traits('mo@advocate.example') }));
+      await env.sleep(5 * DAY);
+      await run.signal('journeyEvent', event('referral.submitted', 'nohold-1', { referralId: 'n-1', referredEmail: 'al@prospect.example' }));
+      await env.sleep(30 * DAY);
+      expect((await ledger('nohold-1')).map((e) => [e.referralId, e.status])).toEqual([['n-1', 'held']]);
+      await run.signal('journeyEvent', event('deal.closed_won', 'al', { referralId: 'n-1', referrerId: 'nohold-1', amount: 4000 }));
+      await env.sleep(HOUR);
+      expect((await ledger('nohold-1')).map((e) => [e.referralId, e.status])).toEqual([['n-1', 'issued']]);
+    });
+  }, 120_000);
 });

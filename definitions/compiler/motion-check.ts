@@ -126,6 +126,13 @@ function checkReward(reward: Reward, at: string, def: AdvocacyJourneyDefinition)
   if (reward.release.on === 'hold' && !reward.release.hold) {
     problems.push({ pointer: `${at}/release`, message: 'release on `hold` needs the hold period', expected: '`hold`: a duration, e.g. P30D', code: 'reward.holdMissing' });
   }
+  if (reward.release.onNoConversion && reward.release.on !== 'conversion') {
+    problems.push({
+      pointer: `${at}/release/onNoConversion`, severity: 'warning', code: 'reward.onNoConversionUnused',
+      message: `onNoConversion applies only to release on conversion; this reward is released on ${reward.release.on}`,
+      expected: 'release.on: conversion, or no onNoConversion',
+    });
+  }
   if (reward.release.on === 'conversion' && !def.track.conversions.some((c) => c.stage === 'closed-won')) {
     problems.push({
       pointer: `${at}/release/on`,

@@ -99,10 +99,15 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   state.rewards.push(...entries);
   if (state.rewards.length > LIST_MAX) state.rewards.splice(0, state.rewards.length - LIST_MAX);
 
-  const releaseAt = Date.parse(decision.release.releaseAt);
+  // release.on conversion pays for a conversion: without one (hold over, or closed-lost) the reward is forfeited
+  // unless the plan says release. Runs from before this rule released it at the end of the hold.
+  const forfeits = decision.release.waitForConversion && rewardPlan.release.onNoConversion !== 'release' && patched(PATCH_FORFEIT);
+  // With no hold, a reward released on conversion waits as long as the referral can be attributed.
+  const releaseIso = forfeits && !rewardPlan.release.hold ? iso(ctx.now() + durationMs(ctx.def.track.attributionWindow)) : decision.release.releaseAt;
+  const releaseAt = Date.parse(releaseIso);
   // Caps and the duplicate check across every journey of the advocate: the advocate's ledger decides, atomically.
   const held = ctx.now() < releaseAt;
-  const refusedByLedger = await claimInLedger(ctx, decision.requests[0], rewardPlan, held ? 'held' : 'pending', held ? decision.release.releaseAt : undefined);
+  const refusedByLedger = await claimInLedger(ctx, decision.requests[0], rewardPlan, held ? 'held' : 'pending', held ? releaseIso : undefined);
   if (refusedByLedger) {
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
@@ -112,13 +117,10 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   const stageOf = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage;
   const converted = () => stageOf() === 'closed-won';
   const reversed = () => entries.every((e) => e.status === 'reversed');
-  // release.on conversion pays for a conversion: without one (hold over, or closed-lost) the reward is forfeited
-  // unless the plan says release. Runs from before this rule released it at the end of the hold.
-  const forfeits = decision.release.waitForConversion && rewardPlan.release.onNoConversion !== 'release' && patched(PATCH_FORFEIT);
   const lost = () => forfeits && stageOf() === 'closed-lost';
-  if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, decision.release.releaseAt);
+  if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, releaseIso);
   while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !lost() && !(decision.release.waitForConversion && converted())) {
-    const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${decision.release.releaseAt})` : `hold until ${decision.release.releaseAt}`;
+    const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${releaseIso})` : `hold until ${releaseIso}`;
     const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed() || lost());
     if (woke === 'skipped') break;
   }
@@ -126,7 +128,7 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   if (forfeits && !converted() && !reversed()) {
     await forfeit(ctx, decision.requests, entries, facts.referralId, lost()
       ? `referral ${facts.referralId} closed lost: no conversion, nothing paid`
-      : `no conversion of referral ${facts.referralId} within the hold (until ${decision.release.releaseAt}): nothing paid`);
+      : `no conversion of referral ${facts.referralId} within the hold (until ${releaseIso}): nothing paid`);
     return;
   }
   if (decision.release.waitForConversion && !converted()) note(state, ctx.now(), `reward for ${facts.referralId} released at the end of the hold without a conversion`);
