@@ -38,7 +38,9 @@ if (apiKeys.length === 0) {
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
 let contactPolicy;
 let scoreConfig;
+let referralCodeSecret;
 try {
+  referralCodeSecret = referralCodeSecretFromEnv(process.env);
   contactPolicy = loadContactPolicyFromEnv();
   scoreConfig = loadAdvocateScoreConfigFromEnv(); // the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
@@ -72,7 +74,7 @@ const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
   client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, maxInFlightEvents, temporalCallTimeoutMs, customerDefaults: { contactPolicy, scoreConfig },
-  referralCodeSecret: referralCodeSecretFromEnv(process.env),
+  referralCodeSecret,
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,

@@ -13,8 +13,19 @@ const IV_BYTES = 12;
 /** Dev-only default: set JOURNEY_REFERRAL_CODE_SECRET in production (codes minted with this one are forgeable). */
 export const DEV_REFERRAL_CODE_SECRET = 'journey-engine-dev-referral-code-secret';
 
+/**
+ * JOURNEY_REFERRAL_CODE_SECRET. Required: with the public dev default anybody could mint a valid code for any
+ * customer, so the API process refuses to start without one unless JOURNEY_DEV_MODE=1 (npm start keeps a
+ * generated secret in its data folder). Throws a one-line message naming the variable.
+ */
 export function referralCodeSecretFromEnv(env: NodeJS.ProcessEnv): string {
-  return env.JOURNEY_REFERRAL_CODE_SECRET || DEV_REFERRAL_CODE_SECRET;
+  const secret = env.JOURNEY_REFERRAL_CODE_SECRET;
+  if (secret) {
+    if (secret.length < 16) throw new Error('JOURNEY_REFERRAL_CODE_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+    return secret;
+  }
+  if (env.JOURNEY_DEV_MODE === '1') return DEV_REFERRAL_CODE_SECRET;
+  throw new Error('JOURNEY_REFERRAL_CODE_SECRET is not set: referral codes would be forgeable with the public dev default. Set it (e.g. `openssl rand -hex 32`; keep it stable, codes already sent depend on it) or JOURNEY_DEV_MODE=1.');
 }
 
 function keys(secret: string) {

@@ -3,6 +3,8 @@
 // through every stage in a few minutes (demo copies of the shipped journeys with a day lasting 2 seconds).
 // Ctrl-C stops everything cleanly; a second `npm start` continues where the first stopped.
 import { resolve, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { ChildProcess } from 'node:child_process';
 import { assertPortFree, freePort, startDevServer, stopServerProcess, type DevServer } from './dev-server.ts';
@@ -107,6 +109,10 @@ if (demoEnabled) {
   }
 }
 
+// Referral codes are minted with a secret; the API refuses the public dev default. npm start keeps one generated
+// secret in the data folder, so codes sent in an earlier start still resolve (a caller's own secret wins).
+const referralCodeSecret = env.JOURNEY_REFERRAL_CODE_SECRET || persistentSecret(join(dataDir, 'referral-code-secret'));
+
 const common = {
   TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_DATA_DIR: dataDir,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
@@ -119,6 +125,7 @@ step('starting the API...');
 const api = group.run('api', 'api/main.ts', {
   ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir, JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {
@@ -167,4 +174,13 @@ if (demoEnabled) {
     // After the last event, keep showing where the runs stand while timers (reminders, holds) play out.
     census = setInterval(() => void stageCensus(client!).then((c) => demoLog(formatCensus(c)), () => undefined), 30_000);
   }, (err) => demoLog(`the demo driver stopped: ${err.message}`));
+}
+
+/** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }

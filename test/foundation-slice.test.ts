@@ -12,7 +12,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 function startApiProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { env: { ...process.env, JOURNEY_API_KEYS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { env: { ...process.env, JOURNEY_API_KEYS: '', JOURNEY_REFERRAL_CODE_SECRET: 'slice-referral-code-secret', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -41,6 +41,15 @@ describe('the API process', () => {
     const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address });
     expect(await p.exited).toBe(1);
     expect(p.output()).toContain('no API key configured');
+  });
+
+  it('refuses to start without a referral code secret (the public dev default would make codes forgeable)', async () => {
+    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: '' });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('api: JOURNEY_REFERRAL_CODE_SECRET is not set');
+    const short = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: 'short' });
+    expect(await short.exited).toBe(1);
+    expect(short.output()).toContain('at least 16 characters');
   });
 
   it('refuses an unknown scope in JOURNEY_API_KEYS', async () => {

@@ -73,6 +73,9 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       expect(progress.elapsedSeconds).toBeGreaterThan(0);
       expect(Object.values(progress.sent).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(progress.refused).toEqual([]);
+      // The generated referral-code secret is kept, so codes sent before a restart still resolve after it.
+      const secret = readFileSync(join(dataDir, 'referral-code-secret'), 'utf8');
+      expect(secret.trim()).toMatch(/^[0-9a-f]{64}$/);
 
       const second = startNpmStart(env);
       try {
@@ -85,6 +88,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
         connection = undefined;
         second.child.kill('SIGINT');
         expect(await second.exited).toBe(0);
+        expect(readFileSync(join(dataDir, 'referral-code-secret'), 'utf8')).toBe(secret);
       } finally {
         await stopOrKill(second);
       }

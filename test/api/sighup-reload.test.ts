@@ -33,7 +33,7 @@ describe('SIGHUP reloads the journey files of a running API', () => {
     let output = '';
     api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       env: {
-        ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', JOURNEY_API_KEYS: 'hup-key',
+        ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', JOURNEY_API_KEYS: 'hup-key', JOURNEY_REFERRAL_CODE_SECRET: 'sighup-referral-code-secret',
         JOURNEY_API_PORT: String(port), JOURNEY_JOURNEYS_DIR: dir, JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'sighup-data-')),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
