@@ -6,6 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { journeyEventSignal, journeyStateQuery, type JourneyEvent } from '../workflows/messages.ts';
 import { baselineEventSignal, baselineStateQuery } from './baseline-workflows.ts';
 
+/** The test environment's clock (scripts/time-skipping-env.ts: its connection keeps to the test server's ping policy). */
+export type SkippingClock = Pick<TestWorkflowEnvironment, 'sleep' | 'currentTimeMs'>;
+
 export const BENCH_JOURNEY = 'nps-promoter-referral';
 export const DAY = 86_400_000;
 
@@ -30,10 +33,10 @@ export interface DriveResult { status: string; driverCalls: number; simulatedDay
  * As the lifecycle test drives a cycle: every two simulated days look at the run, answer its ask once, and let
  * time run on until the run leaves RUNNING (continue-as-new at the end of the cycle). Bounded to 200 turns (400 days).
  */
-export async function driveOneCycle(env: TestWorkflowEnvironment, run: WorkflowHandle): Promise<DriveResult> {
+export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): Promise<DriveResult> {
   let answeredAtTurn = -1;
   let driverCalls = 0;
-  const start = await env.currentTimeMs();
+  const start = await clock.currentTimeMs();
   for (let turn = 0; turn < 200; turn++) {
     driverCalls++;
     const d = await run.describe();
@@ -47,19 +50,19 @@ export async function driveOneCycle(env: TestWorkflowEnvironment, run: WorkflowH
         await run.signal(journeyEventSignal, e);
       }
     }
-    await env.sleep(2 * DAY);
+    await clock.sleep(2 * DAY);
   }
   const status = (await run.describe()).status.name;
-  return { status, driverCalls, answeredAtTurn, simulatedDays: Math.round(((await env.currentTimeMs()) - start) / DAY) };
+  return { status, driverCalls, answeredAtTurn, simulatedDays: Math.round(((await clock.currentTimeMs()) - start) / DAY) };
 }
 
 /**
  * The baseline driven the same way: every two simulated days a describe and a query, the same signals on the
  * same turn the journey run was answered, until the run completes. Keeps the driver's cost equal on both sides.
  */
-export async function driveBaseline(env: TestWorkflowEnvironment, run: WorkflowHandle, answerTurn: number, customerId: string): Promise<DriveResult> {
+export async function driveBaseline(clock: SkippingClock, run: WorkflowHandle, answerTurn: number, customerId: string): Promise<DriveResult> {
   let driverCalls = 0;
-  const start = await env.currentTimeMs();
+  const start = await clock.currentTimeMs();
   for (let turn = 0; turn < 200; turn++) {
     driverCalls++;
     if ((await run.describe()).status.name !== 'RUNNING') break;
@@ -71,8 +74,8 @@ export async function driveBaseline(env: TestWorkflowEnvironment, run: WorkflowH
         await run.signal(baselineEventSignal, e);
       }
     }
-    await env.sleep(2 * DAY);
+    await clock.sleep(2 * DAY);
   }
   const status = (await run.describe()).status.name;
-  return { status, driverCalls, answeredAtTurn: answerTurn, simulatedDays: Math.round(((await env.currentTimeMs()) - start) / DAY) };
+  return { status, driverCalls, answeredAtTurn: answerTurn, simulatedDays: Math.round(((await clock.currentTimeMs()) - start) / DAY) };
 }

@@ -13,18 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SearchAttributeType } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
-import { ALL_SEARCH_ATTRIBUTES } from '../worker/search-attributes.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
 import { baselineEventSignal, type BaselineStep } from './baseline-workflows.ts';
+import { createTimeSkippingEnv } from '../scripts/time-skipping-env.ts';
 import { BENCH_JOURNEY, delightEvent, driveBaseline, driveOneCycle, referralActions } from './journey-scenario.ts';
 
-const M = Math.max(1, Math.min(200, Math.floor(Number(process.argv[2] ?? process.env.BENCH_JOURNEY_M ?? 20)) || 20));
+const M = Math.max(1, Math.min(200, Math.floor(Number(process.argv[2] ?? process.env.BENCH_JOURNEY_M ?? 10)) || 10));
 const testServerPath = process.env.TEMPORAL_TEST_SERVER_PATH;
 if (!testServerPath) {
   console.error('TEMPORAL_TEST_SERVER_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh test-server)"  first');
@@ -34,17 +33,6 @@ if (!testServerPath) {
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-/** The time-skipping server fails a workflow task that upserts undefined search attributes: register ours. */
-async function registerSearchAttributes(env: TestWorkflowEnvironment) {
-  const indexed: Record<string, number> = {
-    [SearchAttributeType.TEXT]: 1, [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4,
-    [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6, [SearchAttributeType.KEYWORD_LIST]: 7,
-  };
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default', searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexed[k.type]])) as never,
-  });
-}
 
 /**
  * The timers and activities a run scheduled, grouped by the workflow task that scheduled them: what the baseline
@@ -81,10 +69,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-journey-'));
 const stops: Array<() => Promise<unknown>> = [];
 try {
   console.log(`journey benchmark: M=${M} customers × one ${BENCH_JOURNEY} cycle per side; starting the time-skipping server and workers...`);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath } } });
+  // The shared environment: its client keeps to the Java test server's keepalive policy (no GOAWAY "too_many_pings"
+  // mid-run), and the time-skipping server fails workflow tasks that upsert unregistered search attributes.
+  const env = await createTimeSkippingEnv(testServerPath, { searchAttributes: true });
   stops.unshift(() => env.teardown());
-  await registerSearchAttributes(env);
-  const { client } = env;
+  // The driver and the activities use a plain Client on the environment's connection (same relaxed keepalive), not
+  // env.client: with env.client (TimeSkippingClient) this loop stalled for good on a query in the fourth cycle on
+  // the Java test server, twice; with a plain client it runs through. env.client is kept for awaiting results, where
+  // its result() lets time skip while it waits.
+  const client = new Client({ connection: env.connection, namespace: 'default' });
 
   const tag = randomUUID().slice(0, 8);
   const taskQueue = `bench-journey-${tag}`;
@@ -132,6 +125,7 @@ try {
     // The next cycle's run waits in Listen; end it and the customer workflow so nothing carries into the next customer.
     await client.workflow.getHandle(workflowId).terminate('benchmark over').catch(() => undefined);
     await client.workflow.getHandle(customerWorkflowId(customerId)).terminate('benchmark over').catch(() => undefined);
+    process.stderr.write(`ours ${i}/${M} ${wallMs.toFixed(0)} ms\n`);
     if (i === 0) {
       groups = stepGroupsOf(events);
       answerTurn = r.answeredAtTurn;
@@ -162,9 +156,10 @@ try {
       } else {
         for (const e of referralActions(customerId)) await handle.signal(baselineEventSignal, e);
       }
-      const signals = await handle.result();
+      const signals = await env.client.workflow.getHandle(handle.workflowId).result(); // time skips while it waits
       const wallMs = performance.now() - t0;
       if (signals !== 3) throw new Error(`the baseline run saw ${signals} signals, expected 3`);
+      process.stderr.write(`raw ${driven ? 'driven' : 'result'} ${i}/${M} ${wallMs.toFixed(0)} ms\n`);
       if (i === 0) continue; // warm-up
       side.wallMs.push(wallMs);
       side.historyEvents.push(((await handle.fetchHistory()).events ?? []).length);

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Runs the two Temporal benchmarks, each with its own servers and workers, one after the other.
-#   bash bench/run.sh            defaults sized for 2 cores (ingest N=300 C=16 batch 500; journey M=20)
-#   BENCH_INGEST_N=1000 BENCH_INGEST_C=32 BENCH_JOURNEY_M=50 bash bench/run.sh
+# Runs the four benchmarks one after the other (never at once: each measures a 2-core machine on its own), each
+# with its own servers and workers. See bench/README.md for what each one measures.
+#   bash bench/run.sh            defaults sized for 2 cores (compile 200 folders; email 400 sends per case;
+#                                ingest N=300 C=16 batch 500; journey M=10)
+#   BENCH_COMPILE_N=500 BENCH_EMAIL_N=1000 BENCH_INGEST_N=1000 BENCH_INGEST_C=32 BENCH_JOURNEY_M=50 bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/obtain-temporal.sh all)"
+out=$(bash scripts/obtain-temporal.sh all) || { echo "[bench] could not obtain the Temporal servers (see above)" >&2; exit 1; }
+eval "$out"
+echo "== bench/compile.ts =="
+node --import tsx bench/compile.ts "${BENCH_COMPILE_N:-200}"
+echo
+echo "== bench/email-send.ts =="
+node --import tsx bench/email-send.ts
+echo
 echo "== bench/ingest.ts =="
 node --import tsx bench/ingest.ts
 echo

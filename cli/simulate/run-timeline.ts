@@ -4,15 +4,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SearchAttributeType } from '@temporalio/common';
+import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import { ALL_SEARCH_ATTRIBUTES } from '../../worker/search-attributes.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
@@ -58,10 +56,8 @@ export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, o
   const zone = String(timeline.traits?.timezone ?? timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ?? plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ?? 'UTC');
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-simulate-'));
   log('starting the time-skipping test server');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: opts.testServerPath } } });
+  const env = await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true });
   try {
-    const indexed: Record<string, number> = { [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4, [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6 };
-    await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexed[k.type]])) as never });
     log('bundling the workflows');
     const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     const taskQueue = 'simulate';

@@ -16,22 +16,13 @@ import {
 } from '../../workflows/messages.ts';
 import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../../worker/search-attributes.ts';
-
-const INDEXED: Record<string, number> = {
-  [SearchAttributeType.TEXT]: 1, [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4,
-  [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6, [SearchAttributeType.KEYWORD_LIST]: 7,
-};
+import { registerJourneySearchAttributes } from '../../scripts/time-skipping-env.ts';
 
 /** The time-skipping server rejects undefined custom search attributes (the workflow task fails); it accepts
  *  AddSearchAttributes, so register the journey's attributes on it exactly as on the dev server. */
 export async function createTimeSkippingEnvWithSearchAttributes(create: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
   const env = await create();
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]])) as never,
-  });
+  await registerJourneySearchAttributes(env);
   return env;
 }
 

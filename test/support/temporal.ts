@@ -1,32 +1,18 @@
 // Test helpers for the two real Temporal servers: the shared dev server and a time-skipping test server.
 import { inject } from 'vitest';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import { createTimeSkippingEnv as createSharedTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
 
 export function workflowBundle() {
   return { codePath: inject('workflowBundlePath') };
 }
 
-/**
- * The client's gRPC keepalive, relaxed for the Java test server: the SDK's client pings every 30 s, the Java
- * server allows one ping per 5 minutes and answers more with GOAWAY "too_many_pings", which dropped in-flight
- * calls and hung whole lifecycle tests until their timeout. Pinging every 6 minutes stays within its policy.
- */
-const TEST_SERVER_CHANNEL_ARGS = { 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 };
-
+/** A time-skipping environment on the suite's test server, with the relaxed keepalive (scripts/time-skipping-env.ts). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  // `create` is what createTimeSkipping calls; it is the only entry that passes connection options (channelArgs)
-  // through to the client connection.
-  const create = (TestWorkflowEnvironment as unknown as {
-    create(opts: object): Promise<TestWorkflowEnvironment>;
-  }).create.bind(TestWorkflowEnvironment);
-  return create({
-    server: { type: 'time-skipping', executable: { type: 'existing-path', path: inject('testServerPath') } },
-    supportsTimeSkipping: true,
-    connectionOptions: { channelArgs: TEST_SERVER_CHANNEL_ARGS },
-  });
+  return createSharedTimeSkippingEnv(inject('testServerPath'));
 }
 
 export interface DevServerClients {
