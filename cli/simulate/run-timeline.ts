@@ -50,8 +50,14 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
 
 export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, opts: { testServerPath: string; log?: (line: string) => void }): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
-  // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr).
-  try { Runtime.install({ logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`${entry.message}\n`)) }); } catch { /* already installed */ }
+  // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
+  // its own logs to stdout unless they are forwarded to this logger, hence `forward`.
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`${entry.message}\n`)),
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+    });
+  } catch { /* already installed */ }
   const customerId = timeline.customerId ?? 'simulated-customer';
   const zone = String(timeline.traits?.timezone ?? timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ?? plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ?? 'UTC');
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-simulate-'));
