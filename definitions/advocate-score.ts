@@ -2,25 +2,22 @@
 // the worker and the API, then passed as the customer workflow's input — workflow code never reads this file, so
 // editing it changes new customer workflows (and runs after their next start), never a replayed history.
 // A bad file is refused with every problem as data (file, line, column, pointer, message).
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020.js';
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { fileURLToPath } from 'node:url';
 import schema from './schema/advocate-score.schema.json' with { type: 'json' };
 import catalog from './catalog/events.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.ts';
-import { parseWithPositions } from './compiler/positions.ts';
 import { closest } from './compiler/suggest.ts';
+import { checkConfigSource, ConfigFileError, loadConfigFile } from './config-file.ts';
 import type { AdvocateScoreConfig } from './generated/advocate-score.ts';
 
 export type { AdvocateScoreConfig, ScoreSignalRule, ScoreTier } from './generated/advocate-score.ts';
 
 export const ADVOCATE_SCORE_FILE = fileURLToPath(new URL('./advocate-score.json', import.meta.url));
-const REPO_ROOT = dirname(dirname(ADVOCATE_SCORE_FILE));
 
-export class AdvocateScoreConfigError extends Error {
-  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {
-    super(`invalid advocate score config ${file}:\n${diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.pointer || '(document)'}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`).join('\n')}`);
+export class AdvocateScoreConfigError extends ConfigFileError {
+  constructor(file: string, diagnostics: Diagnostic[]) {
+    super('advocate score config', file, diagnostics);
     this.name = 'AdvocateScoreConfigError';
   }
 }
@@ -31,39 +28,11 @@ function validator() {
   return validate;
 }
 
-function messageOf(e: ErrorObject): { pointer: string; message: string } {
-  if (e.keyword === 'additionalProperties') {
-    const key = String(e.params.additionalProperty);
-    return { pointer: `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown key \`${key}\`` };
-  }
-  if (e.keyword === 'required') return { pointer: e.instancePath, message: `missing \`${e.params.missingProperty}\`` };
-  return { pointer: e.instancePath, message: e.message ?? e.keyword };
-}
-
 /** Every problem in one config document, [] when it is valid. `file` names it in the diagnostics. */
 export function checkAdvocateScoreConfig(source: string, file: string): { config?: AdvocateScoreConfig; diagnostics: Diagnostic[] } {
-  const parsed = parseWithPositions(source);
-  const at = (pointer: string, message: string, code: string, suggestion?: string): Diagnostic => ({
-    file, ...parsed.locate(pointer), pointer, message, code, severity: 'error', ...(suggestion ? { suggestion } : {}),
-  });
-  if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
-    return {
-      diagnostics: parsed.syntaxErrors.map((e) => {
-        const lines = source.slice(0, e.offset).split('\n');
-        return { file, line: lines.length, column: lines[lines.length - 1].length + 1, pointer: '', message: `not valid JSON: ${e.message}`, code: 'json.syntax', severity: 'error' };
-      }),
-    };
-  }
-  const check = validator();
-  if (!check(parsed.value)) {
-    const seen = new Set<string>();
-    const diagnostics = (check.errors ?? []).map((e) => {
-      const { pointer, message } = messageOf(e);
-      return at(pointer, message, `schema.${e.keyword}`);
-    }).filter((d) => !seen.has(`${d.pointer} ${d.message}`) && seen.add(`${d.pointer} ${d.message}`));
-    return { diagnostics };
-  }
-  const config = parsed.value as AdvocateScoreConfig;
+  const checked = checkConfigSource<AdvocateScoreConfig>(source, file, validator());
+  const { value: config, at } = checked;
+  if (!config) return { diagnostics: checked.diagnostics };
   const diagnostics: Diagnostic[] = [];
   // A signal for an event the catalog does not know would never score: say so instead of ignoring it.
   const known = Object.keys(catalog.events);
@@ -87,19 +56,10 @@ export function checkAdvocateScoreConfig(source: string, file: string): { config
 
 /** Loads and checks the config file (default: the shipped one). Throws AdvocateScoreConfigError with every problem. */
 export function loadAdvocateScoreConfig(path: string = ADVOCATE_SCORE_FILE): AdvocateScoreConfig {
-  const absolute = resolve(path);
-  const rel = relative(REPO_ROOT, absolute);
-  const file = rel.startsWith('..') ? absolute : rel.split('\\').join('/');
-  let source: string;
-  try {
-    source = readFileSync(absolute, 'utf8');
-  } catch (err) {
-    throw new AdvocateScoreConfigError(file, [{ file, line: 1, column: 1, pointer: '', message: `cannot read: ${(err as Error).message}`, code: 'file.unreadable', severity: 'error' }]);
-  }
-  const { config, diagnostics } = checkAdvocateScoreConfig(source, file);
-  if (!config) throw new AdvocateScoreConfigError(file, diagnostics);
-  const { $schema: _schema, $comment: _comment, ...rest } = config;
-  return rest;
+  return loadConfigFile(path, (source, file) => {
+    const { config, diagnostics } = checkAdvocateScoreConfig(source, file);
+    return { value: config, diagnostics };
+  }, (file, diagnostics) => new AdvocateScoreConfigError(file, diagnostics));
 }
 
 /** The config named by JOURNEY_ADVOCATE_SCORE, else the shipped file. */
