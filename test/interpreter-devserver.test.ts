@@ -5,15 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, upgradePlanSignal } from '../workflows/messages.ts';
 import { connectDevServer, type DevServerClients } from './support/temporal.ts';
 import { createHarness, event, shippedPlan, state } from './interpreter/harness.ts';
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+import { eventually } from './support/wait.ts';
 
 describe('interpreter end to end (dev server)', () => {
   let dev: DevServerClients;

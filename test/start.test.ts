@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { stageCensus } from '../scripts/demo/stage-census.ts';
 import type { DemoProgress } from '../scripts/demo/progress-file.ts';
+import { waitFor } from './support/wait.ts';
 
 interface Started { child: ChildProcess; output: () => string; exited: Promise<number | null> }
 
@@ -19,16 +20,6 @@ function startNpmStart(env: Record<string, string>): Started {
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
   return { child, output: () => output, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 /** After a failure: Ctrl-C first, so start.ts stops its detached dev server too; SIGKILL only if it hangs. */
@@ -51,7 +42,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
     const first = startNpmStart(env);
     let connection: Connection | undefined;
     try {
-      await waitFor('the start banner', () => (first.output().includes('journey-engine is up') ? true : first.child.exitCode !== null ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`)) : undefined), 90_000);
+      await waitFor('the start banner', () => (first.output().includes('journey-engine is up') ? true : first.child.exitCode !== null ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`)) : undefined), 90_000, 1000);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.api}`);
 
@@ -60,7 +51,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       const census = await waitFor('demo runs at three stages', async () => {
         const c = await stageCensus(client);
         return Object.keys(c.byStage).filter((s) => s !== '(starting)').length >= 3 ? c : undefined;
-      }, 120_000);
+      }, 120_000, 1000);
       expect(census.runs).toBeGreaterThan(3);
       await connection.close();
       connection = undefined;
@@ -79,7 +70,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
 
       const second = startNpmStart(env);
       try {
-        await waitFor('the second start to resume the demo', () => (/resuming the demo at \d+s \(\d+ events already sent\)/.test(second.output()) ? true : second.child.exitCode !== null ? Promise.reject(new Error(`second npm start exited ${second.child.exitCode}:\n${second.output()}`)) : undefined), 90_000);
+        await waitFor('the second start to resume the demo', () => (/resuming the demo at \d+s \(\d+ events already sent\)/.test(second.output()) ? true : second.child.exitCode !== null ? Promise.reject(new Error(`second npm start exited ${second.child.exitCode}:\n${second.output()}`)) : undefined), 90_000, 1000);
         // The runs of the first start are still there: state survived in the SQLite file.
         connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
         const again = await stageCensus(new Client({ connection, namespace: 'default' }));

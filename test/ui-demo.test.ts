@@ -11,15 +11,8 @@ import { writeDemoJourneys, scaleDuration } from '../scripts/demo/demo-journeys.
 import { demoEventId, demoPopulation } from '../scripts/demo/population.ts';
 import { DemoDriver } from '../scripts/demo/driver.ts';
 import { operatorLinks } from '../scripts/demo/ui-links.ts';
+import { waitFor } from './support/wait.ts';
 import { signalsIn, startApi, type ApiFixture } from './api/support.ts';
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('demo copies of the shipped journeys', () => {
   const out = mkdtempSync(join(tmpdir(), 'demo-journeys-'));

@@ -19,6 +19,7 @@ import { daytimeZones } from '../scripts/demo/population.ts';
 import { journeyWorkflowId } from '../workflows/messages.ts';
 import { startFakePostmark } from './postmark/server.ts';
 import { auth, startApi } from './api/support.ts';
+import { waitFor } from './support/wait.ts';
 
 interface RunningProcess {
   child: ChildProcess;
@@ -36,14 +37,6 @@ function startWorkerProcess(env: Record<string, string>, opts: { replaceEnv?: bo
   child.stderr!.on('data', (c) => (output += c));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { child, output: () => output, exited };
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the required search attributes are checked against the namespace', () => {
@@ -97,13 +90,13 @@ describe('the worker process', () => {
       JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-worker-')), JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '5000',
     });
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
       expect(worker.output()).toContain(`metrics at http://127.0.0.1:${metricsPort}/metrics`);
       let metrics = '';
       await waitFor('worker metrics', async () => {
         metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
         return metrics.includes('temporal_');
-      });
+      }, 90_000);
       expect(metrics).toMatch(/temporal_\w+\{[^}]*task_queue="metrics-/);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
@@ -123,7 +116,7 @@ describe('the worker process', () => {
       JOURNEY_TASK_QUEUE: uniqueTaskQueue('profile'), JOURNEY_DATA_DIR: dir,
     }, { replaceEnv: true });
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
       expect(worker.output()).toContain(`namespace "default" at ${inject('temporalAddress')}`);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
@@ -160,7 +153,7 @@ describe('the worker process', () => {
       POSTMARK_SERVER_TOKEN: 'pm-token', POSTMARK_API_URL: postmark.url, JOURNEY_EMAIL_FROM: 'advocacy@acme.example',
     });
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null);
+      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
       // Postmark takes the message, then answers only 4 s later: the send is in flight when the worker is told to stop.
       postmark.injectFault({ kind: 'slow', delayMs: 4000 }, '/email');
       const customerId = `drain-${randomUUID().slice(0, 6)}`;

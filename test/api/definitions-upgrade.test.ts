@@ -15,15 +15,7 @@ import { openRunsQuery, upgradeRunsInFlight } from '../../api/in-flight-upgrades
 import { connectDevServer, type DevServerClients } from '../support/temporal.ts';
 import { createHarness, state, type Harness } from '../interpreter/harness.ts';
 import { event, newCustomer } from './support.ts';
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+import { eventually } from '../support/wait.ts';
 
 describe('reload upgrades runs in flight (dev server)', () => {
   let dev: DevServerClients;

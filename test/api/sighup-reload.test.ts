@@ -8,16 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOURNEYS_DIR } from '../../definitions/loader.ts';
 import { freePort } from '../../scripts/dev-server.ts';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { waitFor } from '../support/wait.ts';
 
 describe('SIGHUP reloads the journey files of a running API', () => {
   let api: ChildProcess | undefined;
@@ -45,15 +36,15 @@ describe('SIGHUP reloads the journey files of a running API', () => {
       const body = (await res.json()) as { journeys: { journeyId: string; version: number }[] };
       return body.journeys.find((j) => j.journeyId === journeyId)?.version;
     };
-    expect(await until('the API to serve v1', served)).toBe(1);
+    expect(await waitFor('the API to serve v1', () => served().catch(() => undefined))).toBe(1);
 
     writeFileSync(file, JSON.stringify({ ...v1, version: 2 }, null, 2));
     api.kill('SIGHUP');
-    expect(await until('v2 after SIGHUP', async () => ((await served()) === 2 ? 2 : undefined))).toBe(2);
+    expect(await waitFor('v2 after SIGHUP', async () => ((await served()) === 2 ? 2 : undefined))).toBe(2);
 
     writeFileSync(file, JSON.stringify({ ...v1, version: 3, status: 'live' }, null, 2)); // not a status
     api.kill('SIGHUP');
-    await until('the refused reload to be logged', async () => (/"applied":false[^\n]*journey reload \(SIGHUP\)/.test(output) ? true : undefined));
+    await waitFor('the refused reload to be logged', () => /"applied":false[^\n]*journey reload \(SIGHUP\)/.test(output));
     expect(await served()).toBe(2);
     expect(api.exitCode).toBeNull();
   });
