@@ -144,7 +144,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
       // The Reward stage keeps the ask's window open until Activate's deadline (a second referral of the cycle
       // would be rewarded too); then Track, then Expand's rest. Step through the days until the run rests.
       let resting = await state(first);
-      for (let day = 0; day < 60 && resting.stage !== 'expand'; day++) {
+      for (let day = 0; day < 60 && !(resting.stage === 'expand' && resting.nextAction?.what.includes('resting until')); day++) {
         await env.sleep(DAY);
         resting = await state(first);
       }

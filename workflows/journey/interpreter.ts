@@ -182,7 +182,14 @@ function endReason(ctx: RunContext): string {
 async function runStages(ctx: RunContext): Promise<RunEnd> {
   const { state } = ctx;
   let action: Parameters<typeof reward>[1] | undefined;
+  let shownStage = state.stage;
   for (;;) {
+    // A new stage has no next action until it sets one: an operator must not read the last stage's wait as this
+    // one's (e.g. Track's writes after Reward's window), nor skip it. State only: no command depends on it.
+    if (state.stage !== shownStage) {
+      state.nextAction = undefined;
+      shownStage = state.stage;
+    }
     showProgress(ctx);
     if (state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) return { kind: 'ended', reason: endReason(ctx) };
     if (state.suppression.optedOut && state.stage !== 'opted-out' && state.stage !== 'ended') {
