@@ -81,7 +81,8 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
     try {
       return await fn();
     } finally {
-      await Promise.allSettled(h.handles.map((x) => x.terminate('test over')));
+      // By workflow id, not the handle's run: a run that continued as new lives on in its latest run.
+      await Promise.allSettled(h.handles.map((x) => x.client.getHandle(x.workflowId).terminate('test over')));
       if (opts.client) {
         const customers = [...new Set(h.handles.map((x) => x.workflowId.split(':').slice(2).join(':')))];
         await Promise.allSettled(customers.map((c) => opts.client!.workflow.getHandle(`customer:${c}`).terminate('test over')));
