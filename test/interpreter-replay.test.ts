@@ -1,6 +1,8 @@
 // Replay: recorded histories of the shipped journeys (one full cycle each, test/histories/*.json) must replay on
 // the current interpreter. A change that would break running journeys fails here; guard it with patched().
-// Re-record after an intended, patched change: RECORD_HISTORIES=1 npx vitest run test/interpreter-replay.test.ts
+// Record the current code's cycles after an intended, patched change: RECORD_HISTORIES=1 npx vitest run
+// test/interpreter-replay.test.ts writes current-<journey>.json. The <journey>.json files without the prefix were
+// recorded before the patches and are kept: they stand for runs still in flight from then.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ describe('replay of recorded histories', () => {
   beforeAll(async () => { if (RECORD) env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
   afterAll(async () => { await env?.teardown(); });
 
-  it.runIf(RECORD)('records one full cycle of each shipped journey', async () => {
+  it.runIf(RECORD)('records one full cycle of each shipped journey on the current code', async () => {
     for (const sc of SCENARIOS) {
       const plan = await shippedPlan(sc.journeyId);
       const h = await createHarness(env!.nativeConnection, { client: env!.client });
@@ -29,7 +31,7 @@ describe('replay of recorded histories', () => {
         const r = await driveCycle(env!, env!.client, h, plan, sc, customerId, 1);
         expect(r.status).toBe('CONTINUED_AS_NEW');
         const history = await env!.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId), r.runId).fetchHistory();
-        writeFileSync(join(DIR, `${sc.journeyId}.json`), historyToJSON(history));
+        writeFileSync(join(DIR, `current-${sc.journeyId}.json`), historyToJSON(history));
       });
     }
   }, 300_000);

@@ -21,6 +21,8 @@ export interface JourneyActivities {
   forfeitReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;
   recordTracking(rec: TrackingRecord): Promise<unknown>;
+  /** A Track flush's records in one call (activities/tracking), idempotent per record key. */
+  recordTrackingBatch(recs: TrackingRecord[]): Promise<unknown>;
   /** The customer's advocate score and tier from customer:<id> (activities/contact/advocate-score.ts), read at Qualify. */
   readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading>;
 }
