@@ -11,7 +11,7 @@ import { ADVOCATE_SCORE_FILE, AdvocateScoreConfigError, checkAdvocateScoreConfig
 import { createJourneyWorker } from '../worker/worker.ts';
 import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import { customerEventSignal, customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
-import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const root = join(import.meta.dirname, '..');
 const shipped = JSON.parse(readFileSync(ADVOCATE_SCORE_FILE, 'utf8'));
@@ -69,9 +69,7 @@ describe('the config as customer workflow input (dev server)', () => {
     running = worker.run();
   });
   afterAll(async () => {
-    for await (const wf of temporal.client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await temporal.client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
-    }
+    await terminateRunsOn(temporal.client, taskQueue);
     worker?.shutdown();
     await running;
     await temporal?.close();

@@ -9,7 +9,7 @@ import {
 } from '../workflows/messages.ts';
 import { recordRewardUpdate } from '../workflows/customer/messages.ts';
 import { AdvocateScore, AdvocateTier } from '../worker/search-attributes.ts';
-import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const DAY = 86_400_000;
 type State = { advocate: { score: number; tier: string; reasons: { ruleId: string }[] }; contactHistory: unknown[]; rewards: { id: string; status: string; history: unknown[] }[]; optedOut: unknown; suppressed: unknown };
@@ -32,9 +32,7 @@ describe('customer:<id> owns one contact policy across journeys (dev server)', (
     contact = createContactActivities({ client: temporal.client, taskQueue });
   });
   afterAll(async () => {
-    for await (const wf of temporal.client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
-      await temporal.client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
-    }
+    await terminateRunsOn(temporal.client, taskQueue);
     worker?.shutdown();
     await running;
     await temporal?.close();

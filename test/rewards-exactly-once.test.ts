@@ -11,7 +11,7 @@ import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts
 import { rewardKey } from '../workflows/rewards/policy.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
 import type { RewardHarnessInput } from './rewards/workflows.ts';
-import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 
 const SECRET = 'test-secret';
 const twoSided: Reward = {
@@ -48,11 +48,7 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     customerRunning = customerWorker.run();
   });
   afterAll(async () => {
-    for (const q of queues) {
-      for await (const wf of temporal.client.workflow.list({ query: `TaskQueue = "${q}" AND ExecutionStatus = "Running"` })) {
-        await temporal.client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
-      }
-    }
+    await terminateRunsOn(temporal.client, ...queues);
     customerWorker?.shutdown();
     await customerRunning;
     await receiver?.close();

@@ -41,3 +41,12 @@ export async function connectDevServer(): Promise<DevServerClients> {
 export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
+
+/** Ends the runs a test left running on its task queues of the shared dev server, so none outlives the test. */
+export async function terminateRunsOn(client: Client, ...taskQueues: string[]): Promise<void> {
+  for (const q of taskQueues) {
+    for await (const wf of client.workflow.list({ query: `TaskQueue = "${q}" AND ExecutionStatus = "Running"` })) {
+      await client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
+    }
+  }
+}
