@@ -30,7 +30,12 @@ if (!testServerPath) {
   process.exit(2);
 }
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// Errors only, to stderr; the Rust core prints its own logs to stdout unless they are forwarded here (`forward`),
+// which would mix its warnings into the figures.
+Runtime.install({
+  logger: new DefaultLogger('ERROR', (entry) => process.stderr.write(`${entry.message}\n`)),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+});
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
