@@ -11,42 +11,59 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { createEmailActivities } from '../activities/email/index.ts';
 import type { RecipientSuppressed, SendEmailRequest } from '../activities/email/types.ts';
+import type { EmailDeps } from '../activities/email/index.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
-import { startFakePostmark, type Fault, type FakePostmark } from './postmark/server.ts';
+import { startFakePostmark, type Fault, type FakePostmark, type FakePostmarkOptions } from './postmark/server.ts';
 import { capturingLogger, sampleAsk } from './postmark/fixtures.ts';
 
 const TOKEN = 'retry-token-1';
 
+interface EmailWorker { temporal: DevServerClients; postmark: FakePostmark; taskQueue: string; close(): Promise<void> }
+
+/**
+ * A real worker on the dev server running the sendEmail activity against a fresh Postmark-compatible server:
+ * `postmark` configures that server, `deps` the activity (its Postmark client always points there, 1 s timeout).
+ */
+async function startEmailWorker(queuePrefix: string, postmarkOpts: Omit<FakePostmarkOptions, 'serverTokens'>, deps: Omit<EmailDeps, 'dataDir' | 'postmark'>): Promise<EmailWorker> {
+  const temporal = await connectDevServer();
+  const postmark = await startFakePostmark({ serverTokens: [TOKEN], ...postmarkOpts });
+  const taskQueue = uniqueTaskQueue(queuePrefix);
+  const worker = await Worker.create({
+    connection: temporal.workerConnection, namespace: 'default', taskQueue,
+    workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
+    activities: createEmailActivities({
+      dataDir: mkdtempSync(join(tmpdir(), `${queuePrefix}-`)),
+      postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, ...deps,
+    }),
+  });
+  const running = worker.run();
+  return {
+    temporal, postmark, taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await postmark.close();
+      await temporal.close();
+    },
+  };
+}
+
 describe('exactly one email through Temporal retries', () => {
+  let fixture: EmailWorker;
   let temporal: DevServerClients;
   let postmark: FakePostmark;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueTaskQueue('email');
+  let taskQueue: string;
   const suppressed: RecipientSuppressed[] = [];
   const logger = capturingLogger();
 
   beforeAll(async () => {
-    temporal = await connectDevServer();
-    postmark = await startFakePostmark({ serverTokens: [TOKEN], inactiveRecipients: ['gone@example.com'] });
-    worker = await Worker.create({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue,
-      workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
-      activities: createEmailActivities({
-        dataDir: mkdtempSync(join(tmpdir(), 'email-retries-')), logger,
-        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, searchSettleMs: 3_000,
-        onRecipientSuppressed: (n) => { suppressed.push(n); },
-      }),
+    fixture = await startEmailWorker('email-retries', { inactiveRecipients: ['gone@example.com'] }, {
+      logger, searchSettleMs: 3_000, onRecipientSuppressed: (n) => { suppressed.push(n); },
     });
-    running = worker.run();
+    ({ temporal, postmark, taskQueue } = fixture);
   }, 120_000);
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await postmark?.close();
-    await temporal?.close();
-  });
+  afterAll(async () => { await fixture?.close(); });
 
   function run(req: SendEmailRequest) {
     return temporal.client.workflow.execute('sendEmailWorkflow', { taskQueue, workflowId: `email-test:${req.sendKey}`, args: [req] });
@@ -126,39 +143,26 @@ describe('exactly one email through Temporal retries', () => {
 });
 
 describe('a send recorded after it was accepted', () => {
+  let fixture: EmailWorker;
   let temporal: DevServerClients;
   let postmark: FakePostmark;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = uniqueTaskQueue('email-sent');
+  let taskQueue: string;
   const notices: { sendKey: string; messageId?: string }[] = [];
   let failNextRecord = true;
 
   beforeAll(async () => {
-    temporal = await connectDevServer();
     // Postmark's search shows nothing for a minute: a retry cannot find the first message there.
-    postmark = await startFakePostmark({ serverTokens: [TOKEN], searchLagMs: 60_000 });
-    worker = await Worker.create({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue,
-      workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
-      activities: createEmailActivities({
-        dataDir: mkdtempSync(join(tmpdir(), 'email-sent-')), logger: capturingLogger(),
-        postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, searchSettleMs: 2_000,
-        onSent: (n) => {
-          notices.push(n);
-          if (failNextRecord) { failNextRecord = false; throw new Error('customer workflow unreachable'); }
-        },
-      }),
+    fixture = await startEmailWorker('email-sent', { searchLagMs: 60_000 }, {
+      logger: capturingLogger(), searchSettleMs: 2_000,
+      onSent: (n) => {
+        notices.push(n);
+        if (failNextRecord) { failNextRecord = false; throw new Error('customer workflow unreachable'); }
+      },
     });
-    running = worker.run();
+    ({ temporal, postmark, taskQueue } = fixture);
   }, 120_000);
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await postmark?.close();
-    await temporal?.close();
-  });
+  afterAll(async () => { await fixture?.close(); });
 
   it('when recording it in the contact history fails, the retry records the same message and sends nothing again', async () => {
     const req = sampleAsk();
