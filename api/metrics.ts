@@ -1,37 +1,10 @@
 // Prometheus metrics of the API, on a registry per app (so tests and embedders can build several apps).
-import { Counter, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { loadCatalog } from '../definitions/loader.ts';
 
 /** `type` label values besides the catalog's event types: a whole batch shed at once, and everything else. */
 export const BATCH_TYPE_LABEL = 'batch';
 export const UNKNOWN_TYPE_LABEL = 'unknown';
-
-type RejectedLabels = 'type' | 'reason';
-
-/**
- * journey_api_events_rejected_total. A rejected event's type is whatever the client sent, so taken verbatim it would
- * make one time series per typo or per fuzzed string (unbounded label cardinality). The `type` label is therefore
- * one of a closed set: the event catalog's types, `batch`, or `unknown` for anything else.
- */
-class RejectedEventsCounter extends Counter<RejectedLabels> {
-  constructor(registry: Registry, typeLabel: (type: unknown) => string) {
-    super({
-      name: 'journey_api_events_rejected_total',
-      help: 'Events refused, by event type (a catalog type, "batch", or "unknown" for types not in the catalog) and reason (invalid, conflict, temporal, shed).',
-      labelNames: ['type', 'reason'], registers: [registry],
-    });
-    const bounded = (labels: LabelValues<RejectedLabels>) => ('type' in labels ? { ...labels, type: typeLabel(labels.type) } : labels);
-    // prom-client's constructor sets `inc` as an own property (not a prototype method), so it is wrapped here.
-    const inc = this.inc.bind(this) as (labels?: LabelValues<RejectedLabels> | number, value?: number) => void;
-    this.inc = ((arg?: LabelValues<RejectedLabels> | number, value?: number) =>
-      inc(typeof arg === 'object' && arg !== null ? bounded(arg) : arg, value)) as Counter<RejectedLabels>['inc'];
-    const labels = this.labels.bind(this) as (...args: unknown[]) => Counter.Internal;
-    this.labels = ((...args: unknown[]) => {
-      if (typeof args[0] === 'object' && args[0] !== null) return labels(bounded(args[0] as LabelValues<RejectedLabels>));
-      return labels(...args.map((v, i) => (i === 0 ? typeLabel(v) : v))); // labelNames[0] is 'type'
-    }) as Counter<RejectedLabels>['labels'];
-  }
-}
 
 export interface ApiMetricsOptions {
   defaultMetrics?: boolean;
@@ -44,13 +17,24 @@ export function createApiMetrics(opts: ApiMetricsOptions = {}) {
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const known = new Set([...(opts.eventTypes ?? Object.keys(loadCatalog().events)), BATCH_TYPE_LABEL, UNKNOWN_TYPE_LABEL]);
   const typeLabel = (type: unknown) => (typeof type === 'string' && known.has(type) ? type : UNKNOWN_TYPE_LABEL);
+  // journey_api_events_rejected_total. A rejected event's type is whatever the client sent, so taken verbatim it
+  // would make one time series per typo or fuzzed string (unbounded label cardinality): the counter is reached only
+  // through rejectEvents, whose `type` label is one of a closed set (the catalog's types, `batch`, or `unknown`).
+  const eventsRejected = new Counter({
+    name: 'journey_api_events_rejected_total',
+    help: 'Events refused, by event type (a catalog type, "batch", or "unknown" for types not in the catalog) and reason (invalid, conflict, temporal, shed).',
+    labelNames: ['type', 'reason'], registers: [registry],
+  });
   return {
     registry,
+    /** Counts `n` refused events of the client-given `type` (bounded as above) for `reason`. */
+    rejectEvents(type: unknown, reason: string, n = 1): void {
+      eventsRejected.inc({ type: typeLabel(type), reason }, n);
+    },
     eventsAccepted: new Counter({
       name: 'journey_api_events_accepted_total', help: 'Events taken and routed, by event type (retries not counted).',
       labelNames: ['type'], registers: [registry],
     }),
-    eventsRejected: new RejectedEventsCounter(registry, typeLabel),
     requestDuration: new Histogram({
       name: 'journey_api_request_duration_seconds', help: 'HTTP request latency by route and status.',
       labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

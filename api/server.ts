@@ -92,7 +92,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
-      onRejected: (type, reason) => metrics.eventsRejected.inc({ type, reason }),
+      onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
     }),
   };

@@ -25,7 +25,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   const checkEnvelope = ajv.compile(eventSchema);
 
   const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
-    ctx.metrics.eventsRejected.inc({ type, reason: 'shed' }, n);
+    ctx.metrics.rejectEvents(type, 'shed', n);
     return reply.code(429).header('retry-after', '1').send({
       error: 'overloaded', message: `too many events in flight (${ctx.limit.current}/${ctx.limit.max}); retry after a second`,
     });
@@ -70,7 +70,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult> => {
         if (!checkEnvelope(item)) {
           const raw = item as Partial<JourneyEvent>;
-          ctx.metrics.eventsRejected.inc({ type: typeof raw?.type === 'string' ? raw.type : 'unknown', reason: 'invalid' });
+          ctx.metrics.rejectEvents(raw?.type, 'invalid');
           return { id: typeof raw?.id === 'string' ? raw.id : null, status: 'rejected', reason: 'invalid', errors: problemsFrom(checkEnvelope.errors, `/events/${i}`) };
         }
         const event = item as unknown as JourneyEvent;
