@@ -1,7 +1,7 @@
-// Sends one Update to the customer's workflow `customer:<id>`, starting it if it is not running
-// (update-with-start), so every caller reaches the one owner of the customer's cross-journey state.
+// Reaches the customer's workflow `customer:<id>`, starting it if it is not running (update-with-start,
+// signal-with-start), so every caller reaches the one owner of the customer's cross-journey state.
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
 import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
 import { customerProfileStartInput, type CustomerProfileDefaults } from '../../workflows/customer/start-input.ts';
 
@@ -28,4 +28,15 @@ export async function updateCustomer<Ret, Arg>(
   });
   // The update id makes a retried activity's second update a no-op on the server too.
   return deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
+}
+
+/** Signals `customer:<id>`, starting it first if needed; durable once the server has it, no worker needed yet. */
+export async function signalCustomer<Arg>(deps: CustomerWorkflowDeps, customerId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+  await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+    workflowId: customerWorkflowId(customerId),
+    taskQueue: deps.taskQueue,
+    args: [customerProfileStartInput(customerId, deps.profileDefaults)],
+    signal,
+    signalArgs: [arg],
+  });
 }

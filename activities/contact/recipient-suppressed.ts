@@ -1,9 +1,8 @@
 // When Postmark says an address can never receive mail (406 inactive, 300 invalid), the customer's own workflow
 // hears it as an `email.bounced` event: it owns global suppression, so every journey's next contact slot is refused.
-import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
-import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
+import { customerEventSignal, type JourneyEvent } from '../../workflows/messages.ts';
 import type { RecipientSuppressed } from '../email/types.ts';
-import type { CustomerWorkflowDeps } from './customer-update.ts';
+import { signalCustomer, type CustomerWorkflowDeps } from './customer-update.ts';
 
 export function suppressRecipientInEveryJourney(deps: CustomerWorkflowDeps) {
   return async (notice: RecipientSuppressed): Promise<void> => {
@@ -15,12 +14,6 @@ export function suppressRecipientInEveryJourney(deps: CustomerWorkflowDeps) {
       occurredAt: new Date().toISOString(),
       data: { bounceType: notice.reason },
     };
-    await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-      workflowId: customerWorkflowId(notice.customerId),
-      taskQueue: deps.taskQueue,
-      args: [customerProfileStartInput(notice.customerId, deps.profileDefaults)],
-      signal: customerEventSignal,
-      signalArgs: [event],
-    });
+    await signalCustomer(deps, notice.customerId, customerEventSignal, event);
   };
 }
