@@ -28,7 +28,12 @@ export interface ActivityDeps {
 /** The customer-workflow activities need a client; without one they fail clearly instead of retrying forever. */
 function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
   if (deps.customers) return deps.customers;
-  const fail = () => { throw ApplicationFailure.nonRetryable('this worker was built without ActivityDeps.customers (a Temporal client and task queue): contact slots and rewards cannot reach customer:<id>', 'WorkerMisconfigured'); };
+  const fail = () => {
+    throw ApplicationFailure.nonRetryable(
+      'this worker was built without ActivityDeps.customers (a Temporal client and task queue): contact slots and rewards cannot reach customer:<id>',
+      'WorkerMisconfigured',
+    );
+  };
   return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;
 }
 
@@ -50,7 +55,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactActivities(customersOrFail(deps)),
     // Without a client it is not registered: Qualify then runs without the score (NotFoundError, not retried).
     ...(deps.customers ? createAdvocateScoreActivities(deps.customers) : {}),
-    ...createRewardActivities({ ...customersOrFail(deps), webhook: deps.rewardWebhook === null ? undefined : deps.rewardWebhook ?? rewardWebhookFromEnv(process.env) }),
+    ...createRewardActivities({
+      ...customersOrFail(deps),
+      webhook: deps.rewardWebhook === null ? undefined : (deps.rewardWebhook ?? rewardWebhookFromEnv(process.env)),
+    }),
     ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir)),
     async writeOutboxEmail(message: OutboxMessage): Promise<{ written: boolean }> {
       return { written: await writeToOutbox(deps.dataDir, message) };

@@ -53,7 +53,10 @@ export interface OutboxWriteResult {
 
 /** Writes the Postmark request unless one with the same send key is already there. */
 export async function writePostmarkRequestToOutbox(
-  dataDir: string, sendKey: string, request: PostmarkRequest, now = new Date(),
+  dataDir: string,
+  sendKey: string,
+  request: PostmarkRequest,
+  now = new Date(),
 ): Promise<OutboxWriteResult> {
   const dir = outboxDir(dataDir);
   await mkdir(dir, { recursive: true });
@@ -76,10 +79,14 @@ export async function writePostmarkRequestToOutbox(
 /** The foundation's writer, kept for the scaffold workflow: the same file format as every other send. */
 export async function writeToOutbox(dataDir: string, message: OutboxMessage, now = new Date()): Promise<boolean> {
   const body: PostmarkEmailBody = {
-    From: DEFAULT_FROM, To: message.to, Subject: message.subject,
+    From: DEFAULT_FROM,
+    To: message.to,
+    Subject: message.subject,
     ...(message.htmlBody !== undefined ? { HtmlBody: message.htmlBody } : {}),
     ...(message.textBody !== undefined ? { TextBody: message.textBody } : {}),
-    MessageStream: 'outbound', Tag: message.tag ?? '', Metadata: message.metadata ?? {},
+    MessageStream: 'outbound',
+    Tag: message.tag ?? '',
+    Metadata: message.metadata ?? {},
   };
   const { written } = await writePostmarkRequestToOutbox(dataDir, message.idempotencyKey, { endpoint: '/email', body }, now);
   return written;

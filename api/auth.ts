@@ -27,7 +27,14 @@ export function parseApiKeys(spec: string | undefined): ApiKey[] {
     .map((entry) => {
       const sep = entry.lastIndexOf(':');
       const key = sep === -1 ? entry : entry.slice(0, sep);
-      const scopeList = sep === -1 ? [...SCOPES] : entry.slice(sep + 1).split('+').map((s) => s.trim()).filter(Boolean);
+      const scopeList =
+        sep === -1
+          ? [...SCOPES]
+          : entry
+              .slice(sep + 1)
+              .split('+')
+              .map((s) => s.trim())
+              .filter(Boolean);
       if (!key) throw new Error(`JOURNEY_API_KEYS: an entry has an empty key ("${entry.replace(/./g, '*')}")`);
       for (const scope of scopeList) {
         if (!(SCOPES as readonly string[]).includes(scope)) {

@@ -5,5 +5,6 @@ import type { Diagnostic } from '../definitions/diagnostics.ts';
 
 /** Lines and columns refer to the posted JSON pretty-printed with 2 spaces; the pointers are exact. */
 export function validateDefinitionBody(body: unknown): Diagnostic[] {
-  return compileJourney({ file: '<request body>', source: JSON.stringify(body, null, 2), templates: loadTemplates() }, loadCatalog()).diagnostics;
+  return compileJourney({ file: '<request body>', source: JSON.stringify(body, null, 2), templates: loadTemplates() }, loadCatalog())
+    .diagnostics;
 }

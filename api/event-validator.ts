@@ -12,10 +12,11 @@ export function problemsFrom(errors: ErrorObject[] | null | undefined, base: str
   return (errors ?? []).map((e) => {
     const missing = e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : '';
     const extra = e.keyword === 'additionalProperties' ? `/${(e.params as { additionalProperty: string }).additionalProperty}` : '';
-    const allowed = e.keyword === 'enum' ? (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ') : undefined;
+    const allowed =
+      e.keyword === 'enum' ? (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ') : undefined;
     return {
       pointer: `${base}${e.instancePath}${missing}${extra}`,
-      message: extra ? `unknown field "${extra.slice(1)}"` : e.message ?? 'invalid',
+      message: extra ? `unknown field "${extra.slice(1)}"` : (e.message ?? 'invalid'),
       ...(allowed ? { expected: `one of ${allowed}` } : {}),
     };
   });

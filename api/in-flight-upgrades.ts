@@ -46,11 +46,23 @@ export function openRunsQuery(journeyId: string): string {
   return `WorkflowType = '${JOURNEY_WORKFLOW_TYPE}' AND JourneyId = ${visibilityQuote(journeyId)} AND ExecutionStatus = 'Running'`;
 }
 
-export async function upgradeRunsInFlight(client: Client, change: PlanChange, opts: InFlightUpgradeOptions = {}): Promise<InFlightUpgradeReport> {
+export async function upgradeRunsInFlight(
+  client: Client,
+  change: PlanChange,
+  opts: InFlightUpgradeOptions = {},
+): Promise<InFlightUpgradeReport> {
   const { previous, next } = change;
   const report: InFlightUpgradeReport = {
-    journeyId: next.journeyId, fromVersion: previous.version, toVersion: next.version, inFlight: next.definition.inFlight,
-    action: 'skipped', runsFound: 0, signalled: 0, failed: 0, errors: [], truncated: false,
+    journeyId: next.journeyId,
+    fromVersion: previous.version,
+    toVersion: next.version,
+    inFlight: next.definition.inFlight,
+    action: 'skipped',
+    runsFound: 0,
+    signalled: 0,
+    failed: 0,
+    errors: [],
+    truncated: false,
   };
   if (next.definition.inFlight !== 'migrate-at-listen') {
     report.reason = `inFlight: ${next.definition.inFlight}; runs in flight finish on the version they started on`;
@@ -71,11 +83,21 @@ export async function upgradeRunsInFlight(client: Client, change: PlanChange, op
   const pending = new Set<Promise<void>>();
   try {
     for await (const run of client.workflow.list({ query: openRunsQuery(next.journeyId), pageSize: opts.pageSize ?? 200 })) {
-      if (report.runsFound >= maxRuns) { report.truncated = true; break; }
+      if (report.runsFound >= maxRuns) {
+        report.truncated = true;
+        break;
+      }
       report.runsFound++;
       // No run id: the signal reaches the run that is current now, even if this one just continued as new.
-      const p = client.workflow.getHandle(run.workflowId).signal(upgradePlanSignal, next)
-        .then(() => { report.signalled++; }, (err) => failed(run.workflowId, err))
+      const p = client.workflow
+        .getHandle(run.workflowId)
+        .signal(upgradePlanSignal, next)
+        .then(
+          () => {
+            report.signalled++;
+          },
+          (err) => failed(run.workflowId, err),
+        )
         .finally(() => pending.delete(p));
       pending.add(p);
       if (pending.size >= concurrency) await Promise.race(pending);

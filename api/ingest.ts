@@ -54,7 +54,10 @@ interface CachedAnswer {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -73,14 +76,24 @@ export class EventIngest {
       this.opts.onRejected?.(event.type, 'invalid');
       return { id: event.id ?? null, status: 'rejected', reason: 'invalid', errors: problems };
     }
-    const fingerprint = createHash('sha256').update(canonical({ ...event, id: undefined })).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(canonical({ ...event, id: undefined }))
+      .digest('hex');
     const cached = this.answers.get(event.id);
     if (cached) {
       if (cached.fingerprint !== fingerprint) {
         this.opts.onRejected?.(event.type, 'conflict');
         return {
-          id: event.id, status: 'rejected', reason: 'conflict',
-          errors: [{ pointer: '/id', message: `event id "${event.id}" was already taken for a different event`, suggestion: 'give each distinct event its own id' }],
+          id: event.id,
+          status: 'rejected',
+          reason: 'conflict',
+          errors: [
+            {
+              pointer: '/id',
+              message: `event id "${event.id}" was already taken for a different event`,
+              suggestion: 'give each distinct event its own id',
+            },
+          ],
         };
       }
       const answer = await cached.answer;
@@ -105,7 +118,9 @@ export class EventIngest {
       const secret = this.opts.referralCodeSecret;
       const deadline = Date.now() + (this.opts.routeTimeoutMs ?? 10_000);
       const { journeys, customer } = await client.connection.withDeadline(deadline, async () => ({
-        journeys: await Promise.all(routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret))),
+        journeys: await Promise.all(
+          routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret)),
+        ),
         customer: await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults),
       }));
       this.opts.onAccepted?.(event);
@@ -136,7 +151,11 @@ export class InFlightLimit {
 }
 
 /** Runs fn over items with at most `limit` at once, keeping order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {

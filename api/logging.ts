@@ -20,7 +20,13 @@ export function apiLoggerOptions(level = process.env.JOURNEY_LOG_LEVEL ?? 'info'
         return { id: req.id, method: req.method, url: maskEmails(req.url) };
       },
       err(err: Error & { code?: string; statusCode?: number }) {
-        return { type: err.name, code: err.code, statusCode: err.statusCode, message: maskEmails(err.message ?? ''), stack: maskEmails(err.stack ?? '') };
+        return {
+          type: err.name,
+          code: err.code,
+          statusCode: err.statusCode,
+          message: maskEmails(err.message ?? ''),
+          stack: maskEmails(err.stack ?? ''),
+        };
       },
     },
   };

@@ -30,7 +30,9 @@ try {
 }
 if (apiKeys.length === 0) {
   if (process.env.JOURNEY_DEV_MODE !== '1') {
-    fail('no API key configured. Set JOURNEY_API_KEYS=<key>[:ingest+operate+read],... (or JOURNEY_DEV_MODE=1 to start without one; npm start sets a dev key).');
+    fail(
+      'no API key configured. Set JOURNEY_API_KEYS=<key>[:ingest+operate+read],... (or JOURNEY_DEV_MODE=1 to start without one; npm start sets a dev key).',
+    );
   }
   console.error('api: DEV MODE with no API key: every /v1 route will answer 401 until JOURNEY_API_KEYS is set.');
 }
@@ -60,7 +62,8 @@ const temporalCallTimeoutMs = positiveInt('JOURNEY_API_TEMPORAL_TIMEOUT_MS', 10_
 
 const config = loadTemporalConfig();
 const connection = await Connection.connect(config.connectionOptions).catch((err) =>
-  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`));
+  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
+);
 const client = new Client({ connection, namespace: config.namespace });
 
 const journeysDir = process.env.JOURNEY_JOURNEYS_DIR;
@@ -69,11 +72,17 @@ const first = await registry.reload();
 for (const d of first.diagnostics) console.error(`api: ${d.severity} ${d.file}:${d.line}:${d.column} ${d.pointer} ${d.message}`);
 if (!first.applied) console.error('api: the journey files have errors; serving no journeys until a reload succeeds');
 
-
 const postmarkUser = process.env.JOURNEY_POSTMARK_WEBHOOK_USER;
 const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
-  client, taskQueue: config.taskQueue, apiKeys, registry, logger: true, maxInFlightEvents, temporalCallTimeoutMs, customerDefaults: { contactPolicy, scoreConfig },
+  client,
+  taskQueue: config.taskQueue,
+  apiKeys,
+  registry,
+  logger: true,
+  maxInFlightEvents,
+  temporalCallTimeoutMs,
+  customerDefaults: { contactPolicy, scoreConfig },
   referralCodeSecret,
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
@@ -81,10 +90,20 @@ const app = await buildApi({
 });
 
 process.on('SIGHUP', () => {
-  void registry.reload().then((r) => app.log.info({ applied: r.applied, journeys: r.journeys, errors: r.diagnostics.filter((d) => d.severity === 'error').length }, 'journey reload (SIGHUP)'));
+  void registry
+    .reload()
+    .then((r) =>
+      app.log.info(
+        { applied: r.applied, journeys: r.journeys, errors: r.diagnostics.filter((d) => d.severity === 'error').length },
+        'journey reload (SIGHUP)',
+      ),
+    );
 });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void app.close().then(() => connection.close()));
 
 const port = Number(process.env.JOURNEY_API_PORT ?? 3000);
 await app.listen({ host: process.env.JOURNEY_API_HOST ?? '127.0.0.1', port });
-app.log.info({ journeys: registry.summary() }, `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs`);
+app.log.info(
+  { journeys: registry.summary() },
+  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs`,
+);

@@ -23,7 +23,8 @@ export function createApiMetrics(opts: ApiMetricsOptions = {}) {
   const eventsRejected = new Counter({
     name: 'journey_api_events_rejected_total',
     help: 'Events refused, by event type (a catalog type, "batch", or "unknown" for types not in the catalog) and reason (invalid, conflict, temporal, shed).',
-    labelNames: ['type', 'reason'], registers: [registry],
+    labelNames: ['type', 'reason'],
+    registers: [registry],
   });
   return {
     registry,
@@ -32,17 +33,23 @@ export function createApiMetrics(opts: ApiMetricsOptions = {}) {
       eventsRejected.inc({ type: typeLabel(type), reason }, n);
     },
     eventsAccepted: new Counter({
-      name: 'journey_api_events_accepted_total', help: 'Events taken and routed, by event type (retries not counted).',
-      labelNames: ['type'], registers: [registry],
+      name: 'journey_api_events_accepted_total',
+      help: 'Events taken and routed, by event type (retries not counted).',
+      labelNames: ['type'],
+      registers: [registry],
     }),
     requestDuration: new Histogram({
-      name: 'journey_api_request_duration_seconds', help: 'HTTP request latency by route and status.',
-      labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      name: 'journey_api_request_duration_seconds',
+      help: 'HTTP request latency by route and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     temporalErrors: new Counter({
-      name: 'journey_api_temporal_errors_total', help: 'Failed calls to Temporal, by operation.',
-      labelNames: ['operation'], registers: [registry],
+      name: 'journey_api_temporal_errors_total',
+      help: 'Failed calls to Temporal, by operation.',
+      labelNames: ['operation'],
+      registers: [registry],
     }),
   };
 }

@@ -25,7 +25,9 @@ export function referralCodeSecretFromEnv(env: NodeJS.ProcessEnv): string {
     return secret;
   }
   if (env.JOURNEY_DEV_MODE === '1') return DEV_REFERRAL_CODE_SECRET;
-  throw new Error('JOURNEY_REFERRAL_CODE_SECRET is not set: referral codes would be forgeable with the public dev default. Set it (e.g. `openssl rand -hex 32`; keep it stable, codes already sent depend on it) or JOURNEY_DEV_MODE=1.');
+  throw new Error(
+    'JOURNEY_REFERRAL_CODE_SECRET is not set: referral codes would be forgeable with the public dev default. Set it (e.g. `openssl rand -hex 32`; keep it stable, codes already sent depend on it) or JOURNEY_DEV_MODE=1.',
+  );
 }
 
 function keys(secret: string) {

@@ -90,8 +90,16 @@ export class PlanRegistry {
     } catch (err) {
       const message = `upgrading runs in flight failed: ${(err as Error)?.message ?? String(err)}`;
       return changes.map(({ previous, next }) => ({
-        journeyId: next.journeyId, fromVersion: previous.version, toVersion: next.version, inFlight: next.definition.inFlight,
-        action: 'signalled', runsFound: 0, signalled: 0, failed: 1, errors: [{ workflowId: '', message }], truncated: false,
+        journeyId: next.journeyId,
+        fromVersion: previous.version,
+        toVersion: next.version,
+        inFlight: next.definition.inFlight,
+        action: 'signalled',
+        runsFound: 0,
+        signalled: 0,
+        failed: 1,
+        errors: [{ workflowId: '', message }],
+        truncated: false,
       }));
     }
   }
@@ -103,7 +111,12 @@ export class PlanRegistry {
 
 function loaderFailure(err: unknown): Diagnostic {
   return {
-    file: '', line: 1, column: 1, pointer: '', severity: 'error', code: 'loader.failed',
+    file: '',
+    line: 1,
+    column: 1,
+    pointer: '',
+    severity: 'error',
+    code: 'loader.failed',
     message: `loading the journey files failed: ${(err as Error)?.message ?? String(err)}`,
   };
 }
@@ -114,8 +127,14 @@ function duplicateJourneyIds(plans: CompiledPlan[]): Diagnostic[] {
   for (const plan of plans) {
     if (seen.has(plan.journeyId)) {
       out.push({
-        file: '', line: 1, column: 1, pointer: '/id', severity: 'error', code: 'registry.duplicateJourneyId',
-        message: `two journey files declare the id "${plan.journeyId}"`, suggestion: 'give each journey its own id',
+        file: '',
+        line: 1,
+        column: 1,
+        pointer: '/id',
+        severity: 'error',
+        code: 'registry.duplicateJourneyId',
+        message: `two journey files declare the id "${plan.journeyId}"`,
+        suggestion: 'give each journey its own id',
       });
     }
     seen.add(plan.journeyId);

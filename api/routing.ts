@@ -6,8 +6,15 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import {
-  CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, journeyEventSignal,
-  journeyWorkflowId, updateTraitsSignal, type JourneyEvent, type JourneyRunInput,
+  CUSTOMER_WORKFLOW_TYPE,
+  JOURNEY_WORKFLOW_TYPE,
+  customerEventSignal,
+  customerWorkflowId,
+  journeyEventSignal,
+  journeyWorkflowId,
+  updateTraitsSignal,
+  type JourneyEvent,
+  type JourneyRunInput,
 } from '../workflows/messages.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
@@ -55,18 +62,29 @@ function referrerFor(event: JourneyEvent, journeyId: string, code: ReturnType<ty
 }
 
 /** The journeys an event reaches, pure: active plans whose routing names the type. */
-export function routeTargets(event: JourneyEvent, plans: readonly CompiledPlan[], referralCodeSecret = DEV_REFERRAL_CODE_SECRET): RouteTarget[] {
+export function routeTargets(
+  event: JourneyEvent,
+  plans: readonly CompiledPlan[],
+  referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
+): RouteTarget[] {
   const active = plans.filter((plan) => plan.definition.status === 'active');
   const { referralCode } = event.data ?? {};
-  const code = typeof referralCode === 'string' && referralCode
-    ? resolveReferralCode(referralCodeSecret, referralCode, active.map((p) => p.journeyId)) : undefined;
+  const code =
+    typeof referralCode === 'string' && referralCode
+      ? resolveReferralCode(
+          referralCodeSecret,
+          referralCode,
+          active.map((p) => p.journeyId),
+        )
+      : undefined;
   return active
     .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
     .filter(({ roles }) => roles.length > 0)
     .map(({ plan, roles }) => {
       const referrer = referrerFor(event, plan.journeyId, code);
       return {
-        plan, roles,
+        plan,
+        roles,
         customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
         signalOnly: roles.every((r) => REFERRER_ROLES.includes(r)),
       };
@@ -75,7 +93,8 @@ export function routeTargets(event: JourneyEvent, plans: readonly CompiledPlan[]
 
 /** Signals the open run, or starts one with signalWithStart; reports which happened. */
 async function signalOrStart(
-  signalOpen: () => Promise<void>, start: () => Promise<{ signaledRunId: string }>,
+  signalOpen: () => Promise<void>,
+  start: () => Promise<{ signaledRunId: string }>,
 ): Promise<{ runId?: string; outcome: 'started' | 'signalled' }> {
   try {
     await signalOpen();
@@ -89,7 +108,11 @@ async function signalOrStart(
 }
 
 export async function deliverToJourney(
-  client: Client, taskQueue: string, target: RouteTarget, event: JourneyEvent, referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
+  client: Client,
+  taskQueue: string,
+  target: RouteTarget,
+  event: JourneyEvent,
+  referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
 ): Promise<JourneyDelivery> {
   const { plan, customerId, roles } = target;
   const workflowId = journeyWorkflowId(plan.journeyId, customerId);
@@ -100,7 +123,11 @@ export async function deliverToJourney(
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       return {
-        journeyId: plan.journeyId, version: plan.version, workflowId, roles, outcome: 'not-routed',
+        journeyId: plan.journeyId,
+        version: plan.version,
+        workflowId,
+        roles,
+        outcome: 'not-routed',
         reason: `no open run ${workflowId}: ${roles.join('/')} events only reach a run that asked for the referral`,
       };
     }
@@ -108,23 +135,31 @@ export async function deliverToJourney(
   const input: JourneyRunInput = { plan, customerId, referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId) };
   const { runId, outcome } = await signalOrStart(
     () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
-    () => client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-      workflowId, taskQueue, args: [input], signal: journeyEventSignal, signalArgs: [event],
-      typedSearchAttributes: [
-        { key: JourneyId, value: plan.journeyId },
-        { key: JourneyVersion, value: String(plan.version) },
-        { key: CustomerId, value: customerId },
-      ],
-      staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
-      staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
-    }),
+    () =>
+      client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue,
+        args: [input],
+        signal: journeyEventSignal,
+        signalArgs: [event],
+        typedSearchAttributes: [
+          { key: JourneyId, value: plan.journeyId },
+          { key: JourneyVersion, value: String(plan.version) },
+          { key: CustomerId, value: customerId },
+        ],
+        staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
+        staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
+      }),
   );
   return { journeyId: plan.journeyId, version: plan.version, workflowId, runId, roles, outcome };
 }
 
 /** The customer's own workflow: every event about them, for global suppression, contact history and score. */
 export async function deliverToCustomer(
-  client: Client, taskQueue: string, event: JourneyEvent, defaults: CustomerProfileDefaults = {},
+  client: Client,
+  taskQueue: string,
+  event: JourneyEvent,
+  defaults: CustomerProfileDefaults = {},
 ): Promise<CustomerDelivery> {
   const workflowId = customerWorkflowId(event.customerId);
   const { runId, outcome } = await signalOrStart(
@@ -135,13 +170,19 @@ export async function deliverToCustomer(
 }
 
 export function startCustomerWorkflow(
-  client: Client, taskQueue: string, customerId: string,
-  signal: typeof updateTraitsSignal | typeof customerEventSignal, signalArgs: [Record<string, unknown>] | [JourneyEvent],
+  client: Client,
+  taskQueue: string,
+  customerId: string,
+  signal: typeof updateTraitsSignal | typeof customerEventSignal,
+  signalArgs: [Record<string, unknown>] | [JourneyEvent],
   defaults: CustomerProfileDefaults = {},
 ) {
   return client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-    workflowId: customerWorkflowId(customerId), taskQueue, args: [customerProfileStartInput(customerId, defaults)],
-    signal: signal as typeof customerEventSignal, signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
+    workflowId: customerWorkflowId(customerId),
+    taskQueue,
+    args: [customerProfileStartInput(customerId, defaults)],
+    signal: signal as typeof customerEventSignal,
+    signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
     typedSearchAttributes: [{ key: CustomerId, value: customerId }],
     staticSummary: `customer ${customerId}`,
   });

@@ -38,15 +38,23 @@ export const eventSchema = {
     customerId: idSchema,
     occurredAt: { type: 'string', format: 'date-time' },
     data: { type: 'object', additionalProperties: true, description: 'Checked against the catalog schema of the type.' },
-    traits: { type: 'object', additionalProperties: true, description: 'Customer traits known at the time (definitions/catalog/traits.schema.json).' },
+    traits: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Customer traits known at the time (definitions/catalog/traits.schema.json).',
+    },
   },
 } as const;
 
 const journeyDelivery = {
   type: 'object',
   properties: {
-    journeyId: { type: 'string' }, version: { type: 'integer' }, workflowId: { type: 'string' }, runId: { type: 'string' },
-    roles: { type: 'array', items: { type: 'string' } }, outcome: { type: 'string', enum: ['started', 'signalled', 'not-routed'] },
+    journeyId: { type: 'string' },
+    version: { type: 'integer' },
+    workflowId: { type: 'string' },
+    runId: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } },
+    outcome: { type: 'string', enum: ['started', 'signalled', 'not-routed'] },
     reason: { type: 'string', description: 'With not-routed: why (a conversion or reversal reaches only an open run).' },
   },
 } as const;
@@ -102,7 +110,11 @@ export const operatorActionSchema = {
 
 /** The traits schema file itself, minus the keywords an OpenAPI 3.1 body does not need. */
 export function traitsSchema(): Record<string, unknown> {
-  const { $schema: _s, title: _t, ...rest } = JSON.parse(readFileSync(new URL('../definitions/catalog/traits.schema.json', import.meta.url), 'utf8'));
+  const {
+    $schema: _s,
+    title: _t,
+    ...rest
+  } = JSON.parse(readFileSync(new URL('../definitions/catalog/traits.schema.json', import.meta.url), 'utf8'));
   return rest;
 }
 

@@ -80,13 +80,19 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
   const ctx: ApiContext = {
-    client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry, metrics, dataDir: opts.dataDir,
+    client: opts.client,
+    taskQueue: opts.taskQueue,
+    registry: opts.registry,
+    metrics,
+    dataDir: opts.dataDir,
     opts: { ...opts, validateDefinition: opts.validateDefinition ?? validateDefinitionBody },
     limit: new InFlightLimit(opts.maxInFlightEvents ?? 2000),
     temporalCallTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
     customerDefaults: opts.customerDefaults ?? {},
     ingest: new EventIngest({
-      client: opts.client, taskQueue: opts.taskQueue, registry: opts.registry,
+      client: opts.client,
+      taskQueue: opts.taskQueue,
+      registry: opts.registry,
       validate: opts.validateEvent ?? createCatalogEventValidator(),
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
@@ -100,7 +106,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'journey-engine API', version: '1', description: 'Events in, journey state and operator actions out. See docs/api.md.' },
+      info: {
+        title: 'journey-engine API',
+        version: '1',
+        description: 'Events in, journey state and operator actions out. See docs/api.md.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, postmarkBasic: { type: 'http', scheme: 'basic' } } },
     },
   });
@@ -111,8 +121,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const scope = req.routeOptions.config.scope;
     if (!scope) return;
     const key = findApiKey(req.headers.authorization, opts.apiKeys);
-    if (!key) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send Authorization: Bearer <api key>', requestId: req.id });
-    if (!key.scopes.has(scope)) return reply.code(403).send({ error: 'forbidden', message: `this key lacks the "${scope}" scope`, requestId: req.id });
+    if (!key)
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'unauthorized', message: 'send Authorization: Bearer <api key>', requestId: req.id });
+    if (!key.scopes.has(scope))
+      return reply.code(403).send({ error: 'forbidden', message: `this key lacks the "${scope}" scope`, requestId: req.id });
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.requestDuration.observe(
@@ -125,7 +140,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (err.validation) {
       const where = err.validationContext ?? 'body';
       return reply.code(400).send({
-        error: 'invalid_request', requestId: req.id,
+        error: 'invalid_request',
+        requestId: req.id,
         message: `the ${where} is invalid: ${err.validation.map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}`,
         errors: err.validation.map((v) => ({
           pointer: `${v.instancePath}${v.keyword === 'required' ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}${v.keyword === 'additionalProperties' ? `/${(v.params as { additionalProperty: string }).additionalProperty}` : ''}`,
@@ -133,22 +149,34 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         })),
       });
     }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(), message: status === 500 ? 'internal error; see the log for this request id' : err.message, requestId: req.id });
+    return reply
+      .code(status)
+      .send({
+        error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
+        message: status === 500 ? 'internal error; see the log for this request id' : err.message,
+        requestId: req.id,
+      });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
+  );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
-  await app.register(async (v1) => {
-    await registerEventRoutes(v1, ctx);
-    await registerCustomerRoutes(v1, ctx);
-    await registerRunRoutes(v1, ctx);
-    await registerDefinitionRoutes(v1, ctx);
-    await registerReportRoutes(v1, ctx);
-    await registerWebhookRoutes(v1, ctx);
-  }, { prefix: '/v1' });
+  await app.register(
+    async (v1) => {
+      await registerEventRoutes(v1, ctx);
+      await registerCustomerRoutes(v1, ctx);
+      await registerRunRoutes(v1, ctx);
+      await registerDefinitionRoutes(v1, ctx);
+      await registerReportRoutes(v1, ctx);
+      await registerWebhookRoutes(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

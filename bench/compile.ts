@@ -11,7 +11,10 @@ const n = Math.max(1, Math.min(10_000, Number(process.argv[2] ?? 200)));
 
 const catalog = loadCatalog();
 const templates = loadTemplates();
-const files = readdirSync(JOURNEYS_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => ({ file: f, source: readFileSync(join(JOURNEYS_DIR, f), 'utf8') }));
+const files = readdirSync(JOURNEYS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => ({ file: f, source: readFileSync(join(JOURNEYS_DIR, f), 'utf8') }));
 
 const compileFolder = () => {
   let plans = 0;

@@ -12,20 +12,26 @@ import { findSentBySendKey, createPostmarkClient } from '../activities/email/pos
 
 const N = Math.min(Number(process.env.BENCH_EMAIL_N ?? 400), 5_000);
 
-interface Figures { perSecond: number; p50: number; p95: number }
+interface Figures {
+  perSecond: number;
+  p50: number;
+  p95: number;
+}
 
 async function measure(n: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      const t0 = performance.now();
-      await one(i);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await one(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
   return { perSecond: (n / elapsed) * 1000, p50: latencies[Math.floor(n * 0.5)], p95: latencies[Math.floor(n * 0.95)] };
@@ -38,7 +44,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-email-'));
 const postmark = await startFakePostmark({ serverTokens: ['bench-token'] });
 try {
   const outbox = createEmailActivities({ dataDir, logger: capturingLogger() });
-  const viaPostmark = createEmailActivities({ dataDir, logger: capturingLogger(), postmark: { serverToken: 'bench-token', apiUrl: postmark.url } });
+  const viaPostmark = createEmailActivities({
+    dataDir,
+    logger: capturingLogger(),
+    postmark: { serverToken: 'bench-token', apiUrl: postmark.url },
+  });
   const key = (run: string, i: number) => `bench:${run}:${i}`;
 
   console.log(`email send benchmark, ${N} sends per case (local template rendered each time)`);
@@ -56,9 +66,11 @@ try {
   const lookup = await measure(N, 1, (i) => findSentBySendKey(client, key('p1', i), 'broadcast'));
   show('duplicate check (outbound search by sendKey)', lookup);
   console.log(`accepted by the server: ${postmark.accepted.length} (expected ${2 * N})`);
-  console.log(`ratios: outbox/postmark sequential ${(o1.perSecond / p1.perSecond).toFixed(2)}x; ` +
-    `postmark 8-concurrent/sequential ${(p8.perSecond / p1.perSecond).toFixed(2)}x; ` +
-    `retry overhead (search p50 / send p50) ${(lookup.p50 / p1.p50).toFixed(2)}x`);
+  console.log(
+    `ratios: outbox/postmark sequential ${(o1.perSecond / p1.perSecond).toFixed(2)}x; ` +
+      `postmark 8-concurrent/sequential ${(p8.perSecond / p1.perSecond).toFixed(2)}x; ` +
+      `retry overhead (search p50 / send p50) ${(lookup.p50 / p1.p50).toFixed(2)}x`,
+  );
 } finally {
   await postmark.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -34,21 +34,30 @@ if (!cliPath) {
   process.exit(2);
 }
 
-interface Row { name: string; events: number; seconds: number; p50?: number; p95?: number; note: string }
+interface Row {
+  name: string;
+  events: number;
+  seconds: number;
+  p50?: number;
+  p95?: number;
+  note: string;
+}
 
 /** Runs one(i) for i < n with at most c at once; returns wall seconds and each call's latency (ms, sorted). */
 async function measure(n: number, c: number, one: (i: number) => Promise<void>): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(c, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      const t0 = performance.now();
-      await one(i);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(c, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await one(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   latencies.sort((a, b) => a - b);
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
@@ -58,7 +67,11 @@ Runtime.install({ logger: new DefaultLogger('ERROR') }); // worker state changes
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 const runTag = randomUUID().slice(0, 8);
 const npsEvent = (customerId: string) => ({
-  id: `bench-${customerId}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score: 10 },
+  id: `bench-${customerId}`,
+  type: 'nps.submitted',
+  customerId,
+  occurredAt: new Date().toISOString(),
+  data: { score: 10 },
 });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
@@ -78,16 +91,30 @@ try {
   const taskQueue = `bench-ingest-${runTag}`;
   const ourBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const ourWorker = await createJourneyWorker({
-    connection: workerConnection, namespace: server.namespace, taskQueue, workflowBundle: ourBundle,
+    connection: workerConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: ourBundle,
     activityDeps: { dataDir, rewardWebhook: null, customers: { client, taskQueue } },
   });
   // The baseline's worker runs its trivial workflows, so both sides pay for a worker completing what they start.
   const rawQueue = `bench-ingest-raw-${runTag}`;
-  const rawBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quietLogger });
-  const rawWorker = await Worker.create({ connection: workerConnection, namespace: server.namespace, taskQueue: rawQueue, workflowBundle: rawBundle });
+  const rawBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)),
+    logger: quietLogger,
+  });
+  const rawWorker = await Worker.create({
+    connection: workerConnection,
+    namespace: server.namespace,
+    taskQueue: rawQueue,
+    workflowBundle: rawBundle,
+  });
   for (const w of [ourWorker, rawWorker]) {
     const running = w.run();
-    stops.unshift(async () => { w.shutdown(); await running; });
+    stops.unshift(async () => {
+      w.shutdown();
+      await running;
+    });
   }
 
   const registry = new PlanRegistry(() => loadJourneyDir());
@@ -96,16 +123,25 @@ try {
   const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key:ingest'), registry, dataDir });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
   stops.unshift(() => api.close());
-  const post = (path: string, body: unknown) => fetch(`${base}${path}`, {
-    method: 'POST', headers: { authorization: 'Bearer bench-key', 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench-key', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   // Warm both paths (connections, JIT, first workflow tasks) so neither row pays for first-call set-up.
   const warm = 8;
   for (let i = 0; i < warm; i++) {
     const res = await post('/v1/events', npsEvent(`warm-${runTag}-${i}`));
     if (res.status !== 202) throw new Error(`warm-up event answered ${res.status}: ${await res.text()}`);
-    await client.workflow.signalWithStart('rawIngestBaseline', { workflowId: `raw-warm-${runTag}-${i}`, taskQueue: rawQueue, args: [], signal: baselineEventSignal, signalArgs: [npsEvent(`w${i}`)] });
+    await client.workflow.signalWithStart('rawIngestBaseline', {
+      workflowId: `raw-warm-${runTag}-${i}`,
+      taskQueue: rawQueue,
+      args: [],
+      signal: baselineEventSignal,
+      signalArgs: [npsEvent(`w${i}`)],
+    });
   }
   const settle = () => new Promise((r) => setTimeout(r, 2000)); // let the workers finish what the last row started
 
@@ -113,10 +149,21 @@ try {
   await settle();
   const raw = await measure(N, C, async (i) => {
     await client.workflow.signalWithStart('rawIngestBaseline', {
-      workflowId: `raw-${runTag}-${i}`, taskQueue: rawQueue, args: [], signal: baselineEventSignal, signalArgs: [npsEvent(`raw-${runTag}-${i}`)],
+      workflowId: `raw-${runTag}-${i}`,
+      taskQueue: rawQueue,
+      args: [],
+      signal: baselineEventSignal,
+      signalArgs: [npsEvent(`raw-${runTag}-${i}`)],
     });
   });
-  rows.push({ name: 'raw signalWithStart (trivial workflow)', events: N, seconds: raw.seconds, p50: pct(raw.latencies, 0.5), p95: pct(raw.latencies, 0.95), note: '1 RPC per event' });
+  rows.push({
+    name: 'raw signalWithStart (trivial workflow)',
+    events: N,
+    seconds: raw.seconds,
+    p50: pct(raw.latencies, 0.5),
+    p95: pct(raw.latencies, 0.95),
+    note: '1 RPC per event',
+  });
 
   await settle();
   const journeysReached = new Map<number, number>();
@@ -130,7 +177,14 @@ try {
   });
   if (notAccepted > 0) throw new Error(`${notAccepted} of ${N} events were not accepted (202): the figures would not be ours`);
   const reachedText = [...journeysReached].map(([j, n]) => `${n}×${j}`).join(', ');
-  rows.push({ name: 'ours: HTTP POST /v1/events', events: N, seconds: ours.seconds, p50: pct(ours.latencies, 0.5), p95: pct(ours.latencies, 0.95), note: `journeys per event: ${reachedText}, + customer workflow` });
+  rows.push({
+    name: 'ours: HTTP POST /v1/events',
+    events: N,
+    seconds: ours.seconds,
+    p50: pct(ours.latencies, 0.5),
+    p95: pct(ours.latencies, 0.95),
+    note: `journeys per event: ${reachedText}, + customer workflow`,
+  });
 
   await settle();
   const batchEvents = Array.from({ length: BATCH }, (_, i) => npsEvent(`batch-${runTag}-${i}`));
@@ -138,21 +192,35 @@ try {
   const res = await post('/v1/events/batch', { events: batchEvents });
   const batchSeconds = (performance.now() - t0) / 1000;
   const batchBody = (await res.json()) as { accepted?: number; failed?: number; rejected?: number };
-  if (res.status !== 202 || batchBody.accepted !== BATCH) throw new Error(`the batch answered ${res.status} ${JSON.stringify(batchBody).slice(0, 300)}`);
-  rows.push({ name: `ours: HTTP POST /v1/events/batch (${BATCH})`, events: BATCH, seconds: batchSeconds, note: `one request, ${(batchSeconds * 1000).toFixed(0)} ms` });
+  if (res.status !== 202 || batchBody.accepted !== BATCH)
+    throw new Error(`the batch answered ${res.status} ${JSON.stringify(batchBody).slice(0, 300)}`);
+  rows.push({
+    name: `ours: HTTP POST /v1/events/batch (${BATCH})`,
+    events: BATCH,
+    seconds: batchSeconds,
+    note: `one request, ${(batchSeconds * 1000).toFixed(0)} ms`,
+  });
 
   const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
-  console.log(`\n${'path'.padEnd(42)} ${'events'.padStart(6)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  note`);
+  console.log(
+    `\n${'path'.padEnd(42)} ${'events'.padStart(6)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  note`,
+  );
   for (const r of rows) {
-    console.log(`${r.name.padEnd(42)} ${String(r.events).padStart(6)} ${fmt(r.events / r.seconds, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p95).padStart(8)}  ${r.note}`);
+    console.log(
+      `${r.name.padEnd(42)} ${String(r.events).padStart(6)} ${fmt(r.events / r.seconds, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p95).padStart(8)}  ${r.note}`,
+    );
   }
   const rawRate = N / raw.seconds;
-  console.log(`\nratio ours/raw: throughput ${((N / ours.seconds) / rawRate).toFixed(2)}x, p50 latency ${(pct(ours.latencies, 0.5) / pct(raw.latencies, 0.5)).toFixed(2)}x, p95 latency ${(pct(ours.latencies, 0.95) / pct(raw.latencies, 0.95)).toFixed(2)}x`);
+  console.log(
+    `\nratio ours/raw: throughput ${(N / ours.seconds / rawRate).toFixed(2)}x, p50 latency ${(pct(ours.latencies, 0.5) / pct(raw.latencies, 0.5)).toFixed(2)}x, p95 latency ${(pct(ours.latencies, 0.95) / pct(raw.latencies, 0.95)).toFixed(2)}x`,
+  );
   // Each of our events fans out: one run per journey it reaches plus the customer's workflow, each a signal that
   // finds no open run and then a signalWithStart. Per started workflow the two paths compare like this:
   const startsPerEvent = [...journeysReached].reduce((sum, [j, n]) => sum + (j + 1) * n, 0) / N;
-  console.log(`workflows started per event: ours ${startsPerEvent.toFixed(1)}, raw 1.0 → per started workflow ours/raw ${((N * startsPerEvent / ours.seconds) / rawRate).toFixed(2)}x`);
-  console.log(`ratio batch/raw throughput: ${((BATCH / batchSeconds) / rawRate).toFixed(2)}x`);
+  console.log(
+    `workflows started per event: ours ${startsPerEvent.toFixed(1)}, raw 1.0 → per started workflow ours/raw ${((N * startsPerEvent) / ours.seconds / rawRate).toFixed(2)}x`,
+  );
+  console.log(`ratio batch/raw throughput: ${(BATCH / batchSeconds / rawRate).toFixed(2)}x`);
 } finally {
   for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
   rmSync(dataDir, { recursive: true, force: true });

@@ -12,9 +12,22 @@ export type SkippingClock = Pick<TestWorkflowEnvironment, 'sleep' | 'currentTime
 export const BENCH_JOURNEY = 'nps-promoter-referral';
 export const DAY = 86_400_000;
 
-const traits = { email: 'casey@customer.example', firstName: 'Casey', timezone: 'Europe/Berlin', healthScore: 92, ownerEmail: 'owner@acme.example', segment: 'mid-market' };
-const ev = (id: string, type: string, customerId: string, data: Record<string, unknown>, withTraits = false): JourneyEvent =>
-  ({ id, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...(withTraits ? { traits } : {}) });
+const traits = {
+  email: 'casey@customer.example',
+  firstName: 'Casey',
+  timezone: 'Europe/Berlin',
+  healthScore: 92,
+  ownerEmail: 'owner@acme.example',
+  segment: 'mid-market',
+};
+const ev = (id: string, type: string, customerId: string, data: Record<string, unknown>, withTraits = false): JourneyEvent => ({
+  id,
+  type,
+  customerId,
+  occurredAt: '2026-01-01T00:00:00Z',
+  data,
+  ...(withTraits ? { traits } : {}),
+});
 
 export const delightEvent = (customerId: string) => ev(`bench-${customerId}-nps`, 'nps.submitted', customerId, { score: 10 }, true);
 
@@ -22,12 +35,21 @@ export const delightEvent = (customerId: string) => ev(`bench-${customerId}-nps`
 export function referralActions(customerId: string): JourneyEvent[] {
   const referralId = `ref-${customerId}`;
   return [
-    ev(`bench-${customerId}-ref`, 'referral.submitted', customerId, { referralId, referredEmail: 'friend@elsewhere.example', referredName: 'Friend' }),
+    ev(`bench-${customerId}-ref`, 'referral.submitted', customerId, {
+      referralId,
+      referredEmail: 'friend@elsewhere.example',
+      referredName: 'Friend',
+    }),
     ev(`bench-${customerId}-won`, 'deal.closed_won', customerId, { referralId, referrerId: customerId, amount: 12000, currency: 'USD' }),
   ];
 }
 
-export interface DriveResult { status: string; driverCalls: number; simulatedDays: number; /** Loop turn on which the ask was answered. */ answeredAtTurn: number }
+export interface DriveResult {
+  status: string;
+  driverCalls: number;
+  simulatedDays: number;
+  /** Loop turn on which the ask was answered. */ answeredAtTurn: number;
+}
 
 /**
  * As the lifecycle test drives a cycle: every two simulated days look at the run, answer its ask once, and let
@@ -60,7 +82,12 @@ export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): 
  * The baseline driven the same way: every two simulated days a describe and a query, the same signals on the
  * same turn the journey run was answered, until the run completes. Keeps the driver's cost equal on both sides.
  */
-export async function driveBaseline(clock: SkippingClock, run: WorkflowHandle, answerTurn: number, customerId: string): Promise<DriveResult> {
+export async function driveBaseline(
+  clock: SkippingClock,
+  run: WorkflowHandle,
+  answerTurn: number,
+  customerId: string,
+): Promise<DriveResult> {
   let driverCalls = 0;
   const start = await clock.currentTimeMs();
   for (let turn = 0; turn < 200; turn++) {

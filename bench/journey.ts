@@ -18,7 +18,13 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
-import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
+import {
+  JOURNEY_WORKFLOW_TYPE,
+  customerWorkflowId,
+  journeyEventSignal,
+  journeyWorkflowId,
+  type JourneyRunInput,
+} from '../workflows/messages.ts';
 import { baselineEventSignal, type BaselineStep } from './baseline-workflows.ts';
 import { createTimeSkippingEnv } from '../scripts/time-skipping-env.ts';
 import { BENCH_JOURNEY, delightEvent, driveBaseline, driveOneCycle, referralActions } from './journey-scenario.ts';
@@ -66,14 +72,19 @@ function stepGroupsOf(events: HistoryEvent[]): BaselineStep[][] {
   return groups.filter((g) => g.length > 0);
 }
 
-interface Side { wallMs: number[]; historyEvents: number[] }
+interface Side {
+  wallMs: number[];
+  historyEvents: number[];
+}
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-journey-'));
 const stops: Array<() => Promise<unknown>> = [];
 try {
-  console.log(`journey benchmark: M=${M} customers × one ${BENCH_JOURNEY} cycle per side; starting the time-skipping server and workers...`);
+  console.log(
+    `journey benchmark: M=${M} customers × one ${BENCH_JOURNEY} cycle per side; starting the time-skipping server and workers...`,
+  );
   // The shared environment: its client keeps to the Java test server's keepalive policy (no GOAWAY "too_many_pings"
   // mid-run), and the time-skipping server fails workflow tasks that upsert unregistered search attributes.
   const env = await createTimeSkippingEnv(testServerPath, { searchAttributes: true });
@@ -87,19 +98,33 @@ try {
   const tag = randomUUID().slice(0, 8);
   const taskQueue = `bench-journey-${tag}`;
   const ourWorker = await createJourneyWorker({
-    connection: env.nativeConnection, namespace: 'default', taskQueue,
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
     activityDeps: { dataDir, rewardWebhook: null, customers: { client, taskQueue } },
   });
   const rawQueue = `bench-journey-raw-${tag}`;
   const rawWorker = await Worker.create({
-    connection: env.nativeConnection, namespace: 'default', taskQueue: rawQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quietLogger }),
-    activities: { async rawBaselineActivity(name: string, key: string) { return `${name}:${key}`; } },
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: rawQueue,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)),
+      logger: quietLogger,
+    }),
+    activities: {
+      async rawBaselineActivity(name: string, key: string) {
+        return `${name}:${key}`;
+      },
+    },
   });
   for (const w of [ourWorker, rawWorker]) {
     const running = w.run();
-    stops.unshift(async () => { w.shutdown(); await running; });
+    stops.unshift(async () => {
+      w.shutdown();
+      await running;
+    });
   }
 
   const { plans } = await loadJourneyDir();
@@ -119,17 +144,30 @@ try {
     const workflowId = journeyWorkflowId(plan.journeyId, customerId);
     const t0 = performance.now();
     const started = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-      workflowId, taskQueue, args: [{ plan, customerId } satisfies JourneyRunInput], signal: journeyEventSignal, signalArgs: [delightEvent(customerId)],
+      workflowId,
+      taskQueue,
+      args: [{ plan, customerId } satisfies JourneyRunInput],
+      signal: journeyEventSignal,
+      signalArgs: [delightEvent(customerId)],
     });
     const run = client.workflow.getHandle(workflowId, started.signaledRunId);
     const r = await driveOneCycle(env, run);
     const wallMs = performance.now() - t0;
-    if (r.status !== 'CONTINUED_AS_NEW' || r.answeredAtTurn < 0) throw new Error(`customer ${i}: the cycle ended ${r.status} (asked: ${r.answeredAtTurn >= 0}), not CONTINUED_AS_NEW after an ask; the journey or the scenario changed`);
+    if (r.status !== 'CONTINUED_AS_NEW' || r.answeredAtTurn < 0)
+      throw new Error(
+        `customer ${i}: the cycle ended ${r.status} (asked: ${r.answeredAtTurn >= 0}), not CONTINUED_AS_NEW after an ask; the journey or the scenario changed`,
+      );
     const events = (await run.fetchHistory()).events ?? [];
     const customerEvents = ((await client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events ?? []).length;
     // The next cycle's run waits in Listen; end it and the customer workflow so nothing carries into the next customer.
-    await client.workflow.getHandle(workflowId).terminate('benchmark over').catch(() => undefined);
-    await client.workflow.getHandle(customerWorkflowId(customerId)).terminate('benchmark over').catch(() => undefined);
+    await client.workflow
+      .getHandle(workflowId)
+      .terminate('benchmark over')
+      .catch(() => undefined);
+    await client.workflow
+      .getHandle(customerWorkflowId(customerId))
+      .terminate('benchmark over')
+      .catch(() => undefined);
     process.stderr.write(`ours ${i}/${M} ${wallMs.toFixed(0)} ms\n`);
     if (i === 0) {
       groups = stepGroupsOf(events);
@@ -149,11 +187,18 @@ try {
   const rawResult: Side = { wallMs: [], historyEvents: [] };
   let rawDriverCalls = 0;
   for (let i = 0; i <= M; i++) {
-    for (const [side, driven] of [[rawDriven, true], [rawResult, false]] as const) {
+    for (const [side, driven] of [
+      [rawDriven, true],
+      [rawResult, false],
+    ] as const) {
       const customerId = `bench-raw-${driven ? 'd' : 'r'}-${tag}-${i}`;
       const t0 = performance.now();
       const handle = await client.workflow.signalWithStart('rawJourneyBaseline', {
-        workflowId: `raw-journey-${customerId}`, taskQueue: rawQueue, args: [groups], signal: baselineEventSignal, signalArgs: [delightEvent(customerId)],
+        workflowId: `raw-journey-${customerId}`,
+        taskQueue: rawQueue,
+        args: [groups],
+        signal: baselineEventSignal,
+        signalArgs: [delightEvent(customerId)],
       });
       if (driven) {
         const r = await driveBaseline(env, handle, answerTurn, customerId);
@@ -173,17 +218,30 @@ try {
 
   const steps = groups.flat();
   const timers = steps.filter((x) => 'timerMs' in x).length;
-  console.log(`\none cycle = ${timers} timers + ${steps.length - timers} activities in ${groups.length} workflow tasks (${[...new Set(steps.flatMap((x) => ('activity' in x ? [x.activity] : [])))].join(', ')}), ~${Math.round(days / M)} simulated days`);
-  console.log(`${'side'.padEnd(44)} ${'runs'.padStart(4)} ${'wall ms/run'.padStart(11)} ${'median'.padStart(7)} ${'history ev/run'.padStart(14)} ${'driver calls/run'.padStart(16)}`);
-  const line = (name: string, x: Side, calls: string) => console.log(`${name.padEnd(44)} ${String(M).padStart(4)} ${mean(x.wallMs).toFixed(0).padStart(11)} ${median(x.wallMs).toFixed(0).padStart(7)} ${mean(x.historyEvents).toFixed(1).padStart(14)} ${calls.padStart(16)}`);
+  console.log(
+    `\none cycle = ${timers} timers + ${steps.length - timers} activities in ${groups.length} workflow tasks (${[...new Set(steps.flatMap((x) => ('activity' in x ? [x.activity] : [])))].join(', ')}), ~${Math.round(days / M)} simulated days`,
+  );
+  console.log(
+    `${'side'.padEnd(44)} ${'runs'.padStart(4)} ${'wall ms/run'.padStart(11)} ${'median'.padStart(7)} ${'history ev/run'.padStart(14)} ${'driver calls/run'.padStart(16)}`,
+  );
+  const line = (name: string, x: Side, calls: string) =>
+    console.log(
+      `${name.padEnd(44)} ${String(M).padStart(4)} ${mean(x.wallMs).toFixed(0).padStart(11)} ${median(x.wallMs).toFixed(0).padStart(7)} ${mean(x.historyEvents).toFixed(1).padStart(14)} ${calls.padStart(16)}`,
+    );
   line('ours: advocacyJourney (interpreter)', ours, (driverCalls / M).toFixed(0));
   line('raw: same timers+activities, same driver', rawDriven, (rawDriverCalls / M).toFixed(0));
   line('raw: same timers+activities, await result', rawResult, '3');
-  console.log(`ours also: customer:<id> workflow, ${mean(customerHistory).toFixed(1)} history events/run (contact slot + reward ledger updates)`);
+  console.log(
+    `ours also: customer:<id> workflow, ${mean(customerHistory).toFixed(1)} history events/run (contact slot + reward ledger updates)`,
+  );
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
-  console.log(`\nratio ours/raw (same driver): wall time ${ratio(mean(ours.wallMs), mean(rawDriven.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawDriven.historyEvents))}x` +
-    ` (${ratio(mean(ours.historyEvents) + mean(customerHistory), mean(rawDriven.historyEvents))}x counting the customer workflow)`);
-  console.log(`ratio ours/raw (await result): wall time ${ratio(mean(ours.wallMs), mean(rawResult.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawResult.historyEvents))}x`);
+  console.log(
+    `\nratio ours/raw (same driver): wall time ${ratio(mean(ours.wallMs), mean(rawDriven.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawDriven.historyEvents))}x` +
+      ` (${ratio(mean(ours.historyEvents) + mean(customerHistory), mean(rawDriven.historyEvents))}x counting the customer workflow)`,
+  );
+  console.log(
+    `ratio ours/raw (await result): wall time ${ratio(mean(ours.wallMs), mean(rawResult.wallMs))}x, history events ${ratio(mean(ours.historyEvents), mean(rawResult.historyEvents))}x`,
+  );
 } finally {
   for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
   rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,11 @@
 import type { Diagnostic } from '../definitions/diagnostics.ts';
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const parts = [`${d.file}:${d.line}:${d.column}`, d.pointer || '(document)', `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`];
+  const parts = [
+    `${d.file}:${d.line}:${d.column}`,
+    d.pointer || '(document)',
+    `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`,
+  ];
   if (d.expected) parts.push(`(expected ${d.expected})`);
   if (d.suggestion) parts.push(`hint: ${d.suggestion}`);
   return parts.join('  ');

@@ -11,7 +11,9 @@ export function journeyMermaid(plan: CompiledPlan): string {
   const motionId = (m: string) => m.replace(/-/g, '_');
 
   const signals = def.listen.signals.map((s) => `${s.id}: ${s.event}${s.when === undefined ? '' : ` when ${conditionText(s.when)}`}`);
-  const reentry = def.listen.reentry?.allowed ? `re-entry every ${human(def.listen.reentry.minInterval ?? 'PT0S')}${def.listen.reentry.maxCycles ? `, at most ${def.listen.reentry.maxCycles} cycles` : ''}` : 'one cycle only';
+  const reentry = def.listen.reentry?.allowed
+    ? `re-entry every ${human(def.listen.reentry.minInterval ?? 'PT0S')}${def.listen.reentry.maxCycles ? `, at most ${def.listen.reentry.maxCycles} cycles` : ''}`
+    : 'one cycle only';
   add(`listen(["<b>Listen</b><br/>${signals.map(esc).join('<br/>')}<br/><i>${esc(reentry)}</i>"])`);
   add('qualify{"<b>Qualify</b>"}');
   add('listen --> qualify');
@@ -31,8 +33,12 @@ export function journeyMermaid(plan: CompiledPlan): string {
     const reminders = invite.reminders ?? [];
     const window = invite.sendWindow;
     add(`subgraph ${id}_motion ["Motion: ${motion}"]`);
-    add(`  ${id}_invite["<b>Invite</b> · ${esc(invite.channel)}: ${esc(templateName(invite.template))}<br/>first ask after ${human(invite.firstAskDelay)}<br/>${reminders.length} reminder${reminders.length === 1 ? '' : 's'}${reminders.length ? ` (${reminders.map((r) => `+${human(r.after)}`).join(', ')})` : ''}, at most ${invite.maxAttempts} asks<br/>window ${esc(window.days.join(' '))} ${window.start}–${window.end} (${esc(window.defaultTimezone ?? 'UTC')} default)${(invite.variants ?? []).map((v) => `<br/>variant ${esc(v.id)}: ${esc(conditionText(v.when))}`).join('')}"]`);
-    add(`  ${id}_activate{{"<b>Activate</b><br/>wait for ${esc(activate.actions.map((a) => a.event).join(' or '))}<br/>up to ${human(activate.timeout)}"}}`);
+    add(
+      `  ${id}_invite["<b>Invite</b> · ${esc(invite.channel)}: ${esc(templateName(invite.template))}<br/>first ask after ${human(invite.firstAskDelay)}<br/>${reminders.length} reminder${reminders.length === 1 ? '' : 's'}${reminders.length ? ` (${reminders.map((r) => `+${human(r.after)}`).join(', ')})` : ''}, at most ${invite.maxAttempts} asks<br/>window ${esc(window.days.join(' '))} ${window.start}–${window.end} (${esc(window.defaultTimezone ?? 'UTC')} default)${(invite.variants ?? []).map((v) => `<br/>variant ${esc(v.id)}: ${esc(conditionText(v.when))}`).join('')}"]`,
+    );
+    add(
+      `  ${id}_activate{{"<b>Activate</b><br/>wait for ${esc(activate.actions.map((a) => a.event).join(' or '))}<br/>up to ${human(activate.timeout)}"}}`,
+    );
     add(`  ${id}_invite --> ${id}_activate`);
     if (reward) {
       add(`  ${id}_reward["<b>Reward</b> · ${rewardText(reward).map(esc).join('<br/>')}"]`);
@@ -45,24 +51,34 @@ export function journeyMermaid(plan: CompiledPlan): string {
   if (Object.values(def.motions).some((m) => (m as MotionPlan).activate.onTimeout === 'exit')) add('exit(("end of run"))');
 
   const conversions = def.track.conversions.map((c) => `${c.stage}: ${c.event}${c.revenueField ? ` (revenue: ${c.revenueField})` : ''}`);
-  add(`track[/"<b>Track</b><br/>${conversions.length ? conversions.map(esc).join('<br/>') : 'no conversion events'}<br/>attribution window ${human(def.track.attributionWindow)}"/]`);
+  add(
+    `track[/"<b>Track</b><br/>${conversions.length ? conversions.map(esc).join('<br/>') : 'no conversion events'}<br/>attribution window ${human(def.track.attributionWindow)}"/]`,
+  );
   add('track --> expand{"<b>Expand</b>"}');
-  (def.expand?.promotions ?? []).forEach((p) => add(`expand -->|"${esc(`${p.id}: ${conditionText(p.when)}`)}"| ${motionId(p.motion)}_invite`));
+  (def.expand?.promotions ?? []).forEach((p) =>
+    add(`expand -->|"${esc(`${p.id}: ${conditionText(p.when)}`)}"| ${motionId(p.motion)}_invite`),
+  );
   add(`expand -->|"otherwise${def.expand?.returnToListenAfter ? `, rest ${human(def.expand.returnToListenAfter)}` : ''}"| listen`);
 
   add('subgraph suppression ["Suppression: at every stage, cancels pending asks at once"]');
   def.suppression.signals.forEach((s) => {
     const effect = s.effect === 'hold' ? `hold ${human(s.coolDown ?? def.suppression.defaultCoolDown ?? 'P30D')}` : s.effect;
-    add(`  s_${s.id.replace(/-/g, '_')}["${esc(`${s.id}: ${s.event}${s.when === undefined ? '' : ` when ${conditionText(s.when)}`} → ${effect}`)}"]`);
+    add(
+      `  s_${s.id.replace(/-/g, '_')}["${esc(`${s.id}: ${s.event}${s.when === undefined ? '' : ` when ${conditionText(s.when)}`} → ${effect}`)}"]`,
+    );
   });
   (def.suppression.whileOpen ?? []).forEach((r) => {
-    add(`  w_${r.id.replace(/-/g, '_')}["${esc(`not while open: ${r.openedBy} … ${r.resolvedBy}${r.matchOn ? ` (by ${r.matchOn})` : ''}, then ${human(r.coolDown ?? def.suppression.defaultCoolDown ?? 'P30D')}`)}"]`);
+    add(
+      `  w_${r.id.replace(/-/g, '_')}["${esc(`not while open: ${r.openedBy} … ${r.resolvedBy}${r.matchOn ? ` (by ${r.matchOn})` : ''}, then ${human(r.coolDown ?? def.suppression.defaultCoolDown ?? 'P30D')}`)}"]`,
+    );
   });
   add('end');
   add('suppression -.->|"hold: cool-down, then"| listen');
   if (def.contactPolicy) {
     const q = def.contactPolicy.quietHours;
-    add(`policy>"Contact policy: at most ${def.contactPolicy.maxAsks} asks per ${human(def.contactPolicy.period)}${q ? `; quiet ${q.start}–${q.end}` : ''}"]`);
+    add(
+      `policy>"Contact policy: at most ${def.contactPolicy.maxAsks} asks per ${human(def.contactPolicy.period)}${q ? `; quiet ${q.start}–${q.end}` : ''}"]`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -72,11 +88,18 @@ function templateName(t: PostmarkTemplate | LocalTemplate): string {
 }
 
 function rewardText(reward: NonNullable<MotionPlan['reward']>): string[] {
-  const item = (i: { kind: string; amount?: number; currency?: string; description?: string }) => i.description ?? `${i.kind}${i.amount !== undefined ? ` ${i.amount} ${i.currency ?? ''}` : ''}`;
+  const item = (i: { kind: string; amount?: number; currency?: string; description?: string }) =>
+    i.description ?? `${i.kind}${i.amount !== undefined ? ` ${i.amount} ${i.currency ?? ''}` : ''}`;
   const parts = [`${reward.type}: advocate ${item(reward.referrer)}`];
   if (reward.referred) parts.push(`friend ${item(reward.referred)}`);
   for (const t of reward.tiers ?? []) parts.push(`${t.tier} at ${t.threshold}: ${item(t.bonus)}`);
-  parts.push(reward.release.on === 'action' ? 'released at once' : reward.release.on === 'conversion' ? `released on closed-won${reward.release.hold ? ` (at most ${human(reward.release.hold)})` : ''}` : `released after ${human(reward.release.hold ?? 'PT0S')}`);
+  parts.push(
+    reward.release.on === 'action'
+      ? 'released at once'
+      : reward.release.on === 'conversion'
+        ? `released on closed-won${reward.release.hold ? ` (at most ${human(reward.release.hold)})` : ''}`
+        : `released after ${human(reward.release.hold ?? 'PT0S')}`,
+  );
   return parts;
 }
 
@@ -87,7 +110,16 @@ export function conditionText(logic: unknown): string {
   if (Array.isArray(logic)) return logic.map(conditionText).join(', ');
   const [op, raw] = Object.entries(logic)[0] ?? ['', []];
   const args = Array.isArray(raw) ? raw : [raw];
-  const symbols: Record<string, string> = { '==': '=', '===': '=', '!=': '≠', '!==': '≠', '>=': '≥', '<=': '≤', '>': 'above', '<': 'below' };
+  const symbols: Record<string, string> = {
+    '==': '=',
+    '===': '=',
+    '!=': '≠',
+    '!==': '≠',
+    '>=': '≥',
+    '<=': '≤',
+    '>': 'above',
+    '<': 'below',
+  };
   if (op === 'var') return String(args[0]);
   if (symbols[op] && args.length === 2) return `${conditionText(args[0])} ${symbols[op]} ${conditionText(args[1])}`;
   if (op === 'in') return `${conditionText(args[0])} in ${conditionText(args[1])}`;

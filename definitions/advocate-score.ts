@@ -40,9 +40,19 @@ export function checkAdvocateScoreConfig(source: string, file: string): { config
   config.signals.forEach((signal, i) => {
     if (!known.includes(signal.event)) {
       const near = closest(signal.event, known);
-      diagnostics.push(at(`/signals/${i}/event`, `unknown event type \`${signal.event}\``, 'catalog.unknownEvent', near ? `did you mean \`${near}\`?` : undefined));
+      diagnostics.push(
+        at(
+          `/signals/${i}/event`,
+          `unknown event type \`${signal.event}\``,
+          'catalog.unknownEvent',
+          near ? `did you mean \`${near}\`?` : undefined,
+        ),
+      );
     }
-    if (ids.has(signal.id)) diagnostics.push(at(`/signals/${i}/id`, `signal id \`${signal.id}\` is used twice`, 'score.duplicateId', 'give each signal its own id'));
+    if (ids.has(signal.id))
+      diagnostics.push(
+        at(`/signals/${i}/id`, `signal id \`${signal.id}\` is used twice`, 'score.duplicateId', 'give each signal its own id'),
+      );
     ids.add(signal.id);
   });
   if (!(config.min < config.max)) diagnostics.push(at('/max', `max (${config.max}) must be above min (${config.min})`, 'score.range'));
@@ -56,10 +66,14 @@ export function checkAdvocateScoreConfig(source: string, file: string): { config
 
 /** Loads and checks the config file (default: the shipped one). Throws AdvocateScoreConfigError with every problem. */
 export function loadAdvocateScoreConfig(path: string = ADVOCATE_SCORE_FILE): AdvocateScoreConfig {
-  return loadConfigFile(path, (source, file) => {
-    const { config, diagnostics } = checkAdvocateScoreConfig(source, file);
-    return { value: config, diagnostics };
-  }, (file, diagnostics) => new AdvocateScoreConfigError(file, diagnostics));
+  return loadConfigFile(
+    path,
+    (source, file) => {
+      const { config, diagnostics } = checkAdvocateScoreConfig(source, file);
+      return { value: config, diagnostics };
+    },
+    (file, diagnostics) => new AdvocateScoreConfigError(file, diagnostics),
+  );
 }
 
 /** The config named by JOURNEY_ADVOCATE_SCORE, else the shipped file. */

@@ -13,8 +13,14 @@ const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** A config file that cannot be used, with every problem found in it. */
 export class ConfigFileError extends Error {
-  constructor(what: string, readonly file: string, readonly diagnostics: Diagnostic[]) {
-    super(`invalid ${what} ${file}:\n${diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.pointer || '(document)'}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`).join('\n')}`);
+  constructor(
+    what: string,
+    readonly file: string,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    super(
+      `invalid ${what} ${file}:\n${diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.pointer || '(document)'}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`).join('\n')}`,
+    );
   }
 }
 
@@ -41,27 +47,49 @@ function defaultMessage(e: ErrorObject): { pointer: string; message: string } {
  * Parses `source` and checks it against the schema. `value` is set only when both pass; `at` places further
  * problems the caller finds at their line and column.
  */
-export function checkConfigSource<T>(source: string, file: string, validate: ValidateFunction, wording: SchemaWording = {}): { value?: T; diagnostics: Diagnostic[]; at: PlaceProblem } {
+export function checkConfigSource<T>(
+  source: string,
+  file: string,
+  validate: ValidateFunction,
+  wording: SchemaWording = {},
+): { value?: T; diagnostics: Diagnostic[]; at: PlaceProblem } {
   const parsed = parseWithPositions(source);
   const at: PlaceProblem = (pointer, message, code, suggestion) => ({
-    file, ...parsed.locate(pointer), pointer, message, code, severity: 'error', ...(suggestion ? { suggestion } : {}),
+    file,
+    ...parsed.locate(pointer),
+    pointer,
+    message,
+    code,
+    severity: 'error',
+    ...(suggestion ? { suggestion } : {}),
   });
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
     return {
       at,
       diagnostics: parsed.syntaxErrors.map((e) => {
         const lines = source.slice(0, e.offset).split('\n');
-        return { file, line: lines.length, column: lines[lines.length - 1].length + 1, pointer: '', message: `not valid JSON: ${e.message}`, code: 'json.syntax', severity: 'error' };
+        return {
+          file,
+          line: lines.length,
+          column: lines[lines.length - 1].length + 1,
+          pointer: '',
+          message: `not valid JSON: ${e.message}`,
+          code: 'json.syntax',
+          severity: 'error',
+        };
       }),
     };
   }
   if (!validate(parsed.value)) {
     const skip = new Set(wording.skipKeywords ?? []);
     const seen = new Set<string>();
-    const diagnostics = (validate.errors ?? []).filter((e) => !skip.has(e.keyword)).map((e) => {
-      const base = defaultMessage(e);
-      return at(base.pointer, wording.message?.(e) ?? base.message, `schema.${e.keyword}`);
-    }).filter((d) => !seen.has(`${d.pointer} ${d.message}`) && seen.add(`${d.pointer} ${d.message}`));
+    const diagnostics = (validate.errors ?? [])
+      .filter((e) => !skip.has(e.keyword))
+      .map((e) => {
+        const base = defaultMessage(e);
+        return at(base.pointer, wording.message?.(e) ?? base.message, `schema.${e.keyword}`);
+      })
+      .filter((d) => !seen.has(`${d.pointer} ${d.message}`) && seen.add(`${d.pointer} ${d.message}`));
     return { at, diagnostics };
   }
   return { value: parsed.value as T, diagnostics: [], at };
@@ -83,7 +111,17 @@ export function loadConfigFile<T extends object>(
   try {
     source = readFileSync(absolute, 'utf8');
   } catch (err) {
-    throw refuse(file, [{ file, line: 1, column: 1, pointer: '', message: `cannot read: ${(err as Error).message}`, code: 'file.unreadable', severity: 'error' }]);
+    throw refuse(file, [
+      {
+        file,
+        line: 1,
+        column: 1,
+        pointer: '',
+        message: `cannot read: ${(err as Error).message}`,
+        code: 'file.unreadable',
+        severity: 'error',
+      },
+    ]);
   }
   const { value, diagnostics } = check(source, file);
   if (!value) throw refuse(file, diagnostics);

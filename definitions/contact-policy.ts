@@ -43,10 +43,18 @@ export function checkContactPolicy(source: string, file: string): { policy?: Con
   if (!policy) return { diagnostics: checked.diagnostics };
   // A rule for an event the catalog does not know would never fire: say so instead of ignoring it.
   const known = Object.keys(catalog.events);
-  const diagnostics = policy.suppression.rules.flatMap((rule, i) => known.includes(rule.event) ? [] : [
-    at(`/suppression/rules/${i}/event`, `unknown event type \`${rule.event}\``, 'catalog.unknownEvent',
-      closest(rule.event, known) ? `did you mean \`${closest(rule.event, known)}\`?` : undefined),
-  ]);
+  const diagnostics = policy.suppression.rules.flatMap((rule, i) =>
+    known.includes(rule.event)
+      ? []
+      : [
+          at(
+            `/suppression/rules/${i}/event`,
+            `unknown event type \`${rule.event}\``,
+            'catalog.unknownEvent',
+            closest(rule.event, known) ? `did you mean \`${closest(rule.event, known)}\`?` : undefined,
+          ),
+        ],
+  );
   try {
     Intl.DateTimeFormat('en', { timeZone: policy.defaultTimezone });
   } catch {
@@ -60,10 +68,14 @@ export function checkContactPolicy(source: string, file: string): { policy?: Con
  * ContactPolicyError naming the file, line and JSON pointer of every problem.
  */
 export function loadContactPolicy(path: string = CONTACT_POLICY_FILE): ContactPolicy {
-  return loadConfigFile(path, (source, file) => {
-    const { policy, diagnostics } = checkContactPolicy(source, file);
-    return { value: policy, diagnostics };
-  }, (file, diagnostics) => new ContactPolicyError(file, diagnostics));
+  return loadConfigFile(
+    path,
+    (source, file) => {
+      const { policy, diagnostics } = checkContactPolicy(source, file);
+      return { value: policy, diagnostics };
+    },
+    (file, diagnostics) => new ContactPolicyError(file, diagnostics),
+  );
 }
 
 /** The policy named by JOURNEY_CONTACT_POLICY, else the shipped file. */

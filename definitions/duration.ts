@@ -17,9 +17,12 @@ export function durationMs(text: string): number {
 /** The shortest ISO 8601 form of a millisecond count (whole seconds). */
 export function formatDuration(ms: number): string {
   let s = Math.round(ms / 1000);
-  const d = Math.floor(s / 86400); s -= d * 86400;
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
   const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
   const text = `P${d ? `${d}D` : ''}${time ? `T${time}` : ''}`;
   return text === 'P' ? 'PT0S' : text;

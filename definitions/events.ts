@@ -18,14 +18,20 @@ export function createEventValidator(catalog: Catalog): (type: string, data: unk
     const validate = validators.get(type);
     if (!validate) {
       const near = closest(type, known);
-      return { ok: false, errors: [{ pointer: '/type', message: `unknown event type \`${type}\`${near ? `; did you mean \`${near}\`?` : ''}` }] };
+      return {
+        ok: false,
+        errors: [{ pointer: '/type', message: `unknown event type \`${type}\`${near ? `; did you mean \`${near}\`?` : ''}` }],
+      };
     }
     if (validate(data)) return { ok: true };
     return {
       ok: false,
       errors: (validate.errors ?? []).map((e) => ({
         pointer: `/data${e.instancePath}${e.keyword === 'required' ? `/${(e.params as { missingProperty: string }).missingProperty}` : ''}`,
-        message: e.keyword === 'required' ? `missing required field \`${(e.params as { missingProperty: string }).missingProperty}\`` : `${e.instancePath ? `\`${e.instancePath.slice(1)}\` ` : ''}${e.message ?? 'is invalid'}`,
+        message:
+          e.keyword === 'required'
+            ? `missing required field \`${(e.params as { missingProperty: string }).missingProperty}\``
+            : `${e.instancePath ? `\`${e.instancePath.slice(1)}\` ` : ''}${e.message ?? 'is invalid'}`,
       })),
     };
   };

@@ -65,15 +65,33 @@ export async function loadJourneyFile(path: string, options: LoadOptions = {}): 
   try {
     source = await readFile(path, 'utf8');
   } catch (error) {
-    return { diagnostics: [{ file, line: 1, column: 1, pointer: '', message: `cannot read the file: ${(error as Error).message}`, severity: 'error', code: 'io.read' }] };
+    return {
+      diagnostics: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          pointer: '',
+          message: `cannot read the file: ${(error as Error).message}`,
+          severity: 'error',
+          code: 'io.read',
+        },
+      ],
+    };
   }
   return compileJourney({ file, source, templates: options.templates ?? loadTemplates() }, options.catalog ?? loadCatalog());
 }
 
 /** Compile every *.json journey in a folder (default definitions/journeys), in file-name order. */
-export async function loadJourneyDir(dir: string = JOURNEYS_DIR, options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[] }> {
+export async function loadJourneyDir(
+  dir: string = JOURNEYS_DIR,
+  options: LoadOptions = {},
+): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[] }> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  return loadJourneyFiles(files.map((f) => join(dir, f)), options);
+  return loadJourneyFiles(
+    files.map((f) => join(dir, f)),
+    options,
+  );
 }
 
 export interface FileResult {
@@ -83,7 +101,10 @@ export interface FileResult {
 }
 
 /** Compile several files; `files` keeps the result of each (for per-file reports), `plans` only the valid ones. */
-export async function loadJourneyFiles(paths: string[], options: LoadOptions = {}): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[]; files: FileResult[] }> {
+export async function loadJourneyFiles(
+  paths: string[],
+  options: LoadOptions = {},
+): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[]; files: FileResult[] }> {
   const shared = { catalog: options.catalog ?? loadCatalog(), templates: options.templates ?? loadTemplates() };
   const results = await Promise.all(paths.map((p) => loadJourneyFile(p, shared)));
   const plans = results.flatMap((r) => (r.plan ? [r.plan] : []));
@@ -95,7 +116,15 @@ export async function loadJourneyFiles(paths: string[], options: LoadOptions = {
     const first = byId.get(r.plan.journeyId);
     if (first === undefined) byId.set(r.plan.journeyId, i);
     else {
-      const duplicate: Diagnostic = { file: displayPath(paths[i]), line: 1, column: 1, pointer: '/id', message: `journey id \`${r.plan.journeyId}\` is also used by ${displayPath(paths[first])}`, severity: 'error', code: 'ids.duplicateJourney' };
+      const duplicate: Diagnostic = {
+        file: displayPath(paths[i]),
+        line: 1,
+        column: 1,
+        pointer: '/id',
+        message: `journey id \`${r.plan.journeyId}\` is also used by ${displayPath(paths[first])}`,
+        severity: 'error',
+        code: 'ids.duplicateJourney',
+      };
       diagnostics.push(duplicate);
       r.diagnostics.push(duplicate);
     }

@@ -10,7 +10,11 @@ export interface KpiPeriod {
   to?: string;
 }
 
-export interface Distribution { n: number; mean: number | null; median: number | null }
+export interface Distribution {
+  n: number;
+  mean: number | null;
+  median: number | null;
+}
 
 export interface JourneyKpis {
   journeyId: string;
@@ -84,7 +88,10 @@ function kpisOf(journeyId: string, journeyVersion: number, records: TrackingReco
   const intersect = (a: Set<string>, b: Set<string>) => [...a].filter((x) => b.has(x)).length;
 
   const lastNps = new Map<string, number>();
-  for (const r of records) { const n = num(r.data?.nps); if (n !== undefined) lastNps.set(r.customerId, n); }
+  for (const r of records) {
+    const n = num(r.data?.nps);
+    if (n !== undefined) lastNps.set(r.customerId, n);
+  }
   const promoters = [...lastNps.values()].filter((n) => n >= 9).length;
 
   // Referrals are identified by (customer, referralId): two advocates may reuse an id.
@@ -95,7 +102,10 @@ function kpisOf(journeyId: string, journeyVersion: number, records: TrackingReco
   for (const r of byType('referral.closed_won')) if (!won.has(ref(r))) won.set(ref(r), r);
   const lost = new Set(byType('referral.closed_lost').map(ref));
   const opportunity = new Map<string, number>();
-  for (const r of byType('referral.opportunity')) { const v = num(r.data?.revenue); if (v !== undefined) opportunity.set(ref(r), v); }
+  for (const r of byType('referral.opportunity')) {
+    const v = num(r.data?.revenue);
+    if (v !== undefined) opportunity.set(ref(r), v);
+  }
   const revenue = [...won.values()].reduce((s, r) => s + (num(r.data?.revenue) ?? 0), 0);
   const closed = new Set([...won.keys(), ...lost]);
 
@@ -115,7 +125,8 @@ function kpisOf(journeyId: string, journeyVersion: number, records: TrackingReco
     const first = referralTimes.get(customer)?.find((t) => t >= askAt);
     if (first !== undefined) timeToFirst.push((first - askAt) / DAY_MS);
   }
-  const toClose = [...won.entries()].filter(([k]) => submitted.has(k))
+  const toClose = [...won.entries()]
+    .filter(([k]) => submitted.has(k))
     .map(([k, w]) => (Date.parse(w.at) - Date.parse(submitted.get(k)!.at)) / DAY_MS);
 
   // The cycle of an action: data.cycle when the interpreter gives it, else the customer's completed cycles before it.
@@ -130,11 +141,13 @@ function kpisOf(journeyId: string, journeyVersion: number, records: TrackingReco
   }
   const reEngaged = [...cyclesByActor.values()].filter((c) => c.size >= 2).length;
 
-  const cost = byType('reward.issued').reduce((s, r) => s + (num(r.data?.amount) ?? 0), 0)
-    - byType('reward.reversed').reduce((s, r) => s + (num(r.data?.amount) ?? 0), 0);
+  const cost =
+    byType('reward.issued').reduce((s, r) => s + (num(r.data?.amount) ?? 0), 0) -
+    byType('reward.reversed').reduce((s, r) => s + (num(r.data?.amount) ?? 0), 0);
 
   return {
-    journeyId, journeyVersion,
+    journeyId,
+    journeyVersion,
     customers: all.size,
     advocatePoolSize: qualified.size,
     promoterRate: ratio(promoters, lastNps.size),
@@ -168,7 +181,11 @@ export function computeKpis(records: TrackingRecord[], period: KpiPeriod = {}): 
   return [...groups.entries()]
     .map(([g, recs]) => {
       const [journeyId, version] = g.split('\u0000');
-      return kpisOf(journeyId, Number(version), recs.sort((a, b) => a.at.localeCompare(b.at)));
+      return kpisOf(
+        journeyId,
+        Number(version),
+        recs.sort((a, b) => a.at.localeCompare(b.at)),
+      );
     })
     .sort((a, b) => a.journeyId.localeCompare(b.journeyId) || a.journeyVersion - b.journeyVersion);
 }

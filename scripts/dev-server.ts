@@ -65,12 +65,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   await assertPortFree(opts.port, 'Temporal frontend');
   await assertPortFree(opts.uiPort, 'Temporal UI');
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
-    '--namespace', namespace,
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'error',
     ...devServerSearchAttributeArgs(),
   ];
   if (opts.dbFile) {

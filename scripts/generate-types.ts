@@ -7,9 +7,21 @@ import { fileURLToPath } from 'node:url';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const TARGETS = [
-  { schema: here('../definitions/schema/journey.schema.json'), out: here('../definitions/generated/journey.ts'), root: 'AdvocacyJourneyDefinition' },
-  { schema: here('../definitions/schema/contact-policy.schema.json'), out: here('../definitions/generated/contact-policy.ts'), root: 'ContactPolicy' },
-  { schema: here('../definitions/schema/advocate-score.schema.json'), out: here('../definitions/generated/advocate-score.ts'), root: 'AdvocateScoreConfig' },
+  {
+    schema: here('../definitions/schema/journey.schema.json'),
+    out: here('../definitions/generated/journey.ts'),
+    root: 'AdvocacyJourneyDefinition',
+  },
+  {
+    schema: here('../definitions/schema/contact-policy.schema.json'),
+    out: here('../definitions/generated/contact-policy.ts'),
+    root: 'ContactPolicy',
+  },
+  {
+    schema: here('../definitions/schema/advocate-score.schema.json'),
+    out: here('../definitions/generated/advocate-score.ts'),
+    root: 'AdvocateScoreConfig',
+  },
 ];
 
 /** Titles name interfaces; on primitives and $ref sites they would only add alias noise, so drop them there. */

@@ -16,7 +16,13 @@ export class ProcessGroup {
       // one signal each (a second signal would cut a draining worker short).
       detached: true,
     });
-    const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((l) => `[${name}] ${l}`).join('\n');
+    const prefix = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `[${name}] ${l}`)
+        .join('\n');
     child.stdout!.on('data', (c) => console.log(prefix(c)));
     child.stderr!.on('data', (c) => console.error(prefix(c)));
     child.on('exit', (code) => {
@@ -55,7 +61,10 @@ export class ProcessGroup {
 export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (!isAlive()) throw new Error(`the process behind ${url} exited`);
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);

@@ -74,18 +74,28 @@ process.on('exit', () => {
 
 const cliPath = env.TEMPORAL_CLI_PATH;
 if (!cliPath) fail('TEMPORAL_CLI_PATH is not set: run `npm start` (it obtains the Temporal CLI), or set it to a temporal binary');
-if (!Number.isFinite(daySeconds) || daySeconds <= 0) fail(`JOURNEY_DEMO_DAY_SECONDS=${env.JOURNEY_DEMO_DAY_SECONDS} must be a positive number`);
+if (!Number.isFinite(daySeconds) || daySeconds <= 0)
+  fail(`JOURNEY_DEMO_DAY_SECONDS=${env.JOURNEY_DEMO_DAY_SECONDS} must be a positive number`);
 try {
   await assertPortFree(apiPort, 'journey API');
 } catch (err) {
   fail(`${(err as Error).message} (set JOURNEY_API_PORT)`);
 }
-const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? Number(env.JOURNEY_WORKER_METRICS_PORT)
-  : await assertPortFree(9464, 'worker metrics').then(() => 9464, () => freePort());
+const metricsPort = env.JOURNEY_WORKER_METRICS_PORT
+  ? Number(env.JOURNEY_WORKER_METRICS_PORT)
+  : await assertPortFree(9464, 'worker metrics').then(
+      () => 9464,
+      () => freePort(),
+    );
 
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 server = await startDevServer({
-  cliPath, port: temporalPort, uiPort, namespace, dbFile: join(dataDir, 'temporal.sqlite'), detached: true,
+  cliPath,
+  port: temporalPort,
+  uiPort,
+  namespace,
+  dbFile: join(dataDir, 'temporal.sqlite'),
+  detached: true,
   onSpawn: (child) => (serverProcess = child),
 }).catch((err) => fail(`${err.message} (set JOURNEY_TEMPORAL_PORT / JOURNEY_UI_PORT to use other ports)`));
 step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
@@ -97,12 +107,16 @@ let contactPolicyFile = env.JOURNEY_CONTACT_POLICY;
 if (demoEnabled) {
   journeysDir = join(dataDir, 'demo-journeys');
   const files = writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds });
-  step(`demo copies of ${files.length} shipped journeys written to ${journeysDir} (1 journey day = ${daySeconds}s; JOURNEY_DEMO=0 serves the shipped files as they are)`);
+  step(
+    `demo copies of ${files.length} shipped journeys written to ${journeysDir} (1 journey day = ${daySeconds}s; JOURNEY_DEMO=0 serves the shipped files as they are)`,
+  );
   if (!contactPolicyFile) {
     contactPolicyFile = join(dataDir, 'demo-contact-policy.json');
     try {
       const policy = writeDemoContactPolicy(undefined, contactPolicyFile, { daySeconds });
-      step(`demo contact policy written to ${contactPolicyFile} (${policy.frequencyCap.maxAsks} ask(s) per ${policy.frequencyCap.period} across journeys, no quiet hours)`);
+      step(
+        `demo contact policy written to ${contactPolicyFile} (${policy.frequencyCap.maxAsks} ask(s) per ${policy.frequencyCap.period} across journeys, no quiet hours)`,
+      );
     } catch (err) {
       fail((err as Error).message);
     }
@@ -114,17 +128,24 @@ if (demoEnabled) {
 const referralCodeSecret = env.JOURNEY_REFERRAL_CODE_SECRET || persistentSecret(join(dataDir, 'referral-code-secret'));
 
 const common = {
-  TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_DATA_DIR: dataDir,
+  TEMPORAL_ADDRESS: server.address,
+  TEMPORAL_NAMESPACE: namespace,
+  JOURNEY_DATA_DIR: dataDir,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
 };
 step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
 group.run('worker', 'worker/main.ts', {
-  ...common, JOURNEY_WORKER_METRICS_PORT: String(metricsPort), JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  ...common,
+  JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
+  JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
 });
 step('starting the API...');
 const api = group.run('api', 'api/main.ts', {
-  ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
-  JOURNEY_JOURNEYS_DIR: journeysDir, JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  ...common,
+  JOURNEY_API_PORT: String(apiPort),
+  JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
+  JOURNEY_JOURNEYS_DIR: journeysDir,
+  JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
   JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -156,10 +177,16 @@ if (demoEnabled) {
   const connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, namespace });
   const population = demoPopulation(demoCustomers);
-  demoLog(`${population.length} generated customers (demo-001 …), ${new Set(population.map((c) => c.scenario.id)).size} scenarios, events through ${apiUrl}/v1/events`);
+  demoLog(
+    `${population.length} generated customers (demo-001 …), ${new Set(population.map((c) => c.scenario.id)).size} scenarios, events through ${apiUrl}/v1/events`,
+  );
   let firstRunSeen = false;
   driver = new DemoDriver({
-    apiUrl, apiKey, customers: population, progressFile: join(dataDir, 'demo', 'progress.json'), log: demoLog,
+    apiUrl,
+    apiKey,
+    customers: population,
+    progressFile: join(dataDir, 'demo', 'progress.json'),
+    log: demoLog,
     reportEverySeconds: 10,
     report: async (s) => {
       const c = await stageCensus(client!);
@@ -167,13 +194,25 @@ if (demoEnabled) {
         firstRunSeen = true;
         demoLog(`first demo run visible in the UI ${((Date.now() - startedAt) / 1000).toFixed(1)}s after npm start`);
       }
-      demoLog(`t=${s.demoSeconds}s  events ${s.eventsSent}/${s.eventsTotal}  customers ${s.customersStarted}/${population.length}  ${formatCensus(c)}${s.refused ? `  refused ${s.refused}` : ''}`);
+      demoLog(
+        `t=${s.demoSeconds}s  events ${s.eventsSent}/${s.eventsTotal}  customers ${s.customersStarted}/${population.length}  ${formatCensus(c)}${s.refused ? `  refused ${s.refused}` : ''}`,
+      );
     },
   });
-  void driver.start().then(() => {
-    // After the last event, keep showing where the runs stand while timers (reminders, holds) play out.
-    census = setInterval(() => void stageCensus(client!).then((c) => demoLog(formatCensus(c)), () => undefined), 30_000);
-  }, (err) => demoLog(`the demo driver stopped: ${err.message}`));
+  void driver.start().then(
+    () => {
+      // After the last event, keep showing where the runs stand while timers (reminders, holds) play out.
+      census = setInterval(
+        () =>
+          void stageCensus(client!).then(
+            (c) => demoLog(formatCensus(c)),
+            () => undefined,
+          ),
+        30_000,
+      );
+    },
+    (err) => demoLog(`the demo driver stopped: ${err.message}`),
+  );
 }
 
 /** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */

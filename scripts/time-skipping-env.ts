@@ -25,9 +25,11 @@ export interface TimeSkippingEnvOptions {
 export async function createTimeSkippingEnv(testServerPath: string, opts: TimeSkippingEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   // `create` is what createTimeSkipping calls, with the same options; it is the only entry that passes connection
   // options (channelArgs) through to the client connection. It is private in the typings, public at run time.
-  const create = (TestWorkflowEnvironment as unknown as {
-    create(opts: object): Promise<TestWorkflowEnvironment>;
-  }).create.bind(TestWorkflowEnvironment);
+  const create = (
+    TestWorkflowEnvironment as unknown as {
+      create(opts: object): Promise<TestWorkflowEnvironment>;
+    }
+  ).create.bind(TestWorkflowEnvironment);
   const env = await create({
     server: { type: 'time-skipping', executable: { type: 'existing-path', path: testServerPath } },
     supportsTimeSkipping: true,
@@ -45,8 +47,13 @@ export async function createTimeSkippingEnv(testServerPath: string, opts: TimeSk
 }
 
 const INDEXED: Record<string, number> = {
-  [SearchAttributeType.TEXT]: 1, [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3, [SearchAttributeType.DOUBLE]: 4,
-  [SearchAttributeType.BOOL]: 5, [SearchAttributeType.DATETIME]: 6, [SearchAttributeType.KEYWORD_LIST]: 7,
+  [SearchAttributeType.TEXT]: 1,
+  [SearchAttributeType.KEYWORD]: 2,
+  [SearchAttributeType.INT]: 3,
+  [SearchAttributeType.DOUBLE]: 4,
+  [SearchAttributeType.BOOL]: 5,
+  [SearchAttributeType.DATETIME]: 6,
+  [SearchAttributeType.KEYWORD_LIST]: 7,
 };
 
 /** The time-skipping server accepts AddSearchAttributes: register ours on it exactly as on the dev server. */

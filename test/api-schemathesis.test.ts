@@ -28,7 +28,9 @@ const missing = optedOut ? undefined : schemathesisUnavailable();
 
 describe.runIf(missing !== undefined)('schemathesis prerequisites', () => {
   it('python3 with venv and schemathesis are available', () => {
-    throw new Error(`${missing}. Install python3 + python3-venv (Debian: apt-get install python3-venv), or set JOURNEY_SKIP_SCHEMATHESIS=1 to skip the schemathesis test on purpose.`);
+    throw new Error(
+      `${missing}. Install python3 + python3-venv (Debian: apt-get install python3-venv), or set JOURNEY_SKIP_SCHEMATHESIS=1 to skip the schemathesis test on purpose.`,
+    );
   });
 });
 
@@ -40,7 +42,13 @@ describe.skipIf(optedOut || missing !== undefined)('generated requests from the 
   beforeAll(async () => {
     f = await startApi();
     // The whole system as npm start runs it: a worker polls the API's task queue (customer updates need it).
-    worker = await createJourneyWorker({ connection: f.temporal.workerConnection, namespace: 'default', taskQueue: f.taskQueue, activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } }, workflowBundle: workflowBundle() });
+    worker = await createJourneyWorker({
+      connection: f.temporal.workerConnection,
+      namespace: 'default',
+      taskQueue: f.taskQueue,
+      activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } },
+      workflowBundle: workflowBundle(),
+    });
     running = worker.run();
     base = await f.api.listen({ host: '127.0.0.1', port: 0 });
   });

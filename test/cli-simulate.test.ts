@@ -7,9 +7,17 @@ const run = promisify(execFile);
 
 describe('journey simulate (real process)', () => {
   it('a Los Angeles promoter with an open escalation: exit 0, the suppression and its reason, the ask at 09:00 in LA', async () => {
-    const { stdout } = await run(process.execPath, [
-      'cli/journey.mjs', 'simulate', 'definitions/journeys/nps-promoter-referral.json', '--timeline', 'test/interpreter/la-escalation.timeline.json',
-    ], { cwd: process.cwd(), timeout: 240_000, maxBuffer: 8 * 1024 * 1024 }); // rejects on a non-zero exit
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'cli/journey.mjs',
+        'simulate',
+        'definitions/journeys/nps-promoter-referral.json',
+        '--timeline',
+        'test/interpreter/la-escalation.timeline.json',
+      ],
+      { cwd: process.cwd(), timeout: 240_000, maxBuffer: 8 * 1024 * 1024 },
+    ); // rejects on a non-zero exit
     expect(stdout).toMatch(/^customer zone: America\/Los_Angeles; day 0 = \d{4}-\d\d-\d\d fri 20:00 \(America\/Los_Angeles\)$/m);
     expect(stdout).toMatch(/^day\s+1\.0 .* SUPPRESSED by open-escalation \(while-open: open escalation\)$/m);
     // Resolved on day 3 (Monday evening in LA) + 14 days of cool-down = day 17, Monday 20:00; the ask waits for 09:00 in LA.

@@ -34,44 +34,63 @@ const shipped = loadContactPolicy();
 describe('loading definitions/contact-policy.json', () => {
   it('the shipped file keeps the policy that was in workflow code: 1 ask per 7 days, quiet 21:00-08:00, the global rules', () => {
     const { contact, suppression } = resolveContactPolicy(shipped);
-    expect(contact).toEqual({ maxAsks: 1, periodMs: 7 * 86_400_000, quietHours: { start: '21:00', end: '08:00' }, defaultTimezone: 'UTC', openIssueRecheckMs: 86_400_000 });
+    expect(contact).toEqual({
+      maxAsks: 1,
+      periodMs: 7 * 86_400_000,
+      quietHours: { start: '21:00', end: '08:00' },
+      defaultTimezone: 'UTC',
+      openIssueRecheckMs: 86_400_000,
+    });
     expect(suppression.afterEscalationResolvedMs).toBe(7 * 86_400_000);
     expect(suppression.rules.map((r) => [r.event, r.effect, r.holdMs === undefined ? null : r.holdMs / 86_400_000])).toEqual([
-      ['customer.opted_out', 'opt-out', null], ['email.spam_complaint', 'opt-out', null], ['email.bounced', 'opt-out', null],
-      ['nps.submitted', 'hold', 30], ['csat.submitted', 'hold', 14], ['payment.failed', 'hold', 14],
-      ['churn.risk_flagged', 'hold', 30], ['qbr.completed', 'hold', 30],
+      ['customer.opted_out', 'opt-out', null],
+      ['email.spam_complaint', 'opt-out', null],
+      ['email.bounced', 'opt-out', null],
+      ['nps.submitted', 'hold', 30],
+      ['csat.submitted', 'hold', 14],
+      ['payment.failed', 'hold', 14],
+      ['churn.risk_flagged', 'hold', 30],
+      ['qbr.completed', 'hold', 30],
     ]);
   });
 
   it('a bad file is refused with every problem: file, line:column and JSON pointer', () => {
-    const path = policyFile('bad.json', [
-      '{',
-      '  "frequencyCap": { "maxAsks": 0, "period": "7 days" },',
-      '  "quietHours": { "start": "21:00", "end": "8am" },',
-      '  "defaultTimezone": "UTC", "openIssueRecheck": "P1D", "extra": 1,',
-      '  "suppression": { "afterEscalationResolved": "P7D", "rules": [{ "event": "payment.failed", "effect": "hold", "reason": "no cool-down" }] }',
-      '}',
-    ].join('\n'));
+    const path = policyFile(
+      'bad.json',
+      [
+        '{',
+        '  "frequencyCap": { "maxAsks": 0, "period": "7 days" },',
+        '  "quietHours": { "start": "21:00", "end": "8am" },',
+        '  "defaultTimezone": "UTC", "openIssueRecheck": "P1D", "extra": 1,',
+        '  "suppression": { "afterEscalationResolved": "P7D", "rules": [{ "event": "payment.failed", "effect": "hold", "reason": "no cool-down" }] }',
+        '}',
+      ].join('\n'),
+    );
     const err = loadError(path);
     expect(err).toBeInstanceOf(ContactPolicyError);
     const found = err.diagnostics.map((d) => [d.pointer, d.line, d.message]);
-    expect(found).toEqual(expect.arrayContaining([
-      ['/frequencyCap/maxAsks', 2, 'must be >= 1'],
-      ['/frequencyCap/period', 2, 'must be an ISO 8601 duration such as P7D or PT12H'],
-      ['/quietHours/end', 3, 'must be a local time HH:MM (00:00-23:59)'],
-      ['/extra', 4, 'unknown key `extra`'],
-      ['/suppression/rules/0', 5, 'missing `coolDown`'],
-    ]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['/frequencyCap/maxAsks', 2, 'must be >= 1'],
+        ['/frequencyCap/period', 2, 'must be an ISO 8601 duration such as P7D or PT12H'],
+        ['/quietHours/end', 3, 'must be a local time HH:MM (00:00-23:59)'],
+        ['/extra', 4, 'unknown key `extra`'],
+        ['/suppression/rules/0', 5, 'missing `coolDown`'],
+      ]),
+    );
     expect(err.diagnostics.every((d) => d.file === path && d.column > 1)).toBe(true);
     expect(err.message).toContain(`${path}:2:`);
     expect(err.message).toContain('/frequencyCap/period');
   });
 
   it('a rule for an event the catalog does not know, a bad zone and broken JSON are refused too', () => {
-    const typo = loadError(policyFile('typo.json', {
-      ...shipped, defaultTimezone: 'Mars/Olympus',
-      suppression: { ...shipped.suppression, rules: [{ event: 'payment.faild', effect: 'opt-out', reason: 'x' }] },
-    }));
+    const typo = loadError(
+      policyFile('typo.json', {
+        ...shipped,
+        defaultTimezone: 'Mars/Olympus',
+        suppression: { ...shipped.suppression, rules: [{ event: 'payment.faild', effect: 'opt-out', reason: 'x' }] },
+      }),
+    );
     expect(typo.diagnostics.map((d) => [d.pointer, d.code, d.suggestion])).toEqual([
       ['/suppression/rules/0/event', 'catalog.unknownEvent', 'did you mean `payment.failed`?'],
       ['/defaultTimezone', 'policy.timezone', undefined],
@@ -102,21 +121,37 @@ describe('the demo copy', () => {
 
 describe('the policy travels as the customer workflow input', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnv(); });
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('2 asks per day from a policy file: two slots granted, the third refused until the first leaves the window; rules from the file apply', async () => {
     const path = policyFile('two-a-day.json', {
-      ...shipped, frequencyCap: { maxAsks: 2, period: 'P1D' }, quietHours: null,
-      suppression: { ...shipped.suppression, rules: [{ event: 'payment.failed', effect: 'hold', coolDown: 'P3D', reason: 'card declined (policy file)' }] },
+      ...shipped,
+      frequencyCap: { maxAsks: 2, period: 'P1D' },
+      quietHours: null,
+      suppression: {
+        ...shipped.suppression,
+        rules: [{ event: 'payment.failed', effect: 'hold', coolDown: 'P3D', reason: 'card declined (policy file)' }],
+      },
     });
     const contactPolicy: ContactPolicy = loadContactPolicy(path);
     const taskQueue = 'contact-policy-config';
-    const worker = await createJourneyWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activityDeps: { dataDir: '/nonexistent' }, workflowBundle: workflowBundle() });
+    const worker = await createJourneyWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activityDeps: { dataDir: '/nonexistent' },
+      workflowBundle: workflowBundle(),
+    });
     // The same deps shape the worker builds from JOURNEY_CONTACT_POLICY (worker/main.ts).
     const contact = createContactActivities({ client: env.client, taskQueue, profileDefaults: { contactPolicy, searchAttributes: false } });
     const at = () => env.currentTimeMs().then((ms) => new Date(ms).toISOString());
-    const slot = async (customerId: string, sendKey: string) => contact.reserveContactSlot({ customerId, journeyId: `j-${sendKey}`, sendKey, at: await at() });
+    const slot = async (customerId: string, sendKey: string) =>
+      contact.reserveContactSlot({ customerId, journeyId: `j-${sendKey}`, sendKey, at: await at() });
     await worker.runUntil(async () => {
       const first = await slot('two', 'a');
       const firstAt = Date.parse(await at());
@@ -129,14 +164,16 @@ describe('the policy travels as the customer workflow input', () => {
       expect(retryAt - firstAt).toBeGreaterThan(23.9 * 3_600_000);
       expect(retryAt - firstAt).toBeLessThanOrEqual(86_400_000);
       const handle = env.client.workflow.getHandle(customerWorkflowId('two'));
-      const state = await handle.query(customerStateQuery) as { contactPolicy: ContactPolicy };
+      const state = (await handle.query(customerStateQuery)) as { contactPolicy: ContactPolicy };
       expect(state.contactPolicy.frequencyCap).toEqual({ maxAsks: 2, period: 'P1D' });
       await env.sleep('1 day');
       expect((await slot('two', 'd')).granted).toBe(true);
 
       // The policy's own suppression rule, not the shipped one: a failed payment holds 3 days.
       await slot('held', 'warm');
-      await env.client.workflow.getHandle(customerWorkflowId('held')).signal(customerEventSignal, { id: 'p1', type: 'payment.failed', customerId: 'held', occurredAt: await at(), data: {} });
+      await env.client.workflow
+        .getHandle(customerWorkflowId('held'))
+        .signal(customerEventSignal, { id: 'p1', type: 'payment.failed', customerId: 'held', occurredAt: await at(), data: {} });
       const now = Date.parse(await at());
       const held = await slot('held', 'x');
       expect(held).toMatchObject({ granted: false, reason: expect.stringContaining('card declined (policy file)') });

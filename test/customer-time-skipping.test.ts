@@ -13,18 +13,30 @@ import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
 
 describe('customer workflow on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnv(); });
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('a detractor NPS holds every journey 30 days; after that the slot is granted', async () => {
-    const worker = await createJourneyWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'cts', activityDeps: { dataDir: '/nonexistent' }, workflowBundle: workflowBundle() });
+    const worker = await createJourneyWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: 'cts',
+      activityDeps: { dataDir: '/nonexistent' },
+      workflowBundle: workflowBundle(),
+    });
     const contact = createContactActivities({ client: env.client, taskQueue: 'cts', profileDefaults: { searchAttributes: false } });
     await worker.runUntil(async () => {
       const at = () => env.currentTimeMs().then((ms) => new Date(ms).toISOString());
       const now = await env.currentTimeMs();
       await env.sleep(nextMiddayUtc(now) - now);
       await contact.reserveContactSlot({ customerId: 'd1', journeyId: 'j', sendKey: 'warm', at: '2000-01-01T00:00:00Z' });
-      await env.client.workflow.getHandle(customerWorkflowId('d1')).signal(customerEventSignal, { id: 'n1', type: 'nps.submitted', customerId: 'd1', occurredAt: await at(), data: { score: 3 } });
+      await env.client.workflow
+        .getHandle(customerWorkflowId('d1'))
+        .signal(customerEventSignal, { id: 'n1', type: 'nps.submitted', customerId: 'd1', occurredAt: await at(), data: { score: 3 } });
       const held = await contact.reserveContactSlot({ customerId: 'd1', journeyId: 'j', sendKey: 'k1', at: await at() });
       expect(held).toMatchObject({ granted: false, reason: expect.stringContaining('NPS detractor') });
       await env.sleep('31 days');

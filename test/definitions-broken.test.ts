@@ -8,13 +8,18 @@ import { compileJourney } from '../definitions/compiler/index.ts';
 import { loadCatalog, loadTemplates } from '../definitions/loader.ts';
 
 const dir = join(import.meta.dirname, 'definitions', 'broken');
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { pointer: string; code: string; message: string }>;
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<
+  string,
+  { pointer: string; code: string; message: string }
+>;
 const catalog = loadCatalog();
 const templates = loadTemplates();
 
 describe('broken journey definitions', () => {
   it('has at least 40 cases, each file with an expectation and each expectation with a file', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'expected.json').map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'expected.json')
+      .map((f) => f.replace(/\.json$/, ''));
     expect(files.length).toBeGreaterThanOrEqual(40);
     expect(files.sort()).toEqual(Object.keys(expected).sort());
   });
@@ -26,7 +31,10 @@ describe('broken journey definitions', () => {
       expect(result.plan).toBeUndefined();
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       const match = errors.find((d) => d.pointer === want.pointer && d.code === want.code);
-      expect(match, `no ${want.code} at ${want.pointer}; got:\n${errors.map((d) => `${d.pointer} ${d.code} ${d.message}`).join('\n')}`).toBeDefined();
+      expect(
+        match,
+        `no ${want.code} at ${want.pointer}; got:\n${errors.map((d) => `${d.pointer} ${d.code} ${d.message}`).join('\n')}`,
+      ).toBeDefined();
       expect(`${match!.message} ${match!.suggestion ?? ''}`).toContain(want.message);
       expect(match!.file).toBe(file);
       expect(match!.line).toBeGreaterThanOrEqual(1);

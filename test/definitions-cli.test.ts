@@ -30,12 +30,19 @@ describe('journey CLI', () => {
   it('validate prints file:line:col, pointer, message, expected and hint, and exits 1', async () => {
     const { code, stdout } = await journey('validate', broken('typo-first-ask-delay'), 'definitions/journeys/nps-promoter-referral.json');
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^test\/definitions\/broken\/typo-first-ask-delay\.json:\d+:\d+ {2}\/motions\/referral\/invite\/firstAskDelai {2}unknown key `firstAskDelai` {2}\(expected one of: .*\) {2}hint: did you mean `firstAskDelay`\?$/m);
+    expect(stdout).toMatch(
+      /^test\/definitions\/broken\/typo-first-ask-delay\.json:\d+:\d+ {2}\/motions\/referral\/invite\/firstAskDelai {2}unknown key `firstAskDelai` {2}\(expected one of: .*\) {2}hint: did you mean `firstAskDelay`\?$/m,
+    );
     expect(stdout).toContain('in 1 of 2 journey files');
   });
 
   it('validate --json gives a machine report with every diagnostic', async () => {
-    const { code, stdout } = await journey('validate', '--json', broken('unknown-listen-event'), 'definitions/journeys/milestone-review-ask.json');
+    const { code, stdout } = await journey(
+      'validate',
+      '--json',
+      broken('unknown-listen-event'),
+      'definitions/journeys/milestone-review-ask.json',
+    );
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.valid).toBe(false);
@@ -43,9 +50,20 @@ describe('journey CLI', () => {
     expect(report.files).toHaveLength(2);
     const [bad, good] = report.files;
     expect(bad).toMatchObject({ file: broken('unknown-listen-event'), valid: false });
-    expect(bad.diagnostics[0]).toMatchObject({ pointer: '/listen/signals/0/event', code: 'catalog.unknownEvent', severity: 'error', suggestion: 'did you mean `nps.submitted`?' });
+    expect(bad.diagnostics[0]).toMatchObject({
+      pointer: '/listen/signals/0/event',
+      code: 'catalog.unknownEvent',
+      severity: 'error',
+      suggestion: 'did you mean `nps.submitted`?',
+    });
     expect(bad.diagnostics[0].line).toBeGreaterThan(1);
-    expect(good).toMatchObject({ file: 'definitions/journeys/milestone-review-ask.json', valid: true, journeyId: 'milestone-review-ask', version: 1, diagnostics: [] });
+    expect(good).toMatchObject({
+      file: 'definitions/journeys/milestone-review-ask.json',
+      valid: true,
+      journeyId: 'milestone-review-ask',
+      version: 1,
+      diagnostics: [],
+    });
     expect(good.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -58,7 +76,10 @@ describe('journey CLI', () => {
     for (const file of report.files) {
       const name = file.file.replace(/^.*\//, '').replace(/\.json$/, '');
       expect(file.valid, name).toBe(false);
-      expect(file.diagnostics.map((d: { pointer: string }) => d.pointer), name).toContain((expected as Record<string, { pointer: string }>)[name].pointer);
+      expect(
+        file.diagnostics.map((d: { pointer: string }) => d.pointer),
+        name,
+      ).toContain((expected as Record<string, { pointer: string }>)[name].pointer);
     }
     expect(report.files).toHaveLength(files.length);
   });
@@ -73,7 +94,17 @@ describe('journey CLI', () => {
     const { code, stdout } = await journey('graph', 'definitions/journeys/nps-promoter-referral.json');
     expect(code).toBe(0);
     expect(stdout.startsWith('flowchart TD\n')).toBe(true);
-    for (const stage of ['<b>Listen</b>', '<b>Qualify</b>', '<b>Invite</b>', '<b>Activate</b>', '<b>Reward</b>', '<b>Track</b>', '<b>Expand</b>', 'Suppression']) expect(stdout).toContain(stage);
+    for (const stage of [
+      '<b>Listen</b>',
+      '<b>Qualify</b>',
+      '<b>Invite</b>',
+      '<b>Activate</b>',
+      '<b>Reward</b>',
+      '<b>Track</b>',
+      '<b>Expand</b>',
+      'Suppression',
+    ])
+      expect(stdout).toContain(stage);
     expect(stdout).toContain('detractor: nps.submitted when event.score ≤ 6 → hold 60 days');
     expect(stdout).toContain('expand -->|"case-study-after-3: history.conversions ≥ 3"| case_study_invite');
   });

@@ -15,20 +15,31 @@ function compileWith(edit: (def: any) => void) {
 
 describe('release.onNoConversion', () => {
   it('release on conversion with onNoConversion: release compiles, and the plan carries it', () => {
-    const r = compileWith((d) => { d.motions.referral.reward.release.onNoConversion = 'release'; });
+    const r = compileWith((d) => {
+      d.motions.referral.reward.release.onNoConversion = 'release';
+    });
     expect(r.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
     expect(r.plan?.definition.motions.referral.reward?.release.onNoConversion).toBe('release');
   });
 
   it('onNoConversion on a reward released on action is a warning at its pointer', () => {
-    const r = compileWith((d) => { d.motions['case-study'].reward.release.onNoConversion = 'forfeit'; });
+    const r = compileWith((d) => {
+      d.motions['case-study'].reward.release.onNoConversion = 'forfeit';
+    });
     expect(r.plan).toBeDefined();
-    expect(r.diagnostics).toContainEqual(expect.objectContaining({
-      severity: 'warning', code: 'reward.onNoConversionUnused', pointer: '/motions/case-study/reward/release/onNoConversion' }));
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'reward.onNoConversionUnused',
+        pointer: '/motions/case-study/reward/release/onNoConversion',
+      }),
+    );
   });
 
   it('an unknown value is an error naming the allowed ones', () => {
-    const r = compileWith((d) => { d.motions.referral.reward.release.onNoConversion = 'refund'; });
+    const r = compileWith((d) => {
+      d.motions.referral.reward.release.onNoConversion = 'refund';
+    });
     expect(r.plan).toBeUndefined();
     const [problem] = r.diagnostics.filter((x) => x.pointer === '/motions/referral/reward/release/onNoConversion');
     expect(problem).toMatchObject({ severity: 'error' });

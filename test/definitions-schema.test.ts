@@ -21,16 +21,24 @@ function propertySites(node: unknown, pointer: string, out: { pointer: string; s
     // if/then/else restate properties declared beside them (additionalProperties: false allows no new ones there)
     if (key === 'if' || key === 'then' || key === 'else') continue;
     if (key === 'properties' && value && typeof value === 'object') {
-      for (const [name, property] of Object.entries(value)) out.push({ pointer: `${pointer}/properties/${name}`, schema: property as Record<string, unknown> });
+      for (const [name, property] of Object.entries(value))
+        out.push({ pointer: `${pointer}/properties/${name}`, schema: property as Record<string, unknown> });
     }
-    if (key === 'additionalProperties' && value && typeof value === 'object') out.push({ pointer: `${pointer}/additionalProperties`, schema: value as Record<string, unknown> });
+    if (key === 'additionalProperties' && value && typeof value === 'object')
+      out.push({ pointer: `${pointer}/additionalProperties`, schema: value as Record<string, unknown> });
     propertySites(value, `${pointer}/${key}`, out);
   }
 }
 
 function missingHelp(sites: { pointer: string; schema: Record<string, unknown> }[]): string[] {
   return sites.flatMap(({ pointer, schema: s }) =>
-    (['title', 'description', 'examples'] as const).filter((k) => k === 'examples' ? !(Array.isArray(s.examples) && s.examples.length > 0) : !(typeof s[k] === 'string' && (s[k] as string).length > 0)).map((k) => `${pointer}: ${k}`),
+    (['title', 'description', 'examples'] as const)
+      .filter((k) =>
+        k === 'examples'
+          ? !(Array.isArray(s.examples) && s.examples.length > 0)
+          : !(typeof s[k] === 'string' && (s[k] as string).length > 0),
+      )
+      .map((k) => `${pointer}: ${k}`),
   );
 }
 
@@ -54,7 +62,10 @@ describe('journey JSON Schema', () => {
   });
 
   it('has generated types that are up to date with it', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/generate-types.ts', '--check'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/generate-types.ts', '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(out).toContain('up to date');
   });
 });

@@ -18,7 +18,12 @@ describe('shipped journeys', () => {
   it('all compile without a single diagnostic, and there are at least four', async () => {
     const { plans, diagnostics } = await loadJourneyDir();
     expect(diagnostics).toEqual([]);
-    expect(plans.map((p) => p.journeyId).sort()).toEqual(['milestone-review-ask', 'nps-promoter-referral', 'strategic-reference-advisory', 'support-praise-advocacy']);
+    expect(plans.map((p) => p.journeyId).sort()).toEqual([
+      'milestone-review-ask',
+      'nps-promoter-referral',
+      'strategic-reference-advisory',
+      'support-praise-advocacy',
+    ]);
   });
 
   it('compile to the same plan and hash every time, and the hash follows content, not layout', async () => {
@@ -36,7 +41,10 @@ describe('shipped journeys', () => {
     expect(reformatted.hash).toBe(original.hash);
     const edited = compileJourney({ file, source: source.replace('"P14D"', '"P15D"'), templates }, loadCatalog()).plan!;
     expect(edited.hash).not.toBe(original.hash);
-    const otherTemplate = compileJourney({ file, source, templates: { ...templates, 'templates/review-ask.mustache': 'changed {{traits.firstName}}' } }, loadCatalog()).plan!;
+    const otherTemplate = compileJourney(
+      { file, source, templates: { ...templates, 'templates/review-ask.mustache': 'changed {{traits.firstName}}' } },
+      loadCatalog(),
+    ).plan!;
     expect(otherTemplate.hash).not.toBe(original.hash);
   });
 
@@ -48,7 +56,16 @@ describe('shipped journeys', () => {
     expect(plan.definition).not.toHaveProperty('$schema');
     expect(plan.routing).toEqual({
       listen: ['nps.submitted'],
-      suppress: ['churn.risk_flagged', 'customer.opted_out', 'email.bounced', 'email.spam_complaint', 'escalation.opened', 'escalation.resolved', 'nps.submitted', 'payment.failed'],
+      suppress: [
+        'churn.risk_flagged',
+        'customer.opted_out',
+        'email.bounced',
+        'email.spam_complaint',
+        'escalation.opened',
+        'escalation.resolved',
+        'nps.submitted',
+        'payment.failed',
+      ],
       actions: ['case_study.published', 'referral.submitted'],
       conversions: ['deal.closed_lost', 'deal.closed_won', 'opportunity.created', 'referral.qualified'],
       reversals: ['referral.reversed'],
@@ -57,7 +74,11 @@ describe('shipped journeys', () => {
     expect(reward.type).toBe('tiered');
     expect(reward.referred).toBeDefined();
     expect(reward.tiers!.map((t) => t.threshold)).toEqual([3, 5, 10]);
-    expect(Object.keys(plan.templates)).toEqual(['templates/referral-invite.mustache', 'templates/referral-reminder.mustache', 'templates/referral-thank-you.mustache']);
+    expect(Object.keys(plan.templates)).toEqual([
+      'templates/referral-invite.mustache',
+      'templates/referral-reminder.mustache',
+      'templates/referral-thank-you.mustache',
+    ]);
     // defaults the interpreter can count on
     expect(plan.definition.motions['case-study']!.invite.variants).toEqual([]);
     for (const s of plan.definition.suppression.signals) if (s.effect === 'hold') expect(s.coolDown).toMatch(/^P/);
@@ -67,10 +88,16 @@ describe('shipped journeys', () => {
     const { plans } = await byId();
     for (const plan of Object.values(plans)) {
       const events = plan.definition.suppression.signals.map((s) => s.event);
-      expect(events, plan.journeyId).toEqual(expect.arrayContaining(['nps.submitted', 'payment.failed', 'email.bounced', 'email.spam_complaint', 'customer.opted_out']));
-      expect(plan.definition.suppression.whileOpen!.map((r) => r.openedBy), plan.journeyId).toContain('escalation.opened');
+      expect(events, plan.journeyId).toEqual(
+        expect.arrayContaining(['nps.submitted', 'payment.failed', 'email.bounced', 'email.spam_complaint', 'customer.opted_out']),
+      );
+      expect(
+        plan.definition.suppression.whileOpen!.map((r) => r.openedBy),
+        plan.journeyId,
+      ).toContain('escalation.opened');
       expect(plan.definition.contactPolicy, plan.journeyId).toBeDefined();
-      for (const motion of Object.values(plan.definition.motions)) expect(motion!.invite.sendWindow.end > motion!.invite.sendWindow.start).toBe(true);
+      for (const motion of Object.values(plan.definition.motions))
+        expect(motion!.invite.sendWindow.end > motion!.invite.sendWindow.start).toBe(true);
     }
   });
 
@@ -101,6 +128,7 @@ describe('shipped journeys', () => {
     const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'journeys.md'), 'utf8');
     const blocks = [...docs.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
     const { plans } = await loadJourneyDir();
-    for (const plan of plans) expect(blocks, `graph of ${plan.journeyId} in docs/journeys.md (regenerate with journey graph)`).toContain(journeyMermaid(plan));
+    for (const plan of plans)
+      expect(blocks, `graph of ${plan.journeyId} in docs/journeys.md (regenerate with journey graph)`).toContain(journeyMermaid(plan));
   });
 });

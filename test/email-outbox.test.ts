@@ -13,7 +13,10 @@ const inviteTemplate = readFileSync(new URL('../definitions/templates/referral-i
 function ask(overrides: Partial<SendEmailRequest> = {}): SendEmailRequest {
   return {
     sendKey: 'journey:nps-referral:cust-1:invite:referral:1',
-    customerId: 'cust-1', journeyId: 'nps-referral', journeyVersion: 3, step: 'invite:referral:1',
+    customerId: 'cust-1',
+    journeyId: 'nps-referral',
+    journeyVersion: 3,
+    step: 'invite:referral:1',
     to: 'ada@example.com',
     template: { file: 'templates/referral-invite.mustache', subject: '{{traits.firstName}}, know a team like {{traits.company}}?' },
     localTemplateBody: inviteTemplate,
@@ -37,8 +40,9 @@ function outboxActivities() {
 describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
   it('is what the environment picks when no token is set, and Postmark when one is', () => {
     expect(emailDepsFromEnv('/d', {}).postmark).toBeUndefined();
-    expect(emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', POSTMARK_API_URL: 'http://127.0.0.1:9', JOURNEY_EMAIL_FROM: 'a@b.test' }))
-      .toEqual({ dataDir: '/d', from: 'a@b.test', postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' } });
+    expect(
+      emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', POSTMARK_API_URL: 'http://127.0.0.1:9', JOURNEY_EMAIL_FROM: 'a@b.test' }),
+    ).toEqual({ dataDir: '/d', from: 'a@b.test', postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' } });
   });
 
   it('renders a local Mustache template into the /email body Postmark would receive', async () => {
@@ -78,17 +82,33 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
 
   it('records a Postmark template send as alias + model, on the outbound stream without List-Unsubscribe', async () => {
     const { dataDir, sendEmail } = outboxActivities();
-    await sendEmail(ask({
-      sendKey: 'journey:nps-referral:cust-1:thanks:1', step: 'thanks:1', messageStream: 'outbound', unsubscribeUrl: undefined,
-      template: { alias: 'referral-thank-you', model: { productName: 'Acme' } }, localTemplateBody: undefined,
-      model: { traits: { firstName: 'Ada' } },
-    }));
+    await sendEmail(
+      ask({
+        sendKey: 'journey:nps-referral:cust-1:thanks:1',
+        step: 'thanks:1',
+        messageStream: 'outbound',
+        unsubscribeUrl: undefined,
+        template: { alias: 'referral-thank-you', model: { productName: 'Acme' } },
+        localTemplateBody: undefined,
+        model: { traits: { firstName: 'Ada' } },
+      }),
+    );
     const [stored] = await listOutbox(dataDir);
     expect(stored.endpoint).toBe('/email/withTemplate');
     expect(stored.message).toEqual({
-      From: 'Acme <hello@acme.test>', To: 'ada@example.com', MessageStream: 'outbound', Tag: 'nps-referral',
-      Metadata: { journey: 'nps-referral', version: '3', customer: 'cust-1', step: 'thanks:1', sendKey: 'journey:nps-referral:cust-1:thanks:1' },
-      TemplateAlias: 'referral-thank-you', TemplateModel: { productName: 'Acme', traits: { firstName: 'Ada' } },
+      From: 'Acme <hello@acme.test>',
+      To: 'ada@example.com',
+      MessageStream: 'outbound',
+      Tag: 'nps-referral',
+      Metadata: {
+        journey: 'nps-referral',
+        version: '3',
+        customer: 'cust-1',
+        step: 'thanks:1',
+        sendKey: 'journey:nps-referral:cust-1:thanks:1',
+      },
+      TemplateAlias: 'referral-thank-you',
+      TemplateModel: { productName: 'Acme', traits: { firstName: 'Ada' } },
     });
     expect(stored).toMatchObject({ templateAlias: 'referral-thank-you', subject: undefined, to: 'ada@example.com' });
   });
@@ -116,7 +136,8 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
   it('fails without retry when a local template has no body pinned', async () => {
     const { sendEmail } = outboxActivities();
     await expect(sendEmail(ask({ localTemplateBody: undefined }))).rejects.toMatchObject({
-      type: 'EmailConfigurationError', nonRetryable: true,
+      type: 'EmailConfigurationError',
+      nonRetryable: true,
     });
   });
 });

@@ -22,9 +22,13 @@ describe('sendEmail through Postmark', () => {
     const suppressed: RecipientSuppressed[] = [];
     const logger = capturingLogger();
     const { sendEmail } = createEmailActivities({
-      dataDir: mkdtempSync(join(tmpdir(), 'email-pm-')), from: 'Acme <hello@acme.test>', logger,
+      dataDir: mkdtempSync(join(tmpdir(), 'email-pm-')),
+      from: 'Acme <hello@acme.test>',
+      logger,
       postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 },
-      onRecipientSuppressed: (n) => { suppressed.push(n); },
+      onRecipientSuppressed: (n) => {
+        suppressed.push(n);
+      },
       ...extra,
     });
     return { sendEmail, suppressed, logger };
@@ -35,7 +39,13 @@ describe('sendEmail through Postmark', () => {
     const req = sampleAsk();
     const result = await sendEmail(req);
     const received = postmark.accepted.find((m) => m.body.Metadata.sendKey === req.sendKey)!;
-    expect(result).toMatchObject({ status: 'sent', transport: 'postmark', messageId: received.MessageID, sendKey: req.sendKey, messageStream: 'broadcast' });
+    expect(result).toMatchObject({
+      status: 'sent',
+      transport: 'postmark',
+      messageId: received.MessageID,
+      sendKey: req.sendKey,
+      messageStream: 'broadcast',
+    });
     expect(received.body).toMatchObject({ Tag: 'nps-referral', MessageStream: 'broadcast', Subject: 'Ada, know a team like yours?' });
   });
 
@@ -45,7 +55,12 @@ describe('sendEmail through Postmark', () => {
     const { sendEmail } = activities();
     const requests = [
       sampleAsk(),
-      sampleAsk({ messageStream: 'outbound', unsubscribeUrl: undefined, template: { alias: 'referral-thank-you', model: { tier: 'gold' } }, localTemplateBody: undefined }),
+      sampleAsk({
+        messageStream: 'outbound',
+        unsubscribeUrl: undefined,
+        template: { alias: 'referral-thank-you', model: { tier: 'gold' } },
+        localTemplateBody: undefined,
+      }),
     ];
     for (const req of requests) {
       await viaOutbox.sendEmail(req);
@@ -65,7 +80,9 @@ describe('sendEmail through Postmark', () => {
     const { sendEmail, suppressed, logger } = activities();
     const req = sampleAsk({ to: 'Bounced <bounced@example.com>', customerId: 'cust-bounced' });
     await expect(sendEmail(req)).rejects.toMatchObject({ type: 'EmailInactiveRecipient', nonRetryable: true });
-    expect(suppressed).toEqual([{ customerId: 'cust-bounced', reason: 'inactive-recipient', journeyId: 'nps-referral', sendKey: req.sendKey }]);
+    expect(suppressed).toEqual([
+      { customerId: 'cust-bounced', reason: 'inactive-recipient', journeyId: 'nps-referral', sendKey: req.sendKey },
+    ]);
     expect(logger.lines.some((l) => (l.fields as { code?: number }).code === 406)).toBe(true);
     expect(logger.text()).not.toContain('bounced@example.com');
   });
@@ -79,13 +96,18 @@ describe('sendEmail through Postmark', () => {
     expect(logger.text()).not.toContain('ada-at-example.com');
   });
 
-  it('ErrorCode 300 about the sender (Invalid \'From\' address) is a configuration error: nobody is suppressed', async () => {
+  it("ErrorCode 300 about the sender (Invalid 'From' address) is a configuration error: nobody is suppressed", async () => {
     const { sendEmail, suppressed, logger } = activities({ from: '' });
     const failure = await sendEmail(sampleAsk({ customerId: 'cust-sender-mistake' })).catch((e) => e);
     expect(failure).toMatchObject({ type: 'EmailConfigurationError', nonRetryable: true });
     expect(failure.message).toContain("Invalid 'From' address");
     expect(suppressed).toEqual([]);
-    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.msg).join()).toContain('EMAIL CONFIGURATION ERROR');
+    expect(
+      logger.lines
+        .filter((l) => l.level === 'error')
+        .map((l) => l.msg)
+        .join(),
+    ).toContain('EMAIL CONFIGURATION ERROR');
   });
 
   it('ErrorCode 300 for a missing body is a configuration error: nobody is suppressed', async () => {
@@ -96,7 +118,7 @@ describe('sendEmail through Postmark', () => {
     expect(suppressed).toEqual([]);
   });
 
-  it('ErrorCode 300 naming a recipient field (\'Cc\') suppresses; one naming \'ReplyTo\' does not', async () => {
+  it("ErrorCode 300 naming a recipient field ('Cc') suppresses; one naming 'ReplyTo' does not", async () => {
     const { sendEmail, suppressed } = activities();
     postmark.injectFault({ kind: 'error', status: 422, errorCode: 300, message: "Error parsing 'Cc': Illegal email address 'x'." });
     await expect(sendEmail(sampleAsk({ customerId: 'cust-cc' }))).rejects.toMatchObject({ type: 'EmailInvalidAddress' });
@@ -148,20 +170,44 @@ describe('sendEmail through Postmark', () => {
   });
 
   it('a failing suppression hook makes the activity retry instead of losing the suppression', async () => {
-    const { sendEmail } = activities({ onRecipientSuppressed: () => { throw new Error('customer workflow unreachable'); } });
-    await expect(sendEmail(sampleAsk({ to: 'bounced@example.com' }))).rejects.toMatchObject({ type: 'EmailTransient', nonRetryable: false });
+    const { sendEmail } = activities({
+      onRecipientSuppressed: () => {
+        throw new Error('customer workflow unreachable');
+      },
+    });
+    await expect(sendEmail(sampleAsk({ to: 'bounced@example.com' }))).rejects.toMatchObject({
+      type: 'EmailTransient',
+      nonRetryable: false,
+    });
   });
 
   it('after an accepted send, onSent gets what the contact history records; if it fails, the attempt is retryable', async () => {
     const notices: unknown[] = [];
-    const { sendEmail } = activities({ onSent: (n) => { notices.push(n); } });
+    const { sendEmail } = activities({
+      onSent: (n) => {
+        notices.push(n);
+      },
+    });
     const req = sampleAsk({ customerId: 'cust-sent' });
     const result = await sendEmail(req);
-    expect(notices).toEqual([{
-      customerId: 'cust-sent', sendKey: req.sendKey, journeyId: 'nps-referral', step: 'invite:referral:1', messageId: result.messageId,
-      messageStream: 'broadcast', template: 'templates/referral-invite.mustache', transport: 'postmark', sentAt: result.sentAt,
-    }]);
-    const failing = activities({ onSent: () => { throw new Error('customer workflow unreachable'); } });
+    expect(notices).toEqual([
+      {
+        customerId: 'cust-sent',
+        sendKey: req.sendKey,
+        journeyId: 'nps-referral',
+        step: 'invite:referral:1',
+        messageId: result.messageId,
+        messageStream: 'broadcast',
+        template: 'templates/referral-invite.mustache',
+        transport: 'postmark',
+        sentAt: result.sentAt,
+      },
+    ]);
+    const failing = activities({
+      onSent: () => {
+        throw new Error('customer workflow unreachable');
+      },
+    });
     await expect(failing.sendEmail(sampleAsk())).rejects.toMatchObject({ type: 'EmailTransient', nonRetryable: false });
   });
 

@@ -18,27 +18,41 @@ import { capturingLogger, sampleAsk } from './postmark/fixtures.ts';
 
 const TOKEN = 'retry-token-1';
 
-interface EmailWorker { temporal: DevServerClients; postmark: FakePostmark; taskQueue: string; close(): Promise<void> }
+interface EmailWorker {
+  temporal: DevServerClients;
+  postmark: FakePostmark;
+  taskQueue: string;
+  close(): Promise<void>;
+}
 
 /**
  * A real worker on the dev server running the sendEmail activity against a fresh Postmark-compatible server:
  * `postmark` configures that server, `deps` the activity (its Postmark client always points there, 1 s timeout).
  */
-async function startEmailWorker(queuePrefix: string, postmarkOpts: Omit<FakePostmarkOptions, 'serverTokens'>, deps: Omit<EmailDeps, 'dataDir' | 'postmark'>): Promise<EmailWorker> {
+async function startEmailWorker(
+  queuePrefix: string,
+  postmarkOpts: Omit<FakePostmarkOptions, 'serverTokens'>,
+  deps: Omit<EmailDeps, 'dataDir' | 'postmark'>,
+): Promise<EmailWorker> {
   const temporal = await connectDevServer();
   const postmark = await startFakePostmark({ serverTokens: [TOKEN], ...postmarkOpts });
   const taskQueue = uniqueTaskQueue(queuePrefix);
   const worker = await Worker.create({
-    connection: temporal.workerConnection, namespace: 'default', taskQueue,
+    connection: temporal.workerConnection,
+    namespace: 'default',
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('./postmark/send-email-workflow.ts', import.meta.url)),
     activities: createEmailActivities({
       dataDir: mkdtempSync(join(tmpdir(), `${queuePrefix}-`)),
-      postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 }, ...deps,
+      postmark: { serverToken: TOKEN, apiUrl: postmark.url, timeoutSeconds: 1 },
+      ...deps,
     }),
   });
   const running = worker.run();
   return {
-    temporal, postmark, taskQueue,
+    temporal,
+    postmark,
+    taskQueue,
     async close() {
       worker.shutdown();
       await running;
@@ -57,19 +71,30 @@ describe('exactly one email through Temporal retries', () => {
   const logger = capturingLogger();
 
   beforeAll(async () => {
-    fixture = await startEmailWorker('email-retries', { inactiveRecipients: ['gone@example.com'] }, {
-      logger, searchSettleMs: 3_000, onRecipientSuppressed: (n) => { suppressed.push(n); },
-    });
+    fixture = await startEmailWorker(
+      'email-retries',
+      { inactiveRecipients: ['gone@example.com'] },
+      {
+        logger,
+        searchSettleMs: 3_000,
+        onRecipientSuppressed: (n) => {
+          suppressed.push(n);
+        },
+      },
+    );
     ({ temporal, postmark, taskQueue } = fixture);
   }, 120_000);
 
-  afterAll(async () => { await fixture?.close(); });
+  afterAll(async () => {
+    await fixture?.close();
+  });
 
   function run(req: SendEmailRequest) {
     return temporal.client.workflow.execute('sendEmailWorkflow', { taskQueue, workflowId: `email-test:${req.sendKey}`, args: [req] });
   }
   const deliveredFor = (req: SendEmailRequest) => postmark.accepted.filter((m) => m.body.Metadata.sendKey === req.sendKey);
-  const searchesFor = (req: SendEmailRequest) => postmark.requests.filter((r) => r.path.startsWith('/messages/outbound') && r.path.includes(encodeURIComponent(req.sendKey)));
+  const searchesFor = (req: SendEmailRequest) =>
+    postmark.requests.filter((r) => r.path.startsWith('/messages/outbound') && r.path.includes(encodeURIComponent(req.sendKey)));
 
   it.each([
     ['the connection is dropped after Postmark accepted', { kind: 'drop-after-accept' }],
@@ -84,7 +109,7 @@ describe('exactly one email through Temporal retries', () => {
     expect(searchesFor(req).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('when Postmark\'s search lags behind, the retries wait for it instead of sending a second message', async () => {
+  it("when Postmark's search lags behind, the retries wait for it instead of sending a second message", async () => {
     const req = sampleAsk();
     postmark.searchLagMs = 1_500;
     try {
@@ -127,7 +152,9 @@ describe('exactly one email through Temporal retries', () => {
     expect(activityFailure.cause).toBeInstanceOf(ApplicationFailure);
     expect(activityFailure.cause).toMatchObject({ type: 'EmailInactiveRecipient', nonRetryable: true });
     expect(postmark.requests.slice(before).filter((r) => r.path === '/email')).toHaveLength(1); // one attempt only
-    expect(suppressed).toEqual([{ customerId: 'cust-gone', reason: 'inactive-recipient', journeyId: 'nps-referral', sendKey: req.sendKey }]);
+    expect(suppressed).toEqual([
+      { customerId: 'cust-gone', reason: 'inactive-recipient', journeyId: 'nps-referral', sendKey: req.sendKey },
+    ]);
     expect(deliveredFor(req)).toHaveLength(0);
   });
 
@@ -152,21 +179,35 @@ describe('a send recorded after it was accepted', () => {
 
   beforeAll(async () => {
     // Postmark's search shows nothing for a minute: a retry cannot find the first message there.
-    fixture = await startEmailWorker('email-sent', { searchLagMs: 60_000 }, {
-      logger: capturingLogger(), searchSettleMs: 2_000,
-      onSent: (n) => {
-        notices.push(n);
-        if (failNextRecord) { failNextRecord = false; throw new Error('customer workflow unreachable'); }
+    fixture = await startEmailWorker(
+      'email-sent',
+      { searchLagMs: 60_000 },
+      {
+        logger: capturingLogger(),
+        searchSettleMs: 2_000,
+        onSent: (n) => {
+          notices.push(n);
+          if (failNextRecord) {
+            failNextRecord = false;
+            throw new Error('customer workflow unreachable');
+          }
+        },
       },
-    });
+    );
     ({ temporal, postmark, taskQueue } = fixture);
   }, 120_000);
 
-  afterAll(async () => { await fixture?.close(); });
+  afterAll(async () => {
+    await fixture?.close();
+  });
 
   it('when recording it in the contact history fails, the retry records the same message and sends nothing again', async () => {
     const req = sampleAsk();
-    const result = await temporal.client.workflow.execute('sendEmailWorkflow', { taskQueue, workflowId: `email-sent:${req.sendKey}`, args: [req] });
+    const result = await temporal.client.workflow.execute('sendEmailWorkflow', {
+      taskQueue,
+      workflowId: `email-sent:${req.sendKey}`,
+      args: [req],
+    });
     const delivered = postmark.accepted.filter((m) => m.body.Metadata.sendKey === req.sendKey);
     expect(delivered).toHaveLength(1);
     expect(result).toMatchObject({ status: 'already-sent', messageId: delivered[0].MessageID });

@@ -28,7 +28,10 @@ describe('an inactive recipient is suppressed across journeys', () => {
     temporal = await connectDevServer();
     postmark = await startFakePostmark({ serverTokens: [TOKEN], inactiveRecipients: ['gone@example.com'] });
     worker = await createJourneyWorker({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(),
+      connection: temporal.workerConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: workflowBundle(),
       activityDeps: { dataDir, customers: { client: temporal.client, taskQueue } },
     });
     running = worker.run();
@@ -45,7 +48,8 @@ describe('an inactive recipient is suppressed across journeys', () => {
     const customerId = `gone-${Date.now()}`;
     // The activities as the worker builds them (the hook wired by createActivities), run with a real activity context.
     const activities = createActivities({
-      dataDir, customers: { client: temporal.client, taskQueue },
+      dataDir,
+      customers: { client: temporal.client, taskQueue },
       email: { dataDir, postmark: { serverToken: TOKEN, apiUrl: postmark.url } },
     });
     const ask = sampleAsk({ customerId, to: 'gone@example.com', journeyId: 'nps-referral' });
@@ -54,11 +58,16 @@ describe('an inactive recipient is suppressed across journeys', () => {
     expect(postmark.accepted.filter((m) => m.body.Metadata.sendKey === ask.sendKey)).toHaveLength(0);
 
     const profile = temporal.client.workflow.getHandle(customerWorkflowId(customerId));
-    await expect.poll(async () => ((await profile.query(customerStateQuery)) as { optedOut: { reason: string } | null }).optedOut?.reason,
-      { timeout: 10_000 }).toBe('email address bounced');
+    await expect
+      .poll(async () => ((await profile.query(customerStateQuery)) as { optedOut: { reason: string } | null }).optedOut?.reason, {
+        timeout: 10_000,
+      })
+      .toBe('email address bounced');
 
     const slot: ContactSlotDecision = await new MockActivityEnvironment().run(activities.reserveContactSlot, {
-      customerId, journeyId: 'milestone-review-ask', sendKey: `journey:milestone-review-ask:${customerId}:1:invite:review:1`,
+      customerId,
+      journeyId: 'milestone-review-ask',
+      sendKey: `journey:milestone-review-ask:${customerId}:1:invite:review:1`,
       at: new Date().toISOString(),
     });
     expect(slot.granted).toBe(false);

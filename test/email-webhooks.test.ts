@@ -7,21 +7,49 @@ import type { JourneyEvent } from '../workflows/messages.ts';
 
 const auth = { username: 'postmark', password: 's3cret-hook' };
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-const metadata = { journey: 'nps-referral', version: '2', customer: 'cust-7', step: 'invite:referral:1', sendKey: 'journey:nps-referral:cust-7:invite:referral:1' };
+const metadata = {
+  journey: 'nps-referral',
+  version: '2',
+  customer: 'cust-7',
+  step: 'invite:referral:1',
+  sendKey: 'journey:nps-referral:cust-7:invite:referral:1',
+};
 
 const hardBounce = {
-  RecordType: 'Bounce', MessageStream: 'broadcast', ID: 4323372036854775807, Type: 'HardBounce', TypeCode: 1, Name: 'Hard bounce',
-  Tag: 'nps-referral', MessageID: '883953f4-6105-42a2-a16a-77a8eac79483', Metadata: metadata, ServerID: 23,
-  Description: 'The server was unable to deliver your message', Email: 'ada@example.com', From: 'hello@acme.test',
-  BouncedAt: '2026-11-05T16:33:54.9070259Z', DumpAvailable: true, Inactive: true, CanActivate: true, Subject: 'Hi',
+  RecordType: 'Bounce',
+  MessageStream: 'broadcast',
+  ID: 4323372036854775807,
+  Type: 'HardBounce',
+  TypeCode: 1,
+  Name: 'Hard bounce',
+  Tag: 'nps-referral',
+  MessageID: '883953f4-6105-42a2-a16a-77a8eac79483',
+  Metadata: metadata,
+  ServerID: 23,
+  Description: 'The server was unable to deliver your message',
+  Email: 'ada@example.com',
+  From: 'hello@acme.test',
+  BouncedAt: '2026-11-05T16:33:54.9070259Z',
+  DumpAvailable: true,
+  Inactive: true,
+  CanActivate: true,
+  Subject: 'Hi',
 };
 // Postmark's bounce ID is a 64-bit integer: sent as raw JSON so the number is exactly what Postmark writes.
 const hardBounceJson = JSON.stringify({ ...hardBounce, ID: '@ID@' }).replace('"@ID@"', '4323372036854775807');
 const spamComplaint = { ...hardBounce, RecordType: 'SpamComplaint', ID: 42, Type: 'SpamComplaint', TypeCode: 512 };
 const unsubscribed = {
-  RecordType: 'SubscriptionChange', MessageID: '00000000-1111-2222-3333-444444444444', ServerID: 23, MessageStream: 'broadcast',
-  ChangedAt: '2026-11-06T10:53:34.416071Z', Recipient: 'ada@example.com', Origin: 'Recipient', SuppressSending: true,
-  SuppressionReason: 'ManualSuppression', Tag: 'nps-referral', Metadata: metadata,
+  RecordType: 'SubscriptionChange',
+  MessageID: '00000000-1111-2222-3333-444444444444',
+  ServerID: 23,
+  MessageStream: 'broadcast',
+  ChangedAt: '2026-11-06T10:53:34.416071Z',
+  Recipient: 'ada@example.com',
+  Origin: 'Recipient',
+  SuppressSending: true,
+  SuppressionReason: 'ManualSuppression',
+  Tag: 'nps-referral',
+  Metadata: metadata,
 };
 
 describe('POST /v1/webhooks/postmark', () => {
@@ -62,8 +90,17 @@ describe('POST /v1/webhooks/postmark', () => {
     const res = await post(hardBounceJson);
     expect(res.statusCode).toBe(200);
     expect(ingested.at(-1)).toEqual({
-      id: 'postmark:bounce:4323372036854775807', type: 'email.bounced', customerId: 'cust-7', occurredAt: hardBounce.BouncedAt,
-      data: { messageId: hardBounce.MessageID, messageStream: 'broadcast', journeyId: 'nps-referral', sendKey: metadata.sendKey, bounceType: 'HardBounce' },
+      id: 'postmark:bounce:4323372036854775807',
+      type: 'email.bounced',
+      customerId: 'cust-7',
+      occurredAt: hardBounce.BouncedAt,
+      data: {
+        messageId: hardBounce.MessageID,
+        messageStream: 'broadcast',
+        journeyId: 'nps-referral',
+        sendKey: metadata.sendKey,
+        bounceType: 'HardBounce',
+      },
     });
     expect(JSON.stringify(ingested.at(-1))).not.toContain('ada@example.com'); // the address stays with Postmark
   });
@@ -86,8 +123,11 @@ describe('POST /v1/webhooks/postmark', () => {
   it('maps a suppressing subscription change to customer.opted_out', async () => {
     await post(unsubscribed);
     expect(ingested.at(-1)).toMatchObject({
-      id: `postmark:subscription:${unsubscribed.MessageID}:${unsubscribed.ChangedAt}`, type: 'customer.opted_out', customerId: 'cust-7',
-      occurredAt: unsubscribed.ChangedAt, data: { source: 'postmark', reason: 'ManualSuppression' },
+      id: `postmark:subscription:${unsubscribed.MessageID}:${unsubscribed.ChangedAt}`,
+      type: 'customer.opted_out',
+      customerId: 'cust-7',
+      occurredAt: unsubscribed.ChangedAt,
+      data: { source: 'postmark', reason: 'ManualSuppression' },
     });
   });
 
@@ -122,8 +162,15 @@ describe('POST /v1/webhooks/postmark', () => {
   it('mounts at /webhooks/postmark inside the API’s /v1 scope', async () => {
     const api = Fastify();
     const seen: JourneyEvent[] = [];
-    await api.register(async (v1) => registerPostmarkWebhooks(v1, { basicAuth: auth, ingest: async (e) => seen.push(e) }), { prefix: '/v1' });
-    const res = await api.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: basic(auth.username, auth.password) }, payload: spamComplaint });
+    await api.register(async (v1) => registerPostmarkWebhooks(v1, { basicAuth: auth, ingest: async (e) => seen.push(e) }), {
+      prefix: '/v1',
+    });
+    const res = await api.inject({
+      method: 'POST',
+      url: '/v1/webhooks/postmark',
+      headers: { authorization: basic(auth.username, auth.password) },
+      payload: spamComplaint,
+    });
     expect(res.statusCode).toBe(200);
     expect(seen).toHaveLength(1);
     await api.close();

@@ -12,7 +12,10 @@ import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 function startApiProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { env: { ...process.env, JOURNEY_API_KEYS: '', JOURNEY_REFERRAL_CODE_SECRET: 'slice-referral-code-secret', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: { ...process.env, JOURNEY_API_KEYS: '', JOURNEY_REFERRAL_CODE_SECRET: 'slice-referral-code-secret', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -28,7 +31,13 @@ describe('the API process', () => {
 
   beforeAll(async () => {
     temporal = await connectDevServer();
-    worker = await createJourneyWorker({ connection: temporal.workerConnection, namespace: 'default', taskQueue, activityDeps: { dataDir, customers: { client: temporal.client, taskQueue } }, workflowBundle: workflowBundle() });
+    worker = await createJourneyWorker({
+      connection: temporal.workerConnection,
+      namespace: 'default',
+      taskQueue,
+      activityDeps: { dataDir, customers: { client: temporal.client, taskQueue } },
+      workflowBundle: workflowBundle(),
+    });
     running = worker.run();
   });
   afterAll(async () => {
@@ -60,20 +69,44 @@ describe('the API process', () => {
 
   it('serves events over HTTP: the customer workflow takes the event and its traits; the log has no email or key', async () => {
     const port = await freePort();
-    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_TASK_QUEUE: taskQueue, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: 'slice-secret-key:ingest+read', JOURNEY_DATA_DIR: dataDir });
+    const p = startApiProcess({
+      TEMPORAL_ADDRESS: temporal.address,
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_API_PORT: String(port),
+      JOURNEY_API_KEYS: 'slice-secret-key:ingest+read',
+      JOURNEY_DATA_DIR: dataDir,
+    });
     try {
       const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 100 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 200));
       const customer = `slice-${Date.now()}`;
       const res = await fetch(`${base}/v1/events`, {
         method: 'POST',
         headers: { authorization: 'Bearer slice-secret-key', 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `evt-${customer}`, type: 'nps.submitted', customerId: customer, occurredAt: new Date().toISOString(), data: { score: 10 }, traits: { email: 'ada@example.com' } }),
+        body: JSON.stringify({
+          id: `evt-${customer}`,
+          type: 'nps.submitted',
+          customerId: customer,
+          occurredAt: new Date().toISOString(),
+          data: { score: 10 },
+          traits: { email: 'ada@example.com' },
+        }),
       });
       expect(res.status).toBe(202);
       const body = await res.json();
       expect(body.journeys.map((j: { workflowId: string }) => j.workflowId)).toContain(`journey:nps-promoter-referral:${customer}`);
-      const state = await temporal.client.workflow.getHandle(`customer:${customer}`).query(customerStateQuery) as { traits: Record<string, unknown> };
+      const state = (await temporal.client.workflow.getHandle(`customer:${customer}`).query(customerStateQuery)) as {
+        traits: Record<string, unknown>;
+      };
       expect(state.traits).toEqual({ email: 'ada@example.com' });
       const failing = await fetch(`${base}/v1/customers/ada@example.com`, { headers: { authorization: 'Bearer slice-secret-key' } });
       expect(failing.status).toBe(404);

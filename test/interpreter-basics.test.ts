@@ -2,12 +2,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 describe('interpreter (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('a promoter at 23:00 Friday in Asia/Tokyo is first asked at 09:00 on the next working day in Tokyo', async () => {
     const plan = await shippedPlan('nps-promoter-referral');

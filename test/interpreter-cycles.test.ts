@@ -4,14 +4,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
-const traits = (extra: Record<string, unknown> = {}) => ({ email: 'cy@example.com', firstName: 'Cy', timezone: 'America/New_York', healthScore: 90, ...extra });
+const traits = (extra: Record<string, unknown> = {}) => ({
+  email: 'cy@example.com',
+  firstName: 'Cy',
+  timezone: 'America/New_York',
+  healthScore: 90,
+  ...extra,
+});
 
 describe('cycles (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   async function toMondayMorning() {
     await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
@@ -40,7 +60,12 @@ describe('cycles (time-skipping server)', () => {
       await env.sleep(5 * DAY);
       const s = await state(handle);
       expect(s.asks).toHaveLength(1);
-      expect(s.asks[0]).toMatchObject({ attempt: 1, template: 'templates/referral-invite.mustache', status: 'sent', sendKey: 'journey:nps-promoter-referral:hold-1:2:invite:referral:1' });
+      expect(s.asks[0]).toMatchObject({
+        attempt: 1,
+        template: 'templates/referral-invite.mustache',
+        status: 'sent',
+        sendKey: 'journey:nps-promoter-referral:hold-1:2:invite:referral:1',
+      });
       // Activate counts from this ask, not from the held cycle's: it is still waiting for the referral.
       expect(s.stage).toBe('invite');
       expect(s.nextAction.what).toContain('invite #2');
@@ -58,8 +83,20 @@ describe('cycles (time-skipping server)', () => {
     const h = await createHarness(env.nativeConnection);
     await h.run(async () => {
       await toMondayMorning();
-      const big = await sendEvent(env.client, h, plan, 'var-ent', event('nps.submitted', 'var-ent', { score: 10 }, { traits: traits({ segment: 'enterprise', email: 'big@example.com' }) }));
-      const mid = await sendEvent(env.client, h, plan, 'var-mid', event('nps.submitted', 'var-mid', { score: 10 }, { traits: traits({ segment: 'mid-market', email: 'mid@example.com' }) }));
+      const big = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'var-ent',
+        event('nps.submitted', 'var-ent', { score: 10 }, { traits: traits({ segment: 'enterprise', email: 'big@example.com' }) }),
+      );
+      const mid = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'var-mid',
+        event('nps.submitted', 'var-mid', { score: 10 }, { traits: traits({ segment: 'mid-market', email: 'mid@example.com' }) }),
+      );
       await env.sleep(2 * DAY + HOUR);
       expect((await state(big)).asks.map((a: any) => a.template)).toEqual(['referral-invite-enterprise']);
       expect((await state(mid)).asks.map((a: any) => a.template)).toEqual(['templates/referral-invite.mustache']);
@@ -89,15 +126,31 @@ describe('cycles (time-skipping server)', () => {
     const h = await createHarness(env.nativeConnection);
     await h.run(async () => {
       await toMondayMorning();
-      const low = await sendEvent(env.client, h, plan, 'dq-1', event('nps.submitted', 'dq-1', { score: 10 }, { traits: traits({ healthScore: 40 }) }));
-      const risky = await sendEvent(env.client, h, plan, 'dq-2', event('nps.submitted', 'dq-2', { score: 10 }, { traits: traits({ churnRisk: 'high' }) }));
+      const low = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'dq-1',
+        event('nps.submitted', 'dq-1', { score: 10 }, { traits: traits({ healthScore: 40 }) }),
+      );
+      const risky = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'dq-2',
+        event('nps.submitted', 'dq-2', { score: 10 }, { traits: traits({ churnRisk: 'high' }) }),
+      );
       await env.sleep(10 * DAY);
       expect(await h.outbox()).toHaveLength(0);
       const a = await state(low);
       expect(a.stage).toBe('listen');
       expect(a.qualification).toMatchObject({ rule: 'low-health', motion: 'disqualify', reason: 'low-health: health score below 60' });
       const b = await state(risky);
-      expect(b.qualification).toMatchObject({ rule: 'high-churn-risk', motion: 'disqualify', reason: 'high-churn-risk: high churn risk: not a moment to ask' });
+      expect(b.qualification).toMatchObject({
+        rule: 'high-churn-risk',
+        motion: 'disqualify',
+        reason: 'high-churn-risk: high churn risk: not a moment to ask',
+      });
     });
   });
 });

@@ -9,13 +9,21 @@ import { eventually } from './support/wait.ts';
 
 describe('interpreter end to end (dev server)', () => {
   let dev: DevServerClients;
-  beforeAll(async () => { dev = await connectDevServer(); });
-  afterAll(async () => { await dev?.close(); });
+  beforeAll(async () => {
+    dev = await connectDevServer();
+  });
+  afterAll(async () => {
+    await dev?.close();
+  });
 
   it('a promoter run shows its stage and motion in visibility, holds while an escalation is open, and moves to v2 back in Listen', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     plan.definition.motions.referral.invite.firstAskDelay = 'PT1S';
-    plan.definition.motions.referral.invite.sendWindow = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' };
+    plan.definition.motions.referral.invite.sendWindow = {
+      days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      start: '00:00',
+      end: '23:59',
+    };
     plan.definition.motions.referral.activate.timeout = 'PT6S';
     plan.definition.listen.reentry = { allowed: true };
     delete plan.definition.contactPolicy;
@@ -25,14 +33,31 @@ describe('interpreter end to end (dev server)', () => {
     const workflowId = journeyWorkflowId(plan.journeyId, customerId);
     await h.run(async () => {
       await dev.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-        workflowId, taskQueue: h.taskQueue, args: [{ plan, customerId }], signal: journeyEventSignal,
-        signalArgs: [event('escalation.opened', customerId, { escalationId: 'E1' }, { traits: { email: `${customerId}@example.com`, healthScore: 90 } })],
+        workflowId,
+        taskQueue: h.taskQueue,
+        args: [{ plan, customerId }],
+        signal: journeyEventSignal,
+        signalArgs: [
+          event(
+            'escalation.opened',
+            customerId,
+            { escalationId: 'E1' },
+            { traits: { email: `${customerId}@example.com`, healthScore: 90 } },
+          ),
+        ],
       });
       h.handles.push(dev.client.workflow.getHandle(workflowId));
       const handle = dev.client.workflow.getHandle(workflowId);
       await handle.signal(journeyEventSignal, event('nps.submitted', customerId, { score: 10 }));
       const query = `WorkflowType = '${JOURNEY_WORKFLOW_TYPE}' AND CustomerId = '${customerId}' AND JourneyStage = 'invite' AND AdvocacyMotion = 'referral' AND Suppressed = true`;
-      const held = await eventually(async () => { const out = []; for await (const w of dev.client.workflow.list({ query })) out.push(w); return out; }, (x) => x.length === 1);
+      const held = await eventually(
+        async () => {
+          const out = [];
+          for await (const w of dev.client.workflow.list({ query })) out.push(w);
+          return out;
+        },
+        (x) => x.length === 1,
+      );
       expect(held).toHaveLength(1);
       expect(held[0].searchAttributes).toBeDefined();
       expect(await h.outbox()).toHaveLength(0);
@@ -44,13 +69,31 @@ describe('interpreter end to end (dev server)', () => {
       await handle.signal(upgradePlanSignal, v2);
       expect((await state(handle)).journeyVersion).toBe(1);
       await handle.signal(journeyEventSignal, event('escalation.resolved', customerId, { escalationId: 'E1' }));
-      await eventually(() => h.outbox(), (x) => x.length >= 1);
+      await eventually(
+        () => h.outbox(),
+        (x) => x.length >= 1,
+      );
       expect((await h.outbox())[0].sendKey).toBe(`${workflowId}:1:invite:referral:1`);
       // No action within the timeout → cycle ends → continue-as-new onto v2.
-      const after = await eventually(() => state(handle).catch(() => undefined), (s) => s?.journeyVersion === 2, 30_000);
+      const after = await eventually(
+        () => state(handle).catch(() => undefined),
+        (s) => s?.journeyVersion === 2,
+        30_000,
+      );
       expect(after?.journeyVersion).toBe(2);
       expect(after?.cycle).toBe(2);
-      expect((await eventually(async () => { const o = []; for await (const w of dev.client.workflow.list({ query: `CustomerId = '${customerId}' AND JourneyVersion = '2'` })) o.push(w); return o; }, (x) => x.length === 1)).length).toBe(1);
+      expect(
+        (
+          await eventually(
+            async () => {
+              const o = [];
+              for await (const w of dev.client.workflow.list({ query: `CustomerId = '${customerId}' AND JourneyVersion = '2'` })) o.push(w);
+              return o;
+            },
+            (x) => x.length === 1,
+          )
+        ).length,
+      ).toBe(1);
     });
   }, 90_000);
 });

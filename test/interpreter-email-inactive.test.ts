@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const TOKEN = 'interp-token-9a7e';
 
@@ -15,7 +23,10 @@ describe('inactive recipient (time-skipping server, Postmark-compatible server)'
     env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
     postmark = await startFakePostmark({ serverTokens: [TOKEN], inactiveRecipients: ['gone@example.com'] });
   }, 60_000);
-  afterAll(async () => { await postmark?.close(); await env?.teardown(); });
+  afterAll(async () => {
+    await postmark?.close();
+    await env?.teardown();
+  });
 
   it('an EmailInactiveRecipient failure suppresses the email channel: no further asks, the state says why', async () => {
     const plan = await shippedPlan('nps-promoter-referral');

@@ -6,7 +6,17 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { recordHistory } from './interpreter/record-history.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const TOKEN = 'interp-token-c0nf';
 
@@ -17,7 +27,10 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
     env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
     postmark = await startFakePostmark({ serverTokens: [TOKEN] });
   }, 60_000);
-  afterAll(async () => { await postmark?.close(); await env?.teardown(); });
+  afterAll(async () => {
+    await postmark?.close();
+    await env?.teardown();
+  });
 
   it('an EmailConfigurationError keeps the ask: the state and current details say "email misconfigured", and the ask goes out once the setup works', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
@@ -35,7 +48,11 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       const failing = await state(handle);
       expect(failing.stage).toBe('invite');
       expect(failing.asks).toEqual([]);
-      expect(failing.emailProblem).toMatchObject({ kind: 'misconfigured', failures: 1, sendKey: 'journey:nps-promoter-referral:conf-1:1:invite:referral:1' });
+      expect(failing.emailProblem).toMatchObject({
+        kind: 'misconfigured',
+        failures: 1,
+        sendKey: 'journey:nps-promoter-referral:conf-1:1:invite:referral:1',
+      });
       expect(failing.emailProblem.reason).toMatch(/^EmailConfigurationError: /);
       expect(failing.nextAction.what).toContain('again: email misconfigured');
       const meta: any = await handle.query('__temporal_workflow_metadata');
@@ -47,9 +64,16 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       expect(postmark.accepted).toHaveLength(1);
       const s = await state(handle);
       expect(s.asks).toHaveLength(1);
-      expect(s.asks[0]).toMatchObject({ attempt: 1, template: 'templates/referral-invite.mustache', sendKey: failing.emailProblem.sendKey, status: 'sent' });
+      expect(s.asks[0]).toMatchObject({
+        attempt: 1,
+        template: 'templates/referral-invite.mustache',
+        sendKey: failing.emailProblem.sendKey,
+        status: 'sent',
+      });
       expect(s.emailProblem).toBeUndefined();
-      expect(s.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(/invite #1, template templates\/referral-invite\.mustache sent after 2 failed tries/);
+      expect(s.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(
+        /invite #1, template templates\/referral-invite\.mustache sent after 2 failed tries/,
+      );
       const after: any = await handle.query('__temporal_workflow_metadata');
       expect(after.currentDetails).not.toContain('email misconfigured');
       await recordHistory('patched-email-misconfigured-retries', handle);

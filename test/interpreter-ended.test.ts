@@ -6,14 +6,28 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelRunUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = { email: 'end@example.com', firstName: 'Eve', timezone: 'America/New_York', healthScore: 90 };
 
 describe('ended journeys (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   async function toMondayMorning() {
     await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
@@ -44,7 +58,11 @@ describe('ended journeys (time-skipping server)', () => {
       expect(s.cycle).toBe(1);
       // The ended cycle's asks stay for operators to read; none was added.
       expect(s.history.asks).toBe(3);
-      expect(s.asks.map((a: any) => a.sendKey.split(':').slice(3).join(':'))).toEqual(['1:invite:referral:1', '1:invite:referral:2', '1:invite:referral:3']);
+      expect(s.asks.map((a: any) => a.sendKey.split(':').slice(3).join(':'))).toEqual([
+        '1:invite:referral:1',
+        '1:invite:referral:2',
+        '1:invite:referral:3',
+      ]);
       expect(s.seenEventIds).toBe(2);
       await recordHistory('patched-ended-run-rests', again);
     });

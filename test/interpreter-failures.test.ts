@@ -5,14 +5,25 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, event, sendEvent, shippedPlan, type Harness } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  event,
+  sendEvent,
+  shippedPlan,
+  type Harness,
+} from './interpreter/harness.ts';
 
 const traits = { email: 'f@example.com', firstName: 'Fay', timezone: 'America/New_York', healthScore: 90 };
 
 describe('runs that cannot go on fail at once (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   async function failureOf(promise: Promise<unknown>) {
     const err: any = await promise.catch((e) => e);
@@ -22,9 +33,14 @@ describe('runs that cannot go on fail at once (time-skipping server)', () => {
 
   function start(h: Harness, input: JourneyRunInput) {
     const handle = env.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
-      workflowId: journeyWorkflowId(input.plan.journeyId, input.customerId), taskQueue: h.taskQueue, args: [input],
+      workflowId: journeyWorkflowId(input.plan.journeyId, input.customerId),
+      taskQueue: h.taskQueue,
+      args: [input],
     });
-    return handle.then((x) => { h.handles.push(x); return x; });
+    return handle.then((x) => {
+      h.handles.push(x);
+      return x;
+    });
   }
 
   it('a send window in a zone Intl does not know fails the run at once, naming the zone', async () => {
@@ -48,7 +64,9 @@ describe('runs that cannot go on fail at once (time-skipping server)', () => {
     await h.run(async () => {
       const handle = await sendEvent(env.client, h, plan, 'win-1', event('nps.submitted', 'win-1', { score: 10 }, { traits }));
       const cause = await failureOf(handle.result());
-      expect(cause.message).toContain('motions.case-study.invite.sendWindow "17:00"–"09:00" is not an opening HH:MM before a closing HH:MM');
+      expect(cause.message).toContain(
+        'motions.case-study.invite.sendWindow "17:00"–"09:00" is not an opening HH:MM before a closing HH:MM',
+      );
       expect(cause.nonRetryable).toBe(true);
     });
   }, 30_000);
@@ -59,7 +77,9 @@ describe('runs that cannot go on fail at once (time-skipping server)', () => {
     await h.run(async () => {
       const handle = await start(h, { plan, customerId: 'carry-1', carried: { cycle: 0, seenEventIds: 'e-1', history: [] } });
       const cause = await failureOf(handle.result());
-      expect(cause.message).toMatch(/bad journey input: .*input\.carried\.seenEventIds is not a list; input\.carried\.history is not an object; input\.carried\.cycle 0 is not a cycle number/);
+      expect(cause.message).toMatch(
+        /bad journey input: .*input\.carried\.seenEventIds is not a list; input\.carried\.history is not an object; input\.carried\.cycle 0 is not a cycle number/,
+      );
       expect(cause.type).toBe('JourneyBadPlan');
     });
   }, 30_000);

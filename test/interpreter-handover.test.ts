@@ -7,15 +7,35 @@ import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
-const traits = (extra: Record<string, unknown> = {}) => ({ email: 'ho@example.com', firstName: 'Ho', timezone: 'America/New_York', healthScore: 90, ...extra });
+const traits = (extra: Record<string, unknown> = {}) => ({
+  email: 'ho@example.com',
+  firstName: 'Ho',
+  timezone: 'America/New_York',
+  healthScore: 90,
+  ...extra,
+});
 const LIMIT = 60;
 
 describe('handover to a fresh history (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   async function toMondayMorning() {
     await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
@@ -47,7 +67,9 @@ describe('handover to a fresh history (time-skipping server)', () => {
     const workflowId = journeyWorkflowId(plan.journeyId, 'ho-1');
     await h.run(async () => {
       await toMondayMorning();
-      const first = await sendEvent(env.client, h, plan, 'ho-1', event('nps.submitted', 'ho-1', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      const first = await sendEvent(env.client, h, plan, 'ho-1', event('nps.submitted', 'ho-1', { score: 10 }, { traits: traits() }), {
+        continueAsNewAfter: LIMIT,
+      });
       await env.sleep(2 * DAY + HOUR);
       const before = await state(first);
       expect(before.asks).toHaveLength(1);
@@ -74,7 +96,10 @@ describe('handover to a fresh history (time-skipping server)', () => {
       // The reminder goes out when it was due, once, as attempt 2 with the reminder's template.
       await env.sleep(Date.parse(before.nextAction.at) - (await env.currentTimeMs()) + HOUR);
       const after = await state(current);
-      expect(after.asks.map((a: any) => [a.attempt, a.template])).toEqual([[1, 'templates/referral-invite.mustache'], [2, 'templates/referral-reminder.mustache']]);
+      expect(after.asks.map((a: any) => [a.attempt, a.template])).toEqual([
+        [1, 'templates/referral-invite.mustache'],
+        [2, 'templates/referral-reminder.mustache'],
+      ]);
       expect(await h.outbox()).toHaveLength(2);
       await recordHistory('patched-handover-in-every-wait-from-invite', env.client.workflow.getHandle(workflowId, runs[0]));
       await recordHistory('patched-handover-in-every-wait-resumed-invite', current);
@@ -88,7 +113,9 @@ describe('handover to a fresh history (time-skipping server)', () => {
     const workflowId = journeyWorkflowId(plan.journeyId, 'ho-2');
     await h.run(async () => {
       await toMondayMorning();
-      const first = await sendEvent(env.client, h, plan, 'ho-2', event('nps.submitted', 'ho-2', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      const first = await sendEvent(env.client, h, plan, 'ho-2', event('nps.submitted', 'ho-2', { score: 10 }, { traits: traits() }), {
+        continueAsNewAfter: LIMIT,
+      });
       await env.sleep(3 * DAY);
       const waiting = await state(first);
       expect(waiting.stage).toBe('activate');
@@ -110,7 +137,9 @@ describe('handover to a fresh history (time-skipping server)', () => {
     const workflowId = journeyWorkflowId(plan.journeyId, 'ho-4');
     await h.run(async () => {
       await toMondayMorning();
-      const first = await sendEvent(env.client, h, plan, 'ho-4', event('nps.submitted', 'ho-4', { score: 10 }, { traits: traits() }), { continueAsNewAfter: LIMIT });
+      const first = await sendEvent(env.client, h, plan, 'ho-4', event('nps.submitted', 'ho-4', { score: 10 }, { traits: traits() }), {
+        continueAsNewAfter: LIMIT,
+      });
       await env.sleep(2 * DAY + HOUR);
       await first.signal(journeyEventSignal, event('nps.submitted', 'ho-4', { score: 2 }));
       await env.sleep(HOUR);
@@ -137,10 +166,18 @@ describe('handover to a fresh history (time-skipping server)', () => {
     const workflowId = journeyWorkflowId(plan.journeyId, 'ho-5');
     await h.run(async () => {
       await toMondayMorning();
-      const first = await sendEvent(env.client, h, plan, 'ho-5', event('nps.submitted', 'ho-5', { score: 10 }, { traits: traits() }), { continueAsNewAfter: 120 });
+      const first = await sendEvent(env.client, h, plan, 'ho-5', event('nps.submitted', 'ho-5', { score: 10 }, { traits: traits() }), {
+        continueAsNewAfter: 120,
+      });
       await env.sleep(3 * DAY);
-      await first.signal(journeyEventSignal, event('referral.submitted', 'ho-5', { referralId: 'r-ho-5', referredEmail: 'kim@elsewhere.example' }));
-      await first.signal(journeyEventSignal, event('deal.closed_won', 'ho-5', { referralId: 'r-ho-5', referrerId: 'ho-5', amount: 9000, currency: 'USD' }));
+      await first.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'ho-5', { referralId: 'r-ho-5', referredEmail: 'kim@elsewhere.example' }),
+      );
+      await first.signal(
+        journeyEventSignal,
+        event('deal.closed_won', 'ho-5', { referralId: 'r-ho-5', referrerId: 'ho-5', amount: 9000, currency: 'USD' }),
+      );
       // The Reward stage keeps the ask's window open until Activate's deadline (a second referral of the cycle
       // would be rewarded too); then Track, then Expand's rest. Step through the days until the run rests.
       let resting = await state(first);
@@ -173,7 +210,9 @@ describe('handover to a fresh history (time-skipping server)', () => {
     await h.run(async () => {
       await toMondayMorning();
       // Disqualified (health 40): back to Listen in cycle 1, where the growing history hands the run over.
-      await sendEvent(env.client, h, plan, 'ho-3', event('nps.submitted', 'ho-3', { score: 10 }, { traits: traits({ healthScore: 40 }) }), { continueAsNewAfter: LIMIT });
+      await sendEvent(env.client, h, plan, 'ho-3', event('nps.submitted', 'ho-3', { score: 10 }, { traits: traits({ healthScore: 40 }) }), {
+        continueAsNewAfter: LIMIT,
+      });
       await env.sleep(HOUR);
       await burst(workflowId, 'ho-3', 40);
       await env.sleep(HOUR);

@@ -7,14 +7,27 @@ import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { computeKpis } from '../reports/kpis.ts';
 import { cancelRunUpdate, customerStateQuery } from '../workflows/messages.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = { email: 'casey@customer.example', firstName: 'Casey', timezone: 'Europe/Berlin', healthScore: 92, segment: 'mid-market' };
 
 describe('tracking fields and reward ledger (time-skipping server, real customer workflows)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('a reversed reward and a cap-refused one show in customer ledgers; the tracking log carries nps, amount and cycle', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
@@ -22,7 +35,8 @@ describe('tracking fields and reward ledger (time-skipping server, real customer
     capped.definition.motions.referral.reward!.caps = { maxAmount: 10, period: 'P365D' };
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const ledger = async (id: string) => ((await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)) as any).rewards as any[];
+      const ledger = async (id: string) =>
+        ((await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)) as any).rewards as any[];
       const promoter = await sendEvent(env.client, h, plan, 'led-1', event('nps.submitted', 'led-1', { score: 10 }, { traits }));
       const cappedRun = await sendEvent(env.client, h, capped, 'led-cap', event('nps.submitted', 'led-cap', { score: 9 }, { traits }));
       const detractor = await sendEvent(env.client, h, plan, 'led-det', event('nps.submitted', 'led-det', { score: 3 }, { traits }));
@@ -31,21 +45,35 @@ describe('tracking fields and reward ledger (time-skipping server, real customer
       expect((await state(cappedRun)).asks).toHaveLength(1);
 
       // The capped advocate refers: the policy refuses (cap-amount), and the ledger says so.
-      await cappedRun.signal('journeyEvent', event('referral.submitted', 'led-cap', { referralId: 'rc', referredEmail: 'pat@elsewhere.example' }));
+      await cappedRun.signal(
+        'journeyEvent',
+        event('referral.submitted', 'led-cap', { referralId: 'rc', referredEmail: 'pat@elsewhere.example' }),
+      );
       await env.sleep(HOUR);
       const refused = await ledger('led-cap');
       expect(refused.map((e) => e.status)).toContain('refused');
-      expect(refused.find((e) => e.status === 'refused').failure ?? refused.find((e) => e.status === 'refused').note).toMatch(/cap reached/);
+      expect(refused.find((e) => e.status === 'refused').failure ?? refused.find((e) => e.status === 'refused').note).toMatch(
+        /cap reached/,
+      );
 
       // The promoter refers; the reward is held until the deal closes, paid, then reversed within the window.
-      await promoter.signal('journeyEvent', event('referral.submitted', 'led-1', { referralId: 'r1', referredEmail: 'sam@elsewhere.example' }));
+      await promoter.signal(
+        'journeyEvent',
+        event('referral.submitted', 'led-1', { referralId: 'r1', referredEmail: 'sam@elsewhere.example' }),
+      );
       await env.sleep(HOUR);
       expect((await ledger('led-1')).map((e) => e.status)).toEqual(['held']);
       await promoter.signal('journeyEvent', event('opportunity.created', 'led-1', { referralId: 'r1', referrerId: 'led-1', amount: 8000 }));
-      await promoter.signal('journeyEvent', event('deal.closed_won', 'led-1', { referralId: 'r1', referrerId: 'led-1', amount: 12000, currency: 'USD' }));
+      await promoter.signal(
+        'journeyEvent',
+        event('deal.closed_won', 'led-1', { referralId: 'r1', referrerId: 'led-1', amount: 12000, currency: 'USD' }),
+      );
       await env.sleep(HOUR);
       expect((await ledger('led-1')).map((e) => e.status)).toEqual(['issued']);
-      await promoter.signal('journeyEvent', event('referral.reversed', 'led-1', { referralId: 'r1', referrerId: 'led-1', reason: 'refund' }));
+      await promoter.signal(
+        'journeyEvent',
+        event('referral.reversed', 'led-1', { referralId: 'r1', referrerId: 'led-1', reason: 'refund' }),
+      );
       await env.sleep(HOUR);
       const reversed = await ledger('led-1');
       expect(reversed.map((e) => e.status)).toEqual(['reversed']);

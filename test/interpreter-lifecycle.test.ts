@@ -13,8 +13,12 @@ export const HISTORY_BOUND_PER_RUN = 250;
 
 describe('long life (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('a referral cycle: ask, referral, closed-won → two-sided reward, thank-you, revenue; then continue-as-new carries it all', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
@@ -28,8 +32,19 @@ describe('long life (time-skipping server)', () => {
       const s = await state(next);
       expect(s.cycle).toBe(2);
       expect(s.stage).toBe('listen');
-      expect(s.history).toMatchObject({ cycles: 1, asks: 1, actions: 1, referrals: 1, conversions: 1, referredRevenue: 12000, rewardsIssued: 2 });
-      expect(s.rewards.map((x: any) => [x.role, x.status, x.provider])).toEqual([['referrer', 'issued', 'ledger'], ['referred', 'issued', 'ledger']]);
+      expect(s.history).toMatchObject({
+        cycles: 1,
+        asks: 1,
+        actions: 1,
+        referrals: 1,
+        conversions: 1,
+        referredRevenue: 12000,
+        rewardsIssued: 2,
+      });
+      expect(s.rewards.map((x: any) => [x.role, x.status, x.provider])).toEqual([
+        ['referrer', 'issued', 'ledger'],
+        ['referred', 'issued', 'ledger'],
+      ]);
       const sent = await h.outbox();
       expect(sent.map((m) => m.sendKey).sort()).toEqual([
         `journey:nps-promoter-referral:life-1:1:invite:referral:1`,
@@ -63,7 +78,9 @@ describe('long life (time-skipping server)', () => {
             const r = await driveCycle(own, own.client, h, plan, sc, customerId, cycle);
             if (r.status !== 'CONTINUED_AS_NEW') {
               const stuck = await state(own.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId)));
-              throw new Error(`${sc.journeyId} cycle ${cycle} did not finish: ${JSON.stringify({ stage: stuck.stage, next: stuck.nextAction, motion: stuck.motion, notes: stuck.notes.slice(-5), suppressed: stuck.suppressed })}`);
+              throw new Error(
+                `${sc.journeyId} cycle ${cycle} did not finish: ${JSON.stringify({ stage: stuck.stage, next: stuck.nextAction, motion: stuck.motion, notes: stuck.notes.slice(-5), suppressed: stuck.suppressed })}`,
+              );
             }
             lengths.push(r.historyEvents);
             const rest = cycleStart + spacing - (await own.currentTimeMs());
@@ -71,7 +88,9 @@ describe('long life (time-skipping server)', () => {
           }
           const s = await state(own.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId)));
           expect(s.history.cycles).toBe(lengths.length);
-          console.log(`HISTORY ${sc.journeyId}: ${lengths.length} cycles in 3 years, events per run ${lengths.join(',')} (max ${Math.max(...lengths)}, bound ${HISTORY_BOUND_PER_RUN})`);
+          console.log(
+            `HISTORY ${sc.journeyId}: ${lengths.length} cycles in 3 years, events per run ${lengths.join(',')} (max ${Math.max(...lengths)}, bound ${HISTORY_BOUND_PER_RUN})`,
+          );
           for (const len of lengths) expect(len).toBeLessThan(HISTORY_BOUND_PER_RUN);
         });
       } finally {

@@ -5,14 +5,28 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { cancelRunUpdate, optOutUpdate, pauseUpdate, resumeUpdate, skipWaitUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = { email: 'op@example.com', firstName: 'Op', timezone: 'America/New_York', healthScore: 90 };
 
 describe('operators (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   async function toMondayMorning() {
     await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
@@ -51,7 +65,9 @@ describe('operators (time-skipping server)', () => {
       const final: any = await state(handle);
       expect(final.stage).toBe('ended');
       expect(final.ended.reason).toContain('account closed');
-      expect(final.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(/operator pause by ana[\s\S]*operator resume[\s\S]*operator skipWait[\s\S]*operator optOut/);
+      expect(final.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(
+        /operator pause by ana[\s\S]*operator resume[\s\S]*operator skipWait[\s\S]*operator optOut/,
+      );
     });
   });
 

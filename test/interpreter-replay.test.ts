@@ -19,22 +19,30 @@ const RECORD = process.env.RECORD_HISTORIES === '1';
 
 describe('replay of recorded histories', () => {
   let env: TestWorkflowEnvironment | undefined;
-  beforeAll(async () => { if (RECORD) env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    if (RECORD) env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
-  it.runIf(RECORD)('records one full cycle of each shipped journey on the current code', async () => {
-    for (const sc of SCENARIOS) {
-      const plan = await shippedPlan(sc.journeyId);
-      const h = await createHarness(env!.nativeConnection, { client: env!.client });
-      const customerId = `recorded-${sc.journeyId}`;
-      await h.run(async () => {
-        const r = await driveCycle(env!, env!.client, h, plan, sc, customerId, 1);
-        expect(r.status).toBe('CONTINUED_AS_NEW');
-        const history = await env!.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId), r.runId).fetchHistory();
-        writeFileSync(join(DIR, `current-${sc.journeyId}.json`), historyToJSON(history));
-      });
-    }
-  }, 300_000);
+  it.runIf(RECORD)(
+    'records one full cycle of each shipped journey on the current code',
+    async () => {
+      for (const sc of SCENARIOS) {
+        const plan = await shippedPlan(sc.journeyId);
+        const h = await createHarness(env!.nativeConnection, { client: env!.client });
+        const customerId = `recorded-${sc.journeyId}`;
+        await h.run(async () => {
+          const r = await driveCycle(env!, env!.client, h, plan, sc, customerId, 1);
+          expect(r.status).toBe('CONTINUED_AS_NEW');
+          const history = await env!.client.workflow.getHandle(journeyWorkflowId(plan.journeyId, customerId), r.runId).fetchHistory();
+          writeFileSync(join(DIR, `current-${sc.journeyId}.json`), historyToJSON(history));
+        });
+      }
+    },
+    300_000,
+  );
 
   it('every recorded history replays on the current workflow code', async () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));

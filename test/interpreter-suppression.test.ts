@@ -3,14 +3,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = (tz = 'America/New_York') => ({ email: 'pat@example.com', firstName: 'Pat', timezone: tz, healthScore: 90 });
 
 describe('suppression (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   /** Move the test server's clock to the next Monday 15:00Z (10:00 in New York in winter, 11:00 in summer). */
   async function toMondayMorning() {
@@ -111,7 +125,14 @@ describe('suppression (time-skipping server)', () => {
     const h = await createHarness(env.nativeConnection);
     let retryAt = 0;
     h.slotPolicy = (req) => {
-      if (h.slotRequests.length === 1) { retryAt = Date.parse(req.at) + 1 * DAY; /* Wednesday 10:00 → Thursday 10:00 New York */ return { granted: false, retryAt: new Date(retryAt).toISOString(), reason: 'global cap' }; }
+      if (h.slotRequests.length === 1) {
+        retryAt = Date.parse(req.at) + 1 * DAY;
+        /* Wednesday 10:00 → Thursday 10:00 New York */ return {
+          granted: false,
+          retryAt: new Date(retryAt).toISOString(),
+          reason: 'global cap',
+        };
+      }
       return { granted: true };
     };
     await h.run(async () => {

@@ -6,8 +6,12 @@ import { createTimeSkippingEnvWithSearchAttributes, createHarness, event, HOUR, 
 
 describe('current details markdown (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('puts a blank line before the bullet list so it renders as a list', async () => {
     const plan = await shippedPlan('nps-promoter-referral');

@@ -12,15 +12,23 @@ const traits = { email: 'pat@customer.example', firstName: 'Pat', timezone: 'Eur
 
 describe('NPS in the KPI report (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('one promoter, one passive and one detractor: the promoter rate is 1 in 3, not 1 in 2', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
       const runs = [];
-      for (const [id, score] of [['nps-promoter', 10], ['nps-passive', 8], ['nps-detractor', 2]] as const) {
+      for (const [id, score] of [
+        ['nps-promoter', 10],
+        ['nps-passive', 8],
+        ['nps-detractor', 2],
+      ] as const) {
         runs.push(await sendEvent(env.client, h, plan, id, event('nps.submitted', id, { score }, { traits })));
       }
       await env.sleep(DAY);
@@ -29,8 +37,16 @@ describe('NPS in the KPI report (time-skipping server)', () => {
       const { records } = await readTrackingLog(h.dataDir);
       const [kpis] = computeKpis(records);
       expect(kpis.promoterRate).toBeCloseTo(1 / 3);
-      expect(records.filter((r) => r.type === 'nps.received').map((r) => [r.customerId, r.data?.nps]).sort()).toEqual(
-        [['nps-detractor', 2], ['nps-passive', 8], ['nps-promoter', 10]]);
+      expect(
+        records
+          .filter((r) => r.type === 'nps.received')
+          .map((r) => [r.customerId, r.data?.nps])
+          .sort(),
+      ).toEqual([
+        ['nps-detractor', 2],
+        ['nps-passive', 8],
+        ['nps-promoter', 10],
+      ]);
     });
   });
 });

@@ -6,20 +6,35 @@ import { createTimeSkippingEnv } from './support/temporal.ts';
 import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
 import { customerProfileStartInput } from '../workflows/customer/start-input.ts';
 import { validateDefinitionBody } from '../api/definition-validator.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, event, sendEvent, shippedPlan, state, type Harness } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  event,
+  sendEvent,
+  shippedPlan,
+  state,
+  type Harness,
+} from './interpreter/harness.ts';
 
 describe('Qualify on the advocate score (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   /** Starts customer:<id> with the given scored events, as the API forwards them. */
   async function scoreCustomer(h: Harness, customerId: string, types: string[]) {
     const occurredAt = new Date(await env.currentTimeMs()).toISOString();
     for (const type of types) {
       await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-        workflowId: customerWorkflowId(customerId), taskQueue: h.taskQueue, args: [customerProfileStartInput(customerId)],
-        signal: customerEventSignal, signalArgs: [event(type, customerId, {}, { occurredAt })],
+        workflowId: customerWorkflowId(customerId),
+        taskQueue: h.taskQueue,
+        args: [customerProfileStartInput(customerId)],
+        signal: customerEventSignal,
+        signalArgs: [event(type, customerId, {}, { occurredAt })],
       });
     }
   }
@@ -27,7 +42,12 @@ describe('Qualify on the advocate score (time-skipping server)', () => {
   it('a qualify rule on history.advocateScore picks case-study for a score of 45 and the default referral for a score of 10', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     plan.definition.qualify.rules.unshift(
-      { id: 'strong-advocate', when: { '>=': [{ var: 'history.advocateScore' }, 40] }, motion: 'case-study', reason: 'advocate score 40 or more' },
+      {
+        id: 'strong-advocate',
+        when: { '>=': [{ var: 'history.advocateScore' }, 40] },
+        motion: 'case-study',
+        reason: 'advocate score 40 or more',
+      },
       { id: 'champion', when: { '==': [{ var: 'history.advocateTier' }, 'champion'] }, motion: 'case-study', reason: 'champion tier' },
     );
     // A marketer can write this rule: the compiler knows history.advocateScore from the catalog.
@@ -52,10 +72,20 @@ describe('Qualify on the advocate score (time-skipping server)', () => {
 
   it('a customer without a customer workflow qualifies without a score (the rule sees null)', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
-    plan.definition.qualify.rules.unshift({ id: 'strong-advocate', when: { '>=': [{ var: 'history.advocateScore' }, 40] }, motion: 'case-study' });
+    plan.definition.qualify.rules.unshift({
+      id: 'strong-advocate',
+      when: { '>=': [{ var: 'history.advocateScore' }, 40] },
+      motion: 'case-study',
+    });
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'score-none', event('nps.submitted', 'score-none', { score: 10 }, { traits: { email: 'n@example.com', healthScore: 90 } }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'score-none',
+        event('nps.submitted', 'score-none', { score: 10 }, { traits: { email: 'n@example.com', healthScore: 90 } }),
+      );
       await env.sleep('1 minute');
       const s = await state(run);
       expect(s.qualification).toMatchObject({ rule: 'otherwise', motion: 'referral' });

@@ -7,21 +7,46 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { legacyReferralCodeFor, mintReferralCode, resolveReferralCode } from '../api/referral-code.ts';
-import { cancelRunUpdate, JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  cancelRunUpdate,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyWorkflowId,
+  type JourneyRunInput,
+} from '../workflows/messages.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = (email: string) => ({ email, firstName: 'Noa', timezone: 'America/New_York', healthScore: 88, segment: 'smb' });
 
 describe('referral attribution (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
   it('a closed-won for a referral this run never took is recorded as unattributed, not counted; one after the attribution window is not counted either', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'attr-1', event('nps.submitted', 'attr-1', { score: 10 }, { traits: traits('noa@advocate.example') }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'attr-1',
+        event('nps.submitted', 'attr-1', { score: 10 }, { traits: traits('noa@advocate.example') }),
+      );
       await env.sleep(5 * DAY);
       // Another journey's referral (or nobody's), naming this advocate: not this run's to count.
       await run.signal('journeyEvent', event('deal.closed_won', 'someone', { referralId: 'foreign', referrerId: 'attr-1', amount: 9000 }));
@@ -44,10 +69,13 @@ describe('referral attribution (time-skipping server)', () => {
       await current.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
       await env.sleep(1000);
       const { records } = await readTrackingLog(h.dataDir);
-      expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.unattributed').map((r) => r.data?.referralId)).toEqual(['foreign']);
+      expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.unattributed').map((r) => r.data?.referralId)).toEqual(
+        ['foreign'],
+      );
       expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.closed_won')).toEqual([]);
       // RECORD_HISTORIES=1 keeps the first run (unattributed conversion, forfeited reward) for the replay test.
-      if (process.env.RECORD_HISTORIES === '1') writeFileSync('test/histories/patched-attribute-known-referrals-only.json', historyToJSON(await firstRun.fetchHistory()));
+      if (process.env.RECORD_HISTORIES === '1')
+        writeFileSync('test/histories/patched-attribute-known-referrals-only.json', historyToJSON(await firstRun.fetchHistory()));
     });
   }, 120_000);
 
@@ -61,8 +89,11 @@ describe('referral attribution (time-skipping server)', () => {
       // Started as the API starts it: the code minted with the API's secret in the input.
       const input: JourneyRunInput = { plan, customerId, referralCode: code };
       const run = await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-        workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue, args: [input],
-        signal: journeyEventSignal, signalArgs: [event('nps.submitted', customerId, { score: 9 }, { traits: traits(customerId) })],
+        workflowId: journeyWorkflowId(plan.journeyId, customerId),
+        taskQueue: h.taskQueue,
+        args: [input],
+        signal: journeyEventSignal,
+        signalArgs: [event('nps.submitted', customerId, { score: 9 }, { traits: traits(customerId) })],
       });
       h.handles.push(env.client.workflow.getHandle(run.workflowId));
       await env.sleep(5 * DAY);
@@ -75,10 +106,16 @@ describe('referral attribution (time-skipping server)', () => {
       expect(resolveReferralCode(secret, code, [plan.journeyId])).toEqual({ customerId, journeyId: plan.journeyId, legacy: false });
       expect(resolveReferralCode('another-secret', code, [plan.journeyId])).toBeUndefined();
 
-      await run.signal('journeyEvent', event('referral.submitted', customerId, { referralId: 'c-1', referredEmail: 'ola@prospect.example' }));
+      await run.signal(
+        'journeyEvent',
+        event('referral.submitted', customerId, { referralId: 'c-1', referredEmail: 'ola@prospect.example' }),
+      );
       await env.sleep(HOUR);
       // A forged code (the old reversible format of this customer id) is not this run's: not attributed.
-      await run.signal('journeyEvent', event('deal.closed_won', 'ola', { referralId: 'c-1', referralCode: legacyReferralCodeFor(customerId), amount: 7000 }));
+      await run.signal(
+        'journeyEvent',
+        event('deal.closed_won', 'ola', { referralId: 'c-1', referralCode: legacyReferralCodeFor(customerId), amount: 7000 }),
+      );
       await env.sleep(HOUR);
       expect((await state(run)).history).toMatchObject({ conversions: 0, referredRevenue: 0 });
       // The advocate's own code is.
@@ -96,14 +133,20 @@ describe('referral attribution (time-skipping server)', () => {
       // Carried state from an older run: no referralCode in it.
       const input: JourneyRunInput = { plan, customerId, carried: { cycle: 2 } };
       const run = await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-        workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue, args: [input],
-        signal: journeyEventSignal, signalArgs: [event('nps.submitted', customerId, { score: 10 }, { traits: traits('old@advocate.example') })],
+        workflowId: journeyWorkflowId(plan.journeyId, customerId),
+        taskQueue: h.taskQueue,
+        args: [input],
+        signal: journeyEventSignal,
+        signalArgs: [event('nps.submitted', customerId, { score: 10 }, { traits: traits('old@advocate.example') })],
       });
       h.handles.push(env.client.workflow.getHandle(run.workflowId));
       await env.sleep(5 * DAY);
       const legacy = legacyReferralCodeFor(customerId);
       expect(JSON.stringify((await h.outbox())[0].message)).toContain(`refer?code=${legacy}`);
-      await run.signal('journeyEvent', event('referral.submitted', customerId, { referralId: 'o-1', referredEmail: 'kai@prospect.example' }));
+      await run.signal(
+        'journeyEvent',
+        event('referral.submitted', customerId, { referralId: 'o-1', referredEmail: 'kai@prospect.example' }),
+      );
       await env.sleep(HOUR);
       await run.signal('journeyEvent', event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacy, amount: 3000 }));
       await env.sleep(HOUR);

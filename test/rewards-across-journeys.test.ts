@@ -5,16 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { customerStateQuery } from '../workflows/messages.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 const traits = { email: 'sky@advocate.example', firstName: 'Sky', timezone: 'Europe/Paris', healthScore: 95, segment: 'mid-market' };
 
 describe('reward checks across journeys (time-skipping server, real customer workflows)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
-  it('a person referred in one journey is a duplicate in another, and the other journey\'s cap counts the first journey\'s reward', async () => {
+  it("a person referred in one journey is a duplicate in another, and the other journey's cap counts the first journey's reward", async () => {
     const first = await shippedPlan('nps-promoter-referral');
     // A second referral journey of the same company, with a cap of one reward a year per advocate.
     const second = await shippedPlan('nps-promoter-referral');
@@ -23,7 +36,8 @@ describe('reward checks across journeys (time-skipping server, real customer wor
     second.definition.motions.referral.reward!.caps = { maxRewards: 1, period: 'P365D' };
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const ledger = async () => ((await env.client.workflow.getHandle('customer:sky-1').query(customerStateQuery)) as any).rewards as any[];
+      const ledger = async () =>
+        ((await env.client.workflow.getHandle('customer:sky-1').query(customerStateQuery)) as any).rewards as any[];
       const a = await sendEvent(env.client, h, first, 'sky-1', event('nps.submitted', 'sky-1', { score: 10 }, { traits }));
       await env.sleep(5 * DAY);
       expect((await state(a)).asks).toHaveLength(1);
@@ -42,15 +56,37 @@ describe('reward checks across journeys (time-skipping server, real customer wor
       const entries = await ledger();
       const of = (referralId: string) => entries.find((e) => e.referralId === referralId && e.role === 'referrer');
       expect(of('a-1')).toMatchObject({ journeyId: 'nps-promoter-referral', status: 'held', referred: 'email:jamie@prospect.example' });
-      expect(of('b-1')).toMatchObject({ journeyId: 'partner-referral', status: 'refused', failure: expect.stringMatching(/duplicate referral: email:jamie@prospect.example/) });
-      expect(of('b-2')).toMatchObject({ journeyId: 'partner-referral', status: 'refused', failure: expect.stringMatching(/cap reached: 1 of 1/) });
+      expect(of('b-1')).toMatchObject({
+        journeyId: 'partner-referral',
+        status: 'refused',
+        failure: expect.stringMatching(/duplicate referral: email:jamie@prospect.example/),
+      });
+      expect(of('b-2')).toMatchObject({
+        journeyId: 'partner-referral',
+        status: 'refused',
+        failure: expect.stringMatching(/cap reached: 1 of 1/),
+      });
 
       // Journey B's run says the same, and holds nothing.
       const rewardsB = (await state(env.client.workflow.getHandle(b.workflowId))).rewards;
-      expect(rewardsB.filter((r: any) => r.role === 'referrer').map((r: any) => [r.referralId, r.status]).sort()).toEqual([['b-1', 'refused'], ['b-2', 'refused']]);
+      expect(
+        rewardsB
+          .filter((r: any) => r.role === 'referrer')
+          .map((r: any) => [r.referralId, r.status])
+          .sort(),
+      ).toEqual([
+        ['b-1', 'refused'],
+        ['b-2', 'refused'],
+      ]);
       // The friends' welcome rewards of B's refused referrals are refused too; A's is held.
-      expect((await env.client.workflow.getHandle('customer:jamie@prospect.example').query(customerStateQuery) as any).rewards.map((e: any) => [e.journeyId, e.status]).sort())
-        .toEqual([['nps-promoter-referral', 'held'], ['partner-referral', 'refused']]);
+      expect(
+        ((await env.client.workflow.getHandle('customer:jamie@prospect.example').query(customerStateQuery)) as any).rewards
+          .map((e: any) => [e.journeyId, e.status])
+          .sort(),
+      ).toEqual([
+        ['nps-promoter-referral', 'held'],
+        ['partner-referral', 'refused'],
+      ]);
     });
   }, 120_000);
 });

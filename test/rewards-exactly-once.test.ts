@@ -44,7 +44,12 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
     });
     queues.push(customerQueue);
-    customerWorker = await Worker.create({ connection: temporal.workerConnection, namespace: 'default', taskQueue: customerQueue, workflowBundle: bundle });
+    customerWorker = await Worker.create({
+      connection: temporal.workerConnection,
+      namespace: 'default',
+      taskQueue: customerQueue,
+      workflowBundle: bundle,
+    });
     customerRunning = customerWorker.run();
   });
   afterAll(async () => {
@@ -58,16 +63,35 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
   async function worker(taskQueue: string, webhook = true) {
     if (!queues.includes(taskQueue)) queues.push(taskQueue);
     return Worker.create({
-      connection: temporal.workerConnection, namespace: 'default', taskQueue, workflowBundle: bundle, shutdownGraceTime: '200 ms',
-      activities: createRewardActivities({ client: temporal.client, taskQueue: customerQueue, webhook: webhook ? { url: receiver.url, secret: SECRET, timeoutMs: 3000 } : undefined }),
+      connection: temporal.workerConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      shutdownGraceTime: '200 ms',
+      activities: createRewardActivities({
+        client: temporal.client,
+        taskQueue: customerQueue,
+        webhook: webhook ? { url: receiver.url, secret: SECRET, timeoutMs: 3000 } : undefined,
+      }),
     });
   }
   const input = (advocateId: string, referralId: string, extra: Partial<RewardHarnessInput> = {}): RewardHarnessInput => ({
-    reward: twoSided, journeyId: 'referral', journeyVersion: 3, rewardedActionsBefore: 0, past: [],
-    facts: { advocateId, advocateEmail: `${advocateId}@acme.test`, referralId, referredEmail: `friend-${referralId}@other.test`, referredCustomerId: `friend-${referralId}` },
+    reward: twoSided,
+    journeyId: 'referral',
+    journeyVersion: 3,
+    rewardedActionsBefore: 0,
+    past: [],
+    facts: {
+      advocateId,
+      advocateEmail: `${advocateId}@acme.test`,
+      referralId,
+      referredEmail: `friend-${referralId}@other.test`,
+      referredCustomerId: `friend-${referralId}`,
+    },
     ...extra,
   });
-  const ledger = (customerId: string) => temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<Ledger>;
+  const ledger = (customerId: string) =>
+    temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<Ledger>;
   const requestsFor = (key: string) => receiver.requests.filter((r) => r.key === key);
 
   it('a two-sided reward is paid once to each side when the webhook fails twice, then succeeds', async () => {
@@ -75,7 +99,9 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     const w = await worker(taskQueue);
     const advocate = `adv-a-${run}`;
     receiver.failNext(2);
-    const result = await w.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-a-${run}`, taskQueue, args: [input(advocate, 'r1')] }));
+    const result = await w.runUntil(
+      temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-a-${run}`, taskQueue, args: [input(advocate, 'r1')] }),
+    );
     expect(result.results.map((r: { status: string }) => r.status)).toEqual(['issued', 'issued']);
     const referrerKey = rewardKey('referral', advocate, 'r1', 'referrer');
     const referredKey = rewardKey('referral', advocate, 'r1', 'referred');
@@ -94,7 +120,11 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     receiver.slowFor(5000); // the receiver books the payout, then answers too late for the first worker
     const first = await worker(taskQueue);
     const firstRun = first.run();
-    const handle = await temporal.client.workflow.start('rewardHarness', { workflowId: `rh-b-${run}`, taskQueue, args: [input(advocate, 'r2')] });
+    const handle = await temporal.client.workflow.start('rewardHarness', {
+      workflowId: `rh-b-${run}`,
+      taskQueue,
+      args: [input(advocate, 'r2')],
+    });
     await expect.poll(() => receiver.payouts.has(referrerKey), { timeout: 20_000, interval: 50 }).toBe(true);
     first.shutdown(); // the worker dies with the payout call in flight
     await firstRun;
@@ -111,18 +141,23 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     const w = await worker(taskQueue);
     const advocate = `adv-c-${run}`;
     receiver.rejectWith(422);
-    const err = await w.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-c-${run}`, taskQueue, args: [input(advocate, 'r3')] }))
-      .catch((e) => e).finally(() => receiver.rejectWith(undefined));
+    const err = await w
+      .runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-c-${run}`, taskQueue, args: [input(advocate, 'r3')] }))
+      .catch((e) => e)
+      .finally(() => receiver.rejectWith(undefined));
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(String(((err as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toContain('422');
     const referrerKey = rewardKey('referral', advocate, 'r3', 'referrer');
     expect(requestsFor(referrerKey)).toHaveLength(1);
-    expect((await ledger(advocate)).rewards).toEqual([expect.objectContaining({ id: referrerKey, status: 'failed', failure: expect.stringContaining('422') })]);
+    expect((await ledger(advocate)).rewards).toEqual([
+      expect.objectContaining({ id: referrerKey, status: 'failed', failure: expect.stringContaining('422') }),
+    ]);
 
     receiver.rejectWith(409);
     const advocate2 = `adv-d-${run}`;
     const w2 = await worker(taskQueue);
-    const ok = await w2.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-d-${run}`, taskQueue, args: [input(advocate2, 'r4')] }))
+    const ok = await w2
+      .runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-d-${run}`, taskQueue, args: [input(advocate2, 'r4')] }))
       .finally(() => receiver.rejectWith(undefined));
     expect(ok.results.map((r: { status: string }) => r.status)).toEqual(['issued', 'issued']);
   });
@@ -132,19 +167,33 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     const w = await worker(taskQueue);
     const advocate = `adv-e-${run}`;
     const recent = new Date(Date.now() - 86_400_000).toISOString();
-    const past = [{ at: recent, role: 'referrer' as const, amount: 50, status: 'issued' as const }, { at: recent, role: 'referrer' as const, amount: 50, status: 'issued' as const }];
-    const capped = await w.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-e-${run}`, taskQueue, args: [input(advocate, 'r5', { past })] }));
+    const past = [
+      { at: recent, role: 'referrer' as const, amount: 50, status: 'issued' as const },
+      { at: recent, role: 'referrer' as const, amount: 50, status: 'issued' as const },
+    ];
+    const capped = await w.runUntil(
+      temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-e-${run}`, taskQueue, args: [input(advocate, 'r5', { past })] }),
+    );
     expect(capped.decision.grant).toBe(false);
     expect(capped.decision.refusal).toMatchObject({ rule: 'cap-rewards', reason: expect.stringContaining('cap reached: 2 of 2') });
     expect([...receiver.payouts.keys()].some((k) => k.includes(advocate))).toBe(false);
-    expect((await ledger(advocate)).rewards).toEqual([expect.objectContaining({ status: 'refused', failure: expect.stringContaining('cap reached') })]);
+    expect((await ledger(advocate)).rewards).toEqual([
+      expect.objectContaining({ status: 'refused', failure: expect.stringContaining('cap reached') }),
+    ]);
 
     const self = `adv-f-${run}`;
     const w2 = await worker(taskQueue);
-    const selfRef = await w2.runUntil(temporal.client.workflow.execute('rewardHarness', {
-      workflowId: `rh-f-${run}`, taskQueue,
-      args: [input(self, 'r6', { facts: { advocateId: self, advocateEmail: 'me@acme.test', referralId: 'r6', referredEmail: 'ME@acme.test' } })],
-    }));
+    const selfRef = await w2.runUntil(
+      temporal.client.workflow.execute('rewardHarness', {
+        workflowId: `rh-f-${run}`,
+        taskQueue,
+        args: [
+          input(self, 'r6', {
+            facts: { advocateId: self, advocateEmail: 'me@acme.test', referralId: 'r6', referredEmail: 'ME@acme.test' },
+          }),
+        ],
+      }),
+    );
     expect(selfRef.decision.refusal).toMatchObject({ rule: 'self-referral' });
     expect([...receiver.payouts.keys()].some((k) => k.includes(self))).toBe(false);
   });
@@ -157,7 +206,11 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     await w.runUntil(async () => {
       await temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-g-${run}`, taskQueue, args: [input(advocate, 'r7')] });
       for (const n of [1, 2]) {
-        const r = await temporal.client.workflow.execute('reverseHarness', { workflowId: `rv-g${n}-${run}`, taskQueue, args: [{ idempotencyKey: key, recipientId: advocate, reason: 'refund' }] });
+        const r = await temporal.client.workflow.execute('reverseHarness', {
+          workflowId: `rv-g${n}-${run}`,
+          taskQueue,
+          args: [{ idempotencyKey: key, recipientId: advocate, reason: 'refund' }],
+        });
         expect(r).toEqual({ rewardId: key, status: 'reversed' });
       }
     });
@@ -171,8 +224,13 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     const w = await worker(taskQueue, false);
     const advocate = `adv-h-${run}`;
     const before = receiver.requests.length;
-    const result = await w.runUntil(temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-h-${run}`, taskQueue, args: [input(advocate, 'r8')] }));
-    expect(result.results).toEqual([expect.objectContaining({ status: 'issued', provider: 'ledger' }), expect.objectContaining({ status: 'issued', provider: 'ledger' })]);
+    const result = await w.runUntil(
+      temporal.client.workflow.execute('rewardHarness', { workflowId: `rh-h-${run}`, taskQueue, args: [input(advocate, 'r8')] }),
+    );
+    expect(result.results).toEqual([
+      expect.objectContaining({ status: 'issued', provider: 'ledger' }),
+      expect.objectContaining({ status: 'issued', provider: 'ledger' }),
+    ]);
     expect(receiver.requests.length).toBe(before);
     expect((await ledger(advocate)).rewards).toEqual([expect.objectContaining({ status: 'issued', provider: 'ledger' })]);
   });

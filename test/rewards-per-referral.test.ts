@@ -9,7 +9,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { cancelRunUpdate, customerStateQuery } from '../workflows/messages.ts';
-import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, HOUR, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createTimeSkippingEnvWithSearchAttributes,
+  createHarness,
+  DAY,
+  event,
+  HOUR,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 /** RECORD_HISTORIES=1 keeps this run's history for the replay test (test/histories), guarding the patched paths. */
 async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
@@ -20,21 +29,36 @@ const traits = (email: string) => ({ email, firstName: 'Robin', timezone: 'Europ
 
 describe('rewards per referral (time-skipping server, real customer workflows)', () => {
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => { env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv); }, 60_000);
-  afterAll(async () => { await env?.teardown(); });
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
 
-  const ledger = async (id: string) => ((await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)) as any).rewards as any[];
+  const ledger = async (id: string) =>
+    ((await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)) as any).rewards as any[];
 
   it('five referrals in one cycle: each is attributed, tracked and rewarded once, and the advocate reaches silver and gold', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'multi-1', event('nps.submitted', 'multi-1', { score: 10 }, { traits: traits('robin@advocate.example') }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'multi-1',
+        event('nps.submitted', 'multi-1', { score: 10 }, { traits: traits('robin@advocate.example') }),
+      );
       await env.sleep(5 * DAY);
       expect((await state(run)).asks).toHaveLength(1);
 
       // Two referrals at once, three more while the first ones are still held for their deals to close.
-      const refer = (n: number) => run.signal('journeyEvent', event('referral.submitted', 'multi-1', { referralId: `m-${n}`, referredEmail: `friend${n}@company${n}.example` }));
+      const refer = (n: number) =>
+        run.signal(
+          'journeyEvent',
+          event('referral.submitted', 'multi-1', { referralId: `m-${n}`, referredEmail: `friend${n}@company${n}.example` }),
+        );
       await refer(1);
       await refer(2);
       await env.sleep(HOUR);
@@ -47,32 +71,46 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       const held = await state(run);
       expect(held.history.referrals).toBe(5);
       expect(held.rewards.filter((r: any) => r.role === 'referrer').map((r: any) => [r.referralId, r.status])).toEqual(
-        [1, 2, 3, 4, 5].map((n) => [`m-${n}`, 'held']));
+        [1, 2, 3, 4, 5].map((n) => [`m-${n}`, 'held']),
+      );
 
       for (const n of [1, 2, 3, 4, 5]) {
-        await run.signal('journeyEvent', event('deal.closed_won', 'multi-1', { referralId: `m-${n}`, referrerId: 'multi-1', amount: 1000 * n }));
+        await run.signal(
+          'journeyEvent',
+          event('deal.closed_won', 'multi-1', { referralId: `m-${n}`, referrerId: 'multi-1', amount: 1000 * n }),
+        );
       }
       await env.sleep(HOUR);
       const paid = await state(run);
       expect(paid.history).toMatchObject({ referrals: 5, conversions: 5, referredRevenue: 15000, tier: 'gold' });
       const issued = paid.rewards.filter((r: any) => r.status === 'issued');
-      expect(issued.filter((r: any) => r.role === 'referrer').map((r: any) => r.referralId).sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
+      expect(
+        issued
+          .filter((r: any) => r.role === 'referrer')
+          .map((r: any) => r.referralId)
+          .sort(),
+      ).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
       expect(issued.filter((r: any) => r.role === 'referred')).toHaveLength(5);
       expect(issued.filter((r: any) => r.role === 'tier-bonus').map((r: any) => r.kind)).toEqual(['gift-card', 'gift-card']);
 
       // The advocate's ledger: one entry per (advocate, referral, rule), each key attempt-independent, each issued once.
       const mine = await ledger('multi-1');
-      expect(mine.map((e) => e.id).sort()).toEqual([
-        ...[1, 2, 3, 4, 5].map((n) => `reward:nps-promoter-referral:multi-1:m-${n}:referrer`),
-        'reward:nps-promoter-referral:multi-1:tier-gold:tier:gold',
-        'reward:nps-promoter-referral:multi-1:tier-silver:tier:silver',
-      ].sort());
+      expect(mine.map((e) => e.id).sort()).toEqual(
+        [
+          ...[1, 2, 3, 4, 5].map((n) => `reward:nps-promoter-referral:multi-1:m-${n}:referrer`),
+          'reward:nps-promoter-referral:multi-1:tier-gold:tier:gold',
+          'reward:nps-promoter-referral:multi-1:tier-silver:tier:silver',
+        ].sort(),
+      );
       expect(mine.every((e) => e.status === 'issued' && e.history.filter((x: any) => x.status === 'issued').length === 1)).toBe(true);
       // Each referred friend got their welcome reward in their own ledger.
       expect((await ledger('friend3@company3.example')).map((e) => [e.role, e.status])).toEqual([['referred', 'issued']]);
 
       // One thank-you per referral.
-      const thanks = (await h.outbox()).filter((m) => m.sendKey.includes(':thank-you:')).map((m) => m.sendKey.split(':').pop()).sort();
+      const thanks = (await h.outbox())
+        .filter((m) => m.sendKey.includes(':thank-you:'))
+        .map((m) => m.sendKey.split(':').pop())
+        .sort();
       expect(thanks).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
 
       // What five referrals cost the run's history (the lifecycle test bounds one run at 250 events).
@@ -82,7 +120,11 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       await recordHistory(run, 'patched-reward-each-action-five-referrals');
       const { records } = await readTrackingLog(h.dataDir);
       const of = (type: string) => records.filter((r) => r.customerId === 'multi-1' && r.type === type);
-      expect(of('referral.submitted').map((r) => r.data?.referralId).sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
+      expect(
+        of('referral.submitted')
+          .map((r) => r.data?.referralId)
+          .sort(),
+      ).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
       expect(of('referral.closed_won')).toHaveLength(5);
       expect(of('reward.issued').filter((r) => r.data?.role === 'referrer')).toHaveLength(5);
     });
@@ -94,12 +136,30 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
     releasing.definition.motions.referral.reward!.release.onNoConversion = 'release';
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'forfeit-1', event('nps.submitted', 'forfeit-1', { score: 9 }, { traits: traits('ari@advocate.example') }));
-      const paidAnyway = await sendEvent(env.client, h, releasing, 'release-1', event('nps.submitted', 'release-1', { score: 9 }, { traits: traits('kim@advocate.example') }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'forfeit-1',
+        event('nps.submitted', 'forfeit-1', { score: 9 }, { traits: traits('ari@advocate.example') }),
+      );
+      const paidAnyway = await sendEvent(
+        env.client,
+        h,
+        releasing,
+        'release-1',
+        event('nps.submitted', 'release-1', { score: 9 }, { traits: traits('kim@advocate.example') }),
+      );
       await env.sleep(5 * DAY);
       await run.signal('journeyEvent', event('referral.submitted', 'forfeit-1', { referralId: 'lost', referredEmail: 'lee@lost.example' }));
-      await run.signal('journeyEvent', event('referral.submitted', 'forfeit-1', { referralId: 'silent', referredEmail: 'max@silent.example' }));
-      await paidAnyway.signal('journeyEvent', event('referral.submitted', 'release-1', { referralId: 'quiet', referredEmail: 'jo@quiet.example' }));
+      await run.signal(
+        'journeyEvent',
+        event('referral.submitted', 'forfeit-1', { referralId: 'silent', referredEmail: 'max@silent.example' }),
+      );
+      await paidAnyway.signal(
+        'journeyEvent',
+        event('referral.submitted', 'release-1', { referralId: 'quiet', referredEmail: 'jo@quiet.example' }),
+      );
       await env.sleep(HOUR);
 
       // The deal is lost: that reward is forfeited at once, with the reason, in the run and in the ledger.
@@ -114,7 +174,10 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       // The hold (P90D) ends with no conversion of the other: forfeited too; nothing was ever paid.
       await env.sleep(91 * DAY);
       const mine = await ledger('forfeit-1');
-      expect(mine.map((e) => [e.referralId, e.status])).toEqual([['lost', 'forfeited'], ['silent', 'forfeited']]);
+      expect(mine.map((e) => [e.referralId, e.status])).toEqual([
+        ['lost', 'forfeited'],
+        ['silent', 'forfeited'],
+      ]);
       expect(mine.find((e) => e.referralId === 'silent').failure).toMatch(/no conversion .* within the hold/);
       expect(mine.flatMap((e) => e.history.map((x: any) => x.status))).not.toContain('issued');
       expect(await ledger('lee@lost.example')).toEqual([expect.objectContaining({ role: 'referred', status: 'forfeited' })]);
@@ -133,7 +196,13 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
     plan.definition.motions.referral.reward!.release = { on: 'action' };
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'soon-1', event('nps.submitted', 'soon-1', { score: 10 }, { traits: traits('lou@advocate.example') }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'soon-1',
+        event('nps.submitted', 'soon-1', { score: 10 }, { traits: traits('lou@advocate.example') }),
+      );
       await env.sleep(5 * DAY);
       const askedAt = Date.parse((await state(run)).asks[0].at);
       await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-1', referredEmail: 'ann@one.example' }));
@@ -141,12 +210,20 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-2', referredEmail: 'bo@two.example' }));
       await env.sleep(HOUR);
       const referrer = async () => (await ledger('soon-1')).map((e) => [e.referralId, e.status]);
-      expect(await referrer()).toEqual([['s-1', 'issued'], ['s-2', 'issued']]);
+      expect(await referrer()).toEqual([
+        ['s-1', 'issued'],
+        ['s-2', 'issued'],
+      ]);
       // Activate's timeout (P21D from the first ask) closes the window: a referral after it is not rewarded in this cycle.
       await env.sleep(askedAt + 21 * DAY + HOUR - (await env.currentTimeMs()));
-      await env.client.workflow.getHandle(run.workflowId).signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-3', referredEmail: 'cy@three.example' }));
+      await env.client.workflow
+        .getHandle(run.workflowId)
+        .signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-3', referredEmail: 'cy@three.example' }));
       await env.sleep(HOUR);
-      expect(await referrer()).toEqual([['s-1', 'issued'], ['s-2', 'issued']]);
+      expect(await referrer()).toEqual([
+        ['s-1', 'issued'],
+        ['s-2', 'issued'],
+      ]);
     });
   }, 120_000);
 
@@ -155,9 +232,18 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
     plan.definition.motions.referral.reward!.release = { on: 'conversion' };
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const run = await sendEvent(env.client, h, plan, 'nohold-1', event('nps.submitted', 'nohold-1', { score: 10 }, { traits: traits('mo@advocate.example') }));
+      const run = await sendEvent(
+        env.client,
+        h,
+        plan,
+        'nohold-1',
+        event('nps.submitted', 'nohold-1', { score: 10 }, { traits: traits('mo@advocate.example') }),
+      );
       await env.sleep(5 * DAY);
-      await run.signal('journeyEvent', event('referral.submitted', 'nohold-1', { referralId: 'n-1', referredEmail: 'al@prospect.example' }));
+      await run.signal(
+        'journeyEvent',
+        event('referral.submitted', 'nohold-1', { referralId: 'n-1', referredEmail: 'al@prospect.example' }),
+      );
       await env.sleep(30 * DAY);
       expect((await ledger('nohold-1')).map((e) => [e.referralId, e.status])).toEqual([['n-1', 'held']]);
       await run.signal('journeyEvent', event('deal.closed_won', 'al', { referralId: 'n-1', referrerId: 'nohold-1', amount: 4000 }));

@@ -12,10 +12,17 @@ import { stageCensus } from '../scripts/demo/stage-census.ts';
 import type { DemoProgress } from '../scripts/demo/progress-file.ts';
 import { waitFor } from './support/wait.ts';
 
-interface Started { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 function startNpmStart(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
@@ -36,22 +43,41 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
     const dataDir = mkdtempSync(join(tmpdir(), 'journey-start-'));
     const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), metrics: await freePort() };
     const env = {
-      JOURNEY_DATA_DIR: dataDir, JOURNEY_TEMPORAL_PORT: String(ports.temporal), JOURNEY_UI_PORT: String(ports.ui),
-      JOURNEY_API_PORT: String(ports.api), JOURNEY_WORKER_METRICS_PORT: String(ports.metrics), JOURNEY_API_KEYS: 'start-test-key',
+      JOURNEY_DATA_DIR: dataDir,
+      JOURNEY_TEMPORAL_PORT: String(ports.temporal),
+      JOURNEY_UI_PORT: String(ports.ui),
+      JOURNEY_API_PORT: String(ports.api),
+      JOURNEY_WORKER_METRICS_PORT: String(ports.metrics),
+      JOURNEY_API_KEYS: 'start-test-key',
     };
     const first = startNpmStart(env);
     let connection: Connection | undefined;
     try {
-      await waitFor('the start banner', () => (first.output().includes('journey-engine is up') ? true : first.child.exitCode !== null ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`)) : undefined), 90_000, 1000);
+      await waitFor(
+        'the start banner',
+        () =>
+          first.output().includes('journey-engine is up')
+            ? true
+            : first.child.exitCode !== null
+              ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`))
+              : undefined,
+        90_000,
+        1000,
+      );
       expect(first.output()).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.api}`);
 
       connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       const client = new Client({ connection, namespace: 'default' });
-      const census = await waitFor('demo runs at three stages', async () => {
-        const c = await stageCensus(client);
-        return Object.keys(c.byStage).filter((s) => s !== '(starting)').length >= 3 ? c : undefined;
-      }, 120_000, 1000);
+      const census = await waitFor(
+        'demo runs at three stages',
+        async () => {
+          const c = await stageCensus(client);
+          return Object.keys(c.byStage).filter((s) => s !== '(starting)').length >= 3 ? c : undefined;
+        },
+        120_000,
+        1000,
+      );
       expect(census.runs).toBeGreaterThan(3);
       await connection.close();
       connection = undefined;
@@ -70,7 +96,17 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
 
       const second = startNpmStart(env);
       try {
-        await waitFor('the second start to resume the demo', () => (/resuming the demo at \d+s \(\d+ events already sent\)/.test(second.output()) ? true : second.child.exitCode !== null ? Promise.reject(new Error(`second npm start exited ${second.child.exitCode}:\n${second.output()}`)) : undefined), 90_000, 1000);
+        await waitFor(
+          'the second start to resume the demo',
+          () =>
+            /resuming the demo at \d+s \(\d+ events already sent\)/.test(second.output())
+              ? true
+              : second.child.exitCode !== null
+                ? Promise.reject(new Error(`second npm start exited ${second.child.exitCode}:\n${second.output()}`))
+                : undefined,
+          90_000,
+          1000,
+        );
         // The runs of the first start are still there: state survived in the SQLite file.
         connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
         const again = await stageCensus(new Client({ connection, namespace: 'default' }));

@@ -9,7 +9,14 @@ import { readTrackingLog, trackingLogPath } from '../activities/tracking/ndjson-
 import type { TrackingRecord } from '../activities/journey/types.ts';
 
 const rec = (over: Partial<TrackingRecord> = {}): TrackingRecord => ({
-  at: '2026-03-10T10:00:00.000Z', journeyId: 'nps-referral', journeyVersion: 2, customerId: 'c1', stage: 'invite', motion: 'referral', type: 'ask.sent', ...over,
+  at: '2026-03-10T10:00:00.000Z',
+  journeyId: 'nps-referral',
+  journeyVersion: 2,
+  customerId: 'c1',
+  stage: 'invite',
+  motion: 'referral',
+  type: 'ask.sent',
+  ...over,
 });
 
 describe('recordTracking appends to <dataDir>/tracking/events.ndjson once per key', () => {
@@ -26,7 +33,13 @@ describe('recordTracking appends to <dataDir>/tracking/events.ndjson once per ke
     expect([first, retry, unkeyed, unkeyedRetry].map((r) => (r as Written).written)).toEqual([true, false, true, false]);
     const lines = (await readFile(trackingLogPath(dataDir), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[0])).toMatchObject({ key: 'journey:x:c1:invite:1', journeyId: 'nps-referral', journeyVersion: 2, stage: 'invite', motion: 'referral' });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      key: 'journey:x:c1:invite:1',
+      journeyId: 'nps-referral',
+      journeyVersion: 2,
+      stage: 'invite',
+      motion: 'referral',
+    });
   });
 
   it('the reader drops duplicates two processes raced in and reports a torn line', async () => {

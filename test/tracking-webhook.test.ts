@@ -13,7 +13,12 @@ import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forward
 import { verifyRewardSignature } from '../activities/rewards/signature.ts';
 import type { TrackingRecord } from '../activities/journey/types.ts';
 
-interface Received { key: string; body: string; timestamp: string; signature: string }
+interface Received {
+  key: string;
+  body: string;
+  timestamp: string;
+  signature: string;
+}
 
 /** An analytics endpoint whose answers the test scripts: each queued status answers one request, then 200. */
 async function startAnalytics(): Promise<{ url: string; received: Received[]; answers: number[]; close(): Promise<void> }> {
@@ -25,22 +30,41 @@ async function startAnalytics(): Promise<{ url: string; received: Received[]; an
     req.on('end', () => {
       const status = answers.shift() ?? 200;
       if (status === 200) {
-        received.push({ key: String(req.headers['idempotency-key']), body, timestamp: String(req.headers['x-journey-timestamp']), signature: String(req.headers['x-journey-signature']) });
+        received.push({
+          key: String(req.headers['idempotency-key']),
+          body,
+          timestamp: String(req.headers['x-journey-timestamp']),
+          signature: String(req.headers['x-journey-signature']),
+        });
       }
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/track`, received, answers, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/track`,
+    received,
+    answers,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 const rec = (key: string, type = 'ask.sent'): TrackingRecord => ({
-  key, at: '2026-03-10T10:00:00.000Z', journeyId: 'nps-promoter-referral', journeyVersion: 3, customerId: 'c1', stage: 'invite', motion: 'referral', type,
+  key,
+  at: '2026-03-10T10:00:00.000Z',
+  journeyId: 'nps-promoter-referral',
+  journeyVersion: 3,
+  customerId: 'c1',
+  stage: 'invite',
+  motion: 'referral',
+  type,
 });
 
 describe('the tracking webhook is fed from the log by the forwarder', () => {
   const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => { while (closers.length) await closers.pop()!(); });
+  afterEach(async () => {
+    while (closers.length) await closers.pop()!();
+  });
 
   it('an outage delays delivery, not the journey; every record arrives once, in order, signed; a restart resends nothing', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tracking-webhook-'));
@@ -59,7 +83,13 @@ describe('the tracking webhook is fed from the log by the forwarder', () => {
     expect(analytics.received.map((r) => r.key)).toEqual(['k1', 'k2', 'k3']);
     for (const r of analytics.received) {
       expect(verifyRewardSignature('analytics-secret', r.timestamp, r.body, r.signature)).toBe(true);
-      expect(JSON.parse(r.body)).toMatchObject({ key: r.key, journeyId: 'nps-promoter-referral', journeyVersion: 3, stage: 'invite', motion: 'referral' });
+      expect(JSON.parse(r.body)).toMatchObject({
+        key: r.key,
+        journeyId: 'nps-promoter-referral',
+        journeyVersion: 3,
+        stage: 'invite',
+        motion: 'referral',
+      });
     }
 
     // The worker restarts: a new forwarder reads the saved cursor and sends only what is new.
@@ -82,7 +112,10 @@ describe('the tracking webhook is fed from the log by the forwarder', () => {
     const forwarder = new TrackingWebhookForwarder({ dataDir, url: analytics.url });
     expect(await forwarder.forwardPending()).toEqual({ delivered: 1, rejected: 1 });
     expect(analytics.received.map((r) => r.key)).toEqual(['good']);
-    const setAside = (await readFile(join(dataDir, 'tracking', 'webhook-rejected.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const setAside = (await readFile(join(dataDir, 'tracking', 'webhook-rejected.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(setAside).toHaveLength(1);
     expect(setAside[0]).toMatchObject({ status: 422 });
     expect(JSON.parse(setAside[0].record)).toMatchObject({ key: 'bad', type: 'referral.submitted' });
@@ -94,7 +127,13 @@ describe('the tracking webhook is fed from the log by the forwarder', () => {
     closers.push(analytics.close);
     analytics.answers.push(500, 500, 500);
     const logged: string[] = [];
-    const forwarder = new TrackingWebhookForwarder({ dataDir, url: analytics.url, pollMs: 50, maxBackoffMs: 200, log: (l) => logged.push(l) });
+    const forwarder = new TrackingWebhookForwarder({
+      dataDir,
+      url: analytics.url,
+      pollMs: 50,
+      maxBackoffMs: 200,
+      log: (l) => logged.push(l),
+    });
     forwarder.start();
     closers.push(() => forwarder.stop());
     await new MockActivityEnvironment().run(createTrackingActivities({ dataDir }).recordTracking, rec('late'));

@@ -87,8 +87,10 @@ describe('the demo driver', () => {
     await second.stop();
     expect(await signalsIn(f.temporal, npsRun, 'journeyEvent')).toHaveLength(1);
     const escalationRun = `journey:nps-promoter-referral:${c2.id}`;
-    expect((await signalsIn(f.temporal, escalationRun, 'journeyEvent') as Array<{ type: string }>).map((e) => e.type))
-      .toEqual(['nps.submitted', 'escalation.opened']);
+    expect(((await signalsIn(f.temporal, escalationRun, 'journeyEvent')) as Array<{ type: string }>).map((e) => e.type)).toEqual([
+      'nps.submitted',
+      'escalation.opened',
+    ]);
   });
 
   it('prints Temporal UI links with URL-encoded visibility queries', () => {

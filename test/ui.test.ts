@@ -22,7 +22,8 @@ import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
-const SCREENSHOT_DIR = process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
+const SCREENSHOT_DIR =
+  process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
 const SCREENSHOT = join(SCREENSHOT_DIR, 'temporal-ui-run.png');
 
 describe("an operator finds a customer's run in the Temporal UI", () => {
@@ -41,7 +42,10 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     const { plans } = await loadJourneyDir(dir);
     f = await startApi({ registry: PlanRegistry.of(plans) });
     worker = await createJourneyWorker({
-      connection: f.temporal.workerConnection, namespace: 'default', taskQueue: f.taskQueue, workflowBundle: workflowBundle(),
+      connection: f.temporal.workerConnection,
+      namespace: 'default',
+      taskQueue: f.taskQueue,
+      workflowBundle: workflowBundle(),
       activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } },
     });
     running = worker.run();
@@ -58,11 +62,22 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
 
   async function sendNps(customer: string, firstName: string, score = 10) {
     const res = await f.api.inject({
-      method: 'POST', url: '/v1/events', headers: auth(),
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth(),
       payload: {
-        id: `nps-${customer}`, type: 'nps.submitted', customerId: customer, occurredAt: new Date().toISOString(),
+        id: `nps-${customer}`,
+        type: 'nps.submitted',
+        customerId: customer,
+        occurredAt: new Date().toISOString(),
         data: { score, comment: score >= 9 ? 'Saved us a week' : 'Too many outages' },
-        traits: { email: `${firstName.toLowerCase()}@globex.example`, firstName, segment: 'mid-market', healthScore: 90, timezone: daytimeZones()[0] },
+        traits: {
+          email: `${firstName.toLowerCase()}@globex.example`,
+          firstName,
+          segment: 'mid-market',
+          healthScore: 90,
+          timezone: daytimeZones()[0],
+        },
       },
     });
     expect(res.statusCode).toBe(202);
@@ -75,12 +90,15 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     // The run moves on by itself: the demo copy asks 4 s after the NPS answer (in a zone where it is daytime, so
     // the cross-journey quiet hours do not hold it). Wait until the first ask went out.
     const asked = async () => ((await handle.query(journeyStateQuery)) as { attempts?: number }).attempts ?? 0;
-    await expect.poll(asked, { timeout: 60_000 }).toBeGreaterThanOrEqual(1)
+    await expect
+      .poll(asked, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(1)
       .catch(async (err) => {
         // Say where the run stands, not only that it has not asked.
         throw new Error(`${err.message}\nrun state: ${JSON.stringify(await handle.query(journeyStateQuery))}`);
       });
-    await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(JourneyStage), { timeout: 30_000 })
+    await expect
+      .poll(async () => (await handle.describe()).typedSearchAttributes.get(JourneyStage), { timeout: 30_000 })
       .toMatch(/^(invite|activate)$/);
 
     await searchWorkflows(page, inject('temporalUiUrl'), 'default', `CustomerId = "${customerId}"`);
@@ -107,7 +125,12 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(Suppressed), { timeout: 60_000 }).toBe(true);
     expect((await handle.describe()).typedSearchAttributes.get(JourneyStage)).toBe('listen');
 
-    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
+    await searchWorkflows(
+      page,
+      inject('temporalUiUrl'),
+      'default',
+      `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`,
+    );
     await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'temporal-ui-suppressed-list.png') });
     // The happy customer's run is not held: the same filter finds nothing for them.
@@ -115,12 +138,21 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toMatch(/^\s*0\s+Workflows\b/m);
     expect(await page.getByRole('link', { name: journeyWorkflowId('nps-promoter-referral', customerId) }).count()).toBe(0);
 
-    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
+    await searchWorkflows(
+      page,
+      inject('temporalUiUrl'),
+      'default',
+      `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`,
+    );
     await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
     await openRun(page, runId);
     await openUserMetadata(page);
-    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toMatch(/suppressed:[^\n]*NPS detractor/)
-      .catch(async (err) => { throw new Error(`${err.message}\npage text:\n${await visibleText(page)}`); });
+    await expect
+      .poll(() => visibleText(page), { timeout: 30_000 })
+      .toMatch(/suppressed:[^\n]*NPS detractor/)
+      .catch(async (err) => {
+        throw new Error(`${err.message}\npage text:\n${await visibleText(page)}`);
+      });
     expect(await visibleText(page)).toMatch(/stage:\s*listen/);
   });
 });

@@ -58,8 +58,9 @@ describe('the required search attributes are checked against the namespace', () 
       { name: 'JourneyBogusAttribute', expected: 'KEYWORD' },
       { name: 'CustomerId', expected: 'INT', found: 'KEYWORD' },
     ]);
-    await expect(assertSearchAttributes(temporal.workerConnection.operatorService, 'default', required))
-      .rejects.toThrow(/JourneyBogusAttribute \(KEYWORD\) is missing: temporal operator search-attribute create --namespace default --name JourneyBogusAttribute --type Keyword/);
+    await expect(assertSearchAttributes(temporal.workerConnection.operatorService, 'default', required)).rejects.toThrow(
+      /JourneyBogusAttribute \(KEYWORD\) is missing: temporal operator search-attribute create --namespace default --name JourneyBogusAttribute --type Keyword/,
+    );
   });
 });
 
@@ -69,13 +70,16 @@ describe('the worker process', () => {
     const namespace = `bare-${randomUUID().slice(0, 8)}`;
     try {
       await temporal.workerConnection.workflowService.registerNamespace({
-        namespace, workflowExecutionRetentionPeriod: msToTs('1 day'),
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs('1 day'),
       });
     } finally {
       await temporal.close();
     }
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: namespace, JOURNEY_TASK_QUEUE: uniqueTaskQueue('bare'),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: namespace,
+      JOURNEY_TASK_QUEUE: uniqueTaskQueue('bare'),
     });
     expect(await worker.exited).toBe(1);
     for (const key of ALL_SEARCH_ATTRIBUTES) expect(worker.output()).toContain(`${key.name} (${key.type}) is missing`);
@@ -85,18 +89,31 @@ describe('the worker process', () => {
   it('serves Prometheus metrics and exits 0 after draining on SIGTERM', async () => {
     const metricsPort = await freePort();
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default',
-      JOURNEY_TASK_QUEUE: uniqueTaskQueue('metrics'), JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
-      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-worker-')), JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '5000',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: 'default',
+      JOURNEY_TASK_QUEUE: uniqueTaskQueue('metrics'),
+      JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
+      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-worker-')),
+      JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '5000',
     });
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
+      await waitFor(
+        'the worker to poll',
+        () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null,
+        90_000,
+      );
       expect(worker.output()).toContain(`metrics at http://127.0.0.1:${metricsPort}/metrics`);
       let metrics = '';
-      await waitFor('worker metrics', async () => {
-        metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
-        return metrics.includes('temporal_');
-      }, 90_000);
+      await waitFor(
+        'worker metrics',
+        async () => {
+          metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+            .then((r) => r.text())
+            .catch(() => '');
+          return metrics.includes('temporal_');
+        },
+        90_000,
+      );
       expect(metrics).toMatch(/temporal_\w+\{[^}]*task_queue="metrics-/);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
@@ -111,12 +128,22 @@ describe('the worker process', () => {
     const configFile = join(dir, 'temporal.toml');
     writeFileSync(configFile, `[profile.staging]\naddress = "${inject('temporalAddress')}"\nnamespace = "default"\n`);
     const { TEMPORAL_ADDRESS: _a, TEMPORAL_NAMESPACE: _n, ...rest } = process.env;
-    const worker = startWorkerProcess({
-      ...(rest as Record<string, string>), TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'staging',
-      JOURNEY_TASK_QUEUE: uniqueTaskQueue('profile'), JOURNEY_DATA_DIR: dir,
-    }, { replaceEnv: true });
+    const worker = startWorkerProcess(
+      {
+        ...(rest as Record<string, string>),
+        TEMPORAL_CONFIG_FILE: configFile,
+        TEMPORAL_PROFILE: 'staging',
+        JOURNEY_TASK_QUEUE: uniqueTaskQueue('profile'),
+        JOURNEY_DATA_DIR: dir,
+      },
+      { replaceEnv: true },
+    );
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
+      await waitFor(
+        'the worker to poll',
+        () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null,
+        90_000,
+      );
       expect(worker.output()).toContain(`namespace "default" at ${inject('temporalAddress')}`);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
@@ -138,7 +165,9 @@ describe('the worker process', () => {
   it('rejects a concurrency setting that is not a number, naming the variable', () => {
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_ACTIVITIES: 'lots' })).toThrow(/JOURNEY_WORKER_MAX_ACTIVITIES="lots"/);
     expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_ACTIVITIES: '7', JOURNEY_TASK_QUEUE: 'q' })).toMatchObject({
-      maxConcurrentActivityTaskExecutions: 7, taskQueue: 'q', metricsPort: undefined,
+      maxConcurrentActivityTaskExecutions: 7,
+      taskQueue: 'q',
+      metricsPort: undefined,
     });
   });
 
@@ -148,19 +177,34 @@ describe('the worker process', () => {
     writeDemoJourneys(JOURNEYS_DIR, journeys, { daySeconds: 2 }); // the first ask goes out 4 s after the NPS answer
     const f = await startApi({ registry: PlanRegistry.of((await loadJourneyDir(journeys)).plans) });
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', JOURNEY_TASK_QUEUE: f.taskQueue,
-      JOURNEY_DATA_DIR: f.dataDir, JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '20000',
-      POSTMARK_SERVER_TOKEN: 'pm-token', POSTMARK_API_URL: postmark.url, JOURNEY_EMAIL_FROM: 'advocacy@acme.example',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: 'default',
+      JOURNEY_TASK_QUEUE: f.taskQueue,
+      JOURNEY_DATA_DIR: f.dataDir,
+      JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '20000',
+      POSTMARK_SERVER_TOKEN: 'pm-token',
+      POSTMARK_API_URL: postmark.url,
+      JOURNEY_EMAIL_FROM: 'advocacy@acme.example',
     });
     try {
-      await waitFor('the worker to poll', () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null, 90_000);
+      await waitFor(
+        'the worker to poll',
+        () => worker.output().includes('worker: polling task queue') || worker.child.exitCode !== null,
+        90_000,
+      );
       // Postmark takes the message, then answers only 4 s later: the send is in flight when the worker is told to stop.
       postmark.injectFault({ kind: 'slow', delayMs: 4000 }, '/email');
       const customerId = `drain-${randomUUID().slice(0, 6)}`;
       const res = await f.api.inject({
-        method: 'POST', url: '/v1/events', headers: auth(),
+        method: 'POST',
+        url: '/v1/events',
+        headers: auth(),
         payload: {
-          id: `nps-${customerId}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score: 10 },
+          id: `nps-${customerId}`,
+          type: 'nps.submitted',
+          customerId,
+          occurredAt: new Date().toISOString(),
+          data: { score: 10 },
           traits: { email: 'ada@globex.example', firstName: 'Ada', healthScore: 90, timezone: daytimeZones()[0] },
         },
       });
@@ -175,8 +219,11 @@ describe('the worker process', () => {
       const events = history.events ?? [];
       const sendScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendEmail');
       expect(sendScheduled).toBeDefined();
-      const outcome = events.find((e) => [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes]
-        .some((a) => a && String(a.scheduledEventId) === String(sendScheduled!.eventId)));
+      const outcome = events.find((e) =>
+        [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].some(
+          (a) => a && String(a.scheduledEventId) === String(sendScheduled!.eventId),
+        ),
+      );
       expect(outcome?.activityTaskCompletedEventAttributes).toBeTruthy(); // completed, not failed or cut off
       expect(postmark.accepted).toHaveLength(1);
     } finally {

@@ -51,8 +51,10 @@ if (!settings.skipSearchAttributeCheck) {
   } catch (err) {
     if (err instanceof MissingSearchAttributesError) fail(err.message);
     // Some deployments refuse the operator API to a worker's credentials: say so and carry on.
-    console.warn(`worker: could not list search attributes of "${config.namespace}" (${(err as Error).message}); ` +
-      'set JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK=1 to silence this check');
+    console.warn(
+      `worker: could not list search attributes of "${config.namespace}" (${(err as Error).message}); ` +
+        'set JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK=1 to silence this check',
+    );
   }
 }
 
@@ -60,7 +62,10 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
-  activityDeps: { dataDir: settings.dataDir, customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy, scoreConfig } } },
+  activityDeps: {
+    dataDir: settings.dataDir,
+    customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy, scoreConfig } },
+  },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceMs: settings.shutdownGraceMs,

@@ -16,8 +16,17 @@ export const InvitedAt = defineSearchAttributeKey('InvitedAt', SearchAttributeTy
 export const FirstReferralAt = defineSearchAttributeKey('FirstReferralAt', SearchAttributeType.DATETIME);
 
 export const ALL_SEARCH_ATTRIBUTES = [
-  JourneyId, JourneyVersion, CustomerId, JourneyStage, AdvocacyMotion, AdvocateTier,
-  Suppressed, ReferralCount, AdvocateScore, InvitedAt, FirstReferralAt,
+  JourneyId,
+  JourneyVersion,
+  CustomerId,
+  JourneyStage,
+  AdvocacyMotion,
+  AdvocateTier,
+  Suppressed,
+  ReferralCount,
+  AdvocateScore,
+  InvitedAt,
+  FirstReferralAt,
 ];
 
 const CLI_TYPE_NAMES: Record<string, string> = {
@@ -85,8 +94,10 @@ export function describeSearchAttributeProblems(namespace: string, problems: Sea
       ? `  ${p.name}: registered as ${p.found}, expected ${p.expected}`
       : `  ${p.name} (${p.expected}) is missing: temporal operator search-attribute create --namespace ${namespace} --name ${p.name} --type ${CLI_TYPE_NAMES[p.expected] ?? p.expected}`,
   );
-  return `namespace "${namespace}" lacks the search attributes journey runs set (${problems.map((p) => p.name).join(', ')}):\n${lines.join('\n')}\n` +
-    'Register them (Temporal Cloud: tcld namespace search-attributes add, or the Cloud UI), then start the worker again.';
+  return (
+    `namespace "${namespace}" lacks the search attributes journey runs set (${problems.map((p) => p.name).join(', ')}):\n${lines.join('\n')}\n` +
+    'Register them (Temporal Cloud: tcld namespace search-attributes add, or the Cloud UI), then start the worker again.'
+  );
 }
 
 /** Throws a clear error naming every missing or mistyped search attribute. */
@@ -100,7 +111,10 @@ export async function assertSearchAttributes(
 }
 
 export class MissingSearchAttributesError extends Error {
-  constructor(message: string, readonly problems: SearchAttributeProblem[]) {
+  constructor(
+    message: string,
+    readonly problems: SearchAttributeProblem[],
+  ) {
     super(message);
     this.name = 'MissingSearchAttributesError';
   }

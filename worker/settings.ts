@@ -41,7 +41,9 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const level = (env.JOURNEY_LOG_LEVEL || 'info').toUpperCase();
   const logLevel = level === 'FATAL' ? 'ERROR' : level;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new WorkerSettingsError(`JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`);
+    throw new WorkerSettingsError(
+      `JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`,
+    );
   }
   return {
     logLevel: logLevel as WorkerSettings['logLevel'],

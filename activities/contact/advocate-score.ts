@@ -15,7 +15,7 @@ export function createAdvocateScoreActivities(deps: Pick<CustomerWorkflowDeps, '
   return {
     async readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading> {
       try {
-        const state = await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStateQuery) as
+        const state = (await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStateQuery)) as
           { advocate?: { score?: unknown; tier?: unknown } } | undefined;
         const { score, tier } = state?.advocate ?? {};
         if (typeof score !== 'number' || typeof tier !== 'string') return { found: false };

@@ -17,7 +17,11 @@ export interface CustomerWorkflowDeps {
 }
 
 export async function updateCustomer<Ret, Arg>(
-  deps: CustomerWorkflowDeps, customerId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string,
+  deps: CustomerWorkflowDeps,
+  customerId: string,
+  update: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  updateId: string,
 ): Promise<Ret> {
   const startWorkflowOperation = new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
     workflowId: customerWorkflowId(customerId),
@@ -31,7 +35,12 @@ export async function updateCustomer<Ret, Arg>(
 }
 
 /** Signals `customer:<id>`, starting it first if needed; durable once the server has it, no worker needed yet. */
-export async function signalCustomer<Arg>(deps: CustomerWorkflowDeps, customerId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+export async function signalCustomer<Arg>(
+  deps: CustomerWorkflowDeps,
+  customerId: string,
+  signal: SignalDefinition<[Arg]>,
+  arg: Arg,
+): Promise<void> {
   await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
     workflowId: customerWorkflowId(customerId),
     taskQueue: deps.taskQueue,

@@ -50,11 +50,17 @@ export function classifyPostmarkError(err: unknown, secrets: string[] = []): Cla
   const code = typeof e?.code === 'number' ? e.code : 0;
   const message = redact(String(e?.message ?? err), secrets);
   const kind: PostmarkErrorClass =
-    status === 0 || status === 429 || status >= 500 ? 'transient'
-    : status === 401 || CONFIGURATION_CODES.has(code) ? 'configuration'
-    : code === 406 ? 'inactive-recipient'
-    : code === 300 ? (isAboutRecipient(message) ? 'invalid-address' : 'configuration')
-    : 'rejected';
+    status === 0 || status === 429 || status >= 500
+      ? 'transient'
+      : status === 401 || CONFIGURATION_CODES.has(code)
+        ? 'configuration'
+        : code === 406
+          ? 'inactive-recipient'
+          : code === 300
+            ? isAboutRecipient(message)
+              ? 'invalid-address'
+              : 'configuration'
+            : 'rejected';
   return { kind, status, code, message };
 }
 

@@ -89,7 +89,10 @@ export function createEmailActivities(deps: EmailDeps) {
         throw c.kind === 'configuration' ? failureFor(c) : failureFor({ ...c, kind: 'transient' });
       });
       if (earlier) {
-        log.info({ sendKey: req.sendKey, attempt, messageId: earlier }, 'already accepted by Postmark on an earlier attempt; not sending again');
+        log.info(
+          { sendKey: req.sendKey, attempt, messageId: earlier },
+          'already accepted by Postmark on an earlier attempt; not sending again',
+        );
         return { ...base, status: 'already-sent', messageId: earlier, sentAt: new Date().toISOString() };
       }
       // Postmark's search can lag behind what it accepted: while an ambiguous request is recent, wait (retry)
@@ -98,7 +101,10 @@ export function createEmailActivities(deps: EmailDeps) {
       if (ambiguousSubmissionAt !== undefined && Date.now() - ambiguousSubmissionAt < settleMs) {
         markSubmission(ambiguousSubmissionAt);
         log.info({ sendKey: req.sendKey, attempt }, 'an earlier request may still appear in Postmark; waiting before sending again');
-        throw ApplicationFailure.retryable('waiting for Postmark\'s message search to settle after an ambiguous failure', EMAIL_FAILURE.transient);
+        throw ApplicationFailure.retryable(
+          "waiting for Postmark's message search to settle after an ambiguous failure",
+          EMAIL_FAILURE.transient,
+        );
       }
     }
     markSubmission(Date.now());
@@ -112,7 +118,10 @@ export function createEmailActivities(deps: EmailDeps) {
       if (!(c.status === 0 || c.status >= 500)) markSubmission(undefined);
       const fields = { sendKey: req.sendKey, journeyId: req.journeyId, attempt, status: c.status, code: c.code, errorClass: c.kind };
       if (c.kind === 'configuration') {
-        log.error(fields, `EMAIL CONFIGURATION ERROR, nothing will be sent until it is fixed (check POSTMARK_SERVER_TOKEN, sender signature, template): ${c.message}`);
+        log.error(
+          fields,
+          `EMAIL CONFIGURATION ERROR, nothing will be sent until it is fixed (check POSTMARK_SERVER_TOKEN, sender signature, template): ${c.message}`,
+        );
       } else if (c.kind === 'transient') {
         log.warn(fields, `Postmark send failed, Temporal will retry: ${c.message}`);
       } else {
@@ -135,8 +144,13 @@ export function createEmailActivities(deps: EmailDeps) {
     const request = buildRequest(req);
     const { id, written } = await writePostmarkRequestToOutbox(deps.dataDir, req.sendKey, request);
     return {
-      status: written ? 'sent' : 'already-sent', transport: 'outbox', messageId: id,
-      sendKey: req.sendKey, sentAt: new Date().toISOString(), messageStream: req.messageStream, template: templateName(req),
+      status: written ? 'sent' : 'already-sent',
+      transport: 'outbox',
+      messageId: id,
+      sendKey: req.sendKey,
+      sentAt: new Date().toISOString(),
+      messageStream: req.messageStream,
+      template: templateName(req),
     };
   }
 
@@ -144,11 +158,21 @@ export function createEmailActivities(deps: EmailDeps) {
     if (!deps.onSent) return;
     try {
       await deps.onSent({
-        customerId: req.customerId, sendKey: req.sendKey, journeyId: req.journeyId, step: req.step, messageId: result.messageId,
-        messageStream: req.messageStream, template: templateName(req), transport: result.transport, sentAt: result.sentAt ?? new Date().toISOString(),
+        customerId: req.customerId,
+        sendKey: req.sendKey,
+        journeyId: req.journeyId,
+        step: req.step,
+        messageId: result.messageId,
+        messageStream: req.messageStream,
+        template: templateName(req),
+        transport: result.transport,
+        sentAt: result.sentAt ?? new Date().toISOString(),
       });
     } catch (hookErr) {
-      log.error({ sendKey: req.sendKey, journeyId: req.journeyId, hookError: (hookErr as Error).message }, 'sent, but recording it in the contact history failed; retrying');
+      log.error(
+        { sendKey: req.sendKey, journeyId: req.journeyId, hookError: (hookErr as Error).message },
+        'sent, but recording it in the contact history failed; retrying',
+      );
       throw ApplicationFailure.retryable(`onSent failed: ${(hookErr as Error).message}`, EMAIL_FAILURE.transient);
     }
   }

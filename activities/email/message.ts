@@ -35,8 +35,7 @@ export interface PostmarkTemplateBody extends CommonFields {
 export type PostmarkEndpoint = '/email' | '/email/withTemplate';
 
 export type PostmarkRequest =
-  | { endpoint: '/email'; body: PostmarkEmailBody }
-  | { endpoint: '/email/withTemplate'; body: PostmarkTemplateBody };
+  { endpoint: '/email'; body: PostmarkEmailBody } | { endpoint: '/email/withTemplate'; body: PostmarkTemplateBody };
 
 export const DEFAULT_FROM = 'journeys@example.com';
 
@@ -103,7 +102,15 @@ export function buildPostmarkRequest(req: SendEmailRequest, from: string = DEFAU
   const subject = Mustache.render(template.subject, model, undefined, noEscape).trim();
   const html = looksLikeHtml(template.file, req.localTemplateBody);
   const rendered = Mustache.render(req.localTemplateBody, model, undefined, html ? htmlEscape : noEscape);
-  const body: PostmarkEmailBody = { From: common.From, To: common.To, Subject: subject, ...(html ? { HtmlBody: rendered } : { TextBody: rendered }), MessageStream: common.MessageStream, Tag: common.Tag, Metadata: common.Metadata };
+  const body: PostmarkEmailBody = {
+    From: common.From,
+    To: common.To,
+    Subject: subject,
+    ...(html ? { HtmlBody: rendered } : { TextBody: rendered }),
+    MessageStream: common.MessageStream,
+    Tag: common.Tag,
+    Metadata: common.Metadata,
+  };
   if (common.Headers) body.Headers = common.Headers;
   return { endpoint: '/email', body };
 }

@@ -29,9 +29,10 @@ export interface PostmarkAccepted {
 }
 
 export async function submitToPostmark(client: ServerClient, request: PostmarkRequest): Promise<PostmarkAccepted> {
-  const response = request.endpoint === '/email'
-    ? await client.sendEmail(request.body as unknown as Models.Message)
-    : await client.sendEmailWithTemplate(request.body as unknown as Models.TemplatedMessage);
+  const response =
+    request.endpoint === '/email'
+      ? await client.sendEmail(request.body as unknown as Models.Message)
+      : await client.sendEmailWithTemplate(request.body as unknown as Models.TemplatedMessage);
   return { messageId: response.MessageID, submittedAt: response.SubmittedAt };
 }
 
@@ -39,11 +40,12 @@ export async function submitToPostmark(client: ServerClient, request: PostmarkRe
  * Looks a send key up in Postmark's outbound message search (`/messages/outbound?metadata_sendKey=…`):
  * the message id when Postmark already holds a message sent with that key.
  */
-export async function findSentBySendKey(
-  client: ServerClient, sendKey: string, messageStream: string,
-): Promise<string | undefined> {
+export async function findSentBySendKey(client: ServerClient, sendKey: string, messageStream: string): Promise<string | undefined> {
   const found = await client.getOutboundMessages({
-    count: 1, offset: 0, messageStream, metadata_sendKey: metadataValue(sendKey),
+    count: 1,
+    offset: 0,
+    messageStream,
+    metadata_sendKey: metadataValue(sendKey),
   });
   return found.Messages[0]?.MessageID;
 }

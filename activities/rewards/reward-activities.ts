@@ -15,14 +15,26 @@ export interface RewardActivityDeps extends CustomerWorkflowDeps {
 
 function ledgerWrite(req: RewardRequest, status: RewardStatus, extra: Partial<LedgerWrite> = {}): LedgerWrite {
   return {
-    id: req.idempotencyKey, customerId: req.recipientId, kind: req.item.kind, amount: req.item.amount, currency: req.item.currency,
-    reason: req.reason, journeyId: req.journeyId, journeyVersion: req.journeyVersion, role: req.role, ruleId: req.ruleId,
-    referralId: req.referralId, advocateId: req.advocateId, ...(req.referred ? { referred: req.referred } : {}), status, ...extra,
+    id: req.idempotencyKey,
+    customerId: req.recipientId,
+    kind: req.item.kind,
+    amount: req.item.amount,
+    currency: req.item.currency,
+    reason: req.reason,
+    journeyId: req.journeyId,
+    journeyVersion: req.journeyVersion,
+    role: req.role,
+    ruleId: req.ruleId,
+    referralId: req.referralId,
+    advocateId: req.advocateId,
+    ...(req.referred ? { referred: req.referred } : {}),
+    status,
+    ...extra,
   };
 }
 
 export function createRewardActivities(deps: RewardActivityDeps) {
-  const provider = deps.webhook ? 'webhook' as const : 'ledger' as const;
+  const provider = deps.webhook ? ('webhook' as const) : ('ledger' as const);
   const record = (customerId: string, write: LedgerWrite): Promise<LedgerWriteResult> =>
     updateCustomer(deps, customerId, recordRewardUpdate, write, `ledger:${write.id}:${write.status}`);
 
@@ -33,9 +45,20 @@ export function createRewardActivities(deps: RewardActivityDeps) {
       if (deps.webhook) {
         try {
           await postRewardWebhook(deps.webhook, req.idempotencyKey, {
-            action: 'issue', rewardId: req.idempotencyKey, recipientId: req.recipientId, advocateId: req.advocateId, role: req.role,
-            kind: req.item.kind, amount: req.item.amount, currency: req.item.currency, description: req.item.description,
-            reason: req.reason, journeyId: req.journeyId, journeyVersion: req.journeyVersion, referralId: req.referralId, ruleId: req.ruleId,
+            action: 'issue',
+            rewardId: req.idempotencyKey,
+            recipientId: req.recipientId,
+            advocateId: req.advocateId,
+            role: req.role,
+            kind: req.item.kind,
+            amount: req.item.amount,
+            currency: req.item.currency,
+            description: req.item.description,
+            reason: req.reason,
+            journeyId: req.journeyId,
+            journeyVersion: req.journeyVersion,
+            referralId: req.referralId,
+            ruleId: req.ruleId,
           });
         } catch (err) {
           if (err instanceof ApplicationFailure && err.type === REWARD_REJECTED) {
@@ -51,7 +74,12 @@ export function createRewardActivities(deps: RewardActivityDeps) {
 
     /** Checks a new reward against the advocate's whole ledger (every journey: caps, the same person referred
      *  twice) and writes it held or pending in the same Update; a refusal is written as refused, with the reason. */
-    async claimReward(req: RewardRequest, checks: Omit<RewardClaim, 'write'>, status: 'held' | 'pending', releaseAt?: string): Promise<RewardClaimResult> {
+    async claimReward(
+      req: RewardRequest,
+      checks: Omit<RewardClaim, 'write'>,
+      status: 'held' | 'pending',
+      releaseAt?: string,
+    ): Promise<RewardClaimResult> {
       const write = ledgerWrite(req, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
       return updateCustomer(deps, req.recipientId, claimRewardUpdate, { ...checks, write }, `ledger:${req.idempotencyKey}:claim`);
     },
@@ -77,11 +105,29 @@ export function createRewardActivities(deps: RewardActivityDeps) {
     /** Reverses an issued or held reward (refund, churn within the window); once per reward. */
     async reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult> {
       if (deps.webhook) {
-        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, { action: 'reverse', rewardId: req.idempotencyKey, recipientId: req.recipientId, reason: req.reason });
+        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, {
+          action: 'reverse',
+          rewardId: req.idempotencyKey,
+          recipientId: req.recipientId,
+          reason: req.reason,
+        });
       }
-      const { entry, rejected } = await updateCustomer(deps, req.recipientId, recordRewardUpdate, {
-        id: req.idempotencyKey, customerId: req.recipientId, kind: 'unknown', reason: req.reason, journeyId: '', journeyVersion: 0, status: 'reversed', note: req.reason,
-      }, `ledger:${req.idempotencyKey}:reversed`);
+      const { entry, rejected } = await updateCustomer(
+        deps,
+        req.recipientId,
+        recordRewardUpdate,
+        {
+          id: req.idempotencyKey,
+          customerId: req.recipientId,
+          kind: 'unknown',
+          reason: req.reason,
+          journeyId: '',
+          journeyVersion: 0,
+          status: 'reversed',
+          note: req.reason,
+        },
+        `ledger:${req.idempotencyKey}:reversed`,
+      );
       if (entry.status === 'reversed') return { rewardId: entry.id, status: 'reversed' };
       return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
     },

@@ -12,7 +12,14 @@ export function signRewardPayload(secret: string, timestamp: string, body: strin
 }
 
 /** True when the signature matches and the timestamp is within the tolerance of `nowMs`. */
-export function verifyRewardSignature(secret: string, timestamp: string, body: string, signature: string, nowMs = Date.now(), toleranceMs = 300_000): boolean {
+export function verifyRewardSignature(
+  secret: string,
+  timestamp: string,
+  body: string,
+  signature: string,
+  nowMs = Date.now(),
+  toleranceMs = 300_000,
+): boolean {
   const ts = Number(timestamp) * 1000;
   if (!Number.isFinite(ts) || Math.abs(nowMs - ts) > toleranceMs) return false;
   const expected = Buffer.from(signRewardPayload(secret, timestamp, body));

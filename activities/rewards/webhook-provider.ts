@@ -29,7 +29,12 @@ export interface WebhookOutcome {
   body: unknown;
 }
 
-export async function postRewardWebhook(config: RewardWebhookConfig, idempotencyKey: string, payload: Record<string, unknown>, nowMs = Date.now()): Promise<WebhookOutcome> {
+export async function postRewardWebhook(
+  config: RewardWebhookConfig,
+  idempotencyKey: string,
+  payload: Record<string, unknown>,
+  nowMs = Date.now(),
+): Promise<WebhookOutcome> {
   const body = JSON.stringify(payload);
   const timestamp = String(Math.floor(nowMs / 1000));
   let res: Response;
@@ -50,7 +55,11 @@ export async function postRewardWebhook(config: RewardWebhookConfig, idempotency
   }
   const text = await res.text();
   let parsed: unknown = text;
-  try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep the text */ }
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* keep the text */
+  }
   if (res.ok) return { status: res.status, alreadyProcessed: false, body: parsed };
   if (res.status === 409) return { status: 409, alreadyProcessed: true, body: parsed };
   const detail = `reward webhook answered ${res.status} for ${idempotencyKey}: ${text.slice(0, 300)}`;

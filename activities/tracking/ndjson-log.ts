@@ -73,9 +73,15 @@ export function parseTrackingLines(text: string): TrackingLogRead {
       badLines.push(i + 1);
       return;
     }
-    if (!rec || typeof rec !== 'object' || typeof rec.type !== 'string' || typeof rec.at !== 'string') { badLines.push(i + 1); return; }
+    if (!rec || typeof rec !== 'object' || typeof rec.type !== 'string' || typeof rec.at !== 'string') {
+      badLines.push(i + 1);
+      return;
+    }
     const key = trackingKey(rec);
-    if (seen.has(key)) { duplicates++; return; }
+    if (seen.has(key)) {
+      duplicates++;
+      return;
+    }
     seen.add(key);
     records.push({ ...rec, key });
   });

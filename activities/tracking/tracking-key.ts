@@ -7,5 +7,8 @@ export function trackingKey(rec: TrackingRecord): string {
   if (rec.key) return rec.key;
   if (typeof rec.data?.key === 'string' && rec.data.key) return rec.data.key; // where the interpreter puts it
   const { journeyId, journeyVersion, customerId, stage, type, at, motion, data } = rec;
-  return `h:${createHash('sha256').update(JSON.stringify([journeyId, journeyVersion, customerId, stage, type, at, motion ?? null, data ?? null])).digest('hex').slice(0, 32)}`;
+  return `h:${createHash('sha256')
+    .update(JSON.stringify([journeyId, journeyVersion, customerId, stage, type, at, motion ?? null, data ?? null]))
+    .digest('hex')
+    .slice(0, 32)}`;
 }

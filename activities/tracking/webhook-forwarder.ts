@@ -83,7 +83,10 @@ export class TrackingWebhookForwarder {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.wake = () => { clearTimeout(timer); resolve(); };
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
 
@@ -101,7 +104,10 @@ export class TrackingWebhookForwarder {
         if (outcome.kind === 'rejected') {
           pass.rejected++;
           await mkdir(dirname(this.rejectedFile), { recursive: true });
-          await appendFile(this.rejectedFile, `${JSON.stringify({ at: new Date().toISOString(), status: outcome.status, answer: outcome.answer, record: text })}\n`);
+          await appendFile(
+            this.rejectedFile,
+            `${JSON.stringify({ at: new Date().toISOString(), status: outcome.status, answer: outcome.answer, record: text })}\n`,
+          );
           this.opts.log?.(`tracking webhook refused a record for good (${outcome.status}); set aside in ${this.rejectedFile}`);
         } else {
           pass.delivered++;
@@ -112,7 +118,9 @@ export class TrackingWebhookForwarder {
     }
   }
 
-  private async deliver(line: string): Promise<{ kind: 'ok' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
+  private async deliver(
+    line: string,
+  ): Promise<{ kind: 'ok' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
     let key: string | undefined;
     try {
       key = (JSON.parse(line) as { key?: string }).key;
@@ -180,7 +188,11 @@ export class TrackingWebhookForwarder {
 }
 
 /** The forwarder JOURNEY_TRACKING_WEBHOOK_URL asks for (+ optional JOURNEY_TRACKING_WEBHOOK_SECRET), or none. */
-export function trackingForwarderFromEnv(dataDir: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): TrackingWebhookForwarder | undefined {
+export function trackingForwarderFromEnv(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  log?: (line: string) => void,
+): TrackingWebhookForwarder | undefined {
   const url = env.JOURNEY_TRACKING_WEBHOOK_URL;
   if (!url) return undefined;
   return new TrackingWebhookForwarder({ dataDir, url, secret: env.JOURNEY_TRACKING_WEBHOOK_SECRET || undefined, log });

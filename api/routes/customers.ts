@@ -2,8 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE, customerStateQuery, customerWorkflowId, globalOptOutUpdate,
-  journeyStateQuery, optOutUpdate, updateTraitsSignal, type OperatorAction,
+  CUSTOMER_WORKFLOW_TYPE,
+  JOURNEY_WORKFLOW_TYPE,
+  customerStateQuery,
+  customerWorkflowId,
+  globalOptOutUpdate,
+  journeyStateQuery,
+  optOutUpdate,
+  updateTraitsSignal,
+  type OperatorAction,
 } from '../../workflows/messages.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
 import type { ApiContext } from '../server.ts';
@@ -30,123 +37,197 @@ async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = 
 }
 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
-  app.put('/customers/:id', {
-    config: { scope: 'ingest' },
-    schema: {
-      summary: "Set a customer's traits (merged into what the engine knows)", tags: ['customers'], security: bearer,
-      params: customerParams, body: traitsSchema(),
-      response: { 202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } }, ...errorResponses(400, 401, 403, 503) },
+  app.put(
+    '/customers/:id',
+    {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: "Set a customer's traits (merged into what the engine knows)",
+        tags: ['customers'],
+        security: bearer,
+        params: customerParams,
+        body: traitsSchema(),
+        response: {
+          202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
+          ...errorResponses(400, 401, 403, 503),
+        },
+      },
     },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    try {
-      await startCustomerWorkflow(ctx.client, ctx.taskQueue, id, updateTraitsSignal, [req.body as Record<string, unknown>], ctx.customerDefaults);
-      return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
-    } catch (err) {
-      return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
-    }
-  });
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      try {
+        await startCustomerWorkflow(
+          ctx.client,
+          ctx.taskQueue,
+          id,
+          updateTraitsSignal,
+          [req.body as Record<string, unknown>],
+          ctx.customerDefaults,
+        );
+        return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
+      }
+    },
+  );
 
-  app.get('/customers/:id', {
-    config: { scope: 'read' },
-    schema: {
-      summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals", tags: ['customers'], security: bearer,
-      params: customerParams,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            customerId: { type: 'string' },
-            profile: { ...anyObject, type: ['object', 'null'], description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score." },
-            profileError: { type: 'string' },
-            journeys: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  journeyId: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' },
-                  startTime: { type: 'string' }, closeTime: { type: ['string', 'null'] }, version: { type: ['string', 'null'] },
-                  state: { ...anyObject, type: ['object', 'null'] }, stateError: { type: 'string' },
+  app.get(
+    '/customers/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
+        tags: ['customers'],
+        security: bearer,
+        params: customerParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              customerId: { type: 'string' },
+              profile: {
+                ...anyObject,
+                type: ['object', 'null'],
+                description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
+              },
+              profileError: { type: 'string' },
+              journeys: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    journeyId: { type: 'string' },
+                    workflowId: { type: 'string' },
+                    runId: { type: 'string' },
+                    status: { type: 'string' },
+                    startTime: { type: 'string' },
+                    closeTime: { type: ['string', 'null'] },
+                    version: { type: ['string', 'null'] },
+                    state: { ...anyObject, type: ['object', 'null'] },
+                    stateError: { type: 'string' },
+                  },
                 },
               },
             },
           },
+          ...errorResponses(400, 401, 403, 404, 503),
         },
-        ...errorResponses(400, 401, 403, 404, 503),
       },
     },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    try {
-      const runs = await journeyRunsOf(ctx, id);
-      const journeys = await Promise.all(runs.map(async (run) => ({
-        journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
-        version: run.typedSearchAttributes.get(JourneyVersion) ?? null,
-        workflowId: run.workflowId, runId: run.runId, status: run.status.name,
-        startTime: run.startTime.toISOString(), closeTime: run.closeTime?.toISOString() ?? null,
-        ...(run.status.name === 'RUNNING'
-          ? await queryOrReason(ctx, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(journeyStateQuery))
-          : { state: null }),
-      })));
-      const profileHandle = ctx.client.workflow.getHandle(customerWorkflowId(id));
-      // Only "no such workflow" means the customer has no profile; Temporal being unreachable is a 503, not a 404.
-      const exists = await withDeadline(ctx, () => profileHandle.describe()).then(() => true, (err) => {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
-      });
-      const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
-      if (!exists && journeys.length === 0) {
-        return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
-      }
-      return { customerId: id, profile: profile.state as object | null, ...(profile.stateError ? { profileError: profile.stateError } : {}), journeys };
-    } catch (err) {
-      return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
-    }
-  });
-
-  app.post('/customers/:id/opt-out', {
-    config: { scope: 'operate' },
-    schema: {
-      summary: 'Opt the customer out of every journey, at once', tags: ['customers'], security: bearer,
-      params: customerParams, body: operatorActionSchema,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            customerId: { type: 'string' }, profile: { ...anyObject, type: ['object', 'null'] },
-            journeys: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, ok: { type: 'boolean' }, state: { ...anyObject, type: ['object', 'null'] }, error: { type: 'string' } } } },
-          },
-        },
-        ...errorResponses(400, 401, 403, 409, 503, 504),
-      },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const action = (req.body ?? {}) as OperatorAction;
-    let profile: unknown;
-    try {
-      // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
-      // for journeys that start later too.
-      profile = await withDeadline(ctx, () => ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
-        args: [action],
-        startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-          workflowId: customerWorkflowId(id), taskQueue: ctx.taskQueue, args: [customerProfileStartInput(id, ctx.customerDefaults)],
-          workflowIdConflictPolicy: 'USE_EXISTING', typedSearchAttributes: [{ key: CustomerId, value: id }],
-        }),
-      }));
-    } catch (err) {
-      return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
-    }
-    const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
-    const journeys = await Promise.all(runs.map(async (run) => {
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
       try {
-        const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }));
-        return { workflowId: run.workflowId, ok: true, state: state as object | null };
+        const runs = await journeyRunsOf(ctx, id);
+        const journeys = await Promise.all(
+          runs.map(async (run) => ({
+            journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
+            version: run.typedSearchAttributes.get(JourneyVersion) ?? null,
+            workflowId: run.workflowId,
+            runId: run.runId,
+            status: run.status.name,
+            startTime: run.startTime.toISOString(),
+            closeTime: run.closeTime?.toISOString() ?? null,
+            ...(run.status.name === 'RUNNING'
+              ? await queryOrReason(ctx, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(journeyStateQuery))
+              : { state: null }),
+          })),
+        );
+        const profileHandle = ctx.client.workflow.getHandle(customerWorkflowId(id));
+        // Only "no such workflow" means the customer has no profile; Temporal being unreachable is a 503, not a 404.
+        const exists = await withDeadline(ctx, () => profileHandle.describe()).then(
+          () => true,
+          (err) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        );
+        const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
+        if (!exists && journeys.length === 0) {
+          return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
+        }
+        return {
+          customerId: id,
+          profile: profile.state as object | null,
+          ...(profile.stateError ? { profileError: profile.stateError } : {}),
+          journeys,
+        };
       } catch (err) {
-        ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
-        return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
+        return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
       }
-    }));
-    return { customerId: id, profile: profile as object | null, journeys };
-  });
+    },
+  );
+
+  app.post(
+    '/customers/:id/opt-out',
+    {
+      config: { scope: 'operate' },
+      schema: {
+        summary: 'Opt the customer out of every journey, at once',
+        tags: ['customers'],
+        security: bearer,
+        params: customerParams,
+        body: operatorActionSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              customerId: { type: 'string' },
+              profile: { ...anyObject, type: ['object', 'null'] },
+              journeys: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    workflowId: { type: 'string' },
+                    ok: { type: 'boolean' },
+                    state: { ...anyObject, type: ['object', 'null'] },
+                    error: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses(400, 401, 403, 409, 503, 504),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const action = (req.body ?? {}) as OperatorAction;
+      let profile: unknown;
+      try {
+        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
+        // for journeys that start later too.
+        profile = await withDeadline(ctx, () =>
+          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
+            args: [action],
+            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
+              workflowId: customerWorkflowId(id),
+              taskQueue: ctx.taskQueue,
+              args: [customerProfileStartInput(id, ctx.customerDefaults)],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              typedSearchAttributes: [{ key: CustomerId, value: id }],
+            }),
+          }),
+        );
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+      }
+      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
+      const journeys = await Promise.all(
+        runs.map(async (run) => {
+          try {
+            const state = await withDeadline(ctx, () =>
+              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
+            );
+            return { workflowId: run.workflowId, ok: true, state: state as object | null };
+          } catch (err) {
+            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
+            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
+          }
+        }),
+      );
+      return { customerId: id, profile: profile as object | null, journeys };
+    },
+  );
 }

@@ -11,9 +11,15 @@ export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promis
 const diagnostic = {
   type: 'object',
   properties: {
-    file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' }, pointer: { type: 'string' },
-    message: { type: 'string' }, expected: { type: 'string' }, suggestion: { type: 'string' },
-    severity: { type: 'string', enum: ['error', 'warning'] }, code: { type: 'string' },
+    file: { type: 'string' },
+    line: { type: 'integer' },
+    column: { type: 'integer' },
+    pointer: { type: 'string' },
+    message: { type: 'string' },
+    expected: { type: 'string' },
+    suggestion: { type: 'string' },
+    severity: { type: 'string', enum: ['error', 'warning'] },
+    code: { type: 'string' },
   },
 } as const;
 const journeySummary = {
@@ -25,9 +31,15 @@ const upgradeReport = {
   type: 'object',
   description: 'What happened to the open runs of one journey whose plan changed in this reload.',
   properties: {
-    journeyId: { type: 'string' }, fromVersion: { type: 'integer' }, toVersion: { type: 'integer' }, inFlight: { type: 'string' },
-    action: { type: 'string', enum: ['signalled', 'skipped'] }, reason: { type: 'string' },
-    runsFound: { type: 'integer' }, signalled: { type: 'integer' }, failed: { type: 'integer' },
+    journeyId: { type: 'string' },
+    fromVersion: { type: 'integer' },
+    toVersion: { type: 'integer' },
+    inFlight: { type: 'string' },
+    action: { type: 'string', enum: ['signalled', 'skipped'] },
+    reason: { type: 'string' },
+    runsFound: { type: 'integer' },
+    signalled: { type: 'integer' },
+    failed: { type: 'integer' },
     errors: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, message: { type: 'string' } } } },
     truncated: { type: 'boolean' },
   },
@@ -35,7 +47,9 @@ const upgradeReport = {
 const reloadOutcome = {
   type: 'object',
   properties: {
-    applied: { type: 'boolean' }, journeys: { type: 'array', items: journeySummary }, diagnostics: { type: 'array', items: diagnostic },
+    applied: { type: 'boolean' },
+    journeys: { type: 'array', items: journeySummary },
+    diagnostics: { type: 'array', items: diagnostic },
     upgrades: { type: 'array', items: upgradeReport },
   },
 } as const;
@@ -48,60 +62,90 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
     return reports;
   });
 
-  app.get('/definitions', {
-    config: { scope: 'read' },
-    schema: {
-      summary: 'The journeys being served, with their routing', tags: ['definitions'], security: bearer,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            loadedAt: { type: ['string', 'null'] },
-            journeys: {
-              type: 'array',
-              items: { type: 'object', properties: { ...journeySummary.properties, name: { type: 'string' }, routing: anyObject } },
+  app.get(
+    '/definitions',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'The journeys being served, with their routing',
+        tags: ['definitions'],
+        security: bearer,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              loadedAt: { type: ['string', 'null'] },
+              journeys: {
+                type: 'array',
+                items: { type: 'object', properties: { ...journeySummary.properties, name: { type: 'string' }, routing: anyObject } },
+              },
             },
           },
+          ...errorResponses(401, 403),
         },
-        ...errorResponses(401, 403),
       },
     },
-  }, async () => ({
-    loadedAt: ctx.registry.loadedAt ?? null,
-    journeys: ctx.registry.current().map((p) => ({ journeyId: p.journeyId, version: p.version, hash: p.hash, status: p.definition.status, name: p.name, routing: p.routing })),
-  }));
+    async () => ({
+      loadedAt: ctx.registry.loadedAt ?? null,
+      journeys: ctx.registry
+        .current()
+        .map((p) => ({
+          journeyId: p.journeyId,
+          version: p.version,
+          hash: p.hash,
+          status: p.definition.status,
+          name: p.name,
+          routing: p.routing,
+        })),
+    }),
+  );
 
-  app.post('/definitions/validate', {
-    config: { scope: 'read' },
-    schema: {
-      summary: "Check a journey definition (the CLI's diagnostics); nothing is deployed", tags: ['definitions'], security: bearer,
-      body: { ...anyObject, description: 'A journey definition (definitions/schema/journey.schema.json).' },
-      response: {
-        200: { type: 'object', properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnostic } } },
-        ...errorResponses(400, 401, 403, 501),
+  app.post(
+    '/definitions/validate',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "Check a journey definition (the CLI's diagnostics); nothing is deployed",
+        tags: ['definitions'],
+        security: bearer,
+        body: { ...anyObject, description: 'A journey definition (definitions/schema/journey.schema.json).' },
+        response: {
+          200: { type: 'object', properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnostic } } },
+          ...errorResponses(400, 401, 403, 501),
+        },
       },
     },
-  }, async (req, reply) => {
-    const validate = ctx.opts.validateDefinition;
-    if (!validate) return reply.code(501).send({ error: 'not_implemented', message: 'the definition compiler is not wired into this API build', requestId: req.id });
-    const diagnostics = await validate(req.body);
-    return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
-  });
+    async (req, reply) => {
+      const validate = ctx.opts.validateDefinition;
+      if (!validate)
+        return reply
+          .code(501)
+          .send({ error: 'not_implemented', message: 'the definition compiler is not wired into this API build', requestId: req.id });
+      const diagnostics = await validate(req.body);
+      return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
+    },
+  );
 
-  app.post('/definitions/reload', {
-    config: { scope: 'operate' },
-    schema: {
-      summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
-      description: 'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
-      tags: ['definitions'], security: bearer,
-      response: {
-        200: reloadOutcome,
-        422: reloadOutcome,
-        ...errorResponses(401, 403),
+  app.post(
+    '/definitions/reload',
+    {
+      config: { scope: 'operate' },
+      schema: {
+        summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
+        description:
+          'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
+        tags: ['definitions'],
+        security: bearer,
+        response: {
+          200: reloadOutcome,
+          422: reloadOutcome,
+          ...errorResponses(401, 403),
+        },
       },
     },
-  }, async (_req, reply) => {
-    const outcome = await ctx.registry.reload();
-    return reply.code(outcome.applied ? 200 : 422).send(outcome);
-  });
+    async (_req, reply) => {
+      const outcome = await ctx.registry.reload();
+      return reply.code(outcome.applied ? 200 : 422).send(outcome);
+    },
+  );
 }

@@ -26,62 +26,101 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
-    return reply.code(429).header('retry-after', '1').send({
-      error: 'overloaded', message: `too many events in flight (${ctx.limit.current}/${ctx.limit.max}); retry after a second`,
-    });
+    return reply
+      .code(429)
+      .header('retry-after', '1')
+      .send({
+        error: 'overloaded',
+        message: `too many events in flight (${ctx.limit.current}/${ctx.limit.max}); retry after a second`,
+      });
   };
 
-  app.post('/events', {
-    config: { scope: 'ingest' },
-    bodyLimit: 256 * 1024,
-    schema: {
-      summary: 'Send one event', tags: ['events'], security: bearer, body: eventSchema,
-      response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
+  app.post(
+    '/events',
+    {
+      config: { scope: 'ingest' },
+      bodyLimit: 256 * 1024,
+      schema: {
+        summary: 'Send one event',
+        tags: ['events'],
+        security: bearer,
+        body: eventSchema,
+        response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
+      },
     },
-  }, async (req, reply) => {
-    const body = req.body as JourneyEvent;
-    const event: JourneyEvent = { ...body, data: body.data ?? {} };
-    if (!ctx.limit.tryAcquire(1)) return shed(reply, 1, event.type);
-    try {
-      const result = await ctx.ingest.ingest(event);
-      if (result.status === 'rejected' && result.reason === 'invalid') {
-        return reply.code(400).send({ error: 'invalid_event', message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '), errors: result.errors, requestId: req.id });
-      }
-      if (result.status === 'failed') return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
-      return reply.code(statusOf(result)).send(result);
-    } finally {
-      ctx.limit.release(1);
-    }
-  });
-
-  app.post('/events/batch', {
-    config: { scope: 'ingest' },
-    schema: {
-      summary: `Send up to ${MAX_BATCH} events; each is answered on its own`, tags: ['events'], security: bearer, body: batchSchema,
-      response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
-    },
-  }, async (req, reply) => {
-    const { events } = req.body as { events: unknown[] };
-    if (events.length > MAX_BATCH) {
-      return reply.code(413).send({ error: 'batch_too_large', message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`, requestId: req.id });
-    }
-    if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
-    try {
-      const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult> => {
-        if (!checkEnvelope(item)) {
-          const raw = item as Partial<JourneyEvent>;
-          ctx.metrics.rejectEvents(raw?.type, 'invalid');
-          return { id: typeof raw?.id === 'string' ? raw.id : null, status: 'rejected', reason: 'invalid', errors: problemsFrom(checkEnvelope.errors, `/events/${i}`) };
+    async (req, reply) => {
+      const body = req.body as JourneyEvent;
+      const event: JourneyEvent = { ...body, data: body.data ?? {} };
+      if (!ctx.limit.tryAcquire(1)) return shed(reply, 1, event.type);
+      try {
+        const result = await ctx.ingest.ingest(event);
+        if (result.status === 'rejected' && result.reason === 'invalid') {
+          return reply
+            .code(400)
+            .send({
+              error: 'invalid_event',
+              message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+              errors: result.errors,
+              requestId: req.id,
+            });
         }
-        const event = item as unknown as JourneyEvent;
-        const result = await ctx.ingest.ingest({ ...event, data: event.data ?? {} });
-        // Pointers of a batch item say which item: /events/<index>/...
-        return result.status === 'rejected' ? { ...result, errors: result.errors.map((e) => ({ ...e, pointer: `/events/${i}${e.pointer}` })) } : result;
-      });
-      const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
-      return reply.code(202).send({ accepted: count('accepted'), rejected: count('rejected'), failed: count('failed'), results });
-    } finally {
-      ctx.limit.release(events.length);
-    }
-  });
+        if (result.status === 'failed')
+          return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
+        return reply.code(statusOf(result)).send(result);
+      } finally {
+        ctx.limit.release(1);
+      }
+    },
+  );
+
+  app.post(
+    '/events/batch',
+    {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
+        tags: ['events'],
+        security: bearer,
+        body: batchSchema,
+        response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
+      },
+    },
+    async (req, reply) => {
+      const { events } = req.body as { events: unknown[] };
+      if (events.length > MAX_BATCH) {
+        return reply
+          .code(413)
+          .send({
+            error: 'batch_too_large',
+            message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
+            requestId: req.id,
+          });
+      }
+      if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
+      try {
+        const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult> => {
+          if (!checkEnvelope(item)) {
+            const raw = item as Partial<JourneyEvent>;
+            ctx.metrics.rejectEvents(raw?.type, 'invalid');
+            return {
+              id: typeof raw?.id === 'string' ? raw.id : null,
+              status: 'rejected',
+              reason: 'invalid',
+              errors: problemsFrom(checkEnvelope.errors, `/events/${i}`),
+            };
+          }
+          const event = item as unknown as JourneyEvent;
+          const result = await ctx.ingest.ingest({ ...event, data: event.data ?? {} });
+          // Pointers of a batch item say which item: /events/<index>/...
+          return result.status === 'rejected'
+            ? { ...result, errors: result.errors.map((e) => ({ ...e, pointer: `/events/${i}${e.pointer}` })) }
+            : result;
+        });
+        const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
+        return reply.code(202).send({ accepted: count('accepted'), rejected: count('rejected'), failed: count('failed'), results });
+      } finally {
+        ctx.limit.release(events.length);
+      }
+    },
+  );
 }

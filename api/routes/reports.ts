@@ -12,23 +12,29 @@ export interface KpiQuery {
 export type KpiReporter = (query: KpiQuery) => Promise<unknown>;
 
 export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext) {
-  app.get('/reports/kpis', {
-    config: { scope: 'read' },
-    schema: {
-      summary: 'Advocacy KPIs per journey and version over a period, from the tracking log', tags: ['reports'], security: bearer,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          journeyId: { type: 'string', maxLength: 200 },
-          from: { type: 'string', format: 'date-time' },
-          to: { type: 'string', format: 'date-time' },
+  app.get(
+    '/reports/kpis',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Advocacy KPIs per journey and version over a period, from the tracking log',
+        tags: ['reports'],
+        security: bearer,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            journeyId: { type: 'string', maxLength: 200 },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+          },
         },
+        response: { 200: anyObject, ...errorResponses(400, 401, 403) },
       },
-      response: { 200: anyObject, ...errorResponses(400, 401, 403) },
     },
-  }, async (req, reply) => {
-    const query = req.query as KpiQuery;
-    return ctx.opts.kpiReport ? ctx.opts.kpiReport(query) : kpiReportFromLog(ctx.opts.dataDir, query);
-  });
+    async (req, reply) => {
+      const query = req.query as KpiQuery;
+      return ctx.opts.kpiReport ? ctx.opts.kpiReport(query) : kpiReportFromLog(ctx.opts.dataDir, query);
+    },
+  );
 }

@@ -1,14 +1,21 @@
 // One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/messages.ts).
 import type { FastifyInstance } from 'fastify';
 import {
-  cancelRunUpdate, journeyStateQuery, journeyWorkflowId, pauseUpdate, resumeUpdate, skipWaitUpdate, type OperatorAction,
+  cancelRunUpdate,
+  journeyStateQuery,
+  journeyWorkflowId,
+  pauseUpdate,
+  resumeUpdate,
+  skipWaitUpdate,
+  type OperatorAction,
 } from '../../workflows/messages.ts';
 import type { ApiContext } from '../server.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';
 
 const runParams = {
-  type: 'object', required: ['journeyId', 'customerId'],
+  type: 'object',
+  required: ['journeyId', 'customerId'],
   properties: { journeyId: idSchema, customerId: idSchema },
 } as const;
 
@@ -20,58 +27,86 @@ const ACTIONS = {
 } as const;
 
 export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
-  app.get('/journeys/:journeyId/runs/:customerId', {
-    config: { scope: 'read' },
-    schema: {
-      summary: "A journey run's status and state", tags: ['runs'], security: bearer, params: runParams,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            workflowId: { type: 'string' }, runId: { type: 'string' }, status: { type: 'string' },
-            startTime: { type: 'string' }, closeTime: { type: ['string', 'null'] }, historyLength: { type: 'integer' },
-            state: { ...anyObject, type: ['object', 'null'] }, stateError: { type: 'string' },
+  app.get(
+    '/journeys/:journeyId/runs/:customerId',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "A journey run's status and state",
+        tags: ['runs'],
+        security: bearer,
+        params: runParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              workflowId: { type: 'string' },
+              runId: { type: 'string' },
+              status: { type: 'string' },
+              startTime: { type: 'string' },
+              closeTime: { type: ['string', 'null'] },
+              historyLength: { type: 'integer' },
+              state: { ...anyObject, type: ['object', 'null'] },
+              stateError: { type: 'string' },
+            },
           },
+          ...errorResponses(400, 401, 403, 404, 503),
         },
-        ...errorResponses(400, 401, 403, 404, 503),
       },
     },
-  }, async (req, reply) => {
-    const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
-    const workflowId = journeyWorkflowId(journeyId, customerId);
-    const handle = ctx.client.workflow.getHandle(workflowId);
-    try {
-      const d = await withDeadline(ctx, () => handle.describe());
-      const state = await queryOrReason(ctx, () => handle.query(journeyStateQuery));
-      return {
-        workflowId, runId: d.runId, status: d.status.name, startTime: d.startTime.toISOString(),
-        closeTime: d.closeTime?.toISOString() ?? null, historyLength: d.historyLength, ...state,
-      };
-    } catch (err) {
-      return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`);
-    }
-  });
-
-  for (const [name, { update, summary }] of Object.entries(ACTIONS)) {
-    app.post(`/journeys/:journeyId/runs/:customerId/${name}`, {
-      config: { scope: 'operate' },
-      schema: {
-        summary, tags: ['runs'], security: bearer, params: runParams, body: operatorActionSchema,
-        response: {
-          200: { type: 'object', properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } } },
-          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
-        },
-      },
-    }, async (req, reply) => {
+    async (req, reply) => {
       const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
       const workflowId = journeyWorkflowId(journeyId, customerId);
-      const action = (req.body ?? {}) as OperatorAction;
+      const handle = ctx.client.workflow.getHandle(workflowId);
       try {
-        const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [action] }));
-        return { workflowId, action: name, state: (state ?? null) as object | null };
+        const d = await withDeadline(ctx, () => handle.describe());
+        const state = await queryOrReason(ctx, () => handle.query(journeyStateQuery));
+        return {
+          workflowId,
+          runId: d.runId,
+          status: d.status.name,
+          startTime: d.startTime.toISOString(),
+          closeTime: d.closeTime?.toISOString() ?? null,
+          historyLength: d.historyLength,
+          ...state,
+        };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`);
+        return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`);
       }
-    });
+    },
+  );
+
+  for (const [name, { update, summary }] of Object.entries(ACTIONS)) {
+    app.post(
+      `/journeys/:journeyId/runs/:customerId/${name}`,
+      {
+        config: { scope: 'operate' },
+        schema: {
+          summary,
+          tags: ['runs'],
+          security: bearer,
+          params: runParams,
+          body: operatorActionSchema,
+          response: {
+            200: {
+              type: 'object',
+              properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
+            },
+            ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+          },
+        },
+      },
+      async (req, reply) => {
+        const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
+        const workflowId = journeyWorkflowId(journeyId, customerId);
+        const action = (req.body ?? {}) as OperatorAction;
+        try {
+          const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [action] }));
+          return { workflowId, action: name, state: (state ?? null) as object | null };
+        } catch (err) {
+          return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`);
+        }
+      },
+    );
   }
 }

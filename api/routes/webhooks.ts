@@ -13,14 +13,24 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContex
   // The email module owns the webhook (Postmark payloads → bounce / complaint / opt-out events into the same
   // idempotent ingest). Without credentials the route does not exist (404), so nobody can post unauthenticated.
   if (ctx.opts.postmark) {
-    await registerPostmarkWebhooks(app, { basicAuth: ctx.opts.postmark.basicAuth, ingest: (event) => ctx.ingest.ingest(event), path: '/webhooks/postmark' });
+    await registerPostmarkWebhooks(app, {
+      basicAuth: ctx.opts.postmark.basicAuth,
+      ingest: (event) => ctx.ingest.ingest(event),
+      path: '/webhooks/postmark',
+    });
   }
 
-  app.get('/outbox', {
-    config: { scope: 'read' },
-    schema: {
-      summary: 'Messages the embedded email transport wrote instead of sending', tags: ['email'], security: bearer,
-      response: { 200: { type: 'object', properties: { messages: { type: 'array', items: anyObject } } }, ...errorResponses(401, 403) },
+  app.get(
+    '/outbox',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Messages the embedded email transport wrote instead of sending',
+        tags: ['email'],
+        security: bearer,
+        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: anyObject } } }, ...errorResponses(401, 403) },
+      },
     },
-  }, async () => ({ messages: await listOutbox(ctx.dataDir) }));
+    async () => ({ messages: await listOutbox(ctx.dataDir) }),
+  );
 }

@@ -21,9 +21,7 @@ const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDea
 type PostmarkPayload = Record<string, any>;
 
 export type WebhookOutcome =
-  | { status: 'event'; event: JourneyEvent }
-  | { status: 'ignored'; reason: string }
-  | { status: 'unmatched'; reason: string };
+  { status: 'event'; event: JourneyEvent } | { status: 'ignored'; reason: string } | { status: 'unmatched'; reason: string };
 
 function customerOf(payload: PostmarkPayload): string | undefined {
   const customer = payload.Metadata?.customer;
@@ -36,14 +34,17 @@ function eventFor(payload: PostmarkPayload, type: string, id: string, occurredAt
   const customerId = customerOf(payload);
   if (!customerId) return { status: 'unmatched', reason: `no customer in the message Metadata (MessageID ${payload.MessageID ?? 'none'})` };
   const context = {
-    messageId: payload.MessageID, messageStream: payload.MessageStream,
+    messageId: payload.MessageID,
+    messageStream: payload.MessageStream,
     ...(payload.Metadata?.journey ? { journeyId: payload.Metadata.journey } : {}),
     ...(payload.Metadata?.sendKey ? { sendKey: payload.Metadata.sendKey } : {}),
   };
   return {
     status: 'event',
     event: {
-      id, type, customerId,
+      id,
+      type,
+      customerId,
       occurredAt: typeof occurredAt === 'string' && occurredAt ? occurredAt : new Date().toISOString(),
       data: { ...context, ...data },
     },
@@ -72,7 +73,10 @@ export function mapPostmarkWebhook(payload: PostmarkPayload): WebhookOutcome {
         return eventFor(payload, 'email.bounced', id, payload.ChangedAt, { bounceType: 'HardBounce' });
       }
       if (payload.SuppressionReason === 'SpamComplaint') return eventFor(payload, 'email.spam_complaint', id, payload.ChangedAt, {});
-      return eventFor(payload, 'customer.opted_out', id, payload.ChangedAt, { source: 'postmark', reason: String(payload.SuppressionReason ?? 'ManualSuppression') });
+      return eventFor(payload, 'customer.opted_out', id, payload.ChangedAt, {
+        source: 'postmark',
+        reason: String(payload.SuppressionReason ?? 'ManualSuppression'),
+      });
     }
     default:
       return { status: 'ignored', reason: `record type ${String(payload?.RecordType)} is not handled` };
@@ -115,27 +119,37 @@ export async function registerPostmarkWebhooks(app: FastifyInstance, opts: Postm
 }
 
 function registerRoute(app: FastifyInstance, path: string, opts: PostmarkWebhookOptions): void {
-  app.post(path, {
-    schema: { summary: 'Postmark webhooks: hard bounce, spam complaint, subscription change', tags: ['webhooks'], security: [{ postmarkBasic: [] }] },
-  }, async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!basicAuthMatches(req.headers.authorization, opts.basicAuth)) {
-      return reply.code(401).header('www-authenticate', 'Basic realm="postmark-webhooks"')
-        .send({ error: 'unauthorized', message: 'basic auth required (the webhook credentials set in Postmark)' });
-    }
-    const outcome = mapPostmarkWebhook((req.body ?? {}) as PostmarkPayload);
-    if (outcome.status === 'unmatched') {
-      // Not ours (or sent before metadata): answering 2xx stops Postmark from retrying something we can never map.
-      req.log.warn({ recordType: (req.body as PostmarkPayload)?.RecordType }, `postmark webhook unmatched: ${outcome.reason}`);
-      return reply.code(202).send({ status: 'unmatched', note: outcome.reason });
-    }
-    if (outcome.status === 'ignored') return reply.code(200).send({ status: 'ignored', note: outcome.reason });
-    try {
-      const result = await opts.ingest(outcome.event);
-      return reply.code(200).send({ status: 'accepted', eventId: outcome.event.id, type: outcome.event.type, result });
-    } catch (err) {
-      // Temporal unreachable or similar: a 503 makes Postmark redeliver later; the event id keeps that idempotent.
-      req.log.error({ eventId: outcome.event.id, err: (err as Error).message }, 'postmark webhook ingest failed');
-      return reply.code(503).send({ error: 'unavailable', message: 'could not record the event; Postmark will retry' });
-    }
-  });
+  app.post(
+    path,
+    {
+      schema: {
+        summary: 'Postmark webhooks: hard bounce, spam complaint, subscription change',
+        tags: ['webhooks'],
+        security: [{ postmarkBasic: [] }],
+      },
+    },
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!basicAuthMatches(req.headers.authorization, opts.basicAuth)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Basic realm="postmark-webhooks"')
+          .send({ error: 'unauthorized', message: 'basic auth required (the webhook credentials set in Postmark)' });
+      }
+      const outcome = mapPostmarkWebhook((req.body ?? {}) as PostmarkPayload);
+      if (outcome.status === 'unmatched') {
+        // Not ours (or sent before metadata): answering 2xx stops Postmark from retrying something we can never map.
+        req.log.warn({ recordType: (req.body as PostmarkPayload)?.RecordType }, `postmark webhook unmatched: ${outcome.reason}`);
+        return reply.code(202).send({ status: 'unmatched', note: outcome.reason });
+      }
+      if (outcome.status === 'ignored') return reply.code(200).send({ status: 'ignored', note: outcome.reason });
+      try {
+        const result = await opts.ingest(outcome.event);
+        return reply.code(200).send({ status: 'accepted', eventId: outcome.event.id, type: outcome.event.type, result });
+      } catch (err) {
+        // Temporal unreachable or similar: a 503 makes Postmark redeliver later; the event id keeps that idempotent.
+        req.log.error({ eventId: outcome.event.id, err: (err as Error).message }, 'postmark webhook ingest failed');
+        return reply.code(503).send({ error: 'unavailable', message: 'could not record the event; Postmark will retry' });
+      }
+    },
+  );
 }

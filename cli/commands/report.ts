@@ -11,7 +11,8 @@ function isoOrFail(label: string, value: string | undefined): string | undefined
 }
 
 export function register(program: Command): void {
-  program.command('report')
+  program
+    .command('report')
     .description('KPIs per journey and version over a period, from the tracking log (<data>/tracking/events.ndjson)')
     .option('--from <date>', 'start of the period (inclusive)')
     .option('--to <date>', 'end of the period (exclusive)')
@@ -33,6 +34,9 @@ export function register(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify({ period: report.period, journeys: report.journeys }, null, 2)}\n`);
       else process.stdout.write(`${renderKpiTable(report.journeys)}\n`);
       const bad = report.skippedLines;
-      if (bad.length) process.stderr.write(`journey report: skipped ${bad.length} unreadable line(s) of the tracking log: ${bad.slice(0, 10).join(', ')}\n`);
+      if (bad.length)
+        process.stderr.write(
+          `journey report: skipped ${bad.length} unreadable line(s) of the tracking log: ${bad.slice(0, 10).join(', ')}\n`,
+        );
     });
 }

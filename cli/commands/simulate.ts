@@ -10,31 +10,38 @@ import { simulateTimeline, type SimulationResult, type Timeline } from '../simul
 
 function testServerPath(): string {
   if (process.env.TEMPORAL_TEST_SERVER_PATH) return process.env.TEMPORAL_TEST_SERVER_PATH;
-  const out = execFileSync('bash', ['scripts/obtain-temporal.sh', 'all'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  const out = execFileSync('bash', ['scripts/obtain-temporal.sh', 'all'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString();
   const m = /export TEMPORAL_TEST_SERVER_PATH='([^']*)'/.exec(out);
   if (!m) throw new Error('scripts/obtain-temporal.sh did not give TEMPORAL_TEST_SERVER_PATH');
   return m[1];
 }
 
 const SHOWN: Record<string, (d: Record<string, any>) => string> = {
-  'delight': (d) => `delight: ${d.signal}`,
-  'qualified': (d) => `qualified for ${d.motion} (${d.reason})`,
-  'disqualified': (d) => `disqualified (${d.reason})`,
+  delight: (d) => `delight: ${d.signal}`,
+  qualified: (d) => `qualified for ${d.motion} (${d.reason})`,
+  disqualified: (d) => `disqualified (${d.reason})`,
   'ask.sent': (d) => `SENT invite #${d.attempt} via ${d.channel}, template ${d.template}`,
-  'suppressed': (d) => `SUPPRESSED by ${d.rule} (${d.effect ?? ''}${d.reason ? `: ${d.reason}` : ''})`,
+  suppressed: (d) => `SUPPRESSED by ${d.rule} (${d.effect ?? ''}${d.reason ? `: ${d.reason}` : ''})`,
   'action.taken': (d) => `action: ${d.eventType}`,
   'action.timeout': (d) => `no action within ${d.timeout}`,
   'reward.issued': (d) => `REWARDED ${d.role}: ${d.kind}${d.amount !== undefined ? ` ${d.amount}` : ''} (${d.provider})`,
   'reward.refused': (d) => `reward refused: ${d.reason}`,
   'reward.reversed': (d) => `reward reversed for ${d.referralId}`,
-  'promoted': (d) => `promoted to ${d.motion} (${d.reason})`,
+  promoted: (d) => `promoted to ${d.motion} (${d.reason})`,
   'cycle.completed': (d) => `cycle ${d.cycle} completed`,
 };
 
 export function renderSimulation(r: SimulationResult): string {
   const lines = [`customer zone: ${r.zone}; day 0 = ${formatLocal(r.startMs, r.zone)}`];
   for (const rec of [...r.records].sort((a, b) => a.at.localeCompare(b.at))) {
-    const show = SHOWN[rec.type] ?? (rec.type.startsWith('referral.') ? (d: Record<string, any>) => `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}` : undefined);
+    const show =
+      SHOWN[rec.type] ??
+      (rec.type.startsWith('referral.')
+        ? (d: Record<string, any>) => `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}`
+        : undefined);
     if (!show) continue;
     const at = Date.parse(rec.at);
     const day = ((at - r.startMs) / 86_400_000).toFixed(1).padStart(6);
@@ -70,7 +77,10 @@ export function register(program: Command): void {
         return;
       }
       const started = Date.now();
-      const result = await simulateTimeline(plan, timeline, { testServerPath: testServerPath(), log: (l) => process.stderr.write(`… ${l}\n`) });
+      const result = await simulateTimeline(plan, timeline, {
+        testServerPath: testServerPath(),
+        log: (l) => process.stderr.write(`… ${l}\n`),
+      });
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSimulation(result)}\n`);
       process.stderr.write(`simulated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });

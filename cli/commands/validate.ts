@@ -6,7 +6,10 @@ import { JOURNEYS_DIR, loadJourneyFiles } from '../../definitions/loader.ts';
 import { formatDiagnostic } from '../format.ts';
 
 export function defaultJourneyFiles(): string[] {
-  return readdirSync(JOURNEYS_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => join(JOURNEYS_DIR, f));
+  return readdirSync(JOURNEYS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(JOURNEYS_DIR, f));
 }
 
 export function register(program: Command): void {
@@ -28,7 +31,9 @@ export function register(program: Command): void {
           files: results.map((r) => ({
             file: r.file,
             valid: !r.diagnostics.some((d) => d.severity === 'error'),
-            ...(r.plan && !r.diagnostics.some((d) => d.severity === 'error') ? { journeyId: r.plan.journeyId, version: r.plan.version, hash: r.plan.hash } : {}),
+            ...(r.plan && !r.diagnostics.some((d) => d.severity === 'error')
+              ? { journeyId: r.plan.journeyId, version: r.plan.version, hash: r.plan.hash }
+              : {}),
             diagnostics: r.diagnostics,
           })),
         };

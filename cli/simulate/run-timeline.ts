@@ -12,7 +12,16 @@ import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
+import {
+  CUSTOMER_WORKFLOW_TYPE,
+  customerEventSignal,
+  customerWorkflowId,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  type JourneyEvent,
+} from '../../workflows/messages.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const DAY = 86_400_000;
@@ -48,7 +57,11 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
   throw new Error(`cannot find the next ${startAt.weekday ?? ''} ${startAt.time} in ${zone}`);
 }
 
-export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, opts: { testServerPath: string; log?: (line: string) => void }): Promise<SimulationResult> {
+export async function simulateTimeline(
+  plan: CompiledPlan,
+  timeline: Timeline,
+  opts: { testServerPath: string; log?: (line: string) => void },
+): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
   // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
   // its own logs to stdout unless they are forwarded to this logger, hence `forward`.
@@ -57,18 +70,31 @@ export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, o
       logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`${entry.message}\n`)),
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
     });
-  } catch { /* already installed */ }
+  } catch {
+    /* already installed */
+  }
   const customerId = timeline.customerId ?? 'simulated-customer';
-  const zone = String(timeline.traits?.timezone ?? timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ?? plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ?? 'UTC');
+  const zone = String(
+    timeline.traits?.timezone ??
+      timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ??
+      plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ??
+      'UTC',
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-simulate-'));
   log('starting the time-skipping test server');
   const env = await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true });
   try {
     log('bundling the workflows');
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
+    });
     const taskQueue = 'simulate';
     const worker = await Worker.create({
-      connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle: { code },
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: { code },
       activities: createActivities({ dataDir, rewardWebhook: null, customers: { client: env.client, taskQueue } }),
     });
     const workflowId = journeyWorkflowId(plan.journeyId, customerId);
@@ -83,17 +109,29 @@ export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, o
         const wait = at - (await env.currentTimeMs());
         if (wait > 0) await env.sleep(wait);
         const event: JourneyEvent = {
-          id: e.id ?? `sim-${++n}`, type: e.type, customerId, occurredAt: new Date(at).toISOString(), data: e.data ?? {},
+          id: e.id ?? `sim-${++n}`,
+          type: e.type,
+          customerId,
+          occurredAt: new Date(at).toISOString(),
+          data: e.data ?? {},
           traits: { ...(n === 1 || e.id === undefined ? timeline.traits : {}), ...e.traits },
         };
         log(`day ${e.day}: ${e.type}`);
         // As the API does: every event also reaches the customer's own workflow (traits such as the time zone,
         // global suppression), which owns the contact policy the journey asks before every ask.
         await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-          workflowId: customerWorkflowId(customerId), taskQueue, args: [{ customerId }], signal: customerEventSignal, signalArgs: [event],
+          workflowId: customerWorkflowId(customerId),
+          taskQueue,
+          args: [{ customerId }],
+          signal: customerEventSignal,
+          signalArgs: [event],
         });
         await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-          workflowId, taskQueue, args: [{ plan, customerId }], signal: journeyEventSignal, signalArgs: [event],
+          workflowId,
+          taskQueue,
+          args: [{ plan, customerId }],
+          signal: journeyEventSignal,
+          signalArgs: [event],
         });
       }
       const last = events.length ? startMs + events[events.length - 1].day * DAY : startMs;
@@ -103,10 +141,24 @@ export async function simulateTimeline(plan: CompiledPlan, timeline: Timeline, o
       const handle = env.client.workflow.getHandle(workflowId);
       const finalState = await handle.query(journeyStateQuery).catch(async () => ({ ended: (await handle.describe()).status.name }));
       await handle.terminate('simulation over').catch(() => {});
-      await env.client.workflow.getHandle(`customer:${customerId}`).terminate('simulation over').catch(() => {});
+      await env.client.workflow
+        .getHandle(`customer:${customerId}`)
+        .terminate('simulation over')
+        .catch(() => {});
       const { records } = await readTrackingLog(dataDir);
-      const sent = (await listOutbox(dataDir)).map((m) => ({ sendKey: m.sendKey, to: m.to, template: m.templateAlias, subject: m.subject }));
-      return { zone, startMs, records: records.filter((r) => r.customerId === customerId && r.journeyId === plan.journeyId), sent, finalState };
+      const sent = (await listOutbox(dataDir)).map((m) => ({
+        sendKey: m.sendKey,
+        to: m.to,
+        template: m.templateAlias,
+        subject: m.subject,
+      }));
+      return {
+        zone,
+        startMs,
+        records: records.filter((r) => r.customerId === customerId && r.journeyId === plan.journeyId),
+        sent,
+        finalState,
+      };
     });
   } finally {
     await env.teardown();

@@ -67,7 +67,9 @@ export function checkCatalog(def: AdvocacyJourneyDefinition, catalog: Catalog): 
     const schema = catalog.events[c.event]?.data;
     if (schema && c.revenueField) {
       const field = schema.properties?.[c.revenueField];
-      const fields = Object.entries(schema.properties ?? {}).filter(([, s]) => s.type === 'number' || s.type === 'integer').map(([k]) => k);
+      const fields = Object.entries(schema.properties ?? {})
+        .filter(([, s]) => s.type === 'number' || s.type === 'integer')
+        .map(([k]) => k);
       if (!field || (field.type !== 'number' && field.type !== 'integer')) {
         problems.push({
           pointer: `/track/conversions/${i}/revenueField`,

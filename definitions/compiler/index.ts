@@ -38,7 +38,8 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
   const place = (p: Problem): Diagnostic => placeProblem(input.file, parsed, p);
 
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
-    const errors = input.source.trim() === '' || parsed.syntaxErrors.length === 0 ? [{ offset: 0, message: 'EmptyDocument' }] : parsed.syntaxErrors;
+    const errors =
+      input.source.trim() === '' || parsed.syntaxErrors.length === 0 ? [{ offset: 0, message: 'EmptyDocument' }] : parsed.syntaxErrors;
     return {
       diagnostics: errors.map((e) => ({
         file: input.file,
@@ -64,8 +65,19 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
  * at once), each group guarded: a group that trips over a malformed part is skipped, and a finding inside (or
  * around) a part the schema already rejected is dropped as noise.
  */
-function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, templates: Record<string, string>, schemaProblems: Problem[]): Problem[] {
-  const groups = [() => checkCatalog(def, catalog), () => checkMotions(def), () => checkPolicies(def), () => checkRuleReach(def), () => checkTemplates(def, templates)];
+function semanticProblems(
+  def: AdvocacyJourneyDefinition,
+  catalog: Catalog,
+  templates: Record<string, string>,
+  schemaProblems: Problem[],
+): Problem[] {
+  const groups = [
+    () => checkCatalog(def, catalog),
+    () => checkMotions(def),
+    () => checkPolicies(def),
+    () => checkRuleReach(def),
+    () => checkTemplates(def, templates),
+  ];
   const found = groups.flatMap((group) => {
     try {
       return group();
@@ -75,13 +87,22 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, temp
   });
   if (schemaProblems.length === 0) return found;
   // A missing key is reported at its parent, which says nothing about the parent's other parts.
-  const covers = (s: Problem, pointer: string) => pointer === s.pointer || (s.code !== 'schema.required' && pointer.startsWith(`${s.pointer}/`));
+  const covers = (s: Problem, pointer: string) =>
+    pointer === s.pointer || (s.code !== 'schema.required' && pointer.startsWith(`${s.pointer}/`));
   return found.filter((p) => !schemaProblems.some((s) => covers(s, p.pointer)));
 }
 
 function placeProblem(file: string, parsed: ParsedSource, p: Problem): Diagnostic {
   const { line, column } = parsed.locate(p.pointer, { key: p.atKey });
-  const diagnostic: Diagnostic = { file, line, column, pointer: p.pointer, message: p.message, severity: p.severity ?? 'error', code: p.code };
+  const diagnostic: Diagnostic = {
+    file,
+    line,
+    column,
+    pointer: p.pointer,
+    message: p.message,
+    severity: p.severity ?? 'error',
+    code: p.code,
+  };
   if (p.expected) diagnostic.expected = p.expected;
   if (p.suggestion) diagnostic.suggestion = p.suggestion;
   return diagnostic;
@@ -96,7 +117,12 @@ function duplicateKeys(root: Node | undefined): Problem[] {
       for (const property of node.children ?? []) {
         const key = String(property.children?.[0]?.value);
         if (seen.has(key)) {
-          problems.push({ pointer: toPointer([...path, key]), atKey: true, message: `the key \`${key}\` appears twice; only the last one would count`, code: 'parse.duplicateKey' });
+          problems.push({
+            pointer: toPointer([...path, key]),
+            atKey: true,
+            message: `the key \`${key}\` appears twice; only the last one would count`,
+            code: 'parse.duplicateKey',
+          });
         }
         seen.add(key);
         const value = property.children?.[1];

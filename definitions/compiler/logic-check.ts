@@ -6,8 +6,40 @@ import type { Problem } from './problem.ts';
 
 /** The operators json-logic-js 2 ships (`method` and `log` left out on purpose: side effects / method calls). */
 export const LOGIC_OPERATORS = [
-  '==', '===', '!=', '!==', '>', '>=', '<', '<=', '!!', '!', '%', 'in', 'cat', 'substr', '+', '*', '-', '/',
-  'min', 'max', 'merge', 'var', 'missing', 'missing_some', 'if', '?:', 'and', 'or', 'filter', 'map', 'reduce', 'all', 'none', 'some',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '!!',
+  '!',
+  '%',
+  'in',
+  'cat',
+  'substr',
+  '+',
+  '*',
+  '-',
+  '/',
+  'min',
+  'max',
+  'merge',
+  'var',
+  'missing',
+  'missing_some',
+  'if',
+  '?:',
+  'and',
+  'or',
+  'filter',
+  'map',
+  'reduce',
+  'all',
+  'none',
+  'some',
 ];
 const OPERATORS = new Set(LOGIC_OPERATORS);
 /** In these, arguments after the first run once per item, where `var` names the item, not the context. */
@@ -35,7 +67,10 @@ export function checkCondition(condition: unknown, pointer: string, scope: Logic
     if (keys.length !== 1) {
       problems.push({
         pointer: at,
-        message: keys.length === 0 ? 'empty condition object' : `a condition has exactly one operator, found ${keys.length}: ${keys.map((k) => `\`${k}\``).join(', ')}`,
+        message:
+          keys.length === 0
+            ? 'empty condition object'
+            : `a condition has exactly one operator, found ${keys.length}: ${keys.map((k) => `\`${k}\``).join(', ')}`,
         expected: 'one operator, e.g. {">=": [{"var": "event.score"}, 9]}',
         code: 'logic.shape',
       });
@@ -74,7 +109,12 @@ export function checkCondition(condition: unknown, pointer: string, scope: Logic
     const [root, ...fields] = path.split('.');
     if (root === 'event') {
       if (scope.events.length === 0) {
-        problems.push({ pointer: pathPointer, message: `\`${path}\`: there is no event here`, expected: 'traits.<field> or history.<field>', code: 'logic.noEvent' });
+        problems.push({
+          pointer: pathPointer,
+          message: `\`${path}\`: there is no event here`,
+          expected: 'traits.<field> or history.<field>',
+          code: 'logic.noEvent',
+        });
         return;
       }
       if (fields.length === 0) return;

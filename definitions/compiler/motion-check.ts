@@ -70,11 +70,21 @@ function checkInvite(plan: MotionPlan, at: string): Problem[] {
     });
   }
   if (timeout === 0 && plan.activate.timeout) {
-    problems.push({ pointer: `${at}/activate/timeout`, message: 'the activate timeout is zero: nobody could act in time', expected: 'a positive duration, e.g. P14D', code: 'duration.zero' });
+    problems.push({
+      pointer: `${at}/activate/timeout`,
+      message: 'the activate timeout is zero: nobody could act in time',
+      expected: 'a positive duration, e.g. P14D',
+      code: 'duration.zero',
+    });
   }
   reminders.forEach((r, i) => {
     if (safeMs(r.after) === 0) {
-      problems.push({ pointer: `${at}/invite/reminders/${i}/after`, message: 'a reminder zero time after the previous ask would arrive with it', expected: 'a positive duration, e.g. P4D', code: 'duration.zero' });
+      problems.push({
+        pointer: `${at}/invite/reminders/${i}/after`,
+        message: 'a reminder zero time after the previous ask would arrive with it',
+        expected: 'a positive duration, e.g. P4D',
+        code: 'duration.zero',
+      });
     }
   });
   return problems;
@@ -101,7 +111,12 @@ function checkReward(reward: Reward, at: string, def: AdvocacyJourneyDefinition)
     });
   }
   if (reward.tiers && reward.type !== 'tiered') {
-    problems.push({ pointer: `${at}/tiers`, message: `tiers are only paid by a \`tiered\` reward, and this one is \`${reward.type}\``, suggestion: 'set `type` to `tiered` or remove `tiers`', code: 'reward.tiersUnused' });
+    problems.push({
+      pointer: `${at}/tiers`,
+      message: `tiers are only paid by a \`tiered\` reward, and this one is \`${reward.type}\``,
+      suggestion: 'set `type` to `tiered` or remove `tiers`',
+      code: 'reward.tiersUnused',
+    });
   }
   (reward.tiers ?? []).forEach((tier, i, tiers) => {
     if (i > 0 && tier.threshold <= tiers[i - 1].threshold) {
@@ -120,15 +135,27 @@ function checkReward(reward: Reward, at: string, def: AdvocacyJourneyDefinition)
   ];
   for (const [path, item] of items) {
     if (item && item.amount !== undefined && !item.currency) {
-      problems.push({ pointer: `${at}/${path}`, message: `an amount of ${item.amount} needs a currency`, expected: '`currency`: an ISO 4217 code, e.g. USD, EUR', code: 'reward.currencyMissing' });
+      problems.push({
+        pointer: `${at}/${path}`,
+        message: `an amount of ${item.amount} needs a currency`,
+        expected: '`currency`: an ISO 4217 code, e.g. USD, EUR',
+        code: 'reward.currencyMissing',
+      });
     }
   }
   if (reward.release.on === 'hold' && !reward.release.hold) {
-    problems.push({ pointer: `${at}/release`, message: 'release on `hold` needs the hold period', expected: '`hold`: a duration, e.g. P30D', code: 'reward.holdMissing' });
+    problems.push({
+      pointer: `${at}/release`,
+      message: 'release on `hold` needs the hold period',
+      expected: '`hold`: a duration, e.g. P30D',
+      code: 'reward.holdMissing',
+    });
   }
   if (reward.release.onNoConversion && reward.release.on !== 'conversion') {
     problems.push({
-      pointer: `${at}/release/onNoConversion`, severity: 'warning', code: 'reward.onNoConversionUnused',
+      pointer: `${at}/release/onNoConversion`,
+      severity: 'warning',
+      code: 'reward.onNoConversionUnused',
       message: `onNoConversion applies only to release on conversion; this reward is released on ${reward.release.on}`,
       expected: 'release.on: conversion, or no onNoConversion',
     });

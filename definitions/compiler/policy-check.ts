@@ -27,13 +27,28 @@ export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
   }
   const quiet = def.contactPolicy?.quietHours;
   if (quiet && quiet.start !== undefined && quiet.start === quiet.end) {
-    problems.push({ pointer: '/contactPolicy/quietHours', message: `quiet hours start and end at the same time (${quiet.start})`, expected: 'different times, e.g. 20:00 to 08:00', code: 'window.empty' });
+    problems.push({
+      pointer: '/contactPolicy/quietHours',
+      message: `quiet hours start and end at the same time (${quiet.start})`,
+      expected: 'different times, e.g. 20:00 to 08:00',
+      code: 'window.empty',
+    });
   }
   if (def.contactPolicy && isZero(def.contactPolicy.period)) {
-    problems.push({ pointer: '/contactPolicy/period', message: 'the contact policy period is zero', expected: 'a positive duration, e.g. P30D', code: 'duration.zero' });
+    problems.push({
+      pointer: '/contactPolicy/period',
+      message: 'the contact policy period is zero',
+      expected: 'a positive duration, e.g. P30D',
+      code: 'duration.zero',
+    });
   }
   if (isZero(def.track.attributionWindow)) {
-    problems.push({ pointer: '/track/attributionWindow', message: 'the attribution window is zero: no conversion could be attributed', expected: 'a positive duration, e.g. P180D', code: 'duration.zero' });
+    problems.push({
+      pointer: '/track/attributionWindow',
+      message: 'the attribution window is zero: no conversion could be attributed',
+      expected: 'a positive duration, e.g. P180D',
+      code: 'duration.zero',
+    });
   }
   def.suppression.signals.forEach((s, i) => {
     if (s.effect === 'hold' && !s.coolDown && !def.suppression.defaultCoolDown) {
@@ -47,12 +62,13 @@ export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
     }
   });
   problems.push(...duplicateIds(def.listen.signals, '/listen/signals', 'delight signal'));
-  problems.push(...duplicateIds(
-    [...def.suppression.signals, ...(def.suppression.whileOpen ?? [])],
-    '/suppression',
-    'suppression rule',
-    (i) => (i < def.suppression.signals.length ? `/suppression/signals/${i}/id` : `/suppression/whileOpen/${i - def.suppression.signals.length}/id`),
-  ));
+  problems.push(
+    ...duplicateIds([...def.suppression.signals, ...(def.suppression.whileOpen ?? [])], '/suppression', 'suppression rule', (i) =>
+      i < def.suppression.signals.length
+        ? `/suppression/signals/${i}/id`
+        : `/suppression/whileOpen/${i - def.suppression.signals.length}/id`,
+    ),
+  );
   problems.push(...duplicateIds(def.qualify.rules, '/qualify/rules', 'qualify rule'));
   problems.push(...duplicateIds(def.expand?.promotions ?? [], '/expand/promotions', 'promotion'));
   for (const [motion, plan] of Object.entries(def.motions)) {

@@ -60,18 +60,24 @@ export function checkRuleReach(def: AdvocacyJourneyDefinition): Problem[] {
     });
   }
   def.listen.signals.forEach((s, i) => {
-    if (constantTruth(s.when)?.value === false) problems.push(never(`/listen/signals/${i}/when`, `delight signal \`${s.id}\``, 'fix the condition or remove the signal'));
+    if (constantTruth(s.when)?.value === false)
+      problems.push(never(`/listen/signals/${i}/when`, `delight signal \`${s.id}\``, 'fix the condition or remove the signal'));
   });
   (def.expand?.promotions ?? []).forEach((p, i) => {
-    if (constantTruth(p.when)?.value === false) problems.push(never(`/expand/promotions/${i}/when`, `promotion \`${p.id}\``, 'fix the condition or remove the promotion'));
+    if (constantTruth(p.when)?.value === false)
+      problems.push(never(`/expand/promotions/${i}/when`, `promotion \`${p.id}\``, 'fix the condition or remove the promotion'));
   });
   for (const [motion, plan] of Object.entries(def.motions)) {
     if (!plan) continue;
     (plan.invite.variants ?? []).forEach((v, i) => {
-      if (constantTruth(v.when)?.value === false) problems.push(never(`/motions/${motion}/invite/variants/${i}/when`, `variant \`${v.id}\``, 'fix the condition or remove the variant'));
+      if (constantTruth(v.when)?.value === false)
+        problems.push(
+          never(`/motions/${motion}/invite/variants/${i}/when`, `variant \`${v.id}\``, 'fix the condition or remove the variant'),
+        );
     });
     plan.activate.actions.forEach((a, i) => {
-      if (constantTruth(a.when)?.value === false) problems.push(never(`/motions/${motion}/activate/actions/${i}/when`, `action \`${a.event}\``, 'fix the condition or remove it'));
+      if (constantTruth(a.when)?.value === false)
+        problems.push(never(`/motions/${motion}/activate/actions/${i}/when`, `action \`${a.event}\``, 'fix the condition or remove it'));
     });
   }
   return problems;

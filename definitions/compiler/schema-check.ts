@@ -6,7 +6,6 @@ import { didYouMean } from './suggest.ts';
 import { pointerSegments } from './positions.ts';
 import type { Problem } from './problem.ts';
 
-
 let validator: ValidateFunction | undefined;
 
 /** The journey schema compiled once per process (compiling it is the slow part). */
@@ -69,7 +68,13 @@ function describeValue(value: unknown): string {
 
 function typeName(type: unknown): string {
   const names: Record<string, string> = {
-    string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null',
+    string: 'text',
+    integer: 'a whole number',
+    number: 'a number',
+    boolean: 'true or false',
+    object: 'an object',
+    array: 'a list',
+    null: 'null',
   };
   const list = Array.isArray(type) ? type : [type];
   return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
@@ -84,7 +89,10 @@ function fieldName(pointer: string): string {
 function examplesOf(schema: unknown): string | undefined {
   const examples = (schema as { examples?: unknown[] } | undefined)?.examples;
   if (!Array.isArray(examples) || examples.length === 0) return undefined;
-  return examples.slice(0, 3).map((e) => JSON.stringify(e)).join(', ');
+  return examples
+    .slice(0, 3)
+    .map((e) => JSON.stringify(e))
+    .join(', ');
 }
 
 function translate(error: ErrorObject): Problem | undefined {
@@ -140,9 +148,19 @@ function translate(error: ErrorObject): Problem | undefined {
       };
     }
     case 'const':
-      return { pointer, message: `${fieldName(pointer)} must be ${JSON.stringify(params.allowedValue)}`, expected: JSON.stringify(params.allowedValue), code };
+      return {
+        pointer,
+        message: `${fieldName(pointer)} must be ${JSON.stringify(params.allowedValue)}`,
+        expected: JSON.stringify(params.allowedValue),
+        code,
+      };
     case 'type':
-      return { pointer, message: `${fieldName(pointer)} should be ${typeName(params.type)}, not ${describeValue(error.data)}`, expected: typeName(params.type), code };
+      return {
+        pointer,
+        message: `${fieldName(pointer)} should be ${typeName(params.type)}, not ${describeValue(error.data)}`,
+        expected: typeName(params.type),
+        code,
+      };
     case 'pattern': {
       const title = String(parent?.title ?? 'value').toLowerCase();
       const isDuration = String(parent?.pattern ?? '').startsWith('^P');
@@ -152,10 +170,14 @@ function translate(error: ErrorObject): Problem | undefined {
         message: calendar
           ? `\`${String(error.data)}\` counts ${calendar.units}, which vary in length; durations here take weeks, days, hours, minutes or seconds`
           : isDuration
-          ? `\`${String(error.data)}\` is not an ISO 8601 duration`
-          : `\`${String(error.data)}\` is not a valid ${title} for ${fieldName(pointer)}`,
+            ? `\`${String(error.data)}\` is not an ISO 8601 duration`
+            : `\`${String(error.data)}\` is not a valid ${title} for ${fieldName(pointer)}`,
         expected: [parent?.description, examplesOf(parent) && `e.g. ${examplesOf(parent)}`].filter(Boolean).join(' '),
-        suggestion: calendar ? `write it in days: did you mean \`${calendar.inDays}\`?` : isDuration ? durationHint(String(error.data)) : undefined,
+        suggestion: calendar
+          ? `write it in days: did you mean \`${calendar.inDays}\`?`
+          : isDuration
+            ? durationHint(String(error.data))
+            : undefined,
         code: isDuration ? 'schema.duration' : code,
       };
     }
@@ -163,7 +185,12 @@ function translate(error: ErrorObject): Problem | undefined {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { pointer, message: `${fieldName(pointer)} is ${JSON.stringify(error.data)}; it ${error.message}`, expected: `a value ${params.comparison} ${params.limit}`, code };
+      return {
+        pointer,
+        message: `${fieldName(pointer)} is ${JSON.stringify(error.data)}; it ${error.message}`,
+        expected: `a value ${params.comparison} ${params.limit}`,
+        code,
+      };
     case 'minItems':
       return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} item${params.limit === 1 ? '' : 's'}`, code };
     case 'maxItems':
@@ -201,7 +228,15 @@ function durationHint(text: string): string | undefined {
   if (!m) return 'write durations as ISO 8601, e.g. P2D (2 days), PT4H (4 hours), P1W (1 week)';
   const n = m[1];
   const unit = m[2].toLowerCase();
-  const iso = unit.startsWith('w') ? `P${n}W` : unit.startsWith('d') ? `P${n}D` : unit.startsWith('h') ? `PT${n}H` : unit.startsWith('s') ? `PT${n}S` : `PT${n}M`;
+  const iso = unit.startsWith('w')
+    ? `P${n}W`
+    : unit.startsWith('d')
+      ? `P${n}D`
+      : unit.startsWith('h')
+        ? `PT${n}H`
+        : unit.startsWith('s')
+          ? `PT${n}S`
+          : `PT${n}M`;
   return `did you mean \`${iso}\`?`;
 }
 

@@ -12,7 +12,9 @@ export function templateSites(def: AdvocacyJourneyDefinition): { pointer: string
   for (const [motion, plan] of Object.entries(def.motions)) {
     const at = `/motions/${motion}`;
     sites.push({ pointer: `${at}/invite/template`, template: plan.invite.template });
-    (plan.invite.reminders ?? []).forEach((r, i) => r.template && sites.push({ pointer: `${at}/invite/reminders/${i}/template`, template: r.template }));
+    (plan.invite.reminders ?? []).forEach(
+      (r, i) => r.template && sites.push({ pointer: `${at}/invite/reminders/${i}/template`, template: r.template }),
+    );
     (plan.invite.variants ?? []).forEach((v, i) => sites.push({ pointer: `${at}/invite/variants/${i}/template`, template: v.template }));
     if (plan.reward?.thankYou) sites.push({ pointer: `${at}/reward/thankYou`, template: plan.reward.thankYou });
   }
@@ -39,10 +41,16 @@ export function checkTemplates(def: AdvocacyJourneyDefinition, available: Record
       });
     } else {
       const error = mustacheError(text);
-      if (error) problems.push({ pointer: `${pointer}/file`, message: `the template \`${template.file}\` does not parse: ${error}`, code: 'template.syntax' });
+      if (error)
+        problems.push({
+          pointer: `${pointer}/file`,
+          message: `the template \`${template.file}\` does not parse: ${error}`,
+          code: 'template.syntax',
+        });
     }
     const subjectError = mustacheError(template.subject);
-    if (subjectError) problems.push({ pointer: `${pointer}/subject`, message: `the subject does not parse: ${subjectError}`, code: 'template.syntax' });
+    if (subjectError)
+      problems.push({ pointer: `${pointer}/subject`, message: `the subject does not parse: ${subjectError}`, code: 'template.syntax' });
   }
   return problems;
 }

@@ -48,7 +48,8 @@ export class DemoDriver {
     const eventsSent = this.opts.customers.reduce((n, c) => n + Math.min(this.progress.sent[c.id] ?? 0, c.steps.length), 0);
     return {
       demoSeconds: Math.round(this.demoSeconds()),
-      eventsSent, eventsTotal,
+      eventsSent,
+      eventsTotal,
       customersStarted: this.opts.customers.filter((c) => (this.progress.sent[c.id] ?? 0) > 0).length,
       refused: this.progress.refused.length,
       done: eventsSent === eventsTotal,
@@ -56,7 +57,8 @@ export class DemoDriver {
   }
 
   start(): Promise<void> {
-    if (this.baseSeconds > 0) this.opts.log(`resuming the demo at ${Math.round(this.baseSeconds)}s (${this.state().eventsSent} events already sent)`);
+    if (this.baseSeconds > 0)
+      this.opts.log(`resuming the demo at ${Math.round(this.baseSeconds)}s (${this.state().eventsSent} events already sent)`);
     this.loop ??= this.run();
     return this.loop;
   }
@@ -112,8 +114,11 @@ export class DemoDriver {
     const eventId = demoEventId(customer.id, index, step);
     const aboutReferred = step.aboutCustomer !== undefined;
     const body = {
-      id: eventId, type: step.type, customerId: step.aboutCustomer ?? customer.id,
-      occurredAt: new Date().toISOString(), data: step.data,
+      id: eventId,
+      type: step.type,
+      customerId: step.aboutCustomer ?? customer.id,
+      occurredAt: new Date().toISOString(),
+      data: step.data,
       ...(aboutReferred ? {} : { traits: customer.traits }),
     };
     let res: Response;

@@ -3,12 +3,52 @@
 import { SCENARIOS, type DemoStep, type Scenario } from './scenarios.ts';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Linus', 'Margaret'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Torvalds', 'Hamilton'];
-const COMPANY = ['Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Wonka', 'Gringotts'];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Torvalds',
+  'Hamilton',
+];
+const COMPANY = [
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Vandelay',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Wonka',
+  'Gringotts',
+];
 const ZONES = [
-  'Pacific/Honolulu', 'America/Los_Angeles', 'America/Denver', 'America/Chicago', 'America/New_York', 'America/Sao_Paulo',
-  'Atlantic/Azores', 'Europe/London', 'Europe/Berlin', 'Europe/Helsinki', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Bangkok',
-  'Asia/Shanghai', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland',
+  'Pacific/Honolulu',
+  'America/Los_Angeles',
+  'America/Denver',
+  'America/Chicago',
+  'America/New_York',
+  'America/Sao_Paulo',
+  'Atlantic/Azores',
+  'Europe/London',
+  'Europe/Berlin',
+  'Europe/Helsinki',
+  'Asia/Dubai',
+  'Asia/Kolkata',
+  'Asia/Bangkok',
+  'Asia/Shanghai',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Pacific/Auckland',
 ];
 
 /**
@@ -17,7 +57,8 @@ const ZONES = [
  * daytime zones are asked at once instead of at their 8 o'clock.
  */
 export function daytimeZones(now = new Date()): string[] {
-  const hourIn = (zone: string) => Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: zone }).format(now));
+  const hourIn = (zone: string) =>
+    Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: zone }).format(now));
   const awake = ZONES.filter((zone) => hourIn(zone) >= 9 && hourIn(zone) < 17);
   return awake.length > 0 ? awake : ZONES;
 }
@@ -45,8 +86,15 @@ export function demoPopulation(count: number, spacingSeconds = 2, prefix = 'demo
       startsAt: i * spacingSeconds,
       traits: {
         email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@${company.toLowerCase()}.example`,
-        firstName, lastName, company, timezone: zones[i % zones.length], locale: 'en',
-        plan: 'growth', arr: 12_000 + 3_000 * (i % 9), region: 'NA', industry: 'software',
+        firstName,
+        lastName,
+        company,
+        timezone: zones[i % zones.length],
+        locale: 'en',
+        plan: 'growth',
+        arr: 12_000 + 3_000 * (i % 9),
+        region: 'NA',
+        industry: 'software',
         ...scenario.traits,
       },
       steps: scenario.steps(id),

@@ -27,7 +27,11 @@ function referral(customerId: string, n: number, at: number, amount: number): De
   const friend = `${customerId}-friend-${n}`;
   const ids = { referralId, referrerId: customerId };
   return [
-    { at, type: 'referral.submitted', data: { referralId, referredEmail: `friend${n}@${friend}.example`, referredName: `Friend ${n}`, referredCustomerId: friend } },
+    {
+      at,
+      type: 'referral.submitted',
+      data: { referralId, referredEmail: `friend${n}@${friend}.example`, referredName: `Friend ${n}`, referredCustomerId: friend },
+    },
     { at: at + 6, type: 'referral.qualified', data: ids, aboutCustomer: friend },
     { at: at + 12, type: 'opportunity.created', data: { ...ids, amount }, aboutCustomer: friend },
     { at: at + 20, type: 'deal.closed_won', data: { ...ids, amount, currency: 'USD' }, aboutCustomer: friend },
@@ -106,7 +110,9 @@ export const SCENARIOS: Scenario[] = [
     traits: { segment: 'enterprise', ...happy },
     steps: (c) => [
       { at: 0, type: 'nps.submitted', data: { score: 10 } },
-      ...referral(c, 1, 8, 30_000), ...referral(c, 2, 10, 18_000), ...referral(c, 3, 12, 42_000),
+      ...referral(c, 1, 8, 30_000),
+      ...referral(c, 2, 10, 18_000),
+      ...referral(c, 3, 12, 42_000),
       { at: 90, type: 'case_study.published', data: { url: 'https://acme.example/customers/case-study' } },
     ],
   },

@@ -23,6 +23,9 @@ export async function stageCensus(client: Client, limit = 1000): Promise<StageCe
 }
 
 export function formatCensus(census: StageCensus): string {
-  const stages = Object.entries(census.byStage).sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s} ${n}`).join(', ');
+  const stages = Object.entries(census.byStage)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
   return `${census.runs} journey runs${stages ? `: ${stages}` : ''}; suppressed ${census.suppressed}`;
 }

@@ -19,8 +19,12 @@ describe('API keys from configuration', () => {
 
 describe('the API checks every /v1 request for a key with the right scope', () => {
   let f: ApiFixture;
-  beforeAll(async () => { f = await startApi(); });
-  afterAll(async () => { await f?.close(); });
+  beforeAll(async () => {
+    f = await startApi();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
 
   it('no token → 401 with a WWW-Authenticate challenge', async () => {
     const res = await f.api.inject({ method: 'GET', url: '/v1/definitions' });

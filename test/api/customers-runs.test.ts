@@ -13,8 +13,11 @@ describe('customers and runs', () => {
   beforeAll(async () => {
     f = await startApi({ temporalCallTimeoutMs: 3000 });
     worker = await createJourneyWorker({
-      connection: f.temporal.workerConnection, namespace: 'default', taskQueue: f.taskQueue,
-      activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } }, workflowBundle: workflowBundle(),
+      connection: f.temporal.workerConnection,
+      namespace: 'default',
+      taskQueue: f.taskQueue,
+      activityDeps: { dataDir: f.dataDir, customers: { client: f.temporal.client, taskQueue: f.taskQueue } },
+      workflowBundle: workflowBundle(),
     });
     running = worker.run();
   });
@@ -26,7 +29,12 @@ describe('customers and runs', () => {
 
   it('PUT traits → 202, then GET shows them in the profile with the journeys the customer is in', async () => {
     const id = newCustomer();
-    const put = await f.api.inject({ method: 'PUT', url: `/v1/customers/${id}`, headers: auth('ingest-key'), payload: { email: 'grace@example.com', segment: 'enterprise', arr: 120000 } });
+    const put = await f.api.inject({
+      method: 'PUT',
+      url: `/v1/customers/${id}`,
+      headers: auth('ingest-key'),
+      payload: { email: 'grace@example.com', segment: 'enterprise', arr: 120000 },
+    });
     expect(put.statusCode).toBe(202);
     expect((await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id) })).statusCode).toBe(202);
     // Visibility is eventually consistent: wait until the runs are listed.
@@ -39,12 +47,22 @@ describe('customers and runs', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(body!.profile.traits).toEqual({ email: 'grace@example.com', segment: 'enterprise', arr: 120000 });
-    expect(body!.journeys.map((j) => j.journeyId).sort()).toEqual(['milestone-review-ask', 'nps-promoter-referral', 'strategic-reference-advisory', 'support-praise-advocacy']);
+    expect(body!.journeys.map((j) => j.journeyId).sort()).toEqual([
+      'milestone-review-ask',
+      'nps-promoter-referral',
+      'strategic-reference-advisory',
+      'support-praise-advocacy',
+    ]);
     expect(body!.journeys.every((j) => j.status === 'RUNNING')).toBe(true);
   });
 
   it('PUT with a trait outside the traits schema → 400 naming it', async () => {
-    const res = await f.api.inject({ method: 'PUT', url: `/v1/customers/${newCustomer()}`, headers: auth(), payload: { segment: 'galactic', shoeSize: 44 } });
+    const res = await f.api.inject({
+      method: 'PUT',
+      url: `/v1/customers/${newCustomer()}`,
+      headers: auth(),
+      payload: { segment: 'galactic', shoeSize: 44 },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(expect.arrayContaining(['/segment', '/shoeSize']));
   });
@@ -56,29 +74,49 @@ describe('customers and runs', () => {
 
   it('opt-out is recorded by the customer workflow (started if needed) and reported per journey', async () => {
     const id = newCustomer();
-    const res = await f.api.inject({ method: 'POST', url: `/v1/customers/${id}/opt-out`, headers: auth('ops-key'), payload: { actor: 'ops@example.com', reason: 'asked by phone' } });
+    const res = await f.api.inject({
+      method: 'POST',
+      url: `/v1/customers/${id}/opt-out`,
+      headers: auth('ops-key'),
+      payload: { actor: 'ops@example.com', reason: 'asked by phone' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().profile.optedOut).toMatchObject({ reason: expect.stringContaining('asked by phone') });
     const again = await f.api.inject({ method: 'GET', url: `/v1/customers/${id}`, headers: auth() });
     expect(again.json().profile.optedOut).not.toBeNull();
-    expect((await f.api.inject({ method: 'POST', url: `/v1/customers/${id}/opt-out`, headers: auth('ingest-key'), payload: {} })).statusCode).toBe(403);
+    expect(
+      (await f.api.inject({ method: 'POST', url: `/v1/customers/${id}/opt-out`, headers: auth('ingest-key'), payload: {} })).statusCode,
+    ).toBe(403);
   });
 
   it('run actions: 404 for a run that does not exist; GET of a run reports its status', async () => {
     const id = newCustomer();
-    const missing = await f.api.inject({ method: 'POST', url: `/v1/journeys/nps-promoter-referral/runs/${id}/pause`, headers: auth('ops-key'), payload: {} });
+    const missing = await f.api.inject({
+      method: 'POST',
+      url: `/v1/journeys/nps-promoter-referral/runs/${id}/pause`,
+      headers: auth('ops-key'),
+      payload: {},
+    });
     expect(missing.statusCode).toBe(404);
-    expect((await f.api.inject({ method: 'GET', url: `/v1/journeys/nps-promoter-referral/runs/${id}`, headers: auth() })).statusCode).toBe(404);
+    expect((await f.api.inject({ method: 'GET', url: `/v1/journeys/nps-promoter-referral/runs/${id}`, headers: auth() })).statusCode).toBe(
+      404,
+    );
     await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id) });
     const run = await f.api.inject({ method: 'GET', url: `/v1/journeys/nps-promoter-referral/runs/${id}`, headers: auth('read-key') });
     expect(run.statusCode).toBe(200);
     expect(run.json()).toMatchObject({ workflowId: `journey:nps-promoter-referral:${id}`, status: 'RUNNING' });
   });
 
-  it('pause / resume / skip-wait / cancel reach the run as Updates; a refused action is a 409 with the run\'s reason', async () => {
+  it("pause / resume / skip-wait / cancel reach the run as Updates; a refused action is a 409 with the run's reason", async () => {
     const id = newCustomer();
     await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id, { data: { score: 3 } }) });
-    const act = (action: string) => f.api.inject({ method: 'POST', url: `/v1/journeys/nps-promoter-referral/runs/${id}/${action}`, headers: auth('ops-key'), payload: { actor: 'test', reason: 'api test' } });
+    const act = (action: string) =>
+      f.api.inject({
+        method: 'POST',
+        url: `/v1/journeys/nps-promoter-referral/runs/${id}/${action}`,
+        headers: auth('ops-key'),
+        payload: { actor: 'test', reason: 'api test' },
+      });
     const paused = await act('pause');
     expect(paused.statusCode, paused.body).toBe(200);
     expect(paused.json()).toMatchObject({ action: 'pause', workflowId: `journey:nps-promoter-referral:${id}`, state: expect.any(Object) });
@@ -89,5 +127,4 @@ describe('customers and runs', () => {
     expect(skip.json()).toMatchObject({ error: 'refused', message: expect.stringContaining('nothing to skip') });
     expect((await act('cancel')).statusCode).toBe(200);
   });
-
 });

@@ -27,21 +27,42 @@ describe('definitions', () => {
     const registry = new PlanRegistry(() => loadJourneyDir(dir));
     await registry.reload();
     await f.api.close();
-    (f as { api: unknown }).api = await buildApi({ client: f.temporal.client, taskQueue: f.taskQueue, apiKeys: parseApiKeys('k'), registry, dataDir: f.dataDir, validateDefinition: validateDefinitionBody });
+    (f as { api: unknown }).api = await buildApi({
+      client: f.temporal.client,
+      taskQueue: f.taskQueue,
+      apiKeys: parseApiKeys('k'),
+      registry,
+      dataDir: f.dataDir,
+      validateDefinition: validateDefinitionBody,
+    });
   });
-  afterAll(async () => { await f?.close(); });
+  afterAll(async () => {
+    await f?.close();
+  });
   const k = { authorization: 'Bearer k' };
 
   it('GET /v1/definitions lists the served journeys with version, hash and routing', async () => {
     const res = await f.api.inject({ method: 'GET', url: '/v1/definitions', headers: k });
     expect(res.statusCode).toBe(200);
-    expect(res.json().journeys).toEqual([expect.objectContaining({ journeyId: NPS_ID, status: 'active', hash: expect.stringMatching(/^[0-9a-f]{64}$/), routing: expect.objectContaining({ listen: ['nps.submitted'] }) })]);
+    expect(res.json().journeys).toEqual([
+      expect.objectContaining({
+        journeyId: NPS_ID,
+        status: 'active',
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        routing: expect.objectContaining({ listen: ['nps.submitted'] }),
+      }),
+    ]);
   });
 
   it('POST /v1/definitions/validate gives the compiler diagnostics with pointers', async () => {
     const good = await f.api.inject({ method: 'POST', url: '/v1/definitions/validate', headers: k, payload: shipped });
     expect(good.json()).toMatchObject({ valid: true });
-    const bad = await f.api.inject({ method: 'POST', url: '/v1/definitions/validate', headers: k, payload: { ...shipped, status: 'live', listen: { ...shipped.listen, events: ['nps.submited'] } } });
+    const bad = await f.api.inject({
+      method: 'POST',
+      url: '/v1/definitions/validate',
+      headers: k,
+      payload: { ...shipped, status: 'live', listen: { ...shipped.listen, events: ['nps.submited'] } },
+    });
     expect(bad.statusCode).toBe(200);
     expect(bad.json().valid).toBe(false);
     expect(bad.json().diagnostics.map((d: { pointer: string }) => d.pointer)).toContain('/status');
@@ -64,13 +85,23 @@ describe('definitions', () => {
 
 describe('operations, OpenAPI, outbox, reports, webhooks', () => {
   let f: ApiFixture;
-  beforeAll(async () => { f = await startApi(); });
-  afterAll(async () => { await f?.close(); });
+  beforeAll(async () => {
+    f = await startApi();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
 
   it('GET /healthz is 200 when Temporal answers and 503 when it does not', async () => {
     expect((await f.api.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ ok: true, temporal: 'reachable', journeys: 4 });
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
-    const down = await buildApi({ client: new Client({ connection }), taskQueue: 'x', apiKeys: [], registry: PlanRegistry.of([]), dataDir: f.dataDir });
+    const down = await buildApi({
+      client: new Client({ connection }),
+      taskQueue: 'x',
+      apiKeys: [],
+      registry: PlanRegistry.of([]),
+      dataDir: f.dataDir,
+    });
     const res = await down.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ok: false, temporal: 'unreachable' });
@@ -80,8 +111,18 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
   });
 
   it('GET /metrics counts accepted and rejected events by type and request latency', async () => {
-    await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 5 } }) });
-    await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 9 } }) });
+    await f.api.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth(),
+      payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 5 } }),
+    });
+    await f.api.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth(),
+      payload: event(newCustomer(), { type: 'csat.submitted', data: { score: 9 } }),
+    });
     const res = await f.api.inject({ method: 'GET', url: '/metrics' });
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('journey_api_events_accepted_total{type="csat.submitted"} 1');
@@ -92,44 +133,99 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
   it('serves an OpenAPI 3.1 document built from the route schemas, and a docs page', async () => {
     const doc = (await f.api.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/v1/events', '/v1/events/batch', '/v1/customers/{id}', '/v1/customers/{id}/opt-out', '/v1/journeys/{journeyId}/runs/{customerId}/pause',
-      '/v1/definitions', '/v1/definitions/validate', '/v1/definitions/reload', '/v1/outbox', '/v1/reports/kpis', '/healthz', '/metrics']) {
+    for (const path of [
+      '/v1/events',
+      '/v1/events/batch',
+      '/v1/customers/{id}',
+      '/v1/customers/{id}/opt-out',
+      '/v1/journeys/{journeyId}/runs/{customerId}/pause',
+      '/v1/definitions',
+      '/v1/definitions/validate',
+      '/v1/definitions/reload',
+      '/v1/outbox',
+      '/v1/reports/kpis',
+      '/healthz',
+      '/metrics',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    expect(doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual(['id', 'type', 'customerId', 'occurredAt']);
+    expect(doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'id',
+      'type',
+      'customerId',
+      'occurredAt',
+    ]);
     const docs = await f.api.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger-ui');
     expect((await f.api.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(200);
   });
 
-  it('GET /v1/outbox lists the embedded transport\'s messages; GET /v1/reports/kpis computes the KPIs from the tracking log', async () => {
+  it("GET /v1/outbox lists the embedded transport's messages; GET /v1/reports/kpis computes the KPIs from the tracking log", async () => {
     const outbox = await f.api.inject({ method: 'GET', url: '/v1/outbox', headers: auth('read-key') });
     expect(outbox.json()).toEqual({ messages: [] });
-    const rec = (customerId: string, type: string, at: string, stage: TrackingRecord['stage']): TrackingRecord =>
-      ({ at, journeyId: 'kpi-j', journeyVersion: 1, customerId, stage, type, key: `${customerId}:${type}` });
+    const rec = (customerId: string, type: string, at: string, stage: TrackingRecord['stage']): TrackingRecord => ({
+      at,
+      journeyId: 'kpi-j',
+      journeyVersion: 1,
+      customerId,
+      stage,
+      type,
+      key: `${customerId}:${type}`,
+    });
     for (const r of [
-      rec('c1', 'qualified', '2026-03-01T00:00:00Z', 'qualify'), rec('c1', 'ask.sent', '2026-03-02T00:00:00Z', 'invite'),
-      rec('c1', 'action.taken', '2026-03-03T00:00:00Z', 'activate'), rec('c2', 'qualified', '2026-03-01T00:00:00Z', 'qualify'),
+      rec('c1', 'qualified', '2026-03-01T00:00:00Z', 'qualify'),
+      rec('c1', 'ask.sent', '2026-03-02T00:00:00Z', 'invite'),
+      rec('c1', 'action.taken', '2026-03-03T00:00:00Z', 'activate'),
+      rec('c2', 'qualified', '2026-03-01T00:00:00Z', 'qualify'),
       rec('c3', 'qualified', '2026-05-01T00:00:00Z', 'qualify'),
-    ]) await appendTracking(f.dataDir, r);
-    const kpis = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z', headers: auth('read-key') });
+    ])
+      await appendTracking(f.dataDir, r);
+    const kpis = await f.api.inject({
+      method: 'GET',
+      url: '/v1/reports/kpis?from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z',
+      headers: auth('read-key'),
+    });
     expect(kpis.statusCode).toBe(200);
     const [journey] = kpis.json().journeys;
-    expect(journey).toMatchObject({ journeyId: 'kpi-j', journeyVersion: 1, customers: 2, advocatePoolSize: 2, askedRate: 0.5, promptAcceptanceRate: 1 });
-    expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?journeyId=other', headers: auth('read-key') })).json().journeys).toEqual([]);
+    expect(journey).toMatchObject({
+      journeyId: 'kpi-j',
+      journeyVersion: 1,
+      customers: 2,
+      advocatePoolSize: 2,
+      askedRate: 0.5,
+      promptAcceptanceRate: 1,
+    });
+    expect(
+      (await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?journeyId=other', headers: auth('read-key') })).json().journeys,
+    ).toEqual([]);
     expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=yesterday', headers: auth() })).statusCode).toBe(400);
     // Without webhook credentials configured the route does not exist.
     expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(404);
   });
 
   it('POST /v1/webhooks/postmark is mounted with its own basic-auth credentials when configured', async () => {
-    const hooked = await buildApi({ client: f.temporal.client, taskQueue: f.taskQueue, apiKeys: parseApiKeys('k'), registry: PlanRegistry.of([]), dataDir: f.dataDir, postmark: { basicAuth: { username: 'pm', password: 'pm-secret' } } });
+    const hooked = await buildApi({
+      client: f.temporal.client,
+      taskQueue: f.taskQueue,
+      apiKeys: parseApiKeys('k'),
+      registry: PlanRegistry.of([]),
+      dataDir: f.dataDir,
+      postmark: { basicAuth: { username: 'pm', password: 'pm-secret' } },
+    });
     try {
       expect((await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(401);
-      expect((await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: 'Bearer k' }, payload: {} })).statusCode).toBe(401);
+      expect(
+        (await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: 'Bearer k' }, payload: {} }))
+          .statusCode,
+      ).toBe(401);
       const basic = `Basic ${Buffer.from('pm:pm-secret').toString('base64')}`;
-      const res = await hooked.inject({ method: 'POST', url: '/v1/webhooks/postmark', headers: { authorization: basic }, payload: { RecordType: 'Delivery' } });
+      const res = await hooked.inject({
+        method: 'POST',
+        url: '/v1/webhooks/postmark',
+        headers: { authorization: basic },
+        payload: { RecordType: 'Delivery' },
+      });
       expect(res.statusCode).toBeLessThan(300);
       expect((await hooked.inject({ method: 'GET', url: '/openapi.json' })).json().paths).toHaveProperty(['/v1/webhooks/postmark']);
     } finally {

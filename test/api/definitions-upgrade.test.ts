@@ -27,16 +27,21 @@ describe('reload upgrades runs in flight (dev server)', () => {
   const MIGRATES = `nps-migrates-${suffix}`;
   const FINISHES = `nps-finishes-${suffix}`;
   const writeVersion = (version: number) => {
-    writeFileSync(join(dir, 'migrates.json'), JSON.stringify({ ...shipped, id: MIGRATES, version, inFlight: 'migrate-at-listen' }, null, 2));
+    writeFileSync(
+      join(dir, 'migrates.json'),
+      JSON.stringify({ ...shipped, id: MIGRATES, version, inFlight: 'migrate-at-listen' }, null, 2),
+    );
     writeFileSync(join(dir, 'finishes.json'), JSON.stringify({ ...shipped, id: FINISHES, version, inFlight: 'finish' }, null, 2));
   };
   beforeAll(async () => {
     dev = await connectDevServer();
     h = await createHarness(dev.workerConnection, { scriptedSlots: true });
   });
-  afterAll(async () => { await dev?.close(); });
+  afterAll(async () => {
+    await dev?.close();
+  });
 
-  it('v1 run of a migrate-at-listen journey shows v2 back in Listen; a finish journey\'s run stays on v1', async () => {
+  it("v1 run of a migrate-at-listen journey shows v2 back in Listen; a finish journey's run stays on v1", async () => {
     writeVersion(1);
     const registry = new PlanRegistry(() => loadJourneyDir(dir));
     const api = await buildApi({ client: dev.client, taskQueue: h.taskQueue, apiKeys: parseApiKeys('k'), registry, dataDir: h.dataDir });
@@ -50,25 +55,61 @@ describe('reload upgrades runs in flight (dev server)', () => {
         const first = await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
         expect(first.json()).toMatchObject({ applied: true, upgrades: [] });
         // A passive NPS answer starts both runs and leaves them listening for delight.
-        const routed = await api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(customerId, { data: { score: 7 } }) });
+        const routed = await api.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: k,
+          payload: event(customerId, { data: { score: 7 } }),
+        });
         expect(routed.statusCode).toBeLessThan(300);
         for (const run of [migrating, finishing]) {
-          expect(await eventually(() => state(run).catch(() => undefined), (s) => s?.stage === 'listen')).toMatchObject({ stage: 'listen', journeyVersion: 1 });
+          expect(
+            await eventually(
+              () => state(run).catch(() => undefined),
+              (s) => s?.stage === 'listen',
+            ),
+          ).toMatchObject({ stage: 'listen', journeyVersion: 1 });
         }
         // Visibility has both runs before the deploy.
-        await eventually(async () => { const o = []; for await (const w of dev.client.workflow.list({ query: `CustomerId = '${customerId}' AND ExecutionStatus = 'Running' AND WorkflowType = 'advocacyJourney'` })) o.push(w); return o; }, (x) => x.length === 2);
+        await eventually(
+          async () => {
+            const o = [];
+            for await (const w of dev.client.workflow.list({
+              query: `CustomerId = '${customerId}' AND ExecutionStatus = 'Running' AND WorkflowType = 'advocacyJourney'`,
+            }))
+              o.push(w);
+            return o;
+          },
+          (x) => x.length === 2,
+        );
 
         writeVersion(2);
         const reload = await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
         expect(reload.statusCode).toBe(200);
         const upgrades = reload.json().upgrades as { journeyId: string }[];
         expect(upgrades.find((u) => u.journeyId === MIGRATES)).toEqual({
-          journeyId: MIGRATES, fromVersion: 1, toVersion: 2, inFlight: 'migrate-at-listen', action: 'signalled',
-          runsFound: 1, signalled: 1, failed: 0, errors: [], truncated: false,
+          journeyId: MIGRATES,
+          fromVersion: 1,
+          toVersion: 2,
+          inFlight: 'migrate-at-listen',
+          action: 'signalled',
+          runsFound: 1,
+          signalled: 1,
+          failed: 0,
+          errors: [],
+          truncated: false,
         });
-        expect(upgrades.find((u) => u.journeyId === FINISHES)).toMatchObject({ action: 'skipped', inFlight: 'finish', runsFound: 0, signalled: 0 });
+        expect(upgrades.find((u) => u.journeyId === FINISHES)).toMatchObject({
+          action: 'skipped',
+          inFlight: 'finish',
+          runsFound: 0,
+          signalled: 0,
+        });
 
-        const moved = await eventually(() => state(migrating).catch(() => undefined), (s) => s?.journeyVersion === 2);
+        const moved = await eventually(
+          () => state(migrating).catch(() => undefined),
+          (s) => s?.journeyVersion === 2,
+        );
         expect(moved).toMatchObject({ journeyVersion: 2, stage: 'listen' });
         const stayed = await state(finishing);
         expect(stayed).toMatchObject({ journeyVersion: 1, stage: 'listen' });
@@ -86,12 +127,22 @@ describe('reload upgrades runs in flight (dev server)', () => {
     await h.run(async () => {
       for (const customerId of [newCustomer('bound'), newCustomer('bound')]) {
         await dev.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-          workflowId: journeyWorkflowId(MIGRATES, customerId), taskQueue: h.taskQueue, args: [{ plan: v1, customerId }],
-          signal: journeyEventSignal, signalArgs: [event(customerId, { data: { score: 7 } })],
+          workflowId: journeyWorkflowId(MIGRATES, customerId),
+          taskQueue: h.taskQueue,
+          args: [{ plan: v1, customerId }],
+          signal: journeyEventSignal,
+          signalArgs: [event(customerId, { data: { score: 7 } })],
         });
         h.handles.push(dev.client.workflow.getHandle(journeyWorkflowId(MIGRATES, customerId)));
       }
-      await eventually(async () => { const o = []; for await (const w of dev.client.workflow.list({ query: openRunsQuery(MIGRATES) })) o.push(w); return o; }, (x) => x.length >= 2);
+      await eventually(
+        async () => {
+          const o = [];
+          for await (const w of dev.client.workflow.list({ query: openRunsQuery(MIGRATES) })) o.push(w);
+          return o;
+        },
+        (x) => x.length >= 2,
+      );
       const report = await upgradeRunsInFlight(dev.client, { previous: v1, next: v2 }, { maxRuns: 1, pageSize: 1 });
       expect(report).toMatchObject({ action: 'signalled', runsFound: 1, signalled: 1, failed: 0, truncated: true });
     });
@@ -101,13 +152,18 @@ describe('reload upgrades runs in flight (dev server)', () => {
     writeVersion(1);
     const registry = new PlanRegistry(() => loadJourneyDir(dir));
     await registry.reload();
-    registry.upgradeRunsWith(async () => { throw new Error('visibility unavailable'); });
+    registry.upgradeRunsWith(async () => {
+      throw new Error('visibility unavailable');
+    });
     writeVersion(2);
     const failed = await registry.reload();
     expect(failed.applied).toBe(true);
     expect(failed.journeys.every((j) => j.version === 2)).toBe(true);
     expect(failed.upgrades).toHaveLength(2);
-    expect(failed.upgrades[0]).toMatchObject({ failed: 1, errors: [{ message: 'upgrading runs in flight failed: visibility unavailable' }] });
+    expect(failed.upgrades[0]).toMatchObject({
+      failed: 1,
+      errors: [{ message: 'upgrading runs in flight failed: visibility unavailable' }],
+    });
 
     const [a] = (await loadJourneyDir(dir)).plans.filter((p) => p.journeyId === MIGRATES);
     const sameVersion = await upgradeRunsInFlight(dev.client, { previous: a, next: { ...a, hash: 'edited-without-a-new-version' } });

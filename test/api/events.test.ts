@@ -6,10 +6,15 @@ import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from '
 
 describe('POST /v1/events', () => {
   let f: ApiFixture;
-  beforeAll(async () => { f = await startApi(); });
-  afterAll(async () => { await f?.close(); });
+  beforeAll(async () => {
+    f = await startApi();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
 
-  const post = (payload: unknown, key = 'ingest-key') => f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(key), payload: payload as object });
+  const post = (payload: unknown, key = 'ingest-key') =>
+    f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(key), payload: payload as object });
 
   it('starts journey:<journeyId>:<customerId> with the plan pinned and signals the customer workflow (202)', async () => {
     const customer = newCustomer();
@@ -17,18 +22,35 @@ describe('POST /v1/events', () => {
     const res = await post(e);
     expect(res.statusCode).toBe(202);
     const body = res.json();
-    expect(body).toMatchObject({ id: e.id, status: 'accepted', duplicate: false, customer: { workflowId: `customer:${customer}`, outcome: 'started' } });
+    expect(body).toMatchObject({
+      id: e.id,
+      status: 'accepted',
+      duplicate: false,
+      customer: { workflowId: `customer:${customer}`, outcome: 'started' },
+    });
     // nps.submitted: the nps-promoter-referral journey listens to it; every shipped journey suppresses on it.
     const ids = body.journeys.map((j: { workflowId: string }) => j.workflowId).sort();
-    expect(ids).toEqual(['milestone-review-ask', 'nps-promoter-referral', 'strategic-reference-advisory', 'support-praise-advocacy'].map((j) => `journey:${j}:${customer}`));
+    expect(ids).toEqual(
+      ['milestone-review-ask', 'nps-promoter-referral', 'strategic-reference-advisory', 'support-praise-advocacy'].map(
+        (j) => `journey:${j}:${customer}`,
+      ),
+    );
     const nps = body.journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral');
     expect(nps).toMatchObject({ outcome: 'started', roles: ['listen', 'suppress'], version: expect.any(Number) });
 
     const run = await f.temporal.client.workflow.getHandle(`journey:nps-promoter-referral:${customer}`).describe();
     expect(run.type).toBe('advocacyJourney');
     expect(run.taskQueue).toBe(f.taskQueue);
-    expect(run.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]).sort()).toEqual(
-      [['CustomerId', customer], ['JourneyId', 'nps-promoter-referral'], ['JourneyVersion', String(nps.version)]]);
+    expect(
+      run.typedSearchAttributes
+        .getAll()
+        .map((p) => [p.key.name, p.value])
+        .sort(),
+    ).toEqual([
+      ['CustomerId', customer],
+      ['JourneyId', 'nps-promoter-referral'],
+      ['JourneyVersion', String(nps.version)],
+    ]);
     expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${customer}`, 'journeyEvent')).toEqual([e]);
     expect(await signalsIn(f.temporal, `customer:${customer}`, 'customerEvent')).toEqual([e]);
 
@@ -79,7 +101,7 @@ describe('POST /v1/events', () => {
     await expect(f.temporal.client.workflow.getHandle(`customer:${customer}`).describe()).rejects.toThrow(/not found/i);
   });
 
-  it('a conversion about a referred person goes to the referrer\'s open run (by its opaque referral code or referrer id)', async () => {
+  it("a conversion about a referred person goes to the referrer's open run (by its opaque referral code or referrer id)", async () => {
     const advocate = newCustomer('advocate');
     const referred = newCustomer('referred');
     // The advocate's run is open (a promoter score started it); the API put the advocate's code in its input.
@@ -93,7 +115,9 @@ describe('POST /v1/events', () => {
 
     const byCode = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r1', amount: 1200, referralCode: code } }));
     expect(byCode.statusCode).toBe(202);
-    expect(byCode.json().journeys).toContainEqual(expect.objectContaining({ journeyId: 'nps-promoter-referral', workflowId: runId, roles: ['conversions'], outcome: 'signalled' }));
+    expect(byCode.json().journeys).toContainEqual(
+      expect.objectContaining({ journeyId: 'nps-promoter-referral', workflowId: runId, roles: ['conversions'], outcome: 'signalled' }),
+    );
     const byId = await post(event(referred, { type: 'opportunity.created', data: { referralId: 'r1', referrerId: advocate } }));
     expect(byId.json().journeys).toContainEqual(expect.objectContaining({ workflowId: runId, outcome: 'signalled' }));
     expect(await signalsIn(f.temporal, runId, 'journeyEvent')).toHaveLength(3);
@@ -105,13 +129,27 @@ describe('POST /v1/events', () => {
     const res = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r9', amount: 5000, referrerId: advocate } }));
     expect(res.statusCode).toBe(202);
     const nps = res.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral');
-    expect(nps).toMatchObject({ workflowId: `journey:nps-promoter-referral:${advocate}`, roles: ['conversions'], outcome: 'not-routed', reason: expect.stringMatching(/no open run/) });
+    expect(nps).toMatchObject({
+      workflowId: `journey:nps-promoter-referral:${advocate}`,
+      roles: ['conversions'],
+      outcome: 'not-routed',
+      reason: expect.stringMatching(/no open run/),
+    });
     expect(nps.runId).toBeUndefined();
-    await expect(f.temporal.client.workflow.getHandle(`journey:nps-promoter-referral:${advocate}`).describe()).rejects.toThrow(/not found/i);
+    await expect(f.temporal.client.workflow.getHandle(`journey:nps-promoter-referral:${advocate}`).describe()).rejects.toThrow(
+      /not found/i,
+    );
     // A code minted with another secret names nobody: it reaches no advocate's run either.
-    const forged = await post(event(referred, { type: 'deal.closed_won', data: { referralId: 'r10', amount: 5000, referralCode: mintReferralCode('not-our-secret', 'nps-promoter-referral', advocate) } }));
+    const forged = await post(
+      event(referred, {
+        type: 'deal.closed_won',
+        data: { referralId: 'r10', amount: 5000, referralCode: mintReferralCode('not-our-secret', 'nps-promoter-referral', advocate) },
+      }),
+    );
     expect(forged.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral')).toMatchObject({
-      workflowId: `journey:nps-promoter-referral:${referred}`, outcome: 'not-routed' });
+      workflowId: `journey:nps-promoter-referral:${referred}`,
+      outcome: 'not-routed',
+    });
   });
 
   it('a body over the size limit is 413', async () => {
@@ -122,12 +160,18 @@ describe('POST /v1/events', () => {
 
 describe('POST /v1/events/batch', () => {
   let f: ApiFixture;
-  beforeAll(async () => { f = await startApi({ maxInFlightEvents: 600 }); });
-  afterAll(async () => { await f?.close(); });
+  beforeAll(async () => {
+    f = await startApi({ maxInFlightEvents: 600 });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
 
   it('500 events with 2 bad among them: 498 accepted, the 2 reported by index, none dropped', async () => {
     const customers = Array.from({ length: 10 }, () => newCustomer('batch'));
-    const events: Record<string, unknown>[] = Array.from({ length: 500 }, (_, i) => event(customers[i % 10], { type: 'milestone.reached', data: { milestone: 'first-value' } }));
+    const events: Record<string, unknown>[] = Array.from({ length: 500 }, (_, i) =>
+      event(customers[i % 10], { type: 'milestone.reached', data: { milestone: 'first-value' } }),
+    );
     events[17] = { ...events[17], data: { milestone: 'moon-landing' } };
     delete events[401].customerId;
     const started = Date.now();
@@ -137,10 +181,18 @@ describe('POST /v1/events/batch', () => {
     const body = res.json();
     expect(body).toMatchObject({ accepted: 498, rejected: 2, failed: 0 });
     expect(body.results).toHaveLength(500);
-    expect(body.results[17]).toMatchObject({ id: events[17].id, status: 'rejected', errors: [expect.objectContaining({ pointer: '/events/17/data/milestone' })] });
-    expect(body.results[401]).toMatchObject({ status: 'rejected', errors: [expect.objectContaining({ pointer: '/events/401/customerId' })] });
-    expect(body.results.filter((r: { status: string }) => r.status === 'accepted').map((r: { id: string }) => r.id))
-      .toEqual(events.filter((_, i) => i !== 17 && i !== 401).map((e) => e.id));
+    expect(body.results[17]).toMatchObject({
+      id: events[17].id,
+      status: 'rejected',
+      errors: [expect.objectContaining({ pointer: '/events/17/data/milestone' })],
+    });
+    expect(body.results[401]).toMatchObject({
+      status: 'rejected',
+      errors: [expect.objectContaining({ pointer: '/events/401/customerId' })],
+    });
+    expect(body.results.filter((r: { status: string }) => r.status === 'accepted').map((r: { id: string }) => r.id)).toEqual(
+      events.filter((_, i) => i !== 17 && i !== 401).map((e) => e.id),
+    );
     // Every accepted event reached its customer's journey run: 50 per customer, minus the bad ones.
     const signals = await signalsIn(f.temporal, `journey:milestone-review-ask:${customers[1]}`, 'journeyEvent');
     expect(signals).toHaveLength(49); // index 401 belonged to customers[1]
@@ -148,10 +200,17 @@ describe('POST /v1/events/batch', () => {
 
   it('more than 500 events is 413; more than the in-flight bound is 429 with Retry-After', async () => {
     const many = Array.from({ length: 501 }, () => event(newCustomer()));
-    expect((await f.api.inject({ method: 'POST', url: '/v1/events/batch', headers: auth(), payload: { events: many } })).statusCode).toBe(413);
+    expect((await f.api.inject({ method: 'POST', url: '/v1/events/batch', headers: auth(), payload: { events: many } })).statusCode).toBe(
+      413,
+    );
     const small = await startApi({ maxInFlightEvents: 3 });
     try {
-      const res = await small.api.inject({ method: 'POST', url: '/v1/events/batch', headers: auth(), payload: { events: many.slice(0, 4) } });
+      const res = await small.api.inject({
+        method: 'POST',
+        url: '/v1/events/batch',
+        headers: auth(),
+        payload: { events: many.slice(0, 4) },
+      });
       expect(res.statusCode).toBe(429);
       expect(res.headers['retry-after']).toBe('1');
       const metrics = await small.api.inject({ method: 'GET', url: '/metrics' });

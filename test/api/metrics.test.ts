@@ -36,15 +36,21 @@ describe('events_rejected_total type label', () => {
 
   describe('through the API', () => {
     let f: ApiFixture;
-    beforeAll(async () => { f = await startApi(); });
-    afterAll(async () => { await f?.close(); });
+    beforeAll(async () => {
+      f = await startApi();
+    });
+    afterAll(async () => {
+      await f?.close();
+    });
 
     it('POST /v1/events and /v1/events/batch with types not in the catalog: one "unknown" series, catalog types by name', async () => {
       const post = (url: string, payload: unknown) => f.api.inject({ method: 'POST', url, headers: auth(), payload: payload as object });
       for (const type of ['nps.submited', 'x'.repeat(90), '{"injected"}']) {
         expect((await post('/v1/events', event(newCustomer(), { type }))).statusCode).toBe(400);
       }
-      const batch = await post('/v1/events/batch', { events: [event(newCustomer(), { type: 'not.a.type' }), event(newCustomer(), { type: 'y'.repeat(150) }), { id: 'e-1', type: 42 }] });
+      const batch = await post('/v1/events/batch', {
+        events: [event(newCustomer(), { type: 'not.a.type' }), event(newCustomer(), { type: 'y'.repeat(150) }), { id: 'e-1', type: 42 }],
+      });
       expect(batch.statusCode).toBe(202);
       expect((await post('/v1/events', event(newCustomer(), { type: 'csat.submitted', data: { score: 9 } }))).statusCode).toBe(400);
       const series = rejectedSeries((await f.api.inject({ method: 'GET', url: '/metrics' })).body);

@@ -12,7 +12,9 @@ import { waitFor } from '../support/wait.ts';
 
 describe('SIGHUP reloads the journey files of a running API', () => {
   let api: ChildProcess | undefined;
-  afterAll(() => { api?.kill('SIGTERM'); });
+  afterAll(() => {
+    api?.kill('SIGTERM');
+  });
 
   it('applies a new valid version, then refuses a broken file and keeps serving the last good one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sighup-journeys-'));
@@ -24,8 +26,14 @@ describe('SIGHUP reloads the journey files of a running API', () => {
     let output = '';
     api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       env: {
-        ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', JOURNEY_API_KEYS: 'hup-key', JOURNEY_REFERRAL_CODE_SECRET: 'sighup-referral-code-secret',
-        JOURNEY_API_PORT: String(port), JOURNEY_JOURNEYS_DIR: dir, JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'sighup-data-')),
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: 'default',
+        JOURNEY_API_KEYS: 'hup-key',
+        JOURNEY_REFERRAL_CODE_SECRET: 'sighup-referral-code-secret',
+        JOURNEY_API_PORT: String(port),
+        JOURNEY_JOURNEYS_DIR: dir,
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'sighup-data-')),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

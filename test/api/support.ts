@@ -30,7 +30,10 @@ export async function startApi(overrides: Partial<ApiOptions> = {}): Promise<Api
   if (!loaded.applied) throw new Error(`the shipped journeys do not compile: ${JSON.stringify(loaded.diagnostics)}`);
   const api = await buildApi({ client: temporal.client, taskQueue, apiKeys: parseApiKeys(KEYS), registry, dataDir, ...overrides });
   return {
-    api, temporal, taskQueue, dataDir,
+    api,
+    temporal,
+    taskQueue,
+    dataDir,
     async close() {
       await api.close();
       await temporal.close();
@@ -43,8 +46,12 @@ export const newCustomer = (prefix = 'cust') => `${prefix}-${randomUUID().slice(
 
 export function event(customerId: string, over: Record<string, unknown> = {}) {
   return {
-    id: `evt-${randomUUID()}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(),
-    data: { score: 10 }, ...over,
+    id: `evt-${randomUUID()}`,
+    type: 'nps.submitted',
+    customerId,
+    occurredAt: new Date().toISOString(),
+    data: { score: 10 },
+    ...over,
   };
 }
 

@@ -55,7 +55,12 @@ describe('the API under trouble', () => {
       const sent = await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(customerId) });
       expect(sent.statusCode).toBe(202);
       const t0 = Date.now();
-      const res = await f.api.inject({ method: 'POST', url: `/v1/journeys/nps-promoter-referral/runs/${customerId}/pause`, headers: auth(), payload: { reason: 'checking' } });
+      const res = await f.api.inject({
+        method: 'POST',
+        url: `/v1/journeys/nps-promoter-referral/runs/${customerId}/pause`,
+        headers: auth(),
+        payload: { reason: 'checking' },
+      });
       expect(res.statusCode).toBe(504);
       expect(res.json().message).toMatch(/did not answer within 1500 ms \(is a worker polling its task queue\?\)/);
       expect(Date.now() - t0).toBeLessThan(10_000);

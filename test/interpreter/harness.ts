@@ -11,8 +11,14 @@ import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import {
-  JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId,
-  type ContactSlotDecision, type ContactSlotRequest, type JourneyEvent, type JourneyRunInput,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  type ContactSlotDecision,
+  type ContactSlotRequest,
+  type JourneyEvent,
+  type JourneyRunInput,
 } from '../../workflows/messages.ts';
 import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -20,7 +26,9 @@ import { registerJourneySearchAttributes } from '../../scripts/time-skipping-env
 
 /** The time-skipping server rejects undefined custom search attributes (the workflow task fails); it accepts
  *  AddSearchAttributes, so register the journey's attributes on it exactly as on the dev server. */
-export async function createTimeSkippingEnvWithSearchAttributes(create: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnvWithSearchAttributes(
+  create: () => Promise<TestWorkflowEnvironment>,
+): Promise<TestWorkflowEnvironment> {
   const env = await create();
   await registerJourneySearchAttributes(env);
   return env;
@@ -64,47 +72,75 @@ export interface HarnessOptions {
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-interp-'));
   const taskQueue = uniqueTaskQueue('interp');
-  const h = { dataDir, taskQueue, slotRequests: [] as ContactSlotRequest[], slotPolicy: (): ContactSlotDecision => ({ granted: true }) } as unknown as Harness;
+  const h = {
+    dataDir,
+    taskQueue,
+    slotRequests: [] as ContactSlotRequest[],
+    slotPolicy: (): ContactSlotDecision => ({ granted: true }),
+  } as unknown as Harness;
   const activities: Record<string, unknown> = {
     ...createActivities({
-      dataDir, rewardWebhook: null, ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}),
+      dataDir,
+      rewardWebhook: null,
+      ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}),
       ...(opts.postmark ? { email: { dataDir, postmark: opts.postmark } } : {}),
     }),
   };
   if (opts.scriptedSlots ?? !opts.client) {
-    activities.reserveContactSlot = async (req: ContactSlotRequest) => { h.slotRequests.push(req); return h.slotPolicy(req); };
+    activities.reserveContactSlot = async (req: ContactSlotRequest) => {
+      h.slotRequests.push(req);
+      return h.slotPolicy(req);
+    };
   }
   h.worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(), activities });
   h.outbox = () => listOutbox(dataDir);
   h.handles = [];
-  h.run = (fn) => h.worker.runUntil(async () => {
-    try {
-      return await fn();
-    } finally {
-      // By workflow id, not the handle's run: a run that continued as new lives on in its latest run.
-      await Promise.allSettled(h.handles.map((x) => x.client.getHandle(x.workflowId).terminate('test over')));
-      if (opts.client) {
-        const customers = [...new Set(h.handles.map((x) => x.workflowId.split(':').slice(2).join(':')))];
-        await Promise.allSettled(customers.map((c) => opts.client!.workflow.getHandle(`customer:${c}`).terminate('test over')));
+  h.run = (fn) =>
+    h.worker.runUntil(async () => {
+      try {
+        return await fn();
+      } finally {
+        // By workflow id, not the handle's run: a run that continued as new lives on in its latest run.
+        await Promise.allSettled(h.handles.map((x) => x.client.getHandle(x.workflowId).terminate('test over')));
+        if (opts.client) {
+          const customers = [...new Set(h.handles.map((x) => x.workflowId.split(':').slice(2).join(':')))];
+          await Promise.allSettled(customers.map((c) => opts.client!.workflow.getHandle(`customer:${c}`).terminate('test over')));
+        }
       }
-    }
-  });
+    });
   return h;
 }
 
 let seq = 0;
-export function event(type: string, customerId: string, data: Record<string, unknown> = {}, extra: Partial<JourneyEvent> = {}): JourneyEvent {
+export function event(
+  type: string,
+  customerId: string,
+  data: Record<string, unknown> = {},
+  extra: Partial<JourneyEvent> = {},
+): JourneyEvent {
   return { id: `e-${++seq}-${type}`, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...extra };
 }
 
-export async function sendEvent(client: Client, h: Harness, plan: CompiledPlan, customerId: string, e: JourneyEvent, opts: { searchAttributes?: boolean; continueAsNewAfter?: number } = {}): Promise<WorkflowHandleWithSignaledRunId> {
+export async function sendEvent(
+  client: Client,
+  h: Harness,
+  plan: CompiledPlan,
+  customerId: string,
+  e: JourneyEvent,
+  opts: { searchAttributes?: boolean; continueAsNewAfter?: number } = {},
+): Promise<WorkflowHandleWithSignaledRunId> {
   const input: JourneyRunInput = {
-    plan, customerId, ...(opts.searchAttributes === false ? { searchAttributes: false } : {}),
+    plan,
+    customerId,
+    ...(opts.searchAttributes === false ? { searchAttributes: false } : {}),
     ...(opts.continueAsNewAfter !== undefined ? { continueAsNewAfter: opts.continueAsNewAfter } : {}),
   };
   const handle = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-    workflowId: journeyWorkflowId(plan.journeyId, customerId), taskQueue: h.taskQueue,
-    args: [input], signal: journeyEventSignal, signalArgs: [e],
+    workflowId: journeyWorkflowId(plan.journeyId, customerId),
+    taskQueue: h.taskQueue,
+    args: [input],
+    signal: journeyEventSignal,
+    signalArgs: [e],
   });
   h.handles.push(client.workflow.getHandle(handle.workflowId));
   return handle;

@@ -14,16 +14,44 @@ export interface Scenario {
 }
 
 let n = 0;
-const ev = (type: string, customerId: string, data: Record<string, unknown>, traits?: Record<string, unknown>): JourneyEvent =>
-  ({ id: `s-${++n}-${type}`, type, customerId, occurredAt: '2026-01-01T00:00:00Z', data, ...(traits ? { traits } : {}) });
+const ev = (type: string, customerId: string, data: Record<string, unknown>, traits?: Record<string, unknown>): JourneyEvent => ({
+  id: `s-${++n}-${type}`,
+  type,
+  customerId,
+  occurredAt: '2026-01-01T00:00:00Z',
+  data,
+  ...(traits ? { traits } : {}),
+});
 
-const base = { email: 'casey@customer.example', firstName: 'Casey', timezone: 'Europe/Berlin', healthScore: 92, ownerEmail: 'owner@acme.example' };
+const base = {
+  email: 'casey@customer.example',
+  firstName: 'Casey',
+  timezone: 'Europe/Berlin',
+  healthScore: 92,
+  ownerEmail: 'owner@acme.example',
+};
 
 export const SCENARIOS: Scenario[] = [
-  { journeyId: 'nps-promoter-referral', traits: { ...base, segment: 'mid-market' }, delight: (_c, id) => ev('nps.submitted', id, { score: 10 }, SCENARIOS[0].traits) },
-  { journeyId: 'milestone-review-ask', traits: { ...base, segment: 'mid-market' }, delight: (_c, id) => ev('milestone.reached', id, { milestone: 'anniversary' }, SCENARIOS[1].traits) },
-  { journeyId: 'strategic-reference-advisory', traits: { ...base, segment: 'enterprise', arr: 200000 }, delight: (_c, id) => ev('contract.renewed', id, { arr: 200000, termMonths: 24 }, SCENARIOS[2].traits) },
-  { journeyId: 'support-praise-advocacy', traits: { ...base, segment: 'enterprise' }, delight: (_c, id) => ev('support.case_closed', id, { caseId: 'c1', praise: true }, SCENARIOS[3].traits) },
+  {
+    journeyId: 'nps-promoter-referral',
+    traits: { ...base, segment: 'mid-market' },
+    delight: (_c, id) => ev('nps.submitted', id, { score: 10 }, SCENARIOS[0].traits),
+  },
+  {
+    journeyId: 'milestone-review-ask',
+    traits: { ...base, segment: 'mid-market' },
+    delight: (_c, id) => ev('milestone.reached', id, { milestone: 'anniversary' }, SCENARIOS[1].traits),
+  },
+  {
+    journeyId: 'strategic-reference-advisory',
+    traits: { ...base, segment: 'enterprise', arr: 200000 },
+    delight: (_c, id) => ev('contract.renewed', id, { arr: 200000, termMonths: 24 }, SCENARIOS[2].traits),
+  },
+  {
+    journeyId: 'support-praise-advocacy',
+    traits: { ...base, segment: 'enterprise' },
+    delight: (_c, id) => ev('support.case_closed', id, { caseId: 'c1', praise: true }, SCENARIOS[3].traits),
+  },
 ];
 
 /** The customer's answer to an ask for `motion` (referrals also convert). */
@@ -36,22 +64,41 @@ export function actionsFor(motion: string, customerId: string, cycle: number): J
         ev('deal.closed_won', customerId, { referralId, referrerId: customerId, amount: 12000, currency: 'USD' }),
       ];
     }
-    case 'review': return [ev('review.posted', customerId, { site: 'g2', rating: 5, url: 'https://g2.example/r' })];
-    case 'community': return [ev('community.joined', customerId, { channel: 'slack' })];
-    case 'reference-call': return [ev('reference_call.completed', customerId, { prospect: 'Prospect Inc' })];
-    case 'case-study': return [ev('case_study.published', customerId, { url: 'https://acme.example/cs' })];
-    case 'advisory-board': return [ev('advisory_board.joined', customerId, {})];
-    default: return [];
+    case 'review':
+      return [ev('review.posted', customerId, { site: 'g2', rating: 5, url: 'https://g2.example/r' })];
+    case 'community':
+      return [ev('community.joined', customerId, { channel: 'slack' })];
+    case 'reference-call':
+      return [ev('reference_call.completed', customerId, { prospect: 'Prospect Inc' })];
+    case 'case-study':
+      return [ev('case_study.published', customerId, { url: 'https://acme.example/cs' })];
+    case 'advisory-board':
+      return [ev('advisory_board.joined', customerId, {})];
+    default:
+      return [];
   }
 }
 
-export interface CycleResult { runId: string; historyEvents: number; cycleAfter: number; status: string }
+export interface CycleResult {
+  runId: string;
+  historyEvents: number;
+  cycleAfter: number;
+  status: string;
+}
 
 /**
  * One cycle of one customer: send the delight event, answer every ask with the motion's action, and let time run
  * until the run continues as new (or ends). Returns the finished run's history length.
  */
-export async function driveCycle(env: TestWorkflowEnvironment, client: Client, h: Harness, plan: CompiledPlan, sc: Scenario, customerId: string, cycle: number): Promise<CycleResult> {
+export async function driveCycle(
+  env: TestWorkflowEnvironment,
+  client: Client,
+  h: Harness,
+  plan: CompiledPlan,
+  sc: Scenario,
+  customerId: string,
+  cycle: number,
+): Promise<CycleResult> {
   const workflowId = journeyWorkflowId(plan.journeyId, customerId);
   await sendEvent(client, h, plan, customerId, sc.delight(cycle, customerId));
   const runId = (await client.workflow.getHandle(workflowId).describe()).runId;

@@ -10,7 +10,11 @@ describe('nextSendTime', () => {
   it('a window that never opens is a non-retryable failure of the run (not an Error that retries the workflow task forever)', () => {
     const never = { days: [] as unknown as typeof weekdays.days, start: '09:00', end: '17:00' };
     let thrown: unknown;
-    try { nextSendTime(Date.parse('2026-03-10T15:30:00Z'), never, 'UTC'); } catch (err) { thrown = err; }
+    try {
+      nextSendTime(Date.parse('2026-03-10T15:30:00Z'), never, 'UTC');
+    } catch (err) {
+      thrown = err;
+    }
     expect(thrown).toBeInstanceOf(ApplicationFailure);
     expect((thrown as ApplicationFailure).nonRetryable).toBe(true);
     expect((thrown as ApplicationFailure).message).toMatch(/never opens in UTC/);

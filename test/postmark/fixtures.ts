@@ -9,14 +9,18 @@ export function sampleAsk(overrides: Partial<SendEmailRequest> = {}): SendEmailR
   const sendKey = overrides.sendKey ?? `journey:nps-referral:cust-1:invite:referral:${Math.random().toString(36).slice(2, 8)}`;
   return {
     sendKey,
-    customerId: 'cust-1', journeyId: 'nps-referral', journeyVersion: 2, step: 'invite:referral:1',
+    customerId: 'cust-1',
+    journeyId: 'nps-referral',
+    journeyVersion: 2,
+    step: 'invite:referral:1',
     to: 'ada@example.com',
     template: { file: 'templates/referral-invite.mustache', subject: '{{traits.firstName}}, know a team like yours?' },
     localTemplateBody: INVITE_TEMPLATE,
     model: {
       traits: { firstName: 'Ada', company: 'Analytical Engines' },
       model: { productName: 'Acme', friendOffer: '20% off', advocateOffer: 'a $100 credit' },
-      actionLink: 'https://acme.test/r/ADA42', unsubscribeLink: 'https://acme.test/unsub/abc',
+      actionLink: 'https://acme.test/r/ADA42',
+      unsubscribeLink: 'https://acme.test/unsub/abc',
     },
     messageStream: 'broadcast',
     unsubscribeUrl: 'https://acme.test/unsub/abc',
@@ -24,7 +28,11 @@ export function sampleAsk(overrides: Partial<SendEmailRequest> = {}): SendEmailR
   };
 }
 
-export interface LogLine { level: 'info' | 'warn' | 'error'; fields: object; msg: string }
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  fields: object;
+  msg: string;
+}
 
 export function capturingLogger(): EmailLogger & { lines: LogLine[]; text(): string } {
   const lines: LogLine[] = [];

@@ -18,7 +18,13 @@ export interface AcceptedMessage {
 
 /** What the next matching request meets. Faults are used up in the order they were added. */
 export type Fault =
-  | { kind: 'error'; status: number; errorCode: number; message?: string; /** store the message first (a 5xx after accepting) */ acceptFirst?: boolean }
+  | {
+      kind: 'error';
+      status: number;
+      errorCode: number;
+      message?: string;
+      /** store the message first (a 5xx after accepting) */ acceptFirst?: boolean;
+    }
   /** Accept (store) the message, then answer after `delayMs`: the client may time out first. */
   | { kind: 'slow'; delayMs: number }
   /** Accept (store) the message, then destroy the socket without answering. */
@@ -76,7 +82,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
   const inactive = new Set((opts.inactiveRecipients ?? []).map((a) => a.toLowerCase()));
 
   function takeFault(path: string): Fault | undefined {
-    const i = faults.findIndex((f) => f.path ? f.path === path : path.startsWith('/email'));
+    const i = faults.findIndex((f) => (f.path ? f.path === path : path.startsWith('/email')));
     return i < 0 ? undefined : faults.splice(i, 1)[0].fault;
   }
 
@@ -86,12 +92,18 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     if (typeof body.To !== 'string' || !body.To) return { errorCode: 300, message: "Invalid 'To' address: ''." };
     const recipients = body.To.split(',').map(addressOf);
     const bad = recipients.find((a: string) => !VALID_ADDRESS.test(a));
-    if (bad !== undefined) return { errorCode: 300, message: `Error parsing 'To': Illegal email address '${bad}'. It must contain the '@' symbol.` };
-    if (endpoint === '/email/withTemplate' && !body.TemplateAlias && !body.TemplateId) return { errorCode: 1101, message: 'Template not found.' };
-    if (endpoint !== '/email/withTemplate' && !body.HtmlBody && !body.TextBody) return { errorCode: 300, message: 'Provide either email TextBody or HtmlBody or both.' };
+    if (bad !== undefined)
+      return { errorCode: 300, message: `Error parsing 'To': Illegal email address '${bad}'. It must contain the '@' symbol.` };
+    if (endpoint === '/email/withTemplate' && !body.TemplateAlias && !body.TemplateId)
+      return { errorCode: 1101, message: 'Template not found.' };
+    if (endpoint !== '/email/withTemplate' && !body.HtmlBody && !body.TextBody)
+      return { errorCode: 300, message: 'Provide either email TextBody or HtmlBody or both.' };
     const gone = recipients.filter((a: string) => inactive.has(a));
     if (gone.length) {
-      return { errorCode: 406, message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${gone.join(', ')}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.` };
+      return {
+        errorCode: 406,
+        message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${gone.join(', ')}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.`,
+      };
     }
     return undefined;
   }
@@ -111,21 +123,37 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     const offset = Number(query.get('offset'));
     const filters = [...query.entries()].map(([k, v]) => [k.toLowerCase(), v, k] as const);
     const visibleBefore = Date.now() - handleState.searchLagMs;
-    const matches = accepted.filter((m) => Date.parse(m.ReceivedAt) <= visibleBefore).filter((m) => filters.every(([key, value, original]) => {
-      if (key.startsWith('metadata_')) return m.body.Metadata?.[original.slice('metadata_'.length)] === value;
-      if (key === 'recipient') return addressOf(m.body.To) === value.toLowerCase();
-      if (key === 'tag') return m.body.Tag === value;
-      if (key === 'messagestream') return (m.body.MessageStream ?? 'outbound') === value;
-      return true; // count, offset, and filters this stand-in does not model
-    }));
+    const matches = accepted
+      .filter((m) => Date.parse(m.ReceivedAt) <= visibleBefore)
+      .filter((m) =>
+        filters.every(([key, value, original]) => {
+          if (key.startsWith('metadata_')) return m.body.Metadata?.[original.slice('metadata_'.length)] === value;
+          if (key === 'recipient') return addressOf(m.body.To) === value.toLowerCase();
+          if (key === 'tag') return m.body.Tag === value;
+          if (key === 'messagestream') return (m.body.MessageStream ?? 'outbound') === value;
+          return true; // count, offset, and filters this stand-in does not model
+        }),
+      );
     const page = [...matches].reverse().slice(offset, offset + count); // newest first, like Postmark
     return {
       TotalCount: matches.length,
       Messages: page.map((m) => ({
-        MessageID: m.MessageID, Tag: m.body.Tag, To: [{ Email: addressOf(m.body.To), Name: null }], Cc: [], Bcc: [],
-        Recipients: [addressOf(m.body.To)], ReceivedAt: m.ReceivedAt, From: m.body.From, Subject: m.body.Subject ?? '',
-        Attachments: [], Status: 'Sent', TrackOpens: false, TrackLinks: 'None', Metadata: m.body.Metadata ?? {},
-        MessageStream: m.body.MessageStream ?? 'outbound', Sandboxed: false,
+        MessageID: m.MessageID,
+        Tag: m.body.Tag,
+        To: [{ Email: addressOf(m.body.To), Name: null }],
+        Cc: [],
+        Bcc: [],
+        Recipients: [addressOf(m.body.To)],
+        ReceivedAt: m.ReceivedAt,
+        From: m.body.From,
+        Subject: m.body.Subject ?? '',
+        Attachments: [],
+        Status: 'Sent',
+        TrackOpens: false,
+        TrackLinks: 'None',
+        Metadata: m.body.Metadata ?? {},
+        MessageStream: m.body.MessageStream ?? 'outbound',
+        Sandboxed: false,
       })),
     };
   }
@@ -140,13 +168,18 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     }
     const token = req.headers['x-postmark-server-token'];
     if (typeof token !== 'string' || !opts.serverTokens.includes(token)) {
-      return json(res, 401, { ErrorCode: 10, Message: 'The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.' });
+      return json(res, 401, {
+        ErrorCode: 10,
+        Message:
+          'The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.',
+      });
     }
     if (fault?.kind === 'error' && !fault.acceptFirst) {
       return json(res, fault.status, { ErrorCode: fault.errorCode, Message: fault.message ?? `Injected failure ${fault.status}` });
     }
     if (req.method === 'GET' && path === '/messages/outbound') {
-      if (!url.searchParams.has('count') || !url.searchParams.has('offset')) return json(res, 422, { ErrorCode: 1, Message: 'count and offset are required' });
+      if (!url.searchParams.has('count') || !url.searchParams.has('offset'))
+        return json(res, 422, { ErrorCode: 1, Message: 'count and offset are required' });
       return json(res, 200, search(url.searchParams));
     }
     if (req.method !== 'POST' || !['/email', '/email/withTemplate', '/email/batch'].includes(path)) {
@@ -162,10 +195,14 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     if (endpoint === '/email/batch') {
       // Per-message outcomes in one 200 answer, as Postmark does.
       if (!Array.isArray(body)) return json(res, 422, { ErrorCode: 402, Message: 'Expected an array of messages' });
-      return json(res, 200, body.map((m) => {
-        const problem = validate(m, '/email');
-        return problem ? { ErrorCode: problem.errorCode, Message: problem.message, To: m?.To } : sendResult(accept(m, '/email'));
-      }));
+      return json(
+        res,
+        200,
+        body.map((m) => {
+          const problem = validate(m, '/email');
+          return problem ? { ErrorCode: problem.errorCode, Message: problem.message, To: m?.To } : sendResult(accept(m, '/email'));
+        }),
+      );
     }
     const problem = validate(body, endpoint);
     if (problem) return json(res, 422, { ErrorCode: problem.errorCode, Message: problem.message });

@@ -58,28 +58,52 @@ export async function startRewardReceiver(secret: string): Promise<RewardReceive
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
     };
-    const ok = verifyRewardSignature(secret, String(req.headers[TIMESTAMP_HEADER.toLowerCase()] ?? ''), body,
-      String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? ''));
+    const ok = verifyRewardSignature(
+      secret,
+      String(req.headers[TIMESTAMP_HEADER.toLowerCase()] ?? ''),
+      body,
+      String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? ''),
+    );
     if (!ok) return answer(401, { error: 'bad signature' });
     if (!key) return answer(400, { error: 'Idempotency-Key required' });
     const payload = JSON.parse(body) as Record<string, unknown>;
     const action = String(payload.action);
-    if (failures > 0) { failures--; return answer(failStatus, { error: 'injected failure' }, action); }
+    if (failures > 0) {
+      failures--;
+      return answer(failStatus, { error: 'injected failure' }, action);
+    }
     if (rejectStatus) return answer(rejectStatus, { error: 'injected rejection' }, action);
     const book = action === 'reverse' ? reversals : payouts;
     const first = !book.has(key);
     if (first) book.set(key, payload);
-    if (slowLeft > 0) { slowLeft--; await new Promise((r) => setTimeout(r, slowMs)); }
+    if (slowLeft > 0) {
+      slowLeft--;
+      await new Promise((r) => setTimeout(r, slowMs));
+    }
     answer(200, { id: key, duplicate: !first }, action);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/rewards`,
-    payouts, reversals, requests,
-    failNext(n, status = 503) { failures = n; failStatus = status; },
-    rejectWith(status) { rejectStatus = status; },
-    slowFor(ms, count = 1) { slowMs = ms; slowLeft = count; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    payouts,
+    reversals,
+    requests,
+    failNext(n, status = 503) {
+      failures = n;
+      failStatus = status;
+    },
+    rejectWith(status) {
+      rejectStatus = status;
+    },
+    slowFor(ms, count = 1) {
+      slowMs = ms;
+      slowLeft = count;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

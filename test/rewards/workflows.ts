@@ -23,7 +23,10 @@ export interface RewardHarnessInput {
 
 export async function rewardHarness(input: RewardHarnessInput) {
   const decision = decideReward(input.reward, input.facts, input.past, {
-    journeyId: input.journeyId, journeyVersion: input.journeyVersion, rewardedActionsBefore: input.rewardedActionsBefore, nowMs: Date.now(),
+    journeyId: input.journeyId,
+    journeyVersion: input.journeyVersion,
+    rewardedActionsBefore: input.rewardedActionsBefore,
+    nowMs: Date.now(),
   });
   if (!decision.grant) {
     const refused = [];

@@ -32,7 +32,10 @@ export async function setup(project: TestProject) {
   server = await startDevServer({ cliPath: cli, port: await freePort(), uiPort: await freePort() });
   const artifacts = join(process.cwd(), 'test', '.artifacts');
   mkdirSync(artifacts, { recursive: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
   const bundlePath = join(artifacts, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);

@@ -46,7 +46,10 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 export async function terminateRunsOn(client: Client, ...taskQueues: string[]): Promise<void> {
   for (const q of taskQueues) {
     for await (const wf of client.workflow.list({ query: `TaskQueue = "${q}" AND ExecutionStatus = "Running"` })) {
-      await client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => undefined);
+      await client.workflow
+        .getHandle(wf.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   }
 }

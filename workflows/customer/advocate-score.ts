@@ -45,17 +45,34 @@ function decay(points: number, fromIso: string, nowMs: number, halfLifeDays: num
 
 /** The rules an event matches (each rule counts once per event). */
 export function matchScoreRules(config: AdvocateScoreConfig, event: JourneyEvent, traits: Record<string, unknown>): ScoreSignalRule[] {
-  return config.signals.filter((rule) => rule.event === event.type
-    && (rule.when === undefined || Boolean(jsonLogic.apply(rule.when as never, { event: { type: event.type, data: event.data ?? {} }, traits }))));
+  return config.signals.filter(
+    (rule) =>
+      rule.event === event.type &&
+      (rule.when === undefined ||
+        Boolean(jsonLogic.apply(rule.when as never, { event: { type: event.type, data: event.data ?? {} }, traits }))),
+  );
 }
 
 /** Adds the event's contributions; the same event id is never scored twice. */
-export function scoreEvent(state: ScoreState, config: AdvocateScoreConfig, event: JourneyEvent, traits: Record<string, unknown>, nowMs: number): ScoreState {
+export function scoreEvent(
+  state: ScoreState,
+  config: AdvocateScoreConfig,
+  event: JourneyEvent,
+  traits: Record<string, unknown>,
+  nowMs: number,
+): ScoreState {
   if (state.contributions.some((c) => c.eventId === event.id)) return state;
-  const at = event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) && Date.parse(event.occurredAt) <= nowMs
-    ? event.occurredAt : new Date(nowMs).toISOString();
+  const at =
+    event.occurredAt && !Number.isNaN(Date.parse(event.occurredAt)) && Date.parse(event.occurredAt) <= nowMs
+      ? event.occurredAt
+      : new Date(nowMs).toISOString();
   const added = matchScoreRules(config, event, traits).map((rule) => ({
-    ruleId: rule.id, eventId: event.id, eventType: event.type, points: rule.points, at, reason: rule.reason,
+    ruleId: rule.id,
+    eventId: event.id,
+    eventType: event.type,
+    points: rule.points,
+    at,
+    reason: rule.reason,
   }));
   if (added.length === 0) return state;
   let contributions = [...state.contributions, ...added];
@@ -66,8 +83,9 @@ export function scoreEvent(state: ScoreState, config: AdvocateScoreConfig, event
     const folded = contributions.slice(0, contributions.length - KEEP_CONTRIBUTIONS);
     contributions = contributions.slice(-KEEP_CONTRIBUTIONS);
     const nowIso = new Date(nowMs).toISOString();
-    baseline = (baselineAt ? decay(baseline, baselineAt, nowMs, config.halfLifeDays) : 0)
-      + folded.reduce((sum, c) => sum + decay(c.points, c.at, nowMs, config.halfLifeDays), 0);
+    baseline =
+      (baselineAt ? decay(baseline, baselineAt, nowMs, config.halfLifeDays) : 0) +
+      folded.reduce((sum, c) => sum + decay(c.points, c.at, nowMs, config.halfLifeDays), 0);
     baselineAt = nowIso;
   }
   return { contributions, baseline, baselineAt };
@@ -81,15 +99,24 @@ export function tierFor(config: AdvocateScoreConfig, score: number): string {
 /** The score at `nowMs`, rounded to one decimal, clamped, with its reasons. */
 export function viewScore(state: ScoreState, config: AdvocateScoreConfig, nowMs: number): AdvocateScoreView {
   const reasons = state.contributions.map((c) => ({
-    ruleId: c.ruleId, reason: c.reason, points: c.points, at: c.at,
+    ruleId: c.ruleId,
+    reason: c.reason,
+    points: c.points,
+    at: c.at,
     current: Math.round(decay(c.points, c.at, nowMs, config.halfLifeDays) * 10) / 10,
   }));
   if (state.baselineAt && state.baseline !== 0) {
-    reasons.push({ ruleId: 'earlier-signals', reason: 'older signals, folded', points: state.baseline, at: state.baselineAt,
-      current: Math.round(decay(state.baseline, state.baselineAt, nowMs, config.halfLifeDays) * 10) / 10 });
+    reasons.push({
+      ruleId: 'earlier-signals',
+      reason: 'older signals, folded',
+      points: state.baseline,
+      at: state.baselineAt,
+      current: Math.round(decay(state.baseline, state.baselineAt, nowMs, config.halfLifeDays) * 10) / 10,
+    });
   }
-  const raw = state.contributions.reduce((sum, c) => sum + decay(c.points, c.at, nowMs, config.halfLifeDays), 0)
-    + (state.baselineAt ? decay(state.baseline, state.baselineAt, nowMs, config.halfLifeDays) : 0);
+  const raw =
+    state.contributions.reduce((sum, c) => sum + decay(c.points, c.at, nowMs, config.halfLifeDays), 0) +
+    (state.baselineAt ? decay(state.baseline, state.baselineAt, nowMs, config.halfLifeDays) : 0);
   const score = Math.round(Math.min(config.max, Math.max(config.min, raw)) * 10) / 10;
   reasons.sort((a, b) => Math.abs(b.current) - Math.abs(a.current));
   return { score, tier: tierFor(config, score), reasons };

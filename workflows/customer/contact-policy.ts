@@ -36,7 +36,10 @@ export function resolveContactPolicy(p: ContactPolicy): { contact: GlobalContact
     suppression: {
       afterEscalationResolvedMs: durationMs(p.suppression.afterEscalationResolved),
       rules: p.suppression.rules.map((r) => ({
-        event: r.event, when: r.when, effect: r.effect, reason: r.reason,
+        event: r.event,
+        when: r.when,
+        effect: r.effect,
+        reason: r.reason,
         ...(r.effect === 'hold' ? { holdMs: durationMs(r.coolDown ?? 'P14D') } : {}),
       })),
     },
@@ -48,7 +51,9 @@ export function resolveContactPolicy(p: ContactPolicy): { contact: GlobalContact
  * input (runs started before the policy travelled as input, tests that start the workflow directly). The worker
  * and the API always pass the policy they loaded.
  */
-export const SHIPPED_CONTACT_POLICY: ContactPolicy = (({ $schema: _s, $comment: _c, ...policy }) => policy as unknown as ContactPolicy)(shippedPolicyFile);
+export const SHIPPED_CONTACT_POLICY: ContactPolicy = (({ $schema: _s, $comment: _c, ...policy }) => policy as unknown as ContactPolicy)(
+  shippedPolicyFile,
+);
 export const DEFAULT_CONTACT_POLICY: GlobalContactPolicy = resolveContactPolicy(SHIPPED_CONTACT_POLICY).contact;
 
 /** An ask that got a slot. */
@@ -89,17 +94,26 @@ export function decideContactSlot(req: ContactSlotRequest, facts: ContactFacts, 
   let earliest = atMs;
   if (facts.suppressed) {
     const until = facts.suppressed.until ? Date.parse(facts.suppressed.until) : atMs + policy.openIssueRecheckMs;
-    if (until > earliest) { earliest = until; reasons.push(`suppressed: ${facts.suppressed.reason}`); }
+    if (until > earliest) {
+      earliest = until;
+      reasons.push(`suppressed: ${facts.suppressed.reason}`);
+    }
   }
   // Caps are monotone in time, and quiet hours only push later, so a fixed point is reached in a few rounds.
   for (let round = 0; round < 8; round++) {
     const before = earliest;
     const globalFree = capFreeAt(facts.history, policy.maxAsks, policy.periodMs, earliest);
-    if (globalFree > earliest) { earliest = globalFree; reasons.push(`global cap: ${policy.maxAsks} ask(s) per ${policy.periodMs / 3_600_000}h across journeys`); }
+    if (globalFree > earliest) {
+      earliest = globalFree;
+      reasons.push(`global cap: ${policy.maxAsks} ask(s) per ${policy.periodMs / 3_600_000}h across journeys`);
+    }
     if (req.journeyCap) {
       const own = facts.history.filter((a) => a.journeyId === req.journeyId);
       const journeyFree = capFreeAt(own, req.journeyCap.maxAsks, req.journeyCap.periodMs, earliest);
-      if (journeyFree > earliest) { earliest = journeyFree; reasons.push(`journey cap: ${req.journeyCap.maxAsks} ask(s) per ${req.journeyCap.periodMs / 3_600_000}h`); }
+      if (journeyFree > earliest) {
+        earliest = journeyFree;
+        reasons.push(`journey cap: ${req.journeyCap.maxAsks} ask(s) per ${req.journeyCap.periodMs / 3_600_000}h`);
+      }
     }
     for (const quiet of [policy.quietHours, req.quietHours]) {
       if (quiet && isQuietAt(earliest, quiet, zone)) {

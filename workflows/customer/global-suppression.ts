@@ -44,7 +44,11 @@ function extendHold(state: SuppressionState, untilMs: number, reason: string): S
 }
 
 export function applySuppressionEvent(
-  state: SuppressionState, event: JourneyEvent, nowMs: number, policy: SuppressionPolicy, traits: Record<string, unknown> = {},
+  state: SuppressionState,
+  event: JourneyEvent,
+  nowMs: number,
+  policy: SuppressionPolicy,
+  traits: Record<string, unknown> = {},
 ): SuppressionState {
   if (event.type === 'escalation.opened') {
     const id = String(event.data?.escalationId ?? event.id);
@@ -60,17 +64,24 @@ export function applySuppressionEvent(
   let next = state;
   for (const rule of policy.rules) {
     if (!ruleApplies(rule, event, traits)) continue;
-    if (rule.effect === 'opt-out') next = next.optedOut ? next : { ...next, optedOut: { reason: rule.reason, at: new Date(nowMs).toISOString() } };
+    if (rule.effect === 'opt-out')
+      next = next.optedOut ? next : { ...next, optedOut: { reason: rule.reason, at: new Date(nowMs).toISOString() } };
     else next = extendHold(next, nowMs + (rule.holdMs ?? 14 * 86_400_000), rule.reason);
   }
   return next;
 }
 
 /** What reserveContactSlot sees: opted out, or suppressed until a time / while an issue is open. */
-export function currentSuppression(state: SuppressionState, nowMs: number): { optedOut?: { reason: string }; suppressed?: { reason: string; until?: string } } {
+export function currentSuppression(
+  state: SuppressionState,
+  nowMs: number,
+): { optedOut?: { reason: string }; suppressed?: { reason: string; until?: string } } {
   const open = Object.keys(state.openIssues);
-  const suppressed = open.length > 0
-    ? { reason: `open escalation ${open.join(', ')}` }
-    : state.hold && Date.parse(state.hold.until) > nowMs ? { reason: state.hold.reason, until: state.hold.until } : undefined;
+  const suppressed =
+    open.length > 0
+      ? { reason: `open escalation ${open.join(', ')}` }
+      : state.hold && Date.parse(state.hold.until) > nowMs
+        ? { reason: state.hold.reason, until: state.hold.until }
+        : undefined;
   return { optedOut: state.optedOut, suppressed };
 }

@@ -94,22 +94,41 @@ export type RewardClaimResult =
 
 const COUNTS_TOWARD_CAPS: RewardStatus[] = ['pending', 'held', 'issued'];
 
-function claimRefusal(ledger: Record<string, LedgerEntry>, claim: RewardClaim, nowMs: number): { rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount'; reason: string } | undefined {
+function claimRefusal(
+  ledger: Record<string, LedgerEntry>,
+  claim: RewardClaim,
+  nowMs: number,
+): { rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount'; reason: string } | undefined {
   const entries = Object.values(ledger).filter((e) => e.id !== claim.write.id);
   const { referred } = claim.write;
-  if (claim.rejectDuplicateReferred && referred && entries.some((e) => e.role === 'referrer' && e.referred === referred && e.status !== 'refused')) {
-    return { rule: 'duplicate-referred', reason: `duplicate referral: ${referred} was already referred by ${claim.write.customerId} (in any journey)` };
+  if (
+    claim.rejectDuplicateReferred &&
+    referred &&
+    entries.some((e) => e.role === 'referrer' && e.referred === referred && e.status !== 'refused')
+  ) {
+    return {
+      rule: 'duplicate-referred',
+      reason: `duplicate referral: ${referred} was already referred by ${claim.write.customerId} (in any journey)`,
+    };
   }
   const caps = claim.caps;
   if (!caps) return undefined;
   const periodMs = durationMs(caps.period);
-  const inPeriod = entries.filter((e) => e.role !== 'referred' && COUNTS_TOWARD_CAPS.includes(e.status) && Date.parse(e.createdAt) > nowMs - periodMs);
+  const inPeriod = entries.filter(
+    (e) => e.role !== 'referred' && COUNTS_TOWARD_CAPS.includes(e.status) && Date.parse(e.createdAt) > nowMs - periodMs,
+  );
   if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
-    return { rule: 'cap-rewards', reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period} (all journeys)` };
+    return {
+      rule: 'cap-rewards',
+      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period} (all journeys)`,
+    };
   }
   const total = inPeriod.reduce((sum, e) => sum + (e.amount ?? 0), 0);
   if (caps.maxAmount !== undefined && total + (claim.write.amount ?? 0) > caps.maxAmount) {
-    return { rule: 'cap-amount', reason: `cap reached: ${total} + ${claim.write.amount ?? 0} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)` };
+    return {
+      rule: 'cap-amount',
+      reason: `cap reached: ${total} + ${claim.write.amount ?? 0} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)`,
+    };
   }
   return undefined;
 }
@@ -124,7 +143,11 @@ export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: Re
   }
   const refusal = claimRefusal(ledger, claim, Date.parse(nowIso));
   if (refusal) {
-    const { entry } = applyLedgerWrite(ledger, { ...claim.write, status: 'refused', failure: refusal.reason, note: refusal.reason }, nowIso);
+    const { entry } = applyLedgerWrite(
+      ledger,
+      { ...claim.write, status: 'refused', failure: refusal.reason, note: refusal.reason },
+      nowIso,
+    );
     return { granted: false, ...refusal, entry };
   }
   return { granted: true, entry: applyLedgerWrite(ledger, claim.write, nowIso).entry };

@@ -1,14 +1,17 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
 // traits, global opt-out and suppression, contact history (reserveContactSlot, and every send through recordSend),
 // the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
-import {
-  allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import {
-  customerEventSignal, customerStateQuery, globalOptOutUpdate, reserveContactSlotUpdate, updateTraitsSignal,
-  type ContactSlotDecision, type JourneyEvent,
+  customerEventSignal,
+  customerStateQuery,
+  globalOptOutUpdate,
+  reserveContactSlotUpdate,
+  updateTraitsSignal,
+  type ContactSlotDecision,
+  type JourneyEvent,
 } from '../messages.ts';
 import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
 import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
@@ -65,7 +68,13 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
   const { contact: policy, suppression: suppressionPolicy } = resolveContactPolicy(policyInput);
   const scoreConfig: AdvocateScoreConfig = input.scoreConfig ?? LEGACY_SCORE_CONFIG;
   const s: CustomerCarried = input.carried ?? {
-    traits: {}, suppression: emptySuppression(), score: emptyScore(), contactHistory: [], decisions: {}, ledger: {}, seenEventIds: [],
+    traits: {},
+    suppression: emptySuppression(),
+    score: emptyScore(),
+    contactHistory: [],
+    decisions: {},
+    ledger: {},
+    seenEventIds: [],
   };
   let lastPublished = '';
 
@@ -99,7 +108,9 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     };
   };
 
-  setHandler(updateTraitsSignal, (traits) => { s.traits = { ...s.traits, ...traits }; });
+  setHandler(updateTraitsSignal, (traits) => {
+    s.traits = { ...s.traits, ...traits };
+  });
 
   setHandler(customerEventSignal, (event: JourneyEvent) => {
     if (s.seenEventIds.includes(event.id)) return; // the API may deliver an event twice
@@ -113,53 +124,75 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
 
   setHandler(customerStateQuery, state);
 
-  setHandler(reserveContactSlotUpdate, (req) => {
-    const seen = s.decisions[req.sendKey];
-    if (seen) return seen.decision; // idempotent per sendKey: a retried reservation gets the first answer
-    const nowMs = Date.now();
-    const { optedOut, suppressed } = currentSuppression(s.suppression, Math.max(nowMs, Date.parse(req.at)));
-    // The journey's zone (the one its send window used) wins over this workflow's traits, which may not have it yet.
-    const timezone = isKnownTimeZone(req.timezone) ? req.timezone : isKnownTimeZone(s.traits.timezone) ? s.traits.timezone : undefined;
-    const decision = decideContactSlot(req, { optedOut, suppressed, timezone, history: s.contactHistory }, policy);
-    if (decision.granted) {
-      s.contactHistory = [...s.contactHistory, { sendKey: req.sendKey, journeyId: req.journeyId, at: req.at }]
-        .filter((a) => Date.parse(a.at) > nowMs - KEEP_HISTORY_MS);
-    }
-    const entries = Object.entries({ ...s.decisions, [req.sendKey]: { decision, at: new Date(nowMs).toISOString() } });
-    s.decisions = Object.fromEntries(entries.sort((a, b) => a[1].at.localeCompare(b[1].at)).slice(-KEEP_DECISIONS));
-    return decision;
-  }, {
-    validator: (req) => {
-      if (!req || typeof req.sendKey !== 'string' || !req.sendKey) throw ApplicationFailure.nonRetryable('reserveContactSlot needs a sendKey');
-      if (typeof req.journeyId !== 'string' || !req.journeyId) throw ApplicationFailure.nonRetryable('reserveContactSlot needs a journeyId');
-      if (typeof req.at !== 'string' || Number.isNaN(Date.parse(req.at))) throw ApplicationFailure.nonRetryable(`reserveContactSlot needs at as an ISO time, got ${JSON.stringify(req.at)}`);
-      if (req.customerId && req.customerId !== input.customerId) throw ApplicationFailure.nonRetryable(`slot for ${req.customerId} sent to customer:${input.customerId}`);
+  setHandler(
+    reserveContactSlotUpdate,
+    (req) => {
+      const seen = s.decisions[req.sendKey];
+      if (seen) return seen.decision; // idempotent per sendKey: a retried reservation gets the first answer
+      const nowMs = Date.now();
+      const { optedOut, suppressed } = currentSuppression(s.suppression, Math.max(nowMs, Date.parse(req.at)));
+      // The journey's zone (the one its send window used) wins over this workflow's traits, which may not have it yet.
+      const timezone = isKnownTimeZone(req.timezone) ? req.timezone : isKnownTimeZone(s.traits.timezone) ? s.traits.timezone : undefined;
+      const decision = decideContactSlot(req, { optedOut, suppressed, timezone, history: s.contactHistory }, policy);
+      if (decision.granted) {
+        s.contactHistory = [...s.contactHistory, { sendKey: req.sendKey, journeyId: req.journeyId, at: req.at }].filter(
+          (a) => Date.parse(a.at) > nowMs - KEEP_HISTORY_MS,
+        );
+      }
+      const entries = Object.entries({ ...s.decisions, [req.sendKey]: { decision, at: new Date(nowMs).toISOString() } });
+      s.decisions = Object.fromEntries(entries.sort((a, b) => a[1].at.localeCompare(b[1].at)).slice(-KEEP_DECISIONS));
+      return decision;
     },
-  });
+    {
+      validator: (req) => {
+        if (!req || typeof req.sendKey !== 'string' || !req.sendKey)
+          throw ApplicationFailure.nonRetryable('reserveContactSlot needs a sendKey');
+        if (typeof req.journeyId !== 'string' || !req.journeyId)
+          throw ApplicationFailure.nonRetryable('reserveContactSlot needs a journeyId');
+        if (typeof req.at !== 'string' || Number.isNaN(Date.parse(req.at)))
+          throw ApplicationFailure.nonRetryable(`reserveContactSlot needs at as an ISO time, got ${JSON.stringify(req.at)}`);
+        if (req.customerId && req.customerId !== input.customerId)
+          throw ApplicationFailure.nonRetryable(`slot for ${req.customerId} sent to customer:${input.customerId}`);
+      },
+    },
+  );
 
   setHandler(globalOptOutUpdate, (action) => {
     if (!s.suppression.optedOut) {
-      s.suppression = { ...s.suppression, optedOut: { reason: `operator${action.actor ? ` ${action.actor}` : ''}: ${action.reason ?? 'opted out'}`, at: new Date().toISOString() } };
+      s.suppression = {
+        ...s.suppression,
+        optedOut: {
+          reason: `operator${action.actor ? ` ${action.actor}` : ''}: ${action.reason ?? 'opted out'}`,
+          at: new Date().toISOString(),
+        },
+      };
     }
     return state();
   });
 
   setHandler(recordRewardUpdate, (write) => applyLedgerWrite(s.ledger, write, new Date().toISOString()), {
     validator: (write) => {
-      if (!write || typeof write.id !== 'string' || !write.id) throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
-      if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused', 'forfeited'].includes(write.status)) throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
+      if (!write || typeof write.id !== 'string' || !write.id)
+        throw ApplicationFailure.nonRetryable('recordReward needs the reward id (its idempotency key)');
+      if (!['pending', 'held', 'issued', 'reversed', 'failed', 'refused', 'forfeited'].includes(write.status))
+        throw ApplicationFailure.nonRetryable(`unknown reward status ${JSON.stringify(write.status)}`);
     },
   });
   setHandler(claimRewardUpdate, (claim) => claimLedgerReward(s.ledger, claim, new Date().toISOString()), {
     validator: (claim) => {
-      if (!claim?.write || typeof claim.write.id !== 'string' || !claim.write.id) throw ApplicationFailure.nonRetryable('claimReward needs the reward id (its idempotency key)');
-      if (claim.write.status !== 'held' && claim.write.status !== 'pending') throw ApplicationFailure.nonRetryable(`a claimed reward is held or pending, not ${JSON.stringify(claim.write.status)}`);
+      if (!claim?.write || typeof claim.write.id !== 'string' || !claim.write.id)
+        throw ApplicationFailure.nonRetryable('claimReward needs the reward id (its idempotency key)');
+      if (claim.write.status !== 'held' && claim.write.status !== 'pending')
+        throw ApplicationFailure.nonRetryable(`a claimed reward is held or pending, not ${JSON.stringify(claim.write.status)}`);
     },
   });
 
   setHandler(recordSendSignal, (record) => {
     // A signal handler must not throw (it would fail the workflow): a malformed record is counted and dropped.
-    if (sendRecordProblems(record).length > 0) { s.malformedSends = (s.malformedSends ?? 0) + 1; return; }
+    if (sendRecordProblems(record).length > 0) {
+      s.malformedSends = (s.malformedSends ?? 0) + 1;
+      return;
+    }
     s.sends = recordSend(s.sends ?? [], record, Date.now()).sends;
   });
 

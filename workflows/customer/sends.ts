@@ -23,9 +23,11 @@ export function sendRecordProblems(r: Partial<SentEmail> | undefined): string[] 
   const problems: string[] = [];
   if (!r || typeof r.sendKey !== 'string' || !r.sendKey) problems.push('sendKey is required');
   if (typeof r?.journeyId !== 'string' || !r.journeyId) problems.push('journeyId is required');
-  if (r?.messageStream !== 'broadcast' && r?.messageStream !== 'outbound') problems.push(`messageStream must be broadcast or outbound, got ${JSON.stringify(r?.messageStream)}`);
+  if (r?.messageStream !== 'broadcast' && r?.messageStream !== 'outbound')
+    problems.push(`messageStream must be broadcast or outbound, got ${JSON.stringify(r?.messageStream)}`);
   if (typeof r?.template !== 'string') problems.push('template is required');
-  if (typeof r?.sentAt !== 'string' || Number.isNaN(Date.parse(r.sentAt))) problems.push(`sentAt must be an ISO time, got ${JSON.stringify(r?.sentAt)}`);
+  if (typeof r?.sentAt !== 'string' || Number.isNaN(Date.parse(r.sentAt)))
+    problems.push(`sentAt must be an ISO time, got ${JSON.stringify(r?.sentAt)}`);
   return problems;
 }
 

@@ -3,7 +3,13 @@
 // the activity fails with NotFoundError at once (non-retryable here) and the interpreter uses its built-in fallback.
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { SendEmailRequest, SendEmailResult } from '../../activities/email/types.ts';
-import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult, TrackingRecord } from '../../activities/journey/types.ts';
+import type {
+  RewardRequest,
+  RewardResult,
+  ReverseRewardRequest,
+  ReverseRewardResult,
+  TrackingRecord,
+} from '../../activities/journey/types.ts';
 import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
 import type { RewardClaim, RewardClaimResult } from '../customer/ledger.ts';
 import type { AdvocateScoreReading, AdvocateScoreRequest } from '../../activities/contact/advocate-score.ts';
@@ -16,7 +22,12 @@ export interface JourneyActivities {
   holdReward(req: RewardRequest, releaseAt: string): Promise<{ rewardId: string; status: string }>;
   refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   /** The advocate's ledger checks caps and the duplicate referred person across journeys and writes the reward, atomically. */
-  claimReward(req: RewardRequest, checks: Omit<RewardClaim, 'write'>, status: 'held' | 'pending', releaseAt?: string): Promise<RewardClaimResult>;
+  claimReward(
+    req: RewardRequest,
+    checks: Omit<RewardClaim, 'write'>,
+    status: 'held' | 'pending',
+    releaseAt?: string,
+  ): Promise<RewardClaimResult>;
   /** A held reward whose conversion never came (release.onNoConversion: forfeit): never paid. */
   forfeitReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;

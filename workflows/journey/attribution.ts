@@ -68,7 +68,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
     }
   }
   track(ctx, `referral.${rule.stage === 'closed-won' ? 'closed_won' : rule.stage === 'closed-lost' ? 'closed_lost' : rule.stage}`, {
-    referralId, revenue: Number.isFinite(revenue) ? revenue : undefined,
+    referralId,
+    revenue: Number.isFinite(revenue) ? revenue : undefined,
     // The KPI report's pipeline reads data.revenue of referral.opportunity; data.amount is the same number by its other name.
     ...(rule.stage === 'opportunity' && Number.isFinite(revenue) ? { amount: revenue } : {}),
   });
@@ -95,12 +96,23 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
     if (byPolicy && rewardPlan) {
       // A held reward was never released: the window has not started.
       const check = checkReversal(rewardPlan, event.type, r.status === 'issued' ? Date.parse(r.at) : ctx.now(), ctx.now());
-      if (!check.reverse) { note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`); continue; }
+      if (!check.reverse) {
+        note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`);
+        continue;
+      }
       (ctx.ledgerReversals ??= []).push({ idempotencyKey: r.key, recipientId: r.recipientId, reason: `${event.type}: ${check.reason}` });
     }
-    if (r.status === 'issued' && typeof r.amount === 'number') { amount += r.amount; if (r.currency) currencies.add(r.currency); }
+    if (r.status === 'issued' && typeof r.amount === 'number') {
+      amount += r.amount;
+      if (r.currency) currencies.add(r.currency);
+    }
     r.status = 'reversed';
   }
-  track(ctx, 'reward.reversed', { referralId, reason: event.data?.reason, amount, ...(currencies.size === 1 ? { currency: [...currencies][0] } : {}) });
+  track(ctx, 'reward.reversed', {
+    referralId,
+    reason: event.data?.reason,
+    amount,
+    ...(currencies.size === 1 ? { currency: [...currencies][0] } : {}),
+  });
   wake(ctx);
 }

@@ -15,6 +15,9 @@ export function holds(condition: unknown, scope: ConditionScope, where: string):
   try {
     return Boolean(jsonLogic.apply(condition as jsonLogic.RulesLogic, scope));
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`bad plan: condition at ${where} cannot be evaluated: ${(err as Error).message}`, 'JourneyBadPlan');
+    throw ApplicationFailure.nonRetryable(
+      `bad plan: condition at ${where} cannot be evaluated: ${(err as Error).message}`,
+      'JourneyBadPlan',
+    );
   }
 }

@@ -65,8 +65,13 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
   const stage = ctx.state.stage === 'opted-out' ? 'suppressed' : ctx.state.stage;
   ctx.trackingSeq++;
   ctx.tracking.push({
-    at: iso(ctx.now()), journeyId: ctx.plan.journeyId, journeyVersion: ctx.plan.version, customerId: ctx.state.customerId,
-    stage, motion: ctx.state.motion, type,
+    at: iso(ctx.now()),
+    journeyId: ctx.plan.journeyId,
+    journeyVersion: ctx.plan.version,
+    customerId: ctx.state.customerId,
+    stage,
+    motion: ctx.state.motion,
+    type,
     data: { ...data, key: `${ctx.workflowId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
   });
   if (ctx.tracking.length > 200) ctx.tracking.splice(0, ctx.tracking.length - 200);

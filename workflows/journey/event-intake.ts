@@ -14,7 +14,9 @@ const INBOX_MAX = 50;
 
 function isEvent(e: unknown): e is JourneyEvent {
   const x = e as JourneyEvent;
-  return Boolean(x) && typeof x.id === 'string' && x.id.length > 0 && typeof x.type === 'string' && typeof x.data === 'object' && x.data !== null;
+  return (
+    Boolean(x) && typeof x.id === 'string' && x.id.length > 0 && typeof x.type === 'string' && typeof x.data === 'object' && x.data !== null
+  );
 }
 
 export function conditionScope(ctx: RunContext, event: JourneyEvent | undefined) {
@@ -53,7 +55,8 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
   if (event.type === 'referral.submitted') recordReferralSubmitted(ctx, event);
 
-  const forStages = def.listen.signals.some((s) => s.event === event.type) ||
+  const forStages =
+    def.listen.signals.some((s) => s.event === event.type) ||
     Object.values(def.motions).some((m) => m.activate.actions.some((a) => a.event === event.type));
   if (forStages) {
     ctx.state.inbox.push(event);

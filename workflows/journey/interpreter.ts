@@ -1,7 +1,14 @@
 // The journey interpreter: one workflow type that runs any compiled plan, pinned in its input. A loop over the
 // seven stages (plus suppression), each in its own module; a cycle ends in continue-as-new with carried state.
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { PLAN_FORMAT } from '../../definitions/plan.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
@@ -29,15 +36,18 @@ function checkInput(input: JourneyRunInput): void {
   const problems: string[] = [];
   if (!plan || typeof plan !== 'object') problems.push('input.plan is missing');
   else {
-    if (plan.planFormat !== PLAN_FORMAT) problems.push(`input.plan.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
+    if (plan.planFormat !== PLAN_FORMAT)
+      problems.push(`input.plan.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
     if (!plan.definition?.listen?.signals?.length) problems.push('input.plan.definition.listen.signals is empty');
     if (!plan.definition?.motions || typeof plan.definition.motions !== 'object') problems.push('input.plan.definition.motions is missing');
-    if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track) problems.push('input.plan.definition lacks suppression, qualify or track');
+    if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track)
+      problems.push('input.plan.definition lacks suppression, qualify or track');
   }
   if (typeof input?.customerId !== 'string' || !input.customerId) problems.push('input.customerId is missing');
   problems.push(...carriedProblems(input?.carried));
   // A window that never opens or a zone Intl does not know used to fail (or fall back to UTC) at the first ask.
-  if (plan && typeof plan === 'object' && plan.definition?.motions && patched(PATCH_CHECK_SEND_WINDOWS)) problems.push(...sendWindowProblems(plan));
+  if (plan && typeof plan === 'object' && plan.definition?.motions && patched(PATCH_CHECK_SEND_WINDOWS))
+    problems.push(...sendWindowProblems(plan));
   if (problems.length) throw ApplicationFailure.nonRetryable(`bad journey input: ${problems.join('; ')}`, 'JourneyBadPlan');
 }
 
@@ -55,10 +65,17 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   checkInput(input);
   const { plan } = input;
   const ctx: RunContext = {
-    plan, def: plan.definition, workflowId: workflowInfo().workflowId, now: () => Date.now(),
+    plan,
+    def: plan.definition,
+    workflowId: workflowInfo().workflowId,
+    now: () => Date.now(),
     state: initialState(plan, input.customerId, input.carried as CarriedState | undefined),
-    changes: 0, skipRequests: 0, tracking: [], trackingSeq: (input.carried as CarriedState | undefined)?.trackingSeq ?? 0,
-    searchAttributes: input.searchAttributes !== false, upserted: new Map(),
+    changes: 0,
+    skipRequests: 0,
+    tracking: [],
+    trackingSeq: (input.carried as CarriedState | undefined)?.trackingSeq ?? 0,
+    searchAttributes: input.searchAttributes !== false,
+    upserted: new Map(),
     historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
     handoverInWaits: patched(PATCH_HANDOVER_IN_EVERY_WAIT),
     upgrade: (input.carried as CarriedState | undefined)?.pendingUpgrade,
@@ -78,7 +95,9 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   registerOperatorHandlers(ctx);
   if (ctx.searchAttributes) {
     upsertSearchAttributes([
-      { key: JourneyId, value: plan.journeyId }, { key: JourneyVersion, value: String(plan.version) }, { key: CustomerId, value: input.customerId },
+      { key: JourneyId, value: plan.journeyId },
+      { key: JourneyVersion, value: String(plan.version) },
+      { key: CustomerId, value: input.customerId },
     ]);
   }
   showProgress(ctx);
@@ -94,7 +113,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
       // A cancel or exit that came in while the handover waited for handlers ends the run here (the next run would not know it).
       if (ctx.handoverInWaits && ctx.state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) continue;
       // A handover inside a stage keeps its version: migrate-at-listen moves only a run that starts at Listen.
-      const next = end.inStage ? plan : ctx.upgrade ?? plan;
+      const next = end.inStage ? plan : (ctx.upgrade ?? plan);
       if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
       return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
     }
@@ -225,7 +244,8 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         if (r.kind === 'stopped') continue;
         if (r.kind === 'handover') return { kind: 'continue-as-new', inStage: true };
         if (r.kind === 'timeout') {
-          if (r.then === 'exit') return { kind: 'ended', reason: `no action within ${ctx.def.motions[state.motion!].activate.timeout} (onTimeout: exit)` };
+          if (r.then === 'exit')
+            return { kind: 'ended', reason: `no action within ${ctx.def.motions[state.motion!].activate.timeout} (onTimeout: exit)` };
           return endCycle(ctx);
         }
         action = r.event;
@@ -258,7 +278,8 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         const hold = state.suppression.hold;
         const until = hold ? Date.parse(hold.until) : ctx.now();
         if (ctx.now() < until && !stopRequested(ctx)) {
-          if (await waitUntil(ctx, until, `cool-down: ${hold!.reason}`, undefined, false, true) === 'handover') return { kind: 'continue-as-new', inStage: true };
+          if ((await waitUntil(ctx, until, `cool-down: ${hold!.reason}`, undefined, false, true)) === 'handover')
+            return { kind: 'continue-as-new', inStage: true };
           break;
         }
         listenAgain(ctx, `cool-down after ${hold?.rule ?? 'a hold'} over`);
@@ -274,7 +295,13 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         // The tombstone (restsWhenEnded): writes what late events queued, hands over when its history grows.
         await flushTracking(ctx);
         if (handoverDue(ctx)) return { kind: 'continue-as-new' };
-        await waitUntil(ctx, undefined, `ended: ${state.ended?.reason ?? 'ended'}`, () => ctx.tracking.length > 0 || handoverDue(ctx), true);
+        await waitUntil(
+          ctx,
+          undefined,
+          `ended: ${state.ended?.reason ?? 'ended'}`,
+          () => ctx.tracking.length > 0 || handoverDue(ctx),
+          true,
+        );
         break;
       default:
         throw ApplicationFailure.nonRetryable(`interpreter reached unknown stage ${JSON.stringify(state.stage)}`, 'JourneyInterpreterBug');

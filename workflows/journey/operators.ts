@@ -2,7 +2,13 @@
 // Validators reject what cannot apply with an ApplicationFailure, so a rejected update leaves no trace in history.
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import {
-  cancelRunUpdate, journeyStateQuery, optOutUpdate, pauseUpdate, resumeUpdate, skipWaitUpdate, type OperatorAction,
+  cancelRunUpdate,
+  journeyStateQuery,
+  optOutUpdate,
+  pauseUpdate,
+  resumeUpdate,
+  skipWaitUpdate,
+  type OperatorAction,
 } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
@@ -14,7 +20,8 @@ function reject(message: string): never {
 }
 
 function validAction(action: OperatorAction | undefined): void {
-  if (action !== undefined && (typeof action !== 'object' || action === null)) reject('an operator action is an object { actor?, reason? }');
+  if (action !== undefined && (typeof action !== 'object' || action === null))
+    reject('an operator action is an object { actor?, reason? }');
 }
 
 /** The full state for operators: stage, motion, attempts, next action and when, suppression and why, rewards, referrals. */
@@ -39,45 +46,92 @@ export function registerOperatorHandlers(ctx: RunContext): void {
   const ended = () => ctx.state.stage === 'ended' || Boolean(ctx.cancelRequested);
   setHandler(journeyStateQuery, () => snapshot(ctx));
 
-  setHandler(pauseUpdate, (action) => {
-    ctx.state.paused = { at: iso(ctx.now()), actor: action?.actor, reason: action?.reason };
-    logAction(ctx, 'pause', action);
-    cancelPendingAsk(ctx, 'paused by operator');
-    showProgress(ctx);
-    return snapshot(ctx);
-  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has ended'); if (ctx.state.paused) reject('already paused'); } });
+  setHandler(
+    pauseUpdate,
+    (action) => {
+      ctx.state.paused = { at: iso(ctx.now()), actor: action?.actor, reason: action?.reason };
+      logAction(ctx, 'pause', action);
+      cancelPendingAsk(ctx, 'paused by operator');
+      showProgress(ctx);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (ended()) reject('the run has ended');
+        if (ctx.state.paused) reject('already paused');
+      },
+    },
+  );
 
-  setHandler(resumeUpdate, (action) => {
-    ctx.state.paused = undefined;
-    logAction(ctx, 'resume', action);
-    wake(ctx);
-    showProgress(ctx);
-    return snapshot(ctx);
-  }, { validator: (action) => { validAction(action); if (!ctx.state.paused) reject('not paused'); } });
+  setHandler(
+    resumeUpdate,
+    (action) => {
+      ctx.state.paused = undefined;
+      logAction(ctx, 'resume', action);
+      wake(ctx);
+      showProgress(ctx);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (!ctx.state.paused) reject('not paused');
+      },
+    },
+  );
 
-  setHandler(optOutUpdate, (action) => {
-    ctx.state.suppression.optedOut = { reason: `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`, at: iso(ctx.now()) };
-    logAction(ctx, 'optOut', action);
-    cancelPendingAsk(ctx, 'opted out by operator');
-    showProgress(ctx);
-    return snapshot(ctx);
-  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has ended'); if (ctx.state.suppression.optedOut) reject('already opted out'); } });
+  setHandler(
+    optOutUpdate,
+    (action) => {
+      ctx.state.suppression.optedOut = {
+        reason: `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`,
+        at: iso(ctx.now()),
+      };
+      logAction(ctx, 'optOut', action);
+      cancelPendingAsk(ctx, 'opted out by operator');
+      showProgress(ctx);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (ended()) reject('the run has ended');
+        if (ctx.state.suppression.optedOut) reject('already opted out');
+      },
+    },
+  );
 
-  setHandler(skipWaitUpdate, (action) => {
-    const skipped = ctx.state.nextAction?.what;
-    ctx.skipRequests++;
-    logAction(ctx, `skipWait (${skipped})`, action);
-    return snapshot(ctx);
-  }, { validator: (action) => {
-    validAction(action);
-    if (ended()) reject('the run has ended');
-    if (!ctx.state.nextAction?.at) reject(`nothing to skip: the run is ${ctx.state.nextAction?.what ?? 'not waiting on a timer'}`);
-  } });
+  setHandler(
+    skipWaitUpdate,
+    (action) => {
+      const skipped = ctx.state.nextAction?.what;
+      ctx.skipRequests++;
+      logAction(ctx, `skipWait (${skipped})`, action);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (ended()) reject('the run has ended');
+        if (!ctx.state.nextAction?.at) reject(`nothing to skip: the run is ${ctx.state.nextAction?.what ?? 'not waiting on a timer'}`);
+      },
+    },
+  );
 
-  setHandler(cancelRunUpdate, (action) => {
-    ctx.cancelRequested = { reason: `${action?.actor ?? 'operator'}: ${action?.reason ?? 'cancelled'}` };
-    logAction(ctx, 'cancelRun', action);
-    cancelPendingAsk(ctx, 'run cancelled by operator');
-    return snapshot(ctx);
-  }, { validator: (action) => { validAction(action); if (ended()) reject('the run has already ended'); } });
+  setHandler(
+    cancelRunUpdate,
+    (action) => {
+      ctx.cancelRequested = { reason: `${action?.actor ?? 'operator'}: ${action?.reason ?? 'cancelled'}` };
+      logAction(ctx, 'cancelRun', action);
+      cancelPendingAsk(ctx, 'run cancelled by operator');
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (ended()) reject('the run has already ended');
+      },
+    },
+  );
 }

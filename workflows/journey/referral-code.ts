@@ -29,7 +29,8 @@ export function adoptReferralCode(state: JourneyState, input: JourneyRunInput, c
   // A run carried over from before opaque codes already sent its old code: it keeps it.
   if (carried) return;
   if (!patched(PATCH_OPAQUE_REFERRAL_CODE)) return;
-  state.referralCode = typeof input.referralCode === 'string' && input.referralCode ? input.referralCode : `rc_${uuid4().replace(/-/g, '')}`;
+  state.referralCode =
+    typeof input.referralCode === 'string' && input.referralCode ? input.referralCode : `rc_${uuid4().replace(/-/g, '')}`;
 }
 
 /** The code this run puts in its asks. */

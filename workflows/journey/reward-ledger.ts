@@ -16,7 +16,7 @@ export const PATCH_FORFEIT = 'reward-forfeit-without-conversion';
 
 async function call(ctx: RunContext, what: string, run: () => Promise<unknown>): Promise<void> {
   try {
-    const result = await run() as { status?: string; failure?: string } | undefined;
+    const result = (await run()) as { status?: string; failure?: string } | undefined;
     if (result?.status === 'failed') note(ctx.state, ctx.now(), `ledger ${what} failed: ${result.failure ?? 'unknown'}`);
   } catch (err) {
     if (!isNotRegistered(err)) note(ctx.state, ctx.now(), `ledger ${what} failed: ${failureMessage(err)}`);
@@ -27,7 +27,11 @@ export async function holdInLedger(ctx: RunContext, requests: RewardRequest[], r
   if (!patched(PATCH_HOLD)) return;
   for (const req of requests) {
     await call(ctx, `hold ${req.idempotencyKey}`, () =>
-      optional.holdReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `hold ${req.role} reward until ${releaseAt}` }, [req, releaseAt]));
+      optional.holdReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `hold ${req.role} reward until ${releaseAt}` }, [
+        req,
+        releaseAt,
+      ]),
+    );
   }
 }
 
@@ -35,7 +39,11 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
   if (!patched(PATCH_REFUSE)) return;
   for (const req of requests) {
     await call(ctx, `refuse ${req.idempotencyKey}`, () =>
-      optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [req, reason]));
+      optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [
+        req,
+        reason,
+      ]),
+    );
   }
 }
 
@@ -43,14 +51,24 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
 export const PATCH_CLAIM = 'ledger-claim-reward';
 
 /** The advocate's ledger's refusal of a new reward, or undefined when granted (or no ledger on this worker). */
-export async function claimInLedger(ctx: RunContext, req: RewardRequest, reward: Reward, status: 'held' | 'pending', releaseAt?: string): Promise<{ rule: string; reason: string } | undefined> {
+export async function claimInLedger(
+  ctx: RunContext,
+  req: RewardRequest,
+  reward: Reward,
+  status: 'held' | 'pending',
+  releaseAt?: string,
+): Promise<{ rule: string; reason: string } | undefined> {
   if (!patched(PATCH_CLAIM)) return undefined;
   const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
   try {
-    const result = await optional.claimReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `claim ${req.role} reward ${req.referralId ?? ''}` }, [req, checks, status, releaseAt]);
+    const result = await optional.claimReward.executeWithOptions(
+      { startToCloseTimeout: '1 minute', summary: `claim ${req.role} reward ${req.referralId ?? ''}` },
+      [req, checks, status, releaseAt],
+    );
     return result.granted ? undefined : { rule: result.rule, reason: result.reason };
   } catch (err) {
-    if (!isNotRegistered(err)) note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
+    if (!isNotRegistered(err))
+      note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
     return undefined;
   }
 }
@@ -59,7 +77,11 @@ export async function claimInLedger(ctx: RunContext, req: RewardRequest, reward:
 export async function forfeitInLedger(ctx: RunContext, requests: RewardRequest[], reason: string): Promise<void> {
   for (const req of requests) {
     await call(ctx, `forfeit ${req.idempotencyKey}`, () =>
-      optional.forfeitReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `forfeited ${req.role} reward: ${reason}` }, [req, reason]));
+      optional.forfeitReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `forfeited ${req.role} reward: ${reason}` }, [
+        req,
+        reason,
+      ]),
+    );
   }
 }
 
@@ -69,6 +91,7 @@ export async function flushLedgerReversals(ctx: RunContext): Promise<void> {
   while (queue?.length) {
     const req = queue.shift()!;
     await call(ctx, `reverse ${req.idempotencyKey}`, () =>
-      optional.reverseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `reverse reward: ${req.reason}` }, [req]));
+      optional.reverseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `reverse reward: ${req.reason}` }, [req]),
+    );
   }
 }

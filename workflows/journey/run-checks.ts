@@ -14,10 +14,16 @@ export function sendWindowProblems(plan: CompiledPlan): string[] {
   for (const [motion, m] of Object.entries(plan.definition?.motions ?? {})) {
     const w = m?.invite?.sendWindow;
     const at = `motions.${motion}.invite.sendWindow`;
-    if (!w) { problems.push(`${at} is missing`); continue; }
-    if (!Array.isArray(w.days) || w.days.length === 0 || !w.days.every((d) => DAYS.has(d))) problems.push(`${at}.days ${JSON.stringify(w.days)} names no weekday (mon … sun)`);
-    if (!HHMM.test(String(w.start)) || !HHMM.test(String(w.end)) || !(w.start < w.end)) problems.push(`${at} ${JSON.stringify(w.start)}–${JSON.stringify(w.end)} is not an opening HH:MM before a closing HH:MM`);
-    if (w.defaultTimezone !== undefined && !isKnownTimeZone(w.defaultTimezone)) problems.push(`${at}.defaultTimezone ${JSON.stringify(w.defaultTimezone)} is not an IANA time zone`);
+    if (!w) {
+      problems.push(`${at} is missing`);
+      continue;
+    }
+    if (!Array.isArray(w.days) || w.days.length === 0 || !w.days.every((d) => DAYS.has(d)))
+      problems.push(`${at}.days ${JSON.stringify(w.days)} names no weekday (mon … sun)`);
+    if (!HHMM.test(String(w.start)) || !HHMM.test(String(w.end)) || !(w.start < w.end))
+      problems.push(`${at} ${JSON.stringify(w.start)}–${JSON.stringify(w.end)} is not an opening HH:MM before a closing HH:MM`);
+    if (w.defaultTimezone !== undefined && !isKnownTimeZone(w.defaultTimezone))
+      problems.push(`${at}.defaultTimezone ${JSON.stringify(w.defaultTimezone)} is not an IANA time zone`);
   }
   return problems;
 }
@@ -28,16 +34,23 @@ const OBJECTS = ['history', 'suppression', 'traits'] as const;
 /** Problems with the state carried from the previous run (absent fields are fine: older runs carried fewer). */
 export function carriedProblems(carried: unknown): string[] {
   if (carried === undefined) return [];
-  if (typeof carried !== 'object' || carried === null || Array.isArray(carried)) return [`input.carried is ${JSON.stringify(carried)?.slice(0, 80)}, not an object`];
+  if (typeof carried !== 'object' || carried === null || Array.isArray(carried))
+    return [`input.carried is ${JSON.stringify(carried)?.slice(0, 80)}, not an object`];
   const c = carried as Record<string, any>;
   const problems: string[] = [];
   for (const k of ARRAYS) if (c[k] !== undefined && !Array.isArray(c[k])) problems.push(`input.carried.${k} is not a list`);
-  for (const k of OBJECTS) if (c[k] !== undefined && (typeof c[k] !== 'object' || c[k] === null || Array.isArray(c[k]))) problems.push(`input.carried.${k} is not an object`);
+  for (const k of OBJECTS)
+    if (c[k] !== undefined && (typeof c[k] !== 'object' || c[k] === null || Array.isArray(c[k])))
+      problems.push(`input.carried.${k} is not an object`);
   if (c.suppression && !Array.isArray(c.suppression.openIssues ?? [])) problems.push('input.carried.suppression.openIssues is not a list');
-  if (c.cycle !== undefined && !(Number.isInteger(c.cycle) && c.cycle >= 1)) problems.push(`input.carried.cycle ${JSON.stringify(c.cycle)} is not a cycle number`);
-  if (c.trackingSeq !== undefined && !(Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0)) problems.push('input.carried.trackingSeq is not a count');
-  if (c.resume !== undefined && (typeof c.resume?.stage !== 'string' || !Array.isArray(c.resume?.asks))) problems.push('input.carried.resume has no stage or asks');
-  for (const k of ['lastCycleStartedAt', 'cycleStartedAt'] as const) if (c[k] !== undefined && !Number.isFinite(Date.parse(c[k]))) problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
+  if (c.cycle !== undefined && !(Number.isInteger(c.cycle) && c.cycle >= 1))
+    problems.push(`input.carried.cycle ${JSON.stringify(c.cycle)} is not a cycle number`);
+  if (c.trackingSeq !== undefined && !(Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0))
+    problems.push('input.carried.trackingSeq is not a count');
+  if (c.resume !== undefined && (typeof c.resume?.stage !== 'string' || !Array.isArray(c.resume?.asks)))
+    problems.push('input.carried.resume has no stage or asks');
+  for (const k of ['lastCycleStartedAt', 'cycleStartedAt'] as const)
+    if (c[k] !== undefined && !Number.isFinite(Date.parse(c[k]))) problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
   return problems;
 }
 

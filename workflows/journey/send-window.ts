@@ -7,15 +7,30 @@ import type { SendWindow } from '../../definitions/generated/journey.ts';
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_MS = 86_400_000;
 
-interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: string }
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: string;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', weekday: 'short',
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(zone, f);
   }
@@ -25,15 +40,24 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 /** Whether `zone` is an IANA zone this runtime knows. */
 export function isKnownTimeZone(zone: unknown): zone is string {
   if (typeof zone !== 'string' || !zone) return false;
-  try { formatterFor(zone); return true; } catch { return false; }
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function localParts(ms: number, zone: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(zone).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour) % 24, minute: Number(parts.minute), second: Number(parts.second),
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+    second: Number(parts.second),
     weekday: parts.weekday.toLowerCase().slice(0, 3),
   };
 }
@@ -52,7 +76,10 @@ export function zonedTimeToUtc(year: number, month: number, day: number, hour: n
   const asUtc = Date.UTC(year, month - 1, day, hour, minute);
   const candidates = [offsetAt(asUtc - DAY_MS / 2, zone), offsetAt(asUtc + DAY_MS / 2, zone)]
     .map((offset) => asUtc - offset)
-    .filter((instant) => { const p = localParts(instant, zone); return p.hour === hour && p.minute === minute && p.day === day; })
+    .filter((instant) => {
+      const p = localParts(instant, zone);
+      return p.hour === hour && p.minute === minute && p.day === day;
+    })
     .sort((a, b) => a - b);
   if (candidates.length > 0) return candidates[0];
   // In a gap: the wall clock jumps over this time; read it with the offset before the jump (moves it forward).
@@ -81,7 +108,14 @@ export function nextSendTime(fromMs: number, window: Pick<SendWindow, 'days' | '
     const date = new Date(anchor + d * DAY_MS);
     const weekday = WEEKDAYS[date.getUTCDay()];
     if (!days.has(weekday)) continue;
-    const opening = zonedTimeToUtc(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), Math.floor(open / 60), open % 60, zone);
+    const opening = zonedTimeToUtc(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      Math.floor(open / 60),
+      open % 60,
+      zone,
+    );
     if (opening >= fromMs) return opening;
   }
   // Data no retry can fix: fail the run with the reason instead of its workflow task, retried forever.

@@ -56,7 +56,12 @@ export interface ReferralEntry {
   referred?: string;
 }
 
-export interface OpenIssue { rule: string; key?: string; openedAt: string; reason: string }
+export interface OpenIssue {
+  rule: string;
+  key?: string;
+  openedAt: string;
+  reason: string;
+}
 
 export interface Suppression {
   optedOut?: { reason: string; at: string };
@@ -128,19 +133,39 @@ export const LIST_MAX = 100;
 
 export function initialState(plan: CompiledPlan, customerId: string, carried: CarriedState | undefined): JourneyState {
   const base: JourneyState = {
-    journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name, customerId,
-    stage: 'listen', cycle: 1, attempts: 0, asks: [],
-    suppression: { openIssues: [] }, traits: {},
+    journeyId: plan.journeyId,
+    journeyVersion: plan.version,
+    planHash: plan.hash,
+    journeyName: plan.name,
+    customerId,
+    stage: 'listen',
+    cycle: 1,
+    attempts: 0,
+    asks: [],
+    suppression: { openIssues: [] },
+    traits: {},
     history: { cycles: 0, asks: 0, actions: 0, referrals: 0, conversions: 0, referredRevenue: 0, rewardsIssued: 0 },
-    rewards: [], referrals: [], promotionsUsed: [], seenEventIds: [], inbox: [], notes: [],
+    rewards: [],
+    referrals: [],
+    promotionsUsed: [],
+    seenEventIds: [],
+    inbox: [],
+    notes: [],
   };
   if (!carried) return base;
   const { plan: _plan, trackingSeq: _seq, resume, pendingUpgrade: _upgrade, ...rest } = carried;
   // An ended run rests as a tombstone across handovers; a handover inside a stage picks that stage up again.
-  const stage: StageName = rest.ended ? 'ended' : resume?.stage ?? 'listen';
+  const stage: StageName = rest.ended ? 'ended' : (resume?.stage ?? 'listen');
   return {
-    ...base, ...rest, journeyId: plan.journeyId, journeyVersion: plan.version, planHash: plan.hash, journeyName: plan.name,
-    stage, attempts: resume?.attempts ?? 0, asks: resume?.asks ?? [],
+    ...base,
+    ...rest,
+    journeyId: plan.journeyId,
+    journeyVersion: plan.version,
+    planHash: plan.hash,
+    journeyName: plan.name,
+    stage,
+    attempts: resume?.attempts ?? 0,
+    asks: resume?.asks ?? [],
   };
 }
 

@@ -81,8 +81,10 @@ export function askHold(ctx: RunContext, channel: 'email' | 'owner-outreach'): A
   if (ctx.exitRequested) return { kind: 'never', reason: `exit: ${ctx.exitRequested.reason}` };
   if (s.optedOut) return { kind: 'never', reason: `opted out: ${s.optedOut.reason}` };
   if (channel === 'email' && s.emailChannel) return { kind: 'never', reason: `email channel suppressed: ${s.emailChannel.reason}` };
-  if (s.hold && Date.parse(s.hold.until) > now) return { kind: 'hold', reason: `${s.hold.rule}: ${s.hold.reason}`, until: Date.parse(s.hold.until) };
-  if (ctx.state.paused) return { kind: 'wait', reason: `paused by operator${ctx.state.paused.reason ? `: ${ctx.state.paused.reason}` : ''}` };
+  if (s.hold && Date.parse(s.hold.until) > now)
+    return { kind: 'hold', reason: `${s.hold.rule}: ${s.hold.reason}`, until: Date.parse(s.hold.until) };
+  if (ctx.state.paused)
+    return { kind: 'wait', reason: `paused by operator${ctx.state.paused.reason ? `: ${ctx.state.paused.reason}` : ''}` };
   if (s.openIssues.length > 0) {
     const i = s.openIssues[0];
     return { kind: 'wait', reason: `not while open: ${i.reason}${i.key ? ` (${i.key})` : ''}` };

@@ -3,7 +3,13 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
-  AdvocacyMotion, AdvocateTier, FirstReferralAt, InvitedAt, JourneyStage, ReferralCount, Suppressed,
+  AdvocacyMotion,
+  AdvocateTier,
+  FirstReferralAt,
+  InvitedAt,
+  JourneyStage,
+  ReferralCount,
+  Suppressed,
 } from '../../worker/search-attributes.ts';
 import type { RunContext } from './context.ts';
 import { askHold } from './suppression.ts';
@@ -24,11 +30,15 @@ export function detailsMarkdown(ctx: RunContext): string {
   ];
   if (why) lines.push(`- suppressed: ${why}`);
   if (s.emailProblem) {
-    lines.push(`- email misconfigured: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`);
+    lines.push(
+      `- email misconfigured: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`,
+    );
   }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
-  lines.push(`- referrals ${s.history.referrals} · conversions ${s.history.conversions} · rewards ${s.history.rewardsIssued}${s.history.tier ? ` · tier ${s.history.tier}` : ''}`);
+  lines.push(
+    `- referrals ${s.history.referrals} · conversions ${s.history.conversions} · rewards ${s.history.rewardsIssued}${s.history.tier ? ` · tier ${s.history.tier}` : ''}`,
+  );
   return lines.join('\n');
 }
 

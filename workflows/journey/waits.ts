@@ -13,14 +13,22 @@ export type WaitResult = 'elapsed' | 'skipped' | 'changed' | 'handover';
 
 /** Waits until `untilMs` (or forever), waking early on a skip, a change, a stop, a handover (`mayHandOver`), or
  *  `alsoWakeOn`. A wait that is itself part of stopping (`whileStopped`) does not wake on the stop it is in, or it would spin. */
-export async function waitUntil(ctx: RunContext, untilMs: number | undefined, what: string, alsoWakeOn?: () => boolean, whileStopped = false, mayHandOver = false): Promise<WaitResult> {
+export async function waitUntil(
+  ctx: RunContext,
+  untilMs: number | undefined,
+  what: string,
+  alsoWakeOn?: () => boolean,
+  whileStopped = false,
+  mayHandOver = false,
+): Promise<WaitResult> {
   const handover = () => mayHandOver && ctx.handoverInWaits && handoverDue(ctx);
   if (handover()) return 'handover';
   ctx.state.nextAction = { what, at: untilMs === undefined ? undefined : iso(untilMs) };
   showProgress(ctx);
   const skips = ctx.skipRequests;
   const changes = ctx.changes;
-  const wakeUp = () => ctx.skipRequests !== skips || (!whileStopped && stopRequested(ctx)) || ctx.changes !== changes || Boolean(alsoWakeOn?.()) || handover();
+  const wakeUp = () =>
+    ctx.skipRequests !== skips || (!whileStopped && stopRequested(ctx)) || ctx.changes !== changes || Boolean(alsoWakeOn?.()) || handover();
   if (untilMs === undefined) {
     await condition(wakeUp);
   } else {

@@ -25,11 +25,32 @@ export interface PastReward {
   referred?: string;
 }
 
-export type Refusal = { ok: false; rule: 'self-referral' | 'duplicate-referred' | 'same-email-domain' | 'cap-rewards' | 'cap-amount'; reason: string; retryAt?: string };
+export type Refusal = {
+  ok: false;
+  rule: 'self-referral' | 'duplicate-referred' | 'same-email-domain' | 'cap-rewards' | 'cap-amount';
+  reason: string;
+  retryAt?: string;
+};
 export type Check = { ok: true } | Refusal;
 
 /** Free mail domains are shared by strangers, so the same-domain rule ignores them. */
-const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'icloud.com', 'me.com', 'proton.me', 'protonmail.com', 'aol.com', 'gmx.com', 'gmx.de', 'web.de', 'mail.com']);
+const PUBLIC_MAIL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'yahoo.com',
+  'icloud.com',
+  'me.com',
+  'proton.me',
+  'protonmail.com',
+  'aol.com',
+  'gmx.com',
+  'gmx.de',
+  'web.de',
+  'mail.com',
+]);
 
 export function normalizeEmail(email: string | undefined): string | undefined {
   const e = email?.trim().toLowerCase();
@@ -49,11 +70,18 @@ const COUNTS = (r: PastReward) => r.status !== 'failed' && r.status !== 'refused
 export function checkFraud(reward: Reward, f: ReferralFacts, past: PastReward[]): Check {
   const rules = reward.fraud ?? {};
   const advocateEmail = normalizeEmail(f.advocateEmail);
-  if (rules.rejectSelfReferral && (f.referredCustomerId === f.advocateId || (advocateEmail && normalizeEmail(f.referredEmail) === advocateEmail))) {
+  if (
+    rules.rejectSelfReferral &&
+    (f.referredCustomerId === f.advocateId || (advocateEmail && normalizeEmail(f.referredEmail) === advocateEmail))
+  ) {
     return { ok: false, rule: 'self-referral', reason: `self-referral: ${f.advocateId} referred themselves` };
   }
   if (rules.rejectDuplicateReferred && past.some((r) => r.role === 'referrer' && r.referred === referredKey(f) && r.status !== 'refused')) {
-    return { ok: false, rule: 'duplicate-referred', reason: `duplicate referral: ${referredKey(f)} was already referred by ${f.advocateId}` };
+    return {
+      ok: false,
+      rule: 'duplicate-referred',
+      reason: `duplicate referral: ${referredKey(f)} was already referred by ${f.advocateId}`,
+    };
   }
   const domain = domainOf(f.referredEmail);
   if (rules.rejectSameEmailDomain && domain && domain === domainOf(f.advocateEmail) && !PUBLIC_MAIL_DOMAINS.has(domain)) {
@@ -67,11 +95,17 @@ export function checkCaps(reward: Reward, past: PastReward[], amount: number | u
   const caps = reward.caps;
   if (!caps) return { ok: true };
   const periodMs = durationMs(caps.period);
-  const inPeriod = past.filter((r) => r.role !== 'referred' && COUNTS(r) && Date.parse(r.at) > nowMs - periodMs && Date.parse(r.at) <= nowMs)
+  const inPeriod = past
+    .filter((r) => r.role !== 'referred' && COUNTS(r) && Date.parse(r.at) > nowMs - periodMs && Date.parse(r.at) <= nowMs)
     .sort((a, b) => a.at.localeCompare(b.at));
   const freedAt = (index: number) => new Date(Date.parse(inPeriod[index].at) + periodMs).toISOString();
   if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
-    return { ok: false, rule: 'cap-rewards', reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`, retryAt: freedAt(inPeriod.length - caps.maxRewards) };
+    return {
+      ok: false,
+      rule: 'cap-rewards',
+      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`,
+      retryAt: freedAt(inPeriod.length - caps.maxRewards),
+    };
   }
   const total = inPeriod.reduce((sum, r) => sum + (r.amount ?? 0), 0);
   if (caps.maxAmount !== undefined && total + (amount ?? 0) > caps.maxAmount) {
@@ -82,7 +116,10 @@ export function checkCaps(reward: Reward, past: PastReward[], amount: number | u
 
 /** The advocate's tier after `rewardedActions` rewarded actions (thresholds ascending), or undefined below the first. */
 export function tierFor(reward: Reward, rewardedActions: number): RewardTier | undefined {
-  return [...(reward.tiers ?? [])].sort((a, b) => a.threshold - b.threshold).filter((t) => rewardedActions >= t.threshold).pop();
+  return [...(reward.tiers ?? [])]
+    .sort((a, b) => a.threshold - b.threshold)
+    .filter((t) => rewardedActions >= t.threshold)
+    .pop();
 }
 
 /** Tiers newly reached going from `before` to `after` rewarded actions: each pays its bonus once. */
@@ -92,14 +129,26 @@ export function tiersReached(reward: Reward, before: number, after: number): Rew
 }
 
 /** When a reward is released: at once (action), after the hold, or on conversion with the hold as the longest wait. */
-export function releasePlan(reward: Reward, actionAtMs: number): { on: 'action' | 'conversion' | 'hold'; releaseAt: string; waitForConversion: boolean } {
+export function releasePlan(
+  reward: Reward,
+  actionAtMs: number,
+): { on: 'action' | 'conversion' | 'hold'; releaseAt: string; waitForConversion: boolean } {
   const holdMs = reward.release.hold ? durationMs(reward.release.hold) : 0;
   if (reward.release.on === 'action') return { on: 'action', releaseAt: new Date(actionAtMs).toISOString(), waitForConversion: false };
-  return { on: reward.release.on, releaseAt: new Date(actionAtMs + holdMs).toISOString(), waitForConversion: reward.release.on === 'conversion' };
+  return {
+    on: reward.release.on,
+    releaseAt: new Date(actionAtMs + holdMs).toISOString(),
+    waitForConversion: reward.release.on === 'conversion',
+  };
 }
 
 /** Whether a reversal event (refund, churn) still reverses a reward released at `releasedAtMs`. */
-export function checkReversal(reward: Reward, eventType: string, releasedAtMs: number, nowMs: number): { reverse: boolean; reason: string } {
+export function checkReversal(
+  reward: Reward,
+  eventType: string,
+  releasedAtMs: number,
+  nowMs: number,
+): { reverse: boolean; reason: string } {
   const rule = reward.reversal;
   if (!rule) return { reverse: false, reason: 'the plan has no reversal rule' };
   if (!rule.events.includes(eventType)) return { reverse: false, reason: `${eventType} is not a reversal event of this plan` };
@@ -132,24 +181,40 @@ export type RewardDecision =
  */
 export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[], ctx: RewardContext): RewardDecision {
   const base = { advocateId: f.advocateId, journeyId: ctx.journeyId, journeyVersion: ctx.journeyVersion, referralId: f.referralId };
-  const requests: RewardRequest[] = [{
-    ...base, idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, f.referralId, 'referrer'), recipientId: f.advocateId,
-    role: 'referrer', item: reward.referrer, reason: `reward for ${f.referralId}`, ruleId: 'referral.referrer',
-    ...(f.referredCustomerId || f.referredEmail ? { referred: referredKey(f) } : {}),
-  }];
+  const requests: RewardRequest[] = [
+    {
+      ...base,
+      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, f.referralId, 'referrer'),
+      recipientId: f.advocateId,
+      role: 'referrer',
+      item: reward.referrer,
+      reason: `reward for ${f.referralId}`,
+      ruleId: 'referral.referrer',
+      ...(f.referredCustomerId || f.referredEmail ? { referred: referredKey(f) } : {}),
+    },
+  ];
   const twoSided = reward.type === 'two-sided' || (reward.type === 'tiered' && reward.referred);
   if (twoSided && reward.referred) {
     requests.push({
-      ...base, idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, f.referralId, 'referred'),
+      ...base,
+      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, f.referralId, 'referred'),
       recipientId: f.referredCustomerId ?? normalizeEmail(f.referredEmail) ?? `referred-${f.referralId}`,
-      role: 'referred', item: reward.referred, reason: `welcome reward, referred by ${f.advocateId}`, ruleId: 'referral.referred',
+      role: 'referred',
+      item: reward.referred,
+      reason: `welcome reward, referred by ${f.advocateId}`,
+      ruleId: 'referral.referred',
     });
   }
   const after = ctx.rewardedActionsBefore + 1;
   for (const t of tiersReached(reward, ctx.rewardedActionsBefore, after)) {
     requests.push({
-      ...base, idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${t.tier}`), recipientId: f.advocateId,
-      role: 'tier-bonus', item: t.bonus, reason: `reached tier ${t.tier} (${t.threshold} rewarded actions)`, ruleId: `tier:${t.tier}`,
+      ...base,
+      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${t.tier}`),
+      recipientId: f.advocateId,
+      role: 'tier-bonus',
+      item: t.bonus,
+      reason: `reached tier ${t.tier} (${t.threshold} rewarded actions)`,
+      ruleId: `tier:${t.tier}`,
     });
   }
   const fraud = checkFraud(reward, f, past);

@@ -10,8 +10,11 @@ import { waitUntil } from '../journey/waits.ts';
 function actionIndex(ctx: RunContext): number {
   const motion = ctx.state.motion ? ctx.def.motions[ctx.state.motion] : undefined;
   if (!motion) return -1;
-  return ctx.state.inbox.findIndex((e) => motion.activate.actions.some((a, i) =>
-    a.event === e.type && holds(a.when, conditionScope(ctx, e), `/motions/${ctx.state.motion}/activate/actions/${i}/when`)));
+  return ctx.state.inbox.findIndex((e) =>
+    motion.activate.actions.some(
+      (a, i) => a.event === e.type && holds(a.when, conditionScope(ctx, e), `/motions/${ctx.state.motion}/activate/actions/${i}/when`),
+    ),
+  );
 }
 
 /** Whether an action for the current motion is waiting in the inbox. */
@@ -29,7 +32,8 @@ export function takeAction(ctx: RunContext): JourneyEvent | undefined {
   return event;
 }
 
-export type ActivateOutcome = { kind: 'acted'; event: JourneyEvent } | { kind: 'timeout'; then: 'listen' | 'exit' } | { kind: 'stopped' } | { kind: 'handover' };
+export type ActivateOutcome =
+  { kind: 'acted'; event: JourneyEvent } | { kind: 'timeout'; then: 'listen' | 'exit' } | { kind: 'stopped' } | { kind: 'handover' };
 
 export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
   const activatePlan = ctx.def.motions[ctx.state.motion!].activate;
@@ -39,7 +43,14 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
     const event = takeAction(ctx);
     if (event) return { kind: 'acted', event };
     if (stopRequested(ctx)) return { kind: 'stopped' };
-    const woke = await waitUntil(ctx, deadline, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx), false, true);
+    const woke = await waitUntil(
+      ctx,
+      deadline,
+      `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`,
+      () => actionWaiting(ctx),
+      false,
+      true,
+    );
     if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'elapsed' || woke === 'skipped') {
       if (actionWaiting(ctx)) continue;

@@ -12,8 +12,15 @@ export async function expand(ctx: RunContext): Promise<ExpandOutcome> {
   const { state } = ctx;
   // A run handed over while resting picks the rest up where it was (no second look for a promotion).
   const resting = state.restingUntil ? Date.parse(state.restingUntil) : undefined;
-  const promotion = resting !== undefined ? undefined : (plan?.promotions ?? []).find((p, i) =>
-    !state.promotionsUsed.includes(p.id) && ctx.def.motions[p.motion] && holds(p.when, conditionScope(ctx, undefined), `/expand/promotions/${i}/when`));
+  const promotion =
+    resting !== undefined
+      ? undefined
+      : (plan?.promotions ?? []).find(
+          (p, i) =>
+            !state.promotionsUsed.includes(p.id) &&
+            ctx.def.motions[p.motion] &&
+            holds(p.when, conditionScope(ctx, undefined), `/expand/promotions/${i}/when`),
+        );
   if (promotion) {
     state.promotionsUsed.push(promotion.id);
     const reason = promotion.reason ?? promotion.id;

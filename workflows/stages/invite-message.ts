@@ -29,28 +29,63 @@ export function recipient(ctx: RunContext, channel: Channel): string | undefined
   return typeof value === 'string' && value.includes('@') ? value : undefined;
 }
 
-export function askRequest(ctx: RunContext, args: {
-  sendKey: string; step: string; to: string; template: Template; channel: Channel; attempt: number;
-  stream: 'broadcast' | 'outbound'; extra?: Record<string, unknown>;
-}): SendEmailRequest {
+export function askRequest(
+  ctx: RunContext,
+  args: {
+    sendKey: string;
+    step: string;
+    to: string;
+    template: Template;
+    channel: Channel;
+    attempt: number;
+    stream: 'broadcast' | 'outbound';
+    extra?: Record<string, unknown>;
+  },
+): SendEmailRequest {
   const { state, plan } = ctx;
   const motionPlan = state.motion ? ctx.def.motions[state.motion] : undefined;
   const referralCode = referralCodeOf(state);
-  const link = motionPlan?.activate.link ? Mustache.render(motionPlan.activate.link, { referralCode, customerId: state.customerId }) : undefined;
+  const link = motionPlan?.activate.link
+    ? Mustache.render(motionPlan.activate.link, { referralCode, customerId: state.customerId })
+    : undefined;
   const unsubscribeUrl = `https://unsubscribe.invalid/${encodeURIComponent(plan.journeyId)}/${encodeURIComponent(state.customerId)}`;
   const model: Record<string, unknown> = {
-    ...(args.template.model ?? {}), model: args.template.model ?? {}, traits: state.traits, customerId: state.customerId,
+    ...(args.template.model ?? {}),
+    model: args.template.model ?? {},
+    traits: state.traits,
+    customerId: state.customerId,
     // The shipped templates say {{actionLink}} and {{unsubscribeLink}}.
-    referralCode, referralLink: link, link, actionLink: link, unsubscribeUrl, unsubscribeLink: unsubscribeUrl, attempt: args.attempt, motion: state.motion, journeyName: plan.name, ...args.extra,
+    referralCode,
+    referralLink: link,
+    link,
+    actionLink: link,
+    unsubscribeUrl,
+    unsubscribeLink: unsubscribeUrl,
+    attempt: args.attempt,
+    motion: state.motion,
+    journeyName: plan.name,
+    ...args.extra,
   };
   if (args.channel === 'owner-outreach') {
     // A 1:1 task for the account owner: who to talk to and about what.
-    model.task = { customerId: state.customerId, customerName: state.traits.name ?? state.traits.firstName ?? state.customerId, motion: state.motion, reason: state.qualification?.reason };
+    model.task = {
+      customerId: state.customerId,
+      customerName: state.traits.name ?? state.traits.firstName ?? state.customerId,
+      motion: state.motion,
+      reason: state.qualification?.reason,
+    };
   }
   return {
-    sendKey: args.sendKey, customerId: state.customerId, journeyId: plan.journeyId, journeyVersion: plan.version, step: args.step,
-    to: args.to, template: args.template,
+    sendKey: args.sendKey,
+    customerId: state.customerId,
+    journeyId: plan.journeyId,
+    journeyVersion: plan.version,
+    step: args.step,
+    to: args.to,
+    template: args.template,
     localTemplateBody: 'file' in args.template ? plan.templates[args.template.file] : undefined,
-    model, messageStream: args.stream, unsubscribeUrl: args.stream === 'broadcast' ? unsubscribeUrl : undefined,
+    model,
+    messageStream: args.stream,
+    unsubscribeUrl: args.stream === 'broadcast' ? unsubscribeUrl : undefined,
   };
 }

@@ -28,7 +28,8 @@ const PATCH_MISCONFIGURED_RETRIES = 'email-misconfigured-retries';
 export function customerZone(ctx: RunContext, window: SendWindow): string {
   const own = ctx.state.traits.timezone;
   if (isKnownTimeZone(own)) return own;
-  if (own !== undefined) note(ctx.state, ctx.now(), `traits.timezone ${JSON.stringify(own)} is not an IANA zone; using the window's default`);
+  if (own !== undefined)
+    note(ctx.state, ctx.now(), `traits.timezone ${JSON.stringify(own)} is not an IANA zone; using the window's default`);
   return isKnownTimeZone(window.defaultTimezone) ? window.defaultTimezone : 'UTC';
 }
 
@@ -46,7 +47,13 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
       : Date.parse(state.delight!.at) + durationMs(plan.firstAskDelay);
     // A reminder due after Activate's timeout (counted from the first ask) would ask for an action no longer awaited.
     // patched(): runs that started before this rule keep sending their reminders as they did (replay-safe).
-    if (reminder && state.asks[0] && patched('reminders-stop-at-activate-timeout') && notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout)) return 'asked-all';
+    if (
+      reminder &&
+      state.asks[0] &&
+      patched('reminders-stop-at-activate-timeout') &&
+      notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout)
+    )
+      return 'asked-all';
     const template = reminder?.template ?? chosen.template;
     // An ask that cannot go out (email misconfigured) is retried until Activate would no longer wait for its answer.
     const giveUpAt = (state.asks[0] ? Date.parse(state.asks[0].at) : notBefore) + durationMs(ctx.def.motions[motion].activate.timeout);
@@ -56,7 +63,15 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
   return 'asked-all';
 }
 
-async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, notBefore: number, template: Template, channel: Channel, giveUpAt: number): Promise<AttemptOutcome> {
+async function askWhenAllowed(
+  ctx: RunContext,
+  plan: Invite,
+  attempt: number,
+  notBefore: number,
+  template: Template,
+  channel: Channel,
+  giveUpAt: number,
+): Promise<AttemptOutcome> {
   const { state } = ctx;
   const label = `invite #${attempt}, template ${templateName(template)}`;
   // An ask retried after an email misconfiguration keeps its backoff across a handover to a fresh run.
@@ -68,11 +83,17 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
     if (actionWaiting(ctx)) return 'acted';
     if (stopRequested(ctx)) return 'stopped';
     const hold = askHold(ctx, channel);
-    if (hold?.kind === 'never') { note(state, ctx.now(), `${label} not sent: ${hold.reason}`); return stopRequested(ctx) ? 'stopped' : 'cannot-ask'; }
-    if (hold?.kind === 'hold') { note(state, ctx.now(), `${label} cancelled: ${hold.reason}`); return 'suppressed'; }
+    if (hold?.kind === 'never') {
+      note(state, ctx.now(), `${label} not sent: ${hold.reason}`);
+      return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
+    }
+    if (hold?.kind === 'hold') {
+      note(state, ctx.now(), `${label} cancelled: ${hold.reason}`);
+      return 'suppressed';
+    }
     if (hold) {
       state.suppression.lastHeld = { reason: hold.reason, at: iso(ctx.now()) };
-      if (await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`, undefined, false, true) === 'handover') return 'handover';
+      if ((await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`, undefined, false, true)) === 'handover') return 'handover';
       continue;
     }
     const to = recipient(ctx, channel);
@@ -83,13 +104,21 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
     const scope = new CancellationScope();
     ctx.pendingAsk = scope;
     try {
-      const result = await scope.run(() => waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries, giveUpAt }));
+      const result = await scope.run(() =>
+        waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries, giveUpAt }),
+      );
       if (result === 'sent') return 'sent';
       if (result.kind === 'handover') return 'handover';
       if (result.kind === 'skip') skipWindow = true;
-      if (result.kind === 'retry-at') { earliest = result.at; slotTries++; }
+      if (result.kind === 'retry-at') {
+        earliest = result.at;
+        slotTries++;
+      }
       // The slot stays reserved (its key's decision is final): only the send is tried again.
-      if (result.kind === 'send-again-at') { earliest = result.at; skipWindow = false; }
+      if (result.kind === 'send-again-at') {
+        earliest = result.at;
+        skipWindow = false;
+      }
       if (result.kind === 'never') return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -100,19 +129,44 @@ async function askWhenAllowed(ctx: RunContext, plan: Invite, attempt: number, no
   }
 }
 
-type Step = 'sent' | { kind: 'again' } | { kind: 'skip' } | { kind: 'retry-at'; at: number } | { kind: 'send-again-at'; at: number } | { kind: 'never' } | { kind: 'handover' };
+type Step =
+  | 'sent'
+  | { kind: 'again' }
+  | { kind: 'skip' }
+  | { kind: 'retry-at'; at: number }
+  | { kind: 'send-again-at'; at: number }
+  | { kind: 'never' }
+  | { kind: 'handover' };
 
-async function waitSlotAndSend(ctx: RunContext, a: {
-  plan: Invite; attempt: number; earliest: number; skipWindow: boolean; template: Template; channel: Channel; to: string; label: string; slotTry: number;
-  giveUpAt: number;
-}): Promise<Step> {
+async function waitSlotAndSend(
+  ctx: RunContext,
+  a: {
+    plan: Invite;
+    attempt: number;
+    earliest: number;
+    skipWindow: boolean;
+    template: Template;
+    channel: Channel;
+    to: string;
+    label: string;
+    slotTry: number;
+    giveUpAt: number;
+  },
+): Promise<Step> {
   const { state } = ctx;
   const zone = customerZone(ctx, a.plan.sendWindow);
   const now = ctx.now();
   const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
   if (sendAt > now) {
     const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ' (again: email misconfigured)' : '';
-    const woke = await waitUntil(ctx, sendAt, `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`, () => actionWaiting(ctx), false, true);
+    const woke = await waitUntil(
+      ctx,
+      sendAt,
+      `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`,
+      () => actionWaiting(ctx),
+      false,
+      true,
+    );
     if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'skipped') return { kind: 'skip' };
     if (woke === 'changed') return { kind: 'again' };
@@ -127,13 +181,21 @@ async function waitSlotAndSend(ctx: RunContext, a: {
     // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
     // so asking again after a refusal uses the next key of this ask.
     const slotKey = a.slotTry === 0 ? sendKey : `${sendKey}:slot-${a.slotTry}`;
-    const slot = await optional.reserveContactSlot.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` }, [{
-      customerId: state.customerId, journeyId: ctx.plan.journeyId, sendKey: slotKey, at: iso(ctx.now()),
-      journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
-      quietHours: def?.quietHours,
-      // The zone of the send window, so the customer workflow's quiet hours agree with it (its own traits may lack it).
-      timezone: zone,
-    }]);
+    const slot = await optional.reserveContactSlot.executeWithOptions(
+      { startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` },
+      [
+        {
+          customerId: state.customerId,
+          journeyId: ctx.plan.journeyId,
+          sendKey: slotKey,
+          at: iso(ctx.now()),
+          journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
+          quietHours: def?.quietHours,
+          // The zone of the send window, so the customer workflow's quiet hours agree with it (its own traits may lack it).
+          timezone: zone,
+        },
+      ],
+    );
     if (!slot.granted) {
       if (!slot.retryAt) {
         state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
@@ -151,19 +213,34 @@ async function waitSlotAndSend(ctx: RunContext, a: {
   if (askHold(ctx, a.channel) || stopRequested(ctx)) return { kind: 'again' };
 
   const req = askRequest(ctx, {
-    sendKey, step: `invite:${state.motion}:${a.attempt}`, to: a.to, template: a.template, channel: a.channel, attempt: a.attempt,
+    sendKey,
+    step: `invite:${state.motion}:${a.attempt}`,
+    to: a.to,
+    template: a.template,
+    channel: a.channel,
+    attempt: a.attempt,
     stream: a.channel === 'email' ? 'broadcast' : 'outbound',
   });
   try {
     // Once scheduled, the send finishes: a cancelled scope must not leave us unsure whether it went out.
     const result = await CancellationScope.nonCancellable(() =>
-      email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: a.label }, [req]));
+      email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: a.label }, [req]),
+    );
     const at = iso(ctx.now());
-    state.asks.push({ attempt: a.attempt, at, sendKey, channel: a.channel, template: templateName(a.template), to: a.channel === 'email' ? 'customer' : 'owner', status: result.status });
+    state.asks.push({
+      attempt: a.attempt,
+      at,
+      sendKey,
+      channel: a.channel,
+      template: templateName(a.template),
+      to: a.channel === 'email' ? 'customer' : 'owner',
+      status: result.status,
+    });
     state.attempts = a.attempt;
     if (state.emailProblem) {
       // Email works again: whatever ask the problem was about, operators no longer need to see it.
-      if (state.emailProblem.sendKey === sendKey) note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
+      if (state.emailProblem.sendKey === sendKey)
+        note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
       state.emailProblem = undefined;
     }
     state.history.asks++;
@@ -178,7 +255,8 @@ async function waitSlotAndSend(ctx: RunContext, a: {
       track(ctx, 'suppressed', { rule: 'email-channel', reason: type });
       return { kind: 'never' };
     }
-    if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES)) return misconfigured(ctx, a, sendKey, failureMessage(err));
+    if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES))
+      return misconfigured(ctx, a, sendKey, failureMessage(err));
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
     return { kind: 'never' };
   }
@@ -202,7 +280,11 @@ function misconfigured(ctx: RunContext, a: { label: string; attempt: number; giv
   state.emailProblem = { kind: 'misconfigured', reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
   track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: EMAIL_FAILURE.configuration, failures });
   if (giveUp) {
-    note(state, ctx.now(), `${a.label} not sent after ${failures} tries: email misconfigured (${reason}); Activate would no longer wait for an answer`);
+    note(
+      state,
+      ctx.now(),
+      `${a.label} not sent after ${failures} tries: email misconfigured (${reason}); Activate would no longer wait for an answer`,
+    );
     return { kind: 'never' };
   }
   note(state, ctx.now(), `${a.label} not sent: email misconfigured (${reason}); trying again at ${iso(retryAt)}`);

@@ -12,13 +12,12 @@ import { delightBlocked } from '../journey/suppression.ts';
 import { waitUntil } from '../journey/waits.ts';
 
 export type ListenOutcome =
-  | { kind: 'delight'; signal: DelightSignal; event: JourneyEvent }
-  | { kind: 'stopped' }
-  | { kind: 'upgrade' }
-  | { kind: 'continue-as-new' };
+  { kind: 'delight'; signal: DelightSignal; event: JourneyEvent } | { kind: 'stopped' } | { kind: 'upgrade' } | { kind: 'continue-as-new' };
 
 function matchingSignal(ctx: RunContext, event: JourneyEvent): DelightSignal | undefined {
-  return ctx.def.listen.signals.find((s, i) => s.event === event.type && holds(s.when, conditionScope(ctx, event), `/listen/signals/${i}/when`));
+  return ctx.def.listen.signals.find(
+    (s, i) => s.event === event.type && holds(s.when, conditionScope(ctx, event), `/listen/signals/${i}/when`),
+  );
 }
 
 /** Why a delight may not start a cycle now, or undefined. */

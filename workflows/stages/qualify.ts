@@ -49,7 +49,10 @@ export async function qualify(ctx: RunContext): Promise<string | undefined> {
   if (readsAdvocateScore(ctx.def) && patched('qualify-reads-advocate-score')) await readAdvocateScore(ctx);
   const { qualify: q, motions } = ctx.def;
   const delight = ctx.state.delight;
-  const scope = conditionScope(ctx, delight ? { id: delight.eventId, type: '', customerId: '', occurredAt: '', data: delight.data } : undefined);
+  const scope = conditionScope(
+    ctx,
+    delight ? { id: delight.eventId, type: '', customerId: '', occurredAt: '', data: delight.data } : undefined,
+  );
   const rule = q.rules.find((r, i) => holds(r.when, scope, `/qualify/rules/${i}/when`));
   const motion = rule?.motion ?? q.otherwise;
   const reason = rule ? `${rule.id}: ${rule.reason ?? 'rule held'}` : 'otherwise: no rule held';
@@ -59,7 +62,10 @@ export async function qualify(ctx: RunContext): Promise<string | undefined> {
     return undefined;
   }
   if (!motions[motion]) {
-    throw ApplicationFailure.nonRetryable(`bad plan: qualify picked motion "${motion}" but the plan has no motions.${motion}`, 'JourneyBadPlan');
+    throw ApplicationFailure.nonRetryable(
+      `bad plan: qualify picked motion "${motion}" but the plan has no motions.${motion}`,
+      'JourneyBadPlan',
+    );
   }
   track(ctx, 'qualified', { motion, rule: rule?.id ?? 'otherwise', reason });
   return motion;

@@ -25,8 +25,17 @@ function pastRewards(ctx: RunContext): PastReward[] {
 
 function entryFor(ctx: RunContext, req: RewardRequest, status: RewardEntry['status'], referred?: string): RewardEntry {
   return {
-    key: req.idempotencyKey, role: req.role, referralId: req.referralId ?? '', recipientId: req.recipientId,
-    amount: req.item.amount, currency: req.item.currency, kind: req.item.kind, status, at: iso(ctx.now()), reason: req.reason, referred,
+    key: req.idempotencyKey,
+    role: req.role,
+    referralId: req.referralId ?? '',
+    recipientId: req.recipientId,
+    amount: req.item.amount,
+    currency: req.item.currency,
+    kind: req.item.kind,
+    status,
+    at: iso(ctx.now()),
+    reason: req.reason,
+    referred,
   };
 }
 
@@ -49,8 +58,15 @@ export async function reward(ctx: RunContext, first: JourneyEvent): Promise<void
     }
     taken.add(referralId);
     const done: Promise<void> = rewardAction(ctx, action).then(
-      () => { running.delete(done); wake(ctx); },
-      (err) => { failure ??= err; running.delete(done); wake(ctx); },
+      () => {
+        running.delete(done);
+        wake(ctx);
+      },
+      (err) => {
+        failure ??= err;
+        running.delete(done);
+        wake(ctx);
+      },
     );
     running.add(done);
   };
@@ -63,7 +79,12 @@ export async function reward(ctx: RunContext, first: JourneyEvent): Promise<void
     if (failure) break;
     if (running.size === 0) {
       if (stopRequested(ctx) || ctx.now() >= deadline) break;
-      const woke = await waitUntil(ctx, deadline, `rewarded ${taken.size}; taking more ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, () => actionWaiting(ctx));
+      const woke = await waitUntil(
+        ctx,
+        deadline,
+        `rewarded ${taken.size}; taking more ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`,
+        () => actionWaiting(ctx),
+      );
       if (woke === 'skipped') break;
       continue;
     }
@@ -86,11 +107,28 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   };
   const rewardedBefore = state.rewards.filter((r) => r.role === 'referrer' && (r.status === 'issued' || r.status === 'held')).length;
   const decision = decideReward(rewardPlan, facts, pastRewards(ctx), {
-    journeyId: ctx.plan.journeyId, journeyVersion: ctx.plan.version, rewardedActionsBefore: rewardedBefore, nowMs: ctx.now(),
+    journeyId: ctx.plan.journeyId,
+    journeyVersion: ctx.plan.version,
+    rewardedActionsBefore: rewardedBefore,
+    nowMs: ctx.now(),
   });
-  const referred = facts.referredCustomerId ? `id:${facts.referredCustomerId}` : facts.referredEmail ? `email:${facts.referredEmail.toLowerCase()}` : undefined;
+  const referred = facts.referredCustomerId
+    ? `id:${facts.referredCustomerId}`
+    : facts.referredEmail
+      ? `email:${facts.referredEmail.toLowerCase()}`
+      : undefined;
   if (!decision.grant) {
-    state.rewards.push({ key: `refused:${facts.referralId}`, role: 'referrer', referralId: facts.referralId, recipientId: state.customerId, kind: rewardPlan.referrer.kind, status: 'refused', at: iso(ctx.now()), reason: decision.refusal.reason, referred });
+    state.rewards.push({
+      key: `refused:${facts.referralId}`,
+      role: 'referrer',
+      referralId: facts.referralId,
+      recipientId: state.customerId,
+      kind: rewardPlan.referrer.kind,
+      status: 'refused',
+      at: iso(ctx.now()),
+      reason: decision.refusal.reason,
+      referred,
+    });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: decision.refusal.rule, reason: decision.refusal.reason });
     await refuseInLedger(ctx, decision.requests, decision.refusal.reason);
     return;
@@ -103,11 +141,18 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   // unless the plan says release. Runs from before this rule released it at the end of the hold.
   const forfeits = decision.release.waitForConversion && rewardPlan.release.onNoConversion !== 'release' && patched(PATCH_FORFEIT);
   // With no hold, a reward released on conversion waits as long as the referral can be attributed.
-  const releaseIso = forfeits && !rewardPlan.release.hold ? iso(ctx.now() + durationMs(ctx.def.track.attributionWindow)) : decision.release.releaseAt;
+  const releaseIso =
+    forfeits && !rewardPlan.release.hold ? iso(ctx.now() + durationMs(ctx.def.track.attributionWindow)) : decision.release.releaseAt;
   const releaseAt = Date.parse(releaseIso);
   // Caps and the duplicate check across every journey of the advocate: the advocate's ledger decides, atomically.
   const held = ctx.now() < releaseAt;
-  const refusedByLedger = await claimInLedger(ctx, decision.requests[0], rewardPlan, held ? 'held' : 'pending', held ? releaseIso : undefined);
+  const refusedByLedger = await claimInLedger(
+    ctx,
+    decision.requests[0],
+    rewardPlan,
+    held ? 'held' : 'pending',
+    held ? releaseIso : undefined,
+  );
   if (refusedByLedger) {
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
@@ -120,30 +165,46 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   const lost = () => forfeits && stageOf() === 'closed-lost';
   if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, releaseIso);
   while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !lost() && !(decision.release.waitForConversion && converted())) {
-    const why = decision.release.waitForConversion ? `referral ${facts.referralId} closing (at most until ${releaseIso})` : `hold until ${releaseIso}`;
+    const why = decision.release.waitForConversion
+      ? `referral ${facts.referralId} closing (at most until ${releaseIso})`
+      : `hold until ${releaseIso}`;
     const woke = await waitUntil(ctx, releaseAt, `releasing reward: ${why}`, () => converted() || reversed() || lost());
     if (woke === 'skipped') break;
   }
   if (stopRequested(ctx) && ctx.cancelRequested) return;
   if (forfeits && !converted() && !reversed()) {
-    await forfeit(ctx, decision.requests, entries, facts.referralId, lost()
-      ? `referral ${facts.referralId} closed lost: no conversion, nothing paid`
-      : `no conversion of referral ${facts.referralId} within the hold (until ${releaseIso}): nothing paid`);
+    await forfeit(
+      ctx,
+      decision.requests,
+      entries,
+      facts.referralId,
+      lost()
+        ? `referral ${facts.referralId} closed lost: no conversion, nothing paid`
+        : `no conversion of referral ${facts.referralId} within the hold (until ${releaseIso}): nothing paid`,
+    );
     return;
   }
-  if (decision.release.waitForConversion && !converted()) note(state, ctx.now(), `reward for ${facts.referralId} released at the end of the hold without a conversion`);
+  if (decision.release.waitForConversion && !converted())
+    note(state, ctx.now(), `reward for ${facts.referralId} released at the end of the hold without a conversion`);
 
   for (const [i, req] of decision.requests.entries()) {
     const entry = entries[i];
     if (entry.status === 'reversed') continue;
     try {
-      const result = await optional.issueReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` }, [req]);
+      const result = await optional.issueReward.executeWithOptions(
+        { startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` },
+        [req],
+      );
       entry.status = result.status === 'issued' ? 'issued' : 'failed';
       entry.provider = result.provider;
       entry.rewardId = result.rewardId;
       if (result.failure) entry.reason = `${entry.reason}; failed: ${result.failure}`;
     } catch (err) {
-      if (!isNotRegistered(err)) { entry.status = 'failed'; entry.reason = `${entry.reason}; failed: ${failureMessage(err)}`; continue; }
+      if (!isNotRegistered(err)) {
+        entry.status = 'failed';
+        entry.reason = `${entry.reason}; failed: ${failureMessage(err)}`;
+        continue;
+      }
       // No reward activity registered: the run's own ledger is the record (the idempotency key is the id).
       entry.status = 'issued';
       entry.provider = 'built-in';
@@ -161,7 +222,13 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   await thankYou(ctx, rewardPlan.thankYou, facts.referralId, entries);
 }
 
-async function forfeit(ctx: RunContext, requests: RewardRequest[], entries: RewardEntry[], referralId: string, reason: string): Promise<void> {
+async function forfeit(
+  ctx: RunContext,
+  requests: RewardRequest[],
+  entries: RewardEntry[],
+  referralId: string,
+  reason: string,
+): Promise<void> {
   const open = requests.filter((_, i) => entries[i].status === 'held');
   for (const entry of entries) {
     if (entry.status !== 'held') continue;
@@ -174,15 +241,32 @@ async function forfeit(ctx: RunContext, requests: RewardRequest[], entries: Rewa
   await forfeitInLedger(ctx, open, reason);
 }
 
-async function thankYou(ctx: RunContext, template: Parameters<typeof templateName>[0] | undefined, referralId: string, entries: RewardEntry[]): Promise<void> {
+async function thankYou(
+  ctx: RunContext,
+  template: Parameters<typeof templateName>[0] | undefined,
+  referralId: string,
+  entries: RewardEntry[],
+): Promise<void> {
   const to = recipient(ctx, 'email');
   const issued = entries.filter((e) => e.status === 'issued' && e.role !== 'referred');
   if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) return;
   const sendKey = `${ctx.workflowId}:${ctx.state.cycle}:thank-you:${referralId}`;
   try {
-    await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${templateName(template)}` }, [
-      askRequest(ctx, { sendKey, step: `thank-you:${referralId}`, to, template, channel: 'email', attempt: 1, stream: 'outbound', extra: { rewards: issued } }),
-    ]);
+    await email.sendEmail.executeWithOptions(
+      { startToCloseTimeout: '1 minute', summary: `thank-you, template ${templateName(template)}` },
+      [
+        askRequest(ctx, {
+          sendKey,
+          step: `thank-you:${referralId}`,
+          to,
+          template,
+          channel: 'email',
+          attempt: 1,
+          stream: 'outbound',
+          extra: { rewards: issued },
+        }),
+      ],
+    );
   } catch (err) {
     note(ctx.state, ctx.now(), `thank-you for ${referralId} not sent: ${failureMessage(err)}`);
   }

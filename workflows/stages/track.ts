@@ -14,16 +14,32 @@ export async function flushTracking(ctx: RunContext): Promise<void> {
   if (patched(PATCH_TRACKING_BATCH)) {
     const types = [...new Set(batch.map((r) => r.type))];
     try {
-      await optional.recordTrackingBatch.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}` }, [batch]);
+      await optional.recordTrackingBatch.executeWithOptions(
+        {
+          startToCloseTimeout: '1 minute',
+          summary: `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}`,
+        },
+        [batch],
+      );
     } catch (err) {
-      if (isNotRegistered(err)) note(ctx.state, ctx.now(), `no recordTrackingBatch activity on this worker: ${batch.length} tracking records kept only in this run's state`);
+      if (isNotRegistered(err))
+        note(
+          ctx.state,
+          ctx.now(),
+          `no recordTrackingBatch activity on this worker: ${batch.length} tracking records kept only in this run's state`,
+        );
       else note(ctx.state, ctx.now(), `${batch.length} tracking records failed to write`);
     }
     return;
   }
-  const results = await Promise.allSettled(batch.map((rec) => optional.recordTracking.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `track ${rec.type}` }, [rec])));
+  const results = await Promise.allSettled(
+    batch.map((rec) =>
+      optional.recordTracking.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `track ${rec.type}` }, [rec]),
+    ),
+  );
   const missing = results.some((r) => r.status === 'rejected' && isNotRegistered(r.reason));
   const failed = results.filter((r) => r.status === 'rejected' && !isNotRegistered(r.reason)).length;
-  if (missing) note(ctx.state, ctx.now(), `no recordTracking activity on this worker: ${batch.length} tracking records kept only in this run's state`);
+  if (missing)
+    note(ctx.state, ctx.now(), `no recordTracking activity on this worker: ${batch.length} tracking records kept only in this run's state`);
   if (failed) note(ctx.state, ctx.now(), `${failed} tracking records failed to write`);
 }
