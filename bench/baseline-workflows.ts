@@ -1,6 +1,6 @@
 // Raw-Temporal baselines for the benchmarks: the least a workflow can do for the same job, with no interpreter.
 // Bundled on its own (bundleWorkflowCode) and run by a plain Worker on its own task queue.
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 
 export const baselineEventSignal = defineSignal<[unknown]>('baselineEvent');
 /** How many events the run has received: lets a driver look at it as it looks at a journey run. */
@@ -14,13 +14,20 @@ export async function rawIngestBaseline(): Promise<number> {
   return events.length;
 }
 
-/** One step of the journey baseline: a durable timer, or one no-op activity. */
-export type BaselineStep = { timerMs: number } | { activity: string };
+/** One step of the journey baseline: a durable timer, one no-op activity, or one no-op local activity (a marker). */
+export type BaselineStep = { timerMs: number } | { activity: string } | { localActivity: string };
 
 interface BaselineActivities {
   rawBaselineActivity(name: string, key: string): Promise<string>;
 }
 const { rawBaselineActivity } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '1 minute' });
+const local = proxyLocalActivities<BaselineActivities>({ startToCloseTimeout: '10 seconds' });
+
+function runStep(step: BaselineStep, key: string): Promise<unknown> {
+  if ('timerMs' in step) return sleep(step.timerMs);
+  if ('activity' in step) return rawBaselineActivity(step.activity, key);
+  return local.rawBaselineActivity(step.localActivity, key);
+}
 
 /**
  * Journey baseline: the same timers and activities a journey cycle schedules, with nothing around them. Steps come
@@ -32,7 +39,7 @@ export async function rawJourneyBaseline(groups: BaselineStep[][]): Promise<numb
   setHandler(baselineStateQuery, () => ({ events: events.length }));
   let i = 0;
   for (const group of groups) {
-    await Promise.all(group.map((step) => ('timerMs' in step ? sleep(step.timerMs) : rawBaselineActivity(step.activity, String(i++)))));
+    await Promise.all(group.map((step) => runStep(step, String(i++))));
   }
   return events.length;
 }

@@ -1,4 +1,4 @@
-// The KPI report as the CLI and the API serve it: read the tracking log of a data folder, keep one journey
+// The KPI report as the CLI and the API serve it: read the tracking log of a data folder (all its files), keep one journey
 // if asked, compute per journey and version over the period.
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { computeKpis, type JourneyKpis } from './kpis.ts';
@@ -14,8 +14,8 @@ export interface KpiReportQuery {
 export interface KpiReport {
   period: { from: string | null; to: string | null };
   journeys: JourneyKpis[];
-  /** Line numbers of the log that were not records (a torn last line after a crash). */
-  skippedLines: number[];
+  /** Lines of the log's files that were not records (`<file>:<line>`: a torn last line after a crash). */
+  skippedLines: string[];
 }
 
 export async function kpiReportFromLog(dataDir: string, query: KpiReportQuery = {}): Promise<KpiReport> {

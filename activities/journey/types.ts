@@ -27,21 +27,25 @@ export interface RewardResult {
   failure?: string;
 }
 
-/** One line of the tracking log: every stage change and every effect. */
+/** One line of the tracking log: one fact of a journey run. Every type and its data fields: docs/kpis.md. */
 export interface TrackingRecord {
-  /** Idempotency key (e.g. workflow id + step id); a retried record with the same key is logged once. Derived from the content when absent. */
+  /** The fact's idempotency key (`<workflowId>:<chainId>:<cycle>:<type>:<n>`); a record with the same key is logged
+   *  and counted once. Derived from the content when absent. */
   key?: string;
-  /** Workflow time, ISO. */
+  /** When the fact happened (workflow time, ISO): what every KPI and period filter uses. */
   at: string;
   journeyId: string;
   journeyVersion: number;
   customerId: string;
+  /** The run's cycle when the fact happened (1-based). */
+  cycle?: number;
   stage: 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'ended';
   motion?: string;
-  /** e.g. stage.entered, delight, qualified, disqualified, ask.sent, action.taken, referral.submitted,
-   *  referral.qualified, referral.opportunity, referral.closed_won, reward.issued, reward.reversed, suppressed, promoted. */
+  /** e.g. delight, qualified, ask.sent, action.taken, referral.closed_won, reward.issued (docs/kpis.md lists all). */
   type: string;
   data?: Record<string, unknown>;
+  /** Set by the sink: when the line was appended (its own clock), so the lag behind `at` is visible. */
+  loggedAt?: string;
 }
 
 /** Reverse one reward (a conversion refunded or churned within the plan's reversal window). */

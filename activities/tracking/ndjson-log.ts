@@ -1,89 +1,213 @@
-// The default tracking sink: an append-only NDJSON log at <dataDir>/tracking/events.ndjson. Each line
-// carries its key; a retried append of a key already in the file is skipped, and the reader drops any
-// duplicate that two processes raced in, so every record counts once.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+// The default tracking sink: an append-only NDJSON log in <dataDir>/tracking (log-files.ts), one file per worker
+// process. A batch is appended in one write and synced before the activity answers, so a record the journey was
+// told is written survives a crash. Faults it survives:
+// - a torn last line (a crash or a full disk mid-write) is cut off before this process appends again, so the next
+//   record never glues onto it; the torn record was never acknowledged, so its journey writes it again;
+// - a read error fails this call only: nothing is cached, the next call reads again (a transient EMFILE or EACCES
+//   never stops tracking for the process);
+// - a retried batch (a worker killed after writing, before the journey heard) skips the keys already in any file of
+//   the folder, its own or another process's.
+// The keys it remembers are bounded (the most recent ones, and only the last TAIL_BYTES of each file read at
+// start): a retry of a record older than that would be logged twice, and every reader counts a key once.
+import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrackingRecord } from '../journey/types.ts';
+import { listLogFiles, ownLogFileName, readCompleteLines, trackingDir } from './log-files.ts';
 import { trackingKey } from './tracking-key.ts';
 
-export function trackingLogPath(dataDir: string): string {
-  return join(dataDir, 'tracking', 'events.ndjson');
+const TAIL_BYTES = 16 << 20;
+const MAX_KNOWN_KEYS = 200_000;
+
+export interface TrackingLogOptions {
+  /** This process's file name in the folder (default: events-<host>-<pid>.ndjson). */
+  fileName?: string;
+  /** The append itself; tests inject faults here (a write torn by a crash, a full disk). */
+  write?: (handle: FileHandle, bytes: Buffer) => Promise<void>;
 }
 
-/** Keys already in each log file, loaded once per process, then kept up to date by our own appends. */
-const knownKeys = new Map<string, Promise<Set<string>>>();
+export interface AppendResult {
+  written: number;
+  skipped: number;
+  /** Bytes of a torn last line cut off before this append. */
+  repairedBytes: number;
+}
 
-async function keysOf(file: string): Promise<Set<string>> {
-  let keys = knownKeys.get(file);
-  if (!keys) {
-    keys = readTrackingLog(file).then(({ records }) => new Set(records.map((r) => r.key!)));
-    knownKeys.set(file, keys);
+/** Insertion-ordered set that forgets its oldest keys past `max`. */
+class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
   }
-  return keys;
-}
-
-/** Appends the record unless its key is already logged. Returns whether it wrote. */
-export async function appendTracking(dataDir: string, rec: TrackingRecord): Promise<{ key: string; written: boolean }> {
-  const file = trackingLogPath(dataDir);
-  await mkdir(join(dataDir, 'tracking'), { recursive: true });
-  const key = trackingKey(rec);
-  const keys = await keysOf(file);
-  if (keys.has(key)) return { key, written: false };
-  keys.add(key);
-  try {
-    await appendFile(file, `${JSON.stringify({ ...rec, key })}\n`, { flag: 'a' });
-  } catch (err) {
-    keys.delete(key);
-    throw err;
+  add(key: string): void {
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
   }
-  return { key, written: true };
 }
 
-export interface TrackingLogRead {
-  records: TrackingRecord[];
-  /** Lines that were not JSON records (a torn last line after a crash), by line number. */
-  badLines: number[];
-  duplicates: number;
-}
-
-/** Reads a log file (or a data folder's log); missing file → no records. Duplicated keys count once. */
-export async function readTrackingLog(fileOrDataDir: string): Promise<TrackingLogRead> {
-  const file = fileOrDataDir.endsWith('.ndjson') ? fileOrDataDir : trackingLogPath(fileOrDataDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], badLines: [], duplicates: 0 };
-    throw err;
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let off = 0; off < bytes.length;) {
+    const { bytesWritten } = await handle.write(bytes, off, bytes.length - off);
+    off += bytesWritten;
   }
-  return parseTrackingLines(text);
 }
 
-export function parseTrackingLines(text: string): TrackingLogRead {
-  const seen = new Set<string>();
-  const records: TrackingRecord[] = [];
-  const badLines: number[] = [];
-  let duplicates = 0;
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let rec: TrackingRecord;
+/** The byte offset just after the last \n of the file (0 when it has none). */
+async function endOfLastLine(handle: FileHandle, size: number): Promise<number> {
+  const buf = Buffer.alloc(64 << 10);
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - buf.length);
+    const { bytesRead } = await handle.read(buf, 0, end - start, start);
+    const i = buf.subarray(0, bytesRead).lastIndexOf(10);
+    if (i >= 0) return start + i + 1;
+    end = start;
+  }
+  return 0;
+}
+
+export class TrackingLogWriter {
+  readonly dir: string;
+  readonly file: string;
+  private readonly fileName: string;
+  private readonly known = new RecentKeys(MAX_KNOWN_KEYS);
+  /** Per file of the folder: the offset up to which its keys are known. */
+  private readonly scanned = new Map<string, number>();
+  /** Bytes of complete lines in our own file; undefined: unknown, check (and repair) the tail before appending. */
+  private ownEnd?: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    dataDir: string,
+    private readonly opts: TrackingLogOptions = {},
+  ) {
+    this.dir = trackingDir(dataDir);
+    this.fileName = opts.fileName ?? ownLogFileName();
+    this.file = join(this.dir, this.fileName);
+  }
+
+  /** Appends the records whose keys are not logged yet, in order, in one write; appends of one process take turns. */
+  append(records: TrackingRecord[]): Promise<AppendResult> {
+    const next = this.queue.then(() => this.appendNow(records));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async appendNow(records: TrackingRecord[]): Promise<AppendResult> {
+    await mkdir(this.dir, { recursive: true });
+    const repairedBytes = this.ownEnd === undefined ? await this.repairTail() : 0;
+    await this.learnKeys();
+    const keys: string[] = [];
+    const lines: string[] = [];
+    const loggedAt = new Date().toISOString();
+    for (const rec of records) {
+      const key = trackingKey(rec);
+      if (this.known.has(key) || keys.includes(key)) continue;
+      keys.push(key);
+      lines.push(JSON.stringify({ ...rec, key, loggedAt }));
+    }
+    if (lines.length > 0) {
+      const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+      const handle = await open(this.file, 'a');
+      try {
+        await (this.opts.write ?? writeAll)(handle, bytes);
+        await handle.datasync();
+      } catch (err) {
+        this.ownEnd = undefined; // part of it may be on disk: cut it off before the next append
+        throw err;
+      } finally {
+        await handle.close();
+      }
+      this.ownEnd! += bytes.length;
+      this.scanned.set(this.fileName, this.ownEnd!);
+      for (const key of keys) this.known.add(key);
+    }
+    return { written: lines.length, skipped: records.length - lines.length, repairedBytes };
+  }
+
+  /** Cuts a torn last line off our own file (only its owner appends to it, so nobody is mid-write). */
+  private async repairTail(): Promise<number> {
+    const size = await sizeOf(this.file);
+    if (size === undefined) {
+      this.ownEnd = 0;
+      return 0;
+    }
+    const handle = await open(this.file, 'r');
+    let cut: number;
     try {
-      rec = JSON.parse(line);
-    } catch {
-      badLines.push(i + 1);
-      return;
+      cut = await endOfLastLine(handle, size);
+    } finally {
+      await handle.close();
     }
-    if (!rec || typeof rec !== 'object' || typeof rec.type !== 'string' || typeof rec.at !== 'string') {
-      badLines.push(i + 1);
-      return;
+    if (cut < size) await truncate(this.file, cut);
+    this.ownEnd = cut;
+    const seen = this.scanned.get(this.fileName);
+    if (seen !== undefined && seen > cut) this.scanned.set(this.fileName, cut);
+    return size - cut;
+  }
+
+  /** Reads the lines every file of the folder gained since the last call and remembers their keys. */
+  private async learnKeys(): Promise<void> {
+    for (const name of await listLogFiles(this.dir)) {
+      const file = join(this.dir, name);
+      let from = this.scanned.get(name);
+      let skipFirst = false;
+      if (from === undefined) {
+        const size = await sizeOf(file);
+        if (size === undefined) continue; // removed since the listing
+        from = Math.max(0, size - TAIL_BYTES);
+        skipFirst = from > 0;
+      }
+      const read = await readCompleteLines(
+        file,
+        from,
+        (text) => {
+          const key = keyOfLine(text);
+          if (key) this.known.add(key);
+        },
+        { skipFirst },
+      );
+      if (!read.missing) this.scanned.set(name, read.end);
     }
-    const key = trackingKey(rec);
-    if (seen.has(key)) {
-      duplicates++;
-      return;
-    }
-    seen.add(key);
-    records.push({ ...rec, key });
-  });
-  return { records, badLines, duplicates };
+  }
 }
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function keyOfLine(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const rec = JSON.parse(text) as TrackingRecord;
+    return rec && typeof rec === 'object' && typeof rec.type === 'string' ? trackingKey(rec) : undefined;
+  } catch {
+    return undefined; // a torn line: its record was never acknowledged and will be written again
+  }
+}
+
+/** One writer per tracking folder in this process, so the process's appends take turns and share one key memory. */
+const writers = new Map<string, TrackingLogWriter>();
+
+export function trackingLogWriter(dataDir: string): TrackingLogWriter {
+  const dir = trackingDir(dataDir);
+  let writer = writers.get(dir);
+  if (!writer) {
+    writer = new TrackingLogWriter(dataDir);
+    writers.set(dir, writer);
+  }
+  return writer;
+}
+
+/** Appends one record unless its key is already logged. */
+export async function appendTracking(dataDir: string, rec: TrackingRecord): Promise<{ key: string; written: boolean }> {
+  const { written } = await trackingLogWriter(dataDir).append([rec]);
+  return { key: trackingKey(rec), written: written === 1 };
+}
+
+export { readTrackingLog, parseTrackingLines, type TrackingLogRead } from './log-reader.ts';

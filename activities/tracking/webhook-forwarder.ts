@@ -1,14 +1,17 @@
-// The tracking webhook sink, fed from the NDJSON log rather than from the journey: recordTracking only appends
-// to the log (the durable record), and this forwarder, running beside the worker, posts each logged record to
-// JOURNEY_TRACKING_WEBHOOK_URL in order, with its key as Idempotency-Key (and an HMAC signature when a secret is
-// set). An analytics outage therefore never holds a journey at Track: records wait in the log, the forwarder
-// backs off and resumes where it stopped (a byte cursor beside the log, saved after every delivered record),
-// so a record is delivered at least once and the key lets the receiver drop a repeat. A record the receiver
-// refuses for good (a 4xx other than 409/429) is set aside in webhook-rejected.ndjson for an operator and the
+// The tracking webhook sink, fed from the NDJSON log rather than from the journey: journeys only append to the log
+// (the durable record), and this forwarder, running beside the worker, posts each logged record to
+// JOURNEY_TRACKING_WEBHOOK_URL with its key as Idempotency-Key (and an HMAC signature when a secret is set). An
+// analytics outage therefore never holds a journey: records wait in the log, the forwarder backs off and resumes
+// where it stopped. The log is every *.ndjson file of the tracking folder (one per worker process, log-files.ts);
+// each file has its own byte cursor (tracking/webhook/cursors.json, saved after every delivered record) and is
+// posted in its order. Only complete lines are read, so a line still being written, or a torn one its owner will
+// cut off, is never sent. A record is delivered at least once and the receiver drops a repeated key (two processes
+// can log one key in a race; this forwarder also skips keys it delivered recently). A record the receiver refuses
+// for good (a 4xx other than 409/429) is set aside in tracking/webhook/rejected.jsonl for an operator and the
 // forwarder moves on; it never retries a refusal forever nor drops one silently.
-import { open, readFile, appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { trackingLogPath } from './ndjson-log.ts';
+import { readFile, appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listLogFiles, readCompleteLines, trackingDir } from './log-files.ts';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from '../rewards/signature.ts';
 
 export interface TrackingForwarderOptions {
@@ -31,21 +34,25 @@ export interface ForwardPass {
   retryable?: string;
 }
 
-// Records are a few hundred bytes; a pass reads up to 1 MiB of the log at a time.
-const READ_CHUNK = 1 << 20;
+const RECENT_KEYS = 10_000;
+// Records are a few hundred bytes; a pass reads a file up to 1 MiB at a time.
+const READ_BYTES = 1 << 20;
 
 export class TrackingWebhookForwarder {
-  private readonly logFile: string;
+  private readonly dir: string;
+  private readonly stateDir: string;
   private readonly cursorFile: string;
   private readonly rejectedFile: string;
+  private readonly recent = new Set<string>();
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
 
   constructor(private readonly opts: TrackingForwarderOptions) {
-    this.logFile = trackingLogPath(opts.dataDir);
-    this.cursorFile = join(dirname(this.logFile), 'webhook-cursor.json');
-    this.rejectedFile = join(dirname(this.logFile), 'webhook-rejected.ndjson');
+    this.dir = trackingDir(opts.dataDir);
+    this.stateDir = join(this.dir, 'webhook');
+    this.cursorFile = join(this.stateDir, 'cursors.json');
+    this.rejectedFile = join(this.stateDir, 'rejected.jsonl');
   }
 
   start(): void {
@@ -90,43 +97,72 @@ export class TrackingWebhookForwarder {
     });
   }
 
-  /** One pass: posts every complete line after the cursor, in order, until the log ends or a delivery fails. */
+  /** One pass: posts every complete line after each file's cursor, in file order, until the logs end or a delivery fails. */
   async forwardPending(): Promise<ForwardPass> {
     const pass: ForwardPass = { delivered: 0, rejected: 0 };
-    let offset = await this.readCursor();
-    for (;;) {
-      const lines = await this.readLinesFrom(offset);
-      if (lines.length === 0) return pass;
-      for (const { text, end } of lines) {
-        if (this.stopped) return pass;
-        const outcome = await this.deliver(text);
-        if (outcome.kind === 'retry') return { ...pass, retryable: outcome.reason };
-        if (outcome.kind === 'rejected') {
-          pass.rejected++;
-          await mkdir(dirname(this.rejectedFile), { recursive: true });
-          await appendFile(
-            this.rejectedFile,
-            `${JSON.stringify({ at: new Date().toISOString(), status: outcome.status, answer: outcome.answer, record: text })}\n`,
-          );
-          this.opts.log?.(`tracking webhook refused a record for good (${outcome.status}); set aside in ${this.rejectedFile}`);
-        } else {
-          pass.delivered++;
+    const cursors = await this.readCursors();
+    for (const name of await listLogFiles(this.dir)) {
+      const file = join(this.dir, name);
+      // A log an operator replaced by a shorter one starts over (the receiver drops keys it has).
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if ((cursors[name] ?? 0) > size) cursors[name] = 0;
+      for (;;) {
+        const lines: { text: string; end: number }[] = [];
+        await readCompleteLines(file, cursors[name] ?? 0, (text, end) => lines.push({ text, end }), { maxBytes: READ_BYTES });
+        if (lines.length === 0) break;
+        for (const { text, end } of lines) {
+          if (this.stopped) return pass;
+          if (text.trim()) {
+            const outcome = await this.deliverOnce(text);
+            if (outcome.kind === 'retry') return { ...pass, retryable: outcome.reason };
+            if (outcome.kind === 'rejected') {
+              pass.rejected++;
+              await this.setAside(outcome, text);
+            } else if (outcome.kind === 'ok') pass.delivered++;
+          }
+          cursors[name] = end;
+          await this.writeCursors(cursors);
         }
-        offset = end;
-        await this.writeCursor(offset);
       }
     }
+    return pass;
   }
 
-  private async deliver(
+  private async setAside(outcome: { status: number; answer: string }, text: string): Promise<void> {
+    await mkdir(this.stateDir, { recursive: true });
+    await appendFile(
+      this.rejectedFile,
+      `${JSON.stringify({ at: new Date().toISOString(), status: outcome.status, answer: outcome.answer, record: text })}\n`,
+    );
+    this.opts.log?.(`tracking webhook refused a record for good (${outcome.status}); set aside in ${this.rejectedFile}`);
+  }
+
+  /** Delivers a line unless its key went out recently (a key two processes both logged). */
+  private async deliverOnce(
     line: string,
-  ): Promise<{ kind: 'ok' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
+  ): Promise<{ kind: 'ok' | 'repeat' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
     let key: string | undefined;
     try {
       key = (JSON.parse(line) as { key?: string }).key;
     } catch {
       return { kind: 'rejected', status: 0, answer: 'not a JSON line in the tracking log' };
     }
+    if (key && this.recent.has(key)) return { kind: 'repeat' };
+    const outcome = await this.deliver(line, key);
+    if (outcome.kind === 'ok' && key) {
+      this.recent.add(key);
+      if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.values().next().value!);
+    }
+    return outcome;
+  }
+
+  private async deliver(
+    line: string,
+    key: string | undefined,
+  ): Promise<{ kind: 'ok' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: key ?? '' };
     if (this.opts.secret) {
@@ -145,44 +181,25 @@ export class TrackingWebhookForwarder {
     return { kind: 'rejected', status: res.status, answer };
   }
 
-  /** Complete lines (ending in \n) from `offset`; a line still being written waits for the next pass. */
-  private async readLinesFrom(offset: number): Promise<{ text: string; end: number }[]> {
-    let handle;
+  /** Byte cursors per log file; a cursor from before per-file logs (webhook-cursor.json) applies to events.ndjson. */
+  private async readCursors(): Promise<Record<string, number>> {
+    const valid = (o: unknown): o is number => Number.isInteger(o) && (o as number) >= 0;
     try {
-      handle = await open(this.logFile, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    try {
-      const buf = Buffer.alloc(READ_CHUNK);
-      const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, offset);
-      const chunk = buf.subarray(0, bytesRead);
-      const out: { text: string; end: number }[] = [];
-      let start = 0;
-      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, start)) {
-        const text = chunk.subarray(start, i).toString('utf8');
-        start = i + 1;
-        if (text.trim()) out.push({ text, end: offset + start });
-      }
-      if (out.length === 0 && start > 0) return this.readLinesFrom(offset + start); // only blank lines so far
-      return out;
-    } finally {
-      await handle.close();
-    }
-  }
-
-  private async readCursor(): Promise<number> {
-    try {
-      const { offset } = JSON.parse(await readFile(this.cursorFile, 'utf8')) as { offset?: number };
-      return Number.isInteger(offset) && offset! >= 0 ? offset! : 0;
+      const { files } = JSON.parse(await readFile(this.cursorFile, 'utf8')) as { files?: Record<string, unknown> };
+      return Object.fromEntries(Object.entries(files ?? {}).filter((e): e is [string, number] => valid(e[1])));
     } catch {
-      return 0;
+      try {
+        const { offset } = JSON.parse(await readFile(join(this.dir, 'webhook-cursor.json'), 'utf8')) as { offset?: unknown };
+        return valid(offset) ? { 'events.ndjson': offset } : {};
+      } catch {
+        return {};
+      }
     }
   }
 
-  private async writeCursor(offset: number): Promise<void> {
-    await writeFile(`${this.cursorFile}.tmp`, JSON.stringify({ offset }));
+  private async writeCursors(cursors: Record<string, number>): Promise<void> {
+    await mkdir(this.stateDir, { recursive: true });
+    await writeFile(`${this.cursorFile}.tmp`, JSON.stringify({ files: cursors }));
     await rename(`${this.cursorFile}.tmp`, this.cursorFile);
   }
 }

@@ -13,7 +13,7 @@ function isoOrFail(label: string, value: string | undefined): string | undefined
 export function register(program: Command): void {
   program
     .command('report')
-    .description('KPIs per journey and version over a period, from the tracking log (<data>/tracking/events.ndjson)')
+    .description('KPIs per journey and version over a period, from the tracking log (<data>/tracking/*.ndjson)')
     .option('--from <date>', 'start of the period (inclusive)')
     .option('--to <date>', 'end of the period (exclusive)')
     .option('--journey <id>', 'only this journey')

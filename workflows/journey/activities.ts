@@ -10,6 +10,9 @@ import type {
   ReverseRewardResult,
   TrackingRecord,
 } from '../../activities/journey/types.ts';
+
+/** The tracking record, for the workflow modules that carry it (journey/state.ts). */
+export type { TrackingRecord };
 import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
 import type { RewardClaim, RewardClaimResult } from '../customer/ledger.ts';
 import type { AdvocateScoreReading, AdvocateScoreRequest } from '../../activities/contact/advocate-score.ts';

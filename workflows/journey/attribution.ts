@@ -88,6 +88,7 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
   // Only paid rewards cost anything: the report subtracts data.amount of reward.reversed from reward cost.
   let amount = 0;
   const currencies = new Set<string>();
+  const rewardKeys: string[] = [];
   // The reward policy decides (reversal window from release); runs from before this rule reverse every reward.
   const byPolicy = patched(PATCH_REVERSE);
   const rewardPlan = Object.values(ctx.def.motions).find((m) => m.reward?.reversal?.events.includes(event.type))?.reward;
@@ -102,6 +103,7 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
       }
       (ctx.ledgerReversals ??= []).push({ idempotencyKey: r.key, recipientId: r.recipientId, reason: `${event.type}: ${check.reason}` });
     }
+    rewardKeys.push(r.key);
     if (r.status === 'issued' && typeof r.amount === 'number') {
       amount += r.amount;
       if (r.currency) currencies.add(r.currency);
@@ -111,6 +113,7 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
   track(ctx, 'reward.reversed', {
     referralId,
     reason: event.data?.reason,
+    rewardKeys,
     amount,
     ...(currencies.size === 1 ? { currency: [...currencies][0] } : {}),
   });

@@ -7,6 +7,16 @@ import type { ReverseRewardRequest, TrackingRecord } from '../../activities/jour
 import type { JourneyEvent } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
+/** The tracking writer's state (stages/track.ts), for the interpreter's handover. Not carried: each run has its own. */
+export interface TrackingWriter {
+  /** A write is in flight. */
+  writing: boolean;
+  /** The last write failed; the writer waits before the next try (the queue is carried if the run hands over now). */
+  backingOff: boolean;
+  /** The run is handing over or ending: no new write starts (what is queued goes with the carried state). */
+  closed: boolean;
+}
+
 export interface RunContext {
   plan: CompiledPlan;
   def: AdvocacyJourneyDefinition;
@@ -23,9 +33,13 @@ export interface RunContext {
   exitRequested?: { reason: string };
   /** A newer plan to move to the next time the run is back in Listen (inFlight: migrate-at-listen). */
   upgrade?: CompiledPlan;
-  /** Tracking records not yet written by the tracking activity. */
+  /** Tracking records not yet written (the writer in stages/track.ts takes them off the front once written). */
   tracking: TrackingRecord[];
   trackingSeq: number;
+  trackingWriter: TrackingWriter;
+  /** The first run of this run's chain (stable across continue-as-new): part of every record key, so a journey
+   *  started afresh under the same workflow id (after a terminate) never reuses an earlier chain's keys. */
+  chainId: string;
   /** The action that completed Activate, for Reward. */
   action?: JourneyEvent;
   /** Ledger reversals a journeyEvent handler accepted and has not yet sent (reverseReward). */
@@ -60,19 +74,25 @@ export function wake(ctx: RunContext): void {
   ctx.changes++;
 }
 
-/** Queue a tracking record; the Track stage (and the end of a run) writes them. */
+/**
+ * Records a fact: queued, and written within the same workflow task by the tracking writer (stages/track.ts).
+ * `at` is the fact's time (workflow time, now); `key` names the fact for good (chain, cycle, type, a counter carried
+ * over continue-as-new), so a write repeated after a crash or a retry is logged once. Never capped: an unwritten
+ * record waits in the queue and travels with the carried state.
+ */
 export function track(ctx: RunContext, type: string, data?: Record<string, unknown>): void {
   const stage = ctx.state.stage === 'opted-out' ? 'suppressed' : ctx.state.stage;
   ctx.trackingSeq++;
   ctx.tracking.push({
+    key: `${ctx.workflowId}:${ctx.chainId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}`,
     at: iso(ctx.now()),
     journeyId: ctx.plan.journeyId,
     journeyVersion: ctx.plan.version,
     customerId: ctx.state.customerId,
+    cycle: ctx.state.cycle,
     stage,
     motion: ctx.state.motion,
     type,
-    data: { ...data, key: `${ctx.workflowId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
+    data: { ...data },
   });
-  if (ctx.tracking.length > 200) ctx.tracking.splice(0, ctx.tracking.length - 200);
 }

@@ -21,6 +21,8 @@ export function handoverDue(ctx: RunContext): boolean {
 export function carriedState(ctx: RunContext, inStage: boolean): CarriedState {
   const { state } = ctx;
   const carried: CarriedState = { ...carry(state), trackingSeq: ctx.trackingSeq };
+  // Records queued and not yet written (a write in flight at the handover, or a sink that is failing) go along.
+  if (ctx.tracking.length > 0) carried.pendingTracking = [...ctx.tracking];
   if (inStage && !state.ended) {
     carried.resume = { stage: state.stage, attempts: state.attempts, asks: state.asks };
     // Not at Listen: a migrate-at-listen upgrade waits for the next run's Listen.

@@ -28,7 +28,8 @@ import { qualify } from '../stages/qualify.ts';
 import { invite } from '../stages/invite.ts';
 import { activate } from '../stages/activate.ts';
 import { reward } from '../stages/reward.ts';
-import { flushTracking } from '../stages/track.ts';
+import { closeTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
+import { startReleaseWatcher } from './suppression-release.ts';
 import { expand } from '../stages/expand.ts';
 
 function checkInput(input: JourneyRunInput): void {
@@ -72,8 +73,11 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     state: initialState(plan, input.customerId, input.carried as CarriedState | undefined),
     changes: 0,
     skipRequests: 0,
-    tracking: [],
+    // Records the previous run of the chain had not written yet: first in line, keys unchanged.
+    tracking: [...((input.carried as CarriedState | undefined)?.pendingTracking ?? [])],
     trackingSeq: (input.carried as CarriedState | undefined)?.trackingSeq ?? 0,
+    trackingWriter: newTrackingWriter(),
+    chainId: workflowInfo().firstExecutionRunId.slice(0, 8),
     searchAttributes: input.searchAttributes !== false,
     upserted: new Map(),
     historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
@@ -101,23 +105,30 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     ]);
   }
   showProgress(ctx);
+  startTrackingWriter(ctx);
+  startReleaseWatcher(ctx);
 
   for (;;) {
     const end = await runStagesOrFail(ctx);
     if (end.kind === 'ended' && restsWhenEnded(ctx, end.reason)) continue;
-    await flushTracking(ctx);
-    // Handlers still running (an update mid-way) finish first; signals that arrive now are replayed into this
-    // task by the server before continue-as-new completes, so they land in the carried state.
+    // The write in flight finishes (a failing sink is not waited for). Handlers still running (an update mid-way)
+    // finish next; signals that arrive now are replayed into this task by the server before continue-as-new
+    // completes, so they land in the carried state, and so do the records they queue (carriedState).
+    await trackingSettled(ctx);
     await condition(allHandlersFinished);
+    await trackingSettled(ctx);
     if (end.kind === 'continue-as-new') {
       // A cancel or exit that came in while the handover waited for handlers ends the run here (the next run would not know it).
       if (ctx.handoverInWaits && ctx.state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) continue;
       // A handover inside a stage keeps its version: migrate-at-listen moves only a run that starts at Listen.
       const next = end.inStage ? plan : (ctx.upgrade ?? plan);
       if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
+      closeTracking(ctx);
       return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
     }
     markEnded(ctx, end.reason);
+    await trackingSettled(ctx);
+    closeTracking(ctx);
     showProgress(ctx);
     return snapshot(ctx);
   }
@@ -127,6 +138,7 @@ function markEnded(ctx: RunContext, reason: string): void {
   ctx.state.stage = 'ended';
   ctx.state.ended = { reason, at: iso(ctx.now()) };
   ctx.state.nextAction = undefined;
+  track(ctx, 'journey.ended', { reason });
 }
 
 /**
@@ -257,7 +269,7 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         state.stage = 'track';
         break;
       case 'track':
-        await flushTracking(ctx);
+        // Every fact of the cycle is already written, as it happened (stages/track.ts): nothing waits here.
         state.stage = 'expand';
         break;
       case 'expand': {
@@ -292,16 +304,10 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
         break;
       case 'ended':
-        // The tombstone (restsWhenEnded): writes what late events queued, hands over when its history grows.
-        await flushTracking(ctx);
+        // The tombstone (restsWhenEnded): takes late events (their records are written as they come), hands over
+        // when its history grows.
         if (handoverDue(ctx)) return { kind: 'continue-as-new' };
-        await waitUntil(
-          ctx,
-          undefined,
-          `ended: ${state.ended?.reason ?? 'ended'}`,
-          () => ctx.tracking.length > 0 || handoverDue(ctx),
-          true,
-        );
+        await waitUntil(ctx, undefined, `ended: ${state.ended?.reason ?? 'ended'}`, () => handoverDue(ctx), true);
         break;
       default:
         throw ApplicationFailure.nonRetryable(`interpreter reached unknown stage ${JSON.stringify(state.stage)}`, 'JourneyInterpreterBug');

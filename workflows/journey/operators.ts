@@ -12,7 +12,7 @@ import {
 } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
-import { askHold, cancelPendingAsk } from './suppression.ts';
+import { askHold, cancelPendingAsk, optOut } from './suppression.ts';
 import { showProgress } from './visibility.ts';
 
 function reject(message: string): never {
@@ -84,11 +84,8 @@ export function registerOperatorHandlers(ctx: RunContext): void {
   setHandler(
     optOutUpdate,
     (action) => {
-      ctx.state.suppression.optedOut = {
-        reason: `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`,
-        at: iso(ctx.now()),
-      };
       logAction(ctx, 'optOut', action);
+      optOut(ctx, `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`, 'operator');
       cancelPendingAsk(ctx, 'opted out by operator');
       showProgress(ctx);
       return snapshot(ctx);

@@ -28,7 +28,7 @@ export function sendWindowProblems(plan: CompiledPlan): string[] {
   return problems;
 }
 
-const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'referrals', 'promotionsUsed'] as const;
+const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'referrals', 'promotionsUsed', 'pendingTracking'] as const;
 const OBJECTS = ['history', 'suppression', 'traits'] as const;
 
 /** Problems with the state carried from the previous run (absent fields are fine: older runs carried fewer). */

@@ -1,6 +1,7 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { JourneyEvent } from '../messages.ts';
+import type { TrackingRecord } from './activities.ts';
 
 export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
 
@@ -65,11 +66,11 @@ export interface OpenIssue {
 
 export interface Suppression {
   optedOut?: { reason: string; at: string };
-  /** A bad signal with effect hold: no ask until `until`. */
-  hold?: { rule: string; reason: string; until: string; at: string };
+  /** A bad signal with effect hold: no ask until `until` (`released`: its end is tracked, journey/suppression-release.ts). */
+  hold?: { rule: string; reason: string; until: string; at: string; released?: boolean };
   openIssues: OpenIssue[];
   /** After the last open issue resolved: asks stay held until `until`. */
-  afterResolve?: { rule: string; reason: string; until: string };
+  afterResolve?: { rule: string; reason: string; until: string; released?: boolean };
   /** The email activity said this address can never receive mail. */
   emailChannel?: { reason: string; at: string };
   /** The last reason an ask was held or cancelled, for operators. */
@@ -113,6 +114,10 @@ export interface JourneyState {
   restingUntil?: string;
   /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */
   referralCode?: string;
+  /** The pending ask's send time as last tracked (ask.moved / ask.held), so a re-planned wait records only a change. */
+  plannedSend?: { sendKey: string; at?: string; reason: string };
+  /** Tracking records could not be written (stages/track.ts): they wait in the run and are retried; operators see why. */
+  trackingProblem?: { reason: string; failures: number; since: string; pending: number; retryAt: string };
 }
 
 /** What survives continue-as-new. */
@@ -125,6 +130,8 @@ export type CarriedState = Omit<JourneyState, 'stage' | 'nextAction' | 'asks' | 
   resume?: { stage: StageName; attempts: number; asks: AskRecord[] };
   /** A newer plan accepted (migrate-at-listen) but not yet moved to when a handover happened outside Listen. */
   pendingUpgrade?: CompiledPlan;
+  /** Tracking records not yet written when the run handed over: the next run writes them first, keys unchanged. */
+  pendingTracking?: TrackingRecord[];
 };
 
 export const SEEN_EVENT_IDS_MAX = 500;
@@ -153,7 +160,7 @@ export function initialState(plan: CompiledPlan, customerId: string, carried: Ca
     notes: [],
   };
   if (!carried) return base;
-  const { plan: _plan, trackingSeq: _seq, resume, pendingUpgrade: _upgrade, ...rest } = carried;
+  const { plan: _plan, trackingSeq: _seq, resume, pendingUpgrade: _upgrade, pendingTracking: _tracking, ...rest } = carried;
   // An ended run rests as a tombstone across handovers; a handover inside a stage picks that stage up again.
   const stage: StageName = rest.ended ? 'ended' : (resume?.stage ?? 'listen');
   return {

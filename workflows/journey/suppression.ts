@@ -22,20 +22,29 @@ export function cancelPendingAsk(ctx: RunContext, why: string): void {
   wake(ctx);
 }
 
+/** The customer opted out (a bad signal, an operator, the contact policy refusing for good): for good, tracked once. */
+export function optOut(ctx: RunContext, reason: string, source: 'event' | 'operator' | 'contact-policy'): void {
+  if (ctx.state.suppression.optedOut) return;
+  ctx.state.suppression.optedOut = { reason, at: iso(ctx.now()) };
+  track(ctx, 'opted-out', { reason, source });
+}
+
 export function applyBadSignal(ctx: RunContext, rule: SuppressionSignal, event: JourneyEvent): void {
   const now = ctx.now();
   const reason = rule.reason ?? rule.id;
   const s = ctx.state.suppression;
   s.lastHeld = { reason: `${rule.id}: ${reason} (event ${event.id})`, at: iso(now) };
+  // The hold's end, for the record (the report and `journey simulate` show when it ends).
+  let until: string | undefined;
   if (rule.effect === 'hold') {
-    const until = now + coolDownMs(ctx, rule.coolDown);
-    if (!s.hold || Date.parse(s.hold.until) < until) s.hold = { rule: rule.id, reason, until: iso(until), at: iso(now) };
+    const end = now + coolDownMs(ctx, rule.coolDown);
+    if (!s.hold || Date.parse(s.hold.until) < end) s.hold = { rule: rule.id, reason, until: iso(end), at: iso(now) };
+    until = s.hold.until;
   } else if (rule.effect === 'exit') {
     ctx.exitRequested = { reason: `${rule.id}: ${reason}` };
-  } else {
-    s.optedOut = { reason: `${rule.id}: ${reason}`, at: iso(now) };
   }
-  track(ctx, 'suppressed', { rule: rule.id, effect: rule.effect, reason, eventId: event.id, ...npsOf(event) });
+  track(ctx, 'suppressed', { rule: rule.id, effect: rule.effect, reason, until, eventId: event.id, ...npsOf(event) });
+  if (rule.effect === 'opt-out') optOut(ctx, `${rule.id}: ${reason}`, 'event');
   cancelPendingAsk(ctx, `${rule.id} (${reason})`);
 }
 
@@ -57,12 +66,21 @@ export function resolveIssue(ctx: RunContext, rule: NotWhileOpenRule, event: Jou
     note(ctx.state, ctx.now(), `${event.type} ${event.id} resolves no open ${rule.id}${key ? ` ${key}` : ''}`);
     return;
   }
-  issues.splice(index, 1);
+  const [resolved] = issues.splice(index, 1);
   const until = ctx.now() + coolDownMs(ctx, rule.coolDown);
   const previous = ctx.state.suppression.afterResolve;
   if (!previous || Date.parse(previous.until) < until) {
     ctx.state.suppression.afterResolve = { rule: rule.id, reason: `cool-down after ${rule.reason ?? rule.id} resolved`, until: iso(until) };
   }
+  track(ctx, 'suppression.resolved', {
+    rule: rule.id,
+    key: resolved.key,
+    reason: resolved.reason,
+    openedAt: resolved.openedAt,
+    eventId: event.id,
+    coolDownUntil: ctx.state.suppression.afterResolve!.until,
+    stillOpen: issues.length,
+  });
   wake(ctx);
 }
 

@@ -34,6 +34,12 @@ export function detailsMarkdown(ctx: RunContext): string {
       `- email misconfigured: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`,
     );
   }
+  if (s.trackingProblem) {
+    const t = s.trackingProblem;
+    lines.push(
+      `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${t.since} (${t.reason}) · trying again at ${t.retryAt}`,
+    );
+  }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
   lines.push(

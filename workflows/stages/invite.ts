@@ -14,14 +14,14 @@ import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
 import { EMAIL_FAILURE } from '../../activities/email/types.ts';
+import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } from './invite-facts.ts';
+import { misconfigured } from './invite-misconfigured.ts';
+import { optOut } from '../journey/suppression.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;
-/** After an EmailConfigurationError the same ask is tried again after 1 h, 2 h, 4 h … at most a day apart. */
-const MISCONFIGURED_RETRY_FIRST_MS = 3_600_000;
-const MISCONFIGURED_RETRY_MAX_MS = 86_400_000;
 /** patched() id: runs from before it dropped the ask after one note on an EmailConfigurationError. */
 const PATCH_MISCONFIGURED_RETRIES = 'email-misconfigured-retries';
 
@@ -74,6 +74,7 @@ async function askWhenAllowed(
 ): Promise<AttemptOutcome> {
   const { state } = ctx;
   const label = `invite #${attempt}, template ${templateName(template)}`;
+  const ask = { attempt, sendKey: sendKeyOf(ctx, attempt) };
   // An ask retried after an email misconfiguration keeps its backoff across a handover to a fresh run.
   const problem = state.emailProblem?.sendKey === sendKeyOf(ctx, attempt) ? state.emailProblem : undefined;
   let earliest = problem?.retryAt ? Math.max(notBefore, Date.parse(problem.retryAt)) : notBefore;
@@ -85,20 +86,25 @@ async function askWhenAllowed(
     const hold = askHold(ctx, channel);
     if (hold?.kind === 'never') {
       note(state, ctx.now(), `${label} not sent: ${hold.reason}`);
+      askCancelled(ctx, ask, hold.reason);
       return stopRequested(ctx) ? 'stopped' : 'cannot-ask';
     }
     if (hold?.kind === 'hold') {
       note(state, ctx.now(), `${label} cancelled: ${hold.reason}`);
+      askCancelled(ctx, ask, hold.reason);
       return 'suppressed';
     }
     if (hold) {
       state.suppression.lastHeld = { reason: hold.reason, at: iso(ctx.now()) };
+      askHeld(ctx, ask, hold.reason, hold.until);
       if ((await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`, undefined, false, true)) === 'handover') return 'handover';
       continue;
     }
     const to = recipient(ctx, channel);
     if (!to) {
-      note(state, ctx.now(), `${label} not sent: no ${channel === 'owner-outreach' ? 'traits.ownerEmail' : 'traits.email'}`);
+      const why = `no ${channel === 'owner-outreach' ? 'traits.ownerEmail' : 'traits.email'}`;
+      note(state, ctx.now(), `${label} not sent: ${why}`);
+      askCancelled(ctx, ask, why);
       return 'cannot-ask';
     }
     const scope = new CancellationScope();
@@ -156,7 +162,10 @@ async function waitSlotAndSend(
   const { state } = ctx;
   const zone = customerZone(ctx, a.plan.sendWindow);
   const now = ctx.now();
-  const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
+  const due = Math.max(now, a.earliest);
+  const sendAt = a.skipWindow ? now : nextSendTime(due, a.plan.sendWindow, zone);
+  if (sendAt > due)
+    askMoved(ctx, { attempt: a.attempt, sendKey: sendKeyOf(ctx, a.attempt) }, due, sendAt, windowReason(a.plan.sendWindow, zone));
   if (sendAt > now) {
     const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ' (again: email misconfigured)' : '';
     const woke = await waitUntil(
@@ -198,13 +207,15 @@ async function waitSlotAndSend(
     );
     if (!slot.granted) {
       if (!slot.retryAt) {
-        state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
+        optOut(ctx, `contact policy: ${slot.reason ?? 'refused for good'}`, 'contact-policy');
         return { kind: 'never' };
       }
       note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
       state.suppression.lastHeld = { reason: `contact policy: ${slot.reason ?? 'no slot'}`, at: iso(ctx.now()) };
-      const retry = Date.parse(slot.retryAt);
-      return { kind: 'retry-at', at: Number.isFinite(retry) && retry > ctx.now() ? retry : ctx.now() + SLOT_RETRY_FALLBACK_MS };
+      const parsed = Date.parse(slot.retryAt);
+      const retry = Number.isFinite(parsed) && parsed > ctx.now() ? parsed : ctx.now() + SLOT_RETRY_FALLBACK_MS;
+      askMoved(ctx, { attempt: a.attempt, sendKey }, ctx.now(), retry, `contact policy: ${slot.reason ?? 'no slot'}`);
+      return { kind: 'retry-at', at: retry };
     }
   } catch (err) {
     if (!isNotRegistered(err)) throw err;
@@ -245,7 +256,7 @@ async function waitSlotAndSend(
     }
     state.history.asks++;
     state.history.lastAskAt = at;
-    track(ctx, 'ask.sent', { attempt: a.attempt, channel: a.channel, template: templateName(a.template), sendKey });
+    askSent(ctx, { attempt: a.attempt, sendKey }, { channel: a.channel, template: templateName(a.template), status: result.status });
     showProgress(ctx);
     return 'sent';
   } catch (err) {
@@ -256,38 +267,13 @@ async function waitSlotAndSend(
       return { kind: 'never' };
     }
     if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES))
-      return misconfigured(ctx, a, sendKey, failureMessage(err));
+      return misconfigured(ctx, a, sendKey, { type, message: failureMessage(err) });
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
+    askFailed(ctx, { attempt: a.attempt, sendKey }, type ?? 'error', failureMessage(err));
     return { kind: 'never' };
   }
 }
 
 function sendKeyOf(ctx: RunContext, attempt: number): string {
   return `${ctx.workflowId}:${ctx.state.cycle}:invite:${ctx.state.motion}:${attempt}`;
-}
-
-/**
- * The email setup is broken (bad token, unconfirmed sender, unknown template): nothing went out, and nothing will
- * until someone fixes it. Keep the ask (same send key, same contact slot) and try again later with backoff, and say
- * so in the state and current details ("email misconfigured") instead of dropping the ask after one note.
- */
-function misconfigured(ctx: RunContext, a: { label: string; attempt: number; giveUpAt: number }, sendKey: string, message: string): Step {
-  const { state } = ctx;
-  const failures = (state.emailProblem?.sendKey === sendKey ? state.emailProblem.failures : 0) + 1;
-  const retryAt = ctx.now() + Math.min(MISCONFIGURED_RETRY_FIRST_MS * 2 ** (failures - 1), MISCONFIGURED_RETRY_MAX_MS);
-  const reason = `${EMAIL_FAILURE.configuration}: ${message}`;
-  const giveUp = retryAt >= a.giveUpAt;
-  state.emailProblem = { kind: 'misconfigured', reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
-  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: EMAIL_FAILURE.configuration, failures });
-  if (giveUp) {
-    note(
-      state,
-      ctx.now(),
-      `${a.label} not sent after ${failures} tries: email misconfigured (${reason}); Activate would no longer wait for an answer`,
-    );
-    return { kind: 'never' };
-  }
-  note(state, ctx.now(), `${a.label} not sent: email misconfigured (${reason}); trying again at ${iso(retryAt)}`);
-  showProgress(ctx);
-  return { kind: 'send-again-at', at: retryAt };
 }

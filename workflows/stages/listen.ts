@@ -40,6 +40,7 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
       const blocked = delightBlocked(ctx) ?? reentryBlocked(ctx);
       if (blocked) {
         note(ctx.state, ctx.now(), `delight ${signal.id} (event ${event.id}) ignored: ${blocked}`);
+        track(ctx, 'delight.ignored', { signal: signal.id, eventId: event.id, reason: blocked, ...npsOf(event) });
         continue;
       }
       track(ctx, 'delight', { signal: signal.id, eventId: event.id, ...npsOf(event) });

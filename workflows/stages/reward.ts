@@ -39,6 +39,11 @@ function entryFor(ctx: RunContext, req: RewardRequest, status: RewardEntry['stat
   };
 }
 
+/** What every reward record says about its reward (rewardKey: the reward's own idempotency key). */
+function rewardFacts(e: RewardEntry) {
+  return { rewardKey: e.key, referralId: e.referralId, role: e.role, kind: e.kind, amount: e.amount, currency: e.currency };
+}
+
 function referralIdOf(action: JourneyEvent): string {
   return String(action.data?.referralId ?? action.id);
 }
@@ -163,7 +168,11 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   const converted = () => stageOf() === 'closed-won';
   const reversed = () => entries.every((e) => e.status === 'reversed');
   const lost = () => forfeits && stageOf() === 'closed-lost';
-  if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) await holdInLedger(ctx, decision.requests, releaseIso);
+  if (ctx.now() < releaseAt && !(decision.release.waitForConversion && converted())) {
+    for (const e of entries)
+      track(ctx, 'reward.held', { ...rewardFacts(e), until: releaseIso, forConversion: decision.release.waitForConversion });
+    await holdInLedger(ctx, decision.requests, releaseIso);
+  }
   while (ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !lost() && !(decision.release.waitForConversion && converted())) {
     const why = decision.release.waitForConversion
       ? `referral ${facts.referralId} closing (at most until ${releaseIso})`
@@ -213,8 +222,8 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
     entry.at = iso(ctx.now());
     if (entry.status === 'issued') {
       state.history.rewardsIssued++;
-      track(ctx, 'reward.issued', { key: entry.key, role: entry.role, kind: entry.kind, amount: entry.amount, provider: entry.provider });
-    }
+      track(ctx, 'reward.issued', { ...rewardFacts(entry), provider: entry.provider });
+    } else track(ctx, 'reward.failed', { ...rewardFacts(entry), reason: entry.reason });
   }
   // Rewards of one cycle finish in any order: the tier only goes up.
   const threshold = (tier: string | undefined) => rewardPlan.tiers?.find((t) => t.tier === tier)?.threshold ?? -1;
@@ -237,7 +246,8 @@ async function forfeit(
     entry.at = iso(ctx.now());
   }
   note(ctx.state, ctx.now(), `reward for ${referralId} forfeited: ${reason}`);
-  track(ctx, 'reward.forfeited', { referralId, reason, keys: open.map((r) => r.idempotencyKey) });
+  const amount = open.reduce((sum, r) => sum + (r.item.amount ?? 0), 0);
+  track(ctx, 'reward.forfeited', { referralId, reason, keys: open.map((r) => r.idempotencyKey), amount });
   await forfeitInLedger(ctx, open, reason);
 }
 
@@ -251,23 +261,23 @@ async function thankYou(
   const issued = entries.filter((e) => e.status === 'issued' && e.role !== 'referred');
   if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) return;
   const sendKey = `${ctx.workflowId}:${ctx.state.cycle}:thank-you:${referralId}`;
+  const name = templateName(template);
   try {
-    await email.sendEmail.executeWithOptions(
-      { startToCloseTimeout: '1 minute', summary: `thank-you, template ${templateName(template)}` },
-      [
-        askRequest(ctx, {
-          sendKey,
-          step: `thank-you:${referralId}`,
-          to,
-          template,
-          channel: 'email',
-          attempt: 1,
-          stream: 'outbound',
-          extra: { rewards: issued },
-        }),
-      ],
-    );
+    await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${name}` }, [
+      askRequest(ctx, {
+        sendKey,
+        step: `thank-you:${referralId}`,
+        to,
+        template,
+        channel: 'email',
+        attempt: 1,
+        stream: 'outbound',
+        extra: { rewards: issued },
+      }),
+    ]);
+    track(ctx, 'thanks.sent', { referralId, sendKey, template: name, rewardKeys: issued.map((e) => e.key) });
   } catch (err) {
     note(ctx.state, ctx.now(), `thank-you for ${referralId} not sent: ${failureMessage(err)}`);
+    track(ctx, 'thanks.failed', { referralId, sendKey, reason: failureMessage(err).slice(0, 300) });
   }
 }

@@ -1,45 +1,106 @@
-// Track: write the queued tracking records (stage changes and effects) through the tracking activity, each with
-// its idempotency key in data.key. Conversions and revenue are counted as they arrive (journey/attribution.ts).
-import { patched } from '@temporalio/workflow';
-import { isNotRegistered, optional } from '../journey/activities.ts';
-import type { RunContext } from '../journey/context.ts';
+// Track: every fact is written the moment it happens, whatever stage the run is in. track() (journey/context.ts)
+// queues a record; a writer beside the stage loop writes what is queued through recordTrackingBatch as a *local*
+// activity, inside the same workflow task as the fact: one MarkerRecorded event per write instead of an activity's
+// three events and a workflow task of its own, and the record is in the sink before the task completes. Records
+// leave the queue only once written, so a write that fails (or a worker that dies mid-write) loses nothing: the
+// queue is retried with backoff, shown to operators (state.trackingProblem, current details, a worker metric), and
+// carried over continue-as-new (journey/handover.ts). The journey never waits for it. The sink skips keys it has,
+// so a write repeated after a crash logs nothing twice.
+import { condition, metricMeter, proxyLocalActivities } from '@temporalio/workflow';
+import { failureMessage, type JourneyActivities } from '../journey/activities.ts';
+import { iso, type RunContext, type TrackingWriter } from '../journey/context.ts';
 import { note } from '../journey/state.ts';
+import { showProgress } from '../journey/visibility.ts';
 
-/** Runs from before this wrote one activity per record; one activity per flush keeps a cycle's history shorter. */
-export const PATCH_TRACKING_BATCH = 'tracking-batch';
+/** Quick local attempts (an append to the local disk); past them the writer backs off on a durable timer. */
+const sink = proxyLocalActivities<Pick<JourneyActivities, 'recordTrackingBatch'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 4, maximumAttempts: 3 },
+});
 
-export async function flushTracking(ctx: RunContext): Promise<void> {
-  if (ctx.tracking.length === 0) return;
-  const batch = ctx.tracking.splice(0, ctx.tracking.length);
-  if (patched(PATCH_TRACKING_BATCH)) {
-    const types = [...new Set(batch.map((r) => r.type))];
-    try {
-      await optional.recordTrackingBatch.executeWithOptions(
-        {
-          startToCloseTimeout: '1 minute',
-          summary: `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}`,
-        },
-        [batch],
-      );
-    } catch (err) {
-      if (isNotRegistered(err))
-        note(
-          ctx.state,
-          ctx.now(),
-          `no recordTrackingBatch activity on this worker: ${batch.length} tracking records kept only in this run's state`,
-        );
-      else note(ctx.state, ctx.now(), `${batch.length} tracking records failed to write`);
-    }
-    return;
+const MAX_BATCH = 500;
+const FIRST_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+export function newTrackingWriter(): TrackingWriter {
+  return { writing: false, backingOff: false, closed: false };
+}
+
+/** Starts the writer; it runs for the life of the run and is never awaited. */
+export function startTrackingWriter(ctx: RunContext): void {
+  void writeLoop(ctx);
+}
+
+/** Until the queue is written, or the writer is backing off after a failure (then the queue is carried). */
+export async function trackingSettled(ctx: RunContext): Promise<void> {
+  const w = ctx.trackingWriter;
+  await condition(() => !w.writing && (ctx.tracking.length === 0 || w.backingOff));
+}
+
+/** Stops new writes: the run hands over (what is still queued is carried) or ends. */
+export function closeTracking(ctx: RunContext): void {
+  ctx.trackingWriter.closed = true;
+}
+
+/**
+ * Waits for the current workflow activation to settle, so the facts it produces go out in one write: the signal
+ * handler's record and the stage's records that follow from it (delight → qualified → first ask planned). Each
+ * `condition(() => true)` resolves one round of the activation later; no command, no history event.
+ */
+async function settle(ctx: RunContext): Promise<void> {
+  for (let round = 0; round < 8; round++) {
+    const queued = ctx.tracking.length;
+    await condition(() => true);
+    if (ctx.tracking.length === queued) return;
   }
-  const results = await Promise.allSettled(
-    batch.map((rec) =>
-      optional.recordTracking.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `track ${rec.type}` }, [rec]),
-    ),
-  );
-  const missing = results.some((r) => r.status === 'rejected' && isNotRegistered(r.reason));
-  const failed = results.filter((r) => r.status === 'rejected' && !isNotRegistered(r.reason)).length;
-  if (missing)
-    note(ctx.state, ctx.now(), `no recordTracking activity on this worker: ${batch.length} tracking records kept only in this run's state`);
-  if (failed) note(ctx.state, ctx.now(), `${failed} tracking records failed to write`);
+}
+
+async function writeLoop(ctx: RunContext): Promise<void> {
+  const w = ctx.trackingWriter;
+  let backoffMs = FIRST_BACKOFF_MS;
+  for (;;) {
+    await condition(() => ctx.tracking.length > 0 || w.closed);
+    if (w.closed) return;
+    await settle(ctx);
+    if (w.closed) return;
+    const batch = ctx.tracking.slice(0, MAX_BATCH);
+    w.writing = true;
+    try {
+      await sink.recordTrackingBatch(batch);
+      // Only the writer takes records off the front; track() appends at the end meanwhile.
+      ctx.tracking.splice(0, batch.length);
+      w.backingOff = false;
+      backoffMs = FIRST_BACKOFF_MS;
+      if (ctx.state.trackingProblem) {
+        note(ctx.state, ctx.now(), `tracking writes work again after ${ctx.state.trackingProblem.failures} failed tries`);
+        ctx.state.trackingProblem = undefined;
+        showProgress(ctx);
+      }
+    } catch (err) {
+      const failures = (ctx.state.trackingProblem?.failures ?? 0) + 1;
+      const retryAt = ctx.now() + backoffMs;
+      ctx.state.trackingProblem = {
+        reason: failureMessage(err).slice(0, 300),
+        failures,
+        since: ctx.state.trackingProblem?.since ?? iso(ctx.now()),
+        pending: ctx.tracking.length,
+        retryAt: iso(retryAt),
+      };
+      metricMeter
+        .createCounter(
+          'journey_tracking_writes_deferred',
+          'writes',
+          'tracking writes a journey run put off after its local attempts failed',
+        )
+        .add(1, { journey: ctx.plan.journeyId });
+      showProgress(ctx);
+      w.backingOff = true;
+      w.writing = false;
+      await condition(() => w.closed, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      continue;
+    } finally {
+      w.writing = false;
+    }
+  }
 }
