@@ -13,6 +13,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../worker/search-attributes.ts';
  */
 export const TEST_SERVER_CHANNEL_ARGS = { 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 } as const;
 
+const START_ATTEMPTS = 4;
+
 export interface TimeSkippingEnvOptions {
   /** Register the journey engine's custom search attributes (the server fails workflow tasks that upsert unknown ones). */
   searchAttributes?: boolean;
@@ -30,11 +32,21 @@ export async function createTimeSkippingEnv(testServerPath: string, opts: TimeSk
       create(opts: object): Promise<TestWorkflowEnvironment>;
     }
   ).create.bind(TestWorkflowEnvironment);
-  const env = await create({
+  const options = {
     server: { type: 'time-skipping', executable: { type: 'existing-path', path: testServerPath } },
     supportsTimeSkipping: true,
     connectionOptions: { channelArgs: TEST_SERVER_CHANNEL_ARGS },
-  });
+  };
+  // The SDK gives the JVM about 5 s to listen; on a loaded machine it takes longer. Each try starts a fresh server
+  // (the SDK stops the one that was too slow), and a later try finds the JVM's files in the page cache.
+  let env: TestWorkflowEnvironment | undefined;
+  for (let attempt = 1; !env; attempt++) {
+    try {
+      env = await create(options);
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
   if (opts.searchAttributes) {
     try {
       await registerJourneySearchAttributes(env);

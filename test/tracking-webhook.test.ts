@@ -112,7 +112,8 @@ describe('the tracking webhook is fed from the log by the forwarder', () => {
     const forwarder = new TrackingWebhookForwarder({ dataDir, url: analytics.url });
     expect(await forwarder.forwardPending()).toEqual({ delivered: 1, rejected: 1 });
     expect(analytics.received.map((r) => r.key)).toEqual(['good']);
-    const setAside = (await readFile(join(dataDir, 'tracking', 'webhook-rejected.ndjson'), 'utf8'))
+    // Outside the log's *.ndjson glob, so no reader takes a set-aside line for a record.
+    const setAside = (await readFile(join(dataDir, 'tracking', 'webhook', 'rejected.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

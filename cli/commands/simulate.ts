@@ -1,12 +1,13 @@
-// `journey simulate <definition> --timeline <file>`: run a journey against a scripted customer on the time-skipping
-// test server and print, in the customer's zone, what would be sent, what was suppressed and why, what was rewarded.
+// `journey simulate <definition> --timeline <file> [--out DIR]`: run a journey against a scripted customer on the
+// time-skipping test server and print, in the customer's zone, from the tracking records written as it ran: what
+// was sent to whom, what was moved or held and why, what was rewarded (cli/simulate/render.ts).
 import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadJourneyFile, REPO_ROOT } from '../../definitions/loader.ts';
 import { formatDiagnostic } from '../format.ts';
-import { formatLocal } from '../../workflows/journey/send-window.ts';
-import { simulateTimeline, type SimulationResult, type Timeline } from '../simulate/run-timeline.ts';
+import { simulateTimeline, type Timeline } from '../simulate/run-timeline.ts';
+import { renderSimulation } from '../simulate/render.ts';
 
 function testServerPath(): string {
   if (process.env.TEMPORAL_TEST_SERVER_PATH) return process.env.TEMPORAL_TEST_SERVER_PATH;
@@ -19,48 +20,14 @@ function testServerPath(): string {
   return m[1];
 }
 
-const SHOWN: Record<string, (d: Record<string, any>) => string> = {
-  delight: (d) => `delight: ${d.signal}`,
-  qualified: (d) => `qualified for ${d.motion} (${d.reason})`,
-  disqualified: (d) => `disqualified (${d.reason})`,
-  'ask.sent': (d) => `SENT invite #${d.attempt} via ${d.channel}, template ${d.template}`,
-  suppressed: (d) => `SUPPRESSED by ${d.rule} (${d.effect ?? ''}${d.reason ? `: ${d.reason}` : ''})`,
-  'action.taken': (d) => `action: ${d.eventType}`,
-  'action.timeout': (d) => `no action within ${d.timeout}`,
-  'reward.issued': (d) => `REWARDED ${d.role}: ${d.kind}${d.amount !== undefined ? ` ${d.amount}` : ''} (${d.provider})`,
-  'reward.refused': (d) => `reward refused: ${d.reason}`,
-  'reward.reversed': (d) => `reward reversed for ${d.referralId}`,
-  promoted: (d) => `promoted to ${d.motion} (${d.reason})`,
-  'cycle.completed': (d) => `cycle ${d.cycle} completed`,
-};
-
-export function renderSimulation(r: SimulationResult): string {
-  const lines = [`customer zone: ${r.zone}; day 0 = ${formatLocal(r.startMs, r.zone)}`];
-  for (const rec of [...r.records].sort((a, b) => a.at.localeCompare(b.at))) {
-    const show =
-      SHOWN[rec.type] ??
-      (rec.type.startsWith('referral.')
-        ? (d: Record<string, any>) => `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}`
-        : undefined);
-    if (!show) continue;
-    const at = Date.parse(rec.at);
-    const day = ((at - r.startMs) / 86_400_000).toFixed(1).padStart(6);
-    lines.push(`day ${day}  ${formatLocal(at, r.zone)}  ${show(rec.data ?? {})}`);
-  }
-  const s = r.finalState ?? {};
-  lines.push(`emails delivered to the outbox: ${r.sent.length}${r.sent.map((m) => `\n  ${m.sendKey} → ${m.to}`).join('')}`);
-  if (s.history) lines.push(`history: ${JSON.stringify(s.history)}`);
-  if (s.suppressed) lines.push(`now suppressed: ${s.suppressed.reason}`);
-  return lines.join('\n');
-}
-
 export function register(program: Command): void {
   program
     .command('simulate <definition>')
     .description('run a journey against a scripted customer timeline (events at day offsets) on the time-skipping test server')
     .requiredOption('--timeline <file>', 'JSON: { traits, startAt?: { weekday, time }, runDays?, events: [{ day, type, data }] }')
     .option('--json', 'print the tracking records and sends as JSON')
-    .action(async (definition: string, options: { timeline: string; json?: boolean }) => {
+    .option('--out <dir>', 'keep the outbox and the tracking log in this folder (default: a temporary folder, removed at the end)')
+    .action(async (definition: string, options: { timeline: string; json?: boolean; out?: string }) => {
       const { plan, diagnostics } = await loadJourneyFile(definition);
       if (!plan) {
         for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -80,6 +47,7 @@ export function register(program: Command): void {
       const result = await simulateTimeline(plan, timeline, {
         testServerPath: testServerPath(),
         log: (l) => process.stderr.write(`… ${l}\n`),
+        outDir: options.out,
       });
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSimulation(result)}\n`);
       process.stderr.write(`simulated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,7 +1,8 @@
 // Runs one compiled plan for one scripted customer on the time-skipping test server with a real worker and the
-// real activities (email → outbox, rewards → ledger, tracking → NDJSON log in a temp folder), and returns what
-// happened in workflow time. Shared by `journey simulate` and tests.
-import { mkdtempSync } from 'node:fs';
+// real activities (email → outbox, rewards → ledger, tracking → NDJSON log, in the output folder, or in a temporary
+// folder removed at the end), and returns what happened in workflow time, read from the tracking log while the runs
+// still live (records are written as facts happen). Shared by `journey simulate` and tests.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
@@ -44,6 +45,8 @@ export interface SimulationResult {
   records: TrackingRecord[];
   sent: Array<{ sendKey: string; to: string; template?: string; subject?: string }>;
   finalState: any;
+  /** Where the outbox and the tracking log are, when kept (`outDir`). */
+  outDir?: string;
 }
 
 function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeline['startAt']>): number {
@@ -60,7 +63,7 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
 export async function simulateTimeline(
   plan: CompiledPlan,
   timeline: Timeline,
-  opts: { testServerPath: string; log?: (line: string) => void },
+  opts: { testServerPath: string; log?: (line: string) => void; outDir?: string },
 ): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
   // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
@@ -80,7 +83,22 @@ export async function simulateTimeline(
       plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ??
       'UTC',
   );
-  const dataDir = mkdtempSync(join(tmpdir(), 'journey-simulate-'));
+  if (opts.outDir) mkdirSync(opts.outDir, { recursive: true });
+  const dataDir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'journey-simulate-'));
+  try {
+    return await simulateIn(dataDir, plan, timeline, { ...opts, log, customerId, zone });
+  } finally {
+    if (!opts.outDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function simulateIn(
+  dataDir: string,
+  plan: CompiledPlan,
+  timeline: Timeline,
+  opts: { testServerPath: string; log: (line: string) => void; outDir?: string; customerId: string; zone: string },
+): Promise<SimulationResult> {
+  const { log, customerId, zone } = opts;
   log('starting the time-skipping test server');
   const env = await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true });
   try {
@@ -138,13 +156,9 @@ export async function simulateTimeline(
       const end = last + (timeline.runDays ?? 60) * DAY;
       const wait = end - (await env.currentTimeMs());
       if (wait > 0) await env.sleep(wait);
+      // Read while the runs live: every fact is in the log when it happened (the server stops with them).
       const handle = env.client.workflow.getHandle(workflowId);
       const finalState = await handle.query(journeyStateQuery).catch(async () => ({ ended: (await handle.describe()).status.name }));
-      await handle.terminate('simulation over').catch(() => {});
-      await env.client.workflow
-        .getHandle(`customer:${customerId}`)
-        .terminate('simulation over')
-        .catch(() => {});
       const { records } = await readTrackingLog(dataDir);
       const sent = (await listOutbox(dataDir)).map((m) => ({
         sendKey: m.sendKey,
@@ -158,6 +172,7 @@ export async function simulateTimeline(
         records: records.filter((r) => r.customerId === customerId && r.journeyId === plan.journeyId),
         sent,
         finalState,
+        outDir: opts.outDir,
       };
     });
   } finally {

@@ -89,7 +89,7 @@ async function writeLoop(ctx: RunContext): Promise<void> {
       metricMeter
         .createCounter(
           'journey_tracking_writes_deferred',
-          'writes',
+          undefined,
           'tracking writes a journey run put off after its local attempts failed',
         )
         .add(1, { journey: ctx.plan.journeyId });
