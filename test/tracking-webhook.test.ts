@@ -3,7 +3,7 @@
 // delivery and never a journey; a restart resumes without resending; a permanent refusal is set aside, not lost.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTrackingActivities } from '../activities/tracking/tracking-activities.ts';
 import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forwarder.ts';
 import { verifyRewardSignature } from '../activities/rewards/signature.ts';
+import { trackingDir } from '../activities/tracking/log-files.ts';
 import type { TrackingRecord } from '../activities/journey/types.ts';
 
 interface Received {
@@ -142,5 +143,46 @@ describe('the tracking webhook is fed from the log by the forwarder', () => {
     while (analytics.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(analytics.received.map((r) => r.key)).toEqual(['late']);
     expect(logged.filter((l) => l.includes('answered 500'))).toHaveLength(3);
+  });
+
+  it('through torn lines, a read error, several processes’ files and two forwarders on one folder, each key reaches the receiver once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tracking-webhook-'));
+    const analytics = await startAnalytics();
+    closers.push(analytics.close);
+    const env = new MockActivityEnvironment();
+    const a = createTrackingActivities({ dataDir, fileName: 'events-host-1.ndjson' });
+    const b = createTrackingActivities({ dataDir, fileName: 'events-host-2.ndjson' });
+    await env.run(a.recordTrackingBatch, [rec('k1'), rec('k2')]);
+    await env.run(b.recordTrackingBatch, [rec('k3')]);
+    // Process 1 died in the middle of its next line.
+    await appendFile(join(trackingDir(dataDir), 'events-host-1.ndjson'), JSON.stringify(rec('k4')).slice(0, 30));
+    const forwarders = [1, 2].map(() => new TrackingWebhookForwarder({ dataDir, url: analytics.url, pollMs: 50, maxBackoffMs: 200 }));
+    for (const f of forwarders) {
+      f.start();
+      closers.push(() => f.stop());
+    }
+    const keys = () => analytics.received.map((r) => r.key);
+    const until = async (n: number) => {
+      const deadline = Date.now() + 20_000;
+      while (keys().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(3);
+    expect([...keys()].sort()).toEqual(['k1', 'k2', 'k3']); // the torn line is never sent
+
+    // Its owner (same host and pid) comes back: the torn tail is cut off before k4 is written again with k5.
+    await env.run(createTrackingActivities({ dataDir, fileName: 'events-host-1.ndjson' }).recordTrackingBatch, [rec('k4'), rec('k5')]);
+    // A read error for a moment (a directory where a log file should be), then gone.
+    const blocker = join(trackingDir(dataDir), 'blocked.ndjson');
+    await mkdir(blocker);
+    await new Promise((r) => setTimeout(r, 300));
+    await rmdir(blocker);
+    await env.run(b.recordTrackingBatch, [rec('k6')]);
+    await until(6);
+    // The forwarder holding the lease stops; the other one takes over from the saved cursors.
+    await forwarders[0].stop();
+    await env.run(b.recordTrackingBatch, [rec('k7')]);
+    await until(7);
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...keys()].sort()).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
   });
 });

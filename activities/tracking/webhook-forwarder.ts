@@ -6,12 +6,14 @@
 // each file has its own byte cursor (tracking/webhook/cursors.json, saved after every delivered record) and is
 // posted in its order. Only complete lines are read, so a line still being written, or a torn one its owner will
 // cut off, is never sent. A record is delivered at least once and the receiver drops a repeated key (two processes
-// can log one key in a race; this forwarder also skips keys it delivered recently). A record the receiver refuses
+// can log one key in a race; this forwarder also skips keys it delivered recently). Of several workers sharing a
+// folder, one forwarder sends at a time (forwarder-lease.ts). A record the receiver refuses
 // for good (a 4xx other than 409/429) is set aside in tracking/webhook/rejected.jsonl for an operator and the
 // forwarder moves on; it never retries a refusal forever nor drops one silently.
 import { readFile, appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listLogFiles, readCompleteLines, trackingDir } from './log-files.ts';
+import { ForwarderLease } from './forwarder-lease.ts';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from '../rewards/signature.ts';
 
 export interface TrackingForwarderOptions {
@@ -44,6 +46,7 @@ export class TrackingWebhookForwarder {
   private readonly cursorFile: string;
   private readonly rejectedFile: string;
   private readonly recent = new Set<string>();
+  private readonly lease: ForwarderLease;
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -53,6 +56,7 @@ export class TrackingWebhookForwarder {
     this.stateDir = join(this.dir, 'webhook');
     this.cursorFile = join(this.stateDir, 'cursors.json');
     this.rejectedFile = join(this.stateDir, 'rejected.jsonl');
+    this.lease = new ForwarderLease(join(this.stateDir, 'lease.json'));
   }
 
   start(): void {
@@ -64,6 +68,7 @@ export class TrackingWebhookForwarder {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    if (this.loop) await this.lease.release().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -72,6 +77,11 @@ export class TrackingWebhookForwarder {
     while (!this.stopped) {
       let pass: ForwardPass;
       try {
+        // Another worker's forwarder sends this folder's records while it holds the lease: wait for it to lapse.
+        if (!(await this.lease.hold())) {
+          await this.pause(this.opts.pollMs ?? 1000);
+          continue;
+        }
         pass = await this.forwardPending();
       } catch (err) {
         pass = { delivered: 0, rejected: 0, retryable: (err as Error).message };

@@ -5,14 +5,14 @@ import { formatLocal } from '../../workflows/journey/send-window.ts';
 import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { SimulationResult } from './run-timeline.ts';
 
-type Data = Record<string, any>;
+type Data = Record<string, unknown>;
 type Sent = SimulationResult['sent'][number];
 
 function amountOf(d: Data): string {
   return d.amount !== undefined ? ` ${d.amount}${d.currency ? ` ${d.currency}` : ''}` : '';
 }
 
-function lineOf(rec: TrackingRecord, at: (iso: string | undefined) => string, mail: (sendKey: string) => string): string {
+function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKey: unknown) => string): string {
   const d: Data = rec.data ?? {};
   switch (rec.type) {
     case 'nps.received':
@@ -78,9 +78,9 @@ function lineOf(rec: TrackingRecord, at: (iso: string | undefined) => string, ma
 export function renderSimulation(r: SimulationResult): string {
   const lines = [`customer zone: ${r.zone}; day 0 = ${formatLocal(r.startMs, r.zone)}`];
   const bySendKey = new Map<string, Sent>(r.sent.map((m) => [m.sendKey, m]));
-  const at = (iso: string | undefined) => (iso ? formatLocal(Date.parse(iso), r.zone) : '—');
-  const mail = (sendKey: string) => {
-    const m = bySendKey.get(sendKey);
+  const at = (iso: unknown) => (typeof iso === 'string' ? formatLocal(Date.parse(iso), r.zone) : '—');
+  const mail = (sendKey: unknown) => {
+    const m = bySendKey.get(String(sendKey));
     return m ? ` to ${m.to}${m.subject ? `: "${m.subject}"` : ''}` : '';
   };
   for (const rec of r.records) {

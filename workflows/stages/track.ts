@@ -15,7 +15,7 @@ import { showProgress } from '../journey/visibility.ts';
 /** Quick local attempts (an append to the local disk); past them the writer backs off on a durable timer. */
 const sink = proxyLocalActivities<Pick<JourneyActivities, 'recordTrackingBatch'>>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 4, maximumAttempts: 3 },
+  retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 const MAX_BATCH = 500;
