@@ -13,7 +13,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../worker/search-attributes.ts';
  */
 export const TEST_SERVER_CHANNEL_ARGS = { 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 } as const;
 
-const START_ATTEMPTS = 4;
+const START_ATTEMPTS = 6;
 
 export interface TimeSkippingEnvOptions {
   /** Register the journey engine's custom search attributes (the server fails workflow tasks that upsert unknown ones). */

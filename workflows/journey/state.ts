@@ -117,7 +117,7 @@ export interface JourneyState {
   /** The pending ask's send time as last tracked (ask.moved / ask.held), so a re-planned wait records only a change. */
   plannedSend?: { sendKey: string; at?: string; reason: string };
   /** Tracking records could not be written (stages/track.ts): they wait in the run and are retried; operators see why. */
-  trackingProblem?: { reason: string; failures: number; since: string; pending: number; retryAt: string };
+  trackingProblem?: { reason: string; failures: number; since: string; retryAt: string };
 }
 
 /** What survives continue-as-new. */

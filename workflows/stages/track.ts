@@ -64,9 +64,16 @@ async function writeLoop(ctx: RunContext): Promise<void> {
     await settle(ctx);
     if (w.closed) return;
     const batch = ctx.tracking.slice(0, MAX_BATCH);
+    let failure: unknown;
     w.writing = true;
     try {
       await sink.recordTrackingBatch(batch);
+    } catch (err) {
+      failure = err;
+    } finally {
+      w.writing = false;
+    }
+    if (failure === undefined) {
       // Only the writer takes records off the front; track() appends at the end meanwhile.
       ctx.tracking.splice(0, batch.length);
       w.backingOff = false;
@@ -76,31 +83,26 @@ async function writeLoop(ctx: RunContext): Promise<void> {
         ctx.state.trackingProblem = undefined;
         showProgress(ctx);
       }
-    } catch (err) {
-      const failures = (ctx.state.trackingProblem?.failures ?? 0) + 1;
-      const retryAt = ctx.now() + backoffMs;
-      ctx.state.trackingProblem = {
-        reason: failureMessage(err).slice(0, 300),
-        failures,
-        since: ctx.state.trackingProblem?.since ?? iso(ctx.now()),
-        pending: ctx.tracking.length,
-        retryAt: iso(retryAt),
-      };
-      metricMeter
-        .createCounter(
-          'journey_tracking_writes_deferred',
-          undefined,
-          'tracking writes a journey run put off after its local attempts failed',
-        )
-        .add(1, { journey: ctx.plan.journeyId });
-      showProgress(ctx);
-      w.backingOff = true;
-      w.writing = false;
-      await condition(() => w.closed, backoffMs);
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       continue;
-    } finally {
-      w.writing = false;
     }
+    deferred(ctx, failure, backoffMs);
+    w.backingOff = true;
+    await condition(() => w.closed, backoffMs);
+    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   }
+}
+
+/** The sink refused the write after its local attempts: the records stay queued; operators see why and when next. */
+function deferred(ctx: RunContext, failure: unknown, backoffMs: number): void {
+  const problem = ctx.state.trackingProblem;
+  ctx.state.trackingProblem = {
+    reason: failureMessage(failure).slice(0, 300),
+    failures: (problem?.failures ?? 0) + 1,
+    since: problem?.since ?? iso(ctx.now()),
+    retryAt: iso(ctx.now() + backoffMs),
+  };
+  metricMeter
+    .createCounter('journey_tracking_writes_deferred', undefined, 'tracking writes a journey run put off after its local attempts failed')
+    .add(1, { journey: ctx.plan.journeyId });
+  showProgress(ctx);
 }
