@@ -12,7 +12,7 @@ import {
   customerWorkflowId,
   journeyEventSignal,
   journeyWorkflowId,
-  updateTraitsSignal,
+  type updateTraitsSignal,
   type JourneyEvent,
   type JourneyRunInput,
 } from '../workflows/messages.ts';

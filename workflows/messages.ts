@@ -1,5 +1,6 @@
 // Signals, queries and updates of the journey workflows, defined once: workflows, API, CLI and tests import them.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CompiledPlan } from '../definitions/plan.ts';
 
 /** An event from a backend service, as accepted by `POST /v1/events`. */
 export interface JourneyEvent {
@@ -40,7 +41,7 @@ export const cancelRunUpdate = defineUpdate<unknown, [OperatorAction]>('cancelRu
 
 /** The journey workflow's input: the compiled plan pinned for the run, and state carried over continue-as-new. */
 export interface JourneyRunInput {
-  plan: import('../definitions/plan.ts').CompiledPlan;
+  plan: CompiledPlan;
   customerId: string;
   /** Present after continue-as-new: whatever the interpreter carries (counts, tier, seen event ids, last ask time). */
   carried?: unknown;
@@ -89,4 +90,4 @@ export const globalOptOutUpdate = defineUpdate<unknown, [OperatorAction]>('globa
 
 /** A newer compiled plan of the same journey; the run moves to it the next time it is back in Listen
  *  when the new plan says `inFlight: migrate-at-listen`, and keeps its own version otherwise. */
-export const upgradePlanSignal = defineSignal<[import('../definitions/plan.ts').CompiledPlan]>('upgradePlan');
+export const upgradePlanSignal = defineSignal<[CompiledPlan]>('upgradePlan');

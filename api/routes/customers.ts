@@ -13,7 +13,7 @@ import {
   type OperatorAction,
 } from '../../workflows/messages.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';

@@ -1,10 +1,9 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JourneyEvent } from '../../workflows/messages.ts';
-import type { ApiContext } from '../server.ts';
-import { MAX_BATCH } from '../server.ts';
+import { MAX_BATCH, type ApiContext } from '../context.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
 import { batchResultSchema, batchSchema, bearer, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
@@ -24,7 +23,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   addFormats.default(ajv);
   const checkEnvelope = ajv.compile(eventSchema);
 
-  const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
+  const shed = (reply: FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
     return reply
       .code(429)
@@ -55,14 +54,12 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       try {
         const result = await ctx.ingest.ingest(event);
         if (result.status === 'rejected' && result.reason === 'invalid') {
-          return reply
-            .code(400)
-            .send({
-              error: 'invalid_event',
-              message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
-              errors: result.errors,
-              requestId: req.id,
-            });
+          return reply.code(400).send({
+            error: 'invalid_event',
+            message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+            errors: result.errors,
+            requestId: req.id,
+          });
         }
         if (result.status === 'failed')
           return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
@@ -88,13 +85,11 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {
-        return reply
-          .code(413)
-          .send({
-            error: 'batch_too_large',
-            message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
-            requestId: req.id,
-          });
+        return reply.code(413).send({
+          error: 'batch_too_large',
+          message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
+          requestId: req.id,
+        });
       }
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {

@@ -9,7 +9,7 @@ import {
   skipWaitUpdate,
   type OperatorAction,
 } from '../../workflows/messages.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';
 
