@@ -15,6 +15,7 @@ import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkTemplates } from './template-check.ts';
 import type { Node } from 'jsonc-parser';
+import WORDING from './wording.json' with { type: 'json' };
 
 export type { Catalog } from './catalog.ts';
 export { canonicalJson, contentHash } from './normalize.ts';
@@ -149,24 +150,5 @@ function duplicateKeys(root: Node | undefined): Problem[] {
 }
 
 function syntaxWords(code: string): string {
-  const words: Record<string, string> = {
-    InvalidSymbol: 'an unexpected character',
-    InvalidNumberFormat: 'a malformed number',
-    PropertyNameExpected: 'a key in double quotes was expected',
-    ValueExpected: 'a value was expected',
-    ColonExpected: 'a colon was expected after the key',
-    CommaExpected: 'a comma was expected',
-    CloseBraceExpected: 'a closing } was expected',
-    CloseBracketExpected: 'a closing ] was expected',
-    EndOfFileExpected: 'the file should end here',
-    InvalidCommentToken: 'comments are not allowed in JSON',
-    UnexpectedEndOfComment: 'an unclosed comment',
-    UnexpectedEndOfString: 'an unclosed string',
-    UnexpectedEndOfNumber: 'a number that ends too early',
-    InvalidUnicode: 'an invalid unicode escape',
-    InvalidEscapeCharacter: 'an invalid escape character',
-    InvalidCharacter: 'an invalid character in a string',
-    EmptyDocument: 'the file is empty',
-  };
-  return words[code] ?? code;
+  return (WORDING.syntaxErrors as Record<string, string>)[code] ?? code;
 }

@@ -5,6 +5,7 @@ import journeySchema from '../schema/journey.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.ts';
 import { pointerSegments } from './positions.ts';
 import type { Problem } from './problem.ts';
+import WORDING from './wording.json' with { type: 'json' };
 
 let validator: ValidateFunction | undefined;
 
@@ -67,15 +68,7 @@ function describeValue(value: unknown): string {
 }
 
 function typeName(type: unknown): string {
-  const names: Record<string, string> = {
-    string: 'text',
-    integer: 'a whole number',
-    number: 'a number',
-    boolean: 'true or false',
-    object: 'an object',
-    array: 'a list',
-    null: 'null',
-  };
+  const names: Record<string, string> = WORDING.jsonTypes;
   const list = Array.isArray(type) ? type : [type];
   return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
 }
