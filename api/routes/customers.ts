@@ -18,7 +18,16 @@ import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
-import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields, traitsSchema } from '../schemas.ts';
+import {
+  anyObject,
+  bearerRoute,
+  errorResponses,
+  idSchema,
+  operatorActionSchema,
+  runStatusFields,
+  textFields,
+  traitsSchema,
+} from '../schemas.ts';
 
 const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
 
@@ -27,6 +36,40 @@ function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
   return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
 }
 const MAX_RUNS = 100;
+
+/** GET /customers/:id: everything the engine knows about one customer. */
+const customerView = {
+  type: 'object',
+  properties: {
+    customerId: { type: 'string' },
+    profile: {
+      ...anyObject,
+      type: ['object', 'null'],
+      description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
+    },
+    profileError: { type: 'string' },
+    journeys: {
+      type: 'array',
+      items: { type: 'object', properties: { ...runStatusFields, journeyId: { type: 'string' }, version: { type: ['string', 'null'] } } },
+    },
+  },
+} as const;
+
+/** POST /customers/:id/opt-out: the customer's profile after the global opt-out, and each open run's answer. */
+const optOutOutcome = {
+  type: 'object',
+  properties: {
+    customerId: { type: 'string' },
+    profile: { ...anyObject, type: ['object', 'null'] },
+    journeys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { ...textFields('workflowId', 'error'), ok: { type: 'boolean' }, state: { ...anyObject, type: ['object', 'null'] } },
+      },
+    },
+  },
+} as const;
 
 /** The customer's journey runs (open and closed), newest first, from visibility. */
 async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = false) {
@@ -71,32 +114,58 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
     },
   );
 
+  app.post(
+    '/customers/:id/opt-out',
+    customerRoute('operate', {
+      summary: 'Opt the customer out of every journey, at once',
+      body: operatorActionSchema,
+      response: { 200: optOutOutcome, ...errorResponses(400, 401, 403, 409, 503, 504) },
+    }),
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const action = (req.body ?? {}) as OperatorAction;
+      let profile: unknown;
+      try {
+        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
+        // for journeys that start later too.
+        profile = await withDeadline(ctx, () =>
+          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
+            args: [action],
+            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
+              workflowId: customerWorkflowId(id),
+              taskQueue: ctx.taskQueue,
+              args: [customerProfileStartInput(id, ctx.customerDefaults)],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              typedSearchAttributes: [{ key: CustomerId, value: id }],
+            }),
+          }),
+        );
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+      }
+      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
+      const journeys = await Promise.all(
+        runs.map(async (run) => {
+          try {
+            const state = await withDeadline(ctx, () =>
+              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
+            );
+            return { workflowId: run.workflowId, ok: true, state: state as object | null };
+          } catch (err) {
+            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
+            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
+          }
+        }),
+      );
+      return { customerId: id, profile: profile as object | null, journeys };
+    },
+  );
+
   app.get(
     '/customers/:id',
     customerRoute('read', {
       summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            customerId: { type: 'string' },
-            profile: {
-              ...anyObject,
-              type: ['object', 'null'],
-              description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
-            },
-            profileError: { type: 'string' },
-            journeys: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: { ...runStatusFields, journeyId: { type: 'string' }, version: { type: ['string', 'null'] } },
-              },
-            },
-          },
-        },
-        ...errorResponses(400, 401, 403, 404, 503),
-      },
+      response: { 200: customerView, ...errorResponses(400, 401, 403, 404, 503) },
     }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
@@ -138,74 +207,6 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       } catch (err) {
         return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
       }
-    },
-  );
-
-  app.post(
-    '/customers/:id/opt-out',
-    customerRoute('operate', {
-      summary: 'Opt the customer out of every journey, at once',
-      body: operatorActionSchema,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            customerId: { type: 'string' },
-            profile: { ...anyObject, type: ['object', 'null'] },
-            journeys: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  workflowId: { type: 'string' },
-                  ok: { type: 'boolean' },
-                  state: { ...anyObject, type: ['object', 'null'] },
-                  error: { type: 'string' },
-                },
-              },
-            },
-          },
-        },
-        ...errorResponses(400, 401, 403, 409, 503, 504),
-      },
-    }),
-    async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const action = (req.body ?? {}) as OperatorAction;
-      let profile: unknown;
-      try {
-        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
-        // for journeys that start later too.
-        profile = await withDeadline(ctx, () =>
-          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
-            args: [action],
-            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-              workflowId: customerWorkflowId(id),
-              taskQueue: ctx.taskQueue,
-              args: [customerProfileStartInput(id, ctx.customerDefaults)],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              typedSearchAttributes: [{ key: CustomerId, value: id }],
-            }),
-          }),
-        );
-      } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
-      }
-      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
-      const journeys = await Promise.all(
-        runs.map(async (run) => {
-          try {
-            const state = await withDeadline(ctx, () =>
-              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
-            );
-            return { workflowId: run.workflowId, ok: true, state: state as object | null };
-          } catch (err) {
-            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
-            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
-          }
-        }),
-      );
-      return { customerId: id, profile: profile as object | null, journeys };
     },
   );
 }
