@@ -17,7 +17,7 @@ else
   exit 1
 fi
 # apt's hundreds of progress lines go to a log file; its last lines are shown when it fails.
-log="${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine/chromium-install.log"
+log="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}/chromium-install.log" # the same cache as obtain-temporal.sh
 mkdir -p "$(dirname "$log")"
 echo "[chromium] $path is missing: installing Debian's chromium package (apt-get update && apt-get install -y chromium; log: $log)..." >&2
 if ! { "${as_root[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q chromium; } >"$log" 2>&1; then
