@@ -1,11 +1,10 @@
 // Taking events exactly once: check against the catalog, then route; the answer is kept by event id so a retry
 // (or a concurrent duplicate, which shares the in-flight promise) gets the same answer without a second effect.
 // The workflows also drop event ids they have seen, which covers retries after an API restart.
+import type { JourneyEvent, CustomerProfileDefaults } from '../workflows/contract/index.ts';
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { JourneyEvent } from '../workflows/messages.ts';
 import type { PlanRegistry } from './registry.ts';
-import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 import { deliverToCustomer, deliverToJourney, routeTargets, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
 
 export interface EventProblem {

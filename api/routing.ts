@@ -2,9 +2,6 @@
 // run journey:<journeyId>:<customerId> (started with the plan pinned if not running); (2) separately, the
 // customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run, and
 // only to a run that is open: a conversion or reversal never starts a run (the journey never asked for it).
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import type { CompiledPlan } from '../definitions/plan.ts';
 import {
   CUSTOMER_WORKFLOW_TYPE,
   JOURNEY_WORKFLOW_TYPE,
@@ -15,10 +12,16 @@ import {
   updateTraitsSignal,
   type JourneyEvent,
   type JourneyRunInput,
-} from '../workflows/messages.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
+  CustomerId,
+  JourneyId,
+  JourneyVersion,
+  customerProfileStartInput,
+  type CustomerProfileDefaults,
+} from '../workflows/contract/index.ts';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
-import { customerProfileStartInput, type CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
 const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];

@@ -1,5 +1,6 @@
 // The HTTP API for backend services and operators, everything under /v1, described by an OpenAPI 3.1 document
 // built from the route schemas (/openapi.json, docs page at /docs). Each area lives in its own module in routes/.
+import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,7 +20,6 @@ import { registerDefinitionRoutes, type DefinitionValidator } from './routes/def
 import { registerReportRoutes, type KpiReporter } from './routes/reports.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes, type PostmarkWebhookConfig } from './routes/webhooks.ts';
-import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -153,13 +153,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
-    return reply
-      .code(status)
-      .send({
-        error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
-        message: status === 500 ? 'internal error; see the log for this request id' : err.message,
-        requestId: req.id,
-      });
+    return reply.code(status).send({
+      error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
+      message: status === 500 ? 'internal error; see the log for this request id' : err.message,
+      requestId: req.id,
+    });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),

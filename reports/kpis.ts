@@ -1,7 +1,7 @@
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 // The KPI report: the numbers an advocacy programme is judged by, per journey and version over a period,
 // computed from the tracking log (TrackingRecord lines written by the interpreter). Each KPI's definition
 // is in its comment below and in docs/kpis.md. Pure: the CLI and GET /v1/reports/kpis call computeKpis.
-import type { TrackingRecord } from '../activities/journey/types.ts';
 
 export interface KpiPeriod {
   /** Inclusive, ISO. */

@@ -1,18 +1,19 @@
 // The customer workflow on the real dev server: one contact policy across journeys, opt-out, suppression,
 // advocate score (with its search attributes) and the reward ledger, through real updates and signals.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
-import { createJourneyWorker } from '../worker/worker.ts';
-import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import {
   customerEventSignal,
   customerStateQuery,
   customerWorkflowId,
   globalOptOutUpdate,
   updateTraitsSignal,
-} from '../workflows/messages.ts';
-import { recordRewardUpdate } from '../workflows/customer/messages.ts';
-import { AdvocateScore, AdvocateTier } from '../worker/search-attributes.ts';
+  recordRewardUpdate,
+  AdvocateScore,
+  AdvocateTier,
+} from '../workflows/contract/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from '@temporalio/worker';
+import { createJourneyWorker } from '../worker/worker.ts';
+import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const DAY = 86_400_000;

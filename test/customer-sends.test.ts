@@ -1,10 +1,10 @@
 // "Record every send in the customer's contact history": the email activity tells customer:<id> after each accepted
 // send, so invite and thank-you alike show in the customer's state, once each, with Postmark's message id
 // (time-skipping server, real interpreter, real email activity writing to the outbox, real customer workflow).
+import { customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, shippedPlan } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 

@@ -1,9 +1,9 @@
 // The customer workflow's quiet hours read in the zone the journey's send window used (sent with the slot
 // request): a Tokyo customer whose own customer:<id> workflow knows no zone is still asked at 09:00 Tokyo time.
+import { customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,

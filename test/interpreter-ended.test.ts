@@ -1,9 +1,9 @@
 // A journey that ended stays ended: maxCycles reached, onTimeout exit, or an operator cancel leaves the run resting
 // as a tombstone, so the next routed event (signalWithStart on the same workflow id) reaches it instead of starting
 // a fresh run at cycle 1 that would re-ask the customer or reuse send keys. Time-skipping server, NPS journey.
+import { cancelRunUpdate } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelRunUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
 import {

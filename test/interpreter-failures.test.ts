@@ -1,9 +1,9 @@
 // Data no retry can fix fails the run at once, as Failed with a non-retryable ApplicationFailure that says why,
 // instead of a workflow task retried forever (a run that hangs): each test gives it 30 s. Time-skipping server.
+import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
   createHarness,

@@ -1,10 +1,10 @@
 // Long waits hand over to a fresh history (continue-as-new) when the history grows, in any stage, and the next run
 // picks the wait up: same asks, same deadlines, every signal sent during the handover kept, tracking keys unique.
 // Time-skipping server (it never suggests continue-as-new itself, so the runs get a small history limit).
+import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
 import {

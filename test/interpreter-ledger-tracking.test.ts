@@ -1,12 +1,12 @@
 // What the run tells others: the tracking fields the KPI report reads (data.nps, data.amount, data.cycle) and the
 // customer ledger's view of refused, held and reversed rewards (holdReward / refuseReward / reverseReward), with the
 // real reward, contact and tracking activities against real customer:<id> workflows on the time-skipping server.
+import { cancelRunUpdate, customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { computeKpis } from '../reports/kpis.ts';
-import { cancelRunUpdate, customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,

@@ -1,10 +1,10 @@
 // Whole cycles on the time-skipping server: act → reward → track → expand → continue-as-new with carried state;
 // three simulated years of cycles of every shipped journey with each run's history under a stated bound.
+import { journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { durationMs } from '../definitions/duration.ts';
-import { journeyWorkflowId, type JourneyEvent } from '../workflows/messages.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 

@@ -1,9 +1,9 @@
 // Operators steer a run with Updates (validators reject what cannot apply) and read it with the journeyState query;
 // a bad plan fails the run at once with a clear ApplicationFailure. Time-skipping server.
+import { cancelRunUpdate, optOutUpdate, pauseUpdate, resumeUpdate, skipWaitUpdate } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { cancelRunUpdate, optOutUpdate, pauseUpdate, resumeUpdate, skipWaitUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
   createHarness,

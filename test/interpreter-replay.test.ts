@@ -3,13 +3,13 @@
 // Record the current code's cycles after an intended, patched change: RECORD_HISTORIES=1 npx vitest run
 // test/interpreter-replay.test.ts writes current-<journey>.json. The <journey>.json files without the prefix were
 // recorded before the patches and are kept: they stand for runs still in flight from then.
+import { journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { journeyWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, shippedPlan } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';

@@ -1,11 +1,11 @@
 // The promoter rate's base is every customer who answered NPS: a passive (7-8) answer leaves a tracking record too.
 // Real runs on the time-skipping server, the real tracking activity writing the NDJSON log the report reads.
+import { cancelRunUpdate } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { computeKpis } from '../reports/kpis.ts';
-import { cancelRunUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, sendEvent, shippedPlan } from './interpreter/harness.ts';
 
 const traits = { email: 'pat@customer.example', firstName: 'Pat', timezone: 'Europe/Berlin', healthScore: 90, segment: 'smb' };

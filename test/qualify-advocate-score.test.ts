@@ -1,10 +1,9 @@
 // Qualify reads the customer's advocate score from customer:<id> (time-skipping server, real customer workflow and
 // real readAdvocateScore activity): a rule on history.advocateScore sends a strong advocate to a different motion.
+import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId, customerProfileStartInput } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
-import { customerProfileStartInput } from '../workflows/customer/start-input.ts';
 import { validateDefinitionBody } from '../api/definition-validator.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,

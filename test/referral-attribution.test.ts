@@ -1,5 +1,12 @@
 // Attribution: a run counts only the referrals it took, within the attribution window, and recognizes its own
 // opaque referral code (never a code anyone can build from a customer id). Time-skipping server, real activities.
+import {
+  cancelRunUpdate,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyWorkflowId,
+  type JourneyRunInput,
+} from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -7,13 +14,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { legacyReferralCodeFor, mintReferralCode, resolveReferralCode } from '../api/referral-code.ts';
-import {
-  cancelRunUpdate,
-  JOURNEY_WORKFLOW_TYPE,
-  journeyEventSignal,
-  journeyWorkflowId,
-  type JourneyRunInput,
-} from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,

@@ -1,12 +1,12 @@
 // The KPI report over a generated population with known true rates: a seeded random population of
 // customers goes through the funnel with chosen probabilities; the generator tallies the true counts as it
 // writes the tracking records, and the report must give exactly those rates (and near the chosen ones).
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrackingRecord } from '../activities/journey/types.ts';
 import { computeKpis } from '../reports/kpis.ts';
 
 function mulberry32(seed: number) {

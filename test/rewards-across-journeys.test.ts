@@ -1,10 +1,10 @@
 // Caps and the duplicate-referral check hold across every journey of an advocate: the advocate's ledger in
 // customer:<id> checks and writes each new reward in one Update (claimReward). Two journeys on the time-skipping
 // server with the real reward activities and customer workflows.
+import { customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,

@@ -1,13 +1,13 @@
 // Rewards on a real dev server with real workers: the policy decides, the activities pay through a signed
 // webhook to a local receiver that counts payouts by Idempotency-Key, and every reward lands in the
 // recipient's ledger in their customer workflow.
+import { customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Reward } from '../definitions/generated/journey.ts';
 import { createRewardActivities } from '../activities/rewards/reward-activities.ts';
-import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { rewardKey } from '../workflows/rewards/policy.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
 import type { RewardHarnessInput } from './rewards/workflows.ts';

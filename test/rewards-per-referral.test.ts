@@ -1,6 +1,7 @@
 // Rewards are paid per referral, not per cycle; release.on conversion pays only for a conversion. The shipped
 // nps-promoter-referral journey with the real reward, contact and tracking activities against real customer:<id>
 // workflows on the time-skipping server.
+import { cancelRunUpdate, customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -8,7 +9,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { cancelRunUpdate, customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,

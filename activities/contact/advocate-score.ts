@@ -1,7 +1,7 @@
 // Activity: read the customer's current advocate score and tier from customer:<id> (its customerState query), so
 // Qualify's rules can use history.advocateScore / history.advocateTier. A query never changes the customer workflow.
+import { customerStateQuery, customerWorkflowId } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customerStateQuery, customerWorkflowId } from '../../workflows/messages.ts';
 import type { CustomerWorkflowDeps } from './customer-update.ts';
 
 export interface AdvocateScoreRequest {

@@ -1,9 +1,13 @@
 // Reaches the customer's workflow `customer:<id>`, starting it if it is not running (update-with-start,
 // signal-with-start), so every caller reaches the one owner of the customer's cross-journey state.
+import {
+  CUSTOMER_WORKFLOW_TYPE,
+  customerWorkflowId,
+  customerProfileStartInput,
+  type CustomerProfileDefaults,
+} from '../../workflows/contract/index.ts';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
-import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
-import { customerProfileStartInput, type CustomerProfileDefaults } from '../../workflows/customer/start-input.ts';
 
 export interface CustomerWorkflowDeps {
   client: Client;

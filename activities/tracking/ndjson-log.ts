@@ -1,9 +1,9 @@
 // The default tracking sink: an append-only NDJSON log at <dataDir>/tracking/events.ndjson. Each line
 // carries its key; a retried append of a key already in the file is skipped, and the reader drops any
 // duplicate that two processes raced in, so every record counts once.
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrackingRecord } from '../journey/types.ts';
 import { trackingKey } from './tracking-key.ts';
 
 export function trackingLogPath(dataDir: string): string {

@@ -1,7 +1,7 @@
 // The idempotency key of one tracking record: given by the interpreter (workflow id + step), or derived from
 // the record's content, so a retried append is recognized.
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { createHash } from 'node:crypto';
-import type { TrackingRecord } from '../journey/types.ts';
 
 export function trackingKey(rec: TrackingRecord): string {
   if (rec.key) return rec.key;

@@ -1,6 +1,4 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
-import type { FastifyInstance } from 'fastify';
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import {
   CUSTOMER_WORKFLOW_TYPE,
   JOURNEY_WORKFLOW_TYPE,
@@ -11,11 +9,15 @@ import {
   optOutUpdate,
   updateTraitsSignal,
   type OperatorAction,
-} from '../../workflows/messages.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
+  CustomerId,
+  JourneyId,
+  JourneyVersion,
+  customerProfileStartInput,
+} from '../../workflows/contract/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../server.ts';
 import { startCustomerWorkflow } from '../routing.ts';
-import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
 

@@ -1,8 +1,8 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { JourneyEvent } from '../../workflows/messages.ts';
 import type { ApiContext } from '../server.ts';
 import { MAX_BATCH } from '../server.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
@@ -55,14 +55,12 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       try {
         const result = await ctx.ingest.ingest(event);
         if (result.status === 'rejected' && result.reason === 'invalid') {
-          return reply
-            .code(400)
-            .send({
-              error: 'invalid_event',
-              message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
-              errors: result.errors,
-              requestId: req.id,
-            });
+          return reply.code(400).send({
+            error: 'invalid_event',
+            message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+            errors: result.errors,
+            requestId: req.id,
+          });
         }
         if (result.status === 'failed')
           return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
@@ -88,13 +86,11 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {
-        return reply
-          .code(413)
-          .send({
-            error: 'batch_too_large',
-            message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
-            requestId: req.id,
-          });
+        return reply.code(413).send({
+          error: 'batch_too_large',
+          message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
+          requestId: req.id,
+        });
       }
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {

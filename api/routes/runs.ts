@@ -1,5 +1,4 @@
-// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/messages.ts).
-import type { FastifyInstance } from 'fastify';
+// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/contract/).
 import {
   cancelRunUpdate,
   journeyStateQuery,
@@ -8,7 +7,8 @@ import {
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
-} from '../../workflows/messages.ts';
+} from '../../workflows/contract/index.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../server.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';

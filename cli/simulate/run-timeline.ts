@@ -1,18 +1,8 @@
 // Runs one compiled plan for one scripted customer on the time-skipping test server with a real worker and the
 // real activities (email → outbox, rewards → ledger, tracking → NDJSON log in a temp folder), and returns what
 // happened in workflow time. Shared by `journey simulate` and tests.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { listOutbox } from '../../activities/outbox.ts';
-import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
-import type { CompiledPlan } from '../../definitions/plan.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import {
+  type TrackingRecord,
   CUSTOMER_WORKFLOW_TYPE,
   customerEventSignal,
   customerWorkflowId,
@@ -21,7 +11,17 @@ import {
   journeyStateQuery,
   journeyWorkflowId,
   type JourneyEvent,
-} from '../../workflows/messages.ts';
+} from '../../workflows/contract/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { listOutbox } from '../../activities/outbox.ts';
+import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
+import type { CompiledPlan } from '../../definitions/plan.ts';
+import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const DAY = 86_400_000;

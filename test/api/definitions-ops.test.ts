@@ -1,5 +1,6 @@
 // Definitions (list, validate, reload keeping the last good version), operations (healthz, metrics), the
 // OpenAPI document and docs page, outbox, reports and webhooks placeholders.
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { PlanRegistry } from '../../api/registry.ts';
 import { buildApi } from '../../api/server.ts';
 import { validateDefinitionBody } from '../../api/definition-validator.ts';
 import { appendTracking } from '../../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
 import { auth, event, newCustomer, startApi, type ApiFixture } from './support.ts';
 
 describe('definitions', () => {

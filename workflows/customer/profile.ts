@@ -1,9 +1,6 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
 // traits, global opt-out and suppression, contact history (reserveContactSlot, and every send through recordSend),
 // the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { ApplicationFailure } from '@temporalio/common';
-import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import {
   customerEventSignal,
   customerStateQuery,
@@ -12,15 +9,23 @@ import {
   updateTraitsSignal,
   type ContactSlotDecision,
   type JourneyEvent,
-} from '../messages.ts';
-import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
+  type CustomerSnapshot,
+  AdvocateScore,
+  AdvocateTier,
+  CustomerId,
+  claimRewardUpdate,
+  recordRewardUpdate,
+  recordSendSignal,
+} from '../contract/index.ts';
+import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
+import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
 import { SHIPPED_CONTACT_POLICY, decideContactSlot, resolveContactPolicy, type GrantedAsk } from './contact-policy.ts';
 import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, claimLedgerReward, type LedgerEntry } from './ledger.ts';
-import { claimRewardUpdate, recordRewardUpdate, recordSendSignal } from './messages.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 
 export interface CustomerCarried {
@@ -91,7 +96,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     ]);
   };
 
-  const state = () => {
+  const state = (): CustomerSnapshot => {
     const now = Date.now();
     const { optedOut, suppressed } = currentSuppression(s.suppression, now);
     return {

@@ -1,11 +1,11 @@
 // Track: referral funnel events about people this advocate referred, routed to the advocate's run by
 // referrerId / referralCode. Counts conversions and referred revenue in history; reversals reverse rewards.
+import type { JourneyEvent } from '../contract/index.ts';
 import { patched } from '@temporalio/workflow';
 import type { ConversionEvent } from '../../definitions/generated/journey.ts';
 import { checkReversal } from '../rewards/policy.ts';
 import { PATCH_REVERSE } from './reward-ledger.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';

@@ -1,10 +1,9 @@
 // What every stage handler gets: the pinned plan, the run's state, workflow time, and the levers the signal and
 // update handlers pull (cancel the pending ask, wake a waiting stage, stop the run).
+import type { ReverseRewardRequest, TrackingRecord, JourneyEvent } from '../contract/index.ts';
 import type { CancellationScope } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { ReverseRewardRequest, TrackingRecord } from '../../activities/journey/types.ts';
-import type { JourneyEvent } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
 export interface RunContext {

@@ -1,5 +1,6 @@
 // The journey interpreter: one workflow type that runs any compiled plan, pinned in its input. A loop over the
 // seven stages (plus suppression), each in its own module; a cycle ends in continue-as-new with carried state.
+import { CustomerId, JourneyId, JourneyVersion, journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../contract/index.ts';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -11,8 +12,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { PLAN_FORMAT } from '../../definitions/plan.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
-import { journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../messages.ts';
 import { iso, stopRequested, track, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers, snapshot } from './operators.ts';

@@ -1,6 +1,5 @@
 // Operator Updates (pause, resume, opt out, skip the current wait, cancel the run) and the journeyState Query.
 // Validators reject what cannot apply with an ApplicationFailure, so a rejected update leaves no trace in history.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import {
   cancelRunUpdate,
   journeyStateQuery,
@@ -9,7 +8,9 @@ import {
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
-} from '../messages.ts';
+  type JourneySnapshot,
+} from '../contract/index.ts';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
 import { askHold, cancelPendingAsk } from './suppression.ts';
@@ -25,7 +26,7 @@ function validAction(action: OperatorAction | undefined): void {
 }
 
 /** The full state for operators: stage, motion, attempts, next action and when, suppression and why, rewards, referrals. */
-export function snapshot(ctx: RunContext) {
+export function snapshot(ctx: RunContext): JourneySnapshot {
   const hold = askHold(ctx, 'email');
   return {
     ...ctx.state,

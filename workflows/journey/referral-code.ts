@@ -3,8 +3,8 @@
 // api/referral-code.ts), else one drawn from the workflow's seeded random. Runs from before opaque codes keep the
 // old reversible `ref_` + base64url(customer id) code they already sent (written without Buffer, which workflow
 // code may not use).
+import type { JourneyRunInput } from '../contract/index.ts';
 import { patched, uuid4 } from '@temporalio/workflow';
-import type { JourneyRunInput } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
 export const PATCH_OPAQUE_REFERRAL_CODE = 'opaque-referral-code';

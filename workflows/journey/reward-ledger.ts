@@ -1,8 +1,8 @@
 // The customer ledger (customer:<id>) sees every reward the run decides, not only payouts: held until release,
 // refused by policy, reversed. Each call is optional (a worker without the reward activities keeps the run's own
 // record) and each call site is guarded by its own patched() id, so histories recorded before it still replay.
+import type { RewardRequest } from '../contract/index.ts';
 import { patched } from '@temporalio/workflow';
-import type { RewardRequest } from '../../activities/journey/types.ts';
 import type { Reward } from '../../definitions/generated/journey.ts';
 import { failureMessage, isNotRegistered, optional } from './activities.ts';
 import { type RunContext } from './context.ts';

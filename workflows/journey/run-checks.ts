@@ -31,26 +31,33 @@ export function sendWindowProblems(plan: CompiledPlan): string[] {
 const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'referrals', 'promotionsUsed'] as const;
 const OBJECTS = ['history', 'suppression', 'traits'] as const;
 
+/** Carried state as it may arrive from an older or broken run: every field may be absent or of another type. */
+type UncheckedCarried = Record<string, unknown> & {
+  suppression?: { openIssues?: unknown } | null;
+  resume?: { stage?: unknown; asks?: unknown } | null;
+};
+
 /** Problems with the state carried from the previous run (absent fields are fine: older runs carried fewer). */
 export function carriedProblems(carried: unknown): string[] {
   if (carried === undefined) return [];
   if (typeof carried !== 'object' || carried === null || Array.isArray(carried))
     return [`input.carried is ${JSON.stringify(carried)?.slice(0, 80)}, not an object`];
-  const c = carried as Record<string, any>;
+  const c = carried as UncheckedCarried;
   const problems: string[] = [];
   for (const k of ARRAYS) if (c[k] !== undefined && !Array.isArray(c[k])) problems.push(`input.carried.${k} is not a list`);
   for (const k of OBJECTS)
     if (c[k] !== undefined && (typeof c[k] !== 'object' || c[k] === null || Array.isArray(c[k])))
       problems.push(`input.carried.${k} is not an object`);
   if (c.suppression && !Array.isArray(c.suppression.openIssues ?? [])) problems.push('input.carried.suppression.openIssues is not a list');
-  if (c.cycle !== undefined && !(Number.isInteger(c.cycle) && c.cycle >= 1))
+  if (c.cycle !== undefined && !(typeof c.cycle === 'number' && Number.isInteger(c.cycle) && c.cycle >= 1))
     problems.push(`input.carried.cycle ${JSON.stringify(c.cycle)} is not a cycle number`);
-  if (c.trackingSeq !== undefined && !(Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0))
+  if (c.trackingSeq !== undefined && !(typeof c.trackingSeq === 'number' && Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0))
     problems.push('input.carried.trackingSeq is not a count');
   if (c.resume !== undefined && (typeof c.resume?.stage !== 'string' || !Array.isArray(c.resume?.asks)))
     problems.push('input.carried.resume has no stage or asks');
   for (const k of ['lastCycleStartedAt', 'cycleStartedAt'] as const)
-    if (c[k] !== undefined && !Number.isFinite(Date.parse(c[k]))) problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
+    if (c[k] !== undefined && !Number.isFinite(Date.parse(String(c[k]))))
+      problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
   return problems;
 }
 

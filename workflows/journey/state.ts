@@ -1,6 +1,6 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import type { JourneyEvent } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { JourneyEvent } from '../messages.ts';
 
 export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
 

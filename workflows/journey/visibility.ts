@@ -1,16 +1,8 @@
 // What operators see in the Temporal UI: current details (markdown) and search attributes, upserted only when
 // they change (each upsert is a history event).
+import { AdvocacyMotion, AdvocateTier, FirstReferralAt, InvitedAt, JourneyStage, ReferralCount, Suppressed } from '../contract/index.ts';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import {
-  AdvocacyMotion,
-  AdvocateTier,
-  FirstReferralAt,
-  InvitedAt,
-  JourneyStage,
-  ReferralCount,
-  Suppressed,
-} from '../../worker/search-attributes.ts';
 import type { RunContext } from './context.ts';
 import { askHold } from './suppression.ts';
 

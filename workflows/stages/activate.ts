@@ -1,6 +1,6 @@
 // Activate: wait for one of the motion's action events (with its condition) until the timeout counted from the
 // first ask; on timeout the plan says listen again or exit.
-import type { JourneyEvent } from '../messages.ts';
+import type { JourneyEvent } from '../contract/index.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';

@@ -1,6 +1,7 @@
 // Invite: the first ask after the delay, then the reminders, up to the attempt cap, each inside the send window in
 // the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
 // scope that a bad signal cancels, so an ask about to go out never does.
+import { EMAIL_FAILURE } from '../contract/index.ts';
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
@@ -13,7 +14,6 @@ import { showProgress } from '../journey/visibility.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
-import { EMAIL_FAILURE } from '../../activities/email/types.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;

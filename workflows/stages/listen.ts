@@ -1,8 +1,8 @@
 // Listen: wait for a delight signal (a listen event whose condition holds) that may start a cycle: not while a
 // bad signal holds the customer, not sooner than the re-entry interval after the last cycle's start.
+import type { JourneyEvent } from '../contract/index.ts';
 import type { DelightSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, npsOf, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';

@@ -7,7 +7,8 @@ import { holds } from '../journey/conditions.ts';
 import { iso, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { note } from '../journey/state.ts';
-import { failureMessage, isNotRegistered, type JourneyActivities } from '../journey/activities.ts';
+import { failureMessage, isNotRegistered } from '../journey/activities.ts';
+import type { JourneyActivities } from '../contract/index.ts';
 
 // A few quick attempts: the customer workflow answers a query at once or its worker is down; Qualify then goes on
 // without the score (rules on it see null) rather than hold the run.

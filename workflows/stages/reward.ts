@@ -3,9 +3,8 @@
 // idempotency key. Without an issueReward activity on the worker, the run's own ledger records it (built-in).
 // Every action of the cycle is rewarded on its own (its referralId): the first one Activate took, those already
 // waiting, and those that arrive while any reward of the cycle is still held.
+import type { RewardRequest, JourneyEvent } from '../contract/index.ts';
 import { condition, patched } from '@temporalio/workflow';
-import type { RewardRequest } from '../../activities/journey/types.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { decideReward, type PastReward } from '../rewards/policy.ts';
 import { email, failureMessage, isNotRegistered, optional } from '../journey/activities.ts';
 import { iso, stopRequested, track, wake, type RunContext } from '../journey/context.ts';

@@ -1,4 +1,5 @@
-// The contract between the interpreter and the reward, tracking and contact-policy activities.
+// Requests, results and failure types of the reward, tracking and advocate-score activities (activities/rewards,
+// activities/tracking, activities/contact): the interpreter builds the requests, the implementations take them.
 import type { RewardItem } from '../../definitions/generated/journey.ts';
 
 export interface RewardRequest {
@@ -56,3 +57,20 @@ export interface ReverseRewardResult {
   status: 'reversed' | 'failed';
   failure?: string;
 }
+
+/** The advocate score activity (activities/contact/advocate-score.ts) reads customer:<id> at Qualify. */
+export interface AdvocateScoreRequest {
+  customerId: string;
+}
+/** found: false when the customer has no customer workflow yet (no event about them was ever scored). */
+export type AdvocateScoreReading = { found: true; score: number; tier: string } | { found: false };
+
+/** ApplicationFailure types the effect activities raise (all non-retryable). */
+export const ACTIVITY_FAILURE = {
+  /** The reward webhook refused a payout for good (4xx other than 408/429): recorded as failed, needs an operator. */
+  rewardRejected: 'RewardRejected',
+  /** The worker was built without a Temporal client, so customer:<id> cannot be reached. */
+  workerMisconfigured: 'WorkerMisconfigured',
+  /** Temporal's own type when a worker has not registered the activity asked for. */
+  notRegistered: 'NotFoundError',
+} as const;

@@ -1,4 +1,5 @@
-// The contract between the interpreter and the email activity.
+// Request, result, notice and failure types of the email activity (activities/email): the interpreter builds the
+// request and reacts to the failure types; the activity's hooks receive the notices.
 import type { LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
 
 export interface SendEmailRequest {
