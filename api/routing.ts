@@ -9,16 +9,15 @@ import {
   customerWorkflowId,
   journeyEventSignal,
   journeyWorkflowId,
-  updateTraitsSignal,
   type JourneyEvent,
   type JourneyRunInput,
   CustomerId,
   JourneyId,
   JourneyVersion,
-  customerProfileStartInput,
+  customerStartOptions,
   type CustomerProfileDefaults,
 } from '../workflows/contract/index.ts';
-import type { Client } from '@temporalio/client';
+import type { Client, SignalDefinition } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
@@ -172,21 +171,17 @@ export async function deliverToCustomer(
   return { workflowId, runId, outcome };
 }
 
-export function startCustomerWorkflow(
+export function startCustomerWorkflow<Arg>(
   client: Client,
   taskQueue: string,
   customerId: string,
-  signal: typeof updateTraitsSignal | typeof customerEventSignal,
-  signalArgs: [Record<string, unknown>] | [JourneyEvent],
+  signal: SignalDefinition<[Arg]>,
+  signalArgs: [Arg],
   defaults: CustomerProfileDefaults = {},
 ) {
   return client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-    workflowId: customerWorkflowId(customerId),
-    taskQueue,
-    args: [customerProfileStartInput(customerId, defaults)],
-    signal: signal as typeof customerEventSignal,
-    signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
-    typedSearchAttributes: [{ key: CustomerId, value: customerId }],
-    staticSummary: `customer ${customerId}`,
+    ...customerStartOptions(customerId, taskQueue, defaults),
+    signal,
+    signalArgs,
   });
 }

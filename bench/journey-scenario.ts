@@ -64,7 +64,7 @@ export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): 
     const d = await run.describe();
     if (d.status.name !== 'RUNNING') break;
     driverCalls++;
-    const s = (await run.query(journeyStateQuery)) as { motion?: string; asks: unknown[] };
+    const s = await run.query(journeyStateQuery);
     if (answeredAtTurn < 0 && s.motion === 'referral' && s.asks.length > 0) {
       answeredAtTurn = turn;
       for (const e of referralActions(run.workflowId.split(':').slice(2).join(':'))) {

@@ -12,7 +12,7 @@ import {
   CustomerId,
   JourneyId,
   JourneyVersion,
-  customerProfileStartInput,
+  customerStartOptions,
 } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
@@ -149,7 +149,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         }
         return {
           customerId: id,
-          profile: profile.state as object | null,
+          profile: profile.state,
           ...(profile.stateError ? { profileError: profile.stateError } : {}),
           journeys,
         };
@@ -203,13 +203,10 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         profile = await withDeadline(ctx, () =>
           ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
             args: [action],
-            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-              workflowId: customerWorkflowId(id),
-              taskQueue: ctx.taskQueue,
-              args: [customerProfileStartInput(id, ctx.customerDefaults)],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              typedSearchAttributes: [{ key: CustomerId, value: id }],
-            }),
+            startWorkflowOperation: new WithStartWorkflowOperation(
+              CUSTOMER_WORKFLOW_TYPE,
+              customerStartOptions(id, ctx.taskQueue, ctx.customerDefaults),
+            ),
           }),
         );
       } catch (err) {
@@ -222,14 +219,14 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
             const state = await withDeadline(ctx, () =>
               ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
             );
-            return { workflowId: run.workflowId, ok: true, state: state as object | null };
+            return { workflowId: run.workflowId, ok: true, state };
           } catch (err) {
             ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
             return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
           }
         }),
       );
-      return { customerId: id, profile: profile as object | null, journeys };
+      return { customerId: id, profile, journeys };
     },
   );
 }
