@@ -47,11 +47,9 @@ describe('contact slots in the customer zone (time-skipping server, real custome
       const monday09Tokyo = friday23Tokyo + 2 * DAY + 10 * HOUR; // Monday 00:00Z
       expect(Date.parse(s.asks[0].at) - monday09Tokyo).toBeGreaterThanOrEqual(0);
       expect(Date.parse(s.asks[0].at) - monday09Tokyo).toBeLessThan(60_000);
-      const customer: any = await env.client.workflow.getHandle('customer:tokyo-zone-1').query(customerStateQuery);
+      const customer = await env.client.workflow.getHandle('customer:tokyo-zone-1').query(customerStateQuery);
       expect(customer.traits?.timezone).toBeUndefined();
-      expect(customer.contactHistory.map((a: any) => a.sendKey)).toEqual([
-        'journey:nps-promoter-referral:tokyo-zone-1:1:invite:referral:1',
-      ]);
+      expect(customer.contactHistory.map((a) => a.sendKey)).toEqual(['journey:nps-promoter-referral:tokyo-zone-1:1:invite:referral:1']);
     });
   });
 });

@@ -53,8 +53,8 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
         failures: 1,
         sendKey: 'journey:nps-promoter-referral:conf-1:1:invite:referral:1',
       });
-      expect(failing.emailProblem.reason).toMatch(/^EmailConfigurationError: /);
-      expect(failing.nextAction.what).toContain('again: email misconfigured');
+      expect(failing.emailProblem?.reason).toMatch(/^EmailConfigurationError: /);
+      expect(failing.nextAction?.what).toContain('again: email misconfigured');
       const meta: any = await handle.query('__temporal_workflow_metadata');
       expect(meta.currentDetails).toMatch(/^- email misconfigured: EmailConfigurationError: .* · 1 failed try · trying again at /m);
 
@@ -67,7 +67,7 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       expect(s.asks[0]).toMatchObject({
         attempt: 1,
         template: 'templates/referral-invite.mustache',
-        sendKey: failing.emailProblem.sendKey,
+        sendKey: failing.emailProblem?.sendKey,
         status: 'sent',
       });
       expect(s.emailProblem).toBeUndefined();

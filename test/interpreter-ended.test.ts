@@ -45,7 +45,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(3);
       const ended = await state(first);
       expect(ended.stage).toBe('ended');
-      expect(ended.ended.reason).toContain('1 cycles is the most');
+      expect(ended.ended?.reason).toContain('1 cycles is the most');
       expect((await first.describe()).status.name).toBe('RUNNING');
 
       await env.sleep(100 * DAY);
@@ -58,7 +58,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(s.cycle).toBe(1);
       // The ended cycle's asks stay for operators to read; none was added.
       expect(s.history.asks).toBe(3);
-      expect(s.asks.map((a: any) => a.sendKey.split(':').slice(3).join(':'))).toEqual([
+      expect(s.asks.map((a) => a.sendKey.split(':').slice(3).join(':'))).toEqual([
         '1:invite:referral:1',
         '1:invite:referral:2',
         '1:invite:referral:3',
@@ -78,7 +78,7 @@ describe('ended journeys (time-skipping server)', () => {
       await env.sleep(30 * DAY);
       const asked = (await h.outbox()).length;
       expect(asked).toBe(3);
-      expect((await state(first)).ended.reason).toBe('no action within P21D (onTimeout: exit)');
+      expect((await state(first)).ended?.reason).toBe('no action within P21D (onTimeout: exit)');
       await env.sleep(120 * DAY);
       const again = await sendEvent(env.client, h, plan, 'exit-1', event('nps.submitted', 'exit-1', { score: 10 }));
       expect(again.signaledRunId).toBe(first.signaledRunId);
@@ -103,7 +103,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(0);
       const s = await state(again);
       expect(s.stage).toBe('ended');
-      expect(s.ended.reason).toContain('account closed');
+      expect(s.ended?.reason).toContain('account closed');
       // An ended run rejects operator actions that would steer it.
       await expect(again.executeUpdate(cancelRunUpdate, { args: [{}] })).rejects.toThrow();
     });

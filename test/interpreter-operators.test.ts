@@ -43,13 +43,13 @@ describe('operators (time-skipping server)', () => {
       await expect(handle.executeUpdate(pauseUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);
       await env.sleep(3 * DAY); // the first ask was due Wednesday 10:00 New York; it is Thursday 10:00 now
       expect(await h.outbox()).toHaveLength(0);
-      expect((await state(handle)).suppressed.reason).toContain('paused by operator: checking account');
+      expect((await state(handle)).suppressed?.reason).toContain('paused by operator: checking account');
       await handle.executeUpdate(resumeUpdate, { args: [{ actor: 'ana' }] });
       await expect(handle.executeUpdate(resumeUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);
       await env.sleep(HOUR);
       expect(await h.outbox()).toHaveLength(1);
       const waiting = await state(handle);
-      expect(waiting.nextAction.what).toContain('invite #2');
+      expect(waiting.nextAction?.what).toContain('invite #2');
       await handle.executeUpdate(skipWaitUpdate, { args: [{ actor: 'ana', reason: 'customer asked for the link again' }] });
       await env.sleep(HOUR);
       expect(await h.outbox()).toHaveLength(2);

@@ -49,19 +49,25 @@ describe('referral attribution (time-skipping server)', () => {
       );
       await env.sleep(5 * DAY);
       // Another journey's referral (or nobody's), naming this advocate: not this run's to count.
-      await run.signal('journeyEvent', event('deal.closed_won', 'someone', { referralId: 'foreign', referrerId: 'attr-1', amount: 9000 }));
+      await run.signal(
+        journeyEventSignal,
+        event('deal.closed_won', 'someone', { referralId: 'foreign', referrerId: 'attr-1', amount: 9000 }),
+      );
       await env.sleep(HOUR);
       let s = await state(run);
       expect(s.history).toMatchObject({ conversions: 0, referredRevenue: 0 });
       const firstRun = env.client.workflow.getHandle(run.workflowId, run.signaledRunId);
       expect(s.referrals).toEqual([]);
-      expect(s.notes.map((n: any) => n.text).join('\n')).toMatch(/foreign: not a referral submitted in this run/);
+      expect(s.notes.map((n) => n.text).join('\n')).toMatch(/foreign: not a referral submitted in this run/);
 
       // Its own referral, closed after the window (P180D): not counted.
-      await run.signal('journeyEvent', event('referral.submitted', 'attr-1', { referralId: 'own', referredEmail: 'dee@prospect.example' }));
+      await run.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'attr-1', { referralId: 'own', referredEmail: 'dee@prospect.example' }),
+      );
       await env.sleep(181 * DAY);
       const current = env.client.workflow.getHandle(run.workflowId);
-      await current.signal('journeyEvent', event('deal.closed_won', 'dee', { referralId: 'own', referrerId: 'attr-1', amount: 5000 }));
+      await current.signal(journeyEventSignal, event('deal.closed_won', 'dee', { referralId: 'own', referrerId: 'attr-1', amount: 5000 }));
       await env.sleep(HOUR);
       s = await state(current);
       expect(s.history).toMatchObject({ referrals: 1, conversions: 0, referredRevenue: 0 });
@@ -107,19 +113,19 @@ describe('referral attribution (time-skipping server)', () => {
       expect(resolveReferralCode('another-secret', code, [plan.journeyId])).toBeUndefined();
 
       await run.signal(
-        'journeyEvent',
+        journeyEventSignal,
         event('referral.submitted', customerId, { referralId: 'c-1', referredEmail: 'ola@prospect.example' }),
       );
       await env.sleep(HOUR);
       // A forged code (the old reversible format of this customer id) is not this run's: not attributed.
       await run.signal(
-        'journeyEvent',
+        journeyEventSignal,
         event('deal.closed_won', 'ola', { referralId: 'c-1', referralCode: legacyReferralCodeFor(customerId), amount: 7000 }),
       );
       await env.sleep(HOUR);
       expect((await state(run)).history).toMatchObject({ conversions: 0, referredRevenue: 0 });
       // The advocate's own code is.
-      await run.signal('journeyEvent', event('deal.closed_won', 'ola', { referralId: 'c-1', referralCode: code, amount: 7000 }));
+      await run.signal(journeyEventSignal, event('deal.closed_won', 'ola', { referralId: 'c-1', referralCode: code, amount: 7000 }));
       await env.sleep(HOUR);
       expect((await state(run)).history).toMatchObject({ conversions: 1, referredRevenue: 7000 });
     });
@@ -144,11 +150,11 @@ describe('referral attribution (time-skipping server)', () => {
       const legacy = legacyReferralCodeFor(customerId);
       expect(JSON.stringify((await h.outbox())[0].message)).toContain(`refer?code=${legacy}`);
       await run.signal(
-        'journeyEvent',
+        journeyEventSignal,
         event('referral.submitted', customerId, { referralId: 'o-1', referredEmail: 'kai@prospect.example' }),
       );
       await env.sleep(HOUR);
-      await run.signal('journeyEvent', event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacy, amount: 3000 }));
+      await run.signal(journeyEventSignal, event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacy, amount: 3000 }));
       await env.sleep(HOUR);
       expect((await state(run)).history).toMatchObject({ conversions: 1, referredRevenue: 3000 });
       expect(resolveReferralCode('any-secret', legacy, [])).toEqual({ customerId, legacy: true });

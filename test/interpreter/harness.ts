@@ -10,6 +10,7 @@ import {
   type ContactSlotRequest,
   type JourneyEvent,
   type JourneyRunInput,
+  type JourneySnapshot,
 } from '../../workflows/contract/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,7 +147,7 @@ export async function sendEvent(
   return handle;
 }
 
-export async function state(handle: WorkflowHandle): Promise<any> {
+export async function state(handle: WorkflowHandle): Promise<JourneySnapshot> {
   return handle.query(journeyStateQuery);
 }
 
