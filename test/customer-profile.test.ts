@@ -17,13 +17,6 @@ import { createContactActivities } from '../activities/contact/reserve-contact-s
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const DAY = 86_400_000;
-type State = {
-  advocate: { score: number; tier: string; reasons: { ruleId: string }[] };
-  contactHistory: unknown[];
-  rewards: { id: string; status: string; history: unknown[] }[];
-  optedOut: unknown;
-  suppressed: unknown;
-};
 
 describe('customer:<id> owns one contact policy across journeys (dev server)', () => {
   let temporal: DevServerClients;
@@ -52,8 +45,7 @@ describe('customer:<id> owns one contact policy across journeys (dev server)', (
     await temporal?.close();
   });
 
-  const state = (customerId: string) =>
-    temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<State>;
+  const state = (customerId: string) => temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
 
   it('three journeys asking within an hour under 1 ask / 7 days: exactly one granted now, the others get a retryAt', async () => {
     const customerId = `c3-${run}`;

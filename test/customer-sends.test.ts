@@ -24,10 +24,7 @@ describe("every send in the customer's contact history (time-skipping server)", 
       await driveCycle(env, env.client, h, plan, SCENARIOS[0], 'sends-1', 1);
       const outbox = await h.outbox();
       expect(outbox).toHaveLength(2);
-      const customer = (await env.client.workflow.getHandle(customerWorkflowId('sends-1')).query(customerStateQuery)) as {
-        sends: any[];
-        contactHistory: any[];
-      };
+      const customer = await env.client.workflow.getHandle(customerWorkflowId('sends-1')).query(customerStateQuery);
       const byKey = Object.fromEntries(customer.sends.map((s) => [s.sendKey, s]));
       const invite = 'journey:nps-promoter-referral:sends-1:1:invite:referral:1';
       const thanks = 'journey:nps-promoter-referral:sends-1:1:thank-you:ref-sends-1-1';

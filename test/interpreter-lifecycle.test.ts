@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { durationMs } from '../definitions/duration.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, shippedPlan, state } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 
 /** The bound: no run (one cycle) of a shipped journey may have more history events than this. */

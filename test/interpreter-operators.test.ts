@@ -38,8 +38,8 @@ describe('operators (time-skipping server)', () => {
     await h.run(async () => {
       await toMondayMorning();
       const handle = await sendEvent(env.client, h, plan, 'op-1', event('nps.submitted', 'op-1', { score: 10 }, { traits }));
-      const paused: any = await handle.executeUpdate(pauseUpdate, { args: [{ actor: 'ana', reason: 'checking account' }] });
-      expect(paused.paused.actor).toBe('ana');
+      const paused = await handle.executeUpdate(pauseUpdate, { args: [{ actor: 'ana', reason: 'checking account' }] });
+      expect(paused.paused?.actor).toBe('ana');
       await expect(handle.executeUpdate(pauseUpdate, { args: [{}] })).rejects.toThrow(WorkflowUpdateFailedError);
       await env.sleep(3 * DAY); // the first ask was due Wednesday 10:00 New York; it is Thursday 10:00 now
       expect(await h.outbox()).toHaveLength(0);
@@ -62,9 +62,9 @@ describe('operators (time-skipping server)', () => {
       await env.sleep(HOUR);
       // The run rests as a tombstone (it does not complete, so a later event cannot start the journey afresh).
       expect((await handle.describe()).status.name).toBe('RUNNING');
-      const final: any = await state(handle);
+      const final = await state(handle);
       expect(final.stage).toBe('ended');
-      expect(final.ended.reason).toContain('account closed');
+      expect(final.ended?.reason).toContain('account closed');
       expect(final.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(
         /operator pause by ana[\s\S]*operator resume[\s\S]*operator skipWait[\s\S]*operator optOut/,
       );
@@ -73,8 +73,8 @@ describe('operators (time-skipping server)', () => {
 
   it('a bad plan fails the run at once with a non-retryable ApplicationFailure that says why', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
-    (plan as any).planFormat = 99;
-    delete (plan.definition as any).motions;
+    (plan as { planFormat: number }).planFormat = 99;
+    delete (plan.definition as { motions?: unknown }).motions;
     const h = await createHarness(env.nativeConnection);
     await h.run(async () => {
       const handle = await sendEvent(env.client, h, plan, 'bad-1', event('nps.submitted', 'bad-1', { score: 10 }));

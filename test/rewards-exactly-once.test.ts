@@ -23,7 +23,6 @@ const twoSided: Reward = {
   fraud: { rejectSelfReferral: true, rejectDuplicateReferred: true, rejectSameEmailDomain: true },
   reversal: { events: ['referral.reversed'], window: 'P60D' },
 };
-type Ledger = { rewards: { id: string; status: string; provider?: string; failure?: string }[] };
 
 describe('rewards are paid exactly once (dev server, real workers, webhook receiver)', () => {
   let temporal: DevServerClients;
@@ -90,8 +89,7 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     },
     ...extra,
   });
-  const ledger = (customerId: string) =>
-    temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<Ledger>;
+  const ledger = (customerId: string) => temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
   const requestsFor = (key: string) => receiver.requests.filter((r) => r.key === key);
 
   it('a two-sided reward is paid once to each side when the webhook fails twice, then succeeds', async () => {

@@ -9,7 +9,6 @@ import {
   optOutUpdate,
   updateTraitsSignal,
   type OperatorAction,
-  CustomerId,
   JourneyId,
   JourneyVersion,
   customerStartOptions,
