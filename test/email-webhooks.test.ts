@@ -18,7 +18,7 @@ const metadata = {
 const hardBounce = {
   RecordType: 'Bounce',
   MessageStream: 'broadcast',
-  ID: 4323372036854775807,
+  ID: 4323372036854775, // a safe integer here; the 64-bit ID goes out as raw JSON (hardBounceJson)
   Type: 'HardBounce',
   TypeCode: 1,
   Name: 'Hard bounce',

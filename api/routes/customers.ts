@@ -15,7 +15,7 @@ import {
 } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';

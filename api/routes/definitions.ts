@@ -1,12 +1,8 @@
 // The journeys the API routes to: list them, check a definition before deploying it, reload the files.
 import type { FastifyInstance } from 'fastify';
-import type { Diagnostic } from '../../definitions/diagnostics.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
 import { upgradeRunsInFlight } from '../in-flight-upgrades.ts';
-
-/** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
-export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
 
 const diagnostic = {
   type: 'object',
@@ -87,16 +83,14 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
     },
     async () => ({
       loadedAt: ctx.registry.loadedAt ?? null,
-      journeys: ctx.registry
-        .current()
-        .map((p) => ({
-          journeyId: p.journeyId,
-          version: p.version,
-          hash: p.hash,
-          status: p.definition.status,
-          name: p.name,
-          routing: p.routing,
-        })),
+      journeys: ctx.registry.current().map((p) => ({
+        journeyId: p.journeyId,
+        version: p.version,
+        hash: p.hash,
+        status: p.definition.status,
+        name: p.name,
+        routing: p.routing,
+      })),
     }),
   );
 

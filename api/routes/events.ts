@@ -1,10 +1,10 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { ApiContext } from '../server.ts';
-import { MAX_BATCH } from '../server.ts';
+import type { ApiContext } from '../context.ts';
+import { MAX_BATCH } from '../context.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
 import { batchResultSchema, batchSchema, bearer, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
@@ -24,7 +24,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   addFormats.default(ajv);
   const checkEnvelope = ajv.compile(eventSchema);
 
-  const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
+  const shed = (reply: FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
     return reply
       .code(429)

@@ -1,15 +1,8 @@
 // GET /v1/reports/kpis: the advocacy KPIs from the tracking log (reports/), the same report `journey report` prints.
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext, KpiQuery } from '../context.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
 import { kpiReportFromLog } from '../../reports/from-log.ts';
-
-export interface KpiQuery {
-  journeyId?: string;
-  from?: string;
-  to?: string;
-}
-export type KpiReporter = (query: KpiQuery) => Promise<unknown>;
 
 export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.get(
@@ -32,7 +25,7 @@ export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext
         response: { 200: anyObject, ...errorResponses(400, 401, 403) },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const query = req.query as KpiQuery;
       return ctx.opts.kpiReport ? ctx.opts.kpiReport(query) : kpiReportFromLog(ctx.opts.dataDir, query);
     },

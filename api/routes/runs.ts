@@ -9,7 +9,7 @@ import {
   type OperatorAction,
 } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';
 

@@ -2,12 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { listOutbox } from '../../activities/outbox.ts';
 import { registerPostmarkWebhooks } from '../webhooks/postmark.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 import { anyObject, bearer, errorResponses } from '../schemas.ts';
-
-export interface PostmarkWebhookConfig {
-  basicAuth: { username: string; password: string };
-}
 
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext) {
   // The email module owns the webhook (Postmark payloads → bounce / complaint / opt-out events into the same

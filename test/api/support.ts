@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import { parseApiKeys } from '../../api/auth.ts';
 import { PlanRegistry } from '../../api/registry.ts';
-import { buildApi, type ApiOptions } from '../../api/server.ts';
+import { buildApi } from '../../api/server.ts';
+import type { ApiOptions } from '../../api/context.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from '../support/temporal.ts';
 
 export const KEYS = 'all-key,ingest-key:ingest,read-key:read,ops-key:operate+read';
