@@ -17,6 +17,8 @@ import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDefinitionRoutes, type DefinitionValidator } from './routes/definitions.ts';
 import { registerReportRoutes, type KpiReporter } from './routes/reports.ts';
+import { createTrackedEventWriter } from './tracked-events.ts';
+import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes, type PostmarkWebhookConfig } from './routes/webhooks.ts';
 import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
@@ -38,7 +40,7 @@ export interface ApiOptions {
   validateEvent?: EventValidator;
   /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
   validateDefinition?: DefinitionValidator;
-  /** Default: the KPI report over the tracking log in dataDir (reports/from-log.ts). */
+  /** Default: the KPI engine (reports/engine/) over the tracking logs in dataDir. */
   kpiReport?: KpiReporter;
   postmark?: PostmarkWebhookConfig;
   /** Events being routed at once before the API answers 429. */
@@ -97,6 +99,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+      recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
