@@ -63,7 +63,7 @@ async function checkFormula(conn: DuckDBConnection, loaded: LoadedKpi): Promise<
     const candidates = /Candidate bindings: ([^\n]+)/.exec(full)?.[1];
     const near = column ? closest(column, Object.keys(TRACKING_COLUMNS)) : undefined;
     const suggestion = near ? `did you mean \`${near}\`?` : candidates ? `columns near it: ${candidates.trim()}` : undefined;
-    const kind = /Binder Error/.test(message) ? 'binder' : /Parser Error/.test(message) ? 'syntax' : 'sql';
+    const kind = /Binder Error/.test(message) ? 'binder' : /Parser Error/.test(message) ? 'syntax' : /Catalog Error/.test(message) ? 'catalog' : 'sql';
     const wording = column
       ? `unknown column \`${column}\`: the tracking view has no such column`
       : message.replace(/^(Binder|Parser|Catalog|Conversion) Error: /, '');

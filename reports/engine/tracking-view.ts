@@ -166,19 +166,21 @@ customer_facts AS (
     min(cycle) FILTER (WHERE type = 'action.taken') AS first_action_cycle,
     arg_max(nps, occurred_at) FILTER (WHERE nps IS NOT NULL) AS last_nps,
     arg_max(segment, occurred_at) FILTER (WHERE segment IS NOT NULL) AS customer_segment,
-    arg_min(variant, occurred_at) FILTER (WHERE variant IS NOT NULL) AS first_variant
+    arg_min(variant, occurred_at) FILTER (WHERE variant IS NOT NULL) AS first_variant,
+    -- A record the API wrote from a referral code names the journey, not its version: the advocate's run's version.
+    arg_max(journey_version, occurred_at) FILTER (WHERE journey_version IS NOT NULL) AS run_version
   FROM owned
   GROUP BY ALL
 ),
 per_customer AS (
   SELECT w.*, f.referral_clicked_at, f.referral_submitted_at, f.referral_opportunity_at, f.referral_won_at,
-    c.first_ask_at, c.first_referral_any_at, c.first_action_cycle, c.last_nps, c.customer_segment, c.first_variant
+    c.first_ask_at, c.first_referral_any_at, c.first_action_cycle, c.last_nps, c.customer_segment, c.first_variant, c.run_version
   FROM owned w
   LEFT JOIN referral_facts f USING (referral_id, journey_id, advocate_id)
   LEFT JOIN customer_facts c ON c.journey_id IS NOT DISTINCT FROM w.journey_id AND c.advocate_id = w.advocate_id
 )
 SELECT
-  record_key, occurred_at, journey_id, journey_version, customer_id, advocate_id, stage, type, motion,
+  record_key, occurred_at, journey_id, coalesce(journey_version, run_version) AS journey_version, customer_id, advocate_id, stage, type, motion,
   coalesce(customer_segment, segment) AS segment,
   coalesce(variant, first_variant) AS variant,
   cycle, referral_id,
