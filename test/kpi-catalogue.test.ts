@@ -11,7 +11,7 @@ import { day, writeHandLog } from './kpis/hand-log.ts';
 // Journey j v1. Customers A (enterprise), B (smb), C (smb, passive), D (enterprise, disqualified), E (strategic).
 // Referrals: r1 (A: clicked d3, submitted d4, mql d5, sql d6, opportunity 1000 d8, won 1000 d12, renewed 1200, +300),
 // r2 (B: submitted d5, mql d7, opportunity 500 d9, lost d15), r3 (B: submitted d10, won 2000 d30, churned 2000).
-const EXPECTED: Record<string, number | 'waiting'> = {
+const EXPECTED: Record<string, number | 'waiting' | 'waiting-in-group'> = {
   'delighted-customers': 4, // A B D E
   'qualified-customers': 3, // A B E
   'asked-customers': 3, // A B E
