@@ -134,7 +134,12 @@ export class EventIngest {
         );
       } catch (err) {
         this.opts.onTemporalError?.('recordTrackedEvent', err);
-        return { id: event.id, status: 'failed', retryable: true, error: `the tracking log did not take the event: ${(err as Error).message}` };
+        return {
+          id: event.id,
+          status: 'failed',
+          retryable: true,
+          error: `the tracking log did not take the event: ${(err as Error).message}`,
+        };
       }
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };

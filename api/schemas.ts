@@ -164,7 +164,11 @@ export const kpiReportSchema = {
         required: ['key', 'values'],
         properties: {
           key: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } },
-          values: { type: 'object', additionalProperties: { type: ['number', 'null'] }, description: 'KPI id → value; null: no data or waiting.' },
+          values: {
+            type: 'object',
+            additionalProperties: { type: ['number', 'null'] },
+            description: 'KPI id → value; null: no data or waiting.',
+          },
         },
       },
     },

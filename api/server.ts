@@ -156,13 +156,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
-    return reply
-      .code(status)
-      .send({
-        error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
-        message: status === 500 ? 'internal error; see the log for this request id' : err.message,
-        requestId: req.id,
-      });
+    return reply.code(status).send({
+      error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
+      message: status === 500 ? 'internal error; see the log for this request id' : err.message,
+      requestId: req.id,
+    });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),

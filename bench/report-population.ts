@@ -94,7 +94,9 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
     // Outcome facts a backend sends about a referred lead or account: written by the API, journey unknown.
     const outcome = (type: string, referralId: string, data: Record<string, unknown>) => {
       const key = `event:${type}:${customerId}:${referralId}:${++seq}`;
-      buffers[file].push(`${JSON.stringify({ key, at: new Date(t).toISOString(), customerId: `${referralId}-account`, stage: 'track', type, data: { ...data, referralId, eventId: key } })}\n`);
+      buffers[file].push(
+        `${JSON.stringify({ key, at: new Date(t).toISOString(), customerId: `${referralId}-account`, stage: 'track', type, data: { ...data, referralId, eventId: key } })}\n`,
+      );
       records++;
       lines++;
     };
@@ -113,7 +115,12 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
       const asks = between(1, 3);
       for (let a = 1; a <= asks; a++) {
         t += between(2, 5) * DAY;
-        emit('ask.sent', 'invite', { attempt: a, channel: 'email', template: 'referral-invite', sendKey: `s${a}` }, a === 1 && segment === 'enterprise' ? { variant: 'enterprise' } : {});
+        emit(
+          'ask.sent',
+          'invite',
+          { attempt: a, channel: 'email', template: 'referral-invite', sendKey: `s${a}` },
+          a === 1 && segment === 'enterprise' ? { variant: 'enterprise' } : {},
+        );
       }
       if (rand() < 0.2) emit('referral.link_shared', 'activate', { channel: rand() < 0.5 ? 'email' : 'linkedin' });
       if (rand() < 0.6) {
@@ -156,6 +163,8 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
     if (c % 512 === 0) for (let i = 0; i < opts.files; i++) await flush(i);
   }
   for (let i = 0; i < opts.files; i++) await flush(i);
-  await Promise.all(streams.map((s) => new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())))));
+  await Promise.all(
+    streams.map((s) => new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())))),
+  );
   return { records, lines, bytes };
 }

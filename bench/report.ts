@@ -56,13 +56,18 @@ try {
   let base: { ms: number; records: number; groups: number } | undefined;
   try {
     base = JSON.parse(
-      execFileSync(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', self, '--baseline', dir], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+      execFileSync(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', self, '--baseline', dir], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      }),
     );
   } catch (err) {
     console.log(`js reader (baseline): failed: ${(err as Error).message.split('\n')[0]}`);
   }
   if (base) {
-    console.log(`js reader (baseline): 18 KPIs over ${base.records.toLocaleString('en-US')} records: ${(base.ms / 1000).toFixed(2)} s, ${base.groups} groups`);
+    console.log(
+      `js reader (baseline): 18 KPIs over ${base.records.toLocaleString('en-US')} records: ${(base.ms / 1000).toFixed(2)} s, ${base.groups} groups`,
+    );
     console.log(`ratio engine/baseline: ${(best / base.ms).toFixed(2)}x (${(base.ms / best).toFixed(1)}x faster)`);
   }
   console.log(`target: under 3 s for 5,000,000 records: ${best < 3000 ? 'met' : 'NOT met'} (${(best / 1000).toFixed(2)} s)`);

@@ -48,7 +48,14 @@ export function checkKpiSource(source: string, file: string): { kpi?: LoadedKpi;
   const diagnostics: Diagnostic[] = [];
   const expectedName = `${value.id}.json`;
   if (basename(file) !== expectedName && !file.startsWith('<'))
-    diagnostics.push(at('/id', `the id \`${value.id}\` does not match the file name ${basename(file)}`, 'kpi.fileName', `rename the file to ${expectedName}`));
+    diagnostics.push(
+      at(
+        '/id',
+        `the id \`${value.id}\` does not match the file name ${basename(file)}`,
+        'kpi.fileName',
+        `rename the file to ${expectedName}`,
+      ),
+    );
   const known = Object.keys(TRACKING_RECORD_TYPES);
   value.needs.forEach((need, i) => {
     const names = Array.isArray(need) ? need : [need];

@@ -99,7 +99,9 @@ export async function renderKpiHtml(input: HtmlReportInput): Promise<string> {
   const body = table.kpis
     .map((k) => {
       const cells = table.groups.map((g) =>
-        k.status === 'waiting' ? `<td class="waiting">${escape(waitingText(k))}</td>` : `<td>${escape(formatValue(k.unit, g.values[k.id]))}</td>`,
+        k.status === 'waiting'
+          ? `<td class="waiting">${escape(waitingText(k))}</td>`
+          : `<td>${escape(formatValue(k.unit, g.values[k.id]))}</td>`,
       );
       return `<tr><th scope="row" title="${escape(k.description)}">${escape(k.name)}</th>${cells.join('')}</tr>`;
     })

@@ -47,7 +47,11 @@ export function parseKpiQuery(raw: RawKpiQuery, knownKpis: string[]): { query?: 
   if (raw.cohort !== undefined) {
     const day = /^\d{4}-\d{2}-\d{2}$/.test(raw.cohort) ? new Date(`${raw.cohort}T00:00:00Z`) : undefined;
     if (day && !Number.isNaN(day.getTime()) && day.getUTCDay() === 1) query.cohort = raw.cohort;
-    else problems.push({ field: 'cohort', message: `must be the Monday that starts a first-ask week (YYYY-MM-DD), got ${JSON.stringify(raw.cohort)}` });
+    else
+      problems.push({
+        field: 'cohort',
+        message: `must be the Monday that starts a first-ask week (YYYY-MM-DD), got ${JSON.stringify(raw.cohort)}`,
+      });
   }
   if (raw.by !== undefined) {
     const by = raw.by
@@ -56,7 +60,10 @@ export function parseKpiQuery(raw: RawKpiQuery, knownKpis: string[]): { query?: 
       .filter(Boolean);
     const unknown = by.filter((d) => !(d in DIMENSIONS));
     if (unknown.length)
-      problems.push({ field: 'by', message: `unknown dimension ${unknown.map((d) => `\`${d}\``).join(', ')}; one of ${Object.keys(DIMENSIONS).join(', ')}` });
+      problems.push({
+        field: 'by',
+        message: `unknown dimension ${unknown.map((d) => `\`${d}\``).join(', ')}; one of ${Object.keys(DIMENSIONS).join(', ')}`,
+      });
     else if (new Set(by).size !== by.length) problems.push({ field: 'by', message: 'a dimension is listed twice' });
     else if (by.filter((d) => d === 'day' || d === 'week' || d === 'month').length > 1)
       problems.push({ field: 'by', message: 'one period at a time: day, week or month' });
@@ -68,7 +75,8 @@ export function parseKpiQuery(raw: RawKpiQuery, knownKpis: string[]): { query?: 
       .map((s) => s.trim())
       .filter(Boolean);
     const unknown = ids.filter((id) => !knownKpis.includes(id));
-    if (unknown.length) problems.push({ field: 'kpi', message: `unknown KPI ${unknown.map((d) => `\`${d}\``).join(', ')} (see definitions/kpis/)` });
+    if (unknown.length)
+      problems.push({ field: 'kpi', message: `unknown KPI ${unknown.map((d) => `\`${d}\``).join(', ')} (see definitions/kpis/)` });
     else query.kpis = ids;
   }
   return problems.length ? { problems } : { query, problems };

@@ -60,14 +60,7 @@ export function renderKpiCsv(report: KpiReport): string {
   for (const g of report.groups)
     for (const k of report.kpis)
       lines.push(
-        [
-          ...report.by.map((d) => g.key[d]),
-          k.id,
-          k.unit,
-          k.status,
-          g.values[k.id],
-          (k.waitingFor ?? []).map((w) => w.record).join(' '),
-        ]
+        [...report.by.map((d) => g.key[d]), k.id, k.unit, k.status, g.values[k.id], (k.waitingFor ?? []).map((w) => w.record).join(' ')]
           .map(csvCell)
           .join(','),
       );

@@ -35,7 +35,13 @@ describe('broken KPI files are refused with pointers', () => {
   it('an unknown column: the formula line and the column of the name, with the nearest column', async () => {
     const [d] = await problemsOf({ 'kpi-x.json': { ...good, formula: "count(*) FILTER (WHERE tpye = 'ask.sent')" } });
     // JSON.stringify(…, 2): line 6 is `  "formula": "count(*) FILTER (WHERE tpye …"`; `tpye` starts at column 38.
-    expect(d).toMatchObject({ file: expect.stringContaining('kpi-x.json'), line: 6, column: 38, pointer: '/formula', code: 'kpi.formula.binder' });
+    expect(d).toMatchObject({
+      file: expect.stringContaining('kpi-x.json'),
+      line: 6,
+      column: 38,
+      pointer: '/formula',
+      code: 'kpi.formula.binder',
+    });
     expect(d.message).toBe('unknown column `tpye`: the tracking view has no such column');
     expect(d.suggestion).toBe('did you mean `type`?');
   });
@@ -45,7 +51,7 @@ describe('broken KPI files are refused with pointers', () => {
       'kpi-a.json': { ...good, id: 'kpi-a', formula: 'count(* FILTER' },
       'kpi-b.json': { ...good, id: 'kpi-b', formula: 'cuont(*)' },
       'kpi-c.json': { ...good, id: 'kpi-c', formula: 'amount' },
-      'kpi-d.json': { ...good, id: 'kpi-d', formula: 'string_agg(type, \',\')' },
+      'kpi-d.json': { ...good, id: 'kpi-d', formula: "string_agg(type, ',')" },
       'kpi-e.json': { ...good, id: 'kpi-e', formula: 'count(*); DROP VIEW tracking' },
     });
     expect(ds.map((d) => [d.file.split('/').pop(), d.pointer, d.code])).toEqual([
@@ -75,7 +81,10 @@ describe('broken KPI files are refused with pointers', () => {
       'kpi-c.json /id 2:9',
       'kpi-d.json  1:18',
     ]);
-    expect(ds.find((d) => d.pointer === '/needs/0')).toMatchObject({ message: 'unknown tracking record type `ask.sen`', suggestion: 'did you mean `ask.sent`?' });
+    expect(ds.find((d) => d.pointer === '/needs/0')).toMatchObject({
+      message: 'unknown tracking record type `ask.sen`',
+      suggestion: 'did you mean `ask.sent`?',
+    });
     expect(ds.find((d) => d.pointer === '/colour')?.message).toBe('unknown key `colour`');
   });
 

@@ -174,7 +174,10 @@ describe('the KPI report gives the true rates of a generated population', () => 
   let report: KpiReport;
   let k: Record<string, number | null>;
   beforeAll(async () => {
-    report = await runKpiReport(writeLog([...a.records, ...b.records, late], 50), { from: '2025-12-01T00:00:00Z', to: '2030-01-01T00:00:00Z' });
+    report = await runKpiReport(writeLog([...a.records, ...b.records, late], 50), {
+      from: '2025-12-01T00:00:00Z',
+      to: '2030-01-01T00:00:00Z',
+    });
     k = report.groups[0].values;
   }, 120_000);
 
@@ -219,7 +222,8 @@ describe('the KPI report gives the true rates of a generated population', () => 
 
   it('`journey report` prints the same numbers as JSON, CSV and a table from the NDJSON log', () => {
     const dataDir = writeLog(a.records, 50);
-    const cli = (...args: string[]) => execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir, ...args], { encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir, ...args], { encoding: 'utf8' });
     const report = JSON.parse(cli('--json', '--from', '2025-12-01', '--journey', 'nps-referral')) as KpiReport;
     expect(report.groups).toHaveLength(1);
     expect(report.groups[0].values['qualified-customers']).toBe(a.truth.qualified);
@@ -227,8 +231,8 @@ describe('the KPI report gives the true rates of a generated population', () => 
     const csv = cli('--csv', '--kpi', 'revenue-from-referrals,referral-link-clicks').trim().split('\n');
     expect(csv).toEqual([
       'journey,version,kpi,unit,status,value,waiting_for',
-      `nps-referral,2,revenue-from-referrals,currency,ok,${a.truth.revenue},`,
       'nps-referral,2,referral-link-clicks,count,waiting,,referral.link_clicked',
+      `nps-referral,2,revenue-from-referrals,currency,ok,${a.truth.revenue},`,
     ]);
     const table = cli();
     expect(table).toContain('nps-referral v2');

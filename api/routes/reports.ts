@@ -44,7 +44,8 @@ export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext
             by: {
               type: 'string',
               maxLength: 200,
-              description: 'Comma-separated: journey, version, motion, segment, variant, day, week, month, cohort. Default journey,version.',
+              description:
+                'Comma-separated: journey, version, motion, segment, variant, day, week, month, cohort. Default journey,version.',
             },
             kpi: { type: 'string', maxLength: 4000, description: 'Comma-separated KPI ids (default: all).' },
           },

@@ -26,10 +26,14 @@ export function register(program: Command): void {
     .option('--journey <id>', 'only this journey')
     .option('--version <n>', 'only this journey version')
     .option('--motion <motion>', 'only this motion')
-    .option('--segment <segment>', "only customers of this segment (their last known traits.segment)")
+    .option('--segment <segment>', 'only customers of this segment (their last known traits.segment)')
     .option('--variant <variant>', 'only customers asked with this invite variant')
     .option('--cohort <monday>', 'only customers whose first ask fell in the week starting this Monday (YYYY-MM-DD)')
-    .option('--by <dims>', 'break down by: journey, version, motion, segment, variant, day, week, month, cohort (comma-separated)', 'journey,version')
+    .option(
+      '--by <dims>',
+      'break down by: journey, version, motion, segment, variant, day, week, month, cohort (comma-separated)',
+      'journey,version',
+    )
     .option('--kpi <ids>', 'only these KPIs (comma-separated ids)')
     .option('--kpis <dir>', 'KPI definitions folder (default definitions/kpis)')
     .option('--data <dir>', 'data folder', process.env.JOURNEY_DATA_DIR || 'data')
@@ -57,7 +61,11 @@ export function register(program: Command): void {
       const run = (q: KpiQuery) => runKpiReport(opts.data, q, { definitions });
       if (opts.html) {
         const { by: _by, ...filters } = query;
-        const [table, byJourney, byWeek] = [await run(query), await run({ ...filters, by: ['journey'] }), await run({ ...filters, by: ['week'] })];
+        const [table, byJourney, byWeek] = [
+          await run(query),
+          await run({ ...filters, by: ['journey'] }),
+          await run({ ...filters, by: ['week'] }),
+        ];
         await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, generatedAt: new Date().toISOString() }));
         process.stdout.write(`wrote ${opts.html} (${table.kpis.length} KPIs, ${byJourney.groups.length} journey funnel(s))\n`);
         return;

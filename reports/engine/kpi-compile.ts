@@ -47,7 +47,8 @@ function formulaProblem(loaded: LoadedKpi, message: string, code: string, extra:
 /** The problem DuckDB finds binding one formula against the view, or undefined when it is a numeric aggregate. */
 async function checkFormula(conn: DuckDBConnection, loaded: LoadedKpi): Promise<Diagnostic | undefined> {
   const { formula } = loaded.kpi;
-  if (/;/.test(formula.replace(/'[^']*'/g, ''))) return formulaProblem(loaded, 'a formula is one SQL expression: no `;`', 'kpi.formula.statement', {}, formula.indexOf(';'));
+  if (/;/.test(formula.replace(/'[^']*'/g, '')))
+    return formulaProblem(loaded, 'a formula is one SQL expression: no `;`', 'kpi.formula.statement', {}, formula.indexOf(';'));
   try {
     // Grouped like a report, so a formula that is not an aggregate (a bare column) is refused by the binder too.
     const prepared = await conn.prepare(`SELECT journey_id, (\n${formula}\n) AS value FROM tracking GROUP BY journey_id`);
@@ -63,7 +64,13 @@ async function checkFormula(conn: DuckDBConnection, loaded: LoadedKpi): Promise<
     const candidates = /Candidate bindings: ([^\n]+)/.exec(full)?.[1];
     const near = column ? closest(column, Object.keys(TRACKING_COLUMNS)) : undefined;
     const suggestion = near ? `did you mean \`${near}\`?` : candidates ? `columns near it: ${candidates.trim()}` : undefined;
-    const kind = /Binder Error/.test(message) ? 'binder' : /Parser Error/.test(message) ? 'syntax' : /Catalog Error/.test(message) ? 'catalog' : 'sql';
+    const kind = /Binder Error/.test(message)
+      ? 'binder'
+      : /Parser Error/.test(message)
+        ? 'syntax'
+        : /Catalog Error/.test(message)
+          ? 'catalog'
+          : 'sql';
     const wording = column
       ? `unknown column \`${column}\`: the tracking view has no such column`
       : message.replace(/^(Binder|Parser|Catalog|Conversion) Error: /, '');

@@ -53,13 +53,42 @@ export type TrackingColumn = keyof typeof TRACKING_COLUMNS;
  * line. A field not listed here is not read; adding one is adding it here and to docs/kpis.md.
  */
 const DATA_FIELDS = [
-  'key', 'cycle', 'motion', 'segment', 'variant', 'referralId', 'referrerId', 'amount', 'revenue', 'arr', 'nps', 'level',
-  'channel', 'role', 'eventType', 'reason', 'personalized', 'referralIntent',
+  'key',
+  'cycle',
+  'motion',
+  'segment',
+  'variant',
+  'referralId',
+  'referrerId',
+  'amount',
+  'revenue',
+  'arr',
+  'nps',
+  'level',
+  'channel',
+  'role',
+  'eventType',
+  'reason',
+  'personalized',
+  'referralIntent',
 ];
 const DATA_STRUCT = `STRUCT(${DATA_FIELDS.map((f) => `"${f}" VARCHAR`).join(', ')})`;
 
 /** Top-level fields read from each line. `occurredAt` (a fact time a writer may add) wins over `at`. */
-const LINE_FIELDS = ['key', 'at', 'occurredAt', 'journeyId', 'journeyVersion', 'customerId', 'stage', 'motion', 'type', 'segment', 'variant', 'cycle'];
+const LINE_FIELDS = [
+  'key',
+  'at',
+  'occurredAt',
+  'journeyId',
+  'journeyVersion',
+  'customerId',
+  'stage',
+  'motion',
+  'type',
+  'segment',
+  'variant',
+  'cycle',
+];
 const LINE_COLUMNS = `{${LINE_FIELDS.map((f) => `'${f}': 'VARCHAR'`).join(', ')}, 'data': '${DATA_STRUCT}'}`;
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;

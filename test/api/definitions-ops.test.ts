@@ -190,12 +190,20 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
     const [journey] = kpis.json().groups;
     expect(journey.key).toEqual({ journey: 'kpi-j', version: 1 });
     // c1 and c2 qualified before April; c1 asked and acted. c3 qualified in May, outside the period.
-    expect(journey.values).toMatchObject({ 'qualified-customers': 2, 'warm-introduction-offer-rate': 0.5, 'referral-prompt-acceptance-rate': 1 });
+    expect(journey.values).toMatchObject({
+      'qualified-customers': 2,
+      'warm-introduction-offer-rate': 0.5,
+      'referral-prompt-acceptance-rate': 1,
+    });
     expect(kpis.json().kpis.find((k: { id: string }) => k.id === 'referral-link-clicks')).toMatchObject({
       status: 'waiting',
       waitingFor: [{ record: 'referral.link_clicked' }],
     });
-    const byWeek = await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?by=week&kpi=qualified-customers', headers: auth('read-key') });
+    const byWeek = await f.api.inject({
+      method: 'GET',
+      url: '/v1/reports/kpis?by=week&kpi=qualified-customers',
+      headers: auth('read-key'),
+    });
     expect(byWeek.json().groups).toEqual([
       { key: { week: '2026-02-23' }, values: { 'qualified-customers': 2 } },
       { key: { week: '2026-04-27' }, values: { 'qualified-customers': 1 } },
