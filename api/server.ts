@@ -16,6 +16,8 @@ import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDefinitionRoutes } from './routes/definitions.ts';
 import { registerReportRoutes } from './routes/reports.ts';
+import { createTrackedEventWriter } from './tracked-events.ts';
+import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
@@ -57,6 +59,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+      recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { computeKpis } from '../reports/kpis.ts';
+import { runKpiReport } from '../reports/engine/kpi-engine.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,
@@ -95,10 +95,10 @@ describe('tracking fields and reward ledger (time-skipping server, real customer
       expect(of('led-1', 'action.taken')[0].data?.cycle).toBe(1);
       expect(of('led-1', 'referral.opportunity')[0].data).toMatchObject({ referralId: 'r1', amount: 8000, revenue: 8000 });
       expect(of('led-1', 'reward.reversed')[0].data).toMatchObject({ referralId: 'r1', amount: 150, currency: 'USD' });
-      const [kpis] = computeKpis(records);
+      const [kpis] = (await runKpiReport(h.dataDir, { kpis: ['promoter-rate', 'reward-cost'] })).groups.map((g) => g.values);
       // led-1 (10) and led-cap (9) are promoters, led-det (3) is not.
-      expect(kpis.promoterRate).toBeCloseTo(2 / 3);
-      expect(kpis.rewardCost).toBe(0);
+      expect(kpis['promoter-rate']).toBeCloseTo(2 / 3);
+      expect(kpis['reward-cost']).toBe(0);
     });
   });
 });

@@ -39,11 +39,24 @@ export interface TrackingRecord {
   customerId: string;
   stage: 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'ended';
   motion?: string;
+  /** The run's cycle (1-based) when the fact happened. */
+  cycle?: number;
+  /** The customer's traits.segment and the invite variant they were asked with, for the report's breakdowns. */
+  segment?: string;
+  variant?: string;
   /** e.g. stage.entered, delight, qualified, disqualified, ask.sent, action.taken, referral.submitted,
    *  referral.qualified, referral.opportunity, referral.closed_won, reward.issued, reward.reversed, suppressed, promoted. */
   type: string;
   data?: Record<string, unknown>;
 }
+
+/** A tracking record the API writes for a tracked catalog event (api/tracked-events.ts): about a referred lead or
+ *  account, so its journey may be unknown until the report joins it to the referral's submission. */
+export type OutcomeTrackingRecord = Omit<TrackingRecord, 'journeyId' | 'journeyVersion' | 'stage'> & {
+  journeyId?: string;
+  journeyVersion?: number;
+  stage: 'track';
+};
 
 /** Reverse one reward (a conversion refunded or churned within the plan's reversal window). */
 export interface ReverseRewardRequest {

@@ -70,6 +70,9 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     customerId: ctx.state.customerId,
     stage,
     motion: ctx.state.motion,
+    cycle: ctx.state.cycle,
+    ...(typeof ctx.state.traits.segment === 'string' ? { segment: ctx.state.traits.segment } : {}),
+    ...(ctx.state.variant ? { variant: ctx.state.variant } : {}),
     type,
     data: { ...data, key: `${ctx.workflowId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
   });

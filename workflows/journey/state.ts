@@ -88,6 +88,8 @@ export interface JourneyState {
   cycleStartedAt?: string;
   lastCycleStartedAt?: string;
   motion?: string;
+  /** The invite variant this cycle's asks use (motions.<m>.invite.variants[].id), for the report's variant breakdown. */
+  variant?: string;
   delight?: { signal: string; eventId: string; at: string; data: Record<string, unknown> };
   qualification?: { rule: string; motion: string; reason: string; at: string };
   attempts: number;

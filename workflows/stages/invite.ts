@@ -39,6 +39,7 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
   const plan = ctx.def.motions[motion]?.invite;
   if (!plan) throw ApplicationFailure.nonRetryable(`bad plan: no motions.${motion}.invite`, 'JourneyBadPlan');
   const chosen = chooseVariant(ctx, plan, motion);
+  state.variant = chosen.variant;
   const total = Math.min(plan.maxAttempts, 1 + (plan.reminders?.length ?? 0));
   for (let attempt = state.attempts + 1; attempt <= total; attempt++) {
     const reminder = attempt > 1 ? plan.reminders![attempt - 2] : undefined;

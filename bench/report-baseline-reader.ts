@@ -1,7 +1,7 @@
+// The baseline of bench/report.ts: the hand-coded JS KPI report the DuckDB engine replaced (reports/kpis.ts before
+// the engine), kept here only to be timed against it. Reads every log with readTrackingLog and computes 18 KPIs
+// per journey and version in JS.
 import type { TrackingRecord } from '../workflows/contract/index.ts';
-// The KPI report: the numbers an advocacy programme is judged by, per journey and version over a period,
-// computed from the tracking log (TrackingRecord lines written by the interpreter). Each KPI's definition
-// is in its comment below and in docs/kpis.md. Pure: the CLI and GET /v1/reports/kpis call computeKpis.
 
 export interface KpiPeriod {
   /** Inclusive, ISO. */
