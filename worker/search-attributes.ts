@@ -1,5 +1,5 @@
 // The custom search attributes journey runs set, chosen within the dev server's SQL visibility limits
-// (about 3 Int, 3 Datetime, 3 Bool, 3 Double, 10 Keyword per namespace). One list, used to register them
+// (about 3 Int, 3 Datetime, 3 Bool, 3 Double, 10 Keyword per namespace; 7 Keyword used here). One list, used to register them
 // on the dev server and to check a cluster at worker start.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -14,6 +14,9 @@ export const ReferralCount = defineSearchAttributeKey('ReferralCount', SearchAtt
 export const AdvocateScore = defineSearchAttributeKey('AdvocateScore', SearchAttributeType.DOUBLE);
 export const InvitedAt = defineSearchAttributeKey('InvitedAt', SearchAttributeType.DATETIME);
 export const FirstReferralAt = defineSearchAttributeKey('FirstReferralAt', SearchAttributeType.DATETIME);
+/** The release of the workflow code that started the run's current history (workflows/release.ts), on journey runs
+ *  and customer:<id> alike: which runs must hand over before a patch can be removed (docs/versioning.md). */
+export const JourneyRelease = defineSearchAttributeKey('JourneyRelease', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   JourneyId,
@@ -27,6 +30,7 @@ export const ALL_SEARCH_ATTRIBUTES = [
   AdvocateScore,
   InvitedAt,
   FirstReferralAt,
+  JourneyRelease,
 ];
 
 const CLI_TYPE_NAMES: Record<string, string> = {

@@ -37,6 +37,9 @@ export const resumeUpdate = defineUpdate<unknown, [OperatorAction]>('resume');
 export const optOutUpdate = defineUpdate<unknown, [OperatorAction]>('optOut');
 export const skipWaitUpdate = defineUpdate<unknown, [OperatorAction]>('skipWait');
 export const cancelRunUpdate = defineUpdate<unknown, [OperatorAction]>('cancelRun');
+/** Hand the run over to a fresh history (continue-as-new) at its next safe point, in any stage, carrying its state:
+ *  how runs leave a history an older release started (docs/versioning.md). */
+export const handOverUpdate = defineUpdate<unknown, [OperatorAction]>('handOver');
 
 /** The journey workflow's input: the compiled plan pinned for the run, and state carried over continue-as-new. */
 export interface JourneyRunInput {

@@ -16,6 +16,7 @@ import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attri
 import type { ApiContext } from '../server.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
+import { handOverCustomerUpdate } from '../../workflows/customer/messages.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
 
@@ -228,6 +229,41 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         }),
       );
       return { customerId: id, profile: profile as object | null, journeys };
+    },
+  );
+
+  app.post(
+    '/customers/:id/hand-over',
+    {
+      config: { scope: 'operate' },
+      schema: {
+        summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
+        tags: ['customers'],
+        security: bearer,
+        params: customerParams,
+        body: operatorActionSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const workflowId = customerWorkflowId(id);
+      const action = (req.body ?? {}) as OperatorAction;
+      try {
+        // Not started when missing: a customer with no workflow has no history to leave.
+        const state = await withDeadline(ctx, () =>
+          ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
+        );
+        return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
+      }
     },
   );
 }
