@@ -27,6 +27,17 @@ import {
   shippedPlan,
   state,
 } from './interpreter/harness.ts';
+import type { JourneyState } from '../workflows/journey/state.ts';
+import type { LedgerEntry } from '../workflows/customer/ledger.ts';
+
+/** The journeyState query's answer (workflows/journey/operators.ts snapshot). */
+type Snapshot = Omit<JourneyState, 'seenEventIds' | 'inbox'> & {
+  seenEventIds: number;
+  inbox: number;
+  handoverRequested?: { at: string; actor?: string; reason?: string };
+};
+const snap = (handle: Parameters<typeof state>[0]) => state(handle) as Promise<Snapshot>;
+type CustomerView = { rewards: LedgerEntry[]; contactHistory: unknown[]; handoverRequested?: { actor?: string }; advocate?: unknown };
 
 const traits = (email: string) => ({ email, firstName: 'Hana', timezone: 'Europe/Berlin', healthScore: 90, segment: 'mid-market' });
 const operator = { actor: 'ops', reason: 'release 1.1 retires a patch' };
@@ -53,7 +64,7 @@ describe('hand over now (time-skipping server)', () => {
   }
 
   const ledger = async (id: string) =>
-    ((await env.client.workflow.getHandle(customerWorkflowId(id)).query(customerStateQuery)) as any).rewards as any[];
+    ((await env.client.workflow.getHandle(customerWorkflowId(id)).query(customerStateQuery)) as CustomerView).rewards;
 
   it('a reward held for its deal hands over; the next run pays it exactly once when the deal closes, with one thank-you', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
@@ -74,36 +85,36 @@ describe('hand over now (time-skipping server)', () => {
         event('referral.submitted', customerId, { referralId: 'h-1', referredEmail: 'ida@prospect.example' }),
       );
       await env.sleep(HOUR);
-      const held = await state(run);
+      const held = await snap(run);
       expect(held.stage).toBe('reward');
-      expect(held.heldRewards.map((r: any) => r.referralId)).toEqual(['h-1']);
+      expect(held.heldRewards?.map((r) => r.referralId)).toEqual(['h-1']);
       expect((await ledger(customerId)).map((e) => [e.referralId, e.status])).toEqual([['h-1', 'held']]);
 
-      const accepted: any = await run.executeUpdate(handOverUpdate, { args: [operator] });
+      const accepted = (await run.executeUpdate(handOverUpdate, { args: [operator] })) as Snapshot;
       expect(accepted.handoverRequested).toMatchObject({ actor: 'ops', reason: operator.reason });
       await env.sleep(HOUR);
       const runs = await runIds(workflowId);
       expect(runs).toHaveLength(2);
       const current = env.client.workflow.getHandle(workflowId);
-      const resumed = await state(current);
+      const resumed = await snap(current);
       expect(resumed.stage).toBe('reward');
       expect(resumed.handoverRequested).toBeUndefined();
       expect(resumed.heldRewards).toEqual(held.heldRewards);
       expect(resumed.asks).toEqual(held.asks);
-      expect(resumed.notes.map((n: any) => n.text)).toContain(`operator handOver by ops: ${operator.reason}`);
+      expect(resumed.notes.map((n) => n.text)).toContain(`operator handOver by ops: ${operator.reason}`);
 
       await current.signal(
         journeyEventSignal,
         event('deal.closed_won', 'ida', { referralId: 'h-1', referrerId: customerId, amount: 4000 }),
       );
       await env.sleep(HOUR);
-      const paid = await state(current);
-      expect(paid.rewards.filter((r: any) => r.role === 'referrer').map((r: any) => [r.referralId, r.status])).toEqual([['h-1', 'issued']]);
+      const paid = await snap(current);
+      expect(paid.rewards.filter((r) => r.role === 'referrer').map((r) => [r.referralId, r.status])).toEqual([['h-1', 'issued']]);
       expect(paid.heldRewards ?? []).toEqual([]);
       expect(paid.history).toMatchObject({ conversions: 1, rewardsIssued: 2 });
       const mine = await ledger(customerId);
       expect(mine.map((e) => [e.referralId, e.status])).toEqual([['h-1', 'issued']]);
-      expect(mine[0].history.filter((x: any) => x.status === 'issued')).toHaveLength(1);
+      expect(mine[0].history.filter((x) => x.status === 'issued')).toHaveLength(1);
       expect((await ledger('ida@prospect.example')).map((e) => [e.role, e.status])).toEqual([['referred', 'issued']]);
       expect((await h.outbox()).filter((m) => m.sendKey.includes(':thank-you:')).map((m) => m.sendKey.split(':').pop())).toEqual(['h-1']);
 
@@ -135,13 +146,13 @@ describe('hand over now (time-skipping server)', () => {
       await env.sleep(HOUR);
       await run.executeUpdate(optOutUpdate, { args: [{ actor: 'ops', reason: 'asked to stop' }] });
       await env.sleep(HOUR);
-      const before = await state(run);
+      const before = await snap(run);
       expect(before.stage).toBe('opted-out');
       await run.executeUpdate(handOverUpdate, { args: [operator] });
       await env.sleep(HOUR);
       expect(await runIds(workflowId)).toHaveLength(2);
       const current = env.client.workflow.getHandle(workflowId);
-      const after = await state(current);
+      const after = await snap(current);
       expect(after.stage).toBe('opted-out');
       expect(after.suppression.optedOut).toEqual(before.suppression.optedOut);
       expect(after.seenEventIds).toBe(before.seenEventIds);
@@ -150,14 +161,14 @@ describe('hand over now (time-skipping server)', () => {
       await current.signal(journeyEventSignal, again);
       await current.signal(journeyEventSignal, again);
       await env.sleep(7 * DAY);
-      const later = await state(current);
+      const later = await snap(current);
       expect(later.stage).toBe('opted-out');
       expect(later.seenEventIds).toBe(before.seenEventIds + 1);
       expect(await h.outbox()).toHaveLength(0);
     });
   }, 120_000);
 
-  it('an ended run hands over and rests as a tombstone in the next run; a second action object must be an object', async () => {
+  it('an ended run hands over and rests as a tombstone in the next run; an action that is not an object is refused', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection);
     const customerId = 'end-1';
@@ -173,26 +184,26 @@ describe('hand over now (time-skipping server)', () => {
       await env.sleep(HOUR);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'ops', reason: 'customer asked' }] });
       await env.sleep(HOUR);
-      const ended = await state(run);
+      const ended = await snap(run);
       expect(ended.stage).toBe('ended');
-      const bad: any = await run.executeUpdate(handOverUpdate, { args: ['now' as never] }).catch((e: unknown) => e);
+      const bad: unknown = await run.executeUpdate(handOverUpdate, { args: ['now' as never] }).catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(bad.cause.type).toBe('OperatorActionRejected');
+      expect((bad as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'OperatorActionRejected' });
       await run.executeUpdate(handOverUpdate, { args: [operator] });
       await env.sleep(HOUR);
       expect(await runIds(workflowId)).toHaveLength(2);
       const current = env.client.workflow.getHandle(workflowId);
-      const after = await state(current);
+      const after = await snap(current);
       expect(after.stage).toBe('ended');
       expect(after.ended).toEqual(ended.ended);
       await current.signal(journeyEventSignal, event('nps.submitted', customerId, { score: 10 }));
       await env.sleep(7 * DAY);
-      expect((await state(current)).stage).toBe('ended');
+      expect((await snap(current)).stage).toBe('ended');
       expect(await h.outbox()).toHaveLength(0);
     });
   }, 120_000);
 
-  it('customer:<id> hands over at once and keeps its ledger, opt-out and sends', async () => {
+  it('customer:<id> hands over at once and keeps its ledger, contact history and sends', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
     const customerId = 'cust-1';
@@ -221,13 +232,13 @@ describe('hand over now (time-skipping server)', () => {
           },
         ],
       });
-      const before: any = await profile.query(customerStateQuery);
+      const before = (await profile.query(customerStateQuery)) as CustomerView;
       expect(before.contactHistory).toHaveLength(1);
-      const answer: any = await profile.executeUpdate(handOverCustomerUpdate, { args: [operator] });
+      const answer = (await profile.executeUpdate(handOverCustomerUpdate, { args: [operator] })) as CustomerView;
       expect(answer.handoverRequested).toMatchObject({ actor: 'ops' });
       await env.sleep(HOUR);
       expect(await runIds(customerWorkflowId(customerId))).toHaveLength(2);
-      const after: any = await env.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+      const after = (await env.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery)) as CustomerView;
       expect(after.handoverRequested).toBeUndefined();
       expect({ ...after, advocate: undefined }).toEqual({ ...before, advocate: undefined });
     });
