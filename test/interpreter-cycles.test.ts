@@ -75,7 +75,7 @@ describe('cycles (time-skipping server)', () => {
         'journey:nps-promoter-referral:hold-1:1:invite:referral:1',
         'journey:nps-promoter-referral:hold-1:2:invite:referral:1',
       ]);
-      await recordHistory('patched-listen-again-resets-asks', handle);
+      await recordHistory('listen-again-resets-asks', handle);
     });
   });
 

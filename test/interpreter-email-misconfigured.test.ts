@@ -79,7 +79,7 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       );
       const after = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
       expect(after.currentDetails).not.toContain('email misconfigured');
-      await recordHistory('patched-email-misconfigured-retries', handle);
+      await recordHistory('email-misconfigured-retries', handle);
     });
   });
 });

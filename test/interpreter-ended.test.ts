@@ -64,7 +64,7 @@ describe('ended journeys (time-skipping server)', () => {
         '1:invite:referral:3',
       ]);
       expect(s.seenEventIds).toBe(2);
-      await recordHistory('patched-ended-run-rests', again);
+      await recordHistory('ended-run-rests', again);
     });
   });
 

@@ -8,10 +8,9 @@ import {
   type JourneyRunInput,
 } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { legacyReferralCodeFor, mintReferralCode, resolveReferralCode } from '../api/referral-code.ts';
 import {
@@ -80,8 +79,7 @@ describe('referral attribution (time-skipping server)', () => {
       );
       expect(records.filter((r) => r.customerId === 'attr-1' && r.type === 'referral.closed_won')).toEqual([]);
       // RECORD_HISTORIES=1 keeps the first run (unattributed conversion, forfeited reward) for the replay test.
-      if (process.env.RECORD_HISTORIES === '1')
-        writeFileSync('test/histories/patched-attribute-known-referrals-only.json', historyToJSON(await firstRun.fetchHistory()));
+      await recordHistory('unattributed-conversion', firstRun);
     });
   }, 120_000);
 
@@ -131,12 +129,11 @@ describe('referral attribution (time-skipping server)', () => {
     });
   }, 120_000);
 
-  it('a run carried over from before opaque codes keeps the old code it already sent, and takes conversions by it', async () => {
+  it('a run whose carried state has no code (runs from before 1.0 are not carried over) takes an opaque one, never the old reversible code', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
     const customerId = 'old-timer';
     await h.run(async () => {
-      // Carried state from an older run: no referralCode in it.
       const input: JourneyRunInput = { plan, customerId, carried: { cycle: 2 } };
       const run = await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
         workflowId: journeyWorkflowId(plan.journeyId, customerId),
@@ -147,17 +144,25 @@ describe('referral attribution (time-skipping server)', () => {
       });
       h.handles.push(env.client.workflow.getHandle(run.workflowId));
       await env.sleep(5 * DAY);
-      const legacy = legacyReferralCodeFor(customerId);
-      expect(JSON.stringify((await h.outbox())[0].message)).toContain(`refer?code=${legacy}`);
+      const code = (await state(run)).referralCode as string;
+      expect(code).toMatch(/^rc_[0-9a-f]{32}$/);
+      const sent = JSON.stringify((await h.outbox())[0].message);
+      expect(sent).toContain(`refer?code=${code}`);
+      expect(sent).not.toContain(legacyReferralCodeFor(customerId));
       await run.signal(
         journeyEventSignal,
         event('referral.submitted', customerId, { referralId: 'o-1', referredEmail: 'kai@prospect.example' }),
       );
       await env.sleep(HOUR);
-      await run.signal(journeyEventSignal, event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacy, amount: 3000 }));
+      await run.signal(
+        journeyEventSignal,
+        event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: legacyReferralCodeFor(customerId), amount: 3000 }),
+      );
+      await env.sleep(HOUR);
+      expect((await state(run)).history).toMatchObject({ conversions: 0, referredRevenue: 0 });
+      await run.signal(journeyEventSignal, event('deal.closed_won', 'kai', { referralId: 'o-1', referralCode: code, amount: 3000 }));
       await env.sleep(HOUR);
       expect((await state(run)).history).toMatchObject({ conversions: 1, referredRevenue: 3000 });
-      expect(resolveReferralCode('any-secret', legacy, [])).toEqual({ customerId, legacy: true });
     });
   }, 120_000);
 });

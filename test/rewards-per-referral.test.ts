@@ -3,11 +3,9 @@
 // workflows on the time-skipping server.
 import { cancelRunUpdate, customerStateQuery, journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
@@ -19,11 +17,6 @@ import {
   shippedPlan,
   state,
 } from './interpreter/harness.ts';
-
-/** RECORD_HISTORIES=1 keeps this run's history for the replay test (test/histories), guarding the patched paths. */
-async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES === '1') writeFileSync(`test/histories/${name}.json`, historyToJSON(await handle.fetchHistory()));
-}
 
 const traits = (email: string) => ({ email, firstName: 'Robin', timezone: 'Europe/Berlin', healthScore: 90, segment: 'mid-market' });
 
@@ -116,7 +109,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       console.log(`HISTORY five referrals in one cycle: ${(await run.describe()).historyLength} events so far`);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
       await env.sleep(1000);
-      await recordHistory(run, 'patched-reward-each-action-five-referrals');
+      await recordHistory('reward-each-action-five-referrals', run);
       const { records } = await readTrackingLog(h.dataDir);
       const of = (type: string) => records.filter((r) => r.customerId === 'multi-1' && r.type === type);
       expect(
@@ -189,7 +182,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       expect((await ledger('release-1')).map((e) => [e.referralId, e.status])).toEqual([['quiet', 'issued']]);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'end' }] });
       await env.sleep(1000);
-      await recordHistory(run, 'patched-reward-forfeit-without-conversion');
+      await recordHistory('reward-forfeit-without-conversion', run);
     });
   }, 120_000);
 

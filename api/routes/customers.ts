@@ -12,6 +12,7 @@ import {
   JourneyId,
   JourneyVersion,
   customerStartOptions,
+  handOverCustomerUpdate,
 } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
@@ -226,6 +227,41 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         }),
       );
       return { customerId: id, profile, journeys };
+    },
+  );
+
+  app.post(
+    '/customers/:id/hand-over',
+    {
+      config: { scope: 'operate' },
+      schema: {
+        summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
+        tags: ['customers'],
+        security: bearer,
+        params: customerParams,
+        body: operatorActionSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const workflowId = customerWorkflowId(id);
+      const action = (req.body ?? {}) as OperatorAction;
+      try {
+        // Not started when missing: a customer with no workflow has no history to leave.
+        const state = await withDeadline(ctx, () =>
+          ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
+        );
+        return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
+      }
     },
   );
 }

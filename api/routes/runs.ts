@@ -1,6 +1,7 @@
 // One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/contract/).
 import {
   cancelRunUpdate,
+  handOverUpdate,
   journeyStateQuery,
   journeyWorkflowId,
   pauseUpdate,
@@ -24,6 +25,10 @@ const ACTIONS = {
   resume: { update: resumeUpdate, summary: 'Resume a paused run' },
   cancel: { update: cancelRunUpdate, summary: 'Cancel the run: pending asks are dropped, the run ends' },
   'skip-wait': { update: skipWaitUpdate, summary: 'Skip the current wait (e.g. the delay before an ask)' },
+  'hand-over': {
+    update: handOverUpdate,
+    summary: 'Hand the run over to a fresh history at its next safe point (continue-as-new, state carried; docs/versioning.md)',
+  },
 } as const;
 
 export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {

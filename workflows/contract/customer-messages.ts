@@ -59,6 +59,9 @@ export const customerEventSignal = defineSignal<[JourneyEvent]>('customerEvent')
 export const customerStateQuery = defineQuery<CustomerSnapshot>('customerState');
 export const reserveContactSlotUpdate = defineUpdate<ContactSlotDecision, [ContactSlotRequest]>('reserveContactSlot');
 export const globalOptOutUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('globalOptOut');
+/** Hand customer:<id> over to a fresh history (continue-as-new) at once, carrying its state: how it leaves a history
+ *  an older release started (docs/versioning.md). Answers with the customer's state. */
+export const handOverCustomerUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('handOver');
 
 /** Record or move one reward in the customer's ledger; idempotent by the reward's id. */
 export const recordRewardUpdate = defineUpdate<LedgerWriteResult, [LedgerWrite]>('recordReward');

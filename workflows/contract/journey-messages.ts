@@ -39,6 +39,8 @@ export type JourneySnapshot = Omit<JourneyState, 'inbox' | 'seenEventIds'> & {
   suppressed?: { kind: AskHold['kind']; reason: string; until?: string };
   pendingTracking: number;
   upgradeTo?: { version: number; hash: string };
+  /** An operator's hand-over, pending until the run's next safe point. */
+  handoverRequested?: { at: string; actor?: string; reason?: string };
 };
 
 /** Who did an operator action and why, recorded in the run's state. */
@@ -56,6 +58,9 @@ export const resumeUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('res
 export const optOutUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('optOut');
 export const skipWaitUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('skipWait');
 export const cancelRunUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('cancelRun');
+/** Hand the run over to a fresh history (continue-as-new) at its next safe point, in any stage, carrying its state:
+ *  how runs leave a history an older release started (docs/versioning.md). */
+export const handOverUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('handOver');
 
 /** A newer compiled plan of the same journey; the run moves to it the next time it is back in Listen
  *  when the new plan says `inFlight: migrate-at-listen`, and keeps its own version otherwise. */

@@ -14,6 +14,9 @@ export const ReferralCount = defineSearchAttributeKey('ReferralCount', SearchAtt
 export const AdvocateScore = defineSearchAttributeKey('AdvocateScore', SearchAttributeType.DOUBLE);
 export const InvitedAt = defineSearchAttributeKey('InvitedAt', SearchAttributeType.DATETIME);
 export const FirstReferralAt = defineSearchAttributeKey('FirstReferralAt', SearchAttributeType.DATETIME);
+/** The release of the workflow code that started the run's current history (workflows/release.ts), on journey runs
+ *  and customer:<id> alike: which runs must hand over before a patch can be removed (docs/versioning.md). */
+export const JourneyRelease = defineSearchAttributeKey('JourneyRelease', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   JourneyId,
@@ -27,4 +30,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   AdvocateScore,
   InvitedAt,
   FirstReferralAt,
+  JourneyRelease,
 ];

@@ -1,7 +1,6 @@
-// The effects the interpreter asks for, reached only through proxyActivities typed by the contract's JourneyActivities
-// (derived from the implementations the worker registers).
-// reserveContactSlot, issueReward and recordTracking belong to other areas; when a worker has not registered one,
-// the activity fails with NotFoundError at once (non-retryable here) and the interpreter uses its built-in fallback.
+// The effects the interpreter asks for, reached only through proxyActivities (import type: no side effects here).
+// createActivities (activities/index.ts) registers every one of them except readAdvocateScore, which needs a Temporal
+// client: without it that activity fails with NotFoundError at once (not retried) and Qualify goes on without a score.
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { ACTIVITY_FAILURE, type JourneyActivities } from '../contract/index.ts';
 

@@ -35,8 +35,8 @@ export interface RunContext {
   upserted: Map<string, string>;
   /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
   historyLimit: number;
-  /** Whether this run hands over from every long wait (patched 'handover-in-every-wait', decided at the run's start). */
-  handoverInWaits: boolean;
+  /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */
+  handoverRequested?: { at: string; actor?: string; reason?: string };
 }
 
 export function iso(ms: number): string {

@@ -2,7 +2,8 @@
 // is pinned in the input, the carried state came from the previous run) and errors the interpreter did not expect.
 // Each becomes a non-retryable ApplicationFailure whose message says why.
 import { ApplicationFailure, ContinueAsNew, isCancellation, TemporalFailure, WorkflowError } from '@temporalio/workflow';
-import type { CompiledPlan } from '../../definitions/plan.ts';
+import { PLAN_FORMAT, type CompiledPlan } from '../../definitions/plan.ts';
+import type { JourneyRunInput } from '../contract/index.ts';
 import { isKnownTimeZone } from './send-window.ts';
 
 const DAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
@@ -28,7 +29,7 @@ export function sendWindowProblems(plan: CompiledPlan): string[] {
   return problems;
 }
 
-const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'referrals', 'promotionsUsed'] as const;
+const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'heldRewards', 'referrals', 'promotionsUsed'] as const;
 const OBJECTS = ['history', 'suppression', 'traits'] as const;
 
 /** Carried state as it may arrive from an older or broken run: every field may be absent or of another type. */
@@ -59,6 +60,26 @@ export function carriedProblems(carried: unknown): string[] {
     if (c[k] !== undefined && !Number.isFinite(Date.parse(String(c[k]))))
       problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
   return problems;
+}
+
+/** The run's input, checked before anything else: a bad plan, carried state or send window fails the run at once. */
+export function checkInput(input: JourneyRunInput): void {
+  const plan = input?.plan;
+  const problems: string[] = [];
+  if (!plan || typeof plan !== 'object') problems.push('input.plan is missing');
+  else {
+    if (plan.planFormat !== PLAN_FORMAT)
+      problems.push(`input.plan.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
+    if (!plan.definition?.listen?.signals?.length) problems.push('input.plan.definition.listen.signals is empty');
+    if (!plan.definition?.motions || typeof plan.definition.motions !== 'object') problems.push('input.plan.definition.motions is missing');
+    if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track)
+      problems.push('input.plan.definition lacks suppression, qualify or track');
+  }
+  if (typeof input?.customerId !== 'string' || !input.customerId) problems.push('input.customerId is missing');
+  problems.push(...carriedProblems(input?.carried));
+  // A window that never opens, or a zone Intl does not know, would otherwise fail (or fall back to UTC) at the first ask.
+  if (plan && typeof plan === 'object' && plan.definition?.motions) problems.push(...sendWindowProblems(plan));
+  if (problems.length) throw ApplicationFailure.nonRetryable(`bad journey input: ${problems.join('; ')}`, 'JourneyBadPlan');
 }
 
 /** The failure type of an error the interpreter did not expect (a bug, or data no check caught). */

@@ -43,14 +43,11 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
     const event = takeAction(ctx);
     if (event) return { kind: 'acted', event };
     if (stopRequested(ctx)) return { kind: 'stopped' };
-    const woke = await waitUntil(
-      ctx,
-      deadline,
-      `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`,
-      () => actionWaiting(ctx),
-      false,
-      true,
-    );
+    const woke = await waitUntil(ctx, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, {
+      until: deadline,
+      alsoWakeOn: () => actionWaiting(ctx),
+      mayHandOver: true,
+    });
     if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'elapsed' || woke === 'skipped') {
       if (actionWaiting(ctx)) continue;

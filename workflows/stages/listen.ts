@@ -45,9 +45,12 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
       track(ctx, 'delight', { signal: signal.id, eventId: event.id, ...npsOf(event) });
       return { kind: 'delight', signal, event };
     }
-    // A run listening for months carries its state into a fresh history when the server suggests it (or, with
-    // patched 'handover-in-every-wait', when its history reaches the run's limit).
+    // A run listening for months carries its state into a fresh history when the server suggests it, when its
+    // history reaches the run's limit, or when an operator asks it to (journey/handover.ts).
     if (handoverDue(ctx)) return { kind: 'continue-as-new' };
-    await waitUntil(ctx, undefined, 'listening for delight', () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade), false, true);
+    await waitUntil(ctx, 'listening for delight', {
+      alsoWakeOn: () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade),
+      mayHandOver: true,
+    });
   }
 }

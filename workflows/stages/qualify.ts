@@ -1,7 +1,7 @@
 // Qualify: the first rule whose condition holds over traits, history and the delight event picks the motion
 // (or disqualifies); otherwise the plan's default. The reason is kept for operators. When the plan's conditions
 // use history.advocateScore / history.advocateTier, the customer's current score is read from customer:<id> first.
-import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, track, type RunContext } from '../journey/context.ts';
@@ -47,7 +47,7 @@ async function readAdvocateScore(ctx: RunContext): Promise<void> {
 }
 
 export async function qualify(ctx: RunContext): Promise<string | undefined> {
-  if (readsAdvocateScore(ctx.def) && patched('qualify-reads-advocate-score')) await readAdvocateScore(ctx);
+  if (readsAdvocateScore(ctx.def)) await readAdvocateScore(ctx);
   const { qualify: q, motions } = ctx.def;
   const delight = ctx.state.delight;
   const scope = conditionScope(
