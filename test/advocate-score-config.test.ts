@@ -32,7 +32,7 @@ describe('advocate score config file', () => {
 
   it('a bad file is refused with every schema problem: file, line, pointer, message', () => {
     const source = JSON.stringify({ ...shipped, halfLifeDays: 0, weights: {}, tiers: [{ tier: 'gold' }] }, null, 2);
-    const { config, diagnostics } = checkAdvocateScoreConfig(source, 'definitions/advocate-score.json');
+    const { value: config, diagnostics } = checkAdvocateScoreConfig(source, 'definitions/advocate-score.json');
     expect(config).toBeUndefined();
     const byPointer = Object.fromEntries(diagnostics.map((d) => [d.pointer, d]));
     expect(byPointer['/halfLifeDays']).toMatchObject({

@@ -1,4 +1,7 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { Scope } from '../auth.ts';
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import {
   CUSTOMER_WORKFLOW_TYPE,
   JOURNEY_WORKFLOW_TYPE,
@@ -14,14 +17,17 @@ import {
   customerStartOptions,
   handOverCustomerUpdate,
 } from '../../workflows/contract/index.ts';
-import type { FastifyInstance } from 'fastify';
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
-import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
+import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields, traitsSchema } from '../schemas.ts';
 
 const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
+
+/** A route on one customer (`:id` in its path). */
+function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
+  return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
+}
 const MAX_RUNS = 100;
 
 /** The customer's journey runs (open and closed), newest first, from visibility. */
@@ -41,20 +47,14 @@ async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
     '/customers/:id',
-    {
-      config: { scope: 'ingest' },
-      schema: {
-        summary: "Set a customer's traits (merged into what the engine knows)",
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        body: traitsSchema(),
-        response: {
-          202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
-          ...errorResponses(400, 401, 403, 503),
-        },
+    customerRoute('ingest', {
+      summary: "Set a customer's traits (merged into what the engine knows)",
+      body: traitsSchema(),
+      response: {
+        202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
+        ...errorResponses(400, 401, 403, 503),
       },
-    },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -75,47 +75,31 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
 
   app.get(
     '/customers/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              customerId: { type: 'string' },
-              profile: {
-                ...anyObject,
-                type: ['object', 'null'],
-                description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
-              },
-              profileError: { type: 'string' },
-              journeys: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    journeyId: { type: 'string' },
-                    workflowId: { type: 'string' },
-                    runId: { type: 'string' },
-                    status: { type: 'string' },
-                    startTime: { type: 'string' },
-                    closeTime: { type: ['string', 'null'] },
-                    version: { type: ['string', 'null'] },
-                    state: { ...anyObject, type: ['object', 'null'] },
-                    stateError: { type: 'string' },
-                  },
-                },
+    customerRoute('read', {
+      summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            customerId: { type: 'string' },
+            profile: {
+              ...anyObject,
+              type: ['object', 'null'],
+              description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
+            },
+            profileError: { type: 'string' },
+            journeys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { ...runStatusFields, journeyId: { type: 'string' }, version: { type: ['string', 'null'] } },
               },
             },
           },
-          ...errorResponses(400, 401, 403, 404, 503),
         },
+        ...errorResponses(400, 401, 403, 404, 503),
       },
-    },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -161,38 +145,32 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
 
   app.post(
     '/customers/:id/opt-out',
-    {
-      config: { scope: 'operate' },
-      schema: {
-        summary: 'Opt the customer out of every journey, at once',
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        body: operatorActionSchema,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              customerId: { type: 'string' },
-              profile: { ...anyObject, type: ['object', 'null'] },
-              journeys: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    workflowId: { type: 'string' },
-                    ok: { type: 'boolean' },
-                    state: { ...anyObject, type: ['object', 'null'] },
-                    error: { type: 'string' },
-                  },
+    customerRoute('operate', {
+      summary: 'Opt the customer out of every journey, at once',
+      body: operatorActionSchema,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            customerId: { type: 'string' },
+            profile: { ...anyObject, type: ['object', 'null'] },
+            journeys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  workflowId: { type: 'string' },
+                  ok: { type: 'boolean' },
+                  state: { ...anyObject, type: ['object', 'null'] },
+                  error: { type: 'string' },
                 },
               },
             },
           },
-          ...errorResponses(400, 401, 403, 409, 503, 504),
         },
+        ...errorResponses(400, 401, 403, 409, 503, 504),
       },
-    },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const action = (req.body ?? {}) as OperatorAction;
@@ -232,23 +210,18 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
 
   app.post(
     '/customers/:id/hand-over',
-    {
-      config: { scope: 'operate' },
-      schema: {
-        summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        body: operatorActionSchema,
-        response: {
-          200: {
-            type: 'object',
-            properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
-          },
-          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+    bearerRoute('operate', 'customers', {
+      summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
+      params: customerParams,
+      body: operatorActionSchema,
+      response: {
+        200: {
+          type: 'object',
+          properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
         },
+        ...errorResponses(400, 401, 403, 404, 409, 503, 504),
       },
-    },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const workflowId = customerWorkflowId(id);

@@ -7,7 +7,7 @@ import type { ApiContext } from '../context.ts';
 import { MAX_BATCH } from '../context.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
-import { batchResultSchema, batchSchema, bearer, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
+import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
@@ -37,17 +37,16 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events',
-    {
-      config: { scope: 'ingest' },
-      bodyLimit: 256 * 1024,
-      schema: {
+    bearerRoute(
+      'ingest',
+      'events',
+      {
         summary: 'Send one event',
-        tags: ['events'],
-        security: bearer,
         body: eventSchema,
         response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
-    },
+      { bodyLimit: 256 * 1024 },
+    ),
     async (req, reply) => {
       const body = req.body as JourneyEvent;
       const event: JourneyEvent = { ...body, data: body.data ?? {} };
@@ -73,16 +72,11 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events/batch',
-    {
-      config: { scope: 'ingest' },
-      schema: {
-        summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
-        tags: ['events'],
-        security: bearer,
-        body: batchSchema,
-        response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
-      },
-    },
+    bearerRoute('ingest', 'events', {
+      summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
+      body: batchSchema,
+      response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
+    }),
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {

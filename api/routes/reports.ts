@@ -2,7 +2,7 @@
 // engine, same filters and breakdown). The KPI definitions are compiled once, on the first request.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { bearer, errorResponses, kpiReportSchema } from '../schemas.ts';
+import { bearerRoute, errorResponses, kpiReportSchema } from '../schemas.ts';
 import { compileKpis } from '../../reports/engine/kpi-compile.ts';
 import { runKpiReport, type KpiQuery, type KpiReport } from '../../reports/engine/kpi-engine.ts';
 import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
@@ -21,36 +21,30 @@ export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext
   };
   app.get(
     '/reports/kpis',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: 'The advocacy KPIs (definitions/kpis/) over the tracking logs, broken down by the dimensions in `by`',
-        tags: ['reports'],
-        security: bearer,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            journeyId: text,
-            version: { type: 'integer', minimum: 1 },
-            motion: text,
-            segment: text,
-            variant: text,
-            cohort: { type: 'string', format: 'date', description: 'First-ask week: the Monday that starts it.' },
-            from: { type: 'string', format: 'date-time', description: 'Inclusive, by the fact time of each record.' },
-            to: { type: 'string', format: 'date-time', description: 'Exclusive.' },
-            by: {
-              type: 'string',
-              maxLength: 200,
-              description:
-                'Comma-separated: journey, version, motion, segment, variant, day, week, month, cohort. Default journey,version.',
-            },
-            kpi: { type: 'string', maxLength: 4000, description: 'Comma-separated KPI ids (default: all).' },
+    bearerRoute('read', 'reports', {
+      summary: 'The advocacy KPIs (definitions/kpis/) over the tracking logs, broken down by the dimensions in `by`',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          journeyId: text,
+          version: { type: 'integer', minimum: 1 },
+          motion: text,
+          segment: text,
+          variant: text,
+          cohort: { type: 'string', format: 'date', description: 'First-ask week: the Monday that starts it.' },
+          from: { type: 'string', format: 'date-time', description: 'Inclusive, by the fact time of each record.' },
+          to: { type: 'string', format: 'date-time', description: 'Exclusive.' },
+          by: {
+            type: 'string',
+            maxLength: 200,
+            description: 'Comma-separated: journey, version, motion, segment, variant, day, week, month, cohort. Default journey,version.',
           },
+          kpi: { type: 'string', maxLength: 4000, description: 'Comma-separated KPI ids (default: all).' },
         },
-        response: { 200: kpiReportSchema, ...errorResponses(400, 401, 403) },
       },
-    },
+      response: { 200: kpiReportSchema, ...errorResponses(400, 401, 403) },
+    }),
     async (req, reply) => {
       const definitionsNow = await kpis();
       const { query, problems } = parseKpiQuery(

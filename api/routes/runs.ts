@@ -12,7 +12,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
-import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';
+import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields } from '../schemas.ts';
 
 const runParams = {
   type: 'object',
@@ -34,31 +34,17 @@ const ACTIONS = {
 export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.get(
     '/journeys/:journeyId/runs/:customerId',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: "A journey run's status and state",
-        tags: ['runs'],
-        security: bearer,
-        params: runParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              workflowId: { type: 'string' },
-              runId: { type: 'string' },
-              status: { type: 'string' },
-              startTime: { type: 'string' },
-              closeTime: { type: ['string', 'null'] },
-              historyLength: { type: 'integer' },
-              state: { ...anyObject, type: ['object', 'null'] },
-              stateError: { type: 'string' },
-            },
-          },
-          ...errorResponses(400, 401, 403, 404, 503),
+    bearerRoute('read', 'runs', {
+      summary: "A journey run's status and state",
+      params: runParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: { ...runStatusFields, historyLength: { type: 'integer' } },
         },
+        ...errorResponses(400, 401, 403, 404, 503),
       },
-    },
+    }),
     async (req, reply) => {
       const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
       const workflowId = journeyWorkflowId(journeyId, customerId);
@@ -84,23 +70,18 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
   for (const [name, { update, summary }] of Object.entries(ACTIONS)) {
     app.post(
       `/journeys/:journeyId/runs/:customerId/${name}`,
-      {
-        config: { scope: 'operate' },
-        schema: {
-          summary,
-          tags: ['runs'],
-          security: bearer,
-          params: runParams,
-          body: operatorActionSchema,
-          response: {
-            200: {
-              type: 'object',
-              properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
-            },
-            ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+      bearerRoute('operate', 'runs', {
+        summary,
+        params: runParams,
+        body: operatorActionSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
           },
+          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
         },
-      },
+      }),
       async (req, reply) => {
         const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
         const workflowId = journeyWorkflowId(journeyId, customerId);
