@@ -6,8 +6,9 @@ import type { ApiKey } from './auth.ts';
 import type { EventIngest, EventValidator, InFlightLimit } from './ingest.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { PlanRegistry } from './registry.ts';
+import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
-import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
+import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
 
 /** The most events one POST /v1/events/batch may carry. */
 export const MAX_BATCH = 500;
@@ -15,12 +16,7 @@ export const MAX_BATCH = 500;
 /** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
 export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
 
-export interface KpiQuery {
-  journeyId?: string;
-  from?: string;
-  to?: string;
-}
-export type KpiReporter = (query: KpiQuery) => Promise<unknown>;
+export type KpiReporter = (query: KpiQuery) => Promise<KpiReport>;
 
 export interface PostmarkWebhookConfig {
   basicAuth: { username: string; password: string };
@@ -36,7 +32,7 @@ export interface ApiOptions {
   validateEvent?: EventValidator;
   /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
   validateDefinition?: DefinitionValidator;
-  /** Default: the KPI report over the tracking log in dataDir (reports/from-log.ts). */
+  /** Default: the KPI report over the tracking log in dataDir (reports/engine/). */
   kpiReport?: KpiReporter;
   postmark?: PostmarkWebhookConfig;
   /** Events being routed at once before the API answers 429. */

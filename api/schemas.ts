@@ -157,3 +157,55 @@ export function bearerRoute<S extends FastifySchema>(
 ) {
   return { ...options, config: { scope }, schema: { tags: [tag], security: bearer, ...schema } };
 }
+
+/** GET /v1/reports/kpis: the KPI report (reports/engine/kpi-engine.ts KpiReport). */
+export const kpiReportSchema = {
+  type: 'object',
+  required: ['by', 'filters', 'kpis', 'groups', 'sources'],
+  properties: {
+    by: { type: 'array', items: { type: 'string' }, description: 'The dimensions of each group, in order.' },
+    filters: { type: 'object', additionalProperties: true, description: 'The filters applied (as given, dates normalized to ISO).' },
+    kpis: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'unit', 'status'],
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          description: { type: 'string' },
+          section: { type: 'string' },
+          unit: { type: 'string', enum: ['ratio', 'count', 'days', 'currency', 'multiple', 'number'] },
+          seed: { type: 'object', properties: { file: { type: 'string' }, metric: { type: 'string' } } },
+          status: { type: 'string', enum: ['ok', 'waiting'], description: 'waiting: a record type it needs has not appeared yet.' },
+          waitingFor: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { record: { type: 'string' }, writtenBy: { type: ['string', 'null'] }, waitsFor: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'values'],
+        properties: {
+          key: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } },
+          values: {
+            type: 'object',
+            additionalProperties: { type: ['number', 'null'] },
+            description: 'KPI id → value; null: no data or waiting.',
+          },
+        },
+      },
+    },
+    sources: {
+      type: 'object',
+      properties: { files: { type: 'array', items: { type: 'string' } }, records: { type: 'integer' } },
+    },
+  },
+} as const;

@@ -1,5 +1,6 @@
 // The HTTP API for backend services and operators, everything under /v1, described by an OpenAPI 3.1 document
 // built from the route schemas (/openapi.json, docs page at /docs). Each area lives in its own module in routes/.
+import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,6 +16,8 @@ import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDefinitionRoutes } from './routes/definitions.ts';
 import { registerReportRoutes } from './routes/reports.ts';
+import { createTrackedEventWriter } from './tracked-events.ts';
+import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
@@ -56,6 +59,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+      recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

@@ -77,7 +77,7 @@ export function unknownCatalogEvent(event: string, pointer: string, at: PlacePro
  * Parses `source` and checks it against the schema. `value` is set only when both pass; `at` places further
  * problems the caller finds at their line and column.
  */
-function checkConfigSource<T>(
+export function checkConfigSource<T>(
   source: string,
   file: string,
   validate: ValidateFunction,

@@ -12,11 +12,13 @@ import {
   optOutUpdate,
   updateTraitsSignal,
   type OperatorAction,
-} from '../../workflows/messages.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
+  JourneyId,
+  JourneyVersion,
+  customerStartOptions,
+  handOverCustomerUpdate,
+} from '../../workflows/contract/index.ts';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
-import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
 import {
   anyObject,
@@ -35,6 +37,7 @@ const customerParams = { type: 'object', required: ['id'], properties: { id: idS
 function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
   return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
 }
+
 const MAX_RUNS = 100;
 
 /** GET /customers/:id: everything the engine knows about one customer. */
@@ -69,6 +72,12 @@ const optOutOutcome = {
       },
     },
   },
+} as const;
+
+/** POST /customers/:id/hand-over: the customer workflow's answer. */
+const handOverOutcome = {
+  type: 'object',
+  properties: { ...textFields('workflowId', 'action'), state: { ...anyObject, type: ['object', 'null'] } },
 } as const;
 
 /** The customer's journey runs (open and closed), newest first, from visibility. */
@@ -114,53 +123,6 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
     },
   );
 
-  app.post(
-    '/customers/:id/opt-out',
-    customerRoute('operate', {
-      summary: 'Opt the customer out of every journey, at once',
-      body: operatorActionSchema,
-      response: { 200: optOutOutcome, ...errorResponses(400, 401, 403, 409, 503, 504) },
-    }),
-    async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const action = (req.body ?? {}) as OperatorAction;
-      let profile: unknown;
-      try {
-        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
-        // for journeys that start later too.
-        profile = await withDeadline(ctx, () =>
-          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
-            args: [action],
-            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-              workflowId: customerWorkflowId(id),
-              taskQueue: ctx.taskQueue,
-              args: [customerProfileStartInput(id, ctx.customerDefaults)],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              typedSearchAttributes: [{ key: CustomerId, value: id }],
-            }),
-          }),
-        );
-      } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
-      }
-      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
-      const journeys = await Promise.all(
-        runs.map(async (run) => {
-          try {
-            const state = await withDeadline(ctx, () =>
-              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
-            );
-            return { workflowId: run.workflowId, ok: true, state: state as object | null };
-          } catch (err) {
-            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
-            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
-          }
-        }),
-      );
-      return { customerId: id, profile: profile as object | null, journeys };
-    },
-  );
-
   app.get(
     '/customers/:id',
     customerRoute('read', {
@@ -200,12 +162,79 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         }
         return {
           customerId: id,
-          profile: profile.state as object | null,
+          profile: profile.state,
           ...(profile.stateError ? { profileError: profile.stateError } : {}),
           journeys,
         };
       } catch (err) {
         return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
+      }
+    },
+  );
+
+  app.post(
+    '/customers/:id/opt-out',
+    customerRoute('operate', {
+      summary: 'Opt the customer out of every journey, at once',
+      body: operatorActionSchema,
+      response: { 200: optOutOutcome, ...errorResponses(400, 401, 403, 409, 503, 504) },
+    }),
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const action = (req.body ?? {}) as OperatorAction;
+      let profile: unknown;
+      try {
+        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
+        // for journeys that start later too.
+        profile = await withDeadline(ctx, () =>
+          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
+            args: [action],
+            startWorkflowOperation: new WithStartWorkflowOperation(
+              CUSTOMER_WORKFLOW_TYPE,
+              customerStartOptions(id, ctx.taskQueue, ctx.customerDefaults),
+            ),
+          }),
+        );
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+      }
+      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
+      const journeys = await Promise.all(
+        runs.map(async (run) => {
+          try {
+            const state = await withDeadline(ctx, () =>
+              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
+            );
+            return { workflowId: run.workflowId, ok: true, state };
+          } catch (err) {
+            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
+            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
+          }
+        }),
+      );
+      return { customerId: id, profile, journeys };
+    },
+  );
+
+  app.post(
+    '/customers/:id/hand-over',
+    customerRoute('operate', {
+      summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
+      body: operatorActionSchema,
+      response: { 200: handOverOutcome, ...errorResponses(400, 401, 403, 404, 409, 503, 504) },
+    }),
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const workflowId = customerWorkflowId(id);
+      const action = (req.body ?? {}) as OperatorAction;
+      try {
+        // Not started when missing: a customer with no workflow has no history to leave.
+        const state = await withDeadline(ctx, () =>
+          ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
+        );
+        return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
       }
     },
   );

@@ -1,9 +1,10 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { JourneyEvent } from '../../workflows/messages.ts';
-import { MAX_BATCH, type ApiContext } from '../context.ts';
+import type { ApiContext } from '../context.ts';
+import { MAX_BATCH } from '../context.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
 import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';

@@ -1,14 +1,15 @@
-// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/messages.ts).
-import type { FastifyInstance } from 'fastify';
+// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/contract/).
 import {
   cancelRunUpdate,
+  handOverUpdate,
   journeyStateQuery,
   journeyWorkflowId,
   pauseUpdate,
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
-} from '../../workflows/messages.ts';
+} from '../../workflows/contract/index.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields } from '../schemas.ts';
@@ -24,6 +25,10 @@ const ACTIONS = {
   resume: { update: resumeUpdate, summary: 'Resume a paused run' },
   cancel: { update: cancelRunUpdate, summary: 'Cancel the run: pending asks are dropped, the run ends' },
   'skip-wait': { update: skipWaitUpdate, summary: 'Skip the current wait (e.g. the delay before an ask)' },
+  'hand-over': {
+    update: handOverUpdate,
+    summary: 'Hand the run over to a fresh history at its next safe point (continue-as-new, state carried; docs/versioning.md)',
+  },
 } as const;
 
 export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {

@@ -3,9 +3,9 @@
 // the email activity set on send; the API's ingest then suppresses or opts the customer out in every journey.
 // Event ids come from Postmark's own ids, so a redelivered webhook is the same event and ingest drops it.
 // https://postmarkapp.com/developer/webhooks/bounce-webhook, …/spam-complaint-webhook, …/subscription-change-webhook
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { JourneyEvent } from '../../workflows/messages.ts';
 
 export interface PostmarkWebhookOptions {
   basicAuth: { username: string; password: string };
