@@ -1,6 +1,5 @@
 // The HTTP API for backend services and operators, everything under /v1, described by an OpenAPI 3.1 document
 // built from the route schemas (/openapi.json, docs page at /docs). Each area lives in its own module in routes/.
-import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';

@@ -1,21 +1,15 @@
 // The report's filters and breakdown, read the same way from CLI options and API query strings, so a bad value is
 // refused with the field named in both.
-import { DIMENSIONS, type Dimension, type KpiQuery } from './engine/kpi-engine.ts';
+import { DIMENSIONS, type Dimension, type KpiFilters, type KpiQuery } from './engine/kpi-engine.ts';
 
-export interface RawKpiQuery {
-  journeyId?: string;
+/** The filters as a CLI option or query string gives them: the engine's text filters, the version as given, lists comma-separated. */
+export type RawKpiQuery = Omit<KpiFilters, 'journeyVersion'> & {
   version?: string | number;
-  motion?: string;
-  segment?: string;
-  variant?: string;
-  cohort?: string;
-  from?: string;
-  to?: string;
   /** Comma-separated dimensions. */
   by?: string;
   /** Comma-separated KPI ids. */
   kpi?: string;
-}
+};
 
 export interface QueryProblem {
   field: string;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { bearerRoute, errorResponses, kpiReportSchema } from '../schemas.ts';
 import { compileKpis } from '../../reports/engine/kpi-compile.ts';
-import { runKpiReport, type KpiQuery, type KpiReport } from '../../reports/engine/kpi-engine.ts';
+import { runKpiReport } from '../../reports/engine/kpi-engine.ts';
 import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
 import type { KpiDefinition } from '../../definitions/kpi-definitions.ts';
 
