@@ -1,9 +1,9 @@
 // Postmark's webhooks: basic auth, hard bounce / spam complaint / subscription change → journey events for
 // the customer in the message Metadata, unmatched payloads answered 202, redelivery yields the same event.
+import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPostmarkWebhooks } from '../api/webhooks/postmark.ts';
-import type { JourneyEvent } from '../workflows/messages.ts';
 
 const auth = { username: 'postmark', password: 's3cret-hook' };
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
@@ -18,7 +18,7 @@ const metadata = {
 const hardBounce = {
   RecordType: 'Bounce',
   MessageStream: 'broadcast',
-  ID: 4323372036854775807,
+  ID: 4323372036854775, // a safe integer here; the 64-bit ID goes out as raw JSON (hardBounceJson)
   Type: 'HardBounce',
   TypeCode: 1,
   Name: 'Hard bounce',

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { trackingDir } from '../activities/tracking/log-files.ts';
 import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forwarder.ts';
-import { kpiReportFromLog } from '../reports/from-log.ts';
+import { runKpiReport } from '../reports/engine/kpi-engine.ts';
 import { freePort } from '../scripts/dev-server.ts';
 import {
   JOURNEY_WORKFLOW_TYPE,
@@ -20,7 +20,7 @@ import {
   journeyStateQuery,
   journeyWorkflowId,
   type JourneyEvent,
-} from '../workflows/messages.ts';
+} from '../workflows/contract/index.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { shippedPlan } from './interpreter/harness.ts';
 import { waitFor } from './support/wait.ts';
@@ -258,8 +258,8 @@ describe('tracking under process faults (dev server, worker processes)', () => {
     expect(read.files).toHaveLength(2); // one file per worker process
     expect(read.duplicates).toBe(0);
     expect([...rawKeyCounts(dataDir).values()].every((n) => n === 1)).toBe(true);
-    const report = await kpiReportFromLog(dataDir, { journeyId: plan.journeyId });
-    expect(report.journeys[0]).toMatchObject({ customers: 16, advocatePoolSize: 8, promoterRate: 0.5 });
+    const report = await runKpiReport(dataDir, { kpis: ['promoter-rate', 'qualified-customers'] });
+    expect(report.groups.map((g) => g.values)).toEqual([{ 'promoter-rate': 0.5, 'qualified-customers': 8 }]);
     const s = (await promoter.query(journeyStateQuery)) as { trackingProblem?: unknown; pendingTracking: number };
     expect(s.trackingProblem).toBeUndefined();
     expect(s.pendingTracking).toBe(0);

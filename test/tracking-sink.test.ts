@@ -10,7 +10,7 @@ import { createActivities } from '../activities/index.ts';
 import { createTrackingActivities } from '../activities/tracking/tracking-activities.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { ownLogFileName, trackingDir } from '../activities/tracking/log-files.ts';
-import type { TrackingRecord } from '../activities/journey/types.ts';
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 
 const rec = (over: Partial<TrackingRecord> = {}): TrackingRecord => ({
   at: '2026-03-10T10:00:00.000Z',

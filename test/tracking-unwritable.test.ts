@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { trackingDir } from '../activities/tracking/log-files.ts';
-import { journeyEventSignal } from '../workflows/messages.ts';
+import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
   createHarness,
@@ -62,7 +62,7 @@ describe('tracking while the log cannot be written (time-skipping server)', () =
       expect((await h.outbox()).map((m) => m.sendKey)).toEqual([expect.stringContaining(':1:invite:referral:1')]);
       expect(s.asks).toHaveLength(1);
       expect(s.trackingProblem).toMatchObject({ reason: expect.stringMatching(/EISDIR/) });
-      expect(s.trackingProblem.failures).toBeGreaterThan(1);
+      expect(s.trackingProblem!.failures).toBeGreaterThan(1);
       expect(s.pendingTracking).toBeGreaterThanOrEqual(4);
       const meta = (await current.query('__temporal_workflow_metadata')) as { currentDetails: string };
       expect(meta.currentDetails).toMatch(

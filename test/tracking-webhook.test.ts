@@ -12,7 +12,7 @@ import { createTrackingActivities } from '../activities/tracking/tracking-activi
 import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forwarder.ts';
 import { verifyRewardSignature } from '../activities/rewards/signature.ts';
 import { trackingDir } from '../activities/tracking/log-files.ts';
-import type { TrackingRecord } from '../activities/journey/types.ts';
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 
 interface Received {
   key: string;

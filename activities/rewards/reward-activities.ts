@@ -1,12 +1,23 @@
 // Activities of the Reward stage: issue, hold, refuse and reverse rewards. Every reward is kept in the
 // recipient's ledger in their customer workflow (durable in Temporal, readable with customerStateQuery);
 // with a webhook configured the payout itself goes to the company's system first.
+import {
+  type RewardRequest,
+  type RewardResult,
+  type ReverseRewardRequest,
+  type ReverseRewardResult,
+  claimRewardUpdate,
+  recordRewardUpdate,
+  ACTIVITY_FAILURE,
+  type LedgerWrite,
+  type LedgerWriteResult,
+  type RewardClaim,
+  type RewardClaimResult,
+  type RewardStatus,
+} from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
-import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult } from '../journey/types.ts';
-import { claimRewardUpdate, recordRewardUpdate } from '../../workflows/customer/messages.ts';
-import type { LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult, RewardStatus } from '../../workflows/customer/ledger.ts';
 import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
-import { postRewardWebhook, REWARD_REJECTED, type RewardWebhookConfig } from './webhook-provider.ts';
+import { postRewardWebhook, type RewardWebhookConfig } from './webhook-provider.ts';
 
 export interface RewardActivityDeps extends CustomerWorkflowDeps {
   /** When set, payouts and reversals go to this webhook; otherwise the ledger alone is the provider. */
@@ -61,7 +72,7 @@ export function createRewardActivities(deps: RewardActivityDeps) {
             ruleId: req.ruleId,
           });
         } catch (err) {
-          if (err instanceof ApplicationFailure && err.type === REWARD_REJECTED) {
+          if (err instanceof ApplicationFailure && err.type === ACTIVITY_FAILURE.rewardRejected) {
             await record(req.recipientId, ledgerWrite(req, 'failed', { provider, failure: err.message }));
           }
           throw err;

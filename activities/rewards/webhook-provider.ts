@@ -1,6 +1,7 @@
 // The webhook reward provider: posts each payout or reversal to the company's billing / gift-card system with
 // an Idempotency-Key and an HMAC signature. Transient failures throw (Temporal retries the activity with
 // backoff); a 4xx other than 409/429 is permanent; 409 means the receiver already processed this key.
+import { ACTIVITY_FAILURE } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from './signature.ts';
 
@@ -19,8 +20,6 @@ export function rewardWebhookFromEnv(env: NodeJS.ProcessEnv): RewardWebhookConfi
   if (!secret) throw new Error('JOURNEY_REWARD_WEBHOOK_URL is set but JOURNEY_REWARD_WEBHOOK_SECRET is not: rewards must be signed');
   return { url, secret };
 }
-
-export const REWARD_REJECTED = 'RewardRejected';
 
 export interface WebhookOutcome {
   status: number;
@@ -64,5 +63,8 @@ export async function postRewardWebhook(
   if (res.status === 409) return { status: 409, alreadyProcessed: true, body: parsed };
   const detail = `reward webhook answered ${res.status} for ${idempotencyKey}: ${text.slice(0, 300)}`;
   if (res.status === 429 || res.status >= 500) throw new Error(`${detail}; will retry`);
-  throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, REWARD_REJECTED, { idempotencyKey, status: res.status });
+  throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, ACTIVITY_FAILURE.rewardRejected, {
+    idempotencyKey,
+    status: res.status,
+  });
 }

@@ -2,7 +2,7 @@
 // each record key counted once however many files or retries hold it. Lines that are not records (a torn last line
 // of a process that crashed, a line another process is still writing) are reported by file and line, not fatal.
 import { basename, join } from 'node:path';
-import type { TrackingRecord } from '../journey/types.ts';
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { LOG_SUFFIX, listLogFiles, readCompleteLines, trackingDir } from './log-files.ts';
 import { trackingKey } from './tracking-key.ts';
 

@@ -11,7 +11,7 @@
 // start): a retry of a record older than that would be logged twice, and every reader counts a key once.
 import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrackingRecord } from '../journey/types.ts';
+import type { OutcomeTrackingRecord, TrackingRecord } from '../../workflows/contract/index.ts';
 import { listLogFiles, ownLogFileName, readCompleteLines, trackingDir } from './log-files.ts';
 import { trackingKey } from './tracking-key.ts';
 
@@ -87,13 +87,13 @@ export class TrackingLogWriter {
   }
 
   /** Appends the records whose keys are not logged yet, in order, in one write; appends of one process take turns. */
-  append(records: TrackingRecord[]): Promise<AppendResult> {
+  append(records: Array<TrackingRecord | OutcomeTrackingRecord>): Promise<AppendResult> {
     const next = this.queue.then(() => this.appendNow(records));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async appendNow(records: TrackingRecord[]): Promise<AppendResult> {
+  private async appendNow(records: Array<TrackingRecord | OutcomeTrackingRecord>): Promise<AppendResult> {
     await mkdir(this.dir, { recursive: true });
     const repairedBytes = this.ownEnd === undefined ? await this.repairTail() : 0;
     await this.learnKeys();
@@ -204,8 +204,11 @@ export function trackingLogWriter(dataDir: string): TrackingLogWriter {
   return writer;
 }
 
-/** Appends one record unless its key is already logged. */
-export async function appendTracking(dataDir: string, rec: TrackingRecord): Promise<{ key: string; written: boolean }> {
+/** Appends one record unless its key is already logged (the API's records of tracked catalog events, tests). */
+export async function appendTracking(
+  dataDir: string,
+  rec: TrackingRecord | OutcomeTrackingRecord,
+): Promise<{ key: string; written: boolean }> {
   const { written } = await trackingLogWriter(dataDir).append([rec]);
   return { key: trackingKey(rec), written: written === 1 };
 }

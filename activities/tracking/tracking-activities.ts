@@ -6,7 +6,7 @@
 // journey_tracking_records_written, journey_tracking_write_failures, journey_tracking_torn_bytes_repaired).
 import { Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
-import type { TrackingRecord } from '../journey/types.ts';
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { trackingLogWriter, TrackingLogWriter, type TrackingLogOptions } from './ndjson-log.ts';
 import { trackingKey } from './tracking-key.ts';
 

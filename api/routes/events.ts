@@ -1,13 +1,13 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
-import type { FastifyInstance } from 'fastify';
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { JourneyEvent } from '../../workflows/messages.ts';
-import type { ApiContext } from '../server.ts';
-import { MAX_BATCH } from '../server.ts';
+import type { ApiContext } from '../context.ts';
+import { MAX_BATCH } from '../context.ts';
 import { mapWithConcurrency, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
-import { batchResultSchema, batchSchema, bearer, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
+import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
@@ -24,7 +24,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   addFormats.default(ajv);
   const checkEnvelope = ajv.compile(eventSchema);
 
-  const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
+  const shed = (reply: FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
     return reply
       .code(429)
@@ -37,17 +37,16 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events',
-    {
-      config: { scope: 'ingest' },
-      bodyLimit: 256 * 1024,
-      schema: {
+    bearerRoute(
+      'ingest',
+      'events',
+      {
         summary: 'Send one event',
-        tags: ['events'],
-        security: bearer,
         body: eventSchema,
         response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
-    },
+      { bodyLimit: 256 * 1024 },
+    ),
     async (req, reply) => {
       const body = req.body as JourneyEvent;
       const event: JourneyEvent = { ...body, data: body.data ?? {} };
@@ -55,14 +54,12 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       try {
         const result = await ctx.ingest.ingest(event);
         if (result.status === 'rejected' && result.reason === 'invalid') {
-          return reply
-            .code(400)
-            .send({
-              error: 'invalid_event',
-              message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
-              errors: result.errors,
-              requestId: req.id,
-            });
+          return reply.code(400).send({
+            error: 'invalid_event',
+            message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+            errors: result.errors,
+            requestId: req.id,
+          });
         }
         if (result.status === 'failed')
           return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
@@ -75,26 +72,19 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events/batch',
-    {
-      config: { scope: 'ingest' },
-      schema: {
-        summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
-        tags: ['events'],
-        security: bearer,
-        body: batchSchema,
-        response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
-      },
-    },
+    bearerRoute('ingest', 'events', {
+      summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
+      body: batchSchema,
+      response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
+    }),
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {
-        return reply
-          .code(413)
-          .send({
-            error: 'batch_too_large',
-            message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
-            requestId: req.id,
-          });
+        return reply.code(413).send({
+          error: 'batch_too_large',
+          message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
+          requestId: req.id,
+        });
       }
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadJourneyFile, REPO_ROOT } from '../../definitions/loader.ts';
+import { customerDefaultsFromEnv, type CustomerDefaults } from '../../definitions/customer-defaults.ts';
 import { formatDiagnostic } from '../format.ts';
 import { simulateTimeline, type Timeline } from '../simulate/run-timeline.ts';
 import { renderSimulation } from '../simulate/render.ts';
@@ -43,8 +44,18 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // The customer workflow runs with the contact policy and score weights the worker and the API would load.
+      let customerDefaults: CustomerDefaults;
+      try {
+        customerDefaults = customerDefaultsFromEnv();
+      } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const started = Date.now();
       const result = await simulateTimeline(plan, timeline, {
+        customerDefaults,
         testServerPath: testServerPath(),
         log: (l) => process.stderr.write(`… ${l}\n`),
         outDir: options.out,

@@ -2,7 +2,7 @@
 // recipient and subject (joined from the outbox by send key), moved send times with their reason, holds and when
 // they end, rewards, thank-yous; then the emails and the run's counts.
 import { formatLocal } from '../../workflows/journey/send-window.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import type { SimulationResult } from './run-timeline.ts';
 
 type Data = Record<string, unknown>;
@@ -88,11 +88,13 @@ export function renderSimulation(r: SimulationResult): string {
     const day = ((t - r.startMs) / 86_400_000).toFixed(1).padStart(6);
     lines.push(`day ${day}  ${formatLocal(t, r.zone)}  ${lineOf(rec, at, mail)}`);
   }
-  const s = r.finalState ?? {};
+  const s = r.finalState;
   lines.push(`emails delivered to the outbox: ${r.sent.length}${r.sent.map((m) => `\n  ${m.sendKey} → ${m.to}`).join('')}`);
-  if (s.history) lines.push(`history: ${JSON.stringify(s.history)}`);
-  if (s.suppressed) lines.push(`now suppressed: ${s.suppressed.reason}${s.suppressed.until ? ` until ${at(s.suppressed.until)}` : ''}`);
-  if (s.nextAction) lines.push(`now: ${s.stage}, ${s.nextAction.what}`);
+  if ('history' in s) {
+    lines.push(`history: ${JSON.stringify(s.history)}`);
+    if (s.suppressed) lines.push(`now suppressed: ${s.suppressed.reason}${s.suppressed.until ? ` until ${at(s.suppressed.until)}` : ''}`);
+    if (s.nextAction) lines.push(`now: ${s.stage}, ${s.nextAction.what}`);
+  } else lines.push(`the run closed: ${s.ended}`);
   if (r.outDir) lines.push(`outbox and tracking log kept in ${r.outDir}`);
   return lines.join('\n');
 }

@@ -2,6 +2,19 @@
 // real activities (email → outbox, rewards → ledger, tracking → NDJSON log, in the output folder, or in a temporary
 // folder removed at the end), and returns what happened in workflow time, read from the tracking log while the runs
 // still live (records are written as facts happen). Shared by `journey simulate` and tests.
+import {
+  type TrackingRecord,
+  CUSTOMER_WORKFLOW_TYPE,
+  customerEventSignal,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  customerStartOptions,
+  type CustomerProfileDefaults,
+  type JourneyEvent,
+  type JourneySnapshot,
+} from '../../workflows/contract/index.ts';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,19 +23,8 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import { createActivities } from '../../activities/index.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import {
-  CUSTOMER_WORKFLOW_TYPE,
-  customerEventSignal,
-  customerWorkflowId,
-  JOURNEY_WORKFLOW_TYPE,
-  journeyEventSignal,
-  journeyStateQuery,
-  journeyWorkflowId,
-  type JourneyEvent,
-} from '../../workflows/messages.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const DAY = 86_400_000;
@@ -44,7 +46,8 @@ export interface SimulationResult {
   startMs: number;
   records: TrackingRecord[];
   sent: Array<{ sendKey: string; to: string; template?: string; subject?: string }>;
-  finalState: any;
+  /** The run's state at the end, or how it closed when it no longer answers queries. */
+  finalState: JourneySnapshot | { ended: string };
   /** Where the outbox and the tracking log are, when kept (`outDir`). */
   outDir?: string;
 }
@@ -63,7 +66,15 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
 export async function simulateTimeline(
   plan: CompiledPlan,
   timeline: Timeline,
-  opts: { testServerPath: string; log?: (line: string) => void; outDir?: string },
+  opts: {
+    testServerPath: string;
+    log?: (line: string) => void;
+    /** What the customer workflow starts with (contact policy, score weights), as the worker and the API pass it:
+     *  `journey simulate` loads it from JOURNEY_CONTACT_POLICY / JOURNEY_ADVOCATE_SCORE. Default: the workflow's shipped policy. */
+    customerDefaults?: CustomerProfileDefaults;
+    /** Keep the outbox and the tracking log in this folder; default: a temporary folder, removed at the end. */
+    outDir?: string;
+  },
 ): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
   // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
@@ -96,7 +107,7 @@ async function simulateIn(
   dataDir: string,
   plan: CompiledPlan,
   timeline: Timeline,
-  opts: { testServerPath: string; log: (line: string) => void; outDir?: string; customerId: string; zone: string },
+  opts: Parameters<typeof simulateTimeline>[2] & { log: (line: string) => void; customerId: string; zone: string },
 ): Promise<SimulationResult> {
   const { log, customerId, zone } = opts;
   log('starting the time-skipping test server');
@@ -113,7 +124,11 @@ async function simulateIn(
       namespace: 'default',
       taskQueue,
       workflowBundle: { code },
-      activities: createActivities({ dataDir, rewardWebhook: null, customers: { client: env.client, taskQueue } }),
+      activities: createActivities({
+        dataDir,
+        rewardWebhook: null,
+        customers: { client: env.client, taskQueue, profileDefaults: opts.customerDefaults },
+      }),
     });
     const workflowId = journeyWorkflowId(plan.journeyId, customerId);
     return await worker.runUntil(async () => {
@@ -138,9 +153,7 @@ async function simulateIn(
         // As the API does: every event also reaches the customer's own workflow (traits such as the time zone,
         // global suppression), which owns the contact policy the journey asks before every ask.
         await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-          workflowId: customerWorkflowId(customerId),
-          taskQueue,
-          args: [{ customerId }],
+          ...customerStartOptions(customerId, taskQueue, opts.customerDefaults),
           signal: customerEventSignal,
           signalArgs: [event],
         });

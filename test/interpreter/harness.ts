@@ -1,15 +1,6 @@
 // Test harness for the interpreter: a real worker on a real Temporal server (time-skipping or dev), the real
 // email activity writing to an outbox in a temp dir, and a contact-slot activity that grants (or refuses as a
 // test says) while the customer workflow's own activity is not registered in activities/index.ts.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { listOutbox } from '../../activities/outbox.ts';
-import { loadJourneyDir } from '../../definitions/loader.ts';
-import type { CompiledPlan } from '../../definitions/plan.ts';
 import {
   JOURNEY_WORKFLOW_TYPE,
   journeyEventSignal,
@@ -19,7 +10,17 @@ import {
   type ContactSlotRequest,
   type JourneyEvent,
   type JourneyRunInput,
-} from '../../workflows/messages.ts';
+  type JourneySnapshot,
+} from '../../workflows/contract/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { listOutbox } from '../../activities/outbox.ts';
+import { loadJourneyDir } from '../../definitions/loader.ts';
+import type { CompiledPlan } from '../../definitions/plan.ts';
 import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerJourneySearchAttributes } from '../../scripts/time-skipping-env.ts';
@@ -146,7 +147,7 @@ export async function sendEvent(
   return handle;
 }
 
-export async function state(handle: WorkflowHandle): Promise<any> {
+export async function state(handle: WorkflowHandle): Promise<JourneySnapshot> {
   return handle.query(journeyStateQuery);
 }
 

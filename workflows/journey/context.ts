@@ -1,10 +1,9 @@
 // What every stage handler gets: the pinned plan, the run's state, workflow time, and the levers the signal and
 // update handlers pull (cancel the pending ask, wake a waiting stage, stop the run).
+import type { ReverseRewardRequest, TrackingRecord, JourneyEvent } from '../contract/index.ts';
 import type { CancellationScope } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { ReverseRewardRequest, TrackingRecord } from '../../activities/journey/types.ts';
-import type { JourneyEvent } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
 /** The tracking writer's state (stages/track.ts), for the interpreter's handover. Not carried: each run has its own. */
@@ -37,6 +36,9 @@ export interface RunContext {
   tracking: TrackingRecord[];
   trackingSeq: number;
   trackingWriter: TrackingWriter;
+  /** Records are written as facts happen (patch tracking-written-live); false in a run whose history 1.0.0 started,
+   *  which writes them at Track, before a handover and in an ended run (stages/track.ts flushTracking). */
+  trackingLive: boolean;
   /** The first run of this run's chain (stable across continue-as-new): part of every record key, so a journey
    *  started afresh under the same workflow id (after a terminate) never reuses an earlier chain's keys. */
   chainId: string;
@@ -50,8 +52,8 @@ export interface RunContext {
   upserted: Map<string, string>;
   /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
   historyLimit: number;
-  /** Whether this run hands over from every long wait (patched 'handover-in-every-wait', decided at the run's start). */
-  handoverInWaits: boolean;
+  /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */
+  handoverRequested?: { at: string; actor?: string; reason?: string };
 }
 
 export function iso(ms: number): string {
@@ -92,7 +94,18 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     cycle: ctx.state.cycle,
     stage,
     motion: ctx.state.motion,
+    ...(typeof ctx.state.traits.segment === 'string' ? { segment: ctx.state.traits.segment } : {}),
+    ...(ctx.state.variant ? { variant: ctx.state.variant } : {}),
     type,
     data: { ...data },
   });
+}
+
+/**
+ * A record type added with live tracking (1.1.0): queued only in a run that writes live. A run whose history 1.0.0
+ * started writes at Track, before a handover and in an ended run, and only when its queue is not empty; a record
+ * 1.0.0 never queued would make it write where its history has no write.
+ */
+export function trackIfLive(ctx: RunContext, type: string, data?: Record<string, unknown>): void {
+  if (ctx.trackingLive) track(ctx, type, data);
 }

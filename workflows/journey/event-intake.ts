@@ -2,7 +2,7 @@
 // not wait for a stage (suppression, open issues, conversions, reversals). Delight and action events go to the
 // inbox for the stage that consumes them. Bad data is noted and ignored, never thrown (a throwing signal
 // handler would fail the run).
-import type { JourneyEvent } from '../messages.ts';
+import type { JourneyEvent } from '../contract/index.ts';
 import { holds } from './conditions.ts';
 import { wake, type RunContext } from './context.ts';
 import { historyView, note, SEEN_EVENT_IDS_MAX } from './state.ts';

@@ -1,7 +1,6 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import type { JourneyEvent, RewardRequest, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { JourneyEvent } from '../messages.ts';
-import type { TrackingRecord } from './activities.ts';
 
 export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
 
@@ -42,11 +41,26 @@ export interface RewardEntry {
   currency?: string;
   kind: string;
   status: 'held' | 'issued' | 'failed' | 'refused' | 'reversed' | 'forfeited';
-  provider?: 'ledger' | 'webhook' | 'built-in';
+  provider?: 'ledger' | 'webhook';
   at: string;
   reason: string;
   rewardId?: string;
   referred?: string;
+}
+
+/** A reward granted and claimed, waiting for its release (stages/reward-release.ts); carried over a handover. */
+export interface HeldReward {
+  referralId: string;
+  /** The requests issueReward gets on release (referrer, referred friend, tier bonus), each with its idempotency key. */
+  requests: RewardRequest[];
+  /** ISO: the end of the hold (or of the attribution window when released only on conversion). */
+  releaseAt: string;
+  /** release.on conversion: paid as soon as the referral closes won. */
+  waitForConversion: boolean;
+  /** Forfeited (never paid) when the referral does not convert (release.onNoConversion is not release). */
+  forfeits: boolean;
+  /** The tier this reward reaches once paid. */
+  tier?: string;
 }
 
 export interface ReferralEntry {
@@ -89,6 +103,8 @@ export interface JourneyState {
   cycleStartedAt?: string;
   lastCycleStartedAt?: string;
   motion?: string;
+  /** The invite variant this cycle's asks use (motions.<m>.invite.variants[].id), for the report's variant breakdown. */
+  variant?: string;
   delight?: { signal: string; eventId: string; at: string; data: Record<string, unknown> };
   qualification?: { rule: string; motion: string; reason: string; at: string };
   attempts: number;
@@ -99,6 +115,8 @@ export interface JourneyState {
   traits: Record<string, unknown>;
   history: JourneyHistory;
   rewards: RewardEntry[];
+  /** The Reward stage's rewards waiting for their release; empty outside it. */
+  heldRewards?: HeldReward[];
   referrals: ReferralEntry[];
   promotionsUsed: string[];
   /** Event ids already taken (bounded, oldest dropped first). */
@@ -112,7 +130,7 @@ export interface JourneyState {
   emailProblem?: { kind: 'misconfigured'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
   /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
   restingUntil?: string;
-  /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */
+  /** The advocate's opaque referral code in this journey (journey/referral-code.ts), set when the run starts. */
   referralCode?: string;
   /** The pending ask's send time as last tracked (ask.moved / ask.held), so a re-planned wait records only a change. */
   plannedSend?: { sendKey: string; at?: string; reason: string };

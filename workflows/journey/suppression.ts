@@ -1,10 +1,10 @@
 // Suppression, honoured at every stage: bad signals (hold / exit / opt-out), "not while open" issues with their
 // cool-down after resolve, operator pause, and a dead email address. The signal handler applies them at once
 // and cancels the pending ask's scope, so a timer about to fire or a send not yet started never goes out.
+import type { JourneyEvent } from '../contract/index.ts';
 import type { NotWhileOpenRule, SuppressionSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
-import { iso, npsOf, track, wake, type RunContext } from './context.ts';
+import { iso, npsOf, track, trackIfLive, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
 
 const FALLBACK_COOL_DOWN = 'P30D';
@@ -26,7 +26,7 @@ export function cancelPendingAsk(ctx: RunContext, why: string): void {
 export function optOut(ctx: RunContext, reason: string, source: 'event' | 'operator' | 'contact-policy'): void {
   if (ctx.state.suppression.optedOut) return;
   ctx.state.suppression.optedOut = { reason, at: iso(ctx.now()) };
-  track(ctx, 'opted-out', { reason, source });
+  trackIfLive(ctx, 'opted-out', { reason, source });
 }
 
 export function applyBadSignal(ctx: RunContext, rule: SuppressionSignal, event: JourneyEvent): void {
@@ -72,7 +72,7 @@ export function resolveIssue(ctx: RunContext, rule: NotWhileOpenRule, event: Jou
   if (!previous || Date.parse(previous.until) < until) {
     ctx.state.suppression.afterResolve = { rule: rule.id, reason: `cool-down after ${rule.reason ?? rule.id} resolved`, until: iso(until) };
   }
-  track(ctx, 'suppression.resolved', {
+  trackIfLive(ctx, 'suppression.resolved', {
     rule: rule.id,
     key: resolved.key,
     reason: resolved.reason,

@@ -3,7 +3,7 @@
 // so a move is recorded only when the planned time or its reason changes (state.plannedSend, carried over a
 // handover), never once per wake-up.
 import type { SendWindow } from '../../definitions/generated/journey.ts';
-import { iso, track, type RunContext } from '../journey/context.ts';
+import { iso, track, trackIfLive, type RunContext } from '../journey/context.ts';
 
 function changed(ctx: RunContext, sendKey: string, at: string | undefined, reason: string): { before?: string } | undefined {
   const last = ctx.state.plannedSend;
@@ -16,19 +16,19 @@ function changed(ctx: RunContext, sendKey: string, at: string | undefined, reaso
 export function askMoved(ctx: RunContext, a: { attempt: number; sendKey: string }, dueMs: number, toMs: number, reason: string): void {
   const to = iso(toMs);
   const change = changed(ctx, a.sendKey, to, reason);
-  if (change) track(ctx, 'ask.moved', { attempt: a.attempt, sendKey: a.sendKey, from: change.before ?? iso(dueMs), to, reason });
+  if (change) trackIfLive(ctx, 'ask.moved', { attempt: a.attempt, sendKey: a.sendKey, from: change.before ?? iso(dueMs), to, reason });
 }
 
 /** The ask waits for something other than a time (a pause, an open issue) or until a cool-down's end (`untilMs`). */
 export function askHeld(ctx: RunContext, a: { attempt: number; sendKey: string }, reason: string, untilMs?: number): void {
   const until = untilMs === undefined ? undefined : iso(untilMs);
-  if (changed(ctx, a.sendKey, until, reason)) track(ctx, 'ask.held', { attempt: a.attempt, sendKey: a.sendKey, reason, until });
+  if (changed(ctx, a.sendKey, until, reason)) trackIfLive(ctx, 'ask.held', { attempt: a.attempt, sendKey: a.sendKey, reason, until });
 }
 
 /** The ask will not go out in this cycle (a bad signal's hold, an opt-out, an exit, no address). */
 export function askCancelled(ctx: RunContext, a: { attempt: number; sendKey: string }, reason: string): void {
   ctx.state.plannedSend = undefined;
-  track(ctx, 'ask.cancelled', { attempt: a.attempt, sendKey: a.sendKey, reason });
+  trackIfLive(ctx, 'ask.cancelled', { attempt: a.attempt, sendKey: a.sendKey, reason });
 }
 
 export function askSent(
@@ -50,7 +50,7 @@ export function askSent(
 
 /** The email activity refused the ask for good (not a configuration problem, which is retried: ask.failed with failures). */
 export function askFailed(ctx: RunContext, a: { attempt: number; sendKey: string }, reason: string, message: string): void {
-  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey: a.sendKey, reason, message: message.slice(0, 300) });
+  trackIfLive(ctx, 'ask.failed', { attempt: a.attempt, sendKey: a.sendKey, reason, message: message.slice(0, 300) });
 }
 
 export function windowReason(window: SendWindow, zone: string): string {

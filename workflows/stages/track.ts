@@ -5,9 +5,11 @@
 // leave the queue only once written, so a write that fails (or a worker that dies mid-write) loses nothing: the
 // queue is retried with backoff, shown to operators (state.trackingProblem, current details, a worker metric), and
 // carried over continue-as-new (journey/handover.ts). The journey never waits for it. The sink skips keys it has,
-// so a write repeated after a crash logs nothing twice.
+// so a write repeated after a crash logs nothing twice. Runs whose history 1.0.0 started (patch tracking-written-live,
+// workflows/patches.ts) keep 1.0.0's way until they hand over: flushTracking at Track, before a handover, in an ended run.
 import { condition, metricMeter, proxyLocalActivities } from '@temporalio/workflow';
-import { failureMessage, type JourneyActivities } from '../journey/activities.ts';
+import type { JourneyActivities } from '../contract/index.ts';
+import { failureMessage, optional } from '../journey/activities.ts';
 import { iso, type RunContext, type TrackingWriter } from '../journey/context.ts';
 import { note } from '../journey/state.ts';
 import { showProgress } from '../journey/visibility.ts';
@@ -105,4 +107,25 @@ function deferred(ctx: RunContext, failure: unknown, backoffMs: number): void {
     .createCounter('journey_tracking_writes_deferred', undefined, 'tracking writes a journey run put off after its local attempts failed')
     .add(1, { journey: ctx.plan.journeyId });
   showProgress(ctx);
+}
+
+/**
+ * 1.0.0's way, for runs whose history it started (ctx.trackingLive false): the queued records in one
+ * recordTrackingBatch activity, at Track, before a handover and in an ended run. Nothing else writes them.
+ */
+export async function flushTracking(ctx: RunContext): Promise<void> {
+  if (ctx.tracking.length === 0) return;
+  const batch = ctx.tracking.splice(0, ctx.tracking.length);
+  const types = [...new Set(batch.map((r) => r.type))];
+  try {
+    await optional.recordTrackingBatch.executeWithOptions(
+      {
+        startToCloseTimeout: '1 minute',
+        summary: `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}`,
+      },
+      [batch],
+    );
+  } catch {
+    note(ctx.state, ctx.now(), `${batch.length} tracking records failed to write`);
+  }
 }
