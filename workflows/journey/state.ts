@@ -132,8 +132,9 @@ export interface JourneyState {
   restingUntil?: string;
   /** The advocate's opaque referral code in this journey (journey/referral-code.ts), set when the run starts. */
   referralCode?: string;
-  /** The pending ask's send time as last tracked (ask.moved / ask.held), so a re-planned wait records only a change. */
-  plannedSend?: { sendKey: string; at?: string; reason: string };
+  /** The pending ask (cycle:motion:attempt) and its send time as last tracked (ask.moved / ask.held), so a re-planned
+   *  wait records only a change. */
+  plannedSend?: { ask: string; at?: string; reason: string };
   /** Tracking records could not be written (stages/track.ts): they wait in the run and are retried; operators see why. */
   trackingProblem?: { reason: string; failures: number; since: string; retryAt: string };
 }

@@ -5,24 +5,30 @@
 import type { SendWindow } from '../../definitions/generated/journey.ts';
 import { iso, track, trackIfLive, type RunContext } from '../journey/context.ts';
 
-function changed(ctx: RunContext, sendKey: string, at: string | undefined, reason: string): { before?: string } | undefined {
+/** The ask's identity in this run's chain: not its send key, which holds the workflow id (a replay may run under another). */
+function askOf(ctx: RunContext, attempt: number): string {
+  return `${ctx.state.cycle}:${ctx.state.motion ?? ''}:${attempt}`;
+}
+
+function changed(ctx: RunContext, attempt: number, at: string | undefined, reason: string): { before?: string } | undefined {
+  const ask = askOf(ctx, attempt);
   const last = ctx.state.plannedSend;
-  if (last?.sendKey === sendKey && last.at === at && last.reason === reason) return undefined;
-  ctx.state.plannedSend = { sendKey, at, reason };
-  return { before: last?.sendKey === sendKey ? last.at : undefined };
+  if (last?.ask === ask && last.at === at && last.reason === reason) return undefined;
+  ctx.state.plannedSend = { ask, at, reason };
+  return { before: last?.ask === ask ? last.at : undefined };
 }
 
 /** The ask due at `dueMs` goes out at `toMs` instead, for `reason`. */
 export function askMoved(ctx: RunContext, a: { attempt: number; sendKey: string }, dueMs: number, toMs: number, reason: string): void {
   const to = iso(toMs);
-  const change = changed(ctx, a.sendKey, to, reason);
+  const change = changed(ctx, a.attempt, to, reason);
   if (change) trackIfLive(ctx, 'ask.moved', { attempt: a.attempt, sendKey: a.sendKey, from: change.before ?? iso(dueMs), to, reason });
 }
 
 /** The ask waits for something other than a time (a pause, an open issue) or until a cool-down's end (`untilMs`). */
 export function askHeld(ctx: RunContext, a: { attempt: number; sendKey: string }, reason: string, untilMs?: number): void {
   const until = untilMs === undefined ? undefined : iso(untilMs);
-  if (changed(ctx, a.sendKey, until, reason)) trackIfLive(ctx, 'ask.held', { attempt: a.attempt, sendKey: a.sendKey, reason, until });
+  if (changed(ctx, a.attempt, until, reason)) trackIfLive(ctx, 'ask.held', { attempt: a.attempt, sendKey: a.sendKey, reason, until });
 }
 
 /** The ask will not go out in this cycle (a bad signal's hold, an opt-out, an exit, no address). */
