@@ -2,9 +2,17 @@
 // OpenAPI 3.1 document from the same objects, so the document cannot drift from what the API checks.
 import { readFileSync } from 'node:fs';
 
-/** Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes. */
-export const idPattern = '^[A-Za-z0-9._:@+-]{1,200}$';
-export const idSchema = { type: 'string', pattern: idPattern, description: 'Letters, digits and . _ : @ + - (1-200 characters).' } as const;
+/**
+ * Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes, and not made of
+ * dots and colons alone (`.` and `..` are dot-segments a URL path cannot address; `:` alone is no name).
+ */
+export const idPattern = '^(?![.:]+$)[A-Za-z0-9._:@+-]{1,200}$';
+export const idSchema = {
+  type: 'string',
+  pattern: idPattern,
+  maxLength: 200,
+  description: 'Letters, digits and . _ : @ + - (1-200 characters), not only dots and colons.',
+} as const;
 
 const problem = {
   type: 'object',

@@ -173,8 +173,9 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
             properties: {
               customerId: { type: 'string' },
               profile: { ...anyObject, type: ['object', 'null'] },
+              journeysError: { type: 'string', description: 'Set (with journeys: null) when the runs could not be listed.' },
               journeys: {
-                type: 'array',
+                type: ['array', 'null'],
                 items: {
                   type: 'object',
                   properties: {
@@ -213,7 +214,20 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       } catch (err) {
         return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
       }
-      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
+      // The opt-out is durable in customer:<id> (every journey's next ask checks it); the runs are told at once too.
+      // A failed listing is said as such: `journeys: []` would claim the customer has no journey running.
+      let runs: Awaited<ReturnType<typeof journeyRunsOf>>;
+      try {
+        runs = await journeyRunsOf(ctx, id, true);
+      } catch (err) {
+        ctx.metrics.temporalErrors.inc({ operation: 'listRuns' });
+        return {
+          customerId: id,
+          profile: profile as object | null,
+          journeys: null,
+          journeysError: `the opt-out is recorded in customer:${id} and every journey's next ask checks it, but its runs could not be listed to stop them at once (${(err as Error).message}); send the opt-out again to retry`,
+        };
+      }
       const journeys = await Promise.all(
         runs.map(async (run) => {
           try {
