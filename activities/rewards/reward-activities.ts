@@ -6,7 +6,7 @@ import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardRe
 import { claimRewardUpdate, recordRewardUpdate } from '../../workflows/customer/messages.ts';
 import type { LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult, RewardStatus } from '../../workflows/customer/ledger.ts';
 import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
-import { postRewardWebhook, REWARD_REJECTED, type RewardWebhookConfig } from './webhook-provider.ts';
+import { postRewardWebhook, type RewardWebhookConfig } from './webhook-provider.ts';
 
 export interface RewardActivityDeps extends CustomerWorkflowDeps {
   /** When set, payouts and reversals go to this webhook; otherwise the ledger alone is the provider. */
@@ -39,7 +39,7 @@ export function createRewardActivities(deps: RewardActivityDeps) {
     updateCustomer(deps, customerId, recordRewardUpdate, write, `ledger:${write.id}:${write.status}`);
 
   return {
-    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable `RewardRejected` on a permanent webhook refusal (recorded as failed). */
+    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable failure (RewardRejected, InvalidRequest) when no retry can pay it (recorded as failed). */
     async issueReward(req: RewardRequest): Promise<RewardResult> {
       await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
       if (deps.webhook) {
@@ -61,7 +61,8 @@ export function createRewardActivities(deps: RewardActivityDeps) {
             ruleId: req.ruleId,
           });
         } catch (err) {
-          if (err instanceof ApplicationFailure && err.type === REWARD_REJECTED) {
+          // Refused for good (RewardRejected) or a request that can never be sent: failed in the ledger, for operators.
+          if (err instanceof ApplicationFailure && err.nonRetryable) {
             await record(req.recipientId, ledgerWrite(req, 'failed', { provider, failure: err.message }));
           }
           throw err;

@@ -4,12 +4,14 @@
 // set). An analytics outage therefore never holds a journey at Track: records wait in the log, the forwarder
 // backs off and resumes where it stopped (a byte cursor beside the log, saved after every delivered record),
 // so a record is delivered at least once and the key lets the receiver drop a repeat. A record the receiver
-// refuses for good (a 4xx other than 409/429) is set aside in webhook-rejected.ndjson for an operator and the
+// refuses for good (a 4xx other than 408/409/425/429) or that cannot be sent at all is set aside in webhook-rejected.ndjson for an operator and the
 // forwarder moves on; it never retries a refusal forever nor drops one silently.
 import { open, readFile, appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { trackingLogPath } from './ndjson-log.ts';
+import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from '../rewards/signature.ts';
+import { fetchFailure, headerSafeKey, isRetryableStatus } from '../failures.ts';
 
 export interface TrackingForwarderOptions {
   dataDir: string;
@@ -128,7 +130,9 @@ export class TrackingWebhookForwarder {
       return { kind: 'rejected', status: 0, answer: 'not a JSON line in the tracking log' };
     }
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: key ?? '' };
+    // Keys hold ids and event types from outside (any Unicode, even CR/LF): percent-encoded into a header value
+    // (one-to-one, safe keys unchanged), or fetch would throw on every attempt and the forwarder stall on this record.
+    const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: headerSafeKey(String(key ?? '')) };
     if (this.opts.secret) {
       headers[TIMESTAMP_HEADER] = timestamp;
       headers[SIGNATURE_HEADER] = signRewardPayload(this.opts.secret, timestamp, line);
@@ -137,11 +141,14 @@ export class TrackingWebhookForwarder {
     try {
       res = await fetch(this.opts.url, { method: 'POST', headers, body: line, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
     } catch (err) {
-      return { kind: 'retry', reason: `unreachable (${(err as Error).message})` };
+      const failure = fetchFailure(err, 'tracking webhook');
+      // A request that cannot be built is the same on every pass: set it aside for an operator, never retry it for ever.
+      if (failure instanceof ApplicationFailure) return { kind: 'rejected', status: 0, answer: failure.message };
+      return { kind: 'retry', reason: failure.message };
     }
     const answer = (await res.text().catch(() => '')).slice(0, 300);
     if (res.ok || res.status === 409) return { kind: 'ok' };
-    if (res.status === 429 || res.status >= 500) return { kind: 'retry', reason: `answered ${res.status}` };
+    if (isRetryableStatus(res.status)) return { kind: 'retry', reason: `answered ${res.status}` };
     return { kind: 'rejected', status: res.status, answer };
   }
 

@@ -107,8 +107,9 @@ export interface JourneyState {
   notes: Array<{ at: string; text: string }>;
   ended?: { reason: string; at: string };
   pendingPlan?: { version: number; hash: string };
-  /** The email activity said the email setup is broken (EmailConfigurationError): the ask is retried, operators see why. */
-  emailProblem?: { kind: 'misconfigured'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
+  /** The email setup is broken (EmailConfigurationError), or Postmark did not take the ask within the activity's retry
+   *  bound (unavailable): the ask is planned again later, operators see why. */
+  emailProblem?: { kind: 'misconfigured' | 'unavailable'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
   /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
   restingUntil?: string;
   /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */

@@ -31,8 +31,13 @@ export function detailsMarkdown(ctx: RunContext): string {
   if (why) lines.push(`- suppressed: ${why}`);
   if (s.emailProblem) {
     lines.push(
-      `- email misconfigured: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`,
+      `- email ${s.emailProblem.kind}: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`,
     );
+  }
+  const failedRewards = s.rewards.filter((r) => r.status === 'failed');
+  if (failedRewards.length > 0) {
+    const last = failedRewards[failedRewards.length - 1];
+    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${last.key}: ${last.reason}`);
   }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);

@@ -157,9 +157,22 @@ export function checkReversal(
   return { reverse: true, reason: `${eventType} within ${rule.window} of release` };
 }
 
-/** The idempotency key of one reward: (advocate, referral or action, rule). Attempt-independent. */
+/**
+ * One part of a key, header-safe by construction: letters, digits and . _ @ + - stay; every other UTF-16 unit (':',
+ * the separator; '~', the escape; spaces, CR/LF, anything above U+007E) becomes ~XXXX. One-to-one, so two ids never
+ * share a key, and pure (no TextEncoder, no throw on a lone surrogate). A referral id comes from outside as any
+ * string: put raw into the Idempotency-Key header it made fetch throw on every attempt.
+ */
+export function keyPart(value: string): string {
+  return value.replace(/[^A-Za-z0-9._@+-]/g, (c) => `~${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/**
+ * The idempotency key of one reward: (advocate, referral or action, rule). Attempt-independent; a valid header value:
+ * the journey id is a plan identifier (a-z0-9-), the rule id is built by decideReward from safe parts.
+ */
 export function rewardKey(journeyId: string, advocateId: string, referralId: string, ruleId: string): string {
-  return `reward:${journeyId}:${advocateId}:${referralId}:${ruleId}`;
+  return `reward:${journeyId}:${keyPart(advocateId)}:${keyPart(referralId)}:${ruleId}`;
 }
 
 export interface RewardContext {
@@ -209,7 +222,7 @@ export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[
   for (const t of tiersReached(reward, ctx.rewardedActionsBefore, after)) {
     requests.push({
       ...base,
-      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${t.tier}`),
+      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${keyPart(t.tier)}`),
       recipientId: f.advocateId,
       role: 'tier-bonus',
       item: t.bonus,

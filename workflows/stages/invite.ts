@@ -4,7 +4,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import { email, failureMessage, failureType, isNotRegistered, optional } from '../journey/activities.ts';
+import { email, failureMessage, failureType, isNotRegistered, optional, retriesExhausted } from '../journey/activities.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { askHold } from '../journey/suppression.ts';
 import { formatLocal, isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
@@ -158,7 +158,7 @@ async function waitSlotAndSend(
   const now = ctx.now();
   const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
   if (sendAt > now) {
-    const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ' (again: email misconfigured)' : '';
+    const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ` (again: email ${state.emailProblem?.kind})` : '';
     const woke = await waitUntil(
       ctx,
       sendAt,
@@ -207,8 +207,16 @@ async function waitSlotAndSend(
       return { kind: 'retry-at', at: Number.isFinite(retry) && retry > ctx.now() ? retry : ctx.now() + SLOT_RETRY_FALLBACK_MS };
     }
   } catch (err) {
-    if (!isNotRegistered(err)) throw err;
     // No contact-policy activity on this worker: the journey's own rules are the only ones.
+    if (!isNotRegistered(err)) {
+      // The customer workflow did not answer within the retry bound: ask for the slot again later, never send without it.
+      if (retriesExhausted(err)) {
+        note(state, ctx.now(), `${a.label}: no contact slot decision (${failureMessage(err)}); asking again later`);
+        return { kind: 'retry-at', at: ctx.now() + SLOT_RETRY_FALLBACK_MS };
+      }
+      note(state, ctx.now(), `${a.label} not sent: the contact slot was refused for good (${failureMessage(err)})`);
+      return { kind: 'never' };
+    }
   }
   if (askHold(ctx, a.channel) || stopRequested(ctx)) return { kind: 'again' };
 
@@ -240,7 +248,7 @@ async function waitSlotAndSend(
     if (state.emailProblem) {
       // Email works again: whatever ask the problem was about, operators no longer need to see it.
       if (state.emailProblem.sendKey === sendKey)
-        note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
+        note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email ${state.emailProblem.kind})`);
       state.emailProblem = undefined;
     }
     state.history.asks++;
@@ -257,6 +265,8 @@ async function waitSlotAndSend(
     }
     if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES))
       return misconfigured(ctx, a, sendKey, failureMessage(err));
+    // Retries ran out on failures that may pass (Postmark down, timeouts): keep the ask and plan it again later.
+    if (retriesExhausted(err)) return misconfigured(ctx, a, sendKey, failureMessage(err), 'unavailable');
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
     return { kind: 'never' };
   }
@@ -271,23 +281,30 @@ function sendKeyOf(ctx: RunContext, attempt: number): string {
  * until someone fixes it. Keep the ask (same send key, same contact slot) and try again later with backoff, and say
  * so in the state and current details ("email misconfigured") instead of dropping the ask after one note.
  */
-function misconfigured(ctx: RunContext, a: { label: string; attempt: number; giveUpAt: number }, sendKey: string, message: string): Step {
+function misconfigured(
+  ctx: RunContext,
+  a: { label: string; attempt: number; giveUpAt: number },
+  sendKey: string,
+  message: string,
+  kind: 'misconfigured' | 'unavailable' = 'misconfigured',
+): Step {
   const { state } = ctx;
   const failures = (state.emailProblem?.sendKey === sendKey ? state.emailProblem.failures : 0) + 1;
   const retryAt = ctx.now() + Math.min(MISCONFIGURED_RETRY_FIRST_MS * 2 ** (failures - 1), MISCONFIGURED_RETRY_MAX_MS);
-  const reason = `${EMAIL_FAILURE.configuration}: ${message}`;
+  const failure = kind === 'misconfigured' ? EMAIL_FAILURE.configuration : EMAIL_FAILURE.transient;
+  const reason = `${failure}: ${message}`;
   const giveUp = retryAt >= a.giveUpAt;
-  state.emailProblem = { kind: 'misconfigured', reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
-  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: EMAIL_FAILURE.configuration, failures });
+  state.emailProblem = { kind, reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
+  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: failure, failures });
   if (giveUp) {
     note(
       state,
       ctx.now(),
-      `${a.label} not sent after ${failures} tries: email misconfigured (${reason}); Activate would no longer wait for an answer`,
+      `${a.label} not sent after ${failures} tries: email ${kind} (${reason}); Activate would no longer wait for an answer`,
     );
     return { kind: 'never' };
   }
-  note(state, ctx.now(), `${a.label} not sent: email misconfigured (${reason}); trying again at ${iso(retryAt)}`);
+  note(state, ctx.now(), `${a.label} not sent: email ${kind} (${reason}); trying again at ${iso(retryAt)}`);
   showProgress(ctx);
   return { kind: 'send-again-at', at: retryAt };
 }

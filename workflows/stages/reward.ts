@@ -11,6 +11,7 @@ import { email, failureMessage, isNotRegistered, optional } from '../journey/act
 import { iso, stopRequested, track, wake, type RunContext } from '../journey/context.ts';
 import { LIST_MAX, note, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
+import { showProgress } from '../journey/visibility.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
 import { actionWaiting, takeAction } from './activate.ts';
 import { durationMs } from '../../definitions/duration.ts';
@@ -216,6 +217,8 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
       track(ctx, 'reward.issued', { key: entry.key, role: entry.role, kind: entry.kind, amount: entry.amount, provider: entry.provider });
     }
   }
+  // A payout that failed for good needs an operator: the current details say so now, not at the next stage.
+  if (entries.some((e) => e.status === 'failed')) showProgress(ctx);
   // Rewards of one cycle finish in any order: the tier only goes up.
   const threshold = (tier: string | undefined) => rewardPlan.tiers?.find((t) => t.tier === tier)?.threshold ?? -1;
   if (decision.tier && threshold(decision.tier) >= threshold(state.history.tier)) state.history.tier = decision.tier;
