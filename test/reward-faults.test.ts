@@ -20,6 +20,7 @@ import {
   state,
 } from './interpreter/harness.ts';
 import { headerSafeKey } from '../activities/failures.ts';
+import { customerStateQuery } from '../workflows/messages.ts';
 
 const SECRET = 'reward-faults-secret';
 type RewardEntry = { role: string; status: string; key: string; reason: string };
@@ -46,7 +47,7 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, {
       client: env.client,
-      rewardWebhook: { url: receiver.url, secret: SECRET, timeoutMs: 3000 },
+      rewardWebhook: { url: receiver.url, secret: SECRET, timeoutMs: 15_000 },
     });
     return {
       h,
@@ -138,5 +139,49 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
     } finally {
       receiver.rejectWith(undefined);
     }
+  });
+
+  it('a reversal while the payout is in flight is applied after it: the receiver has answered the issue before the reverse arrives, and the run and the ledger end reversed', async () => {
+    const customer = `race-${Date.now().toString(36)}`;
+    const { h, go, endFriend } = await referAndClose(customer, 'R-race');
+    const key = `reward:nps-promoter-referral:${customer}:R-race:referrer`;
+    receiver.slowFor(3000, 1); // the referrer's payout is recorded, then answered 3 s later
+    await h.run(async () => {
+      const run = await go();
+      onTestFinished(endFriend);
+      await until(
+        'the payout in flight at the receiver',
+        async () => receiver.requests.find((r) => r.key === key),
+        (r) => r !== undefined && r.status === 0,
+      );
+      await run.signal(
+        'journeyEvent',
+        event('referral.reversed', customer, { referralId: 'R-race', referrerId: customer, reason: 'refunded' }),
+      );
+      const s = await until(
+        'both rewards settled',
+        () => state(run),
+        (x) =>
+          x.rewards.length === 2 &&
+          x.rewards.every((r: RewardEntry) => r.status === 'reversed') &&
+          receiver.reversals.has(`${key}:reverse`),
+      );
+      expect(s.rewards.map((r: RewardEntry) => [r.role, r.status])).toEqual([
+        ['referrer', 'reversed'],
+        ['referred', 'reversed'],
+      ]);
+      const issue = receiver.requests.find((r) => r.key === key)!;
+      const reverse = receiver.requests.find((r) => r.key === `${key}:reverse`)!;
+      expect(issue.answeredAt).toBeGreaterThan(0);
+      expect(reverse.at).toBeGreaterThanOrEqual(issue.answeredAt);
+      // The referred friend's reward was still held: reversed in the ledger, and never sent to the receiver at all.
+      expect(receiver.requests.filter((r) => r.key.includes(':R-race:referred'))).toEqual([]);
+      const ledger = (await env.client.workflow.getHandle(`customer:${customer}`).query(customerStateQuery)) as {
+        rewards: { id: string; status: string; history: { status: string }[] }[];
+      };
+      const entry = ledger.rewards.find((r) => r.id === key)!;
+      expect(entry.status).toBe('reversed');
+      expect(entry.history.map((x) => x.status)).toEqual(['held', 'pending', 'issued', 'reversed']);
+    });
   });
 });

@@ -41,7 +41,10 @@ export function createRewardActivities(deps: RewardActivityDeps) {
   return {
     /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable failure (RewardRejected, InvalidRequest) when no retry can pay it (recorded as failed). */
     async issueReward(req: RewardRequest): Promise<RewardResult> {
-      await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+      const started = await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+      // The ledger decides first: a reward already paid is not paid again, one reversed, refused or forfeited never.
+      if (started.entry.status === 'issued') return { rewardId: started.entry.id, status: 'issued', provider };
+      if (started.rejected) return { rewardId: started.entry.id, status: 'failed', provider, failure: started.rejected };
       if (deps.webhook) {
         try {
           await postRewardWebhook(deps.webhook, req.idempotencyKey, {
@@ -103,16 +106,13 @@ export function createRewardActivities(deps: RewardActivityDeps) {
       return { rewardId: entry.id, status: entry.status };
     },
 
-    /** Reverses an issued or held reward (refund, churn within the window); once per reward. */
+    /**
+     * Reverses an issued or held reward (refund, churn within the window); once per reward. The ledger first: the
+     * billing system hears of a reversal only for a reward it was paid for (the ledger's entry was issued), and only
+     * after that payout was answered (the interpreter reverses a payout in flight only once it has its answer), so
+     * the receiver never sees reverse before issue for one key, nor a reverse for a reward it never paid.
+     */
     async reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult> {
-      if (deps.webhook) {
-        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, {
-          action: 'reverse',
-          rewardId: req.idempotencyKey,
-          recipientId: req.recipientId,
-          reason: req.reason,
-        });
-      }
       const { entry, rejected } = await updateCustomer(
         deps,
         req.recipientId,
@@ -129,8 +129,18 @@ export function createRewardActivities(deps: RewardActivityDeps) {
         },
         `ledger:${req.idempotencyKey}:reversed`,
       );
-      if (entry.status === 'reversed') return { rewardId: entry.id, status: 'reversed' };
-      return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
+      if (entry.status !== 'reversed') return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
+      const paid = entry.history.some((h) => h.status === 'issued');
+      if (deps.webhook && paid) {
+        // A retry after a failed post finds the ledger already reversed (a repeat) and posts again, same key.
+        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, {
+          action: 'reverse',
+          rewardId: req.idempotencyKey,
+          recipientId: req.recipientId,
+          reason: req.reason,
+        });
+      }
+      return { rewardId: entry.id, status: 'reversed' };
     },
   };
 }

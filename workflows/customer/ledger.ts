@@ -34,12 +34,17 @@ export interface LedgerEntry {
 
 export type LedgerWrite = Omit<LedgerEntry, 'history' | 'createdAt' | 'updatedAt'> & { note?: string };
 
-/** Which status may follow which: a reward is never issued twice, and a reversed one stays reversed. */
-const NEXT: Record<RewardStatus, RewardStatus[]> = {
+/**
+ * Which status may follow which: a reward is never issued twice, and a reversed one stays reversed. Every other
+ * write is answered (unchanged, with the reason), never applied out of order. `pending` is a payout in flight
+ * (issueReward writes it before calling the provider): a reversal then waits for its answer (the interpreter sends
+ * it after the issue), so pending → reversed is refused rather than letting a late `issued` be lost under it.
+ */
+export const NEXT: Record<RewardStatus, RewardStatus[]> = {
   pending: ['held', 'issued', 'failed', 'refused'],
-  // forfeited: held for a conversion that never came (release.onNoConversion: forfeit).
-  held: ['issued', 'failed', 'reversed', 'refused', 'forfeited'],
-  failed: ['issued', 'failed'], // an operator may retry a failed payout
+  // forfeited: held for a conversion that never came (release.onNoConversion: forfeit). pending: its payout started.
+  held: ['pending', 'issued', 'failed', 'reversed', 'refused', 'forfeited'],
+  failed: ['pending', 'issued', 'failed'], // an operator may retry a failed payout
   issued: ['reversed'],
   reversed: [],
   refused: [],

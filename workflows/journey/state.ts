@@ -46,6 +46,11 @@ export interface RewardEntry {
   reason: string;
   rewardId?: string;
   referred?: string;
+  /** Set while issueReward is in flight: a reversal then waits for its outcome (reverseAfterIssue) instead of
+   *  changing the status under it, so the payout is reversed after it, never before nor lost. */
+  issuing?: boolean;
+  /** A reversal accepted while the payout was in flight: applied (reverseReward) once the issue has its answer. */
+  reverseAfterIssue?: string;
 }
 
 export interface ReferralEntry {

@@ -15,7 +15,14 @@ import { showProgress } from '../journey/visibility.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
 import { actionWaiting, takeAction } from './activate.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import { claimInLedger, forfeitInLedger, holdInLedger, PATCH_FORFEIT, refuseInLedger } from '../journey/reward-ledger.ts';
+import {
+  claimInLedger,
+  flushLedgerReversals,
+  forfeitInLedger,
+  holdInLedger,
+  PATCH_FORFEIT,
+  refuseInLedger,
+} from '../journey/reward-ledger.ts';
 
 /** Runs from before this rule rewarded only the first action of a cycle. */
 export const PATCH_EACH_ACTION = 'reward-each-action';
@@ -191,6 +198,7 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   for (const [i, req] of decision.requests.entries()) {
     const entry = entries[i];
     if (entry.status === 'reversed') continue;
+    entry.issuing = true;
     try {
       const result = await optional.issueReward.executeWithOptions(
         { startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` },
@@ -204,18 +212,19 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
       if (!isNotRegistered(err)) {
         entry.status = 'failed';
         entry.reason = `${entry.reason}; failed: ${failureMessage(err)}`;
-        continue;
+      } else {
+        // No reward activity registered: the run's own ledger is the record (the idempotency key is the id).
+        entry.status = 'issued';
+        entry.provider = 'built-in';
+        entry.rewardId = req.idempotencyKey;
       }
-      // No reward activity registered: the run's own ledger is the record (the idempotency key is the id).
-      entry.status = 'issued';
-      entry.provider = 'built-in';
-      entry.rewardId = req.idempotencyKey;
     }
     entry.at = iso(ctx.now());
     if (entry.status === 'issued') {
       state.history.rewardsIssued++;
       track(ctx, 'reward.issued', { key: entry.key, role: entry.role, kind: entry.kind, amount: entry.amount, provider: entry.provider });
     }
+    await reverseAfterIssue(ctx, entry);
   }
   // A payout that failed for good needs an operator: the current details say so now, not at the next stage.
   if (entries.some((e) => e.status === 'failed')) showProgress(ctx);
@@ -223,6 +232,34 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   const threshold = (tier: string | undefined) => rewardPlan.tiers?.find((t) => t.tier === tier)?.threshold ?? -1;
   if (decision.tier && threshold(decision.tier) >= threshold(state.history.tier)) state.history.tier = decision.tier;
   await thankYou(ctx, rewardPlan.thankYou, facts.referralId, entries);
+}
+
+/**
+ * The end of one payout's flight: a reversal that came in meanwhile (recordReversal left it in reverseAfterIssue) is
+ * applied now, after the issue has its answer. So the ledger sees issued before reversed, the receiver gets the
+ * reverse request only after the issue was answered, and the issue's result can no longer overwrite a reversal.
+ */
+async function reverseAfterIssue(ctx: RunContext, entry: RewardEntry): Promise<void> {
+  delete entry.issuing;
+  const reason = entry.reverseAfterIssue;
+  if (!reason) return;
+  delete entry.reverseAfterIssue;
+  if (entry.status !== 'issued') {
+    note(ctx.state, ctx.now(), `reward ${entry.key}: ${reason}, but the payout ${entry.status}: nothing was paid, nothing to reverse`);
+    return;
+  }
+  entry.status = 'reversed';
+  entry.at = iso(ctx.now());
+  note(ctx.state, ctx.now(), `reward ${entry.key} reversed after its payout answered (${reason})`);
+  track(ctx, 'reward.reversed', {
+    referralId: entry.referralId,
+    rewardKey: entry.key,
+    reason,
+    amount: entry.amount ?? 0,
+    ...(entry.currency ? { currency: entry.currency } : {}),
+  });
+  (ctx.ledgerReversals ??= []).push({ idempotencyKey: entry.key, recipientId: entry.recipientId, reason });
+  await flushLedgerReversals(ctx);
 }
 
 async function forfeit(
