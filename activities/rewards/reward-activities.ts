@@ -79,13 +79,17 @@ export function createRewardActivities(deps: RewardActivityDeps) {
     /** Checks a new reward against the advocate's whole ledger (every journey: caps, the same person referred
      *  twice) and writes it held or pending in the same Update; a refusal is written as refused, with the reason. */
     async claimReward(
-      req: RewardRequest,
-      checks: Omit<RewardClaim, 'write'>,
+      req: RewardRequest | RewardRequest[],
+      checks: Omit<RewardClaim, 'write' | 'also'>,
       status: 'held' | 'pending',
       releaseAt?: string,
     ): Promise<RewardClaimResult> {
-      const write = ledgerWrite(req, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
-      return updateCustomer(deps, req.recipientId, claimRewardUpdate, { ...checks, write }, `ledger:${req.idempotencyKey}:claim`);
+      // Every reward of the action for this recipient (the referrer reward and any tier bonus), claimed as one.
+      const [first, ...rest] = Array.isArray(req) ? req : [req];
+      const toWrite = (r: RewardRequest) =>
+        ledgerWrite(r, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
+      const claim: RewardClaim = { ...checks, write: toWrite(first), ...(rest.length ? { also: rest.map(toWrite) } : {}) };
+      return updateCustomer(deps, first.recipientId, claimRewardUpdate, claim, `ledger:${first.idempotencyKey}:claim`);
     },
 
     /** Records a reward held until its release (release.on hold / conversion). */

@@ -89,6 +89,9 @@ export function applyLedgerWrite(ledger: Record<string, LedgerEntry>, write: Led
 export interface RewardClaim {
   /** The reward as held (release later) or pending (paid now); its referred field drives the duplicate check. */
   write: LedgerWrite;
+  /** The advocate's other rewards for the same action (tier bonuses): checked against the caps together with
+   *  `write` and written with it, all or none, so a bonus cannot pass a cap the referrer reward alone fits under. */
+  also?: LedgerWrite[];
   rejectDuplicateReferred?: boolean;
   caps?: { maxRewards?: number; maxAmount?: number; period: string };
 }
@@ -104,7 +107,8 @@ function claimRefusal(
   claim: RewardClaim,
   nowMs: number,
 ): { rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount'; reason: string } | undefined {
-  const entries = Object.values(ledger).filter((e) => e.id !== claim.write.id);
+  const claimed = [claim.write, ...(claim.also ?? [])];
+  const entries = Object.values(ledger).filter((e) => !claimed.some((w) => w.id === e.id));
   const { referred } = claim.write;
   if (
     claim.rejectDuplicateReferred &&
@@ -122,17 +126,19 @@ function claimRefusal(
   const inPeriod = entries.filter(
     (e) => e.role !== 'referred' && COUNTS_TOWARD_CAPS.includes(e.status) && Date.parse(e.createdAt) > nowMs - periodMs,
   );
-  if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
+  const own = claimed.filter((w) => w.role !== 'referred');
+  if (caps.maxRewards !== undefined && inPeriod.length + own.length > caps.maxRewards) {
     return {
       rule: 'cap-rewards',
-      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period} (all journeys)`,
+      reason: `cap reached: ${inPeriod.length} + ${own.length} exceeds ${caps.maxRewards} rewards in ${caps.period} (all journeys)`,
     };
   }
   const total = inPeriod.reduce((sum, e) => sum + (e.amount ?? 0), 0);
-  if (caps.maxAmount !== undefined && total + (claim.write.amount ?? 0) > caps.maxAmount) {
+  const adding = own.reduce((sum, w) => sum + (w.amount ?? 0), 0);
+  if (caps.maxAmount !== undefined && total + adding > caps.maxAmount) {
     return {
       rule: 'cap-amount',
-      reason: `cap reached: ${total} + ${claim.write.amount ?? 0} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)`,
+      reason: `cap reached: ${total} + ${adding} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)`,
     };
   }
   return undefined;
@@ -148,6 +154,8 @@ export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: Re
   }
   const refusal = claimRefusal(ledger, claim, Date.parse(nowIso));
   if (refusal) {
+    for (const w of claim.also ?? [])
+      applyLedgerWrite(ledger, { ...w, status: 'refused', failure: refusal.reason, note: refusal.reason }, nowIso);
     const { entry } = applyLedgerWrite(
       ledger,
       { ...claim.write, status: 'refused', failure: refusal.reason, note: refusal.reason },
@@ -155,5 +163,6 @@ export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: Re
     );
     return { granted: false, ...refusal, entry };
   }
+  for (const w of claim.also ?? []) applyLedgerWrite(ledger, w, nowIso);
   return { granted: true, entry: applyLedgerWrite(ledger, claim.write, nowIso).entry };
 }

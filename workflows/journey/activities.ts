@@ -23,8 +23,8 @@ export interface JourneyActivities {
   refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
   /** The advocate's ledger checks caps and the duplicate referred person across journeys and writes the reward, atomically. */
   claimReward(
-    req: RewardRequest,
-    checks: Omit<RewardClaim, 'write'>,
+    req: RewardRequest | RewardRequest[],
+    checks: Omit<RewardClaim, 'write' | 'also'>,
     status: 'held' | 'pending',
     releaseAt?: string,
   ): Promise<RewardClaimResult>;

@@ -53,17 +53,19 @@ export const PATCH_CLAIM = 'ledger-claim-reward';
 /** The advocate's ledger's refusal of a new reward, or undefined when granted (or no ledger on this worker). */
 export async function claimInLedger(
   ctx: RunContext,
-  req: RewardRequest,
+  requests: RewardRequest[],
   reward: Reward,
   status: 'held' | 'pending',
   releaseAt?: string,
 ): Promise<{ rule: string; reason: string } | undefined> {
   if (!patched(PATCH_CLAIM)) return undefined;
   const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
+  const req = requests[0];
   try {
+    // Every reward of the action that is the advocate's own (referrer, tier bonuses): one claim, all or none.
     const result = await optional.claimReward.executeWithOptions(
-      { startToCloseTimeout: '1 minute', summary: `claim ${req.role} reward ${req.referralId ?? ''}` },
-      [req, checks, status, releaseAt],
+      { startToCloseTimeout: '1 minute', summary: `claim ${requests.map((r) => r.role).join(' + ')} reward ${req.referralId ?? ''}` },
+      [requests, checks, status, releaseAt],
     );
     return result.granted ? undefined : { rule: result.rule, reason: result.reason };
   } catch (err) {

@@ -90,8 +90,11 @@ export function checkFraud(reward: Reward, f: ReferralFacts, past: PastReward[])
   return { ok: true };
 }
 
-/** Caps per advocate over the rolling period: count and amount of the advocate's own rewards (referrer and tier bonuses). */
-export function checkCaps(reward: Reward, past: PastReward[], amount: number | undefined, nowMs: number): Check {
+/**
+ * Caps per advocate over the rolling period: count and amount of the advocate's own rewards (referrer and tier
+ * bonuses). `amount` and `count` are what this action would add: every own reward of it, bonuses included.
+ */
+export function checkCaps(reward: Reward, past: PastReward[], amount: number | undefined, nowMs: number, count = 1): Check {
   const caps = reward.caps;
   if (!caps) return { ok: true };
   const periodMs = durationMs(caps.period);
@@ -99,12 +102,16 @@ export function checkCaps(reward: Reward, past: PastReward[], amount: number | u
     .filter((r) => r.role !== 'referred' && COUNTS(r) && Date.parse(r.at) > nowMs - periodMs && Date.parse(r.at) <= nowMs)
     .sort((a, b) => a.at.localeCompare(b.at));
   const freedAt = (index: number) => new Date(Date.parse(inPeriod[index].at) + periodMs).toISOString();
-  if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
+  if (caps.maxRewards !== undefined && inPeriod.length + count > caps.maxRewards) {
     return {
       ok: false,
       rule: 'cap-rewards',
-      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`,
-      retryAt: freedAt(inPeriod.length - caps.maxRewards),
+      reason:
+        count === 1
+          ? `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`
+          : `cap reached: ${inPeriod.length} + ${count} exceeds ${caps.maxRewards} rewards in ${caps.period}`,
+      // When enough of the oldest have left the period for this action's rewards to fit (never, if they cannot).
+      retryAt: count <= caps.maxRewards ? freedAt(inPeriod.length + count - 1 - caps.maxRewards) : undefined,
     };
   }
   const total = inPeriod.reduce((sum, r) => sum + (r.amount ?? 0), 0);
@@ -232,7 +239,15 @@ export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[
   }
   const fraud = checkFraud(reward, f, past);
   if (!fraud.ok) return { grant: false, refusal: fraud, requests, reasons: [fraud.reason] };
-  const cap = checkCaps(reward, past, reward.referrer.amount, ctx.nowMs);
+  // The caps hold for everything this action pays the advocate: the referrer reward and the tier bonuses it reaches.
+  const own = requests.filter((r) => r.role !== 'referred');
+  const cap = checkCaps(
+    reward,
+    past,
+    own.reduce((sum, r) => sum + (r.item.amount ?? 0), 0),
+    ctx.nowMs,
+    own.length,
+  );
   if (!cap.ok) return { grant: false, refusal: cap, requests, reasons: [cap.reason] };
   const tier = tierFor(reward, after)?.tier;
   return { grant: true, requests, release: releasePlan(reward, ctx.nowMs), tier, reasons: requests.map((r) => r.reason) };

@@ -154,17 +154,17 @@ async function rewardAction(ctx: RunContext, action: JourneyEvent): Promise<void
   const releaseAt = Date.parse(releaseIso);
   // Caps and the duplicate check across every journey of the advocate: the advocate's ledger decides, atomically.
   const held = ctx.now() < releaseAt;
-  const refusedByLedger = await claimInLedger(
-    ctx,
-    decision.requests[0],
-    rewardPlan,
-    held ? 'held' : 'pending',
-    held ? releaseIso : undefined,
-  );
+  // The advocate's own rewards of this action (the referrer reward and any tier bonus) are claimed together.
+  const own = decision.requests.filter((r) => r.recipientId === state.customerId);
+  const refusedByLedger = await claimInLedger(ctx, own, rewardPlan, held ? 'held' : 'pending', held ? releaseIso : undefined);
   if (refusedByLedger) {
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
-    await refuseInLedger(ctx, decision.requests.slice(1), refusedByLedger.reason);
+    await refuseInLedger(
+      ctx,
+      decision.requests.filter((r) => !own.includes(r)),
+      refusedByLedger.reason,
+    );
     return;
   }
   const stageOf = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage;
