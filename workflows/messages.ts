@@ -51,6 +51,9 @@ export interface JourneyRunInput {
   /** Additive: the advocate's opaque referral code in this journey, minted by the API (api/referral-code.ts) with
    *  its secret; without it the run draws one from its seeded random (which the API cannot resolve). */
   referralCode?: string;
+  /** Additive: the run of this workflow id that had closed (failed, terminated, timed out) when the API started this
+   *  one; its send and tracking keys may have been used already (api/routing.ts reads it with describe). */
+  previousRun?: { runId: string; status: string };
 }
 
 // ---- the per-customer workflow `customer:<id>`: traits, global opt-out and suppression, contact history, rewards ----

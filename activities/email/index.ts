@@ -79,8 +79,9 @@ export function createEmailActivities(deps: EmailDeps) {
       markAccepted(acceptedMessageId);
       return { ...base, status: 'already-sent', messageId: acceptedMessageId, sentAt: new Date().toISOString() };
     }
-    if (attempt > 1) {
-      // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
+    if (attempt > 1 || req.mayHaveBeenSent) {
+      // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx), or an earlier
+      // run of the same workflow id sent with this key (mayHaveBeenSent, from the first attempt on):
       // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
       const earlier = await findSentBySendKey(client!, req.sendKey, req.messageStream).catch((err) => {
         const c = classifyPostmarkError(err, secrets);

@@ -19,6 +19,9 @@ export interface SendEmailRequest {
   messageStream: 'broadcast' | 'outbound';
   /** Adds List-Unsubscribe for asks. */
   unsubscribeUrl?: string;
+  /** The send key may have been used before this activity's first attempt (an earlier run of the same workflow id
+   *  closed, e.g. failed): the Postmark path looks for an earlier send by the key before sending, on every attempt. */
+  mayHaveBeenSent?: boolean;
 }
 
 export interface SendEmailResult {

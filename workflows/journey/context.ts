@@ -60,6 +60,13 @@ export function wake(ctx: RunContext): void {
   ctx.changes++;
 }
 
+/** The workflow id, or for a chain that started after an earlier run closed, the workflow id and that run: the
+ *  old run's records hold the same cycles and counters, and the once-per-key sink would drop the new ones. */
+function trackingKeyBase(ctx: RunContext): string {
+  const previous = ctx.state.previousRun;
+  return previous ? `${ctx.workflowId}:after-${previous.runId.slice(0, 8)}` : ctx.workflowId;
+}
+
 /** Queue a tracking record; the Track stage (and the end of a run) writes them. */
 export function track(ctx: RunContext, type: string, data?: Record<string, unknown>): void {
   const stage = ctx.state.stage === 'opted-out' ? 'suppressed' : ctx.state.stage;
@@ -72,7 +79,7 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     stage,
     motion: ctx.state.motion,
     type,
-    data: { ...data, key: `${ctx.workflowId}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
+    data: { ...data, key: `${trackingKeyBase(ctx)}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
   });
   if (ctx.tracking.length > 200) ctx.tracking.splice(0, ctx.tracking.length - 200);
 }

@@ -13,12 +13,12 @@ import {
 import { PLAN_FORMAT } from '../../definitions/plan.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
 import { journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../messages.ts';
-import { iso, stopRequested, track, type RunContext } from './context.ts';
+import { iso, stopRequested, track, wake, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers, snapshot } from './operators.ts';
 import { initialState, note, type CarriedState } from './state.ts';
 import { carriedState, DEFAULT_HISTORY_LIMIT, handoverDue, PATCH_HANDOVER_IN_EVERY_WAIT } from './handover.ts';
-import { asRunFailure, carriedProblems, sendWindowProblems } from './run-checks.ts';
+import { asRunFailure, carriedProblems, INTERPRETER_ERROR, sendWindowProblems } from './run-checks.ts';
 import { showProgress } from './visibility.ts';
 import { flushLedgerReversals } from './reward-ledger.ts';
 import { waitUntil } from './waits.ts';
@@ -81,11 +81,25 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     upgrade: (input.carried as CarriedState | undefined)?.pendingUpgrade,
   };
   adoptReferralCode(ctx.state, input, input.carried !== undefined);
+  if (input.previousRun && !ctx.state.previousRun) {
+    ctx.state.previousRun = { runId: String(input.previousRun.runId), status: String(input.previousRun.status) };
+    note(
+      ctx.state,
+      ctx.now(),
+      `an earlier run of this journey had closed (${ctx.state.previousRun.status}): every send checks for an earlier one first`,
+    );
+  }
   setHandler(journeyEventSignal, async (event) => {
     try {
       takeEvent(ctx, event);
     } catch (err) {
-      throw asRunFailure(err, `journeyEvent ${JSON.stringify((event as { id?: unknown })?.id)}`);
+      const failure = asRunFailure(err, `journeyEvent ${JSON.stringify((event as { id?: unknown })?.id)}`);
+      if (!(failure instanceof ApplicationFailure) || failure.type !== INTERPRETER_ERROR) throw failure;
+      // As in runStagesOrFail: the journey ends here and the run rests as a tombstone, rather than failing and
+      // letting the next event start it afresh.
+      ctx.exitRequested ??= { reason: failure.message };
+      wake(ctx);
+      return;
     }
     if (ctx.state.stage !== 'ended') showProgress(ctx);
     // A reversal the policy accepted reaches the customer ledger now (the run may be waiting for months).
@@ -146,12 +160,21 @@ function restsWhenEnded(ctx: RunContext, reason: string): boolean {
   return true;
 }
 
-/** runStages, with an unexpected error as a failure of the run that says where (not a workflow task retried forever). */
+/**
+ * runStages, with an error the interpreter did not expect ending the journey where it happened: the run rests as a
+ * tombstone (restsWhenEnded) with the reason in its state and details, as an ended run does. A failed run would
+ * close, and the next routed event would start cycle 1 afresh with the same send keys (the first ask sent again).
+ * An error inside the tombstone itself still fails the run (nothing is left to rest on), with a reason that says
+ * where, never a workflow task retried forever.
+ */
 async function runStagesOrFail(ctx: RunContext): Promise<RunEnd> {
+  const where = `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`;
   try {
     return await runStages(ctx);
   } catch (err) {
-    throw asRunFailure(err, `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`);
+    const failure = asRunFailure(err, where);
+    if (!(failure instanceof ApplicationFailure) || failure.type !== INTERPRETER_ERROR || ctx.state.stage === 'ended') throw failure;
+    return { kind: 'ended', reason: failure.message };
   }
 }
 

@@ -119,6 +119,10 @@ export interface JourneyState {
   restingUntil?: string;
   /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */
   referralCode?: string;
+  /** An earlier run of this workflow id had closed (failed, terminated) when this chain started (JourneyRunInput
+   *  .previousRun): its send keys may have been used, so every send looks for an earlier one first, and tracking
+   *  keys carry this run's own base so the once-per-key sink does not drop them as the old run's. */
+  previousRun?: { runId: string; status: string };
 }
 
 /** What survives continue-as-new. */
