@@ -23,6 +23,9 @@ const temporalPort = Number(env.JOURNEY_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.JOURNEY_UI_PORT ?? 8233);
 const apiPort = Number(env.JOURNEY_API_PORT ?? 3000);
 const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
+// A key the caller set is a secret and is never printed (terminal scrollback, CI logs); the built-in dev key is
+// public (it is in the README), so it is shown as it is.
+const shownKey = env.JOURNEY_API_KEYS ? '<a key from JOURNEY_API_KEYS>' : apiKey;
 const demoEnabled = env.JOURNEY_DEMO !== '0';
 const daySeconds = Number(env.JOURNEY_DEMO_DAY_SECONDS ?? 2);
 const demoCustomers = Number(env.JOURNEY_DEMO_CUSTOMERS ?? 22);
@@ -159,7 +162,7 @@ const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['i
 console.log(`
   journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
     Temporal UI   ${workflowListUrl(ui, namespace)}
-    API           ${apiUrl}   (Authorization: Bearer ${apiKey})   docs: ${apiUrl}/docs
+    API           ${apiUrl}   (Authorization: Bearer ${shownKey})   docs: ${apiUrl}/docs
     Temporal      ${server.address}
     data          ${dataDir}   (SQLite, outbox, demo progress)
 
@@ -167,7 +170,7 @@ console.log(`
 ${links.map((l) => `    ${l.label.padEnd(48)} ${l.url}`).join('\n')}
 
   Send an event yourself:
-    curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
+    curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${shownKey}' -H 'content-type: application/json' \\
       -d '{"id":"my-evt-1","type":"nps.submitted","customerId":"me","occurredAt":"${new Date().toISOString()}","data":{"score":10},"traits":{"email":"me@example.com","firstName":"Me"}}'
 
   Ctrl-C stops everything (a second npm start continues).

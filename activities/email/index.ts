@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
+import { redactFields, redactText } from '../log-redaction.ts';
 import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
@@ -52,8 +53,17 @@ function templateName(req: SendEmailRequest): string {
   return 'alias' in req.template ? req.template.alias : req.template.file;
 }
 
+/** Every line the email activity logs, with customer ids (in send keys, often addresses) reduced to a digest. */
+function redacting(inner: EmailLogger): EmailLogger {
+  return {
+    info: (obj, msg) => inner.info(redactFields(obj), redactText(msg)),
+    warn: (obj, msg) => inner.warn(redactFields(obj), redactText(msg)),
+    error: (obj, msg) => inner.error(redactFields(obj), redactText(msg)),
+  };
+}
+
 export function createEmailActivities(deps: EmailDeps) {
-  const log: EmailLogger = deps.logger ?? pino({ name: 'email' });
+  const log: EmailLogger = redacting(deps.logger ?? pino({ name: 'email' }));
   const from = deps.from ?? DEFAULT_FROM;
   const client = deps.postmark ? createPostmarkClient(deps.postmark) : undefined;
 
