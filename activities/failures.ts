@@ -4,18 +4,15 @@
 // run's state and journey_activity_failures_total); anything else is thrown as it is and Temporal retries it.
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ACTIVITY_FAILURE } from '../workflows/contract/index.ts';
 
 /** gRPC status INVALID_ARGUMENT: the server refuses the request as it is. */
 const GRPC_INVALID_ARGUMENT = 3;
 
-/** ApplicationFailure types of failures no retry can fix. */
+/** ApplicationFailure types of failures no retry can fix (defined once, in the contract). */
 export const PERMANENT_FAILURE = {
-  /** We could not even build the request (a header value, a URL, a body that does not serialize). */
-  invalidRequest: 'InvalidRequest',
-  /** The other side answered a 4xx that means "never": 400, 401, 403, 404, 410, 413, 422, … */
-  refused: 'RequestRefused',
-  /** Temporal refused the call itself (an id too long, an update its validator rejects). */
-  temporalRefused: 'TemporalRefused',
+  invalidRequest: ACTIVITY_FAILURE.invalidRequest,
+  temporalRefused: ACTIVITY_FAILURE.temporalRefused,
 } as const;
 
 /** HTTP statuses worth trying again: timeouts, conflicts of the moment, rate limits, server trouble. */

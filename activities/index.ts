@@ -1,5 +1,6 @@
 // Every activity the worker registers, built from injected dependencies so tests can swap them.
 // Each area owns its own factory: email (activities/email), journey effects (activities/journey).
+import { ACTIVITY_FAILURE } from '../workflows/contract/index.ts';
 import { writeToOutbox, type OutboxMessage } from './outbox.ts';
 import { createEmailActivities, emailDepsFromEnv, type EmailDeps } from './email/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
@@ -31,7 +32,7 @@ function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
   const fail = () => {
     throw ApplicationFailure.nonRetryable(
       'this worker was built without ActivityDeps.customers (a Temporal client and task queue): contact slots and rewards cannot reach customer:<id>',
-      'WorkerMisconfigured',
+      ACTIVITY_FAILURE.workerMisconfigured,
     );
   };
   return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;

@@ -1,10 +1,10 @@
 // The API's check of one event: its type and data against the event catalog (the definitions module's
 // createEventValidator), and its traits against the traits schema, with a JSON pointer for each problem.
+import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { createEventValidator } from '../definitions/events.ts';
 import { loadCatalog, type Catalog } from '../definitions/loader.ts';
-import type { JourneyEvent } from '../workflows/messages.ts';
 import type { EventProblem, EventValidator } from './ingest.ts';
 import { eventSchema } from './schemas.ts';
 import { addTraitFormats } from './trait-formats.ts';

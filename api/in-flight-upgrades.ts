@@ -3,9 +3,9 @@
 // plan through the upgradePlan signal and moves to it the next time it is back in Listen. `finish` runs are left on
 // their version. Bounded (maxRuns per journey), paginated, a few signals at a time; every failure is counted and
 // reported, never dropped.
+import { JOURNEY_WORKFLOW_TYPE, upgradePlanSignal } from '../workflows/contract/index.ts';
 import type { Client } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
-import { JOURNEY_WORKFLOW_TYPE, upgradePlanSignal } from '../workflows/messages.ts';
 import { visibilityQuote } from './temporal-calls.ts';
 
 export interface PlanChange {

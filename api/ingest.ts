@@ -1,11 +1,10 @@
 // Taking events exactly once: check against the catalog, then route; the answer is kept by event id so a retry
 // (or a concurrent duplicate, which shares the in-flight promise) gets the same answer without a second effect.
 // The workflows also drop event ids they have seen, which covers retries after an API restart.
+import type { JourneyEvent, CustomerProfileDefaults } from '../workflows/contract/index.ts';
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { JourneyEvent } from '../workflows/messages.ts';
 import type { PlanRegistry } from './registry.ts';
-import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 import { deliverToCustomer, deliverToJourney, routeTargets, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
 
 export interface EventProblem {
@@ -63,6 +62,8 @@ export interface IngestOptions {
    * is still taken once: the client's retry carries the same id, and the workflows drop ids they have seen.
    */
   routeTimeoutMs?: number;
+  /** Writes the tracking record of a tracked catalog event (api/tracked-events.ts) before the event is accepted. */
+  recordTracked?(event: JourneyEvent, journeyIds: readonly string[]): Promise<void>;
   onAccepted?(event: JourneyEvent): void;
   onRejected?(type: string, reason: string): void;
   onTemporalError?(operation: string, err: unknown): void;
@@ -149,9 +150,21 @@ export class EventIngest {
         ),
         customer: await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults),
       }));
+      // Written before the answer: an accepted tracked event is never missing from the report. If the write
+      // fails, the answer is 503 and the client's retry writes it (once: the record's key is the event id).
+      try {
+        await this.opts.recordTracked?.(
+          event,
+          registry.current().map((p) => p.journeyId),
+        );
+      } catch (err) {
+        this.opts.onTemporalError?.('recordTrackedEvent', err);
+        throw new EventNotTaken(event.id, `the tracking log did not take the event: ${(err as Error).message}`);
+      }
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {
+      if (err instanceof EventNotTaken) throw err;
       this.opts.onTemporalError?.('routeEvent', err);
       this.opts.onRejected?.(event.type, 'temporal');
       throw new EventNotTaken(event.id, `Temporal did not take the event: ${(err as Error).message}`);

@@ -8,8 +8,7 @@
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Client, Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
-import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
-import { loadAdvocateScoreConfigFromEnv } from '../definitions/advocate-score.ts';
+import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -38,13 +37,11 @@ if (apiKeys.length === 0) {
 }
 
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
-let contactPolicy;
-let scoreConfig;
+let customerDefaults;
 let referralCodeSecret;
 try {
   referralCodeSecret = referralCodeSecretFromEnv(process.env);
-  contactPolicy = loadContactPolicyFromEnv();
-  scoreConfig = loadAdvocateScoreConfigFromEnv(); // the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
+  customerDefaults = customerDefaultsFromEnv(); // and the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
   fail((err as Error).message);
 }
@@ -82,7 +79,7 @@ const app = await buildApi({
   logger: true,
   maxInFlightEvents,
   temporalCallTimeoutMs,
-  customerDefaults: { contactPolicy, scoreConfig },
+  customerDefaults,
   referralCodeSecret,
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,

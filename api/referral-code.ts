@@ -5,7 +5,7 @@
 // recomputing the IV authenticates it). The API mints the code when it starts a run (JourneyRunInput.referralCode).
 // Old codes (`ref_` + base64url(customer id)) still resolve for runs that started before opaque codes; those runs
 // are the only ones that accept them (workflows/journey/referral-code.ts).
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'rc_';
 const LEGACY_PREFIX = 'ref_';

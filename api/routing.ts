@@ -2,9 +2,6 @@
 // run journey:<journeyId>:<customerId> (started with the plan pinned if not running); (2) separately, the
 // customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run, and
 // only to a run that is open: a conversion or reversal never starts a run (the journey never asked for it).
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import type { CompiledPlan } from '../definitions/plan.ts';
 import {
   CUSTOMER_WORKFLOW_TYPE,
   JOURNEY_WORKFLOW_TYPE,
@@ -12,13 +9,18 @@ import {
   customerWorkflowId,
   journeyEventSignal,
   journeyWorkflowId,
-  updateTraitsSignal,
   type JourneyEvent,
   type JourneyRunInput,
-} from '../workflows/messages.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../worker/search-attributes.ts';
+  CustomerId,
+  JourneyId,
+  JourneyVersion,
+  customerStartOptions,
+  type CustomerProfileDefaults,
+} from '../workflows/contract/index.ts';
+import type { Client, SignalDefinition } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
-import { customerProfileStartInput, type CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
 const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
@@ -183,21 +185,17 @@ export async function deliverToCustomer(
   return { workflowId, runId, outcome };
 }
 
-export function startCustomerWorkflow(
+export function startCustomerWorkflow<Arg>(
   client: Client,
   taskQueue: string,
   customerId: string,
-  signal: typeof updateTraitsSignal | typeof customerEventSignal,
-  signalArgs: [Record<string, unknown>] | [JourneyEvent],
+  signal: SignalDefinition<[Arg]>,
+  signalArgs: [Arg],
   defaults: CustomerProfileDefaults = {},
 ) {
   return client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-    workflowId: customerWorkflowId(customerId),
-    taskQueue,
-    args: [customerProfileStartInput(customerId, defaults)],
-    signal: signal as typeof customerEventSignal,
-    signalArgs: signalArgs as [JourneyEvent], // one of the two signals, with its own args
-    typedSearchAttributes: [{ key: CustomerId, value: customerId }],
-    staticSummary: `customer ${customerId}`,
+    ...customerStartOptions(customerId, taskQueue, defaults),
+    signal,
+    signalArgs,
   });
 }

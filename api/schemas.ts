@@ -1,6 +1,8 @@
 // JSON Schemas of the API's requests and responses: fastify validates with them and @fastify/swagger builds the
 // OpenAPI 3.1 document from the same objects, so the document cannot drift from what the API checks.
 import { readFileSync } from 'node:fs';
+import type { FastifySchema, RouteShorthandOptions } from 'fastify';
+import type { Scope } from './auth.ts';
 
 /**
  * Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes, and not made of
@@ -57,10 +59,8 @@ export const eventSchema = {
 const journeyDelivery = {
   type: 'object',
   properties: {
-    journeyId: { type: 'string' },
+    ...textFields('journeyId', 'workflowId', 'runId'),
     version: { type: 'integer' },
-    workflowId: { type: 'string' },
-    runId: { type: 'string' },
     roles: { type: 'array', items: { type: 'string' } },
     outcome: { type: 'string', enum: ['started', 'signalled', 'not-routed'] },
     reason: { type: 'string', description: 'With not-routed: why (a conversion or reversal reaches only an open run).' },
@@ -129,8 +129,91 @@ export function traitsSchema(): Record<string, unknown> {
 /** An opaque object: state owned by the workflows, passed through as they report it. */
 export const anyObject = { type: 'object', additionalProperties: true } as const;
 
+/** `{ name: { type: 'string' } }` for each name: the plain text fields of a response object. */
+export function textFields<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
+}
+
+/** `{ name: { type: 'integer' } }` for each name. */
+export function integerFields<N extends string>(...names: N[]): Record<N, { type: 'integer' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'integer' }])) as Record<N, { type: 'integer' }>;
+}
+
+/** A journey run's status, the same wherever a run is shown (a customer's journeys, one run). */
+export const runStatusFields = {
+  ...textFields('workflowId', 'runId', 'status', 'startTime', 'stateError'),
+  closeTime: { type: ['string', 'null'] },
+  state: { ...anyObject, type: ['object', 'null'] },
+} as const;
+
 export function errorResponses<C extends number>(...codes: C[]): Record<C, typeof errorSchema> {
   return Object.fromEntries(codes.map((c) => [c, errorSchema])) as Record<C, typeof errorSchema>;
 }
 
-export const bearer = [{ bearerAuth: [] }];
+const bearer = [{ bearerAuth: [] }];
+
+/**
+ * The options of a route that takes a bearer key with `scope` (the onRequest hook in server.ts checks it), filed
+ * under one OpenAPI tag: the scope and the document's security requirement come from one place, so the document
+ * cannot show a guarded route as open. `options`: other route options (e.g. bodyLimit).
+ */
+export function bearerRoute<S extends FastifySchema>(
+  scope: Scope,
+  tag: string,
+  schema: S,
+  options: Omit<RouteShorthandOptions, 'schema'> = {},
+) {
+  return { ...options, config: { scope }, schema: { tags: [tag], security: bearer, ...schema } };
+}
+
+/** GET /v1/reports/kpis: the KPI report (reports/engine/kpi-engine.ts KpiReport). */
+export const kpiReportSchema = {
+  type: 'object',
+  required: ['by', 'filters', 'kpis', 'groups', 'sources'],
+  properties: {
+    by: { type: 'array', items: { type: 'string' }, description: 'The dimensions of each group, in order.' },
+    filters: { type: 'object', additionalProperties: true, description: 'The filters applied (as given, dates normalized to ISO).' },
+    kpis: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'unit', 'status'],
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          description: { type: 'string' },
+          section: { type: 'string' },
+          unit: { type: 'string', enum: ['ratio', 'count', 'days', 'currency', 'multiple', 'number'] },
+          seed: { type: 'object', properties: { file: { type: 'string' }, metric: { type: 'string' } } },
+          status: { type: 'string', enum: ['ok', 'waiting'], description: 'waiting: a record type it needs has not appeared yet.' },
+          waitingFor: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { record: { type: 'string' }, writtenBy: { type: ['string', 'null'] }, waitsFor: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'values'],
+        properties: {
+          key: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } },
+          values: {
+            type: 'object',
+            additionalProperties: { type: ['number', 'null'] },
+            description: 'KPI id → value; null: no data or waiting.',
+          },
+        },
+      },
+    },
+    sources: {
+      type: 'object',
+      properties: { files: { type: 'array', items: { type: 'string' } }, records: { type: 'integer' } },
+    },
+  },
+} as const;

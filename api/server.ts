@@ -4,11 +4,9 @@ import Fastify, { type FastifyInstance, type FastifyError, type FastifyReply } f
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { findApiKey, type ApiKey, type Scope } from './auth.ts';
-import { EventIngest, EventNotTaken, InFlightLimit, type EventValidator } from './ingest.ts';
-import { createApiMetrics, type ApiMetrics } from './metrics.ts';
-import { PlanRegistry } from './registry.ts';
+import { findApiKey, type Scope } from './auth.ts';
+import { EventIngest, EventNotTaken, InFlightLimit } from './ingest.ts';
+import { createApiMetrics } from './metrics.ts';
 import { apiLoggerOptions } from './logging.ts';
 import { createCatalogEventValidator } from './event-validator.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -17,11 +15,13 @@ import { addTraitFormats } from './trait-formats.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
-import { registerDefinitionRoutes, type DefinitionValidator } from './routes/definitions.ts';
-import { registerReportRoutes, type KpiReporter } from './routes/reports.ts';
+import { registerDefinitionRoutes } from './routes/definitions.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { createTrackedEventWriter } from './tracked-events.ts';
+import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
-import { registerWebhookRoutes, type PostmarkWebhookConfig } from './routes/webhooks.ts';
-import type { CustomerProfileDefaults } from '../workflows/customer/start-input.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
+import type { ApiContext, ApiOptions } from './context.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,45 +29,6 @@ declare module 'fastify' {
     scope?: Scope;
   }
 }
-
-export interface ApiOptions {
-  client: Client;
-  taskQueue: string;
-  apiKeys: ApiKey[];
-  registry: PlanRegistry;
-  /** Where the embedded defaults keep their files (outbox, tracking log). */
-  dataDir: string;
-  validateEvent?: EventValidator;
-  /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
-  validateDefinition?: DefinitionValidator;
-  /** Default: the KPI report over the tracking log in dataDir (reports/from-log.ts). */
-  kpiReport?: KpiReporter;
-  postmark?: PostmarkWebhookConfig;
-  /** Events being routed at once before the API answers 429. */
-  maxInFlightEvents?: number;
-  /** How long a query or update to a run may take before the API gives up (ms). */
-  temporalCallTimeoutMs?: number;
-  logger?: boolean;
-  /** Start input of every customer workflow the API starts: the contact policy loaded at start (api/main.ts). */
-  customerDefaults?: CustomerProfileDefaults;
-  /** Referral codes are minted and resolved with it (JOURNEY_REFERRAL_CODE_SECRET); default: the dev secret. */
-  referralCodeSecret?: string;
-}
-
-export interface ApiContext {
-  client: Client;
-  taskQueue: string;
-  registry: PlanRegistry;
-  ingest: EventIngest;
-  limit: InFlightLimit;
-  metrics: ApiMetrics;
-  dataDir: string;
-  temporalCallTimeoutMs: number;
-  customerDefaults: CustomerProfileDefaults;
-  opts: ApiOptions;
-}
-
-export const MAX_BATCH = 500;
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -114,6 +75,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+      recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
       onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyReply } from 'fastify';
-import type { ApiContext } from './server.ts';
+import type { ApiContext } from './context.ts';
 
 export function withDeadline<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<T> {
   return ctx.client.connection.withDeadline(Date.now() + ctx.temporalCallTimeoutMs, fn);
@@ -33,13 +33,11 @@ export function replyTemporalFailure(ctx: ApiContext, reply: FastifyReply, opera
   if (err instanceof QueryRejectedError)
     return reply.code(409).send({ error: 'refused', message: `${what} refused the query: ${err.message}`, requestId: reply.request.id });
   if (isDeadline(err)) {
-    return reply
-      .code(504)
-      .send({
-        error: 'timeout',
-        message: `${what} did not answer within ${ctx.temporalCallTimeoutMs} ms (is a worker polling its task queue?)`,
-        requestId: reply.request.id,
-      });
+    return reply.code(504).send({
+      error: 'timeout',
+      message: `${what} did not answer within ${ctx.temporalCallTimeoutMs} ms (is a worker polling its task queue?)`,
+      requestId: reply.request.id,
+    });
   }
   reply.request.log.warn({ err }, `${operation} failed`);
   return reply

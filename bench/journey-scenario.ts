@@ -1,9 +1,9 @@
 // The scripted customer (and the driver loop) the journey benchmark uses through one cycle of nps-promoter-referral: a promoter's
 // NPS 10 (delight), then, once asked, a referral that closes won. It mirrors test/interpreter/scenarios.ts, which
 // a plain node process cannot import (its harness reads vitest's provided context).
+import { journeyEventSignal, journeyStateQuery, type JourneyEvent } from '../workflows/contract/index.ts';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { journeyEventSignal, journeyStateQuery, type JourneyEvent } from '../workflows/messages.ts';
 import { baselineEventSignal, baselineStateQuery } from './baseline-workflows.ts';
 
 /** The test environment's clock (scripts/time-skipping-env.ts: its connection keeps to the test server's ping policy). */
@@ -64,7 +64,7 @@ export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): 
     const d = await run.describe();
     if (d.status.name !== 'RUNNING') break;
     driverCalls++;
-    const s = (await run.query(journeyStateQuery)) as { motion?: string; asks: unknown[] };
+    const s = await run.query(journeyStateQuery);
     if (answeredAtTurn < 0 && s.motion === 'referral' && s.asks.length > 0) {
       answeredAtTurn = turn;
       for (const e of referralActions(run.workflowId.split(':').slice(2).join(':'))) {

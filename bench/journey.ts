@@ -8,6 +8,13 @@
 // On the time-skipping test server (started here, its own), workers on unique task queues; all stopped at the end.
 // Prints wall time per run and history events per run for both, and the ratios. Bounded: M ≤ 200 runs per side.
 // Run: eval "$(bash scripts/obtain-temporal.sh test-server)" && node --import tsx bench/journey.ts [M]   (or BENCH_JOURNEY_M)
+import {
+  JOURNEY_WORKFLOW_TYPE,
+  customerWorkflowId,
+  journeyEventSignal,
+  journeyWorkflowId,
+  type JourneyRunInput,
+} from '../workflows/contract/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +25,6 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
-import {
-  JOURNEY_WORKFLOW_TYPE,
-  customerWorkflowId,
-  journeyEventSignal,
-  journeyWorkflowId,
-  type JourneyRunInput,
-} from '../workflows/messages.ts';
 import { baselineEventSignal, type BaselineStep } from './baseline-workflows.ts';
 import { createTimeSkippingEnv } from '../scripts/time-skipping-env.ts';
 import { BENCH_JOURNEY, delightEvent, driveBaseline, driveOneCycle, referralActions } from './journey-scenario.ts';

@@ -2,25 +2,31 @@
 // once at process start, parsed keeping positions, checked against their JSON Schema, and refused with every
 // problem as data (file, line, column, pointer, message), never half-applied. Each file's own module adds its
 // semantic checks on top.
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseWithPositions } from './compiler/positions.ts';
+import { closest } from './compiler/suggest.ts';
+import catalog from './catalog/events.json' with { type: 'json' };
 
 const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** A config file that cannot be used, with every problem found in it. */
+/**
+ * A config file that cannot be used, with every problem found in it. Each kind of file has its own subclass
+ * (named after it, so `err.name` says which) with a static `what` that names the file in the message.
+ */
 export class ConfigFileError extends Error {
+  static readonly what: string = 'config file';
   constructor(
-    what: string,
     readonly file: string,
     readonly diagnostics: Diagnostic[],
   ) {
     super(
-      `invalid ${what} ${file}:\n${diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.pointer || '(document)'}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`).join('\n')}`,
+      `invalid ${(new.target as typeof ConfigFileError).what} ${file}:\n${diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.pointer || '(document)'}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`).join('\n')}`,
     );
+    this.name = new.target.name;
   }
 }
 
@@ -41,6 +47,30 @@ function defaultMessage(e: ErrorObject): { pointer: string; message: string } {
   }
   if (e.keyword === 'required') return { pointer: e.instancePath, message: `missing \`${e.params.missingProperty}\`` };
   return { pointer: e.instancePath, message: e.message ?? e.keyword };
+}
+
+/** How one kind of config document is checked: its schema, the wording of schema errors, its own rules. */
+export interface ConfigRules<T> {
+  validate: ValidateFunction;
+  wording?: SchemaWording;
+  /** The file's own checks, run once it is JSON that the schema accepts; `at` places a problem at a pointer. */
+  semantic: (value: T, at: PlaceProblem) => Diagnostic[];
+}
+
+/** Every problem in one config document (syntax, schema, then the file's own rules); `file` names it. */
+export function checkConfigDocument<T>(source: string, file: string, rules: ConfigRules<T>): ConfigCheck<T> {
+  const { value, diagnostics, at } = checkConfigSource<T>(source, file, rules.validate, rules.wording);
+  if (!value) return { diagnostics };
+  const problems = rules.semantic(value, at);
+  return problems.length > 0 ? { diagnostics: problems } : { value, diagnostics: [] };
+}
+
+/** A rule for an event type the catalog does not know would never apply: say so (with the nearest known name). */
+export function unknownCatalogEvent(event: string, pointer: string, at: PlaceProblem): Diagnostic[] {
+  const known = Object.keys(catalog.events);
+  if (known.includes(event)) return [];
+  const near = closest(event, known);
+  return [at(pointer, `unknown event type \`${event}\``, 'catalog.unknownEvent', near ? `did you mean \`${near}\`?` : undefined)];
 }
 
 /**
@@ -95,15 +125,43 @@ export function checkConfigSource<T>(
   return { value: parsed.value as T, diagnostics: [], at };
 }
 
+/** Every problem in one config document; `value` only when there is none. */
+export interface ConfigCheck<T> {
+  value?: T;
+  diagnostics: Diagnostic[];
+}
+
+/** One kind of config file: the shipped file, the environment variable that names another, its checks and its error. */
+export interface ConfigFileKind<T> {
+  shippedFile: string;
+  envVar: string;
+  check: (source: string, file: string) => ConfigCheck<T>;
+  /** The error thrown with every problem of a file that cannot be used. */
+  error: new (file: string, diagnostics: Diagnostic[]) => ConfigFileError;
+}
+
+/** Compiles a config file's JSON Schema on first use, then keeps it (a process checks each file once or twice). */
+export function lazyValidator(schema: object): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () => (validate ??= new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema));
+}
+
+/**
+ * The two loaders of one kind of config file: `load(path?)` reads the given file (default: the shipped one),
+ * `loadFromEnv(env?)` the file its environment variable names, else the shipped one. Both throw the kind's error.
+ */
+export function configFileLoaders<T extends object>(kind: ConfigFileKind<T>) {
+  return {
+    load: (path: string = kind.shippedFile): T => loadConfigFile(kind, path),
+    loadFromEnv: (env: NodeJS.ProcessEnv = process.env): T => loadConfigFile(kind, env[kind.envVar] || kind.shippedFile),
+  };
+}
+
 /**
  * Reads and checks a config file; returns its value without the editor's `$schema` / `$comment`, or throws what
- * `refuse` makes of the problems (the file named relative to the repository when inside it).
+ * the kind's error with the problems (the file named relative to the repository when inside it).
  */
-export function loadConfigFile<T extends object>(
-  path: string,
-  check: (source: string, file: string) => { value?: T; diagnostics: Diagnostic[] },
-  refuse: (file: string, diagnostics: Diagnostic[]) => Error,
-): T {
+function loadConfigFile<T extends object>(kind: ConfigFileKind<T>, path: string): T {
   const absolute = resolve(path);
   const rel = relative(REPO_ROOT, absolute);
   const file = rel.startsWith('..') ? absolute : rel.split('\\').join('/');
@@ -111,7 +169,7 @@ export function loadConfigFile<T extends object>(
   try {
     source = readFileSync(absolute, 'utf8');
   } catch (err) {
-    throw refuse(file, [
+    throw new kind.error(file, [
       {
         file,
         line: 1,
@@ -123,8 +181,8 @@ export function loadConfigFile<T extends object>(
       },
     ]);
   }
-  const { value, diagnostics } = check(source, file);
-  if (!value) throw refuse(file, diagnostics);
+  const { value, diagnostics } = kind.check(source, file);
+  if (!value) throw new kind.error(file, diagnostics);
   const { $schema: _schema, $comment: _comment, ...rest } = value as T & { $schema?: string; $comment?: string };
   return rest as T;
 }

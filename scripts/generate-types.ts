@@ -22,6 +22,11 @@ const TARGETS = [
     out: here('../definitions/generated/advocate-score.ts'),
     root: 'AdvocateScoreConfig',
   },
+  {
+    schema: here('../definitions/schema/kpi.schema.json'),
+    out: here('../definitions/generated/kpi.ts'),
+    root: 'KpiDefinition',
+  },
 ];
 
 /** Titles name interfaces; on primitives and $ref sites they would only add alias noise, so drop them there. */

@@ -16,9 +16,13 @@ else
   echo "[chromium] $path is missing and we are neither root nor allowed sudo: run 'sudo apt-get install -y chromium' (the browser test needs it)" >&2
   exit 1
 fi
-echo "[chromium] $path is missing: installing Debian's chromium package (apt-get update && apt-get install -y chromium)..." >&2
-if ! { "${as_root[@]}" apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q chromium >&2; }; then
-  echo "[chromium] 'apt-get install -y chromium' failed (see above): the browser test cannot run" >&2
+# apt's hundreds of progress lines go to a log file; its last lines are shown when it fails.
+log="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}/chromium-install.log" # the same cache as obtain-temporal.sh
+mkdir -p "$(dirname "$log")"
+echo "[chromium] $path is missing: installing Debian's chromium package (apt-get update && apt-get install -y chromium; log: $log)..." >&2
+if ! { "${as_root[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q chromium; } >"$log" 2>&1; then
+  echo "[chromium] 'apt-get install -y chromium' failed: the browser test cannot run. The end of $log:" >&2
+  tail -n 15 "$log" | sed 's/^/  | /' >&2
   exit 1
 fi
 [ -x /usr/bin/chromium ] || { echo "[chromium] apt-get finished but /usr/bin/chromium is still missing" >&2; exit 1; }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { ChildProcess } from 'node:child_process';
-import { assertPortFree, freePort, startDevServer, stopServerProcess, type DevServer } from './dev-server.ts';
+import { assertPortFree, freePort, startDevServer, stopServerProcess } from './dev-server.ts';
 import { ProcessGroup, waitForHttp } from './start-processes.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
@@ -40,9 +40,9 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
-let server: DevServer | undefined;
 // The dev server's process from the moment it is spawned: it runs detached (its own process group, so Ctrl-C does
-// not reach it), and a Ctrl-C while it is still starting must stop it too, not leave it orphaned.
+// not reach it), and a Ctrl-C while it is still starting must stop it too, not leave it orphaned. Shutdown stops it
+// through this process whether or not the server has answered yet.
 let serverProcess: ChildProcess | undefined;
 let driver: DemoDriver | undefined;
 let client: Client | undefined;
@@ -61,8 +61,7 @@ function shutdown(code = 0): Promise<void> {
     await driver?.stop();
     await group.stopAll(35_000, step);
     await client?.connection.close().catch(() => undefined);
-    if (server) await server.stop();
-    else if (serverProcess) await stopServerProcess(serverProcess); // still starting
+    if (serverProcess) await stopServerProcess(serverProcess);
     step(`stopped. State is kept in ${dataDir}; npm start continues from there (rm -rf ${dataDir} to start afresh).`);
     process.exit(code);
   })();
@@ -92,7 +91,7 @@ const metricsPort = env.JOURNEY_WORKER_METRICS_PORT
     );
 
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
-server = await startDevServer({
+const server = await startDevServer({
   cliPath,
   port: temporalPort,
   uiPort,

@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
-# `npm test`: install what is missing (npm packages, Temporal CLI, time-skipping test server), then run the whole suite.
-set -euo pipefail
+# `npm test`: install what is missing (npm packages, Temporal CLI, time-skipping test server, Chromium), check the
+# format, lint, type-check, then run the whole suite. Ends with one line `N passed, N failed, N skipped` from
+# vitest's JSON report (scripts/test-count.mjs), also when a step before the suite failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+artifacts=test/.artifacts
+mkdir -p "$artifacts"
+# A report left by an earlier run must never be counted as this one's.
+rm -f "$artifacts/vitest-report.json"
+
+# Names the step under way, so the count can say which one stopped the run.
+step() { echo "$1" >"$artifacts/test-step"; }
+# Ends the run after a failed step: the count (which names the step) is the last line.
+stop() { node scripts/test-count.mjs "$1"; exit $?; }
+
+step install
+bash scripts/ensure-deps.sh || stop $?
+step obtain-temporal
 # Not `eval "$(…)"`: eval of an empty output succeeds, so a failed obtain step would go unnoticed.
-out=$(bash scripts/obtain-temporal.sh all) || { echo "[test] could not obtain the Temporal servers (see above)" >&2; exit 1; }
+out=$(bash scripts/obtain-temporal.sh all) || { echo "[test] could not obtain the Temporal servers (see above)" >&2; stop 1; }
 eval "$out"
-eval "$(bash scripts/obtain-chromium.sh || true)"  # tolerant on purpose: Debian's Chromium for the browser test; prints why when it cannot
-echo "[test] type-checking..." >&2
-npx tsc --noEmit -p .
+eval "$(bash scripts/obtain-chromium.sh || true)" # tolerant on purpose: Debian's Chromium for the browser test; prints why when it cannot
+step format
+echo "[test] checking the format (prettier --check)..." >&2
+npx prettier --check --log-level warn . || { echo "[test] files above are not formatted: npx prettier --write <file>" >&2; stop 1; }
+step lint
+echo "[test] linting (eslint, type-aware, no warnings allowed)..." >&2
+npx eslint --max-warnings 0 . || stop $?
+step typecheck
+echo "[test] type-checking (tsc)..." >&2
+npx tsc --noEmit -p . || stop $?
+step suite
 echo "[test] running the suite (vitest) against a real dev server and the time-skipping test server..." >&2
-exec npx vitest run "$@"
+echo "[test] logs of passing tests are kept in $artifacts/logs/; a failing test prints its own" >&2
+npx vitest run "$@"
+stop $?

@@ -1,9 +1,9 @@
 // The one place this project starts the Java time-skipping test server (io.temporal.testserver.TestServer, obtained
 // by scripts/obtain-temporal.sh) as a TestWorkflowEnvironment: used by the test suite (test/support/temporal.ts),
 // `journey simulate` (cli/simulate/run-timeline.ts) and the journey benchmark (bench/journey.ts).
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contract/index.ts';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../worker/search-attributes.ts';
 
 /**
  * The client's gRPC keepalive, relaxed for the Java test server. The SDK's client connection pings every 30 s, even

@@ -2,6 +2,7 @@
 // checks definitions/advocate-score.json (or JOURNEY_ADVOCATE_SCORE) once, every customer workflow it starts scores
 // with that config and keeps it over continue-as-new, and workflow code never reads the file (an edit cannot
 // change a replayed history). A bad file is refused with every problem as data.
+import { customerEventSignal, customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,6 @@ import {
 } from '../definitions/advocate-score.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
-import { customerEventSignal, customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -32,7 +32,7 @@ describe('advocate score config file', () => {
 
   it('a bad file is refused with every schema problem: file, line, pointer, message', () => {
     const source = JSON.stringify({ ...shipped, halfLifeDays: 0, weights: {}, tiers: [{ tier: 'gold' }] }, null, 2);
-    const { config, diagnostics } = checkAdvocateScoreConfig(source, 'definitions/advocate-score.json');
+    const { value: config, diagnostics } = checkAdvocateScoreConfig(source, 'definitions/advocate-score.json');
     expect(config).toBeUndefined();
     const byPointer = Object.fromEntries(diagnostics.map((d) => [d.pointer, d]));
     expect(byPointer['/halfLifeDays']).toMatchObject({

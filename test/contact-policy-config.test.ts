@@ -1,6 +1,7 @@
 // The global contact policy lives in definitions/contact-policy.json: checked at load (a bad file names the file,
 // line and JSON pointer), carried as the customer workflow's input (a policy of 2 asks a day grants two slots and
 // refuses the third until the first leaves the window), and scaled for the npm start demo.
+import { customerProfileStartInput, customerEventSignal, customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,6 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ContactPolicyError, loadContactPolicy, loadContactPolicyFromEnv, type ContactPolicy } from '../definitions/contact-policy.ts';
 import { resolveContactPolicy } from '../workflows/customer/contact-policy.ts';
-import { customerProfileStartInput } from '../workflows/customer/start-input.ts';
-import { customerEventSignal, customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';

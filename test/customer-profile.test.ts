@@ -1,28 +1,22 @@
 // The customer workflow on the real dev server: one contact policy across journeys, opt-out, suppression,
 // advocate score (with its search attributes) and the reward ledger, through real updates and signals.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
-import { createJourneyWorker } from '../worker/worker.ts';
-import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import {
   customerEventSignal,
   customerStateQuery,
   customerWorkflowId,
   globalOptOutUpdate,
   updateTraitsSignal,
-} from '../workflows/messages.ts';
-import { recordRewardUpdate } from '../workflows/customer/messages.ts';
-import { AdvocateScore, AdvocateTier } from '../worker/search-attributes.ts';
+  recordRewardUpdate,
+  AdvocateScore,
+  AdvocateTier,
+} from '../workflows/contract/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from '@temporalio/worker';
+import { createJourneyWorker } from '../worker/worker.ts';
+import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
 const DAY = 86_400_000;
-type State = {
-  advocate: { score: number; tier: string; reasons: { ruleId: string }[] };
-  contactHistory: unknown[];
-  rewards: { id: string; status: string; history: unknown[] }[];
-  optedOut: unknown;
-  suppressed: unknown;
-};
 
 describe('customer:<id> owns one contact policy across journeys (dev server)', () => {
   let temporal: DevServerClients;
@@ -51,8 +45,7 @@ describe('customer:<id> owns one contact policy across journeys (dev server)', (
     await temporal?.close();
   });
 
-  const state = (customerId: string) =>
-    temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<State>;
+  const state = (customerId: string) => temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
 
   it('three journeys asking within an hour under 1 ask / 7 days: exactly one granted now, the others get a retryAt', async () => {
     const customerId = `c3-${run}`;

@@ -1,10 +1,10 @@
 // "Record every send in the customer's contact history": the email activity tells customer:<id> after each accepted
 // send, so invite and thank-you alike show in the customer's state, once each, with Postmark's message id
 // (time-skipping server, real interpreter, real email activity writing to the outbox, real customer workflow).
+import { customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { createHarness, createTimeSkippingEnvWithSearchAttributes, shippedPlan } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 
@@ -24,10 +24,7 @@ describe("every send in the customer's contact history (time-skipping server)", 
       await driveCycle(env, env.client, h, plan, SCENARIOS[0], 'sends-1', 1);
       const outbox = await h.outbox();
       expect(outbox).toHaveLength(2);
-      const customer = (await env.client.workflow.getHandle(customerWorkflowId('sends-1')).query(customerStateQuery)) as {
-        sends: any[];
-        contactHistory: any[];
-      };
+      const customer = await env.client.workflow.getHandle(customerWorkflowId('sends-1')).query(customerStateQuery);
       const byKey = Object.fromEntries(customer.sends.map((s) => [s.sendKey, s]));
       const invite = 'journey:nps-promoter-referral:sends-1:1:invite:referral:1';
       const thanks = 'journey:nps-promoter-referral:sends-1:1:thank-you:ref-sends-1-1';

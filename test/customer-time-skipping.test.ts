@@ -4,11 +4,11 @@
 // customer without a zone) would refuse the slot at night: the test first skips to midday UTC, so it passes at
 // any hour it is run. (A policy override of `quietHours: undefined` cannot turn them off: undefined keys are
 // dropped when the input is serialized, and the shipped policy fills them in again.)
+import { customerEventSignal, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
-import { customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
 
 describe('customer workflow on the time-skipping server', () => {

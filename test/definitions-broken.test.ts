@@ -42,3 +42,30 @@ describe('broken journey definitions', () => {
     });
   }
 });
+
+describe('a check that crashes', () => {
+  // A crash inside a check group is a compiler bug, and the file it was checking is then unchecked: it must fail
+  // validation with an internal error that names the group, never compile as valid.
+  const shipped = 'definitions/journeys/nps-promoter-referral.json';
+  const source = readFileSync(join(import.meta.dirname, '..', shipped), 'utf8');
+  const crashingCatalog = {
+    ...catalog,
+    get events(): never {
+      throw new Error('catalog.events is broken');
+    },
+  };
+
+  it('compiles with the real catalog (so the crash alone explains the failure below)', () => {
+    expect(compileJourney({ file: shipped, source, templates }, catalog).plan).toBeDefined();
+  });
+
+  it('fails validation with compiler.internal naming the check group, instead of passing unchecked', () => {
+    const result = compileJourney({ file: shipped, source, templates }, crashingCatalog);
+    expect(result.plan).toBeUndefined();
+    const internal = result.diagnostics.filter((d) => d.code === 'compiler.internal');
+    expect(internal).toHaveLength(1);
+    expect(internal[0]).toMatchObject({ severity: 'error', pointer: '', file: shipped, line: 1, column: 1 });
+    expect(internal[0].message).toContain('catalog check');
+    expect(internal[0].message).toContain('catalog.events is broken');
+  });
+});

@@ -1,4 +1,5 @@
 // With no POSTMARK_SERVER_TOKEN, an ask lands in the local outbox: exactly the request Postmark would get.
+import type { SendEmailRequest } from '../workflows/contract/index.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -6,7 +7,6 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailActivities, emailDepsFromEnv, listOutbox } from '../activities/email/index.ts';
-import type { SendEmailRequest } from '../activities/email/types.ts';
 
 const inviteTemplate = readFileSync(new URL('../definitions/templates/referral-invite.mustache', import.meta.url), 'utf8');
 

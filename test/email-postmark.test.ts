@@ -1,11 +1,11 @@
 // The email activity through the real `postmark` client over real HTTP to a Postmark-compatible server:
 // each answer Postmark can give leads to its outcome, and the outbox holds exactly what Postmark receives.
+import type { RecipientSuppressed } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailActivities, listOutbox, type EmailDeps } from '../activities/email/index.ts';
-import type { RecipientSuppressed } from '../activities/email/types.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { capturingLogger, sampleAsk } from './postmark/fixtures.ts';
 

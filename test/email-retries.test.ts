@@ -1,6 +1,7 @@
 // No duplicate sends: the real sendEmail activity in a real worker on the dev server, with Temporal's own
 // retries. After an ambiguous failure, the next attempt asks Postmark (outbound search by the sendKey
 // metadata) before sending again, so exactly one message is delivered.
+import type { RecipientSuppressed, SendEmailRequest } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,6 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { createEmailActivities } from '../activities/email/index.ts';
-import type { RecipientSuppressed, SendEmailRequest } from '../activities/email/types.ts';
 import type { EmailDeps } from '../activities/email/index.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { startFakePostmark, type Fault, type FakePostmark, type FakePostmarkOptions } from './postmark/server.ts';

@@ -1,5 +1,6 @@
 // An address Postmark calls inactive (406) is suppressed in every journey, not only the one that sent: the email
 // activity tells the customer's own workflow, which refuses the next contact slot of any journey.
+import { EMAIL_FAILURE, customerStateQuery, customerWorkflowId, type ContactSlotDecision } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +8,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
-import { EMAIL_FAILURE } from '../activities/email/types.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { customerStateQuery, customerWorkflowId, type ContactSlotDecision } from '../workflows/messages.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { sampleAsk } from './postmark/fixtures.ts';

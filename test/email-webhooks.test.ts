@@ -1,9 +1,9 @@
 // Postmark's webhooks: basic auth, hard bounce / spam complaint / subscription change → journey events for
 // the customer in the message Metadata, unmatched payloads answered 202, redelivery yields the same event.
+import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPostmarkWebhooks } from '../api/webhooks/postmark.ts';
-import type { JourneyEvent } from '../workflows/messages.ts';
 import type { EventResult } from '../api/ingest.ts';
 
 // The mapping is tested here with a recording ingest; test/api/webhook-faults.test.ts runs the real one.
@@ -28,7 +28,7 @@ const metadata = {
 const hardBounce = {
   RecordType: 'Bounce',
   MessageStream: 'broadcast',
-  ID: 4323372036854775807,
+  ID: 4323372036854775, // a safe integer here; the 64-bit ID goes out as raw JSON (hardBounceJson)
   Type: 'HardBounce',
   TypeCode: 1,
   Name: 'Hard bounce',

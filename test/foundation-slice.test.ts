@@ -1,12 +1,12 @@
 // The thin real slice through the API process itself: `api/main.ts` refuses to start without a key, starts with
 // one, and an event sent over HTTP reaches the customer's own workflow run by a real worker on the dev server.
+import { customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { customerStateQuery } from '../workflows/messages.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';

@@ -1,9 +1,9 @@
 // The customer workflow's quiet hours read in the zone the journey's send window used (sent with the slot
 // request): a Tokyo customer whose own customer:<id> workflow knows no zone is still asked at 09:00 Tokyo time.
+import { customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,
@@ -47,11 +47,9 @@ describe('contact slots in the customer zone (time-skipping server, real custome
       const monday09Tokyo = friday23Tokyo + 2 * DAY + 10 * HOUR; // Monday 00:00Z
       expect(Date.parse(s.asks[0].at) - monday09Tokyo).toBeGreaterThanOrEqual(0);
       expect(Date.parse(s.asks[0].at) - monday09Tokyo).toBeLessThan(60_000);
-      const customer: any = await env.client.workflow.getHandle('customer:tokyo-zone-1').query(customerStateQuery);
+      const customer = await env.client.workflow.getHandle('customer:tokyo-zone-1').query(customerStateQuery);
       expect(customer.traits?.timezone).toBeUndefined();
-      expect(customer.contactHistory.map((a: any) => a.sendKey)).toEqual([
-        'journey:nps-promoter-referral:tokyo-zone-1:1:invite:referral:1',
-      ]);
+      expect(customer.contactHistory.map((a) => a.sendKey)).toEqual(['journey:nps-promoter-referral:tokyo-zone-1:1:invite:referral:1']);
     });
   });
 });

@@ -1,5 +1,6 @@
 // Within a cycle: who gets which invite, how many asks at most, who is not asked and why, and what a hold does to
 // the cycle's asks. Time-skipping server, the shipped NPS referral journey, the real email activity (outbox).
+import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
@@ -44,9 +45,9 @@ describe('cycles (time-skipping server)', () => {
       await toMondayMorning();
       const handle = await sendEvent(env.client, h, plan, 'hold-1', event('nps.submitted', 'hold-1', { score: 10 }, { traits: traits() }));
       await env.sleep(2 * DAY + HOUR);
-      expect((await state(handle)).asks.map((a: any) => a.template)).toEqual(['templates/referral-invite.mustache']);
+      expect((await state(handle)).asks.map((a) => a.template)).toEqual(['templates/referral-invite.mustache']);
       // A detractor score puts the customer on hold for 60 days: the reminder is cancelled.
-      await handle.signal('journeyEvent', event('nps.submitted', 'hold-1', { score: 3 }));
+      await handle.signal(journeyEventSignal, event('nps.submitted', 'hold-1', { score: 3 }));
       await env.sleep(DAY);
       expect((await state(handle)).stage).toBe('suppressed');
       // Past the cool-down and the re-entry interval (90 days from the held cycle's start).
@@ -56,7 +57,7 @@ describe('cycles (time-skipping server)', () => {
       expect(listening.cycle).toBe(2);
       expect(listening.asks).toEqual([]);
 
-      await handle.signal('journeyEvent', event('nps.submitted', 'hold-1', { score: 10 }));
+      await handle.signal(journeyEventSignal, event('nps.submitted', 'hold-1', { score: 10 }));
       await env.sleep(5 * DAY);
       const s = await state(handle);
       expect(s.asks).toHaveLength(1);
@@ -68,13 +69,13 @@ describe('cycles (time-skipping server)', () => {
       });
       // Activate counts from this ask, not from the held cycle's: it is still waiting for the referral.
       expect(s.stage).toBe('invite');
-      expect(s.nextAction.what).toContain('invite #2');
+      expect(s.nextAction?.what).toContain('invite #2');
       const sent = await h.outbox();
       expect(sent.map((m) => m.sendKey)).toEqual([
         'journey:nps-promoter-referral:hold-1:1:invite:referral:1',
         'journey:nps-promoter-referral:hold-1:2:invite:referral:1',
       ]);
-      await recordHistory('patched-listen-again-resets-asks', handle);
+      await recordHistory('listen-again-resets-asks', handle);
     });
   });
 
@@ -98,8 +99,8 @@ describe('cycles (time-skipping server)', () => {
         event('nps.submitted', 'var-mid', { score: 10 }, { traits: traits({ segment: 'mid-market', email: 'mid@example.com' }) }),
       );
       await env.sleep(2 * DAY + HOUR);
-      expect((await state(big)).asks.map((a: any) => a.template)).toEqual(['referral-invite-enterprise']);
-      expect((await state(mid)).asks.map((a: any) => a.template)).toEqual(['templates/referral-invite.mustache']);
+      expect((await state(big)).asks.map((a) => a.template)).toEqual(['referral-invite-enterprise']);
+      expect((await state(mid)).asks.map((a) => a.template)).toEqual(['templates/referral-invite.mustache']);
       const sent = await h.outbox();
       expect(sent.find((m) => m.to === 'big@example.com')?.templateAlias).toBe('referral-invite-enterprise');
       expect(sent.find((m) => m.to === 'mid@example.com')?.templateAlias).toBeUndefined();
@@ -115,7 +116,7 @@ describe('cycles (time-skipping server)', () => {
       const handle = await sendEvent(env.client, h, plan, 'cap-1', event('nps.submitted', 'cap-1', { score: 10 }, { traits: traits() }));
       await env.sleep(18 * DAY);
       const s = await state(handle);
-      expect(s.asks.map((a: any) => a.attempt)).toEqual([1, 2]);
+      expect(s.asks.map((a) => a.attempt)).toEqual([1, 2]);
       expect(s.stage).toBe('activate');
       expect(await h.outbox()).toHaveLength(2);
     });

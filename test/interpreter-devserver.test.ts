@@ -1,8 +1,8 @@
 // End to end on the dev server: a run found by its search attributes (JourneyId, CustomerId, JourneyStage,
 // AdvocacyMotion, Suppressed), current details for the UI, and a deploy-time upgrade applied back in Listen.
+import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, upgradePlanSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, upgradePlanSignal } from '../workflows/messages.ts';
 import { connectDevServer, type DevServerClients } from './support/temporal.ts';
 import { createHarness, event, shippedPlan, state } from './interpreter/harness.ts';
 import { eventually } from './support/wait.ts';

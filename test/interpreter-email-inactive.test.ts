@@ -1,5 +1,6 @@
 // Postmark says the address is inactive (ErrorCode 406 → EmailInactiveRecipient): the run suppresses its email
 // channel, says why in its state, and never asks again. Real postmark client over HTTP to test/postmark/server.ts.
+import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
@@ -40,18 +41,18 @@ describe('inactive recipient (time-skipping server, Postmark-compatible server)'
       expect(sends()[0].status).toBe(422);
       const s = await state(handle);
       expect(s.asks).toEqual([]);
-      expect(s.suppression.emailChannel.reason).toMatch(/^EmailInactiveRecipient: /);
+      expect(s.suppression.emailChannel?.reason).toMatch(/^EmailInactiveRecipient: /);
 
       // A month later, and a fresh delight after the re-entry interval: still no ask by email.
       await env.sleep(100 * DAY);
-      await handle.signal('journeyEvent', event('nps.submitted', 'gone-1', { score: 10 }));
+      await handle.signal(journeyEventSignal, event('nps.submitted', 'gone-1', { score: 10 }));
       await env.sleep(30 * DAY);
       expect(sends()).toHaveLength(1);
       expect(postmark.accepted).toEqual([]);
       const later = await state(handle);
       expect(later.asks).toEqual([]);
       expect(later.history.asks).toBe(0);
-      expect(later.suppression.emailChannel.reason).toMatch(/^EmailInactiveRecipient: /);
+      expect(later.suppression.emailChannel?.reason).toMatch(/^EmailInactiveRecipient: /);
     });
   });
 });

@@ -18,6 +18,9 @@ import {
   state,
 } from './interpreter/harness.ts';
 
+/** What Temporal's built-in __temporal_workflow_metadata query answers (the part these checks read). */
+type WorkflowMetadata = { currentDetails?: string | null };
+
 const TOKEN = 'interp-token-c0nf';
 
 describe('email misconfigured (time-skipping server, Postmark-compatible server)', () => {
@@ -53,9 +56,9 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
         failures: 1,
         sendKey: 'journey:nps-promoter-referral:conf-1:1:invite:referral:1',
       });
-      expect(failing.emailProblem.reason).toMatch(/^EmailConfigurationError: /);
-      expect(failing.nextAction.what).toContain('again: email misconfigured');
-      const meta: any = await handle.query('__temporal_workflow_metadata');
+      expect(failing.emailProblem?.reason).toMatch(/^EmailConfigurationError: /);
+      expect(failing.nextAction?.what).toContain('again: email misconfigured');
+      const meta = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
       expect(meta.currentDetails).toMatch(/^- email misconfigured: EmailConfigurationError: .* · 1 failed try · trying again at /m);
 
       // Tried again after an hour (fails), then after two more (accepted): the same send key, the first-ask template.
@@ -67,16 +70,16 @@ describe('email misconfigured (time-skipping server, Postmark-compatible server)
       expect(s.asks[0]).toMatchObject({
         attempt: 1,
         template: 'templates/referral-invite.mustache',
-        sendKey: failing.emailProblem.sendKey,
+        sendKey: failing.emailProblem?.sendKey,
         status: 'sent',
       });
       expect(s.emailProblem).toBeUndefined();
       expect(s.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(
         /invite #1, template templates\/referral-invite\.mustache sent after 2 failed tries/,
       );
-      const after: any = await handle.query('__temporal_workflow_metadata');
+      const after = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
       expect(after.currentDetails).not.toContain('email misconfigured');
-      await recordHistory('patched-email-misconfigured-retries', handle);
+      await recordHistory('email-misconfigured-retries', handle);
     });
   });
 });

@@ -1,9 +1,9 @@
 // A journey that ended stays ended: maxCycles reached, onTimeout exit, or an operator cancel leaves the run resting
 // as a tombstone, so the next routed event (signalWithStart on the same workflow id) reaches it instead of starting
 // a fresh run at cycle 1 that would re-ask the customer or reuse send keys. Time-skipping server, NPS journey.
+import { cancelRunUpdate } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelRunUpdate } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
 import {
@@ -45,7 +45,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(3);
       const ended = await state(first);
       expect(ended.stage).toBe('ended');
-      expect(ended.ended.reason).toContain('1 cycles is the most');
+      expect(ended.ended?.reason).toContain('1 cycles is the most');
       expect((await first.describe()).status.name).toBe('RUNNING');
 
       await env.sleep(100 * DAY);
@@ -58,13 +58,13 @@ describe('ended journeys (time-skipping server)', () => {
       expect(s.cycle).toBe(1);
       // The ended cycle's asks stay for operators to read; none was added.
       expect(s.history.asks).toBe(3);
-      expect(s.asks.map((a: any) => a.sendKey.split(':').slice(3).join(':'))).toEqual([
+      expect(s.asks.map((a) => a.sendKey.split(':').slice(3).join(':'))).toEqual([
         '1:invite:referral:1',
         '1:invite:referral:2',
         '1:invite:referral:3',
       ]);
       expect(s.seenEventIds).toBe(2);
-      await recordHistory('patched-ended-run-rests', again);
+      await recordHistory('ended-run-rests', again);
     });
   });
 
@@ -78,7 +78,7 @@ describe('ended journeys (time-skipping server)', () => {
       await env.sleep(30 * DAY);
       const asked = (await h.outbox()).length;
       expect(asked).toBe(3);
-      expect((await state(first)).ended.reason).toBe('no action within P21D (onTimeout: exit)');
+      expect((await state(first)).ended?.reason).toBe('no action within P21D (onTimeout: exit)');
       await env.sleep(120 * DAY);
       const again = await sendEvent(env.client, h, plan, 'exit-1', event('nps.submitted', 'exit-1', { score: 10 }));
       expect(again.signaledRunId).toBe(first.signaledRunId);
@@ -103,7 +103,7 @@ describe('ended journeys (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(0);
       const s = await state(again);
       expect(s.stage).toBe('ended');
-      expect(s.ended.reason).toContain('account closed');
+      expect(s.ended?.reason).toContain('account closed');
       // An ended run rejects operator actions that would steer it.
       await expect(again.executeUpdate(cancelRunUpdate, { args: [{}] })).rejects.toThrow();
     });

@@ -5,7 +5,7 @@
 // deliverToJourney, sending through the real postmark client to the Postmark-compatible server (test/postmark/).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId } from '../workflows/messages.ts';
+import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { deliverToJourney, routeTargets } from '../api/routing.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
@@ -76,7 +76,7 @@ describe('runs that close, and runs that hit an interpreter error (time-skipping
       await env.sleep(DAY);
       const s = await state(handle);
       expect(s.stage).toBe('ended');
-      expect(s.ended.reason).toMatch(/^interpreter error in stage listen: TypeError: /);
+      expect(s.ended?.reason).toMatch(/^interpreter error in stage listen: TypeError: /);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // A new delight reaches the tombstone (recorded, never acted on) instead of starting cycle 1 afresh.
       await handle.signal('journeyEvent', event('nps.submitted', 'bug-rest', { score: 10 }, { traits: traits('bug@example.com') }));

@@ -1,10 +1,10 @@
 // Data no retry can fix fails the run at once, as Failed with a non-retryable ApplicationFailure that says why,
 // instead of a workflow task retried forever (a run that hangs): each test gives it 30 s. Time-skipping server.
 // (An error the interpreter did not expect ends the journey and the run rests: test/interpreter-failed-run.test.ts.)
+import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowFailedError } from '@temporalio/client';
-import { JOURNEY_WORKFLOW_TYPE, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
   createHarness,
@@ -26,10 +26,12 @@ describe('runs that cannot go on fail at once (time-skipping server)', () => {
     await env?.teardown();
   });
 
-  async function failureOf(promise: Promise<unknown>) {
-    const err: any = await promise.catch((e) => e);
+  async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    const err = await promise.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    return err.cause;
+    const cause = (err as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return cause as ApplicationFailure;
   }
 
   function start(h: Harness, input: JourneyRunInput) {

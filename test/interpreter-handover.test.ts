@@ -1,10 +1,10 @@
 // Long waits hand over to a fresh history (continue-as-new) when the history grows, in any stage, and the next run
 // picks the wait up: same asks, same deadlines, every signal sent during the handover kept, tracking keys unique.
 // Time-skipping server (it never suggests continue-as-new itself, so the runs get a small history limit).
+import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { cancelRunUpdate, journeyEventSignal, journeyWorkflowId } from '../workflows/messages.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { recordHistory } from './interpreter/record-history.ts';
 import {
@@ -75,7 +75,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
       await env.sleep(2 * DAY + HOUR);
       const before = await state(first);
       expect(before.asks).toHaveLength(1);
-      expect(before.nextAction.what).toContain('invite #2');
+      expect(before.nextAction?.what).toContain('invite #2');
 
       await burst(workflowId, 'ho-1', 40);
       await env.sleep(HOUR);
@@ -96,15 +96,15 @@ describe('handover to a fresh history (time-skipping server)', () => {
       expect(await h.outbox()).toHaveLength(1);
 
       // The reminder goes out when it was due, once, as attempt 2 with the reminder's template.
-      await env.sleep(Date.parse(before.nextAction.at) - (await env.currentTimeMs()) + HOUR);
+      await env.sleep(Date.parse(before.nextAction?.at ?? '') - (await env.currentTimeMs()) + HOUR);
       const after = await state(current);
-      expect(after.asks.map((a: any) => [a.attempt, a.template])).toEqual([
+      expect(after.asks.map((a) => [a.attempt, a.template])).toEqual([
         [1, 'templates/referral-invite.mustache'],
         [2, 'templates/referral-reminder.mustache'],
       ]);
       expect(await h.outbox()).toHaveLength(2);
-      await recordHistory('patched-handover-in-every-wait-from-invite', env.client.workflow.getHandle(workflowId, runs[0]));
-      await recordHistory('patched-handover-in-every-wait-resumed-invite', current);
+      await recordHistory('handover-from-invite', env.client.workflow.getHandle(workflowId, runs[0]));
+      await recordHistory('handover-resumed-invite', current);
     });
   });
 
@@ -128,7 +128,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
       const s = await state(env.client.workflow.getHandle(workflowId));
       expect(s.seenEventIds).toBe(1 + 40 + 1);
       expect(s.history.actions).toBe(1);
-      expect(s.referrals.map((r: any) => r.referralId)).toEqual(['r-ho-2']);
+      expect(s.referrals.map((r) => r.referralId)).toEqual(['r-ho-2']);
       expect(s.asks).toEqual(waiting.asks);
     });
   });
@@ -155,7 +155,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
       expect(s.stage).toBe('suppressed');
       expect(s.nextAction).toEqual(cooling.nextAction);
       expect(s.suppression.hold).toEqual(cooling.suppression.hold);
-      await env.sleep(Date.parse(cooling.suppression.hold.until) - (await env.currentTimeMs()) + HOUR);
+      await env.sleep(Date.parse(cooling.suppression.hold?.until ?? '') - (await env.currentTimeMs()) + HOUR);
       expect((await state(current)).stage).toBe('listen');
       expect(await h.outbox()).toHaveLength(1);
     });
@@ -188,7 +188,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
         resting = await state(first);
       }
       expect(resting.stage).toBe('expand');
-      expect(resting.nextAction.what).toContain('resting until');
+      expect(resting.nextAction?.what).toContain('resting until');
       await burst(workflowId, 'ho-5', 60);
       await env.sleep(HOUR);
       expect((await runIds(workflowId)).length).toBeGreaterThan(1);
@@ -197,7 +197,7 @@ describe('handover to a fresh history (time-skipping server)', () => {
       expect(s.stage).toBe('expand');
       expect(s.cycle).toBe(1);
       expect(s.nextAction).toEqual(resting.nextAction);
-      await env.sleep(Date.parse(resting.nextAction.at) - (await env.currentTimeMs()) + HOUR);
+      await env.sleep(Date.parse(resting.nextAction?.at ?? '') - (await env.currentTimeMs()) + HOUR);
       const next = await state(env.client.workflow.getHandle(workflowId));
       expect(next.cycle).toBe(2);
       expect(next.stage).toBe('listen');
@@ -216,7 +216,8 @@ describe('handover to a fresh history (time-skipping server)', () => {
         continueAsNewAfter: LIMIT,
       });
       await env.sleep(HOUR);
-      await burst(workflowId, 'ho-3', 40);
+      // 60 signals: a disqualified run's history is short (no patch markers since 1.0), so 40 may not reach the limit.
+      await burst(workflowId, 'ho-3', 60);
       await env.sleep(HOUR);
       expect((await runIds(workflowId)).length).toBeGreaterThan(1);
       const current = env.client.workflow.getHandle(workflowId);

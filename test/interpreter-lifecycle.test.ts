@@ -1,11 +1,11 @@
 // Whole cycles on the time-skipping server: act → reward → track → expand → continue-as-new with carried state;
 // three simulated years of cycles of every shipped journey with each run's history under a stated bound.
+import { journeyWorkflowId, type JourneyEvent, journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { durationMs } from '../definitions/duration.ts';
-import { journeyWorkflowId, type JourneyEvent } from '../workflows/messages.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, shippedPlan, state } from './interpreter/harness.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 
 /** The bound: no run (one cycle) of a shipped journey may have more history events than this. */
@@ -41,7 +41,7 @@ describe('long life (time-skipping server)', () => {
         referredRevenue: 12000,
         rewardsIssued: 2,
       });
-      expect(s.rewards.map((x: any) => [x.role, x.status, x.provider])).toEqual([
+      expect(s.rewards.map((x) => [x.role, x.status, x.provider])).toEqual([
         ['referrer', 'issued', 'ledger'],
         ['referred', 'issued', 'ledger'],
       ]);
@@ -52,7 +52,7 @@ describe('long life (time-skipping server)', () => {
       ]);
       // The dedup set survived continue-as-new: the first cycle's delight event, sent again, is ignored.
       expect(s.seenEventIds).toBe(3);
-      await next.signal('journeyEvent', lastDelight!);
+      await next.signal(journeyEventSignal, lastDelight!);
       expect((await state(next)).seenEventIds).toBe(3);
       expect((await state(next)).inbox).toBe(0);
     });

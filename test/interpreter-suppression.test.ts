@@ -1,5 +1,6 @@
 // Suppression at every stage, on the time-skipping server with the shipped NPS referral journey:
 // bad signals cancel pending asks, open issues hold asks until resolve + cool-down, opt-out ends asks, duplicates count once.
+import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
@@ -40,21 +41,21 @@ describe('suppression (time-skipping server)', () => {
       await toMondayMorning();
       const handle = await sendEvent(env.client, h, plan, 'esc-1', event('nps.submitted', 'esc-1', { score: 10 }, { traits: traits() }));
       await env.sleep(1 * DAY);
-      await handle.signal('journeyEvent', event('escalation.opened', 'esc-1', { escalationId: 'X-1', severity: 'high' }));
+      await handle.signal(journeyEventSignal, event('escalation.opened', 'esc-1', { escalationId: 'X-1', severity: 'high' }));
       await env.sleep(10 * DAY);
       expect(await h.outbox()).toHaveLength(0);
       const held = await state(handle);
       expect(held.stage).toBe('invite');
-      expect(held.suppressed.reason).toContain('open escalation');
+      expect(held.suppressed?.reason).toContain('open escalation');
       // A resolve for another escalation does not release the hold (matchOn: escalationId).
-      await handle.signal('journeyEvent', event('escalation.resolved', 'esc-1', { escalationId: 'OTHER' }));
+      await handle.signal(journeyEventSignal, event('escalation.resolved', 'esc-1', { escalationId: 'OTHER' }));
       await env.sleep(1 * DAY);
-      expect((await state(handle)).suppressed.reason).toContain('open escalation');
-      await handle.signal('journeyEvent', event('escalation.resolved', 'esc-1', { escalationId: 'X-1' }));
+      expect((await state(handle)).suppressed?.reason).toContain('open escalation');
+      await handle.signal(journeyEventSignal, event('escalation.resolved', 'esc-1', { escalationId: 'X-1' }));
       const resolvedAt = await env.currentTimeMs();
       await env.sleep(13 * DAY);
       expect(await h.outbox()).toHaveLength(0);
-      expect((await state(handle)).suppressed.reason).toContain('cool-down');
+      expect((await state(handle)).suppressed?.reason).toContain('cool-down');
       await env.sleep(4 * DAY);
       const sent = await h.outbox();
       expect(sent).toHaveLength(1);
@@ -72,16 +73,16 @@ describe('suppression (time-skipping server)', () => {
       await env.sleep(2 * DAY + HOUR);
       expect(await h.outbox()).toHaveLength(1);
       const before = await state(handle);
-      const reminderAt = Date.parse(before.nextAction.at);
-      expect(before.nextAction.what).toContain('invite #2');
+      const reminderAt = Date.parse(before.nextAction?.at ?? '');
+      expect(before.nextAction?.what).toContain('invite #2');
       await env.sleep(reminderAt - (await env.currentTimeMs()) - 300);
-      await handle.signal('journeyEvent', event('nps.submitted', 'race-1', { score: 3 }));
+      await handle.signal(journeyEventSignal, event('nps.submitted', 'race-1', { score: 3 }));
       await env.sleep(30 * DAY);
       expect(await h.outbox()).toHaveLength(1);
       const after = await state(handle);
       expect(after.stage).toBe('suppressed');
       expect(after.history.asks).toBe(1);
-      expect(after.suppression.hold.rule).toBe('detractor');
+      expect(after.suppression.hold?.rule).toBe('detractor');
       expect(after.notes.map((n: { text: string }) => n.text).join('\n')).toMatch(/pending ask cancelled: detractor/);
     });
   });
@@ -110,13 +111,13 @@ describe('suppression (time-skipping server)', () => {
       await toMondayMorning();
       const handle = await sendEvent(env.client, h, plan, 'spam-1', event('nps.submitted', 'spam-1', { score: 10 }, { traits: traits() }));
       await env.sleep(2 * DAY + HOUR);
-      await handle.signal('journeyEvent', event('email.spam_complaint', 'spam-1', { messageId: 'm1' }));
-      await handle.signal('journeyEvent', event('nps.submitted', 'spam-1', { score: 10 }));
+      await handle.signal(journeyEventSignal, event('email.spam_complaint', 'spam-1', { messageId: 'm1' }));
+      await handle.signal(journeyEventSignal, event('nps.submitted', 'spam-1', { score: 10 }));
       await env.sleep(60 * DAY);
       expect(await h.outbox()).toHaveLength(1);
       const s = await state(handle);
       expect(s.stage).toBe('opted-out');
-      expect(s.suppressed.reason).toContain('spam complaint');
+      expect(s.suppressed?.reason).toContain('spam complaint');
     });
   });
 

@@ -1,11 +1,11 @@
 // The promoter rate's base is every customer who answered NPS: a passive (7-8) answer leaves a tracking record too.
 // Real runs on the time-skipping server, the real tracking activity writing the NDJSON log the report reads.
+import { cancelRunUpdate } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { computeKpis } from '../reports/kpis.ts';
-import { cancelRunUpdate } from '../workflows/messages.ts';
+import { runKpiReport } from '../reports/engine/kpi-engine.ts';
 import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, sendEvent, shippedPlan } from './interpreter/harness.ts';
 
 const traits = { email: 'pat@customer.example', firstName: 'Pat', timezone: 'Europe/Berlin', healthScore: 90, segment: 'smb' };
@@ -35,8 +35,8 @@ describe('NPS in the KPI report (time-skipping server)', () => {
       for (const run of runs) await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
       await env.sleep(1000);
       const { records } = await readTrackingLog(h.dataDir);
-      const [kpis] = computeKpis(records);
-      expect(kpis.promoterRate).toBeCloseTo(1 / 3);
+      const [kpis] = (await runKpiReport(h.dataDir, { kpis: ['promoter-rate'] })).groups.map((g) => g.values);
+      expect(kpis['promoter-rate']).toBeCloseTo(1 / 3);
       expect(
         records
           .filter((r) => r.type === 'nps.received')

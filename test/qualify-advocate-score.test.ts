@@ -1,10 +1,9 @@
 // Qualify reads the customer's advocate score from customer:<id> (time-skipping server, real customer workflow and
 // real readAdvocateScore activity): a rule on history.advocateScore sends a strong advocate to a different motion.
+import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerStartOptions } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { CUSTOMER_WORKFLOW_TYPE, customerEventSignal, customerWorkflowId } from '../workflows/messages.ts';
-import { customerProfileStartInput } from '../workflows/customer/start-input.ts';
 import { validateDefinitionBody } from '../api/definition-validator.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
@@ -30,9 +29,7 @@ describe('Qualify on the advocate score (time-skipping server)', () => {
     const occurredAt = new Date(await env.currentTimeMs()).toISOString();
     for (const type of types) {
       await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-        workflowId: customerWorkflowId(customerId),
-        taskQueue: h.taskQueue,
-        args: [customerProfileStartInput(customerId)],
+        ...customerStartOptions(customerId, h.taskQueue),
         signal: customerEventSignal,
         signalArgs: [event(type, customerId, {}, { occurredAt })],
       });

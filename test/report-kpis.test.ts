@@ -1,13 +1,14 @@
 // The KPI report over a generated population with known true rates: a seeded random population of
 // customers goes through the funnel with chosen probabilities; the generator tallies the true counts as it
-// writes the tracking records, and the report must give exactly those rates (and near the chosen ones).
-import { describe, expect, it } from 'vitest';
+// writes the tracking records, and the DuckDB engine over the NDJSON log must give exactly those rates (and near
+// the chosen ones).
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrackingRecord } from '../activities/journey/types.ts';
-import { computeKpis } from '../reports/kpis.ts';
+import type { TrackingRecord } from '../workflows/contract/index.ts';
+import { runKpiReport, type KpiReport } from '../reports/engine/kpi-engine.ts';
 
 function mulberry32(seed: number) {
   return () => {
@@ -58,7 +59,7 @@ function generate(seed: number, journeyId: string, version: number, n: number) {
     closeDays: [] as number[],
   };
   for (let i = 0; i < n; i++) {
-    const customerId = `${journeyId}-c${i}`;
+    const customerId = `${journeyId}-v${version}-c${i}`;
     let t = T0 + between(0, 30) * DAY;
     const rec = (type: string, data: Record<string, unknown> = {}, stage: TrackingRecord['stage'] = 'listen') =>
       records.push({
@@ -77,6 +78,7 @@ function generate(seed: number, journeyId: string, version: number, n: number) {
       truth.withNps++;
       if (nps! >= 9) truth.promoters++;
     }
+    if (hasNps) rec('nps.received', { nps });
     rec('delight', hasNps ? { signal: 'nps', nps } : { signal: 'milestone' });
     if (rand() >= P.qualified) {
       rec('disqualified', { rule: 'fit' }, 'qualify');
@@ -103,7 +105,7 @@ function generate(seed: number, journeyId: string, version: number, n: number) {
       for (let a = 0; a < actions; a++) {
         t += between(1, 10) * DAY;
         truth.actions++;
-        rec('action.taken', { eventType: 'referral.submitted' }, 'activate');
+        rec('action.taken', { eventType: 'referral.submitted', cycle: cycle + 1 }, 'activate');
         if (rand() >= P.referralPerAction) continue;
         const referralId = `r${cycle}-${a}`;
         truth.referrals++;
@@ -146,6 +148,16 @@ function generate(seed: number, journeyId: string, version: number, n: number) {
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
+function writeLog(records: TrackingRecord[], repeated = 0): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'report-'));
+  mkdirSync(join(dataDir, 'tracking'));
+  writeFileSync(
+    join(dataDir, 'tracking', 'events.ndjson'),
+    `${[...records, ...records.slice(0, repeated)].map((r) => JSON.stringify(r)).join('\n')}\n`,
+  );
+  return dataDir;
+}
+
 describe('the KPI report gives the true rates of a generated population', () => {
   const a = generate(42, 'nps-referral', 2, 4000);
   const b = generate(7, 'nps-referral', 3, 1500);
@@ -159,69 +171,73 @@ describe('the KPI report gives the true rates of a generated population', () => 
     stage: 'qualify',
     type: 'qualified',
   };
-  const kpis = computeKpis([...a.records, ...b.records, late], { from: '2025-12-01T00:00:00Z', to: '2030-01-01T00:00:00Z' });
+  let report: KpiReport;
+  let k: Record<string, number | null>;
+  beforeAll(async () => {
+    report = await runKpiReport(writeLog([...a.records, ...b.records, late], 50), {
+      from: '2025-12-01T00:00:00Z',
+      to: '2030-01-01T00:00:00Z',
+    });
+    k = report.groups[0].values;
+  }, 120_000);
 
   it('per journey and version', () => {
-    expect(kpis.map((k) => [k.journeyId, k.journeyVersion, k.customers])).toEqual([
+    expect(report.groups.map((g) => [g.key.journey, g.key.version, g.values['delighted-customers']])).toEqual([
       ['nps-referral', 2, 4000],
       ['nps-referral', 3, 1500],
     ]);
   });
 
-  it("equals the generator's tallies exactly", () => {
-    const k = kpis[0];
+  it("equals the generator's tallies exactly (the 50 repeated lines counted once)", () => {
     const t = a.truth;
-    expect(k.advocatePoolSize).toBe(t.qualified);
-    expect(k.promoterRate).toBeCloseTo(t.promoters / t.withNps, 12);
-    expect(k.referralReadyRate).toBeCloseTo(t.qualified / t.customers, 12);
-    expect(k.askedRate).toBeCloseTo(t.asked / t.customers, 12);
-    expect(k.invitationRate).toBeCloseTo(t.askedReferrers / t.asked, 12);
-    expect(k.promptAcceptanceRate).toBeCloseTo(t.acted / t.asked, 12);
-    expect(k.participationRate).toBeCloseTo(t.acted / t.qualified, 12);
-    expect(k.activitiesPerAdvocate).toBeCloseTo(t.actions / t.acted, 12);
-    expect(k.referralConversionRate).toBeCloseTo(t.won / t.referrals, 12);
-    expect(k.winRate).toBeCloseTo(t.won / (t.won + t.lost), 12);
-    expect(k.reEngagementRate).toBeCloseTo(t.reEngaged / t.acted, 12);
-    expect(k.referralRevenue).toBe(t.revenue);
-    expect(k.referralPipeline).toBe(t.pipeline);
-    expect(k.rewardCost).toBe(t.cost);
-    expect(k.roi).toBeCloseTo((t.revenue - t.cost) / t.cost, 12);
-    expect(k.timeToFirstReferralDays.n).toBe(t.firstReferralDays.length);
-    expect(k.timeToFirstReferralDays.mean).toBeCloseTo(mean(t.firstReferralDays), 9);
-    expect(k.daysReferralToClose.n).toBe(t.closeDays.length);
-    expect(k.daysReferralToClose.mean).toBeCloseTo(mean(t.closeDays), 9);
+    expect(k['qualified-customers']).toBe(t.qualified);
+    expect(k['promoter-rate']).toBeCloseTo(t.promoters / t.withNps, 12);
+    expect(k['referral-ready-account-rate']).toBeCloseTo(t.qualified / t.customers, 12);
+    expect(k['warm-introduction-offer-rate']).toBeCloseTo(t.asked / t.qualified, 12);
+    expect(k['referral-invitation-rate']).toBeCloseTo(t.askedReferrers / t.asked, 12);
+    expect(k['referral-prompt-acceptance-rate']).toBeCloseTo(t.acted / t.asked, 12);
+    expect(k['referral-program-participation-rate']).toBeCloseTo(t.acted / t.qualified, 12);
+    expect(k['activities-per-advocate']).toBeCloseTo(t.actions / t.acted, 12);
+    expect(k['referral-conversion-rate']).toBeCloseTo(t.won / t.referrals, 12);
+    expect(k['referred-deal-win-rate']).toBeCloseTo(t.won / (t.won + t.lost), 12);
+    expect(k['advocate-re-engagement-rate']).toBeCloseTo(t.reEngaged / t.acted, 12);
+    expect(k['revenue-from-referrals']).toBe(t.revenue);
+    expect(k['referral-pipeline']).toBe(t.pipeline);
+    expect(k['reward-cost']).toBe(t.cost);
+    expect(k['referral-campaign-roi']).toBeCloseTo((t.revenue - t.cost) / t.cost, 12);
+    expect(k['time-to-first-referral-days']).toBeCloseTo(mean(t.firstReferralDays), 9);
+    expect(k['avg-days-referral-to-close']).toBeCloseTo(mean(t.closeDays), 9);
   });
 
   it('and those are near the chosen probabilities (the generator is honest)', () => {
-    const k = kpis[0];
     const near = (value: number | null, p: number, n: number) =>
       expect(Math.abs(value! - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
-    near(k.promoterRate, P.promoter, a.truth.withNps);
-    near(k.referralReadyRate, P.qualified, 4000);
-    near(k.promptAcceptanceRate, P.acted, a.truth.asked);
-    near(k.referralConversionRate, P.won, a.truth.referrals);
-    near(k.reEngagementRate, P.reEngage, a.truth.acted);
-    expect(k.askedRate).toBeCloseTo(P.qualified * P.asked, 1);
+    near(k['promoter-rate'], P.promoter, a.truth.withNps);
+    near(k['referral-ready-account-rate'], P.qualified, 4000);
+    near(k['referral-prompt-acceptance-rate'], P.acted, a.truth.asked);
+    near(k['referral-conversion-rate'], P.won, a.truth.referrals);
+    near(k['advocate-re-engagement-rate'], P.reEngage, a.truth.acted);
+    expect(k['warm-introduction-offer-rate']).toBeCloseTo(P.asked, 1);
   });
 
-  it('`journey report --json` prints the same numbers from the NDJSON log', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'report-'));
-    mkdirSync(join(dataDir, 'tracking'));
-    writeFileSync(
-      join(dataDir, 'tracking', 'events.ndjson'),
-      `${[...a.records, ...a.records.slice(0, 50)].map((r) => JSON.stringify(r)).join('\n')}\n`,
-    );
-    const out = execFileSync(
-      'node',
-      ['cli/journey.mjs', 'report', '--json', '--data', dataDir, '--from', '2025-12-01', '--journey', 'nps-referral'],
-      { encoding: 'utf8' },
-    );
-    const report = JSON.parse(out);
-    expect(report.journeys).toHaveLength(1);
-    expect(report.journeys[0].advocatePoolSize).toBe(a.truth.qualified); // the repeated lines counted once
-    expect(report.journeys[0].referralRevenue).toBe(a.truth.revenue);
-    const table = execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir], { encoding: 'utf8' });
+  it('`journey report` prints the same numbers as JSON, CSV and a table from the NDJSON log', () => {
+    const dataDir = writeLog(a.records, 50);
+    const cli = (...args: string[]) =>
+      execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir, ...args], { encoding: 'utf8' });
+    const report = JSON.parse(cli('--json', '--from', '2025-12-01', '--journey', 'nps-referral')) as KpiReport;
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0].values['qualified-customers']).toBe(a.truth.qualified);
+    expect(report.groups[0].values['revenue-from-referrals']).toBe(a.truth.revenue);
+    const csv = cli('--csv', '--kpi', 'revenue-from-referrals,referral-link-clicks').trim().split('\n');
+    expect(csv).toEqual([
+      'journey,version,kpi,unit,status,value,waiting_for',
+      'nps-referral,2,referral-link-clicks,count,waiting,,referral.link_clicked',
+      `nps-referral,2,revenue-from-referrals,currency,ok,${a.truth.revenue},`,
+    ]);
+    const table = cli();
     expect(table).toContain('nps-referral v2');
-    expect(table).toMatch(/referral conversion\s+\d+\.\d%/);
+    expect(table).toMatch(/Referral conversion rate\s+\d+\.\d%/);
+    expect(table).toMatch(/Referral link clicks\s+waiting for referral\.link_clicked/);
+    expect(() => cli('--by', 'journey,colour')).toThrow(/--by unknown dimension `colour`/);
   });
 });

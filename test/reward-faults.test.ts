@@ -20,7 +20,7 @@ import {
   state,
 } from './interpreter/harness.ts';
 import { headerSafeKey } from '../activities/failures.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
+import { customerStateQuery } from '../workflows/contract/index.ts';
 
 const SECRET = 'reward-faults-secret';
 type RewardEntry = { role: string; status: string; key: string; reason: string };
@@ -102,7 +102,7 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
         // Both sides settled: nothing of this payout still reaches a customer workflow.
         (s) => s.rewards.length === 2 && s.rewards.every((r: RewardEntry) => r.status !== 'held'),
       );
-      const referrer = paid.rewards.find((r: RewardEntry) => r.role === 'referrer');
+      const referrer = paid.rewards.find((r: RewardEntry) => r.role === 'referrer')!;
       expect(referrer.status, JSON.stringify(paid.notes)).toBe('issued');
       // The key itself is a valid header value, and the receiver paid it once.
       expect(referrer.key).toMatch(/^[\x21-\x7e]+$/);
@@ -126,7 +126,7 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
           () => state(run),
           (x) => x.rewards.length === 2 && x.rewards.every((r: RewardEntry) => r.status === 'failed'),
         );
-        const referrer = s.rewards.find((r: RewardEntry) => r.role === 'referrer');
+        const referrer = s.rewards.find((r: RewardEntry) => r.role === 'referrer')!;
         expect(referrer.reason).toMatch(/422/);
         expect(receiver.requests.filter((r) => r.key === referrer.key)).toHaveLength(1); // not retried
         const meta: { currentDetails: string } = await run.query('__temporal_workflow_metadata');

@@ -1,10 +1,10 @@
 // Caps and the duplicate-referral check hold across every journey of an advocate: the advocate's ledger in
 // customer:<id> checks and writes each new reward in one Update (claimReward). Two journeys on the time-skipping
 // server with the real reward activities and customer workflows.
+import { customerStateQuery, journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,
@@ -36,12 +36,14 @@ describe('reward checks across journeys (time-skipping server, real customer wor
     second.definition.motions.referral.reward!.caps = { maxRewards: 1, period: 'P365D' };
     const h = await createHarness(env.nativeConnection, { client: env.client });
     await h.run(async () => {
-      const ledger = async () =>
-        ((await env.client.workflow.getHandle('customer:sky-1').query(customerStateQuery)) as any).rewards as any[];
+      const ledger = async () => (await env.client.workflow.getHandle('customer:sky-1').query(customerStateQuery)).rewards;
       const a = await sendEvent(env.client, h, first, 'sky-1', event('nps.submitted', 'sky-1', { score: 10 }, { traits }));
       await env.sleep(5 * DAY);
       expect((await state(a)).asks).toHaveLength(1);
-      await a.signal('journeyEvent', event('referral.submitted', 'sky-1', { referralId: 'a-1', referredEmail: 'Jamie@Prospect.example' }));
+      await a.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'sky-1', { referralId: 'a-1', referredEmail: 'Jamie@Prospect.example' }),
+      );
       const b = await sendEvent(env.client, h, second, 'sky-1', event('nps.submitted', 'sky-1', { score: 10 }, { traits }));
       // The global contact policy allows one ask a week across journeys: B asks a week or so after A (its send window).
       await env.sleep(2 * DAY);
@@ -49,8 +51,11 @@ describe('reward checks across journeys (time-skipping server, real customer wor
       expect((await state(b)).asks).toHaveLength(1);
       // The same person again, through the other journey, and someone new there: the first is a duplicate, the
       // second is over that journey's cap (journey A's reward counts), though journey B has paid nothing yet.
-      await b.signal('journeyEvent', event('referral.submitted', 'sky-1', { referralId: 'b-1', referredEmail: 'jamie@prospect.example' }));
-      await b.signal('journeyEvent', event('referral.submitted', 'sky-1', { referralId: 'b-2', referredEmail: 'robin@other.example' }));
+      await b.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'sky-1', { referralId: 'b-1', referredEmail: 'jamie@prospect.example' }),
+      );
+      await b.signal(journeyEventSignal, event('referral.submitted', 'sky-1', { referralId: 'b-2', referredEmail: 'robin@other.example' }));
       await env.sleep(HOUR);
 
       const entries = await ledger();
@@ -71,8 +76,8 @@ describe('reward checks across journeys (time-skipping server, real customer wor
       const rewardsB = (await state(env.client.workflow.getHandle(b.workflowId))).rewards;
       expect(
         rewardsB
-          .filter((r: any) => r.role === 'referrer')
-          .map((r: any) => [r.referralId, r.status])
+          .filter((r) => r.role === 'referrer')
+          .map((r) => [r.referralId, r.status])
           .sort(),
       ).toEqual([
         ['b-1', 'refused'],
@@ -80,8 +85,8 @@ describe('reward checks across journeys (time-skipping server, real customer wor
       ]);
       // The friends' welcome rewards of B's refused referrals are refused too; A's is held.
       expect(
-        ((await env.client.workflow.getHandle('customer:jamie@prospect.example').query(customerStateQuery)) as any).rewards
-          .map((e: any) => [e.journeyId, e.status])
+        (await env.client.workflow.getHandle('customer:jamie@prospect.example').query(customerStateQuery)).rewards
+          .map((e) => [e.journeyId, e.status])
           .sort(),
       ).toEqual([
         ['nps-promoter-referral', 'held'],

@@ -5,9 +5,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Reward } from '../definitions/generated/journey.ts';
 import { decideReward, type PastReward } from '../workflows/rewards/policy.ts';
 import { claimLedgerReward, type LedgerEntry, type LedgerWrite } from '../workflows/customer/ledger.ts';
-import { recordRewardUpdate } from '../workflows/customer/messages.ts';
+import { recordRewardUpdate } from '../workflows/contract/index.ts';
 import { updateCustomer } from '../activities/contact/customer-update.ts';
-import { customerStateQuery } from '../workflows/messages.ts';
+import { customerStateQuery } from '../workflows/contract/index.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,

@@ -1,13 +1,13 @@
 // Rewards on a real dev server with real workers: the policy decides, the activities pay through a signed
 // webhook to a local receiver that counts payouts by Idempotency-Key, and every reward lands in the
 // recipient's ledger in their customer workflow.
+import { customerStateQuery, customerWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Reward } from '../definitions/generated/journey.ts';
 import { createRewardActivities } from '../activities/rewards/reward-activities.ts';
-import { customerStateQuery, customerWorkflowId } from '../workflows/messages.ts';
 import { rewardKey } from '../workflows/rewards/policy.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
 import type { RewardHarnessInput } from './rewards/workflows.ts';
@@ -23,7 +23,6 @@ const twoSided: Reward = {
   fraud: { rejectSelfReferral: true, rejectDuplicateReferred: true, rejectSameEmailDomain: true },
   reversal: { events: ['referral.reversed'], window: 'P60D' },
 };
-type Ledger = { rewards: { id: string; status: string; provider?: string; failure?: string }[] };
 
 describe('rewards are paid exactly once (dev server, real workers, webhook receiver)', () => {
   let temporal: DevServerClients;
@@ -90,8 +89,7 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     },
     ...extra,
   });
-  const ledger = (customerId: string) =>
-    temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery) as Promise<Ledger>;
+  const ledger = (customerId: string) => temporal.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
   const requestsFor = (key: string) => receiver.requests.filter((r) => r.key === key);
 
   it('a two-sided reward is paid once to each side when the webhook fails twice, then succeeds', async () => {

@@ -1,14 +1,12 @@
 // Rewards are paid per referral, not per cycle; release.on conversion pays only for a conversion. The shipped
 // nps-promoter-referral journey with the real reward, contact and tracking activities against real customer:<id>
 // workflows on the time-skipping server.
+import { cancelRunUpdate, customerStateQuery, journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { cancelRunUpdate, customerStateQuery } from '../workflows/messages.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,
@@ -19,11 +17,6 @@ import {
   shippedPlan,
   state,
 } from './interpreter/harness.ts';
-
-/** RECORD_HISTORIES=1 keeps this run's history for the replay test (test/histories), guarding the patched paths. */
-async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES === '1') writeFileSync(`test/histories/${name}.json`, historyToJSON(await handle.fetchHistory()));
-}
 
 const traits = (email: string) => ({ email, firstName: 'Robin', timezone: 'Europe/Berlin', healthScore: 90, segment: 'mid-market' });
 
@@ -36,8 +29,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
     await env?.teardown();
   });
 
-  const ledger = async (id: string) =>
-    ((await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)) as any).rewards as any[];
+  const ledger = async (id: string) => (await env.client.workflow.getHandle(`customer:${id}`).query(customerStateQuery)).rewards;
 
   it('five referrals in one cycle: each is attributed, tracked and rewarded once, and the advocate reaches silver and gold', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
@@ -56,7 +48,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       // Two referrals at once, three more while the first ones are still held for their deals to close.
       const refer = (n: number) =>
         run.signal(
-          'journeyEvent',
+          journeyEventSignal,
           event('referral.submitted', 'multi-1', { referralId: `m-${n}`, referredEmail: `friend${n}@company${n}.example` }),
         );
       await refer(1);
@@ -70,28 +62,28 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       await env.sleep(HOUR);
       const held = await state(run);
       expect(held.history.referrals).toBe(5);
-      expect(held.rewards.filter((r: any) => r.role === 'referrer').map((r: any) => [r.referralId, r.status])).toEqual(
+      expect(held.rewards.filter((r) => r.role === 'referrer').map((r) => [r.referralId, r.status])).toEqual(
         [1, 2, 3, 4, 5].map((n) => [`m-${n}`, 'held']),
       );
 
       for (const n of [1, 2, 3, 4, 5]) {
         await run.signal(
-          'journeyEvent',
+          journeyEventSignal,
           event('deal.closed_won', 'multi-1', { referralId: `m-${n}`, referrerId: 'multi-1', amount: 1000 * n }),
         );
       }
       await env.sleep(HOUR);
       const paid = await state(run);
       expect(paid.history).toMatchObject({ referrals: 5, conversions: 5, referredRevenue: 15000, tier: 'gold' });
-      const issued = paid.rewards.filter((r: any) => r.status === 'issued');
+      const issued = paid.rewards.filter((r) => r.status === 'issued');
       expect(
         issued
-          .filter((r: any) => r.role === 'referrer')
-          .map((r: any) => r.referralId)
+          .filter((r) => r.role === 'referrer')
+          .map((r) => r.referralId)
           .sort(),
       ).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
-      expect(issued.filter((r: any) => r.role === 'referred')).toHaveLength(5);
-      expect(issued.filter((r: any) => r.role === 'tier-bonus').map((r: any) => r.kind)).toEqual(['gift-card', 'gift-card']);
+      expect(issued.filter((r) => r.role === 'referred')).toHaveLength(5);
+      expect(issued.filter((r) => r.role === 'tier-bonus').map((r) => r.kind)).toEqual(['gift-card', 'gift-card']);
 
       // The advocate's ledger: one entry per (advocate, referral, rule), each key attempt-independent, each issued once.
       const mine = await ledger('multi-1');
@@ -102,7 +94,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
           'reward:nps-promoter-referral:multi-1:tier-silver:tier:silver',
         ].sort(),
       );
-      expect(mine.every((e) => e.status === 'issued' && e.history.filter((x: any) => x.status === 'issued').length === 1)).toBe(true);
+      expect(mine.every((e) => e.status === 'issued' && e.history.filter((x) => x.status === 'issued').length === 1)).toBe(true);
       // Each referred friend got their welcome reward in their own ledger.
       expect((await ledger('friend3@company3.example')).map((e) => [e.role, e.status])).toEqual([['referred', 'issued']]);
 
@@ -117,7 +109,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       console.log(`HISTORY five referrals in one cycle: ${(await run.describe()).historyLength} events so far`);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'flush tracking' }] });
       await env.sleep(1000);
-      await recordHistory(run, 'patched-reward-each-action-five-referrals');
+      await recordHistory('reward-each-action-five-referrals', run);
       const { records } = await readTrackingLog(h.dataDir);
       const of = (type: string) => records.filter((r) => r.customerId === 'multi-1' && r.type === type);
       expect(
@@ -151,25 +143,28 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
         event('nps.submitted', 'release-1', { score: 9 }, { traits: traits('kim@advocate.example') }),
       );
       await env.sleep(5 * DAY);
-      await run.signal('journeyEvent', event('referral.submitted', 'forfeit-1', { referralId: 'lost', referredEmail: 'lee@lost.example' }));
       await run.signal(
-        'journeyEvent',
+        journeyEventSignal,
+        event('referral.submitted', 'forfeit-1', { referralId: 'lost', referredEmail: 'lee@lost.example' }),
+      );
+      await run.signal(
+        journeyEventSignal,
         event('referral.submitted', 'forfeit-1', { referralId: 'silent', referredEmail: 'max@silent.example' }),
       );
       await paidAnyway.signal(
-        'journeyEvent',
+        journeyEventSignal,
         event('referral.submitted', 'release-1', { referralId: 'quiet', referredEmail: 'jo@quiet.example' }),
       );
       await env.sleep(HOUR);
 
       // The deal is lost: that reward is forfeited at once, with the reason, in the run and in the ledger.
-      await run.signal('journeyEvent', event('deal.closed_lost', 'forfeit-1', { referralId: 'lost', referrerId: 'forfeit-1' }));
+      await run.signal(journeyEventSignal, event('deal.closed_lost', 'forfeit-1', { referralId: 'lost', referrerId: 'forfeit-1' }));
       await env.sleep(HOUR);
       const afterLoss = await ledger('forfeit-1');
       const lostEntry = afterLoss.find((e) => e.referralId === 'lost');
-      expect(lostEntry.status).toBe('forfeited');
-      expect(lostEntry.failure).toMatch(/closed lost/);
-      expect(afterLoss.find((e) => e.referralId === 'silent').status).toBe('held');
+      expect(lostEntry?.status).toBe('forfeited');
+      expect(lostEntry?.failure).toMatch(/closed lost/);
+      expect(afterLoss.find((e) => e.referralId === 'silent')?.status).toBe('held');
 
       // The hold (P90D) ends with no conversion of the other: forfeited too; nothing was ever paid.
       await env.sleep(91 * DAY);
@@ -178,8 +173,8 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
         ['lost', 'forfeited'],
         ['silent', 'forfeited'],
       ]);
-      expect(mine.find((e) => e.referralId === 'silent').failure).toMatch(/no conversion .* within the hold/);
-      expect(mine.flatMap((e) => e.history.map((x: any) => x.status))).not.toContain('issued');
+      expect(mine.find((e) => e.referralId === 'silent')?.failure).toMatch(/no conversion .* within the hold/);
+      expect(mine.flatMap((e) => e.history.map((x) => x.status))).not.toContain('issued');
       expect(await ledger('lee@lost.example')).toEqual([expect.objectContaining({ role: 'referred', status: 'forfeited' })]);
       expect((await h.outbox()).filter((m) => m.sendKey.includes('forfeit-1') && m.sendKey.includes(':thank-you:'))).toEqual([]);
 
@@ -187,7 +182,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       expect((await ledger('release-1')).map((e) => [e.referralId, e.status])).toEqual([['quiet', 'issued']]);
       await run.executeUpdate(cancelRunUpdate, { args: [{ actor: 'test', reason: 'end' }] });
       await env.sleep(1000);
-      await recordHistory(run, 'patched-reward-forfeit-without-conversion');
+      await recordHistory('reward-forfeit-without-conversion', run);
     });
   }, 120_000);
 
@@ -205,9 +200,9 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       );
       await env.sleep(5 * DAY);
       const askedAt = Date.parse((await state(run)).asks[0].at);
-      await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-1', referredEmail: 'ann@one.example' }));
+      await run.signal(journeyEventSignal, event('referral.submitted', 'soon-1', { referralId: 's-1', referredEmail: 'ann@one.example' }));
       await env.sleep(3 * DAY);
-      await run.signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-2', referredEmail: 'bo@two.example' }));
+      await run.signal(journeyEventSignal, event('referral.submitted', 'soon-1', { referralId: 's-2', referredEmail: 'bo@two.example' }));
       await env.sleep(HOUR);
       const referrer = async () => (await ledger('soon-1')).map((e) => [e.referralId, e.status]);
       expect(await referrer()).toEqual([
@@ -218,7 +213,7 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       await env.sleep(askedAt + 21 * DAY + HOUR - (await env.currentTimeMs()));
       await env.client.workflow
         .getHandle(run.workflowId)
-        .signal('journeyEvent', event('referral.submitted', 'soon-1', { referralId: 's-3', referredEmail: 'cy@three.example' }));
+        .signal(journeyEventSignal, event('referral.submitted', 'soon-1', { referralId: 's-3', referredEmail: 'cy@three.example' }));
       await env.sleep(HOUR);
       expect(await referrer()).toEqual([
         ['s-1', 'issued'],
@@ -241,12 +236,12 @@ describe('rewards per referral (time-skipping server, real customer workflows)',
       );
       await env.sleep(5 * DAY);
       await run.signal(
-        'journeyEvent',
+        journeyEventSignal,
         event('referral.submitted', 'nohold-1', { referralId: 'n-1', referredEmail: 'al@prospect.example' }),
       );
       await env.sleep(30 * DAY);
       expect((await ledger('nohold-1')).map((e) => [e.referralId, e.status])).toEqual([['n-1', 'held']]);
-      await run.signal('journeyEvent', event('deal.closed_won', 'al', { referralId: 'n-1', referrerId: 'nohold-1', amount: 4000 }));
+      await run.signal(journeyEventSignal, event('deal.closed_won', 'al', { referralId: 'n-1', referrerId: 'nohold-1', amount: 4000 }));
       await env.sleep(HOUR);
       expect((await ledger('nohold-1')).map((e) => [e.referralId, e.status])).toEqual([['n-1', 'issued']]);
     });

@@ -1,4 +1,5 @@
 // The NDJSON tracking sink: a retried record is logged once, torn lines are reported, not fatal.
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 import { describe, expect, it } from 'vitest';
 import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../activities/index.ts';
 import { readTrackingLog, trackingLogPath } from '../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../activities/journey/types.ts';
 
 const rec = (over: Partial<TrackingRecord> = {}): TrackingRecord => ({
   at: '2026-03-10T10:00:00.000Z',

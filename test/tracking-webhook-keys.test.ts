@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTrackingActivities } from '../activities/tracking/tracking-activities.ts';
 import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forwarder.ts';
 import { headerSafeKey } from '../activities/failures.ts';
-import type { TrackingRecord } from '../activities/journey/types.ts';
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 
 const rec = (key: string): TrackingRecord => ({
   key,

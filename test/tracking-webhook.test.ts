@@ -1,6 +1,7 @@
 // The tracking webhook sink: journeys only append to the NDJSON log; the worker's forwarder posts the log to the
 // analytics webhook in order, signed, with each record's key as Idempotency-Key. A webhook outage delays
 // delivery and never a journey; a restart resumes without resending; a permanent refusal is set aside, not lost.
+import type { TrackingRecord } from '../workflows/contract/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -11,7 +12,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTrackingActivities } from '../activities/tracking/tracking-activities.ts';
 import { TrackingWebhookForwarder } from '../activities/tracking/webhook-forwarder.ts';
 import { verifyRewardSignature } from '../activities/rewards/signature.ts';
-import type { TrackingRecord } from '../activities/journey/types.ts';
 
 interface Received {
   key: string;

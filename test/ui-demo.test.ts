@@ -1,5 +1,6 @@
 // The demo behind `npm start`: demo copies of the shipped journeys compile with the real compiler, and the
 // driver plays a generated population through the real API on the dev server, resuming without sending twice.
+import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,9 +75,9 @@ describe('the demo driver', () => {
 
     const [c1, c2] = population;
     const npsRun = `journey:nps-promoter-referral:${c1.id}`;
-    const signalled = (await signalsIn(f.temporal, npsRun, 'journeyEvent')) as Array<{ id: string; traits: { email: string } }>;
+    const signalled = await signalsIn(f.temporal, npsRun, journeyEventSignal);
     expect(signalled.map((e) => e.id)).toEqual([demoEventId(c1.id, 0, c1.steps[0])]);
-    expect(signalled[0].traits.email).toMatch(/@.+\.example$/);
+    expect(signalled[0].traits?.email).toMatch(/@.+\.example$/);
 
     // Progress lost (e.g. the file deleted): the same deterministic ids are sent again and the API drops them.
     writeFileSync(progressFile, JSON.stringify({ elapsedSeconds: saved.elapsedSeconds, sent: {}, refused: [] }));
@@ -85,9 +86,9 @@ describe('the demo driver', () => {
     void second.start();
     await waitFor('the replay', () => second.state().eventsSent >= 3);
     await second.stop();
-    expect(await signalsIn(f.temporal, npsRun, 'journeyEvent')).toHaveLength(1);
+    expect(await signalsIn(f.temporal, npsRun, journeyEventSignal)).toHaveLength(1);
     const escalationRun = `journey:nps-promoter-referral:${c2.id}`;
-    expect(((await signalsIn(f.temporal, escalationRun, 'journeyEvent')) as Array<{ type: string }>).map((e) => e.type)).toEqual([
+    expect((await signalsIn(f.temporal, escalationRun, journeyEventSignal)).map((e) => e.type)).toEqual([
       'nps.submitted',
       'escalation.opened',
     ]);

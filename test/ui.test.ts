@@ -3,6 +3,7 @@
 // shipped NPS journey, so the ask goes out in seconds); the operator finds the run by CustomerId, opens it and
 // reads its summary and current details. Screenshots go to test/.artifacts; with UPDATE_DOC_SCREENSHOTS=1 they
 // replace the ones in docs/images (so a plain `npm test` leaves the work tree clean).
+import { JourneyStage, Suppressed, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +14,8 @@ import type { Worker } from '@temporalio/worker';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { JourneyStage, Suppressed } from '../worker/search-attributes.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { journeyStateQuery, journeyWorkflowId } from '../workflows/messages.ts';
 import { auth, startApi, type ApiFixture } from './api/support.ts';
 import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';

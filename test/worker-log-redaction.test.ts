@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/messages.ts';
+import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract/index.ts';
 import { connectDevServer, uniqueTaskQueue } from './support/temporal.ts';
 import { startFakePostmark } from './postmark/server.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';

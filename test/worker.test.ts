@@ -1,5 +1,6 @@
 // The worker process as an operator runs it: it checks the namespace's search attributes, serves
 // Prometheus metrics, and stops cleanly on SIGTERM. Against the real dev server of the test run.
+import { ALL_SEARCH_ATTRIBUTES, CustomerId, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,14 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { defineSearchAttributeKey, msToTs, SearchAttributeType } from '@temporalio/common';
 
 import { freePort } from '../scripts/dev-server.ts';
-import { ALL_SEARCH_ATTRIBUTES, CustomerId, assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
+import { assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { journeyWorkflowId } from '../workflows/messages.ts';
 import { startFakePostmark } from './postmark/server.ts';
 import { auth, startApi } from './api/support.ts';
 import { waitFor } from './support/wait.ts';

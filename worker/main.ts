@@ -10,8 +10,7 @@ import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
 import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
-import { loadContactPolicyFromEnv } from '../definitions/contact-policy.ts';
-import { loadAdvocateScoreConfigFromEnv } from '../definitions/advocate-score.ts';
+import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 
 function fail(message: string): never {
   console.error(`worker: ${message}`);
@@ -19,15 +18,13 @@ function fail(message: string): never {
 }
 
 let settings;
-let contactPolicy;
-let scoreConfig;
+let customerDefaults;
 let config;
 try {
   settings = loadWorkerSettings();
-  // The global contact policy, checked once; every customer workflow this worker's activities start carries it.
-  contactPolicy = loadContactPolicyFromEnv();
-  // The advocate score weights (JOURNEY_ADVOCATE_SCORE), checked once and carried the same way.
-  scoreConfig = loadAdvocateScoreConfigFromEnv();
+  // The global contact policy (JOURNEY_CONTACT_POLICY) and advocate score weights (JOURNEY_ADVOCATE_SCORE), checked
+  // once; every customer workflow this worker's activities start carries them.
+  customerDefaults = customerDefaultsFromEnv();
   // A missing or malformed TEMPORAL_PROFILE / temporal.toml is one line naming it, not a stack trace.
   config = loadTemporalConfig();
 } catch (err) {
@@ -64,7 +61,7 @@ const worker = await createJourneyWorker({
   taskQueue: settings.taskQueue,
   activityDeps: {
     dataDir: settings.dataDir,
-    customers: { client, taskQueue: settings.taskQueue, profileDefaults: { contactPolicy, scoreConfig } },
+    customers: { client, taskQueue: settings.taskQueue, profileDefaults: customerDefaults },
   },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,

@@ -1,33 +1,7 @@
-// The custom search attributes journey runs set, chosen within the dev server's SQL visibility limits
-// (about 3 Int, 3 Datetime, 3 Bool, 3 Double, 10 Keyword per namespace). One list, used to register them
-// on the dev server and to check a cluster at worker start.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-
-export const JourneyId = defineSearchAttributeKey('JourneyId', SearchAttributeType.KEYWORD);
-export const JourneyVersion = defineSearchAttributeKey('JourneyVersion', SearchAttributeType.KEYWORD);
-export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
-export const JourneyStage = defineSearchAttributeKey('JourneyStage', SearchAttributeType.KEYWORD);
-export const AdvocacyMotion = defineSearchAttributeKey('AdvocacyMotion', SearchAttributeType.KEYWORD);
-export const AdvocateTier = defineSearchAttributeKey('AdvocateTier', SearchAttributeType.KEYWORD);
-export const Suppressed = defineSearchAttributeKey('Suppressed', SearchAttributeType.BOOL);
-export const ReferralCount = defineSearchAttributeKey('ReferralCount', SearchAttributeType.INT);
-export const AdvocateScore = defineSearchAttributeKey('AdvocateScore', SearchAttributeType.DOUBLE);
-export const InvitedAt = defineSearchAttributeKey('InvitedAt', SearchAttributeType.DATETIME);
-export const FirstReferralAt = defineSearchAttributeKey('FirstReferralAt', SearchAttributeType.DATETIME);
-
-export const ALL_SEARCH_ATTRIBUTES = [
-  JourneyId,
-  JourneyVersion,
-  CustomerId,
-  JourneyStage,
-  AdvocacyMotion,
-  AdvocateTier,
-  Suppressed,
-  ReferralCount,
-  AdvocateScore,
-  InvitedAt,
-  FirstReferralAt,
-];
+// Registers the contract's search attributes on the dev server and checks a cluster has them at worker start.
+// The keys themselves live in workflows/contract/search-attributes.ts (workflows upsert them).
+import { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contract/search-attributes.ts';
 
 const CLI_TYPE_NAMES: Record<string, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',

@@ -1,5 +1,5 @@
 // Builds the worker that runs journey workflows and activities on one task queue.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';

@@ -1,7 +1,7 @@
 // Activity: read the customer's current advocate score and tier from customer:<id> (its customerState query), so
 // Qualify's rules can use history.advocateScore / history.advocateTier. A query never changes the customer workflow.
+import { customerStateQuery, customerWorkflowId } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customerStateQuery, customerWorkflowId } from '../../workflows/messages.ts';
 import type { CustomerWorkflowDeps } from './customer-update.ts';
 
 export interface AdvocateScoreRequest {
@@ -15,11 +15,10 @@ export function createAdvocateScoreActivities(deps: Pick<CustomerWorkflowDeps, '
   return {
     async readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading> {
       try {
-        const state = (await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStateQuery)) as
-          { advocate?: { score?: unknown; tier?: unknown } } | undefined;
-        const { score, tier } = state?.advocate ?? {};
-        if (typeof score !== 'number' || typeof tier !== 'string') return { found: false };
-        return { found: true, score, tier };
+        const { advocate } = await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStateQuery);
+        // Checked at run time as well: the answer comes from whichever worker build runs the customer workflow.
+        if (typeof advocate?.score !== 'number' || typeof advocate.tier !== 'string') return { found: false };
+        return { found: true, score: advocate.score, tier: advocate.tier };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { found: false };
         throw err; // unreachable server, no worker answering: Temporal retries

@@ -1,9 +1,8 @@
 // Reaches the customer's workflow `customer:<id>`, starting it if it is not running (update-with-start,
 // signal-with-start), so every caller reaches the one owner of the customer's cross-journey state.
+import { CUSTOMER_WORKFLOW_TYPE, customerStartOptions, type CustomerProfileDefaults } from '../../workflows/contract/index.ts';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
-import { CUSTOMER_WORKFLOW_TYPE, customerWorkflowId } from '../../workflows/messages.ts';
-import { customerProfileStartInput, type CustomerProfileDefaults } from '../../workflows/customer/start-input.ts';
 import { temporalClientFailure } from '../failures.ts';
 
 export interface CustomerWorkflowDeps {
@@ -24,13 +23,10 @@ export async function updateCustomer<Ret, Arg>(
   arg: Arg,
   updateId: string,
 ): Promise<Ret> {
-  const startWorkflowOperation = new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-    workflowId: customerWorkflowId(customerId),
-    taskQueue: deps.taskQueue,
-    args: [customerProfileStartInput(customerId, deps.profileDefaults)],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `customer ${customerId}`,
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation(
+    CUSTOMER_WORKFLOW_TYPE,
+    customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
+  );
   // The update id makes a retried activity's second update a no-op on the server too.
   try {
     return await deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
@@ -49,9 +45,7 @@ export async function signalCustomer<Arg>(
 ): Promise<void> {
   try {
     await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-      workflowId: customerWorkflowId(customerId),
-      taskQueue: deps.taskQueue,
-      args: [customerProfileStartInput(customerId, deps.profileDefaults)],
+      ...customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
       signal,
       signalArgs: [arg],
     });

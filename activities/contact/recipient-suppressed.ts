@@ -1,7 +1,6 @@
 // When Postmark says an address can never receive mail (406 inactive, 300 invalid), the customer's own workflow
 // hears it as an `email.bounced` event: it owns global suppression, so every journey's next contact slot is refused.
-import { customerEventSignal, type JourneyEvent } from '../../workflows/messages.ts';
-import type { RecipientSuppressed } from '../email/types.ts';
+import { customerEventSignal, type JourneyEvent, type RecipientSuppressed } from '../../workflows/contract/index.ts';
 import { signalCustomer, type CustomerWorkflowDeps } from './customer-update.ts';
 
 export function suppressRecipientInEveryJourney(deps: CustomerWorkflowDeps) {

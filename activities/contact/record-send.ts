@@ -1,8 +1,7 @@
 // After the email activity's send was accepted, the customer's own workflow records it (recordSend signal), so the
 // customer's contact history shows every email from every journey: asks and thank-yous alike. signalWithStart: the
 // record is durable as soon as the server has it, without waiting for a worker to run customer:<id>.
-import { recordSendSignal } from '../../workflows/customer/messages.ts';
-import type { SentEmailNotice } from '../email/types.ts';
+import { recordSendSignal, type SentEmailNotice } from '../../workflows/contract/index.ts';
 import { signalCustomer, type CustomerWorkflowDeps } from './customer-update.ts';
 
 export function recordSendInContactHistory(deps: CustomerWorkflowDeps) {

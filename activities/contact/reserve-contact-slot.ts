@@ -1,6 +1,6 @@
 // Activity: reserve a contact slot before an ask, through the customer's workflow (frequency cap across
 // journeys, journey cap, quiet hours, opt-out, global suppression). Journeys call it from workflow code.
-import { reserveContactSlotUpdate, type ContactSlotDecision, type ContactSlotRequest } from '../../workflows/messages.ts';
+import { reserveContactSlotUpdate, type ContactSlotDecision, type ContactSlotRequest } from '../../workflows/contract/index.ts';
 import { updateCustomer, type CustomerWorkflowDeps } from './customer-update.ts';
 
 export function createContactActivities(deps: CustomerWorkflowDeps) {

@@ -1,8 +1,8 @@
 // Classifies what Postmark answered (its HTTP status and `ErrorCode`) into what the journey must do:
 // suppress the customer, stop loudly on a configuration error, or let Temporal retry with backoff.
 // https://postmarkapp.com/developer/api/overview#error-codes
+import { EMAIL_FAILURE } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
-import { EMAIL_FAILURE } from './types.ts';
 
 export type PostmarkErrorClass =
   | 'inactive-recipient' // ErrorCode 406: hard-bounced, complained or unsubscribed address

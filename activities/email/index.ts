@@ -1,5 +1,12 @@
 // The email activity: one `sendEmail` that builds the exact Postmark request for a send and delivers it
 // through Postmark (POSTMARK_SERVER_TOKEN set) or the local outbox (the default), at most once per send key.
+import {
+  EMAIL_FAILURE,
+  type RecipientSuppressed,
+  type SendEmailRequest,
+  type SendEmailResult,
+  type SentEmailNotice,
+} from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
@@ -8,7 +15,6 @@ import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
 import { createPostmarkClient, findSentBySendKey, submitToPostmark, type PostmarkSettings } from './postmark-transport.ts';
-import { EMAIL_FAILURE, type RecipientSuppressed, type SendEmailRequest, type SendEmailResult, type SentEmailNotice } from './types.ts';
 
 export type { PostmarkSettings } from './postmark-transport.ts';
 export { listOutbox, readOutboxMessage, type StoredOutboxMessage } from '../outbox.ts';
@@ -189,7 +195,7 @@ export function createEmailActivities(deps: EmailDeps) {
   }
 
   return {
-    /** Sends one email at most once per `sendKey`; see activities/email/types.ts for the failure types. */
+    /** Sends one email at most once per `sendKey`; see workflows/contract/email-activity.ts for the failure types. */
     async sendEmail(req: SendEmailRequest): Promise<SendEmailResult> {
       const result = await (client ? sendThroughPostmark(req) : sendToOutbox(req));
       await recordSent(req, result);

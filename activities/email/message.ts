@@ -1,9 +1,9 @@
 // Builds the exact JSON body Postmark receives for one SendEmailRequest: `/email` for a local Mustache
 // template (rendered here), `/email/withTemplate` for a Postmark template (rendered by Postmark). Both
 // transports send this same body, so the outbox shows precisely what production would have sent.
+import type { SendEmailRequest } from '../../workflows/contract/index.ts';
 import Mustache from 'mustache';
 import { createHash } from 'node:crypto';
-import type { SendEmailRequest } from './types.ts';
 
 export interface PostmarkHeader {
   Name: string;

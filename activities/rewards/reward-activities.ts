@@ -1,10 +1,20 @@
 // Activities of the Reward stage: issue, hold, refuse and reverse rewards. Every reward is kept in the
 // recipient's ledger in their customer workflow (durable in Temporal, readable with customerStateQuery);
 // with a webhook configured the payout itself goes to the company's system first.
+import {
+  type RewardRequest,
+  type RewardResult,
+  type ReverseRewardRequest,
+  type ReverseRewardResult,
+  claimRewardUpdate,
+  recordRewardUpdate,
+  type LedgerWrite,
+  type LedgerWriteResult,
+  type RewardClaim,
+  type RewardClaimResult,
+  type RewardStatus,
+} from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
-import type { RewardRequest, RewardResult, ReverseRewardRequest, ReverseRewardResult } from '../journey/types.ts';
-import { claimRewardUpdate, recordRewardUpdate } from '../../workflows/customer/messages.ts';
-import type { LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult, RewardStatus } from '../../workflows/customer/ledger.ts';
 import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
 import { postRewardWebhook, type RewardWebhookConfig } from './webhook-provider.ts';
 

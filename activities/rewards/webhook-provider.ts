@@ -3,6 +3,7 @@
 // backoff); a 4xx other than 408/409/425/429 is permanent, and so is a request that cannot be built (a key that is
 // no header value used to make fetch throw a TypeError that was retried for ever); 409 means the receiver already
 // processed this key.
+import { ACTIVITY_FAILURE } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from './signature.ts';
 import { fetchFailure, headerSafeKey, isRetryableStatus, jsonBody } from '../failures.ts';
@@ -22,8 +23,6 @@ export function rewardWebhookFromEnv(env: NodeJS.ProcessEnv): RewardWebhookConfi
   if (!secret) throw new Error('JOURNEY_REWARD_WEBHOOK_URL is set but JOURNEY_REWARD_WEBHOOK_SECRET is not: rewards must be signed');
   return { url, secret };
 }
-
-export const REWARD_REJECTED = 'RewardRejected';
 
 export interface WebhookOutcome {
   status: number;
@@ -68,5 +67,8 @@ export async function postRewardWebhook(
   if (res.status === 409) return { status: 409, alreadyProcessed: true, body: parsed };
   const detail = `reward webhook answered ${res.status} for ${idempotencyKey}: ${text.slice(0, 300)}`;
   if (isRetryableStatus(res.status)) throw new Error(`${detail}; will retry with the same Idempotency-Key`);
-  throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, REWARD_REJECTED, { idempotencyKey, status: res.status });
+  throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, ACTIVITY_FAILURE.rewardRejected, {
+    idempotencyKey,
+    status: res.status,
+  });
 }

@@ -3,7 +3,7 @@
 // duplicate that two processes raced in, so every record counts once.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrackingRecord } from '../journey/types.ts';
+import type { OutcomeTrackingRecord, TrackingRecord } from '../../workflows/contract/index.ts';
 import { trackingKey } from './tracking-key.ts';
 
 export function trackingLogPath(dataDir: string): string {
@@ -23,7 +23,10 @@ async function keysOf(file: string): Promise<Set<string>> {
 }
 
 /** Appends the record unless its key is already logged. Returns whether it wrote. */
-export async function appendTracking(dataDir: string, rec: TrackingRecord): Promise<{ key: string; written: boolean }> {
+export async function appendTracking(
+  dataDir: string,
+  rec: TrackingRecord | OutcomeTrackingRecord,
+): Promise<{ key: string; written: boolean }> {
   const file = trackingLogPath(dataDir);
   await mkdir(join(dataDir, 'tracking'), { recursive: true });
   const key = trackingKey(rec);

@@ -1,7 +1,7 @@
 // Activity recordTracking: every stage change and effect is appended, once per key, to the NDJSON log in the data
 // folder. A webhook / analytics sink (JOURNEY_TRACKING_WEBHOOK_URL) is fed from that log by the worker's
 // forwarder (webhook-forwarder.ts), so an analytics outage never holds a journey at Track.
-import type { TrackingRecord } from '../journey/types.ts';
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { appendTracking } from './ndjson-log.ts';
 import { trackingKey } from './tracking-key.ts';
 

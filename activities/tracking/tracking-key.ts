@@ -1,9 +1,9 @@
 // The idempotency key of one tracking record: given by the interpreter (workflow id + step), or derived from
 // the record's content, so a retried append is recognized.
 import { createHash } from 'node:crypto';
-import type { TrackingRecord } from '../journey/types.ts';
+import type { OutcomeTrackingRecord, TrackingRecord } from '../../workflows/contract/index.ts';
 
-export function trackingKey(rec: TrackingRecord): string {
+export function trackingKey(rec: TrackingRecord | OutcomeTrackingRecord): string {
   if (rec.key) return rec.key;
   if (typeof rec.data?.key === 'string' && rec.data.key) return rec.data.key; // where the interpreter puts it
   const { journeyId, journeyVersion, customerId, stage, type, at, motion, data } = rec;

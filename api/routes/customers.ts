@@ -1,5 +1,6 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { Scope } from '../auth.ts';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import {
   CUSTOMER_WORKFLOW_TYPE,
@@ -11,16 +12,74 @@ import {
   optOutUpdate,
   updateTraitsSignal,
   type OperatorAction,
-} from '../../workflows/messages.ts';
-import { CustomerId, JourneyId, JourneyVersion } from '../../worker/search-attributes.ts';
-import type { ApiContext } from '../server.ts';
+  JourneyId,
+  JourneyVersion,
+  customerStartOptions,
+  handOverCustomerUpdate,
+} from '../../workflows/contract/index.ts';
+import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
-import { customerProfileStartInput } from '../../workflows/customer/start-input.ts';
 import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
-import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema, traitsSchema } from '../schemas.ts';
+import {
+  anyObject,
+  bearerRoute,
+  errorResponses,
+  idSchema,
+  operatorActionSchema,
+  runStatusFields,
+  textFields,
+  traitsSchema,
+} from '../schemas.ts';
 
 const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
+
+/** A route on one customer (`:id` in its path). */
+function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
+  return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
+}
+
 const MAX_RUNS = 100;
+
+/** GET /customers/:id: everything the engine knows about one customer. */
+const customerView = {
+  type: 'object',
+  properties: {
+    customerId: { type: 'string' },
+    profile: {
+      ...anyObject,
+      type: ['object', 'null'],
+      description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
+    },
+    profileError: { type: 'string' },
+    journeys: {
+      type: 'array',
+      items: { type: 'object', properties: { ...runStatusFields, journeyId: { type: 'string' }, version: { type: ['string', 'null'] } } },
+    },
+  },
+} as const;
+
+/** POST /customers/:id/opt-out: the customer's profile after the global opt-out, and each open run's answer. */
+const optOutOutcome = {
+  type: 'object',
+  properties: {
+    customerId: { type: 'string' },
+    profile: { ...anyObject, type: ['object', 'null'] },
+    journeysError: { type: 'string', description: 'Set (with journeys: null) when the runs could not be listed.' },
+    journeys: {
+      type: ['array', 'null'],
+      items: {
+        type: 'object',
+        properties: { ...textFields('workflowId', 'error'), ok: { type: 'boolean' }, state: { ...anyObject, type: ['object', 'null'] } },
+      },
+    },
+  },
+} as const;
+
+/** POST /customers/:id/hand-over: the customer workflow's answer. */
+const handOverOutcome = {
+  type: 'object',
+  properties: { ...textFields('workflowId', 'action'), state: { ...anyObject, type: ['object', 'null'] } },
+} as const;
 
 /** The customer's journey runs (open and closed), newest first, from visibility. */
 async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = false) {
@@ -39,20 +98,14 @@ async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
     '/customers/:id',
-    {
-      config: { scope: 'ingest' },
-      schema: {
-        summary: "Set a customer's traits (merged into what the engine knows)",
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        body: traitsSchema(),
-        response: {
-          202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
-          ...errorResponses(400, 401, 403, 503),
-        },
+    customerRoute('ingest', {
+      summary: "Set a customer's traits (merged into what the engine knows)",
+      body: traitsSchema(),
+      response: {
+        202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
+        ...errorResponses(400, 401, 403, 503),
       },
-    },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -73,47 +126,10 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
 
   app.get(
     '/customers/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              customerId: { type: 'string' },
-              profile: {
-                ...anyObject,
-                type: ['object', 'null'],
-                description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
-              },
-              profileError: { type: 'string' },
-              journeys: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    journeyId: { type: 'string' },
-                    workflowId: { type: 'string' },
-                    runId: { type: 'string' },
-                    status: { type: 'string' },
-                    startTime: { type: 'string' },
-                    closeTime: { type: ['string', 'null'] },
-                    version: { type: ['string', 'null'] },
-                    state: { ...anyObject, type: ['object', 'null'] },
-                    stateError: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
-          ...errorResponses(400, 401, 403, 404, 503),
-        },
-      },
-    },
+    customerRoute('read', {
+      summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
+      response: { 200: customerView, ...errorResponses(400, 401, 403, 404, 503) },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -147,7 +163,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         }
         return {
           customerId: id,
-          profile: profile.state as object | null,
+          profile: profile.state,
           ...(profile.stateError ? { profileError: profile.stateError } : {}),
           journeys,
         };
@@ -159,39 +175,11 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
 
   app.post(
     '/customers/:id/opt-out',
-    {
-      config: { scope: 'operate' },
-      schema: {
-        summary: 'Opt the customer out of every journey, at once',
-        tags: ['customers'],
-        security: bearer,
-        params: customerParams,
-        body: operatorActionSchema,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              customerId: { type: 'string' },
-              profile: { ...anyObject, type: ['object', 'null'] },
-              journeysError: { type: 'string', description: 'Set (with journeys: null) when the runs could not be listed.' },
-              journeys: {
-                type: ['array', 'null'],
-                items: {
-                  type: 'object',
-                  properties: {
-                    workflowId: { type: 'string' },
-                    ok: { type: 'boolean' },
-                    state: { ...anyObject, type: ['object', 'null'] },
-                    error: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
-          ...errorResponses(400, 401, 403, 409, 503, 504),
-        },
-      },
-    },
+    customerRoute('operate', {
+      summary: 'Opt the customer out of every journey, at once',
+      body: operatorActionSchema,
+      response: { 200: optOutOutcome, ...errorResponses(400, 401, 403, 409, 503, 504) },
+    }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const action = (req.body ?? {}) as OperatorAction;
@@ -202,13 +190,10 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         profile = await withDeadline(ctx, () =>
           ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
             args: [action],
-            startWorkflowOperation: new WithStartWorkflowOperation(CUSTOMER_WORKFLOW_TYPE, {
-              workflowId: customerWorkflowId(id),
-              taskQueue: ctx.taskQueue,
-              args: [customerProfileStartInput(id, ctx.customerDefaults)],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              typedSearchAttributes: [{ key: CustomerId, value: id }],
-            }),
+            startWorkflowOperation: new WithStartWorkflowOperation(
+              CUSTOMER_WORKFLOW_TYPE,
+              customerStartOptions(id, ctx.taskQueue, ctx.customerDefaults),
+            ),
           }),
         );
       } catch (err) {
@@ -234,14 +219,37 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
             const state = await withDeadline(ctx, () =>
               ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
             );
-            return { workflowId: run.workflowId, ok: true, state: state as object | null };
+            return { workflowId: run.workflowId, ok: true, state };
           } catch (err) {
             ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
             return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
           }
         }),
       );
-      return { customerId: id, profile: profile as object | null, journeys };
+      return { customerId: id, profile, journeys };
+    },
+  );
+
+  app.post(
+    '/customers/:id/hand-over',
+    customerRoute('operate', {
+      summary: "Hand the customer's own workflow (customer:<id>) over to a fresh history now (continue-as-new, state carried)",
+      body: operatorActionSchema,
+      response: { 200: handOverOutcome, ...errorResponses(400, 401, 403, 404, 409, 503, 504) },
+    }),
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const workflowId = customerWorkflowId(id);
+      const action = (req.body ?? {}) as OperatorAction;
+      try {
+        // Not started when missing: a customer with no workflow has no history to leave.
+        const state = await withDeadline(ctx, () =>
+          ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
+        );
+        return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
+      } catch (err) {
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
+      }
     },
   );
 }

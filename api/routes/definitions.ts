@@ -1,25 +1,15 @@
 // The journeys the API routes to: list them, check a definition before deploying it, reload the files.
 import type { FastifyInstance } from 'fastify';
-import type { Diagnostic } from '../../definitions/diagnostics.ts';
-import type { ApiContext } from '../server.ts';
-import { anyObject, bearer, errorResponses } from '../schemas.ts';
+import type { ApiContext } from '../context.ts';
+import { anyObject, bearerRoute, errorResponses, integerFields, textFields } from '../schemas.ts';
 import { upgradeRunsInFlight } from '../in-flight-upgrades.ts';
-
-/** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
-export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
 
 const diagnostic = {
   type: 'object',
   properties: {
-    file: { type: 'string' },
-    line: { type: 'integer' },
-    column: { type: 'integer' },
-    pointer: { type: 'string' },
-    message: { type: 'string' },
-    expected: { type: 'string' },
-    suggestion: { type: 'string' },
+    ...textFields('file', 'pointer', 'message', 'expected', 'suggestion', 'code'),
+    ...integerFields('line', 'column'),
     severity: { type: 'string', enum: ['error', 'warning'] },
-    code: { type: 'string' },
   },
 } as const;
 const journeySummary = {
@@ -31,16 +21,10 @@ const upgradeReport = {
   type: 'object',
   description: 'What happened to the open runs of one journey whose plan changed in this reload.',
   properties: {
-    journeyId: { type: 'string' },
-    fromVersion: { type: 'integer' },
-    toVersion: { type: 'integer' },
-    inFlight: { type: 'string' },
+    ...textFields('journeyId', 'inFlight', 'reason'),
+    ...integerFields('fromVersion', 'toVersion', 'runsFound', 'signalled', 'failed'),
     action: { type: 'string', enum: ['signalled', 'skipped'] },
-    reason: { type: 'string' },
-    runsFound: { type: 'integer' },
-    signalled: { type: 'integer' },
-    failed: { type: 'integer' },
-    errors: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, message: { type: 'string' } } } },
+    errors: { type: 'array', items: { type: 'object', properties: textFields('workflowId', 'message') } },
     truncated: { type: 'boolean' },
   },
 } as const;
@@ -64,57 +48,45 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
 
   app.get(
     '/definitions',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: 'The journeys being served, with their routing',
-        tags: ['definitions'],
-        security: bearer,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              loadedAt: { type: ['string', 'null'] },
-              journeys: {
-                type: 'array',
-                items: { type: 'object', properties: { ...journeySummary.properties, name: { type: 'string' }, routing: anyObject } },
-              },
+    bearerRoute('read', 'definitions', {
+      summary: 'The journeys being served, with their routing',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            loadedAt: { type: ['string', 'null'] },
+            journeys: {
+              type: 'array',
+              items: { type: 'object', properties: { ...journeySummary.properties, name: { type: 'string' }, routing: anyObject } },
             },
           },
-          ...errorResponses(401, 403),
         },
+        ...errorResponses(401, 403),
       },
-    },
+    }),
     async () => ({
       loadedAt: ctx.registry.loadedAt ?? null,
-      journeys: ctx.registry
-        .current()
-        .map((p) => ({
-          journeyId: p.journeyId,
-          version: p.version,
-          hash: p.hash,
-          status: p.definition.status,
-          name: p.name,
-          routing: p.routing,
-        })),
+      journeys: ctx.registry.current().map((p) => ({
+        journeyId: p.journeyId,
+        version: p.version,
+        hash: p.hash,
+        status: p.definition.status,
+        name: p.name,
+        routing: p.routing,
+      })),
     }),
   );
 
   app.post(
     '/definitions/validate',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: "Check a journey definition (the CLI's diagnostics); nothing is deployed",
-        tags: ['definitions'],
-        security: bearer,
-        body: { ...anyObject, description: 'A journey definition (definitions/schema/journey.schema.json).' },
-        response: {
-          200: { type: 'object', properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnostic } } },
-          ...errorResponses(400, 401, 403, 501),
-        },
+    bearerRoute('read', 'definitions', {
+      summary: "Check a journey definition (the CLI's diagnostics); nothing is deployed",
+      body: { ...anyObject, description: 'A journey definition (definitions/schema/journey.schema.json).' },
+      response: {
+        200: { type: 'object', properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnostic } } },
+        ...errorResponses(400, 401, 403, 501),
       },
-    },
+    }),
     async (req, reply) => {
       const validate = ctx.opts.validateDefinition;
       if (!validate)
@@ -128,21 +100,16 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
 
   app.post(
     '/definitions/reload',
-    {
-      config: { scope: 'operate' },
-      schema: {
-        summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
-        description:
-          'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
-        tags: ['definitions'],
-        security: bearer,
-        response: {
-          200: reloadOutcome,
-          422: reloadOutcome,
-          ...errorResponses(401, 403),
-        },
+    bearerRoute('operate', 'definitions', {
+      summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
+      description:
+        'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
+      response: {
+        200: reloadOutcome,
+        422: reloadOutcome,
+        ...errorResponses(401, 403),
       },
-    },
+    }),
     async (_req, reply) => {
       const outcome = await ctx.registry.reload();
       return reply.code(outcome.applied ? 200 : 422).send(outcome);

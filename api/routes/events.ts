@@ -1,13 +1,13 @@
 // POST /v1/events and /v1/events/batch: backend services report what happened; each event is taken once.
-import type { FastifyInstance } from 'fastify';
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { JourneyEvent } from '../../workflows/messages.ts';
-import type { ApiContext } from '../server.ts';
-import { MAX_BATCH } from '../server.ts';
+import type { ApiContext } from '../context.ts';
+import { MAX_BATCH } from '../context.ts';
 import { EventNotTaken, mapWithConcurrency, type EventNotTakenResult, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
-import { batchResultSchema, batchSchema, bearer, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
+import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
@@ -23,7 +23,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   addFormats.default(ajv);
   const checkEnvelope = ajv.compile(eventSchema);
 
-  const shed = (reply: import('fastify').FastifyReply, n: number, type: string) => {
+  const shed = (reply: FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
     return reply
       .code(429)
@@ -36,17 +36,16 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events',
-    {
-      config: { scope: 'ingest' },
-      bodyLimit: 256 * 1024,
-      schema: {
+    bearerRoute(
+      'ingest',
+      'events',
+      {
         summary: 'Send one event',
-        tags: ['events'],
-        security: bearer,
         body: eventSchema,
         response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
-    },
+      { bodyLimit: 256 * 1024 },
+    ),
     async (req, reply) => {
       const body = req.body as JourneyEvent;
       const event: JourneyEvent = { ...body, data: body.data ?? {} };
@@ -71,16 +70,11 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   app.post(
     '/events/batch',
-    {
-      config: { scope: 'ingest' },
-      schema: {
-        summary: `Send up to ${MAX_BATCH} events; each is answered on its own (503 when any could not be taken now: send the batch again)`,
-        tags: ['events'],
-        security: bearer,
-        body: batchSchema,
-        response: { 202: batchResultSchema, 503: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
-      },
-    },
+    bearerRoute('ingest', 'events', {
+      summary: `Send up to ${MAX_BATCH} events; each is answered on its own (503 when any could not be taken now: send the batch again)`,
+      body: batchSchema,
+      response: { 202: batchResultSchema, 503: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
+    }),
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {

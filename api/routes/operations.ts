@@ -1,6 +1,6 @@
 // Operations: liveness with a cheap Temporal call, and Prometheus metrics. Neither needs a bearer key.
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 export async function registerOperationRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.get(

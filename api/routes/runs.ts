@@ -1,17 +1,18 @@
-// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/messages.ts).
-import type { FastifyInstance } from 'fastify';
+// One journey run of one customer: its state, and the operator's actions on it (Updates defined in workflows/contract/).
 import {
   cancelRunUpdate,
+  handOverUpdate,
   journeyStateQuery,
   journeyWorkflowId,
   pauseUpdate,
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
-} from '../../workflows/messages.ts';
-import type { ApiContext } from '../server.ts';
+} from '../../workflows/contract/index.ts';
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context.ts';
 import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
-import { anyObject, bearer, errorResponses, idSchema, operatorActionSchema } from '../schemas.ts';
+import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields } from '../schemas.ts';
 
 const runParams = {
   type: 'object',
@@ -24,36 +25,26 @@ const ACTIONS = {
   resume: { update: resumeUpdate, summary: 'Resume a paused run' },
   cancel: { update: cancelRunUpdate, summary: 'Cancel the run: pending asks are dropped, the run ends' },
   'skip-wait': { update: skipWaitUpdate, summary: 'Skip the current wait (e.g. the delay before an ask)' },
+  'hand-over': {
+    update: handOverUpdate,
+    summary: 'Hand the run over to a fresh history at its next safe point (continue-as-new, state carried; docs/versioning.md)',
+  },
 } as const;
 
 export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.get(
     '/journeys/:journeyId/runs/:customerId',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: "A journey run's status and state",
-        tags: ['runs'],
-        security: bearer,
-        params: runParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              workflowId: { type: 'string' },
-              runId: { type: 'string' },
-              status: { type: 'string' },
-              startTime: { type: 'string' },
-              closeTime: { type: ['string', 'null'] },
-              historyLength: { type: 'integer' },
-              state: { ...anyObject, type: ['object', 'null'] },
-              stateError: { type: 'string' },
-            },
-          },
-          ...errorResponses(400, 401, 403, 404, 503),
+    bearerRoute('read', 'runs', {
+      summary: "A journey run's status and state",
+      params: runParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: { ...runStatusFields, historyLength: { type: 'integer' } },
         },
+        ...errorResponses(400, 401, 403, 404, 503),
       },
-    },
+    }),
     async (req, reply) => {
       const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
       const workflowId = journeyWorkflowId(journeyId, customerId);
@@ -79,23 +70,18 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
   for (const [name, { update, summary }] of Object.entries(ACTIONS)) {
     app.post(
       `/journeys/:journeyId/runs/:customerId/${name}`,
-      {
-        config: { scope: 'operate' },
-        schema: {
-          summary,
-          tags: ['runs'],
-          security: bearer,
-          params: runParams,
-          body: operatorActionSchema,
-          response: {
-            200: {
-              type: 'object',
-              properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
-            },
-            ...errorResponses(400, 401, 403, 404, 409, 503, 504),
+      bearerRoute('operate', 'runs', {
+        summary,
+        params: runParams,
+        body: operatorActionSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: { workflowId: { type: 'string' }, action: { type: 'string' }, state: { ...anyObject, type: ['object', 'null'] } },
           },
+          ...errorResponses(400, 401, 403, 404, 409, 503, 504),
         },
-      },
+      }),
       async (req, reply) => {
         const { journeyId, customerId } = req.params as { journeyId: string; customerId: string };
         const workflowId = journeyWorkflowId(journeyId, customerId);

@@ -2,12 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { listOutbox } from '../../activities/outbox.ts';
 import { registerPostmarkWebhooks } from '../webhooks/postmark.ts';
-import type { ApiContext } from '../server.ts';
-import { anyObject, bearer, errorResponses } from '../schemas.ts';
-
-export interface PostmarkWebhookConfig {
-  basicAuth: { username: string; password: string };
-}
+import type { ApiContext } from '../context.ts';
+import { bearerRoute, anyObject, errorResponses } from '../schemas.ts';
 
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext) {
   // The email module owns the webhook (Postmark payloads → bounce / complaint / opt-out events into the same
@@ -22,15 +18,10 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContex
 
   app.get(
     '/outbox',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: 'Messages the embedded email transport wrote instead of sending',
-        tags: ['email'],
-        security: bearer,
-        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: anyObject } } }, ...errorResponses(401, 403) },
-      },
-    },
+    bearerRoute('read', 'email', {
+      summary: 'Messages the embedded email transport wrote instead of sending',
+      response: { 200: { type: 'object', properties: { messages: { type: 'array', items: anyObject } } }, ...errorResponses(401, 403) },
+    }),
     async () => ({ messages: await listOutbox(ctx.dataDir) }),
   );
 }

@@ -3,9 +3,9 @@
 // the email activity set on send; the API's ingest then suppresses or opts the customer out in every journey.
 // Event ids come from Postmark's own ids, so a redelivered webhook is the same event and ingest drops it.
 // https://postmarkapp.com/developer/webhooks/bounce-webhook, …/spam-complaint-webhook, …/subscription-change-webhook
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { JourneyEvent } from '../../workflows/messages.ts';
 import type { EventProblem, EventResult } from '../ingest.ts';
 
 export interface PostmarkWebhookOptions {
@@ -19,7 +19,21 @@ export interface PostmarkWebhookOptions {
 /** Bounce types after which Postmark will never deliver to the address again. */
 const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated']);
 
-type PostmarkPayload = Record<string, any>;
+/** The fields of Postmark's bounce, spam-complaint and subscription-change webhooks this route reads. */
+interface PostmarkPayload {
+  RecordType?: string;
+  Type?: string;
+  ID?: string | number;
+  MessageID?: string;
+  MessageStream?: string;
+  Metadata?: { customer?: string; journey?: string; sendKey?: string; [key: string]: unknown };
+  BouncedAt?: string;
+  ChangedAt?: string;
+  Inactive?: boolean;
+  SuppressSending?: boolean;
+  SuppressionReason?: string;
+  [key: string]: unknown;
+}
 
 export type WebhookOutcome =
   { status: 'event'; event: JourneyEvent } | { status: 'ignored'; reason: string } | { status: 'unmatched'; reason: string };
@@ -59,7 +73,7 @@ export function mapPostmarkWebhook(payload: PostmarkPayload): WebhookOutcome {
       if (payload.Type === 'SpamComplaint') {
         return eventFor(payload, 'email.spam_complaint', `postmark:spam:${payload.ID}`, payload.BouncedAt, {});
       }
-      if (!HARD_BOUNCE_TYPES.has(payload.Type) && payload.Inactive !== true) {
+      if (!HARD_BOUNCE_TYPES.has(payload.Type ?? '') && payload.Inactive !== true) {
         return { status: 'ignored', reason: `bounce type ${payload.Type} is not permanent` };
       }
       return eventFor(payload, 'email.bounced', `postmark:bounce:${payload.ID}`, payload.BouncedAt, { bounceType: String(payload.Type) });

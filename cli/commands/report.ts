@@ -1,42 +1,78 @@
-// `journey report [--from --to --journey] [--json]`: the KPI report from the tracking log, per journey and version.
+// `journey report`: the declared KPIs (definitions/kpis/) over the tracking logs (<data>/tracking/*.ndjson), per
+// journey and version or any other breakdown, as a table, JSON, CSV or a self-contained HTML page.
 import type { Command } from 'commander';
-import { kpiReportFromLog } from '../../reports/from-log.ts';
-import { renderKpiTable } from '../../reports/table.ts';
+import { writeFile } from 'node:fs/promises';
+import { compileKpis, KpiDefinitionError } from '../../reports/engine/kpi-compile.ts';
+import { runKpiReport, type KpiQuery } from '../../reports/engine/kpi-engine.ts';
+import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
+import { renderKpiCsv, renderKpiTable } from '../../reports/kpi-text.ts';
+import { renderKpiHtml } from '../../reports/kpi-html.ts';
 
-function isoOrFail(label: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new Error(`--${label} must be a date or ISO time (e.g. 2026-01-01), got ${JSON.stringify(value)}`);
-  return new Date(ms).toISOString();
+interface ReportOptions extends RawKpiQuery {
+  journey?: string;
+  data: string;
+  kpis?: string;
+  json?: boolean;
+  csv?: boolean;
+  html?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('report')
-    .description('KPIs per journey and version over a period, from the tracking log (<data>/tracking/events.ndjson)')
-    .option('--from <date>', 'start of the period (inclusive)')
+    .description('KPIs from the tracking logs (<data>/tracking/*.ndjson), per journey and version or --by any dimension')
+    .option('--from <date>', 'start of the period (inclusive, by the fact time of each record)')
     .option('--to <date>', 'end of the period (exclusive)')
     .option('--journey <id>', 'only this journey')
+    .option('--version <n>', 'only this journey version')
+    .option('--motion <motion>', 'only this motion')
+    .option('--segment <segment>', 'only customers of this segment (their last known traits.segment)')
+    .option('--variant <variant>', 'only customers asked with this invite variant')
+    .option('--cohort <monday>', 'only customers whose first ask fell in the week starting this Monday (YYYY-MM-DD)')
+    .option(
+      '--by <dims>',
+      'break down by: journey, version, motion, segment, variant, day, week, month, cohort (comma-separated)',
+      'journey,version',
+    )
+    .option('--kpi <ids>', 'only these KPIs (comma-separated ids)')
+    .option('--kpis <dir>', 'KPI definitions folder (default definitions/kpis)')
     .option('--data <dir>', 'data folder', process.env.JOURNEY_DATA_DIR || 'data')
-    .option('--json', 'print JSON instead of a table')
-    .action(async (opts: { from?: string; to?: string; journey?: string; data: string; json?: boolean }) => {
-      let from: string | undefined;
-      let to: string | undefined;
-      try {
-        from = isoOrFail('from', opts.from);
-        to = isoOrFail('to', opts.to);
-      } catch (err) {
-        process.stderr.write(`journey report: ${(err as Error).message}\n`);
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV (one row per group and KPI)')
+    .option('--html <file>', 'write a self-contained HTML page (funnels, weekly trends, KPI table) to FILE')
+    .action(async (opts: ReportOptions) => {
+      const fail = (message: string) => {
+        process.stderr.write(`journey report: ${message}\n`);
         process.exitCode = 2;
+      };
+      if ([opts.json, opts.csv].filter(Boolean).length > 1) return fail('choose one of --json and --csv');
+      let definitions;
+      try {
+        definitions = await compileKpis(opts.kpis);
+      } catch (err) {
+        if (err instanceof KpiDefinitionError) return fail(err.message);
+        throw err;
+      }
+      const { query, problems } = parseKpiQuery(
+        { ...opts, journeyId: opts.journey },
+        definitions.map((k) => k.id),
+      );
+      if (!query) return fail(problems.map((p) => `--${p.field === 'journeyId' ? 'journey' : p.field} ${p.message}`).join('; '));
+      const run = (q: KpiQuery) => runKpiReport(opts.data, q, { definitions });
+      if (opts.html) {
+        const { by: _by, ...filters } = query;
+        const [table, byJourney, byWeek] = [
+          await run(query),
+          await run({ ...filters, by: ['journey'] }),
+          await run({ ...filters, by: ['week'] }),
+        ];
+        await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, generatedAt: new Date().toISOString() }));
+        process.stdout.write(`wrote ${opts.html} (${table.kpis.length} KPIs, ${byJourney.groups.length} journey funnel(s))\n`);
         return;
       }
-      const report = await kpiReportFromLog(opts.data, { journeyId: opts.journey, from, to });
-      if (opts.json) process.stdout.write(`${JSON.stringify({ period: report.period, journeys: report.journeys }, null, 2)}\n`);
-      else process.stdout.write(`${renderKpiTable(report.journeys)}\n`);
-      const bad = report.skippedLines;
-      if (bad.length)
-        process.stderr.write(
-          `journey report: skipped ${bad.length} unreadable line(s) of the tracking log: ${bad.slice(0, 10).join(', ')}\n`,
-        );
+      const report = await run(query);
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (opts.csv) process.stdout.write(renderKpiCsv(report));
+      else process.stdout.write(`${renderKpiTable(report)}\n`);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadJourneyFile, REPO_ROOT } from '../../definitions/loader.ts';
+import { customerDefaultsFromEnv, type CustomerDefaults } from '../../definitions/customer-defaults.ts';
 import { formatDiagnostic } from '../format.ts';
 import { formatLocal } from '../../workflows/journey/send-window.ts';
 import { simulateTimeline, type SimulationResult, type Timeline } from '../simulate/run-timeline.ts';
@@ -19,7 +20,7 @@ function testServerPath(): string {
   return m[1];
 }
 
-const SHOWN: Record<string, (d: Record<string, any>) => string> = {
+const SHOWN: Record<string, (d: Record<string, unknown>) => string> = {
   delight: (d) => `delight: ${d.signal}`,
   qualified: (d) => `qualified for ${d.motion} (${d.reason})`,
   disqualified: (d) => `disqualified (${d.reason})`,
@@ -40,17 +41,17 @@ export function renderSimulation(r: SimulationResult): string {
     const show =
       SHOWN[rec.type] ??
       (rec.type.startsWith('referral.')
-        ? (d: Record<string, any>) => `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}`
+        ? (d: Record<string, unknown>) => `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}`
         : undefined);
     if (!show) continue;
     const at = Date.parse(rec.at);
     const day = ((at - r.startMs) / 86_400_000).toFixed(1).padStart(6);
     lines.push(`day ${day}  ${formatLocal(at, r.zone)}  ${show(rec.data ?? {})}`);
   }
-  const s = r.finalState ?? {};
+  const s = r.finalState;
   lines.push(`emails delivered to the outbox: ${r.sent.length}${r.sent.map((m) => `\n  ${m.sendKey} → ${m.to}`).join('')}`);
-  if (s.history) lines.push(`history: ${JSON.stringify(s.history)}`);
-  if (s.suppressed) lines.push(`now suppressed: ${s.suppressed.reason}`);
+  if ('history' in s) lines.push(`history: ${JSON.stringify(s.history)}`);
+  if ('suppressed' in s && s.suppressed) lines.push(`now suppressed: ${s.suppressed.reason}`);
   return lines.join('\n');
 }
 
@@ -76,8 +77,18 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // The customer workflow runs with the contact policy and score weights the worker and the API would load.
+      let customerDefaults: CustomerDefaults;
+      try {
+        customerDefaults = customerDefaultsFromEnv();
+      } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const started = Date.now();
       const result = await simulateTimeline(plan, timeline, {
+        customerDefaults,
         testServerPath: testServerPath(),
         log: (l) => process.stderr.write(`… ${l}\n`),
       });

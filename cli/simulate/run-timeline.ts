@@ -1,6 +1,20 @@
 // Runs one compiled plan for one scripted customer on the time-skipping test server with a real worker and the
 // real activities (email → outbox, rewards → ledger, tracking → NDJSON log in a temp folder), and returns what
 // happened in workflow time. Shared by `journey simulate` and tests.
+import {
+  type TrackingRecord,
+  CUSTOMER_WORKFLOW_TYPE,
+  customerEventSignal,
+  customerWorkflowId,
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  customerStartOptions,
+  type CustomerProfileDefaults,
+  type JourneyEvent,
+  type JourneySnapshot,
+} from '../../workflows/contract/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +23,8 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import { createActivities } from '../../activities/index.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import {
-  CUSTOMER_WORKFLOW_TYPE,
-  customerEventSignal,
-  customerWorkflowId,
-  JOURNEY_WORKFLOW_TYPE,
-  journeyEventSignal,
-  journeyStateQuery,
-  journeyWorkflowId,
-  type JourneyEvent,
-} from '../../workflows/messages.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
 
 const DAY = 86_400_000;
@@ -43,7 +46,8 @@ export interface SimulationResult {
   startMs: number;
   records: TrackingRecord[];
   sent: Array<{ sendKey: string; to: string; template?: string; subject?: string }>;
-  finalState: any;
+  /** The run's state at the end, or how it closed when it no longer answers queries. */
+  finalState: JourneySnapshot | { ended: string };
 }
 
 function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeline['startAt']>): number {
@@ -60,7 +64,13 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
 export async function simulateTimeline(
   plan: CompiledPlan,
   timeline: Timeline,
-  opts: { testServerPath: string; log?: (line: string) => void },
+  opts: {
+    testServerPath: string;
+    log?: (line: string) => void;
+    /** What the customer workflow starts with (contact policy, score weights), as the worker and the API pass it:
+     *  `journey simulate` loads it from JOURNEY_CONTACT_POLICY / JOURNEY_ADVOCATE_SCORE. Default: the workflow's shipped policy. */
+    customerDefaults?: CustomerProfileDefaults;
+  },
 ): Promise<SimulationResult> {
   const log = opts.log ?? (() => {});
   // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
@@ -95,7 +105,11 @@ export async function simulateTimeline(
       namespace: 'default',
       taskQueue,
       workflowBundle: { code },
-      activities: createActivities({ dataDir, rewardWebhook: null, customers: { client: env.client, taskQueue } }),
+      activities: createActivities({
+        dataDir,
+        rewardWebhook: null,
+        customers: { client: env.client, taskQueue, profileDefaults: opts.customerDefaults },
+      }),
     });
     const workflowId = journeyWorkflowId(plan.journeyId, customerId);
     return await worker.runUntil(async () => {
@@ -120,9 +134,7 @@ export async function simulateTimeline(
         // As the API does: every event also reaches the customer's own workflow (traits such as the time zone,
         // global suppression), which owns the contact policy the journey asks before every ask.
         await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-          workflowId: customerWorkflowId(customerId),
-          taskQueue,
-          args: [{ customerId }],
+          ...customerStartOptions(customerId, taskQueue, opts.customerDefaults),
           signal: customerEventSignal,
           signalArgs: [event],
         });
@@ -142,7 +154,7 @@ export async function simulateTimeline(
       const finalState = await handle.query(journeyStateQuery).catch(async () => ({ ended: (await handle.describe()).status.name }));
       await handle.terminate('simulation over').catch(() => {});
       await env.client.workflow
-        .getHandle(`customer:${customerId}`)
+        .getHandle(customerWorkflowId(customerId))
         .terminate('simulation over')
         .catch(() => {});
       const { records } = await readTrackingLog(dataDir);

@@ -13,6 +13,8 @@ export interface CatalogEvent {
   description: string;
   /** JSON Schema of the event's data. */
   data: JsonSchemaNode;
+  /** The API also writes the event to the tracking log as it accepts it (a fact no journey stage writes). */
+  tracked?: boolean;
 }
 
 export interface Catalog {

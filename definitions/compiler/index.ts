@@ -15,6 +15,7 @@ import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkTemplates } from './template-check.ts';
 import type { Node } from 'jsonc-parser';
+import WORDING from './wording.json' with { type: 'json' };
 
 export type { Catalog } from './catalog.ts';
 export { canonicalJson, contentHash } from './normalize.ts';
@@ -63,7 +64,9 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
 /**
  * Semantic checks read the definition as typed data. On a document with schema errors they still run (all errors
  * at once), each group guarded: a group that trips over a malformed part is skipped, and a finding inside (or
- * around) a part the schema already rejected is dropped as noise.
+ * around) a part the schema already rejected is dropped as noise. On a document the schema accepts, a group that
+ * throws is a bug in that check, not in the file: it becomes a `compiler.internal` error naming the group, so the
+ * file fails validation instead of passing unchecked.
  */
 function semanticProblems(
   def: AdvocacyJourneyDefinition,
@@ -71,18 +74,18 @@ function semanticProblems(
   templates: Record<string, string>,
   schemaProblems: Problem[],
 ): Problem[] {
-  const groups = [
-    () => checkCatalog(def, catalog),
-    () => checkMotions(def),
-    () => checkPolicies(def),
-    () => checkRuleReach(def),
-    () => checkTemplates(def, templates),
+  const groups: [name: string, check: () => Problem[]][] = [
+    ['catalog check', () => checkCatalog(def, catalog)],
+    ['motion check', () => checkMotions(def)],
+    ['policy check', () => checkPolicies(def)],
+    ['rule reach check', () => checkRuleReach(def)],
+    ['template check', () => checkTemplates(def, templates)],
   ];
-  const found = groups.flatMap((group) => {
+  const found = groups.flatMap(([name, check]) => {
     try {
-      return group();
-    } catch {
-      return [];
+      return check();
+    } catch (err) {
+      return schemaProblems.length > 0 ? [] : [internalError(name, err)];
     }
   });
   if (schemaProblems.length === 0) return found;
@@ -90,6 +93,16 @@ function semanticProblems(
   const covers = (s: Problem, pointer: string) =>
     pointer === s.pointer || (s.code !== 'schema.required' && pointer.startsWith(`${s.pointer}/`));
   return found.filter((p) => !schemaProblems.some((s) => covers(s, p.pointer)));
+}
+
+function internalError(group: string, err: unknown): Problem {
+  const reason = err instanceof Error ? err.message : String(err);
+  return {
+    pointer: '',
+    message: `internal error: the compiler's ${group} failed (${reason}), so this file could not be fully checked`,
+    expected: 'a compiler whose checks run to the end; please report this with the file',
+    code: 'compiler.internal',
+  };
 }
 
 function placeProblem(file: string, parsed: ParsedSource, p: Problem): Diagnostic {
@@ -137,24 +150,5 @@ function duplicateKeys(root: Node | undefined): Problem[] {
 }
 
 function syntaxWords(code: string): string {
-  const words: Record<string, string> = {
-    InvalidSymbol: 'an unexpected character',
-    InvalidNumberFormat: 'a malformed number',
-    PropertyNameExpected: 'a key in double quotes was expected',
-    ValueExpected: 'a value was expected',
-    ColonExpected: 'a colon was expected after the key',
-    CommaExpected: 'a comma was expected',
-    CloseBraceExpected: 'a closing } was expected',
-    CloseBracketExpected: 'a closing ] was expected',
-    EndOfFileExpected: 'the file should end here',
-    InvalidCommentToken: 'comments are not allowed in JSON',
-    UnexpectedEndOfComment: 'an unclosed comment',
-    UnexpectedEndOfString: 'an unclosed string',
-    UnexpectedEndOfNumber: 'a number that ends too early',
-    InvalidUnicode: 'an invalid unicode escape',
-    InvalidEscapeCharacter: 'an invalid escape character',
-    InvalidCharacter: 'an invalid character in a string',
-    EmptyDocument: 'the file is empty',
-  };
-  return words[code] ?? code;
+  return (WORDING.syntaxErrors as Record<string, string>)[code] ?? code;
 }

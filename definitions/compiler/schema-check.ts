@@ -5,6 +5,7 @@ import journeySchema from '../schema/journey.schema.json' with { type: 'json' };
 import { didYouMean } from './suggest.ts';
 import { pointerSegments } from './positions.ts';
 import type { Problem } from './problem.ts';
+import WORDING from './wording.json' with { type: 'json' };
 
 let validator: ValidateFunction | undefined;
 
@@ -67,15 +68,7 @@ function describeValue(value: unknown): string {
 }
 
 function typeName(type: unknown): string {
-  const names: Record<string, string> = {
-    string: 'text',
-    integer: 'a whole number',
-    number: 'a number',
-    boolean: 'true or false',
-    object: 'an object',
-    array: 'a list',
-    null: 'null',
-  };
+  const names: Record<string, string> = WORDING.jsonTypes;
   const list = Array.isArray(type) ? type : [type];
   return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
 }
@@ -99,7 +92,7 @@ function translate(error: ErrorObject): Problem | undefined {
   const pointer = error.instancePath;
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   const code = `schema.${error.keyword}`;
-  const params = error.params as Record<string, any>;
+  const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
@@ -202,7 +195,11 @@ function translate(error: ErrorObject): Problem | undefined {
     case 'minProperties':
       return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} entr${params.limit === 1 ? 'y' : 'ies'}`, code };
     case 'uniqueItems':
-      return { pointer, message: `${fieldName(pointer)} lists the same value twice (items ${params.j + 1} and ${params.i + 1})`, code };
+      return {
+        pointer,
+        message: `${fieldName(pointer)} lists the same value twice (items ${Number(params.j) + 1} and ${Number(params.i) + 1})`,
+        code,
+      };
     case 'oneOf':
       return { pointer, message: `${fieldName(pointer)} matches more than one form`, expected: String(parent?.description ?? ''), code };
     default:

@@ -1,8 +1,7 @@
 // How many demo runs stand at each stage right now, read from Temporal visibility (the same search
 // attributes the UI filters on), for the progress printout.
+import { JOURNEY_WORKFLOW_TYPE, JourneyStage, Suppressed } from '../../workflows/contract/index.ts';
 import type { Client } from '@temporalio/client';
-import { JOURNEY_WORKFLOW_TYPE } from '../../workflows/messages.ts';
-import { JourneyStage, Suppressed } from '../../worker/search-attributes.ts';
 
 export interface StageCensus {
   runs: number;

@@ -1,5 +1,5 @@
+import { JOURNEY_WORKFLOW_TYPE } from '../../workflows/contract/index.ts';
 // Ready-made Temporal UI links for an operator: the workflow list filtered by a visibility query.
-import { JOURNEY_WORKFLOW_TYPE } from '../../workflows/messages.ts';
 
 export function workflowListUrl(uiUrl: string, namespace: string, query?: string): string {
   const base = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows`;

@@ -1,11 +1,11 @@
 // GET /v1/customers/{id} shows every email the customer was sent (dev server, real worker running customer:<id>,
 // the real email activity through the Postmark-compatible server and the real postmark client): once per sendKey,
 // even when the activity runs again for the same send.
+import { customerWorkflowId } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
 import { createJourneyWorker } from '../../worker/worker.ts';
 import { createActivities } from '../../activities/index.ts';
-import { customerWorkflowId } from '../../workflows/messages.ts';
 import { workflowBundle } from '../support/temporal.ts';
 import { startFakePostmark, type FakePostmark } from '../postmark/server.ts';
 import { sampleAsk } from '../postmark/fixtures.ts';

@@ -4,6 +4,8 @@ import type { Worker } from '@temporalio/worker';
 import { createJourneyWorker } from '../../worker/worker.ts';
 import { workflowBundle } from '../support/temporal.ts';
 import { auth, event, newCustomer, startApi, type ApiFixture } from './support.ts';
+import { RELEASE } from '../../workflows/release.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('customers and runs', () => {
   let f: ApiFixture;
@@ -126,5 +128,96 @@ describe('customers and runs', () => {
     expect(skip.statusCode, skip.body).toBe(409);
     expect(skip.json()).toMatchObject({ error: 'refused', message: expect.stringContaining('nothing to skip') });
     expect((await act('cancel')).statusCode).toBe(200);
+  });
+
+  it('hand-over moves a run and customer:<id> onto fresh histories, each of which records the current release (JourneyRelease)', async () => {
+    const id = newCustomer();
+    expect((await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id) })).statusCode).toBe(202);
+    const runUrl = `/v1/journeys/nps-promoter-referral/runs/${id}`;
+    const workflowId = `journey:nps-promoter-referral:${id}`;
+    const client = f.temporal.client;
+    const listed = async (query: string) => {
+      const runs = [];
+      for await (const run of client.workflow.list({ query })) runs.push(run.runId);
+      return runs;
+    };
+    /** Whether this run's own history has a JourneyRelease upsert (not one copied over continue-as-new). */
+    const upsertsRelease = async (wfId: string, runId: string) =>
+      (await client.workflow.getHandle(wfId, runId).fetchHistory()).events!.some(
+        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.JourneyRelease,
+      );
+    const first = await waitFor('the run', async () => {
+      const res = await f.api.inject({ method: 'GET', url: runUrl, headers: auth('read-key') });
+      return res.statusCode === 200 && res.json().state ? (res.json() as { runId: string }) : undefined;
+    });
+    expect(
+      await waitFor('the run listed by release', async () => {
+        const runs = await listed(`WorkflowId = '${workflowId}' AND JourneyRelease = '${RELEASE}'`);
+        return runs.length > 0 && runs;
+      }),
+    ).toEqual([first.runId]);
+
+    const handOver = await f.api.inject({
+      method: 'POST',
+      url: `${runUrl}/hand-over`,
+      headers: auth('ops-key'),
+      payload: { actor: 'test', reason: 'retire a patch' },
+    });
+    expect(handOver.statusCode, handOver.body).toBe(200);
+    expect(handOver.json()).toMatchObject({
+      action: 'hand-over',
+      workflowId,
+      state: { handoverRequested: { actor: 'test', reason: 'retire a patch' } },
+    });
+    const next = await waitFor('the next run', async () => {
+      const res = await f.api.inject({ method: 'GET', url: runUrl, headers: auth('read-key') });
+      const body = res.json() as { runId: string; status: string; state?: { notes: { text: string }[] } };
+      return body.runId !== first.runId && body.status === 'RUNNING' && body.state ? body : undefined;
+    });
+    expect(next.state!.notes.map((n) => n.text)).toContain('operator handOver by test: retire a patch');
+    const query = `WorkflowId = '${workflowId}' AND ExecutionStatus = 'Running' AND JourneyRelease = '${RELEASE}'`;
+    expect(
+      await waitFor('the next run listed by release', async () => {
+        const runs = await listed(query);
+        return runs.includes(next.runId) && runs;
+      }),
+    ).toEqual([next.runId]);
+    expect(await waitFor('the next run to record its release', () => upsertsRelease(workflowId, next.runId))).toBe(true);
+
+    const customer = `customer:${id}`;
+    const profileRun = (await client.workflow.getHandle(customer).describe()).runId;
+    const profileHandOver = await f.api.inject({
+      method: 'POST',
+      url: `/v1/customers/${id}/hand-over`,
+      headers: auth('ops-key'),
+      payload: { actor: 'test' },
+    });
+    expect(profileHandOver.statusCode, profileHandOver.body).toBe(200);
+    expect(profileHandOver.json()).toMatchObject({
+      action: 'hand-over',
+      workflowId: customer,
+      state: { customerId: id, handoverRequested: { actor: 'test' } },
+    });
+    const nextProfile = await waitFor('the next customer run', async () => {
+      const d = await client.workflow.getHandle(customer).describe();
+      return d.runId !== profileRun && d.status.name === 'RUNNING' && d.runId;
+    });
+    expect(
+      await waitFor('the next customer run listed by release', async () => {
+        const runs = await listed(`WorkflowId = '${customer}' AND ExecutionStatus = 'Running' AND JourneyRelease = '${RELEASE}'`);
+        return runs.includes(nextProfile) && runs;
+      }),
+    ).toEqual([nextProfile]);
+    // Its first workflow task sets it (the list above may already match a value copied over continue-as-new).
+    expect(await waitFor('the next customer run to record its release', () => upsertsRelease(customer, nextProfile))).toBe(true);
+
+    const unknown = await f.api.inject({
+      method: 'POST',
+      url: `/v1/customers/${newCustomer()}/hand-over`,
+      headers: auth('ops-key'),
+      payload: {},
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: 'not_found', message: expect.stringContaining('is not running') });
   });
 });

@@ -1,5 +1,6 @@
 // Definitions (list, validate, reload keeping the last good version), operations (healthz, metrics), the
 // OpenAPI document and docs page, outbox, reports and webhooks placeholders.
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,6 @@ import { PlanRegistry } from '../../api/registry.ts';
 import { buildApi } from '../../api/server.ts';
 import { validateDefinitionBody } from '../../api/definition-validator.ts';
 import { appendTracking } from '../../activities/tracking/ndjson-log.ts';
-import type { TrackingRecord } from '../../activities/journey/types.ts';
 import { auth, event, newCustomer, startApi, type ApiFixture } from './support.ts';
 
 describe('definitions', () => {
@@ -187,19 +187,42 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
       headers: auth('read-key'),
     });
     expect(kpis.statusCode).toBe(200);
-    const [journey] = kpis.json().journeys;
-    expect(journey).toMatchObject({
-      journeyId: 'kpi-j',
-      journeyVersion: 1,
-      customers: 2,
-      advocatePoolSize: 2,
-      askedRate: 0.5,
-      promptAcceptanceRate: 1,
+    const [journey] = kpis.json().groups;
+    expect(journey.key).toEqual({ journey: 'kpi-j', version: 1 });
+    // c1 and c2 qualified before April; c1 asked and acted. c3 qualified in May, outside the period.
+    expect(journey.values).toMatchObject({
+      'qualified-customers': 2,
+      'warm-introduction-offer-rate': 0.5,
+      'referral-prompt-acceptance-rate': 1,
     });
+    expect(kpis.json().kpis.find((k: { id: string }) => k.id === 'referral-link-clicks')).toMatchObject({
+      status: 'waiting',
+      waitingFor: [{ record: 'referral.link_clicked' }],
+    });
+    const byWeek = await f.api.inject({
+      method: 'GET',
+      url: '/v1/reports/kpis?by=week&kpi=qualified-customers',
+      headers: auth('read-key'),
+    });
+    expect(byWeek.json().groups).toEqual([
+      { key: { week: '2026-02-23' }, values: { 'qualified-customers': 2 } },
+      { key: { week: '2026-04-27' }, values: { 'qualified-customers': 1 } },
+    ]);
     expect(
-      (await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?journeyId=other', headers: auth('read-key') })).json().journeys,
+      (await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?journeyId=other', headers: auth('read-key') })).json().groups,
     ).toEqual([]);
-    expect((await f.api.inject({ method: 'GET', url: '/v1/reports/kpis?from=yesterday', headers: auth() })).statusCode).toBe(400);
+    // Every 4xx names the field.
+    for (const [query, pointer] of [
+      ['from=yesterday', '/from'],
+      ['by=journey,colour', '/by'],
+      ['kpi=nope', '/kpi'],
+      ['cohort=2026-03-03', '/cohort'],
+      ['version=0', '/version'],
+    ]) {
+      const bad = await f.api.inject({ method: 'GET', url: `/v1/reports/kpis?${query}`, headers: auth('read-key') });
+      expect(bad.statusCode, query).toBe(400);
+      expect(JSON.stringify(bad.json().errors), query).toContain(pointer);
+    }
     // Without webhook credentials configured the route does not exist.
     expect((await f.api.inject({ method: 'POST', url: '/v1/webhooks/postmark', payload: {} })).statusCode).toBe(404);
   });

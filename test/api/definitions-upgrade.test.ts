@@ -1,6 +1,7 @@
 // Deploy upgrades runs in flight (dev server, real worker, visibility): after POST /v1/definitions/reload with v2,
 // an open run of a journey that says `inFlight: migrate-at-listen` is sent the new plan and shows v2 once back in
 // Listen; a journey that says `finish` leaves its run on v1. The reload response counts what it did.
+import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,6 @@ import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
 import { parseApiKeys } from '../../api/auth.ts';
 import { PlanRegistry } from '../../api/registry.ts';
 import { buildApi } from '../../api/server.ts';
-import { JOURNEY_WORKFLOW_TYPE, customerWorkflowId, journeyEventSignal, journeyWorkflowId } from '../../workflows/messages.ts';
 import { openRunsQuery, upgradeRunsInFlight } from '../../api/in-flight-upgrades.ts';
 import { connectDevServer, type DevServerClients } from '../support/temporal.ts';
 import { createHarness, state, type Harness } from '../interpreter/harness.ts';

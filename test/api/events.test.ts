@@ -1,5 +1,6 @@
 // Event ingest against the real dev server: each event is taken once, routed to every active journey that names its
 // type and to the customer's own workflow; bad events get pointers; a batch answers every item.
+import { customerEventSignal, journeyEventSignal } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode } from '../../api/referral-code.ts';
 import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
@@ -51,8 +52,8 @@ describe('POST /v1/events', () => {
       ['JourneyId', 'nps-promoter-referral'],
       ['JourneyVersion', String(nps.version)],
     ]);
-    expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${customer}`, 'journeyEvent')).toEqual([e]);
-    expect(await signalsIn(f.temporal, `customer:${customer}`, 'customerEvent')).toEqual([e]);
+    expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${customer}`, journeyEventSignal)).toEqual([e]);
+    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toEqual([e]);
 
     const second = await post(event(customer, { data: { score: 9 } }));
     expect(second.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral').outcome).toBe('signalled');
@@ -66,12 +67,12 @@ describe('POST /v1/events', () => {
     const bodies = answers.map((a) => a.json());
     expect(bodies.filter((b) => b.duplicate === false)).toHaveLength(1);
     for (const b of bodies) expect({ ...b, duplicate: undefined }).toEqual({ ...bodies[0], duplicate: undefined });
-    expect(await signalsIn(f.temporal, `journey:milestone-review-ask:${customer}`, 'journeyEvent')).toHaveLength(1);
-    expect(await signalsIn(f.temporal, `customer:${customer}`, 'customerEvent')).toHaveLength(1);
+    expect(await signalsIn(f.temporal, `journey:milestone-review-ask:${customer}`, journeyEventSignal)).toHaveLength(1);
+    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toHaveLength(1);
     // A later retry too.
     const retry = await post(e);
     expect(retry.json()).toMatchObject({ duplicate: true, journeys: bodies[0].journeys });
-    expect(await signalsIn(f.temporal, `journey:milestone-review-ask:${customer}`, 'journeyEvent')).toHaveLength(1);
+    expect(await signalsIn(f.temporal, `journey:milestone-review-ask:${customer}`, journeyEventSignal)).toHaveLength(1);
   });
 
   it('an id reused for a different event is a 409 conflict', async () => {
@@ -120,7 +121,7 @@ describe('POST /v1/events', () => {
     );
     const byId = await post(event(referred, { type: 'opportunity.created', data: { referralId: 'r1', referrerId: advocate } }));
     expect(byId.json().journeys).toContainEqual(expect.objectContaining({ workflowId: runId, outcome: 'signalled' }));
-    expect(await signalsIn(f.temporal, runId, 'journeyEvent')).toHaveLength(3);
+    expect(await signalsIn(f.temporal, runId, journeyEventSignal)).toHaveLength(3);
   });
 
   it('a conversion never starts a run: with no open run of the referrer it is not routed, and says why', async () => {
@@ -194,7 +195,7 @@ describe('POST /v1/events/batch', () => {
       events.filter((_, i) => i !== 17 && i !== 401).map((e) => e.id),
     );
     // Every accepted event reached its customer's journey run: 50 per customer, minus the bad ones.
-    const signals = await signalsIn(f.temporal, `journey:milestone-review-ask:${customers[1]}`, 'journeyEvent');
+    const signals = await signalsIn(f.temporal, `journey:milestone-review-ask:${customers[1]}`, journeyEventSignal);
     expect(signals).toHaveLength(49); // index 401 belonged to customers[1]
   });
 

@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { SignalDefinition } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import { parseApiKeys } from '../../api/auth.ts';
 import { PlanRegistry } from '../../api/registry.ts';
-import { buildApi, type ApiOptions } from '../../api/server.ts';
+import { buildApi } from '../../api/server.ts';
+import type { ApiOptions } from '../../api/context.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from '../support/temporal.ts';
 
 export const KEYS = 'all-key,ingest-key:ingest,read-key:read,ops-key:operate+read';
@@ -55,11 +57,11 @@ export function event(customerId: string, over: Record<string, unknown> = {}) {
   };
 }
 
-/** The signals a workflow's history holds with the given name, decoded. */
-export async function signalsIn(temporal: DevServerClients, workflowId: string, name: string): Promise<unknown[]> {
+/** The arguments of every `signal` a workflow's history holds, decoded (the first argument of each). */
+export async function signalsIn<Arg>(temporal: DevServerClients, workflowId: string, signal: SignalDefinition<[Arg]>): Promise<Arg[]> {
   const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
   const { defaultPayloadConverter } = await import('@temporalio/common');
   return (history.events ?? [])
-    .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name)
-    .map((e) => defaultPayloadConverter.fromPayload(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
+    .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === signal.name)
+    .map((e) => defaultPayloadConverter.fromPayload<Arg>(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]));
 }

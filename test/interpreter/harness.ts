@@ -1,6 +1,17 @@
 // Test harness for the interpreter: a real worker on a real Temporal server (time-skipping or dev), the real
 // email activity writing to an outbox in a temp dir, and a contact-slot activity that grants (or refuses as a
 // test says) while the customer workflow's own activity is not registered in activities/index.ts.
+import {
+  JOURNEY_WORKFLOW_TYPE,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+  type ContactSlotDecision,
+  type ContactSlotRequest,
+  type JourneyEvent,
+  type JourneyRunInput,
+  type JourneySnapshot,
+} from '../../workflows/contract/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,16 +23,6 @@ import { countActivityFailures } from '../../worker/activity-failures.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import {
-  JOURNEY_WORKFLOW_TYPE,
-  journeyEventSignal,
-  journeyStateQuery,
-  journeyWorkflowId,
-  type ContactSlotDecision,
-  type ContactSlotRequest,
-  type JourneyEvent,
-  type JourneyRunInput,
-} from '../../workflows/messages.ts';
 import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { registerJourneySearchAttributes } from '../../scripts/time-skipping-env.ts';
@@ -158,7 +159,7 @@ export async function sendEvent(
   return handle;
 }
 
-export async function state(handle: WorkflowHandle): Promise<any> {
+export async function state(handle: WorkflowHandle): Promise<JourneySnapshot> {
   return handle.query(journeyStateQuery);
 }
 

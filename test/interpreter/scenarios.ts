@@ -1,10 +1,10 @@
 // A scripted customer for each shipped journey: the delight event that starts a cycle, the traits that qualify
 // them, and the action (plus conversions) they take when asked. Used by the long-life test, the history recorder
 // and the replay test.
+import { journeyEventSignal, journeyWorkflowId, type JourneyEvent } from '../../workflows/contract/index.ts';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import { journeyEventSignal, journeyWorkflowId, type JourneyEvent } from '../../workflows/messages.ts';
 import { DAY, sendEvent, state, type Harness } from './harness.ts';
 
 export interface Scenario {

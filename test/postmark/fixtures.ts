@@ -1,7 +1,7 @@
 // Shared inputs for the email tests: a realistic ask and a logger that keeps every line it is given.
+import type { SendEmailRequest } from '../../workflows/contract/index.ts';
 import { readFileSync } from 'node:fs';
 import type { EmailLogger } from '../../activities/email/index.ts';
-import type { SendEmailRequest } from '../../activities/email/types.ts';
 
 export const INVITE_TEMPLATE = readFileSync(new URL('../../definitions/templates/referral-invite.mustache', import.meta.url), 'utf8');
 

@@ -1,8 +1,8 @@
 // A one-step workflow for the email tests: runs the real sendEmail activity in a real worker, so
 // Temporal's own retries (with the policy below) exercise the no-duplicate lookup.
+import type { SendEmailRequest, SendEmailResult } from '../../workflows/contract/index.ts';
 import { proxyActivities } from '@temporalio/workflow';
 import type { createEmailActivities } from '../../activities/email/index.ts';
-import type { SendEmailRequest, SendEmailResult } from '../../activities/email/types.ts';
 
 const { sendEmail } = proxyActivities<ReturnType<typeof createEmailActivities>>({
   startToCloseTimeout: '10 seconds',

@@ -13,6 +13,7 @@ export interface AcceptedMessage {
   MessageID: string;
   ReceivedAt: string;
   endpoint: Endpoint;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for Postmark: request bodies are whatever the client sent
   body: Record<string, any>;
 }
 
@@ -87,6 +88,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
   }
 
   /** Postmark's checks for one message: 300 invalid request/address, 406 inactive recipient. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for Postmark: request bodies are whatever the client sent
   function validate(body: Record<string, any>, endpoint: Endpoint): { errorCode: number; message: string } | undefined {
     if (typeof body?.From !== 'string' || !body.From) return { errorCode: 300, message: "Invalid 'From' address: ''." };
     if (typeof body.To !== 'string' || !body.To) return { errorCode: 300, message: "Invalid 'To' address: ''." };
@@ -108,6 +110,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     return undefined;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for Postmark: request bodies are whatever the client sent
   function accept(body: Record<string, any>, endpoint: Endpoint): AcceptedMessage {
     const message: AcceptedMessage = { MessageID: randomUUID(), ReceivedAt: new Date().toISOString(), endpoint, body };
     accepted.push(message);
@@ -185,6 +188,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     if (req.method !== 'POST' || !['/email', '/email/withTemplate', '/email/batch'].includes(path)) {
       return json(res, 404, { ErrorCode: 0, Message: `No such endpoint: ${req.method} ${path}` });
     }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for Postmark: request bodies are whatever the client sent
     let body: any;
     try {
       body = JSON.parse(await readBody(req));

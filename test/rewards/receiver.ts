@@ -1,7 +1,7 @@
 // A stand-in for a company's billing / gift-card system: receives reward webhooks, verifies the HMAC
 // signature, honours Idempotency-Key (a repeated key is answered with the first result and never paid
 // twice) and injects faults (fail N times, answer a 4xx, answer slowly) for the tests.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRewardSignature } from '../../activities/rewards/signature.ts';
 
 export interface ReceivedRequest {
@@ -48,7 +48,7 @@ export async function startRewardReceiver(secret: string): Promise<RewardReceive
   let slowMs = 0;
   let slowLeft = 0;
 
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const key = String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()] ?? '');
     // Recorded on arrival (status filled in when answered), so a request whose caller died still counts.
@@ -84,6 +84,10 @@ export async function startRewardReceiver(secret: string): Promise<RewardReceive
       await new Promise((r) => setTimeout(r, slowMs));
     }
     answer(200, { id: key, duplicate: !first }, action);
+  };
+  // node:http ignores the handler's promise: a failure while handling closes that connection, visibly to the caller.
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => res.destroy(err));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -2,7 +2,7 @@
 // the integration tests, and bundle the workflow code once for every worker the tests create.
 import type { TestProject } from 'vitest/node';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
@@ -27,11 +27,32 @@ function obtainTemporal(): { cli: string; testServer: string } {
 
 let server: DevServer | undefined;
 
+/**
+ * The SDK starts the time-skipping server as `<path> <port>` with the test process's own stdout and stderr, where
+ * the JVM's notices (SLF4J, three lines a start) would land in the test log. This wrapper sends them to a file.
+ */
+function quietTestServer(testServer: string, artifacts: string, logs: string): string {
+  const wrapper = join(artifacts, 'test-server.sh');
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(testServer)} "$@" >>${quote(join(logs, 'test-server.log'))} 2>&1\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
+}
+
 export async function setup(project: TestProject) {
   const { cli, testServer } = obtainTemporal();
-  server = await startDevServer({ cliPath: cli, port: await freePort(), uiPort: await freePort() });
   const artifacts = join(process.cwd(), 'test', '.artifacts');
-  mkdirSync(artifacts, { recursive: true });
+  // This run's logs only: one file per test file (test/setup/worker-logs.ts), the dev server's, the test server's.
+  const logs = join(artifacts, 'logs');
+  rmSync(logs, { recursive: true, force: true });
+  mkdirSync(logs, { recursive: true });
+  const devServerLog = join(logs, 'dev-server.log');
+  server = await startDevServer({
+    cliPath: cli,
+    port: await freePort(),
+    uiPort: await freePort(),
+    log: (line) => appendFileSync(devServerLog, `${line}\n`),
+  });
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
@@ -41,7 +62,7 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('temporalUiUrl', server.uiUrl);
   project.provide('workflowBundlePath', bundlePath);
-  project.provide('testServerPath', testServer);
+  project.provide('testServerPath', quietTestServer(testServer, artifacts, logs));
 }
 
 export async function teardown() {

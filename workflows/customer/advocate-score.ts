@@ -1,8 +1,8 @@
 // The advocate score: signal-driven, decaying, with the reasons behind it. Pure (runs inside the customer
 // workflow): the configuration comes from the workflow's input (definitions/advocate-score.json as the worker or API
 // loaded and checked it), time from the caller.
+import type { JourneyEvent } from '../contract/index.ts';
 import jsonLogic from 'json-logic-js';
-import type { JourneyEvent } from '../messages.ts';
 import type { AdvocateScoreConfig, ScoreSignalRule } from '../../definitions/generated/advocate-score.ts';
 
 export type { AdvocateScoreConfig, ScoreSignalRule } from '../../definitions/generated/advocate-score.ts';

@@ -1,7 +1,7 @@
 // The one contact policy across all journeys of a customer: a global frequency cap, quiet hours in the
 // customer's zone, global opt-out and global suppression. Pure: the customer workflow calls it inside its
 // reserveContactSlot update, so one decision is made at a time for each customer.
-import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
+import type { ContactSlotDecision, ContactSlotRequest } from '../contract/index.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import shippedPolicyFile from '../../definitions/contact-policy.json' with { type: 'json' };
 import { durationMs } from '../../definitions/duration.ts';

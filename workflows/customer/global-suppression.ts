@@ -2,8 +2,8 @@
 // through reserveContactSlot. Pure. Per-journey rules (cool-downs, whileOpen) stay in each journey's plan;
 // these are the floor that holds across all of them. The rules come from the contact policy
 // (definitions/contact-policy.json), which travels as the customer workflow's input.
+import type { JourneyEvent } from '../contract/index.ts';
 import jsonLogic from 'json-logic-js';
-import type { JourneyEvent } from '../messages.ts';
 
 export interface SuppressionState {
   optedOut?: { reason: string; at: string };

@@ -1,6 +1,7 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
 // traits, global opt-out and suppression, contact history (reserveContactSlot, and every send through recordSend),
-// the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history grows.
+// the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history
+// grows, or at once when an operator hands it over (handOver: docs/versioning.md).
 import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
@@ -12,15 +13,22 @@ import {
   updateTraitsSignal,
   type ContactSlotDecision,
   type JourneyEvent,
-} from '../messages.ts';
-import { AdvocateScore, AdvocateTier, CustomerId } from '../../worker/search-attributes.ts';
+} from '../contract/index.ts';
+import { AdvocateScore, AdvocateTier, CustomerId, JourneyRelease } from '../contract/index.ts';
+import { RELEASE } from '../release.ts';
 import { emptyScore, scoreEvent, viewScore, type AdvocateScoreConfig, type ScoreState } from './advocate-score.ts';
 import { SHIPPED_CONTACT_POLICY, decideContactSlot, resolveContactPolicy, type GrantedAsk } from './contact-policy.ts';
 import { isKnownTimeZone } from '../journey/send-window.ts';
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import { applySuppressionEvent, currentSuppression, emptySuppression, type SuppressionState } from './global-suppression.ts';
 import { applyLedgerWrite, claimLedgerReward, type LedgerEntry } from './ledger.ts';
-import { claimRewardUpdate, recordRewardUpdate, recordSendSignal } from './messages.ts';
+import {
+  type CustomerSnapshot,
+  claimRewardUpdate,
+  handOverCustomerUpdate,
+  recordRewardUpdate,
+  recordSendSignal,
+} from '../contract/index.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 
 export interface CustomerCarried {
@@ -77,21 +85,25 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     seenEventIds: [],
   };
   let lastPublished = '';
+  let handover: { at: string; actor?: string; reason?: string } | undefined;
 
+  // The first publish of each run (each continue-as-new included) also says which release started this history.
   const publishScore = () => {
     if (input.searchAttributes === false) return;
     const view = viewScore(s.score, scoreConfig, Date.now());
     const key = `${view.score}|${view.tier}`;
     if (key === lastPublished) return;
+    const first = lastPublished === '';
     lastPublished = key;
     upsertSearchAttributes([
       { key: CustomerId, value: input.customerId },
       { key: AdvocateScore, value: view.score },
       { key: AdvocateTier, value: view.tier },
+      ...(first ? [{ key: JourneyRelease, value: RELEASE }] : []),
     ]);
   };
 
-  const state = () => {
+  const state = (): CustomerSnapshot => {
     const now = Date.now();
     const { optedOut, suppressed } = currentSuppression(s.suppression, now);
     return {
@@ -105,6 +117,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
       sends: s.sends ?? [],
       ...(s.malformedSends ? { malformedSends: s.malformedSends } : {}),
       rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      ...(handover ? { handoverRequested: handover } : {}),
     };
   };
 
@@ -196,9 +209,33 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     s.sends = recordSend(s.sends ?? [], record, Date.now()).sends;
   });
 
+  setHandler(
+    handOverCustomerUpdate,
+    (action) => {
+      handover = { at: new Date().toISOString(), actor: action?.actor, reason: action?.reason };
+      return state();
+    },
+    {
+      validator: (action) => {
+        if (action !== undefined && (typeof action !== 'object' || action === null))
+          throw ApplicationFailure.create({
+            message: 'an operator action is an object { actor?, reason? }',
+            type: 'OperatorActionRejected',
+            nonRetryable: true,
+          });
+        if (handover)
+          throw ApplicationFailure.create({
+            message: `a handover is already pending (asked at ${handover.at})`,
+            type: 'OperatorActionRejected',
+            nonRetryable: true,
+          });
+      },
+    },
+  );
+
   publishScore();
   const limit = input.continueAsNewAfter ?? 2000;
-  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);
+  await condition(() => handover !== undefined || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);
   await condition(allHandlersFinished);
   await continueAsNew<typeof customerProfile>({ ...input, scoreConfig, carried: s });
 }

@@ -1,44 +1,10 @@
 // The effects the interpreter asks for, reached only through proxyActivities (import type: no side effects here).
-// reserveContactSlot, issueReward and recordTracking belong to other areas; when a worker has not registered one,
-// the activity fails with NotFoundError at once (non-retryable here) and the interpreter uses its built-in fallback.
+// createActivities (activities/index.ts) registers every one of them except readAdvocateScore, which needs a Temporal
+// client: without it that activity fails with NotFoundError at once (not retried) and Qualify goes on without a score.
 import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityInterfaceFor, type RetryPolicy } from '@temporalio/workflow';
-import type { SendEmailRequest, SendEmailResult } from '../../activities/email/types.ts';
-import type {
-  RewardRequest,
-  RewardResult,
-  ReverseRewardRequest,
-  ReverseRewardResult,
-  TrackingRecord,
-} from '../../activities/journey/types.ts';
-import type { ContactSlotDecision, ContactSlotRequest } from '../messages.ts';
-import type { RewardClaim, RewardClaimResult } from '../customer/ledger.ts';
-import type { AdvocateScoreReading, AdvocateScoreRequest } from '../../activities/contact/advocate-score.ts';
+import { ACTIVITY_FAILURE, type JourneyActivities } from '../contract/index.ts';
 
-export interface JourneyActivities {
-  sendEmail(req: SendEmailRequest): Promise<SendEmailResult>;
-  reserveContactSlot(req: ContactSlotRequest): Promise<ContactSlotDecision>;
-  issueReward(req: RewardRequest): Promise<RewardResult>;
-  /** The customer ledger's view of a reward (activities/rewards): held until release, refused by policy, reversed. */
-  holdReward(req: RewardRequest, releaseAt: string): Promise<{ rewardId: string; status: string }>;
-  refuseReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
-  /** The advocate's ledger checks caps and the duplicate referred person across journeys and writes the reward, atomically. */
-  claimReward(
-    req: RewardRequest | RewardRequest[],
-    checks: Omit<RewardClaim, 'write' | 'also'>,
-    status: 'held' | 'pending',
-    releaseAt?: string,
-  ): Promise<RewardClaimResult>;
-  /** A held reward whose conversion never came (release.onNoConversion: forfeit): never paid. */
-  forfeitReward(req: RewardRequest, reason: string): Promise<{ rewardId: string; status: string }>;
-  reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult>;
-  recordTracking(rec: TrackingRecord): Promise<unknown>;
-  /** A Track flush's records in one call (activities/tracking), idempotent per record key. */
-  recordTrackingBatch(recs: TrackingRecord[]): Promise<unknown>;
-  /** The customer's advocate score and tier from customer:<id> (activities/contact/advocate-score.ts), read at Qualify. */
-  readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading>;
-}
-
-const NOT_REGISTERED = 'NotFoundError';
+const NOT_REGISTERED = ACTIVITY_FAILURE.notRegistered;
 
 /**
  * Every retry policy of the interpreter, each bounded or an explicit choice (docs/operators.md, "Retries and their
@@ -77,7 +43,8 @@ export const email = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
   retry: RETRY_POLICIES.email,
 });
 
-type Optional = Omit<JourneyActivities, 'sendEmail'>;
+/** writeOutboxEmail is registered for scripts, never asked for by the interpreter. */
+type Optional = Omit<JourneyActivities, 'sendEmail' | 'writeOutboxEmail'>;
 const customer = proxyActivities<
   Pick<Optional, 'reserveContactSlot' | 'holdReward' | 'refuseReward' | 'claimReward' | 'forfeitReward' | 'readAdvocateScore'>
 >({

@@ -1,17 +1,12 @@
 // Track: referral funnel events about people this advocate referred, routed to the advocate's run by
 // referrerId / referralCode. Counts conversions and referred revenue in history; reversals reverse rewards.
-import { patched } from '@temporalio/workflow';
+import type { JourneyEvent } from '../contract/index.ts';
 import type { ConversionEvent } from '../../definitions/generated/journey.ts';
 import { checkReversal } from '../rewards/policy.ts';
-import { PATCH_REVERSE } from './reward-ledger.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';
-
-/** Conversions count only for referrals submitted in this run (carried over continue-as-new), within the window. */
-export const PATCH_KNOWN_REFERRALS_ONLY = 'attribute-known-referrals-only';
 
 function isAboutThisAdvocate(ctx: RunContext, event: JourneyEvent): boolean {
   const { referrerId, referralCode } = event.data ?? {};
@@ -37,23 +32,18 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
     return;
   }
   const referralId = String(event.data?.referralId ?? event.id);
-  let referral = ctx.state.referrals.find((r) => r.referralId === referralId);
+  const referral = ctx.state.referrals.find((r) => r.referralId === referralId);
   if (referral && ctx.now() - Date.parse(referral.submittedAt) > durationMs(ctx.def.track.attributionWindow)) {
     note(ctx.state, ctx.now(), `${event.type} for ${referralId} is outside the attribution window ${ctx.def.track.attributionWindow}`);
     return;
   }
-  if (!referral && patched(PATCH_KNOWN_REFERRALS_ONLY)) {
-    // Not submitted in this run: another journey asked for it (or nobody did). Counting it here would count its
-    // revenue once per journey that listens for the event.
+  if (!referral) {
+    // Conversions count only for referrals submitted in this run (carried over continue-as-new), within the window.
+    // Not submitted here: another journey asked for it (or nobody did). Counting it here would count its revenue
+    // once per journey that listens for the event.
     note(ctx.state, ctx.now(), `${event.type} for ${referralId}: not a referral submitted in this run, not attributed`);
     track(ctx, 'referral.unattributed', { referralId, eventType: event.type, eventId: event.id });
     return;
-  }
-  if (!referral) {
-    // Runs from before the rule above: a referral made outside this run was taken as the advocate's, from now.
-    referral = { referralId, submittedAt: iso(ctx.now()), stage: 'submitted' };
-    ctx.state.referrals.push(referral);
-    if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();
   }
   if (referral.stage === 'closed-won' || referral.stage === 'reversed') return;
   referral.stage = rule.stage;
@@ -88,20 +78,19 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
   // Only paid rewards cost anything: the report subtracts data.amount of reward.reversed from reward cost.
   let amount = 0;
   const currencies = new Set<string>();
-  // The reward policy decides (reversal window from release); runs from before this rule reverse every reward.
-  const byPolicy = patched(PATCH_REVERSE);
+  // The reward policy decides (reversal window from release).
   const rewardPlan = Object.values(ctx.def.motions).find((m) => m.reward?.reversal?.events.includes(event.type))?.reward;
   for (const r of ctx.state.rewards) {
     if (r.referralId !== referralId || (r.status !== 'held' && r.status !== 'issued')) continue;
     if (r.issuing) {
       // The payout is in flight: reversing now would race it (the receiver could see the reverse first, and the
       // issue's answer would overwrite the status). The Reward stage applies it once the issue has answered.
-      const check = byPolicy && rewardPlan ? checkReversal(rewardPlan, event.type, ctx.now(), ctx.now()) : undefined;
+      const check = rewardPlan ? checkReversal(rewardPlan, event.type, ctx.now(), ctx.now()) : undefined;
       if (check && !check.reverse) note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`);
       else r.reverseAfterIssue = `${event.type}: ${check?.reason ?? 'reversed'}`;
       continue;
     }
-    if (byPolicy && rewardPlan) {
+    if (rewardPlan) {
       // A held reward was never released: the window has not started.
       const check = checkReversal(rewardPlan, event.type, r.status === 'issued' ? Date.parse(r.at) : ctx.now(), ctx.now());
       if (!check.reverse) {

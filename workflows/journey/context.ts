@@ -1,10 +1,9 @@
 // What every stage handler gets: the pinned plan, the run's state, workflow time, and the levers the signal and
 // update handlers pull (cancel the pending ask, wake a waiting stage, stop the run).
+import type { ReverseRewardRequest, TrackingRecord, JourneyEvent } from '../contract/index.ts';
 import type { CancellationScope } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { ReverseRewardRequest, TrackingRecord } from '../../activities/journey/types.ts';
-import type { JourneyEvent } from '../messages.ts';
 import type { JourneyState } from './state.ts';
 
 export interface RunContext {
@@ -36,8 +35,8 @@ export interface RunContext {
   upserted: Map<string, string>;
   /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
   historyLimit: number;
-  /** Whether this run hands over from every long wait (patched 'handover-in-every-wait', decided at the run's start). */
-  handoverInWaits: boolean;
+  /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */
+  handoverRequested?: { at: string; actor?: string; reason?: string };
 }
 
 export function iso(ms: number): string {
@@ -78,6 +77,9 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     customerId: ctx.state.customerId,
     stage,
     motion: ctx.state.motion,
+    cycle: ctx.state.cycle,
+    ...(typeof ctx.state.traits.segment === 'string' ? { segment: ctx.state.traits.segment } : {}),
+    ...(ctx.state.variant ? { variant: ctx.state.variant } : {}),
     type,
     data: { ...data, key: `${trackingKeyBase(ctx)}:${ctx.state.cycle}:${type}:${ctx.trackingSeq}` },
   });

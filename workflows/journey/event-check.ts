@@ -3,7 +3,7 @@
 // this journey does not take, about another customer, with data its catalog schema refuses (the schema travels in
 // the plan: plan.eventData), or with traits no ask could use. Pure and deterministic: no Ajv, no files.
 import type { JsonSchemaNode } from '../../definitions/compiler/catalog.ts';
-import type { JourneyEvent } from '../messages.ts';
+import type { JourneyEvent } from '../contract/index.ts';
 import type { RunContext } from './context.ts';
 import { isKnownTimeZone } from './send-window.ts';
 

@@ -3,7 +3,7 @@
 // inbox for the stage that consumes them. Bad data is noted and ignored, never thrown (a throwing signal
 // handler would fail the run); so is an event this run must not act on (event-check.ts: another customer's, a type
 // the journey does not take, data its catalog schema refuses).
-import type { JourneyEvent } from '../messages.ts';
+import type { JourneyEvent } from '../contract/index.ts';
 import { holds } from './conditions.ts';
 import { wake, type RunContext } from './context.ts';
 import { historyView, note, SEEN_EVENT_IDS_MAX } from './state.ts';

@@ -1,6 +1,8 @@
 // Handing a long-lived run over to a fresh history (continue-as-new) from any long wait, not only between cycles:
-// when the server suggests it or the history reaches the run's limit. The stage and its asks travel in the carried
-// state, so the next run picks up the wait where this one left it.
+// when the server suggests it, when the history reaches the run's limit, or when an operator asks for it (the
+// handOver update, so that no run's history predates a patch that is to be removed: docs/versioning.md). The stage,
+// its asks and any reward still held travel in the carried state, so the next run picks the wait up where this one
+// left it.
 import { workflowInfo } from '@temporalio/workflow';
 import type { RunContext } from './context.ts';
 import { carry, type CarriedState } from './state.ts';
@@ -8,13 +10,11 @@ import { carry, type CarriedState } from './state.ts';
 /** The default history limit per run (events); the profile workflow uses the same idea (workflows/customer/profile.ts). */
 export const DEFAULT_HISTORY_LIMIT = 2000;
 
-/** patched() id: runs that started before it hand over only in Listen and opted-out, on the server's suggestion. */
-export const PATCH_HANDOVER_IN_EVERY_WAIT = 'handover-in-every-wait';
-
-/** Whether the run should hand over now. Runs without the patch keep the old rule: the server's suggestion only. */
+/** Whether the run should hand over at its next safe point (a wait its stage can resume in a fresh run). */
 export function handoverDue(ctx: RunContext): boolean {
+  if (ctx.handoverRequested) return true;
   const info = workflowInfo();
-  return info.continueAsNewSuggested || (ctx.handoverInWaits && info.historyLength >= ctx.historyLimit);
+  return info.continueAsNewSuggested || info.historyLength >= ctx.historyLimit;
 }
 
 /** The state the next run starts from. `inStage`: the handover happened inside a stage, which the next run resumes. */

@@ -1,15 +1,18 @@
-// Operator Updates (pause, resume, opt out, skip the current wait, cancel the run) and the journeyState Query.
+// Operator Updates (pause, resume, opt out, skip the current wait, cancel the run, hand over to a fresh history) and
+// the journeyState Query.
 // Validators reject what cannot apply with an ApplicationFailure, so a rejected update leaves no trace in history.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import {
   cancelRunUpdate,
+  handOverUpdate,
   journeyStateQuery,
   optOutUpdate,
   pauseUpdate,
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
-} from '../messages.ts';
+  type JourneySnapshot,
+} from '../contract/index.ts';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
 import { askHold, cancelPendingAsk } from './suppression.ts';
@@ -25,7 +28,7 @@ function validAction(action: OperatorAction | undefined): void {
 }
 
 /** The full state for operators: stage, motion, attempts, next action and when, suppression and why, rewards, referrals. */
-export function snapshot(ctx: RunContext) {
+export function snapshot(ctx: RunContext): JourneySnapshot {
   const hold = askHold(ctx, 'email');
   return {
     ...ctx.state,
@@ -34,6 +37,7 @@ export function snapshot(ctx: RunContext) {
     suppressed: hold ? { kind: hold.kind, reason: hold.reason, until: hold.until === undefined ? undefined : iso(hold.until) } : undefined,
     pendingTracking: ctx.tracking.length,
     upgradeTo: ctx.upgrade ? { version: ctx.upgrade.version, hash: ctx.upgrade.hash } : undefined,
+    handoverRequested: ctx.handoverRequested,
   };
 }
 
@@ -131,6 +135,25 @@ export function registerOperatorHandlers(ctx: RunContext): void {
       validator: (action) => {
         validAction(action);
         if (ended()) reject('the run has already ended');
+      },
+    },
+  );
+
+  // Accepted in every stage, resting ones (opted out, ended) and reward holds included: the run continues as new at
+  // its next safe point (a wait its stage can resume), carrying its state; signals sent meanwhile are kept.
+  setHandler(
+    handOverUpdate,
+    (action) => {
+      ctx.handoverRequested = { at: iso(ctx.now()), actor: action?.actor, reason: action?.reason };
+      logAction(ctx, 'handOver', action);
+      wake(ctx);
+      showProgress(ctx);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        if (ctx.handoverRequested) reject(`a handover is already pending (asked at ${ctx.handoverRequested.at})`);
       },
     },
   );

@@ -1,30 +1,21 @@
 // The customer ledger (customer:<id>) sees every reward the run decides, not only payouts: held until release,
-// refused by policy, reversed. Each call is optional (a worker without the reward activities keeps the run's own
-// record) and each call site is guarded by its own patched() id, so histories recorded before it still replay.
-import { patched } from '@temporalio/workflow';
-import type { RewardRequest } from '../../activities/journey/types.ts';
+// refused by policy, forfeited, reversed. A ledger write that fails is noted on the run; the run's own record stands.
+import type { RewardRequest } from '../contract/index.ts';
 import type { Reward } from '../../definitions/generated/journey.ts';
-import { failureMessage, isNotRegistered, optional } from './activities.ts';
+import { failureMessage, optional } from './activities.ts';
 import { type RunContext } from './context.ts';
 import { note } from './state.ts';
-
-export const PATCH_HOLD = 'ledger-hold-reward';
-export const PATCH_REFUSE = 'ledger-refuse-reward';
-export const PATCH_REVERSE = 'ledger-reverse-reward';
-/** Held for a conversion that never came: forfeited instead of released (release.onNoConversion). */
-export const PATCH_FORFEIT = 'reward-forfeit-without-conversion';
 
 async function call(ctx: RunContext, what: string, run: () => Promise<unknown>): Promise<void> {
   try {
     const result = (await run()) as { status?: string; failure?: string } | undefined;
     if (result?.status === 'failed') note(ctx.state, ctx.now(), `ledger ${what} failed: ${result.failure ?? 'unknown'}`);
   } catch (err) {
-    if (!isNotRegistered(err)) note(ctx.state, ctx.now(), `ledger ${what} failed: ${failureMessage(err)}`);
+    note(ctx.state, ctx.now(), `ledger ${what} failed: ${failureMessage(err)}`);
   }
 }
 
 export async function holdInLedger(ctx: RunContext, requests: RewardRequest[], releaseAt: string): Promise<void> {
-  if (!patched(PATCH_HOLD)) return;
   for (const req of requests) {
     await call(ctx, `hold ${req.idempotencyKey}`, () =>
       optional.holdReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `hold ${req.role} reward until ${releaseAt}` }, [
@@ -36,7 +27,6 @@ export async function holdInLedger(ctx: RunContext, requests: RewardRequest[], r
 }
 
 export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[], reason: string): Promise<void> {
-  if (!patched(PATCH_REFUSE)) return;
   for (const req of requests) {
     await call(ctx, `refuse ${req.idempotencyKey}`, () =>
       optional.refuseReward.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `refused ${req.role} reward: ${reason}` }, [
@@ -47,10 +37,8 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
   }
 }
 
-/** Caps and the duplicate check held in the advocate's ledger across journeys (claimReward). */
-export const PATCH_CLAIM = 'ledger-claim-reward';
-
-/** The advocate's ledger's refusal of a new reward, or undefined when granted (or no ledger on this worker). */
+/** Caps and the duplicate check held in the advocate's ledger across journeys (claimReward): its refusal of a new
+ *  reward, or undefined when granted (or when the ledger could not be reached: the run's own checks stand). */
 export async function claimInLedger(
   ctx: RunContext,
   requests: RewardRequest[],
@@ -58,7 +46,6 @@ export async function claimInLedger(
   status: 'held' | 'pending',
   releaseAt?: string,
 ): Promise<{ rule: string; reason: string } | undefined> {
-  if (!patched(PATCH_CLAIM)) return undefined;
   const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
   const req = requests[0];
   try {
@@ -69,13 +56,12 @@ export async function claimInLedger(
     );
     return result.granted ? undefined : { rule: result.rule, reason: result.reason };
   } catch (err) {
-    if (!isNotRegistered(err))
-      note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
+    note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
     return undefined;
   }
 }
 
-/** Called only behind PATCH_FORFEIT (the Reward stage decides to forfeit under that patch). */
+/** A held reward whose conversion never came (release.onNoConversion: forfeit): never paid. */
 export async function forfeitInLedger(ctx: RunContext, requests: RewardRequest[], reason: string): Promise<void> {
   for (const req of requests) {
     await call(ctx, `forfeit ${req.idempotencyKey}`, () =>

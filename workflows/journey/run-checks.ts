@@ -2,7 +2,8 @@
 // is pinned in the input, the carried state came from the previous run) and errors the interpreter did not expect.
 // Each becomes a non-retryable ApplicationFailure whose message says why.
 import { ApplicationFailure, ContinueAsNew, isCancellation, TemporalFailure, WorkflowError } from '@temporalio/workflow';
-import type { CompiledPlan } from '../../definitions/plan.ts';
+import { PLAN_FORMAT, type CompiledPlan } from '../../definitions/plan.ts';
+import type { JourneyRunInput } from '../contract/index.ts';
 import { isKnownTimeZone } from './send-window.ts';
 
 const DAYS = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
@@ -28,30 +29,57 @@ export function sendWindowProblems(plan: CompiledPlan): string[] {
   return problems;
 }
 
-const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'referrals', 'promotionsUsed'] as const;
+const ARRAYS = ['seenEventIds', 'inbox', 'notes', 'rewards', 'heldRewards', 'referrals', 'promotionsUsed'] as const;
 const OBJECTS = ['history', 'suppression', 'traits'] as const;
+
+/** Carried state as it may arrive from an older or broken run: every field may be absent or of another type. */
+type UncheckedCarried = Record<string, unknown> & {
+  suppression?: { openIssues?: unknown } | null;
+  resume?: { stage?: unknown; asks?: unknown } | null;
+};
 
 /** Problems with the state carried from the previous run (absent fields are fine: older runs carried fewer). */
 export function carriedProblems(carried: unknown): string[] {
   if (carried === undefined) return [];
   if (typeof carried !== 'object' || carried === null || Array.isArray(carried))
     return [`input.carried is ${JSON.stringify(carried)?.slice(0, 80)}, not an object`];
-  const c = carried as Record<string, any>;
+  const c = carried as UncheckedCarried;
   const problems: string[] = [];
   for (const k of ARRAYS) if (c[k] !== undefined && !Array.isArray(c[k])) problems.push(`input.carried.${k} is not a list`);
   for (const k of OBJECTS)
     if (c[k] !== undefined && (typeof c[k] !== 'object' || c[k] === null || Array.isArray(c[k])))
       problems.push(`input.carried.${k} is not an object`);
   if (c.suppression && !Array.isArray(c.suppression.openIssues ?? [])) problems.push('input.carried.suppression.openIssues is not a list');
-  if (c.cycle !== undefined && !(Number.isInteger(c.cycle) && c.cycle >= 1))
+  if (c.cycle !== undefined && !(typeof c.cycle === 'number' && Number.isInteger(c.cycle) && c.cycle >= 1))
     problems.push(`input.carried.cycle ${JSON.stringify(c.cycle)} is not a cycle number`);
-  if (c.trackingSeq !== undefined && !(Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0))
+  if (c.trackingSeq !== undefined && !(typeof c.trackingSeq === 'number' && Number.isInteger(c.trackingSeq) && c.trackingSeq >= 0))
     problems.push('input.carried.trackingSeq is not a count');
   if (c.resume !== undefined && (typeof c.resume?.stage !== 'string' || !Array.isArray(c.resume?.asks)))
     problems.push('input.carried.resume has no stage or asks');
   for (const k of ['lastCycleStartedAt', 'cycleStartedAt'] as const)
-    if (c[k] !== undefined && !Number.isFinite(Date.parse(c[k]))) problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
+    if (c[k] !== undefined && !Number.isFinite(Date.parse(String(c[k]))))
+      problems.push(`input.carried.${k} ${JSON.stringify(c[k])} is not a time`);
   return problems;
+}
+
+/** The run's input, checked before anything else: a bad plan, carried state or send window fails the run at once. */
+export function checkInput(input: JourneyRunInput): void {
+  const plan = input?.plan;
+  const problems: string[] = [];
+  if (!plan || typeof plan !== 'object') problems.push('input.plan is missing');
+  else {
+    if (plan.planFormat !== PLAN_FORMAT)
+      problems.push(`input.plan.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
+    if (!plan.definition?.listen?.signals?.length) problems.push('input.plan.definition.listen.signals is empty');
+    if (!plan.definition?.motions || typeof plan.definition.motions !== 'object') problems.push('input.plan.definition.motions is missing');
+    if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track)
+      problems.push('input.plan.definition lacks suppression, qualify or track');
+  }
+  if (typeof input?.customerId !== 'string' || !input.customerId) problems.push('input.customerId is missing');
+  problems.push(...carriedProblems(input?.carried));
+  // A window that never opens, or a zone Intl does not know, would otherwise fail (or fall back to UTC) at the first ask.
+  if (plan && typeof plan === 'object' && plan.definition?.motions) problems.push(...sendWindowProblems(plan));
+  if (problems.length) throw ApplicationFailure.nonRetryable(`bad journey input: ${problems.join('; ')}`, 'JourneyBadPlan');
 }
 
 /** The failure type of an error the interpreter did not expect (a bug, or data no check caught). */

@@ -1,6 +1,6 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import type { JourneyEvent, RewardRequest } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import type { JourneyEvent } from '../messages.ts';
 
 export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
 
@@ -41,7 +41,7 @@ export interface RewardEntry {
   currency?: string;
   kind: string;
   status: 'held' | 'issued' | 'failed' | 'refused' | 'reversed' | 'forfeited';
-  provider?: 'ledger' | 'webhook' | 'built-in';
+  provider?: 'ledger' | 'webhook';
   at: string;
   reason: string;
   rewardId?: string;
@@ -51,6 +51,21 @@ export interface RewardEntry {
   issuing?: boolean;
   /** A reversal accepted while the payout was in flight: applied (reverseReward) once the issue has its answer. */
   reverseAfterIssue?: string;
+}
+
+/** A reward granted and claimed, waiting for its release (stages/reward-release.ts); carried over a handover. */
+export interface HeldReward {
+  referralId: string;
+  /** The requests issueReward gets on release (referrer, referred friend, tier bonus), each with its idempotency key. */
+  requests: RewardRequest[];
+  /** ISO: the end of the hold (or of the attribution window when released only on conversion). */
+  releaseAt: string;
+  /** release.on conversion: paid as soon as the referral closes won. */
+  waitForConversion: boolean;
+  /** Forfeited (never paid) when the referral does not convert (release.onNoConversion is not release). */
+  forfeits: boolean;
+  /** The tier this reward reaches once paid. */
+  tier?: string;
 }
 
 export interface ReferralEntry {
@@ -93,6 +108,8 @@ export interface JourneyState {
   cycleStartedAt?: string;
   lastCycleStartedAt?: string;
   motion?: string;
+  /** The invite variant this cycle's asks use (motions.<m>.invite.variants[].id), for the report's variant breakdown. */
+  variant?: string;
   delight?: { signal: string; eventId: string; at: string; data: Record<string, unknown> };
   qualification?: { rule: string; motion: string; reason: string; at: string };
   attempts: number;
@@ -103,6 +120,8 @@ export interface JourneyState {
   traits: Record<string, unknown>;
   history: JourneyHistory;
   rewards: RewardEntry[];
+  /** The Reward stage's rewards waiting for their release; empty outside it. */
+  heldRewards?: HeldReward[];
   referrals: ReferralEntry[];
   promotionsUsed: string[];
   /** Event ids already taken (bounded, oldest dropped first). */
@@ -117,7 +136,7 @@ export interface JourneyState {
   emailProblem?: { kind: 'misconfigured' | 'unavailable'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
   /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
   restingUntil?: string;
-  /** The advocate's opaque referral code in this journey (journey/referral-code.ts); absent in runs from before it. */
+  /** The advocate's opaque referral code in this journey (journey/referral-code.ts), set when the run starts. */
   referralCode?: string;
   /** An earlier run of this workflow id had closed (failed, terminated) when this chain started (JourneyRunInput
    *  .previousRun): its send keys may have been used, so every send looks for an earlier one first, and tracking

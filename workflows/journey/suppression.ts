@@ -1,9 +1,9 @@
 // Suppression, honoured at every stage: bad signals (hold / exit / opt-out), "not while open" issues with their
 // cool-down after resolve, operator pause, and a dead email address. The signal handler applies them at once
 // and cancels the pending ask's scope, so a timer about to fire or a send not yet started never goes out.
+import type { JourneyEvent } from '../contract/index.ts';
 import type { NotWhileOpenRule, SuppressionSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { iso, npsOf, track, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
 

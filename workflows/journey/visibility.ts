@@ -7,10 +7,15 @@ import {
   AdvocateTier,
   FirstReferralAt,
   InvitedAt,
+  JourneyId,
+  JourneyRelease,
   JourneyStage,
+  JourneyVersion,
+  CustomerId,
   ReferralCount,
   Suppressed,
-} from '../../worker/search-attributes.ts';
+} from '../contract/index.ts';
+import { RELEASE } from '../release.ts';
 import type { RunContext } from './context.ts';
 import { askHold } from './suppression.ts';
 
@@ -30,9 +35,9 @@ export function detailsMarkdown(ctx: RunContext): string {
   ];
   if (why) lines.push(`- suppressed: ${why}`);
   if (s.emailProblem) {
-    lines.push(
-      `- email ${s.emailProblem.kind}: ${s.emailProblem.reason} · ${s.emailProblem.failures} failed ${s.emailProblem.failures === 1 ? 'try' : 'tries'}${s.emailProblem.retryAt ? ` · trying again at ${s.emailProblem.retryAt}` : ' · ask given up'}`,
-    );
+    const { kind, reason, failures, retryAt } = s.emailProblem;
+    const next = retryAt ? ` · trying again at ${retryAt}` : ' · ask given up';
+    lines.push(`- email ${kind}: ${reason} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${next}`);
   }
   const failedRewards = s.rewards.filter((r) => r.status === 'failed');
   if (failedRewards.length > 0) {
@@ -41,10 +46,22 @@ export function detailsMarkdown(ctx: RunContext): string {
   }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
-  lines.push(
-    `- referrals ${s.history.referrals} · conversions ${s.history.conversions} · rewards ${s.history.rewardsIssued}${s.history.tier ? ` · tier ${s.history.tier}` : ''}`,
-  );
+  const { referrals, conversions, rewardsIssued, tier } = s.history;
+  lines.push(`- referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`);
+  if (ctx.handoverRequested) lines.push(`- handing over to a fresh history (operator, ${ctx.handoverRequested.at})`);
   return lines.join('\n');
+}
+
+/** Once per run (each continue-as-new included): which journey, version and customer, and the release of the code
+ *  that started this history (JourneyRelease), so operators can list the runs an older release started. */
+export function showRunStart(ctx: RunContext): void {
+  if (!ctx.searchAttributes) return;
+  upsertSearchAttributes([
+    { key: JourneyId, value: ctx.plan.journeyId },
+    { key: JourneyVersion, value: String(ctx.plan.version) },
+    { key: CustomerId, value: ctx.state.customerId },
+    { key: JourneyRelease, value: RELEASE },
+  ]);
 }
 
 /** Current details always; search attributes when enabled and changed. */

@@ -11,32 +11,37 @@ import { showProgress } from './visibility.ts';
 
 export type WaitResult = 'elapsed' | 'skipped' | 'changed' | 'handover';
 
-/** Waits until `untilMs` (or forever), waking early on a skip, a change, a stop, a handover (`mayHandOver`), or
- *  `alsoWakeOn`. A wait that is itself part of stopping (`whileStopped`) does not wake on the stop it is in, or it would spin. */
-export async function waitUntil(
-  ctx: RunContext,
-  untilMs: number | undefined,
-  what: string,
-  alsoWakeOn?: () => boolean,
-  whileStopped = false,
-  mayHandOver = false,
-): Promise<WaitResult> {
-  const handover = () => mayHandOver && ctx.handoverInWaits && handoverDue(ctx);
+export interface WaitOptions {
+  /** Until this workflow time (ms); without it the wait lasts until something wakes it. */
+  until?: number;
+  /** Also wake when this holds (an action arrived, a reward was converted, ...). */
+  alsoWakeOn?: () => boolean;
+  /** The wait is itself part of stopping (opted out, ended): a stop must not wake it, or it would spin. */
+  whileStopped?: boolean;
+  /** The stage can be resumed by a fresh run: end the wait with 'handover' when the run should hand over. */
+  mayHandOver?: boolean;
+}
+
+/** Waits as `options` say, waking early on a skip, a change, a stop, a handover (`mayHandOver`) or `alsoWakeOn`;
+ *  `what` is what operators see as the run's next action. */
+export async function waitUntil(ctx: RunContext, what: string, options: WaitOptions = {}): Promise<WaitResult> {
+  const { until, alsoWakeOn, whileStopped = false, mayHandOver = false } = options;
+  const handover = () => mayHandOver && handoverDue(ctx);
   if (handover()) return 'handover';
-  ctx.state.nextAction = { what, at: untilMs === undefined ? undefined : iso(untilMs) };
+  ctx.state.nextAction = { what, at: until === undefined ? undefined : iso(until) };
   showProgress(ctx);
   const skips = ctx.skipRequests;
   const changes = ctx.changes;
   const wakeUp = () =>
     ctx.skipRequests !== skips || (!whileStopped && stopRequested(ctx)) || ctx.changes !== changes || Boolean(alsoWakeOn?.()) || handover();
-  if (untilMs === undefined) {
+  if (until === undefined) {
     await condition(wakeUp);
   } else {
-    const ms = untilMs - ctx.now();
+    const ms = until - ctx.now();
     if (ms > 0) await condition(wakeUp, ms, { summary: what.slice(0, 100) });
   }
   if (ctx.skipRequests !== skips) return 'skipped';
-  if (untilMs !== undefined && ctx.now() >= untilMs) return 'elapsed';
+  if (until !== undefined && ctx.now() >= until) return 'elapsed';
   if (handover()) return 'handover';
   return 'changed';
 }

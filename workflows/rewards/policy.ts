@@ -1,8 +1,8 @@
 // Reward policy: pure, deterministic decisions the journey interpreter makes inside workflow code before it
 // calls the reward activities. Each takes plain data and the plan's reward section and returns a decision
 // with its reasons; none has side effects or reads a clock (time comes in as `nowMs`).
+import type { RewardRequest } from '../contract/index.ts';
 import type { Reward, RewardTier } from '../../definitions/generated/journey.ts';
-import type { RewardRequest } from '../../activities/journey/types.ts';
 import { durationMs } from '../../definitions/duration.ts';
 
 /** A referral (or other rewarded action) as the interpreter saw it. */

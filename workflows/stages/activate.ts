@@ -1,6 +1,6 @@
 // Activate: wait for one of the motion's action events (with its condition) until the timeout counted from the
 // first ask; on timeout the plan says listen again or exit.
-import type { JourneyEvent } from '../messages.ts';
+import type { JourneyEvent } from '../contract/index.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
@@ -43,14 +43,11 @@ export async function activate(ctx: RunContext): Promise<ActivateOutcome> {
     const event = takeAction(ctx);
     if (event) return { kind: 'acted', event };
     if (stopRequested(ctx)) return { kind: 'stopped' };
-    const woke = await waitUntil(
-      ctx,
-      deadline,
-      `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`,
-      () => actionWaiting(ctx),
-      false,
-      true,
-    );
+    const woke = await waitUntil(ctx, `waiting for ${activatePlan.actions.map((a) => a.event).join(' or ')} until ${iso(deadline)}`, {
+      until: deadline,
+      alsoWakeOn: () => actionWaiting(ctx),
+      mayHandOver: true,
+    });
     if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'elapsed' || woke === 'skipped') {
       if (actionWaiting(ctx)) continue;

@@ -29,9 +29,9 @@ export async function expand(ctx: RunContext): Promise<ExpandOutcome> {
   }
   if (plan?.returnToListenAfter) {
     const until = resting ?? ctx.now() + durationMs(plan.returnToListenAfter);
-    if (ctx.handoverInWaits) state.restingUntil = iso(until);
+    state.restingUntil = iso(until);
     while (ctx.now() < until && !stopRequested(ctx)) {
-      const woke = await waitUntil(ctx, until, `resting until ${iso(until)} before listening again`, undefined, false, true);
+      const woke = await waitUntil(ctx, `resting until ${iso(until)} before listening again`, { until, mayHandOver: true });
       if (woke === 'handover') return { kind: 'handover' };
       if (woke !== 'changed') break;
     }

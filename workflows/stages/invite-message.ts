@@ -1,8 +1,8 @@
 // What one ask says and to whom: the variant for the customer's segment, the reminder's template, the recipient
 // for the channel, and the model every template gets (traits, referral code and link, unsubscribe link).
+import type { SendEmailRequest } from '../contract/index.ts';
 import Mustache from 'mustache';
 import type { Invite, LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
-import type { SendEmailRequest } from '../../activities/email/types.ts';
 import { holds } from '../journey/conditions.ts';
 import type { RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';

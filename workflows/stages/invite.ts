@@ -1,10 +1,11 @@
 // Invite: the first ask after the delay, then the reminders, up to the attempt cap, each inside the send window in
 // the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
 // scope that a bad signal cancels, so an ask about to go out never does.
-import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import { EMAIL_FAILURE } from '../contract/index.ts';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import { email, failureMessage, failureType, isNotRegistered, optional, retriesExhausted } from '../journey/activities.ts';
+import { email, failureMessage, failureType, optional, retriesExhausted } from '../journey/activities.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { askHold } from '../journey/suppression.ts';
 import { formatLocal, isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
@@ -13,7 +14,6 @@ import { showProgress } from '../journey/visibility.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
-import { EMAIL_FAILURE } from '../../activities/email/types.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
@@ -22,8 +22,6 @@ const SLOT_RETRY_FALLBACK_MS = 3_600_000;
 /** After an EmailConfigurationError the same ask is tried again after 1 h, 2 h, 4 h … at most a day apart. */
 const MISCONFIGURED_RETRY_FIRST_MS = 3_600_000;
 const MISCONFIGURED_RETRY_MAX_MS = 86_400_000;
-/** patched() id: runs from before it dropped the ask after one note on an EmailConfigurationError. */
-const PATCH_MISCONFIGURED_RETRIES = 'email-misconfigured-retries';
 
 export function customerZone(ctx: RunContext, window: SendWindow): string {
   const own = ctx.state.traits.timezone;
@@ -39,6 +37,7 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
   const plan = ctx.def.motions[motion]?.invite;
   if (!plan) throw ApplicationFailure.nonRetryable(`bad plan: no motions.${motion}.invite`, 'JourneyBadPlan');
   const chosen = chooseVariant(ctx, plan, motion);
+  state.variant = chosen.variant;
   const total = Math.min(plan.maxAttempts, 1 + (plan.reminders?.length ?? 0));
   for (let attempt = state.attempts + 1; attempt <= total; attempt++) {
     const reminder = attempt > 1 ? plan.reminders![attempt - 2] : undefined;
@@ -46,13 +45,7 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
       ? Date.parse(state.asks[state.asks.length - 1].at) + durationMs(reminder.after)
       : Date.parse(state.delight!.at) + durationMs(plan.firstAskDelay);
     // A reminder due after Activate's timeout (counted from the first ask) would ask for an action no longer awaited.
-    // patched(): runs that started before this rule keep sending their reminders as they did (replay-safe).
-    if (
-      reminder &&
-      state.asks[0] &&
-      patched('reminders-stop-at-activate-timeout') &&
-      notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout)
-    )
+    if (reminder && state.asks[0] && notBefore >= Date.parse(state.asks[0].at) + durationMs(ctx.def.motions[motion].activate.timeout))
       return 'asked-all';
     const template = reminder?.template ?? chosen.template;
     // An ask that cannot go out (email misconfigured) is retried until Activate would no longer wait for its answer.
@@ -93,7 +86,8 @@ async function askWhenAllowed(
     }
     if (hold) {
       state.suppression.lastHeld = { reason: hold.reason, at: iso(ctx.now()) };
-      if ((await waitUntil(ctx, hold.until, `${label} held: ${hold.reason}`, undefined, false, true)) === 'handover') return 'handover';
+      if ((await waitUntil(ctx, `${label} held: ${hold.reason}`, { until: hold.until, mayHandOver: true })) === 'handover')
+        return 'handover';
       continue;
     }
     const to = recipient(ctx, channel);
@@ -159,14 +153,11 @@ async function waitSlotAndSend(
   const sendAt = a.skipWindow ? now : nextSendTime(Math.max(now, a.earliest), a.plan.sendWindow, zone);
   if (sendAt > now) {
     const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ` (again: email ${state.emailProblem?.kind})` : '';
-    const woke = await waitUntil(
-      ctx,
-      sendAt,
-      `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`,
-      () => actionWaiting(ctx),
-      false,
-      true,
-    );
+    const woke = await waitUntil(ctx, `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`, {
+      until: sendAt,
+      alsoWakeOn: () => actionWaiting(ctx),
+      mayHandOver: true,
+    });
     if (woke === 'handover') return { kind: 'handover' };
     if (woke === 'skipped') return { kind: 'skip' };
     if (woke === 'changed') return { kind: 'again' };
@@ -177,11 +168,12 @@ async function waitSlotAndSend(
   const sendKey = sendKeyOf(ctx, a.attempt);
   ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };
   const def = ctx.def.contactPolicy;
+  // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
+  // so asking again after a refusal uses the next key of this ask.
+  const slotKey = a.slotTry === 0 ? sendKey : `${sendKey}:slot-${a.slotTry}`;
+  let slot: Awaited<ReturnType<typeof optional.reserveContactSlot>>;
   try {
-    // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
-    // so asking again after a refusal uses the next key of this ask.
-    const slotKey = a.slotTry === 0 ? sendKey : `${sendKey}:slot-${a.slotTry}`;
-    const slot = await optional.reserveContactSlot.executeWithOptions(
+    slot = await optional.reserveContactSlot.executeWithOptions(
       { startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` },
       [
         {
@@ -196,27 +188,25 @@ async function waitSlotAndSend(
         },
       ],
     );
-    if (!slot.granted) {
-      if (!slot.retryAt) {
-        state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
-        return { kind: 'never' };
-      }
-      note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
-      state.suppression.lastHeld = { reason: `contact policy: ${slot.reason ?? 'no slot'}`, at: iso(ctx.now()) };
-      const retry = Date.parse(slot.retryAt);
-      return { kind: 'retry-at', at: Number.isFinite(retry) && retry > ctx.now() ? retry : ctx.now() + SLOT_RETRY_FALLBACK_MS };
-    }
   } catch (err) {
-    // No contact-policy activity on this worker: the journey's own rules are the only ones.
-    if (!isNotRegistered(err)) {
-      // The customer workflow did not answer within the retry bound: ask for the slot again later, never send without it.
-      if (retriesExhausted(err)) {
-        note(state, ctx.now(), `${a.label}: no contact slot decision (${failureMessage(err)}); asking again later`);
-        return { kind: 'retry-at', at: ctx.now() + SLOT_RETRY_FALLBACK_MS };
-      }
-      note(state, ctx.now(), `${a.label} not sent: the contact slot was refused for good (${failureMessage(err)})`);
+    if (isCancellation(err)) throw err; // a bad signal or an operator cancelled the ask: askWhenAllowed reads why
+    // The customer workflow did not answer within the retry bound: ask for the slot again later, never send without it.
+    if (retriesExhausted(err)) {
+      note(state, ctx.now(), `${a.label}: no contact slot decision (${failureMessage(err)}); asking again later`);
+      return { kind: 'retry-at', at: ctx.now() + SLOT_RETRY_FALLBACK_MS };
+    }
+    note(state, ctx.now(), `${a.label} not sent: the contact slot was refused for good (${failureMessage(err)})`);
+    return { kind: 'never' };
+  }
+  if (!slot.granted) {
+    if (!slot.retryAt) {
+      state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
       return { kind: 'never' };
     }
+    note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
+    state.suppression.lastHeld = { reason: `contact policy: ${slot.reason ?? 'no slot'}`, at: iso(ctx.now()) };
+    const retry = Date.parse(slot.retryAt);
+    return { kind: 'retry-at', at: Number.isFinite(retry) && retry > ctx.now() ? retry : ctx.now() + SLOT_RETRY_FALLBACK_MS };
   }
   if (askHold(ctx, a.channel) || stopRequested(ctx)) return { kind: 'again' };
 
@@ -263,8 +253,7 @@ async function waitSlotAndSend(
       track(ctx, 'suppressed', { rule: 'email-channel', reason: type });
       return { kind: 'never' };
     }
-    if (type === EMAIL_FAILURE.configuration && patched(PATCH_MISCONFIGURED_RETRIES))
-      return misconfigured(ctx, a, sendKey, failureMessage(err));
+    if (type === EMAIL_FAILURE.configuration) return misconfigured(ctx, a, sendKey, failureMessage(err));
     // Retries ran out on failures that may pass (Postmark down, timeouts): keep the ask and plan it again later.
     if (retriesExhausted(err)) return misconfigured(ctx, a, sendKey, failureMessage(err), 'unavailable');
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);

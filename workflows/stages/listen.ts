@@ -1,8 +1,8 @@
 // Listen: wait for a delight signal (a listen event whose condition holds) that may start a cycle: not while a
 // bad signal holds the customer, not sooner than the re-entry interval after the last cycle's start.
+import type { JourneyEvent } from '../contract/index.ts';
 import type { DelightSignal } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import type { JourneyEvent } from '../messages.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, npsOf, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
@@ -45,9 +45,12 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
       track(ctx, 'delight', { signal: signal.id, eventId: event.id, ...npsOf(event) });
       return { kind: 'delight', signal, event };
     }
-    // A run listening for months carries its state into a fresh history when the server suggests it (or, with
-    // patched 'handover-in-every-wait', when its history reaches the run's limit).
+    // A run listening for months carries its state into a fresh history when the server suggests it, when its
+    // history reaches the run's limit, or when an operator asks it to (journey/handover.ts).
     if (handoverDue(ctx)) return { kind: 'continue-as-new' };
-    await waitUntil(ctx, undefined, 'listening for delight', () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade), false, true);
+    await waitUntil(ctx, 'listening for delight', {
+      alsoWakeOn: () => ctx.state.inbox.length > 0 || Boolean(ctx.upgrade),
+      mayHandOver: true,
+    });
   }
 }

@@ -1,13 +1,14 @@
 // Qualify: the first rule whose condition holds over traits, history and the delight event picks the motion
 // (or disqualifies); otherwise the plan's default. The reason is kept for operators. When the plan's conditions
 // use history.advocateScore / history.advocateTier, the customer's current score is read from customer:<id> first.
-import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import { holds } from '../journey/conditions.ts';
 import { iso, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { note } from '../journey/state.ts';
-import { failureMessage, isNotRegistered, type JourneyActivities } from '../journey/activities.ts';
+import { failureMessage, isNotRegistered } from '../journey/activities.ts';
+import type { JourneyActivities } from '../contract/index.ts';
 
 // A few quick attempts: the customer workflow answers a query at once or its worker is down; Qualify then goes on
 // without the score (rules on it see null) rather than hold the run.
@@ -46,7 +47,7 @@ async function readAdvocateScore(ctx: RunContext): Promise<void> {
 }
 
 export async function qualify(ctx: RunContext): Promise<string | undefined> {
-  if (readsAdvocateScore(ctx.def) && patched('qualify-reads-advocate-score')) await readAdvocateScore(ctx);
+  if (readsAdvocateScore(ctx.def)) await readAdvocateScore(ctx);
   const { qualify: q, motions } = ctx.def;
   const delight = ctx.state.delight;
   const scope = conditionScope(

@@ -1,0 +1,60 @@
+// What every API route shares: the options buildApi takes, the context it hands each route module, and the batch
+// limit. Kept apart from server.ts so route modules depend on this small module, never on the server that
+// registers them (that was a 13-file import cycle through server.ts).
+import type { Client } from '@temporalio/client';
+import type { ApiKey } from './auth.ts';
+import type { EventIngest, EventValidator, InFlightLimit } from './ingest.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { PlanRegistry } from './registry.ts';
+import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
+import type { Diagnostic } from '../definitions/diagnostics.ts';
+import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
+
+/** The most events one POST /v1/events/batch may carry. */
+export const MAX_BATCH = 500;
+
+/** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
+export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
+
+export type KpiReporter = (query: KpiQuery) => Promise<KpiReport>;
+
+export interface PostmarkWebhookConfig {
+  basicAuth: { username: string; password: string };
+}
+
+export interface ApiOptions {
+  client: Client;
+  taskQueue: string;
+  apiKeys: ApiKey[];
+  registry: PlanRegistry;
+  /** Where the embedded defaults keep their files (outbox, tracking log). */
+  dataDir: string;
+  validateEvent?: EventValidator;
+  /** Default: the journey compiler (definitions/compiler) with the catalog and local templates. */
+  validateDefinition?: DefinitionValidator;
+  /** Default: the KPI report over the tracking log in dataDir (reports/engine/). */
+  kpiReport?: KpiReporter;
+  postmark?: PostmarkWebhookConfig;
+  /** Events being routed at once before the API answers 429. */
+  maxInFlightEvents?: number;
+  /** How long a query or update to a run may take before the API gives up (ms). */
+  temporalCallTimeoutMs?: number;
+  logger?: boolean;
+  /** Start input of every customer workflow the API starts: the contact policy loaded at start (api/main.ts). */
+  customerDefaults?: CustomerProfileDefaults;
+  /** Referral codes are minted and resolved with it (JOURNEY_REFERRAL_CODE_SECRET); default: the dev secret. */
+  referralCodeSecret?: string;
+}
+
+export interface ApiContext {
+  client: Client;
+  taskQueue: string;
+  registry: PlanRegistry;
+  ingest: EventIngest;
+  limit: InFlightLimit;
+  metrics: ApiMetrics;
+  dataDir: string;
+  temporalCallTimeoutMs: number;
+  customerDefaults: CustomerProfileDefaults;
+  opts: ApiOptions;
+}

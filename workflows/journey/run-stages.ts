@@ -1,0 +1,193 @@
+// The stage loop of one run: Listen → Qualify → Invite → Activate → Reward → Track → Expand, and the resting stages
+// (a cool-down, opted out, ended), until the run ends or hands over to a fresh history (continue-as-new).
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { JourneyEvent } from '../contract/index.ts';
+import { iso, stopRequested, track, type RunContext } from './context.ts';
+import { handoverDue } from './handover.ts';
+import { asRunFailure, INTERPRETER_ERROR } from './run-checks.ts';
+import { note } from './state.ts';
+import { showProgress } from './visibility.ts';
+import { waitUntil } from './waits.ts';
+import { listen } from '../stages/listen.ts';
+import { qualify } from '../stages/qualify.ts';
+import { invite } from '../stages/invite.ts';
+import { activate } from '../stages/activate.ts';
+import { reward } from '../stages/reward.ts';
+import { flushTracking } from '../stages/track.ts';
+import { expand } from '../stages/expand.ts';
+
+/** continue-as-new `inStage`: a handover inside a stage's long wait, which the next run picks up. */
+export type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-new'; inStage?: boolean };
+
+const HANDOVER_IN_STAGE: RunEnd = { kind: 'continue-as-new', inStage: true };
+
+/** runStages, with an unexpected error ending the journey where it happened (below), never a workflow task retried forever. */
+export async function runStagesOrFail(ctx: RunContext): Promise<RunEnd> {
+  const where = `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`;
+  try {
+    return await runStages(ctx);
+  } catch (err) {
+    // An error the interpreter did not expect ends the journey where it happened: the run rests as a tombstone with
+    // the reason in its state and details, as an ended run does. A failed run would close, and the next routed
+    // event would start cycle 1 afresh with the same send keys (the first ask sent again). An error inside the
+    // tombstone itself still fails the run (nothing is left to rest on), never a workflow task retried forever.
+    const failure = asRunFailure(err, where);
+    if (!(failure instanceof ApplicationFailure) || failure.type !== INTERPRETER_ERROR || ctx.state.stage === 'ended') throw failure;
+    return { kind: 'ended', reason: failure.message };
+  }
+}
+
+export function endReason(ctx: RunContext): string {
+  if (ctx.cancelRequested) return `cancelled: ${ctx.cancelRequested.reason}`;
+  if (ctx.exitRequested) return `exit: ${ctx.exitRequested.reason}`;
+  return 'ended';
+}
+
+/** One cycle (Listen → … → Expand), or as much of it as happens before the run ends or continues as new. */
+async function runStages(ctx: RunContext): Promise<RunEnd> {
+  const { state } = ctx;
+  let action: JourneyEvent | undefined;
+  let shownStage = state.stage;
+  for (;;) {
+    // A new stage has no next action until it sets one: an operator must not read the last stage's wait as this
+    // one's (e.g. Track's writes after Reward's window), nor skip it. State only: no command depends on it.
+    if (state.stage !== shownStage) {
+      state.nextAction = undefined;
+      shownStage = state.stage;
+    }
+    showProgress(ctx);
+    if (state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) return { kind: 'ended', reason: endReason(ctx) };
+    if (state.suppression.optedOut && state.stage !== 'opted-out' && state.stage !== 'ended') {
+      state.stage = 'opted-out';
+      continue;
+    }
+    switch (state.stage) {
+      case 'listen': {
+        const r = await listen(ctx);
+        if (r.kind === 'stopped') continue;
+        if (r.kind === 'upgrade' || r.kind === 'continue-as-new') return { kind: 'continue-as-new' };
+        state.delight = { signal: r.signal.id, eventId: r.event.id, at: iso(ctx.now()), data: r.event.data };
+        state.cycleStartedAt = iso(ctx.now());
+        state.stage = 'qualify';
+        break;
+      }
+      case 'qualify': {
+        const motion = await qualify(ctx);
+        state.motion = motion;
+        state.stage = motion ? 'invite' : 'listen';
+        break;
+      }
+      case 'invite': {
+        const r = await invite(ctx);
+        if (r === 'stopped') continue;
+        if (r === 'handover') return HANDOVER_IN_STAGE;
+        if (r === 'cannot-ask') listenAgain(ctx, 'no ask can go out');
+        else state.stage = r === 'suppressed' ? 'suppressed' : 'activate';
+        break;
+      }
+      case 'activate': {
+        const r = await activate(ctx);
+        if (r.kind === 'stopped') continue;
+        if (r.kind === 'handover') return HANDOVER_IN_STAGE;
+        if (r.kind === 'timeout') {
+          if (r.then === 'exit')
+            return { kind: 'ended', reason: `no action within ${ctx.def.motions[state.motion!].activate.timeout} (onTimeout: exit)` };
+          return endCycle(ctx);
+        }
+        action = r.event;
+        state.stage = 'reward';
+        break;
+      }
+      case 'reward':
+        // A run that took over a held reward (a handover in the middle of a hold) has no action of its own: it releases them.
+        if ((await reward(ctx, action)) === 'handover') return HANDOVER_IN_STAGE;
+        action = undefined;
+        state.stage = 'track';
+        break;
+      case 'track':
+        await flushTracking(ctx);
+        state.stage = 'expand';
+        break;
+      case 'expand': {
+        const r = await expand(ctx);
+        // A cancel or exit while resting ends the run.
+        if (ctx.cancelRequested || ctx.exitRequested) continue;
+        if (r.kind === 'handover') return HANDOVER_IN_STAGE;
+        if (r.kind === 'cycle-end') return endCycle(ctx);
+        note(state, ctx.now(), `promoted to ${r.motion}: ${r.reason}`);
+        state.motion = r.motion;
+        state.delight = { signal: 'promotion', eventId: '', at: iso(ctx.now()), data: {} };
+        state.attempts = 0;
+        state.asks = [];
+        state.stage = 'invite';
+        break;
+      }
+      case 'suppressed': {
+        const hold = state.suppression.hold;
+        const until = hold ? Date.parse(hold.until) : ctx.now();
+        if (ctx.now() < until && !stopRequested(ctx)) {
+          if ((await waitUntil(ctx, `cool-down: ${hold!.reason}`, { until, mayHandOver: true })) === 'handover') return HANDOVER_IN_STAGE;
+          break;
+        }
+        listenAgain(ctx, `cool-down after ${hold?.rule ?? 'a hold'} over`);
+        break;
+      }
+      case 'opted-out':
+        // No more asks, for good. The run stays to keep the opt-out (new events would otherwise start a fresh run).
+        if (handoverDue(ctx)) return { kind: 'continue-as-new' };
+        await waitUntil(ctx, 'opted out: no asks', {
+          alsoWakeOn: () => Boolean(ctx.cancelRequested) || handoverDue(ctx),
+          whileStopped: true,
+        });
+        if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
+        break;
+      case 'ended':
+        // The tombstone (journey/interpreter.ts): writes what late events queued, hands over when its history grows.
+        await flushTracking(ctx);
+        if (handoverDue(ctx)) return { kind: 'continue-as-new' };
+        await waitUntil(ctx, `ended: ${state.ended?.reason ?? 'ended'}`, {
+          alsoWakeOn: () => ctx.tracking.length > 0 || handoverDue(ctx),
+          whileStopped: true,
+        });
+        break;
+      default:
+        throw ApplicationFailure.nonRetryable(`interpreter reached unknown stage ${JSON.stringify(state.stage)}`, 'JourneyInterpreterBug');
+    }
+  }
+}
+
+/**
+ * Back to Listen in the middle of a cycle after asks went out (a hold's cool-down is over, or no ask can go out):
+ * the held cycle is over. The next delight starts a new cycle (a new number, so new send keys the email side has
+ * not seen) with a first ask, and Activate counts from that ask. The held cycle's start counts for the re-entry interval.
+ */
+function listenAgain(ctx: RunContext, why: string): void {
+  const { state } = ctx;
+  state.stage = 'listen';
+  if (state.asks.length === 0 && state.attempts === 0) return;
+  note(state, ctx.now(), `cycle ${state.cycle} over early (${why}); the next delight starts cycle ${state.cycle + 1} with a first ask`);
+  if (state.cycleStartedAt) state.lastCycleStartedAt = state.cycleStartedAt;
+  state.cycle++;
+  state.attempts = 0;
+  state.asks = [];
+  state.motion = undefined;
+  state.delight = undefined;
+  state.qualification = undefined;
+}
+
+function endCycle(ctx: RunContext): RunEnd {
+  const { state } = ctx;
+  state.history.cycles++;
+  state.lastCycleStartedAt = state.cycleStartedAt;
+  track(ctx, 'cycle.completed', { cycle: state.cycle });
+  const reentry = ctx.def.listen.reentry;
+  if (!reentry?.allowed) return { kind: 'ended', reason: `cycle ${state.cycle} done; re-entry not allowed` };
+  if (reentry.maxCycles !== undefined && state.history.cycles >= reentry.maxCycles) {
+    return { kind: 'ended', reason: `cycle ${state.cycle} done; ${reentry.maxCycles} cycles is the most` };
+  }
+  state.cycle++;
+  state.motion = undefined;
+  state.delight = undefined;
+  state.qualification = undefined;
+  return { kind: 'continue-as-new' };
+}
