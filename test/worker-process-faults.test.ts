@@ -1,7 +1,8 @@
-// The worker's output holds no customer id (ids are often email addresses): not in the email activity's lines about
-// a send (its key embeds the workflow id), not in the SDK's lines about failed attempts. The real worker process
-// (worker/main.ts) on the dev server, sending through the real postmark client to the Postmark-compatible server,
-// which answers 429 twice so that both the email activity and the SDK have something to say.
+// The real worker process (worker/main.ts) on the dev server, sending through the real postmark client to the
+// Postmark-compatible server (which answers 429 twice) and paying through the reward webhook receiver (which refuses
+// for good with 422): its output holds no customer id (ids are often email addresses), neither in the email
+// activity's lines (a send key embeds the workflow id) nor in the SDK's; and the payout that ended for good is
+// counted on its Prometheus endpoint (journey_activity_failures, retryable="false"), where operators alert on it.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,14 +11,19 @@ import { join } from 'node:path';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract/index.ts';
 import { connectDevServer, uniqueTaskQueue } from './support/temporal.ts';
 import { startFakePostmark } from './postmark/server.ts';
+import { startRewardReceiver } from './rewards/receiver.ts';
+import { freePort } from '../scripts/dev-server.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerRef } from '../activities/log-redaction.ts';
 import { waitFor } from './support/wait.ts';
 
-describe('worker logs (worker process, dev server, Postmark-compatible server)', () => {
-  it('carry neither the customer id nor the send key, only the journey and a digest of the customer', async () => {
+describe('the worker process under provider faults (dev server, Postmark-compatible server, reward receiver)', () => {
+  it('logs neither the customer id nor the send key, only a digest; a payout refused for good is counted for alerts', async () => {
     const temporal = await connectDevServer();
     const postmark = await startFakePostmark({ serverTokens: ['log-token'] });
+    const receiver = await startRewardReceiver('worker-secret');
+    receiver.rejectWith(422);
+    const metricsPort = await freePort();
     const taskQueue = uniqueTaskQueue('logs');
     const customer = `ada.lovelace+${Date.now().toString(36)}@example.com`;
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
@@ -31,6 +37,9 @@ describe('worker logs (worker process, dev server, Postmark-compatible server)',
         JOURNEY_LOG_LEVEL: 'INFO',
         POSTMARK_SERVER_TOKEN: 'log-token',
         POSTMARK_API_URL: postmark.url,
+        JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
+        JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
+        JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -59,17 +68,42 @@ describe('worker logs (worker process, dev server, Postmark-compatible server)',
       const sendKey = `${workflowId}:1:invite:referral:1`; // (Postmark's Metadata holds a digest of a key this long)
       // The worker said something about the failed attempts, with the journey and the customer's digest.
       expect(output).toMatch(/Postmark send failed, Temporal will retry/);
+
+      // A referral that converts at once (release on conversion): its payout meets a 422 and ends, not retried.
+      const run = temporal.client.workflow.getHandle(workflowId);
+      await run.signal(
+        journeyEventSignal,
+        event('referral.submitted', customer, { referralId: 'w-1', referredEmail: 'friend@other.example' }),
+      );
+      await run.signal(journeyEventSignal, event('deal.closed_won', customer, { referralId: 'w-1', referrerId: customer, amount: 900 }));
+      const metric = await waitFor(
+        'the refused payout on /metrics',
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+          return /journey_activity_failures\w*\{[^}]*activity="issueReward"[^}]*retryable="false"[^}]*\} [1-9]/.test(text)
+            ? text
+            : undefined;
+        },
+        60_000,
+        500,
+      );
+      expect(metric).toMatch(/failure="RewardRejected"/);
+      const issues = receiver.requests.filter((r) => r.action === 'issue');
+      expect(new Set(issues.map((r) => r.key)).size).toBe(issues.length); // each payout tried once: not retried
+      await new Promise((r) => setTimeout(r, 500));
       expect(output).toContain(`journey:nps-promoter-referral:${customerRef(`${customer}:1:invite:referral:1`)}`);
       for (const secret of [customer, customer.split('@')[0], sendKey]) expect(output).not.toContain(secret);
       await temporal.client.workflow.getHandle(workflowId).terminate('test over');
-      await temporal.client.workflow
-        .getHandle(`customer:${customer}`)
-        .terminate('test over')
-        .catch(() => undefined);
+      for (const id of [customer, 'friend@other.example'])
+        await temporal.client.workflow
+          .getHandle(`customer:${id}`)
+          .terminate('test over')
+          .catch(() => undefined);
     } finally {
       worker.kill('SIGINT');
       await exited;
       await postmark.close();
+      await receiver.close();
       await temporal.close();
     }
   });
