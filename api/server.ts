@@ -20,6 +20,7 @@ import { registerReportRoutes } from './routes/reports.ts';
 import { createTrackedEventWriter } from './tracked-events.ts';
 import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
 
@@ -149,6 +150,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   registerBodyDepthLimit(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
+  await registerUnsubscribeRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);

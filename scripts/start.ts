@@ -133,6 +133,10 @@ const common = {
   TEMPORAL_ADDRESS: server.address,
   TEMPORAL_NAMESPACE: namespace,
   JOURNEY_DATA_DIR: dataDir,
+  // The worker signs the unsubscribe link of every ask with a key derived from this secret, the API verifies it.
+  JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
+  // Where the links in the outbox's emails point: this API (a caller's public URL wins).
+  JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPort}`,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
 };
 step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
@@ -148,7 +152,6 @@ const api = group.run('api', 'api/main.ts', {
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
-  JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {

@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
 import { redactFields, redactText } from '../log-redaction.ts';
+import { unsubscribeSettingsFromEnv, withUnsubscribeLinks, type UnsubscribeSettings } from './unsubscribe-link.ts';
 import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
@@ -40,18 +41,22 @@ export interface EmailDeps {
    * fails the attempt (retryable): the retry finds the send already accepted and records it again, idempotently. */
   onSent?: (notice: SentEmailNotice) => Promise<unknown> | unknown;
   logger?: EmailLogger;
+  /** The one-click unsubscribe links (activities/email/unsubscribe-link.ts); default: the local API, dev secret. */
+  unsubscribe?: UnsubscribeSettings;
   /** How long after an ambiguous failure a retry keeps waiting for Postmark's message search to show the
    * earlier request before concluding it was never accepted and sending again. Default 60 s. */
   searchSettleMs?: number;
 }
 
-/** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM. */
+/** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM, and the unsubscribe
+ *  links (JOURNEY_PUBLIC_URL, JOURNEY_UNSUBSCRIBE_SECRET, JOURNEY_UNSUBSCRIBE_MAILTO; refused when real sending lacks them). */
 export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EmailDeps {
   const token = env.POSTMARK_SERVER_TOKEN?.trim();
   return {
     dataDir,
     from: env.JOURNEY_EMAIL_FROM?.trim() || undefined,
     postmark: token ? { serverToken: token, apiUrl: env.POSTMARK_API_URL?.trim() || undefined } : undefined,
+    unsubscribe: unsubscribeSettingsFromEnv(env),
   };
 }
 
@@ -72,6 +77,7 @@ export function createEmailActivities(deps: EmailDeps) {
   const log: EmailLogger = redacting(deps.logger ?? pino({ name: 'email' }));
   const from = deps.from ?? DEFAULT_FROM;
   const client = deps.postmark ? createPostmarkClient(deps.postmark) : undefined;
+  const links = deps.unsubscribe ?? unsubscribeSettingsFromEnv({ JOURNEY_EMAIL_FROM: from });
 
   function buildRequest(req: SendEmailRequest) {
     try {
@@ -196,7 +202,8 @@ export function createEmailActivities(deps: EmailDeps) {
 
   return {
     /** Sends one email at most once per `sendKey`; see workflows/contract/email-activity.ts for the failure types. */
-    async sendEmail(req: SendEmailRequest): Promise<SendEmailResult> {
+    async sendEmail(asked: SendEmailRequest): Promise<SendEmailResult> {
+      const req = withUnsubscribeLinks(asked, links);
       const result = await (client ? sendThroughPostmark(req) : sendToOutbox(req));
       await recordSent(req, result);
       return result;

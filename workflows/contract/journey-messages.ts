@@ -59,6 +59,11 @@ export const journeyStateQuery = defineQuery<JourneySnapshot>('journeyState');
 export const pauseUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('pause');
 export const resumeUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('resume');
 export const optOutUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('optOut');
+/** Undoes an opt-out made through the unsubscribe link (actor UNSUBSCRIBE_LINK_ACTOR), and only that one: an
+ *  operator's or a bad event's opt-out is not the recipient's to undo. */
+export const optInUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('optIn');
+/** The actor of an opt-out the recipient made with the signed link in an ask (api/routes/unsubscribe.ts). */
+export const UNSUBSCRIBE_LINK_ACTOR = 'unsubscribe-link';
 export const skipWaitUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('skipWait');
 export const cancelRunUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('cancelRun');
 /** Hand the run over to a fresh history (continue-as-new) at its next safe point, in any stage, carrying its state:

@@ -136,10 +136,12 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         // No more asks, for good. The run stays to keep the opt-out (new events would otherwise start a fresh run).
         if (handoverDue(ctx)) return { kind: 'continue-as-new' };
         await waitUntil(ctx, 'opted out: no asks', {
-          alsoWakeOn: () => Boolean(ctx.cancelRequested) || handoverDue(ctx),
+          alsoWakeOn: () => Boolean(ctx.cancelRequested) || handoverDue(ctx) || !state.suppression.optedOut,
           whileStopped: true,
         });
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
+        // Opted back in (the recipient undid their unsubscribe): the cycle is over, the next delight starts one.
+        if (!state.suppression.optedOut) listenAgain(ctx, 'opted back in');
         break;
       case 'ended':
         // The tombstone (journey/interpreter.ts): writes what late events queued, hands over when its history grows.

@@ -84,7 +84,8 @@ export interface OpenIssue {
 }
 
 export interface Suppression {
-  optedOut?: { reason: string; at: string };
+  /** `by`: the operator action's actor (UNSUBSCRIBE_LINK_ACTOR for the recipient's own unsubscribe link). */
+  optedOut?: { reason: string; at: string; by?: string };
   /** A bad signal with effect hold: no ask until `until`. */
   hold?: { rule: string; reason: string; until: string; at: string };
   openIssues: OpenIssue[];

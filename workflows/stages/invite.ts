@@ -200,7 +200,11 @@ async function waitSlotAndSend(
   }
   if (!slot.granted) {
     if (!slot.retryAt) {
-      state.suppression.optedOut ??= { reason: `contact policy: ${slot.reason ?? 'refused for good'}`, at: iso(ctx.now()) };
+      state.suppression.optedOut ??= {
+        reason: `contact policy: ${slot.reason ?? 'refused for good'}`,
+        at: iso(ctx.now()),
+        ...(slot.optedOutBy ? { by: slot.optedOutBy } : {}),
+      };
       return { kind: 'never' };
     }
     note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
