@@ -204,8 +204,10 @@ describe('operations, OpenAPI, outbox, reports, webhooks', () => {
       url: '/v1/reports/kpis?by=week&kpi=qualified-customers',
       headers: auth('read-key'),
     });
+    // Every week with a record is a row: the week of c1's ask and action (from Monday 2 March) qualified nobody.
     expect(byWeek.json().groups).toEqual([
       { key: { week: '2026-02-23' }, values: { 'qualified-customers': 2 } },
+      { key: { week: '2026-03-02' }, values: { 'qualified-customers': 0 } },
       { key: { week: '2026-04-27' }, values: { 'qualified-customers': 1 } },
     ]);
     expect(
