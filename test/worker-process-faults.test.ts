@@ -37,6 +37,8 @@ describe('the worker process under provider faults (dev server, Postmark-compati
         JOURNEY_LOG_LEVEL: 'INFO',
         POSTMARK_SERVER_TOKEN: 'log-token',
         POSTMARK_API_URL: postmark.url,
+        JOURNEY_PUBLIC_URL: 'https://journeys.example.com',
+        JOURNEY_UNSUBSCRIBE_SECRET: 'worker-process-unsubscribe-secret',
         JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
         JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
         JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
@@ -106,5 +108,24 @@ describe('the worker process under provider faults (dev server, Postmark-compati
       await receiver.close();
       await temporal.close();
     }
+  });
+
+  it('refuses to start for real sending without a public https URL for the unsubscribe links, naming the variable', async () => {
+    const run = (extra: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+          env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_DEV_MODE: '', ...extra },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout!.on('data', (c) => (output += c));
+        child.stderr!.on('data', (c) => (output += c));
+        child.once('exit', (code) => resolve({ code, output }));
+      });
+    const missing = await run({ JOURNEY_PUBLIC_URL: '' });
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('worker: JOURNEY_PUBLIC_URL is not set');
+    const plain = await run({ JOURNEY_PUBLIC_URL: 'http://journeys.example.com', JOURNEY_UNSUBSCRIBE_SECRET: 'x'.repeat(20) });
+    expect(plain.output).toContain('must be an https URL');
   });
 });

@@ -56,7 +56,8 @@ export function schemaProblems(schema: JsonSchemaNode, value: unknown, pointer: 
   return out.slice(0, MAX_PROBLEMS);
 }
 
-const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/u;
+// One @, no spaces or brackets: the API checks the full format; this only refuses what no mailbox can be.
+const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/u;
 
 function traitProblems(traits: unknown): string[] {
   if (traits === undefined) return [];
