@@ -2,6 +2,7 @@
 // the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
 // scope that a bad signal cancels, so an ask about to go out never does.
 import { EMAIL_FAILURE } from '../contract/index.ts';
+import { misconfigured } from './email-trouble.ts';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
@@ -19,9 +20,6 @@ export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | '
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;
-/** After an EmailConfigurationError the same ask is tried again after 1 h, 2 h, 4 h … at most a day apart. */
-const MISCONFIGURED_RETRY_FIRST_MS = 3_600_000;
-const MISCONFIGURED_RETRY_MAX_MS = 86_400_000;
 
 export function customerZone(ctx: RunContext, window: SendWindow): string {
   const own = ctx.state.traits.timezone;
@@ -123,7 +121,7 @@ async function askWhenAllowed(
   }
 }
 
-type Step =
+export type Step =
   | 'sent'
   | { kind: 'again' }
   | { kind: 'skip' }
@@ -267,37 +265,4 @@ async function waitSlotAndSend(
 
 function sendKeyOf(ctx: RunContext, attempt: number): string {
   return `${ctx.workflowId}:${ctx.state.cycle}:invite:${ctx.state.motion}:${attempt}`;
-}
-
-/**
- * The email setup is broken (bad token, unconfirmed sender, unknown template): nothing went out, and nothing will
- * until someone fixes it. Keep the ask (same send key, same contact slot) and try again later with backoff, and say
- * so in the state and current details ("email misconfigured") instead of dropping the ask after one note.
- */
-function misconfigured(
-  ctx: RunContext,
-  a: { label: string; attempt: number; giveUpAt: number },
-  sendKey: string,
-  message: string,
-  kind: 'misconfigured' | 'unavailable' = 'misconfigured',
-): Step {
-  const { state } = ctx;
-  const failures = (state.emailProblem?.sendKey === sendKey ? state.emailProblem.failures : 0) + 1;
-  const retryAt = ctx.now() + Math.min(MISCONFIGURED_RETRY_FIRST_MS * 2 ** (failures - 1), MISCONFIGURED_RETRY_MAX_MS);
-  const failure = kind === 'misconfigured' ? EMAIL_FAILURE.configuration : EMAIL_FAILURE.transient;
-  const reason = `${failure}: ${message}`;
-  const giveUp = retryAt >= a.giveUpAt;
-  state.emailProblem = { kind, reason, at: iso(ctx.now()), sendKey, failures, retryAt: giveUp ? undefined : iso(retryAt) };
-  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: failure, failures });
-  if (giveUp) {
-    note(
-      state,
-      ctx.now(),
-      `${a.label} not sent after ${failures} tries: email ${kind} (${reason}); Activate would no longer wait for an answer`,
-    );
-    return { kind: 'never' };
-  }
-  note(state, ctx.now(), `${a.label} not sent: email ${kind} (${reason}); trying again at ${iso(retryAt)}`);
-  showProgress(ctx);
-  return { kind: 'send-again-at', at: retryAt };
 }
