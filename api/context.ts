@@ -44,6 +44,8 @@ export interface ApiOptions {
   customerDefaults?: CustomerProfileDefaults;
   /** Referral codes are minted and resolved with it (JOURNEY_REFERRAL_CODE_SECRET); default: the dev secret. */
   referralCodeSecret?: string;
+  /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
+  unsubscribeSecret?: string;
 }
 
 export interface ApiContext {

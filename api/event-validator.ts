@@ -6,6 +6,8 @@ import addFormats from 'ajv-formats';
 import { createEventValidator } from '../definitions/events.ts';
 import { loadCatalog, type Catalog } from '../definitions/loader.ts';
 import type { EventProblem, EventValidator } from './ingest.ts';
+import { eventSchema } from './schemas.ts';
+import { addTraitFormats } from './trait-formats.ts';
 
 /** Ajv errors as problems, each pointing (under `base`) at the value at fault, or at the missing field. */
 export function problemsFrom(errors: ErrorObject[] | null | undefined, base: string): EventProblem[] {
@@ -25,6 +27,7 @@ export function problemsFrom(errors: ErrorObject[] | null | undefined, base: str
 export function createTraitsValidator(catalog: Catalog = loadCatalog()): (traits: unknown, base?: string) => EventProblem[] {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats.default(ajv);
+  addTraitFormats(ajv);
   const { $schema: _ignored, ...schema } = catalog.traits as Record<string, unknown>;
   const validate = ajv.compile(schema);
   return (traits, base = '') => (validate(traits) ? [] : problemsFrom(validate.errors, base));
@@ -33,7 +36,13 @@ export function createTraitsValidator(catalog: Catalog = loadCatalog()): (traits
 export function createCatalogEventValidator(catalog: Catalog = loadCatalog()): EventValidator {
   const checkEvent = createEventValidator(catalog);
   const checkTraits = createTraitsValidator(catalog);
+  // The envelope too (id, type, customerId, occurredAt), whatever door the event came in by: the Postmark webhook
+  // builds events from Postmark's payload, and an id Temporal refuses must be a 4xx here, not a 503 for ever.
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const checkEnvelope = ajv.compile(eventSchema);
   return (event: JourneyEvent) => {
+    if (!checkEnvelope(event)) return problemsFrom(checkEnvelope.errors, '');
     const check = checkEvent(event.type, event.data ?? {});
     const problems: EventProblem[] = check.ok ? [] : [...check.errors];
     if (event.traits !== undefined) problems.push(...checkTraits(event.traits, '/traits'));

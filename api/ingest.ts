@@ -17,10 +17,33 @@ export interface EventProblem {
 /** Checks one candidate event (already known to be an object) against the event catalog; [] when it is valid. */
 export type EventValidator = (event: JourneyEvent) => EventProblem[];
 
+/** What ingest answers: taken (now or before), or refused for good. Not taking it for now is thrown (EventNotTaken). */
 export type EventResult =
   | { id: string; status: 'accepted'; duplicate: boolean; journeys: JourneyDelivery[]; customer: CustomerDelivery }
-  | { id: string | null; status: 'rejected'; reason: 'invalid' | 'conflict'; errors: EventProblem[] }
-  | { id: string; status: 'failed'; retryable: true; error: string };
+  | { id: string | null; status: 'rejected'; reason: 'invalid' | 'conflict'; errors: EventProblem[] };
+
+/** A batch item the engine could not take this time (its own answer inside a batch; a single event is a 503). */
+export type EventNotTakenResult = { id: string; status: 'failed'; retryable: true; error: string };
+
+/**
+ * Temporal did not take the event (unreachable, deadline passed, overloaded). Thrown, never returned: a caller
+ * that forgets it cannot answer 2xx by accident; the API's error handler turns it into 503 (statusCode), so the
+ * sender (a backend, Postmark) sends it again with the same id.
+ */
+export class EventNotTaken extends Error {
+  readonly statusCode = 503;
+  readonly code = 'temporal_unavailable';
+  constructor(
+    readonly eventId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventNotTaken';
+  }
+  asResult(): EventNotTakenResult {
+    return { id: this.eventId, status: 'failed', retryable: true, error: this.message };
+  }
+}
 
 export interface IngestOptions {
   client: Client;
@@ -102,10 +125,13 @@ export class EventIngest {
     }
     const answer = this.route(event);
     this.remember(event.id, { fingerprint, answer });
-    const result = await answer;
-    // A failure is not an answer: forget it so the client's retry routes the event again.
-    if (result.status === 'failed') this.answers.delete(event.id);
-    return result;
+    try {
+      return await answer;
+    } catch (err) {
+      // A failure is not an answer: forget it so the client's retry routes the event again.
+      if (this.answers.get(event.id)?.answer === answer) this.answers.delete(event.id);
+      throw err;
+    }
   }
 
   private remember(id: string, entry: CachedAnswer) {
@@ -133,19 +159,15 @@ export class EventIngest {
         );
       } catch (err) {
         this.opts.onTemporalError?.('recordTrackedEvent', err);
-        return {
-          id: event.id,
-          status: 'failed',
-          retryable: true,
-          error: `the tracking log did not take the event: ${(err as Error).message}`,
-        };
+        throw new EventNotTaken(event.id, `the tracking log did not take the event: ${(err as Error).message}`);
       }
       this.opts.onAccepted?.(event);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {
+      if (err instanceof EventNotTaken) throw err;
       this.opts.onTemporalError?.('routeEvent', err);
       this.opts.onRejected?.(event.type, 'temporal');
-      return { id: event.id, status: 'failed', retryable: true, error: `Temporal did not take the event: ${(err as Error).message}` };
+      throw new EventNotTaken(event.id, `Temporal did not take the event: ${(err as Error).message}`);
     }
   }
 }

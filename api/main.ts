@@ -15,6 +15,7 @@ import { validateDefinitionBody } from './definition-validator.ts';
 import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
+import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -81,6 +82,8 @@ const app = await buildApi({
   temporalCallTimeoutMs,
   customerDefaults,
   referralCodeSecret,
+  // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
+  unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,

@@ -137,11 +137,13 @@ export async function deliverToJourney(
   const input: JourneyRunInput = { plan, customerId, referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId) };
   const { runId, outcome } = await signalOrStart(
     () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
-    () =>
-      client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+    async () => {
+      // A closed run of this id (failed, terminated) may have sent with the keys the new run will use: say so.
+      const previousRun = await closedRunOf(client, workflowId);
+      return client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
         workflowId,
         taskQueue,
-        args: [input],
+        args: [previousRun ? { ...input, previousRun } : input],
         signal: journeyEventSignal,
         signalArgs: [event],
         typedSearchAttributes: [
@@ -151,9 +153,21 @@ export async function deliverToJourney(
         ],
         staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
         staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
-      }),
+      });
+    },
   );
   return { journeyId: plan.journeyId, version: plan.version, workflowId, runId, roles, outcome };
+}
+
+/** The latest run of a workflow id when it is closed (one call, on the start path only), else undefined. */
+async function closedRunOf(client: Client, workflowId: string): Promise<JourneyRunInput['previousRun']> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? undefined : { runId: d.runId, status: d.status.name };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** The customer's own workflow: every event about them, for global suppression, contact history and score. */

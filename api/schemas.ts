@@ -4,9 +4,17 @@ import { readFileSync } from 'node:fs';
 import type { FastifySchema, RouteShorthandOptions } from 'fastify';
 import type { Scope } from './auth.ts';
 
-/** Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes. */
-export const idPattern = '^[A-Za-z0-9._:@+-]{1,200}$';
-export const idSchema = { type: 'string', pattern: idPattern, description: 'Letters, digits and . _ : @ + - (1-200 characters).' } as const;
+/**
+ * Ids that end up in workflow ids, URL paths and visibility queries: no spaces, quotes or slashes, and not made of
+ * dots and colons alone (`.` and `..` are dot-segments a URL path cannot address; `:` alone is no name).
+ */
+export const idPattern = '^(?![.:]+$)[A-Za-z0-9._:@+-]{1,200}$';
+export const idSchema = {
+  type: 'string',
+  pattern: idPattern,
+  maxLength: 200,
+  description: 'Letters, digits and . _ : @ + - (1-200 characters), not only dots and colons.',
+} as const;
 
 const problem = {
   type: 'object',

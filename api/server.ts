@@ -1,15 +1,17 @@
 // The HTTP API for backend services and operators, everything under /v1, described by an OpenAPI 3.1 document
 // built from the route schemas (/openapi.json, docs page at /docs). Each area lives in its own module in routes/.
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { findApiKey, type Scope } from './auth.ts';
-import { EventIngest, InFlightLimit } from './ingest.ts';
+import { EventIngest, EventNotTaken, InFlightLimit } from './ingest.ts';
 import { createApiMetrics } from './metrics.ts';
 import { apiLoggerOptions } from './logging.ts';
 import { createCatalogEventValidator } from './event-validator.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
+import { registerBodyDepthLimit } from './body-depth.ts';
+import { addTraitFormats } from './trait-formats.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCustomerRoutes } from './routes/customers.ts';
 import { registerRunRoutes } from './routes/runs.ts';
@@ -18,6 +20,7 @@ import { registerReportRoutes } from './routes/reports.ts';
 import { createTrackedEventWriter } from './tracked-events.ts';
 import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
 
@@ -36,8 +39,23 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 5 * 1024 * 1024,
+    // No route has a regex parameter (what find-my-way's 100-character default guards against): an id of any length
+    // reaches the route's schema, which answers 400 naming the parameter instead of a 414 echoing the whole path.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // Errors the router raises before any route runs, in the same shape as every other error.
+    frameworkErrors: (err, req, reply: FastifyReply) => {
+      void reply.code(400).send({
+        error: 'invalid_request',
+        message: err.code === 'FST_ERR_BAD_URL' ? 'the URL path is not valid percent-encoding' : 'the URL path is not valid',
+        errors: [{ pointer: '/', message: err.code === 'FST_ERR_BAD_URL' ? 'invalid percent-encoding in the path' : 'invalid path' }],
+        requestId: req.id,
+      });
+    },
     // Validate what is sent, never repair it: no silent stripping of unknown fields, no type coercion.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true },
+      plugins: [addTraitFormats],
+    },
   });
   const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
   const ctx: ApiContext = {
@@ -113,6 +131,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
+    // An event Temporal did not take (EventNotTaken) is 503, so the sender sends it again; never a 2xx, never a 500.
+    if (err instanceof EventNotTaken) {
+      return reply.code(503).header('retry-after', '1').send({ error: 'temporal_unavailable', message: err.message, requestId: req.id });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({
@@ -125,8 +147,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
   );
 
+  registerBodyDepthLimit(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
+  await registerUnsubscribeRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);

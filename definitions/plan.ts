@@ -1,6 +1,7 @@
 // The compiled plan: the only thing the interpreter reads. Its definition part is typed by the types
 // generated from the JSON Schema; the rest is what compiling adds.
 import type { AdvocacyJourneyDefinition } from './generated/journey.ts';
+import type { JsonSchemaNode } from './compiler/catalog.ts';
 
 export type { AdvocacyJourneyDefinition } from './generated/journey.ts';
 
@@ -25,4 +26,7 @@ export interface CompiledPlan {
     conversions: string[];
     reversals: string[];
   };
+  /** The catalog's data schema of every routed event type (absent in plans compiled before it): the interpreter
+   *  refuses an event signalled straight to a run whose data does not match (workflows/journey/event-check.ts). */
+  eventData?: Record<string, JsonSchemaNode>;
 }

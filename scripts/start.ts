@@ -23,6 +23,9 @@ const temporalPort = Number(env.JOURNEY_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(env.JOURNEY_UI_PORT ?? 8233);
 const apiPort = Number(env.JOURNEY_API_PORT ?? 3000);
 const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
+// A key the caller set is a secret and is never printed (terminal scrollback, CI logs); the built-in dev key is
+// public (it is in the README), so it is shown as it is.
+const shownKey = env.JOURNEY_API_KEYS ? '<a key from JOURNEY_API_KEYS>' : apiKey;
 const demoEnabled = env.JOURNEY_DEMO !== '0';
 const daySeconds = Number(env.JOURNEY_DEMO_DAY_SECONDS ?? 2);
 const demoCustomers = Number(env.JOURNEY_DEMO_CUSTOMERS ?? 22);
@@ -130,6 +133,10 @@ const common = {
   TEMPORAL_ADDRESS: server.address,
   TEMPORAL_NAMESPACE: namespace,
   JOURNEY_DATA_DIR: dataDir,
+  // The worker signs the unsubscribe link of every ask with a key derived from this secret, the API verifies it.
+  JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
+  // Where the links in the outbox's emails point: this API (a caller's public URL wins).
+  JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPort}`,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
 };
 step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
@@ -145,7 +152,6 @@ const api = group.run('api', 'api/main.ts', {
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
-  JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {
@@ -158,7 +164,7 @@ const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['i
 console.log(`
   journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
     Temporal UI   ${workflowListUrl(ui, namespace)}
-    API           ${apiUrl}   (Authorization: Bearer ${apiKey})   docs: ${apiUrl}/docs
+    API           ${apiUrl}   (Authorization: Bearer ${shownKey})   docs: ${apiUrl}/docs
     Temporal      ${server.address}
     data          ${dataDir}   (SQLite, outbox, demo progress)
 
@@ -166,7 +172,7 @@ console.log(`
 ${links.map((l) => `    ${l.label.padEnd(48)} ${l.url}`).join('\n')}
 
   Send an event yourself:
-    curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
+    curl -s -X POST ${apiUrl}/v1/events -H 'Authorization: Bearer ${shownKey}' -H 'content-type: application/json' \\
       -d '{"id":"my-evt-1","type":"nps.submitted","customerId":"me","occurredAt":"${new Date().toISOString()}","data":{"score":10},"traits":{"email":"me@example.com","firstName":"Me"}}'
 
   Ctrl-C stops everything (a second npm start continues).

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailActivities, emailDepsFromEnv, listOutbox } from '../activities/email/index.ts';
+import { DEV_UNSUBSCRIBE_SECRET, unsubscribeToken } from '../activities/email/unsubscribe-link.ts';
 
 const inviteTemplate = readFileSync(new URL('../definitions/templates/referral-invite.mustache', import.meta.url), 'utf8');
 
@@ -32,6 +33,9 @@ function ask(overrides: Partial<SendEmailRequest> = {}): SendEmailRequest {
   };
 }
 
+const UNSUB_TOKEN = unsubscribeToken(DEV_UNSUBSCRIBE_SECRET, 'cust-1', 'nps-referral');
+const UNSUB_URL = `http://127.0.0.1:3000/u/${UNSUB_TOKEN}`;
+
 function outboxActivities() {
   const dataDir = mkdtempSync(join(tmpdir(), 'email-outbox-'));
   return { dataDir, ...createEmailActivities({ dataDir, from: 'Acme <hello@acme.test>' }) };
@@ -40,9 +44,32 @@ function outboxActivities() {
 describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
   it('is what the environment picks when no token is set, and Postmark when one is', () => {
     expect(emailDepsFromEnv('/d', {}).postmark).toBeUndefined();
+    const real = { POSTMARK_SERVER_TOKEN: 'tok', POSTMARK_API_URL: 'http://127.0.0.1:9', JOURNEY_EMAIL_FROM: 'a@b.test' };
     expect(
-      emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', POSTMARK_API_URL: 'http://127.0.0.1:9', JOURNEY_EMAIL_FROM: 'a@b.test' }),
-    ).toEqual({ dataDir: '/d', from: 'a@b.test', postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' } });
+      emailDepsFromEnv('/d', {
+        ...real,
+        JOURNEY_PUBLIC_URL: 'https://journeys.b.test/',
+        JOURNEY_UNSUBSCRIBE_SECRET: 'a-secret-of-some-length',
+      }),
+    ).toEqual({
+      dataDir: '/d',
+      from: 'a@b.test',
+      postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' },
+      unsubscribe: { publicUrl: 'https://journeys.b.test', secret: 'a-secret-of-some-length', mailbox: 'unsubscribe@b.test' },
+    });
+  });
+
+  it('refuses real sending without a public https URL and a secret for the unsubscribe links', () => {
+    const real = { POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_UNSUBSCRIBE_SECRET: 'a-secret-of-some-length' };
+    expect(() => emailDepsFromEnv('/d', real)).toThrow(/JOURNEY_PUBLIC_URL is not set/);
+    expect(() => emailDepsFromEnv('/d', { ...real, JOURNEY_PUBLIC_URL: 'http://journeys.b.test' })).toThrow(/must be an https URL/);
+    expect(() => emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_PUBLIC_URL: 'https://j.b.test' })).toThrow(
+      /JOURNEY_UNSUBSCRIBE_SECRET/,
+    );
+    // JOURNEY_DEV_MODE=1 (and the outbox) take the local API and the dev secret.
+    expect(emailDepsFromEnv('/d', { POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_DEV_MODE: '1' }).unsubscribe?.publicUrl).toBe(
+      'http://127.0.0.1:3000',
+    );
   });
 
   it('renders a local Mustache template into the /email body Postmark would receive', async () => {
@@ -61,8 +88,9 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
       MessageStream: 'broadcast',
       Tag: 'nps-referral',
       Metadata: { journey: 'nps-referral', version: '3', customer: 'cust-1', step: 'invite:referral:1', sendKey: ask().sendKey },
+      // The signed one-click link to the API, and a mailto (RFC 8058), whatever URL the request carried.
       Headers: [
-        { Name: 'List-Unsubscribe', Value: '<https://acme.test/unsub/abc>' },
+        { Name: 'List-Unsubscribe', Value: `<${UNSUB_URL}>, <mailto:unsubscribe@acme.test?subject=unsubscribe%20${UNSUB_TOKEN}>` },
         { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
       ],
     });
@@ -70,6 +98,7 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
     expect(html).toContain('Analytical &amp; Co does'); // HTML bodies are escaped like Postmark's own Mustache
     expect(html).toContain('href="https://acme.test/r/ADA42?utm_source=journey&amp;utm_medium=email"');
     expect(html).not.toContain('{{');
+    expect(html).toContain(`href="${UNSUB_URL}"`); // {{unsubscribeLink}} is the same signed link
   });
 
   it('keeps text templates unescaped', async () => {
@@ -158,7 +187,7 @@ describe('journey outbox (the CLI)', () => {
     expect(json.messages).toEqual(await listOutbox(dataDir));
 
     const shown = await run('show', messageId!.slice(0, 8), '--data-dir', dataDir);
-    expect(shown.stdout).toContain('List-Unsubscribe: <https://acme.test/unsub/abc>');
+    expect(shown.stdout).toContain(`List-Unsubscribe: <${UNSUB_URL}>`);
     expect(shown.stdout).toContain('Hi Ada,');
     const byKey = JSON.parse((await run('show', ask().sendKey, '--data-dir', dataDir, '--json')).stdout);
     expect(byKey.id).toBe(messageId);

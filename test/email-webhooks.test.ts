@@ -4,6 +4,16 @@ import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPostmarkWebhooks } from '../api/webhooks/postmark.ts';
+import type { EventResult } from '../api/ingest.ts';
+
+// The mapping is tested here with a recording ingest; test/api/webhook-faults.test.ts runs the real one.
+const accepted = (e: JourneyEvent): EventResult => ({
+  id: e.id,
+  status: 'accepted',
+  duplicate: false,
+  journeys: [],
+  customer: { workflowId: `customer:${e.customerId}`, outcome: 'signalled' },
+});
 
 const auth = { username: 'postmark', password: 's3cret-hook' };
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
@@ -64,7 +74,7 @@ describe('POST /v1/webhooks/postmark', () => {
       ingest: async (event) => {
         if (failIngest) throw new Error('temporal unreachable');
         ingested.push(event);
-        return { status: 'accepted' };
+        return accepted(event);
       },
     });
   });
@@ -162,7 +172,7 @@ describe('POST /v1/webhooks/postmark', () => {
   it('mounts at /webhooks/postmark inside the API’s /v1 scope', async () => {
     const api = Fastify();
     const seen: JourneyEvent[] = [];
-    await api.register(async (v1) => registerPostmarkWebhooks(v1, { basicAuth: auth, ingest: async (e) => seen.push(e) }), {
+    await api.register(async (v1) => registerPostmarkWebhooks(v1, { basicAuth: auth, ingest: async (e) => (seen.push(e), accepted(e)) }), {
       prefix: '/v1',
     });
     const res = await api.inject({

@@ -66,6 +66,8 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       );
       expect(first.output()).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.api}`);
+      // The caller's own API key is a secret: the banner names where it comes from, never the key.
+      expect(first.output()).toContain('Bearer <a key from JOURNEY_API_KEYS>');
 
       connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       const client = new Client({ connection, namespace: 'default' });
@@ -84,6 +86,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
 
       first.child.kill('SIGINT');
       expect(await first.exited).toBe(0);
+      expect(first.output()).not.toContain('start-test-key');
       expect(first.output()).toContain('[start] stopped.');
       expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
       const progress = JSON.parse(readFileSync(join(dataDir, 'demo', 'progress.json'), 'utf8')) as DemoProgress;

@@ -185,6 +185,9 @@ describe('the worker process', () => {
       POSTMARK_SERVER_TOKEN: 'pm-token',
       POSTMARK_API_URL: postmark.url,
       JOURNEY_EMAIL_FROM: 'advocacy@acme.example',
+      // Real sending signs every ask's unsubscribe link: a public https URL and a secret (the worker refuses without).
+      JOURNEY_PUBLIC_URL: 'https://journeys.acme.example',
+      JOURNEY_UNSUBSCRIBE_SECRET: 'worker-test-unsubscribe-secret',
     });
     try {
       await waitFor(

@@ -5,6 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { loadTemporalConfig } from './temporal-config.ts';
+import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
@@ -27,6 +28,8 @@ try {
   customerDefaults = customerDefaultsFromEnv();
   // A missing or malformed TEMPORAL_PROFILE / temporal.toml is one line naming it, not a stack trace.
   config = loadTemporalConfig();
+  // Real sending needs a public https URL for the unsubscribe link in every ask, and a secret to sign it.
+  unsubscribeSettingsFromEnv(process.env);
 } catch (err) {
   fail((err as Error).message);
 }

@@ -1,6 +1,7 @@
 // The SDK runtime, installed once per process before any connection: Prometheus metrics from the
 // Rust core (task latencies, slots in use, poll counts) and the signals that start a graceful shutdown.
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+import { redactFields, redactText } from '../activities/log-redaction.ts';
 
 export interface RuntimeSettings {
   metricsPort?: number;
@@ -8,14 +9,41 @@ export interface RuntimeSettings {
   logLevel?: LogLevel;
 }
 
+/** The SDK's logger with every message and field passed through redactText (activities/log-redaction.ts). */
+export class RedactingLogger implements Logger {
+  constructor(private readonly inner: Logger) {}
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    this.inner.log(level, redactText(message), meta ? redactFields(meta) : meta);
+  }
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
 /** Installs the runtime; returns the metrics URL when an endpoint is configured. */
 export function installWorkerRuntime(settings: RuntimeSettings): string | undefined {
   const bindAddress = settings.metricsPort ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
   Runtime.install({
-    logger: new DefaultLogger(settings.logLevel ?? 'INFO'),
+    // The SDK's lines (activity and workflow task failures) carry workflow ids, which hold customer ids.
+    logger: new RedactingLogger(new DefaultLogger(settings.logLevel ?? 'INFO')),
     // SIGINT/SIGTERM make every worker in the process stop polling and drain (see shutdownGraceTime).
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: {
+      // Core's own lines (e.g. "Activity not found on completion ... task_token=…") go through the same redacting
+      // logger instead of straight to the console: task tokens and run descriptions hold workflow ids.
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
       ...(bindAddress ? { metrics: { prometheus: { bindAddress } } } : {}),
     },
   });

@@ -3,6 +3,7 @@
 import { CUSTOMER_WORKFLOW_TYPE, customerStartOptions, type CustomerProfileDefaults } from '../../workflows/contract/index.ts';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
+import { temporalClientFailure } from '../failures.ts';
 
 export interface CustomerWorkflowDeps {
   client: Client;
@@ -27,7 +28,12 @@ export async function updateCustomer<Ret, Arg>(
     customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
   );
   // The update id makes a retried activity's second update a no-op on the server too.
-  return deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
+  try {
+    return await deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
+  } catch (err) {
+    // A refusal (an id Temporal rejects, a validator's non-retryable failure) is the same on every attempt: end here.
+    throw temporalClientFailure(err, `${update.name} on the customer workflow`);
+  }
 }
 
 /** Signals `customer:<id>`, starting it first if needed; durable once the server has it, no worker needed yet. */
@@ -37,9 +43,13 @@ export async function signalCustomer<Arg>(
   signal: SignalDefinition<[Arg]>,
   arg: Arg,
 ): Promise<void> {
-  await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-    ...customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
-    signal,
-    signalArgs: [arg],
-  });
+  try {
+    await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+      ...customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
+      signal,
+      signalArgs: [arg],
+    });
+  } catch (err) {
+    throw temporalClientFailure(err, `${signal.name} to the customer workflow`);
+  }
 }

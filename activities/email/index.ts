@@ -10,6 +10,8 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
+import { redactFields, redactText } from '../log-redaction.ts';
+import { unsubscribeSettingsFromEnv, withUnsubscribeLinks, type UnsubscribeSettings } from './unsubscribe-link.ts';
 import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
@@ -39,18 +41,22 @@ export interface EmailDeps {
    * fails the attempt (retryable): the retry finds the send already accepted and records it again, idempotently. */
   onSent?: (notice: SentEmailNotice) => Promise<unknown> | unknown;
   logger?: EmailLogger;
+  /** The one-click unsubscribe links (activities/email/unsubscribe-link.ts); default: the local API, dev secret. */
+  unsubscribe?: UnsubscribeSettings;
   /** How long after an ambiguous failure a retry keeps waiting for Postmark's message search to show the
    * earlier request before concluding it was never accepted and sending again. Default 60 s. */
   searchSettleMs?: number;
 }
 
-/** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM. */
+/** Email settings from the environment: POSTMARK_SERVER_TOKEN, POSTMARK_API_URL, JOURNEY_EMAIL_FROM, and the unsubscribe
+ *  links (JOURNEY_PUBLIC_URL, JOURNEY_UNSUBSCRIBE_SECRET, JOURNEY_UNSUBSCRIBE_MAILTO; refused when real sending lacks them). */
 export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): EmailDeps {
   const token = env.POSTMARK_SERVER_TOKEN?.trim();
   return {
     dataDir,
     from: env.JOURNEY_EMAIL_FROM?.trim() || undefined,
     postmark: token ? { serverToken: token, apiUrl: env.POSTMARK_API_URL?.trim() || undefined } : undefined,
+    unsubscribe: unsubscribeSettingsFromEnv(env),
   };
 }
 
@@ -58,10 +64,20 @@ function templateName(req: SendEmailRequest): string {
   return 'alias' in req.template ? req.template.alias : req.template.file;
 }
 
+/** Every line the email activity logs, with customer ids (in send keys, often addresses) reduced to a digest. */
+function redacting(inner: EmailLogger): EmailLogger {
+  return {
+    info: (obj, msg) => inner.info(redactFields(obj), redactText(msg)),
+    warn: (obj, msg) => inner.warn(redactFields(obj), redactText(msg)),
+    error: (obj, msg) => inner.error(redactFields(obj), redactText(msg)),
+  };
+}
+
 export function createEmailActivities(deps: EmailDeps) {
-  const log: EmailLogger = deps.logger ?? pino({ name: 'email' });
+  const log: EmailLogger = redacting(deps.logger ?? pino({ name: 'email' }));
   const from = deps.from ?? DEFAULT_FROM;
   const client = deps.postmark ? createPostmarkClient(deps.postmark) : undefined;
+  const links = deps.unsubscribe ?? unsubscribeSettingsFromEnv({ JOURNEY_EMAIL_FROM: from });
 
   function buildRequest(req: SendEmailRequest) {
     try {
@@ -85,8 +101,9 @@ export function createEmailActivities(deps: EmailDeps) {
       markAccepted(acceptedMessageId);
       return { ...base, status: 'already-sent', messageId: acceptedMessageId, sentAt: new Date().toISOString() };
     }
-    if (attempt > 1) {
-      // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx):
+    if (attempt > 1 || req.mayHaveBeenSent) {
+      // An earlier attempt may have been accepted before its answer was lost (timeout, reset, 5xx), or an earlier
+      // run of the same workflow id sent with this key (mayHaveBeenSent, from the first attempt on):
       // ask Postmark before sending again. A failed lookup fails this attempt; it never risks a duplicate.
       const earlier = await findSentBySendKey(client!, req.sendKey, req.messageStream).catch((err) => {
         const c = classifyPostmarkError(err, secrets);
@@ -185,7 +202,8 @@ export function createEmailActivities(deps: EmailDeps) {
 
   return {
     /** Sends one email at most once per `sendKey`; see workflows/contract/email-activity.ts for the failure types. */
-    async sendEmail(req: SendEmailRequest): Promise<SendEmailResult> {
+    async sendEmail(asked: SendEmailRequest): Promise<SendEmailResult> {
+      const req = withUnsubscribeLinks(asked, links);
       const result = await (client ? sendThroughPostmark(req) : sendToOutbox(req));
       await recordSent(req, result);
       return result;

@@ -60,9 +60,11 @@ export function sendMetadata(req: SendEmailRequest): Record<string, string> {
 
 function unsubscribeHeaders(req: SendEmailRequest): PostmarkHeader[] | undefined {
   if (!req.unsubscribeUrl) return undefined;
-  // RFC 8058 one-click unsubscribe: mailbox providers show an "unsubscribe" button for asks.
+  // RFC 8058 one-click unsubscribe: mailbox providers show an "unsubscribe" button for asks (an https URI to POST to,
+  // and a mailto for clients that only mail).
+  const uris = [req.unsubscribeUrl, ...(req.unsubscribeMailto ? [req.unsubscribeMailto] : [])].map((u) => `<${u}>`);
   return [
-    { Name: 'List-Unsubscribe', Value: `<${req.unsubscribeUrl}>` },
+    { Name: 'List-Unsubscribe', Value: uris.join(', ') },
     { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
   ];
 }

@@ -8,7 +8,6 @@ import {
   type ReverseRewardResult,
   claimRewardUpdate,
   recordRewardUpdate,
-  ACTIVITY_FAILURE,
   type LedgerWrite,
   type LedgerWriteResult,
   type RewardClaim,
@@ -50,9 +49,12 @@ export function createRewardActivities(deps: RewardActivityDeps) {
     updateCustomer(deps, customerId, recordRewardUpdate, write, `ledger:${write.id}:${write.status}`);
 
   return {
-    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable `RewardRejected` on a permanent webhook refusal (recorded as failed). */
+    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable failure (RewardRejected, InvalidRequest) when no retry can pay it (recorded as failed). */
     async issueReward(req: RewardRequest): Promise<RewardResult> {
-      await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+      const started = await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+      // The ledger decides first: a reward already paid is not paid again, one reversed, refused or forfeited never.
+      if (started.entry.status === 'issued') return { rewardId: started.entry.id, status: 'issued', provider };
+      if (started.rejected) return { rewardId: started.entry.id, status: 'failed', provider, failure: started.rejected };
       if (deps.webhook) {
         try {
           await postRewardWebhook(deps.webhook, req.idempotencyKey, {
@@ -72,7 +74,8 @@ export function createRewardActivities(deps: RewardActivityDeps) {
             ruleId: req.ruleId,
           });
         } catch (err) {
-          if (err instanceof ApplicationFailure && err.type === ACTIVITY_FAILURE.rewardRejected) {
+          // Refused for good (RewardRejected) or a request that can never be sent: failed in the ledger, for operators.
+          if (err instanceof ApplicationFailure && err.nonRetryable) {
             await record(req.recipientId, ledgerWrite(req, 'failed', { provider, failure: err.message }));
           }
           throw err;
@@ -86,13 +89,17 @@ export function createRewardActivities(deps: RewardActivityDeps) {
     /** Checks a new reward against the advocate's whole ledger (every journey: caps, the same person referred
      *  twice) and writes it held or pending in the same Update; a refusal is written as refused, with the reason. */
     async claimReward(
-      req: RewardRequest,
-      checks: Omit<RewardClaim, 'write'>,
+      req: RewardRequest | RewardRequest[],
+      checks: Omit<RewardClaim, 'write' | 'also'>,
       status: 'held' | 'pending',
       releaseAt?: string,
     ): Promise<RewardClaimResult> {
-      const write = ledgerWrite(req, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
-      return updateCustomer(deps, req.recipientId, claimRewardUpdate, { ...checks, write }, `ledger:${req.idempotencyKey}:claim`);
+      // Every reward of the action for this recipient (the referrer reward and any tier bonus), claimed as one.
+      const [first, ...rest] = Array.isArray(req) ? req : [req];
+      const toWrite = (r: RewardRequest) =>
+        ledgerWrite(r, status, { provider, ...(releaseAt ? { releaseAt, note: `held until ${releaseAt}` } : {}) });
+      const claim: RewardClaim = { ...checks, write: toWrite(first), ...(rest.length ? { also: rest.map(toWrite) } : {}) };
+      return updateCustomer(deps, first.recipientId, claimRewardUpdate, claim, `ledger:${first.idempotencyKey}:claim`);
     },
 
     /** Records a reward held until its release (release.on hold / conversion). */
@@ -113,16 +120,13 @@ export function createRewardActivities(deps: RewardActivityDeps) {
       return { rewardId: entry.id, status: entry.status };
     },
 
-    /** Reverses an issued or held reward (refund, churn within the window); once per reward. */
+    /**
+     * Reverses an issued or held reward (refund, churn within the window); once per reward. The ledger first: the
+     * billing system hears of a reversal only for a reward it was paid for (the ledger's entry was issued), and only
+     * after that payout was answered (the interpreter reverses a payout in flight only once it has its answer), so
+     * the receiver never sees reverse before issue for one key, nor a reverse for a reward it never paid.
+     */
     async reverseReward(req: ReverseRewardRequest): Promise<ReverseRewardResult> {
-      if (deps.webhook) {
-        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, {
-          action: 'reverse',
-          rewardId: req.idempotencyKey,
-          recipientId: req.recipientId,
-          reason: req.reason,
-        });
-      }
       const { entry, rejected } = await updateCustomer(
         deps,
         req.recipientId,
@@ -139,8 +143,18 @@ export function createRewardActivities(deps: RewardActivityDeps) {
         },
         `ledger:${req.idempotencyKey}:reversed`,
       );
-      if (entry.status === 'reversed') return { rewardId: entry.id, status: 'reversed' };
-      return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
+      if (entry.status !== 'reversed') return { rewardId: entry.id, status: 'failed', failure: rejected ?? `reward is ${entry.status}` };
+      const paid = entry.history.some((h) => h.status === 'issued');
+      if (deps.webhook && paid) {
+        // A retry after a failed post finds the ledger already reversed (a repeat) and posts again, same key.
+        await postRewardWebhook(deps.webhook, `${req.idempotencyKey}:reverse`, {
+          action: 'reverse',
+          rewardId: req.idempotencyKey,
+          recipientId: req.recipientId,
+          reason: req.reason,
+        });
+      }
+      return { rewardId: entry.id, status: 'reversed' };
     },
   };
 }

@@ -1,9 +1,12 @@
 // The webhook reward provider: posts each payout or reversal to the company's billing / gift-card system with
 // an Idempotency-Key and an HMAC signature. Transient failures throw (Temporal retries the activity with
-// backoff); a 4xx other than 409/429 is permanent; 409 means the receiver already processed this key.
+// backoff); a 4xx other than 408/409/425/429 is permanent, and so is a request that cannot be built (a key that is
+// no header value used to make fetch throw a TypeError that was retried for ever); 409 means the receiver already
+// processed this key.
 import { ACTIVITY_FAILURE } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from './signature.ts';
+import { fetchFailure, headerSafeKey, isRetryableStatus, jsonBody } from '../failures.ts';
 
 export interface RewardWebhookConfig {
   url: string;
@@ -34,7 +37,7 @@ export async function postRewardWebhook(
   payload: Record<string, unknown>,
   nowMs = Date.now(),
 ): Promise<WebhookOutcome> {
-  const body = JSON.stringify(payload);
+  const body = jsonBody(payload, 'reward webhook');
   const timestamp = String(Math.floor(nowMs / 1000));
   let res: Response;
   try {
@@ -42,7 +45,8 @@ export async function postRewardWebhook(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [IDEMPOTENCY_HEADER]: idempotencyKey,
+        // Keys are built header-safe (workflows/rewards/policy.ts rewardKey); this keeps any other key deliverable.
+        [IDEMPOTENCY_HEADER]: headerSafeKey(idempotencyKey),
         [TIMESTAMP_HEADER]: timestamp,
         [SIGNATURE_HEADER]: signRewardPayload(config.secret, timestamp, body),
       },
@@ -50,7 +54,7 @@ export async function postRewardWebhook(
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
     });
   } catch (err) {
-    throw new Error(`reward webhook unreachable (${(err as Error).message}); will retry with the same Idempotency-Key`);
+    throw fetchFailure(err, 'reward webhook');
   }
   const text = await res.text();
   let parsed: unknown = text;
@@ -62,7 +66,7 @@ export async function postRewardWebhook(
   if (res.ok) return { status: res.status, alreadyProcessed: false, body: parsed };
   if (res.status === 409) return { status: 409, alreadyProcessed: true, body: parsed };
   const detail = `reward webhook answered ${res.status} for ${idempotencyKey}: ${text.slice(0, 300)}`;
-  if (res.status === 429 || res.status >= 500) throw new Error(`${detail}; will retry`);
+  if (isRetryableStatus(res.status)) throw new Error(`${detail}; will retry with the same Idempotency-Key`);
   throw ApplicationFailure.nonRetryable(`${detail}; permanent, needs an operator`, ACTIVITY_FAILURE.rewardRejected, {
     idempotencyKey,
     status: res.status,

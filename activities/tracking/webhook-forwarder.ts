@@ -8,13 +8,15 @@
 // cut off, is never sent. A record is delivered at least once and the receiver drops a repeated key (two processes
 // can log one key in a race; this forwarder also skips keys it delivered recently). Of several workers sharing a
 // folder, one forwarder sends at a time (forwarder-lease.ts). A record the receiver refuses
-// for good (a 4xx other than 409/429) is set aside in tracking/webhook/rejected.jsonl for an operator and the
+// for good (a 4xx other than 408/409/425/429), or that cannot be sent at all, is set aside in tracking/webhook/rejected.jsonl for an operator and the
 // forwarder moves on; it never retries a refusal forever nor drops one silently.
 import { readFile, appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listLogFiles, readCompleteLines, trackingDir } from './log-files.ts';
 import { ForwarderLease } from './forwarder-lease.ts';
+import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from '../rewards/signature.ts';
+import { fetchFailure, headerSafeKey, isRetryableStatus } from '../failures.ts';
 
 export interface TrackingForwarderOptions {
   dataDir: string;
@@ -174,7 +176,9 @@ export class TrackingWebhookForwarder {
     key: string | undefined,
   ): Promise<{ kind: 'ok' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; status: number; answer: string }> {
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: key ?? '' };
+    // Keys hold ids and event types from outside (any Unicode, even CR/LF): percent-encoded into a header value
+    // (one-to-one, safe keys unchanged), or fetch would throw on every attempt and the forwarder stall on this record.
+    const headers: Record<string, string> = { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: headerSafeKey(String(key ?? '')) };
     if (this.opts.secret) {
       headers[TIMESTAMP_HEADER] = timestamp;
       headers[SIGNATURE_HEADER] = signRewardPayload(this.opts.secret, timestamp, line);
@@ -183,11 +187,14 @@ export class TrackingWebhookForwarder {
     try {
       res = await fetch(this.opts.url, { method: 'POST', headers, body: line, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
     } catch (err) {
-      return { kind: 'retry', reason: `unreachable (${(err as Error).message})` };
+      const failure = fetchFailure(err, 'tracking webhook');
+      // A request that cannot be built is the same on every pass: set it aside for an operator, never retry it for ever.
+      if (failure instanceof ApplicationFailure) return { kind: 'rejected', status: 0, answer: failure.message };
+      return { kind: 'retry', reason: failure.message };
     }
     const answer = (await res.text().catch(() => '')).slice(0, 300);
     if (res.ok || res.status === 409) return { kind: 'ok' };
-    if (res.status === 429 || res.status >= 500) return { kind: 'retry', reason: `answered ${res.status}` };
+    if (isRetryableStatus(res.status)) return { kind: 'retry', reason: `answered ${res.status}` };
     return { kind: 'rejected', status: res.status, answer };
   }
 

@@ -1,25 +1,21 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Scope } from '../auth.ts';
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import {
-  CUSTOMER_WORKFLOW_TYPE,
-  JOURNEY_WORKFLOW_TYPE,
   customerStateQuery,
   customerWorkflowId,
-  globalOptOutUpdate,
   journeyStateQuery,
-  optOutUpdate,
   updateTraitsSignal,
   type OperatorAction,
   JourneyId,
   JourneyVersion,
-  customerStartOptions,
   handOverCustomerUpdate,
 } from '../../workflows/contract/index.ts';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
-import { queryOrReason, replyTemporalFailure, visibilityQuote, withDeadline } from '../temporal-calls.ts';
+import { journeyRunsOf, optOutOfEveryJourney } from '../opt-out.ts';
+import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 import {
   anyObject,
   bearerRoute,
@@ -37,8 +33,6 @@ const customerParams = { type: 'object', required: ['id'], properties: { id: idS
 function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
   return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
 }
-
-const MAX_RUNS = 100;
 
 /** GET /customers/:id: everything the engine knows about one customer. */
 const customerView = {
@@ -64,8 +58,9 @@ const optOutOutcome = {
   properties: {
     customerId: { type: 'string' },
     profile: { ...anyObject, type: ['object', 'null'] },
+    journeysError: { type: 'string', description: 'Set (with journeys: null) when the runs could not be listed.' },
     journeys: {
-      type: 'array',
+      type: ['array', 'null'],
       items: {
         type: 'object',
         properties: { ...textFields('workflowId', 'error'), ok: { type: 'boolean' }, state: { ...anyObject, type: ['object', 'null'] } },
@@ -79,20 +74,6 @@ const handOverOutcome = {
   type: 'object',
   properties: { ...textFields('workflowId', 'action'), state: { ...anyObject, type: ['object', 'null'] } },
 } as const;
-
-/** The customer's journey runs (open and closed), newest first, from visibility. */
-async function journeyRunsOf(ctx: ApiContext, customerId: string, onlyRunning = false) {
-  const query = `WorkflowType = '${JOURNEY_WORKFLOW_TYPE}' AND CustomerId = ${visibilityQuote(customerId)}${onlyRunning ? ` AND ExecutionStatus = 'Running'` : ''}`;
-  // Under the API's deadline: with Temporal down the SDK would otherwise retry the listing for a long while.
-  return withDeadline(ctx, async () => {
-    const runs = [];
-    for await (const run of ctx.client.workflow.list({ query, pageSize: MAX_RUNS })) {
-      runs.push(run);
-      if (runs.length >= MAX_RUNS) break;
-    }
-    return runs;
-  });
-}
 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
@@ -182,37 +163,11 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const action = (req.body ?? {}) as OperatorAction;
-      let profile: unknown;
       try {
-        // The customer workflow owns the global opt-out; start it if this customer has none yet, so the opt-out holds
-        // for journeys that start later too.
-        profile = await withDeadline(ctx, () =>
-          ctx.client.workflow.executeUpdateWithStart(globalOptOutUpdate, {
-            args: [action],
-            startWorkflowOperation: new WithStartWorkflowOperation(
-              CUSTOMER_WORKFLOW_TYPE,
-              customerStartOptions(id, ctx.taskQueue, ctx.customerDefaults),
-            ),
-          }),
-        );
+        return { customerId: id, ...(await optOutOfEveryJourney(ctx, id, action)) };
       } catch (err) {
         return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
       }
-      const runs = await journeyRunsOf(ctx, id, true).catch(() => []);
-      const journeys = await Promise.all(
-        runs.map(async (run) => {
-          try {
-            const state = await withDeadline(ctx, () =>
-              ctx.client.workflow.getHandle(run.workflowId).executeUpdate(optOutUpdate, { args: [action] }),
-            );
-            return { workflowId: run.workflowId, ok: true, state };
-          } catch (err) {
-            ctx.metrics.temporalErrors.inc({ operation: 'optOut' });
-            return { workflowId: run.workflowId, ok: false, error: (err as Error).message };
-          }
-        }),
-      );
-      return { customerId: id, profile, journeys };
     },
   );
 

@@ -5,16 +5,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ApiContext } from '../context.ts';
 import { MAX_BATCH } from '../context.ts';
-import { mapWithConcurrency, type EventResult } from '../ingest.ts';
+import { EventNotTaken, mapWithConcurrency, type EventNotTakenResult, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
 import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
 
-function statusOf(result: EventResult): 202 | 400 | 409 | 503 {
+function statusOf(result: EventResult): 202 | 400 | 409 {
   if (result.status === 'accepted') return 202;
-  if (result.status === 'failed') return 503;
   return result.reason === 'conflict' ? 409 : 400;
 }
 
@@ -52,6 +51,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       const event: JourneyEvent = { ...body, data: body.data ?? {} };
       if (!ctx.limit.tryAcquire(1)) return shed(reply, 1, event.type);
       try {
+        // EventNotTaken (Temporal did not take it) propagates: the error handler answers 503 temporal_unavailable.
         const result = await ctx.ingest.ingest(event);
         if (result.status === 'rejected' && result.reason === 'invalid') {
           return reply.code(400).send({
@@ -61,8 +61,6 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
             requestId: req.id,
           });
         }
-        if (result.status === 'failed')
-          return reply.code(503).send({ error: 'temporal_unavailable', message: result.error, requestId: req.id });
         return reply.code(statusOf(result)).send(result);
       } finally {
         ctx.limit.release(1);
@@ -73,9 +71,9 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
   app.post(
     '/events/batch',
     bearerRoute('ingest', 'events', {
-      summary: `Send up to ${MAX_BATCH} events; each is answered on its own`,
+      summary: `Send up to ${MAX_BATCH} events; each is answered on its own (503 when any could not be taken now: send the batch again)`,
       body: batchSchema,
-      response: { 202: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
+      response: { 202: batchResultSchema, 503: batchResultSchema, ...errorResponses(400, 401, 403, 413, 429) },
     }),
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
@@ -88,7 +86,7 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       }
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {
-        const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult> => {
+        const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult | EventNotTakenResult> => {
           if (!checkEnvelope(item)) {
             const raw = item as Partial<JourneyEvent>;
             ctx.metrics.rejectEvents(raw?.type, 'invalid');
@@ -100,14 +98,24 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
             };
           }
           const event = item as unknown as JourneyEvent;
-          const result = await ctx.ingest.ingest({ ...event, data: event.data ?? {} });
+          let result: EventResult;
+          try {
+            result = await ctx.ingest.ingest({ ...event, data: event.data ?? {} });
+          } catch (err) {
+            if (err instanceof EventNotTaken) return err.asResult();
+            throw err;
+          }
           // Pointers of a batch item say which item: /events/<index>/...
           return result.status === 'rejected'
             ? { ...result, errors: result.errors.map((e) => ({ ...e, pointer: `/events/${i}${e.pointer}` })) }
             : result;
         });
-        const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
-        return reply.code(202).send({ accepted: count('accepted'), rejected: count('rejected'), failed: count('failed'), results });
+        const count = (s: (EventResult | EventNotTakenResult)['status']) => results.filter((r) => r.status === s).length;
+        // A batch with an event the engine could not take is not a success: a client that reads only the status
+        // code sends it again (the taken ones are answered as duplicates, by id), and nothing is lost.
+        const failed = count('failed');
+        if (failed > 0) reply.header('retry-after', '1');
+        return reply.code(failed > 0 ? 503 : 202).send({ accepted: count('accepted'), rejected: count('rejected'), failed, results });
       } finally {
         ctx.limit.release(events.length);
       }

@@ -6,11 +6,12 @@
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { EventProblem, EventResult } from '../ingest.ts';
 
 export interface PostmarkWebhookOptions {
   basicAuth: { username: string; password: string };
-  /** The API's event ingest (idempotent by event id). */
-  ingest: (event: JourneyEvent) => Promise<unknown>;
+  /** The API's event ingest (idempotent by event id): throws when the event could not be taken now (then 503). */
+  ingest: (event: JourneyEvent) => Promise<EventResult>;
   /** Route path; default `/v1/webhooks/postmark` (or `/webhooks/postmark` inside a `/v1`-prefixed scope). */
   path?: string;
 }
@@ -97,6 +98,19 @@ export function mapPostmarkWebhook(payload: PostmarkPayload): WebhookOutcome {
   }
 }
 
+/** Where in Postmark's payload an event field came from (eventFor above), so a refusal names the field Postmark sent. */
+const PAYLOAD_FIELD: Record<string, string> = {
+  '/customerId': '/Metadata/customer',
+  '/id': '/ID',
+  '/occurredAt': '/BouncedAt',
+  '/data/journeyId': '/Metadata/journey',
+  '/data/sendKey': '/Metadata/sendKey',
+  '/data/messageId': '/MessageID',
+};
+function payloadPointer(eventPointer: EventProblem['pointer']): string {
+  return PAYLOAD_FIELD[eventPointer] ?? eventPointer;
+}
+
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** Constant-time check of `Authorization: Basic …`: both sides hashed to equal length, both parts always compared. */
@@ -156,14 +170,29 @@ function registerRoute(app: FastifyInstance, path: string, opts: PostmarkWebhook
         return reply.code(202).send({ status: 'unmatched', note: outcome.reason });
       }
       if (outcome.status === 'ignored') return reply.code(200).send({ status: 'ignored', note: outcome.reason });
+      let result: EventResult;
       try {
-        const result = await opts.ingest(outcome.event);
-        return reply.code(200).send({ status: 'accepted', eventId: outcome.event.id, type: outcome.event.type, result });
+        result = await opts.ingest(outcome.event);
       } catch (err) {
         // Temporal unreachable or similar: a 503 makes Postmark redeliver later; the event id keeps that idempotent.
         req.log.error({ eventId: outcome.event.id, err: (err as Error).message }, 'postmark webhook ingest failed');
-        return reply.code(503).send({ error: 'unavailable', message: 'could not record the event; Postmark will retry' });
+        return reply
+          .code(503)
+          .header('retry-after', '60')
+          .send({ error: 'temporal_unavailable', message: 'could not record the event; Postmark will retry', requestId: req.id });
       }
+      if (result.status === 'rejected') {
+        // Redelivering the same payload can never succeed: a 4xx that says which field of Postmark's payload is at fault.
+        const errors = result.errors.map((e) => ({ ...e, pointer: payloadPointer(e.pointer) }));
+        req.log.warn({ eventId: outcome.event.id, errors }, 'postmark webhook refused');
+        return reply.code(result.reason === 'conflict' ? 409 : 422).send({
+          error: result.reason === 'conflict' ? 'conflict' : 'invalid_webhook',
+          message: errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+          errors,
+          requestId: req.id,
+        });
+      }
+      return reply.code(200).send({ status: 'accepted', eventId: outcome.event.id, type: outcome.event.type, result });
     },
   );
 }

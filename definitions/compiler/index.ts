@@ -58,7 +58,7 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
   problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input.templates ?? {}, problems));
   const diagnostics = problems.map(place).sort((a, b) => a.line - b.line || a.column - b.column);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  return { plan: buildPlan(parsed.value as AdvocacyJourneyDefinition, input.templates ?? {}), diagnostics };
+  return { plan: buildPlan(parsed.value as AdvocacyJourneyDefinition, input.templates ?? {}, catalog), diagnostics };
 }
 
 /**

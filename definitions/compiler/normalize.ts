@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { AdvocacyJourneyDefinition } from '../generated/journey.ts';
 import { PLAN_FORMAT, type CompiledPlan } from '../plan.ts';
 import { isLocal, templateSites } from './template-check.ts';
+import type { Catalog } from './catalog.ts';
 
 export const DEFAULT_COOL_DOWN = 'P30D';
 export const DEFAULT_TIMEZONE = 'UTC';
@@ -25,7 +26,7 @@ export function normalizeDefinition(source: AdvocacyJourneyDefinition): Advocacy
   return def;
 }
 
-export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<string, string>): CompiledPlan {
+export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<string, string>, catalog?: Catalog): CompiledPlan {
   const definition = normalizeDefinition(source);
   const templates: Record<string, string> = {};
   for (const { template } of templateSites(definition)) {
@@ -33,6 +34,25 @@ export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<s
   }
   const sortedTemplates = Object.fromEntries(Object.entries(templates).sort(([a], [b]) => (a < b ? -1 : 1)));
   const plans = Object.values(definition.motions);
+  const routing = {
+    listen: unique(definition.listen.signals.map((s) => s.event)),
+    suppress: unique([
+      ...definition.suppression.signals.map((s) => s.event),
+      ...(definition.suppression.whileOpen ?? []).flatMap((r) => [r.openedBy, r.resolvedBy]),
+    ]),
+    actions: unique(plans.flatMap((p) => p.activate.actions.map((a) => a.event))),
+    conversions: unique(definition.track.conversions.map((c) => c.event)),
+    reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
+  };
+  // The data schema of every type the journey takes, pinned with the plan: the interpreter checks an event signalled
+  // straight to a run (not through the API's door) against it, without Ajv or a file in the workflow.
+  const eventData = catalog
+    ? Object.fromEntries(
+        unique(Object.values(routing).flat())
+          .filter((type) => catalog.events[type])
+          .map((type) => [type, catalog.events[type].data]),
+      )
+    : undefined;
   return {
     planFormat: PLAN_FORMAT,
     journeyId: definition.id,
@@ -41,16 +61,8 @@ export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<s
     hash: contentHash(definition, sortedTemplates),
     definition,
     templates: sortedTemplates,
-    routing: {
-      listen: unique(definition.listen.signals.map((s) => s.event)),
-      suppress: unique([
-        ...definition.suppression.signals.map((s) => s.event),
-        ...(definition.suppression.whileOpen ?? []).flatMap((r) => [r.openedBy, r.resolvedBy]),
-      ]),
-      actions: unique(plans.flatMap((p) => p.activate.actions.map((a) => a.event))),
-      conversions: unique(definition.track.conversions.map((c) => c.event)),
-      reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
-    },
+    routing,
+    ...(eventData ? { eventData } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
+import type { RewardWebhookConfig } from '../../activities/rewards/webhook-provider.ts';
+import { countActivityFailures } from '../../worker/activity-failures.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
@@ -68,6 +70,8 @@ export interface HarnessOptions {
   scriptedSlots?: boolean;
   /** Send through a Postmark-compatible server (the real postmark client over HTTP) instead of the outbox. */
   postmark?: { serverToken: string; apiUrl: string };
+  /** Pay rewards through this webhook (test/rewards/receiver.ts); default: the ledger alone. */
+  rewardWebhook?: RewardWebhookConfig;
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
@@ -82,7 +86,7 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
   const activities: Record<string, unknown> = {
     ...createActivities({
       dataDir,
-      rewardWebhook: null,
+      rewardWebhook: opts.rewardWebhook ?? null,
       ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}),
       ...(opts.postmark ? { email: { dataDir, postmark: opts.postmark } } : {}),
     }),
@@ -93,7 +97,15 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
       return h.slotPolicy(req);
     };
   }
-  h.worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workflowBundle(), activities });
+  h.worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+    // As the production worker (worker/worker.ts): failed attempts counted in journey_activity_failures.
+    interceptors: { activity: [countActivityFailures] },
+  });
   h.outbox = () => listOutbox(dataDir);
   h.handles = [];
   h.run = (fn) =>

@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   /** 0 until answered. */
   status: number;
   at: number;
+  /** When the answer went out (0 until then): a request that arrives later came after this one's answer. */
+  answeredAt: number;
 }
 
 export interface RewardReceiver {
@@ -50,11 +52,12 @@ export async function startRewardReceiver(secret: string): Promise<RewardReceive
     const body = await readBody(req);
     const key = String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()] ?? '');
     // Recorded on arrival (status filled in when answered), so a request whose caller died still counts.
-    const seen: ReceivedRequest = { key, action: '?', status: 0, at: Date.now() };
+    const seen: ReceivedRequest = { key, action: '?', status: 0, at: Date.now(), answeredAt: 0 };
     requests.push(seen);
     const answer = (status: number, payload: unknown, action = '?') => {
       seen.status = status;
       seen.action = action;
+      seen.answeredAt = Date.now();
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
     };

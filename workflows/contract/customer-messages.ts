@@ -34,6 +34,8 @@ export interface ContactSlotDecision {
   /** When refused: the earliest time a slot could be granted (ISO), and why. */
   retryAt?: string;
   reason?: string;
+  /** Refused for good because the customer opted out: who opted them out (the unsubscribe link, an operator). */
+  optedOutBy?: string;
 }
 
 /** What the customer workflow shows (customerState, and globalOptOut's answer). */
@@ -59,6 +61,8 @@ export const customerEventSignal = defineSignal<[JourneyEvent]>('customerEvent')
 export const customerStateQuery = defineQuery<CustomerSnapshot>('customerState');
 export const reserveContactSlotUpdate = defineUpdate<ContactSlotDecision, [ContactSlotRequest]>('reserveContactSlot');
 export const globalOptOutUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('globalOptOut');
+/** Undoes a global opt-out the recipient made with the unsubscribe link (and only that one, as optInUpdate). */
+export const globalOptInUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('globalOptIn');
 /** Hand customer:<id> over to a fresh history (continue-as-new) at once, carrying its state: how it leaves a history
  *  an older release started (docs/versioning.md). Answers with the customer's state. */
 export const handOverCustomerUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('handOver');

@@ -86,6 +86,10 @@ export const ACTIVITY_FAILURE = {
   rewardRejected: 'RewardRejected',
   /** The worker was built without a Temporal client, so customer:<id> cannot be reached. */
   workerMisconfigured: 'WorkerMisconfigured',
+  /** A request no attempt can send (an invalid header value or URL, a body JSON cannot hold): activities/failures.ts. */
+  invalidRequest: 'InvalidRequest',
+  /** Temporal refused the call itself (an id over its limit, an Update its validator rejects): activities/failures.ts. */
+  temporalRefused: 'TemporalRefused',
   /** Temporal's own type when a worker has not registered the activity asked for. */
   notRegistered: 'NotFoundError',
 } as const;

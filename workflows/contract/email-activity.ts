@@ -18,8 +18,13 @@ export interface SendEmailRequest {
   model: Record<string, unknown>;
   /** `broadcast` for asks (marketing), `outbound` for transactional (thank-you, reward notices). */
   messageStream: 'broadcast' | 'outbound';
-  /** Adds List-Unsubscribe for asks. */
+  /** Adds List-Unsubscribe for asks. The email activity replaces it with the signed one-click URL. */
   unsubscribeUrl?: string;
+  /** Set by the email activity (never the workflow): List-Unsubscribe's mailto URI. */
+  unsubscribeMailto?: string;
+  /** The send key may have been used before this activity's first attempt (an earlier run of the same workflow id
+   *  closed, e.g. failed): the Postmark path looks for an earlier send by the key before sending, on every attempt. */
+  mayHaveBeenSent?: boolean;
 }
 
 export interface SendEmailResult {

@@ -28,6 +28,9 @@ export interface JourneyRunInput {
   /** Additive: the advocate's opaque referral code in this journey, minted by the API (api/referral-code.ts) with
    *  its secret; without it the run draws one from its seeded random (which the API cannot resolve). */
   referralCode?: string;
+  /** Additive: the run of this workflow id that had closed (failed, terminated, timed out) when the API started this
+   *  one; its send and tracking keys may have been used already (api/routing.ts reads it with describe). */
+  previousRun?: { runId: string; status: string };
 }
 
 /** What operators see of a run (journeyState, and every operator action's answer): its state, with the bounded
@@ -56,6 +59,11 @@ export const journeyStateQuery = defineQuery<JourneySnapshot>('journeyState');
 export const pauseUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('pause');
 export const resumeUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('resume');
 export const optOutUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('optOut');
+/** Undoes an opt-out made through the unsubscribe link (actor UNSUBSCRIBE_LINK_ACTOR), and only that one: an
+ *  operator's or a bad event's opt-out is not the recipient's to undo. */
+export const optInUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('optIn');
+/** The actor of an opt-out the recipient made with the signed link in an ask (api/routes/unsubscribe.ts). */
+export const UNSUBSCRIBE_LINK_ACTOR = 'unsubscribe-link';
 export const skipWaitUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('skipWait');
 export const cancelRunUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('cancelRun');
 /** Hand the run over to a fresh history (continue-as-new) at its next safe point, in any stage, carrying its state:

@@ -64,7 +64,7 @@ export interface GrantedAsk {
 }
 
 export interface ContactFacts {
-  optedOut?: { reason: string };
+  optedOut?: { reason: string; by?: string };
   /** Globally suppressed until this time (ISO), or while an issue is open (`until` absent). */
   suppressed?: { reason: string; until?: string };
   timezone?: string;
@@ -86,7 +86,12 @@ function capFreeAt(asks: GrantedAsk[], max: number, periodMs: number, fromMs: nu
 
 /** Decides one slot. The caller records a granted ask in `history`. */
 export function decideContactSlot(req: ContactSlotRequest, facts: ContactFacts, policy: GlobalContactPolicy): ContactSlotDecision {
-  if (facts.optedOut) return { granted: false, reason: `opted-out: ${facts.optedOut.reason}` };
+  if (facts.optedOut)
+    return {
+      granted: false,
+      reason: `opted-out: ${facts.optedOut.reason}`,
+      ...(facts.optedOut.by ? { optedOutBy: facts.optedOut.by } : {}),
+    };
   const atMs = Date.parse(req.at);
   if (Number.isNaN(atMs)) return { granted: false, reason: `bad request: at is not an ISO time (${JSON.stringify(req.at)})` };
   const zone = facts.timezone ?? policy.defaultTimezone;

@@ -6,7 +6,8 @@ import type { JourneyEvent } from '../contract/index.ts';
 import jsonLogic from 'json-logic-js';
 
 export interface SuppressionState {
-  optedOut?: { reason: string; at: string };
+  /** `by`: the operator action's actor (UNSUBSCRIBE_LINK_ACTOR for the recipient's own unsubscribe link). */
+  optedOut?: { reason: string; at: string; by?: string };
   /** A timed hold: no ask before `until`. */
   hold?: { reason: string; until: string };
   /** Open escalations by id; nothing is asked while any is open. */
@@ -75,7 +76,7 @@ export function applySuppressionEvent(
 export function currentSuppression(
   state: SuppressionState,
   nowMs: number,
-): { optedOut?: { reason: string }; suppressed?: { reason: string; until?: string } } {
+): { optedOut?: { reason: string; by?: string }; suppressed?: { reason: string; until?: string } } {
   const open = Object.keys(state.openIssues);
   const suppressed =
     open.length > 0

@@ -34,12 +34,17 @@ export interface LedgerEntry {
 
 export type LedgerWrite = Omit<LedgerEntry, 'history' | 'createdAt' | 'updatedAt'> & { note?: string };
 
-/** Which status may follow which: a reward is never issued twice, and a reversed one stays reversed. */
-const NEXT: Record<RewardStatus, RewardStatus[]> = {
+/**
+ * Which status may follow which: a reward is never issued twice, and a reversed one stays reversed. Every other
+ * write is answered (unchanged, with the reason), never applied out of order. `pending` is a payout in flight
+ * (issueReward writes it before calling the provider): a reversal then waits for its answer (the interpreter sends
+ * it after the issue), so pending → reversed is refused rather than letting a late `issued` be lost under it.
+ */
+export const NEXT: Record<RewardStatus, RewardStatus[]> = {
   pending: ['held', 'issued', 'failed', 'refused'],
-  // forfeited: held for a conversion that never came (release.onNoConversion: forfeit).
-  held: ['issued', 'failed', 'reversed', 'refused', 'forfeited'],
-  failed: ['issued', 'failed'], // an operator may retry a failed payout
+  // forfeited: held for a conversion that never came (release.onNoConversion: forfeit). pending: its payout started.
+  held: ['pending', 'issued', 'failed', 'reversed', 'refused', 'forfeited'],
+  failed: ['pending', 'issued', 'failed'], // an operator may retry a failed payout
   issued: ['reversed'],
   reversed: [],
   refused: [],
@@ -84,6 +89,9 @@ export function applyLedgerWrite(ledger: Record<string, LedgerEntry>, write: Led
 export interface RewardClaim {
   /** The reward as held (release later) or pending (paid now); its referred field drives the duplicate check. */
   write: LedgerWrite;
+  /** The advocate's other rewards for the same action (tier bonuses): checked against the caps together with
+   *  `write` and written with it, all or none, so a bonus cannot pass a cap the referrer reward alone fits under. */
+  also?: LedgerWrite[];
   rejectDuplicateReferred?: boolean;
   caps?: { maxRewards?: number; maxAmount?: number; period: string };
 }
@@ -99,7 +107,8 @@ function claimRefusal(
   claim: RewardClaim,
   nowMs: number,
 ): { rule: 'duplicate-referred' | 'cap-rewards' | 'cap-amount'; reason: string } | undefined {
-  const entries = Object.values(ledger).filter((e) => e.id !== claim.write.id);
+  const claimed = [claim.write, ...(claim.also ?? [])];
+  const entries = Object.values(ledger).filter((e) => !claimed.some((w) => w.id === e.id));
   const { referred } = claim.write;
   if (
     claim.rejectDuplicateReferred &&
@@ -117,17 +126,19 @@ function claimRefusal(
   const inPeriod = entries.filter(
     (e) => e.role !== 'referred' && COUNTS_TOWARD_CAPS.includes(e.status) && Date.parse(e.createdAt) > nowMs - periodMs,
   );
-  if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
+  const own = claimed.filter((w) => w.role !== 'referred');
+  if (caps.maxRewards !== undefined && inPeriod.length + own.length > caps.maxRewards) {
     return {
       rule: 'cap-rewards',
-      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period} (all journeys)`,
+      reason: `cap reached: ${inPeriod.length} + ${own.length} exceeds ${caps.maxRewards} rewards in ${caps.period} (all journeys)`,
     };
   }
   const total = inPeriod.reduce((sum, e) => sum + (e.amount ?? 0), 0);
-  if (caps.maxAmount !== undefined && total + (claim.write.amount ?? 0) > caps.maxAmount) {
+  const adding = own.reduce((sum, w) => sum + (w.amount ?? 0), 0);
+  if (caps.maxAmount !== undefined && total + adding > caps.maxAmount) {
     return {
       rule: 'cap-amount',
-      reason: `cap reached: ${total} + ${claim.write.amount ?? 0} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)`,
+      reason: `cap reached: ${total} + ${adding} exceeds ${caps.maxAmount} in ${caps.period} (all journeys)`,
     };
   }
   return undefined;
@@ -143,6 +154,8 @@ export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: Re
   }
   const refusal = claimRefusal(ledger, claim, Date.parse(nowIso));
   if (refusal) {
+    for (const w of claim.also ?? [])
+      applyLedgerWrite(ledger, { ...w, status: 'refused', failure: refusal.reason, note: refusal.reason }, nowIso);
     const { entry } = applyLedgerWrite(
       ledger,
       { ...claim.write, status: 'refused', failure: refusal.reason, note: refusal.reason },
@@ -150,5 +163,6 @@ export function claimLedgerReward(ledger: Record<string, LedgerEntry>, claim: Re
     );
     return { granted: false, ...refusal, entry };
   }
+  for (const w of claim.also ?? []) applyLedgerWrite(ledger, w, nowIso);
   return { granted: true, entry: applyLedgerWrite(ledger, claim.write, nowIso).entry };
 }

@@ -8,7 +8,9 @@ import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json'
 import {
   customerEventSignal,
   customerStateQuery,
+  globalOptInUpdate,
   globalOptOutUpdate,
+  UNSUBSCRIBE_LINK_ACTOR,
   reserveContactSlotUpdate,
   updateTraitsSignal,
   type ContactSlotDecision,
@@ -177,11 +179,29 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
         optedOut: {
           reason: `operator${action.actor ? ` ${action.actor}` : ''}: ${action.reason ?? 'opted out'}`,
           at: new Date().toISOString(),
+          ...(action.actor ? { by: action.actor } : {}),
         },
       };
     }
     return state();
   });
+  // The recipient undoing their own unsubscribe (the link's undo): only an opt-out the link made is theirs to undo.
+  setHandler(
+    globalOptInUpdate,
+    (_action) => {
+      const { optedOut: _undone, ...rest } = s.suppression;
+      s.suppression = rest;
+      return state();
+    },
+    {
+      validator: (_action) => {
+        const out = s.suppression.optedOut;
+        if (!out) throw ApplicationFailure.nonRetryable('not opted out');
+        if (out.by !== UNSUBSCRIBE_LINK_ACTOR)
+          throw ApplicationFailure.nonRetryable(`opted out by ${out.by ?? 'a rule or an operator'}, not by the unsubscribe link`);
+      },
+    },
+  );
 
   setHandler(recordRewardUpdate, (write) => applyLedgerWrite(s.ledger, write, new Date().toISOString()), {
     validator: (write) => {

@@ -1,20 +1,85 @@
 // The effects the interpreter asks for, reached only through proxyActivities (import type: no side effects here).
 // createActivities (activities/index.ts) registers every one of them except readAdvocateScore, which needs a Temporal
 // client: without it that activity fails with NotFoundError at once (not retried) and Qualify goes on without a score.
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityInterfaceFor, type RetryPolicy } from '@temporalio/workflow';
 import { ACTIVITY_FAILURE, type JourneyActivities } from '../contract/index.ts';
 
 const NOT_REGISTERED = ACTIVITY_FAILURE.notRegistered;
 
+/**
+ * Every retry policy of the interpreter, each bounded or an explicit choice (docs/operators.md, "Retries and their
+ * alerts"). Errors no retry can fix are non-retryable in the activities (activities/failures.ts), so only failures
+ * that may pass are retried here; every failed attempt is counted in journey_activity_failures_total.
+ */
+export const RETRY_POLICIES = {
+  /** An ask or a thank-you: about an hour (5 s doubling to 10 min, 12 attempts). After that Invite keeps the ask and
+   *  plans it again later (state.emailProblem "email unavailable"), so a long Postmark outage never sends at 3 am. */
+  email: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+  /** Updates of customer:<id> (contact slot, reward ledger): about 45 minutes; then the caller notes it and goes on
+   *  (the slot is asked again later; a ledger write is noted in the run for operators). */
+  customer: {
+    initialInterval: '5 seconds',
+    maximumInterval: '10 minutes',
+    backoffCoefficient: 2,
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [NOT_REGISTERED],
+  },
+  /** Payouts and their reversals: UNBOUNDED by choice. A reward owed must be paid once the billing system answers
+   *  again, and a permanent refusal or a request that cannot be sent already ends the activity (non-retryable).
+   *  Alert: journey_activity_failures_total{activity="issueReward"|"reverseReward",retryable="true"} rising. */
+  payout: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, nonRetryableErrorTypes: [NOT_REGISTERED] },
+  /** Tracking records: UNBOUNDED by choice. The only sink is the local log (a full or broken disk), and a record
+   *  is never dropped. Alert: journey_activity_failures_total{activity=~"recordTracking.*"} rising. */
+  tracking: {
+    initialInterval: '5 seconds',
+    maximumInterval: '10 minutes',
+    backoffCoefficient: 2,
+    nonRetryableErrorTypes: [NOT_REGISTERED],
+  },
+} satisfies Record<string, RetryPolicy>;
+
 export const email = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+  retry: RETRY_POLICIES.email,
 });
 
-export const optional = proxyActivities<Omit<JourneyActivities, 'sendEmail'>>({
+/** writeOutboxEmail is registered for scripts, never asked for by the interpreter. */
+type Optional = Omit<JourneyActivities, 'sendEmail' | 'writeOutboxEmail'>;
+const customer = proxyActivities<
+  Pick<Optional, 'reserveContactSlot' | 'holdReward' | 'refuseReward' | 'claimReward' | 'forfeitReward' | 'readAdvocateScore'>
+>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', nonRetryableErrorTypes: [NOT_REGISTERED] },
+  retry: RETRY_POLICIES.customer,
 });
+const payout = proxyActivities<Pick<Optional, 'issueReward' | 'reverseReward'>>({
+  startToCloseTimeout: '1 minute',
+  retry: RETRY_POLICIES.payout,
+});
+const tracking = proxyActivities<Pick<Optional, 'recordTracking' | 'recordTrackingBatch'>>({
+  startToCloseTimeout: '1 minute',
+  retry: RETRY_POLICIES.tracking,
+});
+
+/** The activities other areas own, each under its own retry policy above. */
+export const optional: ActivityInterfaceFor<Optional> = {
+  reserveContactSlot: customer.reserveContactSlot,
+  holdReward: customer.holdReward,
+  refuseReward: customer.refuseReward,
+  claimReward: customer.claimReward,
+  forfeitReward: customer.forfeitReward,
+  issueReward: payout.issueReward,
+  reverseReward: payout.reverseReward,
+  recordTracking: tracking.recordTracking,
+  recordTrackingBatch: tracking.recordTrackingBatch,
+  // Qualify reads it through its own, shorter policy (stages/qualify.ts: 5 attempts, then Qualify goes on without it).
+  readAdvocateScore: customer.readAdvocateScore,
+};
+
+/** Whether an activity failed only because its retries ran out on failures that might have passed. */
+export function retriesExhausted(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  return !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable;
+}
 
 /** The ApplicationFailure type behind an activity failure, if any. */
 export function failureType(err: unknown): string | undefined {

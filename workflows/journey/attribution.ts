@@ -83,6 +83,14 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
   const rewardPlan = Object.values(ctx.def.motions).find((m) => m.reward?.reversal?.events.includes(event.type))?.reward;
   for (const r of ctx.state.rewards) {
     if (r.referralId !== referralId || (r.status !== 'held' && r.status !== 'issued')) continue;
+    if (r.issuing) {
+      // The payout is in flight: reversing now would race it (the receiver could see the reverse first, and the
+      // issue's answer would overwrite the status). The Reward stage applies it once the issue has answered.
+      const check = rewardPlan ? checkReversal(rewardPlan, event.type, ctx.now(), ctx.now()) : undefined;
+      if (check && !check.reverse) note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`);
+      else r.reverseAfterIssue = `${event.type}: ${check?.reason ?? 'reversed'}`;
+      continue;
+    }
     if (rewardPlan) {
       // A held reward was never released: the window has not started.
       const check = checkReversal(rewardPlan, event.type, r.status === 'issued' ? Date.parse(r.at) : ctx.now(), ctx.now());

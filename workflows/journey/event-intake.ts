@@ -1,7 +1,8 @@
 // The journeyEvent signal handler: take each event once (by id), merge its traits, and apply at once what must
 // not wait for a stage (suppression, open issues, conversions, reversals). Delight and action events go to the
 // inbox for the stage that consumes them. Bad data is noted and ignored, never thrown (a throwing signal
-// handler would fail the run).
+// handler would fail the run); so is an event this run must not act on (event-check.ts: another customer's, a type
+// the journey does not take, data its catalog schema refuses).
 import type { JourneyEvent } from '../contract/index.ts';
 import { holds } from './conditions.ts';
 import { wake, type RunContext } from './context.ts';
@@ -9,6 +10,7 @@ import { historyView, note, SEEN_EVENT_IDS_MAX } from './state.ts';
 import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
 import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
 import { recordNpsAnswer } from './nps.ts';
+import { refusalOf } from './event-check.ts';
 
 const INBOX_MAX = 50;
 
@@ -35,6 +37,12 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   const now = ctx.now();
   if (!isEvent(event)) {
     note(ctx.state, now, `ignored a malformed event: ${JSON.stringify(event)?.slice(0, 200)}`);
+    return;
+  }
+  // Checked before the id is taken: a refused event does nothing, and a corrected resend with its id still counts.
+  const refusal = refusalOf(ctx, event);
+  if (refusal) {
+    note(ctx.state, now, `refused ${event.type.slice(0, 80)} ${event.id.slice(0, 80)}: ${refusal}`);
     return;
   }
   if (alreadySeen(ctx, event.id)) return;

@@ -1,14 +1,14 @@
 // The journey interpreter: one workflow type that runs any compiled plan, pinned in its input. A loop over the
 // seven stages (plus suppression), each in its own module (journey/run-stages.ts); a cycle ends in continue-as-new
 // with carried state, and so does a handover to a fresh history from any long wait (journey/handover.ts).
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../contract/index.ts';
-import { iso, trackIfLive, type RunContext } from './context.ts';
+import { iso, trackIfLive, wake, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers } from './operators.ts';
 import { initialState, note, type CarriedState } from './state.ts';
 import { carriedState, DEFAULT_HISTORY_LIMIT } from './handover.ts';
-import { asRunFailure, checkInput } from './run-checks.ts';
+import { asRunFailure, checkInput, INTERPRETER_ERROR } from './run-checks.ts';
 import { showProgress, showRunStart } from './visibility.ts';
 import { flushLedgerReversals } from './reward-ledger.ts';
 import { adoptReferralCode } from './referral-code.ts';
@@ -45,11 +45,25 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     upgrade: carried?.pendingUpgrade,
   };
   adoptReferralCode(ctx.state, input);
+  if (input.previousRun && !ctx.state.previousRun) {
+    ctx.state.previousRun = { runId: String(input.previousRun.runId), status: String(input.previousRun.status) };
+    note(
+      ctx.state,
+      ctx.now(),
+      `an earlier run of this journey had closed (${ctx.state.previousRun.status}): every send checks for an earlier one first`,
+    );
+  }
   setHandler(journeyEventSignal, async (event) => {
     try {
       takeEvent(ctx, event);
     } catch (err) {
-      throw asRunFailure(err, `journeyEvent ${JSON.stringify((event as { id?: unknown })?.id)}`);
+      const failure = asRunFailure(err, `journeyEvent ${JSON.stringify((event as { id?: unknown })?.id)}`);
+      if (!(failure instanceof ApplicationFailure) || failure.type !== INTERPRETER_ERROR) throw failure;
+      // As in runStagesOrFail: the journey ends here and the run rests as a tombstone, rather than failing and
+      // letting the next event start it afresh.
+      ctx.exitRequested ??= { reason: failure.message };
+      wake(ctx);
+      return;
     }
     if (ctx.state.stage !== 'ended') showProgress(ctx);
     // A reversal the policy accepted reaches the customer ledger now (the run may be waiting for months).

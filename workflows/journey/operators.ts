@@ -5,8 +5,10 @@ import {
   cancelRunUpdate,
   handOverUpdate,
   journeyStateQuery,
+  optInUpdate,
   optOutUpdate,
   pauseUpdate,
+  UNSUBSCRIBE_LINK_ACTOR,
   resumeUpdate,
   skipWaitUpdate,
   type OperatorAction,
@@ -89,7 +91,7 @@ export function registerOperatorHandlers(ctx: RunContext): void {
     optOutUpdate,
     (action) => {
       logAction(ctx, 'optOut', action);
-      optOut(ctx, `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`, 'operator');
+      optOut(ctx, `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`, 'operator', action?.actor);
       cancelPendingAsk(ctx, 'opted out by operator');
       showProgress(ctx);
       return snapshot(ctx);
@@ -99,6 +101,26 @@ export function registerOperatorHandlers(ctx: RunContext): void {
         validAction(action);
         if (ended()) reject('the run has ended');
         if (ctx.state.suppression.optedOut) reject('already opted out');
+      },
+    },
+  );
+
+  setHandler(
+    optInUpdate,
+    (action) => {
+      delete ctx.state.suppression.optedOut;
+      logAction(ctx, 'optIn', action);
+      // An opted-out run rests in stage 'opted-out'; it wakes on this change and goes back to Listen (run-stages.ts).
+      wake(ctx);
+      showProgress(ctx);
+      return snapshot(ctx);
+    },
+    {
+      validator: (action) => {
+        validAction(action);
+        const out = ctx.state.suppression.optedOut;
+        if (!out) reject('not opted out');
+        if (out.by !== UNSUBSCRIBE_LINK_ACTOR) reject(`opted out by ${out.by ?? 'a rule or an operator'}, not by the unsubscribe link`);
       },
     },
   );

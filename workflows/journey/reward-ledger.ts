@@ -41,16 +41,18 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
  *  reward, or undefined when granted (or when the ledger could not be reached: the run's own checks stand). */
 export async function claimInLedger(
   ctx: RunContext,
-  req: RewardRequest,
+  requests: RewardRequest[],
   reward: Reward,
   status: 'held' | 'pending',
   releaseAt?: string,
 ): Promise<{ rule: string; reason: string } | undefined> {
   const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
+  const req = requests[0];
   try {
+    // Every reward of the action that is the advocate's own (referrer, tier bonuses): one claim, all or none.
     const result = await optional.claimReward.executeWithOptions(
-      { startToCloseTimeout: '1 minute', summary: `claim ${req.role} reward ${req.referralId ?? ''}` },
-      [req, checks, status, releaseAt],
+      { startToCloseTimeout: '1 minute', summary: `claim ${requests.map((r) => r.role).join(' + ')} reward ${req.referralId ?? ''}` },
+      [requests, checks, status, releaseAt],
     );
     return result.granted ? undefined : { rule: result.rule, reason: result.reason };
   } catch (err) {

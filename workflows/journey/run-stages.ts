@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { JourneyEvent } from '../contract/index.ts';
 import { iso, stopRequested, track, type RunContext } from './context.ts';
 import { handoverDue } from './handover.ts';
-import { asRunFailure } from './run-checks.ts';
+import { asRunFailure, INTERPRETER_ERROR } from './run-checks.ts';
 import { note } from './state.ts';
 import { showProgress } from './visibility.ts';
 import { waitUntil } from './waits.ts';
@@ -21,12 +21,19 @@ export type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-ne
 
 const HANDOVER_IN_STAGE: RunEnd = { kind: 'continue-as-new', inStage: true };
 
-/** runStages, with an unexpected error as a failure of the run that says where (not a workflow task retried forever). */
+/** runStages, with an unexpected error ending the journey where it happened (below), never a workflow task retried forever. */
 export async function runStagesOrFail(ctx: RunContext): Promise<RunEnd> {
+  const where = `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`;
   try {
     return await runStages(ctx);
   } catch (err) {
-    throw asRunFailure(err, `interpreter error in stage ${ctx.state.stage}${ctx.state.motion ? ` (motion ${ctx.state.motion})` : ''}`);
+    // An error the interpreter did not expect ends the journey where it happened: the run rests as a tombstone with
+    // the reason in its state and details, as an ended run does. A failed run would close, and the next routed
+    // event would start cycle 1 afresh with the same send keys (the first ask sent again). An error inside the
+    // tombstone itself still fails the run (nothing is left to rest on), never a workflow task retried forever.
+    const failure = asRunFailure(err, where);
+    if (!(failure instanceof ApplicationFailure) || failure.type !== INTERPRETER_ERROR || ctx.state.stage === 'ended') throw failure;
+    return { kind: 'ended', reason: failure.message };
   }
 }
 
@@ -130,10 +137,12 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         // No more asks, for good. The run stays to keep the opt-out (new events would otherwise start a fresh run).
         if (handoverDue(ctx)) return { kind: 'continue-as-new' };
         await waitUntil(ctx, 'opted out: no asks', {
-          alsoWakeOn: () => Boolean(ctx.cancelRequested) || handoverDue(ctx),
+          alsoWakeOn: () => Boolean(ctx.cancelRequested) || handoverDue(ctx) || !state.suppression.optedOut,
           whileStopped: true,
         });
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
+        // Opted back in (the recipient undid their unsubscribe): the cycle is over, the next delight starts one.
+        if (!state.suppression.optedOut) listenAgain(ctx, 'opted back in');
         break;
       case 'ended':
         // The tombstone (journey/interpreter.ts): takes late events (their records are written as they come; a run

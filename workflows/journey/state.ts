@@ -46,6 +46,11 @@ export interface RewardEntry {
   reason: string;
   rewardId?: string;
   referred?: string;
+  /** Set while issueReward is in flight: a reversal then waits for its outcome (reverseAfterIssue) instead of
+   *  changing the status under it, so the payout is reversed after it, never before nor lost. */
+  issuing?: boolean;
+  /** A reversal accepted while the payout was in flight: applied (reverseReward) once the issue has its answer. */
+  reverseAfterIssue?: string;
 }
 
 /** A reward granted and claimed, waiting for its release (stages/reward-release.ts); carried over a handover. */
@@ -79,7 +84,8 @@ export interface OpenIssue {
 }
 
 export interface Suppression {
-  optedOut?: { reason: string; at: string };
+  /** `by`: the operator action's actor (UNSUBSCRIBE_LINK_ACTOR for the recipient's own unsubscribe link). */
+  optedOut?: { reason: string; at: string; by?: string };
   /** A bad signal with effect hold: no ask until `until` (`released`: its end is tracked, journey/suppression-release.ts). */
   hold?: { rule: string; reason: string; until: string; at: string; released?: boolean };
   openIssues: OpenIssue[];
@@ -126,8 +132,9 @@ export interface JourneyState {
   notes: Array<{ at: string; text: string }>;
   ended?: { reason: string; at: string };
   pendingPlan?: { version: number; hash: string };
-  /** The email activity said the email setup is broken (EmailConfigurationError): the ask is retried, operators see why. */
-  emailProblem?: { kind: 'misconfigured'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
+  /** The email setup is broken (EmailConfigurationError), or Postmark did not take the ask within the activity's retry
+   *  bound (unavailable): the ask is planned again later, operators see why. */
+  emailProblem?: { kind: 'misconfigured' | 'unavailable'; reason: string; at: string; sendKey: string; failures: number; retryAt?: string };
   /** Expand's rest before listening again, kept so a handover in the middle of it does not restart it. */
   restingUntil?: string;
   /** The advocate's opaque referral code in this journey (journey/referral-code.ts), set when the run starts. */
@@ -137,6 +144,10 @@ export interface JourneyState {
   plannedSend?: { ask: string; at?: string; reason: string };
   /** Tracking records could not be written (stages/track.ts): they wait in the run and are retried; operators see why. */
   trackingProblem?: { reason: string; failures: number; since: string; retryAt: string };
+  /** An earlier run of this workflow id had closed (failed, terminated) when this chain started (JourneyRunInput
+   *  .previousRun): its send keys may have been used, so every send looks for an earlier one first. (Tracking keys
+   *  hold the chain id, the first run id of this chain, so the once-per-key sink never takes them for the old run's.) */
+  previousRun?: { runId: string; status: string };
 }
 
 /** What survives continue-as-new. */

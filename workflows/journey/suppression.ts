@@ -23,9 +23,10 @@ export function cancelPendingAsk(ctx: RunContext, why: string): void {
 }
 
 /** The customer opted out (a bad signal, an operator, the contact policy refusing for good): for good, tracked once. */
-export function optOut(ctx: RunContext, reason: string, source: 'event' | 'operator' | 'contact-policy'): void {
+/** `by`: who opted the customer out (an operator's actor, UNSUBSCRIBE_LINK_ACTOR for the recipient's own link). */
+export function optOut(ctx: RunContext, reason: string, source: 'event' | 'operator' | 'contact-policy', by?: string): void {
   if (ctx.state.suppression.optedOut) return;
-  ctx.state.suppression.optedOut = { reason, at: iso(ctx.now()) };
+  ctx.state.suppression.optedOut = { reason, at: iso(ctx.now()), ...(by ? { by } : {}) };
   trackIfLive(ctx, 'opted-out', { reason, source });
 }
 

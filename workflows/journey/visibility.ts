@@ -35,9 +35,14 @@ export function detailsMarkdown(ctx: RunContext): string {
   ];
   if (why) lines.push(`- suppressed: ${why}`);
   if (s.emailProblem) {
-    const { reason, failures, retryAt } = s.emailProblem;
+    const { kind, reason, failures, retryAt } = s.emailProblem;
     const next = retryAt ? ` · trying again at ${retryAt}` : ' · ask given up';
-    lines.push(`- email misconfigured: ${reason} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${next}`);
+    lines.push(`- email ${kind}: ${reason} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${next}`);
+  }
+  const failedRewards = s.rewards.filter((r) => r.status === 'failed');
+  if (failedRewards.length > 0) {
+    const last = failedRewards[failedRewards.length - 1];
+    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${last.key}: ${last.reason}`);
   }
   if (s.trackingProblem) {
     const t = s.trackingProblem;

@@ -90,8 +90,11 @@ export function checkFraud(reward: Reward, f: ReferralFacts, past: PastReward[])
   return { ok: true };
 }
 
-/** Caps per advocate over the rolling period: count and amount of the advocate's own rewards (referrer and tier bonuses). */
-export function checkCaps(reward: Reward, past: PastReward[], amount: number | undefined, nowMs: number): Check {
+/**
+ * Caps per advocate over the rolling period: count and amount of the advocate's own rewards (referrer and tier
+ * bonuses). `amount` and `count` are what this action would add: every own reward of it, bonuses included.
+ */
+export function checkCaps(reward: Reward, past: PastReward[], amount: number | undefined, nowMs: number, count = 1): Check {
   const caps = reward.caps;
   if (!caps) return { ok: true };
   const periodMs = durationMs(caps.period);
@@ -99,12 +102,16 @@ export function checkCaps(reward: Reward, past: PastReward[], amount: number | u
     .filter((r) => r.role !== 'referred' && COUNTS(r) && Date.parse(r.at) > nowMs - periodMs && Date.parse(r.at) <= nowMs)
     .sort((a, b) => a.at.localeCompare(b.at));
   const freedAt = (index: number) => new Date(Date.parse(inPeriod[index].at) + periodMs).toISOString();
-  if (caps.maxRewards !== undefined && inPeriod.length >= caps.maxRewards) {
+  if (caps.maxRewards !== undefined && inPeriod.length + count > caps.maxRewards) {
     return {
       ok: false,
       rule: 'cap-rewards',
-      reason: `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`,
-      retryAt: freedAt(inPeriod.length - caps.maxRewards),
+      reason:
+        count === 1
+          ? `cap reached: ${inPeriod.length} of ${caps.maxRewards} rewards in ${caps.period}`
+          : `cap reached: ${inPeriod.length} + ${count} exceeds ${caps.maxRewards} rewards in ${caps.period}`,
+      // When enough of the oldest have left the period for this action's rewards to fit (never, if they cannot).
+      retryAt: count <= caps.maxRewards ? freedAt(inPeriod.length + count - 1 - caps.maxRewards) : undefined,
     };
   }
   const total = inPeriod.reduce((sum, r) => sum + (r.amount ?? 0), 0);
@@ -157,9 +164,22 @@ export function checkReversal(
   return { reverse: true, reason: `${eventType} within ${rule.window} of release` };
 }
 
-/** The idempotency key of one reward: (advocate, referral or action, rule). Attempt-independent. */
+/**
+ * One part of a key, header-safe by construction: letters, digits and . _ @ + - stay; every other UTF-16 unit (':',
+ * the separator; '~', the escape; spaces, CR/LF, anything above U+007E) becomes ~XXXX. One-to-one, so two ids never
+ * share a key, and pure (no TextEncoder, no throw on a lone surrogate). A referral id comes from outside as any
+ * string: put raw into the Idempotency-Key header it made fetch throw on every attempt.
+ */
+export function keyPart(value: string): string {
+  return value.replace(/[^A-Za-z0-9._@+-]/g, (c) => `~${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/**
+ * The idempotency key of one reward: (advocate, referral or action, rule). Attempt-independent; a valid header value:
+ * the journey id is a plan identifier (a-z0-9-), the rule id is built by decideReward from safe parts.
+ */
 export function rewardKey(journeyId: string, advocateId: string, referralId: string, ruleId: string): string {
-  return `reward:${journeyId}:${advocateId}:${referralId}:${ruleId}`;
+  return `reward:${journeyId}:${keyPart(advocateId)}:${keyPart(referralId)}:${ruleId}`;
 }
 
 export interface RewardContext {
@@ -209,7 +229,7 @@ export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[
   for (const t of tiersReached(reward, ctx.rewardedActionsBefore, after)) {
     requests.push({
       ...base,
-      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${t.tier}`),
+      idempotencyKey: rewardKey(ctx.journeyId, f.advocateId, `tier-${t.tier}`, `tier:${keyPart(t.tier)}`),
       recipientId: f.advocateId,
       role: 'tier-bonus',
       item: t.bonus,
@@ -219,7 +239,15 @@ export function decideReward(reward: Reward, f: ReferralFacts, past: PastReward[
   }
   const fraud = checkFraud(reward, f, past);
   if (!fraud.ok) return { grant: false, refusal: fraud, requests, reasons: [fraud.reason] };
-  const cap = checkCaps(reward, past, reward.referrer.amount, ctx.nowMs);
+  // The caps hold for everything this action pays the advocate: the referrer reward and the tier bonuses it reaches.
+  const own = requests.filter((r) => r.role !== 'referred');
+  const cap = checkCaps(
+    reward,
+    past,
+    own.reduce((sum, r) => sum + (r.item.amount ?? 0), 0),
+    ctx.nowMs,
+    own.length,
+  );
   if (!cap.ok) return { grant: false, refusal: cap, requests, reasons: [cap.reason] };
   const tier = tierFor(reward, after)?.tier;
   return { grant: true, requests, release: releasePlan(reward, ctx.nowMs), tier, reasons: requests.map((r) => r.reason) };

@@ -87,5 +87,7 @@ export function askRequest(
     model,
     messageStream: args.stream,
     unsubscribeUrl: args.stream === 'broadcast' ? unsubscribeUrl : undefined,
+    // An earlier run of this workflow id closed (failed, terminated): it may have sent with the same key already.
+    ...(state.previousRun ? { mayHaveBeenSent: true } : {}),
   };
 }

@@ -2,10 +2,11 @@
 // the customer's zone and only with a contact slot. Each attempt's wait, slot and send run in one cancellation
 // scope that a bad signal cancels, so an ask about to go out never does.
 import { EMAIL_FAILURE } from '../contract/index.ts';
+import { misconfigured } from './email-trouble.ts';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { Invite, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import { email, failureMessage, failureType, optional } from '../journey/activities.ts';
+import { email, failureMessage, failureType, optional, retriesExhausted } from '../journey/activities.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { askHold, optOut } from '../journey/suppression.ts';
 import { formatLocal, isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
@@ -15,7 +16,6 @@ import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
 import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } from './invite-facts.ts';
-import { misconfigured } from './invite-misconfigured.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
@@ -128,7 +128,7 @@ async function askWhenAllowed(
   }
 }
 
-type Step =
+export type Step =
   | 'sent'
   | { kind: 'again' }
   | { kind: 'skip' }
@@ -160,7 +160,7 @@ async function waitSlotAndSend(
   if (sendAt > due)
     askMoved(ctx, { attempt: a.attempt, sendKey: sendKeyOf(ctx, a.attempt) }, due, sendAt, windowReason(a.plan.sendWindow, zone));
   if (sendAt > now) {
-    const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ' (again: email misconfigured)' : '';
+    const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ` (again: email ${state.emailProblem?.kind})` : '';
     const woke = await waitUntil(ctx, `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`, {
       until: sendAt,
       alsoWakeOn: () => actionWaiting(ctx),
@@ -179,24 +179,36 @@ async function waitSlotAndSend(
   // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
   // so asking again after a refusal uses the next key of this ask.
   const slotKey = a.slotTry === 0 ? sendKey : `${sendKey}:slot-${a.slotTry}`;
-  const slot = await optional.reserveContactSlot.executeWithOptions(
-    { startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` },
-    [
-      {
-        customerId: state.customerId,
-        journeyId: ctx.plan.journeyId,
-        sendKey: slotKey,
-        at: iso(ctx.now()),
-        journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
-        quietHours: def?.quietHours,
-        // The zone of the send window, so the customer workflow's quiet hours agree with it (its own traits may lack it).
-        timezone: zone,
-      },
-    ],
-  );
+  let slot: Awaited<ReturnType<typeof optional.reserveContactSlot>>;
+  try {
+    slot = await optional.reserveContactSlot.executeWithOptions(
+      { startToCloseTimeout: '1 minute', summary: `contact slot for ${a.label}` },
+      [
+        {
+          customerId: state.customerId,
+          journeyId: ctx.plan.journeyId,
+          sendKey: slotKey,
+          at: iso(ctx.now()),
+          journeyCap: def ? { maxAsks: def.maxAsks, periodMs: durationMs(def.period) } : undefined,
+          quietHours: def?.quietHours,
+          // The zone of the send window, so the customer workflow's quiet hours agree with it (its own traits may lack it).
+          timezone: zone,
+        },
+      ],
+    );
+  } catch (err) {
+    if (isCancellation(err)) throw err; // a bad signal or an operator cancelled the ask: askWhenAllowed reads why
+    // The customer workflow did not answer within the retry bound: ask for the slot again later, never send without it.
+    if (retriesExhausted(err)) {
+      note(state, ctx.now(), `${a.label}: no contact slot decision (${failureMessage(err)}); asking again later`);
+      return { kind: 'retry-at', at: ctx.now() + SLOT_RETRY_FALLBACK_MS };
+    }
+    note(state, ctx.now(), `${a.label} not sent: the contact slot was refused for good (${failureMessage(err)})`);
+    return { kind: 'never' };
+  }
   if (!slot.granted) {
     if (!slot.retryAt) {
-      optOut(ctx, `contact policy: ${slot.reason ?? 'refused for good'}`, 'contact-policy');
+      optOut(ctx, `contact policy: ${slot.reason ?? 'refused for good'}`, 'contact-policy', slot.optedOutBy);
       return { kind: 'never' };
     }
     note(state, ctx.now(), `${a.label} moved to ${slot.retryAt}: ${slot.reason ?? 'contact policy'}`);
@@ -236,7 +248,7 @@ async function waitSlotAndSend(
     if (state.emailProblem) {
       // Email works again: whatever ask the problem was about, operators no longer need to see it.
       if (state.emailProblem.sendKey === sendKey)
-        note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email misconfigured)`);
+        note(state, ctx.now(), `${a.label} sent after ${state.emailProblem.failures} failed tries (email ${state.emailProblem.kind})`);
       state.emailProblem = undefined;
     }
     state.history.asks++;
@@ -251,7 +263,9 @@ async function waitSlotAndSend(
       track(ctx, 'suppressed', { rule: 'email-channel', reason: type });
       return { kind: 'never' };
     }
-    if (type === EMAIL_FAILURE.configuration) return misconfigured(ctx, a, sendKey, { type, message: failureMessage(err) });
+    if (type === EMAIL_FAILURE.configuration) return misconfigured(ctx, a, sendKey, failureMessage(err));
+    // Retries ran out on failures that may pass (Postmark down, timeouts): keep the ask and plan it again later.
+    if (retriesExhausted(err)) return misconfigured(ctx, a, sendKey, failureMessage(err), 'unavailable');
     note(state, ctx.now(), `${a.label} failed: ${type ?? 'error'}: ${failureMessage(err)}`);
     askFailed(ctx, { attempt: a.attempt, sendKey }, type ?? 'error', failureMessage(err));
     return { kind: 'never' };

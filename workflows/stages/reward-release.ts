@@ -7,7 +7,8 @@ import { iso, stopRequested, track, trackIfLive, type RunContext } from '../jour
 import { note, type HeldReward, type RewardEntry } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
-import { forfeitInLedger } from '../journey/reward-ledger.ts';
+import { flushLedgerReversals, forfeitInLedger } from '../journey/reward-ledger.ts';
+import { showProgress } from '../journey/visibility.ts';
 
 export type ReleaseOutcome = 'done' | 'handover';
 
@@ -96,6 +97,7 @@ async function pay(ctx: RunContext, hold: HeldReward, entries: RewardEntry[]): P
   for (const [i, req] of hold.requests.entries()) {
     const entry = entries[i];
     if (entry.status === 'reversed') continue;
+    entry.issuing = true;
     try {
       const result = await optional.issueReward.executeWithOptions(
         { startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` },
@@ -108,15 +110,44 @@ async function pay(ctx: RunContext, hold: HeldReward, entries: RewardEntry[]): P
     } catch (err) {
       entry.status = 'failed';
       entry.reason = `${entry.reason}; failed: ${failureMessage(err)}`;
-      trackIfLive(ctx, 'reward.failed', { ...rewardFacts(entry), reason: entry.reason });
-      continue;
     }
     entry.at = iso(ctx.now());
     if (entry.status === 'issued') {
       ctx.state.history.rewardsIssued++;
       track(ctx, 'reward.issued', { ...rewardFacts(entry), provider: entry.provider });
     } else trackIfLive(ctx, 'reward.failed', { ...rewardFacts(entry), reason: entry.reason });
+    await reverseAfterIssue(ctx, entry);
   }
+  // A payout that failed for good needs an operator: the current details say so now, not at the next stage.
+  if (entries.some((e) => e.status === 'failed')) showProgress(ctx);
+}
+
+/**
+ * The end of one payout's flight: a reversal that came in meanwhile (recordReversal left it in reverseAfterIssue) is
+ * applied now, after the issue has its answer. So the ledger sees issued before reversed, the receiver gets the
+ * reverse request only after the issue was answered, and the issue's result can no longer overwrite a reversal.
+ */
+async function reverseAfterIssue(ctx: RunContext, entry: RewardEntry): Promise<void> {
+  delete entry.issuing;
+  const reason = entry.reverseAfterIssue;
+  if (!reason) return;
+  delete entry.reverseAfterIssue;
+  if (entry.status !== 'issued') {
+    note(ctx.state, ctx.now(), `reward ${entry.key}: ${reason}, but the payout ${entry.status}: nothing was paid, nothing to reverse`);
+    return;
+  }
+  entry.status = 'reversed';
+  entry.at = iso(ctx.now());
+  note(ctx.state, ctx.now(), `reward ${entry.key} reversed after its payout answered (${reason})`);
+  track(ctx, 'reward.reversed', {
+    referralId: entry.referralId,
+    rewardKey: entry.key,
+    reason,
+    amount: entry.amount ?? 0,
+    ...(entry.currency ? { currency: entry.currency } : {}),
+  });
+  (ctx.ledgerReversals ??= []).push({ idempotencyKey: entry.key, recipientId: entry.recipientId, reason });
+  await flushLedgerReversals(ctx);
 }
 
 async function forfeit(ctx: RunContext, hold: HeldReward, entries: RewardEntry[], reason: string): Promise<void> {

@@ -149,17 +149,17 @@ async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<Relea
     forfeits && !rewardPlan.release.hold ? iso(ctx.now() + durationMs(ctx.def.track.attributionWindow)) : decision.release.releaseAt;
   // Caps and the duplicate check across every journey of the advocate: the advocate's ledger decides, atomically.
   const held = ctx.now() < Date.parse(releaseAt);
-  const refusedByLedger = await claimInLedger(
-    ctx,
-    decision.requests[0],
-    rewardPlan,
-    held ? 'held' : 'pending',
-    held ? releaseAt : undefined,
-  );
+  // The advocate's own rewards of this action (the referrer reward and any tier bonus) are claimed together.
+  const own = decision.requests.filter((r) => r.recipientId === state.customerId);
+  const refusedByLedger = await claimInLedger(ctx, own, rewardPlan, held ? 'held' : 'pending', held ? releaseAt : undefined);
   if (refusedByLedger) {
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
-    await refuseInLedger(ctx, decision.requests.slice(1), refusedByLedger.reason);
+    await refuseInLedger(
+      ctx,
+      decision.requests.filter((r) => !own.includes(r)),
+      refusedByLedger.reason,
+    );
     return 'done';
   }
   const hold: HeldReward = {
