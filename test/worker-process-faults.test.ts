@@ -5,7 +5,7 @@
 // counted on its Prometheus endpoint (journey_activity_failures, retryable="false"), where operators alert on it.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract/index.ts';
@@ -16,6 +16,15 @@ import { freePort } from '../scripts/dev-server.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerRef } from '../activities/log-redaction.ts';
 import { waitFor } from './support/wait.ts';
+import { CONTACT_POLICY_FILE } from '../definitions/contact-policy.ts';
+
+/** The shipped contact policy without quiet hours: the run's first ask goes out at once on the wall clock, at any hour the suite runs. */
+function policyWithoutQuietHours(): string {
+  const { $schema: _schema, ...policy } = JSON.parse(readFileSync(CONTACT_POLICY_FILE, 'utf8')) as Record<string, unknown>;
+  const path = join(mkdtempSync(join(tmpdir(), 'worker-policy-')), 'policy.json');
+  writeFileSync(path, JSON.stringify({ ...policy, quietHours: null }));
+  return path;
+}
 
 describe('the worker process under provider faults (dev server, Postmark-compatible server, reward receiver)', () => {
   it('logs neither the customer id nor the send key, only a digest; a payout refused for good is counted for alerts', async () => {
@@ -42,6 +51,7 @@ describe('the worker process under provider faults (dev server, Postmark-compati
         JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
         JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
         JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
+        JOURNEY_CONTACT_POLICY: policyWithoutQuietHours(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -51,11 +61,13 @@ describe('the worker process under provider faults (dev server, Postmark-compati
     const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
     try {
       await waitFor('the worker polling', () => (output.includes('polling task queue') ? true : undefined), 60_000, 200);
-      // A plan whose first ask goes out at once, in any hour: the shipped journey with a zero delay and an all-day window.
+      // A plan whose first ask goes out at once, in any hour: the shipped journey with a zero delay and an all-day window
+      // (neither the journey's policy nor the worker's has quiet hours: the test failed every night, 20:00-08:00 New York, with them).
       const plan = await shippedPlan('nps-promoter-referral');
       const invite = plan.definition.motions.referral.invite;
       invite.firstAskDelay = 'PT0S';
       invite.sendWindow = { ...invite.sendWindow, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' };
+      if (plan.definition.contactPolicy) delete plan.definition.contactPolicy.quietHours;
       const input: JourneyRunInput = { plan, customerId: customer };
       const workflowId = journeyWorkflowId(plan.journeyId, customer);
       await temporal.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
