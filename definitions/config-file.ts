@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
-import { parseWithPositions } from './compiler/positions.ts';
+import { parseWithPositions, pointerSegments } from './compiler/positions.ts';
 import { closest } from './compiler/suggest.ts';
 import catalog from './catalog/events.json' with { type: 'json' };
 
@@ -116,13 +116,26 @@ export function checkConfigSource<T>(
     const diagnostics = (validate.errors ?? [])
       .filter((e) => !skip.has(e.keyword))
       .map((e) => {
+        // Event-type fields carry the catalog as an enum (for editors): say it as the catalog check does.
+        const named = e.keyword === 'enum' && e.instancePath.endsWith('/event') ? valueAt(parsed.value, e.instancePath) : undefined;
+        if (typeof named === 'string')
+          return unknownCatalogEvent(named, e.instancePath, at)[0] ?? at(e.instancePath, e.message ?? '', 'schema.enum');
         const base = defaultMessage(e);
         return at(base.pointer, wording.message?.(e) ?? base.message, `schema.${e.keyword}`);
       })
       .filter((d) => !seen.has(`${d.pointer} ${d.message}`) && seen.add(`${d.pointer} ${d.message}`));
+    // An unknown event type is the file's only schema problem: its own rules still run (every problem at once).
+    if (diagnostics.every((d) => d.code === 'catalog.unknownEvent')) return { value: parsed.value as T, diagnostics: [], at };
     return { at, diagnostics };
   }
   return { value: parsed.value as T, diagnostics: [], at };
+}
+
+function valueAt(document: unknown, pointer: string): unknown {
+  return pointerSegments(pointer).reduce<unknown>(
+    (at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+    document,
+  );
 }
 
 /** Every problem in one config document; `value` only when there is none. */
