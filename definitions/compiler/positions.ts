@@ -8,6 +8,8 @@ export interface ParsedSource {
   syntaxErrors: { offset: number; message: string }[];
   /** 1-based line and column of the value at `pointer`, or of its nearest existing ancestor. */
   locate(pointer: string, options?: { key?: boolean }): { line: number; column: number };
+  /** 1-based line and column of the character `index` (of the decoded text) inside the string at `pointer`. */
+  locateInString(pointer: string, index: number): { line: number; column: number };
 }
 
 export function pointerSegments(pointer: string): string[] {
@@ -66,7 +68,23 @@ export function parseWithPositions(source: string): ParsedSource {
       const target = options?.key && node.parent?.type === 'property' ? node.parent : node;
       return position(target.offset);
     },
+    locateInString(pointer, index) {
+      const node = nodeAt(pointerSegments(pointer));
+      if (!node || node.type !== 'string') return this.locate(pointer);
+      return position(node.offset + 1 + rawIndex(source.slice(node.offset + 1, node.offset + node.length - 1), index));
+    },
   };
+}
+
+/** Where the decoded character `index` starts in a JSON string's raw text (escapes take more than one character). */
+function rawIndex(raw: string, index: number): number {
+  let decoded = 0;
+  let i = 0;
+  while (i < raw.length && decoded < index) {
+    i += raw[i] !== '\\' ? 1 : raw[i + 1] === 'u' ? 6 : 2;
+    decoded++;
+  }
+  return i;
 }
 
 function safeValue(source: string): unknown {
