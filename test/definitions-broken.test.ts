@@ -8,12 +8,25 @@ import { compileJourney } from '../definitions/compiler/index.ts';
 import { loadCatalog, loadTemplates } from '../definitions/loader.ts';
 
 const dir = join(import.meta.dirname, 'definitions', 'broken');
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<
-  string,
-  { pointer: string; code: string; message: string }
->;
+interface Expected {
+  pointer: string;
+  code: string;
+  message: string;
+  /** When given: the exact place (file defaults to the broken journey), the whole message and the hint. */
+  file?: string;
+  line?: number;
+  column?: number;
+  usedAt?: [line: number, column: number];
+  suggestion?: string;
+  /** A warning: the file compiles, with this warning. */
+  severity?: 'warning';
+}
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, Expected>;
 const catalog = loadCatalog();
-const templates = loadTemplates();
+// The corpus's own broken templates (test/definitions/templates/) next to the shipped ones.
+const brokenTemplates = loadTemplates(join(import.meta.dirname, 'definitions', 'templates'));
+const templates = { ...loadTemplates(), ...brokenTemplates };
+const templatePath = (path: string) => (path in brokenTemplates ? `test/definitions/${path}` : `definitions/${path}`);
 
 describe('broken journey definitions', () => {
   it('has at least 40 cases, each file with an expectation and each expectation with a file', () => {
@@ -25,20 +38,36 @@ describe('broken journey definitions', () => {
   });
 
   for (const [name, want] of Object.entries(expected)) {
-    it(`${name}: ${want.code} at ${want.pointer || '(document)'}`, () => {
+    it(`${name}: ${want.code} at ${want.pointer || '(document)'}${want.line ? ` (${want.file ?? 'journey'}:${want.line}:${want.column})` : ''}`, () => {
       const file = `test/definitions/broken/${name}.json`;
-      const result = compileJourney({ file, source: readFileSync(join(dir, `${name}.json`), 'utf8'), templates }, catalog);
-      expect(result.plan).toBeUndefined();
-      const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      const match = errors.find((d) => d.pointer === want.pointer && d.code === want.code);
+      const result = compileJourney({ file, source: readFileSync(join(dir, `${name}.json`), 'utf8'), templates, templatePath }, catalog);
+      const severity = want.severity ?? 'error';
+      if (severity === 'error') expect(result.plan).toBeUndefined();
+      else expect(result.plan, 'a warning does not stop the plan').toBeDefined();
+      const found = result.diagnostics.filter((d) => d.severity === severity);
+      const match = found.find((d) => d.pointer === want.pointer && d.code === want.code);
       expect(
         match,
-        `no ${want.code} at ${want.pointer}; got:\n${errors.map((d) => `${d.pointer} ${d.code} ${d.message}`).join('\n')}`,
+        `no ${want.code} at ${want.pointer}; got:\n${found.map((d) => `${d.pointer} ${d.code} ${d.message}`).join('\n')}`,
       ).toBeDefined();
       expect(`${match!.message} ${match!.suggestion ?? ''}`).toContain(want.message);
-      expect(match!.file).toBe(file);
       expect(match!.line).toBeGreaterThanOrEqual(1);
       expect(match!.column).toBeGreaterThanOrEqual(1);
+      // One error per mistake: nothing that only echoes it (a cut-off file, a misspelled key, an undefined motion).
+      if (severity === 'error')
+        expect(found.map((d) => `${d.pointer} ${d.code}: ${d.message}`)).toEqual([`${match!.pointer} ${match!.code}: ${match!.message}`]);
+      if (want.line === undefined) {
+        expect(match!.file).toBe(file);
+        return;
+      }
+      expect({ file: match!.file, line: match!.line, column: match!.column, message: match!.message }).toEqual({
+        file: want.file ?? file,
+        line: want.line,
+        column: want.column,
+        message: want.message,
+      });
+      expect(match!.suggestion).toBe(want.suggestion);
+      if (want.file) expect(match!.usedAt).toEqual({ file, ...(want.usedAt ? { line: want.usedAt[0], column: want.usedAt[1] } : {}) });
     });
   }
 });

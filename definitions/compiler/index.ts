@@ -10,7 +10,7 @@ import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
 import { checkRuleReach } from './rule-reach-check.ts';
-import { offsetPosition, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
+import { offsetPosition, oneErrorPerMistake, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
 import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkTemplates } from './template-check.ts';
@@ -29,8 +29,8 @@ export interface JourneySource {
   source: string;
   /** Local templates available: path relative to definitions/ (e.g. templates/review-ask.mustache) → contents. */
   templates?: Record<string, string>;
-  /** How diagnostics name the folder the template paths are relative to (default `definitions`). */
-  templateRoot?: string;
+  /** How diagnostics name a template file (default: `definitions/<path>`). */
+  templatePath?: (path: string) => string;
 }
 
 export interface CompileResult {
@@ -40,19 +40,24 @@ export interface CompileResult {
 
 export function compileJourney(input: JourneySource, catalog: Catalog): CompileResult {
   const parsed = parseWithPositions(input.source);
-  const templateRoot = input.templateRoot ?? 'definitions';
+  const templatePath = input.templatePath ?? ((path: string) => `definitions/${path}`);
   const place = (p: Problem): Diagnostic =>
-    placeProblem(input.file, parsed, p, (file) => ({ name: `${templateRoot}/${file}`, text: input.templates?.[file] ?? '' }));
+    placeProblem(input.file, parsed, p, (file) => ({ name: templatePath(file), text: input.templates?.[file] ?? '' }));
 
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
-    const errors =
-      input.source.trim() === '' || parsed.syntaxErrors.length === 0 ? [{ offset: 0, message: 'EmptyDocument' }] : parsed.syntaxErrors;
+    const errors: { offset: number; message: string; missing?: number }[] =
+      input.source.trim() === '' || parsed.syntaxErrors.length === 0
+        ? [{ offset: 0, message: 'EmptyDocument' }]
+        : oneErrorPerMistake(parsed.syntaxErrors, input.source);
     return {
       diagnostics: errors.map((e) => ({
         file: input.file,
         ...offsetPosition(input.source, e.offset),
         pointer: '',
-        message: `the file is not valid JSON: ${syntaxWords(e.message)}`,
+        message:
+          e.missing !== undefined
+            ? `the file is not valid JSON: it ends early${e.missing > 0 ? `, with ${e.missing === 1 ? 'a bracket' : `${e.missing} brackets`} left open` : ''} (was it cut off?)`
+            : `the file is not valid JSON: ${syntaxWords(e.message)}`,
         expected: 'JSON (no comments, no trailing commas)',
         severity: 'error',
         code: 'parse.syntax',

@@ -100,3 +100,28 @@ export function offsetPosition(source: string, offset: number): { line: number; 
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
 }
+
+/**
+ * One error per syntax mistake: the parser recovers by reporting every bracket a cut-off file leaves open (five
+ * "a closing } was expected" at the end for one truncation), and may report one place twice. Errors at the end of
+ * the text become one "the file ends early" error; errors at one offset become one.
+ */
+export function oneErrorPerMistake<E extends { offset: number; message: string }>(
+  errors: E[],
+  source: string,
+): (E & { missing?: number })[] {
+  const end = source.trimEnd().length;
+  // A cut-off file: what is open at the end (a string, a value, brackets) is one mistake, reported once.
+  const atEnd = errors.filter((e) => (e.offset >= end && e.message !== 'EndOfFileExpected') || e.message.startsWith('UnexpectedEndOf'));
+  const seen = new Set<number>();
+  const kept: (E & { missing?: number })[] = [];
+  for (const e of errors) {
+    if (atEnd.includes(e) || seen.has(e.offset)) continue;
+    seen.add(e.offset);
+    kept.push(e);
+  }
+  const brackets = atEnd.filter((e) => e.message === 'CloseBraceExpected' || e.message === 'CloseBracketExpected').length;
+  if (atEnd.length > 1 || brackets > 0) kept.push({ ...atEnd[0], offset: Math.min(atEnd[0].offset, source.length), missing: brackets });
+  else if (atEnd.length === 1) kept.push(atEnd[0]);
+  return kept;
+}

@@ -27,7 +27,17 @@ export function checkSchema(value: unknown): Problem[] {
     const problem = translate(error);
     if (problem) problems.push(problem);
   }
-  return dedupe(problems);
+  return dedupe(withoutEchoes(problems));
+}
+
+/** A misspelled key is one mistake: `firstAskDelai` is unknown, and so `firstAskDelay` is missing. Keep the first. */
+function withoutEchoes(problems: Problem[]): Problem[] {
+  const misspelt = problems.filter((p) => p.code === 'schema.additionalProperties' && p.suggestion);
+  return problems.filter((p) => {
+    if (p.code !== 'schema.required') return true;
+    const key = /`([^`]+)`/.exec(p.message)?.[1];
+    return !misspelt.some((m) => m.pointer.startsWith(`${p.pointer}/`) && m.suggestion === `did you mean \`${key}\`?`);
+  });
 }
 
 /**
@@ -201,6 +211,13 @@ function translate(error: ErrorObject): Problem | undefined {
         code,
       };
     case 'minItems':
+      if (/\/sendWindow\/days$/.test(pointer))
+        return {
+          pointer,
+          message: 'the send window opens on no day of the week: no ask could ever be sent',
+          expected: 'at least one day, e.g. ["mon", "tue", "wed", "thu", "fri"]',
+          code: 'schedule.neverSends',
+        };
       return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} item${params.limit === 1 ? '' : 's'}`, code };
     case 'maxItems':
       return { pointer, message: `${fieldName(pointer)} may have at most ${params.limit} items`, code };
