@@ -8,6 +8,7 @@ import { loadSamples } from '../cli/commands/preview.ts';
 import { compileJourney } from '../definitions/compiler/index.ts';
 import { loadCatalog, loadJourneyDir, loadTemplates } from '../definitions/loader.ts';
 import { renderWithBlanks } from '../definitions/messages/render.ts';
+import { withMessageModelDocs } from '../definitions/messages/model-docs.ts';
 
 const catalog = loadCatalog();
 const samples = loadSamples();
@@ -108,5 +109,15 @@ describe('finding a blank', () => {
     )!;
     expect(kim.subject).toBe("Your team: know a team who'd love Acme?");
     expect(kim.blanks).toEqual([]);
+  });
+});
+
+describe('the message model in the docs', () => {
+  it('docs/journeys.md lists the message model of every step as declared (npm run docs:message-model)', () => {
+    const doc = readFileSync(join(root, 'docs', 'journeys.md'), 'utf8');
+    expect(withMessageModelDocs(doc)).toBe(doc);
+    for (const step of ['ask', 'reminder', 'owner-task', 'thank-you']) expect(doc).toContain(`**${step}**: `);
+    expect(doc).toContain('| `reward.description` | always |');
+    expect(doc).toContain('| `tier` | sometimes |');
   });
 });
