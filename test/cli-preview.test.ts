@@ -32,7 +32,7 @@ function journeyWithBlank(): string {
   const source = readFileSync(join(root, NPS), 'utf8')
     .replace('"$schema": "../schema/journey.schema.json"', `"$schema": "${join(root, 'definitions/schema/journey.schema.json')}"`)
     .replace(
-      '"subject": "Know a team who\'d love {{model.productName}}{{#traits.firstName}}, {{traits.firstName}}{{/traits.firstName}}?"',
+      /"subject": "[^"]* a team who'd love [^"]*"/,
       '"subject": "{{traits.company}}: know a team who\'d love {{model.productName}}?"',
     );
   writeFileSync(file, source);
@@ -44,7 +44,7 @@ describe('journey preview', () => {
     const out = join(scratch, 'nps.html');
     const { code, stdout } = await journey('preview', NPS, '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toContain("Subject: Know a team who'd love Acme, Casey?");
+    expect(stdout).toContain("Subject: Casey, know a team who'd love Acme?");
     expect(stdout).toContain('From: journeys@example.com');
     expect(stdout).toContain('To: casey.jones@northwind.example');
     expect(stdout).toContain('If you know a team who would get as much out of Acme as Northwind does, send them your personal link.');
@@ -59,7 +59,7 @@ describe('journey preview', () => {
     writeFileSync(traits, JSON.stringify({ email: 'ana@example.org', firstName: 'Ana', company: 'Globex' }));
     const { code, stdout } = await journey('preview', NPS, '--traits', traits, '--out', join(scratch, 'ana.html'));
     expect(code).toBe(0);
-    expect(stdout).toContain("Subject: Know a team who'd love Acme, Ana?");
+    expect(stdout).toContain("Subject: Ana, know a team who'd love Acme?");
     expect(stdout).toContain('as Globex does');
     expect(stdout).toMatch(/6 messages for 1 customer; no blank value/);
   });

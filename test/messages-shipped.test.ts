@@ -80,7 +80,7 @@ describe('finding a blank', () => {
 
   it('catches an unguarded trait in a journey: the preview of a customer without it has a blank', () => {
     const source = readFileSync(join(root, 'definitions/journeys/nps-promoter-referral.json'), 'utf8').replace(
-      '"subject": "Know a team who\'d love {{model.productName}}{{#traits.firstName}}, {{traits.firstName}}{{/traits.firstName}}?"',
+      /"subject": "[^"]* a team who'd love [^"]*"/,
       '"subject": "{{traits.company}}: know a team who\'d love {{model.productName}}?"',
     );
     const { plan, diagnostics } = compileJourney({ file: 'unguarded.json', source, templates: loadTemplates() }, catalog);
@@ -98,7 +98,7 @@ describe('finding a blank', () => {
   it('takes a default declared in the journey (traitDefaults): no warning, and no blank', () => {
     const source = readFileSync(join(root, 'definitions/journeys/nps-promoter-referral.json'), 'utf8')
       .replace(
-        '"subject": "Know a team who\'d love {{model.productName}}{{#traits.firstName}}, {{traits.firstName}}{{/traits.firstName}}?"',
+        /"subject": "[^"]* a team who'd love [^"]*"/,
         '"subject": "{{traits.company}}: know a team who\'d love {{model.productName}}?"',
       )
       .replace('"contactPolicy":', '"traitDefaults": { "company": "Your team" },\n  "contactPolicy":');
