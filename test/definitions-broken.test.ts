@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileJourney } from '../definitions/compiler/index.ts';
 import { loadCatalog, loadTemplates } from '../definitions/loader.ts';
+import { formatDiagnostic } from '../cli/format.ts';
 
 const dir = join(import.meta.dirname, 'definitions', 'broken');
 interface Expected {
@@ -96,5 +97,16 @@ describe('a check that crashes', () => {
     expect(internal[0]).toMatchObject({ severity: 'error', pointer: '', file: shipped, line: 1, column: 1 });
     expect(internal[0].message).toContain('catalog check');
     expect(internal[0].message).toContain('catalog.events is broken');
+  });
+});
+
+describe('a template mistake as validate prints it', () => {
+  it('names the template file:line:col, then the journey place that uses it, the message and the hint', () => {
+    const name = 'template-unknown-trait';
+    const file = `test/definitions/broken/${name}.json`;
+    const result = compileJourney({ file, source: readFileSync(join(dir, `${name}.json`), 'utf8'), templates, templatePath }, catalog);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([
+      'test/definitions/templates/broken-unknown-trait.mustache:2:15  /motions/referral/invite/template/file (in test/definitions/broken/template-unknown-trait.json:131:19)  `{{traits.compnay}}` is not in the message model of the ask message of motion `referral`: `traits` has no `compnay`  (expected one of: traits.email, traits.firstName, traits.lastName, traits.company, traits.timezone, traits.locale, traits.segment, traits.plan, traits.arr, traits.region, traits.healthScore, traits.churnRisk, …)  hint: did you mean `{{traits.company}}`?',
+    ]);
   });
 });
