@@ -110,3 +110,30 @@ describe('a template mistake as validate prints it', () => {
     ]);
   });
 });
+
+describe('a send window inside the global quiet hours', () => {
+  it('is an error at the window: the global contact policy holds in every journey, so no ask could ever go out', () => {
+    const shipped = 'definitions/journeys/nps-promoter-referral.json';
+    const source = readFileSync(join(import.meta.dirname, '..', shipped), 'utf8');
+    const globalQuietHours = { start: '08:00', end: '20:00', file: 'definitions/contact-policy.json' };
+    const result = compileJourney({ file: shipped, source, templates, globalQuietHours }, catalog);
+    expect(result.plan).toBeUndefined();
+    expect(result.diagnostics.map((d) => [d.pointer, d.code, d.message])).toEqual([
+      [
+        '/motions/referral/invite/sendWindow',
+        'schedule.neverSends',
+        'the send window (09:00-17:00) lies inside the quiet hours of the global contact policy (08:00-20:00, definitions/contact-policy.json): no ask of motion `referral` could ever be sent',
+      ],
+      [
+        '/motions/case-study/invite/sendWindow',
+        'schedule.neverSends',
+        'the send window (10:00-16:00) lies inside the quiet hours of the global contact policy (08:00-20:00, definitions/contact-policy.json): no ask of motion `case-study` could ever be sent',
+      ],
+    ]);
+    // The shipped policy's quiet hours (21:00-08:00) leave every shipped window open.
+    expect(
+      compileJourney({ file: shipped, source, templates, globalQuietHours: { ...globalQuietHours, start: '21:00', end: '08:00' } }, catalog)
+        .plan,
+    ).toBeDefined();
+  });
+});

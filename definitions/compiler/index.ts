@@ -31,6 +31,8 @@ export interface JourneySource {
   templates?: Record<string, string>;
   /** How diagnostics name a template file (default: `definitions/<path>`). */
   templatePath?: (path: string) => string;
+  /** The global contact policy's quiet hours (definitions/contact-policy.json), which hold in every journey too. */
+  globalQuietHours?: { start: string; end: string; file: string };
 }
 
 export interface CompileResult {
@@ -66,7 +68,7 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
   }
 
   const problems: Problem[] = [...duplicateKeys(parsed.root), ...checkSchema(parsed.value)];
-  problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input.templates ?? {}, problems));
+  problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input, problems));
   // In journey order: a template's findings sit where the journey uses it, in the template's own order.
   const journeyLine = (d: Diagnostic) => d.usedAt ?? d;
   const diagnostics = problems
@@ -89,16 +91,12 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
  * throws is a bug in that check, not in the file: it becomes a `compiler.internal` error naming the group, so the
  * file fails validation instead of passing unchecked.
  */
-function semanticProblems(
-  def: AdvocacyJourneyDefinition,
-  catalog: Catalog,
-  templates: Record<string, string>,
-  schemaProblems: Problem[],
-): Problem[] {
+function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, input: JourneySource, schemaProblems: Problem[]): Problem[] {
+  const templates = input.templates ?? {};
   const groups: [name: string, check: () => Problem[]][] = [
     ['catalog check', () => checkCatalog(def, catalog)],
     ['motion check', () => checkMotions(def)],
-    ['policy check', () => checkPolicies(def)],
+    ['policy check', () => checkPolicies(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
     ['template check', () => checkTemplates(def, templates)],
     ['template variable check', () => checkTemplateVariables(def, templateSites(def), templates, catalog)],

@@ -20,8 +20,19 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
+export function checkPolicies(def: AdvocacyJourneyDefinition, globalQuiet?: { start: string; end: string; file: string }): Problem[] {
   const problems: Problem[] = [];
+  // The global contact policy's quiet hours hold in every journey: a window inside them never opens either.
+  for (const [motion, plan] of Object.entries(def.motions)) {
+    if (!globalQuiet || !quietCoversWindow(globalQuiet, plan.invite.sendWindow)) continue;
+    problems.push({
+      pointer: `/motions/${motion}/invite/sendWindow`,
+      message: `the send window (${plan.invite.sendWindow.start}-${plan.invite.sendWindow.end}) lies inside the quiet hours of the global contact policy (${globalQuiet.start}-${globalQuiet.end}, ${globalQuiet.file}): no ask of motion \`${motion}\` could ever be sent`,
+      expected: `a send window that leaves ${globalQuiet.start}-${globalQuiet.end}`,
+      suggestion: `move the window into daytime, e.g. 09:00-17:00`,
+      code: 'schedule.neverSends',
+    });
+  }
   for (const [motion, plan] of Object.entries(def.motions)) {
     problems.push(...checkWindow(plan.invite.sendWindow, `/motions/${motion}/invite/sendWindow`));
   }
