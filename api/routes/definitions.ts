@@ -10,6 +10,11 @@ const diagnostic = {
     ...textFields('file', 'pointer', 'message', 'expected', 'suggestion', 'code'),
     ...integerFields('line', 'column'),
     severity: { type: 'string', enum: ['error', 'warning'] },
+    usedAt: {
+      type: 'object',
+      description: 'For a problem inside a template file (file, line and column name the template): where the journey uses it.',
+      properties: { ...textFields('file'), ...integerFields('line', 'column') },
+    },
   },
 } as const;
 const journeySummary = {
