@@ -141,7 +141,7 @@ export async function runKpiReport(dataDir: string, query: KpiQuery = {}, option
   try {
     if (options.store === false) throw new StoreNotWanted();
     computed = await withTrackingStore(dataDir, async ({ conn, ingest }) => {
-      await conn.run(`CREATE OR REPLACE TEMP VIEW tracking AS SELECT * FROM tracking_rows`);
+      await conn.run(`CREATE OR REPLACE TEMP VIEW tracking AS SELECT * EXCLUDE (adv_hash, seq) FROM tracking_rows`);
       return { rows: await storeRows(conn, all, chosen, by, query, ingest.seq), files: ingest.files, store: ingest };
     });
   } catch (err) {
@@ -231,7 +231,7 @@ async function storeRows(
     const used = new Set(viaRollup.flatMap((k) => [...plan.formulas.get(k.id)!.matchAll(/__p(\d+)\b/g)].map((m) => Number(m[1]))));
     const parts = level2Columns(plan).filter((_, i) => used.has(i));
     const sql = `WITH l2 AS (
-  SELECT ${[...by.map((d, i) => `"k_${d}" AS d${i}`), 'list_distinct(flatten(list(types))) AS types', 'sum(n) AS records', ...parts].join(',\n  ')}
+  SELECT ${[...by.map((d, i) => `"k_${d}" AS d${i}`), 'list_distinct(flatten(list(DISTINCT types))) AS types', 'sum(n) AS records', ...parts].join(',\n  ')}
   FROM ${table} ${where}
   GROUP BY ${by.map((_, i) => `d${i}`).join(', ')}
 )

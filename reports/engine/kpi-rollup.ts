@@ -80,7 +80,17 @@ export async function planRollup(conn: DuckDBConnection, kpis: KpiDefinition[]):
         }
         const as = (fn: string) => ({ ...n, function_name: fn, distinct: false });
         const placeholder: Ast = { class: 'COLUMN_REF', type: 'COLUMN_REF', alias: '', query_location: 0, column_names: [''] };
-        if (SUMMED.has(name))
+        const distinctCol = n.distinct ? ((children[0].column_names as string[]).at(-1) as string) : undefined;
+        if (distinctCol === 'advocate_id')
+          // Within one advocate's level-1 row, their DISTINCT count is 1 if any row matched: no distinct hash table.
+          pending.push({
+            node: placeholder,
+            l1: async () => [
+              `(CASE WHEN advocate_id IS NOT NULL AND ${await sqlOf(conn, statement, { ...n, function_name: 'count_star', distinct: false, children: [] })} > 0 THEN 1 ELSE 0 END)`,
+            ],
+            combine: ([c]) => `sum(${c})`,
+          });
+        else if (SUMMED.has(name))
           pending.push({ node: placeholder, l1: async () => [await sqlOf(conn, statement, n)], combine: ([c]) => `sum(${c})` });
         else if (name === 'min' || name === 'max')
           pending.push({ node: placeholder, l1: async () => [await sqlOf(conn, statement, n)], combine: ([c]) => `${name}(${c})` });
@@ -141,9 +151,9 @@ export async function currentRollup(conn: DuckDBConnection, plan: RollupPlan, ke
     .update(`${plan.hash}|${keys.map(([n, sql]) => `${n}=${sql}`).join('|')}`)
     .digest('hex')
     .slice(0, 16)}`;
-  const select = (where: string) => `SELECT ${keys.map(([n, sql]) => `${sql} AS "k_${n}"`).join(', ')}, advocate_id,
-    count(*) AS n, list(DISTINCT type) AS types, ${level1Columns(plan).join(',\n    ')}
-    FROM tracking_rows ${where} GROUP BY ALL`;
+  const select = (where: string) => `SELECT ${keys.map(([n, sql]) => `${sql} AS "k_${n}"`).join(', ')}, advocate_id, adv_hash,
+    count(*) AS n, list_sort(list(DISTINCT type)) AS types, ${level1Columns(plan).join(',\n    ')}
+    FROM tracking_rows ${where} GROUP BY ${keys.map((_, i) => i + 1).join(', ')}, advocate_id, adv_hash`;
   await conn.run(`CREATE TABLE IF NOT EXISTS rollups (name VARCHAR PRIMARY KEY, seq INTEGER, used_at TIMESTAMP)`);
   const known = (await conn.runAndReadAll(`SELECT seq FROM rollups WHERE name = '${table}'`)).getRows()[0];
   const exists =
@@ -153,9 +163,9 @@ export async function currentRollup(conn: DuckDBConnection, plan: RollupPlan, ke
     if (!known || !exists) {
       await conn.run(`CREATE OR REPLACE TABLE ${table} AS ${select('')}`);
     } else if (Number(known[0]) < seq) {
-      const changed = `(SELECT DISTINCT advocate_id FROM dirty WHERE seq > ${Number(known[0])})`;
-      await conn.run(`DELETE FROM ${table} WHERE advocate_id IN ${changed}`);
-      await conn.run(`INSERT INTO ${table} ${select(`WHERE advocate_id IN ${changed}`)}`);
+      // The advocates recomputed since (by hash), and their rows: exactly the rows stamped with a later batch.
+      await conn.run(`DELETE FROM ${table} WHERE adv_hash IN (SELECT h FROM dirty WHERE seq > ${Number(known[0])})`);
+      await conn.run(`INSERT INTO ${table} ${select(`WHERE seq > ${Number(known[0])}`)}`);
     }
     await conn.run(`INSERT OR REPLACE INTO rollups VALUES ('${table}', ${seq}, now())`);
     // Bounded: the least recently used rollups go, and so does the dirty log every remaining rollup has applied.

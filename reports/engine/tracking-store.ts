@@ -20,7 +20,7 @@ export const STORE_FILE = join('kpi-store', 'tracking.duckdb');
 
 /** Changes whenever what the store holds would change: a store written with other SQL is rebuilt. */
 const SCHEMA = createHash('sha256')
-  .update(`store 1\n${lineRowsSql(linesSource([]))}\n${derivedRowsSql('records', 'owners')}\n${ownersSql('records')}`)
+  .update(`store 2\n${lineRowsSql(linesSource([]))}\n${derivedRowsSql('records', 'owners')}\n${ownersSql('records')}`)
   .digest('hex')
   .slice(0, 16);
 
@@ -72,7 +72,11 @@ async function openStore(path: string): Promise<DuckDBInstance> {
   await mkdir(join(path, '..'), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      return await DuckDBInstance.create(path, { preserve_insertion_order: 'false' });
+      // Bounded: past the limit DuckDB spills to <store>.tmp instead of growing.
+      return await DuckDBInstance.create(path, {
+        preserve_insertion_order: 'false',
+        memory_limit: process.env.JOURNEY_KPI_STORE_MEMORY ?? '4GB',
+      });
     } catch (err) {
       if (!/lock/i.test((err as Error).message) || attempt >= 60) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -109,11 +113,14 @@ async function createTables(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE TABLE IF NOT EXISTS store_meta (name VARCHAR PRIMARY KEY, value VARCHAR)`);
   await conn.run(`CREATE TABLE IF NOT EXISTS cursors (file VARCHAR PRIMARY KEY, log_id VARCHAR, "offset" BIGINT)`);
   await conn.run(
-    `CREATE TABLE IF NOT EXISTS records AS SELECT *, NULL::UHUGEINT AS key_id, NULL::INTEGER AS seq FROM (${lineRowsSql(linesSource([]))}) WHERE false`,
+    `CREATE TABLE IF NOT EXISTS records AS SELECT *, NULL::UHUGEINT AS key_id, NULL::UBIGINT AS credited_hash, NULL::INTEGER AS seq
+      FROM (${lineRowsSql(linesSource([]))}) WHERE false`,
   );
   await conn.run(`CREATE TABLE IF NOT EXISTS owners AS SELECT * FROM (${ownersSql('records')}) WHERE false`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS tracking_rows AS SELECT * FROM (${derivedRowsSql('records', 'owners')}) WHERE false`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS dirty (seq INTEGER, advocate_id VARCHAR)`);
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS tracking_rows AS SELECT *, NULL::UBIGINT AS adv_hash, NULL::INTEGER AS seq FROM (${derivedRowsSql('records', 'owners')}) WHERE false`,
+  );
+  await conn.run(`CREATE TABLE IF NOT EXISTS dirty (seq INTEGER, h UBIGINT)`);
 }
 
 async function ingest(
@@ -151,7 +158,7 @@ async function ingest(
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(`INSERT INTO records
-      SELECT b.* FROM (SELECT *, md5_number(record_key) AS key_id, ${seq} AS seq FROM (${dedupedSql('SELECT * FROM batch_lines')})) b
+      SELECT b.* FROM (SELECT *, md5_number(record_key) AS key_id, hash(credited) AS credited_hash, ${seq} AS seq FROM (${dedupedSql('SELECT * FROM batch_lines')})) b
       ANTI JOIN records r ON b.key_id = r.key_id`);
     const newRecords = Number((await rows(conn, `SELECT count(*) AS n FROM records WHERE seq = ${seq}`))[0].n);
     const advocates = newRecords > 0 ? await deriveRows(conn, seq) : 0;
@@ -167,36 +174,46 @@ async function ingest(
   }
 }
 
-/** Recomputes the view rows of the advocates batch `seq` touched; returns how many. */
+/**
+ * Recomputes the view rows of the advocates batch `seq` touched; returns how many advocate keys. Advocates are
+ * handled by a 64-bit hash of their id (`adv_hash`), so finding their rows among millions is an integer join; two
+ * ids that share a hash are simply recomputed together, which keeps it exact. Every row recomputed carries the batch
+ * in `seq`, so a rollup catches up by reading only the rows of later batches (their row groups, by zone map).
+ */
 async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE batch_refs AS
     SELECT DISTINCT referral_id FROM records WHERE seq = ${seq} AND referral_id IS NOT NULL`);
   // A new submission may change who owns a referral that records already named (e.g. a backend's lead.qualified
-  // that arrived first): the old and the new owner are both recomputed.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE dirty_now AS SELECT DISTINCT advocate_id FROM (
-      SELECT credited AS advocate_id FROM records WHERE seq = ${seq}
-      UNION ALL SELECT advocate_id FROM tracking_rows WHERE referral_id IN (SELECT referral_id FROM batch_refs)
-      UNION ALL SELECT o_advocate_id FROM owners WHERE referral_id IN (SELECT referral_id FROM batch_refs)
-    ) WHERE advocate_id IS NOT NULL`);
+  // that arrived first): the advocate those records counted for before, and the new owner, are both recomputed.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE dirty_now AS SELECT DISTINCT h FROM (
+      SELECT credited_hash AS h FROM records WHERE seq = ${seq}
+      UNION ALL SELECT hash(o_advocate_id) FROM owners WHERE referral_id IN (SELECT referral_id FROM batch_refs)
+      UNION ALL SELECT credited_hash FROM records WHERE journey_id IS NULL AND referral_id IN (SELECT referral_id FROM batch_refs)
+    ) WHERE h IS NOT NULL`);
   await conn.run(`DELETE FROM owners WHERE referral_id IN (SELECT referral_id FROM batch_refs)`);
   await conn.run(`INSERT INTO owners ${ownersSql('records', 'SELECT referral_id FROM batch_refs')}`);
-  await conn.run(`INSERT INTO dirty_now SELECT DISTINCT o_advocate_id FROM owners
-    WHERE referral_id IN (SELECT referral_id FROM batch_refs) AND o_advocate_id NOT IN (SELECT advocate_id FROM dirty_now)`);
+  await conn.run(`INSERT INTO dirty_now SELECT DISTINCT hash(o_advocate_id) FROM owners
+    WHERE referral_id IN (SELECT referral_id FROM batch_refs) AND hash(o_advocate_id) NOT IN (SELECT h FROM dirty_now)`);
+  const stamped = (rowsSql: string) => `INSERT INTO tracking_rows SELECT *, hash(advocate_id) AS adv_hash, ${seq} AS seq FROM (${rowsSql})`;
   const total = Number((await rows(conn, `SELECT count(*) AS n FROM records`))[0].n);
   const fresh = Number((await rows(conn, `SELECT count(*) AS n FROM records WHERE seq = ${seq}`))[0].n);
   if (fresh === total) {
     // The first batch: every row, in one pass.
-    await conn.run(`INSERT INTO tracking_rows ${derivedRowsSql('records', 'owners')}`);
+    await conn.run(stamped(derivedRowsSql('records', 'owners')));
   } else {
-    await conn.run(`DELETE FROM tracking_rows WHERE advocate_id IN (SELECT advocate_id FROM dirty_now)`);
-    // The touched advocates' records: their own (credited to them) and those naming a referral they own.
-    const theirs = `(SELECT r.* FROM records r LEFT JOIN owners o USING (referral_id)
-      WHERE (r.credited IN (SELECT advocate_id FROM dirty_now)
-          OR r.referral_id IN (SELECT referral_id FROM owners WHERE o_advocate_id IN (SELECT advocate_id FROM dirty_now)))
-        AND (CASE WHEN r.journey_id IS NULL AND o.o_advocate_id IS NOT NULL THEN o.o_advocate_id ELSE r.credited END)
-          IN (SELECT advocate_id FROM dirty_now))`;
-    await conn.run(`INSERT INTO tracking_rows ${derivedRowsSql(theirs, 'owners')}`);
+    await conn.run(`DELETE FROM tracking_rows WHERE adv_hash IN (SELECT h FROM dirty_now)`);
+    // The touched advocates' records: those credited to them, and the journey-less ones naming a referral they own.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE theirs AS
+      SELECT * FROM records WHERE credited_hash IN (SELECT h FROM dirty_now)
+      UNION ALL
+      SELECT * FROM records WHERE journey_id IS NULL AND credited_hash NOT IN (SELECT h FROM dirty_now)
+        AND referral_id IN (SELECT referral_id FROM owners WHERE hash(o_advocate_id) IN (SELECT h FROM dirty_now))`);
+    const resolved = `(SELECT t.* FROM theirs t LEFT JOIN owners o USING (referral_id)
+      WHERE hash(CASE WHEN t.journey_id IS NULL AND o.o_advocate_id IS NOT NULL THEN o.o_advocate_id ELSE t.credited END)
+        IN (SELECT h FROM dirty_now))`;
+    await conn.run(stamped(derivedRowsSql(resolved, 'owners')));
+    await conn.run(`DROP TABLE theirs`);
   }
-  await conn.run(`INSERT INTO dirty SELECT ${seq}, advocate_id FROM dirty_now`);
+  await conn.run(`INSERT INTO dirty SELECT ${seq}, h FROM dirty_now`);
   return Number((await rows(conn, `SELECT count(*) AS n FROM dirty_now`))[0].n);
 }
