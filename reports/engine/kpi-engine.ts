@@ -1,6 +1,7 @@
-// The KPI report: every declared KPI (definitions/kpis/) computed by DuckDB in ONE grouped query over the
-// `tracking` view, per the dimensions asked for, within the filters. The CLI (table, JSON, CSV, HTML) and
-// GET /v1/reports/kpis all call runKpiReport, so they can never disagree.
+// The KPI report: every declared KPI (definitions/kpis/) computed by DuckDB over the `tracking` view, per the
+// dimensions asked for, within the filters: from the KPI store (tracking-store.ts), through a rollup of the formulas'
+// aggregates where they decompose (kpi-rollup.ts), else in one grouped query over the view. The CLI (table, JSON,
+// CSV, HTML) and GET /v1/reports/kpis all call runKpiReport, so they can never disagree.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { KpiDefinition } from '../../definitions/kpi-definitions.ts';
 import { TRACKING_RECORD_TYPES } from '../../definitions/kpi-definitions.ts';
