@@ -16,45 +16,56 @@ import {
   Suppressed,
 } from '../contract/index.ts';
 import { RELEASE } from '../release.ts';
+import { instantText, markdownReason } from '../../definitions/readable.ts';
 import type { RunContext } from './context.ts';
+import { readerZone } from './state.ts';
 import { askHold } from './suppression.ts';
 
 function suppressionReason(ctx: RunContext): string | undefined {
   return askHold(ctx, 'email')?.reason;
 }
 
+/**
+ * The run's Current Details in the Temporal UI, shaped to be read whole in the panel (which shows only a few lines):
+ * first what matters now (stage, the next action and when, why the run is held), then any problem that needs an
+ * operator, then which journey and customer, and the counts on one line, last. Every reason goes through the one
+ * formatter (definitions/readable.ts): times in the customer's zone and UTC, durations in words, and Markdown's
+ * special characters escaped so a placeholder such as `<redacted>` stays visible.
+ */
 export function detailsMarkdown(ctx: RunContext): string {
   const s = ctx.state;
+  const zone = readerZone(s.traits);
+  const say = (text: string) => markdownReason(text, zone);
   const why = suppressionReason(ctx);
-  const lines = [
-    `**${s.journeyName}** v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}`,
-    // Markdown needs a blank line between a paragraph and a list, or the Temporal UI shows the bullets as text.
-    '',
-    `- stage: **${s.stage}**${s.motion ? ` · motion: ${s.motion}` : ''}${s.attempts ? ` · asks this cycle: ${s.attempts}` : ''}`,
-    `- next: ${s.nextAction ? `${s.nextAction.what}${s.nextAction.at ? ` at ${s.nextAction.at}` : ''}` : '—'}`,
-  ];
-  if (why) lines.push(`- suppressed: ${why}`);
+  const next = s.nextAction ? say(s.nextAction.what) : 'nothing planned';
+  const headline = [`**${s.stage}**${s.motion ? ` · ${s.motion}` : ''} · next: ${next}`];
+  if (why) headline.push(`**held**: ${say(why)}`);
+  // Hard line breaks (two spaces): one compact paragraph, no list indentation.
+  const lines = [headline.join('  \n'), ''];
   if (s.emailProblem) {
     const { kind, reason, failures, retryAt } = s.emailProblem;
-    const next = retryAt ? ` · trying again at ${retryAt}` : ' · ask given up';
-    lines.push(`- email ${kind}: ${reason} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${next}`);
+    const again = retryAt ? ` · trying again at ${instantText(retryAt, zone)}` : ' · ask given up';
+    lines.push(`- email ${kind}: ${say(reason)} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${again}`);
   }
   const failedRewards = s.rewards.filter((r) => r.status === 'failed');
   if (failedRewards.length > 0) {
     const last = failedRewards[failedRewards.length - 1];
-    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${last.key}: ${last.reason}`);
+    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${say(last.key)}: ${say(last.reason ?? '')}`);
   }
   if (s.trackingProblem) {
     const t = s.trackingProblem;
     lines.push(
-      `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${t.since} (${t.reason}) · trying again at ${t.retryAt}`,
+      `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${instantText(t.since, zone)} (${say(t.reason)}) · trying again at ${instantText(t.retryAt, zone)}`,
     );
   }
-  if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
-  if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
+  if (s.ended) lines.push(`- ended: ${say(s.ended.reason)} (new events are recorded, never acted on)`);
+  if (ctx.handoverRequested) lines.push(`- handing over to a fresh history (operator, ${instantText(ctx.handoverRequested.at, zone)})`);
+  const qualified = s.qualification ? ` · qualified: ${s.qualification.motion} (${say(s.qualification.reason)})` : '';
+  lines.push(`- ${say(s.journeyName)} v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}${qualified}`);
   const { referrals, conversions, rewardsIssued, tier } = s.history;
-  lines.push(`- referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`);
-  if (ctx.handoverRequested) lines.push(`- handing over to a fresh history (operator, ${ctx.handoverRequested.at})`);
+  lines.push(
+    `- asks this cycle ${s.attempts ?? 0} · referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`,
+  );
   return lines.join('\n');
 }
 
