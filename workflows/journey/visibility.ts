@@ -26,47 +26,49 @@ function suppressionReason(ctx: RunContext): string | undefined {
 }
 
 /**
- * The run's Current Details in the Temporal UI, shaped to be read whole in the panel (which shows only a few lines):
- * first what matters now (stage, the next action and when, why the run is held), then any problem that needs an
- * operator, then which journey and customer, and the counts on one line, last. Every reason goes through the one
- * formatter (definitions/readable.ts): times in the customer's zone and UTC, durations in words, and Markdown's
- * special characters escaped so a placeholder such as `<redacted>` stays visible.
+ * The run's Current Details in the Temporal UI, shaped to be read whole in its panel (a frame about 100 px tall in
+ * UI 2.42): first what matters now (stage, the next action and when, why the run is held), then any problem that
+ * needs an operator, then the cycle and the counts on one line, last. Which journey, version and customer is in the
+ * run's Summary beside it. Every reason goes through the one formatter (definitions/readable.ts): times in the
+ * customer's zone and UTC, durations in words, Markdown's special characters escaped so `<redacted>` stays visible.
  */
 export function detailsMarkdown(ctx: RunContext): string {
   const s = ctx.state;
   const zone = readerZone(s.traits);
   const say = (text: string) => markdownReason(text, zone);
   const why = suppressionReason(ctx);
-  const next = s.nextAction ? say(s.nextAction.what) : 'nothing planned';
-  const headline = [`**${s.stage}**${s.motion ? ` · ${s.motion}` : ''} · next: ${next}`];
-  if (why) headline.push(`**held**: ${say(why)}`);
-  // Hard line breaks (two spaces): one compact paragraph, no list indentation.
-  const lines = [headline.join('  \n'), ''];
+  const now = [`**${s.stage}**${s.motion ? ` · ${s.motion}` : ''} · next: ${s.nextAction ? say(s.nextAction.what) : 'nothing planned'}`];
+  if (why) now.push(`**held**: ${say(why)}`);
+  const problems: string[] = [];
   if (s.emailProblem) {
     const { kind, reason, failures, retryAt } = s.emailProblem;
     const again = retryAt ? ` · trying again at ${instantText(retryAt, zone)}` : ' · ask given up';
-    lines.push(`- email ${kind}: ${say(reason)} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${again}`);
+    problems.push(`- email ${kind}: ${say(reason)} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${again}`);
   }
   const failedRewards = s.rewards.filter((r) => r.status === 'failed');
   if (failedRewards.length > 0) {
     const last = failedRewards[failedRewards.length - 1];
-    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${say(last.key)}: ${say(last.reason ?? '')}`);
+    problems.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${say(last.key)}: ${say(last.reason ?? '')}`);
   }
   if (s.trackingProblem) {
     const t = s.trackingProblem;
-    lines.push(
+    problems.push(
       `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${instantText(t.since, zone)} (${say(t.reason)}) · trying again at ${instantText(t.retryAt, zone)}`,
     );
   }
-  if (s.ended) lines.push(`- ended: ${say(s.ended.reason)} (new events are recorded, never acted on)`);
-  if (ctx.handoverRequested) lines.push(`- handing over to a fresh history (operator, ${instantText(ctx.handoverRequested.at, zone)})`);
-  const qualified = s.qualification ? ` · qualified: ${s.qualification.motion} (${say(s.qualification.reason)})` : '';
-  lines.push(`- ${say(s.journeyName)} v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}${qualified}`);
+  if (s.ended) problems.push(`- ended: ${say(s.ended.reason)} (new events are recorded, never acted on)`);
+  if (ctx.handoverRequested) problems.push(`- handing over to a fresh history (operator, ${instantText(ctx.handoverRequested.at, zone)})`);
+  const qualified = s.qualification ? `qualified: ${s.qualification.motion} (${say(s.qualification.reason)}) · ` : '';
   const { referrals, conversions, rewardsIssued, tier } = s.history;
-  lines.push(
-    `- asks this cycle ${s.attempts ?? 0} · referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`,
-  );
-  return lines.join('\n');
+  const tally = [
+    `${qualified}cycle ${s.cycle}`,
+    `asks this cycle ${s.attempts ?? 0} · referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`,
+  ];
+  // Hard line breaks (two trailing spaces) keep the lines in one paragraph: no list or paragraph margins, so the
+  // usual four lines fit the panel. Problems, when there are any, are a list of their own between the two parts.
+  const paragraph = (lines: string[]) => lines.join('  \n');
+  if (problems.length === 0) return paragraph([...now, ...tally]);
+  return [paragraph(now), '', ...problems, '', paragraph(tally)].join('\n');
 }
 
 /** Once per run (each continue-as-new included): which journey, version and customer, and the release of the code
