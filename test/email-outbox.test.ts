@@ -198,7 +198,7 @@ describe('journey outbox (the CLI)', () => {
     expect(shown.stdout).toContain('Hi Ada,');
     const byKey = JSON.parse((await run('show', ask().sendKey, '--data-dir', dataDir, '--json')).stdout);
     expect(byKey.id).toBe(messageId);
-  }, 30_000);
+  }, 90_000);
 
   it('fails with a clear message for an unknown id', async () => {
     const { dataDir } = outboxActivities();
