@@ -160,7 +160,7 @@ await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catc
 });
 
 const ui = server.uiUrl;
-const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'reward', 'expand'] });
+const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'activate', 'expand'] });
 console.log(`
   journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
     Temporal UI   ${workflowListUrl(ui, namespace)}

@@ -128,3 +128,68 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
     }
   }, 420_000);
 });
+
+describe('npm start, signalled as a script would (the npm process itself, not its node child)', () => {
+  // npm forwards SIGINT/SIGTERM to the script's shell only; `exec` in package.json and scripts/start.sh makes that
+  // shell become scripts/start.ts, so the signal reaches the process that stops the stack in order.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to npm's pid stops the API, the worker and the dev server, and npm exits 0`, async () => {
+      if (!process.env.TEMPORAL_CLI_PATH) throw new Error('TEMPORAL_CLI_PATH is not set: run the suite with npm test');
+      const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), metrics: await freePort() };
+      const child = spawn('npm', ['start', '--silent'], {
+        env: {
+          ...process.env,
+          JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-signal-')),
+          JOURNEY_TEMPORAL_PORT: String(ports.temporal),
+          JOURNEY_UI_PORT: String(ports.ui),
+          JOURNEY_API_PORT: String(ports.api),
+          JOURNEY_WORKER_METRICS_PORT: String(ports.metrics),
+          JOURNEY_DEMO: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const p: Started = {
+        child,
+        output: () => output,
+        exited: new Promise((r) => child.once('exit', (code) => r(code))),
+      };
+      let output = '';
+      child.stdout!.on('data', (c) => (output += c));
+      child.stderr!.on('data', (c) => (output += c));
+      const answers = async (url: string) =>
+        fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+          () => true,
+          () => false,
+        );
+      try {
+        await waitFor(
+          'the start banner',
+          () =>
+            output.includes('journey-engine is up')
+              ? true
+              : child.exitCode !== null
+                ? Promise.reject(new Error(`npm start exited ${child.exitCode}:\n${output}`))
+                : undefined,
+          120_000,
+          1000,
+        );
+        expect(await answers(`http://127.0.0.1:${ports.api}/healthz`)).toBe(true);
+        child.kill(signal);
+        expect(await p.exited, output).toBe(0);
+        expect(output).toContain('[start] stopped.');
+        // Nothing of the stack is left: the API, the metrics endpoint and the UI no longer answer.
+        await waitFor(
+          'every port to close',
+          async () =>
+            !(await answers(`http://127.0.0.1:${ports.api}/healthz`)) &&
+            !(await answers(`http://127.0.0.1:${ports.metrics}/metrics`)) &&
+            !(await answers(`http://127.0.0.1:${ports.ui}/`)),
+          15_000,
+          500,
+        );
+      } finally {
+        await stopOrKill(p);
+      }
+    }, 240_000);
+  }
+});
