@@ -35,7 +35,10 @@ export const SETTINGS: Record<string, Setting> = {
   },
   TEMPORAL_TEST_SERVER_VERSION: { default: '1.31.0', meaning: 'the Maven version of the time-skipping test server' },
   // worker and API
-  JOURNEY_KPI_STORE_MEMORY: { default: '4GB', meaning: "DuckDB memory limit of the KPI store (<data>/kpi-store/tracking.duckdb) the reports read" },
+  JOURNEY_KPI_STORE_MEMORY: {
+    default: '4GB',
+    meaning: 'DuckDB memory limit of the KPI store (<data>/kpi-store/tracking.duckdb) the reports read',
+  },
   JOURNEY_DATA_DIR: { default: 'data', meaning: 'outbox, tracking logs, demo progress and the dev server SQLite file' },
   JOURNEY_TASK_QUEUE: { default: 'journeys', meaning: 'the task queue of the worker; the API must use the same' },
   JOURNEY_LOG_LEVEL: { default: 'info (warn under npm start)', meaning: 'trace, debug, info, warn, error' },
@@ -134,5 +137,8 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
-  BENCH_REPORT_IN_PLACE: { default: '—', meaning: '1 also times the engine reading the logs in place, without the KPI store (minutes at 5 M records)' },
+  BENCH_REPORT_IN_PLACE: {
+    default: '—',
+    meaning: '1 also times the engine reading the logs in place, without the KPI store (minutes at 5 M records)',
+  },
 };
