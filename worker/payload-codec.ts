@@ -42,7 +42,8 @@ export function parseCodecKeys(spec: string, variable = CODEC_KEYS_VARIABLE): Co
   entries.forEach((entry, i) => {
     const sep = entry.indexOf(':');
     const where = `${variable} entry ${i + 1}`;
-    if (sep === -1) throw new CodecKeysError(`${where} has no key id: write it as <id>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)`);
+    if (sep === -1)
+      throw new CodecKeysError(`${where} has no key id: write it as <id>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)`);
     const id = entry.slice(0, sep);
     const material = entry.slice(sep + 1);
     if (!KEY_ID.test(id))

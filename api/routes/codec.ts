@@ -105,8 +105,16 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
     };
     const schema = { body: bodySchema, tags: ['operations'] };
 
-    scope.post('/codec/decode', { schema: { ...schema, summary: 'Decrypt payloads (remote codec protocol)' }, config: { scope: 'read' } }, convert('decode'));
-    scope.post('/codec/encode', { schema: { ...schema, summary: 'Encrypt payloads (remote codec protocol)' }, config: { scope: 'operate' } }, convert('encode'));
+    scope.post(
+      '/codec/decode',
+      { schema: { ...schema, summary: 'Decrypt payloads (remote codec protocol)' }, config: { scope: 'read' } },
+      convert('decode'),
+    );
+    scope.post(
+      '/codec/encode',
+      { schema: { ...schema, summary: 'Encrypt payloads (remote codec protocol)' }, config: { scope: 'operate' } },
+      convert('encode'),
+    );
 
     const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 512 } } };
     const checkUiToken = async (req: FastifyRequest, reply: FastifyReply) => {
