@@ -52,7 +52,7 @@ describe('customer data in Temporal histories is encrypted (JOURNEY_CODEC_KEYS)'
 
   beforeAll(async () => {
     sys = await startEncryptedSystem({ keys: K1 });
-    await sendPromoterAnswer(sys.f, c);
+    await sendPromoterAnswer(sys.f.api, c);
     const handle = sys.client.workflow.getHandle(journeyRun);
     // The ask goes out: the email activity's input (address, name, message) is in the history now.
     await waitFor(
@@ -126,7 +126,7 @@ describe('customer data in Temporal histories is encrypted (JOURNEY_CODEC_KEYS)'
       // Read with the rotated keys: the run's state (its input and signals were sealed with k1).
       expect(await handle.query(journeyStateQuery)).toMatchObject({ customerId: c.customerId });
       // A second answer reaches the run (signalled, k1 from the API) and the rotated worker records it.
-      await sendPromoterAnswer(sys.f, c, `nps-again-${c.customerId}`);
+      await sendPromoterAnswer(sys.f.api, c, `nps-again-${c.customerId}`);
       const keyIds = async () => keyIdsIn(await handle.fetchHistory());
       const ids = await waitFor('a payload written with k2', async () => ((await keyIds()).has('k2') ? keyIds() : undefined), 30_000, 500);
       expect([...ids].sort()).toEqual(['k1', 'k2']);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Connection, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
 import { PlanRegistry } from '../../api/registry.ts';
@@ -109,8 +110,12 @@ export function secretCustomer() {
 }
 
 /** An NPS promoter answer through the API, with the customer's traits (the demo journey asks 4 s later). */
-export async function sendPromoterAnswer(f: ApiFixture, c: ReturnType<typeof secretCustomer>, id = `nps-${c.customerId}`): Promise<void> {
-  const res = await f.api.inject({
+export async function sendPromoterAnswer(
+  api: FastifyInstance,
+  c: ReturnType<typeof secretCustomer>,
+  id = `nps-${c.customerId}`,
+): Promise<void> {
+  const res = await api.inject({
     method: 'POST',
     url: '/v1/events',
     headers: auth(),
