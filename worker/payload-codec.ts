@@ -8,7 +8,10 @@
 // JOURNEY_CODEC_KEYS="k2:<base64 of 32 bytes>,k1:<base64 of 32 bytes>"   newest first; `openssl rand -base64 32`
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package whose namespace Node's ESM loader cannot see through: the default export is its module.exports.
+import proto from '@temporalio/proto';
+
+const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 
 export const CODEC_KEYS_VARIABLE = 'JOURNEY_CODEC_KEYS';
 /** The encoding Temporal's tools (UI, CLI) show for a payload they cannot read without the codec. */
@@ -98,7 +101,7 @@ export class EncryptionCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     // The whole payload is sealed, its metadata too: the encoding says what the data was (json/plain, a protobuf
     // type name), which is nobody's business without the key.
-    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const plain = PayloadMessage.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.newest.key, iv);
     cipher.setAAD(associatedData(this.newest.id));
@@ -128,7 +131,7 @@ export class EncryptionCodec implements PayloadCodec {
       decipher.setAAD(associatedData(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain);
+      return PayloadMessage.decode(plain);
     } catch {
       throw new PayloadDecryptError(
         `a payload encrypted with key "${keyId}" failed authentication: ${CODEC_KEYS_VARIABLE} holds a different key under that id, or the payload was altered`,
