@@ -2,7 +2,10 @@
 // encrypts, every listed key decrypts), and a payload this process cannot read is a clear error naming the key, never
 // garbage handed to the workflow. The same codec on real servers: codec-devserver.test.ts.
 import { describe, expect, it } from 'vitest';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
+import { decodeOptionalFailureToOptionalError, encodeErrorToFailure } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { journeyDataConverter } from '../worker/data-converter.ts';
 import {
   CodecKeysError,
   EncryptionCodec,
@@ -79,6 +82,20 @@ describe('the payload codec (AES-256-GCM, key id in the metadata)', () => {
     flipped[20] ^= 1;
     await expect(both.decode([{ ...sealed, data: flipped }])).rejects.toThrow(/failed authentication/);
     await expect(both.decode([{ ...sealed, data: flipped.subarray(0, 10) }])).rejects.toThrow(/truncated/);
+  });
+});
+
+describe('failures under the data converter the engine builds (worker/data-converter.ts)', () => {
+  it('encrypts a failure message and stack (a provider error quoting an address), and reads them back', async () => {
+    const converter = loadDataConverter(journeyDataConverter(new EncryptionCodec(parseCodecKeys(K1))));
+    const error = ApplicationFailure.nonRetryable(`Invalid 'To' address: ${customer.email}`, 'PostmarkError', { to: customer.email });
+    const failure = await encodeErrorToFailure(converter, error);
+    const stored = JSON.stringify(failure, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+    expect(stored).not.toContain(customer.email);
+    expect(stored).toContain('binary/encrypted');
+    const back = (await decodeOptionalFailureToOptionalError(converter, failure)) as ApplicationFailure;
+    expect(back.message).toBe(`Invalid 'To' address: ${customer.email}`);
+    expect(back.details).toEqual([{ to: customer.email }]);
   });
 });
 
