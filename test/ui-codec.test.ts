@@ -28,7 +28,12 @@ import { waitFor } from './support/wait.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openUserMetadata, visibleText } from './ui/temporal-ui.ts';
 
-const SCREENSHOT = join(process.cwd(), 'test', '.artifacts', 'temporal-ui-decoded.png');
+// UPDATE_DOC_SCREENSHOTS=1 replaces the one in docs/images (docs/security.md), as test/ui.test.ts does.
+const SCREENSHOT = join(
+  process.cwd(),
+  ...(process.env.UPDATE_DOC_SCREENSHOTS === '1' ? ['docs', 'images'] : ['test', '.artifacts']),
+  'temporal-ui-decoded.png',
+);
 
 describe('the Temporal UI decodes encrypted runs through the API codec endpoint', () => {
   let server: DevServer;
@@ -115,7 +120,8 @@ describe('the Temporal UI decodes encrypted runs through the API codec endpoint'
     const text = await visibleText(page);
     expect(text).toContain(c.firstName);
     expect(text).not.toContain('binary/encrypted');
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.getByText(c.email).first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: SCREENSHOT });
     // The run's summary (user metadata, encrypted like every payload) reads in clear too.
     await openUserMetadata(page);
     await expect.poll(() => visibleText(page), { timeout: 30_000 }).toContain(`for ${c.customerId}`);

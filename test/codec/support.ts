@@ -40,12 +40,7 @@ export async function clientWithKeys(keys: string | undefined): Promise<{ client
   return { client, close: () => connection.close() };
 }
 
-export async function startEncryptedSystem(opts: {
-  keys: string;
-  uiToken?: string;
-  corsOrigins?: string[];
-  port?: number;
-}): Promise<EncryptedSystem> {
+export async function startEncryptedSystem(opts: { keys: string; uiToken?: string; corsOrigins?: string[] }): Promise<EncryptedSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'codec-journeys-'));
   writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
   const { plans } = await loadJourneyDir(dir);
@@ -57,7 +52,7 @@ export async function startEncryptedSystem(opts: {
     registry: PlanRegistry.of(plans),
     codec: { codec: payloads.codec, uiToken: opts.uiToken, corsOrigins: opts.corsOrigins ?? [] },
   });
-  const apiUrl = await f.api.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  const apiUrl = await f.api.listen({ host: '127.0.0.1', port: 0 });
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
