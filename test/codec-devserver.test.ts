@@ -10,6 +10,8 @@ import { Worker } from '@temporalio/worker';
 import { customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { generateCodecKey, KEY_ID_METADATA } from '../worker/payload-codec.ts';
 import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { workflowBundle } from './support/temporal.ts';
 import { waitFor } from './support/wait.ts';
 import { clientWithKeys, secretCustomer, sendPromoterAnswer, startEncryptedSystem, type EncryptedSystem } from './codec/support.ts';
@@ -138,6 +140,40 @@ describe('customer data in Temporal histories is encrypted (JOURNEY_CODEC_KEYS)'
       );
     } finally {
       await rotated.close();
+    }
+  });
+
+  it('a worker without the key fails the workflow task naming the key (no garbage run), and the run resumes once the key is back', async () => {
+    const K3 = generateCodecKey('k3');
+    const all = await clientWithKeys(`${K2},${K1},${K3}`);
+    try {
+      const handle = all.client.workflow.getHandle(journeyRun);
+      const failedTasks = async () =>
+        ((await handle.fetchHistory()).events ?? [])
+          .filter((e) => e.workflowTaskFailedEventAttributes)
+          .map((e) => e.workflowTaskFailedEventAttributes!);
+      const before = (await failedTasks()).length;
+      const seen = async () => ((await handle.query(journeyStateQuery)) as { seenEventIds: number }).seenEventIds;
+      const seenBefore = await seen();
+      await sys.stopWorker();
+      await sys.startWorker(K3); // k1 and k2 dropped too early
+      await sendPromoterAnswer(sys.f.api, c, `nps-third-${c.customerId}`);
+      const failed = await waitFor(
+        'a failed workflow task',
+        async () => ((await failedTasks()).length > before ? failedTasks() : undefined),
+        60_000,
+        500,
+      );
+      const converter = loadDataConverter(payloadProtectionFromEnv({ JOURNEY_CODEC_KEYS: `${K2},${K1},${K3}` }).dataConverter);
+      const error = await decodeOptionalFailureToOptionalError(converter, failed[failed.length - 1].failure);
+      expect(String(error?.message)).toMatch(/encrypted with key "k[12]", which JOURNEY_CODEC_KEYS does not list \(it has "k3"\)/);
+
+      // The key is back: the same run takes the event (nothing was acted on in between).
+      await sys.stopWorker();
+      await sys.startWorker(`${K2},${K1}`);
+      await waitFor('the third answer taken', async () => (await seen()) > seenBefore, 60_000, 500);
+    } finally {
+      await all.close();
     }
   });
 });
