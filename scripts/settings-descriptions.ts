@@ -35,6 +35,18 @@ export const SETTINGS: Record<string, Setting> = {
   },
   TEMPORAL_TEST_SERVER_VERSION: { default: '1.31.0', meaning: 'the Maven version of the time-skipping test server' },
   // worker and API
+  JOURNEY_CODEC_KEYS: {
+    default: '— (payloads in clear, a warning at start); npm start generates data/codec-keys',
+    meaning: 'payload encryption keys, id:base64 (32 bytes) comma-separated, newest first: it encrypts, all decrypt (docs/security.md)',
+  },
+  JOURNEY_CODEC_UI_TOKEN: {
+    default: '— (only the bearer door /codec/decode)',
+    meaning: "secret path segment of the Temporal UI's codec endpoint /codec/ui/<token> (32-256 of A-Z a-z 0-9 _ -)",
+  },
+  JOURNEY_CODEC_CORS_ORIGINS: {
+    default: 'http://localhost:8233, http://127.0.0.1:8233',
+    meaning: 'browser origins allowed to call the codec endpoint, comma-separated',
+  },
   JOURNEY_KPI_STORE_MEMORY: {
     default: '4GB',
     meaning: 'DuckDB memory limit of the KPI store (<data>/kpi-store/tracking.duckdb) the reports read',
@@ -136,6 +148,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
+  BENCH_CODEC_N: { default: '5000', meaning: 'payloads per case in bench/payload-codec.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
   BENCH_REPORT_IN_PLACE: {
     default: '—',
