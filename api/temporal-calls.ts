@@ -11,6 +11,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyReply } from 'fastify';
 import type { ApiContext } from './context.ts';
+import { sendError, type Problem } from './errors.ts';
 
 export function withDeadline<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<T> {
   return ctx.client.connection.withDeadline(Date.now() + ctx.temporalCallTimeoutMs, fn);
@@ -21,28 +22,27 @@ function isDeadline(err: unknown): boolean {
   return isGrpcDeadlineError(err) || isGrpcCancelledError(err);
 }
 
-/** Sends the HTTP answer for a failed call to a run: 404 no run, 409 the run refused, 504 no answer in time, 503 else. */
-export function replyTemporalFailure(ctx: ApiContext, reply: FastifyReply, operation: string, err: unknown, what: string) {
-  if (err instanceof WorkflowNotFoundError)
-    return reply.code(404).send({ error: 'not_found', message: `${what} is not running`, requestId: reply.request.id });
+/**
+ * Sends the HTTP answer for a failed call to a run: 404 no run, 409 the run refused, 504 no answer in time, 503 else.
+ * `subject`: the path parameter naming the run (its pointer goes in the problem).
+ */
+export function replyTemporalFailure(ctx: ApiContext, reply: FastifyReply, operation: string, err: unknown, what: string, subject: string) {
+  const problem = (message: string): Problem[] => [{ in: 'path', pointer: `/${subject}`, message }];
+  if (err instanceof WorkflowNotFoundError) return sendError(reply, 404, 'not_found', `${what} is not running`, problem('no such run'));
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause instanceof ApplicationFailure ? err.cause.message : ((err.cause as Error | undefined)?.message ?? err.message);
-    return reply.code(409).send({ error: 'refused', message: `${what} refused: ${cause}`, requestId: reply.request.id });
+    return sendError(reply, 409, 'refused', `${what} refused: ${cause}`, problem(cause));
   }
   ctx.metrics.temporalErrors.inc({ operation });
   if (err instanceof QueryRejectedError)
-    return reply.code(409).send({ error: 'refused', message: `${what} refused the query: ${err.message}`, requestId: reply.request.id });
+    return sendError(reply, 409, 'refused', `${what} refused the query: ${err.message}`, problem(err.message));
   if (isDeadline(err)) {
-    return reply.code(504).send({
-      error: 'timeout',
-      message: `${what} did not answer within ${ctx.temporalCallTimeoutMs} ms (is a worker polling its task queue?)`,
-      requestId: reply.request.id,
-    });
+    const message = `${what} did not answer within ${ctx.temporalCallTimeoutMs} ms (is a worker polling its task queue?)`;
+    return sendError(reply, 504, 'timeout', message, problem('no answer in time'));
   }
   reply.request.log.warn({ err }, `${operation} failed`);
-  return reply
-    .code(503)
-    .send({ error: 'temporal_unavailable', message: `Temporal call failed: ${(err as Error).message}`, requestId: reply.request.id });
+  const message = `Temporal call failed: ${(err as Error).message}`;
+  return sendError(reply, 503, 'temporal_unavailable', message, problem('Temporal did not answer'));
 }
 
 /** A run's query answer, or why there is none (not yet started by a worker, worker down, no such query). */

@@ -62,7 +62,7 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
           ...state,
         };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`);
+        return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`, 'customerId');
       }
     },
   );
@@ -90,7 +90,7 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
           const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [action] }));
           return { workflowId, action: name, state: (state ?? null) as object | null };
         } catch (err) {
-          return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`);
+          return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`, 'customerId');
         }
       },
     );
