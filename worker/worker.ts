@@ -1,17 +1,24 @@
 // Builds the worker that runs journey workflows and activities on one task queue.
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** The sandbox's payload converter: a payload no decoder reads becomes a marker the handlers refuse (see the file). */
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./tolerant-payload-converter.ts', import.meta.url));
+
+/** The workflow bundle every journey worker runs: workflows/ with the tolerant payload converter. */
+export function bundleJourneyWorkflows(logger?: BundleOptions['logger']) {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger });
+}
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
-  /** A prebuilt bundle (tests build it once); otherwise the worker bundles `workflows/` itself. */
+  /** A prebuilt bundle (tests build it once, with bundleJourneyWorkflows); otherwise the worker bundles it itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
@@ -24,7 +31,7 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: opts.workflowBundle ?? (await bundleJourneyWorkflows()),
     activities: createActivities(opts.activityDeps),
     // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
     interceptors: { activity: [countActivityFailures] },
