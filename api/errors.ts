@@ -130,10 +130,13 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
   }
   const code = status === 414 ? 'uri_too_long' : status === 431 ? 'headers_too_large' : status === 408 ? 'timeout' : 'invalid_request';
   const body = JSON.stringify(errorBody(randomUUID(), code, problem.message, [problem]));
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // Closing with the rest of the request unread makes the kernel reset the connection, which can discard this answer
+  // before the client reads it: read and drop what is still coming for a moment, then close.
+  socket.on('data', () => {});
+  socket.resume();
+  setTimeout(() => socket.destroy(), 2000).unref();
 }

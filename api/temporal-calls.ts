@@ -6,6 +6,8 @@ import {
   QueryRejectedError,
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  isGrpcServiceError,
+  ServiceError,
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +17,32 @@ import { sendError, type Problem } from './errors.ts';
 
 export function withDeadline<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<T> {
   return ctx.client.connection.withDeadline(Date.now() + ctx.temporalCallTimeoutMs, fn);
+}
+
+/** gRPC codes an Update gets when the run it reached is closing (handing over to its next run) or busy: ABORTED,
+ *  FAILED_PRECONDITION, UNAVAILABLE. */
+const RUN_IN_TRANSITION = new Set([9, 10, 14]);
+
+/** The gRPC status under a client error, for the log and for the retry below. */
+function grpcCause(err: unknown): { code?: number; details?: string } {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(cause) ? { code: cause.code, details: cause.details } : {};
+}
+
+/**
+ * An Update to a run, sent once more (a second later) when the run was handing over to a fresh history as it
+ * arrived: the workflow id then names the next run, which answers. The fuzzer saw a hand-over racing a hand-over
+ * answered 503 "Workflow Update failed".
+ */
+export async function updateRun<T>(ctx: ApiContext, send: () => Promise<T>): Promise<T> {
+  try {
+    return await withDeadline(ctx, send);
+  } catch (err) {
+    const { code } = grpcCause(err);
+    if (!(err instanceof ServiceError) || code === undefined || !RUN_IN_TRANSITION.has(code)) throw err;
+    await new Promise((r) => setTimeout(r, 1000));
+    return withDeadline(ctx, send);
+  }
 }
 
 /** Our deadline ran out: a plain call reports DEADLINE_EXCEEDED, an Update's polling loop reports CANCELLED. */
@@ -40,7 +68,7 @@ export function replyTemporalFailure(ctx: ApiContext, reply: FastifyReply, opera
     const message = `${what} did not answer within ${ctx.temporalCallTimeoutMs} ms (is a worker polling its task queue?)`;
     return sendError(reply, 504, 'timeout', message, problem('no answer in time'));
   }
-  reply.request.log.warn({ err }, `${operation} failed`);
+  reply.request.log.warn({ err, grpc: grpcCause(err) }, `${operation} failed`);
   const message = `Temporal call failed: ${(err as Error).message}`;
   return sendError(reply, 503, 'temporal_unavailable', message, problem('Temporal did not answer'));
 }

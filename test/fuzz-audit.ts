@@ -7,7 +7,7 @@ import { listOutbox } from '../activities/outbox.ts';
 import { customerStateQuery, journeyStateQuery } from '../workflows/contract/index.ts';
 import { addressOf } from './fuzz-requests.ts';
 
-const EventType = temporal.api.enums.v1.EventType;
+const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
 export interface Audit {
   workflows: number;
@@ -88,7 +88,13 @@ export async function auditRuns(
     if (wf.status.name !== 'RUNNING' && wf.status.name !== 'COMPLETED' && wf.status.name !== 'CONTINUED_AS_NEW')
       audit.failedRuns.push({ workflowId: wf.workflowId, status: wf.status.name });
     const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const failures = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+    // UnhandledCommand is the server refusing a completion because new signals arrived meanwhile (the SDK redoes the
+    // task at once): Temporal's normal way, not a failing task; a loop of them would show as a stuck task above.
+    const failures = (history.events ?? []).filter(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+        e.workflowTaskFailedEventAttributes?.cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    );
     if (failures.length > 0) {
       const attrs = failures[0].workflowTaskFailedEventAttributes;
       audit.workflowTaskFailures.push({

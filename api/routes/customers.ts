@@ -16,7 +16,7 @@ import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
 import { sendError } from '../errors.ts';
 import { journeyRunsOf, optOutOfEveryJourney } from '../opt-out.ts';
-import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
+import { queryOrReason, replyTemporalFailure, updateRun, withDeadline } from '../temporal-calls.ts';
 import {
   anyObject,
   bearerRoute,
@@ -192,7 +192,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       const action = (req.body ?? {}) as OperatorAction;
       try {
         // Not started when missing: a customer with no workflow has no history to leave.
-        const state = await withDeadline(ctx, () =>
+        const state = await updateRun(ctx, () =>
           ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
         );
         return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
