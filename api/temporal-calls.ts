@@ -19,8 +19,10 @@ export function withDeadline<T>(ctx: ApiContext, fn: () => Promise<T>): Promise<
   return ctx.client.connection.withDeadline(Date.now() + ctx.temporalCallTimeoutMs, fn);
 }
 
-/** gRPC codes an Update gets when the run it reached is closing (handing over to its next run) or busy: ABORTED,
- *  FAILED_PRECONDITION, UNAVAILABLE. */
+/** gRPC codes an Update gets when the run it reached is between two workflow tasks it cannot take it in: ABORTED,
+ *  UNAVAILABLE, and FAILED_PRECONDITION "unable to perform workflow execution update due to unexpected workflow task
+ *  failure" (the server refused the run's completion because a signal or update came in, as a hand-over continues as
+ *  new; the SDK redoes the task at once). */
 const RUN_IN_TRANSITION = new Set([9, 10, 14]);
 
 /** The gRPC status under a client error, for the log and for the retry below. */
@@ -30,18 +32,19 @@ function grpcCause(err: unknown): { code?: number; details?: string } {
 }
 
 /**
- * An Update to a run, sent once more (a second later) when the run was handing over to a fresh history as it
- * arrived: the workflow id then names the next run, which answers. The fuzzer saw a hand-over racing a hand-over
- * answered 503 "Workflow Update failed".
+ * An Update to a run, sent again (after 0.5, 1, 2 and 4 s) while the run is between two workflow tasks that cannot
+ * take it: a hand-over racing a hand-over, an update meeting a continue-as-new. The fuzzer saw those answered 503
+ * "Workflow Update failed" although the run answered a moment later.
  */
 export async function updateRun<T>(ctx: ApiContext, send: () => Promise<T>): Promise<T> {
-  try {
-    return await withDeadline(ctx, send);
-  } catch (err) {
-    const { code } = grpcCause(err);
-    if (!(err instanceof ServiceError) || code === undefined || !RUN_IN_TRANSITION.has(code)) throw err;
-    await new Promise((r) => setTimeout(r, 1000));
-    return withDeadline(ctx, send);
+  for (let wait = 500; ; wait *= 2) {
+    try {
+      return await withDeadline(ctx, send);
+    } catch (err) {
+      const { code } = grpcCause(err);
+      if (!(err instanceof ServiceError) || code === undefined || !RUN_IN_TRANSITION.has(code) || wait > 4000) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 

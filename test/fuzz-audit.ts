@@ -2,12 +2,12 @@
 // task is retried for ever: the run is stuck), none pending for long, no run failed, and no run acted on another
 // customer's event (its traits hold only its own address, every email went to the customer of the run that sent it).
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import { listOutbox } from '../activities/outbox.ts';
 import { customerStateQuery, journeyStateQuery } from '../workflows/contract/index.ts';
 import { addressOf } from './fuzz-requests.ts';
 
-const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { EventType, WorkflowTaskFailedCause } = protos.temporal.api.enums.v1;
 
 export interface Audit {
   workflows: number;

@@ -12,7 +12,11 @@ describe('what the fuzzer found at the API (each fixed at the root)', () => {
   let f: ApiFixture;
   let port: number;
   beforeAll(async () => {
-    f = await startApi({ temporalCallTimeoutMs: 5000, referralCodeSecret: REFERRAL_SECRET });
+    f = await startApi({
+      temporalCallTimeoutMs: 5000,
+      referralCodeSecret: REFERRAL_SECRET,
+      postmark: { basicAuth: { username: 'postmark', password: 'fuzz-found-password' } },
+    });
     const base = await f.api.listen({ host: '127.0.0.1', port: 0 });
     port = Number(new URL(base).port);
   });
@@ -125,5 +129,25 @@ describe('what the fuzzer found at the API (each fixed at the root)', () => {
     expect(res.statusCode, res.body.slice(0, 300)).toBe(202);
     expect(res.json()).toMatchObject({ accepted: 0, rejected: 1, failed: 0 });
     expect(res.json().results[0].errors[0]).toMatchObject({ pointer: '/events/0' });
+  });
+
+  it('a Postmark webhook with a megabyte field is refused with 422 naming it (was a 2 MB event Temporal refuses: a 503 Postmark retries for ever)', async () => {
+    const res = await f.api.inject({
+      method: 'POST',
+      url: '/v1/webhooks/postmark',
+      headers: {
+        authorization: `Basic ${Buffer.from('postmark:fuzz-found-password').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      payload: JSON.stringify({
+        RecordType: 'SpamComplaint',
+        ID: 225980086,
+        MessageID: 'm-1',
+        MessageStream: '"'.repeat(1024 * 1024),
+        Metadata: { customer: newCustomer('pm'), journey: 'nps-promoter-referral' },
+      }),
+    });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(422);
+    expect(shapeOf(res.body)).toEqual([]);
   });
 });

@@ -4,14 +4,14 @@
 // retry: the run was stuck for good and answered no query).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { customerStateQuery, journeyStateQuery } from '../workflows/contract/index.ts';
 import { auth, event, newCustomer, startApi, type ApiFixture } from './api/support.ts';
 import { terminateRunsOn, workflowBundle } from './support/temporal.ts';
 
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = protos.temporal.api.enums.v1;
 
 async function taskFailures(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();

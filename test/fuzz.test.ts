@@ -9,8 +9,8 @@ import { runCampaign, type CampaignResult } from './fuzz-campaign.ts';
 import { fuzzTable, violationSummary } from './fuzz-table.ts';
 
 const SEED = Number(process.env.JOURNEY_FUZZ_SEED ?? 20261203);
-const REQUESTS = Number(process.env.JOURNEY_FUZZ_REQUESTS ?? 1500);
-const SIGNALS = Number(process.env.JOURNEY_FUZZ_SIGNALS ?? 150);
+const REQUESTS = Number(process.env.JOURNEY_FUZZ_REQUESTS ?? 1000);
+const SIGNALS = Number(process.env.JOURNEY_FUZZ_SIGNALS ?? 200);
 
 describe(`fuzzing the API and the runs (seed ${SEED})`, () => {
   let temporal: DevServerClients;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ApiContext } from '../context.ts';
-import { MAX_BATCH } from '../context.ts';
+import { MAX_BATCH, MAX_EVENT_BYTES } from '../context.ts';
 import { EventNotTaken, mapWithConcurrency, type EventNotTakenResult, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
 import { sendError } from '../errors.ts';
@@ -16,9 +16,6 @@ const conflictSchema = {
   required: ['status', 'error', 'message', 'errors', 'requestId'],
   properties: { ...eventResultSchema.properties, message: { type: 'string' }, requestId: { type: 'string' } },
 } as const;
-
-/** The largest event, alone (the body limit of POST /v1/events) or in a batch: far below Temporal's 2 MB payload limit. */
-const MAX_EVENT_BYTES = 256 * 1024;
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
@@ -93,25 +90,6 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {
         const results = await mapWithConcurrency(events, BATCH_LANES, async (item, i): Promise<EventResult | EventNotTakenResult> => {
-          // Each item is bounded like a single event: a 3 MB event in a 5 MB batch would pass the body limit and then
-          // be refused by Temporal (payload over 2 MB) on every resend, a 503 for ever.
-          const bytes = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8');
-          if (bytes > MAX_EVENT_BYTES) {
-            const raw = item as Partial<JourneyEvent>;
-            ctx.metrics.rejectEvents(raw?.type, 'invalid');
-            return {
-              id: typeof raw?.id === 'string' ? raw.id.slice(0, 200) : null,
-              status: 'rejected',
-              reason: 'invalid',
-              errors: [
-                {
-                  pointer: `/events/${i}`,
-                  message: `the event is ${bytes} bytes`,
-                  expected: `at most ${MAX_EVENT_BYTES} bytes, as for POST /v1/events`,
-                },
-              ],
-            };
-          }
           if (!checkEnvelope(item)) {
             const raw = item as Partial<JourneyEvent>;
             ctx.metrics.rejectEvents(raw?.type, 'invalid');
