@@ -138,5 +138,5 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
   // before the client reads it: read and drop what is still coming for a moment, then close.
   socket.on('data', () => {});
   socket.resume();
-  setTimeout(() => socket.destroy(), 2000).unref();
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
