@@ -31,6 +31,9 @@ export interface JourneyRunInput {
   /** Additive: the run of this workflow id that had closed (failed, terminated, timed out) when the API started this
    *  one; its send and tracking keys may have been used already (api/routing.ts reads it with describe). */
   previousRun?: { runId: string; status: string };
+  /** Additive: the API looked for a closed run of this workflow id before starting (previousRun holds what it found);
+   *  without it a fresh run looks itself when it reads the customer's facts (journey/start-facts.ts). */
+  closedRunChecked?: boolean;
 }
 
 /** What operators see of a run (journeyState, and every operator action's answer): its state, with the bounded

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import {
   customerEventSignal,
+  customerStartFactsQuery,
   customerStateQuery,
   globalOptInUpdate,
   globalOptOutUpdate,
@@ -32,6 +33,7 @@ import {
   recordSendSignal,
 } from '../contract/index.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
+import { emptyFactLog, factsInOrder, recordFact, type FactLog } from './start-facts.ts';
 
 export interface CustomerCarried {
   traits: Record<string, unknown>;
@@ -45,6 +47,9 @@ export interface CustomerCarried {
   sends?: SentEmail[];
   /** recordSend signals dropped as malformed. */
   malformedSends?: number;
+  /** The events a journey run started later applies (start-facts.ts); absent in state carried from before 1.1.0's
+   *  routing change: such a customer's journeys were routed every event, so their runs already know them. */
+  facts?: FactLog;
 }
 
 export interface CustomerProfileInput {
@@ -134,10 +139,17 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     const now = Date.now();
     s.suppression = applySuppressionEvent(s.suppression, event, now, suppressionPolicy, s.traits);
     s.score = scoreEvent(s.score, scoreConfig, event, s.traits, now);
+    s.facts = recordFact(s.facts ?? emptyFactLog(), event, now);
     publishScore();
   });
 
   setHandler(customerStateQuery, state);
+  setHandler(customerStartFactsQuery, () => ({
+    customerId: input.customerId,
+    traits: s.traits,
+    optedOut: s.suppression.optedOut ?? null,
+    events: factsInOrder(s.facts ?? emptyFactLog()),
+  }));
 
   setHandler(
     reserveContactSlotUpdate,
