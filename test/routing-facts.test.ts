@@ -10,7 +10,15 @@ import { routeEvent } from '../api/routing.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, nextUtc, state, type Harness } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  nextUtc,
+  state,
+  type Harness,
+} from './interpreter/harness.ts';
 
 const NPS = 'nps-promoter-referral';
 const traits = { email: 'robin@example.com', firstName: 'Robin', timezone: 'America/New_York', healthScore: 90, segment: 'smb' };
