@@ -16,30 +16,48 @@ export interface StartFactsReading {
   /** null: no customer workflow yet (nothing about the customer was ever routed), or no client in this worker. */
   facts: CustomerStartFacts | null;
   previousRun?: { runId: string; status: string };
+  /** Why an earlier closed run could not be looked for (for the run's notes). */
+  previousRunUnknown?: string;
   /** Why facts is null, for the run's notes. */
   missing?: string;
 }
 
-/** The latest closed run of a workflow id, from visibility (a closed run stays listed for the namespace's retention). */
-async function closedRunOf(client: Client, workflowId: string): Promise<StartFactsReading['previousRun']> {
+const GRPC_UNIMPLEMENTED = 12;
+
+function unimplemented(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  return e?.code === GRPC_UNIMPLEMENTED || e?.cause?.code === GRPC_UNIMPLEMENTED;
+}
+
+/** The latest closed run of a workflow id, from visibility (a closed run stays listed for the namespace's retention).
+ *  A server with no visibility list (the time-skipping test server) cannot tell: undefined, said in `unknown`. */
+async function closedRunOf(client: Client, workflowId: string): Promise<{ run?: StartFactsReading['previousRun']; unknown?: string }> {
   const quoted = workflowId.replace(/["\\]/g, '');
-  for await (const run of client.workflow.list({ query: `WorkflowId = "${quoted}" AND ExecutionStatus != "Running"`, pageSize: 1 })) {
-    return { runId: run.runId, status: run.status.name };
+  try {
+    for await (const run of client.workflow.list({ query: `WorkflowId = "${quoted}" AND ExecutionStatus != "Running"`, pageSize: 1 })) {
+      return { run: { runId: run.runId, status: run.status.name } };
+    }
+    return {};
+  } catch (err) {
+    if (unimplemented(err)) return { unknown: 'this Temporal server cannot list runs, so an earlier closed run is not looked for' };
+    throw err;
   }
-  return undefined;
 }
 
 export function createStartFactsActivities(deps: { client: Client } | undefined) {
   return {
     async readCustomerStartFacts(req: StartFactsRequest): Promise<StartFactsReading> {
       if (!deps) return { facts: null, missing: 'this worker has no Temporal client to read customer:<id> with' };
-      const previousRun = req.lookForClosedRunOf ? await closedRunOf(deps.client, req.lookForClosedRunOf) : undefined;
+      const closed = req.lookForClosedRunOf ? await closedRunOf(deps.client, req.lookForClosedRunOf) : {};
+      const earlier = {
+        ...(closed.run ? { previousRun: closed.run } : {}),
+        ...(closed.unknown ? { previousRunUnknown: closed.unknown } : {}),
+      };
       try {
         const facts = await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStartFactsQuery);
-        return { facts, ...(previousRun ? { previousRun } : {}) };
+        return { facts, ...earlier };
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError)
-          return { facts: null, missing: `no customer:${req.customerId} yet`, ...(previousRun ? { previousRun } : {}) };
+        if (err instanceof WorkflowNotFoundError) return { facts: null, missing: `no customer:${req.customerId} yet`, ...earlier };
         throw err; // unreachable server, no worker answering the query: retried (journey/start-facts.ts)
       }
     },

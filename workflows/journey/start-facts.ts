@@ -49,6 +49,7 @@ export function adoptStartFacts(ctx: RunContext, reading: StartFactsReading | un
       `an earlier run of this journey had closed (${reading.previousRun.status}): every send checks for an earlier one first`,
     );
   }
+  if (reading.previousRunUnknown) note(ctx.state, ctx.now(), reading.previousRunUnknown);
   const facts = reading.facts;
   if (!facts) {
     note(ctx.state, ctx.now(), `no facts to read from the customer's workflow: ${reading.missing ?? 'none'}`);
