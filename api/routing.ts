@@ -107,6 +107,8 @@ export async function deliverToJourney(
   target: RouteTarget,
   event: JourneyEvent,
   referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
+  /** firstEvent: this event started customer:<id>, so a run it starts has no earlier facts to read. */
+  opts: { firstEvent?: boolean } = {},
 ): Promise<JourneyDelivery> {
   const { plan, customerId, roles } = target;
   const workflowId = journeyWorkflowId(plan.journeyId, customerId);
@@ -124,7 +126,12 @@ export async function deliverToJourney(
       };
     }
   }
-  const input: JourneyRunInput = { plan, customerId, referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId) };
+  const input: JourneyRunInput = {
+    plan,
+    customerId,
+    referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId),
+    ...(opts.firstEvent && customerId === event.customerId ? { firstEventOfCustomer: true } : {}),
+  };
   const start = (args: JourneyRunInput) =>
     client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
       workflowId,
@@ -202,9 +209,11 @@ export async function deliverToCustomer(
 }
 
 /**
- * Routes one event: to every journey target and to the customer's workflow at once. Two events of one customer are
- * routed one after the other (EventIngest's customer lanes), so a run one of them starts reads its facts after the
- * customer's workflow took the other: a "not routed" answer never races a start in the same API process.
+ * Routes one event. Two events of one customer are routed one after the other (EventIngest's customer lanes), so a run
+ * one of them starts reads its facts after the customer's workflow took the other: a "not routed" answer never races
+ * a start in the same API process. An event that may start a run goes to customer:<id> first: when that start is the
+ * customer's very first (customer:<id> did not exist), the runs it starts are told there is nothing earlier to read,
+ * which spares each of them a query at start. Other events go to the customer and the journeys at once.
  */
 export async function routeEvent(
   client: Client,
@@ -214,10 +223,14 @@ export async function routeEvent(
   opts: { referralCodeSecret?: string; customerDefaults?: CustomerProfileDefaults } = {},
 ): Promise<{ journeys: JourneyDelivery[]; customer: CustomerDelivery }> {
   const targets = routeTargets(event, plans, opts.referralCodeSecret);
-  const [journeys, customer] = await Promise.all([
-    Promise.all(targets.map((t) => deliverToJourney(client, taskQueue, t, event, opts.referralCodeSecret))),
-    deliverToCustomer(client, taskQueue, event, opts.customerDefaults),
-  ]);
+  const toJourneys = (firstEvent: boolean) =>
+    Promise.all(targets.map((t) => deliverToJourney(client, taskQueue, t, event, opts.referralCodeSecret, { firstEvent })));
+  const toCustomer = () => deliverToCustomer(client, taskQueue, event, opts.customerDefaults);
+  if (targets.some((t) => t.mayStart)) {
+    const customer = await toCustomer();
+    return { journeys: await toJourneys(customer.outcome === 'started'), customer };
+  }
+  const [journeys, customer] = await Promise.all([toJourneys(false), toCustomer()]);
   return { journeys, customer };
 }
 

@@ -34,6 +34,9 @@ export interface JourneyRunInput {
   /** Additive: the API looked for a closed run of this workflow id before starting (previousRun holds what it found);
    *  without it a fresh run looks itself when it reads the customer's facts (journey/start-facts.ts). */
   closedRunChecked?: boolean;
+  /** Additive: the event that starts this run also started customer:<id> (its first event ever): there are no earlier
+   *  facts to read, and no earlier run of this journey (the API routes every start after the customer's first event). */
+  firstEventOfCustomer?: boolean;
 }
 
 /** What operators see of a run (journeyState, and every operator action's answer): its state, with the bounded

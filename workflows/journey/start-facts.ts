@@ -25,6 +25,10 @@ const reader = proxyLocalActivities<Pick<JourneyActivities, 'readCustomerStartFa
 });
 
 export async function readStartFacts(ctx: RunContext, input: JourneyRunInput): Promise<StartFactsReading | undefined> {
+  if (input.firstEventOfCustomer) {
+    note(ctx.state, ctx.now(), "started by the customer's first event: no earlier facts to read");
+    return undefined;
+  }
   try {
     return await reader.readCustomerStartFacts({
       customerId: input.customerId,
