@@ -6,6 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { journeyEventSignal, journeyWorkflowId } from '../../workflows/contract/index.ts';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import { cycleOpening, readsOnlyTheEvent } from '../../api/route-decision.ts';
+import { CustomerLanes } from '../../api/ingest.ts';
 import { shippedPlan } from '../interpreter/harness.ts';
 import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
 
@@ -119,6 +120,37 @@ describe('routing: started only where an event can open a cycle, signalled only 
     expect(npsSignals.map((s) => s.id)).not.toContain(acted.id);
     const milestoneSignals = await signalsIn(f.temporal, journeyWorkflowId('milestone-review-ask', advocate), journeyEventSignal);
     expect(milestoneSignals.map((s) => s.id)).toEqual(expect.arrayContaining([held.id, acted.id]));
+  });
+
+  it("a batch's events of one customer are routed in order, other customers' at once (customer lanes)", async () => {
+    const lanes = new CustomerLanes();
+    const log: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        log.push(`start ${name}`);
+        gates.set(name, () => {
+          log.push(`end ${name}`);
+          resolve(name);
+        });
+      });
+    const a1 = lanes.run('a', task('a1'));
+    const a2 = lanes.run('a', task('a2'));
+    const b1 = lanes.run('b', task('b1'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log).toEqual(['start a1', 'start b1']); // a2 waits for a1; b1 does not wait for anyone
+    gates.get('b1')!();
+    gates.get('a1')!();
+    await Promise.all([a1, b1]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log.slice(-1)).toEqual(['start a2']);
+    gates.get('a2')!();
+    expect(await a2).toBe('a2');
+    // A failed event does not block the next one of its customer.
+    await expect(lanes.run('a', () => Promise.reject(new Error('Temporal did not take it')))).rejects.toThrow('did not take');
+    expect(await lanes.run('a', async () => 'next')).toBe('next');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lanes.busy).toBe(0); // finished lanes are forgotten
   });
 
   it('a Listen condition that reads more than the event is left to the run: such an event may start it', async () => {
