@@ -65,7 +65,7 @@ export interface IngestOptions {
   /** Writes the tracking records the API owns (api/tracked-events.ts: a tracked catalog event, an NPS answer no run of
    *  a journey heard) before the event is accepted. */
   recordTracked?(event: JourneyEvent, journeyIds: readonly string[], deliveries: readonly JourneyDelivery[]): Promise<void>;
-  onAccepted?(event: JourneyEvent): void;
+  onAccepted?(event: JourneyEvent, journeys: readonly JourneyDelivery[]): void;
   onRejected?(type: string, reason: string): void;
   onTemporalError?(operation: string, err: unknown): void;
 }
@@ -191,7 +191,7 @@ export class EventIngest {
         this.opts.onTemporalError?.('recordTrackedEvent', err);
         throw new EventNotTaken(event.id, `the tracking log did not take the event: ${(err as Error).message}`);
       }
-      this.opts.onAccepted?.(event);
+      this.opts.onAccepted?.(event, journeys);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {
       if (err instanceof EventNotTaken) throw err;

@@ -57,6 +57,11 @@ describe('routing: started only where an event can open a cycle, signalled only 
     const received = records.filter((r) => r.type === 'nps.received' && r.customerId === customer);
     expect(received.map((r) => r.journeyId).sort()).toEqual(body.journeys.map((j) => j.journeyId).sort());
     expect(received[0].data).toMatchObject({ eventId: e.id, nps: 4 });
+    // Operators see the same per journey in the metrics.
+    const metrics = (await f.api.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(
+      /journey_api_journey_deliveries_total\{type="nps.submitted",journey="nps-promoter-referral",outcome="not-routed"\} [1-9]/,
+    );
   });
 
   it('a promoter starts only the journey it can open a cycle in; a milestone only the milestone journey, and only a listed one', async () => {
