@@ -68,6 +68,7 @@ const worker = await createJourneyWorker({
   },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
+  maxCachedWorkflows: settings.maxCachedWorkflows,
   shutdownGraceMs: settings.shutdownGraceMs,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));
 

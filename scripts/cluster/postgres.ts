@@ -73,6 +73,14 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresClus
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
 
+  if (runAs().uid !== undefined) {
+    // As root the server runs as `postgres`, which must be able to reach the folder (a 0700 parent blocks it).
+    await run('runuser', ['-u', 'postgres', '--', 'test', '-x', opts.dir]).catch(() => {
+      throw new Error(
+        `PostgreSQL runs as the postgres user, which cannot reach ${opts.dir}: give its parent folders o+x, or choose another JOURNEY_DATA_DIR`,
+      );
+    });
+  }
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     say(`initdb: a new PostgreSQL cluster in ${pgdata}`);
     mkdirSync(pgdata, { recursive: true, mode: 0o700 });
