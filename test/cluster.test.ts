@@ -27,8 +27,10 @@ function obtainPostgres(): { binDir?: string; reason?: string } {
 }
 const pg = obtainPostgres();
 if (!pg.binDir) {
-  console.warn(
-    `\n${'!'.repeat(100)}\n!! test/cluster.test.ts SKIPPED: PostgreSQL cannot be installed here, so the production topology is NOT tested.\n!! ${pg.reason}\n${'!'.repeat(100)}\n`,
+  // Straight to stderr: vitest keeps console output of tests that did not fail to itself, and this must be seen.
+  const bar = '!'.repeat(100);
+  process.stderr.write(
+    `\n${bar}\n!! test/cluster.test.ts SKIPPED: PostgreSQL cannot be installed here, so the production topology is NOT tested.\n!! ${pg.reason}\n${bar}\n\n`,
   );
 }
 
