@@ -147,7 +147,14 @@ try {
   client = new Client({ connection, namespace });
   await waitForPollers(client, workerCount);
   clearTimeout(startDeadline);
-  processes.write({ temporalAddress: server.address, namespace, taskQueue, dataDir, postgres: { port: pgPort, pgdata: postgres.pgdata } });
+  processes.write({
+    temporalAddress: server.address,
+    temporalServerPid: serverProcess!.pid,
+    namespace,
+    taskQueue,
+    dataDir,
+    postgres: { port: pgPort, pgdata: postgres.pgdata },
+  });
 
   const apiLines = apiPorts
     .map((p, i) => `    API ${i + 1}         http://127.0.0.1:${p}   (Authorization: Bearer ${shownKey})   docs: /docs`)
