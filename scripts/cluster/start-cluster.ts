@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
 import { ProcessGroup, waitForHttp } from '../start-processes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
-import { startTemporalServer } from './temporal-server.ts';
+import { lowFreePorts, startTemporalServer } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
 
 const env = process.env;
@@ -185,27 +185,6 @@ async function waitForPollers(c: Client, want: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`only ${live} of ${want} workers poll "${taskQueue}"`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-/**
- * `n` distinct ports free on 127.0.0.1 below 32768: Temporal keeps each service's membership port in a PostgreSQL
- * smallint, so the OS's ephemeral ports (32768 and up) fail its membership heartbeat at start.
- */
-async function lowFreePorts(n: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let tries = 0; ports.length < n && tries < 500; tries++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (ports.includes(port)) continue;
-    if (
-      await assertPortFree(port, 'Temporal internal').then(
-        () => true,
-        () => false,
-      )
-    )
-      ports.push(port);
-  }
-  if (ports.length < n) throw new Error('no free ports between 20000 and 32000 for the Temporal services');
-  return ports;
 }
 
 /** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */

@@ -10,6 +10,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
 import type { PostgresCluster } from './postgres.ts';
+import { assertPortFree } from '../dev-server.ts';
 
 const run = promisify(execFile);
 
@@ -146,6 +147,27 @@ limit.maxIDLength:
 `,
   );
   return configDir;
+}
+
+/**
+ * `n` distinct ports free on 127.0.0.1 below 32768: Temporal keeps each service's membership port in a PostgreSQL
+ * smallint, so the OS's ephemeral ports (32768 and up) fail its membership heartbeat at start.
+ */
+export async function lowFreePorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < n && tries < 500; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (ports.includes(port)) continue;
+    if (
+      await assertPortFree(port, 'Temporal internal').then(
+        () => true,
+        () => false,
+      )
+    )
+      ports.push(port);
+  }
+  if (ports.length < n) throw new Error('no free ports between 20000 and 32000 for the Temporal services');
+  return ports;
 }
 
 const INDEXED_VALUE_TYPE: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
