@@ -6,7 +6,7 @@
 // Needs PostgreSQL (Debian's package; scripts/test.sh installs it as root): without it the test is skipped, loudly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/dev-server.ts';
@@ -54,6 +54,7 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       await new Promise((r) => setTimeout(r, 60_000).unref() && launcher!.once('exit', r));
     }
     await postmark?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   beforeAll(() => {
