@@ -3,7 +3,8 @@
 //   STEPS (BENCH_SCALE_STEPS): cumulative customer counts, default 10000,100000 (at most 200,000)
 //   BENCH_SCALE_TARGET=dev (default: dev server on a SQLite file, 1 worker, 1 API) | cluster (npm run start:cluster)
 //   BENCH_SCALE_C (32 requests at once), BENCH_SCALE_IDLE_S (300: the idle window), BENCH_SCALE_MAX_DRIVE_S (3600 per
-//   side per step: past it the step stops driving and its figures are marked partial)
+//   side per step: past it the step stops driving and its figures are marked partial), BENCH_SCALE_EFFECT_WAIT_S (600:
+//   how long after the drive the effects are waited for; the ones still missing are counted). Ctrl-C stops it cleanly.
 // For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
 // realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
 // journeys, real durations: promoters wait two days for their ask, every run waits), raw as signalWithStart of a
@@ -30,6 +31,7 @@ const target = env.BENCH_SCALE_TARGET === 'cluster' ? 'cluster' : 'dev';
 const C = Math.max(1, Math.min(256, Number(env.BENCH_SCALE_C ?? 32)));
 const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
 const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
+const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
 const log = (l: string) => console.error(`[scale] ${l}`);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 
@@ -85,8 +87,8 @@ async function drive(
   clearInterval(ticker);
   bar.draw(done, 'customers driven; waiting for the effects...');
   bar.end();
-  // Every measured event's effect, or up to 10 minutes more: a missing one is reported, never waited for ever.
-  const deadline = Date.now() + 600_000;
+  // Every measured event's effect, or up to BENCH_SCALE_EFFECT_WAIT_S more: a missing one is reported, never waited for ever.
+  const deadline = Date.now() + effectWaitMs;
   for (;;) {
     tail.poll();
     const missing = [...acceptedAt.keys()].filter((id) => !tail.effects.has(id)).length;
@@ -115,6 +117,15 @@ async function countOpen(client: Client, type: string): Promise<number> {
 const runTag = Date.now().toString(36);
 const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
 let topo: ScaleTopology | undefined;
+// Ctrl-C / SIGTERM: stop every process this bench started (the dev server and workers run detached), then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    log(`${signal}: stopping what the bench started...`);
+    void (topo?.stop() ?? Promise.resolve()).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
 try {
   log(`target ${target}; steps ${steps.join(' → ')} customers; ${C} at once; idle window ${idleSeconds}s; data in ${dir}`);
   topo = await startScaleTopology(target, dir, log);
