@@ -17,7 +17,7 @@ const num = (name: string, fallback: number) => {
 
 const options = {
   customers: num('CHAOS_CUSTOMERS', 200),
-  spacingSeconds: num('CHAOS_SPACING_SECONDS', 0.6),
+  spacingSeconds: num('CHAOS_SPACING_SECONDS', 1.5),
   daySeconds: num('CHAOS_DAY_SECONDS', 2),
   unsubscribeEvery: num('CHAOS_UNSUBSCRIBE_EVERY', 5),
   settleTimeoutMs: num('CHAOS_SETTLE_SECONDS', 300) * 1000,

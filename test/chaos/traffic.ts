@@ -54,28 +54,52 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 /** Scenarios whose customers are emailed and then only wait: an unsubscribe there changes no payout the checks expect. */
 const UNSUBSCRIBING = new Set(['promoter-silent', 'milestone-review', 'support-praise-community']);
 
-/** Posts until the answer is not a "try again": returns the final status and the refusals before it. */
+/**
+ * At most this many requests in flight, as a backend's sender pool would: without a bound, hundreds of callers
+ * retrying at once while Temporal recovers keep a single-node dev server saturated (a retry storm).
+ */
+const MAX_IN_FLIGHT = 8;
+let inFlight = 0;
+const waiting: (() => void)[] = [];
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => waiting.push(r));
+  inFlight++;
+  try {
+    return await fn();
+  } finally {
+    inFlight--;
+    waiting.shift()?.();
+  }
+}
+
+/** Posts until the answer is not a "try again": returns the final status and the refusals before it. Backs off with
+ *  jitter (and at least the Retry-After the API names). */
 async function postUntilTaken(
   url: string,
   headers: Record<string, string>,
   body: unknown,
 ): Promise<{ status: number; refusals: SentEvent['refusals'] }> {
   const refusals: SentEvent['refusals'] = [];
-  for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(20_000),
-      });
-      await res.arrayBuffer();
-      if (!RETRYABLE.has(res.status)) return { status: res.status, refusals };
-      refusals.push(res.status);
-    } catch {
-      refusals.push('network');
-    }
-    await new Promise((r) => setTimeout(r, delay));
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 16_000)) {
+    let retryAfterMs = 0;
+    const status = await slot(async () => {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await res.arrayBuffer();
+        retryAfterMs = Number(res.headers.get('retry-after') ?? 0) * 1000;
+        return res.status;
+      } catch {
+        return 'network' as const;
+      }
+    });
+    if (status !== 'network' && !RETRYABLE.has(status)) return { status, refusals };
+    refusals.push(status);
+    await new Promise((r) => setTimeout(r, Math.max(retryAfterMs, delay * (0.5 + Math.random()))));
   }
 }
 

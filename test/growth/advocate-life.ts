@@ -37,6 +37,8 @@ export interface YearFigures {
   customerHistory: number;
   customerRuns: number;
   customerCarriedBytes: number;
+  journeyLargest: string;
+  customerLargest: string;
   /** Events the advocate sent so far, and the rewards in the customer's ledger. */
   events: number;
 }
@@ -45,6 +47,23 @@ interface RunFigures {
   history: number;
   runs: number;
   carriedBytes: number;
+  /** The largest parts of the input, e.g. `plan 20.1K, carried.rewards 9.8K`. */
+  largest: string;
+}
+
+/** The biggest top-level parts of a run input (and of its `carried` state), by JSON bytes. */
+function largestParts(input: Record<string, unknown>): string {
+  const parts: [string, number][] = [];
+  for (const [k, v] of Object.entries(input)) {
+    if (k === 'carried' && v && typeof v === 'object') {
+      for (const [ck, cv] of Object.entries(v)) parts.push([`carried.${ck}`, JSON.stringify(cv ?? null).length]);
+    } else parts.push([k, JSON.stringify(v ?? null).length]);
+  }
+  return parts
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, n]) => `${k} ${(n / 1024).toFixed(1)}K`)
+    .join(', ');
 }
 
 /** The current run's history length, how many runs the chain has (walked back through continuedExecutionRunId, the
@@ -54,6 +73,7 @@ async function chainFigures(client: Client, workflowId: string): Promise<RunFigu
   let runId: string | undefined = described.runId;
   let runs = 0;
   let carriedBytes = 0;
+  let largest = '';
   while (runId) {
     runs++;
     const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -61,16 +81,24 @@ async function chainFigures(client: Client, workflowId: string): Promise<RunFigu
     if (runs === 1) {
       for (const p of first?.input?.payloads ?? []) {
         carriedBytes += (p.data?.length ?? 0) + Object.values(p.metadata ?? {}).reduce((m: number, v) => m + (v as Uint8Array).length, 0);
+        if (p.data) largest = largestParts(JSON.parse(Buffer.from(p.data).toString('utf8')) as Record<string, unknown>);
       }
     }
     runId = first?.continuedExecutionRunId || undefined;
   }
-  return { history: described.historyLength, runs, carriedBytes };
+  return { history: described.historyLength, runs, carriedBytes, largest };
 }
 
 export async function simulateAdvocateLife(
   env: TestWorkflowEnvironment,
-  opts: { years: number; workflowBundle?: WorkerOptions['workflowBundle']; onYear?: (f: YearFigures) => void },
+  opts: {
+    years: number;
+    /** History length at which both workflows hand over (continueAsNewAfter; production default 2,000): lower, so a
+     *  decade holds many handovers and the carried bytes are read from real ones. */
+    handoverAfter: number;
+    workflowBundle?: WorkerOptions['workflowBundle'];
+    onYear?: (f: YearFigures) => void;
+  },
 ): Promise<YearFigures[]> {
   const { plans } = await loadJourneyDir();
   const plan = plans.find((p) => p.journeyId === GROWTH_JOURNEY)!;
@@ -86,7 +114,7 @@ export async function simulateAdvocateLife(
     activities: createActivities({
       dataDir,
       rewardWebhook: null,
-      customers: { client, taskQueue, profileDefaults: { searchAttributes: false } },
+      customers: { client, taskQueue, profileDefaults: { continueAsNewAfter: opts.handoverAfter } },
     }),
   });
   const traits = { email: 'ada@customer.example', firstName: 'Ada', timezone: 'Europe/London', healthScore: 95, segment: 'mid-market' };
@@ -101,7 +129,7 @@ export async function simulateAdvocateLife(
       data,
     };
     if (about === customerId) event.traits = traits;
-    const input: JourneyRunInput = { plan, customerId };
+    const input: JourneyRunInput = { plan, customerId, continueAsNewAfter: opts.handoverAfter };
     await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
@@ -110,7 +138,7 @@ export async function simulateAdvocateLife(
       signalArgs: [event],
     });
     await client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-      ...customerStartOptions(customerId, taskQueue, { searchAttributes: false }),
+      ...customerStartOptions(customerId, taskQueue, { continueAsNewAfter: opts.handoverAfter }),
       signal: customerEventSignal,
       signalArgs: [event],
     });
@@ -144,6 +172,8 @@ export async function simulateAdvocateLife(
           customerHistory: customer.history,
           customerRuns: customer.runs,
           customerCarriedBytes: customer.carriedBytes,
+          journeyLargest: journey.largest,
+          customerLargest: customer.largest,
           events: n,
         };
         figures.push(f);
