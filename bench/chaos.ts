@@ -20,7 +20,7 @@ const options = {
   spacingSeconds: num('CHAOS_SPACING_SECONDS', 1.5),
   daySeconds: num('CHAOS_DAY_SECONDS', 2),
   unsubscribeEvery: num('CHAOS_UNSUBSCRIBE_EVERY', 5),
-  settleTimeoutMs: num('CHAOS_SETTLE_SECONDS', 300) * 1000,
+  settleTimeoutMs: num('CHAOS_SETTLE_SECONDS', 600) * 1000,
   faults: {
     seed: num('CHAOS_SEED', 15),
     workerKills: num('CHAOS_KILLS', 12),

@@ -21,6 +21,9 @@ describe('nothing lost, nothing twice, under faults (chaos subset, real processe
         spacingSeconds: 0.5,
         daySeconds: 1,
         unsubscribeEvery: 2,
+        // Only customers with no action of their own unsubscribe here: the race of an action still on its way when an
+        // unsubscribe lands is a known finding of the full run (bench/README.md), not this seeded subset's subject.
+        unsubscribeScenarios: ['promoter-silent'],
         settleTimeoutMs: 150_000,
         faults: {
           seed: 1515,

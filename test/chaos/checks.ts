@@ -214,7 +214,12 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     [...countBy(recs, (r) => `${r.journeyId}|${r.type}`).values()].some((n) => n > 1),
   ).length;
   row('events taken (after a 503/429/timeout first)', `${taken.length} (${retried})`, true);
-  row('events refused for good (4xx)', refusedForGood.length, refusedForGood.length === 0);
+  row(
+    'events refused for good (4xx)',
+    refusedForGood.length,
+    refusedForGood.length === 0,
+    refusedForGood.map((e) => `${e.id}: ${e.status}`),
+  );
   row('events taken but never applied', notApplied.length, notApplied.length === 0, notApplied);
   row('events applied twice (same journey, same fact)', twice, twice === 0);
 
@@ -257,7 +262,7 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     bad.reduce((n, [, c]) => n + c, 0),
     bad.length === 0,
   );
-  row('runs stuck (workflow task > 60 s, activity past its bound)', runs.stuck.length, runs.stuck.length === 0);
+  row('runs stuck (workflow task > 60 s, activity past its bound)', runs.stuck.length, runs.stuck.length === 0, runs.stuck);
   row(
     'workflow task failures (all runs / worst run)',
     `${runs.workflowTaskFailures} / ${runs.worstWorkflowTaskFailures}`,

@@ -13,6 +13,7 @@ export interface ChaosOptions {
   spacingSeconds: number;
   daySeconds: number;
   unsubscribeEvery: number;
+  unsubscribeScenarios?: string[];
   faults: FaultPlan;
   /** Longest wait for the journeys to settle once traffic and faults are over. */
   settleTimeoutMs: number;
@@ -56,6 +57,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       spacingSeconds: o.spacingSeconds,
       daySeconds: o.daySeconds,
       unsubscribeEvery: o.unsubscribeEvery,
+      unsubscribeScenarios: o.unsubscribeScenarios,
       log: o.log,
     });
     const progress = setInterval(() => {
