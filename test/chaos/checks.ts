@@ -59,9 +59,16 @@ export interface RunFacts {
   worstWorkflowTaskFailures: number;
   /** Activity attempts (started or pending) beyond their retry policy's maximumAttempts. */
   attemptsPastBound: number;
+  /** Activities scheduled with no attempt bound, whose type is not one of the documented unbounded choices. */
+  undocumentedUnbounded: string[];
+  /** The highest attempt any activity with a documented unbounded policy reached (payouts, tracking). */
+  highestUnboundedAttempt: number;
   /** Running workflows with a workflow task pending for more than a minute, or an activity pending past its bound. */
   stuck: string[];
 }
+
+/** Retry policies that are unbounded by choice, each with its alert (workflows/journey/activities.ts RETRY_POLICIES). */
+const UNBOUNDED_BY_CHOICE = new Set(['issueReward', 'reverseReward', 'recordTracking', 'recordTrackingBatch']);
 
 async function listAll(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
   const out: WorkflowExecutionInfo[] = [];
@@ -78,6 +85,8 @@ export async function readRuns(client: Client, taskQueue: string): Promise<RunFa
     workflowTaskFailures: 0,
     worstWorkflowTaskFailures: 0,
     attemptsPastBound: 0,
+    undocumentedUnbounded: [],
+    highestUnboundedAttempt: 0,
     stuck: [],
   };
   for (const run of runs) {
@@ -85,15 +94,22 @@ export async function readRuns(client: Client, taskQueue: string): Promise<RunFa
     const handle = client.workflow.getHandle(run.workflowId, run.runId);
     const history = await handle.fetchHistory();
     let failures = 0;
-    const bounds = new Map<string, number>();
+    const bounds = new Map<string, { bound: number; type: string }>();
     for (const e of history.events ?? []) {
       if (e.workflowTaskFailedEventAttributes) failures++;
       const scheduled = e.activityTaskScheduledEventAttributes;
-      if (scheduled) bounds.set(String(e.eventId), scheduled.retryPolicy?.maximumAttempts ?? 0);
+      if (scheduled) {
+        const type = scheduled.activityType?.name ?? '?';
+        bounds.set(String(e.eventId), { bound: scheduled.retryPolicy?.maximumAttempts ?? 0, type });
+        if (!scheduled.retryPolicy?.maximumAttempts && !UNBOUNDED_BY_CHOICE.has(type) && !facts.undocumentedUnbounded.includes(type))
+          facts.undocumentedUnbounded.push(type);
+      }
       const started = e.activityTaskStartedEventAttributes;
       if (started) {
-        const bound = bounds.get(String(started.scheduledEventId)) ?? 0;
+        const { bound, type } = bounds.get(String(started.scheduledEventId)) ?? { bound: 0, type: '?' };
         if (bound > 0 && (started.attempt ?? 1) > bound) facts.attemptsPastBound++;
+        if (bound === 0 && UNBOUNDED_BY_CHOICE.has(type))
+          facts.highestUnboundedAttempt = Math.max(facts.highestUnboundedAttempt, started.attempt ?? 1);
       }
     }
     facts.workflowTaskFailures += failures;
@@ -269,6 +285,13 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     runs.worstWorkflowTaskFailures <= 2,
   );
   row('activity attempts past their retry bound', runs.attemptsPastBound, runs.attemptsPastBound === 0);
+  row(
+    'activity types with no attempt bound, not a documented choice',
+    runs.undocumentedUnbounded.length,
+    runs.undocumentedUnbounded.length === 0,
+    runs.undocumentedUnbounded,
+  );
+  row('highest attempt of a payout or tracking write (unbounded by choice, alerted)', runs.highestUnboundedAttempt, true);
   return rows;
 }
 
