@@ -230,6 +230,8 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     [...countBy(recs, (r) => `${r.journeyId}|${r.type}`).values()].some((n) => n > 1),
   ).length;
   row('events taken (after a 503/429/timeout first)', `${taken.length} (${retried})`, true);
+  const met503 = (via: string) => taken.filter((e) => e.via === via && e.refusals.includes(503)).length;
+  row('taken after a 503 first: API events / Postmark webhooks', `${met503('api')} / ${met503('postmark-webhook')}`, true);
   row(
     'events refused for good (4xx)',
     refusedForGood.length,
