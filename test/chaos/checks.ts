@@ -205,12 +205,14 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   const payoutKeys = new Set(payouts.keys());
   const ledgerNotPaid = [...ledgerKeys].filter((k) => !payoutKeys.has(k)).length;
   const paidNotLedger = [...payoutKeys].filter((k) => !ledgerKeys.has(k)).length;
-  const unpaid = traffic.customers.filter((c) => ALWAYS_PAID.has(c.scenario.id) && !ledgerIssued.some((r) => r.customerId === c.id)).length;
+  const unpaid = traffic.customers
+    .filter((c) => ALWAYS_PAID.has(c.scenario.id) && !ledgerIssued.some((r) => r.customerId === c.id))
+    .map((c) => `${c.id} (${c.scenario.id})`);
   row('payouts (receiver, by Idempotency-Key) / answered 200', `${payouts.size} / ${payoutRequests.length}`, true);
   row('the same reward paid under two keys', doublePaid, doublePaid === 0);
   row('ledger "issued" entries without a payout', ledgerNotPaid, ledgerNotPaid === 0);
   row('payouts without a ledger entry', paidNotLedger, paidNotLedger === 0);
-  row('advocates whose closed-won referral was never paid', unpaid, unpaid === 0);
+  row('advocates whose closed-won referral was never paid', unpaid.length, unpaid.length === 0, unpaid);
 
   // Events: every event the API or the webhook took is applied (its record exists), none applied twice.
   const taken = traffic.events.filter((e) => e.status < 300);
