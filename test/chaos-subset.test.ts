@@ -13,7 +13,7 @@ import { formatTable } from './chaos/checks.ts';
 describe('nothing lost, nothing twice, under faults (chaos subset, real processes)', () => {
   it(
     'a dozen customers through worker kills, a Temporal restart and provider faults: every check of the table holds',
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       const lines: string[] = [];
       const result = await runChaos({
