@@ -228,9 +228,9 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   const notApplied = taken
     .filter((e) => RECORDED_TYPES.has(e.type) && !byEvent.has(e.id) && !(e.acceptedAt > (optedOutAt.get(e.customerId) ?? Infinity)))
     .map((e) => `${e.type} ${e.id}`);
-  const twice = [...byEvent.values()].filter((recs) =>
-    [...countBy(recs, (r) => `${r.journeyId}|${r.type}`).values()].some((n) => n > 1),
-  ).length;
+  const twice = [...byEvent.entries()].flatMap(([id, recs]) =>
+    [...countBy(recs, (r) => `${r.journeyId} ${r.type}`)].filter(([, n]) => n > 1).map(([what, n]) => `${what} ×${n} for ${id}`),
+  );
   row('events taken (after a 503/429/timeout first)', `${taken.length} (${retried})`, true);
   const met503 = (via: string) => taken.filter((e) => e.via === via && e.refusals.includes(503)).length;
   row('taken after a 503 first: API events / Postmark webhooks', `${met503('api')} / ${met503('postmark-webhook')}`, true);
@@ -241,7 +241,7 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     refusedForGood.map((e) => `${e.id}: ${e.status}`),
   );
   row('events taken but never applied', notApplied.length, notApplied.length === 0, notApplied);
-  row('events applied twice (same journey, same fact)', twice, twice === 0);
+  row('events applied twice (same journey, same fact)', twice.length, twice.length === 0, twice);
 
   // Tracking: no line twice, none torn, every ask email has its ask.sent and every payout its reward.issued.
   // Both channels email: the customer (email) or their account owner (owner-outreach).
