@@ -166,8 +166,11 @@ export class EventIngest {
     if (this.answers.size > this.cacheSize) this.answers.delete(this.answers.keys().next().value!);
   }
 
-  private async route(event: JourneyEvent): Promise<EventResult> {
+  private async route(taken: JourneyEvent): Promise<EventResult> {
     const { client, taskQueue, registry } = this.opts;
+    // When the fact reached the engine, for the windows the runs measure (a retry after a 503 stamps its own time:
+    // Temporal took none before it). Outside the fingerprint above, so a retry is never a conflict.
+    const event: JourneyEvent = { ...taken, receivedAt: new Date().toISOString() };
     try {
       const secret = this.opts.referralCodeSecret;
       const { journeys, customer } = await this.lanes.run(event.customerId, () => {

@@ -199,6 +199,16 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
   },
   RAW_EFFECT_FILE: { default: 'set by bench/scale.ts', meaning: 'where the raw baseline worker appends its effects (internal)' },
+  JOURNEY_CHAOS_SUBSET: {
+    default: '— (held out)',
+    meaning: '1 runs the chaos subset (test/chaos-subset.test.ts) in npm test; held out while the defect it finds is open',
+  },
+  CHAOS_DIR: {
+    default: 'a new temporary folder',
+    meaning: "where bench/chaos.ts keeps its processes' data and logs (kept for reading afterwards)",
+  },
+  GROWTH_YEARS: { default: '10', meaning: 'simulated years of bench/growth.ts' },
+  GROWTH_HANDOVER_AFTER: { default: '500', meaning: 'history events after which bench/growth.ts hands a run over (continue-as-new)' },
   BENCH_CODEC_N: { default: '5000', meaning: 'payloads per case in bench/payload-codec.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
   BENCH_REPORT_IN_PLACE: {

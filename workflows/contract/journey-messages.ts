@@ -13,6 +13,12 @@ export interface JourneyEvent {
   occurredAt: string;
   data: Record<string, unknown>;
   traits?: Record<string, unknown>;
+  /**
+   * Set by the API when Temporal took the event (ISO): when the fact reached the engine. Windows measured between two
+   * facts (attribution, reversal) use it, not the moment a worker got to the event, which may be much later after an
+   * outage or a backlog. Absent in events signalled straight to a run (then: the workflow's now).
+   */
+  receivedAt?: string;
 }
 
 /** The journey workflow's input: the compiled plan pinned for the run, and state carried over continue-as-new. */

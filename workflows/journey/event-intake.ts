@@ -73,7 +73,10 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   const forStages =
     def.listen.signals.some((s) => s.event === event.type) ||
     Object.values(def.motions).some((m) => m.activate.actions.some((a) => a.event === event.type));
-  if (forStages) {
+  // A tombstone (stage ended) never acts again, and no stage of it reads the inbox: queued there, an advocate's
+  // events of years would only be carried from history to history (50 of up to 256 KB each: past the 2 MB limit).
+  // What it must keep of them is above: the id in the dedupe set, the facts recorded as they came.
+  if (forStages && !ctx.state.ended) {
     ctx.state.inbox.push(event);
     if (ctx.state.inbox.length > INBOX_MAX) ctx.state.inbox.shift();
     wake(ctx);
