@@ -23,7 +23,7 @@ import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
-const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
+const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'prompts'];
 /** Roles whose events are about a referred person and belong to the referrer's run. */
 const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
 
@@ -80,15 +80,17 @@ export function routeTargets(
         )
       : undefined;
   return active
-    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
-    .filter(({ roles }) => roles.length > 0)
+    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role]?.includes(event.type)) }))
+    // A prompt event belongs to the journey that posted the prompt, and to no other.
+    .filter(({ plan, roles }) => roles.length > 0 && (!roles.includes('prompts') || event.data?.journeyId === plan.journeyId))
     .map(({ plan, roles }) => {
       const referrer = referrerFor(event, plan.journeyId, code);
       return {
         plan,
         roles,
         customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
-        signalOnly: roles.every((r) => REFERRER_ROLES.includes(r)),
+        // A prompt event answers a prompt a run posted: it never starts one either.
+        signalOnly: roles.every((r) => REFERRER_ROLES.includes(r) || r === 'prompts'),
       };
     });
 }

@@ -9,3 +9,12 @@
  * the run starts: a run whose history 1.0.0 started keeps writing at those points until it hands over.
  */
 export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
+
+/**
+ * 1.1.0: referrer updates and in-product prompts (issue 19, parts 3 and 6). A run whose plan declares
+ * track.referrerUpdates reserves a contact slot and emails the advocate once per referral and stage (moved when the
+ * cap refuses); a motion delivered in-product posts a prompt with its ask, withdrawn at once by a bad signal. Checked
+ * where a run first issues one of these commands: histories without the marker took none of them (their plans could
+ * not declare either), so there the old path (email only, no update) holds.
+ */
+export const PATCH_REFERRER_UPDATES_AND_PROMPTS = 'referrer-updates-and-prompts';

@@ -17,6 +17,8 @@ import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
 import { PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { referrerUpdatesSettled, startReferrerUpdates } from './referrer-updates.ts';
+import { registerPromptQuery } from './prompt-query.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
 const MIN_HISTORY_LIMIT = 40;
@@ -71,11 +73,13 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   });
   setHandler(upgradePlanSignal, (next) => takeUpgrade(ctx, next));
   registerOperatorHandlers(ctx);
+  registerPromptQuery(ctx);
   showRunStart(ctx);
   showProgress(ctx);
   if (ctx.trackingLive) {
     startTrackingWriter(ctx);
     startReleaseWatcher(ctx);
+    startReferrerUpdates(ctx);
   }
 
   for (;;) {
@@ -97,6 +101,8 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     // A handover inside a stage keeps its version: migrate-at-listen moves only a run that starts at Listen.
     const next = end.inStage ? plan : (ctx.upgrade ?? plan);
     if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
+    // A referrer update in flight finishes (its records then travel as pending tracking); the queue is carried.
+    await referrerUpdatesSettled(ctx);
     closeTracking(ctx);
     return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
   }
