@@ -79,20 +79,22 @@ export function routeTargets(
           active.map((p) => p.journeyId),
         )
       : undefined;
-  return active
-    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role]?.includes(event.type)) }))
-    // A prompt event belongs to the journey that posted the prompt, and to no other.
-    .filter(({ plan, roles }) => roles.length > 0 && (!roles.includes('prompts') || event.data?.journeyId === plan.journeyId))
-    .map(({ plan, roles }) => {
-      const referrer = referrerFor(event, plan.journeyId, code);
-      return {
-        plan,
-        roles,
-        customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
-        // A prompt event answers a prompt a run posted: it never starts one either.
-        signalOnly: roles.every((r) => REFERRER_ROLES.includes(r) || r === 'prompts'),
-      };
-    });
+  return (
+    active
+      .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role]?.includes(event.type)) }))
+      // A prompt event belongs to the journey that posted the prompt, and to no other.
+      .filter(({ plan, roles }) => roles.length > 0 && (!roles.includes('prompts') || event.data?.journeyId === plan.journeyId))
+      .map(({ plan, roles }) => {
+        const referrer = referrerFor(event, plan.journeyId, code);
+        return {
+          plan,
+          roles,
+          customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
+          // A prompt event answers a prompt a run posted: it never starts one either.
+          signalOnly: roles.every((r) => REFERRER_ROLES.includes(r) || r === 'prompts'),
+        };
+      })
+  );
 }
 
 /** Signals the open run, or starts one with signalWithStart; reports which happened. */

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  state,
+} from './interpreter/harness.ts';
 import { compileOrThrow, promptingJourney } from './prompts/journey.ts';
 
 const traits = { email: 'pat@example.com', firstName: 'Pat', timezone: 'America/New_York', healthScore: 90 };
@@ -44,7 +53,10 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
       const handle = await sendEvent(env.client, h, plan, 'ru-1', event('nps.submitted', 'ru-1', { score: 10 }, { traits }));
       await env.sleep(2 * DAY + HOUR);
       expect(await h.outbox()).toHaveLength(1); // the ask
-      await handle.signal(journeyEventSignal, event('referral.submitted', 'ru-1', { referralId: 'R-1', referredEmail: 'lee@beta.example', referredName: 'Lee' }));
+      await handle.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'ru-1', { referralId: 'R-1', referredEmail: 'lee@beta.example', referredName: 'Lee' }),
+      );
       await handle.signal(journeyEventSignal, event('referral.qualified', 'ru-2', { referralId: 'R-1', referrerId: 'ru-1' }));
       await env.sleep(HOUR);
       const updateKey = `${handle.workflowId}:referrer-update:R-1:qualified`;
@@ -87,7 +99,10 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
       await toMondayMorning();
       const handle = await sendEvent(env.client, h, plan, 'ru-off', event('nps.submitted', 'ru-off', { score: 10 }, { traits }));
       await env.sleep(2 * DAY + HOUR);
-      await handle.signal(journeyEventSignal, event('referral.submitted', 'ru-off', { referralId: 'R-9', referredEmail: 'sam@gamma.example' }));
+      await handle.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'ru-off', { referralId: 'R-9', referredEmail: 'sam@gamma.example' }),
+      );
       await handle.signal(journeyEventSignal, event('referral.qualified', 'x', { referralId: 'R-9', referrerId: 'ru-off' }));
       await handle.signal(journeyEventSignal, event('deal.closed_won', 'x', { referralId: 'R-9', referrerId: 'ru-off', amount: 12000 }));
       await env.sleep(3 * DAY);

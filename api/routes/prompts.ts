@@ -52,7 +52,9 @@ export async function registerPromptRoutes(app: FastifyInstance, ctx: ApiContext
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { journey: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 64, description: 'Only this journey’s prompts.' } },
+        properties: {
+          journey: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 64, description: 'Only this journey’s prompts.' },
+        },
       },
       response: { 200: promptsView, ...errorResponses(400, 401, 403, 404, 409, 503, 504) },
     }),

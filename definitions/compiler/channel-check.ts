@@ -57,7 +57,8 @@ export function checkChannels(def: AdvocacyJourneyDefinition, catalog: Catalog):
   const updates = referrerUpdates(def);
   if (updates.length === 0) return problems;
   const motion = referralMotion(def);
-  const takesReferrals = motion && def.motions[motion as keyof typeof def.motions]?.activate.actions.some((a) => a.event === 'referral.submitted');
+  const takesReferrals =
+    motion && def.motions[motion as keyof typeof def.motions]?.activate.actions.some((a) => a.event === 'referral.submitted');
   if (!takesReferrals)
     problems.push({
       pointer: '/track/referrerUpdates',

@@ -60,7 +60,8 @@ export function templateSites(def: AdvocacyJourneyDefinition): TemplateSite[] {
   }
   const motion = referralMotion(def);
   for (const [stage, update] of referrerUpdates(def)) {
-    if (motion) sites.push({ pointer: `/track/referrerUpdates/${stage}/template`, template: update.template, motion, step: 'referrer-update' });
+    if (motion)
+      sites.push({ pointer: `/track/referrerUpdates/${stage}/template`, template: update.template, motion, step: 'referrer-update' });
   }
   return sites;
 }

@@ -22,7 +22,13 @@ export function recordReferralSubmitted(ctx: RunContext, event: JourneyEvent): v
   if (ctx.state.referrals.some((r) => r.referralId === referralId)) return;
   const referred = String(event.data?.referredCustomerId ?? event.data?.referredEmail ?? '') || undefined;
   const referredName = typeof event.data?.referredName === 'string' ? event.data.referredName.slice(0, 200) : undefined;
-  ctx.state.referrals.push({ referralId, submittedAt: iso(ctx.now()), stage: 'submitted', referred, ...(referredName ? { referredName } : {}) });
+  ctx.state.referrals.push({
+    referralId,
+    submittedAt: iso(ctx.now()),
+    stage: 'submitted',
+    referred,
+    ...(referredName ? { referredName } : {}),
+  });
   if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();
   ctx.state.history.referrals++;
   track(ctx, 'referral.submitted', { referralId });

@@ -147,7 +147,10 @@ async function attemptUpdate(ctx: RunContext, u: PendingReferrerUpdate): Promise
     if (!slot.retryAt) return drop(ctx, u, `contact policy: ${slot.reason ?? 'refused for good'}`);
     u.slotTries++;
     const at = Date.parse(slot.retryAt);
-    return { later: Number.isFinite(at) && at > ctx.now() ? at : ctx.now() + RETRY_LATER_MS, why: `contact policy: ${slot.reason ?? 'no slot'}` };
+    return {
+      later: Number.isFinite(at) && at > ctx.now() ? at : ctx.now() + RETRY_LATER_MS,
+      why: `contact policy: ${slot.reason ?? 'no slot'}`,
+    };
   }
   const name = 'alias' in update.template ? update.template.alias : update.template.file;
   try {
