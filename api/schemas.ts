@@ -213,7 +213,22 @@ export const kpiReportSchema = {
     },
     sources: {
       type: 'object',
-      properties: { files: { type: 'array', items: { type: 'string' } }, records: { type: 'integer' } },
+      properties: {
+        files: { type: 'array', items: { type: 'string' } },
+        records: { type: 'integer' },
+        store: {
+          type: 'object',
+          description: 'The KPI store this report read (absent when computed without it): what this call ingested from the logs.',
+          properties: {
+            files: { type: 'array', items: { type: 'string' } },
+            seq: { type: 'integer', description: 'The ingest batch the store is at.' },
+            bytes: { type: 'integer', description: 'Bytes of log read by this call.' },
+            newRecords: { type: 'integer' },
+            advocates: { type: 'integer', description: 'Advocates recomputed by this call.' },
+            rebuilt: { type: 'boolean' },
+          },
+        },
+      },
     },
   },
 } as const;

@@ -23,6 +23,7 @@ import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerCodecRoutes } from './routes/codec.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
 
 declare module 'fastify' {
@@ -152,6 +153,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
   await registerUnsubscribeRoutes(app, ctx);
+  await registerCodecRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);

@@ -1,5 +1,6 @@
 // Builds the worker that runs journey workflows and activities on one task queue.
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
@@ -17,6 +18,8 @@ export interface JourneyWorkerOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How long in-flight activities may finish after shutdown is requested (ms); the SDK default is 0. */
   shutdownGraceMs?: number;
+  /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
+  dataConverter?: DataConverter;
 }
 
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
@@ -26,6 +29,8 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.activityDeps),
+    // The codec runs here, outside the workflow sandbox: workflow code never sees a key or a ciphertext.
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
     interceptors: { activity: [countActivityFailures] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

@@ -75,6 +75,22 @@ const handOverOutcome = {
   properties: { ...textFields('workflowId', 'action'), state: { ...anyObject, type: ['object', 'null'] } },
 } as const;
 
+type ListedRun = Awaited<ReturnType<typeof journeyRunsOf>>[number];
+
+/** The run that stands for each journey now: the running one, or the newest closed one when none runs (a failed
+ *  run, say). A run that continued as new is never current: its successor is. */
+function currentRuns(runs: ListedRun[]): ListedRun[] {
+  const byWorkflow = new Map<string, ListedRun>();
+  for (const run of runs) {
+    if (run.status.name === 'CONTINUED_AS_NEW') continue;
+    const seen = byWorkflow.get(run.workflowId);
+    const newer = !seen || run.startTime > seen.startTime;
+    if (!seen || (run.status.name === 'RUNNING' && seen.status.name !== 'RUNNING') || (newer && seen.status.name !== 'RUNNING'))
+      byWorkflow.set(run.workflowId, run);
+  }
+  return [...byWorkflow.values()];
+}
+
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
     '/customers/:id',
@@ -108,12 +124,23 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
     '/customers/:id',
     customerRoute('read', {
       summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
+      description:
+        'Lists the current run of each journey: closed runs that handed over (continued as new) are left out, because the run that ' +
+        'took over says where the customer stands. `?history=true` lists every run, closed ones included (their state is null).',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          history: { type: 'string', enum: ['true', 'false'], description: 'true: also list closed runs (continued as new, failed).' },
+        },
+      },
       response: { 200: customerView, ...errorResponses(400, 401, 403, 404, 503) },
     }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
+      const history = (req.query as { history?: string }).history === 'true';
       try {
-        const runs = await journeyRunsOf(ctx, id);
+        const runs = history ? await journeyRunsOf(ctx, id) : currentRuns(await journeyRunsOf(ctx, id));
         const journeys = await Promise.all(
           runs.map(async (run) => ({
             journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
