@@ -17,6 +17,7 @@ import {
   state,
 } from './interpreter/harness.ts';
 import { compileOrThrow, promptingJourney } from './prompts/journey.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 
 const traits = { email: 'pat@example.com', firstName: 'Pat', timezone: 'America/New_York', healthScore: 90 };
 
@@ -89,6 +90,7 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
       expect(Date.parse(sentRecords[0].at)).toBeGreaterThanOrEqual(refusedUntil);
       expect(sentRecords[0].data).toMatchObject({ referralId: 'R-1', stage: 'qualified', sendKey: updateKey, status: 'sent' });
       expect((await state(handle)).referrerUpdates?.done).toEqual(['R-1:qualified']);
+      await recordHistory('referrer-update-moved-by-cap', handle);
     });
   });
 
@@ -151,6 +153,7 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
       expect(String(withdrawn?.data?.reason)).toContain('open-escalation');
       const engaged = records.find((r) => r.customerId === 'pr-1' && r.type === 'ask.engaged');
       expect(engaged?.data).toMatchObject({ channel: 'in-product', promptId: prompt.id, attempt: 1 });
+      await recordHistory('prompt-withdrawn-on-escalation', handle);
     });
   });
 
