@@ -118,6 +118,45 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
     });
   });
 
+  it("with customer:<id>'s real contact policy (1 ask per 7 days) the qualified and reward-issued updates each wait for a slot, and go out once", async () => {
+    const plan = compileOrThrow(
+      promptingJourney((d) => {
+        d.track.referrerUpdates['reward-issued'] = {
+          template: { file: 'templates/referral-won-update.mustache', subject: 'Your reward is paid' },
+        };
+        delete d.motions.referral.reward.thankYou; // the update is the advocate's one email about the payout
+      }),
+    );
+    const h = await createHarness(env.nativeConnection, { client: env.client });
+    await h.run(async () => {
+      await toMondayMorning();
+      const handle = await sendEvent(env.client, h, plan, 'ru-real', event('nps.submitted', 'ru-real', { score: 10 }, { traits }));
+      await env.sleep(2 * DAY + HOUR);
+      const askAt = Date.parse((await state(handle)).asks[0].at);
+      await handle.signal(
+        journeyEventSignal,
+        event('referral.submitted', 'ru-real', { referralId: 'R-5', referredEmail: 'kim@delta.example' }),
+      );
+      await handle.signal(journeyEventSignal, event('referral.qualified', 'x', { referralId: 'R-5', referrerId: 'ru-real' }));
+      await handle.signal(journeyEventSignal, event('deal.closed_won', 'x', { referralId: 'R-5', referrerId: 'ru-real', amount: 9000 }));
+      await env.sleep(30 * DAY);
+      const key = (stage: string) => `${handle.workflowId}:referrer-update:R-5:${stage}`;
+      const keys = (await h.outbox()).map((m) => m.sendKey);
+      expect(keys.filter((k) => k === key('qualified'))).toHaveLength(1);
+      expect(keys.filter((k) => k === key('reward-issued'))).toHaveLength(1);
+      const { records } = await readTrackingLog(h.dataDir);
+      const mine = records.filter((r) => r.customerId === 'ru-real');
+      const sentAt = (stage: string) => Date.parse(mine.find((r) => r.type === 'referrer_update.sent' && r.data?.stage === stage)!.at);
+      // The global cap (1 per 7 days) held each one a week after the previous message's slot (taken a moment before
+      // that message was recorded as sent).
+      const slack = 60_000;
+      expect(sentAt('qualified')).toBeGreaterThanOrEqual(askAt + 7 * DAY - slack);
+      expect(sentAt('reward-issued')).toBeGreaterThanOrEqual(sentAt('qualified') + 7 * DAY - slack);
+      expect(mine.filter((r) => r.type === 'referrer_update.moved').map((r) => r.data?.stage)).toEqual(['qualified', 'reward-issued']);
+      expect(mine.filter((r) => r.type === 'reward.issued' && r.data?.role === 'referrer')).toHaveLength(1);
+    });
+  });
+
   it('a prompt goes up with its ask, and is withdrawn at once when an escalation opens', async () => {
     const plan = compileOrThrow(promptingJourney());
     const h = await createHarness(env.nativeConnection);
