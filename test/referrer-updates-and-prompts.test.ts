@@ -1,7 +1,7 @@
 // Issue 19, parts 3 and 6, on the time-skipping server with a real worker, the real email activity (outbox) and
 // the real tracking log: referrer updates go through the contact policy and out once; in-product prompts go up
 // with their ask and come down the moment a bad signal arrives.
-import { journeyEventSignal, journeyPromptsQuery } from '../workflows/contract/index.ts';
+import { handOverUpdate, journeyEventSignal, journeyPromptsQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
@@ -91,6 +91,43 @@ describe('referrer updates and in-product prompts (time-skipping server)', () =>
       expect(sentRecords[0].data).toMatchObject({ referralId: 'R-1', stage: 'qualified', sendKey: updateKey, status: 'sent' });
       expect((await state(handle)).referrerUpdates?.done).toEqual(['R-1:qualified']);
       await recordHistory('referrer-update-moved-by-cap', handle);
+    });
+  });
+
+  it('a referrer update moved by the cap survives a handover to a fresh history and goes out once, at the time the policy named', async () => {
+    const plan = compileOrThrow(promptingJourney());
+    const h = await createHarness(env.nativeConnection);
+    let refusedUntil = 0;
+    h.slotPolicy = (req) => {
+      if (!req.sendKey.includes(':referrer-update:')) return { granted: true };
+      refusedUntil ||= Date.parse(req.at) + 4 * DAY;
+      return Date.parse(req.at) >= refusedUntil ? { granted: true } : { granted: false, retryAt: new Date(refusedUntil).toISOString() };
+    };
+    await h.run(async () => {
+      await toMondayMorning();
+      const handle = await sendEvent(env.client, h, plan, 'ru-ho', event('nps.submitted', 'ru-ho', { score: 10 }, { traits }));
+      await env.sleep(2 * DAY + HOUR);
+      await handle.signal(journeyEventSignal, event('referral.submitted', 'ru-ho', { referralId: 'R-2', referredEmail: 'jo@eps.example' }));
+      await handle.signal(journeyEventSignal, event('referral.qualified', 'x', { referralId: 'R-2', referrerId: 'ru-ho' }));
+      await env.sleep(HOUR);
+      // The advocate acted: the prompt of the ask is down already.
+      expect(await handle.query(journeyPromptsQuery)).toEqual([]);
+      const before = await env.client.workflow.getHandle(handle.workflowId).describe();
+      await env.client.workflow.getHandle(handle.workflowId).executeUpdate(handOverUpdate, { args: [{ actor: 'test' }] });
+      await env.sleep(HOUR);
+      const after = await env.client.workflow.getHandle(handle.workflowId).describe();
+      expect(after.runId).not.toBe(before.runId);
+      const carried = await state(env.client.workflow.getHandle(handle.workflowId));
+      expect(carried.referrerUpdates?.queue.map((u) => [u.key, u.notBefore])).toEqual([
+        ['R-2:qualified', new Date(refusedUntil).toISOString()],
+      ]);
+      await env.sleep(5 * DAY);
+      const updates = (await h.outbox()).filter((m) => m.sendKey.endsWith(':referrer-update:R-2:qualified'));
+      expect(updates).toHaveLength(1);
+      expect(h.slotRequests.filter((r) => r.sendKey.includes(':referrer-update:R-2:')).map((r) => r.sendKey.split(':').pop())).toEqual([
+        'qualified',
+        'slot-1',
+      ]);
     });
   });
 
