@@ -3,7 +3,14 @@
 // The product sends back prompt.shown / prompt.clicked / prompt.dismissed with the prompt's id and journeyId.
 import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { customerWorkflowId, journeyPromptsQuery, journeyWorkflowId, type JourneyPrompt } from '../../workflows/contract/index.ts';
+import {
+  customerStateQuery,
+  customerWorkflowId,
+  journeyPromptsQuery,
+  journeyWorkflowId,
+  type CustomerSnapshot,
+  type JourneyPrompt,
+} from '../../workflows/contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { ApiContext } from '../context.ts';
 import { bearerRoute, errorResponses, idSchema } from '../schemas.ts';
@@ -32,6 +39,10 @@ const promptsView = {
   properties: {
     customerId: { type: 'string' },
     asOf: { type: 'string', format: 'date-time', description: 'Prompts that expire before this time are left out.' },
+    withheld: {
+      type: 'string',
+      description: "Why no prompt is shown although a run has one: the customer's global opt-out or suppression (customer:<id>).",
+    },
     prompts: { type: 'array', items: promptSchema },
   },
 } as const;
@@ -76,14 +87,21 @@ export async function registerPromptRoutes(app: FastifyInstance, ctx: ApiContext
         }
       }
       try {
-        const answers = await Promise.all(plans.map((plan) => promptsOfRun(ctx, journeyWorkflowId(plan.journeyId, id))));
-        if (answers.every((a) => a === undefined) && !(await customerExists(ctx, id))) {
+        const [profile, ...answers] = await Promise.all([
+          customerProfile(ctx, id),
+          ...plans.map((plan) => promptsOfRun(ctx, journeyWorkflowId(plan.journeyId, id))),
+        ]);
+        if (answers.every((a) => a === undefined) && !profile) {
           const message = `the engine knows nothing about customer ${id}`;
           return reply.code(404).send({ error: 'not_found', message, errors: [{ pointer: '/id', message }], requestId: req.id });
         }
         // The run's clock is its last workflow task: the product's clock decides what has expired.
         const now = Date.now();
         const prompts = answers.flatMap((a) => a ?? []).filter((p) => Date.parse(p.expiresAt) > now);
+        // The cross-journey policy holds for prompts as for email: a journey without a rule for that signal still
+        // shows nothing while customer:<id> has the customer opted out or suppressed.
+        const withheld = prompts.length > 0 && profile ? globalHold(profile, now) : undefined;
+        if (withheld) return { customerId: id, asOf: new Date(now).toISOString(), prompts: [], withheld };
         return { customerId: id, asOf: new Date(now).toISOString(), prompts };
       } catch (err) {
         return replyTemporalFailure(ctx, reply, 'journeyPrompts', err, `customer ${id}'s journey runs`);
@@ -102,12 +120,19 @@ async function promptsOfRun(ctx: ApiContext, workflowId: string): Promise<Journe
   }
 }
 
-async function customerExists(ctx: ApiContext, id: string): Promise<boolean> {
+/** customer:<id>'s state, or undefined when the customer has no workflow. */
+async function customerProfile(ctx: ApiContext, id: string): Promise<CustomerSnapshot | undefined> {
   try {
-    await withDeadline(ctx, () => ctx.client.workflow.getHandle(customerWorkflowId(id)).describe());
-    return true;
+    return await withDeadline(ctx, () => ctx.client.workflow.getHandle(customerWorkflowId(id)).query(customerStateQuery));
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
+    if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+function globalHold(profile: CustomerSnapshot, now: number): string | undefined {
+  if (profile.optedOut) return `opted out of every journey: ${profile.optedOut.reason}`;
+  const s = profile.suppressed;
+  if (s && (s.until === undefined || Date.parse(s.until) > now)) return `suppressed: ${s.reason}${s.until ? ` until ${s.until}` : ''}`;
+  return undefined;
 }

@@ -110,6 +110,22 @@ describe('GET /v1/customers/{id}/prompts', () => {
     expect(types).toEqual(expect.arrayContaining(['prompt.posted', 'prompt.shown', 'prompt.clicked', 'ask.engaged', 'prompt.withdrawn']));
   });
 
+  it("customer:<id>'s global suppression withholds the prompts too, also of a journey with no rule for that signal", async () => {
+    const id = newCustomer('prompt');
+    const traits = { email: `${id}@example.com`, firstName: 'Bo', timezone: middayZone(), healthScore: 90 };
+    expect((await post(event(id, { traits }))).statusCode).toBe(202);
+    await waitFor('the prompt of the first ask', async () => ((await prompts(id)).json() as PromptsBody).prompts.length === 1);
+    // A very low CSAT holds the customer for 14 days in the global policy; this journey takes no csat.submitted at all.
+    const csat = await post(event(id, { type: 'csat.submitted', data: { score: 1 } }));
+    expect(csat.json().journeys).toEqual([]);
+    const body = await waitFor('the prompts withheld', async () => {
+      const b = (await prompts(id)).json() as PromptsBody & { withheld?: string };
+      return b.withheld ? b : undefined;
+    });
+    expect(body.prompts).toEqual([]);
+    expect(body.withheld).toMatch(/^suppressed: low CSAT until /);
+  });
+
   it('a prompt event with a malformed prompt id is refused with 400 naming the field', async () => {
     const id = newCustomer('prompt');
     const res = await post(event(id, { type: 'prompt.shown', data: { promptId: 'not an id', journeyId: 'prompting-referral' } }));
