@@ -14,6 +14,9 @@ import type { PayloadCodec } from '@temporalio/common';
 /** The most events one POST /v1/events/batch may carry. */
 export const MAX_BATCH = 500;
 
+/** The largest event (its JSON), whatever door it came in by: far below Temporal's 2 MB payload limit. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
 /** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
 export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
 

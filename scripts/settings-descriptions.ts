@@ -148,6 +148,13 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
+  JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
+  JOURNEY_FUZZ_SIGNALS: { default: '200', meaning: 'direct signals and updates of the fuzz subset in npm test' },
+  JOURNEY_FUZZ_SEED: { default: '20261203', meaning: 'seed of the fuzz subset in npm test (a failure prints the seed to replay)' },
+  BENCH_FUZZ_REQUESTS: { default: '10000', meaning: 'HTTP requests of bench/fuzz.ts' },
+  BENCH_FUZZ_SIGNALS: { default: '1000', meaning: 'direct signals and updates of bench/fuzz.ts' },
+  BENCH_FUZZ_SEED: { default: '1', meaning: 'seed of bench/fuzz.ts' },
+  BENCH_ROUTING_K: { default: '40', meaning: 'customers per case in bench/routing.ts (runs started and API calls per event)' },
   BENCH_CODEC_N: { default: '5000', meaning: 'payloads per case in bench/payload-codec.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
   BENCH_REPORT_IN_PLACE: {

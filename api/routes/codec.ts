@@ -13,6 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
 import type { ApiContext, CodecEndpointOptions } from '../context.ts';
+import { sendError } from '../errors.ts';
 
 interface JsonPayload {
   metadata?: Record<string, string> | null;
@@ -80,11 +81,8 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
     const convert = (direction: 'decode' | 'encode') => async (req: FastifyRequest, reply: FastifyReply) => {
       if (!opts.codec) {
         // A 4xx, not 501: the request is fine, this API simply has no codec (and a fuzzer's "no 5xx" stays true).
-        return reply.code(404).send({
-          error: 'codec_not_configured',
-          message: 'JOURNEY_CODEC_KEYS is not set on this API: payloads are not encrypted, there is nothing to decode',
-          requestId: req.id,
-        });
+        const message = 'JOURNEY_CODEC_KEYS is not set on this API: payloads are not encrypted, there is nothing to decode';
+        return sendError(reply, 404, 'codec_not_configured', message, [{ in: 'body', pointer: '/payloads', message }]);
       }
       const { payloads } = req.body as { payloads: JsonPayload[] };
       const out: JsonPayload[] = [];
@@ -96,12 +94,8 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
           const { metadata: _metadata, data: _data, ...unknownFields } = json;
           out.push({ ...unknownFields, ...toJson(converted) });
         } catch (err) {
-          return reply.code(422).send({
-            error: 'undecodable_payload',
-            message: (err as Error).message,
-            errors: [{ pointer: `/payloads/${i}`, message: (err as Error).message }],
-            requestId: req.id,
-          });
+          const message = (err as Error).message;
+          return sendError(reply, 422, 'undecodable_payload', message, [{ in: 'body', pointer: `/payloads/${i}`, message }]);
         }
       }
       return { payloads: out };
@@ -123,12 +117,8 @@ export async function registerCodecRoutes(app: FastifyInstance, ctx: ApiContext)
     const checkUiToken = async (req: FastifyRequest, reply: FastifyReply) => {
       const given = digest((req.params as { token: string }).token);
       if (!uiTokenDigest || !timingSafeEqual(given, uiTokenDigest)) {
-        return reply.code(401).send({
-          error: 'unauthorized',
-          message: 'not a codec UI token of this API (JOURNEY_CODEC_UI_TOKEN)',
-          errors: [{ pointer: '/token', message: 'unknown codec UI token' }],
-          requestId: req.id,
-        });
+        const problem = { in: 'path' as const, pointer: '/token', message: 'unknown codec UI token' };
+        return sendError(reply, 401, 'unauthorized', 'not a codec UI token of this API (JOURNEY_CODEC_UI_TOKEN)', [problem]);
       }
     };
     const uiSchema = { ...schema, hide: true, params: tokenParams };

@@ -1,5 +1,5 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteShorthandOptions } from 'fastify';
 import type { Scope } from '../auth.ts';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
@@ -14,8 +14,9 @@ import {
 } from '../../workflows/contract/index.ts';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
+import { sendError } from '../errors.ts';
 import { journeyRunsOf, optOutOfEveryJourney } from '../opt-out.ts';
-import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
+import { queryOrReason, replyTemporalFailure, updateRun, withDeadline } from '../temporal-calls.ts';
 import {
   anyObject,
   bearerRoute,
@@ -30,8 +31,8 @@ import {
 const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
 
 /** A route on one customer (`:id` in its path). */
-function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
-  return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
+function customerRoute<S extends FastifySchema>(scope: Scope, schema: S, options: Omit<RouteShorthandOptions, 'schema'> = {}) {
+  return bearerRoute(scope, 'customers', { params: customerParams, ...schema }, options);
 }
 
 /** GET /customers/:id: everything the engine knows about one customer. */
@@ -94,14 +95,19 @@ function currentRuns(runs: ListedRun[]): ListedRun[] {
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
     '/customers/:id',
-    customerRoute('ingest', {
-      summary: "Set a customer's traits (merged into what the engine knows)",
-      body: traitsSchema(),
-      response: {
-        202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
-        ...errorResponses(400, 401, 403, 503),
+    customerRoute(
+      'ingest',
+      {
+        summary: "Set a customer's traits (merged into what the engine knows)",
+        body: traitsSchema(),
+        response: {
+          202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
+          ...errorResponses(400, 401, 403, 413, 503),
+        },
       },
-    }),
+      // Traits are a few short fields (each bounded by the traits schema): far below Temporal's 2 MB payload limit.
+      { bodyLimit: 64 * 1024 },
+    ),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -115,7 +121,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         );
         return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -166,7 +172,9 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         );
         const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
         if (!exists && journeys.length === 0) {
-          return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
+          return sendError(reply, 404, 'not_found', `the engine knows nothing about customer ${id}`, [
+            { in: 'path', pointer: '/id', message: 'no customer with this id' },
+          ]);
         }
         return {
           customerId: id,
@@ -175,7 +183,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
           journeys,
         };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -193,7 +201,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       try {
         return { customerId: id, ...(await optOutOfEveryJourney(ctx, id, action)) };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -211,12 +219,12 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       const action = (req.body ?? {}) as OperatorAction;
       try {
         // Not started when missing: a customer with no workflow has no history to leave.
-        const state = await withDeadline(ctx, () =>
+        const state = await updateRun(ctx, () =>
           ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
         );
         return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`, 'id');
       }
     },
   );

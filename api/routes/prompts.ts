@@ -14,6 +14,7 @@ import {
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { ApiContext } from '../context.ts';
 import { bearerRoute, errorResponses, idSchema } from '../schemas.ts';
+import { sendError } from '../errors.ts';
 import { replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
 
 const promptSchema = {
@@ -78,12 +79,9 @@ export async function registerPromptRoutes(app: FastifyInstance, ctx: ApiContext
         if (plans.length === 0) {
           const known = ctx.registry.find(journey);
           const message = known ? `journey ${journey} does not deliver any ask in-product` : `there is no journey ${journey}`;
-          return reply.code(400).send({
-            error: 'invalid_request',
-            message: `the querystring is invalid: /journey ${message}`,
-            errors: [{ pointer: '/journey', message }],
-            requestId: req.id,
-          });
+          return sendError(reply, 400, 'invalid_request', `the query is invalid: /journey ${message}`, [
+            { in: 'query', pointer: '/journey', message },
+          ]);
         }
       }
       try {
@@ -93,7 +91,7 @@ export async function registerPromptRoutes(app: FastifyInstance, ctx: ApiContext
         ]);
         if (answers.every((a) => a === undefined) && !profile) {
           const message = `the engine knows nothing about customer ${id}`;
-          return reply.code(404).send({ error: 'not_found', message, errors: [{ pointer: '/id', message }], requestId: req.id });
+          return sendError(reply, 404, 'not_found', message, [{ in: 'path', pointer: '/id', message }]);
         }
         // The run's clock is its last workflow task: the product's clock decides what has expired.
         const now = Date.now();
@@ -104,7 +102,7 @@ export async function registerPromptRoutes(app: FastifyInstance, ctx: ApiContext
         if (withheld) return { customerId: id, asOf: new Date(now).toISOString(), prompts: [], withheld };
         return { customerId: id, asOf: new Date(now).toISOString(), prompts };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'journeyPrompts', err, `customer ${id}'s journey runs`);
+        return replyTemporalFailure(ctx, reply, 'journeyPrompts', err, `customer ${id}'s journey runs`, 'id');
       }
     },
   );

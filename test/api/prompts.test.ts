@@ -146,7 +146,7 @@ describe('GET /v1/customers/{id}/prompts', () => {
       headers: auth('read-key'),
     });
     expect(journey.statusCode).toBe(400);
-    expect(journey.json().errors).toEqual([{ pointer: '/journey', message: 'there is no journey no-such' }]);
+    expect(journey.json().errors).toEqual([{ in: 'query', pointer: '/journey', message: 'there is no journey no-such' }]);
     expect((await prompts(newCustomer(), 'ingest-key')).statusCode).toBe(403);
   });
 });
