@@ -14,6 +14,7 @@ import { registerBodyDepthLimit } from './body-depth.ts';
 import { addTraitFormats } from './trait-formats.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCustomerRoutes } from './routes/customers.ts';
+import { registerPromptRoutes } from './routes/prompts.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDefinitionRoutes } from './routes/definitions.ts';
 import { registerReportRoutes } from './routes/reports.ts';
@@ -184,6 +185,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     async (v1) => {
       await registerEventRoutes(v1, ctx);
       await registerCustomerRoutes(v1, ctx);
+      await registerPromptRoutes(v1, ctx);
       await registerRunRoutes(v1, ctx);
       await registerDefinitionRoutes(v1, ctx);
       await registerReportRoutes(v1, ctx);
