@@ -22,6 +22,7 @@ import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerPageRoutes } from './pages/index.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
 
 declare module 'fastify' {
@@ -151,6 +152,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
   await registerUnsubscribeRoutes(app, ctx);
+  await registerPageRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);

@@ -27,6 +27,11 @@ const TARGETS = [
     out: here('../definitions/generated/kpi.ts'),
     root: 'KpiDefinition',
   },
+  {
+    schema: here('../definitions/schema/pages.schema.json'),
+    out: here('../definitions/generated/pages.ts'),
+    root: 'PagesConfig',
+  },
 ];
 
 /** Titles name interfaces; on primitives and $ref sites they would only add alias noise, so drop them there. */
