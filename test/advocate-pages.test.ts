@@ -24,6 +24,7 @@ import { daytimeZones } from '../scripts/demo/population.ts';
 import { auth, signalsIn, startApi, type ApiFixture } from './api/support.ts';
 import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';
+import { wcagViolations } from './ui/axe.ts';
 
 const JOURNEY = 'nps-promoter-referral';
 const SHOTS =
@@ -155,6 +156,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     // The friend's offer from the journey's reward plan, the amount in the page's locale.
     expect(await page.locator('#intro').textContent()).toContain('$100.00 off your first invoice');
     expect(await page.locator('#invited-on').textContent()).toMatch(/^Invited [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    expect(await wcagViolations(page)).toEqual([]);
     await fillForm(page, 'grace@initech.example');
     await page.screenshot({ path: join(SHOTS, 'referral-page.png'), fullPage: true });
 
@@ -221,6 +223,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     await page.waitForSelector('#notice');
     expect(await page.locator('#leaderboard').textContent()).toContain('Ada L. (you)');
     expect(await page.locator('#leaderboard').textContent()).not.toContain('Lovelace');
+    expect(await wcagViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'advocate-status-won.png'), fullPage: true });
   });
 
@@ -229,6 +232,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     expect(res?.status()).toBe(404);
     expect(await page.locator('h1').textContent()).toBe('This link is not active');
     expect(await page.locator('#status').textContent()).toContain('not valid any more');
+    expect(await wcagViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'referral-page-bad-code.png'), fullPage: true });
     const odd = await page.goto(`${base}/r/${'%F0%9F%92%A5'.repeat(3)}`);
     expect(odd?.status()).toBe(404);
