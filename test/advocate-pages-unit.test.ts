@@ -78,7 +78,7 @@ describe('CSRF (signed double-submit)', () => {
     expect(refusals.map((r) => r.nonce)).toEqual(refusals.map(() => undefined));
   });
 
-  it('the API answers a form post without a token 403 with a page naming the field', async () => {
+  it('the API answers a form post without a token 403 with a page naming the field, and bad links with their page', async () => {
     const f = await startApi();
     try {
       const res = await f.api.inject({
@@ -90,6 +90,13 @@ describe('CSRF (signed double-submit)', () => {
       expect(res.statusCode).toBe(403);
       expect(res.headers['content-type']).toContain('text/html');
       expect(res.body).toContain('the form field `csrf` is missing');
+      // A code too long for the route, or one that is not ours: the friendly page, not JSON, not a stack trace.
+      for (const url of [`/r/rc_${'x'.repeat(400)}`, '/r/not-a-code', '/a/not.a-token']) {
+        const bad = await f.api.inject({ method: 'GET', url });
+        expect(bad.statusCode, url).toBe(404);
+        expect(bad.headers['content-type'], url).toContain('text/html');
+        expect(bad.body, url).toMatch(/<h1>(This link is not active|Link not valid)<\/h1>/);
+      }
     } finally {
       await f.close();
     }

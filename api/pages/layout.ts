@@ -87,3 +87,30 @@ export const PAGE_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
 } as const;
+
+/** A page's answer to anything unexpected inside a page route: a calm page, the details only in the log. */
+export function pageErrorHandler(config: PagesConfig, invalid: () => string) {
+  return (
+    err: Error & { validation?: unknown; statusCode?: number },
+    req: { log: { error(o: object, m: string): void } },
+    reply: PageReply,
+  ) => {
+    if (err.validation) return reply.code(404).headers(PAGE_HEADERS).send(invalid());
+    req.log.error({ err }, 'page request failed');
+    return reply
+      .code(500)
+      .headers(PAGE_HEADERS)
+      .send(
+        renderPage(config, {
+          title: 'Something went wrong',
+          main: '<p id="status" role="alert">Something went wrong on our side. Please try again in a minute.</p>',
+        }),
+      );
+  };
+}
+
+interface PageReply {
+  code(n: number): PageReply;
+  headers(h: Record<string, string>): PageReply;
+  send(body: string): unknown;
+}

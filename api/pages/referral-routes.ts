@@ -12,7 +12,7 @@ import type { ApiContext } from '../context.ts';
 import { EventNotTaken, type EventResult } from '../ingest.ts';
 import { ReferralCodeLookup } from './advocate-lookup.ts';
 import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
-import { PAGE_HEADERS } from './layout.ts';
+import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { describeItem, formatterFor, referralMotion } from './programme.ts';
 import { RateLimiter, describeLimit } from './rate-limit.ts';
 import {
@@ -99,6 +99,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
   }
 
   await app.register(async (scope) => {
+    scope.setErrorHandler(pageErrorHandler(config, () => referralInvalidPage(config)));
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 32 * 1024 }, (_req, body, done) =>
       done(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );

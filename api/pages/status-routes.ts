@@ -10,7 +10,7 @@ import type { ApiContext } from '../context.ts';
 import { EventNotTaken } from '../ingest.ts';
 import { queryRun } from './advocate-lookup.ts';
 import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
-import { PAGE_HEADERS } from './layout.ts';
+import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { displayNameOf, LeaderboardCache, PREFERENCE_EVENT } from './leaderboard.ts';
 import { formatterFor, referralMotion } from './programme.ts';
 import { referralProblemPage } from './referral-page.ts';
@@ -59,6 +59,7 @@ export async function registerStatusPageRoutes(
   }
 
   await app.register(async (scope) => {
+    scope.setErrorHandler(pageErrorHandler(config, () => statusInvalidPage(config, 'invalid')));
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_req, body, done) =>
       done(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );
@@ -69,16 +70,21 @@ export async function registerStatusPageRoutes(
       const action = `/a/${encodeURIComponent(who.token)}/leaderboard`;
       let leaderboard;
       if (lbConfig?.enabled) {
-        const board = await boards.get(who.journeyId, lbConfig.period ?? 'quarter', lbConfig.size ?? 10);
+        // The board is a nicety: a tracking log that cannot be read leaves it out, never the page.
+        const board = await boards.get(who.journeyId, lbConfig.period ?? 'quarter', lbConfig.size ?? 10).catch((err: Error) => {
+          req.log.warn({ err: err.message }, 'status page: leaderboard not read');
+          return undefined;
+        });
         const pair = issueCsrf(secrets.csrf, action);
         reply.header('set-cookie', csrfCookieHeader(pair, action, req.protocol === 'https'));
-        leaderboard = {
-          board,
-          csrf: pair.field,
-          action,
-          optedIn: board.optedIn.get(who.customerId) === true,
-          canOptIn: displayNameOf(who.state.traits) !== undefined,
-        };
+        if (board)
+          leaderboard = {
+            board,
+            csrf: pair.field,
+            action,
+            optedIn: board.optedIn.get(who.customerId) === true,
+            canOptIn: displayNameOf(who.state.traits) !== undefined,
+          };
       }
       const notice = (req.query as { saved?: string }).saved === '1' ? 'Your leaderboard choice is saved.' : undefined;
       return send(
