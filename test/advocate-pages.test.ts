@@ -241,7 +241,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     expect(await page.locator('h1').textContent()).toBe('Link not valid');
   });
 
-  it('rate limits apply: the sixth submission for one code in an hour is 429 naming the per-code limit, and so is one IP beyond its limit', async () => {
+  it('rate limits apply: the sixth submission for one code in an hour is 429 naming the per-code limit, and so is one IP beyond its limit; a revoked code gets its page', async () => {
     const customer = `pages-rl-${randomUUID().slice(0, 8)}`;
     const { referralPageUrl } = await promoter(customer);
     for (let i = 1; i <= 5; i++) {
@@ -259,6 +259,18 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     expect(await page.locator('#status').textContent()).toContain('5 submissions per hour per referral code');
     await page.screenshot({ path: join(SHOTS, 'referral-page-rate-limited.png'), fullPage: true });
     await expect.poll(async () => (await runState(customer)).referrals.length, { timeout: 15_000 }).toBe(5);
+
+    // The advocate opts out: their code is revoked, a friendly 410 page (at once for a submission, within the
+    // 15 s lookup cache for a visit).
+    const optOut = await f.api.inject({
+      method: 'POST',
+      url: `/v1/customers/${customer}/opt-out`,
+      headers: auth(),
+      payload: { actor: 'sam', reason: 'asked' },
+    });
+    expect(optOut.statusCode).toBe(200);
+    await expect.poll(async () => (await page.goto(referralPageUrl))?.status(), { timeout: 25_000, interval: 1000 }).toBe(410);
+    expect(await page.locator('#status').textContent()).toContain('not valid any more');
 
     // Per IP: 40 an hour from one address, whatever the code (counted before anything else is looked at).
     const fromOneIp = async () =>

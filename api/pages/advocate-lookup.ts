@@ -34,9 +34,10 @@ export class ReferralCodeLookup {
 
   constructor(private readonly ctx: ApiContext) {}
 
-  lookup(code: string, nowMs: number = Date.now()): Promise<CodeLookup> {
+  /** `fresh`: skip the cache (a submission must not go to an advocate who opted out a few seconds ago). */
+  lookup(code: string, opts: { fresh?: boolean } = {}, nowMs: number = Date.now()): Promise<CodeLookup> {
     const hit = this.cache.get(code);
-    if (hit && nowMs - hit.at < TTL_MS) return hit.answer;
+    if (hit && !opts.fresh && nowMs - hit.at < TTL_MS) return hit.answer;
     const answer = this.fresh(code);
     this.cache.set(code, { at: nowMs, answer });
     if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);

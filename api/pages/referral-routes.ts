@@ -76,10 +76,10 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
     };
   }
 
-  async function found(req: FastifyRequest, reply: FastifyReply, code: string) {
+  async function found(req: FastifyRequest, reply: FastifyReply, code: string, fresh = false) {
     let answer: CodeLookup;
     try {
-      answer = await lookup.lookup(code);
+      answer = await lookup.lookup(code, { fresh });
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'referral code lookup failed');
       void send(
@@ -139,7 +139,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       const csrf = checkCsrf(secrets.csrf, path, body[CSRF_FIELD], req.headers.cookie);
       if (csrf.problem !== undefined)
         return send(reply, 403, referralProblemPage(config, 'Please reload the page', `This form could not be accepted: ${csrf.problem}.`));
-      const active = await found(req, reply, code);
+      const active = await found(req, reply, code, true);
       if (!active) return reply;
       const advocate = firstNameOf(active.state.traits) ?? 'A customer';
       if (body[HONEYPOT_FIELD]) {
