@@ -260,8 +260,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
     await page.screenshot({ path: join(SHOTS, 'referral-page-rate-limited.png'), fullPage: true });
     await expect.poll(async () => (await runState(customer)).referrals.length, { timeout: 15_000 }).toBe(5);
 
-    // The advocate opts out: their code is revoked, a friendly 410 page (at once for a submission, within the
-    // 15 s lookup cache for a visit).
+    // The advocate opts out: their code is revoked, a friendly 410 page once the 15 s lookup cache has moved on.
     const optOut = await f.api.inject({
       method: 'POST',
       url: `/v1/customers/${customer}/opt-out`,

@@ -34,7 +34,7 @@ export class ReferralCodeLookup {
 
   constructor(private readonly ctx: ApiContext) {}
 
-  /** `fresh`: skip the cache (a submission must not go to an advocate who opted out a few seconds ago). */
+  /** `fresh`: skip the cache. */
   lookup(code: string, opts: { fresh?: boolean } = {}, nowMs: number = Date.now()): Promise<CodeLookup> {
     const hit = this.cache.get(code);
     if (hit && !opts.fresh && nowMs - hit.at < TTL_MS) return hit.answer;
