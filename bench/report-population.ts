@@ -34,6 +34,10 @@ export interface PopulationOptions {
   seed?: number;
   /** Share of lines written twice (a retried append landing in another process's file). */
   duplicateShare?: number;
+  /** Prefix of customer ids (a later batch of new customers: `tail1-`). */
+  customerPrefix?: string;
+  /** Append to the files if they exist (a log that goes on growing). */
+  append?: boolean;
 }
 
 async function write(stream: WriteStream, chunk: string): Promise<void> {
@@ -45,7 +49,9 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
   await mkdir(opts.dir, { recursive: true });
   const rand = mulberry32(opts.seed ?? 2026);
   const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const streams = Array.from({ length: opts.files }, (_, i) => createWriteStream(join(opts.dir, `worker-${i + 1}.ndjson`)));
+  const streams = Array.from({ length: opts.files }, (_, i) =>
+    createWriteStream(join(opts.dir, `worker-${i + 1}.ndjson`), { flags: opts.append ? 'a' : 'w' }),
+  );
   const buffers: string[][] = streams.map(() => []);
   let records = 0;
   let lines = 0;
@@ -60,7 +66,7 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
   let c = 0;
   while (records < opts.records) {
     const journey = JOURNEYS[c % JOURNEYS.length];
-    const customerId = `c${c++}`;
+    const customerId = `${opts.customerPrefix ?? ''}c${c++}`;
     const file = c % opts.files;
     const segment = SEGMENTS[between(0, 3)];
     const workflowId = `journey:${journey.id}:${customerId}`;

@@ -4,7 +4,8 @@ import type { Diagnostic } from '../definitions/diagnostics.ts';
 export function formatDiagnostic(d: Diagnostic): string {
   const parts = [
     `${d.file}:${d.line}:${d.column}`,
-    d.pointer || '(document)',
+    // A mistake inside a template: the template's place first, then where the journey uses it.
+    d.usedAt ? `${d.pointer} (in ${d.usedAt.file}:${d.usedAt.line}:${d.usedAt.column})` : d.pointer || '(document)',
     `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`,
   ];
   if (d.expected) parts.push(`(expected ${d.expected})`);

@@ -5,7 +5,14 @@
 import { fileURLToPath } from 'node:url';
 import schema from './schema/advocate-score.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.ts';
-import { checkConfigDocument, ConfigFileError, configFileLoaders, lazyValidator, unknownCatalogEvent } from './config-file.ts';
+import {
+  checkConfigDocument,
+  ConfigFileError,
+  configFileLoaders,
+  eventPathProblems,
+  lazyValidator,
+  unknownCatalogEvent,
+} from './config-file.ts';
 import type { ConfigCheck, PlaceProblem } from './config-file.ts';
 import type { AdvocateScoreConfig } from './generated/advocate-score.ts';
 
@@ -30,6 +37,7 @@ function scoreRuleProblems(config: AdvocateScoreConfig, at: PlaceProblem): Diagn
   const ids = new Set<string>();
   config.signals.forEach((signal, i) => {
     diagnostics.push(...unknownCatalogEvent(signal.event, `/signals/${i}/event`, at));
+    diagnostics.push(...eventPathProblems(signal.when, `/signals/${i}/when`, signal.event, at));
     if (ids.has(signal.id))
       diagnostics.push(
         at(`/signals/${i}/id`, `signal id \`${signal.id}\` is used twice`, 'score.duplicateId', 'give each signal its own id'),

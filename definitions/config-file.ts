@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.ts';
-import { parseWithPositions } from './compiler/positions.ts';
+import { oneErrorPerMistake, parseWithPositions, pointerSegments } from './compiler/positions.ts';
 import { closest } from './compiler/suggest.ts';
 import catalog from './catalog/events.json' with { type: 'json' };
 
@@ -74,6 +74,52 @@ export function unknownCatalogEvent(event: string, pointer: string, at: PlacePro
 }
 
 /**
+ * Event paths in a rule's condition, which reads the event as { type, data }: `event.data.<field>` must be a field of
+ * the rule's event; `event.<field>` (the journeys' form) gets a hint naming the form needed here.
+ */
+export function eventPathProblems(when: unknown, pointer: string, eventType: string, at: PlaceProblem): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const fields = Object.keys((catalog.events as Record<string, { data: { properties?: object } }>)[eventType]?.data.properties ?? {});
+  const walk = (node: unknown, here: string) => {
+    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${here}/${i}`));
+    if (!node || typeof node !== 'object') return;
+    for (const [op, args] of Object.entries(node)) {
+      const opPointer = `${here}/${op.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const path = op === 'var' ? (Array.isArray(args) ? args[0] : args) : undefined;
+      if (typeof path !== 'string') {
+        walk(args, opPointer);
+        continue;
+      }
+      const varPointer = Array.isArray(args) ? `${opPointer}/0` : opPointer;
+      const [root, first, second] = path.split('.');
+      if (root !== 'event' || first === undefined || first === 'type') continue;
+      if (first !== 'data')
+        problems.push(
+          at(
+            varPointer,
+            `\`${path}\`: here the event is { type, data }, so its fields are under \`event.data\``,
+            'logic.eventPathForm',
+            `write \`event.data.${path.slice(6)}\` (journeys write \`event.${path.slice(6)}\`)`,
+          ),
+        );
+      else if (second !== undefined && fields.length > 0 && !fields.includes(second)) {
+        const near = closest(second, fields);
+        problems.push(
+          at(
+            varPointer,
+            `\`${path}\`: the event \`${eventType}\` has no field \`${second}\``,
+            'logic.unknownVar',
+            near ? `did you mean \`event.data.${near}\`?` : `its fields: ${fields.join(', ')}`,
+          ),
+        );
+      }
+    }
+  };
+  walk(when, pointer);
+  return problems;
+}
+
+/**
  * Parses `source` and checks it against the schema. `value` is set only when both pass; `at` places further
  * problems the caller finds at their line and column.
  */
@@ -96,14 +142,14 @@ export function checkConfigSource<T>(
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
     return {
       at,
-      diagnostics: parsed.syntaxErrors.map((e) => {
+      diagnostics: oneErrorPerMistake(parsed.syntaxErrors, source).map((e) => {
         const lines = source.slice(0, e.offset).split('\n');
         return {
           file,
           line: lines.length,
           column: lines[lines.length - 1].length + 1,
           pointer: '',
-          message: `not valid JSON: ${e.message}`,
+          message: e.missing !== undefined ? `not valid JSON: the file ends early (was it cut off?)` : `not valid JSON: ${e.message}`,
           code: 'json.syntax',
           severity: 'error',
         };
@@ -116,13 +162,26 @@ export function checkConfigSource<T>(
     const diagnostics = (validate.errors ?? [])
       .filter((e) => !skip.has(e.keyword))
       .map((e) => {
+        // Event-type fields carry the catalog as an enum (for editors): say it as the catalog check does.
+        const named = e.keyword === 'enum' && e.instancePath.endsWith('/event') ? valueAt(parsed.value, e.instancePath) : undefined;
+        if (typeof named === 'string')
+          return unknownCatalogEvent(named, e.instancePath, at)[0] ?? at(e.instancePath, e.message ?? '', 'schema.enum');
         const base = defaultMessage(e);
         return at(base.pointer, wording.message?.(e) ?? base.message, `schema.${e.keyword}`);
       })
       .filter((d) => !seen.has(`${d.pointer} ${d.message}`) && seen.add(`${d.pointer} ${d.message}`));
+    // An unknown event type is the file's only schema problem: its own rules still run (every problem at once).
+    if (diagnostics.every((d) => d.code === 'catalog.unknownEvent')) return { value: parsed.value as T, diagnostics: [], at };
     return { at, diagnostics };
   }
   return { value: parsed.value as T, diagnostics: [], at };
+}
+
+function valueAt(document: unknown, pointer: string): unknown {
+  return pointerSegments(pointer).reduce<unknown>(
+    (at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+    document,
+  );
 }
 
 /** Every problem in one config document; `value` only when there is none. */

@@ -5,7 +5,14 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { fileURLToPath } from 'node:url';
 import schema from './schema/contact-policy.schema.json' with { type: 'json' };
 import type { Diagnostic } from './diagnostics.ts';
-import { checkConfigDocument, ConfigFileError, configFileLoaders, lazyValidator, unknownCatalogEvent } from './config-file.ts';
+import {
+  checkConfigDocument,
+  ConfigFileError,
+  configFileLoaders,
+  eventPathProblems,
+  lazyValidator,
+  unknownCatalogEvent,
+} from './config-file.ts';
 import type { ConfigCheck, PlaceProblem } from './config-file.ts';
 
 // The file's shape, generated from definitions/schema/contact-policy.schema.json (scripts/generate-types.ts).
@@ -48,7 +55,10 @@ export const { load: loadContactPolicy, loadFromEnv: loadContactPolicyFromEnv } 
 
 function policyRuleProblems(policy: ContactPolicy, at: PlaceProblem): Diagnostic[] {
   // A rule for an event the catalog does not know would never fire: say so instead of ignoring it.
-  const diagnostics = policy.suppression.rules.flatMap((rule, i) => unknownCatalogEvent(rule.event, `/suppression/rules/${i}/event`, at));
+  const diagnostics = policy.suppression.rules.flatMap((rule, i) => [
+    ...unknownCatalogEvent(rule.event, `/suppression/rules/${i}/event`, at),
+    ...eventPathProblems(rule.when, `/suppression/rules/${i}/when`, rule.event, at),
+  ]);
   try {
     Intl.DateTimeFormat('en', { timeZone: policy.defaultTimezone });
   } catch {

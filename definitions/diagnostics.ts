@@ -13,6 +13,9 @@ export interface Diagnostic {
   /** A fix to try ("did you mean `nps.submitted`?"). */
   suggestion?: string;
   severity: 'error' | 'warning';
+  /** For a problem inside a template file (`file`, `line`, `column` then name the template): where the journey
+   *  uses that template, i.e. the place of `pointer` in the journey file. */
+  usedAt?: { file: string; line: number; column: number };
   /** A stable code per kind of problem, e.g. `schema.additionalProperties`, `catalog.unknownEvent`. */
   code: string;
 }

@@ -8,6 +8,7 @@ import type { Catalog } from './compiler/catalog.ts';
 import { compileJourney, type CompileResult } from './compiler/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { CompiledPlan } from './plan.ts';
+import { CONTACT_POLICY_FILE, loadContactPolicyFromEnv } from './contact-policy.ts';
 
 export const DEFINITIONS_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(DEFINITIONS_DIR, '..');
@@ -56,6 +57,19 @@ export function displayPath(path: string): string {
 export interface LoadOptions {
   catalog?: Catalog;
   templates?: Record<string, string>;
+  /** The global contact policy's quiet hours; default: those of the policy the worker and API load (if it loads). */
+  globalQuietHours?: { start: string; end: string; file: string } | null;
+}
+
+/** The quiet hours of the contact policy in force (JOURNEY_CONTACT_POLICY, else the shipped file); a policy that does
+ *  not load is reported by its own loader, so here it only means there is nothing to check against. */
+function globalQuietHours(): LoadOptions['globalQuietHours'] {
+  try {
+    const quiet = loadContactPolicyFromEnv().quietHours;
+    return quiet ? { ...quiet, file: displayPath(process.env.JOURNEY_CONTACT_POLICY || CONTACT_POLICY_FILE) } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Compile one journey file. Unreadable files are diagnostics too, never exceptions. */
@@ -79,7 +93,11 @@ export async function loadJourneyFile(path: string, options: LoadOptions = {}): 
       ],
     };
   }
-  return compileJourney({ file, source, templates: options.templates ?? loadTemplates() }, options.catalog ?? loadCatalog());
+  const quiet = options.globalQuietHours === undefined ? globalQuietHours() : options.globalQuietHours;
+  return compileJourney(
+    { file, source, templates: options.templates ?? loadTemplates(), ...(quiet ? { globalQuietHours: quiet } : {}) },
+    options.catalog ?? loadCatalog(),
+  );
 }
 
 /** Compile every *.json journey in a folder (default definitions/journeys), in file-name order. */
@@ -105,7 +123,11 @@ export async function loadJourneyFiles(
   paths: string[],
   options: LoadOptions = {},
 ): Promise<{ plans: CompiledPlan[]; diagnostics: Diagnostic[]; files: FileResult[] }> {
-  const shared = { catalog: options.catalog ?? loadCatalog(), templates: options.templates ?? loadTemplates() };
+  const shared = {
+    catalog: options.catalog ?? loadCatalog(),
+    templates: options.templates ?? loadTemplates(),
+    globalQuietHours: options.globalQuietHours === undefined ? globalQuietHours() : options.globalQuietHours,
+  };
   const results = await Promise.all(paths.map((p) => loadJourneyFile(p, shared)));
   const plans = results.flatMap((r) => (r.plan ? [r.plan] : []));
   const diagnostics = results.flatMap((r) => r.diagnostics);

@@ -50,6 +50,9 @@ describe('long life (time-skipping server)', () => {
         `journey:nps-promoter-referral:life-1:1:invite:referral:1`,
         `journey:nps-promoter-referral:life-1:1:thank-you:ref-life-1-1`,
       ]);
+      // The thank-you names the reward paid, in words (message model `reward.description`), never a blank.
+      const thanks = sent.find((m) => m.sendKey.includes(':thank-you:'))!.message;
+      expect('HtmlBody' in thanks ? thanks.HtmlBody : '').toContain('Thank you! $50 account credit is on its way.</p>');
       // The dedup set survived continue-as-new: the first cycle's delight event, sent again, is ignored.
       expect(s.seenEventIds).toBe(3);
       await next.signal(journeyEventSignal, lastDelight!);

@@ -23,8 +23,14 @@ export function checkCatalog(def: AdvocacyJourneyDefinition, catalog: Catalog): 
     if (when !== undefined) problems.push(...checkCondition(when, pointer, scope, catalog));
   };
   const listenEvents = [...new Set(def.listen.signals.map((s) => s.event))];
-  const delight: LogicScope = { events: listenEvents, eventLabel: `no delight event (${listenEvents.join(', ')})` };
-  const one = (type: string): LogicScope => ({ events: [type], eventLabel: `the event \`${type}\`` });
+  const delight: LogicScope = {
+    events: listenEvents,
+    hasNoField: (field) =>
+      listenEvents.length === 1
+        ? `the delight event \`${listenEvents[0]}\` has no field \`${field}\``
+        : `none of the delight events (${listenEvents.join(', ')}) has a field \`${field}\``,
+  };
+  const one = (type: string): LogicScope => ({ events: [type], hasNoField: (field) => `the event \`${type}\` has no field \`${field}\`` });
 
   def.listen.signals.forEach((s, i) => {
     eventType(s.event, `/listen/signals/${i}/event`);
@@ -38,17 +44,19 @@ export function checkCatalog(def: AdvocacyJourneyDefinition, catalog: Catalog): 
     eventType(rule.openedBy, `/suppression/whileOpen/${i}/openedBy`);
     eventType(rule.resolvedBy, `/suppression/whileOpen/${i}/resolvedBy`);
     if (rule.matchOn) {
-      for (const type of [rule.openedBy, rule.resolvedBy]) {
-        const fields = Object.keys(catalog.events[type]?.data.properties ?? {});
-        if (catalog.events[type] && !fields.includes(rule.matchOn)) {
-          problems.push({
-            pointer: `/suppression/whileOpen/${i}/matchOn`,
-            message: `\`${rule.matchOn}\` is not a field of \`${type}\`, so openings and resolves cannot be paired on it`,
-            expected: `a field both events carry: one of ${fields.join(', ') || '(none)'}`,
-            suggestion: didYouMean(rule.matchOn, fields),
-            code: 'catalog.unknownField',
-          });
-        }
+      const fieldsOf = (type: string) => Object.keys(catalog.events[type]?.data.properties ?? {});
+      const types = [...new Set([rule.openedBy, rule.resolvedBy])].filter((type) => catalog.events[type]);
+      const lacking = types.filter((type) => !fieldsOf(type).includes(rule.matchOn!));
+      if (lacking.length > 0) {
+        // Both events must carry it; one error names every event that does not.
+        const shared = fieldsOf(types[0]).filter((f) => types.every((t) => fieldsOf(t).includes(f)));
+        problems.push({
+          pointer: `/suppression/whileOpen/${i}/matchOn`,
+          message: `\`${rule.matchOn}\` is not a field of \`${lacking.join('` or `')}\`, so openings and resolves cannot be paired on it`,
+          expected: `a field both events carry: one of ${shared.join(', ') || '(none)'}`,
+          suggestion: didYouMean(rule.matchOn, shared),
+          code: 'catalog.unknownField',
+        });
       }
     }
   });
@@ -81,6 +89,6 @@ export function checkCatalog(def: AdvocacyJourneyDefinition, catalog: Catalog): 
       }
     }
   });
-  (def.expand?.promotions ?? []).forEach((p, i) => condition(p.when, `/expand/promotions/${i}/when`, { events: [], eventLabel: '' }));
+  (def.expand?.promotions ?? []).forEach((p, i) => condition(p.when, `/expand/promotions/${i}/when`, { events: [], hasNoField: () => '' }));
   return problems;
 }

@@ -5,6 +5,7 @@ export interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode;
   enum?: unknown[];
+  required?: string[];
   description?: string;
   [key: string]: unknown;
 }

@@ -10,10 +10,12 @@ import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
 import { checkRuleReach } from './rule-reach-check.ts';
-import { offsetPosition, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
+import { offsetPosition, oneErrorPerMistake, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
 import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkTemplates } from './template-check.ts';
+import { templateSites } from './template-sites.ts';
+import { checkTemplateVariables } from './template-vars-check.ts';
 import type { Node } from 'jsonc-parser';
 import WORDING from './wording.json' with { type: 'json' };
 
@@ -27,6 +29,10 @@ export interface JourneySource {
   source: string;
   /** Local templates available: path relative to definitions/ (e.g. templates/review-ask.mustache) → contents. */
   templates?: Record<string, string>;
+  /** How diagnostics name a template file (default: `definitions/<path>`). */
+  templatePath?: (path: string) => string;
+  /** The global contact policy's quiet hours (definitions/contact-policy.json), which hold in every journey too. */
+  globalQuietHours?: { start: string; end: string; file: string };
 }
 
 export interface CompileResult {
@@ -36,17 +42,24 @@ export interface CompileResult {
 
 export function compileJourney(input: JourneySource, catalog: Catalog): CompileResult {
   const parsed = parseWithPositions(input.source);
-  const place = (p: Problem): Diagnostic => placeProblem(input.file, parsed, p);
+  const templatePath = input.templatePath ?? ((path: string) => `definitions/${path}`);
+  const place = (p: Problem): Diagnostic =>
+    placeProblem(input.file, parsed, p, (file) => ({ name: templatePath(file), text: input.templates?.[file] ?? '' }));
 
   if (parsed.syntaxErrors.length > 0 || parsed.value === undefined) {
-    const errors =
-      input.source.trim() === '' || parsed.syntaxErrors.length === 0 ? [{ offset: 0, message: 'EmptyDocument' }] : parsed.syntaxErrors;
+    const errors: { offset: number; message: string; missing?: number }[] =
+      input.source.trim() === '' || parsed.syntaxErrors.length === 0
+        ? [{ offset: 0, message: 'EmptyDocument' }]
+        : oneErrorPerMistake(parsed.syntaxErrors, input.source);
     return {
       diagnostics: errors.map((e) => ({
         file: input.file,
         ...offsetPosition(input.source, e.offset),
         pointer: '',
-        message: `the file is not valid JSON: ${syntaxWords(e.message)}`,
+        message:
+          e.missing !== undefined
+            ? `the file is not valid JSON: it ends early${e.missing > 0 ? `, with ${e.missing === 1 ? 'a bracket' : `${e.missing} brackets`} left open` : ''} (was it cut off?)`
+            : `the file is not valid JSON: ${syntaxWords(e.message)}`,
         expected: 'JSON (no comments, no trailing commas)',
         severity: 'error',
         code: 'parse.syntax',
@@ -55,8 +68,18 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
   }
 
   const problems: Problem[] = [...duplicateKeys(parsed.root), ...checkSchema(parsed.value)];
-  problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input.templates ?? {}, problems));
-  const diagnostics = problems.map(place).sort((a, b) => a.line - b.line || a.column - b.column);
+  problems.push(...semanticProblems(parsed.value as AdvocacyJourneyDefinition, catalog, input, problems));
+  // In journey order: a template's findings sit where the journey uses it, in the template's own order.
+  const journeyLine = (d: Diagnostic) => d.usedAt ?? d;
+  const diagnostics = problems
+    .map(place)
+    .sort(
+      (a, b) =>
+        journeyLine(a).line - journeyLine(b).line ||
+        journeyLine(a).column - journeyLine(b).column ||
+        a.line - b.line ||
+        a.column - b.column,
+    );
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { plan: buildPlan(parsed.value as AdvocacyJourneyDefinition, input.templates ?? {}, catalog), diagnostics };
 }
@@ -68,26 +91,27 @@ export function compileJourney(input: JourneySource, catalog: Catalog): CompileR
  * throws is a bug in that check, not in the file: it becomes a `compiler.internal` error naming the group, so the
  * file fails validation instead of passing unchecked.
  */
-function semanticProblems(
-  def: AdvocacyJourneyDefinition,
-  catalog: Catalog,
-  templates: Record<string, string>,
-  schemaProblems: Problem[],
-): Problem[] {
+function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, input: JourneySource, schemaProblems: Problem[]): Problem[] {
+  const templates = input.templates ?? {};
   const groups: [name: string, check: () => Problem[]][] = [
     ['catalog check', () => checkCatalog(def, catalog)],
     ['motion check', () => checkMotions(def)],
-    ['policy check', () => checkPolicies(def)],
+    ['policy check', () => checkPolicies(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
     ['template check', () => checkTemplates(def, templates)],
+    ['template variable check', () => checkTemplateVariables(def, templateSites(def), templates, catalog)],
   ];
+  const crashed: [string, unknown][] = [];
   const found = groups.flatMap(([name, check]) => {
     try {
       return check();
     } catch (err) {
-      return schemaProblems.length > 0 ? [] : [internalError(name, err)];
+      if (schemaProblems.length === 0) crashed.push([name, err]);
+      return [];
     }
   });
+  // One cause (a broken catalog) can crash several groups: one internal error names them all.
+  if (crashed.length > 0) found.push(internalError(crashed));
   if (schemaProblems.length === 0) return found;
   // A missing key is reported at its parent, which says nothing about the parent's other parts.
   const covers = (s: Problem, pointer: string) =>
@@ -95,27 +119,38 @@ function semanticProblems(
   return found.filter((p) => !schemaProblems.some((s) => covers(s, p.pointer)));
 }
 
-function internalError(group: string, err: unknown): Problem {
-  const reason = err instanceof Error ? err.message : String(err);
+function internalError(crashed: [group: string, err: unknown][]): Problem {
+  const groups = crashed.map(([group]) => group).join(' and ');
+  const reasons = [...new Set(crashed.map(([, err]) => (err instanceof Error ? err.message : String(err))))].join('; ');
   return {
     pointer: '',
-    message: `internal error: the compiler's ${group} failed (${reason}), so this file could not be fully checked`,
+    message: `internal error: the compiler's ${groups} failed (${reasons}), so this file could not be fully checked`,
     expected: 'a compiler whose checks run to the end; please report this with the file',
     code: 'compiler.internal',
   };
 }
 
-function placeProblem(file: string, parsed: ParsedSource, p: Problem): Diagnostic {
-  const { line, column } = parsed.locate(p.pointer, { key: p.atKey });
+function placeProblem(
+  file: string,
+  parsed: ParsedSource,
+  p: Problem,
+  template: (file: string) => { name: string; text: string },
+): Diagnostic {
+  const inJourney =
+    p.subjectOffset !== undefined ? parsed.locateInString(p.pointer, p.subjectOffset) : parsed.locate(p.pointer, { key: p.atKey });
   const diagnostic: Diagnostic = {
     file,
-    line,
-    column,
+    ...inJourney,
     pointer: p.pointer,
     message: p.message,
     severity: p.severity ?? 'error',
     code: p.code,
   };
+  if (p.template) {
+    // The mistake is in the template file: name it there, and say where the journey uses it.
+    const { name, text } = template(p.template.file);
+    Object.assign(diagnostic, { file: name, ...offsetPosition(text, p.template.offset), usedAt: { file, ...inJourney } });
+  }
   if (p.expected) diagnostic.expected = p.expected;
   if (p.suggestion) diagnostic.suggestion = p.suggestion;
   return diagnostic;

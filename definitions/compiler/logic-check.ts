@@ -48,8 +48,8 @@ const ITERATORS = new Set(['filter', 'map', 'reduce', 'all', 'none', 'some']);
 export interface LogicScope {
   /** Event types whose data `event.<field>` may name; empty means `event` is not available here. */
   events: string[];
-  /** Words for the message: "the event `nps.submitted`", "the delight events". */
-  eventLabel: string;
+  /** Says the events here lack a field: "the event `nps.submitted` has no field `rating`" (no double negatives). */
+  hasNoField: (field: string) => string;
 }
 
 export function checkCondition(condition: unknown, pointer: string, scope: LogicScope, catalog: Catalog): Problem[] {
@@ -118,13 +118,24 @@ export function checkCondition(condition: unknown, pointer: string, scope: Logic
         return;
       }
       if (fields.length === 0) return;
+      // The contact policy and the advocate score read events as { type, data }; journeys read the data directly.
+      if (fields[0] === 'data' && fields.length > 1 && !scope.events.some((type) => catalog.events[type]?.data.properties?.data)) {
+        problems.push({
+          pointer: pathPointer,
+          message: `\`${path}\`: in a journey, \`event.\` already is the event's data, so \`data.\` is one level too many`,
+          expected: `event.<field>, e.g. event.${fields.slice(1).join('.')}`,
+          suggestion: `write \`event.${fields.slice(1).join('.')}\` (the \`event.data.<field>\` form is the contact policy's and the advocate score's)`,
+          code: 'logic.eventPathForm',
+        });
+        return;
+      }
       const schemas = scope.events.map((type) => catalog.events[type]?.data).filter((s): s is JsonSchemaNode => Boolean(s));
       if (schemas.length === 0) return; // unknown event types are reported once, where they are named
       if (!schemas.some((schema) => hasPath(schema, fields))) {
         const known = [...new Set(schemas.flatMap((s) => Object.keys(s.properties ?? {})))];
         problems.push({
           pointer: pathPointer,
-          message: `\`${path}\`: ${scope.eventLabel} has no field \`${fields.join('.')}\``,
+          message: `\`${path}\`: ${scope.hasNoField(fields.join('.'))}`,
           expected: known.length ? `one of: ${known.map((k) => `event.${k}`).join(', ')}` : 'this event carries no data fields',
           suggestion: didYouMean(fields[0], known)?.replace('`', '`event.'),
           code: 'logic.unknownVar',

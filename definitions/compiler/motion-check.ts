@@ -3,7 +3,7 @@
 import type { AdvocacyJourneyDefinition, MotionPlan, Reward } from '../generated/journey.ts';
 import { durationMs } from '../duration.ts';
 import type { Problem } from './problem.ts';
-import { didYouMean } from './suggest.ts';
+import { closest, didYouMean } from './suggest.ts';
 
 const MOTIONS = ['referral', 'review', 'reference-call', 'case-study', 'community', 'advisory-board', 'beta-program', 'event-speaking'];
 
@@ -11,11 +11,16 @@ export function checkMotions(def: AdvocacyJourneyDefinition): Problem[] {
   const problems: Problem[] = [];
   // Misspelled motion keys are reported by the schema check; never suggest one of them.
   const defined = Object.keys(def.motions).filter((m) => MOTIONS.includes(m));
+  const misspelled = Object.keys(def.motions).filter((m) => !MOTIONS.includes(m));
   const picked = new Set<string>();
+  let pickedUndefined = false;
   const pick = (motion: string, pointer: string, who: string) => {
     if (motion === 'disqualify') return;
     picked.add(motion);
     if (def.motions[motion as keyof typeof def.motions]) return;
+    pickedUndefined = true;
+    // One mistake, one error: no motions at all, or the motion's key misspelled, is already reported by the schema.
+    if (Object.keys(def.motions).length === 0 || closest(motion, misspelled)) return;
     problems.push({
       pointer,
       message: `${who} picks the motion \`${motion}\`, but \`motions\` does not define it`,
@@ -29,7 +34,8 @@ export function checkMotions(def: AdvocacyJourneyDefinition): Problem[] {
   (def.expand?.promotions ?? []).forEach((p, i) => pick(p.motion, `/expand/promotions/${i}/motion`, `promotion \`${p.id}\``));
 
   for (const motion of defined) {
-    if (!picked.has(motion)) {
+    // A pick of an undefined motion most likely meant this one: that error says it, this one would only echo it.
+    if (!picked.has(motion) && !pickedUndefined) {
       problems.push({
         pointer: `/motions/${motion}`,
         atKey: true,

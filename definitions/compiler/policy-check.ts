@@ -20,12 +20,35 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-export function checkPolicies(def: AdvocacyJourneyDefinition): Problem[] {
+export function checkPolicies(def: AdvocacyJourneyDefinition, globalQuiet?: { start: string; end: string; file: string }): Problem[] {
   const problems: Problem[] = [];
+  // The global contact policy's quiet hours hold in every journey: a window inside them never opens either.
+  for (const [motion, plan] of Object.entries(def.motions)) {
+    if (!globalQuiet || !quietCoversWindow(globalQuiet, plan.invite.sendWindow)) continue;
+    problems.push({
+      pointer: `/motions/${motion}/invite/sendWindow`,
+      message: `the send window (${plan.invite.sendWindow.start}-${plan.invite.sendWindow.end}) lies inside the quiet hours of the global contact policy (${globalQuiet.start}-${globalQuiet.end}, ${globalQuiet.file}): no ask of motion \`${motion}\` could ever be sent`,
+      expected: `a send window that leaves ${globalQuiet.start}-${globalQuiet.end}`,
+      suggestion: `move the window into daytime, e.g. 09:00-17:00`,
+      code: 'schedule.neverSends',
+    });
+  }
   for (const [motion, plan] of Object.entries(def.motions)) {
     problems.push(...checkWindow(plan.invite.sendWindow, `/motions/${motion}/invite/sendWindow`));
   }
   const quiet = def.contactPolicy?.quietHours;
+  // One mistake (the quiet hours), one error, naming every motion it silences.
+  const silenced = quiet ? Object.entries(def.motions).filter(([, plan]) => quietCoversWindow(quiet, plan.invite.sendWindow)) : [];
+  if (quiet && silenced.length > 0) {
+    const windows = silenced.map(([motion, plan]) => `\`${motion}\` (${plan.invite.sendWindow.start}-${plan.invite.sendWindow.end})`);
+    problems.push({
+      pointer: '/contactPolicy/quietHours',
+      message: `quiet hours (${quiet.start}-${quiet.end}) cover the whole send window of ${silenced.length === 1 ? 'motion' : 'motions'} ${windows.join(' and ')}: no ask of ${silenced.length === 1 ? 'it' : 'them'} could ever be sent`,
+      expected: 'quiet hours that leave part of each send window open, e.g. 20:00 to 08:00',
+      suggestion: 'shorten the quiet hours, or move the send windows out of them',
+      code: 'schedule.neverSends',
+    });
+  }
   if (quiet && quiet.start !== undefined && quiet.start === quiet.end) {
     problems.push({
       pointer: '/contactPolicy/quietHours',
@@ -99,6 +122,19 @@ function checkWindow(window: SendWindow, at: string): Problem[] {
     });
   }
   return problems;
+}
+
+const clock = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const minuteOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** Every minute of the window (same local clock as the quiet hours: the customer's zone) falls in quiet hours. */
+function quietCoversWindow(quiet: { start: string; end: string }, window: SendWindow): boolean {
+  if (![quiet.start, quiet.end, window.start, window.end].every((t) => typeof t === 'string' && clock.test(t))) return false;
+  const [qs, qe, ws, we] = [quiet.start, quiet.end, window.start, window.end].map(minuteOf);
+  if (qs === qe || we <= ws) return false; // reported on their own (window.empty)
+  const isQuiet = (t: number) => (qs <= qe ? t >= qs && t < qe : t >= qs || t < qe);
+  for (let t = ws; t < we; t++) if (!isQuiet(t)) return false;
+  return true;
 }
 
 function duplicateIds(items: { id: string }[], _at: string, what: string, pointerOf?: (i: number) => string): Problem[] {

@@ -8,6 +8,8 @@ export interface ParsedSource {
   syntaxErrors: { offset: number; message: string }[];
   /** 1-based line and column of the value at `pointer`, or of its nearest existing ancestor. */
   locate(pointer: string, options?: { key?: boolean }): { line: number; column: number };
+  /** 1-based line and column of the character `index` (of the decoded text) inside the string at `pointer`. */
+  locateInString(pointer: string, index: number): { line: number; column: number };
 }
 
 export function pointerSegments(pointer: string): string[] {
@@ -66,7 +68,23 @@ export function parseWithPositions(source: string): ParsedSource {
       const target = options?.key && node.parent?.type === 'property' ? node.parent : node;
       return position(target.offset);
     },
+    locateInString(pointer, index) {
+      const node = nodeAt(pointerSegments(pointer));
+      if (!node || node.type !== 'string') return this.locate(pointer);
+      return position(node.offset + 1 + rawIndex(source.slice(node.offset + 1, node.offset + node.length - 1), index));
+    },
   };
+}
+
+/** Where the decoded character `index` starts in a JSON string's raw text (escapes take more than one character). */
+function rawIndex(raw: string, index: number): number {
+  let decoded = 0;
+  let i = 0;
+  while (i < raw.length && decoded < index) {
+    i += raw[i] !== '\\' ? 1 : raw[i + 1] === 'u' ? 6 : 2;
+    decoded++;
+  }
+  return i;
 }
 
 function safeValue(source: string): unknown {
@@ -81,4 +99,29 @@ export function offsetPosition(source: string, offset: number): { line: number; 
   const before = source.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * One error per syntax mistake: the parser recovers by reporting every bracket a cut-off file leaves open (five
+ * "a closing } was expected" at the end for one truncation), and may report one place twice. Errors at the end of
+ * the text become one "the file ends early" error; errors at one offset become one.
+ */
+export function oneErrorPerMistake<E extends { offset: number; message: string }>(
+  errors: E[],
+  source: string,
+): (E & { missing?: number })[] {
+  const end = source.trimEnd().length;
+  // A cut-off file: what is open at the end (a string, a value, brackets) is one mistake, reported once.
+  const atEnd = errors.filter((e) => (e.offset >= end && e.message !== 'EndOfFileExpected') || e.message.startsWith('UnexpectedEndOf'));
+  const seen = new Set<number>();
+  const kept: (E & { missing?: number })[] = [];
+  for (const e of errors) {
+    if (atEnd.includes(e) || seen.has(e.offset)) continue;
+    seen.add(e.offset);
+    kept.push(e);
+  }
+  const brackets = atEnd.filter((e) => e.message === 'CloseBraceExpected' || e.message === 'CloseBracketExpected').length;
+  if (atEnd.length > 1 || brackets > 0) kept.push({ ...atEnd[0], offset: Math.min(atEnd[0].offset, source.length), missing: brackets });
+  else if (atEnd.length === 1) kept.push(atEnd[0]);
+  return kept;
 }

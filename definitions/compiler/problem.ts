@@ -8,4 +8,8 @@ export interface Problem {
   suggestion?: string;
   code: string;
   severity?: 'error' | 'warning';
+  /** The problem sits in a local template file (path relative to definitions/) at this offset; `pointer` uses it. */
+  template?: { file: string; offset: number };
+  /** The problem sits inside the string at `pointer` (a subject), this many characters in. */
+  subjectOffset?: number;
 }

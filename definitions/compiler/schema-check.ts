@@ -27,7 +27,17 @@ export function checkSchema(value: unknown): Problem[] {
     const problem = translate(error);
     if (problem) problems.push(problem);
   }
-  return dedupe(problems);
+  return dedupe(withoutEchoes(problems));
+}
+
+/** A misspelled key is one mistake: `firstAskDelai` is unknown, and so `firstAskDelay` is missing. Keep the first. */
+function withoutEchoes(problems: Problem[]): Problem[] {
+  const misspelt = problems.filter((p) => p.code === 'schema.additionalProperties' && p.suggestion);
+  return problems.filter((p) => {
+    if (p.code !== 'schema.required') return true;
+    const key = /`([^`]+)`/.exec(p.message)?.[1];
+    return !misspelt.some((m) => m.pointer.startsWith(`${p.pointer}/`) && m.suggestion === `did you mean \`${key}\`?`);
+  });
 }
 
 /**
@@ -79,6 +89,14 @@ function fieldName(pointer: string): string {
   return last === undefined ? 'the document' : /^\d+$/.test(last) ? `item ${Number(last) + 1} of \`${segments.at(-2)}\`` : `\`${last}\``;
 }
 
+/** A schema description as the tail of "expected …": "An ISO 8601 duration." reads "an ISO 8601 duration". */
+function asPhrase(description: unknown): string | undefined {
+  if (typeof description !== 'string' || description === '') return undefined;
+  const text = description.replace(/[.:]\s*$/, '');
+  // Lower the first letter of a sentence, never of an acronym or a name in code (ISO, IANA, HH:MM).
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+}
+
 function examplesOf(schema: unknown): string | undefined {
   const examples = (schema as { examples?: unknown[] } | undefined)?.examples;
   if (!Array.isArray(examples) || examples.length === 0) return undefined;
@@ -112,7 +130,7 @@ function translate(error: ErrorObject): Problem | undefined {
       return {
         pointer,
         message: `missing required key \`${key}\` in ${fieldName(pointer)}`,
-        expected: property?.description ? `\`${key}\`: ${property.description}` : `\`${key}\``,
+        expected: property?.description ? `\`${key}\`: ${asPhrase(property.description)}` : `\`${key}\``,
         code,
       };
     }
@@ -131,6 +149,8 @@ function translate(error: ErrorObject): Problem | undefined {
     case 'enum': {
       // The propertyNames enum error repeats the propertyNames one; it carries the offending name.
       if ((error as ErrorObject & { propertyName?: string }).propertyName !== undefined) return undefined;
+      // Event types: the enum is there for editors; the catalog check (against the catalog actually loaded) reports them.
+      if (error.schemaPath.startsWith('#/$defs/eventType/')) return undefined;
       const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
       return {
         pointer,
@@ -158,19 +178,25 @@ function translate(error: ErrorObject): Problem | undefined {
       const title = String(parent?.title ?? 'value').toLowerCase();
       const isDuration = String(parent?.pattern ?? '').startsWith('^P');
       const calendar = isDuration ? calendarDuration(String(error.data)) : undefined;
+      const text = String(error.data);
+      const negative = isDuration && /^-\s*P/i.test(text);
       return {
         pointer,
-        message: calendar
-          ? `\`${String(error.data)}\` counts ${calendar.units}, which vary in length; durations here take weeks, days, hours, minutes or seconds`
-          : isDuration
-            ? `\`${String(error.data)}\` is not an ISO 8601 duration`
-            : `\`${String(error.data)}\` is not a valid ${title} for ${fieldName(pointer)}`,
-        expected: [parent?.description, examplesOf(parent) && `e.g. ${examplesOf(parent)}`].filter(Boolean).join(' '),
-        suggestion: calendar
-          ? `write it in days: did you mean \`${calendar.inDays}\`?`
-          : isDuration
-            ? durationHint(String(error.data))
-            : undefined,
+        message: negative
+          ? `\`${text}\` is negative: ${fieldName(pointer)} counts forward in time`
+          : calendar
+            ? `\`${text}\` counts ${calendar.units}, which vary in length; durations here take weeks, days, hours, minutes or seconds`
+            : isDuration
+              ? `\`${text}\` is not an ISO 8601 duration`
+              : `\`${text}\` is not a valid ${title} for ${fieldName(pointer)}`,
+        expected: [asPhrase(parent?.description), examplesOf(parent) && `e.g. ${examplesOf(parent)}`].filter(Boolean).join(' '),
+        suggestion: negative
+          ? `did you mean \`${text.replace(/^-\s*/, '')}\`?`
+          : calendar
+            ? `write it in days: did you mean \`${calendar.inDays}\`?`
+            : isDuration
+              ? durationHint(text)
+              : undefined,
         code: isDuration ? 'schema.duration' : code,
       };
     }
@@ -185,6 +211,13 @@ function translate(error: ErrorObject): Problem | undefined {
         code,
       };
     case 'minItems':
+      if (/\/sendWindow\/days$/.test(pointer))
+        return {
+          pointer,
+          message: 'the send window opens on no day of the week: no ask could ever be sent',
+          expected: 'at least one day, e.g. ["mon", "tue", "wed", "thu", "fri"]',
+          code: 'schedule.neverSends',
+        };
       return { pointer, message: `${fieldName(pointer)} needs at least ${params.limit} item${params.limit === 1 ? '' : 's'}`, code };
     case 'maxItems':
       return { pointer, message: `${fieldName(pointer)} may have at most ${params.limit} items`, code };
@@ -201,7 +234,7 @@ function translate(error: ErrorObject): Problem | undefined {
         code,
       };
     case 'oneOf':
-      return { pointer, message: `${fieldName(pointer)} matches more than one form`, expected: String(parent?.description ?? ''), code };
+      return { pointer, message: `${fieldName(pointer)} matches more than one form`, expected: asPhrase(parent?.description), code };
     default:
       return { pointer, message: `${fieldName(pointer)} ${error.message ?? 'is invalid'}`, code };
   }

@@ -1,34 +1,18 @@
 // Local Mustache templates: each one named must exist under definitions/templates/ and parse; subjects must parse.
 import Mustache from 'mustache';
-import type { AdvocacyJourneyDefinition, LocalTemplate, PostmarkTemplate } from '../generated/journey.ts';
+import type { AdvocacyJourneyDefinition } from '../generated/journey.ts';
 import type { Problem } from './problem.ts';
 import { closest } from './suggest.ts';
+import { isLocal, templateSites } from './template-sites.ts';
 
-type Template = PostmarkTemplate | LocalTemplate;
-
-/** Every template site in a definition, with its pointer. */
-export function templateSites(def: AdvocacyJourneyDefinition): { pointer: string; template: Template }[] {
-  const sites: { pointer: string; template: Template }[] = [];
-  for (const [motion, plan] of Object.entries(def.motions)) {
-    const at = `/motions/${motion}`;
-    sites.push({ pointer: `${at}/invite/template`, template: plan.invite.template });
-    (plan.invite.reminders ?? []).forEach(
-      (r, i) => r.template && sites.push({ pointer: `${at}/invite/reminders/${i}/template`, template: r.template }),
-    );
-    (plan.invite.variants ?? []).forEach((v, i) => sites.push({ pointer: `${at}/invite/variants/${i}/template`, template: v.template }));
-    if (plan.reward?.thankYou) sites.push({ pointer: `${at}/reward/thankYou`, template: plan.reward.thankYou });
-  }
-  return sites;
-}
-
-export function isLocal(template: Template): template is LocalTemplate {
-  return 'file' in template;
-}
+export { isLocal, templateSites } from './template-sites.ts';
 
 export function checkTemplates(def: AdvocacyJourneyDefinition, available: Record<string, string>): Problem[] {
   const problems: Problem[] = [];
+  const done = new Set<string>();
   for (const { pointer, template } of templateSites(def)) {
-    if (!isLocal(template)) continue;
+    if (!isLocal(template) || done.has(pointer)) continue;
+    done.add(pointer);
     const text = available[template.file];
     if (text === undefined) {
       const near = closest(template.file, Object.keys(available));

@@ -76,6 +76,7 @@ export interface AdvocacyJourneyDefinition {
   track: Track;
   expand?: Expand;
   contactPolicy?: ContactPolicy;
+  traitDefaults?: TraitDefaults;
 }
 /**
  * The delight signals that start or wake the journey, and re-entry rules.
@@ -676,4 +677,13 @@ export interface QuietHours {
    * Quiet hours end.
    */
   end: string;
+}
+/**
+ * What a missing trait reads as in this journey's messages, e.g. {"firstName": "there"} turns "Hi {{traits.firstName}}" into "Hi there" for a customer without a first name. A template variable fed by a trait with no default must be guarded by a section ({{#traits.company}}…{{/traits.company}}), or the compiler warns.
+ */
+export interface TraitDefaults {
+  /**
+   * What the trait reads as when the customer has none.
+   */
+  [k: string]: string | number;
 }

@@ -91,7 +91,7 @@ const LINE_FIELDS = [
 ];
 const LINE_COLUMNS = `{${LINE_FIELDS.map((f) => `'${f}': 'VARCHAR'`).join(', ')}, 'data': '${DATA_STRUCT}'}`;
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The NDJSON logs under the tracking folder of a data folder, sorted; [] when there is none yet. */
 export async function trackingLogFiles(dataDir: string): Promise<string[]> {
@@ -108,7 +108,7 @@ export async function trackingLogFiles(dataDir: string): Promise<string[]> {
 }
 
 /** The lines of the logs as rows; with no log yet, an empty relation of the same shape. */
-function linesSource(files: string[]): string {
+export function linesSource(files: string[]): string {
   if (files.length === 0) {
     const cols = LINE_FIELDS.map((c) => `NULL::VARCHAR AS "${c}"`).join(', ');
     return `(SELECT ${cols}, NULL::${DATA_STRUCT} AS data, NULL::VARCHAR AS filename WHERE false)`;
@@ -119,15 +119,12 @@ function linesSource(files: string[]): string {
 }
 
 /**
- * The view's SQL. Stages: `lines` (typed, torn lines dropped) → `records` (one row per key) → `owners` / `submissions`
- * (each referral's advocate, journey and submission time, also for records that name only the referral, e.g. a backend's
- * lead.qualified) →
- * the view (per-customer and per-referral facts every formula may need: first ask, cohort, first referral).
+ * The typed row of each log line (torn and record-less lines dropped): what the incremental store keeps
+ * (reports/engine/tracking-store.ts) and what the in-place read deduplicates. `source` yields the raw line columns
+ * (LINE_COLUMNS) and `filename`.
  */
-export function trackingViewSql(files: string[]): string {
-  return `CREATE OR REPLACE TEMP VIEW tracking AS
-WITH lines AS (
-  SELECT
+export function lineRowsSql(source: string): string {
+  return `SELECT
     coalesce(key, data.key, 'h:' || md5(concat_ws('|', journeyId, journeyVersion, customerId, stage, type, "at", motion, data::VARCHAR))) AS record_key,
     coalesce(try_cast(occurredAt AS TIMESTAMPTZ), try_cast("at" AS TIMESTAMPTZ)) AS occurred_at,
     journeyId AS journey_id,
@@ -149,27 +146,54 @@ WITH lines AS (
     try_cast(data.referralIntent AS BOOLEAN) AS referral_intent,
     coalesce(data.referrerId, customerId) AS credited,
     filename AS source_file
-  FROM ${linesSource(files)}
-  WHERE type IS NOT NULL AND customerId IS NOT NULL AND coalesce(try_cast(occurredAt AS TIMESTAMPTZ), try_cast("at" AS TIMESTAMPTZ)) IS NOT NULL
-),
+  FROM ${source}
+  WHERE type IS NOT NULL AND customerId IS NOT NULL AND coalesce(try_cast(occurredAt AS TIMESTAMPTZ), try_cast("at" AS TIMESTAMPTZ)) IS NOT NULL`;
+}
+
+/** Keeps one row per record key of a query of line rows (the first by source file). */
+export function dedupedSql(linesQuery: string): string {
+  return `WITH lines AS (${linesQuery}),
 dup_keys AS (
   -- Repeated keys are rare (a retried append, the same record in two processes' files): find them on the key alone,
   -- then keep one row of each, instead of regrouping every column of every row.
   SELECT record_key FROM lines GROUP BY record_key HAVING count(*) > 1
-),
-records AS (
-  SELECT * FROM lines ANTI JOIN dup_keys USING (record_key)
-  UNION ALL
-  SELECT * FROM (SELECT * FROM lines SEMI JOIN dup_keys USING (record_key))
-  QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY source_file) = 1
-),
-owners AS (
-  -- The advocate and journey of each referral (its first submission), for records that name only the referral.
-  SELECT referral_id, arg_min(journey_id, occurred_at) AS o_journey_id, arg_min(journey_version, occurred_at) AS o_journey_version,
+)
+SELECT * FROM lines ANTI JOIN dup_keys USING (record_key)
+UNION ALL
+SELECT * FROM (SELECT * FROM lines SEMI JOIN dup_keys USING (record_key))
+QUALIFY row_number() OVER (PARTITION BY record_key ORDER BY source_file) = 1`;
+}
+
+/**
+ * The view over a relation of distinct records (one row per key, the columns of lineRowsSql): `owners` /
+ * `submissions` (each referral's advocate, journey and submission time, also for records that name only the
+ * referral, e.g. a backend's lead.qualified) → the view (per-customer and per-referral facts every formula may
+ * need: first ask, cohort, first referral).
+ */
+export function trackingOverRecordsSql(records: string): string {
+  return `CREATE OR REPLACE TEMP VIEW tracking AS ${derivedRowsSql(records, `(${ownersSql('records')})`)}`;
+}
+
+/**
+ * The advocate and journey of each referral (its first submission), for records that name only the referral.
+ * `records` is a relation of distinct line rows; with `referralIds`, only those referrals.
+ */
+export function ownersSql(records: string, referralIds?: string): string {
+  return `SELECT referral_id, arg_min(journey_id, occurred_at) AS o_journey_id, arg_min(journey_version, occurred_at) AS o_journey_version,
     arg_min(customer_id, occurred_at) AS o_advocate_id
-  FROM records WHERE type = 'referral.submitted' AND referral_id IS NOT NULL
-  GROUP BY referral_id
-),
+  FROM ${records} WHERE type = 'referral.submitted' AND referral_id IS NOT NULL${referralIds ? ` AND referral_id IN (${referralIds})` : ''}
+  GROUP BY referral_id`;
+}
+
+/**
+ * The rows of the view for a relation of distinct line rows, given each referral's owner (ownersSql). Every derived
+ * column is a fact of one advocate (their journey's first ask, last NPS...) or of one of their referrals, so the rows
+ * of a set of advocates can be computed from those advocates' records alone: the incremental store
+ * (tracking-store.ts) recomputes only the advocates a new batch of records touched.
+ */
+export function derivedRowsSql(records: string, owners: string): string {
+  return `WITH records AS (SELECT * FROM ${records}),
+owners AS (SELECT * FROM ${owners}),
 owned AS (
   SELECT r.* EXCLUDE (journey_id, journey_version, credited),
     coalesce(r.journey_id, o.o_journey_id) AS journey_id,
@@ -222,6 +246,11 @@ SELECT
   referral_clicked_at, referral_submitted_at, referral_opportunity_at, referral_won_at,
   source_file
 FROM per_customer`;
+}
+
+/** The view's SQL over the logs read in place (no store): every line parsed on every report. */
+export function trackingViewSql(files: string[]): string {
+  return trackingOverRecordsSql(`(${dedupedSql(lineRowsSql(linesSource(files)))})`);
 }
 
 /** (Re)defines the `tracking` view on a connection over the logs of a data folder. */

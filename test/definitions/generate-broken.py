@@ -7,14 +7,16 @@ base = json.load(open(os.path.join(ROOT, 'definitions/journeys/nps-promoter-refe
 base['$schema'] = '../../../definitions/schema/journey.schema.json'
 out = os.path.join(HERE, 'broken')
 cases = {}
-def case(name, mutate, pointer, code, message):
+def case(name, mutate, pointer, code, message, **exact):
+    # exact: the whole message, and where: file (when not the journey), line, column, usedAt (the journey's place
+    # that uses a template), suggestion, severity ('warning' compiles, with the warning).
     d = copy.deepcopy(base)
     mutate(d)
     open(f'{out}/{name}.json', 'w').write(json.dumps(d, indent=2, ensure_ascii=False) + '\n')
-    cases[name] = {'pointer': pointer, 'code': code, 'message': message}
-def raw(name, text, pointer, code, message):
+    cases[name] = {'pointer': pointer, 'code': code, 'message': message, **exact}
+def raw(name, text, pointer, code, message, **exact):
     open(f'{out}/{name}.json', 'w').write(text)
-    cases[name] = {'pointer': pointer, 'code': code, 'message': message}
+    cases[name] = {'pointer': pointer, 'code': code, 'message': message, **exact}
 
 R = lambda d: d['motions']['referral']
 def setp(path, value):
@@ -114,6 +116,61 @@ case('amount-without-currency', lambda d: R(d)['reward']['referred'].pop('curren
 case('hold-release-without-period', setp(['motions','referral','reward','release'], {'on': 'hold'}), '/motions/referral/reward/release', 'reward.holdMissing', 'needs the hold period')
 case('release-on-conversion-without-closed-won', lambda d: d['track'].update({'conversions': [c for c in d['track']['conversions'] if c['stage'] != 'closed-won']}), '/motions/referral/reward/release/on', 'reward.noConversion', 'no closed-won conversion')
 case('tiers-on-one-sided', lambda d: (R(d)['reward'].update({'type': 'one-sided'}), R(d)['reward'].pop('referred')), '/motions/referral/reward/tiers', 'reward.tiersUnused', 'only paid by a `tiered` reward')
+
+# --- template variables (templates under test/definitions/templates/), per step, motion and variant
+T = lambda file, subject='Hi', model=None: {'file': file, 'subject': subject, **({'model': model} if model else {})}
+INV = ['motions','referral','invite','template']
+case('template-unknown-trait', setp(INV, T('templates/broken-unknown-trait.mustache', model={'productName': 'Acme'})), '/motions/referral/invite/template/file', 'template.unknownVariable',
+     '`{{traits.compnay}}` is not in the message model of the ask message of motion `referral`: `traits` has no `compnay`',
+     file='test/definitions/templates/broken-unknown-trait.mustache', line=2, column=15, usedAt=[131, 19], suggestion='did you mean `{{traits.company}}`?')
+case('template-thank-you-var-in-ask', setp(INV, T('templates/broken-reward-in-ask.mustache')), '/motions/referral/invite/template/file', 'template.unknownVariable',
+     '`{{reward.description}}` is not in the message model of the ask message of motion `referral`',
+     file='test/definitions/templates/broken-reward-in-ask.mustache', line=2, column=23, usedAt=[131, 19])
+case('template-thank-you-typo', setp(['motions','referral','reward','thankYou'], T('templates/broken-thank-you-typo.mustache', 'Thank you')), '/motions/referral/reward/thankYou/file', 'template.unknownVariable',
+     '`{{reward.descripton}}` is not in the message model of the thank-you message of motion `referral`: `reward` has no `descripton`',
+     file='test/definitions/templates/broken-thank-you-typo.mustache', line=1, column=15, usedAt=[266, 19], suggestion='did you mean `{{reward.description}}`?')
+case('template-owner-task-typo', setp(['motions','case-study','invite','template'], T('templates/broken-owner-task.mustache', 'Call them')), '/motions/case-study/invite/template/file', 'template.unknownVariable',
+     '`{{task.customer}}` is not in the message model of the owner-task message of motion `case-study`: `task` has no `customer`',
+     file='test/definitions/templates/broken-owner-task.mustache', line=1, column=16, usedAt=[275, 19], suggestion='did you mean `{{task.customerId}}`?')
+case('template-reminder-typo', setp(['motions','referral','invite','reminders',0,'template'], T('templates/broken-reminder.mustache', 'Reminder')), '/motions/referral/invite/reminders/0/template/file', 'template.unknownVariable',
+     '`{{attempts}}` is not in the message model of the reminder message of motion `referral`',
+     file='test/definitions/templates/broken-reminder.mustache', line=1, column=14, usedAt=[144, 23], suggestion='did you mean `{{attempt}}`?')
+case('template-variant-typo', setp(['motions','referral','invite','variants',0,'template'], T('templates/broken-variant.mustache', 'Hello', {'productName': 'Acme'})), '/motions/referral/invite/variants/0/template/file', 'template.unknownVariable',
+     '`{{model.productNam}}` is not in the message model of the ask message of motion `referral` (variant `enterprise`): `model` has no `productNam`',
+     file='test/definitions/templates/broken-variant.mustache', line=1, column=15, usedAt=[183, 23], suggestion='did you mean `{{model.productName}}`?')
+case('template-subject-typo', setp(INV + ['subject'], "Know a team who'd love Acme, {{traits.firstname}}?"), '/motions/referral/invite/template/subject', 'template.unknownVariable',
+     '`{{traits.firstname}}` is not in the message model of the ask message of motion `referral`: `traits` has no `firstname`',
+     line=132, column=52, suggestion='did you mean `{{traits.firstName}}`?')
+case('template-event-field-of-other-event', setp(INV + ['subject'], 'Congratulations on your {{event.milestone}}'), '/motions/referral/invite/template/subject', 'template.unknownVariable',
+     '`{{event.milestone}}` is not in the message model of the ask message of motion `referral`: `event` has no `milestone`',
+     line=132, column=47)
+case('template-link-without-activate-link', setp(['motions','case-study','invite','template'], T('templates/broken-owner-link.mustache', 'Ask them')), '/motions/case-study/invite/template/file', 'template.alwaysEmpty',
+     '`{{actionLink}}` in the owner-task message of motion `case-study`: the motion `case-study` has no `activate.link`, so `actionLink` is always empty',
+     file='test/definitions/templates/broken-owner-link.mustache', line=1, column=26, usedAt=[275, 19])
+case('template-partial', setp(INV, T('templates/broken-partial.mustache')), '/motions/referral/invite/template/file', 'template.partial',
+     'partials ({{> footer}}) are not supported: the ask message of motion `referral` would render nothing there',
+     file='test/definitions/templates/broken-partial.mustache', line=2, column=1, usedAt=[131, 19])
+case('template-unguarded-trait', setp(INV, T('templates/unguarded-company.mustache')), '/motions/referral/invite/template/file', 'template.mayBeEmpty',
+     '`{{traits.company}}` in the ask message of motion `referral` may be blank: a customer without `traits.company` sees a blank there, and `traitDefaults` gives it no default',
+     file='test/definitions/templates/unguarded-company.mustache', line=1, column=7, usedAt=[131, 19], severity='warning',
+     suggestion='wrap it in {{#traits.company}}…{{/traits.company}}, or give it a default: "traitDefaults": {"company": "…"}')
+# --- schedules that can never send
+case('quiet-hours-cover-window', setp(['contactPolicy','quietHours'], {'start': '08:00', 'end': '18:00'}), '/contactPolicy/quietHours', 'schedule.neverSends',
+     'quiet hours (08:00-18:00) cover the whole send window of motions `referral` (09:00-17:00) and `case-study` (10:00-16:00): no ask of them could ever be sent',
+     line=362, column=19, suggestion='shorten the quiet hours, or move the send windows out of them')
+case('window-no-weekday', setp(['motions','referral','invite','sendWindow','days'], []), '/motions/referral/invite/sendWindow/days', 'schedule.neverSends',
+     'the send window opens on no day of the week: no ask could ever be sent', line=157, column=19)
+# --- one error per mistake, and words that say it plainly
+raw('syntax-truncated', text[:1510], '', 'parse.syntax', 'the file is not valid JSON: it ends early, with 4 brackets left open (was it cut off?)', line=58, column=8)
+case('qualify-unknown-event-field', setp(['qualify','rules',0,'when'], {'==': [{'var': 'event.milestone'}, 'go-live']}), '/qualify/rules/0/when/==/0/var', 'logic.unknownVar',
+     '`event.milestone`: the delight event `nps.submitted` has no field `milestone`', line=102, column=22)
+case('duration-negative', setp(['motions','referral','invite','firstAskDelay'], '-P2D'), '/motions/referral/invite/firstAskDelay', 'schema.duration',
+     '`-P2D` is negative: `firstAskDelay` counts forward in time', line=139, column=26, suggestion='did you mean `P2D`?')
+case('event-data-path-in-journey', setp(['listen','signals',0,'when'], {'>=': [{'var': 'event.data.score'}, 9]}), '/listen/signals/0/when/>=/0/var', 'logic.eventPathForm',
+     "`event.data.score`: in a journey, `event.` already is the event's data, so `data.` is one level too many", line=19, column=22,
+     suggestion="write `event.score` (the `event.data.<field>` form is the contact policy's and the advocate score's)")
+case('listen-event-typo-once', setp(['listen','signals',0,'event'], 'nps.submited'), '/listen/signals/0/event', 'catalog.unknownEvent', 'unknown event type `nps.submited`',
+     line=15, column=18, suggestion='did you mean `nps.submitted`?')
 
 json.dump(cases, open(f'{out}/expected.json', 'w'), indent=2, ensure_ascii=False)
 print(len(cases))

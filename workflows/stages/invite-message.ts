@@ -1,12 +1,12 @@
 // What one ask says and to whom: the variant for the customer's segment, the reminder's template, the recipient
 // for the channel, and the model every template gets (traits, referral code and link, unsubscribe link).
 import type { SendEmailRequest } from '../contract/index.ts';
-import Mustache from 'mustache';
 import type { Invite, LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
 import { holds } from '../journey/conditions.ts';
 import type { RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { referralCodeOf } from '../journey/referral-code.ts';
+import { messageData, unsubscribeUrlFor, type MessageInput } from '../../definitions/messages/message-data.ts';
 
 export type Channel = 'email' | 'owner-outreach';
 export type Template = PostmarkTemplate | LocalTemplate;
@@ -39,42 +39,29 @@ export function askRequest(
     channel: Channel;
     attempt: number;
     stream: 'broadcast' | 'outbound';
-    extra?: Record<string, unknown>;
+    thankYou?: MessageInput['thankYou'];
   },
 ): SendEmailRequest {
   const { state, plan } = ctx;
   const motionPlan = state.motion ? ctx.def.motions[state.motion] : undefined;
-  const referralCode = referralCodeOf(state);
-  const link = motionPlan?.activate.link
-    ? Mustache.render(motionPlan.activate.link, { referralCode, customerId: state.customerId })
-    : undefined;
-  const unsubscribeUrl = `https://unsubscribe.invalid/${encodeURIComponent(plan.journeyId)}/${encodeURIComponent(state.customerId)}`;
-  const model: Record<string, unknown> = {
-    ...(args.template.model ?? {}),
-    model: args.template.model ?? {},
-    traits: state.traits,
-    customerId: state.customerId,
-    // The shipped templates say {{actionLink}} and {{unsubscribeLink}}.
-    referralCode,
-    referralLink: link,
-    link,
-    actionLink: link,
-    unsubscribeUrl,
-    unsubscribeLink: unsubscribeUrl,
-    attempt: args.attempt,
-    motion: state.motion,
+  const unsubscribeUrl = unsubscribeUrlFor(plan.journeyId, state.customerId);
+  // The data every template reads, built to the message model (definitions/catalog/message-model.schema.json).
+  const model = messageData({
+    step: args.thankYou ? 'thank-you' : args.channel === 'owner-outreach' ? 'owner-task' : args.attempt > 1 ? 'reminder' : 'ask',
     journeyName: plan.name,
-    ...args.extra,
-  };
-  if (args.channel === 'owner-outreach') {
-    // A 1:1 task for the account owner: who to talk to and about what.
-    model.task = {
-      customerId: state.customerId,
-      customerName: state.traits.name ?? state.traits.firstName ?? state.customerId,
-      motion: state.motion,
-      reason: state.qualification?.reason,
-    };
-  }
+    journeyId: plan.journeyId,
+    customerId: state.customerId,
+    traits: state.traits,
+    traitDefaults: ctx.def.traitDefaults,
+    templateModel: args.template.model,
+    motion: state.motion,
+    motionPlan,
+    event: state.delight?.data,
+    referralCode: referralCodeOf(state),
+    attempt: args.attempt,
+    reason: state.qualification?.reason,
+    thankYou: args.thankYou,
+  });
   return {
     sendKey: args.sendKey,
     customerId: state.customerId,

@@ -89,7 +89,7 @@ export async function releaseHeldReward(ctx: RunContext, hold: HeldReward): Prom
   // Rewards of one cycle finish in any order: the tier only goes up.
   const threshold = (tier: string | undefined) => rewardPlan.tiers?.find((t) => t.tier === tier)?.threshold ?? -1;
   if (hold.tier && threshold(hold.tier) >= threshold(state.history.tier)) state.history.tier = hold.tier;
-  await thankYou(ctx, rewardPlan.thankYou, hold.referralId, entries);
+  await thankYou(ctx, rewardPlan.thankYou, hold, entries);
   return 'done';
 }
 
@@ -167,13 +167,17 @@ async function forfeit(ctx: RunContext, hold: HeldReward, entries: RewardEntry[]
 async function thankYou(
   ctx: RunContext,
   template: Parameters<typeof templateName>[0] | undefined,
-  referralId: string,
+  hold: HeldReward,
   entries: RewardEntry[],
 ): Promise<void> {
+  const referralId = hold.referralId;
   const to = recipient(ctx, 'email');
   const issued = entries.filter((e) => e.status === 'issued' && e.role !== 'referred');
   if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) return;
   const sendKey = `${ctx.workflowId}:${ctx.state.cycle}:thank-you:${referralId}`;
+  const paid = hold.requests.filter((_, i) => issued.includes(entries[i]));
+  // "You are now a gold advocate" only when this referral paid the bonus of reaching that tier.
+  const liftedTo = paid.some((r) => r.role === 'tier-bonus') ? hold.tier : undefined;
   const name = templateName(template);
   try {
     await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${name}` }, [
@@ -185,7 +189,8 @@ async function thankYou(
         channel: 'email',
         attempt: 1,
         stream: 'outbound',
-        extra: { rewards: issued },
+        // What the thank-you says: each paid reward in words, and the tier this referral reached (message model).
+        thankYou: { referralId, rewards: paid.map((r) => ({ role: r.role, item: r.item })), tier: liftedTo },
       }),
     ]);
     trackIfLive(ctx, 'thanks.sent', { referralId, sendKey, template: name, rewardKeys: issued.map((e) => e.key) });
