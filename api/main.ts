@@ -18,6 +18,7 @@ import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
+import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
 
 function fail(message: string): never {
@@ -43,8 +44,10 @@ if (apiKeys.length === 0) {
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
 let customerDefaults;
 let referralCodeSecret;
+let pages;
 try {
   referralCodeSecret = referralCodeSecretFromEnv(process.env);
+  pages = loadPagesConfigFromEnv(); // the public pages' look and words (JOURNEY_PAGES, else definitions/pages.json)
   customerDefaults = customerDefaultsFromEnv(); // and the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
   fail((err as Error).message);
@@ -93,6 +96,7 @@ const app = await buildApi({
   temporalCallTimeoutMs,
   customerDefaults,
   referralCodeSecret,
+  pages,
   // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',

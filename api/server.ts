@@ -23,6 +23,7 @@ import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerPageRoutes } from './pages/index.ts';
 import { registerCodecRoutes } from './routes/codec.ts';
 import {
   MethodTable,
@@ -180,6 +181,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
   await registerUnsubscribeRoutes(app, ctx);
+  await registerPageRoutes(app, ctx);
   await registerCodecRoutes(app, ctx);
   await app.register(
     async (v1) => {
