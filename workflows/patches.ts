@@ -9,3 +9,11 @@
  * the run starts: a run whose history 1.0.0 started keeps writing at those points until it hands over.
  */
 export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
+
+/**
+ * 1.1.0: a journey that declares an `experiment` assigns each customer qualified for its motion an arm or control
+ * (a hash, sticky in the run's state), applies the arm's overrides, holds control out at the moment of the ask (no
+ * slot, no send, no reward) and shows the arm in current details and the JourneyExperimentArm search attribute.
+ * Checked once, when a run whose plan declares an experiment starts; plans without one never reach it.
+ */
+export const PATCH_EXPERIMENT_ARMS = 'experiment-arms';

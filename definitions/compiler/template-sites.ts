@@ -45,5 +45,13 @@ export function templateSites(def: AdvocacyJourneyDefinition): TemplateSite[] {
     });
     if (plan.reward?.thankYou) sites.push({ pointer: `${at}/reward/thankYou`, template: plan.reward.thankYou, motion, step: 'thank-you' });
   }
+  // An experiment arm's own first-ask template, sent in the motion that arm asks for.
+  (def.experiment?.arms ?? []).forEach((arm, i) => {
+    const motion = arm.motion ?? def.experiment!.motion;
+    const plan = def.motions[motion as keyof typeof def.motions] as MotionPlan | undefined;
+    if (!arm.invite?.template || !plan) return;
+    const step: MessageStep = plan.invite.channel === 'owner-outreach' ? 'owner-task' : 'ask';
+    sites.push({ pointer: `/experiment/arms/${i}/invite/template`, template: arm.invite.template, motion, step });
+  });
   return sites;
 }

@@ -54,6 +54,8 @@ export interface RunContext {
   historyLimit: number;
   /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */
   handoverRequested?: { at: string; actor?: string; reason?: string };
+  /** The plan declares an experiment and this run takes part (patch experiment-arms): journey/experiment.ts. */
+  experiments: boolean;
 }
 
 export function iso(ms: number): string {
@@ -96,9 +98,16 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     motion: ctx.state.motion,
     ...(typeof ctx.state.traits.segment === 'string' ? { segment: ctx.state.traits.segment } : {}),
     ...(ctx.state.variant ? { variant: ctx.state.variant } : {}),
+    ...experimentOf(ctx),
     type,
     data: { ...data },
   });
+}
+
+/** The experiment and arm governing the current cycle (journey/experiment.ts), for every record of it. */
+function experimentOf(ctx: RunContext): { experiment: string; arm: string } | Record<string, never> {
+  const a = ctx.state.experiment;
+  return ctx.experiments && a && a.cycle === ctx.state.cycle ? { experiment: a.id, arm: a.arm } : {};
 }
 
 /**

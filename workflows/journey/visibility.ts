@@ -7,6 +7,7 @@ import {
   AdvocateTier,
   FirstReferralAt,
   InvitedAt,
+  JourneyExperimentArm,
   JourneyId,
   JourneyRelease,
   JourneyStage,
@@ -51,6 +52,10 @@ export function detailsMarkdown(ctx: RunContext): string {
     );
   }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
+  if (s.experiment?.cycle === s.cycle)
+    lines.push(
+      `- experiment ${s.experiment.id}: ${s.experiment.arm === 'control' ? '**control** (held out: never asked)' : `arm **${s.experiment.arm}**`}${s.experiment.afterEnd ? ' (after the end)' : ''}`,
+    );
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
   const { referrals, conversions, rewardsIssued, tier } = s.history;
   lines.push(`- referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`);
@@ -85,6 +90,11 @@ export function showProgress(ctx: RunContext): void {
     [`invitedAt`, { key: InvitedAt, value: s.asks[0] ? new Date(s.asks[0].at) : null }],
     [`firstReferralAt`, { key: FirstReferralAt, value: firstReferral ? new Date(firstReferral) : null }],
   ] as Array<[string, SearchAttributeUpdatePair]>;
+  // Only in a run of an experiment's journey (patch experiment-arms): other runs' histories gain no upsert.
+  if (ctx.experiments) {
+    const arm = s.experiment?.cycle === s.cycle ? s.experiment.arm : null;
+    wanted.push([`experimentArm`, { key: JourneyExperimentArm, value: arm }] as [string, SearchAttributeUpdatePair]);
+  }
   const changed = wanted.filter(([name, pair]) => {
     const text = JSON.stringify(pair.value);
     if (ctx.upserted.get(name) === text) return false;
