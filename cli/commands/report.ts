@@ -7,6 +7,7 @@ import { runKpiReport, type KpiQuery } from '../../reports/engine/kpi-engine.ts'
 import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
 import { renderKpiCsv, renderKpiTable } from '../../reports/kpi-text.ts';
 import { renderKpiHtml } from '../../reports/kpi-html.ts';
+import { reportDeclaredExperiments } from '../../reports/experiments/declared.ts';
 
 interface ReportOptions extends RawKpiQuery {
   journey?: string;
@@ -66,7 +67,8 @@ export function register(program: Command): void {
           await run({ ...filters, by: ['journey'] }),
           await run({ ...filters, by: ['week'] }),
         ];
-        await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, generatedAt: new Date().toISOString() }));
+        const experiments = await reportDeclaredExperiments(opts.data);
+        await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, experiments, generatedAt: new Date().toISOString() }));
         process.stdout.write(`wrote ${opts.html} (${table.kpis.length} KPIs, ${byJourney.groups.length} journey funnel(s))\n`);
         return;
       }
