@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledPlan } from '../definitions/plan.ts';
-import { JourneyExperimentArm } from '../workflows/contract/index.ts';
+import { journeyEventSignal, JourneyExperimentArm } from '../workflows/contract/index.ts';
 import { assignArm } from '../workflows/journey/experiment-assignment.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import {
@@ -131,4 +131,51 @@ describe('experiment arms in a run (time-skipping server)', () => {
       expect(h.slotRequests.map((r) => r.customerId).sort()).toEqual([a, b].sort());
     });
   });
+
+  it(
+    "an arm's overrides change its customers' first-ask delay, reminder spacing and reward, not the other arm's",
+    { timeout: 300_000 },
+    async () => {
+      const h = await createHarness(env.nativeConnection, { client: env.client, scriptedSlots: true });
+      await h.run(async () => {
+        await env.sleep(nextUtc(await env.currentTimeMs(), 1, 15) - (await env.currentTimeMs()));
+        const monday = await env.currentTimeMs();
+        const plan = await planOnClock({ endsInDays: 120 });
+        const arm = plan.definition.experiment!.arms.find((a) => a.id === 'short-favour')!;
+        arm.invite = { ...arm.invite, firstAskDelay: 'P3D', reminderSpacing: ['P1D'] };
+        arm.reward = { referrer: { kind: 'gift-card', amount: 50, currency: 'USD', description: '$50 gift card' } };
+        const [treated] = customersIn(plan, 'short-favour', 1, 'override');
+        const [plain] = customersIn(plan, 'congratulate', 1, 'override');
+        const handles = await Promise.all(
+          [treated, plain].map((id) =>
+            sendEvent(
+              env.client,
+              h,
+              plan,
+              id,
+              event('milestone.reached', id, { milestone: 'go-live' }, { traits: { ...traits, email: `${id}@example.com` } }),
+            ),
+          ),
+        );
+        await env.sleep(3 * DAY + 2 * HOUR);
+        const [t, p] = await Promise.all(handles.map((x) => state(x)));
+        // Days after the delight each ask went out (the delight was at a time inside the send window).
+        const days = (asks: { at: string }[]) => asks.map((a) => Math.round((Date.parse(a.at) - monday) / DAY));
+        // congratulate: the journey's P1D (Tuesday); short-favour: its own P3D (Thursday).
+        expect(days(p.asks)).toEqual([1]);
+        expect(days(t.asks)).toEqual([3]);
+        // short-favour's reminder one day after (Friday is outside the Mon-Thu window: the next Monday); congratulate's five.
+        await env.sleep(5 * DAY);
+        const [t2, p2] = await Promise.all(handles.map((x) => state(x)));
+        expect(days(t2.asks)).toEqual([3, 7]);
+        expect(days(p2.asks)).toEqual([1, 7]);
+        for (const [i, id] of [treated, plain].entries())
+          await handles[i].signal(journeyEventSignal, event('review.posted', id, { site: 'G2' }));
+        await env.sleep(8 * DAY);
+        const [t3, p3] = await Promise.all(handles.map((x) => state(x)));
+        expect(t3.rewards.map((r) => [r.status, r.amount, r.kind])).toEqual([['issued', 50, 'gift-card']]);
+        expect(p3.rewards.map((r) => [r.status, r.amount, r.kind])).toEqual([['issued', 25, 'gift-card']]);
+      });
+    },
+  );
 });
