@@ -74,7 +74,7 @@ describe('experiment arms in a run (time-skipping server)', () => {
       const handle = env.client.workflow.getHandle(first.workflowId);
       expect((await handle.describe()).typedSearchAttributes.get(JourneyExperimentArm)).toBe('short-favour');
       const meta = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
-      expect(meta.currentDetails).toContain('- experiment review-ask-wording: arm **short-favour**');
+      expect(meta.currentDetails).toContain('experiment review-ask-wording: arm **short-favour**');
       expect((await h.outbox()).map((m) => m.subject)).toEqual(['A two-minute favour, Sam?']);
 
       // Past the reminder (day 7), Activate's timeout (the cycle ends and continues as new) and the 30 days since the last

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { bearerRoute, errorResponses } from '../schemas.ts';
+import { sendError } from '../errors.ts';
 import { loadCatalog } from '../../definitions/loader.ts';
 import { findExperiment, runExperimentReport } from '../../reports/experiments/report.ts';
 
@@ -31,7 +32,10 @@ export const experimentReportSchema = {
           customers: { type: 'integer' },
           funnel: {
             type: 'array',
-            items: { type: 'object', properties: { step: { type: 'string' }, customers: { type: 'integer' }, rate: { type: ['number', 'null'] } } },
+            items: {
+              type: 'object',
+              properties: { step: { type: 'string' }, customers: { type: 'integer' }, rate: { type: ['number', 'null'] } },
+            },
           },
           primary: { ...open },
           lift: { ...open, description: 'difference, interval {low, high}, significant, tooSmall (why it cannot be called yet).' },
@@ -59,12 +63,9 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: ApiContext):
       const { id } = req.params as { id: string };
       const scope = findExperiment([...ctx.registry.current()], id);
       if (!scope)
-        return reply.code(404).send({
-          error: 'not_found',
-          message: `id: no journey served here declares the experiment ${JSON.stringify(id)}`,
-          errors: [{ pointer: '/id', message: 'no such experiment' }],
-          requestId: req.id,
-        });
+        return sendError(reply, 404, 'not_found', `id: no journey served here declares the experiment ${JSON.stringify(id)}`, [
+          { in: 'path', pointer: '/id', message: 'no such experiment', expected: 'the `experiment.id` of a journey this API serves' },
+        ]);
       return runExperimentReport(ctx.opts.dataDir, scope, loadCatalog().kpis ?? []);
     },
   );

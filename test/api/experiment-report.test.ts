@@ -63,6 +63,7 @@ describe('experiment report (API)', () => {
     const res = await get('no-such-test');
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toBe('id: no journey served here declares the experiment "no-such-test"');
+    expect(res.json().errors).toEqual([expect.objectContaining({ in: 'path', pointer: '/id' })]);
   });
 
   it('renders the arms side by side in the HTML report, with the method', async () => {
