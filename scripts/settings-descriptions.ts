@@ -148,7 +148,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
-  BENCH_EXPERIMENT_N: { default: '1500', meaning: 'customers through the sample experiment in bench/experiments.ts' },
+  BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
   BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
   JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
