@@ -6,7 +6,7 @@
 // would go out, is recorded held out there, and is never asked, rewarded or counted against the contact cap.
 // After the end new cycles take the winner the marketer named, until then the default arm, and nobody is held out.
 import type { ExperimentArm, IncentiveOverrides, Invite, Reward } from '../../definitions/generated/journey.ts';
-import { iso, track, type RunContext } from './context.ts';
+import { iso, trackIfLive, type RunContext } from './context.ts';
 import { assignArm } from './experiment-assignment.ts';
 import { note } from './state.ts';
 import type { chooseVariant } from '../stages/invite-message.ts';
@@ -55,7 +55,7 @@ export function assignForCycle(ctx: RunContext, motion: string): string {
   }
   state.experiment = assignment;
   // The report's denominator: every customer of each arm and of control, once per cycle they take part in.
-  if (!assignment.afterEnd) track(ctx, 'experiment.assigned', { experiment: x.id, arm: assignment.arm, cycle: state.cycle });
+  if (!assignment.afterEnd) trackIfLive(ctx, 'experiment.assigned', { experiment: x.id, arm: assignment.arm, cycle: state.cycle });
   return armById(ctx, assignment.arm)?.motion ?? motion;
 }
 
@@ -85,12 +85,6 @@ export function heldOut(ctx: RunContext): boolean {
 export function currentArm(ctx: RunContext): ExperimentArm | undefined {
   const a = current(ctx);
   return a && a.arm !== CONTROL ? armById(ctx, a.arm) : undefined;
-}
-
-/** The experiment and arm every tracking record of this cycle carries (control included). */
-export function armLabel(ctx: RunContext): { experiment: string; arm: string } | undefined {
-  const a = current(ctx);
-  return a ? { experiment: a.id, arm: a.arm } : undefined;
 }
 
 /** The invite with this cycle's arm's first-ask delay and reminder spacing. */
@@ -124,5 +118,5 @@ export function chooseForArm(ctx: RunContext, invite: Invite, chosen: ChosenAsk)
 export function recordHeldOut(ctx: RunContext, attempt: number): void {
   const a = current(ctx)!;
   note(ctx.state, ctx.now(), `invite #${attempt} not sent: held out as control of experiment ${a.id}`);
-  track(ctx, 'experiment.held_out', { experiment: a.id, arm: CONTROL, attempt });
+  trackIfLive(ctx, 'experiment.held_out', { experiment: a.id, arm: CONTROL, attempt });
 }
