@@ -29,6 +29,12 @@ describe('the HTML report of an experiment', () => {
     const file = join(dataDir, 'report.html');
     execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir, '--html', file], { encoding: 'utf8' });
     expect(readFileSync(file, 'utf8')).not.toMatch(/<script|<link|src="http/);
+    // The text report prints the same table after the KPIs.
+    const text = execFileSync('node', ['cli/journey.mjs', 'report', '--data', dataDir], { encoding: 'utf8' });
+    expect(text).toMatch(
+      /^experiment review-ask-wording · journey milestone-review-ask v2 · .* · primary metric referral-program-participation-rate$/m,
+    );
+    expect(text).toMatch(/^acted +12 \(20\.0%\) +81 \(40\.5%\) +110 \(55\.0%\)$/m);
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     await page.goto(`file://${file}`);
     const table = page.locator('#experiment-review-ask-wording table.arms');
@@ -50,9 +56,9 @@ describe('the HTML report of an experiment', () => {
     const lift = await row('lift over control (95 %)');
     expect(lift[0]).toBe('baseline');
     expect(lift[2]).toMatch(/^\+35\.0 pp \[\+\d+\.\d pp, \+\d+\.\d pp\] \*$/);
-    const text = await page.locator('#experiment-review-ask-wording').innerText();
-    expect(text).toContain("Newcombe's hybrid score interval");
-    expect(text).toContain('short-favour: better than control by 35.0 pp');
+    const section = await page.locator('#experiment-review-ask-wording').innerText();
+    expect(section).toContain("Newcombe's hybrid score interval");
+    expect(section).toContain('short-favour: better than control by 35.0 pp');
     mkdirSync(SHOTS, { recursive: true });
     await page.locator('#experiment-review-ask-wording').screenshot({ path: join(SHOTS, 'experiment-report.png') });
   }, 120_000);

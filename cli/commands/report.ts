@@ -8,6 +8,7 @@ import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
 import { renderKpiCsv, renderKpiTable } from '../../reports/kpi-text.ts';
 import { renderKpiHtml } from '../../reports/kpi-html.ts';
 import { reportDeclaredExperiments } from '../../reports/experiments/declared.ts';
+import { renderExperimentTable } from '../../reports/experiments/render.ts';
 
 interface ReportOptions extends RawKpiQuery {
   journey?: string;
@@ -75,6 +76,13 @@ export function register(program: Command): void {
       const report = await run(query);
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (opts.csv) process.stdout.write(renderKpiCsv(report));
-      else process.stdout.write(`${renderKpiTable(report)}\n`);
+      else {
+        process.stdout.write(`${renderKpiTable(report)}\n`);
+        // Each declared experiment with customers in scope, its arms and control side by side (docs/experiments.md).
+        const experiments = (await reportDeclaredExperiments(opts.data)).filter(
+          (x) => (!opts.journey || x.experiment.journeyId === opts.journey) && x.arms.some((a) => a.customers > 0),
+        );
+        for (const x of experiments) process.stdout.write(`\n${renderExperimentTable(x)}\n`);
+      }
     });
 }
