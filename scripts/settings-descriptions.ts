@@ -157,6 +157,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_FUZZ_REQUESTS: { default: '10000', meaning: 'HTTP requests of bench/fuzz.ts' },
   BENCH_FUZZ_SIGNALS: { default: '1000', meaning: 'direct signals and updates of bench/fuzz.ts' },
   BENCH_FUZZ_SEED: { default: '1', meaning: 'seed of bench/fuzz.ts' },
+  BENCH_ROUTING_K: { default: '40', meaning: 'customers per case in bench/routing.ts (runs started and API calls per event)' },
   BENCH_CODEC_N: { default: '5000', meaning: 'payloads per case in bench/payload-codec.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
   BENCH_REPORT_IN_PLACE: {

@@ -11,6 +11,15 @@
 export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
 
 /**
+ * 1.1.0 (routing): the API starts a journey run only with an event that can open a cycle in it and signals the other
+ * events only to a run that exists (api/routing.ts). A fresh run therefore first reads from customer:<id> what
+ * happened before it existed (a local activity: holds, open escalations, the last NPS, opt-outs, an earlier closed
+ * run of its id) and applies it through its plan's rules; events arriving meanwhile wait for it. Checked once, when a
+ * run starts without carried state: a run whose history started before keeps going as it did.
+ */
+export const PATCH_JOURNEY_START_READS_CUSTOMER_FACTS = 'journey-start-reads-customer-facts';
+
+/**
  * 1.1.0: a journey that declares an `experiment` assigns each customer qualified for its motion an arm or control
  * (a hash, sticky in the run's state), applies the arm's overrides, holds control out at the moment of the ask (no
  * slot, no send, no reward) and shows the arm in current details and the JourneyExperimentArm search attribute.

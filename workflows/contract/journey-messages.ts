@@ -31,6 +31,12 @@ export interface JourneyRunInput {
   /** Additive: the run of this workflow id that had closed (failed, terminated, timed out) when the API started this
    *  one; its send and tracking keys may have been used already (api/routing.ts reads it with describe). */
   previousRun?: { runId: string; status: string };
+  /** Additive: the API looked for a closed run of this workflow id before starting (previousRun holds what it found);
+   *  without it a fresh run looks itself when it reads the customer's facts (journey/start-facts.ts). */
+  closedRunChecked?: boolean;
+  /** Additive: the event that starts this run also started customer:<id> (its first event ever): there are no earlier
+   *  facts to read, and no earlier run of this journey (the API routes every start after the customer's first event). */
+  firstEventOfCustomer?: boolean;
 }
 
 /** What operators see of a run (journeyState, and every operator action's answer): its state, with the bounded
