@@ -13,7 +13,17 @@ import { findExperiment, runExperimentReport } from '../reports/experiments/repo
 import { seededRandom } from '../reports/experiments/stats.ts';
 import { renderExperimentTable } from '../reports/experiments/render.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
-import { createHarness, createTimeSkippingEnvWithSearchAttributes, DAY, event, HOUR, nextUtc, sendEvent, shippedPlan, state } from './interpreter/harness.ts';
+import {
+  createHarness,
+  createTimeSkippingEnvWithSearchAttributes,
+  DAY,
+  event,
+  HOUR,
+  nextUtc,
+  sendEvent,
+  shippedPlan,
+  state,
+} from './interpreter/harness.ts';
 
 /** A few hundred customers: enough for a callable result, small enough for two shared cores (bench/experiments.ts runs more). */
 const CUSTOMERS = Number(process.env.EXPERIMENT_TEST_CUSTOMERS ?? 300);
@@ -91,11 +101,19 @@ describe('experiment on a generated population (time-skipping server)', () => {
         expect(s.history.asks, id).toBe(0);
       }
       // The treated arms were asked with their own wording, and the reviewers among them paid.
-      const firstAsk = new Map(sent.filter((m) => m.sendKey.endsWith(':1:invite:review:1')).map((m) => [customerOf(m.to), m.subject ?? '']));
+      const firstAsk = new Map(
+        sent.filter((m) => m.sendKey.endsWith(':1:invite:review:1')).map((m) => [customerOf(m.to), m.subject ?? '']),
+      );
       for (const id of ids.filter((i) => arms.get(i) !== 'control'))
-        expect(firstAsk.get(id), id).toMatch(arms.get(id) === 'short-favour' ? /^A two-minute favour, Pat\?$/ : /^Congratulations on your milestone, Pat!/);
+        expect(firstAsk.get(id), id).toMatch(
+          arms.get(id) === 'short-favour' ? /^A two-minute favour, Pat\?$/ : /^Congratulations on your milestone, Pat!/,
+        );
       const paid = ids.filter((id) => arms.get(id) !== 'control' && reviewers.includes(id));
-      for (const id of paid.slice(0, 20)) expect((await state(handles.get(id)!)).rewards.map((r) => r.status), id).toEqual(['issued']);
+      for (const id of paid.slice(0, 20))
+        expect(
+          (await state(handles.get(id)!)).rewards.map((r) => r.status),
+          id,
+        ).toEqual(['issued']);
 
       const scope = findExperiment([plan], x.id)!;
       const report = await runExperimentReport(h.dataDir, scope, loadCatalog().kpis!);
@@ -109,7 +127,9 @@ describe('experiment on a generated population (time-skipping server)', () => {
       for (const arm of report.arms.filter((a) => !a.control)) {
         const truth = TRUE_RATE[arm.arm] - TRUE_RATE.control;
         const lift = arm.lift!;
-        lines.push(`${arm.arm}: true lift ${truth.toFixed(3)}, estimate ${lift.difference.toFixed(3)}, 95 % interval [${lift.interval.low.toFixed(3)}, ${lift.interval.high.toFixed(3)}]`);
+        lines.push(
+          `${arm.arm}: true lift ${truth.toFixed(3)}, estimate ${lift.difference.toFixed(3)}, 95 % interval [${lift.interval.low.toFixed(3)}, ${lift.interval.high.toFixed(3)}]`,
+        );
         expect(lift.interval.low, arm.arm).toBeLessThanOrEqual(truth);
         expect(lift.interval.high, arm.arm).toBeGreaterThanOrEqual(truth);
         expect(lift.tooSmall, arm.arm).toBeUndefined();

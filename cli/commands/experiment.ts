@@ -74,7 +74,9 @@ export function register(program: Command): void {
       const scope = scopes.find((s) => s.experiment.id === id);
       if (!scope) {
         const known = scopes.map((s) => s.experiment.id);
-        process.stderr.write(`journey experiment report: no journey declares the experiment ${JSON.stringify(id)}${known.length ? ` (declared: ${known.join(', ')})` : ''}\n`);
+        process.stderr.write(
+          `journey experiment report: no journey declares the experiment ${JSON.stringify(id)}${known.length ? ` (declared: ${known.join(', ')})` : ''}\n`,
+        );
         process.exitCode = 2;
         return;
       }

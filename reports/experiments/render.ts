@@ -12,7 +12,8 @@ function primaryText(r: ExperimentReport, a: ArmResult): string {
 function liftText(r: ExperimentReport, a: ArmResult): string {
   if (!a.lift) return 'baseline';
   const l = a.lift;
-  const f = (v: number) => (r.primaryMetric.kind === 'rate' ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} pp` : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
+  const f = (v: number) =>
+    r.primaryMetric.kind === 'rate' ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} pp` : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
   const core = `${f(l.difference)} [${f(l.interval.low)}, ${f(l.interval.high)}]`;
   if (l.tooSmall) return `${core} (too small to call)`;
   return `${core}${l.significant ? ' *' : ''}`;
@@ -22,10 +23,7 @@ function rows(r: ExperimentReport): string[][] {
   const head = ['', ...r.arms.map((a) => (a.control ? `control (${pct(a.weight)})` : `${a.arm} (${pct(a.weight)})`))];
   const body = [
     ['customers', ...r.arms.map((a) => String(a.customers))],
-    ...r.arms[0].funnel.map((f, i) => [
-      f.step,
-      ...r.arms.map((a) => `${a.funnel[i].customers} (${pct(a.funnel[i].rate)})`),
-    ]),
+    ...r.arms[0].funnel.map((f, i) => [f.step, ...r.arms.map((a) => `${a.funnel[i].customers} (${pct(a.funnel[i].rate)})`)]),
     [r.primaryMetric.id, ...r.arms.map((a) => primaryText(r, a))],
     ['lift over control (95 %)', ...r.arms.map((a) => liftText(r, a))],
   ];

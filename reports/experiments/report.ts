@@ -69,7 +69,8 @@ export async function runExperimentReport(dataDir: string, scope: ExperimentScop
     await defineAssignments(conn, await trackingLogFiles(dataDir), scope);
     const groups = [{ arm: 'control', weight: x.holdout }, ...x.arms.map((a) => ({ arm: a.id, weight: a.weight }))];
     const funnel = await funnelCounts(conn);
-    const primary = shape.kind === 'rate' ? await rateCounts(conn, shape.numerator, shape.denominator) : await revenues(conn, shape.perCustomer);
+    const primary =
+      shape.kind === 'rate' ? await rateCounts(conn, shape.numerator, shape.denominator) : await revenues(conn, shape.perCustomer);
     const control = primary.get('control');
     const arms: ArmResult[] = groups.map(({ arm, weight }) => {
       const counts = funnel.get(arm) ?? { customers: 0, steps: {} };
@@ -145,7 +146,9 @@ const JOINED = `assigned a LEFT JOIN tracking t ON t.journey_id = a.a_journey AN
 
 async function funnelCounts(conn: DuckDBConnection): Promise<Map<string, { customers: number; steps: Record<string, number> }>> {
   const steps = EXPERIMENT_FUNNEL.map((s, i) => `count(DISTINCT a.a_customer) FILTER (WHERE t.type = ${sqlString(s.type)}) AS s${i}`);
-  const rows = (await conn.runAndReadAll(`SELECT a.arm, count(DISTINCT a.a_customer) AS customers, ${steps.join(', ')} FROM ${JOINED} GROUP BY a.arm`)).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll(`SELECT a.arm, count(DISTINCT a.a_customer) AS customers, ${steps.join(', ')} FROM ${JOINED} GROUP BY a.arm`)
+  ).getRowObjectsJS();
   return new Map(
     rows.map((r) => [
       String(r.arm),
@@ -169,7 +172,9 @@ async function rateCounts(conn: DuckDBConnection, numerator: string, denominator
 }
 
 async function revenues(conn: DuckDBConnection, perCustomer: string): Promise<Map<string, Primary>> {
-  const rows = (await conn.runAndReadAll(`SELECT a.arm, a.a_customer, ${perCustomer} AS v FROM ${JOINED} GROUP BY a.arm, a.a_customer`)).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll(`SELECT a.arm, a.a_customer, ${perCustomer} AS v FROM ${JOINED} GROUP BY a.arm, a.a_customer`)
+  ).getRowObjectsJS();
   const byArm = new Map<string, Primary>();
   for (const r of rows) {
     const arm = String(r.arm);
