@@ -5,6 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from './compiler/catalog.ts';
+import type { KpiFormula } from './experiments/metric.ts';
 import { compileJourney, type CompileResult } from './compiler/index.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { CompiledPlan } from './plan.ts';
@@ -23,8 +24,29 @@ let cachedCatalog: Catalog | undefined;
 export function loadCatalog(): Catalog {
   if (cachedCatalog) return cachedCatalog;
   const read = (name: string) => JSON.parse(readFileSync(join(DEFINITIONS_DIR, 'catalog', name), 'utf8'));
-  cachedCatalog = { events: read('events.json').events, traits: read('traits.schema.json'), history: read('history.schema.json') };
+  cachedCatalog = {
+    events: read('events.json').events,
+    traits: read('traits.schema.json'),
+    history: read('history.schema.json'),
+    kpis: readKpiFormulas(),
+  };
   return cachedCatalog;
+}
+
+/** The declared KPIs' ids, units and formulas (their own checks are the KPI loader's: definitions/kpi-definitions.ts). */
+function readKpiFormulas(): KpiFormula[] {
+  const dir = join(DEFINITIONS_DIR, 'kpis');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .flatMap((name) => {
+      try {
+        const { id, unit, formula } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as KpiFormula;
+        return typeof id === 'string' && typeof formula === 'string' ? [{ id, unit, formula }] : [];
+      } catch {
+        return []; // a broken KPI file is the KPI loader's error to report
+      }
+    });
 }
 
 /** Every local template under definitions/templates/, keyed by its path relative to definitions/. */

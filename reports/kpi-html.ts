@@ -2,6 +2,8 @@
 // (delighted → qualified → asked → acted → referred → won, the drop-off at each step), weekly trends and the KPI
 // table. The charts are Vega-Lite specs compiled by `vega-lite` and rendered to SVG by `vega` in Node, offline.
 import * as vega from 'vega';
+import type { ExperimentReport } from './experiments/report.ts';
+import { renderExperimentHtml } from './experiments/render.ts';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { KpiReport } from './engine/kpi-engine.ts';
 import { formatValue, groupLabel, waitingText } from './kpi-text.ts';
@@ -71,6 +73,8 @@ export interface HtmlReportInput {
   byWeek: KpiReport;
   /** The KPI table's breakdown (default journey and version). */
   table: KpiReport;
+  /** The declared experiments' reports, each shown with its arms side by side. */
+  experiments?: ExperimentReport[];
   generatedAt: string;
 }
 
@@ -113,7 +117,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; }
 .funnels { display: flex; flex-wrap: wrap; gap: 16px; } figure { margin: 0; }
 table { border-collapse: collapse; } th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }
-th[scope=row] { text-align: left; font-weight: normal; } td.waiting { color: #a15c00; font-style: italic; }
+th[scope=row] { text-align: left; font-weight: normal; } table.arms td { white-space: nowrap; } td.waiting { color: #a15c00; font-style: italic; }
 .meta { color: #666; }
 </style></head><body>
 <h1>Advocacy KPI report</h1>
@@ -124,7 +128,7 @@ th[scope=row] { text-align: left; font-weight: normal; } td.waiting { color: #a1
 <div class="funnels">${funnels.join('\n') || '<p>No tracking records yet.</p>'}</div>
 <h2>Weekly trends</h2>
 <figure class="trends">${trends}</figure>
-<h2>KPIs</h2>
+${input.experiments?.length ? `<h2>Experiments</h2>\n${input.experiments.map(renderExperimentHtml).join('\n')}\n` : ''}<h2>KPIs</h2>
 <table><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${body}

@@ -142,6 +142,7 @@ export const SETTINGS: Record<string, Setting> = {
   UPDATE_DOC_SCREENSHOTS: { default: '—', meaning: '`1`: the browser tests write their screenshots into docs/images' },
   RECORD_HISTORIES: { default: '—', meaning: '`1` (npm run histories:record): the tests record the replay histories of this release' },
   TRUTH_POPULATION: { default: '64', meaning: 'customers in test/tracking-live-truth.test.ts' },
+  EXPERIMENT_TEST_CUSTOMERS: { default: '300', meaning: 'customers in test/experiment-population.test.ts' },
   TRACKING_FAULT: { default: '—', meaning: 'internal: the fault a tracking test asks its worker child process to inject' },
   WORKFLOW_BUNDLE: { default: '—', meaning: 'internal: the workflow bundle a tracking test hands to its worker child process' },
   // bench
@@ -153,6 +154,8 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
+  BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
+  BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
   JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
   JOURNEY_FUZZ_SIGNALS: { default: '200', meaning: 'direct signals and updates of the fuzz subset in npm test' },

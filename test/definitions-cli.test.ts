@@ -61,7 +61,7 @@ describe('journey CLI', () => {
       file: 'definitions/journeys/milestone-review-ask.json',
       valid: true,
       journeyId: 'milestone-review-ask',
-      version: 1,
+      version: 2,
       diagnostics: [],
     });
     expect(good.hash).toMatch(/^[0-9a-f]{64}$/);

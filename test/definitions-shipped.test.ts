@@ -8,6 +8,7 @@ import { createEventValidator } from '../definitions/events.ts';
 import { JOURNEYS_DIR, loadCatalog, loadJourneyDir, loadTemplates } from '../definitions/loader.ts';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import { journeyMermaid } from '../cli/mermaid.ts';
+import { metricShape } from '../definitions/experiments/metric.ts';
 
 const byId = async () => {
   const { plans, diagnostics } = await loadJourneyDir();
@@ -130,5 +131,23 @@ describe('shipped journeys', () => {
     const { plans } = await loadJourneyDir();
     for (const plan of plans)
       expect(blocks, `graph of ${plan.journeyId} in docs/journeys.md (regenerate with journey graph)`).toContain(journeyMermaid(plan));
+  });
+});
+
+describe('the shipped sample experiment', () => {
+  it('milestone review ask v2 tests two wordings with a 10 % holdout, its shares add up to 1 and its metric can compare with control', async () => {
+    const { plans } = await byId();
+    const plan = plans['milestone-review-ask'];
+    expect(plan.version).toBe(2);
+    const x = plan.definition.experiment!;
+    expect(x).toMatchObject({ id: 'review-ask-wording', motion: 'review', holdout: 0.1, defaultArm: 'congratulate' });
+    expect(x.arms.map((a) => [a.id, a.weight])).toEqual([
+      ['congratulate', 0.45],
+      ['short-favour', 0.45],
+    ]);
+    // The arm's own template is pinned with the plan, like every template the journey names.
+    expect(Object.keys(plan.templates)).toContain('templates/review-ask-short.mustache');
+    const kpi = loadCatalog().kpis!.find((k) => k.id === x.primaryMetric)!;
+    expect(metricShape(kpi).kind).toBe('rate');
   });
 });

@@ -202,6 +202,14 @@ export function routeSpecs(t: FuzzTarget, seedTag: string): RouteSpec[] {
       weight: 1,
     },
     {
+      route: 'GET /v1/reports/experiments/:id',
+      method: 'GET',
+      path: (p) => `/v1/reports/experiments/${p.id}`,
+      params: ['id'],
+      scope: 'read',
+      weight: 1,
+    },
+    {
       route: 'POST /v1/webhooks/postmark',
       method: 'POST',
       path: () => '/v1/webhooks/postmark',
@@ -291,6 +299,8 @@ function paramValue(rng: Rng, name: string, t: FuzzTarget): { value: string; hos
     if (rng.chance(0.3)) return { value: pathSegment(rng, t.unsubscribeToken(hostileString(rng), unicodeString(rng))), hostile: true };
     return { value: pathSegment(rng, hostileString(rng)), hostile: true };
   }
+  // An experiment id: the shipped sample experiment's half the time, else whatever the other ids get.
+  if (name === 'id' && rng.chance(0.5)) return { value: 'review-ask-wording', hostile: false };
   if (rng.chance(0.75)) return { value: name === 'journeyId' ? rng.pick(t.journeys) : rng.pick(t.customers), hostile: false };
   return { value: pathSegment(rng, rng.chance(0.6) ? rng.pick(HOSTILE_IDS) : hostileString(rng)), hostile: true };
 }

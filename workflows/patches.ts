@@ -27,3 +27,11 @@ export const PATCH_JOURNEY_START_READS_CUSTOMER_FACTS = 'journey-start-reads-cus
  * not declare either), so there the old path (email only, no update) holds.
  */
 export const PATCH_REFERRER_UPDATES_AND_PROMPTS = 'referrer-updates-and-prompts';
+
+/**
+ * 1.1.0: a journey that declares an `experiment` assigns each customer qualified for its motion an arm or control
+ * (a hash, sticky in the run's state), applies the arm's overrides, holds control out at the moment of the ask (no
+ * slot, no send, no reward) and shows the arm in current details and the JourneyExperimentArm search attribute.
+ * Checked once, when a run whose plan declares an experiment starts; plans without one never reach it.
+ */
+export const PATCH_EXPERIMENT_ARMS = 'experiment-arms';

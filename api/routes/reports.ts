@@ -7,10 +7,12 @@ import { compileKpis } from '../../reports/engine/kpi-compile.ts';
 import { runKpiReport } from '../../reports/engine/kpi-engine.ts';
 import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
 import type { KpiDefinition } from '../../definitions/kpi-definitions.ts';
+import { registerExperimentRoutes } from './experiments.ts';
 
 const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext) {
+  registerExperimentRoutes(app, ctx);
   let definitions: Promise<KpiDefinition[]> | undefined;
   const kpis = () => {
     definitions ??= compileKpis().catch((err: unknown) => {

@@ -1,6 +1,10 @@
 // `journey experiment plan`: the sample size per arm and the expected duration of an experiment, before launch.
 import type { Command } from 'commander';
 import { planExperiment, PlanInputError, renderPlan, type PlanInput } from '../../reports/experiments/plan.ts';
+import { loadCatalog } from '../../definitions/loader.ts';
+import { declaredExperiments } from '../../reports/experiments/declared.ts';
+import { runExperimentReport } from '../../reports/experiments/report.ts';
+import { renderExperimentTable } from '../../reports/experiments/render.ts';
 
 interface PlanOptions {
   baseline: string;
@@ -57,5 +61,26 @@ export function register(program: Command): void {
         if (err instanceof PlanInputError) return fail(`--${err.message}`);
         throw err;
       }
+    });
+  experiment
+    .command('report')
+    .argument('<id>', 'the experiment id (definition `experiment.id`)')
+    .description("An experiment's arms and control side by side over the tracking logs, with each arm's lift over control (95 % interval)")
+    .option('--data <dir>', 'data folder', process.env.JOURNEY_DATA_DIR || 'data')
+    .option('--journeys <dir>', 'journey definitions folder (default definitions/journeys)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { data: string; journeys?: string; json?: boolean }) => {
+      const scopes = await declaredExperiments(opts.journeys);
+      const scope = scopes.find((s) => s.experiment.id === id);
+      if (!scope) {
+        const known = scopes.map((s) => s.experiment.id);
+        process.stderr.write(
+          `journey experiment report: no journey declares the experiment ${JSON.stringify(id)}${known.length ? ` (declared: ${known.join(', ')})` : ''}\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      const report = await runExperimentReport(opts.data, scope, loadCatalog().kpis ?? []);
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderExperimentTable(report)}\n`);
     });
 }

@@ -7,6 +7,8 @@ import { runKpiReport, type KpiQuery } from '../../reports/engine/kpi-engine.ts'
 import { parseKpiQuery, type RawKpiQuery } from '../../reports/kpi-query.ts';
 import { renderKpiCsv, renderKpiTable } from '../../reports/kpi-text.ts';
 import { renderKpiHtml } from '../../reports/kpi-html.ts';
+import { reportDeclaredExperiments } from '../../reports/experiments/declared.ts';
+import { renderExperimentTable } from '../../reports/experiments/render.ts';
 
 interface ReportOptions extends RawKpiQuery {
   journey?: string;
@@ -66,13 +68,21 @@ export function register(program: Command): void {
           await run({ ...filters, by: ['journey'] }),
           await run({ ...filters, by: ['week'] }),
         ];
-        await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, generatedAt: new Date().toISOString() }));
+        const experiments = await reportDeclaredExperiments(opts.data);
+        await writeFile(opts.html, await renderKpiHtml({ table, byJourney, byWeek, experiments, generatedAt: new Date().toISOString() }));
         process.stdout.write(`wrote ${opts.html} (${table.kpis.length} KPIs, ${byJourney.groups.length} journey funnel(s))\n`);
         return;
       }
       const report = await run(query);
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (opts.csv) process.stdout.write(renderKpiCsv(report));
-      else process.stdout.write(`${renderKpiTable(report)}\n`);
+      else {
+        process.stdout.write(`${renderKpiTable(report)}\n`);
+        // Each declared experiment with customers in scope, its arms and control side by side (docs/experiments.md).
+        const experiments = (await reportDeclaredExperiments(opts.data)).filter(
+          (x) => (!opts.journey || x.experiment.journeyId === opts.journey) && x.arms.some((a) => a.customers > 0),
+        );
+        for (const x of experiments) process.stdout.write(`\n${renderExperimentTable(x)}\n`);
+      }
     });
 }

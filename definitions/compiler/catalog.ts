@@ -1,5 +1,7 @@
 // The event catalog and the customer schemas the compiler checks definitions against. Loaded from
 // definitions/catalog/ by the loader (I/O) and handed to the pure compiler.
+import type { KpiFormula } from '../experiments/metric.ts';
+
 export interface JsonSchemaNode {
   type?: string | string[];
   properties?: Record<string, JsonSchemaNode>;
@@ -22,4 +24,6 @@ export interface Catalog {
   events: Record<string, CatalogEvent>;
   traits: JsonSchemaNode;
   history: JsonSchemaNode;
+  /** The declared KPIs (definitions/kpis/), which an experiment's primary metric names; absent: not checked. */
+  kpis?: KpiFormula[];
 }

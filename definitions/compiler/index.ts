@@ -7,6 +7,7 @@ import type { CompiledPlan } from '../plan.ts';
 import type { Catalog } from './catalog.ts';
 import { checkCatalog } from './catalog-check.ts';
 import { checkChannels } from './channel-check.ts';
+import { checkExperiment } from './experiment-check.ts';
 import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
@@ -99,6 +100,7 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, inpu
     ['motion check', () => checkMotions(def)],
     ['policy check', () => checkPolicies(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
+    ['experiment check', () => checkExperiment(def, catalog)],
     ['template check', () => checkTemplates(def, templates)],
     ['template variable check', () => checkTemplateVariables(def, templateSites(def), templates, catalog)],
     ['prompt and referrer update check', () => checkChannels(def, catalog)],

@@ -63,5 +63,13 @@ export function templateSites(def: AdvocacyJourneyDefinition): TemplateSite[] {
     if (motion)
       sites.push({ pointer: `/track/referrerUpdates/${stage}/template`, template: update.template, motion, step: 'referrer-update' });
   }
+  // An experiment arm's own first-ask template, sent in the motion that arm asks for.
+  (def.experiment?.arms ?? []).forEach((arm, i) => {
+    const motion = arm.motion ?? def.experiment!.motion;
+    const plan = def.motions[motion as keyof typeof def.motions] as MotionPlan | undefined;
+    if (!arm.invite?.template || !plan) return;
+    const step: MessageStep = plan.invite.channel === 'owner-outreach' ? 'owner-task' : 'ask';
+    sites.push({ pointer: `/experiment/arms/${i}/invite/template`, template: arm.invite.template, motion, step });
+  });
   return sites;
 }

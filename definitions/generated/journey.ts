@@ -75,6 +75,7 @@ export interface AdvocacyJourneyDefinition {
   motions: Motions;
   track: Track;
   expand?: Expand;
+  experiment?: Experiment;
   contactPolicy?: ContactPolicy;
   traitDefaults?: TraitDefaults;
 }
@@ -750,6 +751,150 @@ export interface Promotion {
    * Why, for operators.
    */
   reason?: string;
+}
+/**
+ * A randomised test inside this journey: customers qualified for its motion are split by a hash of the experiment id and their id into arms and a holdout (control) that is never asked, rewarded or counted against the contact cap. Changing it is a new version of the journey.
+ */
+export interface Experiment {
+  /**
+   * Stable id: with the customer id it decides the customer's arm, so renaming it reshuffles everyone.
+   */
+  id: string;
+  /**
+   * What the experiment asks.
+   */
+  description?: string;
+  /**
+   * Customers qualified for this motion take part; the arms change its ask and reward.
+   */
+  motion: string;
+  /**
+   * Customers qualified from this instant on are assigned.
+   */
+  start: string;
+  /**
+   * From this instant new cycles use the winner (or the default arm until one is named); nobody is held out any more.
+   */
+  end: string;
+  /**
+   * Share of the customers in the experiment held out as control (0-1): tracked like the others up to the ask, never asked nor rewarded.
+   */
+  holdout: number;
+  /**
+   * The declared KPI (definitions/kpis/<id>.json) whose lift over control decides the experiment: a rate per customer whose denominator control reaches too (not asked customers), or a revenue KPI.
+   */
+  primaryMetric: string;
+  /**
+   * The versions under test, each with its weight.
+   *
+   * @minItems 1
+   */
+  arms: [ExperimentArm, ...ExperimentArm[]];
+  /**
+   * What new cycles use after the end until a winner is named.
+   */
+  defaultArm: string;
+  /**
+   * The arm the marketer picked once the experiment ended: new cycles after the end use it.
+   */
+  winner?: string;
+}
+/**
+ * One version of the experiment: what it changes for the customers assigned to it. An arm with no overrides is the journey as written.
+ */
+export interface ExperimentArm {
+  /**
+   * Names the arm in reports, tracking records and the JourneyExperimentArm search attribute.
+   */
+  id: string;
+  /**
+   * What this arm tries.
+   */
+  description?: string;
+  /**
+   * Share of the customers in the experiment assigned to this arm (0-1); the weights and the holdout add up to 1.
+   */
+  weight: number;
+  /**
+   * The motion this arm asks for instead of the experiment's motion (a motion of this journey).
+   */
+  motion?: string;
+  invite?: InviteOverrides;
+  reward?: IncentiveOverrides;
+}
+/**
+ * What this arm changes in the ask: its template (or a variant's), the first-ask delay, the reminder spacing.
+ */
+export interface InviteOverrides {
+  /**
+   * The first ask's template for this arm (and the reminders that have none of their own).
+   */
+  template?: PostmarkTemplate | LocalTemplate;
+  /**
+   * Use this invite variant (motions.<m>.invite.variants[].id) for every customer of the arm, whatever its condition.
+   */
+  variant?: string;
+  /**
+   * Wait this long after the delight before the first ask.
+   */
+  firstAskDelay?: string;
+  /**
+   * Each reminder's wait after the ask before it, in order; at most as many as the motion's reminders.
+   *
+   * @minItems 1
+   *
+   * Items: The wait before this reminder.
+   */
+  reminderSpacing?: [string, ...string[]];
+}
+/**
+ * What this arm pays instead: the referrer's and the referred friend's reward (amount or kind).
+ */
+export interface IncentiveOverrides {
+  referrer?: RewardItem3;
+  referred?: RewardItem4;
+}
+/**
+ * The advocate's reward in this arm.
+ */
+export interface RewardItem3 {
+  /**
+   * What the reward is.
+   */
+  kind: "credit" | "discount" | "gift-card" | "donation" | "swag" | "early-access" | "recognition";
+  /**
+   * Value in the currency's major unit (50 = 50.00). Omit for swag, early access or recognition.
+   */
+  amount?: number;
+  /**
+   * ISO 4217 code; required with an amount.
+   */
+  currency?: string;
+  /**
+   * What the advocate is told they receive.
+   */
+  description?: string;
+}
+/**
+ * The referred friend's reward in this arm (two-sided and tiered rewards).
+ */
+export interface RewardItem4 {
+  /**
+   * What the reward is.
+   */
+  kind: "credit" | "discount" | "gift-card" | "donation" | "swag" | "early-access" | "recognition";
+  /**
+   * Value in the currency's major unit (50 = 50.00). Omit for swag, early access or recognition.
+   */
+  amount?: number;
+  /**
+   * ISO 4217 code; required with an amount.
+   */
+  currency?: string;
+  /**
+   * What the advocate is told they receive.
+   */
+  description?: string;
 }
 /**
  * This journey's limits, inside the global policy across journeys.

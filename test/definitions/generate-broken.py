@@ -172,5 +172,33 @@ case('event-data-path-in-journey', setp(['listen','signals',0,'when'], {'>=': [{
 case('listen-event-typo-once', setp(['listen','signals',0,'event'], 'nps.submited'), '/listen/signals/0/event', 'catalog.unknownEvent', 'unknown event type `nps.submited`',
      line=15, column=18, suggestion='did you mean `nps.submitted`?')
 
+# --- experiments: a valid one added to the journey, then one mistake in it
+EXP = {'id': 'invite-wording', 'motion': 'referral', 'start': '2027-01-04', 'end': '2027-03-29', 'holdout': 0.1,
+       'primaryMetric': 'customer-referral-rate', 'defaultArm': 'current',
+       'arms': [{'id': 'current', 'weight': 0.45}, {'id': 'warm', 'weight': 0.45, 'invite': {'firstAskDelay': 'P1D'}}]}
+def exp(change):
+    def f(d):
+        d['experiment'] = copy.deepcopy(EXP)
+        change(d['experiment'])
+    return f
+def arm1(**kw):
+    return lambda x: x['arms'][1].update(kw)
+case('experiment-shares-not-one', exp(lambda x: x['arms'][0].update({'weight': 0.5})), '/experiment/arms', 'experiment.shares',
+     "the arms' weights (0.5 + 0.45) and the holdout (0.1) add up to 1.05, not 1")
+case('experiment-unknown-metric', exp(lambda x: x.update({'primaryMetric': 'customer-referal-rate'})), '/experiment/primaryMetric', 'experiment.unknownMetric',
+     'did you mean `customer-referral-rate`?')
+case('experiment-metric-asked-only', exp(lambda x: x.update({'primaryMetric': 'referral-invitation-rate'})), '/experiment/primaryMetric', 'experiment.metricUnusable',
+     'control is never asked')
+case('experiment-unknown-variant', exp(arm1(invite={'variant': 'enterprize'})), '/experiment/arms/1/invite/variant', 'experiment.unknownVariant',
+     'did you mean `enterprise`?')
+case('experiment-override-typo', exp(arm1(invite={'firstAskDelai': 'P1D'})), '/experiment/arms/1/invite/firstAskDelai', 'schema.additionalProperties',
+     'did you mean `firstAskDelay`')
+case('experiment-unknown-motion', exp(arm1(motion='case-studies')), '/experiment/arms/1/motion', 'experiment.unknownMotion', 'did you mean `case-study`?')
+case('experiment-winner-not-arm', exp(lambda x: x.update({'winner': 'warmer'})), '/experiment/winner', 'experiment.unknownArm', 'did you mean `warm`?')
+case('experiment-ends-before-start', exp(lambda x: x.update({'end': '2026-12-01'})), '/experiment/end', 'experiment.dates', 'ends (2026-12-01) before it starts')
+case('experiment-too-many-spacings', exp(arm1(invite={'reminderSpacing': ['P2D', 'P3D', 'P4D']})), '/experiment/arms/1/invite/reminderSpacing',
+     'experiment.reminderSpacing', 'spaces 3 reminders, but motions.referral.invite has 2')
+case('experiment-bad-date', exp(lambda x: x.update({'start': '4 January 2027'})), '/experiment/start', 'schema.pattern', '4 January 2027')
+
 json.dump(cases, open(f'{out}/expected.json', 'w'), indent=2, ensure_ascii=False)
 print(len(cases))

@@ -45,6 +45,9 @@ export interface TrackingRecord {
   /** The customer's traits.segment and the invite variant they were asked with, for the report's breakdowns. */
   segment?: string;
   variant?: string;
+  /** The experiment (definition `experiment.id`) and arm (an arm id, or `control`) governing the record's cycle. */
+  experiment?: string;
+  arm?: string;
   /** e.g. delight, qualified, ask.sent, action.taken, referral.closed_won, reward.issued (docs/kpis.md lists all). */
   type: string;
   data?: Record<string, unknown>;

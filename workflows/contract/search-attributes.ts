@@ -14,6 +14,8 @@ export const ReferralCount = defineSearchAttributeKey('ReferralCount', SearchAtt
 export const AdvocateScore = defineSearchAttributeKey('AdvocateScore', SearchAttributeType.DOUBLE);
 export const InvitedAt = defineSearchAttributeKey('InvitedAt', SearchAttributeType.DATETIME);
 export const FirstReferralAt = defineSearchAttributeKey('FirstReferralAt', SearchAttributeType.DATETIME);
+/** The experiment arm (or `control`) governing the run's current cycle, empty outside an experiment. */
+export const JourneyExperimentArm = defineSearchAttributeKey('JourneyExperimentArm', SearchAttributeType.KEYWORD);
 /** The release of the workflow code that started the run's current history (workflows/release.ts), on journey runs
  *  and customer:<id> alike: which runs must hand over before a patch can be removed (docs/versioning.md). */
 export const JourneyRelease = defineSearchAttributeKey('JourneyRelease', SearchAttributeType.KEYWORD);
@@ -31,4 +33,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   InvitedAt,
   FirstReferralAt,
   JourneyRelease,
+  JourneyExperimentArm,
 ];

@@ -60,6 +60,8 @@ export interface RunContext {
   referrerUpdateInFlight?: boolean;
   /** The run is about to continue as new: the referrer update sender starts nothing more. */
   referrerUpdatesStopped?: boolean;
+  /** The plan declares an experiment and this run takes part (patch experiment-arms): journey/experiment.ts. */
+  experiments: boolean;
 }
 
 export function iso(ms: number): string {
@@ -102,9 +104,16 @@ export function track(ctx: RunContext, type: string, data?: Record<string, unkno
     motion: ctx.state.motion,
     ...(typeof ctx.state.traits.segment === 'string' ? { segment: ctx.state.traits.segment } : {}),
     ...(ctx.state.variant ? { variant: ctx.state.variant } : {}),
+    ...experimentOf(ctx),
     type,
     data: { ...data },
   });
+}
+
+/** The experiment and arm governing the current cycle (journey/experiment.ts), for every record of it. */
+function experimentOf(ctx: RunContext): { experiment: string; arm: string } | Record<string, never> {
+  const a = ctx.state.experiment;
+  return ctx.experiments && a && a.cycle === ctx.state.cycle ? { experiment: a.id, arm: a.arm } : {};
 }
 
 /**

@@ -16,7 +16,7 @@ import { takeUpgrade } from './plan-upgrade.ts';
 import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
-import { PATCH_JOURNEY_START_READS_CUSTOMER_FACTS, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { PATCH_EXPERIMENT_ARMS, PATCH_JOURNEY_START_READS_CUSTOMER_FACTS, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
 import { adoptStartFacts, readStartFacts } from './start-facts.ts';
 import { referrerUpdatesSettled, startReferrerUpdates } from './referrer-updates.ts';
 import { registerPromptQuery } from './prompt-query.ts';
@@ -46,6 +46,8 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     upserted: new Map(),
     historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
     upgrade: carried?.pendingUpgrade,
+    // Asked only of a plan with an experiment, so no history without one gains a marker.
+    experiments: plan.definition.experiment ? patched(PATCH_EXPERIMENT_ARMS) : false,
   };
   adoptReferralCode(ctx.state, input);
   if (input.previousRun && !ctx.state.previousRun) {

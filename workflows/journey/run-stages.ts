@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { JourneyEvent } from '../contract/index.ts';
 import { iso, stopRequested, track, type RunContext } from './context.ts';
 import { handoverDue } from './handover.ts';
+import { assignForCycle } from './experiment.ts';
 import { asRunFailure, INTERPRETER_ERROR } from './run-checks.ts';
 import { note } from './state.ts';
 import { showProgress } from './visibility.ts';
@@ -77,7 +78,8 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         break;
       }
       case 'qualify': {
-        const motion = await qualify(ctx);
+        const qualified = await qualify(ctx);
+        const motion = qualified && assignForCycle(ctx, qualified);
         state.motion = motion;
         state.stage = motion ? 'invite' : 'listen';
         break;

@@ -2,6 +2,7 @@
 import { readableReason } from '../../definitions/readable.ts';
 import type { JourneyEvent, RewardRequest, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
+import type { ExperimentAssignment } from './experiment.ts';
 
 export type StageName = 'listen' | 'qualify' | 'invite' | 'activate' | 'reward' | 'track' | 'expand' | 'suppressed' | 'opted-out' | 'ended';
 
@@ -186,6 +187,9 @@ export interface JourneyState {
    *  .previousRun): its send keys may have been used, so every send looks for an earlier one first. (Tracking keys
    *  hold the chain id, the first run id of this chain, so the once-per-key sink never takes them for the old run's.) */
   previousRun?: { runId: string; status: string };
+  /** The customer's assignment in the journey's experiment (journey/experiment.ts): sticky, carried over
+   *  continue-as-new; absent in a run that predates it or outside an experiment. */
+  experiment?: ExperimentAssignment;
 }
 
 /** What survives continue-as-new. */

@@ -7,6 +7,7 @@ import {
   AdvocateTier,
   FirstReferralAt,
   InvitedAt,
+  JourneyExperimentArm,
   JourneyId,
   JourneyRelease,
   JourneyStage,
@@ -39,6 +40,11 @@ export function detailsMarkdown(ctx: RunContext): string {
   const why = suppressionReason(ctx);
   const now = [`**${s.stage}**${s.motion ? ` · ${s.motion}` : ''} · next: ${s.nextAction ? say(s.nextAction.what) : 'nothing planned'}`];
   if (why) now.push(`**held**: ${say(why)}`);
+  // The experiment arm governing this cycle (journey/experiment.ts): what the run asks with, or that it never asks.
+  if (s.experiment?.cycle === s.cycle)
+    now.push(
+      `experiment ${s.experiment.id}: ${s.experiment.arm === 'control' ? '**control** (held out: never asked)' : `arm **${s.experiment.arm}**`}${s.experiment.afterEnd ? ' (after the end)' : ''}`,
+    );
   const problems: string[] = [];
   if (s.emailProblem) {
     const { kind, reason, failures, retryAt } = s.emailProblem;
@@ -98,6 +104,11 @@ export function showProgress(ctx: RunContext): void {
     [`invitedAt`, { key: InvitedAt, value: s.asks[0] ? new Date(s.asks[0].at) : null }],
     [`firstReferralAt`, { key: FirstReferralAt, value: firstReferral ? new Date(firstReferral) : null }],
   ] as Array<[string, SearchAttributeUpdatePair]>;
+  // Only in a run of an experiment's journey (patch experiment-arms): other runs' histories gain no upsert.
+  if (ctx.experiments) {
+    const arm = s.experiment?.cycle === s.cycle ? s.experiment.arm : null;
+    wanted.push([`experimentArm`, { key: JourneyExperimentArm, value: arm }] as [string, SearchAttributeUpdatePair]);
+  }
   const changed = wanted.filter(([name, pair]) => {
     const text = JSON.stringify(pair.value);
     if (ctx.upserted.get(name) === text) return false;

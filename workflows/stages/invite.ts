@@ -18,9 +18,10 @@ import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
 import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } from './invite-facts.ts';
 import { deliveriesOf, postPrompt } from '../journey/prompts.ts';
+import { chooseForArm, heldOut, inviteForArm, recordHeldOut } from '../journey/experiment.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
-type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
+type AttemptOutcome = 'sent' | 'held-out' | Exclude<InviteOutcome, 'asked-all'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;
 
@@ -35,9 +36,11 @@ export function customerZone(ctx: RunContext, window: SendWindow): string {
 export async function invite(ctx: RunContext): Promise<InviteOutcome> {
   const { state } = ctx;
   const motion = state.motion!;
-  const plan = ctx.def.motions[motion]?.invite;
-  if (!plan) throw ApplicationFailure.nonRetryable(`bad plan: no motions.${motion}.invite`, 'JourneyBadPlan');
-  const chosen = chooseVariant(ctx, plan, motion);
+  const written = ctx.def.motions[motion]?.invite;
+  if (!written) throw ApplicationFailure.nonRetryable(`bad plan: no motions.${motion}.invite`, 'JourneyBadPlan');
+  // An experiment arm may change the delay, the reminder spacing and what the ask says (journey/experiment.ts).
+  const plan = inviteForArm(ctx, written);
+  const chosen = chooseForArm(ctx, plan, chooseVariant(ctx, plan, motion));
   state.variant = chosen.variant;
   const total = Math.min(plan.maxAttempts, 1 + (plan.reminders?.length ?? 0));
   for (let attempt = state.attempts + 1; attempt <= total; attempt++) {
@@ -52,6 +55,8 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
     // An ask that cannot go out (email misconfigured) is retried until Activate would no longer wait for its answer.
     const giveUpAt = (state.asks[0] ? Date.parse(state.asks[0].at) : notBefore) + durationMs(ctx.def.motions[motion].activate.timeout);
     const outcome = await askWhenAllowed(ctx, plan, attempt, notBefore, template, chosen.channel, giveUpAt);
+    // Control: the moment of the first ask passed without one; Activate waits from here as it would after an ask.
+    if (outcome === 'held-out') return 'asked-all';
     if (outcome !== 'sent') return outcome;
   }
   return 'asked-all';
@@ -110,6 +115,7 @@ async function askWhenAllowed(
         waitSlotAndSend(ctx, { plan, attempt, earliest, skipWindow, template, channel, to, label, slotTry: slotTries, giveUpAt }),
       );
       if (result === 'sent') return 'sent';
+      if (result.kind === 'held-out') return 'held-out';
       if (result.kind === 'handover') return 'handover';
       if (result.kind === 'skip') skipWindow = true;
       if (result.kind === 'retry-at') {
@@ -138,7 +144,8 @@ export type Step =
   | { kind: 'retry-at'; at: number }
   | { kind: 'send-again-at'; at: number }
   | { kind: 'never' }
-  | { kind: 'handover' };
+  | { kind: 'handover' }
+  | { kind: 'held-out' };
 
 async function waitSlotAndSend(
   ctx: RunContext,
@@ -175,6 +182,11 @@ async function waitSlotAndSend(
   }
   // Re-read after the timer: a bad signal handled in this same workflow task is already in the state.
   if (askHold(ctx, a.channel) || stopRequested(ctx) || actionWaiting(ctx)) return { kind: 'again' };
+  // Control of an experiment: tracked like everyone up to this moment; no contact slot, no send.
+  if (heldOut(ctx)) {
+    recordHeldOut(ctx, a.attempt);
+    return { kind: 'held-out' };
+  }
 
   const sendKey = sendKeyOf(ctx, a.attempt);
   ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };

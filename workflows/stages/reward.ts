@@ -14,6 +14,7 @@ import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting, takeAction } from './activate.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { claimInLedger, holdInLedger, refuseInLedger } from '../journey/reward-ledger.ts';
+import { heldOut, rewardForArm } from '../journey/experiment.ts';
 import { releaseHeldReward, rewardEntryFor, rewardFacts, type ReleaseOutcome } from './reward-release.ts';
 
 export type RewardOutcome = 'done' | 'handover';
@@ -34,6 +35,11 @@ function referralIdOf(action: JourneyEvent): string {
  */
 export async function reward(ctx: RunContext, first: JourneyEvent | undefined): Promise<RewardOutcome> {
   if (!ctx.def.motions[ctx.state.motion!].reward) return 'done';
+  // Control of an experiment is never rewarded: its action is tracked (action.taken), nothing is paid.
+  if (heldOut(ctx)) {
+    note(ctx.state, ctx.now(), `no reward: held out as control of experiment ${ctx.state.experiment?.id}`);
+    return 'done';
+  }
   const running = new Set<Promise<void>>();
   const taken = new Set<string>();
   let failure: unknown;
@@ -100,7 +106,7 @@ export async function reward(ctx: RunContext, first: JourneyEvent | undefined): 
 /** Decides one action's rewards, claims them in the advocate's ledger, and holds them until their release. */
 async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<ReleaseOutcome> {
   const { state } = ctx;
-  const rewardPlan = ctx.def.motions[state.motion!].reward!;
+  const rewardPlan = rewardForArm(ctx, ctx.def.motions[state.motion!].reward!);
   const data = action.data ?? {};
   const facts = {
     advocateId: state.customerId,
