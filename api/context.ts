@@ -8,7 +8,7 @@ import type { ApiMetrics } from './metrics.ts';
 import type { PlanRegistry } from './registry.ts';
 import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
-import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
+import type { CustomerProfileDefaults, JourneyEvent } from '../workflows/contract/index.ts';
 
 /** The most events one POST /v1/events/batch may carry. */
 export const MAX_BATCH = 500;
@@ -46,6 +46,8 @@ export interface ApiOptions {
   referralCodeSecret?: string;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
+  /** Where accepted events are logged as NDJSON for backtests (api/event-log.ts, JOURNEY_EVENT_LOG); default: off. */
+  eventLog?: { append(event: JourneyEvent): void };
 }
 
 export interface ApiContext {

@@ -4,7 +4,8 @@
 //   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
 //   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
 //   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
-//   (10000: the deadline of each Temporal call before 503/504).
+//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_EVENT_LOG (a folder: log accepted events as
+//   NDJSON for `journey backtest`; off when unset), JOURNEY_EVENT_LOG_MAX_BYTES (64 MiB), JOURNEY_EVENT_LOG_KEEP (20).
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Client, Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
@@ -16,6 +17,7 @@ import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
+import { eventLogFromEnv } from './event-log.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -40,7 +42,9 @@ if (apiKeys.length === 0) {
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
 let customerDefaults;
 let referralCodeSecret;
+let eventLog;
 try {
+  eventLog = eventLogFromEnv(process.env);
   referralCodeSecret = referralCodeSecretFromEnv(process.env);
   customerDefaults = customerDefaultsFromEnv(); // and the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
@@ -85,6 +89,7 @@ const app = await buildApi({
   // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
+  eventLog,
   validateDefinition: validateDefinitionBody,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,
 });

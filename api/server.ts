@@ -77,7 +77,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
       recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
-      onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
+      onAccepted: (e) => {
+        metrics.eventsAccepted.inc({ type: e.type });
+        opts.eventLog?.append(e);
+      },
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
     }),

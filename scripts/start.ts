@@ -152,6 +152,8 @@ const api = group.run('api', 'api/main.ts', {
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  // Accepted events logged for `journey backtest --events` (a caller's folder wins; JOURNEY_EVENT_LOG= turns it off).
+  JOURNEY_EVENT_LOG: env.JOURNEY_EVENT_LOG ?? join(dataDir, 'events'),
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {
