@@ -131,7 +131,9 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { dryRun: { type: 'string', enum: ['true', 'false'], description: 'true: report what the reload would do, without applying it.' } },
+        properties: {
+          dryRun: { type: 'string', enum: ['true', 'false'], description: 'true: report what the reload would do, without applying it.' },
+        },
       },
       response: {
         200: reloadOutcome,

@@ -95,7 +95,10 @@ export function summarizeBacktest(input: {
   fromMs: number;
   toMs: number;
 }): BacktestOutcome {
-  const back = (iso: unknown) => (typeof iso === 'string' ? new Date(Date.parse(iso) - input.shiftMs).toISOString() : '');
+  // To the minute: the test server's clock also runs while a workflow task or an activity is in progress, so a
+  // fact lands milliseconds (on a loaded machine, seconds) after its due time; the minute is what a report means.
+  const back = (iso: unknown) =>
+    typeof iso === 'string' ? new Date(Math.floor((Date.parse(iso) - input.shiftMs) / 60_000) * 60_000).toISOString() : '';
   const mail = new Map(input.sent.map((m) => [m.sendKey, m]));
   const byCustomer = new Map(input.customerIds.map((id) => [id, emptyCustomer(id)]));
   const journeys = new Set(input.journeyIds);

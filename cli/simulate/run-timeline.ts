@@ -27,9 +27,19 @@ export interface Timeline {
   traits?: Record<string, unknown>;
   /** Start at the next such local time in the customer's zone, e.g. { "weekday": "fri", "time": "23:00" }. */
   startAt?: { weekday?: string; time: string };
+  /** Or start at this instant (ISO date-time, not in the past): how a recorded customer's timeline replays as recorded. */
+  start?: string;
   /** Days to keep running after the last event (default 60). */
   runDays?: number;
-  events: Array<{ day: number; type: string; data?: Record<string, unknown>; traits?: Record<string, unknown>; id?: string }>;
+  /** `customerId`: an event about someone else (a referred lead's deal naming data.referrerId); default the timeline's customer. */
+  events: Array<{
+    day: number;
+    type: string;
+    data?: Record<string, unknown>;
+    traits?: Record<string, unknown>;
+    id?: string;
+    customerId?: string;
+  }>;
 }
 
 export interface SimulationResult {
@@ -64,7 +74,7 @@ export function timelineEvents(timeline: Timeline, customerId: string, startMs: 
       return {
         id: e.id ?? `sim-${n}`,
         type: e.type,
-        customerId,
+        customerId: e.customerId ?? customerId,
         occurredAt: new Date(startMs + Math.round(e.day * DAY)).toISOString(),
         data: e.data ?? {},
         traits: { ...(n === 1 || e.id === undefined ? timeline.traits : {}), ...e.traits },
@@ -120,7 +130,11 @@ export async function simulateTimeline(
         },
       },
       (now) => {
-        startMs = timeline.startAt ? nextLocalStart(now, zone, timeline.startAt) : now;
+        if (timeline.start !== undefined) {
+          startMs = Date.parse(timeline.start);
+          if (Number.isNaN(startMs)) throw new Error(`"start": "${timeline.start}" is not an ISO date-time`);
+          if (startMs < now) throw new Error(`"start": ${timeline.start} is in the past; a simulation starts now or later`);
+        } else startMs = timeline.startAt ? nextLocalStart(now, zone, timeline.startAt) : now;
         const events = timelineEvents(timeline, customerId, startMs);
         const last = events.length ? Date.parse(events[events.length - 1].occurredAt) : startMs;
         return { customers: new Map([[customerId, events]]), untilMs: last + (timeline.runDays ?? 60) * DAY };

@@ -58,7 +58,9 @@ describe('reload dry run (dev server)', () => {
         await eventually(
           async () => {
             const o = [];
-            for await (const w of dev.client.workflow.list({ query: `CustomerId = '${customerId}' AND ExecutionStatus = 'Running' AND JourneyStage = 'listen'` }))
+            for await (const w of dev.client.workflow.list({
+              query: `CustomerId = '${customerId}' AND ExecutionStatus = 'Running' AND JourneyStage = 'listen'`,
+            }))
               o.push(w);
             return o;
           },
@@ -83,10 +85,18 @@ describe('reload dry run (dev server)', () => {
           staying: {},
           truncated: false,
         });
-        expect(impact.find((i) => i.journeyId === FINISHES)).toMatchObject({ wouldMove: false, runsFound: 1, moving: [], staying: { '1': 1 } });
+        expect(impact.find((i) => i.journeyId === FINISHES)).toMatchObject({
+          wouldMove: false,
+          runsFound: 1,
+          moving: [],
+          staying: { '1': 1 },
+        });
 
         // Nothing was applied: the API serves v1, and the run is still on v1 a moment later.
-        const served = (await api.inject({ method: 'GET', url: '/v1/definitions', headers: k })).json().journeys as Array<{ journeyId: string; version: number }>;
+        const served = (await api.inject({ method: 'GET', url: '/v1/definitions', headers: k })).json().journeys as Array<{
+          journeyId: string;
+          version: number;
+        }>;
         expect(served.find((j) => j.journeyId === MIGRATES)?.version).toBe(1);
         await new Promise((r) => setTimeout(r, 1500));
         expect(await state(migrating)).toMatchObject({ journeyVersion: 1, stage: 'listen' });
