@@ -22,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [n = '1000', days = '90', shardList = '1,2'] = process.argv.slice(2);
-const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'bench-backtest-'));
 const file = join(dir, 'events.ndjson');
 writeFileSync(file, toNdjson(generateHistory({ customers: Number(n), days: Number(days), startMs: Date.parse('2026-06-01T00:00:00Z') })));

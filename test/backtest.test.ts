@@ -18,9 +18,11 @@ import { generateHistory, toNdjson } from './support/history-generator.ts';
 
 const DAY = 86_400_000;
 
-async function planWith(change: (definition: Record<string, any>) => void): Promise<CompiledPlan> {
+type Definition = { version: number; motions: { referral: { invite: { reminders: Array<{ after: string }> } } } };
+
+async function planWith(change: (definition: Definition) => void): Promise<CompiledPlan> {
   const { plan } = await loadJourneyFile('definitions/journeys/nps-promoter-referral.json');
-  const definition = structuredClone(plan!.definition) as Record<string, any>;
+  const definition = structuredClone(plan!.definition) as unknown as Definition;
   change(definition);
   const dir = mkdtempSync(join(tmpdir(), 'backtest-plan-'));
   const file = join(dir, 'nps-promoter-referral.json');
