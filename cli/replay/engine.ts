@@ -83,10 +83,29 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
   const log = opts.log ?? (() => {});
   const shards = Math.max(1, opts.shards ?? 1);
   log(`starting ${shards} time-skipping test server${shards > 1 ? 's' : ''} and bundling the workflows`);
-  const started = await Promise.allSettled([
-    replayBundle(),
-    ...Array.from({ length: shards }, () => createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true })),
+  // The servers start one after another: several JVMs starting at once on a small, busy machine miss the SDK's
+  // start-up deadline. The bundle (cached) loads meanwhile.
+  const startServers = async () => {
+    const out: PromiseSettledResult<TestWorkflowEnvironment>[] = [];
+    for (let i = 0; i < shards; i++) {
+      out.push(
+        await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true }).then(
+          (value) => ({ status: 'fulfilled' as const, value }),
+          (reason: unknown) => ({ status: 'rejected' as const, reason }),
+        ),
+      );
+      if (out[i].status === 'rejected') break;
+    }
+    return out;
+  };
+  const [bundleResult, serverResults] = await Promise.all([
+    replayBundle().then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => ({ status: 'rejected' as const, reason }),
+    ),
+    startServers(),
   ]);
+  const started: PromiseSettledResult<unknown>[] = [bundleResult, ...serverResults];
   const servers = started.slice(1).flatMap((s) => (s.status === 'fulfilled' ? [s.value as TestWorkflowEnvironment] : []));
   const teardown = () => Promise.all(servers.map((env) => env.teardown()));
   try {
