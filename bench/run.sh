@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the five benchmarks one after the other (never at once: each measures a 2-core machine on its own), each
+# Runs the six benchmarks one after the other (never at once: each measures a 2-core machine on its own), each
 # with its own servers and workers. See bench/README.md for what each one measures.
 #   bash bench/run.sh            defaults sized for 2 cores (compile 200 folders; email 400 sends per case; report 5,000,000 records;
 #                                ingest N=300 C=16 batch 500; journey M=10)
@@ -17,8 +17,14 @@ echo
 echo "== bench/ingest.ts =="
 node --import tsx bench/ingest.ts
 echo
+echo "== bench/routing.ts =="
+node --import tsx bench/routing.ts "${BENCH_ROUTING_K:-40}"
+echo
 echo "== bench/journey.ts =="
 node --import tsx bench/journey.ts
 echo
 echo "== bench/report.ts =="
 node --import tsx bench/report.ts "${BENCH_REPORT_N:-5000000}"
+echo
+echo "== bench/payload-codec.ts =="
+node --import tsx bench/payload-codec.ts "${BENCH_CODEC_N:-5000}"

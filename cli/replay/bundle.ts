@@ -1,5 +1,5 @@
 // The replay's workflow bundle, built once per change of the code in it and kept under ~/.cache/journey-engine/
-// (bundling takes 1-3 s, as long as a short simulation itself). The key hashes every source file the bundle can
+// (or JOURNEY_ENGINE_CACHE; bundling takes 1-3 s, as long as a short simulation itself). The key hashes every source file the bundle can
 // include (workflows/, definitions/ and this folder) and the installed SDK version, so a stale bundle is never used.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
@@ -30,7 +30,9 @@ function bundleKey(): string {
 }
 
 /** The bundle's code: from the cache when the sources are unchanged, else built and cached (written then renamed). */
-export async function replayBundle(cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'journey-engine', 'bundles')) {
+export async function replayBundle(
+  cacheDir = join(process.env.JOURNEY_ENGINE_CACHE ?? join(homedir(), '.cache', 'journey-engine'), 'bundles'),
+) {
   const file = join(cacheDir, `replay-${bundleKey()}.js`);
   try {
     return { code: readFileSync(file, 'utf8') };

@@ -1,4 +1,5 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import { readableReason } from '../../definitions/readable.ts';
 import type { JourneyEvent, RewardRequest, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 
@@ -211,14 +212,21 @@ export function carry(state: JourneyState): CarriedState {
   return {
     ...rest,
     seenEventIds: rest.seenEventIds.slice(-SEEN_EVENT_IDS_MAX),
+    // A tombstone never reads its inbox (event-intake.ts): what an older run queued there is not carried on.
+    inbox: rest.ended ? [] : rest.inbox,
     rewards: rest.rewards.slice(-LIST_MAX),
     referrals: rest.referrals.slice(-LIST_MAX),
     notes: rest.notes.slice(-NOTES_MAX),
   };
 }
 
+/** The zone a run's texts are read in: the customer's own (traits.timezone) when it is a zone; else UTC. */
+export function readerZone(traits: Record<string, unknown>): string | undefined {
+  return typeof traits.timezone === 'string' ? traits.timezone : undefined;
+}
+
 export function note(state: JourneyState, nowMs: number, text: string): void {
-  state.notes.push({ at: new Date(nowMs).toISOString(), text });
+  state.notes.push({ at: new Date(nowMs).toISOString(), text: readableReason(text, readerZone(state.traits)) });
   if (state.notes.length > NOTES_MAX) state.notes.splice(0, state.notes.length - NOTES_MAX);
 }
 
