@@ -30,7 +30,8 @@ describe('reload dry run (dev server)', () => {
   };
   beforeAll(async () => {
     dev = await connectDevServer();
-    h = await createHarness(dev.workerConnection, { scriptedSlots: true });
+    // With a client: the runs read the customer's facts from customer:<id>, which this worker runs too.
+    h = await createHarness(dev.workerConnection, { client: dev.client, scriptedSlots: true });
   });
   afterAll(async () => {
     await dev?.close();
@@ -48,7 +49,13 @@ describe('reload dry run (dev server)', () => {
     try {
       await h.run(async () => {
         expect((await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k })).statusCode).toBe(200);
-        await api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(customerId, { data: { score: 7 } }) });
+        // A detractor starts no run; the promoter after it starts both, which read the detractor's hold from
+        // customer:<id> and stay listening for delight (as in definitions-upgrade.test.ts).
+        for (const score of [3, 10])
+          expect(
+            (await api.inject({ method: 'POST', url: '/v1/events', headers: k, payload: event(customerId, { data: { score } }) }))
+              .statusCode,
+          ).toBeLessThan(300);
         for (const run of [migrating, finishing])
           await eventually(
             () => state(run).catch(() => undefined),
