@@ -9,6 +9,7 @@ import type { PlanRegistry } from './registry.ts';
 import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
 import type { CustomerProfileDefaults, JourneyEvent } from '../workflows/contract/index.ts';
+import type { PagesConfig } from '../definitions/pages.ts';
 import type { PayloadCodec } from '@temporalio/common';
 
 /** The most events one POST /v1/events/batch may carry. */
@@ -58,6 +59,8 @@ export interface ApiOptions {
   customerDefaults?: CustomerProfileDefaults;
   /** Referral codes are minted and resolved with it (JOURNEY_REFERRAL_CODE_SECRET); default: the dev secret. */
   referralCodeSecret?: string;
+  /** The look and words of the public pages (definitions/pages.json); default: a plain look (api/pages/layout.ts). */
+  pages?: PagesConfig;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
   /** Where accepted events are logged as NDJSON for backtests (api/event-log.ts, JOURNEY_EVENT_LOG); default: off. */

@@ -21,6 +21,7 @@ import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { eventLogFromEnv } from './event-log.ts';
+import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
 
 function fail(message: string): never {
@@ -47,9 +48,11 @@ if (apiKeys.length === 0) {
 let customerDefaults;
 let referralCodeSecret;
 let eventLog;
+let pages;
 try {
   eventLog = eventLogFromEnv(process.env);
   referralCodeSecret = referralCodeSecretFromEnv(process.env);
+  pages = loadPagesConfigFromEnv(); // the public pages' look and words (JOURNEY_PAGES, else definitions/pages.json)
   customerDefaults = customerDefaultsFromEnv(); // and the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
 } catch (err) {
   fail((err as Error).message);
@@ -98,6 +101,7 @@ const app = await buildApi({
   temporalCallTimeoutMs,
   customerDefaults,
   referralCodeSecret,
+  pages,
   // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',

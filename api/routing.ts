@@ -29,7 +29,7 @@ import { cycleOpening } from './route-decision.ts';
 import { serverReportsStarted, signalWithStartReporting } from './signal-with-start.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
-const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
+const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'prompts'];
 /** Roles whose events are about a referred person and belong to the referrer's run. */
 const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
 
@@ -88,17 +88,20 @@ export function routeTargets(
           active.map((p) => p.journeyId),
         )
       : undefined;
-  return active
-    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
-    .filter(({ roles }) => roles.length > 0)
-    .map(({ plan, roles }) => {
-      const referrer = referrerFor(event, plan.journeyId, code);
-      const forReferrer = referrer !== undefined && roles.some((r) => REFERRER_ROLES.includes(r));
-      // A conversion or reversal is about the referred person: it never opens a cycle for the referrer.
-      const opening = roles.includes('listen') && !forReferrer ? cycleOpening(plan, event) : undefined;
-      const whyNoStart = opening?.opens ? undefined : opening ? opening.reason : `${roles.join('/')} events only act on a run in flight`;
-      return { plan, roles, customerId: forReferrer ? referrer : event.customerId, mayStart: opening?.opens === true, whyNoStart };
-    });
+  return (
+    active
+      .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role]?.includes(event.type)) }))
+      // A prompt event belongs to the journey that posted the prompt, and to no other (nor does it ever start a run).
+      .filter(({ plan, roles }) => roles.length > 0 && (!roles.includes('prompts') || event.data?.journeyId === plan.journeyId))
+      .map(({ plan, roles }) => {
+        const referrer = referrerFor(event, plan.journeyId, code);
+        const forReferrer = referrer !== undefined && roles.some((r) => REFERRER_ROLES.includes(r));
+        // A conversion or reversal is about the referred person: it never opens a cycle for the referrer.
+        const opening = roles.includes('listen') && !forReferrer ? cycleOpening(plan, event) : undefined;
+        const whyNoStart = opening?.opens ? undefined : opening ? opening.reason : `${roles.join('/')} events only act on a run in flight`;
+        return { plan, roles, customerId: forReferrer ? referrer : event.customerId, mayStart: opening?.opens === true, whyNoStart };
+      })
+  );
 }
 
 export async function deliverToJourney(

@@ -14,6 +14,7 @@ import { registerBodyDepthLimit } from './body-depth.ts';
 import { addTraitFormats } from './trait-formats.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerCustomerRoutes } from './routes/customers.ts';
+import { registerPromptRoutes } from './routes/prompts.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDefinitionRoutes } from './routes/definitions.ts';
 import { registerReportRoutes } from './routes/reports.ts';
@@ -22,6 +23,7 @@ import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerPageRoutes } from './pages/index.ts';
 import { registerCodecRoutes } from './routes/codec.ts';
 import {
   MethodTable,
@@ -180,11 +182,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
   await registerUnsubscribeRoutes(app, ctx);
+  await registerPageRoutes(app, ctx);
   await registerCodecRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);
       await registerCustomerRoutes(v1, ctx);
+      await registerPromptRoutes(v1, ctx);
       await registerRunRoutes(v1, ctx);
       await registerDefinitionRoutes(v1, ctx);
       await registerReportRoutes(v1, ctx);

@@ -30,6 +30,11 @@ const TARGETS = [
     out: here('../definitions/generated/kpi.ts'),
     root: 'KpiDefinition',
   },
+  {
+    schema: here('../definitions/schema/pages.schema.json'),
+    out: here('../definitions/generated/pages.ts'),
+    root: 'PagesConfig',
+  },
 ];
 
 const CATALOG = here('../definitions/catalog/events.json');

@@ -56,6 +56,8 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
       from: 'a@b.test',
       postmark: { serverToken: 'tok', apiUrl: 'http://127.0.0.1:9' },
       unsubscribe: { publicUrl: 'https://journeys.b.test', secret: 'a-secret-of-some-length', mailbox: 'unsubscribe@b.test' },
+      // The advocate status link's validity, from definitions/pages.json (statusPage.linkValidity P90D).
+      statusLinkValidityMs: 90 * 86_400_000,
     });
   });
 
@@ -137,7 +139,12 @@ describe('the outbox transport (no POSTMARK_SERVER_TOKEN)', () => {
         sendKey: 'journey:nps-referral:cust-1:thanks:1',
       },
       TemplateAlias: 'referral-thank-you',
-      TemplateModel: { productName: 'Acme', traits: { firstName: 'Ada' } },
+      // Every message to the customer links their status page (activities/email/status-link.ts).
+      TemplateModel: {
+        productName: 'Acme',
+        traits: { firstName: 'Ada' },
+        statusUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/a\/[\w-]+\.[\w-]+$/),
+      },
     });
     expect(stored).toMatchObject({ templateAlias: 'referral-thank-you', subject: undefined, to: 'ada@example.com' });
   });

@@ -130,6 +130,15 @@ export function routeSpecs(t: FuzzTarget, seedTag: string): RouteSpec[] {
     },
     { route: 'GET /v1/customers/:id', method: 'GET', path: (p) => `/v1/customers/${p.id}`, params: ['id'], scope: 'read', weight: 4 },
     {
+      route: 'GET /v1/customers/:id/prompts',
+      method: 'GET',
+      path: (p) => `/v1/customers/${p.id}/prompts`,
+      params: ['id'],
+      scope: 'read',
+      query: (rng): Record<string, string> => (rng.int(2) === 0 ? {} : { journey: rng.pick(['nps-promoter-referral', 'no-such-journey']) }),
+      weight: 2,
+    },
+    {
       route: 'POST /v1/customers/:id/opt-out',
       method: 'POST',
       path: (p) => `/v1/customers/${p.id}/opt-out`,

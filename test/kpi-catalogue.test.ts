@@ -26,7 +26,7 @@ const EXPECTED: Record<string, number | 'waiting' | 'waiting-in-group'> = {
   'referral-ready-account-rate': 3 / 4,
   'warm-introduction-offer-rate': 3 / 3,
   'referral-prompt-acceptance-rate': 2 / 3,
-  'referral-prompt-interaction-rate': 'waiting', // ask.engaged: nothing writes it yet
+  'referral-prompt-interaction-rate': 'waiting', // ask.engaged: only in-product prompt clicks write it, and this log has none
   'referral-program-participation-rate': 2 / 3,
   'referral-invitation-rate': 2 / 3,
   'customer-referral-rate': 2 / 5, // referrers A B / heard from A B C D E

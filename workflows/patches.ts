@@ -18,3 +18,12 @@ export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
  * run starts without carried state: a run whose history started before keeps going as it did.
  */
 export const PATCH_JOURNEY_START_READS_CUSTOMER_FACTS = 'journey-start-reads-customer-facts';
+
+/**
+ * 1.1.0: referrer updates and in-product prompts (issue 19, parts 3 and 6). A run whose plan declares
+ * track.referrerUpdates reserves a contact slot and emails the advocate once per referral and stage (moved when the
+ * cap refuses); a motion delivered in-product posts a prompt with its ask, withdrawn at once by a bad signal. Checked
+ * where a run first issues one of these commands: histories without the marker took none of them (their plans could
+ * not declare either), so there the old path (email only, no update) holds.
+ */
+export const PATCH_REFERRER_UPDATES_AND_PROMPTS = 'referrer-updates-and-prompts';

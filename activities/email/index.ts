@@ -12,6 +12,7 @@ import pino from 'pino';
 import { writePostmarkRequestToOutbox } from '../outbox.ts';
 import { redactFields, redactText } from '../log-redaction.ts';
 import { unsubscribeSettingsFromEnv, withUnsubscribeLinks, type UnsubscribeSettings } from './unsubscribe-link.ts';
+import { DEFAULT_STATUS_LINK_VALIDITY_MS, statusLinkValidityFromEnv, withPageLinks } from './status-link.ts';
 import { currentAttempt, markAccepted, markSubmission } from './attempts.ts';
 import { classifyPostmarkError, failureFor } from './errors.ts';
 import { buildPostmarkRequest, DEFAULT_FROM, TemplateBodyMissingError } from './message.ts';
@@ -43,6 +44,8 @@ export interface EmailDeps {
   logger?: EmailLogger;
   /** The one-click unsubscribe links (activities/email/unsubscribe-link.ts); default: the local API, dev secret. */
   unsubscribe?: UnsubscribeSettings;
+  /** How long the advocate's {{statusUrl}} stays valid (activities/email/status-link.ts); default 90 days. */
+  statusLinkValidityMs?: number;
   /** How long after an ambiguous failure a retry keeps waiting for Postmark's message search to show the
    * earlier request before concluding it was never accepted and sending again. Default 60 s. */
   searchSettleMs?: number;
@@ -57,6 +60,7 @@ export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = proce
     from: env.JOURNEY_EMAIL_FROM?.trim() || undefined,
     postmark: token ? { serverToken: token, apiUrl: env.POSTMARK_API_URL?.trim() || undefined } : undefined,
     unsubscribe: unsubscribeSettingsFromEnv(env),
+    statusLinkValidityMs: statusLinkValidityFromEnv(env),
   };
 }
 
@@ -203,7 +207,7 @@ export function createEmailActivities(deps: EmailDeps) {
   return {
     /** Sends one email at most once per `sendKey`; see workflows/contract/email-activity.ts for the failure types. */
     async sendEmail(asked: SendEmailRequest): Promise<SendEmailResult> {
-      const req = withUnsubscribeLinks(asked, links);
+      const req = withPageLinks(withUnsubscribeLinks(asked, links), links, deps.statusLinkValidityMs ?? DEFAULT_STATUS_LINK_VALIDITY_MS);
       const result = await (client ? sendThroughPostmark(req) : sendToOutbox(req));
       await recordSent(req, result);
       return result;

@@ -1,11 +1,11 @@
-// The small HTML pages of the unsubscribe link (api/routes/unsubscribe.ts): self-contained (no script, no asset
-// fetched), each action a form POST, every value escaped.
+// The small HTML pages of the unsubscribe link (api/routes/unsubscribe.ts): no script, each action a form POST, every
+// value escaped, in the same layout and look as the advocate pages (api/pages/layout.ts, definitions/pages.json).
+import type { PagesConfig } from '../../definitions/pages.ts';
+import { DEFAULT_PAGES, escapeHtml, renderPage } from '../pages/layout.ts';
+
 export type PageState =
   | { kind: 'invalid' }
   | { kind: 'ask' | 'unsubscribed' | 'resubscribed' | 'opted-out-elsewhere' | 'unavailable'; journey: string; token: string };
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function button(action: string, label: string, id: string): string {
   return `<form method="post" action="${escapeHtml(action)}"><button id="${id}" type="submit">${escapeHtml(label)}</button></form>`;
@@ -45,12 +45,7 @@ function body(state: PageState): { title: string; html: string } {
   }
 }
 
-export function unsubscribePage(state: PageState): string {
+export function unsubscribePage(state: PageState, config: PagesConfig = DEFAULT_PAGES): string {
   const { title, html } = body(state);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.5rem 1rem}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${html}</body></html>
-`;
+  return renderPage(config, { title, main: html });
 }

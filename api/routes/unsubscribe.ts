@@ -28,7 +28,8 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, ctx: ApiCo
   const journeyName = (journeyId: string) => ctx.registry.current().find((p) => p.journeyId === journeyId)?.name ?? journeyId;
 
   function answer(req: FastifyRequest, reply: FastifyReply, status: number, page: PageState, json: object) {
-    if (wantsHtml(req) || req.method === 'GET') return reply.code(status).type('text/html; charset=utf-8').send(unsubscribePage(page));
+    if (wantsHtml(req) || req.method === 'GET')
+      return reply.code(status).type('text/html; charset=utf-8').send(unsubscribePage(page, ctx.opts.pages));
     return reply.code(status).send(json);
   }
 

@@ -5,7 +5,7 @@ import { buildPostmarkRequest, DEFAULT_FROM } from '../../activities/email/messa
 import type { Catalog, JsonSchemaNode } from '../../definitions/compiler/catalog.ts';
 import { isLocal, templateSites, type TemplateSite } from '../../definitions/compiler/template-sites.ts';
 import type { MotionPlan } from '../../definitions/generated/journey.ts';
-import { messageData, type MessageInput } from '../../definitions/messages/message-data.ts';
+import { messageData, type MessageInput, type ReferralUpdateStage } from '../../definitions/messages/message-data.ts';
 import { escapeHtml, looksLikeHtml, renderWithBlanks, type Blank } from '../../definitions/messages/render.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 
@@ -68,6 +68,16 @@ export function buildPreviews(
           attempt: site.step === 'reminder' ? 2 : 1,
           reason: `qualified for ${site.motion} (preview)`,
           thankYou: thankYou?.data,
+          // A referrer update shows the stage it is declared for (/track/referrerUpdates/<stage>/template).
+          ...(site.step === 'referrer-update'
+            ? {
+                referrerUpdate: {
+                  referralId: 'ref_preview',
+                  stage: site.pointer.split('/')[3] as ReferralUpdateStage,
+                  referredName: 'Sam',
+                },
+              }
+            : {}),
         };
         previews.push(render(plan, site, customer, messageData(input), thankYou?.label));
       }

@@ -69,6 +69,20 @@ function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKe
       return `cycle ${d.cycle} completed`;
     case 'journey.ended':
       return `journey ended: ${d.reason}`;
+    case 'referrer_update.sent':
+      return `REFERRER UPDATE ${d.stage} for ${d.referralId} sent${mail(d.sendKey)}, template ${d.template}`;
+    case 'referrer_update.moved':
+      return `referrer update ${d.stage} for ${d.referralId} moved to ${at(d.to)}: ${d.reason}`;
+    case 'referrer_update.cancelled':
+      return `referrer update ${d.stage} for ${d.referralId} not sent: ${d.reason}`;
+    case 'prompt.posted':
+      return `PROMPT ${d.promptId} up in the product until ${at(d.expiresAt)}`;
+    case 'prompt.withdrawn':
+      return `prompt ${d.promptId} withdrawn: ${d.reason}`;
+    case 'prompt.shown':
+    case 'prompt.clicked':
+    case 'prompt.dismissed':
+      return `${rec.type} ${d.promptId}${d.current === false ? ' (no longer current)' : ''}`;
     default:
       if (rec.type.startsWith('referral.')) return `${rec.type} ${d.referralId ?? ''}${d.revenue ? ` revenue ${d.revenue}` : ''}`;
       return `${rec.type} ${JSON.stringify(d)}`;

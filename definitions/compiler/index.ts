@@ -6,6 +6,7 @@ import type { AdvocacyJourneyDefinition } from '../generated/journey.ts';
 import type { CompiledPlan } from '../plan.ts';
 import type { Catalog } from './catalog.ts';
 import { checkCatalog } from './catalog-check.ts';
+import { checkChannels } from './channel-check.ts';
 import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
@@ -100,6 +101,7 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, inpu
     ['rule reach check', () => checkRuleReach(def)],
     ['template check', () => checkTemplates(def, templates)],
     ['template variable check', () => checkTemplateVariables(def, templateSites(def), templates, catalog)],
+    ['prompt and referrer update check', () => checkChannels(def, catalog)],
   ];
   const crashed: [string, unknown][] = [];
   const found = groups.flatMap(([name, check]) => {

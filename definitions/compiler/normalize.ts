@@ -8,6 +8,8 @@ import type { Catalog } from './catalog.ts';
 
 export const DEFAULT_COOL_DOWN = 'P30D';
 export const DEFAULT_TIMEZONE = 'UTC';
+/** The events the product sends back about an in-product prompt (definitions/catalog/events.json). */
+export const PROMPT_EVENTS = ['prompt.clicked', 'prompt.dismissed', 'prompt.shown'] as const;
 
 export function normalizeDefinition(source: AdvocacyJourneyDefinition): AdvocacyJourneyDefinition {
   const def = structuredClone(source);
@@ -43,6 +45,8 @@ export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<s
     actions: unique(plans.flatMap((p) => p.activate.actions.map((a) => a.event))),
     conversions: unique(definition.track.conversions.map((c) => c.event)),
     reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
+    // Only in plans that prompt in-product: a plan without prompts keeps the routing (and hash input) it had.
+    ...(plans.some((p) => p.invite.channels?.includes('in-product')) ? { prompts: [...PROMPT_EVENTS] } : {}),
   };
   // The data schema of every type the journey takes, pinned with the plan: the interpreter checks an event signalled
   // straight to a run (not through the API's door) against it, without Ajv or a file in the workflow.

@@ -1,8 +1,9 @@
 // Every place a journey names a template, with the step that sends it: the invite's template is the first ask (and
 // the reminders without their own), each variant's too; a reminder's own template is a reminder; on the
-// owner-outreach channel every ask is an owner task; reward.thankYou is the thank-you.
-import type { AdvocacyJourneyDefinition, LocalTemplate, MotionPlan, PostmarkTemplate } from '../generated/journey.ts';
-import type { MessageStep } from '../messages/message-data.ts';
+// owner-outreach channel every ask is an owner task; reward.thankYou is the thank-you; each of
+// track.referrerUpdates is a referrer update, read with the motion that takes referrals (referralMotion).
+import type { AdvocacyJourneyDefinition, LocalTemplate, MotionPlan, PostmarkTemplate, ReferrerUpdate } from '../generated/journey.ts';
+import type { MessageStep, ReferralUpdateStage } from '../messages/message-data.ts';
 
 export type Template = PostmarkTemplate | LocalTemplate;
 
@@ -18,6 +19,18 @@ export interface TemplateSite {
 
 export function isLocal(template: Template): template is LocalTemplate {
   return 'file' in template;
+}
+
+/** The motion whose action is referral.submitted (the first such), else the first motion: a referrer update's links
+ *  and motion are this one's, wherever the referral's cycle stands when the update goes out. Pure (workflows use it). */
+export function referralMotion(def: AdvocacyJourneyDefinition): string | undefined {
+  const motions = Object.entries(def.motions) as [string, MotionPlan][];
+  return (motions.find(([, m]) => m.activate.actions.some((a) => a.event === 'referral.submitted')) ?? motions[0])?.[0];
+}
+
+/** The journey's referrer updates, by stage, as declared (turned-off ones included). */
+export function referrerUpdates(def: AdvocacyJourneyDefinition): [ReferralUpdateStage, ReferrerUpdate][] {
+  return Object.entries(def.track.referrerUpdates ?? {}) as [ReferralUpdateStage, ReferrerUpdate][];
 }
 
 export function templateSites(def: AdvocacyJourneyDefinition): TemplateSite[] {
@@ -44,6 +57,11 @@ export function templateSites(def: AdvocacyJourneyDefinition): TemplateSite[] {
         sites.push({ pointer: `${at}/invite/reminders/${i}/template`, template: r.template, motion, step: asks(channel, 'reminder') });
     });
     if (plan.reward?.thankYou) sites.push({ pointer: `${at}/reward/thankYou`, template: plan.reward.thankYou, motion, step: 'thank-you' });
+  }
+  const motion = referralMotion(def);
+  for (const [stage, update] of referrerUpdates(def)) {
+    if (motion)
+      sites.push({ pointer: `/track/referrerUpdates/${stage}/template`, template: update.template, motion, step: 'referrer-update' });
   }
   return sites;
 }

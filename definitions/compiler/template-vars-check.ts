@@ -59,6 +59,29 @@ export function checkTemplateVariables(
   return problems;
 }
 
+/** One inline Mustache string of the journey (an in-product prompt's text or label) checked as a template is. */
+export function checkInlineText(
+  def: AdvocacyJourneyDefinition,
+  site: { pointer: string; text: string; motion: string; step: MessageStep },
+  catalog: Catalog,
+): Problem[] {
+  const promoted = new Set<string>((def.expand?.promotions ?? []).map((p) => p.motion));
+  const plan = (def.motions as Record<string, MotionPlan>)[site.motion];
+  const shape = shapeFor({
+    step: site.step,
+    motion: site.motion,
+    catalog,
+    listenEvents: [...new Set(def.listen.signals.map((s) => s.event))],
+    promoted: promoted.has(site.motion),
+    hasActivateLink: Boolean(plan.activate.link),
+    traitDefaults: (def.traitDefaults ?? {}) as Record<string, unknown>,
+  });
+  const tokens = parsed(site.text);
+  if (!tokens) return [{ pointer: site.pointer, message: 'the text does not parse as Mustache', code: 'template.syntax' }];
+  const asSite = { pointer: site.pointer, motion: site.motion, step: site.step } as TemplateSite;
+  return lookUp(tokens, shape, asSite, { subjectOf: site.pointer });
+}
+
 function parsed(text: string | undefined): Token[] | undefined {
   if (text === undefined) return undefined;
   try {

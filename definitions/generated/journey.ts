@@ -269,6 +269,13 @@ export interface Invite {
    */
   channel: "email" | "owner-outreach";
   /**
+   * How an ask to the customer (channel email) reaches them: email, in-product (a prompt the product shows beside its own UI, read from GET /v1/customers/{id}/prompts), or both. Default: ["email"]. Each ask reserves one contact slot whichever way it goes; with in-product, `prompt` says what the prompt shows.
+   *
+   * @minItems 1
+   */
+  channels?: ["email" | "in-product", ...("email" | "in-product")[]];
+  prompt?: InProductPrompt;
+  /**
    * The ask's template.
    */
   template: PostmarkTemplate | LocalTemplate;
@@ -289,6 +296,23 @@ export interface Invite {
    * Per-segment templates.
    */
   variants?: SegmentVariant[];
+}
+/**
+ * What the in-product prompt of each ask shows (channels includes in-product): a short text and a button that opens the motion's action link.
+ */
+export interface InProductPrompt {
+  /**
+   * The prompt's text, a Mustache string over the message model of step `prompt` (traits, referralCode, …), checked when the journey is compiled.
+   */
+  text: string;
+  /**
+   * The label of the prompt's button; it opens the motion's activate.link.
+   */
+  actionLabel: string;
+  /**
+   * How long a prompt stays current after its ask; default and at most: until Activate's timeout.
+   */
+  expiresAfter?: string;
 }
 /**
  * A template stored in Postmark, addressed by alias.
@@ -594,6 +618,7 @@ export interface Track {
    * How long after the referral a conversion still counts.
    */
   attributionWindow: string;
+  referrerUpdates?: ReferrerUpdates;
 }
 /**
  * A step of a referral's life, attributed to the advocate's run.
@@ -611,6 +636,81 @@ export interface ConversionEvent {
    * The event data field holding revenue, recorded on closed-won.
    */
   revenueField?: string;
+}
+/**
+ * Emails that keep the advocate informed as a referral they made moves on: one per referral and stage, sent through the contact policy like any ask (a refused slot moves it later), never twice. Each stage is optional and can be turned off with enabled: false.
+ */
+export interface ReferrerUpdates {
+  qualified?: ReferrerUpdate;
+  opportunity?: ReferrerUpdate1;
+  "closed-won"?: ReferrerUpdate2;
+  "closed-lost"?: ReferrerUpdate3;
+  "reward-issued"?: ReferrerUpdate4;
+}
+/**
+ * Sent when a conversion event of stage qualified arrives for one of the advocate's referrals.
+ */
+export interface ReferrerUpdate {
+  /**
+   * The update's template (message model step `referrer-update`).
+   */
+  template: PostmarkTemplate | LocalTemplate;
+  /**
+   * false turns this update off for the journey (default true).
+   */
+  enabled?: boolean;
+}
+/**
+ * Sent when a conversion event of stage opportunity arrives for one of the advocate's referrals.
+ */
+export interface ReferrerUpdate1 {
+  /**
+   * The update's template (message model step `referrer-update`).
+   */
+  template: PostmarkTemplate | LocalTemplate;
+  /**
+   * false turns this update off for the journey (default true).
+   */
+  enabled?: boolean;
+}
+/**
+ * Sent when the referred deal closes won.
+ */
+export interface ReferrerUpdate2 {
+  /**
+   * The update's template (message model step `referrer-update`).
+   */
+  template: PostmarkTemplate | LocalTemplate;
+  /**
+   * false turns this update off for the journey (default true).
+   */
+  enabled?: boolean;
+}
+/**
+ * Sent when the referred deal closes lost.
+ */
+export interface ReferrerUpdate3 {
+  /**
+   * The update's template (message model step `referrer-update`).
+   */
+  template: PostmarkTemplate | LocalTemplate;
+  /**
+   * false turns this update off for the journey (default true).
+   */
+  enabled?: boolean;
+}
+/**
+ * Sent when the advocate's reward for a referral is paid (besides reward.thankYou, if both are set).
+ */
+export interface ReferrerUpdate4 {
+  /**
+   * The update's template (message model step `referrer-update`).
+   */
+  template: PostmarkTemplate | LocalTemplate;
+  /**
+   * false turns this update off for the journey (default true).
+   */
+  enabled?: boolean;
 }
 /**
  * Promote top advocates, then return to Listen.

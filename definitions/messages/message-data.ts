@@ -4,8 +4,11 @@
 import Mustache from 'mustache';
 import type { MotionPlan, RewardItem } from '../generated/journey.ts';
 
-export type MessageStep = 'ask' | 'reminder' | 'owner-task' | 'thank-you';
-export const MESSAGE_STEPS: MessageStep[] = ['ask', 'reminder', 'owner-task', 'thank-you'];
+export type MessageStep = 'ask' | 'reminder' | 'owner-task' | 'thank-you' | 'referrer-update' | 'prompt';
+export const MESSAGE_STEPS: MessageStep[] = ['ask', 'reminder', 'owner-task', 'thank-you', 'referrer-update', 'prompt'];
+
+/** The referral stages a journey can keep the advocate informed of (track.referrerUpdates). */
+export type ReferralUpdateStage = 'qualified' | 'opportunity' | 'closed-won' | 'closed-lost' | 'reward-issued';
 
 /** One reward as a thank-you shows it (message model `$defs/rewardItem`). */
 export interface RewardInWords {
@@ -35,6 +38,8 @@ export interface MessageInput {
   /** Why Qualify or Expand picked the motion (the owner's task says it). */
   reason?: string;
   thankYou?: { referralId: string; rewards: { role: string; item: RewardItem }[]; tier?: string };
+  /** A referrer update: the referral that moved and the stage it reached. */
+  referrerUpdate?: { referralId: string; stage: ReferralUpdateStage; referredName?: string };
 }
 
 export function unsubscribeUrlFor(journeyId: string, customerId: string): string {
@@ -90,6 +95,11 @@ export function messageData(input: MessageInput): Record<string, unknown> {
     data.rewards = rewards;
     data.reward = rewards.find((r) => r.role === 'referrer') ?? rewards[0];
     if (input.thankYou.tier) data.tier = input.thankYou.tier;
+  }
+  if (input.step === 'referrer-update' && input.referrerUpdate) {
+    data.referralId = input.referrerUpdate.referralId;
+    data.referralStage = input.referrerUpdate.stage;
+    if (input.referrerUpdate.referredName) data.referredName = input.referrerUpdate.referredName;
   }
   return data;
 }

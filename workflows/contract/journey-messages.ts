@@ -82,6 +82,24 @@ export const cancelRunUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('
  *  how runs leave a history an older release started (docs/versioning.md). */
 export const handOverUpdate = defineUpdate<JourneySnapshot, [OperatorAction]>('handOver');
 
+/** One in-product prompt as the product gets it (GET /v1/customers/{id}/prompts): what to show, where the button
+ *  goes, until when; send `id` and `journeyId` back with prompt.shown / prompt.clicked / prompt.dismissed. */
+export interface JourneyPrompt {
+  id: string;
+  journeyId: string;
+  motion: string;
+  text: string;
+  actionLabel: string;
+  actionLink?: string;
+  postedAt: string;
+  expiresAt: string;
+  shownAt?: string;
+  clickedAt?: string;
+}
+
+/** The run's current in-product prompts (posted, not expired by workflow time, not dismissed nor withdrawn). */
+export const journeyPromptsQuery = defineQuery<JourneyPrompt[]>('journeyPrompts');
+
 /** A newer compiled plan of the same journey; the run moves to it the next time it is back in Listen
  *  when the new plan says `inFlight: migrate-at-listen`, and keeps its own version otherwise. */
 export const upgradePlanSignal = defineSignal<[CompiledPlan]>('upgradePlan');

@@ -8,6 +8,7 @@ import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';
 import { factTimeMs } from './fact-time.ts';
+import { queueReferrerUpdate } from './referrer-updates.ts';
 
 function isAboutThisAdvocate(ctx: RunContext, event: JourneyEvent): boolean {
   const { referrerId, referralCode } = event.data ?? {};
@@ -21,7 +22,14 @@ export function recordReferralSubmitted(ctx: RunContext, event: JourneyEvent): v
   const referralId = String(event.data?.referralId ?? event.id);
   if (ctx.state.referrals.some((r) => r.referralId === referralId)) return;
   const referred = String(event.data?.referredCustomerId ?? event.data?.referredEmail ?? '') || undefined;
-  ctx.state.referrals.push({ referralId, submittedAt: iso(ctx.now()), stage: 'submitted', referred });
+  const referredName = typeof event.data?.referredName === 'string' ? event.data.referredName.slice(0, 200) : undefined;
+  ctx.state.referrals.push({
+    referralId,
+    submittedAt: iso(ctx.now()),
+    stage: 'submitted',
+    referred,
+    ...(referredName ? { referredName } : {}),
+  });
   if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();
   ctx.state.history.referrals++;
   track(ctx, 'referral.submitted', { referralId });
@@ -65,6 +73,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
     // The KPI report's pipeline reads data.revenue of referral.opportunity; data.amount is the same number by its other name.
     ...(rule.stage === 'opportunity' && Number.isFinite(revenue) ? { amount: revenue } : {}),
   });
+  // The advocate hears about it (track.referrerUpdates), once per referral and stage.
+  queueReferrerUpdate(ctx, referralId, rule.stage);
   wake(ctx);
 }
 

@@ -54,6 +54,12 @@ export interface RunContext {
   historyLimit: number;
   /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */
   handoverRequested?: { at: string; actor?: string; reason?: string };
+  /** patched(referrer-updates-and-prompts), asked once, where the run first needs it (journey/prompts.ts). */
+  promptsAndUpdates?: boolean;
+  /** A referrer update's slot or send is in flight: a handover waits for it (journey/referrer-updates.ts). */
+  referrerUpdateInFlight?: boolean;
+  /** The run is about to continue as new: the referrer update sender starts nothing more. */
+  referrerUpdatesStopped?: boolean;
 }
 
 export function iso(ms: number): string {

@@ -11,6 +11,7 @@ import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
 import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
 import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
+import { takePromptEvent } from './prompts.ts';
 
 const INBOX_MAX = 50;
 
@@ -69,6 +70,7 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   const reversalEvents = Object.values(def.motions).flatMap((m) => m.reward?.reversal?.events ?? []);
   if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
   if (event.type === 'referral.submitted') recordReferralSubmitted(ctx, event);
+  if (ctx.plan.routing.prompts?.includes(event.type)) takePromptEvent(ctx, event);
 
   const forStages =
     def.listen.signals.some((s) => s.event === event.type) ||

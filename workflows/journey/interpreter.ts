@@ -18,6 +18,8 @@ import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, t
 import { startReleaseWatcher } from './suppression-release.ts';
 import { PATCH_JOURNEY_START_READS_CUSTOMER_FACTS, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
 import { adoptStartFacts, readStartFacts } from './start-facts.ts';
+import { referrerUpdatesSettled, startReferrerUpdates } from './referrer-updates.ts';
+import { registerPromptQuery } from './prompt-query.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
 const MIN_HISTORY_LIMIT = 40;
@@ -78,11 +80,13 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   });
   setHandler(upgradePlanSignal, (next) => takeUpgrade(ctx, next));
   registerOperatorHandlers(ctx);
+  registerPromptQuery(ctx);
   showRunStart(ctx);
   showProgress(ctx);
   if (ctx.trackingLive) {
     startTrackingWriter(ctx);
     startReleaseWatcher(ctx);
+    startReferrerUpdates(ctx);
   }
   if (heldForStartFacts) {
     const reading = await readStartFacts(ctx, input);
@@ -112,6 +116,8 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     // A handover inside a stage keeps its version: migrate-at-listen moves only a run that starts at Listen.
     const next = end.inStage ? plan : (ctx.upgrade ?? plan);
     if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
+    // A referrer update in flight finishes (its records then travel as pending tracking); the queue is carried.
+    await referrerUpdatesSettled(ctx);
     closeTracking(ctx);
     return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
   }

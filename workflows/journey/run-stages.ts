@@ -15,6 +15,7 @@ import { activate } from '../stages/activate.ts';
 import { reward } from '../stages/reward.ts';
 import { flushTracking } from '../stages/track.ts';
 import { expand } from '../stages/expand.ts';
+import { withdrawPrompts } from './prompts.ts';
 
 /** continue-as-new `inStage`: a handover inside a stage's long wait, which the next run picks up. */
 export type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-new'; inStage?: boolean };
@@ -56,6 +57,10 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
       shownStage = state.stage;
     }
     showProgress(ctx);
+    // A prompt is the ask of Invite and Activate: once the cycle moves on (the advocate acted, the ask's time ran
+    // out, a hold ended the cycle), it is no longer current.
+    if (state.prompts?.length && state.stage !== 'invite' && state.stage !== 'activate')
+      withdrawPrompts(ctx, state.stage === 'reward' ? 'the advocate acted' : `the ask's cycle moved on (${state.stage})`);
     if (state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) return { kind: 'ended', reason: endReason(ctx) };
     if (state.suppression.optedOut && state.stage !== 'opted-out' && state.stage !== 'ended') {
       state.stage = 'opted-out';

@@ -27,7 +27,8 @@ export interface AskRecord {
   attempt: number;
   at: string;
   sendKey: string;
-  channel: 'email' | 'owner-outreach';
+  /** in-product: the ask went out only as an in-product prompt (invite.channels ["in-product"]). */
+  channel: 'email' | 'owner-outreach' | 'in-product';
   template: string;
   to: 'customer' | 'owner';
   status: 'sent' | 'already-sent';
@@ -75,6 +76,38 @@ export interface ReferralEntry {
   stage: 'submitted' | 'qualified' | 'opportunity' | 'closed-won' | 'closed-lost' | 'reversed';
   revenue?: number;
   referred?: string;
+  /** referral.submitted's referredName, for the referrer updates. */
+  referredName?: string;
+}
+
+/** An in-product prompt: one ask shown inside the product (journey/prompts.ts). Current until it expires, is
+ *  dismissed, or is withdrawn (a bad signal, an opt-out, the ask's cycle over, the advocate acted). */
+export interface PromptEntry {
+  /** `<journeyId>/<cycle>/<motion>/<attempt>`: the id the product sends back with prompt.shown/clicked/dismissed. */
+  id: string;
+  motion: string;
+  cycle: number;
+  attempt: number;
+  text: string;
+  actionLabel: string;
+  actionLink?: string;
+  postedAt: string;
+  expiresAt: string;
+  shownAt?: string;
+  clickedAt?: string;
+}
+
+/** A referrer update waiting to go out (journey/referrer-updates.ts): one per referral and stage, ever. */
+export interface PendingReferrerUpdate {
+  /** `<referralId>:<stage>`: the update's identity; its send key is built from it. */
+  key: string;
+  referralId: string;
+  stage: 'qualified' | 'opportunity' | 'closed-won' | 'closed-lost' | 'reward-issued';
+  queuedAt: string;
+  /** Contact slots refused so far: the next reservation uses the next key (a key's decision is final). */
+  slotTries: number;
+  /** The contact policy (or a hold) moved it to this time. */
+  notBefore?: string;
 }
 
 export interface OpenIssue {
@@ -145,6 +178,10 @@ export interface JourneyState {
   plannedSend?: { ask: string; at?: string; reason: string };
   /** Tracking records could not be written (stages/track.ts): they wait in the run and are retried; operators see why. */
   trackingProblem?: { reason: string; failures: number; since: string; retryAt: string };
+  /** In-product prompts currently offered to the customer (journey/prompts.ts); absent in runs without prompts. */
+  prompts?: PromptEntry[];
+  /** Referrer updates queued and the keys already handled (sent or dropped), so none goes out twice. */
+  referrerUpdates?: { queue: PendingReferrerUpdate[]; done: string[] };
   /** An earlier run of this workflow id had closed (failed, terminated) when this chain started (JourneyRunInput
    *  .previousRun): its send keys may have been used, so every send looks for an earlier one first. (Tracking keys
    *  hold the chain id, the first run id of this chain, so the once-per-key sink never takes them for the old run's.) */

@@ -6,6 +6,7 @@ import type { NotWhileOpenRule, SuppressionSignal } from '../../definitions/gene
 import { durationMs } from '../../definitions/duration.ts';
 import { iso, npsOf, track, trackIfLive, wake, type RunContext } from './context.ts';
 import { note } from './state.ts';
+import { withdrawPrompts } from './prompts.ts';
 
 const FALLBACK_COOL_DOWN = 'P30D';
 
@@ -15,6 +16,8 @@ function coolDownMs(ctx: RunContext, own: string | undefined): number {
 
 /** Stop whatever ask is pending: its wait, its contact-slot request, or a send not yet scheduled. */
 export function cancelPendingAsk(ctx: RunContext, why: string): void {
+  // An in-product prompt already showing is the ask too: it comes down at once.
+  withdrawPrompts(ctx, why);
   if (ctx.pendingAsk) {
     ctx.pendingAsk.cancel();
     note(ctx.state, ctx.now(), `pending ask cancelled: ${why}`);
@@ -28,6 +31,7 @@ export function optOut(ctx: RunContext, reason: string, source: 'event' | 'opera
   if (ctx.state.suppression.optedOut) return;
   ctx.state.suppression.optedOut = { reason, at: iso(ctx.now()), ...(by ? { by } : {}) };
   trackIfLive(ctx, 'opted-out', { reason, source });
+  withdrawPrompts(ctx, `opted out: ${reason}`);
 }
 
 export function applyBadSignal(ctx: RunContext, rule: SuppressionSignal, event: JourneyEvent): void {

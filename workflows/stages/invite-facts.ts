@@ -40,10 +40,10 @@ export function askCancelled(ctx: RunContext, a: { attempt: number; sendKey: str
 export function askSent(
   ctx: RunContext,
   a: { attempt: number; sendKey: string },
-  sent: { channel: 'email' | 'owner-outreach'; template: string; status: 'sent' | 'already-sent' },
+  sent: { channel: 'email' | 'owner-outreach' | 'in-product'; template: string; status: 'sent' | 'already-sent' },
 ): void {
   ctx.state.plannedSend = undefined;
-  const to = sent.channel === 'email' ? 'customer' : 'owner';
+  const to = sent.channel === 'owner-outreach' ? 'owner' : 'customer';
   track(ctx, 'ask.sent', {
     attempt: a.attempt,
     sendKey: a.sendKey,

@@ -17,6 +17,7 @@ import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, chooseVariant, recipient, templateName, type Channel, type Template } from './invite-message.ts';
 import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } from './invite-facts.ts';
+import { deliveriesOf, postPrompt } from '../journey/prompts.ts';
 
 export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all'>;
@@ -94,8 +95,9 @@ async function askWhenAllowed(
         return 'handover';
       continue;
     }
-    const to = recipient(ctx, channel);
-    if (!to) {
+    // An ask delivered only in-product needs no address.
+    const to = inProductOnly(ctx, plan, channel) ? '' : recipient(ctx, channel);
+    if (to === undefined) {
       const why = `no ${channel === 'owner-outreach' ? 'traits.ownerEmail' : 'traits.email'}`;
       note(state, ctx.now(), `${label} not sent: ${why}`);
       askCancelled(ctx, ask, why);
@@ -221,6 +223,11 @@ async function waitSlotAndSend(
   }
   if (askHold(ctx, a.channel) || stopRequested(ctx)) return { kind: 'again' };
 
+  const deliveries = deliveriesOf(ctx, a.plan, a.channel);
+  // The slot covers the ask whichever way it goes: the prompt (state the product reads) goes up with it.
+  if (deliveries.includes('in-product')) postPrompt(ctx, a.plan, a.attempt);
+  if (!deliveries.includes('email')) return promptedOnly(ctx, a, sendKey);
+
   const req = askRequest(ctx, {
     sendKey,
     step: `invite:${state.motion}:${a.attempt}`,
@@ -271,6 +278,24 @@ async function waitSlotAndSend(
     askFailed(ctx, { attempt: a.attempt, sendKey }, type ?? 'error', failureMessage(err));
     return { kind: 'never' };
   }
+}
+
+function inProductOnly(ctx: RunContext, plan: Invite, channel: Channel): boolean {
+  return !deliveriesOf(ctx, plan, channel).includes('email');
+}
+
+/** The ask went out as an in-product prompt only (channels ["in-product"]): recorded as an ask on that channel. */
+function promptedOnly(ctx: RunContext, a: { attempt: number; template: Template; label: string }, sendKey: string): Step {
+  const { state } = ctx;
+  const at = iso(ctx.now());
+  const template = templateName(a.template);
+  state.asks.push({ attempt: a.attempt, at, sendKey, channel: 'in-product', template, to: 'customer', status: 'sent' });
+  state.attempts = a.attempt;
+  state.history.asks++;
+  state.history.lastAskAt = at;
+  askSent(ctx, { attempt: a.attempt, sendKey }, { channel: 'in-product', template, status: 'sent' });
+  showProgress(ctx);
+  return 'sent';
 }
 
 function sendKeyOf(ctx: RunContext, attempt: number): string {

@@ -9,6 +9,7 @@ import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
 import { flushLedgerReversals, forfeitInLedger } from '../journey/reward-ledger.ts';
 import { showProgress } from '../journey/visibility.ts';
+import { queueReferrerUpdate } from '../journey/referrer-updates.ts';
 
 export type ReleaseOutcome = 'done' | 'handover';
 
@@ -115,6 +116,9 @@ async function pay(ctx: RunContext, hold: HeldReward, entries: RewardEntry[]): P
     if (entry.status === 'issued') {
       ctx.state.history.rewardsIssued++;
       track(ctx, 'reward.issued', { ...rewardFacts(entry), provider: entry.provider });
+      // The referrer's own reward for a referral they made: the reward-issued referrer update (if declared).
+      if (entry.role === 'referrer' && ctx.state.referrals.some((r) => r.referralId === entry.referralId))
+        queueReferrerUpdate(ctx, entry.referralId, 'reward-issued');
     } else trackIfLive(ctx, 'reward.failed', { ...rewardFacts(entry), reason: entry.reason });
     await reverseAfterIssue(ctx, entry);
   }

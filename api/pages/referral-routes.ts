@@ -1,0 +1,205 @@
+// GET/POST /r/<code>: the hosted referral page. A submission becomes one `referral.submitted` event for the
+// advocate the code names, taken by the same ingest as POST /v1/events (catalog check, routing to the journeys and
+// the customer workflow, answer kept by event id). Exactly once: the event id comes from the form's CSRF nonce (one
+// per rendered form), so a double click, a resent POST or a reload sends the same event, which ingest answers as a
+// duplicate and the run drops by id; the referral id comes from the code and the friend's email, so the same friend
+// submitted twice from two page loads is still one referral in the run.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PagesConfig } from '../../definitions/pages.ts';
+import { durationMs } from '../../definitions/duration.ts';
+import type { ApiContext } from '../context.ts';
+import { EventNotTaken, type EventResult } from '../ingest.ts';
+import { ReferralCodeLookup } from './advocate-lookup.ts';
+import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
+import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
+import { describeItem, formatterFor, referralMotion } from './programme.ts';
+import { RateLimiter, describeLimit } from './rate-limit.ts';
+import {
+  EMPTY_FORM,
+  HONEYPOT_FIELD,
+  readForm,
+  referralInvalidPage,
+  referralPage,
+  referralProblemPage,
+  referralThanksPage,
+  type ReferralForm,
+} from './referral-page.ts';
+import type { CodeLookup } from './advocate-lookup.ts';
+
+const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 300 } } };
+const ANSWERS_MAX = 10_000;
+
+/** "Ada" from the run's traits; never the surname or the id. */
+export function firstNameOf(traits: Record<string, unknown>): string | undefined {
+  const first = typeof traits.firstName === 'string' ? traits.firstName.trim() : '';
+  return first ? first.slice(0, 60) : undefined;
+}
+
+const sha = (s: string, n: number) => createHash('sha256').update(s).digest('base64url').slice(0, n);
+
+export interface PageSecrets {
+  csrf: string;
+}
+
+export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiContext, config: PagesConfig, secrets: PageSecrets) {
+  const lookup = new ReferralCodeLookup(ctx);
+  const f = formatterFor(config);
+  const limits = config.referralPage.rateLimits ?? {};
+  const perIp = new RateLimiter({
+    name: 'per IP address',
+    max: limits.perIp?.max ?? 10,
+    windowMs: durationMs(limits.perIp?.window ?? 'PT1H'),
+  });
+  const perCode = new RateLimiter({
+    name: 'per referral code',
+    max: limits.perCode?.max ?? 30,
+    windowMs: durationMs(limits.perCode?.window ?? 'PT1H'),
+  });
+  /** Submissions by form nonce: a second POST of the same form gets the first one's answer. */
+  const answers = new Map<string, Promise<EventResult>>();
+
+  const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
+  const isHttps = (req: FastifyRequest) => req.protocol === 'https';
+
+  function view(found: Extract<CodeLookup, { kind: 'active' }>, code: string, csrf: string, form: ReferralForm, problems = {}) {
+    const offerItem = referralMotion(found.plan, found.state.motion)?.reward?.referred;
+    const lastAsk = found.state.history.lastAskAt;
+    return {
+      code,
+      advocate: firstNameOf(found.state.traits) ?? 'A customer',
+      offer: offerItem ? describeItem(offerItem, f) : 'a warm welcome',
+      invitedOn: lastAsk ? f.date(lastAsk) : undefined,
+      csrf,
+      form,
+      problems,
+    };
+  }
+
+  async function found(req: FastifyRequest, reply: FastifyReply, code: string, fresh = false) {
+    let answer: CodeLookup;
+    try {
+      answer = await lookup.lookup(code, { fresh });
+    } catch (err) {
+      req.log.warn({ err: (err as Error).message }, 'referral code lookup failed');
+      void send(
+        reply.header('retry-after', '30'),
+        503,
+        referralProblemPage(config, 'Please try again', 'We could not open this page just now. Please try again in a minute.'),
+      );
+      return undefined;
+    }
+    if (answer.kind === 'active') return answer;
+    req.log.info(
+      { outcome: answer.kind, reason: answer.kind === 'revoked' ? answer.reason : undefined },
+      'referral page for an inactive code',
+    );
+    void send(reply, answer.kind === 'unknown' ? 404 : 410, referralInvalidPage(config));
+    return undefined;
+  }
+
+  await app.register(async (scope) => {
+    scope.setErrorHandler(pageErrorHandler(config, () => referralInvalidPage(config)));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 32 * 1024 }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+
+    scope.get('/r/:code', { schema: { hide: true, params: codeParams } }, async (req, reply) => {
+      const { code } = req.params as { code: string };
+      const active = await found(req, reply, code);
+      if (!active) return reply;
+      const path = `/r/${encodeURIComponent(code)}`;
+      const pair = issueCsrf(secrets.csrf, path);
+      reply.header('set-cookie', csrfCookieHeader(pair, path, isHttps(req)));
+      return send(reply, 200, referralPage(config, view(active, code, pair.field, EMPTY_FORM)));
+    });
+
+    scope.post('/r/:code', { schema: { hide: true, params: codeParams } }, async (req, reply) => {
+      const { code } = req.params as { code: string };
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, string>;
+      for (const [limiter, key] of [
+        [perIp, req.ip],
+        [perCode, code],
+      ] as const) {
+        const verdict = limiter.hit(key);
+        if (!verdict.allowed) {
+          ctx.metrics.rejectEvents('referral.submitted', 'rate_limited');
+          return send(
+            reply.header('retry-after', String(verdict.retryAfter)),
+            429,
+            referralProblemPage(
+              config,
+              'Too many submissions',
+              `Rate limit reached: ${describeLimit(verdict.limit)}. Please try again in ${verdict.retryAfter} seconds.`,
+            ),
+          );
+        }
+      }
+      const path = `/r/${encodeURIComponent(code)}`;
+      const csrf = checkCsrf(secrets.csrf, path, body[CSRF_FIELD], req.headers.cookie);
+      if (csrf.problem !== undefined)
+        return send(reply, 403, referralProblemPage(config, 'Please reload the page', `This form could not be accepted: ${csrf.problem}.`));
+      // The cached lookup (at most 15 s old), as for a visit: a fresh query here waits on the worker, which is busiest
+      // exactly when referrals come in (bench/pages.ts: p50 334 ms with it). The run itself holds an opted-out advocate.
+      const looked = performance.now();
+      const active = await found(req, reply, code);
+      if (!active) return reply;
+      const lookupMs = performance.now() - looked;
+      const advocate = firstNameOf(active.state.traits) ?? 'A customer';
+      if (body[HONEYPOT_FIELD]) {
+        // A bot filled the field people never see: it gets the same thank-you, and nothing is sent.
+        req.log.info({ code: sha(code, 8) }, 'referral form honeypot filled: not sent');
+        return send(reply, 200, referralThanksPage(config, advocate));
+      }
+      const { form, problems } = readForm(body);
+      if (Object.keys(problems).length > 0)
+        return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, problems)));
+
+      let answer = answers.get(csrf.nonce);
+      if (!answer) {
+        answer = ctx.ingest.ingest({
+          id: `referral-page:${sha(csrf.nonce, 24)}`,
+          type: 'referral.submitted',
+          customerId: active.customerId,
+          occurredAt: new Date().toISOString(),
+          data: {
+            referralId: `rf_${sha(`${code}\u0000${form.email.toLowerCase()}`, 22)}`,
+            referralCode: code,
+            referredEmail: form.email,
+            referredName: form.name,
+            ...(form.company ? { referredCompany: form.company } : {}),
+            ...(form.role ? { referredRole: form.role } : {}),
+            ...(form.context ? { context: form.context } : {}),
+            consent: true,
+            source: 'referral-page',
+          },
+        });
+        answers.set(csrf.nonce, answer);
+        if (answers.size > ANSWERS_MAX) answers.delete(answers.keys().next().value!);
+        // Not taken (Temporal unavailable) is not an answer: the person's retry sends it again, with the same id.
+        answer.catch(() => answers.get(csrf.nonce) === answer && answers.delete(csrf.nonce));
+      }
+      try {
+        const ingested = performance.now();
+        const result = await answer;
+        reply.header('server-timing', `lookup;dur=${lookupMs.toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`);
+        if (result.status === 'rejected') {
+          req.log.warn({ errors: result.errors }, 'referral form event refused');
+          const fields: Record<string, keyof ReferralForm> = { '/data/referredEmail': 'email', '/data/referredName': 'name' };
+          const named = Object.fromEntries(
+            result.errors.map((e) => [fields[e.pointer] ?? 'context', `${fields[e.pointer] ?? e.pointer}: ${e.message}`]),
+          );
+          return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, named)));
+        }
+        return send(reply, 200, referralThanksPage(config, advocate));
+      } catch (err) {
+        if (!(err instanceof EventNotTaken)) throw err;
+        return send(
+          reply.header('retry-after', '30'),
+          503,
+          referralProblemPage(config, 'Please try again', 'We could not record this just now. Please send the form again in a minute.'),
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,273 @@
+// Benchmark: the advocate pages' request latency, our path against raw baselines, in one run.
+//   raw static    = a bare node:http handler answering the referral page's own bytes (no framework, no lookup)
+//   raw query     = client.workflow query journeyState straight from the bench (the Temporal round trip alone)
+//   raw signals   = client.workflow signal of the advocate's run and of their customer workflow, at once (what ingest
+//                   does with a referral, without the API)
+//   ours GET /r   = the hosted referral page (code resolved, the advocate's run queried: cold = first visit of a
+//                   code, warm = within the 15 s lookup cache), with the CSRF cookie, rendered
+//   ours POST /r  = a filled form: CSRF check, rate limits, one referral.submitted through ingest (two Temporal signals)
+//   ours GET /a   = the advocate status page (the run queried every time, the leaderboard from the tracking log, cached)
+// Requests one at a time (latency, not throughput), each row N requests (the cold, signal and POST rows one per advocate). Everything is its own: a dev server on free
+// ports, a worker running demo copies of the shipped journeys (1 day = 2 s, so asks go out in seconds), the API.
+// Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { buildApi } from '../api/server.ts';
+import { parseApiKeys } from '../api/auth.ts';
+import { PlanRegistry } from '../api/registry.ts';
+import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
+import { loadPagesConfig } from '../definitions/pages.ts';
+import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
+import { daytimeZones } from '../scripts/demo/population.ts';
+import { listOutbox } from '../activities/outbox.ts';
+import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
+import {
+  customerEventSignal,
+  customerWorkflowId,
+  journeyEventSignal,
+  journeyStateQuery,
+  journeyWorkflowId,
+} from '../workflows/contract/index.ts';
+
+const N = Math.max(10, Math.min(5000, Number(process.argv[2] ?? process.env.BENCH_PAGES_N ?? 200) || 200));
+const ADVOCATES = Math.max(2, Math.min(200, Number(process.argv[3] ?? process.env.BENCH_PAGES_ADVOCATES ?? 60) || 60));
+const LIMIT_MS = 50;
+const cliPath = process.env.TEMPORAL_CLI_PATH;
+if (!cliPath) {
+  console.error('TEMPORAL_CLI_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh cli)"  first');
+  process.exit(2);
+}
+
+interface Row {
+  name: string;
+  latencies: number[];
+  baseline?: string;
+}
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+async function timed(n: number, one: (i: number) => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await one(i);
+    out.push(performance.now() - t0);
+  }
+  return out.sort((a, b) => a - b);
+}
+async function ok(res: Response, status = 200): Promise<string> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`${res.url} answered ${res.status}, expected ${status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
+const tag = randomUUID().slice(0, 8);
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
+const stops: Array<() => Promise<unknown>> = [];
+const rows: Row[] = [];
+try {
+  console.log(`pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates; starting a dev server, a worker, the API...`);
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
+  stops.unshift(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  stops.unshift(() => connection.close());
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  stops.unshift(() => workerConnection.close());
+  const client = new Client({ connection, namespace: server.namespace });
+
+  const journeysDir = mkdtempSync(join(tmpdir(), 'bench-pages-journeys-'));
+  writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds: 2 });
+  const registry = new PlanRegistry(() => loadJourneyDir(journeysDir));
+  if (!(await registry.reload()).applied) throw new Error('the demo journeys do not compile');
+  const pages = loadPagesConfig();
+  // The bench posts many forms from one address: limits out of the way (they are tested, not measured).
+  pages.referralPage.rateLimits = { perIp: { max: 100_000, window: 'PT1H' }, perCode: { max: 100_000, window: 'PT1H' } };
+  const taskQueue = `bench-pages-${tag}`;
+  const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key'), registry, dataDir, pages });
+  const base = await api.listen({ host: '127.0.0.1', port: 0 });
+  stops.unshift(() => api.close());
+  const worker = await createJourneyWorker({
+    connection: workerConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    activityDeps: {
+      dataDir,
+      rewardWebhook: null,
+      customers: { client, taskQueue },
+      email: { dataDir, unsubscribe: { publicUrl: base, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'u@acme.example' } },
+    },
+  });
+  const running = worker.run();
+  stops.unshift(async () => {
+    worker.shutdown();
+    await running;
+  });
+
+  // Advocates: promoters (in a zone where it is daytime, so quiet hours hold nothing) whose first ask (with both links) is in the outbox.
+  const ids = Array.from({ length: ADVOCATES }, (_, i) => `bench-adv-${tag}-${i}`);
+  for (const id of ids) {
+    const res = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: `nps-${id}`,
+        type: 'nps.submitted',
+        customerId: id,
+        occurredAt: new Date().toISOString(),
+        data: { score: 10 },
+        traits: {
+          email: `${id}@globex.example`,
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          segment: 'mid-market',
+          healthScore: 90,
+          timezone: daytimeZones()[0],
+        },
+      }),
+    });
+    await ok(res, 202);
+  }
+  const links = new Map<string, { r: string; a: string }>();
+  const deadline = Date.now() + 120_000;
+  while (links.size < ADVOCATES && Date.now() < deadline) {
+    for (const m of await listOutbox(dataDir)) {
+      const html = (m.message as { HtmlBody?: string }).HtmlBody ?? '';
+      const id = ids.find((x) => m.to === `${x}@globex.example`);
+      const r = /href="([^"]+\/r\/[^"]+)"/.exec(html)?.[1];
+      const a = /href="([^"]+\/a\/[^"]+)"/.exec(html)?.[1];
+      if (id && r && a) links.set(id, { r, a });
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  if (links.size < ADVOCATES) throw new Error(`only ${links.size} of ${ADVOCATES} asks reached the outbox in 2 minutes`);
+  const all = [...links.values()];
+  console.log(`${ADVOCATES} advocates asked; measuring...`);
+
+  // The raw static baseline serves the referral page's own bytes.
+  const pageBytes = await ok(await fetch(all[0].r));
+  const raw = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageBytes));
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+  stops.unshift(() => new Promise((r) => raw.close(r)));
+  const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`;
+  for (let i = 0; i < 50; i++) await ok(await fetch(rawUrl)); // warm both
+  for (let i = 0; i < 50; i++) await ok(await fetch(all[i % all.length].r));
+  await new Promise((r) => setTimeout(r, 16_000)); // every lookup cache entry expired: the cold row queries
+
+  rows.push({ name: 'raw static (node:http)', latencies: await timed(N, async () => void (await ok(await fetch(rawUrl)))) });
+  rows.push({
+    name: 'ours GET /r/<code> cold (query)',
+    latencies: await timed(ADVOCATES, async (i) => void (await ok(await fetch(all[i].r)))),
+    baseline: 'raw static (node:http)',
+  });
+  rows.push({
+    name: 'ours GET /r/<code> warm',
+    latencies: await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].r)))),
+    baseline: 'raw static (node:http)',
+  });
+  rows.push({
+    name: 'raw query journeyState',
+    latencies: await timed(
+      N,
+      async (i) =>
+        void (await client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', ids[i % ids.length])).query(journeyStateQuery)),
+    ),
+  });
+  rows.push({
+    name: 'ours GET /a/<token>',
+    latencies: await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].a)))),
+    baseline: 'raw query journeyState',
+  });
+
+  // Forms: one per advocate (a referral sets their run to work: a reward decided, held, tracked; many referrals to
+  // one run in a burst would measure that run's queue, not the page). Each POST needs its own GET first (the CSRF
+  // cookie and field); only the POST is timed.
+  const forms: Array<{ url: string; cookie: string; body: string }> = [];
+  for (let i = 0; i < ADVOCATES; i++) {
+    const url = all[i % all.length].r;
+    const res = await fetch(url);
+    const html = await ok(res);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
+    const body = new URLSearchParams({
+      csrf,
+      name: 'Grace Hopper',
+      email: `friend-${i}@initech.example`,
+      company: 'Initech',
+      role: 'CTO',
+      context: 'Q1',
+      consent: 'yes',
+    });
+    forms.push({ url, cookie, body: body.toString() });
+  }
+  // The raw counterpart of what ingest does for a referral: signal the advocate's journey run and their customer
+  // workflow, both open, at once (an event type the run refuses and notes, so the runs are not changed by it).
+  rows.push({
+    name: 'raw 2 signals (run + customer)',
+    latencies: await timed(ADVOCATES, async (i) => {
+      const id = ids[i % ids.length];
+      const ev = {
+        id: `raw-${tag}-${i}`,
+        type: 'referral.link_shared',
+        customerId: id,
+        occurredAt: new Date().toISOString(),
+        data: { referralCode: 'x' },
+      };
+      await Promise.all([
+        client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', id)).signal(journeyEventSignal, ev),
+        client.workflow.getHandle(customerWorkflowId(id)).signal(customerEventSignal, ev),
+      ]);
+    }),
+  });
+  const split: string[] = [];
+  rows.push({
+    name: 'ours POST /r/<code> (ingest)',
+    latencies: await timed(ADVOCATES, async (i) => {
+      const f = forms[i];
+      const res = await fetch(f.url, {
+        method: 'POST',
+        headers: { cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: f.body,
+      });
+      split.push(res.headers.get('server-timing') ?? '');
+      await ok(res);
+    }),
+    baseline: 'raw 2 signals (run + customer)',
+  });
+
+  const fmt = (x: number) => x.toFixed(1);
+  console.log(
+    `\n${'path'.padEnd(34)} ${'n'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'>50ms'.padStart(6)}  ratio p50 (p95) vs baseline`,
+  );
+  for (const r of rows) {
+    const b = rows.find((x) => x.name === r.baseline);
+    const ratio = b
+      ? `${(pct(r.latencies, 0.5) / pct(b.latencies, 0.5)).toFixed(2)}x (${(pct(r.latencies, 0.95) / pct(b.latencies, 0.95)).toFixed(2)}x) vs ${b.name}`
+      : '';
+    const over = r.latencies.filter((l) => l > LIMIT_MS).length;
+    console.log(
+      `${r.name.padEnd(34)} ${String(r.latencies.length).padStart(5)} ${fmt(pct(r.latencies, 0.5)).padStart(8)} ${fmt(pct(r.latencies, 0.95)).padStart(8)} ${fmt(pct(r.latencies, 0.99)).padStart(8)} ${fmt(r.latencies.at(-1)!).padStart(8)} ${String(over).padStart(6)}  ${ratio}`,
+    );
+  }
+  // Where the POST's time goes (its Server-Timing header): the code lookup (cached) and ingest (the two signals).
+  const part = (name: string) =>
+    split
+      .map((h) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(h)?.[1] ?? NaN))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+  const [lookup, ingest] = [part('lookup'), part('ingest')];
+  console.log(
+    `POST split (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
+  );
+} finally {
+  for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));
+  rmSync(dataDir, { recursive: true, force: true });
+}
