@@ -8,7 +8,7 @@ import type { ApiMetrics } from './metrics.ts';
 import type { PlanRegistry } from './registry.ts';
 import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
-import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
+import type { CustomerProfileDefaults, JourneyEvent } from '../workflows/contract/index.ts';
 import type { PagesConfig } from '../definitions/pages.ts';
 import type { PayloadCodec } from '@temporalio/common';
 
@@ -63,6 +63,8 @@ export interface ApiOptions {
   pages?: PagesConfig;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
+  /** Where accepted events are logged as NDJSON for backtests (api/event-log.ts, JOURNEY_EVENT_LOG); default: off. */
+  eventLog?: { append(event: JourneyEvent): void };
   /** The remote codec endpoint for the Temporal UI and CLI (routes/codec.ts); omitted: it answers 404 codec_not_configured. */
   codec?: CodecEndpointOptions;
 }

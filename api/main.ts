@@ -4,7 +4,9 @@
 //   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
 //   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
 //   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
-//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_CODEC_KEYS (payload encryption, shared with
+//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_EVENT_LOG (a folder: log accepted events as
+//   NDJSON for `journey backtest`; off when unset), JOURNEY_EVENT_LOG_MAX_BYTES (64 MiB), JOURNEY_EVENT_LOG_KEEP (20),
+//   JOURNEY_CODEC_KEYS (payload encryption, shared with
 //   the worker), JOURNEY_CODEC_UI_TOKEN / JOURNEY_CODEC_CORS_ORIGINS (the Temporal UI's codec endpoint, /codec).
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
 import { Connection } from '@temporalio/client';
@@ -18,6 +20,7 @@ import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
+import { eventLogFromEnv } from './event-log.ts';
 import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
 
@@ -44,8 +47,10 @@ if (apiKeys.length === 0) {
 // The global contact policy, checked once; every customer workflow the API starts carries it (JOURNEY_CONTACT_POLICY).
 let customerDefaults;
 let referralCodeSecret;
+let eventLog;
 let pages;
 try {
+  eventLog = eventLogFromEnv(process.env);
   referralCodeSecret = referralCodeSecretFromEnv(process.env);
   pages = loadPagesConfigFromEnv(); // the public pages' look and words (JOURNEY_PAGES, else definitions/pages.json)
   customerDefaults = customerDefaultsFromEnv(); // and the advocate score weights (JOURNEY_ADVOCATE_SCORE), the same way
@@ -100,6 +105,7 @@ const app = await buildApi({
   // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
+  eventLog,
   validateDefinition: validateDefinitionBody,
   // POST /codec/decode for the Temporal UI and CLI (JOURNEY_CODEC_UI_TOKEN, JOURNEY_CODEC_CORS_ORIGINS).
   codec: codecEndpoint,

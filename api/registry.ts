@@ -59,6 +59,28 @@ export class PlanRegistry {
     return this.reloading;
   }
 
+  /**
+   * What a reload would do, without doing it: the files compiled again, whether they would be applied, and the
+   * journeys whose plan would change (the reload API's dry run reports their runs in flight). Nothing changes here.
+   */
+  async dryRun(): Promise<{ applicable: boolean; diagnostics: Diagnostic[]; changes: PlanChange[]; journeys: ReloadOutcome['journeys'] }> {
+    let loaded: LoadedPlans;
+    try {
+      loaded = await this.loader();
+    } catch (err) {
+      loaded = { plans: [], diagnostics: [loaderFailure(err)] };
+    }
+    const duplicate = duplicateJourneyIds(loaded.plans);
+    const applicable = !loaded.diagnostics.some((d) => d.severity === 'error') && duplicate.length === 0;
+    const before = new Map(this.plans.map((p) => [p.journeyId, p]));
+    const changes = loaded.plans.flatMap((next) => {
+      const previous = before.get(next.journeyId);
+      return previous && previous.hash !== next.hash ? [{ previous, next }] : [];
+    });
+    const journeys = loaded.plans.map((p) => ({ journeyId: p.journeyId, version: p.version, hash: p.hash, status: p.definition.status }));
+    return { applicable, diagnostics: [...loaded.diagnostics, ...duplicate], changes, journeys };
+  }
+
   private async runReload(): Promise<ReloadOutcome> {
     let loaded: LoadedPlans;
     try {

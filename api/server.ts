@@ -103,6 +103,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       onAccepted: (e, journeys) => {
         metrics.eventsAccepted.inc({ type: e.type });
         for (const j of journeys) metrics.journeyDeliveries.inc({ type: e.type, journey: j.journeyId, outcome: j.outcome });
+        opts.eventLog?.append(e);
       },
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),

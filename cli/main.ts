@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const COMMANDS = ['validate', 'graph', 'list', 'outbox', 'simulate', 'preview', 'report', 'experiment'];
+const COMMANDS = ['validate', 'graph', 'list', 'outbox', 'simulate', 'preview', 'report', 'experiment', 'backtest', 'diff'];
 
 const program = new Command('journey')
   .description('Write, check and run advocacy journeys: Listen → Qualify → Invite → Activate → Reward → Track → Expand.')

@@ -23,7 +23,7 @@ export const TREND_KPIS = ['asked-customers', 'referring-advocates', 'inbound-re
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-async function svgOf(spec: TopLevelSpec): Promise<string> {
+export async function svgOf(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -113,6 +113,16 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_API_MAX_IN_FLIGHT_EVENTS: { default: '2000', meaning: 'events routed at once before new ones get 429 with Retry-After' },
   JOURNEY_API_TEMPORAL_TIMEOUT_MS: { default: '10000', meaning: 'deadline of each Temporal call of the API (503/504 past it)' },
   JOURNEY_JOURNEYS_DIR: { default: 'definitions/journeys', meaning: 'the journey files the API serves' },
+  JOURNEY_EVENT_LOG: {
+    default: 'off; `npm start`: `<data folder>/events`',
+    meaning:
+      'a folder: the API appends every accepted event to `events.ndjson` there, for `journey backtest --events` (docs/backtest.md); empty: off',
+  },
+  JOURNEY_EVENT_LOG_MAX_BYTES: {
+    default: '67108864 (64 MiB)',
+    meaning: 'the event log is rotated (renamed `events-<time>.ndjson`) past this size',
+  },
+  JOURNEY_EVENT_LOG_KEEP: { default: '20', meaning: 'rotated event log files kept (the oldest removed beyond it)' },
   JOURNEY_POSTMARK_WEBHOOK_USER: { default: '— (route off)', meaning: 'basic-auth user of `POST /v1/webhooks/postmark`' },
   JOURNEY_POSTMARK_WEBHOOK_PASSWORD: { default: '— (route off)', meaning: 'basic-auth password of `POST /v1/webhooks/postmark`' },
   // the Postmark-compatible server on its own
@@ -156,6 +166,10 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
   BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
+  BENCH_SKIP_BASELINE: {
+    default: 'unset',
+    meaning: '`1`: bench/backtest.ts skips its raw baseline (timed once, it is the slow part of a rerun)',
+  },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
   JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
   JOURNEY_FUZZ_SIGNALS: { default: '200', meaning: 'direct signals and updates of the fuzz subset in npm test' },

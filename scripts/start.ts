@@ -172,6 +172,8 @@ const api = group.run('api', 'api/main.ts', {
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  // Accepted events logged for `journey backtest --events` (a caller's folder wins; JOURNEY_EVENT_LOG= turns it off).
+  JOURNEY_EVENT_LOG: env.JOURNEY_EVENT_LOG ?? join(dataDir, 'events'),
   JOURNEY_CODEC_UI_TOKEN: codecUiToken,
   // The dev server's UI, by either name of this machine.
   JOURNEY_CODEC_CORS_ORIGINS: env.JOURNEY_CODEC_CORS_ORIGINS || `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`,

@@ -62,12 +62,13 @@ describe('journey simulate (real process)', () => {
   }, 300_000);
 
   it('a 15-day simulation prints its dated lines from the live log, and leaves no temporary folder behind', async () => {
-    const before = new Set(readdirSync(tmpdir()));
-    const { stdout } = await simulate({}, ['--timeline', 'test/interpreter/short-promoter.timeline.json']);
+    // Its own temporary folder (TMPDIR), so other processes' simulations on this machine cannot show up in it.
+    const tmp = mkdtempSync(join(tmpdir(), 'simulate-tmpdir-'));
+    const { stdout } = await simulate({ TMPDIR: tmp }, ['--timeline', 'test/interpreter/short-promoter.timeline.json']);
     expect(stdout).toMatch(/^day\s+0\.0 .* delight: promoter$/m);
     expect(stdout).toMatch(/^day\s+[0-9.]+ .* SENT invite #1 via email to sam@example\.com: "Sam, know a team/m);
     expect(stdout).not.toContain('kept in');
-    const left = readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith('journey-simulate-'));
+    const left = readdirSync(tmp).filter((n) => n !== 'tsx-0'); // tsx keeps its compile cache there
     expect(left).toEqual([]);
   }, 300_000);
 

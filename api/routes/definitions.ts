@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { anyObject, bearerRoute, errorResponses, errorSchema, integerFields, textFields } from '../schemas.ts';
 import { upgradeRunsInFlight } from '../in-flight-upgrades.ts';
+import { inFlightImpact } from '../in-flight-impact.ts';
 import { errorBody } from '../errors.ts';
 
 const diagnostic = {
@@ -34,6 +35,22 @@ const upgradeReport = {
     truncated: { type: 'boolean' },
   },
 } as const;
+const inFlightRun = {
+  type: 'object',
+  properties: { ...textFields('workflowId'), version: { type: ['integer', 'null'] }, stage: { type: ['string', 'null'] } },
+} as const;
+const impactReport = {
+  type: 'object',
+  description: 'What the reload would do to the open runs of one journey whose plan would change (dry run: nothing is signalled).',
+  properties: {
+    ...textFields('journeyId', 'inFlight', 'reason'),
+    ...integerFields('fromVersion', 'toVersion', 'runsFound'),
+    wouldMove: { type: 'boolean' },
+    moving: { type: 'array', items: inFlightRun },
+    staying: { type: 'object', additionalProperties: { type: 'integer' } },
+    truncated: { type: 'boolean' },
+  },
+} as const;
 const reloadOutcome = {
   type: 'object',
   properties: {
@@ -42,6 +59,8 @@ const reloadOutcome = {
     errors: errorSchema.properties.errors,
     requestId: { type: 'string' },
     applied: { type: 'boolean' },
+    dryRun: { type: 'boolean' },
+    impact: { type: 'array', items: impactReport },
     journeys: { type: 'array', items: journeySummary },
     diagnostics: { type: 'array', items: diagnostic },
     upgrades: { type: 'array', items: upgradeReport },
@@ -117,7 +136,14 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
     bearerRoute('operate', 'definitions', {
       summary: 'Compile the journey files again; an invalid file is refused and the last good versions keep serving',
       description:
-        'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey.',
+        'For each journey whose plan changed and whose new version says inFlight: migrate-at-listen, every open run (by its JourneyId search attribute) is sent the new plan (upgradePlan signal) and moves to it when back in Listen; `upgrades` reports runs found, signalled and failed per journey. With `?dryRun=true` nothing is applied or signalled: `impact` lists, per journey whose plan would change, the open runs the new version would move and the stage each is in (200 when the files would be applied, 422 when not).',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          dryRun: { type: 'string', enum: ['true', 'false'], description: 'true: report what the reload would do, without applying it.' },
+        },
+      },
       response: {
         200: reloadOutcome,
         422: reloadOutcome,
@@ -125,6 +151,14 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
       },
     }),
     async (req, reply) => {
+      if ((req.query as { dryRun?: string }).dryRun === 'true') {
+        const preview = await ctx.registry.dryRun();
+        const impact = [];
+        for (const change of preview.changes) impact.push(await inFlightImpact(ctx.client, change));
+        return reply
+          .code(preview.applicable ? 200 : 422)
+          .send({ applied: false, dryRun: true, journeys: preview.journeys, diagnostics: preview.diagnostics, upgrades: [], impact });
+      }
       const outcome = await ctx.registry.reload();
       if (outcome.applied) return reply.code(200).send(outcome);
       // Refused: the outcome with the error shape's fields, each error diagnostic a problem in the journey file.

@@ -2,23 +2,29 @@
 // time-skipping test server and print, in the customer's zone, from the tracking records written as it ran: what
 // was sent to whom, what was moved or held and why, what was rewarded (cli/simulate/render.ts).
 import type { Command } from 'commander';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { loadJourneyFile, REPO_ROOT } from '../../definitions/loader.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadJourneyFile } from '../../definitions/loader.ts';
+import { createCatalogEventValidator } from '../../api/event-validator.ts';
 import { customerDefaultsFromEnv, type CustomerDefaults } from '../../definitions/customer-defaults.ts';
 import { formatDiagnostic } from '../format.ts';
 import { simulateTimeline, type Timeline } from '../simulate/run-timeline.ts';
 import { renderSimulation } from '../simulate/render.ts';
+import { testServerPath } from '../replay/test-server-path.ts';
 
-function testServerPath(): string {
-  if (process.env.TEMPORAL_TEST_SERVER_PATH) return process.env.TEMPORAL_TEST_SERVER_PATH;
-  const out = execFileSync('bash', ['scripts/obtain-temporal.sh', 'all'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).toString();
-  const m = /export TEMPORAL_TEST_SERVER_PATH='([^']*)'/.exec(out);
-  if (!m) throw new Error('scripts/obtain-temporal.sh did not give TEMPORAL_TEST_SERVER_PATH');
-  return m[1];
+function timelineProblems(timeline: Timeline): string[] {
+  const validate = createCatalogEventValidator();
+  return timeline.events.flatMap((e, i) => {
+    if (typeof e?.day !== 'number' || e.day < 0) return [`/events/${i}/day: expected a number of days from the start, 0 or more`];
+    const event = {
+      id: e.id ?? `sim-${i}`,
+      type: e.type,
+      customerId: e.customerId ?? timeline.customerId ?? 'simulated-customer',
+      occurredAt: new Date().toISOString(),
+      data: e.data ?? {},
+      ...(e.traits ? { traits: e.traits } : {}),
+    };
+    return validate(event).map((p) => `/events/${i}${p.pointer}: ${p.message}${p.expected ? ` (expected ${p.expected})` : ''}`);
+  });
 }
 
 export function register(program: Command): void {
@@ -29,6 +35,11 @@ export function register(program: Command): void {
     .option('--json', 'print the tracking records and sends as JSON')
     .option('--out <dir>', 'keep the outbox and the tracking log in this folder (default: a temporary folder, removed at the end)')
     .action(async (definition: string, options: { timeline: string; json?: boolean; out?: string }) => {
+      if (!existsSync(definition)) {
+        process.stderr.write(`${definition}: no such journey file\n`);
+        process.exitCode = 1;
+        return;
+      }
       const { plan, diagnostics } = await loadJourneyFile(definition);
       if (!plan) {
         for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -36,9 +47,17 @@ export function register(program: Command): void {
         return;
       }
       let timeline: Timeline;
+      if (!existsSync(options.timeline)) {
+        process.stderr.write(`${options.timeline}: no such timeline file\n`);
+        process.exitCode = 1;
+        return;
+      }
       try {
         timeline = JSON.parse(readFileSync(options.timeline, 'utf8')) as Timeline;
         if (!Array.isArray(timeline.events)) throw new Error('"events" must be an array of { day, type, data }');
+        // Each event checked as the API checks it (type from the catalog, its data, traits), all problems at once.
+        const problems = timelineProblems(timeline);
+        if (problems.length) throw new Error(`\n${problems.map((p) => `  ${p}`).join('\n')}`);
       } catch (err) {
         process.stderr.write(`${options.timeline}: ${(err as Error).message}\n`);
         process.exitCode = 1;

@@ -1,31 +1,22 @@
-// Runs one compiled plan for one scripted customer on the time-skipping test server with a real worker and the
-// real activities (email → outbox, rewards → ledger, tracking → NDJSON log, in the output folder, or in a temporary
-// folder removed at the end), and returns what happened in workflow time, read from the tracking log while the runs
-// still live (records are written as facts happen). Shared by `journey simulate` and tests.
+// Runs one compiled plan for one scripted customer: the customer's timeline becomes recorded events and goes through
+// the replay engine `journey backtest` uses (cli/replay/engine.ts: real interpreter, real activities writing to the
+// output folder or to a temporary folder removed at the end, events routed as the API routes them), and returns
+// what happened in workflow time, read from the tracking log while the runs still live. Shared by `journey
+// simulate`, the backtest tests and bench/simulate.ts.
 import {
-  type TrackingRecord,
-  CUSTOMER_WORKFLOW_TYPE,
-  customerEventSignal,
-  JOURNEY_WORKFLOW_TYPE,
-  journeyEventSignal,
   journeyStateQuery,
   journeyWorkflowId,
-  customerStartOptions,
   type CustomerProfileDefaults,
   type JourneyEvent,
   type JourneySnapshot,
 } from '../../workflows/contract/index.ts';
+import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { listOutbox } from '../../activities/outbox.ts';
-import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { localParts, zonedTimeToUtc } from '../../workflows/journey/send-window.ts';
+import { replay, type SentMessage } from '../replay/engine.ts';
 
 const DAY = 86_400_000;
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -36,16 +27,26 @@ export interface Timeline {
   traits?: Record<string, unknown>;
   /** Start at the next such local time in the customer's zone, e.g. { "weekday": "fri", "time": "23:00" }. */
   startAt?: { weekday?: string; time: string };
+  /** Or start at this instant (ISO date-time, not in the past): how a recorded customer's timeline replays as recorded. */
+  start?: string;
   /** Days to keep running after the last event (default 60). */
   runDays?: number;
-  events: Array<{ day: number; type: string; data?: Record<string, unknown>; traits?: Record<string, unknown>; id?: string }>;
+  /** `customerId`: an event about someone else (a referred lead's deal naming data.referrerId); default the timeline's customer. */
+  events: Array<{
+    day: number;
+    type: string;
+    data?: Record<string, unknown>;
+    traits?: Record<string, unknown>;
+    id?: string;
+    customerId?: string;
+  }>;
 }
 
 export interface SimulationResult {
   zone: string;
   startMs: number;
   records: TrackingRecord[];
-  sent: Array<{ sendKey: string; to: string; template?: string; subject?: string }>;
+  sent: SentMessage[];
   /** The run's state at the end, or how it closed when it no longer answers queries. */
   finalState: JourneySnapshot | { ended: string };
   /** Where the outbox and the tracking log are, when kept (`outDir`). */
@@ -63,6 +64,33 @@ function nextLocalStart(nowMs: number, zone: string, startAt: NonNullable<Timeli
   throw new Error(`cannot find the next ${startAt.weekday ?? ''} ${startAt.time} in ${zone}`);
 }
 
+/** The timeline's events as the API would have taken them, starting at `startMs` (the first one carries the traits). */
+export function timelineEvents(timeline: Timeline, customerId: string, startMs: number): JourneyEvent[] {
+  let n = 0;
+  return [...timeline.events]
+    .sort((a, b) => a.day - b.day)
+    .map((e) => {
+      n++;
+      return {
+        id: e.id ?? `sim-${n}`,
+        type: e.type,
+        customerId: e.customerId ?? customerId,
+        occurredAt: new Date(startMs + Math.round(e.day * DAY)).toISOString(),
+        data: e.data ?? {},
+        traits: { ...(n === 1 || e.id === undefined ? timeline.traits : {}), ...e.traits },
+      };
+    });
+}
+
+export function timelineZone(plan: CompiledPlan, timeline: Timeline): string {
+  return String(
+    timeline.traits?.timezone ??
+      timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ??
+      plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ??
+      'UTC',
+  );
+}
+
 export async function simulateTimeline(
   plan: CompiledPlan,
   timeline: Timeline,
@@ -76,119 +104,51 @@ export async function simulateTimeline(
     outDir?: string;
   },
 ): Promise<SimulationResult> {
-  const log = opts.log ?? (() => {});
-  // The worker's INFO lines would mix with the report on stdout; keep warnings only (to stderr). The Rust core prints
-  // its own logs to stdout unless they are forwarded to this logger, hence `forward`.
-  try {
-    Runtime.install({
-      logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`${entry.message}\n`)),
-      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
-    });
-  } catch {
-    /* already installed */
-  }
   const customerId = timeline.customerId ?? 'simulated-customer';
-  const zone = String(
-    timeline.traits?.timezone ??
-      timeline.events.find((e) => e.traits?.timezone)?.traits?.timezone ??
-      plan.definition.motions[Object.keys(plan.definition.motions)[0]].invite.sendWindow.defaultTimezone ??
-      'UTC',
-  );
+  const zone = timelineZone(plan, timeline);
   if (opts.outDir) mkdirSync(opts.outDir, { recursive: true });
   const dataDir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'journey-simulate-'));
   try {
-    return await simulateIn(dataDir, plan, timeline, { ...opts, log, customerId, zone });
+    let startMs = 0;
+    let finalState: SimulationResult['finalState'] = { ended: 'unknown' };
+    const workflowId = journeyWorkflowId(plan.journeyId, customerId);
+    const { records, sent } = await replay(
+      {
+        plans: [plan],
+        dataDir,
+        testServerPath: opts.testServerPath,
+        customerDefaults: opts.customerDefaults,
+        log: opts.log,
+        async atEnd(env) {
+          const handle = env.client.workflow.getHandle(workflowId);
+          finalState = await handle.query(journeyStateQuery).catch(async () => ({
+            ended: await handle.describe().then(
+              (d) => d.status.name,
+              () => 'never started (no event opened a cycle)',
+            ),
+          }));
+        },
+      },
+      (now) => {
+        if (timeline.start !== undefined) {
+          startMs = Date.parse(timeline.start);
+          if (Number.isNaN(startMs)) throw new Error(`"start": "${timeline.start}" is not an ISO date-time`);
+          if (startMs < now) throw new Error(`"start": ${timeline.start} is in the past; a simulation starts now or later`);
+        } else startMs = timeline.startAt ? nextLocalStart(now, zone, timeline.startAt) : now;
+        const events = timelineEvents(timeline, customerId, startMs);
+        const last = events.length ? Date.parse(events[events.length - 1].occurredAt) : startMs;
+        return { customers: new Map([[customerId, events]]), untilMs: last + (timeline.runDays ?? 60) * DAY };
+      },
+    );
+    return {
+      zone,
+      startMs,
+      records: records.filter((r) => r.customerId === customerId && r.journeyId === plan.journeyId),
+      sent,
+      finalState,
+      outDir: opts.outDir,
+    };
   } finally {
     if (!opts.outDir) rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function simulateIn(
-  dataDir: string,
-  plan: CompiledPlan,
-  timeline: Timeline,
-  opts: Parameters<typeof simulateTimeline>[2] & { log: (line: string) => void; customerId: string; zone: string },
-): Promise<SimulationResult> {
-  const { log, customerId, zone } = opts;
-  log('starting the time-skipping test server');
-  const env = await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true });
-  try {
-    log('bundling the workflows');
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
-    });
-    const taskQueue = 'simulate';
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      workflowBundle: { code },
-      activities: createActivities({
-        dataDir,
-        rewardWebhook: null,
-        customers: { client: env.client, taskQueue, profileDefaults: opts.customerDefaults },
-      }),
-    });
-    const workflowId = journeyWorkflowId(plan.journeyId, customerId);
-    return await worker.runUntil(async () => {
-      const now = await env.currentTimeMs();
-      const startMs = timeline.startAt ? nextLocalStart(now, zone, timeline.startAt) : now;
-      await env.sleep(startMs - now);
-      const events = [...timeline.events].sort((a, b) => a.day - b.day);
-      let n = 0;
-      for (const e of events) {
-        const at = startMs + Math.round(e.day * DAY);
-        const wait = at - (await env.currentTimeMs());
-        if (wait > 0) await env.sleep(wait);
-        const event: JourneyEvent = {
-          id: e.id ?? `sim-${++n}`,
-          type: e.type,
-          customerId,
-          occurredAt: new Date(at).toISOString(),
-          data: e.data ?? {},
-          traits: { ...(n === 1 || e.id === undefined ? timeline.traits : {}), ...e.traits },
-        };
-        log(`day ${e.day}: ${e.type}`);
-        // As the API does: every event also reaches the customer's own workflow (traits such as the time zone,
-        // global suppression), which owns the contact policy the journey asks before every ask.
-        await env.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-          ...customerStartOptions(customerId, taskQueue, opts.customerDefaults),
-          signal: customerEventSignal,
-          signalArgs: [event],
-        });
-        await env.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue,
-          args: [{ plan, customerId }],
-          signal: journeyEventSignal,
-          signalArgs: [event],
-        });
-      }
-      const last = events.length ? startMs + events[events.length - 1].day * DAY : startMs;
-      const end = last + (timeline.runDays ?? 60) * DAY;
-      const wait = end - (await env.currentTimeMs());
-      if (wait > 0) await env.sleep(wait);
-      // Read while the runs live: every fact is in the log when it happened (the server stops with them).
-      const handle = env.client.workflow.getHandle(workflowId);
-      const finalState = await handle.query(journeyStateQuery).catch(async () => ({ ended: (await handle.describe()).status.name }));
-      const { records } = await readTrackingLog(dataDir);
-      const sent = (await listOutbox(dataDir)).map((m) => ({
-        sendKey: m.sendKey,
-        to: m.to,
-        template: m.templateAlias,
-        subject: m.subject,
-      }));
-      return {
-        zone,
-        startMs,
-        records: records.filter((r) => r.customerId === customerId && r.journeyId === plan.journeyId),
-        sent,
-        finalState,
-        outDir: opts.outDir,
-      };
-    });
-  } finally {
-    await env.teardown();
   }
 }
