@@ -36,7 +36,11 @@ async function baseline(): Promise<{ total: number; start: number }> {
       activities: { rawBaselineActivity: async (n: string) => n },
     });
     await worker.runUntil(
-      env.client.workflow.execute('rawJourneyBaseline', { workflowId: 'b', taskQueue: 'baseline', args: [[[{ timerMs: 90 * 86_400_000 }]]] }),
+      env.client.workflow.execute('rawJourneyBaseline', {
+        workflowId: 'b',
+        taskQueue: 'baseline',
+        args: [[[{ timerMs: 90 * 86_400_000 }]]],
+      }),
     );
   } finally {
     await env.teardown();
