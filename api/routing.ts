@@ -23,9 +23,11 @@ import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
-const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals'];
+const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'ownerTasks'];
 /** Roles whose events are about a referred person and belong to the referrer's run. */
 const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
+/** Roles whose events only act on a run in flight, never starting one: referral outcomes, an owner's answer to a task. */
+const SIGNAL_ONLY_ROLES: RoutingRole[] = [...REFERRER_ROLES, 'ownerTasks'];
 
 export interface JourneyDelivery {
   journeyId: string;
@@ -80,7 +82,7 @@ export function routeTargets(
         )
       : undefined;
   return active
-    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role].includes(event.type)) }))
+    .map((plan) => ({ plan, roles: ROLES.filter((role) => plan.routing[role]?.includes(event.type)) }))
     .filter(({ roles }) => roles.length > 0)
     .map(({ plan, roles }) => {
       const referrer = referrerFor(event, plan.journeyId, code);
@@ -88,7 +90,7 @@ export function routeTargets(
         plan,
         roles,
         customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
-        signalOnly: roles.every((r) => REFERRER_ROLES.includes(r)),
+        signalOnly: roles.every((r) => SIGNAL_ONLY_ROLES.includes(r)),
       };
     });
 }

@@ -7,6 +7,7 @@ import type { CompiledPlan } from '../plan.ts';
 import type { Catalog } from './catalog.ts';
 import { checkCatalog } from './catalog-check.ts';
 import { checkMotions } from './motion-check.ts';
+import { checkOwnerTasks } from './owner-task-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
 import { checkRuleReach } from './rule-reach-check.ts';
@@ -96,6 +97,7 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, inpu
   const groups: [name: string, check: () => Problem[]][] = [
     ['catalog check', () => checkCatalog(def, catalog)],
     ['motion check', () => checkMotions(def)],
+    ['owner task check', () => checkOwnerTasks(def)],
     ['policy check', () => checkPolicies(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
     ['template check', () => checkTemplates(def, templates)],

@@ -8,6 +8,8 @@ import type { Catalog } from './catalog.ts';
 
 export const DEFAULT_COOL_DOWN = 'P30D';
 export const DEFAULT_TIMEZONE = 'UTC';
+/** The owner's answers to an owner task (invite.ownerTask); no answer by the deadline is the run's own timer. */
+export const OWNER_TASK_EVENTS = ['owner_task.completed', 'owner_task.declined'] as const;
 
 export function normalizeDefinition(source: AdvocacyJourneyDefinition): AdvocacyJourneyDefinition {
   const def = structuredClone(source);
@@ -43,6 +45,8 @@ export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<s
     actions: unique(plans.flatMap((p) => p.activate.actions.map((a) => a.event))),
     conversions: unique(definition.track.conversions.map((c) => c.event)),
     reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
+    // Only in a journey with owner tasks (plans without them keep their shape): the owner's answer to a task.
+    ...(plans.some((p) => p.invite.ownerTask) ? { ownerTasks: [...OWNER_TASK_EVENTS] } : {}),
   };
   // The data schema of every type the journey takes, pinned with the plan: the interpreter checks an event signalled
   // straight to a run (not through the API's door) against it, without Ajv or a file in the workflow.

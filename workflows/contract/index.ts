@@ -7,5 +7,6 @@ export * from './customer-messages.ts';
 export * from './search-attributes.ts';
 export * from './email-activity.ts';
 export * from './effect-activities.ts';
+export * from './crm-activity.ts';
 export * from './customer-start.ts';
 export type * from './activity-interface.ts';

@@ -7,6 +7,7 @@ import { durationMs } from '../../definitions/duration.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';
+import { queueReferralRecord } from './crm-referrals.ts';
 
 function isAboutThisAdvocate(ctx: RunContext, event: JourneyEvent): boolean {
   const { referrerId, referralCode } = event.data ?? {};
@@ -24,6 +25,7 @@ export function recordReferralSubmitted(ctx: RunContext, event: JourneyEvent): v
   if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();
   ctx.state.history.referrals++;
   track(ctx, 'referral.submitted', { referralId });
+  queueReferralRecord(ctx, referralId, 'submitted', event);
 }
 
 export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: JourneyEvent): void {
@@ -63,6 +65,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
     // The KPI report's pipeline reads data.revenue of referral.opportunity; data.amount is the same number by its other name.
     ...(rule.stage === 'opportunity' && Number.isFinite(revenue) ? { amount: revenue } : {}),
   });
+  const currency = typeof event.data?.currency === 'string' ? event.data.currency : undefined;
+  queueReferralRecord(ctx, referralId, rule.stage, event, { amount: Number.isFinite(revenue) ? revenue : undefined, currency });
   wake(ctx);
 }
 
@@ -74,7 +78,10 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
     ctx.state.history.conversions = Math.max(0, ctx.state.history.conversions - 1);
     ctx.state.history.referredRevenue -= referral.revenue ?? 0;
   }
-  if (referral) referral.stage = 'reversed';
+  if (referral) {
+    referral.stage = 'reversed';
+    queueReferralRecord(ctx, referralId, 'reversed', event);
+  }
   // Only paid rewards cost anything: the report subtracts data.amount of reward.reversed from reward cost.
   let amount = 0;
   const currencies = new Set<string>();

@@ -11,6 +11,7 @@ import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
 import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
 import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
+import { takeOwnerTaskAnswer } from '../stages/owner-task.ts';
 
 const INBOX_MAX = 50;
 
@@ -62,6 +63,8 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   const reversalEvents = Object.values(def.motions).flatMap((m) => m.reward?.reversal?.events ?? []);
   if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
   if (event.type === 'referral.submitted') recordReferralSubmitted(ctx, event);
+  // Only a plan with owner tasks routes these (plan.routing.ownerTasks); refusalOf turns them away elsewhere.
+  if (ctx.plan.routing.ownerTasks?.includes(event.type)) takeOwnerTaskAnswer(ctx, event);
 
   const forStages =
     def.listen.signals.some((s) => s.event === event.type) ||

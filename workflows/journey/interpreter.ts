@@ -16,7 +16,8 @@ import { takeUpgrade } from './plan-upgrade.ts';
 import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
-import { PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { PATCH_OWNER_TASK_OUTCOME, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { startCrmReferralWriter } from './crm-referrals.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
 const MIN_HISTORY_LIMIT = 40;
@@ -38,6 +39,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     trackingSeq: carried?.trackingSeq ?? 0,
     trackingWriter: newTrackingWriter(),
     trackingLive: patched(PATCH_TRACKING_WRITTEN_LIVE),
+    ownerTasks: patched(PATCH_OWNER_TASK_OUTCOME),
     chainId: workflowInfo().firstExecutionRunId.slice(0, 8),
     searchAttributes: input.searchAttributes !== false,
     upserted: new Map(),
@@ -77,6 +79,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     startTrackingWriter(ctx);
     startReleaseWatcher(ctx);
   }
+  if (ctx.ownerTasks) startCrmReferralWriter(ctx);
 
   for (;;) {
     const end = await runStagesOrFail(ctx);

@@ -50,6 +50,17 @@ export function detailsMarkdown(ctx: RunContext): string {
       `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${t.since} (${t.reason}) · trying again at ${t.retryAt}`,
     );
   }
+  if (s.ownerTask?.cycle === s.cycle) {
+    const t = s.ownerTask;
+    lines.push(`- owner task (${t.provider}) ${t.outcome ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${t.outcomeAt}` : ''}` : `open, answer due ${t.dueAt}`}`);
+  }
+  if (s.crmProblem) {
+    const c = s.crmProblem;
+    const queued = s.crmQueue?.length ? ` · ${s.crmQueue.length} referral records wait in this run` : '';
+    lines.push(
+      `- CRM ${c.what} failing: ${c.reason} · ${c.failures} failed ${c.failures === 1 ? 'try' : 'tries'}${c.retryAt ? ` · trying again at ${c.retryAt}` : ' · needs an operator'}${queued}`,
+    );
+  }
   if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
   if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
   const { referrals, conversions, rewardsIssued, tier } = s.history;
