@@ -119,7 +119,9 @@ function mappingProblems(doc: CRMMappings, at: PlaceProblem): Diagnostic[] {
         if (typeof value === 'object' && 'map' in value && value.map && values) {
           for (const key of Object.keys(value.map)) {
             if (!values.includes(key))
-              problems.push(at(`${pointer}/map/${key}`, `\`${key}\` is not a value of ${field}`, 'crm.unknownMapKey', `one of ${values.join(', ')}`));
+              problems.push(
+                at(`${pointer}/map/${key}`, `\`${key}\` is not a value of ${field}`, 'crm.unknownMapKey', `one of ${values.join(', ')}`),
+              );
           }
         }
       }

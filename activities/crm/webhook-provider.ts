@@ -29,7 +29,9 @@ export function crmWebhookFromEnv(env: NodeJS.ProcessEnv): CrmWebhookConfig | un
   const crm = env.JOURNEY_CRM ?? '';
   const { mappings } = loadCrmMappingsFromEnv(env);
   if (!mappings[crm]) {
-    throw new Error(`JOURNEY_CRM ${JSON.stringify(crm)} names no mapping of the CRM mapping file: one of ${Object.keys(mappings).join(', ')}`);
+    throw new Error(
+      `JOURNEY_CRM ${JSON.stringify(crm)} names no mapping of the CRM mapping file: one of ${Object.keys(mappings).join(', ')}`,
+    );
   }
   return { url, secret, crm, mapping: mappings[crm] };
 }

@@ -15,7 +15,13 @@ export function fallbackPicks(def: AdvocacyJourneyDefinition): { motion: string;
     OUTCOMES.flatMap((outcome) => {
       const o = (plan as MotionPlan).invite?.ownerTask?.[outcome];
       return o?.then === 'motion' && o.motion
-        ? [{ motion: o.motion, pointer: `/motions/${motion}/invite/ownerTask/${outcome}/motion`, who: `\`${motion}\`'s owner task ${outcome}` }]
+        ? [
+            {
+              motion: o.motion,
+              pointer: `/motions/${motion}/invite/ownerTask/${outcome}/motion`,
+              who: `\`${motion}\`'s owner task ${outcome}`,
+            },
+          ]
         : [];
     }),
   );

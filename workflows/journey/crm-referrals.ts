@@ -106,9 +106,11 @@ async function writeLoop(ctx: RunContext): Promise<void> {
       failures: (problem?.failures ?? 0) + 1,
       retryAt: iso(ctx.now() + backoffMs),
     };
-    metricMeter.createCounter('journey_crm_writes_deferred', undefined, 'CRM referral writes a run put off after the activity’s retries').add(1, {
-      journey: ctx.plan.journeyId,
-    });
+    metricMeter
+      .createCounter('journey_crm_writes_deferred', undefined, 'CRM referral writes a run put off after the activity’s retries')
+      .add(1, {
+        journey: ctx.plan.journeyId,
+      });
     showProgress(ctx);
     await condition(() => false, backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);

@@ -11,7 +11,7 @@ import { applyBadSignal, openIssue, resolveIssue } from './suppression.ts';
 import { recordConversion, recordReferralSubmitted, recordReversal } from './attribution.ts';
 import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
-import { takeOwnerTaskAnswer } from '../stages/owner-task.ts';
+import { takeOwnerTaskAnswer } from './owner-task-answer.ts';
 
 const INBOX_MAX = 50;
 

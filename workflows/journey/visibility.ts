@@ -52,7 +52,9 @@ export function detailsMarkdown(ctx: RunContext): string {
   }
   if (s.ownerTask?.cycle === s.cycle) {
     const t = s.ownerTask;
-    lines.push(`- owner task (${t.provider}) ${t.outcome ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${t.outcomeAt}` : ''}` : `open, answer due ${t.dueAt}`}`);
+    lines.push(
+      `- owner task (${t.provider}) ${t.outcome ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${t.outcomeAt}` : ''}` : `open, answer due ${t.dueAt}`}`,
+    );
   }
   if (s.crmProblem) {
     const c = s.crmProblem;

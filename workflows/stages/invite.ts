@@ -19,7 +19,8 @@ import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } fro
 import { awaitOwnerAnswer, isOwnerTask, ownerTaskPlan, ownerWindow, sendOwnerTask } from './owner-task.ts';
 
 /** owner-declined / owner-no-answer: the owner's answer to the cycle's owner task (run-stages.ts does what the plan says). */
-export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover' | 'owner-declined' | 'owner-no-answer';
+export type InviteOutcome =
+  'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover' | 'owner-declined' | 'owner-no-answer';
 type AttemptOutcome = 'sent' | Exclude<InviteOutcome, 'asked-all' | 'owner-declined' | 'owner-no-answer'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;

@@ -4,11 +4,11 @@
 // invite.ownerTask the run then waits for the owner's answer: done goes on to Activate; declined or no answer
 // within answerWithin does what the plan says (journey/run-stages.ts ownerTaskFallback).
 import { CancellationScope } from '@temporalio/workflow';
-import { CRM_FAILURE, EMAIL_FAILURE, type JourneyEvent, type OwnerTaskRequest } from '../contract/index.ts';
+import { CRM_FAILURE, EMAIL_FAILURE, type OwnerTaskRequest } from '../contract/index.ts';
 import type { Invite, OwnerTask, SendWindow } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { failureMessage, failureType, optional, retriesExhausted } from '../journey/activities.ts';
-import { iso, stopRequested, track, wake, type RunContext } from '../journey/context.ts';
+import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { isKnownTimeZone } from '../journey/send-window.ts';
 import { note } from '../journey/state.ts';
 import { showProgress } from '../journey/visibility.ts';
@@ -97,7 +97,15 @@ export async function sendOwnerTask(
     );
     const at = iso(ctx.now());
     const status = result.status === 'created' ? 'sent' : 'already-sent';
-    state.asks.push({ attempt: a.attempt, at, sendKey, channel: 'owner-outreach', template: templateName(a.template), to: 'owner', status });
+    state.asks.push({
+      attempt: a.attempt,
+      at,
+      sendKey,
+      channel: 'owner-outreach',
+      template: templateName(a.template),
+      to: 'owner',
+      status,
+    });
     state.attempts = a.attempt;
     state.history.asks++;
     state.history.lastAskAt = at;
@@ -121,7 +129,12 @@ export async function sendOwnerTask(
     const reason = type ?? 'error';
     state.crmProblem = { what: 'owner-task', reason: `${reason}: ${failureMessage(err)}`.slice(0, 300), at: iso(ctx.now()), failures: 1 };
     note(state, ctx.now(), `${a.label} failed: ${reason}: ${failureMessage(err)}`);
-    askFailed(ctx, { attempt: a.attempt, sendKey }, type === CRM_FAILURE.ownerUnreachable ? 'owner-unreachable' : reason, failureMessage(err));
+    askFailed(
+      ctx,
+      { attempt: a.attempt, sendKey },
+      type === CRM_FAILURE.ownerUnreachable ? 'owner-unreachable' : reason,
+      failureMessage(err),
+    );
     return { kind: 'never' };
   }
 }
@@ -131,7 +144,13 @@ function crmUnavailable(ctx: RunContext, a: { label: string; giveUpAt: number },
   const failures = (state.crmProblem?.what === 'owner-task' ? state.crmProblem.failures : 0) + 1;
   const retryAt = ctx.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
   const giveUp = retryAt >= a.giveUpAt;
-  state.crmProblem = { what: 'owner-task', reason: message.slice(0, 300), at: iso(ctx.now()), failures, retryAt: giveUp ? undefined : iso(retryAt) };
+  state.crmProblem = {
+    what: 'owner-task',
+    reason: message.slice(0, 300),
+    at: iso(ctx.now()),
+    failures,
+    retryAt: giveUp ? undefined : iso(retryAt),
+  };
   track(ctx, 'ask.failed', { sendKey, reason: 'crm-unavailable', failures });
   showProgress(ctx);
   if (giveUp) {
@@ -165,25 +184,4 @@ export async function awaitOwnerAnswer(ctx: RunContext): Promise<OwnerAnswer> {
       track(ctx, 'owner_task.no_answer', { taskId: task.taskId, dueAt: task.dueAt });
     }
   }
-}
-
-/** The journeyEvent handler's part: owner_task.completed / declined for this cycle's open task. */
-export function takeOwnerTaskAnswer(ctx: RunContext, event: JourneyEvent): void {
-  const task = ctx.state.ownerTask;
-  const taskId = String(event.data?.taskId ?? '');
-  if (!task || task.taskId !== taskId) {
-    note(ctx.state, ctx.now(), `${event.type} ${event.id} names task ${JSON.stringify(taskId.slice(0, 200))}, not this run's open task: ignored`);
-    return;
-  }
-  if (task.outcome) {
-    note(ctx.state, ctx.now(), `${event.type} ${event.id}: task ${taskId} was already answered (${task.outcome})`);
-    return;
-  }
-  const done = event.type === 'owner_task.completed';
-  task.outcome = done ? 'done' : 'declined';
-  task.outcomeAt = iso(ctx.now());
-  const detail = event.data?.[done ? 'note' : 'reason'];
-  if (typeof detail === 'string' && detail) task.detail = detail.slice(0, 500);
-  track(ctx, done ? 'owner_task.completed' : 'owner_task.declined', { taskId, ...(task.detail ? { detail: task.detail } : {}) });
-  wake(ctx);
 }
