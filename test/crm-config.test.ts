@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileJourney } from '../definitions/compiler/index.ts';
 import { JOURNEYS_DIR, loadCatalog, loadJourneyDir, loadTemplates } from '../definitions/loader.ts';
-import { CrmMappingError, loadCrmMappings } from '../definitions/crm-mapping.ts';
+import { type CrmMappingError, loadCrmMappings } from '../definitions/crm-mapping.ts';
 import { mapProperties, ownerTaskFields, referralFields } from '../activities/crm/map-record.ts';
 import { createCrmActivities } from '../activities/crm/crm-activities.ts';
 import { listCrmReferrals, listCrmTasks } from '../activities/crm/crm-files.ts';
