@@ -24,7 +24,9 @@ const workflowBannedPatterns = (allowActivityTypes = false) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test/.artifacts/', 'definitions/generated/', 'docs/', '**/*.mjs', 'eslint.config.js'] },
+  {
+    ignores: ['node_modules/', 'data/', 'test/.artifacts/', 'definitions/generated/', 'docs/', '**/*.mjs', '**/*.cjs', 'eslint.config.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

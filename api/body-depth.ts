@@ -35,7 +35,9 @@ export function registerBodyDepthLimit(app: FastifyInstance, max = MAX_BODY_DEPT
     return reply.code(400).send({
       error: 'invalid_request',
       message: `the body nests deeper than ${max} levels at ${pointer}`,
-      errors: [{ pointer, message: `nested deeper than ${max} levels`, expected: `at most ${max} levels of objects and arrays` }],
+      errors: [
+        { in: 'body', pointer, message: `nested deeper than ${max} levels`, expected: `at most ${max} levels of objects and arrays` },
+      ],
       requestId: req.id,
     });
   });

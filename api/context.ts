@@ -9,9 +9,13 @@ import type { PlanRegistry } from './registry.ts';
 import type { KpiQuery, KpiReport } from '../reports/engine/kpi-engine.ts';
 import type { Diagnostic } from '../definitions/diagnostics.ts';
 import type { CustomerProfileDefaults } from '../workflows/contract/index.ts';
+import type { PayloadCodec } from '@temporalio/common';
 
 /** The most events one POST /v1/events/batch may carry. */
 export const MAX_BATCH = 500;
+
+/** The largest event (its JSON), whatever door it came in by: far below Temporal's 2 MB payload limit. */
+export const MAX_EVENT_BYTES = 256 * 1024;
 
 /** The compiler's check of one posted definition: every diagnostic, none when it compiles. */
 export type DefinitionValidator = (definition: unknown) => Diagnostic[] | Promise<Diagnostic[]>;
@@ -20,6 +24,16 @@ export type KpiReporter = (query: KpiQuery) => Promise<KpiReport>;
 
 export interface PostmarkWebhookConfig {
   basicAuth: { username: string; password: string };
+}
+
+/** The remote codec endpoint (routes/codec.ts): the codec, the UI's door and the browser origins allowed. */
+export interface CodecEndpointOptions {
+  /** Undefined when JOURNEY_CODEC_KEYS is unset: the endpoint answers 404 codec_not_configured. */
+  codec?: PayloadCodec;
+  /** The secret path segment of the UI's endpoint (/codec/ui/<token>); undefined: only the bearer door is open. */
+  uiToken?: string;
+  /** Origins allowed to call from a browser, e.g. http://127.0.0.1:8233 (the Temporal UI). */
+  corsOrigins: readonly string[];
 }
 
 export interface ApiOptions {
@@ -46,6 +60,8 @@ export interface ApiOptions {
   referralCodeSecret?: string;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
+  /** The remote codec endpoint for the Temporal UI and CLI (routes/codec.ts); omitted: it answers 404 codec_not_configured. */
+  codec?: CodecEndpointOptions;
 }
 
 export interface ApiContext {

@@ -8,6 +8,7 @@ import { loadCatalog, type Catalog } from '../definitions/loader.ts';
 import type { EventProblem, EventValidator } from './ingest.ts';
 import { eventSchema } from './schemas.ts';
 import { addTraitFormats } from './trait-formats.ts';
+import { MAX_EVENT_BYTES } from './context.ts';
 
 /** Ajv errors as problems, each pointing (under `base`) at the value at fault, or at the missing field. */
 export function problemsFrom(errors: ErrorObject[] | null | undefined, base: string): EventProblem[] {
@@ -42,6 +43,11 @@ export function createCatalogEventValidator(catalog: Catalog = loadCatalog()): E
   addFormats.default(ajv);
   const checkEnvelope = ajv.compile(eventSchema);
   return (event: JourneyEvent) => {
+    // Bounded at every door (a single event's body limit, a batch item, a Postmark webhook's fields): a larger one
+    // would be refused by Temporal (payloads over 2 MB) on every resend, a 503 for ever.
+    const bytes = Buffer.byteLength(JSON.stringify(event) ?? '', 'utf8');
+    if (bytes > MAX_EVENT_BYTES)
+      return [{ pointer: '', message: `the event is ${bytes} bytes`, expected: `at most ${MAX_EVENT_BYTES} bytes` }];
     if (!checkEnvelope(event)) return problemsFrom(checkEnvelope.errors, '');
     const check = checkEvent(event.type, event.data ?? {});
     const problems: EventProblem[] = check.ok ? [] : [...check.errors];

@@ -17,7 +17,8 @@ export function apiLoggerOptions(level = process.env.JOURNEY_LOG_LEVEL ?? 'info'
     },
     serializers: {
       req(req: { id: string; method: string; url: string; ip?: string }) {
-        return { id: req.id, method: req.method, url: maskEmails(req.url) };
+        // The codec UI token is a credential in the path (routes/codec.ts): never logged.
+        return { id: req.id, method: req.method, url: maskEmails(req.url.replace(/^\/codec\/ui\/[^/?]+/, '/codec/ui/[redacted]')) };
       },
       err(err: Error & { code?: string; statusCode?: number }) {
         return {

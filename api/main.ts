@@ -4,18 +4,21 @@
 //   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
 //   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
 //   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
-//   (10000: the deadline of each Temporal call before 503/504).
+//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_CODEC_KEYS (payload encryption, shared with
+//   the worker), JOURNEY_CODEC_UI_TOKEN / JOURNEY_CODEC_CORS_ORIGINS (the Temporal UI's codec endpoint, /codec).
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
-import { loadTemporalConfig } from '../worker/temporal-config.ts';
+import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
+import { describePayloadProtection } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
 import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
+import { codecEndpointFromEnv } from './codec-settings.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -58,11 +61,19 @@ function positiveInt(name: string, fallback: number): number {
 const maxInFlightEvents = positiveInt('JOURNEY_API_MAX_IN_FLIGHT_EVENTS', 2000);
 const temporalCallTimeoutMs = positiveInt('JOURNEY_API_TEMPORAL_TIMEOUT_MS', 10_000);
 
-const config = loadTemporalConfig();
+let config: TemporalConfig;
+let codecEndpoint;
+try {
+  config = loadTemporalConfig(); // JOURNEY_CODEC_KEYS too: a malformed key stops the API with the variable's name
+  codecEndpoint = codecEndpointFromEnv(process.env, config.payloads.codec);
+} catch (err) {
+  fail((err as Error).message);
+}
 const connection = await Connection.connect(config.connectionOptions).catch((err) =>
   fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
 );
-const client = new Client({ connection, namespace: config.namespace });
+const client = createTemporalClient(connection, config);
+console.error(`api: ${describePayloadProtection(config.payloads)}`);
 
 const journeysDir = process.env.JOURNEY_JOURNEYS_DIR;
 const registry = new PlanRegistry(() => loadJourneyDir(journeysDir));
@@ -86,6 +97,8 @@ const app = await buildApi({
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',
   validateDefinition: validateDefinitionBody,
+  // POST /codec/decode for the Temporal UI and CLI (JOURNEY_CODEC_UI_TOKEN, JOURNEY_CODEC_CORS_ORIGINS).
+  codec: codecEndpoint,
   postmark: postmarkUser && postmarkPassword ? { basicAuth: { username: postmarkUser, password: postmarkPassword } } : undefined,
 });
 

@@ -20,7 +20,12 @@ const problem = {
   type: 'object',
   required: ['pointer', 'message'],
   properties: {
-    pointer: { type: 'string', description: 'JSON pointer (RFC 6901) to the offending value.' },
+    in: {
+      type: 'string',
+      enum: ['path', 'query', 'header', 'body'],
+      description: 'The part of the request the pointer is into (default: body).',
+    },
+    pointer: { type: 'string', description: 'JSON pointer (RFC 6901) to the offending value; "" for the part as a whole.' },
     message: { type: 'string' },
     expected: { type: 'string' },
     suggestion: { type: 'string' },
@@ -29,7 +34,7 @@ const problem = {
 
 export const errorSchema = {
   type: 'object',
-  required: ['error', 'message'],
+  required: ['error', 'message', 'errors', 'requestId'],
   properties: {
     error: { type: 'string', description: 'A stable code: invalid_request, unauthorized, forbidden, not_found, ...' },
     message: { type: 'string' },
@@ -213,7 +218,22 @@ export const kpiReportSchema = {
     },
     sources: {
       type: 'object',
-      properties: { files: { type: 'array', items: { type: 'string' } }, records: { type: 'integer' } },
+      properties: {
+        files: { type: 'array', items: { type: 'string' } },
+        records: { type: 'integer' },
+        store: {
+          type: 'object',
+          description: 'The KPI store this report read (absent when computed without it): what this call ingested from the logs.',
+          properties: {
+            files: { type: 'array', items: { type: 'string' } },
+            seq: { type: 'integer', description: 'The ingest batch the store is at.' },
+            bytes: { type: 'integer', description: 'Bytes of log read by this call.' },
+            newRecords: { type: 'integer' },
+            advocates: { type: 'integer', description: 'Advocates recomputed by this call.' },
+            rebuilt: { type: 'boolean' },
+          },
+        },
+      },
     },
   },
 } as const;

@@ -22,6 +22,17 @@ import { loadCatalog } from '../definitions/loader.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerCodecRoutes } from './routes/codec.ts';
+import {
+  MethodTable,
+  authorizationProblem,
+  clientErrorHandler,
+  errorBody,
+  frameworkProblem,
+  sendError,
+  sendNotFound,
+  type RequestPart,
+} from './errors.ts';
 import type { ApiContext, ApiOptions } from './context.ts';
 
 declare module 'fastify' {
@@ -30,6 +41,9 @@ declare module 'fastify' {
     scope?: Scope;
   }
 }
+
+/** Where fastify's validation context puts a problem (api/errors.ts RequestPart). */
+const PART_OF: Record<string, RequestPart> = { body: 'body', params: 'path', querystring: 'query', headers: 'header' };
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,21 +56,28 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     // No route has a regex parameter (what find-my-way's 100-character default guards against): an id of any length
     // reaches the route's schema, which answers 400 naming the parameter instead of a 414 echoing the whole path.
     routerOptions: { maxParamLength: 16 * 1024 },
-    // Errors the router raises before any route runs, in the same shape as every other error.
+    // Errors the router raises before any route runs, in the same shape as every other error (api/errors.ts).
     frameworkErrors: (err, req, reply: FastifyReply) => {
-      void reply.code(400).send({
-        error: 'invalid_request',
-        message: err.code === 'FST_ERR_BAD_URL' ? 'the URL path is not valid percent-encoding' : 'the URL path is not valid',
-        errors: [{ pointer: '/', message: err.code === 'FST_ERR_BAD_URL' ? 'invalid percent-encoding in the path' : 'invalid path' }],
-        requestId: req.id,
-      });
+      const bad = err.code === 'FST_ERR_BAD_URL';
+      void reply
+        .code(400)
+        .send(
+          errorBody(req.id, 'invalid_request', bad ? 'the URL path is not valid percent-encoding' : 'the URL path is not valid', [
+            { in: 'path', pointer: '', message: bad ? 'invalid percent-encoding in the path' : 'invalid path' },
+          ]),
+        );
     },
+    // Requests Node's HTTP parser refuses (URL or headers past 16 KB, not HTTP) get the same shape too.
+    clientErrorHandler,
     // Validate what is sent, never repair it: no silent stripping of unknown fields, no type coercion.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true },
       plugins: [addTraitFormats],
     },
   });
+  // Every route's methods by path, so a path served for other methods answers 405 (with Allow), not 404.
+  const methods = new MethodTable();
+  app.addHook('onRoute', (route) => methods.add(route));
   const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
   const ctx: ApiContext = {
     client: opts.client,
@@ -101,13 +122,14 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const scope = req.routeOptions.config.scope;
     if (!scope) return;
     const key = findApiKey(req.headers.authorization, opts.apiKeys);
-    if (!key)
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: 'send Authorization: Bearer <api key>', requestId: req.id });
-    if (!key.scopes.has(scope))
-      return reply.code(403).send({ error: 'forbidden', message: `this key lacks the "${scope}" scope`, requestId: req.id });
+    if (!key) {
+      const message = 'send Authorization: Bearer <api key>';
+      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', message, [authorizationProblem(message)]);
+    }
+    if (!key.scopes.has(scope)) {
+      const message = `this key lacks the "${scope}" scope`;
+      return sendError(reply, 403, 'forbidden', message, [authorizationProblem(message)]);
+    }
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.requestDuration.observe(
@@ -119,38 +141,42 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) {
       const where = err.validationContext ?? 'body';
-      return reply.code(400).send({
-        error: 'invalid_request',
-        requestId: req.id,
-        message: `the ${where} is invalid: ${err.validation.map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}`,
-        errors: err.validation.map((v) => ({
+      const part = PART_OF[where] ?? 'body';
+      return sendError(
+        reply,
+        400,
+        'invalid_request',
+        `the ${where} is invalid: ${err.validation.map((v) => `${v.instancePath || '/'} ${v.message}`).join('; ')}`,
+        err.validation.map((v) => ({
+          in: part,
           pointer: `${v.instancePath}${v.keyword === 'required' ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}${v.keyword === 'additionalProperties' ? `/${(v.params as { additionalProperty: string }).additionalProperty}` : ''}`,
           message: v.message ?? 'invalid',
         })),
-      });
+      );
     }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return reply.code(413).send({ error: 'payload_too_large', message: err.message, requestId: req.id });
     // An event Temporal did not take (EventNotTaken) is 503, so the sender sends it again; never a 2xx, never a 500.
-    if (err instanceof EventNotTaken) {
-      return reply.code(503).header('retry-after', '1').send({ error: 'temporal_unavailable', message: err.message, requestId: req.id });
+    if (err instanceof EventNotTaken)
+      return sendError(reply.header('retry-after', '1'), 503, 'temporal_unavailable', err.message, [{ pointer: '', message: err.message }]);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      const { status, error, problem } = frameworkProblem(err);
+      // Fastify closes the connection after a body it stopped reading; closing on unread bytes makes the kernel
+      // reset the connection, which can discard this very answer before the client reads it (the fuzzer saw
+      // 413s lost as EPIPE). Kept open, Node drains the rest of the body (bounded by its framing) and the
+      // client gets its 413.
+      if (status === 413) reply.removeHeader('connection');
+      return sendError(reply, status, error, problem.message, [problem]);
     }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) req.log.error({ err }, 'request failed');
-    return reply.code(status).send({
-      error: status === 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
-      message: status === 500 ? 'internal error; see the log for this request id' : err.message,
-      requestId: req.id,
-    });
+    req.log.error({ err }, 'request failed');
+    const message = 'internal error; see the log for this request id';
+    return sendError(reply, 500, 'internal', message, [{ pointer: '', message }]);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
-  );
+  app.setNotFoundHandler((req, reply) => sendNotFound(req, reply, methods));
 
   registerBodyDepthLimit(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerOperationRoutes(app, ctx);
   await registerUnsubscribeRoutes(app, ctx);
+  await registerCodecRoutes(app, ctx);
   await app.register(
     async (v1) => {
       await registerEventRoutes(v1, ctx);

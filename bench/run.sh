@@ -22,3 +22,6 @@ node --import tsx bench/journey.ts
 echo
 echo "== bench/report.ts =="
 node --import tsx bench/report.ts "${BENCH_REPORT_N:-5000000}"
+echo
+echo "== bench/payload-codec.ts =="
+node --import tsx bench/payload-codec.ts "${BENCH_CODEC_N:-5000}"

@@ -27,6 +27,8 @@ export interface DevServerOptions {
    * the process from here: the returned DevServer only exists once the server is up.
    */
   onSpawn?: (child: ChildProcess) => void;
+  /** The remote codec endpoint the web UI decodes payloads with (`--ui-codec-endpoint`; see api/routes/codec.ts). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -79,6 +81,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'error',
     ...devServerSearchAttributeArgs(),
   ];
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

@@ -5,7 +5,10 @@
 import { resolve, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { createTemporalClient } from '../worker/temporal-config.ts';
+import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
+import { generateCodecKey } from '../worker/payload-codec.ts';
 import type { ChildProcess } from 'node:child_process';
 import { assertPortFree, freePort, startDevServer, stopServerProcess } from './dev-server.ts';
 import { ProcessGroup, waitForHttp } from './start-processes.ts';
@@ -45,7 +48,7 @@ function fail(msg: string): never {
 // through this process whether or not the server has answered yet.
 let serverProcess: ChildProcess | undefined;
 let driver: DemoDriver | undefined;
-let client: Client | undefined;
+let client: ReturnType<typeof createTemporalClient> | undefined;
 let census: NodeJS.Timeout | undefined;
 const group = new ProcessGroup((name, code) => {
   console.error(`[start] ${name} exited unexpectedly (code ${code}); stopping everything`);
@@ -90,12 +93,28 @@ const metricsPort = env.JOURNEY_WORKER_METRICS_PORT
       () => freePort(),
     );
 
+// Customer data is encrypted in Temporal (worker/payload-codec.ts) with a key kept in the data folder, generated on
+// the first start and never printed (a caller's JOURNEY_CODEC_KEYS wins). The UI decodes through the API's codec
+// endpoint; the dev server's UI sends no Authorization header, so its door is a secret token in the endpoint's path.
+const codecKeys = env.JOURNEY_CODEC_KEYS || persistentSecret(join(dataDir, 'codec-keys'), () => generateCodecKey('dev1'));
+let payloads;
+try {
+  payloads = payloadProtectionFromEnv({ JOURNEY_CODEC_KEYS: codecKeys });
+} catch (err) {
+  fail((err as Error).message); // JOURNEY_CODEC_KEYS (or the kept file) malformed: named, key bytes never shown
+}
+const codecUiToken = env.JOURNEY_CODEC_UI_TOKEN || persistentSecret(join(dataDir, 'codec-ui-token'));
+step(
+  `customer data is encrypted in Temporal with key "${payloads.codec!.encryptingKeyId}" (${env.JOURNEY_CODEC_KEYS ? 'JOURNEY_CODEC_KEYS' : `kept in ${dataDir}/codec-keys`}); the UI decodes it through the API`,
+);
+
 step(`starting the Temporal dev server (state in ${dataDir}/temporal.sqlite)...`);
 const server = await startDevServer({
   cliPath,
   port: temporalPort,
   uiPort,
   namespace,
+  uiCodecEndpoint: `http://127.0.0.1:${apiPort}/codec/ui/${codecUiToken}`,
   dbFile: join(dataDir, 'temporal.sqlite'),
   detached: true,
   onSpawn: (child) => (serverProcess = child),
@@ -137,6 +156,7 @@ const common = {
   JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
   // Where the links in the outbox's emails point: this API (a caller's public URL wins).
   JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPort}`,
+  JOURNEY_CODEC_KEYS: codecKeys,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
 };
 step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
@@ -152,6 +172,9 @@ const api = group.run('api', 'api/main.ts', {
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  JOURNEY_CODEC_UI_TOKEN: codecUiToken,
+  // The dev server's UI, by either name of this machine.
+  JOURNEY_CODEC_CORS_ORIGINS: env.JOURNEY_CODEC_CORS_ORIGINS || `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`,
 });
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catch((err) => {
@@ -160,7 +183,7 @@ await waitForHttp(`${apiUrl}/healthz`, 60_000, () => api.exitCode === null).catc
 });
 
 const ui = server.uiUrl;
-const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'reward', 'expand'] });
+const links = operatorLinks(ui, namespace, { customerId: 'demo-001', stages: ['invite', 'activate', 'expand'] });
 console.log(`
   journey-engine is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
     Temporal UI   ${workflowListUrl(ui, namespace)}
@@ -180,7 +203,7 @@ ${links.map((l) => `    ${l.label.padEnd(48)} ${l.url}`).join('\n')}
 
 if (demoEnabled) {
   const connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace });
+  client = createTemporalClient(connection, { namespace, payloads });
   const population = demoPopulation(demoCustomers);
   demoLog(
     `${population.length} generated customers (demo-001 …), ${new Set(population.map((c) => c.scenario.id)).size} scenarios, events through ${apiUrl}/v1/events`,
@@ -221,10 +244,10 @@ if (demoEnabled) {
 }
 
 /** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */
-function persistentSecret(file: string): string {
+function persistentSecret(file: string, generate = () => randomBytes(32).toString('hex')): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
+  const secret = generate();
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

@@ -35,7 +35,9 @@ describe('journey simulate (real process)', () => {
   it('a Los Angeles promoter with an open escalation: the hold and its end, the moved ask at 09:00 in LA to its recipient, the reward and the thank-you', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'simulate-test-')), 'lee');
     const { stdout } = await simulate({}, ['--timeline', LA_TIMELINE, '--out', out]);
-    expect(stdout).toMatch(/^customer zone: America\/Los_Angeles; day 0 = \d{4}-\d\d-\d\d fri 20:00 \(America\/Los_Angeles\)$/m);
+    expect(stdout).toMatch(
+      /^customer zone: America\/Los_Angeles; day 0 = \d{4}-\d\d-\d\d fri 20:00 America\/Los_Angeles \(\d{4}-\d\d-\d\d 0[34]:00 UTC\)$/m,
+    );
     expect(stdout).toMatch(/^day\s+1\.0 .* SUPPRESSED by open-escalation \(while-open: open escalation\)$/m);
     // Resolved on day 3 (Monday evening in LA) + 14 days of cool-down = day 17, Monday 20:00; the ask waits for 09:00 in LA.
     expect(stdout).toMatch(

@@ -158,7 +158,7 @@ describe('the policy travels as the customer workflow input', () => {
       const third = await slot('two', 'c');
       expect([first.granted, second.granted]).toEqual([true, true]);
       expect(third.granted).toBe(false);
-      expect(third.reason).toContain('global cap: 2 ask(s) per 24h');
+      expect(third.reason).toContain('global cap: 2 asks per 1 day across journeys');
       const retryAt = Date.parse(third.retryAt!);
       expect(retryAt - firstAt).toBeGreaterThan(23.9 * 3_600_000);
       expect(retryAt - firstAt).toBeLessThanOrEqual(86_400_000);

@@ -182,6 +182,13 @@ describe('journey outbox (the CLI)', () => {
     expect(list.stdout).toContain(messageId!.slice(0, 12));
     expect(list.stdout).toContain('Ada, know a team like Analytical & Co?');
     expect(list.stdout).toContain('1 message;');
+    // `journey outbox` alone lists too (it used to print help and exit 1), with the folder as an option or from the env.
+    expect((await run('--data-dir', dataDir)).stdout).toBe(list.stdout);
+    const bare = await promisify(execFile)(process.execPath, ['cli/journey.mjs', 'outbox'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, JOURNEY_DATA_DIR: dataDir },
+    });
+    expect(bare.stdout).toBe(list.stdout);
 
     const json = JSON.parse((await run('list', '--data-dir', dataDir, '--json')).stdout);
     expect(json.messages).toEqual(await listOutbox(dataDir));
@@ -191,7 +198,7 @@ describe('journey outbox (the CLI)', () => {
     expect(shown.stdout).toContain('Hi Ada,');
     const byKey = JSON.parse((await run('show', ask().sendKey, '--data-dir', dataDir, '--json')).stdout);
     expect(byKey.id).toBe(messageId);
-  }, 30_000);
+  }, 90_000);
 
   it('fails with a clear message for an unknown id', async () => {
     const { dataDir } = outboxActivities();

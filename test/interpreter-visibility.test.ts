@@ -1,4 +1,5 @@
-// The run's current details (Temporal UI "Current details"): a header line, a blank line, then a markdown list.
+// The run's current details (Temporal UI "Current details"): what matters now first (stage, next action and when,
+// why held), the counts on one line last, all in one paragraph that fits the UI's panel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
@@ -15,7 +16,7 @@ describe('current details markdown (time-skipping server)', () => {
     await env?.teardown();
   });
 
-  it('puts a blank line before the bullet list so it renders as a list', async () => {
+  it("leads with the stage and the next action in the customer's zone and UTC, and ends with the counts on one line", async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection);
     await h.run(async () => {
@@ -25,10 +26,16 @@ describe('current details markdown (time-skipping server)', () => {
       const meta = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
       const details = meta.currentDetails ?? '';
       const lines = details.split('\n');
-      expect(lines[0]).toMatch(/^\*\*.+\*\* v\d+ · customer `vis-1` · cycle 1$/);
-      expect(lines[1]).toBe('');
-      expect(lines[2]).toMatch(/^- stage: \*\*invite\*\*/);
-      expect(lines.slice(2).every((l) => l.startsWith('- '))).toBe(true);
+      // The first ask waits two days for 09:00-17:00 on a weekday in Berlin: said in Berlin time and in UTC.
+      expect(lines[0]).toMatch(
+        /^\*\*invite\*\* · referral · next: invite #1, .* at \d{4}-\d{2}-\d{2} (mon|tue|wed|thu|fri) (09|1\d):\d{2} Europe\/Berlin \((0[7-9]|1\d):\d{2} UTC\) {2}$/,
+      );
+      expect(details).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // no machine timestamps
+      // One paragraph held together by hard line breaks: no list margins, so it fits the UI's panel.
+      expect(lines.slice(0, -1).every((l) => l.endsWith('  '))).toBe(true);
+      expect(lines[1]).toMatch(/^qualified: referral \(.+\) · cycle 1 {2}$/);
+      expect(lines.at(-1)).toBe('asks this cycle 0 · referrals 0 · conversions 0 · rewards 0');
+      expect(lines).toHaveLength(3);
     });
   });
 });

@@ -3,7 +3,7 @@
 // everything with exit 0; a second start on the same data folder continues the demo instead of starting over.
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -81,6 +81,11 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
         1000,
       );
       expect(census.runs).toBeGreaterThan(3);
+      // Customer data is encrypted in Temporal: a demo run's input is ciphertext under the generated dev key.
+      const someRun = (await client.workflow.list({ query: 'WorkflowType = "advocacyJourney"' })[Symbol.asyncIterator]().next()).value!;
+      const started = (await client.workflow.getHandle(someRun.workflowId).fetchHistory()).events![0];
+      const encoding = started.workflowExecutionStartedEventAttributes!.input!.payloads![0].metadata!.encoding!;
+      expect(Buffer.from(encoding).toString()).toBe('binary/encrypted');
       await connection.close();
       connection = undefined;
 
@@ -96,6 +101,14 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       // The generated referral-code secret is kept, so codes sent before a restart still resolve after it.
       const secret = readFileSync(join(dataDir, 'referral-code-secret'), 'utf8');
       expect(secret.trim()).toMatch(/^[0-9a-f]{64}$/);
+      // So are the codec key and the UI's codec token: owner-only files, never printed.
+      const codecKeys = readFileSync(join(dataDir, 'codec-keys'), 'utf8');
+      expect(codecKeys.trim()).toMatch(/^dev1:[A-Za-z0-9+/]{43}=$/);
+      expect(statSync(join(dataDir, 'codec-keys')).mode & 0o077).toBe(0);
+      const uiToken = readFileSync(join(dataDir, 'codec-ui-token'), 'utf8').trim();
+      expect(first.output()).not.toContain(codecKeys.trim().slice(5));
+      expect(first.output()).not.toContain(uiToken);
+      expect(first.output()).toContain('customer data is encrypted in Temporal with key "dev1"');
 
       const second = startNpmStart(env);
       try {
@@ -119,6 +132,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
         second.child.kill('SIGINT');
         expect(await second.exited).toBe(0);
         expect(readFileSync(join(dataDir, 'referral-code-secret'), 'utf8')).toBe(secret);
+        expect(readFileSync(join(dataDir, 'codec-keys'), 'utf8')).toBe(codecKeys); // the first start's histories stay readable
       } finally {
         await stopOrKill(second);
       }
@@ -127,4 +141,69 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       await stopOrKill(first);
     }
   }, 420_000);
+});
+
+describe('npm start, signalled as a script would (the npm process itself, not its node child)', () => {
+  // npm forwards SIGINT/SIGTERM to the script's shell only; `exec` in package.json and scripts/start.sh makes that
+  // shell become scripts/start.ts, so the signal reaches the process that stops the stack in order.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to npm's pid stops the API, the worker and the dev server, and npm exits 0`, async () => {
+      if (!process.env.TEMPORAL_CLI_PATH) throw new Error('TEMPORAL_CLI_PATH is not set: run the suite with npm test');
+      const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), metrics: await freePort() };
+      const child = spawn('npm', ['start', '--silent'], {
+        env: {
+          ...process.env,
+          JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-signal-')),
+          JOURNEY_TEMPORAL_PORT: String(ports.temporal),
+          JOURNEY_UI_PORT: String(ports.ui),
+          JOURNEY_API_PORT: String(ports.api),
+          JOURNEY_WORKER_METRICS_PORT: String(ports.metrics),
+          JOURNEY_DEMO: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const p: Started = {
+        child,
+        output: () => output,
+        exited: new Promise((r) => child.once('exit', (code) => r(code))),
+      };
+      let output = '';
+      child.stdout!.on('data', (c) => (output += c));
+      child.stderr!.on('data', (c) => (output += c));
+      const answers = async (url: string) =>
+        fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+          () => true,
+          () => false,
+        );
+      try {
+        await waitFor(
+          'the start banner',
+          () =>
+            output.includes('journey-engine is up')
+              ? true
+              : child.exitCode !== null
+                ? Promise.reject(new Error(`npm start exited ${child.exitCode}:\n${output}`))
+                : undefined,
+          120_000,
+          1000,
+        );
+        expect(await answers(`http://127.0.0.1:${ports.api}/healthz`)).toBe(true);
+        child.kill(signal);
+        expect(await p.exited, output).toBe(0);
+        expect(output).toContain('[start] stopped.');
+        // Nothing of the stack is left: the API, the metrics endpoint and the UI no longer answer.
+        await waitFor(
+          'every port to close',
+          async () =>
+            !(await answers(`http://127.0.0.1:${ports.api}/healthz`)) &&
+            !(await answers(`http://127.0.0.1:${ports.metrics}/metrics`)) &&
+            !(await answers(`http://127.0.0.1:${ports.ui}/`)),
+          15_000,
+          500,
+        );
+      } finally {
+        await stopOrKill(p);
+      }
+    }, 240_000);
+  }
 });

@@ -96,11 +96,13 @@ describe('the demo driver', () => {
 
   it('prints Temporal UI links with URL-encoded visibility queries', () => {
     const links = operatorLinks('http://127.0.0.1:8233', 'default', { customerId: 'demo-001', stages: ['activate'] });
+    const current = '%20AND%20ExecutionStatus%20%3D%20%22Running%22';
     expect(links.map((l) => l.url)).toEqual([
-      'http://127.0.0.1:8233/namespaces/default/workflows?query=WorkflowType%20%3D%20%22advocacyJourney%22',
-      'http://127.0.0.1:8233/namespaces/default/workflows?query=CustomerId%20%3D%20%22demo-001%22',
-      'http://127.0.0.1:8233/namespaces/default/workflows?query=JourneyStage%20%3D%20%22activate%22',
-      'http://127.0.0.1:8233/namespaces/default/workflows?query=Suppressed%20%3D%20true',
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=WorkflowType%20%3D%20%22advocacyJourney%22${current}`,
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=CustomerId%20%3D%20%22demo-001%22${current}`,
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=JourneyStage%20%3D%20%22activate%22${current}`,
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=JourneyStage%20%3D%20%22reward%22${current}`,
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=Suppressed%20%3D%20true${current}`,
     ]);
   });
 });

@@ -19,7 +19,7 @@ import { daytimeZones } from '../scripts/demo/population.ts';
 import { auth, startApi, type ApiFixture } from './api/support.ts';
 import { workflowBundle } from './support/temporal.ts';
 import { launchChromium } from './ui/browser.ts';
-import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
+import { openRun, openUserMetadata, panelFit, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
 const SCREENSHOT_DIR =
   process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
@@ -108,10 +108,17 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await openRun(page, workflowId);
     await openUserMetadata(page);
     await expect.poll(() => visibleText(page), { timeout: 30_000 }).toContain(`for ${customerId}`); // the summary
-    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toMatch(/stage:\s*(invite|activate)/); // current details
-    expect(await visibleText(page)).toMatch(/asks this cycle:\s*1/);
+    await expect.poll(() => visibleText(page), { timeout: 30_000 }).toMatch(/^(invite|activate) · referral · next: /m); // current details
+    expect(await visibleText(page)).toMatch(/asks this cycle\s*1/);
     const text = await visibleText(page);
     expect(text).toContain('NPS promoter');
+    // The Current Details panel shows whole in a 1000-px-tall window: its last line (the counts) is inside the
+    // panel's frame and the frame inside the window, with nothing cut below it.
+    const fit = await panelFit(page, 'asks this cycle');
+    expect(fit, 'the Current Details frame').toBeDefined();
+    expect(fit!.lastLine).toMatch(/^asks this cycle 1 · referrals 0 · conversions 0 · rewards 0/);
+    expect(fit!.lastLineBottom, JSON.stringify(fit)).toBeLessThanOrEqual(fit!.frameHeight);
+    expect(fit!.frameBottomInWindow, JSON.stringify(fit)).toBeLessThanOrEqual(fit!.windowHeight);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
@@ -148,10 +155,10 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await openUserMetadata(page);
     await expect
       .poll(() => visibleText(page), { timeout: 30_000 })
-      .toMatch(/suppressed:[^\n]*NPS detractor/)
+      .toMatch(/held: [^\n]*NPS detractor/)
       .catch(async (err) => {
         throw new Error(`${err.message}\npage text:\n${await visibleText(page)}`);
       });
-    expect(await visibleText(page)).toMatch(/stage:\s*listen/);
+    expect(await visibleText(page)).toMatch(/^listen · next: /m);
   });
 });

@@ -3,8 +3,9 @@
 // from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
 // (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
 import { NativeConnection } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
-import { loadTemporalConfig } from './temporal-config.ts';
+import { Connection } from '@temporalio/client';
+import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
+import { describePayloadProtection } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
@@ -26,7 +27,7 @@ try {
   // The global contact policy (JOURNEY_CONTACT_POLICY) and advocate score weights (JOURNEY_ADVOCATE_SCORE), checked
   // once; every customer workflow this worker's activities start carries them.
   customerDefaults = customerDefaultsFromEnv();
-  // A missing or malformed TEMPORAL_PROFILE / temporal.toml is one line naming it, not a stack trace.
+  // A missing or malformed TEMPORAL_PROFILE / temporal.toml, or a malformed JOURNEY_CODEC_KEYS, is one line naming it.
   config = loadTemporalConfig();
   // Real sending needs a public https URL for the unsubscribe link in every ask, and a secret to sign it.
   unsubscribeSettingsFromEnv(process.env);
@@ -43,7 +44,7 @@ const connection = await NativeConnection.connect(config.connectionOptions).catc
 const clientConnection = await Connection.connect(config.connectionOptions).catch((err) =>
   fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
 );
-const client = new Client({ connection: clientConnection, namespace: config.namespace });
+const client = createTemporalClient(clientConnection, config);
 
 if (!settings.skipSearchAttributeCheck) {
   try {
@@ -69,8 +70,10 @@ const worker = await createJourneyWorker({
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   shutdownGraceMs: settings.shutdownGraceMs,
+  dataConverter: config.payloads.dataConverter,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));
 
+console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(
   `worker: polling task queue "${settings.taskQueue}" in namespace "${config.namespace}" at ${config.connectionOptions.address}` +
     (metricsUrl ? `; metrics at ${metricsUrl}` : ''),

@@ -1,13 +1,20 @@
 // Where the worker and the API find Temporal: Temporal's standard environment / profile configuration
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, temporal.toml),
-// so one build runs against the dev server, a cluster or Temporal Cloud.
+// so one build runs against the dev server, a cluster or Temporal Cloud. The payload encryption
+// (JOURNEY_CODEC_KEYS, data-converter.ts) is part of it: every client and worker built from this config
+// reads and writes the same encrypted histories.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { Client, type Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { payloadProtectionFromEnv, type PayloadProtection } from './data-converter.ts';
 
 export interface TemporalConfig {
   connectionOptions: NativeConnectionOptions;
   namespace: string;
   taskQueue: string;
+  /** The data converter (with the encryption codec when JOURNEY_CODEC_KEYS is set) every client and worker uses. */
+  payloads: PayloadProtection;
 }
 
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
@@ -18,5 +25,14 @@ export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Tempor
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
     namespace: namespace ?? 'default',
     taskQueue: env.JOURNEY_TASK_QUEUE ?? 'journeys',
+    payloads: payloadProtectionFromEnv(env),
   };
+}
+
+/** The one way this engine builds a Temporal client: the namespace and the payload codec come with the config. */
+export function createTemporalClient(
+  connection: Connection,
+  config: { namespace: string; payloads?: { dataConverter: DataConverter } },
+): Client {
+  return new Client({ connection, namespace: config.namespace, dataConverter: config.payloads?.dataConverter });
 }

@@ -1,22 +1,39 @@
 // Builds the worker that runs journey workflows and activities on one task queue.
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** The sandbox's payload converter: a payload no decoder reads becomes a marker the handlers refuse (see the file). */
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./tolerant-payload-converter.ts', import.meta.url));
+
+/** The workflow bundle every journey worker runs: workflows/ with the tolerant payload converter, and the data
+ *  converter's failure converter when there is one (with a codec, failure messages the workflow raises are encoded
+ *  in the sandbox, where the worker's own converter does not reach). */
+export function bundleJourneyWorkflows(logger?: BundleOptions['logger'], dataConverter?: DataConverter) {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...(dataConverter?.failureConverterPath ? { failureConverterPath: dataConverter.failureConverterPath } : {}),
+    logger,
+  });
+}
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
-  /** A prebuilt bundle (tests build it once); otherwise the worker bundles `workflows/` itself. */
+  /** A prebuilt bundle (tests build it once, with bundleJourneyWorkflows); otherwise the worker bundles it itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How long in-flight activities may finish after shutdown is requested (ms); the SDK default is 0. */
   shutdownGraceMs?: number;
+  /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
+  dataConverter?: DataConverter;
 }
 
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
@@ -24,8 +41,10 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: opts.workflowBundle ?? (await bundleJourneyWorkflows(undefined, opts.dataConverter)),
     activities: createActivities(opts.activityDeps),
+    // The codec runs here, outside the workflow sandbox: workflow code never sees a key or a ciphertext.
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
     interceptors: { activity: [countActivityFailures] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

@@ -1,5 +1,5 @@
 // Customers: traits in, everything the engine knows about one customer out, and the global opt-out.
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteShorthandOptions } from 'fastify';
 import type { Scope } from '../auth.ts';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
@@ -14,8 +14,9 @@ import {
 } from '../../workflows/contract/index.ts';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
+import { sendError } from '../errors.ts';
 import { journeyRunsOf, optOutOfEveryJourney } from '../opt-out.ts';
-import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
+import { queryOrReason, replyTemporalFailure, updateRun, withDeadline } from '../temporal-calls.ts';
 import {
   anyObject,
   bearerRoute,
@@ -30,8 +31,8 @@ import {
 const customerParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
 
 /** A route on one customer (`:id` in its path). */
-function customerRoute<S extends FastifySchema>(scope: Scope, schema: S) {
-  return bearerRoute(scope, 'customers', { params: customerParams, ...schema });
+function customerRoute<S extends FastifySchema>(scope: Scope, schema: S, options: Omit<RouteShorthandOptions, 'schema'> = {}) {
+  return bearerRoute(scope, 'customers', { params: customerParams, ...schema }, options);
 }
 
 /** GET /customers/:id: everything the engine knows about one customer. */
@@ -75,17 +76,38 @@ const handOverOutcome = {
   properties: { ...textFields('workflowId', 'action'), state: { ...anyObject, type: ['object', 'null'] } },
 } as const;
 
+type ListedRun = Awaited<ReturnType<typeof journeyRunsOf>>[number];
+
+/** The run that stands for each journey now: the running one, or the newest closed one when none runs (a failed
+ *  run, say). A run that continued as new is never current: its successor is. */
+function currentRuns(runs: ListedRun[]): ListedRun[] {
+  const byWorkflow = new Map<string, ListedRun>();
+  for (const run of runs) {
+    if (run.status.name === 'CONTINUED_AS_NEW') continue;
+    const seen = byWorkflow.get(run.workflowId);
+    const newer = !seen || run.startTime > seen.startTime;
+    if (!seen || (run.status.name === 'RUNNING' && seen.status.name !== 'RUNNING') || (newer && seen.status.name !== 'RUNNING'))
+      byWorkflow.set(run.workflowId, run);
+  }
+  return [...byWorkflow.values()];
+}
+
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.put(
     '/customers/:id',
-    customerRoute('ingest', {
-      summary: "Set a customer's traits (merged into what the engine knows)",
-      body: traitsSchema(),
-      response: {
-        202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
-        ...errorResponses(400, 401, 403, 503),
+    customerRoute(
+      'ingest',
+      {
+        summary: "Set a customer's traits (merged into what the engine knows)",
+        body: traitsSchema(),
+        response: {
+          202: { type: 'object', properties: { customerId: { type: 'string' }, workflowId: { type: 'string' } } },
+          ...errorResponses(400, 401, 403, 413, 503),
+        },
       },
-    }),
+      // Traits are a few short fields (each bounded by the traits schema): far below Temporal's 2 MB payload limit.
+      { bodyLimit: 64 * 1024 },
+    ),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       try {
@@ -99,7 +121,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         );
         return reply.code(202).send({ customerId: id, workflowId: customerWorkflowId(id) });
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'updateTraits', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -108,12 +130,23 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
     '/customers/:id',
     customerRoute('read', {
       summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
+      description:
+        'Lists the current run of each journey: closed runs that handed over (continued as new) are left out, because the run that ' +
+        'took over says where the customer stands. `?history=true` lists every run, closed ones included (their state is null).',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          history: { type: 'string', enum: ['true', 'false'], description: 'true: also list closed runs (continued as new, failed).' },
+        },
+      },
       response: { 200: customerView, ...errorResponses(400, 401, 403, 404, 503) },
     }),
     async (req, reply) => {
       const { id } = req.params as { id: string };
+      const history = (req.query as { history?: string }).history === 'true';
       try {
-        const runs = await journeyRunsOf(ctx, id);
+        const runs = history ? await journeyRunsOf(ctx, id) : currentRuns(await journeyRunsOf(ctx, id));
         const journeys = await Promise.all(
           runs.map(async (run) => ({
             journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
@@ -139,7 +172,9 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
         );
         const profile = exists ? await queryOrReason(ctx, () => profileHandle.query(customerStateQuery)) : { state: null };
         if (!exists && journeys.length === 0) {
-          return reply.code(404).send({ error: 'not_found', message: `the engine knows nothing about customer ${id}`, requestId: req.id });
+          return sendError(reply, 404, 'not_found', `the engine knows nothing about customer ${id}`, [
+            { in: 'path', pointer: '/id', message: 'no customer with this id' },
+          ]);
         }
         return {
           customerId: id,
@@ -148,7 +183,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
           journeys,
         };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'getCustomer', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -166,7 +201,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       try {
         return { customerId: id, ...(await optOutOfEveryJourney(ctx, id, action)) };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'globalOptOut', err, `customer ${id}`, 'id');
       }
     },
   );
@@ -184,12 +219,12 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       const action = (req.body ?? {}) as OperatorAction;
       try {
         // Not started when missing: a customer with no workflow has no history to leave.
-        const state = await withDeadline(ctx, () =>
+        const state = await updateRun(ctx, () =>
           ctx.client.workflow.getHandle(workflowId).executeUpdate(handOverCustomerUpdate, { args: [action] }),
         );
         return { workflowId, action: 'hand-over', state: (state ?? null) as object | null };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`);
+        return replyTemporalFailure(ctx, reply, 'handOver', err, `customer ${id}`, 'id');
       }
     },
   );

@@ -1,8 +1,9 @@
 // The journeys the API routes to: list them, check a definition before deploying it, reload the files.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { anyObject, bearerRoute, errorResponses, integerFields, textFields } from '../schemas.ts';
+import { anyObject, bearerRoute, errorResponses, errorSchema, integerFields, textFields } from '../schemas.ts';
 import { upgradeRunsInFlight } from '../in-flight-upgrades.ts';
+import { errorBody } from '../errors.ts';
 
 const diagnostic = {
   type: 'object',
@@ -36,6 +37,10 @@ const upgradeReport = {
 const reloadOutcome = {
   type: 'object',
   properties: {
+    error: { type: 'string', description: 'With 422: invalid_definitions.' },
+    message: { type: 'string' },
+    errors: errorSchema.properties.errors,
+    requestId: { type: 'string' },
     applied: { type: 'boolean' },
     journeys: { type: 'array', items: journeySummary },
     diagnostics: { type: 'array', items: diagnostic },
@@ -97,7 +102,11 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
       if (!validate)
         return reply
           .code(501)
-          .send({ error: 'not_implemented', message: 'the definition compiler is not wired into this API build', requestId: req.id });
+          .send(
+            errorBody(req.id, 'not_implemented', 'the definition compiler is not wired into this API build', [
+              { pointer: '', message: 'no compiler in this build' },
+            ]),
+          );
       const diagnostics = await validate(req.body);
       return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
     },
@@ -115,9 +124,20 @@ export async function registerDefinitionRoutes(app: FastifyInstance, ctx: ApiCon
         ...errorResponses(401, 403),
       },
     }),
-    async (_req, reply) => {
+    async (req, reply) => {
       const outcome = await ctx.registry.reload();
-      return reply.code(outcome.applied ? 200 : 422).send(outcome);
+      if (outcome.applied) return reply.code(200).send(outcome);
+      // Refused: the outcome with the error shape's fields, each error diagnostic a problem in the journey file.
+      const problems = outcome.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => ({ pointer: d.pointer, message: `${d.file}:${d.line}:${d.column} ${d.message}` }));
+      return reply.code(422).send({
+        ...outcome,
+        error: 'invalid_definitions',
+        message: `the journey files have ${problems.length} error(s); the last good versions keep serving`,
+        errors: problems.length > 0 ? problems : [{ pointer: '', message: 'the journey files did not compile' }],
+        requestId: req.id,
+      });
     },
   );
 }

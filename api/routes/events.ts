@@ -4,18 +4,21 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ApiContext } from '../context.ts';
-import { MAX_BATCH } from '../context.ts';
+import { MAX_BATCH, MAX_EVENT_BYTES } from '../context.ts';
 import { EventNotTaken, mapWithConcurrency, type EventNotTakenResult, type EventResult } from '../ingest.ts';
 import { problemsFrom } from '../event-validator.ts';
+import { sendError } from '../errors.ts';
 import { bearerRoute, batchResultSchema, batchSchema, errorResponses, eventResultSchema, eventSchema } from '../schemas.ts';
+
+/** A 409: the event's result (reason: conflict) and the error shape's fields. */
+const conflictSchema = {
+  ...eventResultSchema,
+  required: ['status', 'error', 'message', 'errors', 'requestId'],
+  properties: { ...eventResultSchema.properties, message: { type: 'string' }, requestId: { type: 'string' } },
+} as const;
 
 /** How many events of one batch are routed at once (Temporal calls in flight per batch). */
 const BATCH_LANES = 16;
-
-function statusOf(result: EventResult): 202 | 400 | 409 {
-  if (result.status === 'accepted') return 202;
-  return result.reason === 'conflict' ? 409 : 400;
-}
 
 export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext) {
   // Batch items are checked here, one by one, with the same envelope schema as a single event.
@@ -25,13 +28,8 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
 
   const shed = (reply: FastifyReply, n: number, type: string) => {
     ctx.metrics.rejectEvents(type, 'shed', n);
-    return reply
-      .code(429)
-      .header('retry-after', '1')
-      .send({
-        error: 'overloaded',
-        message: `too many events in flight (${ctx.limit.current}/${ctx.limit.max}); retry after a second`,
-      });
+    const message = `too many events in flight (${ctx.limit.current}/${ctx.limit.max}); retry after a second`;
+    return sendError(reply.header('retry-after', '1'), 429, 'overloaded', message, [{ pointer: '', message: 'retry after a second' }]);
   };
 
   app.post(
@@ -42,9 +40,9 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
       {
         summary: 'Send one event',
         body: eventSchema,
-        response: { 202: eventResultSchema, 409: eventResultSchema, ...errorResponses(400, 401, 403, 413, 429, 503) },
+        response: { 202: eventResultSchema, 409: conflictSchema, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
       },
-      { bodyLimit: 256 * 1024 },
+      { bodyLimit: MAX_EVENT_BYTES },
     ),
     async (req, reply) => {
       const body = req.body as JourneyEvent;
@@ -61,7 +59,15 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
             requestId: req.id,
           });
         }
-        return reply.code(statusOf(result)).send(result);
+        if (result.status === 'rejected')
+          // A conflict: the result with the error shape's fields, so a client reads every 4xx the same way.
+          return reply.code(409).send({
+            ...result,
+            error: 'conflict',
+            message: result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '),
+            requestId: req.id,
+          });
+        return reply.code(202).send(result);
       } finally {
         ctx.limit.release(1);
       }
@@ -78,11 +84,8 @@ export async function registerEventRoutes(app: FastifyInstance, ctx: ApiContext)
     async (req, reply) => {
       const { events } = req.body as { events: unknown[] };
       if (events.length > MAX_BATCH) {
-        return reply.code(413).send({
-          error: 'batch_too_large',
-          message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
-          requestId: req.id,
-        });
+        const message = `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}`;
+        return sendError(reply, 413, 'batch_too_large', message, [{ pointer: '/events', message, expected: `at most ${MAX_BATCH} items` }]);
       }
       if (!ctx.limit.tryAcquire(events.length)) return shed(reply, events.length, 'batch');
       try {

@@ -55,7 +55,7 @@ export async function registerReportRoutes(app: FastifyInstance, ctx: ApiContext
         return reply.code(400).send({
           error: 'invalid_request',
           message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-          errors: problems.map((p) => ({ pointer: `/${p.field}`, message: p.message })),
+          errors: problems.map((p) => ({ in: 'query', pointer: `/${p.field}`, message: p.message })),
           requestId: req.id,
         });
       return ctx.opts.kpiReport ? ctx.opts.kpiReport(query) : runKpiReport(ctx.opts.dataDir, query, { definitions: definitionsNow });

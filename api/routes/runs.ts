@@ -11,7 +11,7 @@ import {
 } from '../../workflows/contract/index.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { queryOrReason, replyTemporalFailure, withDeadline } from '../temporal-calls.ts';
+import { queryOrReason, replyTemporalFailure, updateRun, withDeadline } from '../temporal-calls.ts';
 import { anyObject, bearerRoute, errorResponses, idSchema, operatorActionSchema, runStatusFields } from '../schemas.ts';
 
 const runParams = {
@@ -62,7 +62,7 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
           ...state,
         };
       } catch (err) {
-        return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`);
+        return replyTemporalFailure(ctx, reply, 'describeRun', err, `run ${workflowId}`, 'customerId');
       }
     },
   );
@@ -87,10 +87,10 @@ export async function registerRunRoutes(app: FastifyInstance, ctx: ApiContext) {
         const workflowId = journeyWorkflowId(journeyId, customerId);
         const action = (req.body ?? {}) as OperatorAction;
         try {
-          const state = await withDeadline(ctx, () => ctx.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [action] }));
+          const state = await updateRun(ctx, () => ctx.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [action] }));
           return { workflowId, action: name, state: (state ?? null) as object | null };
         } catch (err) {
-          return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`);
+          return replyTemporalFailure(ctx, reply, name, err, `run ${workflowId}`, 'customerId');
         }
       },
     );

@@ -13,6 +13,10 @@ import type { ApiContext } from '../context.ts';
 import { withDeadline } from '../temporal-calls.ts';
 import { optBackIntoEveryJourney, optOutOfEveryJourney } from '../opt-out.ts';
 import { unsubscribePage, type PageState } from './unsubscribe-page.ts';
+import { idPattern } from '../schemas.ts';
+import { errorBody } from '../errors.ts';
+
+const ID = new RegExp(idPattern);
 
 const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } } };
 
@@ -30,19 +34,19 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, ctx: ApiCo
 
   /** The token's customer and journey, or the 404 answer already sent. */
   function subject(req: FastifyRequest, reply: FastifyReply) {
-    const found = readUnsubscribeToken(secret, (req.params as { token: string }).token);
+    const signed = readUnsubscribeToken(secret, (req.params as { token: string }).token);
+    // The engine signs links only for ids the API accepts; any other id (a leaked secret, a link from a build with
+    // other rules) could never name a run, and Temporal would refuse it: the link is not valid, never a 503 retried.
+    const found = signed && ID.test(signed.customerId) && ID.test(signed.journeyId) ? signed : undefined;
     if (!found) {
       void answer(
         req,
         reply,
         404,
         { kind: 'invalid' },
-        {
-          error: 'not_found',
-          message: 'this unsubscribe link is not valid',
-          errors: [{ pointer: '/token', message: 'not a link this engine signed' }],
-          requestId: req.id,
-        },
+        errorBody(req.id, 'not_found', 'this unsubscribe link is not valid', [
+          { in: 'path', pointer: '/token', message: 'not a link this engine signed' },
+        ]),
       );
     }
     return found;
@@ -89,7 +93,9 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, ctx: ApiCo
           reply,
           503,
           { ...base, kind: 'unavailable' },
-          { error: 'temporal_unavailable', message: 'the unsubscribe could not be recorded now; try again' },
+          errorBody(req.id, 'temporal_unavailable', 'the unsubscribe could not be recorded now; try again', [
+            { in: 'path', pointer: '/token', message: 'not recorded yet: try again' },
+          ]),
         );
       }
     });
@@ -108,10 +114,20 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, ctx: ApiCo
             reply,
             409,
             { ...base, kind: 'opted-out-elsewhere' },
-            { error: 'refused', message: 'this opt-out was not made with this link' },
+            errorBody(req.id, 'refused', 'this opt-out was not made with this link', [
+              { in: 'path', pointer: '/token', message: 'this link did not make the opt-out it would undo' },
+            ]),
           );
         reply.header('retry-after', '60');
-        return answer(req, reply, 503, { ...base, kind: 'unavailable' }, { error: 'temporal_unavailable', message: 'try again' });
+        return answer(
+          req,
+          reply,
+          503,
+          { ...base, kind: 'unavailable' },
+          errorBody(req.id, 'temporal_unavailable', 'try again', [
+            { in: 'path', pointer: '/token', message: 'not recorded yet: try again' },
+          ]),
+        );
       }
     });
   });

@@ -161,7 +161,12 @@ function registerRoute(app: FastifyInstance, path: string, opts: PostmarkWebhook
         return reply
           .code(401)
           .header('www-authenticate', 'Basic realm="postmark-webhooks"')
-          .send({ error: 'unauthorized', message: 'basic auth required (the webhook credentials set in Postmark)' });
+          .send({
+            error: 'unauthorized',
+            message: 'basic auth required (the webhook credentials set in Postmark)',
+            errors: [{ in: 'header', pointer: '/authorization', message: 'not the webhook credentials set in Postmark' }],
+            requestId: req.id,
+          });
       }
       const outcome = mapPostmarkWebhook((req.body ?? {}) as PostmarkPayload);
       if (outcome.status === 'unmatched') {
@@ -179,7 +184,12 @@ function registerRoute(app: FastifyInstance, path: string, opts: PostmarkWebhook
         return reply
           .code(503)
           .header('retry-after', '60')
-          .send({ error: 'temporal_unavailable', message: 'could not record the event; Postmark will retry', requestId: req.id });
+          .send({
+            error: 'temporal_unavailable',
+            message: 'could not record the event; Postmark will retry',
+            errors: [{ pointer: '', message: 'not recorded yet' }],
+            requestId: req.id,
+          });
       }
       if (result.status === 'rejected') {
         // Redelivering the same payload can never succeed: a 4xx that says which field of Postmark's payload is at fault.

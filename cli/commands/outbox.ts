@@ -43,9 +43,10 @@ export function register(program: Command): void {
     .command('outbox')
     .description('the local outbox: emails written instead of sent when POSTMARK_SERVER_TOKEN is not set');
 
+  // `journey outbox` alone lists: what anyone typing it wants to see first.
   outbox
-    .command('list')
-    .description('list the messages in <data dir>/outbox, oldest first')
+    .command('list', { isDefault: true })
+    .description('list the messages in <data dir>/outbox, oldest first (the default)')
     .option('--data-dir <dir>', 'the data folder (default: $JOURNEY_DATA_DIR or ./data)')
     .option('--json', 'print the messages as JSON')
     .action(async (options: { dataDir?: string; json?: boolean }) => {

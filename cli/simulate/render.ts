@@ -1,7 +1,7 @@
 // What `journey simulate` prints: one dated line per tracking record (in the customer's zone), every send with its
 // recipient and subject (joined from the outbox by send key), moved send times with their reason, holds and when
 // they end, rewards, thank-yous; then the emails and the run's counts.
-import { formatLocal } from '../../workflows/journey/send-window.ts';
+import { instantText, localText as formatLocal, readableReason } from '../../definitions/readable.ts';
 import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import type { SimulationResult } from './run-timeline.ts';
 
@@ -76,7 +76,7 @@ function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKe
 }
 
 export function renderSimulation(r: SimulationResult): string {
-  const lines = [`customer zone: ${r.zone}; day 0 = ${formatLocal(r.startMs, r.zone)}`];
+  const lines = [`customer zone: ${r.zone}; day 0 = ${instantText(r.startMs, r.zone)}`];
   const bySendKey = new Map<string, Sent>(r.sent.map((m) => [m.sendKey, m]));
   const at = (iso: unknown) => (typeof iso === 'string' ? formatLocal(Date.parse(iso), r.zone) : '—');
   const mail = (sendKey: unknown) => {
@@ -86,7 +86,7 @@ export function renderSimulation(r: SimulationResult): string {
   for (const rec of r.records) {
     const t = Date.parse(rec.at);
     const day = ((t - r.startMs) / 86_400_000).toFixed(1).padStart(6);
-    lines.push(`day ${day}  ${formatLocal(t, r.zone)}  ${lineOf(rec, at, mail)}`);
+    lines.push(`day ${day}  ${formatLocal(t, r.zone)}  ${readableReason(lineOf(rec, at, mail), r.zone)}`);
   }
   const s = r.finalState;
   lines.push(`emails delivered to the outbox: ${r.sent.length}${r.sent.map((m) => `\n  ${m.sendKey} → ${m.to}`).join('')}`);

@@ -12,13 +12,22 @@ export interface UiLink {
   url: string;
 }
 
-/** The searches an operator starts from: one customer's runs, runs by stage, held runs. */
+/** The current run of each journey and customer only: a run that handed over (continued as new) is closed. */
+const CURRENT = 'ExecutionStatus = "Running"';
+
+/** The list views an operator starts from: every journey run, one customer's runs, runs by stage, runs awaiting a
+ *  reward, held runs. Each shows current runs only (not the closed runs a continue-as-new leaves behind). */
 export function operatorLinks(uiUrl: string, namespace: string, opts: { customerId: string; stages: string[] }): UiLink[] {
-  const link = (label: string, query: string): UiLink => ({ label, query, url: workflowListUrl(uiUrl, namespace, query) });
+  const link = (label: string, query: string): UiLink => ({
+    label,
+    query,
+    url: workflowListUrl(uiUrl, namespace, `${query} AND ${CURRENT}`),
+  });
   return [
     link('all journey runs', `WorkflowType = "${JOURNEY_WORKFLOW_TYPE}"`),
     link(`one customer's runs (${opts.customerId})`, `CustomerId = "${opts.customerId}"`),
     ...opts.stages.map((stage) => link(`runs in ${stage}`, `JourneyStage = "${stage}"`)),
+    link('awaiting a reward (held until the deal closes)', 'JourneyStage = "reward"'),
     link('suppressed runs (held after a bad experience)', 'Suppressed = true'),
   ];
 }

@@ -175,6 +175,20 @@ describe('customers and runs', () => {
       return body.runId !== first.runId && body.status === 'RUNNING' && body.state ? body : undefined;
     });
     expect(next.state!.notes.map((n) => n.text)).toContain('operator handOver by test: retire a patch');
+    // The customer's view lists the run that took over, not the one that handed over; ?history=true lists both.
+    type Listed = { journeys: { workflowId: string; runId: string; status: string; state: unknown }[] };
+    const runsOf = async (url: string) =>
+      ((await f.api.inject({ method: 'GET', url, headers: auth('read-key') })).json() as Listed).journeys.filter(
+        (j) => j.workflowId === workflowId,
+      );
+    const withHistory = await waitFor('both runs listed with ?history=true', async () => {
+      const runs = await runsOf(`/v1/customers/${id}?history=true`);
+      return runs.some((r) => r.runId === next.runId) && runs.some((r) => r.runId === first.runId) && runs;
+    });
+    expect(withHistory.find((r) => r.runId === first.runId)).toMatchObject({ status: 'CONTINUED_AS_NEW', state: null });
+    const current = await runsOf(`/v1/customers/${id}`);
+    expect(current.map((r) => [r.runId, r.status])).toEqual([[next.runId, 'RUNNING']]);
+    expect(current[0].state).toMatchObject({ customerId: id });
     const query = `WorkflowId = '${workflowId}' AND ExecutionStatus = 'Running' AND JourneyRelease = '${RELEASE}'`;
     expect(
       await waitFor('the next run listed by release', async () => {

@@ -40,6 +40,10 @@ export interface FakePostmarkOptions {
   inactiveRecipients?: string[];
   /** Like real Postmark, a message shows in the outbound search only this long after it was accepted. */
   searchLagMs?: number;
+  /** Port to listen on (127.0.0.1); a free one when unset. */
+  port?: number;
+  /** Called with each message accepted (the stand-alone server prints them). */
+  onAccepted?: (message: AcceptedMessage) => void;
 }
 
 export interface FakePostmark {
@@ -114,6 +118,7 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
   function accept(body: Record<string, any>, endpoint: Endpoint): AcceptedMessage {
     const message: AcceptedMessage = { MessageID: randomUUID(), ReceivedAt: new Date().toISOString(), endpoint, body };
     accepted.push(message);
+    opts.onAccepted?.(message);
     return message;
   }
 
@@ -232,7 +237,10 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
       },
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // a port already taken
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -55,6 +55,7 @@ export async function setup(project: TestProject) {
   });
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
   const bundlePath = join(artifacts, 'workflow-bundle.js');

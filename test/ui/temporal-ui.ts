@@ -35,3 +35,49 @@ export async function visibleText(page: Page): Promise<string> {
   }
   return parts.join('\n');
 }
+
+/** Where the last line of a Markdown panel stands: inside its frame's visible area, and the frame inside the window. */
+export interface PanelFit {
+  lastLine: string;
+  lastLineBottom: number;
+  frameHeight: number;
+  contentHeight: number;
+  frameBottomInWindow: number;
+  windowHeight: number;
+}
+
+/** The fit of the sandboxed frame whose text contains `marker` (e.g. the run's Current Details), or undefined. */
+export async function panelFit(page: Page, marker: string): Promise<PanelFit | undefined> {
+  for (const frame of page.frames()) {
+    if (frame.isDetached()) continue;
+    const inFrame = await frame
+      .evaluate((m) => {
+        const body = document.body;
+        if (!body?.innerText.includes(m)) return undefined;
+        // The last text node with text in it, measured as a range: the panel's last rendered line.
+        const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+        let last: Text | undefined;
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent?.trim()) last = n as Text;
+        if (!last) return undefined;
+        const range = document.createRange();
+        range.selectNodeContents(last);
+        const rects = range.getClientRects();
+        const bottom = rects.length ? rects[rects.length - 1].bottom : range.getBoundingClientRect().bottom;
+        return {
+          lastLine: last.textContent!.trim(),
+          lastLineBottom: bottom,
+          frameHeight: document.documentElement.clientHeight,
+          contentHeight: document.documentElement.scrollHeight,
+        };
+      }, marker)
+      .catch(() => undefined);
+    if (!inFrame) continue;
+    const box = await (await frame.frameElement()).boundingBox();
+    return {
+      ...inFrame,
+      frameBottomInWindow: box ? box.y + Math.min(box.height, inFrame.lastLineBottom) : Number.POSITIVE_INFINITY,
+      windowHeight: page.viewportSize()?.height ?? 0,
+    };
+  }
+  return undefined;
+}

@@ -51,6 +51,8 @@ export interface CustomerSnapshot {
   sends: SentEmail[];
   /** recordSend signals dropped as malformed, when any. */
   malformedSends?: number;
+  /** customerEvent / updateTraits signals refused (another customer's event, unusable traits, not an event), when any. */
+  refusedSignals?: { count: number; last: string };
   /** The reward ledger, oldest first. */
   rewards: LedgerEntry[];
 }

@@ -9,4 +9,6 @@ export * from './email-activity.ts';
 export * from './effect-activities.ts';
 export * from './crm-activity.ts';
 export * from './customer-start.ts';
+export * from './unreadable-payload.ts';
+export * from './operator-action.ts';
 export type * from './activity-interface.ts';

@@ -5,6 +5,7 @@ import type { ContactSlotDecision, ContactSlotRequest } from '../contract/index.
 import type { ContactPolicy } from '../../definitions/contact-policy.ts';
 import shippedPolicyFile from '../../definitions/contact-policy.json' with { type: 'json' };
 import { durationMs } from '../../definitions/duration.ts';
+import { capText } from '../../definitions/readable.ts';
 import { isQuietAt, quietHoursEnd, type QuietHours } from './quiet-hours.ts';
 import type { SuppressionPolicy } from './global-suppression.ts';
 
@@ -110,14 +111,14 @@ export function decideContactSlot(req: ContactSlotRequest, facts: ContactFacts, 
     const globalFree = capFreeAt(facts.history, policy.maxAsks, policy.periodMs, earliest);
     if (globalFree > earliest) {
       earliest = globalFree;
-      reasons.push(`global cap: ${policy.maxAsks} ask(s) per ${policy.periodMs / 3_600_000}h across journeys`);
+      reasons.push(`global cap: ${capText(policy.maxAsks, policy.periodMs)} across journeys`);
     }
     if (req.journeyCap) {
       const own = facts.history.filter((a) => a.journeyId === req.journeyId);
       const journeyFree = capFreeAt(own, req.journeyCap.maxAsks, req.journeyCap.periodMs, earliest);
       if (journeyFree > earliest) {
         earliest = journeyFree;
-        reasons.push(`journey cap: ${req.journeyCap.maxAsks} ask(s) per ${req.journeyCap.periodMs / 3_600_000}h`);
+        reasons.push(`journey cap: ${capText(req.journeyCap.maxAsks, req.journeyCap.periodMs)}`);
       }
     }
     for (const quiet of [policy.quietHours, req.quietHours]) {

@@ -30,8 +30,10 @@ import {
   handOverCustomerUpdate,
   recordRewardUpdate,
   recordSendSignal,
+  operatorActionProblem,
 } from '../contract/index.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
+import { countRefusal, customerEventRefusal, traitsRefusal, type RefusedSignals } from './signal-checks.ts';
 
 export interface CustomerCarried {
   traits: Record<string, unknown>;
@@ -45,6 +47,8 @@ export interface CustomerCarried {
   sends?: SentEmail[];
   /** recordSend signals dropped as malformed. */
   malformedSends?: number;
+  /** customerEvent / updateTraits signals refused (customer/signal-checks.ts). */
+  refusedSignals?: RefusedSignals;
 }
 
 export interface CustomerProfileInput {
@@ -72,6 +76,12 @@ const LEGACY_SCORE_CONFIG = (({ $comment: _c, ...config }) => config as Advocate
 const KEEP_EVENT_IDS = 500;
 const KEEP_DECISIONS = 500;
 const KEEP_HISTORY_MS = 365 * 86_400_000;
+
+/** Refuses what is not an operator action before the update is accepted (workflows/contract/operator-action.ts). */
+function rejectBadAction(action: unknown): void {
+  const problem = operatorActionProblem(action);
+  if (problem) throw ApplicationFailure.create({ message: problem, type: 'OperatorActionRejected', nonRetryable: true });
+}
 
 export async function customerProfile(input: CustomerProfileInput): Promise<void> {
   const policyInput: ContactPolicy = { ...SHIPPED_CONTACT_POLICY, ...input.contactPolicy };
@@ -118,16 +128,24 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
       contactHistory: s.contactHistory,
       sends: s.sends ?? [],
       ...(s.malformedSends ? { malformedSends: s.malformedSends } : {}),
+      ...(s.refusedSignals ? { refusedSignals: s.refusedSignals } : {}),
       rewards: Object.values(s.ledger).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
       ...(handover ? { handoverRequested: handover } : {}),
     };
   };
 
   setHandler(updateTraitsSignal, (traits) => {
-    s.traits = { ...s.traits, ...traits };
+    const refusal = traitsRefusal(traits);
+    if (refusal) s.refusedSignals = countRefusal(s.refusedSignals, `updateTraits: ${refusal}`);
+    else s.traits = { ...s.traits, ...traits };
   });
 
   setHandler(customerEventSignal, (event: JourneyEvent) => {
+    const refusal = customerEventRefusal(event, input.customerId);
+    if (refusal) {
+      s.refusedSignals = countRefusal(s.refusedSignals, `customerEvent: ${refusal}`);
+      return;
+    }
     if (s.seenEventIds.includes(event.id)) return; // the API may deliver an event twice
     s.seenEventIds = [...s.seenEventIds, event.id].slice(-KEEP_EVENT_IDS);
     if (event.traits) s.traits = { ...s.traits, ...event.traits };
@@ -172,19 +190,25 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     },
   );
 
-  setHandler(globalOptOutUpdate, (action) => {
-    if (!s.suppression.optedOut) {
-      s.suppression = {
-        ...s.suppression,
-        optedOut: {
-          reason: `operator${action.actor ? ` ${action.actor}` : ''}: ${action.reason ?? 'opted out'}`,
-          at: new Date().toISOString(),
-          ...(action.actor ? { by: action.actor } : {}),
-        },
-      };
-    }
-    return state();
-  });
+  setHandler(
+    globalOptOutUpdate,
+    (action) => {
+      if (!s.suppression.optedOut) {
+        s.suppression = {
+          ...s.suppression,
+          optedOut: {
+            reason: `operator${action?.actor ? ` ${action.actor}` : ''}: ${action?.reason ?? 'opted out'}`,
+            at: new Date().toISOString(),
+            ...(action?.actor ? { by: action.actor } : {}),
+          },
+        };
+      }
+      return state();
+    },
+    // Without it, an action that is not an object (any client may send one) threw in the handler: the workflow task
+    // failed on every retry and the customer's workflow answered nothing any more.
+    { validator: rejectBadAction },
+  );
   // The recipient undoing their own unsubscribe (the link's undo): only an opt-out the link made is theirs to undo.
   setHandler(
     globalOptInUpdate,
@@ -237,12 +261,7 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     },
     {
       validator: (action) => {
-        if (action !== undefined && (typeof action !== 'object' || action === null))
-          throw ApplicationFailure.create({
-            message: 'an operator action is an object { actor?, reason? }',
-            type: 'OperatorActionRejected',
-            nonRetryable: true,
-          });
+        rejectBadAction(action);
         if (handover)
           throw ApplicationFailure.create({
             message: `a handover is already pending (asked at ${handover.at})`,

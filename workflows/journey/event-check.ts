@@ -59,7 +59,8 @@ export function schemaProblems(schema: JsonSchemaNode, value: unknown, pointer: 
 // One @, no spaces or brackets: the API checks the full format; this only refuses what no mailbox can be.
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/u;
 
-function traitProblems(traits: unknown): string[] {
+/** What no ask could use in traits sent straight to a workflow (the API checks the full traits schema). */
+export function traitProblems(traits: unknown): string[] {
   if (traits === undefined) return [];
   if (typeOf(traits) !== 'object') return ['/traits is not an object'];
   const t = traits as Record<string, unknown>;

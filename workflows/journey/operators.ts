@@ -13,6 +13,7 @@ import {
   skipWaitUpdate,
   type OperatorAction,
   type JourneySnapshot,
+  operatorActionProblem,
 } from '../contract/index.ts';
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { iso, track, wake, type RunContext } from './context.ts';
@@ -25,8 +26,8 @@ function reject(message: string): never {
 }
 
 function validAction(action: OperatorAction | undefined): void {
-  if (action !== undefined && (typeof action !== 'object' || action === null))
-    reject('an operator action is an object { actor?, reason? }');
+  const problem = operatorActionProblem(action);
+  if (problem) reject(problem);
 }
 
 /** The full state for operators: stage, motion, attempts, next action and when, suppression and why, rewards, referrals. */

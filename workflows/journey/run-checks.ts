@@ -62,23 +62,26 @@ export function carriedProblems(carried: unknown): string[] {
   return problems;
 }
 
+/** Problems with a compiled plan (`at` names where it came from): the parts every stage reads must be there. */
+export function planProblems(plan: CompiledPlan | undefined, at = 'input.plan'): string[] {
+  const problems: string[] = [];
+  if (!plan || typeof plan !== 'object') return [`${at} is missing`];
+  if (plan.planFormat !== PLAN_FORMAT)
+    problems.push(`${at}.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
+  if (!plan.definition?.listen?.signals?.length) problems.push(`${at}.definition.listen.signals is empty`);
+  if (!plan.definition?.motions || typeof plan.definition.motions !== 'object') problems.push(`${at}.definition.motions is missing`);
+  if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track)
+    problems.push(`${at}.definition lacks suppression, qualify or track`);
+  // A window that never opens, or a zone Intl does not know, would otherwise fail (or fall back to UTC) at the first ask.
+  if (plan.definition?.motions && typeof plan.definition.motions === 'object') problems.push(...sendWindowProblems(plan));
+  return problems;
+}
+
 /** The run's input, checked before anything else: a bad plan, carried state or send window fails the run at once. */
 export function checkInput(input: JourneyRunInput): void {
-  const plan = input?.plan;
-  const problems: string[] = [];
-  if (!plan || typeof plan !== 'object') problems.push('input.plan is missing');
-  else {
-    if (plan.planFormat !== PLAN_FORMAT)
-      problems.push(`input.plan.planFormat is ${JSON.stringify(plan.planFormat)}, this interpreter runs ${PLAN_FORMAT}`);
-    if (!plan.definition?.listen?.signals?.length) problems.push('input.plan.definition.listen.signals is empty');
-    if (!plan.definition?.motions || typeof plan.definition.motions !== 'object') problems.push('input.plan.definition.motions is missing');
-    if (!plan.definition?.suppression || !plan.definition?.qualify || !plan.definition?.track)
-      problems.push('input.plan.definition lacks suppression, qualify or track');
-  }
+  const problems = planProblems(input?.plan);
   if (typeof input?.customerId !== 'string' || !input.customerId) problems.push('input.customerId is missing');
   problems.push(...carriedProblems(input?.carried));
-  // A window that never opens, or a zone Intl does not know, would otherwise fail (or fall back to UTC) at the first ask.
-  if (plan && typeof plan === 'object' && plan.definition?.motions) problems.push(...sendWindowProblems(plan));
   if (problems.length) throw ApplicationFailure.nonRetryable(`bad journey input: ${problems.join('; ')}`, 'JourneyBadPlan');
 }
 

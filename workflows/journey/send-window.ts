@@ -122,9 +122,5 @@ export function nextSendTime(fromMs: number, window: Pick<SendWindow, 'days' | '
   throw ApplicationFailure.nonRetryable(`send window ${JSON.stringify(window)} never opens in ${zone}`, 'JourneyBadPlan');
 }
 
-/** `2026-03-09 09:00 (America/New_York)`: an instant as the customer reads it. */
-export function formatLocal(ms: number, zone: string): string {
-  const p = localParts(ms, zone);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${p.weekday} ${pad(p.hour)}:${pad(p.minute)} (${zone})`;
-}
+/** The local wall clock of an instant, from the one formatter of readable texts. */
+export { localText as formatLocal } from '../../definitions/readable.ts';

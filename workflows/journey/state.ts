@@ -1,4 +1,5 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
+import { readableReason } from '../../definitions/readable.ts';
 import type { JourneyEvent, ReferralRecordRequest, RewardRequest, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 
@@ -237,8 +238,13 @@ export function carry(state: JourneyState): CarriedState {
   };
 }
 
+/** The zone a run's texts are read in: the customer's own (traits.timezone) when it is a zone; else UTC. */
+export function readerZone(traits: Record<string, unknown>): string | undefined {
+  return typeof traits.timezone === 'string' ? traits.timezone : undefined;
+}
+
 export function note(state: JourneyState, nowMs: number, text: string): void {
-  state.notes.push({ at: new Date(nowMs).toISOString(), text });
+  state.notes.push({ at: new Date(nowMs).toISOString(), text: readableReason(text, readerZone(state.traits)) });
   if (state.notes.length > NOTES_MAX) state.notes.splice(0, state.notes.length - NOTES_MAX);
 }
 

@@ -16,59 +16,74 @@ import {
   Suppressed,
 } from '../contract/index.ts';
 import { RELEASE } from '../release.ts';
+import { instantText, markdownReason } from '../../definitions/readable.ts';
 import type { RunContext } from './context.ts';
+import { readerZone } from './state.ts';
 import { askHold } from './suppression.ts';
 
 function suppressionReason(ctx: RunContext): string | undefined {
   return askHold(ctx, 'email')?.reason;
 }
 
+/**
+ * The run's Current Details in the Temporal UI, shaped to be read whole in its panel (a frame about 100 px tall in
+ * UI 2.42): first what matters now (stage, the next action and when, why the run is held), then any problem that
+ * needs an operator, then the cycle and the counts on one line, last. Which journey, version and customer is in the
+ * run's Summary beside it. Every reason goes through the one formatter (definitions/readable.ts): times in the
+ * customer's zone and UTC, durations in words, Markdown's special characters escaped so `<redacted>` stays visible.
+ */
 export function detailsMarkdown(ctx: RunContext): string {
   const s = ctx.state;
+  const zone = readerZone(s.traits);
+  const say = (text: string) => markdownReason(text, zone);
   const why = suppressionReason(ctx);
-  const lines = [
-    `**${s.journeyName}** v${s.journeyVersion} · customer \`${s.customerId}\` · cycle ${s.cycle}`,
-    // Markdown needs a blank line between a paragraph and a list, or the Temporal UI shows the bullets as text.
-    '',
-    `- stage: **${s.stage}**${s.motion ? ` · motion: ${s.motion}` : ''}${s.attempts ? ` · asks this cycle: ${s.attempts}` : ''}`,
-    `- next: ${s.nextAction ? `${s.nextAction.what}${s.nextAction.at ? ` at ${s.nextAction.at}` : ''}` : '—'}`,
-  ];
-  if (why) lines.push(`- suppressed: ${why}`);
+  const now = [`**${s.stage}**${s.motion ? ` · ${s.motion}` : ''} · next: ${s.nextAction ? say(s.nextAction.what) : 'nothing planned'}`];
+  if (why) now.push(`**held**: ${say(why)}`);
+  const problems: string[] = [];
   if (s.emailProblem) {
     const { kind, reason, failures, retryAt } = s.emailProblem;
-    const next = retryAt ? ` · trying again at ${retryAt}` : ' · ask given up';
-    lines.push(`- email ${kind}: ${reason} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${next}`);
+    const again = retryAt ? ` · trying again at ${instantText(retryAt, zone)}` : ' · ask given up';
+    problems.push(`- email ${kind}: ${say(reason)} · ${failures} failed ${failures === 1 ? 'try' : 'tries'}${again}`);
   }
   const failedRewards = s.rewards.filter((r) => r.status === 'failed');
   if (failedRewards.length > 0) {
     const last = failedRewards[failedRewards.length - 1];
-    lines.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${last.key}: ${last.reason}`);
+    problems.push(`- rewards failed, need an operator: ${failedRewards.length} · last ${say(last.key)}: ${say(last.reason ?? '')}`);
   }
   if (s.trackingProblem) {
     const t = s.trackingProblem;
-    lines.push(
-      `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${t.since} (${t.reason}) · trying again at ${t.retryAt}`,
+    problems.push(
+      `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${instantText(t.since, zone)} (${say(t.reason)}) · trying again at ${instantText(t.retryAt, zone)}`,
     );
   }
   if (s.ownerTask?.cycle === s.cycle) {
     const t = s.ownerTask;
-    lines.push(
-      `- owner task (${t.provider}) ${t.outcome ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${t.outcomeAt}` : ''}` : `open, answer due ${t.dueAt}`}`,
-    );
+    const answer = t.outcome
+      ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${instantText(t.outcomeAt, zone)}` : ''}`
+      : `open, answer due ${instantText(t.dueAt, zone)}`;
+    now.push(`owner task (${t.provider}) ${answer}`);
   }
   if (s.crmProblem) {
     const c = s.crmProblem;
     const queued = s.crmQueue?.length ? ` · ${s.crmQueue.length} referral records wait in this run` : '';
-    lines.push(
-      `- CRM ${c.what} failing: ${c.reason} · ${c.failures} failed ${c.failures === 1 ? 'try' : 'tries'}${c.retryAt ? ` · trying again at ${c.retryAt}` : ' · needs an operator'}${queued}`,
+    const again = c.retryAt ? ` · trying again at ${instantText(c.retryAt, zone)}` : ' · needs an operator';
+    problems.push(
+      `- CRM ${c.what} failing: ${say(c.reason)} · ${c.failures} failed ${c.failures === 1 ? 'try' : 'tries'}${again}${queued}`,
     );
   }
-  if (s.ended) lines.push(`- ended: ${s.ended.reason} (new events are recorded, never acted on)`);
-  if (s.qualification) lines.push(`- qualified: ${s.qualification.motion} (${s.qualification.reason})`);
+  if (s.ended) problems.push(`- ended: ${say(s.ended.reason)} (new events are recorded, never acted on)`);
+  if (ctx.handoverRequested) problems.push(`- handing over to a fresh history (operator, ${instantText(ctx.handoverRequested.at, zone)})`);
+  const qualified = s.qualification ? `qualified: ${s.qualification.motion} (${say(s.qualification.reason)}) · ` : '';
   const { referrals, conversions, rewardsIssued, tier } = s.history;
-  lines.push(`- referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`);
-  if (ctx.handoverRequested) lines.push(`- handing over to a fresh history (operator, ${ctx.handoverRequested.at})`);
-  return lines.join('\n');
+  const tally = [
+    `${qualified}cycle ${s.cycle}`,
+    `asks this cycle ${s.attempts ?? 0} · referrals ${referrals} · conversions ${conversions} · rewards ${rewardsIssued}${tier ? ` · tier ${tier}` : ''}`,
+  ];
+  // Hard line breaks (two trailing spaces) keep the lines in one paragraph: no list or paragraph margins, so the
+  // usual four lines fit the panel. Problems, when there are any, are a list of their own between the two parts.
+  const paragraph = (lines: string[]) => lines.join('  \n');
+  if (problems.length === 0) return paragraph([...now, ...tally]);
+  return [paragraph(now), '', ...problems, '', paragraph(tally)].join('\n');
 }
 
 /** Once per run (each continue-as-new included): which journey, version and customer, and the release of the code

@@ -5,8 +5,10 @@
 // history ('handover'): the caller returns up to the interpreter, which continues as new with the stage in the
 // carried state (journey/handover.ts).
 import { condition } from '@temporalio/workflow';
+import { readableReason } from '../../definitions/readable.ts';
 import { iso, stopRequested, type RunContext } from './context.ts';
 import { handoverDue } from './handover.ts';
+import { readerZone } from './state.ts';
 import { showProgress } from './visibility.ts';
 
 export type WaitResult = 'elapsed' | 'skipped' | 'changed' | 'handover';
@@ -28,7 +30,10 @@ export async function waitUntil(ctx: RunContext, what: string, options: WaitOpti
   const { until, alsoWakeOn, whileStopped = false, mayHandOver = false } = options;
   const handover = () => mayHandOver && handoverDue(ctx);
   if (handover()) return 'handover';
-  ctx.state.nextAction = { what, at: until === undefined ? undefined : iso(until) };
+  // In words an operator reads (instants in the customer's zone and UTC, durations as "2 days"), in the state,
+  // the Current Details and the timer's summary alike.
+  const said = readableReason(what, readerZone(ctx.state.traits));
+  ctx.state.nextAction = { what: said, at: until === undefined ? undefined : iso(until) };
   showProgress(ctx);
   const skips = ctx.skipRequests;
   const changes = ctx.changes;
@@ -38,7 +43,7 @@ export async function waitUntil(ctx: RunContext, what: string, options: WaitOpti
     await condition(wakeUp);
   } else {
     const ms = until - ctx.now();
-    if (ms > 0) await condition(wakeUp, ms, { summary: what.slice(0, 100) });
+    if (ms > 0) await condition(wakeUp, ms, { summary: said.slice(0, 100) });
   }
   if (ctx.skipRequests !== skips) return 'skipped';
   if (until !== undefined && ctx.now() >= until) return 'elapsed';

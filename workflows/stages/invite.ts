@@ -9,7 +9,8 @@ import { durationMs } from '../../definitions/duration.ts';
 import { email, failureMessage, failureType, optional, retriesExhausted } from '../journey/activities.ts';
 import { iso, stopRequested, track, type RunContext } from '../journey/context.ts';
 import { askHold, optOut } from '../journey/suppression.ts';
-import { formatLocal, isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
+import { isKnownTimeZone, nextSendTime } from '../journey/send-window.ts';
+import { instantText } from '../../definitions/readable.ts';
 import { note } from '../journey/state.ts';
 import { showProgress } from '../journey/visibility.ts';
 import { waitUntil } from '../journey/waits.ts';
@@ -172,7 +173,7 @@ async function waitSlotAndSend(
   if (sendAt > due) askMoved(ctx, { attempt: a.attempt, sendKey: sendKeyOf(ctx, a.attempt) }, due, sendAt, windowReason(window, zone));
   if (sendAt > now) {
     const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ` (again: email ${state.emailProblem?.kind})` : '';
-    const woke = await waitUntil(ctx, `${a.label} at ${formatLocal(sendAt, zone)}${retrying}`, {
+    const woke = await waitUntil(ctx, `${a.label} at ${instantText(sendAt, zone)}${retrying}`, {
       until: sendAt,
       alsoWakeOn: () => actionWaiting(ctx),
       mayHandOver: true,

@@ -1,0 +1,40 @@
+// The settings table (docs/settings.md) is generated from the code that reads each environment variable: a variable
+// read but not described, a description nothing reads, or a stale file fails here.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NOT_SETTINGS, ROOT, scanEnvReads, settingsMarkdown } from '../scripts/settings-table.ts';
+import { SETTINGS } from '../scripts/settings-descriptions.ts';
+
+describe('docs/settings.md, every environment variable', () => {
+  const reads = scanEnvReads();
+
+  it('finds the variables the processes read (the scan works)', () => {
+    for (const name of [
+      'JOURNEY_API_KEYS',
+      'JOURNEY_WORKER_MAX_ACTIVITIES',
+      'POSTMARK_API_URL',
+      'JOURNEY_DEMO_DAY_SECONDS',
+      'POSTMARK_FAKE_PORT',
+    ])
+      expect(reads.has(name), name).toBe(true);
+  });
+
+  it('describes every variable the code reads', () => {
+    const undescribed = [...reads]
+      .filter(([name]) => !NOT_SETTINGS.has(name) && !SETTINGS[name])
+      .map(([name, files]) => `${name} (read in ${[...files].join(', ')})`);
+    expect(undescribed, 'describe them in scripts/settings-descriptions.ts, then npm run settings:table').toEqual([]);
+  });
+
+  it('describes no variable that nothing reads', () => {
+    const unread = Object.entries(SETTINGS)
+      .filter(([name, s]) => !s.readBy && !reads.has(name))
+      .map(([name]) => name);
+    expect(unread).toEqual([]);
+  });
+
+  it('is up to date (npm run settings:table writes it)', async () => {
+    expect(readFileSync(join(ROOT, 'docs', 'settings.md'), 'utf8')).toBe(await settingsMarkdown(reads));
+  });
+});
