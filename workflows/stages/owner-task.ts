@@ -139,7 +139,7 @@ export async function sendOwnerTask(
   }
 }
 
-function crmUnavailable(ctx: RunContext, a: { label: string; giveUpAt: number }, sendKey: string, message: string): Step {
+function crmUnavailable(ctx: RunContext, a: { label: string; attempt: number; giveUpAt: number }, sendKey: string, message: string): Step {
   const { state } = ctx;
   const failures = (state.crmProblem?.what === 'owner-task' ? state.crmProblem.failures : 0) + 1;
   const retryAt = ctx.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
@@ -151,7 +151,7 @@ function crmUnavailable(ctx: RunContext, a: { label: string; giveUpAt: number },
     failures,
     retryAt: giveUp ? undefined : iso(retryAt),
   };
-  track(ctx, 'ask.failed', { sendKey, reason: 'crm-unavailable', failures });
+  track(ctx, 'ask.failed', { attempt: a.attempt, sendKey, reason: 'crm-unavailable', failures });
   showProgress(ctx);
   if (giveUp) {
     note(state, ctx.now(), `${a.label} not sent after ${failures} tries: the CRM did not take the task (${message})`);
