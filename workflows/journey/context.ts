@@ -44,6 +44,8 @@ export interface RunContext {
   ownerTasks: boolean;
   /** The CRM referral writer (journey/crm-referrals.ts) has a write in flight. */
   crmWriting?: boolean;
+  /** The run is handing over: the CRM writer starts no new write (its queue is carried). */
+  crmClosed?: boolean;
   /** The first run of this run's chain (stable across continue-as-new): part of every record key, so a journey
    *  started afresh under the same workflow id (after a terminate) never reuses an earlier chain's keys. */
   chainId: string;

@@ -69,10 +69,21 @@ export function startCrmReferralWriter(ctx: RunContext): void {
   void writeLoop(ctx);
 }
 
+/**
+ * Before a handover: no new write starts, and the one in flight (if any) finishes, so no activity of this run is left
+ * running when the next run writes the carried queue (it would write the same record again, or be lost to a
+ * closed run). Bounded by the activity's retry bound; a writer backing off is not waited for.
+ */
+export async function settleCrmReferralWriter(ctx: RunContext): Promise<void> {
+  ctx.crmClosed = true;
+  await condition(() => !ctx.crmWriting);
+}
+
 async function writeLoop(ctx: RunContext): Promise<void> {
   let backoffMs = FIRST_BACKOFF_MS;
   for (;;) {
-    await condition(() => (ctx.state.crmQueue?.length ?? 0) > 0);
+    await condition(() => (ctx.state.crmQueue?.length ?? 0) > 0 || ctx.crmClosed === true);
+    if (ctx.crmClosed) return;
     const record = ctx.state.crmQueue![0];
     let failure: unknown;
     ctx.crmWriting = true;
@@ -112,7 +123,7 @@ async function writeLoop(ctx: RunContext): Promise<void> {
         journey: ctx.plan.journeyId,
       });
     showProgress(ctx);
-    await condition(() => false, backoffMs);
+    await condition(() => ctx.crmClosed === true, backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   }
 }

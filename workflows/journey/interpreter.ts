@@ -17,7 +17,7 @@ import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
 import { PATCH_OWNER_TASK_OUTCOME, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
-import { startCrmReferralWriter } from './crm-referrals.ts';
+import { settleCrmReferralWriter, startCrmReferralWriter } from './crm-referrals.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
 const MIN_HISTORY_LIMIT = 40;
@@ -101,6 +101,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     const next = end.inStage ? plan : (ctx.upgrade ?? plan);
     if (next !== plan) note(ctx.state, ctx.now(), `moving from version ${plan.version} to ${next.version} (inFlight: migrate-at-listen)`);
     closeTracking(ctx);
+    if (ctx.ownerTasks) await settleCrmReferralWriter(ctx);
     return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
   }
 }
