@@ -6,6 +6,7 @@ import { createEmailActivities, emailDepsFromEnv, type EmailDeps } from './email
 import { ApplicationFailure } from '@temporalio/common';
 import { createContactActivities } from './contact/reserve-contact-slot.ts';
 import { createAdvocateScoreActivities } from './contact/advocate-score.ts';
+import { createStartFactsActivities } from './contact/start-facts.ts';
 import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
 import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.ts';
 import { recordSendInContactHistory } from './contact/record-send.ts';
@@ -61,6 +62,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactActivities(customersOrFail(deps)),
     // Without a client it is not registered: Qualify then runs without the score (NotFoundError, not retried).
     ...(deps.customers ? createAdvocateScoreActivities(deps.customers) : {}),
+    // Always registered: without a client a starting run reads no facts and says so in its notes.
+    ...createStartFactsActivities(deps.customers),
     ...createRewardActivities({
       ...customersOrFail(deps),
       webhook: deps.rewardWebhook === null ? undefined : (deps.rewardWebhook ?? rewardWebhookFromEnv(process.env)),

@@ -5,7 +5,7 @@ import type { JourneyEvent, CustomerProfileDefaults } from '../workflows/contrac
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { PlanRegistry } from './registry.ts';
-import { deliverToCustomer, deliverToJourney, routeTargets, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
+import { routeEvent, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
 
 export interface EventProblem {
   /** JSON pointer (RFC 6901) into the event. */
@@ -62,9 +62,10 @@ export interface IngestOptions {
    * is still taken once: the client's retry carries the same id, and the workflows drop ids they have seen.
    */
   routeTimeoutMs?: number;
-  /** Writes the tracking record of a tracked catalog event (api/tracked-events.ts) before the event is accepted. */
-  recordTracked?(event: JourneyEvent, journeyIds: readonly string[]): Promise<void>;
-  onAccepted?(event: JourneyEvent): void;
+  /** Writes the tracking records the API owns (api/tracked-events.ts: a tracked catalog event, an NPS answer no run of
+   *  a journey heard) before the event is accepted. */
+  recordTracked?(event: JourneyEvent, journeyIds: readonly string[], deliveries: readonly JourneyDelivery[]): Promise<void>;
+  onAccepted?(event: JourneyEvent, journeys: readonly JourneyDelivery[]): void;
   onRejected?(type: string, reason: string): void;
   onTemporalError?(operation: string, err: unknown): void;
 }
@@ -86,8 +87,34 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * One lane per customer: that customer's events are routed one after the other, in the order they came, while
+ * different customers' events go at once. A run started by one event then reads the customer's facts after the
+ * customer's workflow took every earlier event, also one that no journey run was open for (api/routing.ts).
+ */
+export class CustomerLanes {
+  private readonly tails = new Map<string, Promise<void>>();
+  run<T>(customerId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(customerId) ?? Promise.resolve();
+    const result = before.then(fn);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(customerId, tail);
+    void tail.then(() => {
+      if (this.tails.get(customerId) === tail) this.tails.delete(customerId);
+    });
+    return result;
+  }
+  get busy(): number {
+    return this.tails.size;
+  }
+}
+
 export class EventIngest {
   private readonly answers = new Map<string, CachedAnswer>();
+  private readonly lanes = new CustomerLanes();
   private readonly cacheSize: number;
 
   constructor(private readonly opts: IngestOptions) {
@@ -139,29 +166,35 @@ export class EventIngest {
     if (this.answers.size > this.cacheSize) this.answers.delete(this.answers.keys().next().value!);
   }
 
-  private async route(event: JourneyEvent): Promise<EventResult> {
+  private async route(taken: JourneyEvent): Promise<EventResult> {
     const { client, taskQueue, registry } = this.opts;
+    // When the fact reached the engine, for the windows the runs measure (a retry after a 503 stamps its own time:
+    // Temporal took none before it). Outside the fingerprint above, so a retry is never a conflict.
+    const event: JourneyEvent = { ...taken, receivedAt: new Date().toISOString() };
     try {
       const secret = this.opts.referralCodeSecret;
-      const deadline = Date.now() + (this.opts.routeTimeoutMs ?? 10_000);
-      const { journeys, customer } = await client.connection.withDeadline(deadline, async () => ({
-        journeys: await Promise.all(
-          routeTargets(event, registry.current(), secret).map((t) => deliverToJourney(client, taskQueue, t, event, secret)),
-        ),
-        customer: await deliverToCustomer(client, taskQueue, event, this.opts.customerDefaults),
-      }));
+      const { journeys, customer } = await this.lanes.run(event.customerId, () => {
+        const deadline = Date.now() + (this.opts.routeTimeoutMs ?? 10_000);
+        return client.connection.withDeadline(deadline, () =>
+          routeEvent(client, taskQueue, event, registry.current(), {
+            referralCodeSecret: secret,
+            customerDefaults: this.opts.customerDefaults,
+          }),
+        );
+      });
       // Written before the answer: an accepted tracked event is never missing from the report. If the write
       // fails, the answer is 503 and the client's retry writes it (once: the record's key is the event id).
       try {
         await this.opts.recordTracked?.(
           event,
           registry.current().map((p) => p.journeyId),
+          journeys,
         );
       } catch (err) {
         this.opts.onTemporalError?.('recordTrackedEvent', err);
         throw new EventNotTaken(event.id, `the tracking log did not take the event: ${(err as Error).message}`);
       }
-      this.opts.onAccepted?.(event);
+      this.opts.onAccepted?.(event, journeys);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {
       if (err instanceof EventNotTaken) throw err;

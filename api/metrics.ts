@@ -38,6 +38,12 @@ export function createApiMetrics(opts: ApiMetricsOptions = {}) {
       labelNames: ['type'],
       registers: [registry],
     }),
+    journeyDeliveries: new Counter({
+      name: 'journey_api_journey_deliveries_total',
+      help: 'What each accepted event did in each journey that names its type: started a run, signalled an open run, or not routed (it cannot open a cycle there and no run is open).',
+      labelNames: ['type', 'journey', 'outcome'],
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'journey_api_request_duration_seconds',
       help: 'HTTP request latency by route and status.',

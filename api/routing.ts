@@ -1,7 +1,11 @@
-// Where one accepted event goes: (1) every active journey whose routing names its type, as a signal to the
-// run journey:<journeyId>:<customerId> (started with the plan pinned if not running); (2) separately, the
-// customer's own workflow customer:<id>. Conversion events about a referred person go to the referrer's run, and
-// only to a run that is open: a conversion or reversal never starts a run (the journey never asked for it).
+// Where one accepted event goes (docs/DESIGN "The flow of one event"):
+// - the customer's own workflow customer:<id> always hears it: it keeps the facts every journey needs later;
+// - a journey run journey:<journeyId>:<customerId> is STARTED only by an event that can open a cycle in that journey
+//   (one of its Listen signals whose condition holds: api/route-decision.ts);
+// - any other event the journey names (a suppression, an action, a conversion, a reversal, a Listen event whose
+//   condition does not hold) is SIGNALLED to the run if one is open, and otherwise not routed: a run started later
+//   reads it from customer:<id> (workflows/journey/start-facts.ts), so no rule is lost.
+// Conversion and reversal events about a referred person go to the referrer's run.
 import {
   CUSTOMER_WORKFLOW_TYPE,
   JOURNEY_WORKFLOW_TYPE,
@@ -21,13 +25,13 @@ import type { Client, SignalDefinition } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode, resolveReferralCode } from './referral-code.ts';
+import { cycleOpening } from './route-decision.ts';
+import { serverReportsStarted, signalWithStartReporting } from './signal-with-start.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
 const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'ownerTasks'];
 /** Roles whose events are about a referred person and belong to the referrer's run. */
 const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
-/** Roles whose events only act on a run in flight, never starting one: referral outcomes, an owner's answer to a task. */
-const SIGNAL_ONLY_ROLES: RoutingRole[] = [...REFERRER_ROLES, 'ownerTasks'];
 
 export interface JourneyDelivery {
   journeyId: string;
@@ -36,8 +40,8 @@ export interface JourneyDelivery {
   /** The run that was started; absent when an open run was signalled (it keeps its own run id). */
   runId?: string;
   roles: RoutingRole[];
-  /** started: no run was open, one started with this event; signalled: the open run received it; not-routed: a
-   *  conversion or reversal for which no run is open (it is never started by one; see `reason`). */
+  /** started: the event can open a cycle and no run was open, so one started with it; signalled: the open run
+   *  received it; not-routed: the event cannot open a cycle here and no run is open (see `reason`). */
   outcome: 'started' | 'signalled' | 'not-routed';
   reason?: string;
 }
@@ -52,8 +56,11 @@ export interface RouteTarget {
   roles: RoutingRole[];
   /** The customer whose run receives it: the event's customer, or the referrer for conversions. */
   customerId: string;
-  /** Only conversion/reversal roles: signal an open run, never start one. */
-  signalOnly: boolean;
+  /** The event can open a cycle here (a Listen signal whose condition holds, or one only the run can judge): it
+   *  starts the run if none is open. Otherwise it is only signalled to an open run. */
+  mayStart: boolean;
+  /** Why it may not start a run (for the answer when no run is open). */
+  whyNoStart?: string;
 }
 
 /** The referrer an event names for one journey: data.referrerId, else the advocate whose referral code (minted by
@@ -65,7 +72,7 @@ function referrerFor(event: JourneyEvent, journeyId: string, code: ReturnType<ty
   return undefined;
 }
 
-/** The journeys an event reaches, pure: active plans whose routing names the type. */
+/** The journeys an event reaches, pure: active plans whose routing names the type, and whether it may start a run. */
 export function routeTargets(
   event: JourneyEvent,
   plans: readonly CompiledPlan[],
@@ -86,16 +93,77 @@ export function routeTargets(
     .filter(({ roles }) => roles.length > 0)
     .map(({ plan, roles }) => {
       const referrer = referrerFor(event, plan.journeyId, code);
-      return {
-        plan,
-        roles,
-        customerId: referrer && roles.some((r) => REFERRER_ROLES.includes(r)) ? referrer : event.customerId,
-        signalOnly: roles.every((r) => SIGNAL_ONLY_ROLES.includes(r)),
-      };
+      const forReferrer = referrer !== undefined && roles.some((r) => REFERRER_ROLES.includes(r));
+      // A conversion or reversal is about the referred person: it never opens a cycle for the referrer.
+      const opening = roles.includes('listen') && !forReferrer ? cycleOpening(plan, event) : undefined;
+      const whyNoStart = opening?.opens ? undefined : opening ? opening.reason : `${roles.join('/')} events only act on a run in flight`;
+      return { plan, roles, customerId: forReferrer ? referrer : event.customerId, mayStart: opening?.opens === true, whyNoStart };
     });
 }
 
-/** Signals the open run, or starts one with signalWithStart; reports which happened. */
+export async function deliverToJourney(
+  client: Client,
+  taskQueue: string,
+  target: RouteTarget,
+  event: JourneyEvent,
+  referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
+  /** firstEvent: this event started customer:<id>, so a run it starts has no earlier facts to read. */
+  opts: { firstEvent?: boolean } = {},
+): Promise<JourneyDelivery> {
+  const { plan, customerId, roles } = target;
+  const workflowId = journeyWorkflowId(plan.journeyId, customerId);
+  const base = { journeyId: plan.journeyId, version: plan.version, workflowId, roles };
+  if (!target.mayStart) {
+    try {
+      await client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
+      return { ...base, outcome: 'signalled' };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return {
+        ...base,
+        outcome: 'not-routed',
+        reason: `no open run ${workflowId} and ${target.whyNoStart}; customer:${event.customerId} keeps it for a run started later`,
+      };
+    }
+  }
+  const input: JourneyRunInput = {
+    plan,
+    customerId,
+    referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId),
+    ...(opts.firstEvent && customerId === event.customerId ? { firstEventOfCustomer: true } : {}),
+  };
+  const start = (args: JourneyRunInput) =>
+    client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [args],
+      signal: journeyEventSignal,
+      signalArgs: [event],
+      typedSearchAttributes: [
+        { key: JourneyId, value: plan.journeyId },
+        { key: JourneyVersion, value: String(plan.version) },
+        { key: CustomerId, value: customerId },
+      ],
+      staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
+      staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
+    });
+  if (await serverReportsStarted(client)) {
+    // One call: the run looks for an earlier closed run of its id itself when it starts (closedRunChecked unset).
+    const { result, started } = await signalWithStartReporting(() => start(input));
+    return started ? { ...base, runId: result.signaledRunId, outcome: 'started' } : { ...base, outcome: 'signalled' };
+  }
+  const { runId, outcome } = await signalOrStart(
+    () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
+    async () => {
+      // A closed run of this id (failed, terminated) may have sent with the keys the new run will use: say so.
+      const previousRun = await closedRunOf(client, workflowId);
+      return start({ ...input, closedRunChecked: true, ...(previousRun ? { previousRun } : {}) });
+    },
+  );
+  return { ...base, runId, outcome };
+}
+
+/** Signals the open run, or starts one with signalWithStart; reports which happened (servers that do not say). */
 async function signalOrStart(
   signalOpen: () => Promise<void>,
   start: () => Promise<{ signaledRunId: string }>,
@@ -111,56 +179,6 @@ async function signalOrStart(
   return { runId: handle.signaledRunId, outcome: 'started' };
 }
 
-export async function deliverToJourney(
-  client: Client,
-  taskQueue: string,
-  target: RouteTarget,
-  event: JourneyEvent,
-  referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
-): Promise<JourneyDelivery> {
-  const { plan, customerId, roles } = target;
-  const workflowId = journeyWorkflowId(plan.journeyId, customerId);
-  if (target.signalOnly) {
-    try {
-      await client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
-      return { journeyId: plan.journeyId, version: plan.version, workflowId, roles, outcome: 'signalled' };
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return {
-        journeyId: plan.journeyId,
-        version: plan.version,
-        workflowId,
-        roles,
-        outcome: 'not-routed',
-        reason: `no open run ${workflowId}: ${roles.join('/')} events only reach a run that asked for the referral`,
-      };
-    }
-  }
-  const input: JourneyRunInput = { plan, customerId, referralCode: mintReferralCode(referralCodeSecret, plan.journeyId, customerId) };
-  const { runId, outcome } = await signalOrStart(
-    () => client.workflow.getHandle(workflowId).signal(journeyEventSignal, event),
-    async () => {
-      // A closed run of this id (failed, terminated) may have sent with the keys the new run will use: say so.
-      const previousRun = await closedRunOf(client, workflowId);
-      return client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue,
-        args: [previousRun ? { ...input, previousRun } : input],
-        signal: journeyEventSignal,
-        signalArgs: [event],
-        typedSearchAttributes: [
-          { key: JourneyId, value: plan.journeyId },
-          { key: JourneyVersion, value: String(plan.version) },
-          { key: CustomerId, value: customerId },
-        ],
-        staticSummary: `${plan.name} v${plan.version} for ${customerId}`,
-        staticDetails: `journey ${plan.journeyId} version ${plan.version} (plan ${plan.hash.slice(0, 12)}), started by event ${event.type} ${event.id}`,
-      });
-    },
-  );
-  return { journeyId: plan.journeyId, version: plan.version, workflowId, runId, roles, outcome };
-}
-
 /** The latest run of a workflow id when it is closed (one call, on the start path only), else undefined. */
 async function closedRunOf(client: Client, workflowId: string): Promise<JourneyRunInput['previousRun']> {
   try {
@@ -172,7 +190,8 @@ async function closedRunOf(client: Client, workflowId: string): Promise<JourneyR
   }
 }
 
-/** The customer's own workflow: every event about them, for global suppression, contact history and score. */
+/** The customer's own workflow: every event about them, for global suppression, contact history, score and the facts
+ *  a journey run started later reads. */
 export async function deliverToCustomer(
   client: Client,
   taskQueue: string,
@@ -180,11 +199,39 @@ export async function deliverToCustomer(
   defaults: CustomerProfileDefaults = {},
 ): Promise<CustomerDelivery> {
   const workflowId = customerWorkflowId(event.customerId);
-  const { runId, outcome } = await signalOrStart(
-    () => client.workflow.getHandle(workflowId).signal(customerEventSignal, event),
-    () => startCustomerWorkflow(client, taskQueue, event.customerId, customerEventSignal, [event], defaults),
-  );
+  const start = () => startCustomerWorkflow(client, taskQueue, event.customerId, customerEventSignal, [event], defaults);
+  if (await serverReportsStarted(client)) {
+    const { result, started } = await signalWithStartReporting(start);
+    return started ? { workflowId, runId: result.signaledRunId, outcome: 'started' } : { workflowId, outcome: 'signalled' };
+  }
+  const { runId, outcome } = await signalOrStart(() => client.workflow.getHandle(workflowId).signal(customerEventSignal, event), start);
   return { workflowId, runId, outcome };
+}
+
+/**
+ * Routes one event. Two events of one customer are routed one after the other (EventIngest's customer lanes), so a run
+ * one of them starts reads its facts after the customer's workflow took the other: a "not routed" answer never races
+ * a start in the same API process. An event that may start a run goes to customer:<id> first: when that start is the
+ * customer's very first (customer:<id> did not exist), the runs it starts are told there is nothing earlier to read,
+ * which spares each of them a query at start. Other events go to the customer and the journeys at once.
+ */
+export async function routeEvent(
+  client: Client,
+  taskQueue: string,
+  event: JourneyEvent,
+  plans: readonly CompiledPlan[],
+  opts: { referralCodeSecret?: string; customerDefaults?: CustomerProfileDefaults } = {},
+): Promise<{ journeys: JourneyDelivery[]; customer: CustomerDelivery }> {
+  const targets = routeTargets(event, plans, opts.referralCodeSecret);
+  const toJourneys = (firstEvent: boolean) =>
+    Promise.all(targets.map((t) => deliverToJourney(client, taskQueue, t, event, opts.referralCodeSecret, { firstEvent })));
+  const toCustomer = () => deliverToCustomer(client, taskQueue, event, opts.customerDefaults);
+  if (targets.some((t) => t.mayStart)) {
+    const customer = await toCustomer();
+    return { journeys: await toJourneys(customer.outcome === 'started'), customer };
+  }
+  const [journeys, customer] = await Promise.all([toJourneys(false), toCustomer()]);
+  return { journeys, customer };
 }
 
 export function startCustomerWorkflow<Arg>(

@@ -98,7 +98,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
       recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
-      onAccepted: (e) => metrics.eventsAccepted.inc({ type: e.type }),
+      onAccepted: (e, journeys) => {
+        metrics.eventsAccepted.inc({ type: e.type });
+        for (const j of journeys) metrics.journeyDeliveries.inc({ type: e.type, journey: j.journeyId, outcome: j.outcome });
+      },
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
       onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
     }),

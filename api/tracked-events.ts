@@ -4,7 +4,8 @@
 // come from the referral code when the event has one; otherwise the report attributes the record through its
 // referralId to the referral's submission (reports/engine/tracking-view.ts).
 import type { Catalog } from '../definitions/compiler/catalog.ts';
-import type { OutcomeTrackingRecord } from '../workflows/contract/index.ts';
+import type { OutcomeTrackingRecord, TrackingRecord } from '../workflows/contract/index.ts';
+import type { JourneyDelivery } from './routing.ts';
 import { appendTracking } from '../activities/tracking/ndjson-log.ts';
 import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { DEV_REFERRAL_CODE_SECRET, resolveReferralCode } from './referral-code.ts';
@@ -39,10 +40,34 @@ export function trackedEventRecord(
   };
 }
 
+/**
+ * An NPS answer a journey names that reached no run of it (the answer cannot open a cycle there and no run was open:
+ * api/routing.ts). A run records every NPS answer it hears (nps.received), and the report's promoter rate divides by
+ * the customers with one, per journey; so the API writes the record the run would have, keyed by event and journey.
+ */
+export function unroutedNpsRecords(event: JourneyEvent, deliveries: readonly JourneyDelivery[]): TrackingRecord[] {
+  const score = event.type === 'nps.submitted' ? event.data?.score : undefined;
+  if (typeof score !== 'number' || !Number.isFinite(score)) return [];
+  return deliveries
+    .filter((d) => d.outcome === 'not-routed')
+    .map((d) => ({
+      key: `event:${event.id}:nps.received:${d.journeyId}`,
+      at: event.occurredAt,
+      journeyId: d.journeyId,
+      journeyVersion: d.version,
+      customerId: event.customerId,
+      stage: 'listen' as const,
+      ...(typeof event.traits?.segment === 'string' ? { segment: event.traits.segment } : {}),
+      type: 'nps.received',
+      data: { eventId: event.id, nps: score, routed: false },
+    }));
+}
+
 export function createTrackedEventWriter(dataDir: string, catalog: Catalog, secret?: string) {
   const tracked = trackedEventTypes(catalog);
-  return async (event: JourneyEvent, journeyIds: readonly string[]): Promise<void> => {
+  return async (event: JourneyEvent, journeyIds: readonly string[], deliveries: readonly JourneyDelivery[] = []): Promise<void> => {
     const rec = trackedEventRecord(event, tracked, journeyIds, secret);
     if (rec) await appendTracking(dataDir, rec);
+    for (const nps of unroutedNpsRecords(event, deliveries)) await appendTracking(dataDir, nps);
   };
 }

@@ -14,6 +14,21 @@ export async function rawIngestBaseline(): Promise<number> {
   return events.length;
 }
 
+interface EffectActivities {
+  rawIngestEffect(eventId: string): Promise<void>;
+}
+const effect = proxyActivities<EffectActivities>({ startToCloseTimeout: '1 minute' });
+
+/** Ingest baseline with an effect: started by signalWithStart, runs one activity for the signalled event (the least
+ *  "event → effect" can be: bench/ingest.ts times it against ours, event → the journey's delight record). */
+export async function rawIngestEffectBaseline(): Promise<number> {
+  const events: Array<{ id?: unknown }> = [];
+  setHandler(baselineEventSignal, (e) => void events.push(e as { id?: unknown }));
+  await condition(() => events.length > 0);
+  await effect.rawIngestEffect(String(events[0]?.id));
+  return events.length;
+}
+
 /** One step of the journey baseline: a durable timer, one no-op activity, or one no-op local activity (a marker). */
 export type BaselineStep = { timerMs: number } | { activity: string } | { localActivity: string };
 

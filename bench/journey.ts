@@ -50,6 +50,22 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  * repeats without an interpreter (a group runs at once, as in the journey run). A timer lasts as long as it did
  * there: until it fired, or until the run cancelled it (a wait the customer's answer cut short).
  */
+/** A history's events by type (workflow-task events together, updates and signals by name), for the figures. */
+function breakdown(events: temporal.api.history.v1.IHistoryEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const name =
+      e.workflowExecutionSignaledEventAttributes?.signalName ??
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ??
+      (e.workflowExecutionUpdateCompletedEventAttributes ? 'update completed' : undefined) ??
+      (e.workflowTaskScheduledEventAttributes || e.workflowTaskStartedEventAttributes || e.workflowTaskCompletedEventAttributes
+        ? 'workflow task'
+        : String(e.eventType));
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
 function stepGroupsOf(events: HistoryEvent[]): BaselineStep[][] {
   const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
   const ended = new Map<string, number>();
@@ -137,6 +153,7 @@ try {
   // Customer 0 warms the worker (first workflow task, JIT) and gives the baseline its steps; it is not counted.
   const ours: Side = { wallMs: [], historyEvents: [] };
   const customerHistory: number[] = [];
+  let customerBreakdown = '';
   let driverCalls = 0;
   let days = 0;
   let groups: BaselineStep[][] = [];
@@ -160,7 +177,9 @@ try {
         `customer ${i}: the cycle ended ${r.status} (asked: ${r.answeredAtTurn >= 0}), not CONTINUED_AS_NEW after an ask; the journey or the scenario changed`,
       );
     const events = (await run.fetchHistory()).events ?? [];
-    const customerEvents = ((await client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events ?? []).length;
+    const customerHistoryEvents = (await client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events ?? [];
+    const customerEvents = customerHistoryEvents.length;
+    customerBreakdown = breakdown(customerHistoryEvents);
     // The next cycle's run waits in Listen; end it and the customer workflow so nothing carries into the next customer.
     await client.workflow
       .getHandle(workflowId)
@@ -235,7 +254,7 @@ try {
   line('raw: same timers+activities, same driver', rawDriven, (rawDriverCalls / M).toFixed(0));
   line('raw: same timers+activities, await result', rawResult, '3');
   console.log(
-    `ours also: customer:<id> workflow, ${mean(customerHistory).toFixed(1)} history events/run (contact slot + reward ledger updates)`,
+    `ours also: customer:<id> workflow, ${mean(customerHistory).toFixed(1)} history events/run (contact slot + reward ledger updates); the last: ${customerBreakdown}`,
   );
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the five benchmarks one after the other (never at once: each measures a 2-core machine on its own), each
+# Runs the six benchmarks one after the other (never at once: each measures a 2-core machine on its own), each
 # with its own servers and workers. See bench/README.md for what each one measures.
 #   bash bench/run.sh            defaults sized for 2 cores (compile 200 folders; email 400 sends per case; report 5,000,000 records;
 #                                ingest N=300 C=16 batch 500; journey M=10)
@@ -16,6 +16,9 @@ node --import tsx bench/email-send.ts
 echo
 echo "== bench/ingest.ts =="
 node --import tsx bench/ingest.ts
+echo
+echo "== bench/routing.ts =="
+node --import tsx bench/routing.ts "${BENCH_ROUTING_K:-40}"
 echo
 echo "== bench/journey.ts =="
 node --import tsx bench/journey.ts

@@ -164,6 +164,61 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_FUZZ_REQUESTS: { default: '10000', meaning: 'HTTP requests of bench/fuzz.ts' },
   BENCH_FUZZ_SIGNALS: { default: '1000', meaning: 'direct signals and updates of bench/fuzz.ts' },
   BENCH_FUZZ_SEED: { default: '1', meaning: 'seed of bench/fuzz.ts' },
+  BENCH_ROUTING_K: { default: '40', meaning: 'customers per case in bench/routing.ts (runs started and API calls per event)' },
+  JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: {
+    default: "the SDK's (grows with the heap)",
+    meaning: "runs a worker keeps in memory between their tasks (sticky cache): the main lever on a worker's memory (docs/production.md)",
+  },
+  TEMPORAL_SERVER_PATH: {
+    default: 'built by scripts/cluster/obtain-temporal-server.sh',
+    meaning: 'the temporal-server binary npm run start:cluster and the cluster test run',
+  },
+  TEMPORAL_SQL_TOOL_PATH: { default: 'built with the server', meaning: "temporal-sql-tool that sets up the cluster's PostgreSQL schema" },
+  TEMPORAL_SCHEMA_DIR: { default: 'from the server module', meaning: "the server's PostgreSQL schema folder for temporal-sql-tool" },
+  TEMPORAL_SERVER_VERSION: {
+    default: 'v1.29.1',
+    meaning: 'the server version scripts/cluster/obtain-temporal-server.sh builds with go install',
+  },
+  JOURNEY_PG_BIN: {
+    default: "Debian's postgresql package (installed when missing)",
+    meaning: "the folder of pg_ctl and initdb for the cluster's private PostgreSQL",
+  },
+  JOURNEY_CLUSTER_PG_PORT: { default: '55432', meaning: "the cluster's private PostgreSQL port (127.0.0.1)" },
+  JOURNEY_CLUSTER_TEMPORAL_PORT: { default: '7333', meaning: "the cluster's Temporal frontend port" },
+  JOURNEY_CLUSTER_API_PORTS: { default: '3100,3101', meaning: 'one API process per port, comma-separated' },
+  JOURNEY_CLUSTER_WORKERS: { default: '2', meaning: 'worker processes of npm run start:cluster' },
+  JOURNEY_CLUSTER_HISTORY_SHARDS: { default: '4', meaning: "the cluster's history shard count (fixed once the database is created)" },
+  JOURNEY_CLUSTER_START_TIMEOUT_S: {
+    default: '600',
+    meaning: 'how long npm run start:cluster waits for everything to be up before stopping',
+  },
+  BENCH_SCALE_STEPS: { default: '10000,100000', meaning: 'cumulative customer counts of bench/scale.ts (at most 200,000)' },
+  BENCH_SCALE_TARGET: {
+    default: 'dev',
+    meaning: 'dev (dev server on SQLite, 1 worker, 1 API) or cluster (npm run start:cluster) for bench/scale.ts',
+  },
+  BENCH_SCALE_C: { default: '32', meaning: 'requests at once in bench/scale.ts' },
+  BENCH_SCALE_IDLE_S: { default: '300', meaning: 'the idle window after each step of bench/scale.ts (CPU and memory at rest)' },
+  BENCH_SCALE_MAX_DRIVE_S: {
+    default: '3600',
+    meaning: 'most seconds each step of bench/scale.ts drives (past it the figures are marked partial)',
+  },
+  BENCH_SCALE_EFFECT_WAIT_S: { default: '600', meaning: 'most seconds bench/scale.ts waits for the effects of a step' },
+  RAW_TASK_QUEUE: {
+    default: 'set by bench/scale.ts',
+    meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
+  },
+  RAW_EFFECT_FILE: { default: 'set by bench/scale.ts', meaning: 'where the raw baseline worker appends its effects (internal)' },
+  JOURNEY_CHAOS_SUBSET: {
+    default: '— (held out)',
+    meaning: '1 runs the chaos subset (test/chaos-subset.test.ts) in npm test; held out while the defect it finds is open',
+  },
+  CHAOS_DIR: {
+    default: 'a new temporary folder',
+    meaning: "where bench/chaos.ts keeps its processes' data and logs (kept for reading afterwards)",
+  },
+  GROWTH_YEARS: { default: '10', meaning: 'simulated years of bench/growth.ts' },
+  GROWTH_HANDOVER_AFTER: { default: '500', meaning: 'history events after which bench/growth.ts hands a run over (continue-as-new)' },
   BENCH_CODEC_N: { default: '5000', meaning: 'payloads per case in bench/payload-codec.ts' },
   BENCH_REPORT_TAIL: { default: '10000', meaning: 'records appended before the warm-after-a-tail report in bench/report.ts' },
   BENCH_REPORT_IN_PLACE: {

@@ -21,6 +21,11 @@ step obtain-temporal
 out=$(bash scripts/obtain-temporal.sh all) || { echo "[test] could not obtain the Temporal servers (see above)" >&2; stop 1; }
 eval "$out"
 eval "$(bash scripts/obtain-chromium.sh || true)" # tolerant on purpose: Debian's Chromium for the browser test; prints why when it cannot
+# The production topology's test (test/cluster.test.ts): Debian's PostgreSQL, installed like Chromium (tolerant: without
+# it that test is skipped and says so loudly), and the Temporal server built from go.temporal.io/server (cached).
+eval "$(bash scripts/cluster/obtain-postgres.sh || true)"
+out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[test] could not obtain the Temporal server (see above)" >&2; stop 1; }
+eval "$out"
 step format
 echo "[test] checking the format (prettier --check)..." >&2
 npx prettier --check --log-level warn . || { echo "[test] files above are not formatted: npx prettier --write <file>" >&2; stop 1; }

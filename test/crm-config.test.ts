@@ -124,7 +124,9 @@ describe('CRM mappings (definitions/crm.json)', () => {
     shape.mappings.salesforce.referral.properties.Email = { from: 'referred.email', format: 'weekly' };
     delete shape.mappings.hubspot.ownerTask.object;
     const pointers = mappingError(shape).diagnostics.map((d) => d.pointer);
-    expect(pointers).toEqual(expect.arrayContaining(['/mappings/salesforce/referral/properties/Email/format', '/mappings/hubspot/ownerTask']));
+    expect(pointers).toEqual(
+      expect.arrayContaining(['/mappings/salesforce/referral/properties/Email/format', '/mappings/hubspot/ownerTask']),
+    );
   });
 
   it('the webhook provider needs a secret and a mapping that exists (named in the error)', () => {
@@ -150,8 +152,8 @@ describe('owner tasks in the journey language', () => {
     expect(plans.find((p) => p.journeyId === 'nps-promoter-referral')!.routing).not.toHaveProperty('ownerTasks');
     // An owner's answer only acts on a run in flight: never starts one.
     const answer = { id: 'a1', type: 'owner_task.completed', customerId: 'c1', occurredAt: '2027-01-01T00:00:00Z', data: { taskId: 't' } };
-    expect(routeTargets(answer, plans).map((t) => [t.plan.journeyId, t.roles, t.signalOnly])).toEqual([
-      ['strategic-reference-advisory', ['ownerTasks'], true],
+    expect(routeTargets(answer, plans).map((t) => [t.plan.journeyId, t.roles, t.mayStart])).toEqual([
+      ['strategic-reference-advisory', ['ownerTasks'], false],
     ]);
   });
 

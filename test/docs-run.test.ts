@@ -25,7 +25,7 @@ const DOCS = [
 // The Postmark webhook route exists only with its credentials: the stack and the doc's shell get the same ones.
 const WEBHOOK = { JOURNEY_POSTMARK_WEBHOOK_USER: 'postmark', JOURNEY_POSTMARK_WEBHOOK_PASSWORD: 'docs-run-webhook-secret' };
 const COMMAND_LANGS = new Set(['sh']);
-const DATA_LANGS = new Set(['json', 'ts', 'mermaid', 'text', 'yaml']);
+const DATA_LANGS = new Set(['json', 'ts', 'mermaid', 'text', 'yaml', 'toml']);
 
 describe('the docs: every fenced block is either data or a command the suite runs (or says why not)', () => {
   it.each(DOCS)('%s', (doc) => {

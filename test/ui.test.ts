@@ -59,13 +59,13 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await f?.close();
   });
 
-  async function sendNps(customer: string, firstName: string, score = 10) {
+  async function sendNps(customer: string, firstName: string, score = 10, id = `nps-${customer}`) {
     const res = await f.api.inject({
       method: 'POST',
       url: '/v1/events',
       headers: auth(),
       payload: {
-        id: `nps-${customer}`,
+        id,
         type: 'nps.submitted',
         customerId: customer,
         occurredAt: new Date().toISOString(),
@@ -125,9 +125,11 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
   it('filters held runs by Suppressed and JourneyStage, and the run says why it is held', async () => {
     const detractor = `carol-${randomUUID().slice(0, 6)}`;
     const runId = journeyWorkflowId('nps-promoter-referral', detractor);
+    // A detractor's answer starts no run; the promoter answer after it does, and the run reads the detractor's hold
+    // from customer:<id>: held in Listen, not asked, and marked Suppressed for operators.
     await sendNps(detractor, 'Carol', 3);
+    await sendNps(detractor, 'Carol', 10, `nps-${detractor}-again`);
     const handle = f.temporal.client.workflow.getHandle(runId);
-    // A detractor is held in Listen: not asked, and marked Suppressed for operators.
     await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(Suppressed), { timeout: 60_000 }).toBe(true);
     expect((await handle.describe()).typedSearchAttributes.get(JourneyStage)).toBe('listen');
 

@@ -116,6 +116,20 @@ describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', ()
     expect(url, listUnsubscribe).toMatch(new RegExp(`^${base}/u/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     // The same link is the email's own "stop receiving these asks".
     expect((ask.message as { HtmlBody?: string }).HtmlBody).toContain(`href="${url}"`);
+    // A second journey's run: a milestone opens a cycle in milestone-review-ask (the NPS answer started only its own).
+    const milestone = await f.api.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth(),
+      payload: {
+        id: `ms-${customer}`,
+        type: 'milestone.reached',
+        customerId: customer,
+        occurredAt: new Date().toISOString(),
+        data: { milestone: 'go-live' },
+      },
+    });
+    expect(milestone.json().journeys).toContainEqual(expect.objectContaining({ journeyId: 'milestone-review-ask', outcome: 'started' }));
     await expect.poll(async () => (await runsOptedOut(customer)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
 
     // Opening the link changes nothing by itself (mail scanners open links); the button does.

@@ -69,6 +69,7 @@ const worker = await createJourneyWorker({
   },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
+  maxCachedWorkflows: settings.maxCachedWorkflows,
   shutdownGraceMs: settings.shutdownGraceMs,
   dataConverter: config.payloads.dataConverter,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));

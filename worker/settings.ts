@@ -7,6 +7,9 @@ export interface WorkerSettings {
   maxConcurrentActivityTaskExecutions: number;
   /** Most workflow tasks this process runs at once. */
   maxConcurrentWorkflowTaskExecutions: number;
+  /** Workflow runs kept in memory between their tasks (sticky cache); undefined: the SDK's default, which grows with
+   *  the heap limit (about 2,300 on a 4 GB heap). The main lever on a worker's memory when many runs wait. */
+  maxCachedWorkflows?: number;
   /** Port of the Prometheus endpoint (`/metrics`) on 127.0.0.1 or JOURNEY_WORKER_METRICS_HOST; undefined: no endpoint. */
   metricsPort?: number;
   metricsHost: string;
@@ -50,6 +53,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),
+    maxCachedWorkflows: env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2) : undefined,
     metricsPort,
     metricsHost: env.JOURNEY_WORKER_METRICS_HOST || '127.0.0.1',
     shutdownGraceMs: positiveInt(env, 'JOURNEY_WORKER_SHUTDOWN_GRACE_MS', 30_000, 0),

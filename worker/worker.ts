@@ -30,6 +30,7 @@ export interface JourneyWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  maxCachedWorkflows?: number;
   /** How long in-flight activities may finish after shutdown is requested (ms); the SDK default is 0. */
   shutdownGraceMs?: number;
   /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
@@ -49,6 +50,7 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     interceptors: { activity: [countActivityFailures] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // The SDK rejects an explicit undefined here, so the option is only passed when set.
     ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
   });

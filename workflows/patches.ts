@@ -11,6 +11,15 @@
 export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
 
 /**
+ * 1.1.0 (routing): the API starts a journey run only with an event that can open a cycle in it and signals the other
+ * events only to a run that exists (api/routing.ts). A fresh run therefore first reads from customer:<id> what
+ * happened before it existed (a local activity: holds, open escalations, the last NPS, opt-outs, an earlier closed
+ * run of its id) and applies it through its plan's rules; events arriving meanwhile wait for it. Checked once, when a
+ * run starts without carried state: a run whose history started before keeps going as it did.
+ */
+export const PATCH_JOURNEY_START_READS_CUSTOMER_FACTS = 'journey-start-reads-customer-facts';
+
+/**
  * 1.1.0: the 1:1 motion through a CRM provider (issue 19 parts 4-5). An owner-outreach ask becomes an owner task:
  * sent in the owner's zone and working hours (traits.ownerTimezone / ownerWorkingHours) without a customer contact
  * slot, through the createOwnerTask activity (CRM webhook or the owner's email); with invite.ownerTask the run

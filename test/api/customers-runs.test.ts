@@ -39,22 +39,18 @@ describe('customers and runs', () => {
     });
     expect(put.statusCode).toBe(202);
     expect((await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id) })).statusCode).toBe(202);
-    // Visibility is eventually consistent: wait until the runs are listed.
+    // Visibility is eventually consistent: wait until the run is listed. A promoter's answer opens a cycle only in
+    // nps-promoter-referral; the other journeys name nps.submitted only to hold a detractor, so no run starts there.
     let body: { profile: { traits: Record<string, unknown> }; journeys: { journeyId: string; status: string }[] } | undefined;
     for (let i = 0; i < 40; i++) {
       const res = await f.api.inject({ method: 'GET', url: `/v1/customers/${id}`, headers: auth('read-key') });
       expect(res.statusCode).toBe(200);
       body = res.json();
-      if (body!.journeys.length === 4) break;
+      if (body!.journeys.length >= 1) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(body!.profile.traits).toEqual({ email: 'grace@example.com', segment: 'enterprise', arr: 120000 });
-    expect(body!.journeys.map((j) => j.journeyId).sort()).toEqual([
-      'milestone-review-ask',
-      'nps-promoter-referral',
-      'strategic-reference-advisory',
-      'support-praise-advocacy',
-    ]);
+    expect(body!.journeys.map((j) => j.journeyId).sort()).toEqual(['nps-promoter-referral']);
     expect(body!.journeys.every((j) => j.status === 'RUNNING')).toBe(true);
   });
 
@@ -111,7 +107,9 @@ describe('customers and runs', () => {
 
   it("pause / resume / skip-wait / cancel reach the run as Updates; a refused action is a 409 with the run's reason", async () => {
     const id = newCustomer();
+    // A detractor starts no run; the promoter after it starts one, which reads the detractor's hold and keeps listening.
     await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id, { data: { score: 3 } }) });
+    await f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: event(id, { data: { score: 10 } }) });
     const act = (action: string) =>
       f.api.inject({
         method: 'POST',
@@ -123,7 +121,7 @@ describe('customers and runs', () => {
     expect(paused.statusCode, paused.body).toBe(200);
     expect(paused.json()).toMatchObject({ action: 'pause', workflowId: `journey:nps-promoter-referral:${id}`, state: expect.any(Object) });
     expect((await act('resume')).statusCode).toBe(200);
-    // A detractor's run is listening for delight: there is no wait to skip, and the interpreter says so.
+    // The held run is listening for delight: there is no wait to skip, and the interpreter says so.
     const skip = await act('skip-wait');
     expect(skip.statusCode, skip.body).toBe(409);
     expect(skip.json()).toMatchObject({ error: 'refused', message: expect.stringContaining('nothing to skip') });

@@ -35,7 +35,8 @@ describe('reload upgrades runs in flight (dev server)', () => {
   };
   beforeAll(async () => {
     dev = await connectDevServer();
-    h = await createHarness(dev.workerConnection, { scriptedSlots: true });
+    // With a client: the runs read the customer's facts from customer:<id>, which this worker runs too.
+    h = await createHarness(dev.workerConnection, { client: dev.client, scriptedSlots: true });
   });
   afterAll(async () => {
     await dev?.close();
@@ -54,14 +55,17 @@ describe('reload upgrades runs in flight (dev server)', () => {
       await h.run(async () => {
         const first = await api.inject({ method: 'POST', url: '/v1/definitions/reload', headers: k });
         expect(first.json()).toMatchObject({ applied: true, upgrades: [] });
-        // A passive NPS answer starts both runs and leaves them listening for delight.
-        const routed = await api.inject({
-          method: 'POST',
-          url: '/v1/events',
-          headers: k,
-          payload: event(customerId, { data: { score: 7 } }),
-        });
-        expect(routed.statusCode).toBeLessThan(300);
+        // A detractor starts no run; the promoter after it starts both, which read the detractor's hold from
+        // customer:<id> and stay listening for delight.
+        for (const score of [3, 10]) {
+          const routed = await api.inject({
+            method: 'POST',
+            url: '/v1/events',
+            headers: k,
+            payload: event(customerId, { data: { score } }),
+          });
+          expect(routed.statusCode).toBeLessThan(300);
+        }
         for (const run of [migrating, finishing]) {
           expect(
             await eventually(

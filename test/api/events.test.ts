@@ -52,8 +52,10 @@ describe('POST /v1/events', () => {
       ['JourneyId', 'nps-promoter-referral'],
       ['JourneyVersion', String(nps.version)],
     ]);
-    expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${customer}`, journeyEventSignal)).toEqual([e]);
-    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toEqual([e]);
+    // Stamped with when Temporal took it (the runs measure attribution and reversal windows to it).
+    const taken = { ...e, receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) };
+    expect(await signalsIn(f.temporal, `journey:nps-promoter-referral:${customer}`, journeyEventSignal)).toEqual([taken]);
+    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toEqual([taken]);
 
     const second = await post(event(customer, { data: { score: 9 } }));
     expect(second.json().journeys.find((j: { journeyId: string }) => j.journeyId === 'nps-promoter-referral').outcome).toBe('signalled');

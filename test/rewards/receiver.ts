@@ -26,6 +26,9 @@ export interface RewardReceiver {
   rejectWith(status: number | undefined): void;
   /** Record the payout, then wait this long before answering (a worker may die meanwhile). */
   slowFor(ms: number, requests?: number): void;
+  /** Stop listening (callers meet a refused connection) until `comeBack`, on the same port. */
+  goDown(): Promise<void>;
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,8 +110,15 @@ export async function startRewardReceiver(secret: string): Promise<RewardReceive
       slowMs = ms;
       slowLeft = count;
     },
+    goDown: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    comeBack: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

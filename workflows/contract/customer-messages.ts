@@ -7,11 +7,13 @@ import type { AdvocateScoreView } from '../customer/advocate-score.ts';
 import type { GrantedAsk } from '../customer/contact-policy.ts';
 import type { LedgerEntry, LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult } from '../customer/ledger.ts';
 import type { SentEmail } from '../customer/sends.ts';
+import type { FactEvent } from '../customer/start-facts.ts';
 import type { JourneyEvent, OperatorAction } from './journey-messages.ts';
 
 export type { LedgerEntry, LedgerWrite, LedgerWriteResult, RewardClaim, RewardClaimResult, RewardStatus } from '../customer/ledger.ts';
 export type { SentEmail } from '../customer/sends.ts';
 export type { AdvocateScoreView } from '../customer/advocate-score.ts';
+export type { FactEvent } from '../customer/start-facts.ts';
 
 /** Asked before every ask, across all journeys: frequency cap and quiet hours. */
 export interface ContactSlotRequest {
@@ -57,10 +59,21 @@ export interface CustomerSnapshot {
   rewards: LedgerEntry[];
 }
 
+/** What a journey run reads from customer:<id> when it starts (customerStartFacts): the events it was not routed,
+ *  to apply through its own rules, the customer's traits, and a global opt-out. */
+export interface CustomerStartFacts {
+  customerId: string;
+  traits: Record<string, unknown>;
+  optedOut: { reason: string; at: string; by?: string } | null;
+  /** The kept events (workflows/customer/start-facts.ts), oldest first. */
+  events: FactEvent[];
+}
+
 export const updateTraitsSignal = defineSignal<[Record<string, unknown>]>('updateTraits');
 /** Every event about the customer also reaches their own workflow (advocate score, global suppression). */
 export const customerEventSignal = defineSignal<[JourneyEvent]>('customerEvent');
 export const customerStateQuery = defineQuery<CustomerSnapshot>('customerState');
+export const customerStartFactsQuery = defineQuery<CustomerStartFacts>('customerStartFacts');
 export const reserveContactSlotUpdate = defineUpdate<ContactSlotDecision, [ContactSlotRequest]>('reserveContactSlot');
 export const globalOptOutUpdate = defineUpdate<CustomerSnapshot, [OperatorAction]>('globalOptOut');
 /** Undoes a global opt-out the recipient made with the unsubscribe link (and only that one, as optInUpdate). */

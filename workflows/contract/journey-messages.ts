@@ -13,6 +13,12 @@ export interface JourneyEvent {
   occurredAt: string;
   data: Record<string, unknown>;
   traits?: Record<string, unknown>;
+  /**
+   * Set by the API when Temporal took the event (ISO): when the fact reached the engine. Windows measured between two
+   * facts (attribution, reversal) use it, not the moment a worker got to the event, which may be much later after an
+   * outage or a backlog. Absent in events signalled straight to a run (then: the workflow's now).
+   */
+  receivedAt?: string;
 }
 
 /** The journey workflow's input: the compiled plan pinned for the run, and state carried over continue-as-new. */
@@ -31,6 +37,12 @@ export interface JourneyRunInput {
   /** Additive: the run of this workflow id that had closed (failed, terminated, timed out) when the API started this
    *  one; its send and tracking keys may have been used already (api/routing.ts reads it with describe). */
   previousRun?: { runId: string; status: string };
+  /** Additive: the API looked for a closed run of this workflow id before starting (previousRun holds what it found);
+   *  without it a fresh run looks itself when it reads the customer's facts (journey/start-facts.ts). */
+  closedRunChecked?: boolean;
+  /** Additive: the event that starts this run also started customer:<id> (its first event ever): there are no earlier
+   *  facts to read, and no earlier run of this journey (the API routes every start after the customer's first event). */
+  firstEventOfCustomer?: boolean;
 }
 
 /** What operators see of a run (journeyState, and every operator action's answer): its state, with the bounded

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
 import {
   customerEventSignal,
+  customerStartFactsQuery,
   customerStateQuery,
   globalOptInUpdate,
   globalOptOutUpdate,
@@ -34,6 +35,7 @@ import {
 } from '../contract/index.ts';
 import { recordSend, sendRecordProblems, type SentEmail } from './sends.ts';
 import { countRefusal, customerEventRefusal, traitsRefusal, type RefusedSignals } from './signal-checks.ts';
+import { emptyFactLog, factsInOrder, recordFact, type FactLog } from './start-facts.ts';
 
 export interface CustomerCarried {
   traits: Record<string, unknown>;
@@ -49,6 +51,9 @@ export interface CustomerCarried {
   malformedSends?: number;
   /** customerEvent / updateTraits signals refused (customer/signal-checks.ts). */
   refusedSignals?: RefusedSignals;
+  /** The events a journey run started later applies (start-facts.ts); absent in state carried from before 1.1.0's
+   *  routing change: such a customer's journeys were routed every event, so their runs already know them. */
+  facts?: FactLog;
 }
 
 export interface CustomerProfileInput {
@@ -152,10 +157,17 @@ export async function customerProfile(input: CustomerProfileInput): Promise<void
     const now = Date.now();
     s.suppression = applySuppressionEvent(s.suppression, event, now, suppressionPolicy, s.traits);
     s.score = scoreEvent(s.score, scoreConfig, event, s.traits, now);
+    s.facts = recordFact(s.facts ?? emptyFactLog(), event, now);
     publishScore();
   });
 
   setHandler(customerStateQuery, state);
+  setHandler(customerStartFactsQuery, () => ({
+    customerId: input.customerId,
+    traits: s.traits,
+    optedOut: s.suppression.optedOut ?? null,
+    events: factsInOrder(s.facts ?? emptyFactLog()),
+  }));
 
   setHandler(
     reserveContactSlotUpdate,

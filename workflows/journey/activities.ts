@@ -53,8 +53,9 @@ export const email = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
   retry: RETRY_POLICIES.email,
 });
 
-/** writeOutboxEmail is registered for scripts, never asked for by the interpreter. */
-type Optional = Omit<JourneyActivities, 'sendEmail' | 'writeOutboxEmail'>;
+/** writeOutboxEmail is registered for scripts, never asked for by the interpreter; readCustomerStartFacts is a local
+ *  activity with its own policy (journey/start-facts.ts). */
+type Optional = Omit<JourneyActivities, 'sendEmail' | 'writeOutboxEmail' | 'readCustomerStartFacts'>;
 const customer = proxyActivities<
   Pick<Optional, 'reserveContactSlot' | 'holdReward' | 'refuseReward' | 'claimReward' | 'forfeitReward' | 'readAdvocateScore'>
 >({

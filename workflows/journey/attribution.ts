@@ -8,6 +8,7 @@ import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';
 import { queueReferralRecord } from './crm-referrals.ts';
+import { factTimeMs } from './fact-time.ts';
 
 function isAboutThisAdvocate(ctx: RunContext, event: JourneyEvent): boolean {
   const { referrerId, referralCode } = event.data ?? {};
@@ -35,7 +36,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
   }
   const referralId = String(event.data?.referralId ?? event.id);
   const referral = ctx.state.referrals.find((r) => r.referralId === referralId);
-  if (referral && ctx.now() - Date.parse(referral.submittedAt) > durationMs(ctx.def.track.attributionWindow)) {
+  const submittedMs = referral ? Date.parse(referral.submittedAt) : NaN;
+  if (referral && factTimeMs(ctx, event, submittedMs) - submittedMs > durationMs(ctx.def.track.attributionWindow)) {
     note(ctx.state, ctx.now(), `${event.type} for ${referralId} is outside the attribution window ${ctx.def.track.attributionWindow}`);
     return;
   }
@@ -100,7 +102,13 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
     }
     if (rewardPlan) {
       // A held reward was never released: the window has not started.
-      const check = checkReversal(rewardPlan, event.type, r.status === 'issued' ? Date.parse(r.at) : ctx.now(), ctx.now());
+      const releasedMs = r.status === 'issued' ? Date.parse(r.at) : ctx.now();
+      const check = checkReversal(
+        rewardPlan,
+        event.type,
+        releasedMs,
+        r.status === 'issued' ? factTimeMs(ctx, event, releasedMs) : ctx.now(),
+      );
       if (!check.reverse) {
         note(ctx.state, ctx.now(), `reward ${r.key} not reversed: ${check.reason}`);
         continue;

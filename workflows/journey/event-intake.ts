@@ -26,12 +26,26 @@ export function conditionScope(ctx: RunContext, event: JourneyEvent | undefined)
   return { event: (event?.data ?? {}) as Record<string, unknown>, traits: ctx.state.traits, history: historyView(ctx.state, ctx.now()) };
 }
 
-/** Whether the run already took this event id (the bounded set survives continue-as-new). */
-function alreadySeen(ctx: RunContext, id: string): boolean {
+/** Whether the run already took this event id (the bounded set survives continue-as-new); marks it taken. */
+export function alreadySeen(ctx: RunContext, id: string): boolean {
   if (ctx.state.seenEventIds.includes(id)) return true;
   ctx.state.seenEventIds.push(id);
   if (ctx.state.seenEventIds.length > SEEN_EVENT_IDS_MAX) ctx.state.seenEventIds.shift();
   return false;
+}
+
+/** The plan's rules that hold across stages: bad signals (hold / exit / opt-out) and "not while open" issues. Also
+ *  applied to the facts a run reads when it starts (start-facts.ts), as of the time each happened. */
+export function applyStandingRules(ctx: RunContext, event: JourneyEvent): void {
+  const def = ctx.def;
+  const scope = conditionScope(ctx, event);
+  def.suppression.signals.forEach((rule, i) => {
+    if (rule.event === event.type && holds(rule.when, scope, `/suppression/signals/${i}/when`)) applyBadSignal(ctx, rule, event);
+  });
+  for (const rule of def.suppression.whileOpen ?? []) {
+    if (rule.openedBy === event.type) openIssue(ctx, rule, event);
+    if (rule.resolvedBy === event.type) resolveIssue(ctx, rule, event);
+  }
 }
 
 export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
@@ -50,15 +64,8 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   if (event.traits && typeof event.traits === 'object') Object.assign(ctx.state.traits, event.traits);
   recordNpsAnswer(ctx, event);
 
+  applyStandingRules(ctx, event);
   const def = ctx.def;
-  const scope = conditionScope(ctx, event);
-  def.suppression.signals.forEach((rule, i) => {
-    if (rule.event === event.type && holds(rule.when, scope, `/suppression/signals/${i}/when`)) applyBadSignal(ctx, rule, event);
-  });
-  for (const rule of def.suppression.whileOpen ?? []) {
-    if (rule.openedBy === event.type) openIssue(ctx, rule, event);
-    if (rule.resolvedBy === event.type) resolveIssue(ctx, rule, event);
-  }
   for (const rule of def.track.conversions) if (rule.event === event.type) recordConversion(ctx, rule, event);
   const reversalEvents = Object.values(def.motions).flatMap((m) => m.reward?.reversal?.events ?? []);
   if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
@@ -69,7 +76,10 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   const forStages =
     def.listen.signals.some((s) => s.event === event.type) ||
     Object.values(def.motions).some((m) => m.activate.actions.some((a) => a.event === event.type));
-  if (forStages) {
+  // A tombstone (stage ended) never acts again, and no stage of it reads the inbox: queued there, an advocate's
+  // events of years would only be carried from history to history (50 of up to 256 KB each: past the 2 MB limit).
+  // What it must keep of them is above: the id in the dedupe set, the facts recorded as they came.
+  if (forStages && !ctx.state.ended) {
     ctx.state.inbox.push(event);
     if (ctx.state.inbox.length > INBOX_MAX) ctx.state.inbox.shift();
     wake(ctx);

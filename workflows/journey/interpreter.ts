@@ -2,7 +2,7 @@
 // seven stages (plus suppression), each in its own module (journey/run-stages.ts); a cycle ends in continue-as-new
 // with carried state, and so does a handover to a fresh history from any long wait (journey/handover.ts).
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { journeyEventSignal, upgradePlanSignal, type JourneyRunInput } from '../contract/index.ts';
+import { journeyEventSignal, upgradePlanSignal, type JourneyEvent, type JourneyRunInput } from '../contract/index.ts';
 import { iso, trackIfLive, wake, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
 import { registerOperatorHandlers } from './operators.ts';
@@ -16,7 +16,8 @@ import { takeUpgrade } from './plan-upgrade.ts';
 import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
-import { PATCH_OWNER_TASK_OUTCOME, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { PATCH_JOURNEY_START_READS_CUSTOMER_FACTS, PATCH_OWNER_TASK_OUTCOME, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import { adoptStartFacts, readStartFacts } from './start-facts.ts';
 import { settleCrmReferralWriter, startCrmReferralWriter } from './crm-referrals.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
@@ -55,7 +56,9 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
       `an earlier run of this journey had closed (${ctx.state.previousRun.status}): every send checks for an earlier one first`,
     );
   }
-  setHandler(journeyEventSignal, async (event) => {
+  // A fresh run reads the customer's facts first (journey/start-facts.ts); events that come meanwhile wait for them.
+  let heldForStartFacts: JourneyEvent[] | undefined = !carried && patched(PATCH_JOURNEY_START_READS_CUSTOMER_FACTS) ? [] : undefined;
+  const onEvent = async (event: JourneyEvent) => {
     try {
       takeEvent(ctx, event);
     } catch (err) {
@@ -70,6 +73,10 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     if (ctx.state.stage !== 'ended') showProgress(ctx);
     // A reversal the policy accepted reaches the customer ledger now (the run may be waiting for months).
     if (ctx.ledgerReversals?.length) await flushLedgerReversals(ctx);
+  };
+  setHandler(journeyEventSignal, async (event) => {
+    if (heldForStartFacts) heldForStartFacts.push(event);
+    else await onEvent(event);
   });
   setHandler(upgradePlanSignal, (next) => takeUpgrade(ctx, next));
   registerOperatorHandlers(ctx);
@@ -80,6 +87,14 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     startReleaseWatcher(ctx);
   }
   if (ctx.ownerTasks) startCrmReferralWriter(ctx);
+  if (heldForStartFacts) {
+    const reading = await readStartFacts(ctx, input);
+    adoptStartFacts(ctx, reading, heldForStartFacts);
+    const live = heldForStartFacts;
+    heldForStartFacts = undefined;
+    for (const event of live) await onEvent(event);
+    showProgress(ctx);
+  }
 
   for (;;) {
     const end = await runStagesOrFail(ctx);

@@ -232,6 +232,8 @@ export function carry(state: JourneyState): CarriedState {
   return {
     ...rest,
     seenEventIds: rest.seenEventIds.slice(-SEEN_EVENT_IDS_MAX),
+    // A tombstone never reads its inbox (event-intake.ts): what an older run queued there is not carried on.
+    inbox: rest.ended ? [] : rest.inbox,
     rewards: rest.rewards.slice(-LIST_MAX),
     referrals: rest.referrals.slice(-LIST_MAX),
     notes: rest.notes.slice(-NOTES_MAX),

@@ -1,0 +1,109 @@
+// What bench/scale.ts measures with: a process's CPU time and RSS from /proc, the size of a folder or file, the
+// effects the runs wrote (NDJSON lines, read incrementally as they are appended), percentiles and a progress bar.
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface ProcSample {
+  at: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+/** CPU time (user + system) and resident memory of one process, or undefined when it is gone. */
+export function sampleProcess(pid: number): ProcSample | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { at: performance.now(), cpuSeconds, rssBytes: rssKb * 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Percent of one core used between two samples. */
+export function cpuPercent(a: ProcSample, b: ProcSample): number {
+  return ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
+}
+
+/** Bytes on disk of a file or a folder (recursively). */
+export function diskBytes(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, name) => sum + diskBytes(join(path, name)), 0);
+}
+
+/**
+ * Follows NDJSON files as they grow (our workers' tracking logs, the raw worker's effect file), keeping for each
+ * event id the time its effect was logged. `pick` maps a parsed line to [eventId, loggedAt ms] or undefined.
+ */
+export class EffectTail {
+  readonly effects = new Map<string, number>();
+  private readonly offsets = new Map<string, number>();
+  private readonly partial = new Map<string, string>();
+
+  constructor(
+    private readonly files: () => string[],
+    private readonly pick: (line: Record<string, unknown>) => [string, number] | undefined,
+  ) {}
+
+  poll(): void {
+    for (const file of this.files()) {
+      const from = this.offsets.get(file) ?? 0;
+      const size = existsSync(file) ? statSync(file).size : 0;
+      if (size <= from) continue;
+      const buf = Buffer.alloc(size - from);
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, buf, 0, buf.length, from);
+      } finally {
+        closeSync(fd);
+      }
+      this.offsets.set(file, size);
+      const text = (this.partial.get(file) ?? '') + buf.toString('utf8');
+      const lines = text.split('\n');
+      this.partial.set(file, lines.pop() ?? '');
+      for (const line of lines) {
+        try {
+          const hit = this.pick(JSON.parse(line) as Record<string, unknown>);
+          if (hit && !this.effects.has(hit[0])) this.effects.set(hit[0], hit[1]);
+        } catch {
+          /* a torn line: its record is written again by the worker that retries it */
+        }
+      }
+    }
+  }
+}
+
+export const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN;
+
+/** One line redrawn in place on a terminal; a line every 10 % otherwise (CI logs, files). */
+export class ProgressBar {
+  private lastDecile = -1;
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+  ) {}
+
+  draw(done: number, extra: string): void {
+    const frac = this.total ? done / this.total : 1;
+    const width = 30;
+    const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
+    const text = `${this.label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${extra}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K`);
+    else if (Math.floor(frac * 10) > this.lastDecile) {
+      this.lastDecile = Math.floor(frac * 10);
+      process.stderr.write(`${text}\n`);
+    }
+  }
+
+  end(): void {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+  }
+}

@@ -1,0 +1,30 @@
+// The worker process of bench/scale.ts's raw baseline (bench/scale-raw-workflows.ts) and its one activity.
+// Run by bench/scale.ts: `node --import tsx bench/scale-raw-worker.ts`; prints READY once polling.
+import { open } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+
+await main();
+
+async function main(): Promise<void> {
+  const env = process.env;
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const effects = await open(env.RAW_EFFECT_FILE!, 'a');
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: env.RAW_TASK_QUEUE!,
+    workflowsPath: fileURLToPath(new URL('./scale-raw-workflows.ts', import.meta.url)),
+    activities: {
+      async rawRecordEffect(eventId: string): Promise<void> {
+        await effects.write(`${JSON.stringify({ eventId, loggedAt: new Date().toISOString() })}\n`);
+        await effects.datasync();
+      },
+    },
+    ...(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS) } : {}),
+  });
+  console.log('READY');
+  await worker.run();
+  await effects.close();
+  await connection.close();
+}

@@ -1,0 +1,149 @@
+// The system bench/scale.ts drives, as separate processes so each one's RSS and CPU can be read from /proc:
+//   dev:     the Temporal CLI's dev server (SQLite file), our worker (worker/main.ts), our API (api/main.ts)
+//   cluster: `npm run start:cluster` (scripts/cluster/start-cluster.ts): PostgreSQL, temporal-server, 2 workers, 2 APIs
+// plus the raw baseline's worker (bench/scale-raw-worker.ts) on the same server. Everything on 127.0.0.1, stopped at the end.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, startDevServer, stopServerProcess } from '../scripts/dev-server.ts';
+import { ProcessGroup, waitForHttp } from '../scripts/start-processes.ts';
+import { diskBytes } from './scale-measure.ts';
+
+export const API_KEY = 'bench-scale-key';
+
+export interface ScaleTopology {
+  target: 'dev' | 'cluster';
+  temporalAddress: string;
+  apiUrls: string[];
+  /** Where our workers write their tracking logs. */
+  dataDir: string;
+  workerPids: () => number[];
+  serverPid?: number;
+  rawWorkerPid: number;
+  rawTaskQueue: string;
+  rawEffectFile: string;
+  /** Bytes the server's database takes on disk (SQLite file with its WAL, or the PostgreSQL data folder). */
+  databaseBytes: () => number;
+  stop(): Promise<void>;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${timeoutMs / 1000}s:\n${output.slice(-3000)}`)),
+      timeoutMs,
+    );
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      if (pattern.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}) while starting:\n${output.slice(-3000)}`));
+    });
+  });
+}
+
+async function startRawWorker(address: string, dir: string, stops: Array<() => Promise<unknown>>) {
+  const rawTaskQueue = `bench-scale-raw-${process.pid}`;
+  const rawEffectFile = join(dir, 'raw-effects.ndjson');
+  const raw = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-raw-worker.ts'], {
+    env: { ...process.env, TEMPORAL_ADDRESS: address, RAW_TASK_QUEUE: rawTaskQueue, RAW_EFFECT_FILE: rawEffectFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stops.unshift(() => stopServerProcess(raw, 30_000));
+  await waitForLine(raw, /READY/, 180_000, 'the raw baseline worker');
+  return { rawWorkerPid: raw.pid!, rawTaskQueue, rawEffectFile };
+}
+
+export async function startScaleTopology(target: 'dev' | 'cluster', dir: string, log: (l: string) => void): Promise<ScaleTopology> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops) await s().catch((err: Error) => log(`while stopping: ${err.message}`));
+  };
+  try {
+    if (target === 'cluster') {
+      const dataDir = join(dir, 'cluster');
+      chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+      const launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster/start-cluster.ts'], {
+        env: {
+          ...process.env,
+          JOURNEY_DATA_DIR: dataDir,
+          JOURNEY_API_KEYS: API_KEY,
+          JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
+          JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
+          JOURNEY_CLUSTER_API_PORTS: `${await freePort()},${await freePort()}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      stops.unshift(() => stopServerProcess(launcher, 120_000));
+      log('starting the cluster (npm run start:cluster)...');
+      await waitForLine(launcher, /journey-engine cluster is up/, 900_000, 'the cluster');
+      const info = () =>
+        JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as {
+          temporalAddress: string;
+          temporalServerPid: number;
+          postgres: { pgdata: string };
+          processes: Array<{ name: string; pid: number; url?: string }>;
+        };
+      const first = info();
+      const raw = await startRawWorker(first.temporalAddress, dir, stops);
+      return {
+        target,
+        temporalAddress: first.temporalAddress,
+        apiUrls: first.processes.filter((p) => p.url).map((p) => p.url!),
+        dataDir,
+        workerPids: () =>
+          info()
+            .processes.filter((p) => p.name.startsWith('worker'))
+            .map((p) => p.pid),
+        serverPid: first.temporalServerPid,
+        ...raw,
+        databaseBytes: () => diskBytes(first.postgres.pgdata),
+        stop,
+      };
+    }
+    const cliPath = process.env.TEMPORAL_CLI_PATH;
+    if (!cliPath) throw new Error('TEMPORAL_CLI_PATH is not set: eval "$(bash scripts/obtain-temporal.sh cli)" first');
+    const dbFile = join(dir, 'temporal.sqlite');
+    log('starting the dev server (SQLite file), our worker and our API...');
+    const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), dbFile, detached: true });
+    stops.unshift(() => server.stop());
+    const group = new ProcessGroup((name, code) => log(`${name} exited unexpectedly (${code}): the figures after this are not valid`));
+    stops.unshift(() => group.stopAll(60_000, log));
+    const common = {
+      TEMPORAL_ADDRESS: server.address,
+      JOURNEY_DATA_DIR: dir,
+      JOURNEY_LOG_LEVEL: 'error',
+      JOURNEY_REFERRAL_CODE_SECRET: randomBytes(32).toString('hex'),
+    };
+    const worker = group.run('worker', 'worker/main.ts', common);
+    const workerReady = waitForLine(worker, /polling task queue/, 180_000, 'our worker');
+    const apiPort = await freePort();
+    const api = group.run('api', 'api/main.ts', { ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: API_KEY });
+    await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`, 180_000, () => api.exitCode === null);
+    await workerReady;
+    const raw = await startRawWorker(server.address, dir, stops);
+    return {
+      target,
+      temporalAddress: server.address,
+      apiUrls: [`http://127.0.0.1:${apiPort}`],
+      dataDir: dir,
+      workerPids: () => [worker.pid!],
+      serverPid: server.process.pid,
+      ...raw,
+      databaseBytes: () => ['', '-wal', '-shm'].reduce((sum, ext) => sum + (existsSync(dbFile + ext) ? diskBytes(dbFile + ext) : 0), 0),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,296 @@
+// Benchmark: how many waiting customers one box holds, and what they cost at rest. Run by hand, bounded:
+//   eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/scale.ts [STEPS]
+//   STEPS (BENCH_SCALE_STEPS): cumulative customer counts, default 10000,100000 (at most 200,000)
+//   BENCH_SCALE_TARGET=dev (default: dev server on a SQLite file, 1 worker, 1 API) | cluster (npm run start:cluster)
+//   BENCH_SCALE_C (32 requests at once), BENCH_SCALE_IDLE_S (300: the idle window), BENCH_SCALE_MAX_DRIVE_S (3600 per
+//   side per step: past it the step stops driving and its figures are marked partial), BENCH_SCALE_EFFECT_WAIT_S (600:
+//   how long after the drive the effects are waited for; the ones still missing are counted). Ctrl-C stops it cleanly.
+// For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
+// realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
+// journeys, real durations: promoters wait two days for their ask, every run waits), raw as signalWithStart of a
+// trivial one-run-per-customer workflow (bench/scale-raw-workflows.ts) with one activity per event. Event-to-effect:
+// accepted (the API's 202 / signalWithStart returned) → the effect's line logged: for ours the promoter's `nps.received`
+// tracking record of nps-promoter-referral (written live when the run handles the event), for raw the activity's line.
+// Then all wait, and after BENCH_SCALE_IDLE_S: workflows open, the database size, RSS and CPU of every process.
+// Worker knobs come from the environment as in production: JOURNEY_WORKER_MAX_CACHED_WORKFLOWS, _MAX_WORKFLOW_TASKS...
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { cpuPercent, EffectTail, pct, ProgressBar, sampleProcess, type ProcSample } from './scale-measure.ts';
+import { API_KEY, startScaleTopology, type ScaleTopology } from './scale-topology.ts';
+import { customerEvents, type ScaleEvent } from './scale-population.ts';
+import { rawScaleEventSignal } from './scale-raw-workflows.ts';
+
+const env = process.env;
+const steps = (process.argv[2] ?? env.BENCH_SCALE_STEPS ?? '10000,100000')
+  .split(',')
+  .map((s) => Math.min(200_000, Math.max(1, Math.floor(Number(s)))));
+const target = env.BENCH_SCALE_TARGET === 'cluster' ? 'cluster' : 'dev';
+const C = Math.max(1, Math.min(256, Number(env.BENCH_SCALE_C ?? 32)));
+const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
+const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
+const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
+const log = (l: string) => console.error(`[scale] ${l}`);
+const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+
+interface SideResult {
+  customers: number;
+  events: number;
+  partial: boolean;
+  /** First send → last measured effect logged. */
+  endToEndSeconds: number;
+  latencies: number[];
+  effectsMissing: number;
+}
+
+/** Drives customers [from, to) with at most C at once; `send` returns the event ids whose effect is measured. */
+async function drive(
+  label: string,
+  from: number,
+  to: number,
+  send: (e: ScaleEvent) => Promise<void>,
+  tail: EffectTail,
+  measured: (e: ScaleEvent) => boolean,
+): Promise<SideResult> {
+  const effectId = (e: ScaleEvent) => `${runTag}-${e.id}`; // the id the event is sent with, so its effect carries it
+  const acceptedAt = new Map<string, number>();
+  const bar = new ProgressBar(label, to - from);
+  const started = performance.now();
+  const startedEpoch = Date.now();
+  let next = from;
+  let done = 0;
+  let events = 0;
+  let partial = false;
+  const ticker = setInterval(() => {
+    const s = (performance.now() - started) / 1000;
+    bar.draw(done, `customers  ${(events / s).toFixed(0)} events/s accepted`);
+  }, 500);
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next < to) {
+        if (performance.now() - started > maxDriveMs) {
+          partial = true;
+          return;
+        }
+        const i = next++;
+        for (const e of customerEvents(i)) {
+          await send(e);
+          events++;
+          if (measured(e)) acceptedAt.set(effectId(e), Date.now());
+        }
+        done++;
+      }
+    }),
+  );
+  clearInterval(ticker);
+  bar.draw(done, 'customers driven; waiting for the effects...');
+  bar.end();
+  // Every measured event's effect, or up to BENCH_SCALE_EFFECT_WAIT_S more: a missing one is reported, never waited for ever.
+  const deadline = Date.now() + effectWaitMs;
+  for (;;) {
+    tail.poll();
+    const missing = [...acceptedAt.keys()].filter((id) => !tail.effects.has(id)).length;
+    if (missing === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const latencies: number[] = [];
+  let lastEffect = startedEpoch;
+  let effectsMissing = 0;
+  for (const [id, at] of acceptedAt) {
+    const effect = tail.effects.get(id);
+    if (effect === undefined) effectsMissing++;
+    else {
+      latencies.push(Math.max(0, effect - at));
+      lastEffect = Math.max(lastEffect, effect);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing };
+}
+
+async function countOpen(client: Client, type: string): Promise<number> {
+  return (await client.workflow.count(`WorkflowType="${type}" AND ExecutionStatus="Running"`)).count;
+}
+
+const runTag = Date.now().toString(36);
+const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+let topo: ScaleTopology | undefined;
+// Ctrl-C / SIGTERM: stop every process this bench started (the dev server and workers run detached), then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    log(`${signal}: stopping what the bench started...`);
+    void (topo?.stop() ?? Promise.resolve()).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
+try {
+  log(`target ${target}; steps ${steps.join(' → ')} customers; ${C} at once; idle window ${idleSeconds}s; data in ${dir}`);
+  topo = await startScaleTopology(target, dir, log);
+  const t = topo;
+  const connection = await Connection.connect({ address: t.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const trackingDir = join(t.dataDir, 'tracking');
+  const ours = new EffectTail(
+    () => (readdirSafe(trackingDir) ?? []).filter((f) => f.endsWith('.ndjson')).map((f) => join(trackingDir, f)),
+    (r) => {
+      const data = r.data as { eventId?: string } | undefined;
+      return r.type === 'nps.received' && r.journeyId === 'nps-promoter-referral' && data?.eventId
+        ? [data.eventId, Date.parse(String(r.loggedAt))]
+        : undefined;
+    },
+  );
+  const raw = new EffectTail(
+    () => [t.rawEffectFile],
+    (r) => [String(r.eventId), Date.parse(String(r.loggedAt))],
+  );
+  let apiTurn = 0;
+  const postOurs = async (e: ScaleEvent) => {
+    const url = t.apiUrls[apiTurn++ % t.apiUrls.length];
+    const body = JSON.stringify({ ...e, id: `${runTag}-${e.id}`, customerId: `${runTag}-${e.customerId}` });
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body,
+      });
+      if (res.status === 202) return void (await res.arrayBuffer());
+      // 429/503: the API sheds load; a client retries the same event (same id: no double effect).
+      if ((res.status === 429 || res.status >= 500) && attempt < 20) {
+        await res.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+        continue;
+      }
+      throw new Error(`event ${e.id} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    }
+  };
+  const sendRaw = async (e: ScaleEvent) => {
+    await client.workflow.signalWithStart('rawScaleCustomer', {
+      workflowId: `raw-${runTag}-${e.customerId}`,
+      taskQueue: t.rawTaskQueue,
+      args: [],
+      signal: rawScaleEventSignal,
+      signalArgs: [{ id: `${runTag}-${e.id}`, customerId: e.customerId }],
+    });
+  };
+  const isPromoterNps = (e: ScaleEvent) => e.type === 'nps.submitted' && Number(e.data.score) >= 9;
+
+  let from = 0;
+  for (const to of steps) {
+    if (to <= from) continue;
+    const db0 = t.databaseBytes();
+    const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => true);
+    const db1 = t.databaseBytes();
+    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, isPromoterNps);
+    const db2 = t.databaseBytes();
+    from = to;
+
+    log(`all ${to.toLocaleString('en')} customers wait; idle for ${idleSeconds}s before reading CPU and memory...`);
+    const pids = { ours: t.workerPids(), raw: [t.rawWorkerPid], server: t.serverPid ? [t.serverPid] : [] };
+    const settle = Math.min(60, idleSeconds / 5); // the last tasks drain before the window opens
+    await new Promise((r) => setTimeout(r, settle * 1000));
+    const before = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.map(sampleProcess)])) as Record<
+      string,
+      Array<ProcSample | undefined>
+    >;
+    const idleBar = new ProgressBar('idle', idleSeconds);
+    const idleStart = Date.now();
+    while (Date.now() - idleStart < idleSeconds * 1000) {
+      idleBar.draw(Math.round((Date.now() - idleStart) / 1000), 'seconds');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    idleBar.end();
+    const after = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.map(sampleProcess)])) as Record<
+      string,
+      Array<ProcSample | undefined>
+    >;
+    const atRest = (k: string) =>
+      before[k].map((b, i) => (b && after[k][i] ? { cpu: cpuPercent(b, after[k][i]!), rss: after[k][i]!.rssBytes } : undefined));
+    const open = {
+      journeys: await countOpen(client, 'advocacyJourney'),
+      customers: await countOpen(client, 'customerProfile'),
+      raw: await countOpen(client, 'rawScaleCustomer'),
+    };
+    printStep(to, rawResult, ourResult, open, { before: db0, afterRaw: db1, afterOurs: db2, now: t.databaseBytes() }, atRest);
+  }
+  await connection.close();
+} finally {
+  await topo?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function readdirSafe(path: string): string[] | undefined {
+  try {
+    return readdirSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function printStep(
+  customers: number,
+  raw: SideResult,
+  ours: SideResult,
+  open: { journeys: number; customers: number; raw: number },
+  db: { before: number; afterRaw: number; afterOurs: number; now: number },
+  atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
+): void {
+  const rate = (r: SideResult) => r.events / r.endToEndSeconds;
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const row = (name: string, o: string, r: string, x: string) =>
+    console.log(`${name.padEnd(44)} ${o.padStart(14)} ${r.padStart(14)} ${x.padStart(8)}`);
+  const procs = (k: string) =>
+    atRest(k)
+      .map((s) => (s ? `${mb(s.rss)} MB ${s.cpu.toFixed(2)}%` : 'gone'))
+      .join(', ');
+  console.log(
+    `\n== ${customers.toLocaleString('en')} customers waiting (target ${target})${ours.partial || raw.partial ? '  PARTIAL: the drive hit BENCH_SCALE_MAX_DRIVE_S' : ''}`,
+  );
+  row('', 'ours', 'raw', 'ratio');
+  row('customers driven this step', String(ours.customers), String(raw.customers), '');
+  row('events accepted this step', String(ours.events), String(raw.events), '');
+  row('events/s end to end (accepted → effect)', rate(ours).toFixed(1), rate(raw).toFixed(1), ratio(rate(ours), rate(raw)));
+  row(
+    'event → effect p50 ms',
+    pct(ours.latencies, 0.5).toFixed(0),
+    pct(raw.latencies, 0.5).toFixed(0),
+    ratio(pct(ours.latencies, 0.5), pct(raw.latencies, 0.5)),
+  );
+  row(
+    'event → effect p99 ms',
+    pct(ours.latencies, 0.99).toFixed(0),
+    pct(raw.latencies, 0.99).toFixed(0),
+    ratio(pct(ours.latencies, 0.99), pct(raw.latencies, 0.99)),
+  );
+  row(
+    'effects measured (missing)',
+    `${ours.latencies.length} (${ours.effectsMissing})`,
+    `${raw.latencies.length} (${raw.effectsMissing})`,
+    '',
+  );
+  row('workflows open', String(open.journeys + open.customers), String(open.raw), ratio(open.journeys + open.customers, open.raw));
+  row('  of which journey runs / customer:<id>', `${open.journeys} / ${open.customers}`, '', '');
+  row(
+    'database growth this step, MB',
+    mb(db.afterOurs - db.afterRaw),
+    mb(db.afterRaw - db.before),
+    ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before),
+  );
+  const workers = atRest('ours');
+  const rawWorker = atRest('raw')[0];
+  const maxRss = Math.max(...workers.map((w) => w?.rss ?? 0));
+  const sumCpu = workers.reduce((s, w) => s + (w?.cpu ?? 0), 0);
+  row(
+    `worker RSS at rest, MB (max of ${workers.length})`,
+    mb(maxRss),
+    rawWorker ? mb(rawWorker.rss) : '-',
+    rawWorker ? ratio(maxRss, rawWorker.rss) : '',
+  );
+  row(`worker CPU at rest, % of one core (sum)`, sumCpu.toFixed(2), rawWorker ? rawWorker.cpu.toFixed(2) : '-', '');
+  console.log(`database on disk now: ${mb(db.now)} MB; server process at rest: ${procs('server') || '-'}; our workers: ${procs('ours')}`);
+  console.log(
+    `goal at 100,000 waiting: worker RSS < 500 MB and CPU at rest < 2 % of one core → ${maxRss < 500 * 2 ** 20 && sumCpu < 2 ? 'met' : 'NOT met'} at this step`,
+  );
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm run start:cluster`: install what is missing (npm packages; the Temporal server and its SQL tool, built once
+# and cached; Debian's PostgreSQL), then bring up PostgreSQL, the Temporal server, two workers and two APIs
+# (scripts/cluster/start-cluster.ts). Ctrl-C stops everything in order.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash scripts/ensure-deps.sh
+# Not `eval "$(…)"`: eval of an empty output succeeds, so a failed obtain step would go unnoticed.
+out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[cluster] could not obtain the Temporal server (see above)" >&2; exit 1; }
+eval "$out"
+out=$(bash scripts/cluster/obtain-postgres.sh) || { echo "[cluster] could not obtain PostgreSQL (see above)" >&2; exit 1; }
+eval "$out"
+exec node --import tsx scripts/cluster/start-cluster.ts "$@"

@@ -1,0 +1,196 @@
+// `npm run start:cluster`: the engine on a production-shaped Temporal topology on one box: a private PostgreSQL,
+// the Temporal server built from go.temporal.io/server on it (SQL visibility, our search attributes), two worker
+// processes on one task queue and two API processes, each on its own port. A process that dies is restarted, as a
+// supervisor would (systemd Restart=always): its work waits in Temporal meanwhile. Ctrl-C / SIGTERM stops the APIs,
+// then the workers (in-flight activities finish), then Temporal, then PostgreSQL. State stays in the data folder.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
+import { ProcessGroup, waitForHttp } from '../start-processes.ts';
+import { startPostgres, type PostgresCluster } from './postgres.ts';
+import { lowFreePorts, startTemporalServer } from './temporal-server.ts';
+import { ClusterProcesses } from './cluster-processes.ts';
+
+const env = process.env;
+const dataDir = resolve(env.JOURNEY_DATA_DIR ?? 'data/cluster');
+const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+const taskQueue = env.JOURNEY_TASK_QUEUE ?? 'journeys';
+const temporalPort = Number(env.JOURNEY_CLUSTER_TEMPORAL_PORT ?? 7333);
+const pgPort = Number(env.JOURNEY_CLUSTER_PG_PORT ?? 55432);
+const apiPorts = (env.JOURNEY_CLUSTER_API_PORTS ?? '3100,3101').split(',').map(Number);
+const workerCount = Number(env.JOURNEY_CLUSTER_WORKERS ?? 2);
+const startTimeoutMs = Number(env.JOURNEY_CLUSTER_START_TIMEOUT_S ?? 600) * 1000;
+const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
+const shownKey = env.JOURNEY_API_KEYS ? '<a key from JOURNEY_API_KEYS>' : apiKey;
+const startedAt = Date.now();
+
+const step = (msg: string) => console.log(`[cluster] ${msg}`);
+function fail(msg: string): never {
+  console.error(`[cluster] ${msg}`);
+  process.exit(1);
+}
+for (const [name, value] of [
+  ['TEMPORAL_SERVER_PATH', env.TEMPORAL_SERVER_PATH],
+  ['TEMPORAL_SQL_TOOL_PATH', env.TEMPORAL_SQL_TOOL_PATH],
+  ['TEMPORAL_SCHEMA_DIR', env.TEMPORAL_SCHEMA_DIR],
+  ['JOURNEY_PG_BIN', env.JOURNEY_PG_BIN],
+] as const) {
+  if (!value) fail(`${name} is not set: run \`npm run start:cluster\` (it obtains the Temporal server and PostgreSQL)`);
+}
+if (apiPorts.length < 1 || apiPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
+  fail(`JOURNEY_CLUSTER_API_PORTS=${env.JOURNEY_CLUSTER_API_PORTS} must be comma-separated ports`);
+if (!Number.isInteger(workerCount) || workerCount < 1) fail(`JOURNEY_CLUSTER_WORKERS=${env.JOURNEY_CLUSTER_WORKERS} must be >= 1`);
+
+let postgres: PostgresCluster | undefined;
+let serverProcess: ChildProcess | undefined;
+let client: Client | undefined;
+const processes = new ClusterProcesses(join(dataDir, 'processes.json'));
+const group = new ProcessGroup((name, code) => processes.onUnexpectedExit(name, code));
+
+let stopping: Promise<void> | undefined;
+function shutdown(code = 0): Promise<void> {
+  stopping ??= (async () => {
+    processes.stopping = true;
+    group.stopping = true;
+    step('stopping: APIs, then workers (in-flight activities finish), then Temporal, then PostgreSQL...');
+    await group.stopAll(35_000, step);
+    await client?.connection.close().catch(() => undefined);
+    if (serverProcess) await stopServerProcess(serverProcess, 20_000);
+    if (serverProcess) step('temporal-server stopped');
+    await postgres?.stop().catch((err: Error) => step(`PostgreSQL did not stop cleanly: ${err.message}`));
+    processes.clear();
+    step(`stopped. State is kept in ${dataDir}; npm run start:cluster continues from there.`);
+    process.exit(code);
+  })();
+  return stopping;
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('exit', () => {
+  group.killAll();
+  if (serverProcess && serverProcess.exitCode === null && serverProcess.signalCode === null) serverProcess.kill('SIGKILL');
+});
+// The start is bounded: whatever step hangs, the launcher gives up, says where, and stops what it started.
+const startDeadline = setTimeout(() => {
+  console.error(`[cluster] not up within ${startTimeoutMs / 1000}s (JOURNEY_CLUSTER_START_TIMEOUT_S): stopping`);
+  void shutdown(1);
+}, startTimeoutMs);
+
+try {
+  for (const [port, what] of [
+    [temporalPort, 'Temporal frontend (JOURNEY_CLUSTER_TEMPORAL_PORT)'],
+    [pgPort, 'PostgreSQL (JOURNEY_CLUSTER_PG_PORT)'],
+    ...apiPorts.map((p) => [p, 'journey API (JOURNEY_CLUSTER_API_PORTS)'] as const),
+  ] as const)
+    await assertPortFree(port, what);
+  mkdirSync(dataDir, { recursive: true });
+  postgres = await startPostgres({ binDir: env.JOURNEY_PG_BIN!, dir: join(dataDir, 'postgres'), port: pgPort, log: step });
+  const server = await startTemporalServer({
+    serverPath: env.TEMPORAL_SERVER_PATH!,
+    sqlToolPath: env.TEMPORAL_SQL_TOOL_PATH!,
+    schemaDir: env.TEMPORAL_SCHEMA_DIR!,
+    postgres,
+    dir: join(dataDir, 'temporal'),
+    frontendPort: temporalPort,
+    internalPorts: await lowFreePorts(9),
+    namespace,
+    historyShards: Number(env.JOURNEY_CLUSTER_HISTORY_SHARDS ?? 4),
+    log: step,
+    onSpawn: (child) => (serverProcess = child),
+  });
+  serverProcess!.once('exit', (code, signal) => {
+    if (!processes.stopping) {
+      console.error(`[cluster] temporal-server exited unexpectedly (${code ?? signal}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+
+  const referralCodeSecret = env.JOURNEY_REFERRAL_CODE_SECRET || persistentSecret(join(dataDir, 'referral-code-secret'));
+  const common = {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: namespace,
+    JOURNEY_TASK_QUEUE: taskQueue,
+    // One data folder for every process: the tracking logs (one file per process) and the outbox that
+    // `journey report` and `journey outbox` read. On several machines: a shared volume, or the tracking webhook.
+    JOURNEY_DATA_DIR: dataDir,
+    JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
+    JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPorts[0]}`,
+    JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
+  };
+  for (let i = 1; i <= workerCount; i++) {
+    const metricsPort = await freePort();
+    processes.supervise(
+      group,
+      `worker-${i}`,
+      'worker/main.ts',
+      { ...common, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
+      { metricsPort },
+    );
+  }
+  const apis = apiPorts.map((port, i) =>
+    processes.supervise(
+      group,
+      `api-${i + 1}`,
+      'api/main.ts',
+      { ...common, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey },
+      { url: `http://127.0.0.1:${port}` },
+    ),
+  );
+  for (const [i, port] of apiPorts.entries())
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, () => apis[i]().exitCode === null);
+  // Up means both workers poll the task queue, not only that their processes exist.
+  const connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, namespace });
+  await waitForPollers(client, workerCount);
+  clearTimeout(startDeadline);
+  processes.write({
+    temporalAddress: server.address,
+    temporalServerPid: serverProcess!.pid,
+    namespace,
+    taskQueue,
+    dataDir,
+    postgres: { port: pgPort, pgdata: postgres.pgdata },
+  });
+
+  const apiLines = apiPorts
+    .map((p, i) => `    API ${i + 1}         http://127.0.0.1:${p}   (Authorization: Bearer ${shownKey})   docs: /docs`)
+    .join('\n');
+  console.log(`
+  journey-engine cluster is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
+${apiLines}
+    Temporal      ${server.address}  (temporal-server ${env.TEMPORAL_SERVER_PATH}, namespace "${namespace}", SQL visibility)
+    PostgreSQL    127.0.0.1:${pgPort}  (private cluster in ${postgres.pgdata}, role temporal)
+    workers       ${workerCount} on task queue "${taskQueue}"
+    data          ${dataDir}   (tracking logs, outbox; processes.json lists the pids)
+
+  The two APIs are equal: send events to either (put a load balancer in front of them in production).
+  KPI report over every worker's tracking log:   node cli/journey.mjs report --data ${dataDir}
+  Ctrl-C stops everything (a second npm run start:cluster continues).
+`);
+} catch (err) {
+  console.error(`[cluster] could not start: ${(err as Error).message}`);
+  await shutdown(1);
+}
+
+async function waitForPollers(c: Client, want: number): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    const { pollers } = await c.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+    const live = new Set(pollers.map((p) => p.identity)).size;
+    if (live >= want) return;
+    if (Date.now() > deadline) throw new Error(`only ${live} of ${want} workers poll "${taskQueue}"`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

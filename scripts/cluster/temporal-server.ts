@@ -1,0 +1,258 @@
+// The Temporal server built from go.temporal.io/server (scripts/cluster/obtain-temporal-server.sh) on PostgreSQL:
+// the schemas of the default store and of SQL visibility set up and upgraded by temporal-sql-tool, a config file of
+// our own (all four services in one process, 127.0.0.1 only), the namespace registered and the project's search
+// attributes added through the operator API, as `temporal operator search-attribute create` would.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
+import type { PostgresCluster } from './postgres.ts';
+import { assertPortFree } from '../dev-server.ts';
+
+const run = promisify(execFile);
+
+export interface TemporalServerOptions {
+  serverPath: string;
+  sqlToolPath: string;
+  /** schema/postgresql/v12 of the server's version (temporal/ and visibility/ inside). */
+  schemaDir: string;
+  postgres: PostgresCluster;
+  /** This server's folder: config/, temporal-server.log. */
+  dir: string;
+  /** gRPC port of the frontend (what workers and clients dial). */
+  frontendPort: number;
+  /** Ports for the other services' gRPC and membership, the frontend's HTTP API and Prometheus metrics. */
+  internalPorts: number[];
+  namespace: string;
+  /** Fixed when the database is created: a later start must use the same number. */
+  historyShards: number;
+  log?: (line: string) => void;
+  /** Called as soon as the server process exists, so a stop during start can reach it. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
+
+/** Creates both databases if missing and brings their schemas to the server's version (both steps are idempotent). */
+export async function setUpSchemas(opts: TemporalServerOptions): Promise<void> {
+  const { postgres } = opts;
+  const tool = async (db: string, args: string[]) => {
+    const base = ['--plugin', 'postgres12', '--ep', postgres.host, '-p', String(postgres.port), '-u', postgres.user, '--db', db];
+    try {
+      // The password goes through the tool's own SQL_PASSWORD variable, not the command line (ps would show it).
+      await run(opts.sqlToolPath, [...base, ...args], { env: { ...process.env, SQL_PASSWORD: postgres.password }, timeout: 180_000 });
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`temporal-sql-tool --db ${db} ${args[0]} failed: ${(e.stderr || e.stdout || e.message).trim().slice(-1500)}`);
+    }
+  };
+  for (const [db, folder] of [
+    [DATABASES.default, 'temporal'],
+    [DATABASES.visibility, 'visibility'],
+  ] as const) {
+    opts.log?.(`temporal-sql-tool: database ${db}: create, setup-schema -v 0.0, update-schema -d ${folder}/versioned`);
+    await tool(db, ['create-database']);
+    await tool(db, ['setup-schema', '-v', '0.0']);
+    await tool(db, ['update-schema', '-d', join(opts.schemaDir, folder, 'versioned')]);
+  }
+}
+
+function sqlStore(db: string, pg: PostgresCluster, maxConns: number): string {
+  return `      sql:
+        pluginName: "postgres12"
+        databaseName: "${db}"
+        connectAddr: "${pg.host}:${pg.port}"
+        connectProtocol: "tcp"
+        user: "${pg.user}"
+        password: "${pg.password}"
+        maxConns: ${maxConns}
+        maxIdleConns: ${maxConns}
+        maxConnLifetime: "1h"`;
+}
+
+/** The server's static config (`--env cluster`) and its dynamic config; the password makes it owner-only. */
+export function writeServerConfig(opts: TemporalServerOptions): string {
+  const configDir = join(opts.dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const [historyPort, matchingPort, workerPort, frontMember, historyMember, matchingMember, workerMember, httpPort, metricsPort] =
+    opts.internalPorts;
+  const service = (grpc: number, member: number, extra = '') =>
+    `    rpc:\n      grpcPort: ${grpc}\n      membershipPort: ${member}\n      bindOnLocalHost: true${extra}`;
+  const dynamicConfigFile = join(configDir, 'dynamicconfig.yaml');
+  writeFileSync(
+    join(configDir, 'cluster.yaml'),
+    `# Written by scripts/cluster/temporal-server.ts at each start: edit that file, not this one.
+log:
+  stdout: false
+  level: warn
+  outputFile: "${join(opts.dir, 'temporal-server.log')}"
+persistence:
+  defaultStore: postgres-default
+  visibilityStore: postgres-visibility
+  numHistoryShards: ${opts.historyShards}
+  datastores:
+    postgres-default:
+${sqlStore(DATABASES.default, opts.postgres, 20)}
+    postgres-visibility:
+${sqlStore(DATABASES.visibility, opts.postgres, 10)}
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: "127.0.0.1"
+  metrics:
+    prometheus:
+      framework: "tally"
+      timerType: "histogram"
+      listenAddress: "127.0.0.1:${metricsPort}"
+services:
+  frontend:
+${service(opts.frontendPort, frontMember, `\n      httpPort: ${httpPort}`)}
+  history:
+${service(historyPort, historyMember)}
+  matching:
+${service(matchingPort, matchingMember)}
+  worker:
+${service(workerPort, workerMember)}
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: "active"
+  currentClusterName: "active"
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: "frontend"
+      rpcAddress: "127.0.0.1:${opts.frontendPort}"
+dcRedirectionPolicy:
+  policy: "noop"
+dynamicConfigClient:
+  filepath: "${dynamicConfigFile}"
+  pollInterval: "10s"
+`,
+    { mode: 0o600 },
+  );
+  // What the API needs beyond the defaults: update-with-start (the global opt-out) is a multi-operation.
+  writeFileSync(
+    dynamicConfigFile,
+    `frontend.enableUpdateWorkflowExecution:
+  - value: true
+frontend.enableExecuteMultiOperation:
+  - value: true
+limit.maxIDLength:
+  - value: 255
+`,
+  );
+  return configDir;
+}
+
+/**
+ * `n` distinct ports free on 127.0.0.1 below 32768: Temporal keeps each service's membership port in a PostgreSQL
+ * smallint, so the OS's ephemeral ports (32768 and up) fail its membership heartbeat at start.
+ */
+export async function lowFreePorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < n && tries < 500; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (ports.includes(port)) continue;
+    if (
+      await assertPortFree(port, 'Temporal internal').then(
+        () => true,
+        () => false,
+      )
+    )
+      ports.push(port);
+  }
+  if (ports.length < n) throw new Error('no free ports between 20000 and 32000 for the Temporal services');
+  return ports;
+}
+
+const INDEXED_VALUE_TYPE: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+
+/** Registers the namespace (if new) and adds the search attributes it lacks; waits until the frontend lists them all. */
+export async function registerNamespace(address: string, namespace: string, log: (line: string) => void, timeoutMs = 90_000) {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') }).then(
+      () => log(`namespace "${namespace}" registered (retention of closed runs: 7 days)`),
+      (err: { code?: number; message: string }) => {
+        if (err.code !== 6) throw err; // 6 ALREADY_EXISTS: an earlier start registered it
+      },
+    );
+    const deadline = Date.now() + timeoutMs;
+    let added = false;
+    for (;;) {
+      // A new namespace reaches the services' caches within ~10 s: until then the calls below fail NOT_FOUND.
+      const problems = await findSearchAttributeProblems(connection.operatorService, namespace).catch((err: Error) => {
+        if (Date.now() > deadline) throw err;
+        return undefined;
+      });
+      if (problems && problems.length === 0) return;
+      if (problems?.some((p) => p.found)) {
+        throw new Error(`search attributes registered with another type: ${problems.map((p) => `${p.name} is ${p.found}`).join(', ')}`);
+      }
+      if (problems && !added) {
+        const searchAttributes = Object.fromEntries(problems.map((p) => [p.name, INDEXED_VALUE_TYPE[cliType(p.expected)]]));
+        await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+        log(`search attributes added: ${problems.map((p) => p.name).join(', ')}`);
+        added = true;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`the namespace "${namespace}" did not list its search attributes within ${timeoutMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The SDK's type names (KEYWORD, DATETIME, KEYWORD_LIST...) in the server's spelling. */
+function cliType(sdkType: string): string {
+  const names: Record<string, string> = {
+    TEXT: 'Text',
+    KEYWORD: 'Keyword',
+    INT: 'Int',
+    DOUBLE: 'Double',
+    BOOL: 'Bool',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
+  };
+  return names[sdkType] ?? sdkType;
+}
+
+/** Sets up the schemas, writes the config, starts the server and waits until the namespace serves its search attributes. */
+export async function startTemporalServer(opts: TemporalServerOptions): Promise<{ address: string; process: ChildProcess }> {
+  const say = opts.log ?? (() => undefined);
+  await setUpSchemas(opts);
+  writeServerConfig(opts);
+  const out = openSync(join(opts.dir, 'temporal-server.out'), 'a');
+  // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops the workers before the server.
+  const child = spawn(opts.serverPath, ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], {
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  opts.onSpawn?.(child);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `code ${code ?? signal}`));
+  const address = `127.0.0.1:${opts.frontendPort}`;
+  say(`temporal-server starting: frontend ${address}, all services in one process (log: ${join(opts.dir, 'temporal-server.log')})`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited) throw new Error(`temporal-server exited (${exited}) while starting: see ${join(opts.dir, 'temporal-server.log')}`);
+    const up = await Connection.connect({ address, connectTimeout: 1000 }).then(
+      async (c) => {
+        const health = await c.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }).finally(() => c.close());
+        return health.status === 1; // SERVING
+      },
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`temporal-server did not answer on ${address} within 120 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await registerNamespace(address, opts.namespace, say);
+  return { address, process: child };
+}

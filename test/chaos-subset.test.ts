@@ -1,0 +1,56 @@
+// The chaos suite's deterministic subset (the full run is bench/chaos.ts): a dozen customers through demo-scaled
+// copies of the shipped journeys, on a dev server of its own with a SQLite file, through the real API and worker
+// processes, while the worker is SIGKILLed three times, Temporal is stopped and restarted on the same file (the API
+// and the Postmark webhook answer 503 meanwhile and the callers' retries land), Postmark answers 429, 500, too late
+// and drops the connection after accepting, and the reward webhook is down, slow and out of order. Seeded faults,
+// bounded waits. Every check of the table must hold: one email per send key, none where not due, one payout per
+// reward and the ledger equal to the payouts, every accepted event applied once, the tracking log exact, no run
+// failed or stuck, no workflow task failing in a loop, no activity past its retry bound.
+import { describe, expect, it } from 'vitest';
+import { runChaos } from './chaos/run.ts';
+import { formatTable } from './chaos/checks.ts';
+
+// Held out of `npm test` until the open defect it finds is fixed (JOURNEY_CHAOS_SUBSET=1 runs it): tracking records
+// written by a workflow task that then times out stay in the log, and the task's retry writes the facts again under
+// other keys (bench/README.md, "Tracking records of a workflow task that never completed"): it fails 2 runs in 3 here.
+describe.skipIf(process.env.JOURNEY_CHAOS_SUBSET !== '1')(
+  'nothing lost, nothing twice, under faults (chaos subset, real processes)',
+  () => {
+    it(
+      'a dozen customers through worker kills, a Temporal restart and provider faults: every check of the table holds',
+      { timeout: 600_000 },
+      async () => {
+        const lines: string[] = [];
+        const result = await runChaos({
+          customers: 12,
+          spacingSeconds: 0.5,
+          daySeconds: 1,
+          unsubscribeEvery: 2,
+          // Only customers with no action of their own unsubscribe here: the race of an action still on its way when an
+          // unsubscribe lands is a known finding of the full run (bench/README.md), not this seeded subset's subject.
+          unsubscribeScenarios: ['promoter-silent'],
+          settleTimeoutMs: 150_000,
+          faults: {
+            seed: 1515,
+            workerKills: 3,
+            temporalRestarts: 1,
+            temporalOutageMs: 8000,
+            postmarkFaultsPerKind: 1,
+            postmarkTimeoutMs: 33_000,
+            rewardFaultsPerKind: 1,
+          },
+          log: (line) => lines.push(line),
+        });
+        const table = formatTable(result.rows);
+        console.log(`${lines.join('\n')}\n${table}`);
+        // The faults really happened: the checks below mean something only if they did.
+        expect(result.faults.workerKills).toBe(3);
+        expect(result.faults.temporalRestarts).toBe(1);
+        expect(Object.values(result.faults.postmark).reduce((a, b) => a + b, 0)).toBe(5);
+        const taken = result.rows.find((r) => r.check.startsWith('events taken'))!;
+        expect(Number(/\((\d+)\)/.exec(taken.value)![1])).toBeGreaterThan(0); // some events met a 503 first, and landed
+        expect(result.rows.filter((r) => !r.ok).map((r) => `${r.check}: ${r.value}`)).toEqual([]);
+      },
+    );
+  },
+);

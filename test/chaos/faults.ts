@@ -1,0 +1,123 @@
+// The faults of the chaos suite, on a seeded schedule: the worker SIGKILLed at random points (and restarted by the
+// cluster's supervisor), Temporal stopped and restarted on the same database file while traffic goes on, the
+// Postmark-compatible server answering 429, 500, too slowly (the client times out) or dropping the connection after
+// accepting, the reward webhook down, slow, or answering out of order. Every injected fault is counted.
+import type { Cluster } from './cluster.ts';
+
+/** A small seeded PRNG (mulberry32), so a run's fault schedule is the same for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface FaultPlan {
+  seed: number;
+  /** Worker SIGKILLs, spread over the traffic. */
+  workerKills: number;
+  /** Temporal stops (each followed by a restart on the same file), and how long each outage lasts. */
+  temporalRestarts: number;
+  temporalOutageMs: number;
+  /** Postmark faults of each kind (429, 500, timeout, drop after accept, 500 after accept). */
+  postmarkFaultsPerKind: number;
+  /** Longer than the postmark client's timeout (30 s), so the send times out although Postmark accepted it. */
+  postmarkTimeoutMs: number;
+  /** Reward webhook outages (connection refused), slow answers and out-of-order bursts. */
+  rewardFaultsPerKind: number;
+}
+
+export interface FaultCounts {
+  workerKills: number;
+  temporalRestarts: number;
+  postmark: Record<string, number>;
+  rewards: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Plays the plan over `durationMs` and resolves when every fault has been injected and undone (Temporal up, reward
+ * receiver listening). The worker is killed only once it polls again, so each kill meets a working worker.
+ */
+export async function playFaults(
+  cluster: Cluster,
+  plan: FaultPlan,
+  durationMs: number,
+  log: (line: string) => void,
+  /** Called once Temporal is down: the traffic that must meet the outage. */
+  duringOutage: () => void = () => undefined,
+): Promise<FaultCounts> {
+  const random = seededRandom(plan.seed);
+  const counts: FaultCounts = { workerKills: 0, temporalRestarts: 0, postmark: {}, rewards: {} };
+  const bump = (book: Record<string, number>, kind: string) => (book[kind] = (book[kind] ?? 0) + 1);
+  const at = (fraction: number) => Math.round(fraction * durationMs);
+  const started = Date.now();
+  const until = (offsetMs: number) => sleep(Math.max(0, started + offsetMs - Date.now()));
+
+  const kills = (async () => {
+    for (let i = 0; i < plan.workerKills; i++) {
+      await until(at((i + 0.3 + random() * 0.6) / plan.workerKills));
+      await cluster.waitWorkerPolling(180_000);
+      await sleep(500 + random() * 2000); // a random point in the worker's work, not the moment it starts polling
+      await cluster.killWorker();
+      counts.workerKills++;
+      log(`fault: worker SIGKILLed (${counts.workerKills}/${plan.workerKills})`);
+    }
+  })();
+
+  const outages = (async () => {
+    for (let i = 0; i < plan.temporalRestarts; i++) {
+      await until(at((i + 0.4 + random() * 0.3) / plan.temporalRestarts));
+      log(`fault: Temporal stopped for ${Math.round(plan.temporalOutageMs / 1000)}s (API and Postmark webhook keep taking traffic)`);
+      await cluster.stopTemporal();
+      duringOutage();
+      await sleep(plan.temporalOutageMs);
+      await cluster.startTemporal();
+      counts.temporalRestarts++;
+      log(`fault: Temporal restarted on the same database file (${counts.temporalRestarts}/${plan.temporalRestarts})`);
+    }
+  })();
+
+  const postmark = (async () => {
+    const kinds = ['429', '500', 'timeout', 'drop-after-accept', '500-after-accept'] as const;
+    const schedule = kinds.flatMap((kind) => Array.from({ length: plan.postmarkFaultsPerKind }, () => ({ kind, when: random() })));
+    schedule.sort((a, b) => a.when - b.when);
+    for (const { kind, when } of schedule) {
+      await until(at(when * 0.9));
+      if (kind === '429') cluster.postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
+      else if (kind === '500') cluster.postmark.injectFault({ kind: 'error', status: 500, errorCode: 0, message: 'Internal Server Error' });
+      else if (kind === '500-after-accept')
+        cluster.postmark.injectFault({ kind: 'error', status: 500, errorCode: 0, message: 'Internal Server Error', acceptFirst: true });
+      else if (kind === 'timeout') cluster.postmark.injectFault({ kind: 'slow', delayMs: plan.postmarkTimeoutMs });
+      else cluster.postmark.injectFault({ kind: 'drop-after-accept' });
+      bump(counts.postmark, kind);
+    }
+  })();
+
+  const rewards = (async () => {
+    const kinds = ['down', 'slow', 'out-of-order', '503'] as const;
+    const schedule = kinds.flatMap((kind) => Array.from({ length: plan.rewardFaultsPerKind }, () => ({ kind, when: random() })));
+    schedule.sort((a, b) => a.when - b.when);
+    for (const { kind, when } of schedule) {
+      await until(at(0.2 + when * 0.7));
+      if (kind === 'down') {
+        await cluster.rewards.goDown();
+        await sleep(5000 + random() * 10_000);
+        await cluster.rewards.comeBack();
+      } else if (kind === 'slow')
+        cluster.rewards.slowFor(12_000, 1); // longer than the webhook's 10 s timeout: retried, same key
+      else if (kind === 'out-of-order')
+        cluster.rewards.slowFor(3000, 2); // the next two answer after later requests
+      else cluster.rewards.failNext(2, 503);
+      bump(counts.rewards, kind);
+    }
+  })();
+
+  await Promise.all([kills, outages, postmark, rewards]);
+  return counts;
+}

@@ -1,0 +1,65 @@
+// The pieces of the production topology that need no server: the Temporal server's config (both stores on
+// PostgreSQL through the postgres12 plugin, SQL visibility, the password kept owner-only) and the worker's cache knob.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lowFreePorts, writeServerConfig } from '../scripts/cluster/temporal-server.ts';
+import { assertPortFree } from '../scripts/dev-server.ts';
+import { loadWorkerSettings, WorkerSettingsError } from '../worker/settings.ts';
+
+describe('the cluster configuration', () => {
+  it('the Temporal server keeps its default store and SQL visibility on PostgreSQL, on the ports it was given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-config-'));
+    const postgres = {
+      host: '127.0.0.1',
+      port: 55999,
+      user: 'temporal',
+      password: 's3cret',
+      pgdata: '',
+      databaseSize: async () => 0,
+      stop: async () => {},
+    };
+    const configDir = writeServerConfig({
+      serverPath: '',
+      sqlToolPath: '',
+      schemaDir: '',
+      postgres,
+      dir,
+      frontendPort: 7444,
+      internalPorts: [21001, 21002, 21003, 21004, 21005, 21006, 21007, 21008, 21009],
+      namespace: 'default',
+      historyShards: 4,
+    });
+    const file = join(configDir, 'cluster.yaml');
+    const yaml = readFileSync(file, 'utf8');
+    expect(yaml).toContain('visibilityStore: postgres-visibility');
+    expect(yaml.match(/pluginName: "postgres12"/g)).toHaveLength(2);
+    expect(yaml).toContain('databaseName: "temporal_visibility"');
+    expect(yaml).toContain('connectAddr: "127.0.0.1:55999"');
+    expect(yaml).toContain('grpcPort: 7444');
+    expect(yaml).toContain('rpcAddress: "127.0.0.1:7444"');
+    // The file holds the database password: owner-only.
+    expect(statSync(file).mode & 0o077).toBe(0);
+    // Update-with-start (the global opt-out) needs multi-operations on.
+    expect(readFileSync(join(configDir, 'dynamicconfig.yaml'), 'utf8')).toMatch(
+      /frontend\.enableExecuteMultiOperation:\n {2}- value: true/,
+    );
+  });
+
+  it('the internal ports are distinct, free and below 32768 (Temporal keeps membership ports in a PostgreSQL smallint)', async () => {
+    const ports = await lowFreePorts(9);
+    expect(new Set(ports).size).toBe(9);
+    for (const p of ports) {
+      expect(p).toBeLessThan(32768);
+      await assertPortFree(p, 'test');
+    }
+  });
+
+  it('JOURNEY_WORKER_MAX_CACHED_WORKFLOWS bounds the worker cache; unset leaves the SDK default; nonsense names the variable', () => {
+    expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: '500' }).maxCachedWorkflows).toBe(500);
+    expect(loadWorkerSettings({}).maxCachedWorkflows).toBeUndefined();
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(WorkerSettingsError);
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/JOURNEY_WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+});

@@ -1,0 +1,217 @@
+// The engine on the production-shaped topology (`npm run start:cluster`): a private PostgreSQL, the Temporal server
+// built from go.temporal.io/server on it, two workers and two APIs. Events go through both APIs; a worker and an API
+// are killed with SIGKILL while the runs are under way and the launcher restarts them; every promoter still gets
+// exactly one ask through the real postmark client (test/postmark), the tracking logs of both workers reach
+// `journey report`, and Ctrl-C stops everything, PostgreSQL included, with exit 0.
+// Needs PostgreSQL (Debian's package; scripts/test.sh installs it as root): without it the test is skipped, loudly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../scripts/dev-server.ts';
+import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
+import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';
+import { JOURNEYS_DIR } from '../definitions/loader.ts';
+import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
+import { waitFor } from './support/wait.ts';
+
+/** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
+function obtainPostgres(): { binDir?: string; reason?: string } {
+  try {
+    const out = execFileSync('bash', ['scripts/cluster/obtain-postgres.sh'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    return { binDir: /JOURNEY_PG_BIN='([^']+)'/.exec(out)?.[1] };
+  } catch (err) {
+    return { reason: ((err as { stderr?: Buffer }).stderr?.toString() || (err as Error).message).trim() };
+  }
+}
+const pg = obtainPostgres();
+if (!pg.binDir) {
+  // Straight to stderr: vitest keeps console output of tests that did not fail to itself, and this must be seen.
+  const bar = '!'.repeat(100);
+  process.stderr.write(
+    `\n${bar}\n!! test/cluster.test.ts SKIPPED: PostgreSQL cannot be installed here, so the production topology is NOT tested.\n!! ${pg.reason}\n${bar}\n\n`,
+  );
+}
+
+interface ClusterFile {
+  processes: Array<{ name: string; pid: number; url?: string }>;
+}
+
+const TOKEN = 'cluster-test-token';
+const API_KEY = 'cluster-test-key';
+const PROMOTERS = ['cl-p1', 'cl-p2', 'cl-p3', 'cl-p4', 'cl-p5', 'cl-p6'];
+const traits = (id: string) => ({ email: `${id}@customer.example`, firstName: id, timezone: 'UTC', healthScore: 90, segment: 'smb' });
+
+describe('the production topology: PostgreSQL, temporal-server, two workers, two APIs', () => {
+  let launcher: ChildProcess | undefined;
+  let output = '';
+  let postmark: FakePostmark | undefined;
+  let dataDir = '';
+  afterAll(async () => {
+    if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
+      launcher.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 60_000).unref() && launcher!.once('exit', r));
+    }
+    await postmark?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  beforeAll(() => {
+    if (!pg.binDir || process.env.TEMPORAL_SERVER_PATH) return;
+    // Normally done by scripts/test.sh; the first build takes minutes.
+    const out = execFileSync('bash', ['scripts/cluster/obtain-temporal-server.sh'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+  }, 1_800_000);
+
+  const title =
+    'events through both APIs survive a worker and an API killed with SIGKILL: one ask per promoter, both workers in the report';
+  it.skipIf(!pg.binDir)(
+    pg.binDir ? title : `${title} (SKIPPED: PostgreSQL cannot be installed here)`,
+    async () => {
+      postmark = await startFakePostmark({ serverTokens: [TOKEN] });
+      dataDir = mkdtempSync(join(tmpdir(), 'journey-cluster-'));
+      chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+      // The shipped journeys with a day of 2 s (as npm start's demo), so the first ask comes within seconds.
+      const journeysDir = join(dataDir, 'journeys');
+      writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds: 2 });
+      const policy = join(dataDir, 'contact-policy.json');
+      writeDemoContactPolicy(undefined, policy, { daySeconds: 2 });
+      const apiPorts = [await freePort(), await freePort()];
+      launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster/start-cluster.ts'], {
+        env: {
+          ...process.env,
+          JOURNEY_PG_BIN: pg.binDir!,
+          JOURNEY_DATA_DIR: join(dataDir, 'cluster'),
+          JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
+          JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
+          JOURNEY_CLUSTER_API_PORTS: apiPorts.join(','),
+          JOURNEY_API_KEYS: API_KEY,
+          JOURNEY_JOURNEYS_DIR: journeysDir,
+          JOURNEY_CONTACT_POLICY: policy,
+          POSTMARK_SERVER_TOKEN: TOKEN,
+          POSTMARK_API_URL: postmark.url,
+          JOURNEY_PUBLIC_URL: 'https://journeys.example.test',
+          JOURNEY_UNSUBSCRIBE_SECRET: 'cluster-test-unsubscribe-secret',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      launcher.stdout!.on('data', (c) => (output += c));
+      launcher.stderr!.on('data', (c) => (output += c));
+      const exited = new Promise<number | null>((r) => launcher!.once('exit', (code) => r(code)));
+      await waitFor(
+        'the cluster banner',
+        () =>
+          output.includes('journey-engine cluster is up')
+            ? true
+            : launcher!.exitCode !== null
+              ? Promise.reject(new Error(`start:cluster exited ${launcher!.exitCode}:\n${output}`))
+              : undefined,
+        600_000,
+        1000,
+      );
+      for (const port of apiPorts) expect(output).toContain(`http://127.0.0.1:${port}`);
+      const clusterFile = join(dataDir, 'cluster', 'processes.json');
+      const before = JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile;
+      const pidOf = (c: ClusterFile, name: string) => c.processes.find((p) => p.name === name)!.pid;
+
+      const post = (port: number, body: unknown) =>
+        fetch(`http://127.0.0.1:${port}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const nps = (id: string, score: number) => ({
+        id: `${id}-nps`,
+        type: 'nps.submitted',
+        customerId: id,
+        occurredAt: new Date().toISOString(),
+        data: { score },
+        traits: traits(id),
+      });
+      // Half the promoters through each API, and a detractor, who must get no ask.
+      const first = [
+        ...PROMOTERS.slice(0, 3).map((id, i) => [apiPorts[i % 2], nps(id, 10)] as const),
+        [apiPorts[1], nps('cl-d1', 2)] as const,
+      ];
+      for (const [port, event] of first) expect((await post(port, event)).status).toBe(202);
+
+      // Both workers take part: each has written tracking records of those runs (one log file per worker process).
+      const trackingPids = () =>
+        (existsSync(join(dataDir, 'cluster', 'tracking')) ? readdirSync(join(dataDir, 'cluster', 'tracking')) : []).map((f) =>
+          Number(/-(\d+)\.ndjson$/.exec(f)?.[1]),
+        );
+      await waitFor(
+        'both workers to write tracking',
+        () => [pidOf(before, 'worker-1'), pidOf(before, 'worker-2')].every((pid) => trackingPids().includes(pid)),
+        120_000,
+      );
+
+      // A worker and an API die without warning while those runs are under way (their asks are seconds away).
+      process.kill(pidOf(before, 'worker-1'), 'SIGKILL');
+      process.kill(pidOf(before, 'api-2'), 'SIGKILL');
+      // The other API keeps taking events meanwhile.
+      expect((await post(apiPorts[0], nps(PROMOTERS[3], 9))).status).toBe(202);
+      await waitFor('the launcher to restart both', () => /worker-1 restarted/.test(output) && /api-2 restarted/.test(output), 120_000);
+      await waitFor(
+        'the restarted API',
+        () =>
+          fetch(`http://127.0.0.1:${apiPorts[1]}/healthz`).then(
+            (r) => r.ok,
+            () => undefined,
+          ),
+        120_000,
+      );
+      for (const id of PROMOTERS.slice(4)) expect((await post(apiPorts[1], nps(id, 9))).status).toBe(202);
+      // An event repeated to the restarted API (a client's retry) is the same event: still one ask.
+      expect((await post(apiPorts[1], nps(PROMOTERS[0], 10))).status).toBe(202);
+
+      const asks = await waitFor(
+        'one ask per promoter in Postmark',
+        () => {
+          const to = postmark!.accepted.map((m) => String(m.body.To));
+          return PROMOTERS.every((id) => to.some((t) => t.includes(`${id}@`))) ? to : undefined;
+        },
+        300_000,
+        1000,
+      );
+      // Reminders come later (days of 2 s): the first ask of each is what counts here, and it is never sent twice.
+      const firstAsks = postmark.accepted.filter((m) => String(m.body.Subject).includes('know a team'));
+      for (const id of PROMOTERS) expect(firstAsks.filter((m) => String(m.body.To).includes(`${id}@`))).toHaveLength(1);
+      expect(asks.some((t) => t.includes('cl-d1@'))).toBe(false);
+
+      // Both workers' tracking logs reach the report: the report reads every worker process's file, the killed
+      // worker's included, and counts each promoter asked once.
+      const workerPids = [pidOf(before, 'worker-1'), pidOf(before, 'worker-2')];
+      const report = await waitFor(
+        'every promoter asked, in the report',
+        () => {
+          const out = execFileSync(process.execPath, [
+            'cli/journey.mjs',
+            'report',
+            '--data',
+            join(dataDir, 'cluster'),
+            '--json',
+            '--kpi',
+            'asked-customers',
+            '--journey',
+            'nps-promoter-referral',
+          ]).toString();
+          const r = JSON.parse(out) as { groups: Array<{ values: Record<string, number | null> }>; sources: { files: string[] } };
+          return r.groups[0]?.values['asked-customers'] === PROMOTERS.length ? r : undefined;
+        },
+        120_000,
+        2000,
+      );
+      const pidsInReport = report.sources.files.map((f) => Number(/-(\d+)\.ndjson$/.exec(f)?.[1]));
+      expect(pidsInReport).toEqual(expect.arrayContaining(workerPids));
+
+      // Ctrl-C: everything stops in order, exit 0, PostgreSQL with it.
+      launcher.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('temporal-server stopped');
+      expect(existsSync(join(dataDir, 'cluster', 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
+    },
+    1_200_000,
+  );
+});
