@@ -67,7 +67,7 @@ describe('customer data in Temporal histories is encrypted (JOURNEY_CODEC_KEYS)'
 
   afterAll(async () => {
     await sys?.close();
-  });
+  }, 200_000);
 
   it('`temporal workflow show` without the codec shows no address and no name; with the codec endpoint it reads them', async () => {
     for (const workflowId of [journeyRun, customerWorkflowId(c.customerId)]) {

@@ -84,7 +84,19 @@ export async function startEncryptedSystem(opts: { keys: string; uiToken?: strin
       worker = undefined;
     },
     async close() {
-      await system.stopWorker();
+      // Under the full suite's load the worker's shutdown has waited past 120 s (2 fresh-clone runs in 3) after every
+      // assertion held: an activity in flight that does not end at cancellation (open: which one). Teardown waits a
+      // bounded time, says so, and closes the fixture anyway.
+      const stopped = system.stopWorker();
+      stopped.catch(() => undefined);
+      const done = await Promise.race([
+        stopped.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 90_000).unref()),
+      ]);
+      if (!done) console.warn('codec test teardown: the worker was still shutting down after 90 s; closing the fixture anyway');
       await f.close();
       await connection.close();
     },
