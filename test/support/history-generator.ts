@@ -3,23 +3,12 @@
 // some promoters a few weeks later, and some of those closing as deals. Used by the backtest tests and
 // bench/backtest.ts; `node --import tsx test/support/history-generator.ts N DAYS [START]` prints one as NDJSON.
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
+import { seededRandom } from '../../reports/experiments/stats.ts';
 
 const DAY = 86_400_000;
 const ZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'America/Los_Angeles'];
 const SEGMENTS = ['smb', 'mid-market', 'enterprise'];
 const NAMES = ['Aiko', 'Lee', 'Sam', 'Noor', 'Ines', 'Ravi', 'Mia', 'Tomas'];
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface HistoryShape {
   customers: number;
@@ -30,7 +19,7 @@ export interface HistoryShape {
 }
 
 export function generateHistory(shape: HistoryShape): JourneyEvent[] {
-  const random = seeded(shape.seed ?? 17);
+  const random = seededRandom(shape.seed ?? 17);
   const between = (lo: number, hi: number) => lo + random() * (hi - lo);
   const endMs = shape.startMs + shape.days * DAY;
   const events: JourneyEvent[] = [];
