@@ -3,7 +3,7 @@
 // and its current details; a reversal racing a payout in flight is applied after it. The shipped nps-promoter-referral journey with the real reward
 // activities paying through the signed webhook to the test receiver (test/rewards/receiver.ts), on the time-skipping
 // server with real customer:<id> workflows.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
@@ -43,6 +43,8 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
       client: env.client,
       rewardWebhook: { url: receiver.url, secret: SECRET, timeoutMs: 15_000 },
     });
+    // The referred friend's ledger (customer:<friend>) runs on this harness's queue: it ends with the test's runs.
+    h.alsoEnd(`customer:friend@${customer}.example`);
     return {
       h,
       go: async () => {
@@ -62,14 +64,6 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
         await run.signal('journeyEvent', event('deal.closed_won', customer, { referralId, referrerId: customer, amount: 1000 }));
         return run;
       },
-      /** The referred friend's ledger (customer:<friend>) runs on this harness's queue: end it with the test, or the
-       *  time-skipping server would not skip time for the next test while its task waits for a gone worker. */
-      endFriend: async () => {
-        await env.client.workflow
-          .getHandle(`customer:friend@${customer}.example`)
-          .terminate('test over')
-          .catch(() => undefined);
-      },
     };
   }
 
@@ -86,10 +80,9 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
   it('a referral id with CR/LF and characters above U+00FF is paid exactly once under a header-safe key', async () => {
     const customer = `hdr-${Date.now().toString(36)}`;
     const referralId = 'R→1\r\nX-Evil: yes ü';
-    const { h, go, endFriend } = await referAndClose(customer, referralId);
+    const { h, go } = await referAndClose(customer, referralId);
     await h.run(async () => {
       const run = await go();
-      onTestFinished(endFriend);
       const paid = await until(
         'the referrer reward issued',
         () => state(run),
@@ -109,12 +102,11 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
 
   it('a receiver that refuses for good (422) ends the payout at once: failed in the state and the details (the metric: test/worker-process-faults.test.ts)', async () => {
     const customer = `rej-${Date.now().toString(36)}`;
-    const { h, go, endFriend } = await referAndClose(customer, 'R-422');
+    const { h, go } = await referAndClose(customer, 'R-422');
     receiver.rejectWith(422);
     try {
       await h.run(async () => {
         const run = await go();
-        onTestFinished(endFriend);
         const s = await until(
           'the referrer reward failed',
           () => state(run),
@@ -135,12 +127,11 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
 
   it('a reversal while the payout is in flight is applied after it: the receiver has answered the issue before the reverse arrives, and the run and the ledger end reversed', async () => {
     const customer = `race-${Date.now().toString(36)}`;
-    const { h, go, endFriend } = await referAndClose(customer, 'R-race');
+    const { h, go } = await referAndClose(customer, 'R-race');
     const key = `reward:nps-promoter-referral:${customer}:R-race:referrer`;
     receiver.slowFor(3000, 1); // the referrer's payout is recorded, then answered 3 s later
     await h.run(async () => {
       const run = await go();
-      onTestFinished(endFriend);
       await until(
         'the payout in flight at the receiver',
         async () => receiver.requests.find((r) => r.key === key),
