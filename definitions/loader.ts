@@ -85,7 +85,7 @@ export interface LoadOptions {
 
 /** The quiet hours of the contact policy in force (JOURNEY_CONTACT_POLICY, else the shipped file); a policy that does
  *  not load is reported by its own loader, so here it only means there is nothing to check against. */
-function globalQuietHours(): LoadOptions['globalQuietHours'] {
+export function globalQuietHours(): LoadOptions['globalQuietHours'] {
   try {
     const quiet = loadContactPolicyFromEnv().quietHours;
     return quiet ? { ...quiet, file: displayPath(process.env.JOURNEY_CONTACT_POLICY || CONTACT_POLICY_FILE) } : null;

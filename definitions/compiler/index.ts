@@ -12,6 +12,7 @@ import { checkMotions } from './motion-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
 import { checkRuleReach } from './rule-reach-check.ts';
+import { checkFirstAskDeadline } from './schedule-check.ts';
 import { offsetPosition, oneErrorPerMistake, parseWithPositions, toPointer, type ParsedSource } from './positions.ts';
 import type { Problem } from './problem.ts';
 import { checkSchema } from './schema-check.ts';
@@ -99,6 +100,7 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, inpu
     ['catalog check', () => checkCatalog(def, catalog)],
     ['motion check', () => checkMotions(def)],
     ['policy check', () => checkPolicies(def, input.globalQuietHours)],
+    ['first ask deadline check', () => checkFirstAskDeadline(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
     ['experiment check', () => checkExperiment(def, catalog)],
     ['template check', () => checkTemplates(def, templates)],

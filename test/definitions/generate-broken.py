@@ -98,6 +98,7 @@ case('unreachable-motion', delp(['expand']), '/motions/case-study', 'motion.unre
 case('too-many-reminders', setp(['motions','referral','invite','maxAttempts'], 2), '/motions/referral/invite/reminders', 'invite.tooManyReminders', 'more than maxAttempts (2)')
 case('reminders-exceed-timeout', setp(['motions','referral','activate','timeout'], 'P10D'), '/motions/referral/activate/timeout', 'invite.remindersExceedTimeout', 'the last reminder would never be sent')
 case('timeout-zero', lambda d: (R(d)['activate'].update({'timeout': 'PT0S'}), R(d)['invite'].update({'reminders': []})), '/motions/referral/activate/timeout', 'duration.zero', 'timeout is zero')
+case('first-ask-past-deadline', setp(['motions','referral','invite','firstAskDelay'], 'P21D'), '/motions/referral/invite/firstAskDelay', 'schedule.firstAskPastDeadline', "the first ask of motion `referral` waits 21 days after the delight, yet Activate gives the customer only 21 days (`activate.timeout`, P21D) to act: the ask could come no earlier than that deadline", line=139, column=26, suggestion='shorten `firstAskDelay` or lengthen `motions.referral.activate.timeout` (were the two swapped?)')
 # --- windows and time
 case('window-ends-before-start', setp(['motions','referral','invite','sendWindow','end'], '08:00'), '/motions/referral/invite/sendWindow/end', 'window.empty', 'closes (08:00) before it opens (09:00)')
 case('window-zero-length', setp(['motions','referral','invite','sendWindow','end'], '09:00'), '/motions/referral/invite/sendWindow/end', 'window.empty', 'closes (09:00) when it opens')
