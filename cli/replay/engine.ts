@@ -15,6 +15,7 @@ import { createTimeSkippingEnv } from '../../scripts/time-skipping-env.ts';
 import type { CustomerProfileDefaults, JourneyEvent, TrackingRecord } from '../../workflows/contract/index.ts';
 import { replayBundle } from './bundle.ts';
 import { createDeliverActivity } from './deliver.ts';
+import { fastStartingTestServer } from './test-server-cds.ts';
 import { RECORDED_EVENT_FEEDER } from './workflows.ts';
 
 export interface SentMessage {
@@ -87,9 +88,10 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
   // start-up deadline. The bundle (cached) loads meanwhile.
   const startServers = async () => {
     const out: PromiseSettledResult<TestWorkflowEnvironment>[] = [];
+    const serverPath = await fastStartingTestServer(opts.testServerPath);
     for (let i = 0; i < shards; i++) {
       out.push(
-        await createTimeSkippingEnv(opts.testServerPath, { searchAttributes: true }).then(
+        await createTimeSkippingEnv(serverPath, { searchAttributes: true }).then(
           (value) => ({ status: 'fulfilled' as const, value }),
           (reason: unknown) => ({ status: 'rejected' as const, reason }),
         ),
@@ -117,7 +119,11 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
     const { customers, untilMs } = decide(startedAtMs);
     const all = [...customers.entries()];
     const taskQueue = 'replay';
-    const workers = await Promise.all(
+    const shardOf = (i: number) => all.filter((_, n) => n % servers.length === i);
+    // The feeders start while the workers are created: nothing runs before a worker polls, and no server skips
+    // time before its env.sleep below, so this only overlaps two waits (about a second for a single customer).
+    const feedersStarted = Promise.all(servers.map((env, i) => startFeeders(env, taskQueue, shardOf(i))));
+    const workersCreated = Promise.all(
       servers.map((env) =>
         Worker.create({
           connection: env.nativeConnection,
@@ -142,12 +148,11 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
         }),
       ),
     );
+    const [workers] = await Promise.all([workersCreated, feedersStarted]);
     const progress = new Array<number>(servers.length).fill(0);
     const runShard = async (i: number) => {
       const env = servers[i];
-      const mine = all.filter((_, n) => n % servers.length === i);
       await workers[i].runUntil(async () => {
-        await startFeeders(env, taskQueue, mine);
         const from = await env.currentTimeMs();
         const ticker = setInterval(() => {
           env.currentTimeMs().then(
