@@ -19,9 +19,12 @@ import { askRequest, chooseVariant, recipient, templateName, type Channel, type 
 import { askCancelled, askFailed, askHeld, askMoved, askSent, windowReason } from './invite-facts.ts';
 import { deliveriesOf, postPrompt } from '../journey/prompts.ts';
 import { chooseForArm, heldOut, inviteForArm, recordHeldOut } from '../journey/experiment.ts';
+import { awaitOwnerAnswer, isOwnerTask, ownerTaskPlan, ownerWindow, sendOwnerTask } from './owner-task.ts';
 
-export type InviteOutcome = 'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover';
-type AttemptOutcome = 'sent' | 'held-out' | Exclude<InviteOutcome, 'asked-all'>;
+/** owner-declined / owner-no-answer: the owner's answer to the cycle's owner task (run-stages.ts does what the plan says). */
+export type InviteOutcome =
+  'asked-all' | 'acted' | 'suppressed' | 'stopped' | 'cannot-ask' | 'handover' | 'owner-declined' | 'owner-no-answer';
+type AttemptOutcome = 'sent' | 'held-out' | Exclude<InviteOutcome, 'asked-all' | 'owner-declined' | 'owner-no-answer'>;
 
 const SLOT_RETRY_FALLBACK_MS = 3_600_000;
 
@@ -58,6 +61,13 @@ export async function invite(ctx: RunContext): Promise<InviteOutcome> {
     // Control: the moment of the first ask passed without one; Activate waits from here as it would after an ask.
     if (outcome === 'held-out') return 'asked-all';
     if (outcome !== 'sent') return outcome;
+  }
+  // The cycle's owner task is out (also in a run that took over after a handover): its answer decides what follows.
+  const task = state.ownerTask;
+  if (ownerTaskPlan(ctx) && task?.cycle === state.cycle && task.motion === motion) {
+    const answer = await awaitOwnerAnswer(ctx);
+    if (answer === 'declined' || answer === 'no-answer') return answer === 'declined' ? 'owner-declined' : 'owner-no-answer';
+    if (answer === 'handover' || answer === 'stopped' || answer === 'acted') return answer;
   }
   return 'asked-all';
 }
@@ -163,12 +173,13 @@ async function waitSlotAndSend(
   },
 ): Promise<Step> {
   const { state } = ctx;
-  const zone = customerZone(ctx, a.plan.sendWindow);
+  // An owner task goes out in the owner's working hours and zone; an ask to the customer in the customer's.
+  const ownerTask = isOwnerTask(ctx, a.channel);
+  const { window, zone } = ownerTask ? ownerWindow(ctx, a.plan) : { window: a.plan.sendWindow, zone: customerZone(ctx, a.plan.sendWindow) };
   const now = ctx.now();
   const due = Math.max(now, a.earliest);
-  const sendAt = a.skipWindow ? now : nextSendTime(due, a.plan.sendWindow, zone);
-  if (sendAt > due)
-    askMoved(ctx, { attempt: a.attempt, sendKey: sendKeyOf(ctx, a.attempt) }, due, sendAt, windowReason(a.plan.sendWindow, zone));
+  const sendAt = a.skipWindow ? now : nextSendTime(due, window, zone);
+  if (sendAt > due) askMoved(ctx, { attempt: a.attempt, sendKey: sendKeyOf(ctx, a.attempt) }, due, sendAt, windowReason(window, zone));
   if (sendAt > now) {
     const retrying = state.emailProblem?.sendKey === sendKeyOf(ctx, a.attempt) ? ` (again: email ${state.emailProblem?.kind})` : '';
     const woke = await waitUntil(ctx, `${a.label} at ${instantText(sendAt, zone)}${retrying}`, {
@@ -189,6 +200,8 @@ async function waitSlotAndSend(
   }
 
   const sendKey = sendKeyOf(ctx, a.attempt);
+  // The owner is asked, not the customer: no slot of the customer's contact cap.
+  if (ownerTask) return sendOwnerTask(ctx, a, sendKey, zone);
   ctx.state.nextAction = { what: `reserving a contact slot for ${a.label}`, at: iso(ctx.now()) };
   const def = ctx.def.contactPolicy;
   // A reservation key's decision is final (the contact policy answers a repeated key with its first decision),
