@@ -28,7 +28,7 @@ export interface ActivityDeps {
   /** Tracking sinks; default: the NDJSON log in dataDir (+ JOURNEY_TRACKING_WEBHOOK_URL). */
   tracking?: TrackingDeps;
   /** CRM webhook for owner tasks and referral records; default: from JOURNEY_CRM_WEBHOOK_URL / _SECRET / JOURNEY_CRM,
-   *  else the built-in provider (owner emailed, records as files in dataDir/crm). Pass null for the built-in one. */
+   *  else the built-in provider (owner emailed, no referral records). Pass null for the built-in one. */
   crmWebhook?: CrmWebhookConfig | null;
 }
 
@@ -70,7 +70,6 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir)),
     ...createCrmActivities({
-      dataDir: deps.dataDir,
       email: deps.email ?? emailDepsFromEnv(deps.dataDir),
       webhook: deps.crmWebhook === null ? undefined : (deps.crmWebhook ?? crmWebhookFromEnv(process.env)),
     }),

@@ -103,7 +103,7 @@ export const SETTINGS: Record<string, Setting> = {
   },
   JOURNEY_REWARD_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 key of the reward webhook signature' },
   JOURNEY_CRM_WEBHOOK_URL: {
-    default: '— (owner emailed, files in data/crm)',
+    default: '— (owner emailed, no referral records)',
     meaning: "create owner tasks and write referral records through your CRM integration's webhook ([docs/crm.md](crm.md))",
   },
   JOURNEY_CRM_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 key of the CRM webhook signature (required with the URL)' },

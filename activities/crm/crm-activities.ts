@@ -1,7 +1,9 @@
 // Activities of the 1:1 motion and the referral write-back: create the account owner's task, and write a referral's
 // record at each stage. The provider is the worker's choice, never the workflow's: the CRM webhook
 // (JOURNEY_CRM_WEBHOOK_URL, activities/crm/webhook-provider.ts) or the built-in default, which emails the task to the
-// owner (Postmark or the outbox, as every email) and keeps tasks and referrals as files (activities/crm/crm-files.ts).
+// owner (Postmark or the outbox, as every email). Without a CRM a referral's record is written nowhere: its stages
+// are already in the tracking log and on the advocate's status page, and a second, unread store under the data
+// folder would be a CRM the user never asked for.
 import { ApplicationFailure } from '@temporalio/common';
 import {
   CRM_FAILURE,
@@ -12,15 +14,13 @@ import {
   type ReferralRecordResult,
 } from '../../workflows/contract/index.ts';
 import { createEmailActivities, type EmailDeps } from '../email/index.ts';
-import { ownerTaskFields, mapProperties, referralFields, taskText } from './map-record.ts';
+import { ownerTaskFields, mapProperties, referralFields } from './map-record.ts';
 import { postCrmWebhook, type CrmWebhookConfig } from './webhook-provider.ts';
-import { writeReferralFile, writeTaskFile } from './crm-files.ts';
 
 export interface CrmDeps {
-  dataDir: string;
   /** The owner's email (default provider): the worker's email settings. */
   email: EmailDeps;
-  /** Present: the CRM webhook provider. */
+  /** Present: the CRM webhook provider; absent: owner tasks by email, no referral records. */
   webhook?: CrmWebhookConfig;
 }
 
@@ -42,13 +42,8 @@ export function createCrmActivities(deps: CrmDeps) {
       }
       throw err;
     }
-    const written = await writeTaskFile(deps.dataDir, {
-      ...withoutEmail(req),
-      provider: 'email',
-      subject: taskText(req).subject,
-      createdAt: new Date().toISOString(),
-    });
-    return { taskId: req.taskId, provider: 'email', status: sent.status === 'sent' || written ? 'created' : 'already-created' };
+    // The email's own idempotency (the outbox's link, the Postmark ledger) says whether this attempt created it.
+    return { taskId: req.taskId, provider: 'email', status: sent.status === 'sent' ? 'created' : 'already-created' };
   }
 
   return {
@@ -70,7 +65,7 @@ export function createCrmActivities(deps: CrmDeps) {
 
     /** Writes one stage of a referral's record (upsert by referralId), once per idempotencyKey. */
     async writeReferralRecord(req: ReferralRecordRequest): Promise<ReferralRecordResult> {
-      if (!deps.webhook) return { provider: 'file', status: (await writeReferralFile(deps.dataDir, req)) ? 'written' : 'already-written' };
+      if (!deps.webhook) return { provider: 'none', status: 'no-crm' };
       const { mapping, crm } = deps.webhook;
       const outcome = await postCrmWebhook(deps.webhook, req.idempotencyKey, {
         kind: 'referral',

@@ -60,8 +60,9 @@ export interface ReferralRecordRequest {
 }
 
 export interface ReferralRecordResult {
-  provider: 'file' | 'crm-webhook';
-  status: 'written' | 'already-written';
+  /** none: no CRM is configured (the built-in provider); the stage is in the tracking log only. */
+  provider: 'none' | 'crm-webhook';
+  status: 'written' | 'already-written' | 'no-crm';
 }
 
 /** ApplicationFailure types of the CRM activities (non-retryable). */
