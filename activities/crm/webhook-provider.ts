@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CRM_FAILURE } from '../../workflows/contract/index.ts';
 import { loadCrmMappingsFromEnv, type CRMMapping } from '../../definitions/crm-mapping.ts';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from '../rewards/signature.ts';
+import { requestSignal } from '../cancellation.ts';
 import { fetchFailure, headerSafeKey, isRetryableStatus, jsonBody } from '../failures.ts';
 
 export interface CrmWebhookConfig {
@@ -62,7 +63,8 @@ export async function postCrmWebhook(
         [SIGNATURE_HEADER]: signRewardPayload(config.secret, timestamp, body),
       },
       body,
-      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+      // The timeout, and the activity's cancellation (a worker shutting down must not wait for a slow CRM).
+      signal: requestSignal(config.timeoutMs ?? 10_000),
     });
   } catch (err) {
     throw fetchFailure(err, 'CRM webhook');
