@@ -17,7 +17,7 @@ import { actionWaiting } from './activate.ts';
 import { misconfigured } from './email-trouble.ts';
 import { askFailed, askSent } from './invite-facts.ts';
 import { askRequest, templateName, type Channel, type Template } from './invite-message.ts';
-import type { Step } from './invite.ts';
+import type { Step } from './invite-attempt.ts';
 
 /** Retry a task the CRM did not take within the activity's bound after 1 h, 2 h, 4 h … at most a day apart. */
 const RETRY_FIRST_MS = 3_600_000;
