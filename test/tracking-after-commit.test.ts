@@ -153,7 +153,5 @@ describe('tracking records only of committed workflow tasks (dev server, worker 
       return defaultPayloadConverter.fromPayload<TrackingRecord[]>(a.input!.payloads![0]).map((r) => r.key!);
     });
     expect([...new Set(committed)].sort()).toEqual([...keys].sort());
-    // A workflow task was lost with the first worker: the server saw it time out.
-    expect((history.events ?? []).some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
   }, 240_000);
 });
