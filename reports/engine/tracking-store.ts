@@ -212,10 +212,11 @@ async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> 
     // of every vector is decoded (about 1 s of CPU at 5 M records); the journey-less part is cheap (a scan filter).
     await conn.run(`CREATE OR REPLACE TEMP TABLE dirty_refs AS
       SELECT referral_id FROM owners SEMI JOIN dirty_now ON hash(owners.o_advocate_id) = dirty_now.h`);
+    // Only the columns the view's rows are derived from: the 16-byte key ids and the batch stamp are not read.
     await conn.run(`CREATE OR REPLACE TEMP TABLE theirs AS
-      SELECT * FROM records SEMI JOIN dirty_now ON records.credited_hash = dirty_now.h
+      SELECT * EXCLUDE (key_id, seq) FROM records SEMI JOIN dirty_now ON records.credited_hash = dirty_now.h
       UNION ALL
-      SELECT * FROM (SELECT * FROM records SEMI JOIN dirty_refs USING (referral_id) WHERE journey_id IS NULL)
+      SELECT * EXCLUDE (key_id, seq) FROM (SELECT * FROM records SEMI JOIN dirty_refs USING (referral_id) WHERE journey_id IS NULL)
         ANTI JOIN dirty_now ON credited_hash = dirty_now.h`);
     const resolved = `(SELECT t.* FROM theirs t LEFT JOIN owners o USING (referral_id)
       WHERE hash(CASE WHEN t.journey_id IS NULL AND o.o_advocate_id IS NOT NULL THEN o.o_advocate_id ELSE t.credited END)
