@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ACTIVITY_FAILURE } from '../workflows/contract/index.ts';
+import { activityCancellation } from './cancellation.ts';
 
 /** gRPC status INVALID_ARGUMENT: the server refuses the request as it is. */
 const GRPC_INVALID_ARGUMENT = 3;
@@ -36,6 +37,9 @@ export function headerSafeKey(key: string): string {
  * a TypeError thrown while building the request (an invalid header value or URL) is the same on every attempt.
  */
 export function fetchFailure(err: unknown, what: string): Error {
+  // Aborted by the activity's cancellation (activities/cancellation.ts): the activity ends as cancelled, not retried.
+  const cancelled = activityCancellation();
+  if (cancelled?.aborted) return cancelled.reason as Error;
   const e = err as Error & { cause?: unknown };
   const network = e?.name === 'AbortError' || e?.name === 'TimeoutError' || (e instanceof TypeError && e.message === 'fetch failed');
   if (network || !(e instanceof TypeError)) return new Error(`${what} unreachable (${describe(e)}); will retry`);

@@ -12,6 +12,8 @@ import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.
 import { recordSendInContactHistory } from './contact/record-send.ts';
 import { createRewardActivities } from './rewards/reward-activities.ts';
 import { rewardWebhookFromEnv, type RewardWebhookConfig } from './rewards/webhook-provider.ts';
+import { createCrmActivities } from './crm/crm-activities.ts';
+import { crmWebhookFromEnv, type CrmWebhookConfig } from './crm/webhook-provider.ts';
 import { createTrackingActivities, trackingDepsFromEnv, type TrackingDeps } from './tracking/tracking-activities.ts';
 
 export interface ActivityDeps {
@@ -25,6 +27,9 @@ export interface ActivityDeps {
   rewardWebhook?: RewardWebhookConfig | null;
   /** Tracking sinks; default: the NDJSON log in dataDir (+ JOURNEY_TRACKING_WEBHOOK_URL). */
   tracking?: TrackingDeps;
+  /** CRM webhook for owner tasks and referral records; default: from JOURNEY_CRM_WEBHOOK_URL / _SECRET / JOURNEY_CRM,
+   *  else the built-in provider (owner emailed, no referral records). Pass null for the built-in one. */
+  crmWebhook?: CrmWebhookConfig | null;
 }
 
 /** The customer-workflow activities need a client; without one they fail clearly instead of retrying forever. */
@@ -64,6 +69,10 @@ export function createActivities(deps: ActivityDeps) {
       webhook: deps.rewardWebhook === null ? undefined : (deps.rewardWebhook ?? rewardWebhookFromEnv(process.env)),
     }),
     ...createTrackingActivities(deps.tracking ?? trackingDepsFromEnv(deps.dataDir)),
+    ...createCrmActivities({
+      email: deps.email ?? emailDepsFromEnv(deps.dataDir),
+      webhook: deps.crmWebhook === null ? undefined : (deps.crmWebhook ?? crmWebhookFromEnv(process.env)),
+    }),
     async writeOutboxEmail(message: OutboxMessage): Promise<{ written: boolean }> {
       return { written: await writeToOutbox(deps.dataDir, message) };
     },

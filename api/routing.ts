@@ -29,7 +29,7 @@ import { cycleOpening } from './route-decision.ts';
 import { serverReportsStarted, signalWithStartReporting } from './signal-with-start.ts';
 
 export type RoutingRole = keyof CompiledPlan['routing'];
-const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'prompts'];
+const ROLES: RoutingRole[] = ['listen', 'suppress', 'actions', 'conversions', 'reversals', 'prompts', 'ownerTasks'];
 /** Roles whose events are about a referred person and belong to the referrer's run. */
 const REFERRER_ROLES: RoutingRole[] = ['conversions', 'reversals'];
 

@@ -6,16 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../reports/experiments/stats.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-05T00:00:00Z');
@@ -47,7 +38,7 @@ async function write(stream: WriteStream, chunk: string): Promise<void> {
 /** Writes the population; returns how many distinct records and how many lines were written. */
 export async function writePopulation(opts: PopulationOptions): Promise<{ records: number; lines: number; bytes: number }> {
   await mkdir(opts.dir, { recursive: true });
-  const rand = mulberry32(opts.seed ?? 2026);
+  const rand = seededRandom(opts.seed ?? 2026);
   const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const streams = Array.from({ length: opts.files }, (_, i) =>
     createWriteStream(join(opts.dir, `worker-${i + 1}.ndjson`), { flags: opts.append ? 'a' : 'w' }),

@@ -34,7 +34,7 @@ export function journeyMermaid(plan: CompiledPlan): string {
     const window = invite.sendWindow;
     add(`subgraph ${id}_motion ["Motion: ${motion}"]`);
     add(
-      `  ${id}_invite["<b>Invite</b> · ${esc(invite.channel)}: ${esc(templateName(invite.template))}<br/>first ask after ${human(invite.firstAskDelay)}<br/>${reminders.length} reminder${reminders.length === 1 ? '' : 's'}${reminders.length ? ` (${reminders.map((r) => `+${human(r.after)}`).join(', ')})` : ''}, at most ${invite.maxAttempts} asks<br/>window ${esc(window.days.join(' '))} ${window.start}–${window.end} (${esc(window.defaultTimezone ?? 'UTC')} default)${(invite.variants ?? []).map((v) => `<br/>variant ${esc(v.id)}: ${esc(conditionText(v.when))}`).join('')}"]`,
+      `  ${id}_invite["<b>Invite</b> · ${esc(invite.channel)}: ${esc(templateName(invite.template))}<br/>first ask after ${human(invite.firstAskDelay)}<br/>${reminders.length} reminder${reminders.length === 1 ? '' : 's'}${reminders.length ? ` (${reminders.map((r) => `+${human(r.after)}`).join(', ')})` : ''}, at most ${invite.maxAttempts} asks<br/>window ${esc(window.days.join(' '))} ${window.start}–${window.end} (${esc(window.defaultTimezone ?? 'UTC')} default)${invite.ownerTask ? `<br/>owner task: answer within ${human(invite.ownerTask.answerWithin)}, in the owner's hours and zone` : ''}${(invite.variants ?? []).map((v) => `<br/>variant ${esc(v.id)}: ${esc(conditionText(v.when))}`).join('')}"]`,
     );
     add(
       `  ${id}_activate{{"<b>Activate</b><br/>wait for ${esc(activate.actions.map((a) => a.event).join(' or '))}<br/>up to ${human(activate.timeout)}"}}`,
@@ -46,9 +46,23 @@ export function journeyMermaid(plan: CompiledPlan): string {
     }
     add('end');
     add(`${id}_activate -->|"timeout → ${activate.onTimeout}"| ${activate.onTimeout === 'exit' ? 'exit' : 'listen'}`);
+    // An owner task's answer: declined or none in time goes where the plan says (the cycle's end, the end of the run, a fallback).
+    const task = invite.ownerTask;
+    if (task) {
+      const to = (o: typeof task.onDeclined) =>
+        o.then === 'exit' ? 'exit' : o.then === 'motion' && o.motion ? `${motionId(o.motion)}_invite` : 'listen';
+      add(
+        `${id}_invite -->|"owner declined → ${task.onDeclined.then === 'motion' ? task.onDeclined.motion : task.onDeclined.then}"| ${to(task.onDeclined)}`,
+      );
+      add(
+        `${id}_invite -->|"no owner answer in ${human(task.answerWithin)} → ${task.onNoAnswer.then === 'motion' ? task.onNoAnswer.motion : task.onNoAnswer.then}"| ${to(task.onNoAnswer)}`,
+      );
+    }
     add(`${reward ? `${id}_reward` : `${id}_activate`} --> track`);
   }
-  if (Object.values(def.motions).some((m) => (m as MotionPlan).activate.onTimeout === 'exit')) add('exit(("end of run"))');
+  const exits = (m: MotionPlan) =>
+    m.activate.onTimeout === 'exit' || m.invite.ownerTask?.onDeclined.then === 'exit' || m.invite.ownerTask?.onNoAnswer.then === 'exit';
+  if (Object.values(def.motions).some((m) => exits(m as MotionPlan))) add('exit(("end of run"))');
 
   const conversions = def.track.conversions.map((c) => `${c.stage}: ${c.event}${c.revenueField ? ` (revenue: ${c.revenueField})` : ''}`);
   add(

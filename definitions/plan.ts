@@ -28,6 +28,9 @@ export interface CompiledPlan {
     /** In-product prompt events (shown, clicked, dismissed), when a motion is delivered in-product: signalled to the
      *  run of the journey the event's data.journeyId names, never starting one. Absent in plans compiled before it. */
     prompts?: string[];
+    /** The owner's answers to an owner task (owner_task.completed / declined); only in a journey with owner tasks.
+     *  Like conversions, they only reach a run in flight: they never start one. */
+    ownerTasks?: string[];
   };
   /** The catalog's data schema of every routed event type (absent in plans compiled before it): the interpreter
    *  refuses an event signalled straight to a run whose data does not match (workflows/journey/event-check.ts). */

@@ -26,6 +26,11 @@ const TARGETS = [
     root: 'AdvocateScoreConfig',
   },
   {
+    schema: here('../definitions/schema/crm.schema.json'),
+    out: here('../definitions/generated/crm.ts'),
+    root: 'CrmMappings',
+  },
+  {
     schema: here('../definitions/schema/kpi.schema.json'),
     out: here('../definitions/generated/kpi.ts'),
     root: 'KpiDefinition',

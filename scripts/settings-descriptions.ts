@@ -102,6 +102,16 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "pay rewards through your billing system's webhook instead of the built-in ledger",
   },
   JOURNEY_REWARD_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 key of the reward webhook signature' },
+  JOURNEY_CRM_WEBHOOK_URL: {
+    default: '— (owner emailed, no referral records)',
+    meaning: "create owner tasks and write referral records through your CRM integration's webhook ([docs/crm.md](crm.md))",
+  },
+  JOURNEY_CRM_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 key of the CRM webhook signature (required with the URL)' },
+  JOURNEY_CRM: { default: '—', meaning: 'which mapping of the CRM mapping file the webhook uses: `hubspot`, `salesforce`, or your own' },
+  JOURNEY_CRM_MAPPING: {
+    default: 'definitions/crm.json',
+    meaning: 'another CRM mapping file (checked at start, every problem with its pointer)',
+  },
   JOURNEY_TRACKING_WEBHOOK_URL: { default: '—', meaning: 'also forward every tracking record to this webhook' },
   JOURNEY_TRACKING_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC key of the tracking webhook signature' },
   JOURNEY_API_KEYS: {

@@ -126,6 +126,6 @@ describe('journey CLI', () => {
     const { code, stdout } = await journey('list');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ID +VERSION +STATUS +NAME +LISTENS TO$/m);
-    expect(stdout).toMatch(/^strategic-reference-advisory +1 +active +Strategic renewal .* +contract\.renewed, qbr\.completed$/m);
+    expect(stdout).toMatch(/^strategic-reference-advisory +2 +active +Strategic renewal .* +contract\.renewed, qbr\.completed$/m);
   });
 });

@@ -4,19 +4,17 @@
 // `/`, percent-encodings), megabyte strings, numbers at the edges of what JSON and JavaScript can hold, and nesting
 // deeper than any parser should be asked to follow.
 
+import { seededRandom } from '../reports/experiments/stats.ts';
+
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same sequence on every machine. */
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = seededRandom(seed);
   }
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
   int(maxExclusive: number): number {
     return Math.floor(this.next() * maxExclusive);

@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrackingRecord } from '../workflows/contract/index.ts';
 import { runKpiReport, type KpiReport } from '../reports/engine/kpi-engine.ts';
-
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../reports/experiments/stats.ts';
 
 const P = {
   nps: 0.9,
@@ -36,7 +27,7 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 function generate(seed: number, journeyId: string, version: number, n: number) {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const records: TrackingRecord[] = [];
   const truth = {

@@ -35,3 +35,14 @@ export const PATCH_REFERRER_UPDATES_AND_PROMPTS = 'referrer-updates-and-prompts'
  * Checked once, when a run whose plan declares an experiment starts; plans without one never reach it.
  */
 export const PATCH_EXPERIMENT_ARMS = 'experiment-arms';
+
+/**
+ * 1.1.0: the 1:1 motion through a CRM provider (issue 19 parts 4-5). An owner-outreach ask becomes an owner task:
+ * sent in the owner's zone and working hours (traits.ownerTimezone / ownerWorkingHours) without a customer contact
+ * slot, through the createOwnerTask activity (CRM webhook or the owner's email); with invite.ownerTask the run
+ * then waits for the owner's answer (owner_task.completed / declined, or no answer by a timer) and does what the
+ * plan says. Referral stages are written back to the CRM (writeReferralRecord, a writer beside the stage loop).
+ * Checked once, when the run starts: a run whose history started without it keeps emailing the owner with a
+ * contact slot, in the customer's zone, until it hands over.
+ */
+export const PATCH_OWNER_TASK_OUTCOME = 'owner-task-outcome';

@@ -3,6 +3,7 @@
 import { customerStateQuery, customerWorkflowId } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CustomerWorkflowDeps } from './customer-update.ts';
+import { untilActivityCancelled } from '../cancellation.ts';
 
 export interface AdvocateScoreRequest {
   customerId: string;
@@ -15,7 +16,8 @@ export function createAdvocateScoreActivities(deps: Pick<CustomerWorkflowDeps, '
   return {
     async readAdvocateScore(req: AdvocateScoreRequest): Promise<AdvocateScoreReading> {
       try {
-        const { advocate } = await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStateQuery);
+        const customer = deps.client.workflow.getHandle(customerWorkflowId(req.customerId));
+        const { advocate } = await untilActivityCancelled(deps.client, () => customer.query(customerStateQuery));
         // Checked at run time as well: the answer comes from whichever worker build runs the customer workflow.
         if (typeof advocate?.score !== 'number' || typeof advocate.tier !== 'string') return { found: false };
         return { found: true, score: advocate.score, tier: advocate.tier };

@@ -4,6 +4,7 @@ import { CUSTOMER_WORKFLOW_TYPE, customerStartOptions, type CustomerProfileDefau
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/client';
 import { temporalClientFailure } from '../failures.ts';
+import { untilActivityCancelled } from '../cancellation.ts';
 
 export interface CustomerWorkflowDeps {
   client: Client;
@@ -27,9 +28,12 @@ export async function updateCustomer<Ret, Arg>(
     CUSTOMER_WORKFLOW_TYPE,
     customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
   );
-  // The update id makes a retried activity's second update a no-op on the server too.
+  // The update id makes a retried activity's second update a no-op on the server too. The activity's cancellation
+  // ends the wait for the answer (activities/cancellation.ts: else a worker shutdown can wait for ever).
   try {
-    return await deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation });
+    return await untilActivityCancelled(deps.client, () =>
+      deps.client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation }),
+    );
   } catch (err) {
     // A refusal (an id Temporal rejects, a validator's non-retryable failure) is the same on every attempt: end here.
     throw temporalClientFailure(err, `${update.name} on the customer workflow`);
@@ -44,11 +48,13 @@ export async function signalCustomer<Arg>(
   arg: Arg,
 ): Promise<void> {
   try {
-    await deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
-      ...customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
-      signal,
-      signalArgs: [arg],
-    });
+    await untilActivityCancelled(deps.client, () =>
+      deps.client.workflow.signalWithStart(CUSTOMER_WORKFLOW_TYPE, {
+        ...customerStartOptions(customerId, deps.taskQueue, deps.profileDefaults),
+        signal,
+        signalArgs: [arg],
+      }),
+    );
   } catch (err) {
     throw temporalClientFailure(err, `${signal.name} to the customer workflow`);
   }

@@ -5,6 +5,7 @@
 // terminated), which the API no longer looks up before every start.
 import { customerStartFactsQuery, customerWorkflowId, type CustomerStartFacts } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { untilActivityCancelled } from '../cancellation.ts';
 
 export interface StartFactsRequest {
   customerId: string;
@@ -54,7 +55,9 @@ export function createStartFactsActivities(deps: { client: Client } | undefined)
         ...(closed.unknown ? { previousRunUnknown: closed.unknown } : {}),
       };
       try {
-        const facts = await deps.client.workflow.getHandle(customerWorkflowId(req.customerId)).query(customerStartFactsQuery);
+        // A query waits for the customer workflow's worker: the activity's cancellation ends the wait.
+        const customer = deps.client.workflow.getHandle(customerWorkflowId(req.customerId));
+        const facts = await untilActivityCancelled(deps.client, () => customer.query(customerStartFactsQuery));
         return { facts, ...earlier };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { facts: null, missing: `no customer:${req.customerId} yet`, ...earlier };

@@ -6,6 +6,7 @@
 import { ACTIVITY_FAILURE } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signRewardPayload } from './signature.ts';
+import { requestSignal } from '../cancellation.ts';
 import { fetchFailure, headerSafeKey, isRetryableStatus, jsonBody } from '../failures.ts';
 
 export interface RewardWebhookConfig {
@@ -51,7 +52,8 @@ export async function postRewardWebhook(
         [SIGNATURE_HEADER]: signRewardPayload(config.secret, timestamp, body),
       },
       body,
-      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+      // The timeout, and the activity's cancellation (a worker shutting down must not wait for a slow receiver).
+      signal: requestSignal(config.timeoutMs ?? 10_000),
     });
   } catch (err) {
     throw fetchFailure(err, 'reward webhook');

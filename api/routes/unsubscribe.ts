@@ -62,9 +62,17 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, ctx: ApiCo
       const who = subject(req, reply);
       if (!who) return reply;
       const base = { journey: journeyName(who.journeyId), token: (req.params as { token: string }).token };
+      // The profile only picks the page's wording. When Temporal does not answer, the recipient still gets the
+      // button (its POST records the opt-out, or answers 503 to retry): a 500 would leave them no way out.
       const profile = await withDeadline(ctx, () =>
         ctx.client.workflow.getHandle(customerWorkflowId(who.customerId)).query(customerStateQuery),
-      ).catch((err) => (err instanceof WorkflowNotFoundError ? undefined : Promise.reject(err)));
+      ).catch((err) => {
+        if (!(err instanceof WorkflowNotFoundError)) {
+          ctx.metrics.temporalErrors.inc({ operation: 'unsubscribePage' });
+          req.log.warn({ err: (err as Error).message }, 'unsubscribe page: the customer profile could not be read; showing the button');
+        }
+        return undefined;
+      });
       const optedOut = profile?.optedOut as { by?: string } | null | undefined;
       const byLink = optedOut?.by === UNSUBSCRIBE_LINK_ACTOR;
       return answer(req, reply, 200, { ...base, kind: byLink ? 'unsubscribed' : optedOut ? 'opted-out-elsewhere' : 'ask' }, {});

@@ -9,6 +9,7 @@ import { checkCatalog } from './catalog-check.ts';
 import { checkChannels } from './channel-check.ts';
 import { checkExperiment } from './experiment-check.ts';
 import { checkMotions } from './motion-check.ts';
+import { checkOwnerTasks } from './owner-task-check.ts';
 import { buildPlan } from './normalize.ts';
 import { checkPolicies } from './policy-check.ts';
 import { checkRuleReach } from './rule-reach-check.ts';
@@ -98,6 +99,7 @@ function semanticProblems(def: AdvocacyJourneyDefinition, catalog: Catalog, inpu
   const groups: [name: string, check: () => Problem[]][] = [
     ['catalog check', () => checkCatalog(def, catalog)],
     ['motion check', () => checkMotions(def)],
+    ['owner task check', () => checkOwnerTasks(def)],
     ['policy check', () => checkPolicies(def, input.globalQuietHours)],
     ['rule reach check', () => checkRuleReach(def)],
     ['experiment check', () => checkExperiment(def, catalog)],

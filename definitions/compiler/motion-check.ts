@@ -4,6 +4,7 @@ import type { AdvocacyJourneyDefinition, MotionPlan, Reward } from '../generated
 import { durationMs } from '../duration.ts';
 import type { Problem } from './problem.ts';
 import { closest, didYouMean } from './suggest.ts';
+import { fallbackPicks } from './owner-task-check.ts';
 
 const MOTIONS = ['referral', 'review', 'reference-call', 'case-study', 'community', 'advisory-board', 'beta-program', 'event-speaking'];
 
@@ -32,6 +33,8 @@ export function checkMotions(def: AdvocacyJourneyDefinition): Problem[] {
   def.qualify.rules.forEach((rule, i) => pick(rule.motion, `/qualify/rules/${i}/motion`, `qualify rule \`${rule.id}\``));
   pick(def.qualify.otherwise, '/qualify/otherwise', 'qualify `otherwise`');
   (def.expand?.promotions ?? []).forEach((p, i) => pick(p.motion, `/expand/promotions/${i}/motion`, `promotion \`${p.id}\``));
+  // A motion an owner task falls back to is reachable (its undefined case is owner-task-check's error).
+  for (const f of fallbackPicks(def)) if (def.motions[f.motion as keyof typeof def.motions]) picked.add(f.motion);
 
   for (const motion of defined) {
     // A pick of an undefined motion most likely meant this one: that error says it, this one would only echo it.

@@ -10,6 +10,8 @@ export const DEFAULT_COOL_DOWN = 'P30D';
 export const DEFAULT_TIMEZONE = 'UTC';
 /** The events the product sends back about an in-product prompt (definitions/catalog/events.json). */
 export const PROMPT_EVENTS = ['prompt.clicked', 'prompt.dismissed', 'prompt.shown'] as const;
+/** The owner's answers to an owner task (invite.ownerTask); no answer by the deadline is the run's own timer. */
+export const OWNER_TASK_EVENTS = ['owner_task.completed', 'owner_task.declined'] as const;
 
 export function normalizeDefinition(source: AdvocacyJourneyDefinition): AdvocacyJourneyDefinition {
   const def = structuredClone(source);
@@ -47,6 +49,8 @@ export function buildPlan(source: AdvocacyJourneyDefinition, available: Record<s
     reversals: unique(plans.flatMap((p) => p.reward?.reversal?.events ?? [])),
     // Only in plans that prompt in-product: a plan without prompts keeps the routing (and hash input) it had.
     ...(plans.some((p) => p.invite.channels?.includes('in-product')) ? { prompts: [...PROMPT_EVENTS] } : {}),
+    // Only in a journey with owner tasks (plans without them keep their shape): the owner's answer to a task.
+    ...(plans.some((p) => p.invite.ownerTask) ? { ownerTasks: [...OWNER_TASK_EVENTS] } : {}),
   };
   // The data schema of every type the journey takes, pinned with the plan: the interpreter checks an event signalled
   // straight to a run (not through the API's door) against it, without Ajv or a file in the workflow.

@@ -266,7 +266,7 @@ export interface MotionPlan {
  */
 export interface Invite {
   /**
-   * email: an automated email to the customer; owner-outreach: a 1:1 task emailed to the account owner (traits.ownerEmail), for strategic accounts.
+   * email: an automated email to the customer; owner-outreach: a 1:1 task for the account owner (traits.ownerEmail), for strategic accounts: emailed to the owner, or created in the CRM when a CRM provider is configured (docs/crm.md). Owner tasks never use the customer's contact cap.
    */
   channel: "email" | "owner-outreach";
   /**
@@ -297,6 +297,7 @@ export interface Invite {
    * Per-segment templates.
    */
   variants?: SegmentVariant[];
+  ownerTask?: OwnerTask;
 }
 /**
  * What the in-product prompt of each ask shows (channels includes in-product): a short text and a button that opens the motion's action link.
@@ -405,6 +406,59 @@ export interface SegmentVariant {
    * Override the channel for this segment.
    */
   channel?: "email" | "owner-outreach";
+}
+/**
+ * owner-outreach only: the owner answers the 1:1 task with owner_task.completed (done) or owner_task.declined; no answer within answerWithin counts as no answer. The task is sent in the owner's working hours and zone (traits.ownerTimezone, traits.ownerWorkingHours; else this invite's sendWindow read in the owner's zone). One task per motion and cycle: no reminders.
+ */
+export interface OwnerTask {
+  /**
+   * How long the owner has to answer, from the moment the task is sent; after it the task counts as not answered.
+   */
+  answerWithin: string;
+  onDeclined: OwnerTaskOutcome;
+  onNoAnswer: OwnerTaskOutcome1;
+}
+/**
+ * What the run does when the owner declines the task.
+ */
+export interface OwnerTaskOutcome {
+  /**
+   * end-cycle, exit, or motion (with `motion`).
+   */
+  then: "end-cycle" | "exit" | "motion";
+  /**
+   * With then: motion, the motion to run instead; it must be defined under motions.
+   */
+  motion?:
+    | "referral"
+    | "review"
+    | "reference-call"
+    | "case-study"
+    | "community"
+    | "advisory-board"
+    | "beta-program"
+    | "event-speaking";
+}
+/**
+ * What the run does when the owner has not answered within answerWithin.
+ */
+export interface OwnerTaskOutcome1 {
+  /**
+   * end-cycle, exit, or motion (with `motion`).
+   */
+  then: "end-cycle" | "exit" | "motion";
+  /**
+   * With then: motion, the motion to run instead; it must be defined under motions.
+   */
+  motion?:
+    | "referral"
+    | "review"
+    | "reference-call"
+    | "case-study"
+    | "community"
+    | "advisory-board"
+    | "beta-program"
+    | "event-speaking";
 }
 /**
  * Wait for the advocate to act.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../scripts/dev-server.ts';
 import { auth, event, newCustomer, startApi } from './support.ts';
+import { DEV_UNSUBSCRIBE_SECRET, unsubscribeToken } from '../../activities/email/unsubscribe-link.ts';
 
 describe('the API under trouble', () => {
   it('a single event beyond the in-flight bound is 429 with Retry-After and counted as shed', async () => {
@@ -41,6 +42,29 @@ describe('the API under trouble', () => {
       const customer = await f.api.inject({ method: 'GET', url: `/v1/customers/${e.customerId}`, headers: auth() });
       expect([503, 504]).toContain(customer.statusCode); // not 404: the engine cannot tell whether it knows the customer
       expect(Date.now() - t1).toBeLessThan(8000);
+    } finally {
+      await f.close();
+      await dead.close();
+    }
+  });
+
+  it('with Temporal unreachable, the unsubscribe link still shows its button (not a 500), and the one-click POST is 503 with Retry-After', async () => {
+    const dead = await Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    const f = await startApi({
+      client: new Client({ connection: dead, namespace: 'default' }),
+      temporalCallTimeoutMs: 1500,
+      unsubscribeSecret: DEV_UNSUBSCRIBE_SECRET,
+    });
+    try {
+      const url = `/u/${unsubscribeToken(DEV_UNSUBSCRIBE_SECRET, newCustomer('unsub-down'), 'nps-promoter-referral')}`;
+      const page = await f.api.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="unsubscribe"');
+      const metrics = (await f.api.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/journey_api_temporal_errors_total\{operation="unsubscribePage"\} 1/);
+      const click = await f.api.inject({ method: 'POST', url, payload: 'List-Unsubscribe=One-Click' });
+      expect(click.statusCode).toBe(503);
+      expect(click.headers['retry-after']).toBe('60');
     } finally {
       await f.close();
       await dead.close();

@@ -5,16 +5,9 @@
 import type { Cluster } from './cluster.ts';
 
 /** A small seeded PRNG (mulberry32), so a run's fault schedule is the same for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../reports/experiments/stats.ts';
+
+export { seededRandom };
 
 export interface FaultPlan {
   seed: number;

@@ -19,6 +19,7 @@ import type { Client, WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@t
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import type { RewardWebhookConfig } from '../../activities/rewards/webhook-provider.ts';
+import type { CrmWebhookConfig } from '../../activities/crm/webhook-provider.ts';
 import { countActivityFailures } from '../../worker/activity-failures.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
@@ -79,6 +80,8 @@ export interface HarnessOptions {
   postmark?: { serverToken: string; apiUrl: string };
   /** Pay rewards through this webhook (test/rewards/receiver.ts); default: the ledger alone. */
   rewardWebhook?: RewardWebhookConfig;
+  /** Owner tasks and referral records through this CRM webhook (test/crm/receiver.ts); default: the built-in provider. */
+  crmWebhook?: CrmWebhookConfig;
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
@@ -94,6 +97,7 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
     ...createActivities({
       dataDir,
       rewardWebhook: opts.rewardWebhook ?? null,
+      crmWebhook: opts.crmWebhook ?? null,
       ...(opts.client ? { customers: { client: opts.client, taskQueue } } : {}),
       ...(opts.postmark ? { email: { dataDir, postmark: opts.postmark } } : {}),
     }),

@@ -7,6 +7,7 @@ export * from './customer-messages.ts';
 export * from './search-attributes.ts';
 export * from './email-activity.ts';
 export * from './effect-activities.ts';
+export * from './crm-activity.ts';
 export * from './customer-start.ts';
 export * from './unreadable-payload.ts';
 export * from './operator-action.ts';

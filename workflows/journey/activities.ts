@@ -28,6 +28,16 @@ export const RETRY_POLICIES = {
    *  again, and a permanent refusal or a request that cannot be sent already ends the activity (non-retryable).
    *  Alert: journey_activity_failures_total{activity="issueReward"|"reverseReward",retryable="true"} rising. */
   payout: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, nonRetryableErrorTypes: [NOT_REGISTERED] },
+  /** Owner tasks and referral records (activities/crm): about an hour (5 s doubling to 10 min, 12 attempts), as an
+   *  ask. After that the owner task is planned again later and a referral record waits in the run's CRM queue
+   *  (journey/crm-referrals.ts), each shown to operators (state.crmProblem); a permanent refusal is non-retryable. */
+  crm: {
+    initialInterval: '5 seconds',
+    maximumInterval: '10 minutes',
+    backoffCoefficient: 2,
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: [NOT_REGISTERED],
+  },
   /** Tracking records: UNBOUNDED by choice. The only sink is the local log (a full or broken disk), and a record
    *  is never dropped. Alert: journey_activity_failures_total{activity=~"recordTracking.*"} rising. */
   tracking: {
@@ -56,6 +66,10 @@ const payout = proxyActivities<Pick<Optional, 'issueReward' | 'reverseReward'>>(
   startToCloseTimeout: '1 minute',
   retry: RETRY_POLICIES.payout,
 });
+const crm = proxyActivities<Pick<Optional, 'createOwnerTask' | 'writeReferralRecord'>>({
+  startToCloseTimeout: '1 minute',
+  retry: RETRY_POLICIES.crm,
+});
 const tracking = proxyActivities<Pick<Optional, 'recordTracking' | 'recordTrackingBatch'>>({
   startToCloseTimeout: '1 minute',
   retry: RETRY_POLICIES.tracking,
@@ -72,6 +86,8 @@ export const optional: ActivityInterfaceFor<Optional> = {
   reverseReward: payout.reverseReward,
   recordTracking: tracking.recordTracking,
   recordTrackingBatch: tracking.recordTrackingBatch,
+  createOwnerTask: crm.createOwnerTask,
+  writeReferralRecord: crm.writeReferralRecord,
   // Qualify reads it through its own, shorter policy (stages/qualify.ts: 5 attempts, then Qualify goes on without it).
   readAdvocateScore: customer.readAdvocateScore,
 };

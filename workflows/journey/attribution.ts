@@ -7,6 +7,7 @@ import { durationMs } from '../../definitions/duration.ts';
 import { iso, track, wake, type RunContext } from './context.ts';
 import { LIST_MAX, note } from './state.ts';
 import { isOwnReferralCode } from './referral-code.ts';
+import { queueReferralRecord } from './crm-referrals.ts';
 import { factTimeMs } from './fact-time.ts';
 import { queueReferrerUpdate } from './referrer-updates.ts';
 
@@ -33,6 +34,7 @@ export function recordReferralSubmitted(ctx: RunContext, event: JourneyEvent): v
   if (ctx.state.referrals.length > LIST_MAX) ctx.state.referrals.shift();
   ctx.state.history.referrals++;
   track(ctx, 'referral.submitted', { referralId });
+  queueReferralRecord(ctx, referralId, 'submitted', event);
 }
 
 export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: JourneyEvent): void {
@@ -75,6 +77,8 @@ export function recordConversion(ctx: RunContext, rule: ConversionEvent, event: 
   });
   // The advocate hears about it (track.referrerUpdates), once per referral and stage.
   queueReferrerUpdate(ctx, referralId, rule.stage);
+  const currency = typeof event.data?.currency === 'string' ? event.data.currency : undefined;
+  queueReferralRecord(ctx, referralId, rule.stage, event, { amount: Number.isFinite(revenue) ? revenue : undefined, currency });
   wake(ctx);
 }
 
@@ -86,7 +90,10 @@ export function recordReversal(ctx: RunContext, event: JourneyEvent): void {
     ctx.state.history.conversions = Math.max(0, ctx.state.history.conversions - 1);
     ctx.state.history.referredRevenue -= referral.revenue ?? 0;
   }
-  if (referral) referral.stage = 'reversed';
+  if (referral) {
+    referral.stage = 'reversed';
+    queueReferralRecord(ctx, referralId, 'reversed', event);
+  }
   // Only paid rewards cost anything: the report subtracts data.amount of reward.reversed from reward cost.
   let amount = 0;
   const currencies = new Set<string>();

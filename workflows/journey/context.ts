@@ -39,6 +39,13 @@ export interface RunContext {
   /** Records are written as facts happen (patch tracking-written-live); false in a run whose history 1.0.0 started,
    *  which writes them at Track, before a handover and in an ended run (stages/track.ts flushTracking). */
   trackingLive: boolean;
+  /** Owner-outreach asks are owner tasks through the CRM provider, with their outcome, and referral stages are
+   *  written back to the CRM (patch owner-task-outcome); false in a run whose history started without it. */
+  ownerTasks: boolean;
+  /** The CRM referral writer (journey/crm-referrals.ts) has a write in flight. */
+  crmWriting?: boolean;
+  /** The run is handing over: the CRM writer starts no new write (its queue is carried). */
+  crmClosed?: boolean;
   /** The first run of this run's chain (stable across continue-as-new): part of every record key, so a journey
    *  started afresh under the same workflow id (after a terminate) never reuses an earlier chain's keys. */
   chainId: string;

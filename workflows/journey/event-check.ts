@@ -68,8 +68,9 @@ export function traitProblems(traits: unknown): string[] {
   for (const field of ['email', 'ownerEmail'])
     if (t[field] !== undefined && !(typeof t[field] === 'string' && t[field].length <= 320 && ADDRESS.test(t[field])))
       problems.push(`/traits/${field} is not an email address`);
-  if (t.timezone !== undefined && !(typeof t.timezone === 'string' && isKnownTimeZone(t.timezone)))
-    problems.push('/traits/timezone is not an IANA time zone');
+  for (const field of ['timezone', 'ownerTimezone'])
+    if (t[field] !== undefined && !(typeof t[field] === 'string' && isKnownTimeZone(t[field])))
+      problems.push(`/traits/${field} is not an IANA time zone`);
   return problems;
 }
 

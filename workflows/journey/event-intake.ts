@@ -12,6 +12,7 @@ import { recordConversion, recordReferralSubmitted, recordReversal } from './att
 import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
 import { takePromptEvent } from './prompts.ts';
+import { takeOwnerTaskAnswer } from './owner-task-answer.ts';
 
 const INBOX_MAX = 50;
 
@@ -71,6 +72,8 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   if (reversalEvents.includes(event.type)) recordReversal(ctx, event);
   if (event.type === 'referral.submitted') recordReferralSubmitted(ctx, event);
   if (ctx.plan.routing.prompts?.includes(event.type)) takePromptEvent(ctx, event);
+  // Only a plan with owner tasks routes these (plan.routing.ownerTasks); refusalOf turns them away elsewhere.
+  if (ctx.plan.routing.ownerTasks?.includes(event.type)) takeOwnerTaskAnswer(ctx, event);
 
   const forStages =
     def.listen.signals.some((s) => s.event === event.type) ||

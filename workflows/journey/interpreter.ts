@@ -16,10 +16,16 @@ import { takeUpgrade } from './plan-upgrade.ts';
 import { runStagesOrFail } from './run-stages.ts';
 import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, trackingSettled } from '../stages/track.ts';
 import { startReleaseWatcher } from './suppression-release.ts';
-import { PATCH_EXPERIMENT_ARMS, PATCH_JOURNEY_START_READS_CUSTOMER_FACTS, PATCH_TRACKING_WRITTEN_LIVE } from '../patches.ts';
+import {
+  PATCH_EXPERIMENT_ARMS,
+  PATCH_JOURNEY_START_READS_CUSTOMER_FACTS,
+  PATCH_OWNER_TASK_OUTCOME,
+  PATCH_TRACKING_WRITTEN_LIVE,
+} from '../patches.ts';
 import { adoptStartFacts, readStartFacts } from './start-facts.ts';
 import { referrerUpdatesSettled, startReferrerUpdates } from './referrer-updates.ts';
 import { registerPromptQuery } from './prompt-query.ts';
+import { settleCrmReferralWriter, startCrmReferralWriter } from './crm-referrals.ts';
 
 /** The smallest history limit a run accepts (a fresh run's first tasks must fit under it, or it would hand over at once). */
 const MIN_HISTORY_LIMIT = 40;
@@ -41,6 +47,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     trackingSeq: carried?.trackingSeq ?? 0,
     trackingWriter: newTrackingWriter(),
     trackingLive: patched(PATCH_TRACKING_WRITTEN_LIVE),
+    ownerTasks: patched(PATCH_OWNER_TASK_OUTCOME),
     chainId: workflowInfo().firstExecutionRunId.slice(0, 8),
     searchAttributes: input.searchAttributes !== false,
     upserted: new Map(),
@@ -90,6 +97,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     startReleaseWatcher(ctx);
     startReferrerUpdates(ctx);
   }
+  if (ctx.ownerTasks) startCrmReferralWriter(ctx);
   if (heldForStartFacts) {
     const reading = await readStartFacts(ctx, input);
     adoptStartFacts(ctx, reading, heldForStartFacts);
@@ -121,6 +129,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     // A referrer update in flight finishes (its records then travel as pending tracking); the queue is carried.
     await referrerUpdatesSettled(ctx);
     closeTracking(ctx);
+    if (ctx.ownerTasks) await settleCrmReferralWriter(ctx);
     return await continueAsNew<typeof advocacyJourney>({ ...input, plan: next, carried: carriedState(ctx, end.inStage === true) });
   }
 }

@@ -89,7 +89,10 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         if (r === 'stopped') continue;
         if (r === 'handover') return HANDOVER_IN_STAGE;
         if (r === 'cannot-ask') listenAgain(ctx, 'no ask can go out');
-        else state.stage = r === 'suppressed' ? 'suppressed' : 'activate';
+        else if (r === 'owner-declined' || r === 'owner-no-answer') {
+          const end = ownerTaskFallback(ctx, r === 'owner-declined' ? 'onDeclined' : 'onNoAnswer');
+          if (end) return end;
+        } else state.stage = r === 'suppressed' ? 'suppressed' : 'activate';
         break;
       }
       case 'activate': {
@@ -184,6 +187,31 @@ function listenAgain(ctx: RunContext, why: string): void {
   state.motion = undefined;
   state.delight = undefined;
   state.qualification = undefined;
+}
+
+/**
+ * The owner declined the cycle's owner task, or did not answer in time: the plan's invite.ownerTask says what now.
+ * A fallback motion runs in the same cycle with its own invite (its first ask counted from now); the compiler
+ * rules out fallbacks that go round in a circle. Returns how the run ends, or undefined to go on (the fallback).
+ */
+function ownerTaskFallback(ctx: RunContext, which: 'onDeclined' | 'onNoAnswer'): RunEnd | undefined {
+  const { state } = ctx;
+  const plan = ctx.def.motions[state.motion!].invite.ownerTask!;
+  const outcome = plan[which];
+  const what = which === 'onDeclined' ? 'the owner declined the task' : `the owner did not answer within ${plan.answerWithin}`;
+  if (outcome.then === 'exit') return { kind: 'ended', reason: `${what} (ownerTask.${which}: exit)` };
+  if (outcome.then === 'end-cycle' || !outcome.motion) {
+    note(state, ctx.now(), `${what}: cycle ${state.cycle} ends (ownerTask.${which}: end-cycle)`);
+    return endCycle(ctx);
+  }
+  note(state, ctx.now(), `${what}: falling back to ${outcome.motion} (ownerTask.${which})`);
+  track(ctx, 'motion.fallback', { from: state.motion, to: outcome.motion, because: which === 'onDeclined' ? 'declined' : 'no-answer' });
+  state.motion = outcome.motion;
+  state.delight = { ...state.delight!, at: iso(ctx.now()) };
+  state.attempts = 0;
+  state.asks = [];
+  state.stage = 'invite';
+  return undefined;
 }
 
 function endCycle(ctx: RunContext): RunEnd {

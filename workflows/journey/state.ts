@@ -1,6 +1,6 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
 import { readableReason } from '../../definitions/readable.ts';
-import type { JourneyEvent, RewardRequest, TrackingRecord } from '../contract/index.ts';
+import type { JourneyEvent, ReferralRecordRequest, RewardRequest, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { ExperimentAssignment } from './experiment.ts';
 
@@ -111,6 +111,20 @@ export interface PendingReferrerUpdate {
   notBefore?: string;
 }
 
+export interface OwnerTaskState {
+  taskId: string;
+  motion: string;
+  cycle: number;
+  sentAt: string;
+  /** The answer is due by then; after it the task counts as not answered. */
+  dueAt: string;
+  provider: 'email' | 'crm-webhook';
+  outcome?: 'done' | 'declined' | 'no-answer';
+  outcomeAt?: string;
+  /** The owner's note or reason, as the outcome event gave it. */
+  detail?: string;
+}
+
 export interface OpenIssue {
   rule: string;
   key?: string;
@@ -183,6 +197,12 @@ export interface JourneyState {
   prompts?: PromptEntry[];
   /** Referrer updates queued and the keys already handled (sent or dropped), so none goes out twice. */
   referrerUpdates?: { queue: PendingReferrerUpdate[]; done: string[] };
+  /** This cycle's owner task (owner-outreach with invite.ownerTask) and its answer; carried over a handover. */
+  ownerTask?: OwnerTaskState;
+  /** Referral records not yet written to the CRM (journey/crm-referrals.ts): written in order, then dropped. */
+  crmQueue?: ReferralRecordRequest[];
+  /** The CRM provider failed (an owner task or a referral record): what, why, and when it is tried again. */
+  crmProblem?: { what: 'owner-task' | 'referral'; reason: string; at: string; failures: number; retryAt?: string };
   /** An earlier run of this workflow id had closed (failed, terminated) when this chain started (JourneyRunInput
    *  .previousRun): its send keys may have been used, so every send looks for an earlier one first. (Tracking keys
    *  hold the chain id, the first run id of this chain, so the once-per-key sink never takes them for the old run's.) */

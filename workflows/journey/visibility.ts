@@ -62,6 +62,21 @@ export function detailsMarkdown(ctx: RunContext): string {
       `- tracking not written: ${ctx.tracking.length} records wait in this run · ${t.failures} failed ${t.failures === 1 ? 'try' : 'tries'} since ${instantText(t.since, zone)} (${say(t.reason)}) · trying again at ${instantText(t.retryAt, zone)}`,
     );
   }
+  if (s.ownerTask?.cycle === s.cycle) {
+    const t = s.ownerTask;
+    const answer = t.outcome
+      ? `answered: ${t.outcome}${t.outcomeAt ? ` at ${instantText(t.outcomeAt, zone)}` : ''}`
+      : `open, answer due ${instantText(t.dueAt, zone)}`;
+    now.push(`owner task (${t.provider}) ${answer}`);
+  }
+  if (s.crmProblem) {
+    const c = s.crmProblem;
+    const queued = s.crmQueue?.length ? ` · ${s.crmQueue.length} referral records wait in this run` : '';
+    const again = c.retryAt ? ` · trying again at ${instantText(c.retryAt, zone)}` : ' · needs an operator';
+    problems.push(
+      `- CRM ${c.what} failing: ${say(c.reason)} · ${c.failures} failed ${c.failures === 1 ? 'try' : 'tries'}${again}${queued}`,
+    );
+  }
   if (s.ended) problems.push(`- ended: ${say(s.ended.reason)} (new events are recorded, never acted on)`);
   if (ctx.handoverRequested) problems.push(`- handing over to a fresh history (operator, ${instantText(ctx.handoverRequested.at, zone)})`);
   const qualified = s.qualification ? `qualified: ${s.qualification.motion} (${say(s.qualification.reason)}) · ` : '';

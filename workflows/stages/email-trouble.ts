@@ -7,7 +7,7 @@ import { EMAIL_FAILURE } from '../contract/index.ts';
 import { iso, track, type RunContext } from '../journey/context.ts';
 import { note } from '../journey/state.ts';
 import { showProgress } from '../journey/visibility.ts';
-import type { Step } from './invite.ts';
+import type { Step } from './invite-attempt.ts';
 
 /** The same ask is tried again after 1 h, 2 h, 4 h … at most a day apart. */
 const RETRY_FIRST_MS = 3_600_000;
