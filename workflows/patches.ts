@@ -11,6 +11,17 @@
 export const PATCH_TRACKING_WRITTEN_LIVE = 'tracking-written-live';
 
 /**
+ * 1.1.0: a tracking record reaches the log only once the workflow task that produced it has committed. The live
+ * writer (stages/track.ts) writes each queued batch with a regular recordTrackingBatch activity instead of a local
+ * activity inside the task: the activity is scheduled by the task's completion, so a task that times out (a worker
+ * killed or starved) writes nothing, and its retry, which may see more events and take another path, writes only
+ * what its own committed history holds. Retries reuse the same input, so the sink's keys still skip repeats.
+ * Checked at every write: a run whose history wrote with local activities keeps them for the writes it replays and
+ * takes the regular activity from its next new write on.
+ */
+export const PATCH_TRACKING_WRITTEN_AFTER_COMMIT = 'tracking-written-after-commit';
+
+/**
  * 1.1.0 (routing): the API starts a journey run only with an event that can open a cycle in it and signals the other
  * events only to a run that exists (api/routing.ts). A fresh run therefore first reads from customer:<id> what
  * happened before it existed (a local activity: holds, open escalations, the last NPS, opt-outs, an earlier closed

@@ -9,6 +9,7 @@ import { compileKpis } from './kpi-compile.ts';
 import { defineTrackingView } from './tracking-view.ts';
 import { withTrackingStore, type IngestSummary } from './tracking-store.ts';
 import { currentRollup, level2Columns, planRollup, type RollupPlan } from './kpi-rollup.ts';
+import { cachedRows } from './report-cache.ts';
 
 /** What a report can be broken down by; day/week/month are the period of each record's fact time (UTC). */
 export const DIMENSIONS = {
@@ -232,13 +233,17 @@ async function storeRows(
     const used = new Set(viaRollup.flatMap((k) => [...plan.formulas.get(k.id)!.matchAll(/__p(\d+)\b/g)].map((m) => Number(m[1]))));
     const parts = level2Columns(plan).filter((_, i) => used.has(i));
     const sql = `WITH l2 AS (
-  SELECT ${[...by.map((d, i) => `"k_${d}" AS d${i}`), 'list_distinct(flatten(list(DISTINCT types))) AS types', 'sum(n) AS records', ...parts].join(',\n  ')}
+  SELECT ${[...by.map((d, i) => `"k_${d}" AS d${i}`), 'list_distinct(flatten(list_transform(list(DISTINCT types), (s) -> string_split(s, chr(31))))) AS types', 'sum(n) AS records', ...parts].join(',\n  ')}
   FROM ${table} ${where}
   GROUP BY ${by.map((_, i) => `d${i}`).join(', ')}
 )
 SELECT ${[...by.map((_, i) => `d${i}`), 'types', 'records', ...viaRollup.map((k, i) => `(${plan.formulas.get(k.id)}) AS k${i}`)].join(', ')}
 FROM l2 ORDER BY ${by.map((_, i) => `d${i} NULLS LAST`).join(', ')}`;
-    rows.push(...readGroups(await conn.runAndReadAll(sql, params), viaRollup, by));
+    rows.push(
+      ...(await cachedRows(conn, seq, `${table}\n${sql}`, params, async () =>
+        readGroups(await conn.runAndReadAll(sql, params), viaRollup, by),
+      )),
+    );
   }
   if (direct.length) {
     const { sql: where, params } = whereClause(query);

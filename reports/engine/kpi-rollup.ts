@@ -143,16 +143,23 @@ export function level2Columns(plan: RollupPlan): string[] {
 const MAX_ROLLUPS = 8;
 
 /**
+ * Changes with the rollup tables' columns, so a store keeps no table of an older layout under a current name. 2: the
+ * record types of a level-1 row as one string (types joined by U+001F), which level 2 groups about 4x faster than a
+ * list of strings (0.6 s of a report at 5 M records).
+ */
+const ROLLUP_LAYOUT = 2;
+
+/**
  * The rollup table for these key expressions (name → SQL over the view's rows), current with the store's batch
  * `seq`: built on first use, then only the advocates changed since are replaced. Returns its name.
  */
 export async function currentRollup(conn: DuckDBConnection, plan: RollupPlan, keys: [string, string][], seq: number): Promise<string> {
   const table = `rollup_${createHash('sha256')
-    .update(`${plan.hash}|${keys.map(([n, sql]) => `${n}=${sql}`).join('|')}`)
+    .update(`${ROLLUP_LAYOUT}|${plan.hash}|${keys.map(([n, sql]) => `${n}=${sql}`).join('|')}`)
     .digest('hex')
     .slice(0, 16)}`;
   const select = (where: string) => `SELECT ${keys.map(([n, sql]) => `${sql} AS "k_${n}"`).join(', ')}, advocate_id, adv_hash,
-    count(*) AS n, list_sort(list(DISTINCT type)) AS types, ${level1Columns(plan).join(',\n    ')}
+    count(*) AS n, array_to_string(list_sort(list(DISTINCT type)), chr(31)) AS types, ${level1Columns(plan).join(',\n    ')}
     FROM tracking_rows ${where} GROUP BY ${keys.map((_, i) => i + 1).join(', ')}, advocate_id, adv_hash`;
   await conn.run(`CREATE TABLE IF NOT EXISTS rollups (name VARCHAR PRIMARY KEY, seq INTEGER, used_at TIMESTAMP)`);
   const known = (await conn.runAndReadAll(`SELECT seq FROM rollups WHERE name = '${table}'`)).getRows()[0];

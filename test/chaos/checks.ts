@@ -167,7 +167,14 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   // Emails: one per send key where due, none where suppressed or opted out.
   const duplicated = [...perKey].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
   const missing = [...recordedKeys].filter((k) => !perKey.has(k));
-  const unrecorded = [...perKey.keys()].filter((k) => !recordedKeys.has(k));
+  // An owner task's email goes to the account owner, not to the customer: it is in no customer's contact history.
+  const customerAddress = new Map(traffic.customers.map((c) => [c.id, String(c.traits.email ?? '').toLowerCase()]));
+  const toOwner = (m: (typeof emails)[number]) =>
+    !String(m.body.To ?? '')
+      .toLowerCase()
+      .includes(customerAddress.get(String(m.body.Metadata?.customer)) || '\u0000');
+  const ownerKeys = new Set(emails.filter(toOwner).map((m) => String(m.body.Metadata?.sendKey)));
+  const unrecorded = [...perKey.keys()].filter((k) => !recordedKeys.has(k) && !ownerKeys.has(k));
   const emailsTo = countBy(emails, (m) => `${m.body.Metadata?.customer}|${m.body.Metadata?.journey}`);
   const neverEmailed = traffic.customers.filter((c) => NEVER_EMAILED.has(c.scenario.id));
   const wronglyEmailed = neverEmailed.filter((c) => [...emailsTo.keys()].some((k) => k.startsWith(`${c.id}|`))).length;
@@ -185,6 +192,7 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   row('send keys emailed more than once', duplicated.length, duplicated.length === 0, duplicated);
   row('sends recorded by customer workflows but not at Postmark', missing.length, missing.length === 0, missing);
   row('emails at Postmark that no customer workflow recorded', unrecorded.length, unrecorded.length === 0, unrecorded);
+  row('owner tasks emailed to account owners (distinct send keys)', ownerKeys.size, true);
   row(`customers due an ask neither asked nor acting (of ${due.length})`, notAsked.length, notAsked.length === 0, notAsked);
   row(`never-asked customers emailed (of ${neverEmailed.length})`, wronglyEmailed, wronglyEmailed === 0);
   row(

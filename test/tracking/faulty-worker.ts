@@ -1,8 +1,10 @@
 // A journey worker process for the tracking fault tests: the real worker (workflows, activities, tracking log) with
-// one fault in its disk: the first tracking write that holds a `qualified` record writes only half its bytes, says
-// MID-FLUSH on stdout, and never returns, so the test can SIGKILL the process in the middle of a flush.
+// one fault in its disk. TRACKING_FAULT=tear-and-hang: the first tracking write that holds a `qualified` record writes
+// only half its bytes, says MID-FLUSH on stdout, and never returns, so the test can SIGKILL the process in the middle
+// of a flush. TRACKING_FAULT=die-after-write: the first write that holds a `delight` record reaches the disk whole,
+// and the process then dies at once (SIGKILL), before its worker reports anything more to the server.
 // Run: node --import tsx test/tracking/faulty-worker.ts   (TEMPORAL_ADDRESS, JOURNEY_TASK_QUEUE, JOURNEY_DATA_DIR,
-// WORKFLOW_BUNDLE: a prebuilt bundle; TRACKING_FAULT=tear-and-hang to arm the fault)
+// WORKFLOW_BUNDLE: a prebuilt bundle; TRACKING_FAULT to arm a fault)
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
@@ -13,8 +15,17 @@ const address = process.env.TEMPORAL_ADDRESS!;
 const taskQueue = process.env.JOURNEY_TASK_QUEUE!;
 const dataDir = process.env.JOURNEY_DATA_DIR!;
 let armed = process.env.TRACKING_FAULT === 'tear-and-hang';
+let dieArmed = process.env.TRACKING_FAULT === 'die-after-write';
 
 async function write(handle: FileHandle, bytes: Buffer): Promise<void> {
+  if (dieArmed && bytes.includes('"type":"delight"')) {
+    dieArmed = false;
+    for (let off = 0; off < bytes.length;) off += (await handle.write(bytes, off, bytes.length - off)).bytesWritten;
+    await handle.datasync();
+    process.stdout.write('WROTE-THEN-DIES\n');
+    process.kill(process.pid, 'SIGKILL');
+    await new Promise(() => undefined);
+  }
   if (armed && bytes.includes('"type":"qualified"')) {
     armed = false;
     // Whole lines before the cut reach the disk, the cut line is torn; then the process stalls until it is killed.

@@ -92,7 +92,8 @@ export function wake(ctx: RunContext): void {
 }
 
 /**
- * Records a fact: queued, and written within the same workflow task by the tracking writer (stages/track.ts).
+ * Records a fact: queued, and written by the tracking writer (stages/track.ts) once the workflow task of the fact
+ * has committed, within about a second.
  * `at` is the fact's time (workflow time, now); `key` names the fact for good (chain, cycle, type, a counter carried
  * over continue-as-new), so a write repeated after a crash or a retry is logged once. Never capped: an unwritten
  * record waits in the queue and travels with the carried state.

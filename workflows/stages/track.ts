@@ -1,21 +1,36 @@
-// Track: every fact is written the moment it happens, whatever stage the run is in. track() (journey/context.ts)
-// queues a record; a writer beside the stage loop writes what is queued through recordTrackingBatch as a *local*
-// activity, inside the same workflow task as the fact: one MarkerRecorded event per write instead of an activity's
-// three events and a workflow task of its own, and the record is in the sink before the task completes. Records
-// leave the queue only once written, so a write that fails (or a worker that dies mid-write) loses nothing: the
-// queue is retried with backoff, shown to operators (state.trackingProblem, current details, a worker metric), and
-// carried over continue-as-new (journey/handover.ts). The journey never waits for it. The sink skips keys it has,
-// so a write repeated after a crash logs nothing twice. Runs whose history 1.0.0 started (patch tracking-written-live,
-// workflows/patches.ts) keep 1.0.0's way until they hand over: flushTracking at Track, before a handover, in an ended run.
-import { condition, metricMeter, proxyLocalActivities } from '@temporalio/workflow';
-import type { JourneyActivities } from '../contract/index.ts';
+// Track: every fact is written soon after it happens, whatever stage the run is in. track() (journey/context.ts)
+// queues a record; a writer beside the stage loop writes what is queued with a regular recordTrackingBatch activity,
+// scheduled by the workflow task of the fact (patch tracking-written-after-commit). A record therefore reaches the
+// sink only once that task has committed: a task that times out (its worker killed or starved) wrote nothing, and
+// its retry, which may see more events and take another path, writes only what the committed history holds. The
+// activity runs within about a second of the fact; retries reuse the same input, so the sink, which skips keys it
+// has, logs nothing twice. Records leave the queue only once written, so a write that fails (or a worker that dies
+// mid-write) loses nothing: past the activity's quick attempts the queue is retried with backoff, shown to operators
+// (state.trackingProblem, current details, a worker metric), and carried over continue-as-new (journey/handover.ts).
+// The journey never waits for it. Histories that wrote with local activities inside the task (1.1.0 before the
+// patch: one marker per write, but a record written by a task that never committed stayed in the log) replay those
+// writes that way. Runs whose history 1.0.0 started (patch tracking-written-live, workflows/patches.ts) keep 1.0.0's
+// way until they hand over: flushTracking at Track, before a handover, in an ended run.
+import { condition, metricMeter, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { JourneyActivities, TrackingRecord } from '../contract/index.ts';
 import { failureMessage, optional } from '../journey/activities.ts';
 import { iso, type RunContext, type TrackingWriter } from '../journey/context.ts';
 import { note } from '../journey/state.ts';
 import { showProgress } from '../journey/visibility.ts';
+import { PATCH_TRACKING_WRITTEN_AFTER_COMMIT } from '../patches.ts';
 
-/** Quick local attempts (an append to the local disk); past them the writer backs off on a durable timer. */
-const sink = proxyLocalActivities<Pick<JourneyActivities, 'recordTrackingBatch'>>({
+/**
+ * The write, scheduled by the workflow task that queued its records and so only once that task commits (patch
+ * tracking-written-after-commit). Quick attempts (an append to the local disk; a worker killed mid-write is retried
+ * after the timeout); past them the writer backs off on a durable timer.
+ */
+const committedSink = proxyActivities<Pick<JourneyActivities, 'recordTrackingBatch'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+/** Before the patch: the write as a local activity inside the workflow task of the fact, for histories that did so. */
+const inTaskSink = proxyLocalActivities<Pick<JourneyActivities, 'recordTrackingBatch'>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
@@ -69,7 +84,9 @@ async function writeLoop(ctx: RunContext): Promise<void> {
     let failure: unknown;
     w.writing = true;
     try {
-      await sink.recordTrackingBatch(batch);
+      if (patched(PATCH_TRACKING_WRITTEN_AFTER_COMMIT))
+        await committedSink.recordTrackingBatch.executeWithOptions({ summary: summary(batch) }, [batch]);
+      else await inTaskSink.recordTrackingBatch(batch);
     } catch (err) {
       failure = err;
     } finally {
@@ -94,7 +111,7 @@ async function writeLoop(ctx: RunContext): Promise<void> {
   }
 }
 
-/** The sink refused the write after its local attempts: the records stay queued; operators see why and when next. */
+/** The sink refused the write after its quick attempts: the records stay queued; operators see why and when next. */
 function deferred(ctx: RunContext, failure: unknown, backoffMs: number): void {
   const problem = ctx.state.trackingProblem;
   ctx.state.trackingProblem = {
@@ -104,7 +121,7 @@ function deferred(ctx: RunContext, failure: unknown, backoffMs: number): void {
     retryAt: iso(ctx.now() + backoffMs),
   };
   metricMeter
-    .createCounter('journey_tracking_writes_deferred', undefined, 'tracking writes a journey run put off after its local attempts failed')
+    .createCounter('journey_tracking_writes_deferred', undefined, 'tracking writes a journey run put off after its quick attempts failed')
     .add(1, { journey: ctx.plan.journeyId });
   showProgress(ctx);
 }
@@ -116,16 +133,15 @@ function deferred(ctx: RunContext, failure: unknown, backoffMs: number): void {
 export async function flushTracking(ctx: RunContext): Promise<void> {
   if (ctx.tracking.length === 0) return;
   const batch = ctx.tracking.splice(0, ctx.tracking.length);
-  const types = [...new Set(batch.map((r) => r.type))];
   try {
-    await optional.recordTrackingBatch.executeWithOptions(
-      {
-        startToCloseTimeout: '1 minute',
-        summary: `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}`,
-      },
-      [batch],
-    );
+    await optional.recordTrackingBatch.executeWithOptions({ startToCloseTimeout: '1 minute', summary: summary(batch) }, [batch]);
   } catch {
     note(ctx.state, ctx.now(), `${batch.length} tracking records failed to write`);
   }
+}
+
+/** What the Temporal UI shows for a write: how many records and of which types. */
+function summary(batch: TrackingRecord[]): string {
+  const types = [...new Set(batch.map((r) => r.type))];
+  return `track ${batch.length}: ${types.slice(0, 4).join(', ')}${types.length > 4 ? ', …' : ''}`;
 }
