@@ -232,9 +232,15 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
   },
   RAW_EFFECT_FILE: { default: 'set by bench/scale.ts', meaning: 'where the raw baseline worker appends its effects (internal)' },
+  JOURNEY_REPLAY_NO_CDS: {
+    default: '— (archive used)',
+    meaning:
+      "1 starts simulate's and backtest's time-skipping server without its Java class-data archive (cli/replay/test-server-cds.ts, built once under ~/.cache/journey-engine/test-server-cds)",
+  },
   JOURNEY_CHAOS_SUBSET: {
     default: '— (held out)',
-    meaning: '1 runs the chaos subset (test/chaos-subset.test.ts) in npm test; held out while the defect it finds is open',
+    meaning:
+      '1 runs the chaos subset (test/chaos-subset.test.ts) in npm test; held out while a finding of it is open (an event taken but never applied, bench/README.md)',
   },
   CHAOS_DIR: {
     default: 'a new temporary folder',
