@@ -57,3 +57,12 @@ export const PATCH_EXPERIMENT_ARMS = 'experiment-arms';
  * contact slot, in the customer's zone, until it hands over.
  */
 export const PATCH_OWNER_TASK_OUTCOME = 'owner-task-outcome';
+
+/**
+ * 1.1.0: an action event (what a motion's Activate waits for) that reaches a run where no stage can act on it is
+ * recorded as action.ignored, with the reason, instead of dropped without a trace: one that Listen takes out of the
+ * inbox (no ask is open: the cycle ended, e.g. its ask could not go out, before the action came), and one an ended run
+ * hears (journey/ignored-actions.ts). Found by the chaos subset (chaos-009's case_study.published). Checked where such
+ * an action is discarded: a history that discarded one without the marker wrote nothing there, and replays so.
+ */
+export const PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS = 'journey-records-ignored-actions';

@@ -13,6 +13,7 @@ import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
 import { takePromptEvent } from './prompts.ts';
 import { takeOwnerTaskAnswer } from './owner-task-answer.ts';
+import { recordIgnoredAction } from './ignored-actions.ts';
 
 const INBOX_MAX = 50;
 
@@ -86,4 +87,6 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
     if (ctx.state.inbox.length > INBOX_MAX) ctx.state.inbox.shift();
     wake(ctx);
   }
+  // An action no stage of an ended run will take: recorded with why, not lost.
+  if (ctx.state.ended) recordIgnoredAction(ctx, event, `the journey ended: ${ctx.state.ended.reason}`.slice(0, 300));
 }

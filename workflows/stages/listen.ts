@@ -7,6 +7,7 @@ import { holds } from '../journey/conditions.ts';
 import { iso, npsOf, stopRequested, track, trackIfLive, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { handoverDue } from '../journey/handover.ts';
+import { recordIgnoredAction } from '../journey/ignored-actions.ts';
 import { note } from '../journey/state.ts';
 import { delightBlocked } from '../journey/suppression.ts';
 import { waitUntil } from '../journey/waits.ts';
@@ -36,7 +37,11 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
     while (ctx.state.inbox.length > 0) {
       const event = ctx.state.inbox.shift()!;
       const signal = matchingSignal(ctx, event);
-      if (!signal) continue;
+      if (!signal) {
+        // An action with no ask open (the cycle ended before it came): recorded, not lost.
+        recordIgnoredAction(ctx, event, `no ask is open: the run is listening (cycle ${ctx.state.cycle} has not begun)`);
+        continue;
+      }
       const blocked = delightBlocked(ctx) ?? reentryBlocked(ctx);
       if (blocked) {
         note(ctx.state, ctx.now(), `delight ${signal.id} (event ${event.id}) ignored: ${blocked}`);
