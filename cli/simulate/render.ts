@@ -21,6 +21,8 @@ function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKe
       return `delight: ${d.signal}`;
     case 'delight.ignored':
       return `delight ${d.signal} ignored: ${d.reason}`;
+    case 'action.ignored':
+      return `action ${d.eventType} ignored: ${d.reason}`;
     case 'qualified':
       return `qualified for ${d.motion} (${d.reason})`;
     case 'disqualified':
