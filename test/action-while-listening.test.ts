@@ -2,7 +2,9 @@
 // an action.ignored record naming the event and why (patch action-ignored-recorded). The chaos subset's
 // chaos-009 (top-advocate) found it: promoted to the case study after 3 closed-won referrals, its owner-outreach ask
 // could not go out (no traits.ownerEmail), the cycle ended early, and the case_study.published that came after left
-// no record at all. Time-skipping server, the shipped nps-promoter-referral plan, real activities.
+// no record at all. Also: an ended run's action, and the owner task's two cases (an action while the task waits is
+// taken; one after the no-answer deadline ended the cycle is recorded as ignored). Time-skipping server, the shipped
+// plans, real activities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelRunUpdate, journeyEventSignal } from '../workflows/contract/index.ts';
@@ -87,6 +89,43 @@ describe('an action that reaches a listening run (time-skipping server)', () => 
       const about = records.filter((r) => r.customerId === customerId && r.data?.eventId === published.id);
       expect(about.map((r) => [r.type, r.stage])).toEqual([['action.ignored', 'ended']]);
       expect(String(about[0].data?.reason)).toMatch(/the journey ended: .*account closed/);
+    });
+  }, 120_000);
+
+  it("owner tasks: an action while the owner's task waits is taken; one after the no-answer deadline ended the cycle is action.ignored", async () => {
+    const plan = await shippedPlan('strategic-reference-advisory');
+    const h = await createHarness(env.nativeConnection, { client: env.client, scriptedSlots: true });
+    const account = {
+      ...traits,
+      arr: 200_000,
+      ownerEmail: 'jordan.lee@acme.example',
+      ownerTimezone: 'America/New_York',
+    };
+    await h.run(async () => {
+      const during = 'acts-while-task-waits';
+      const after = 'acts-after-no-answer';
+      const runs = await Promise.all(
+        [during, after].map((id) =>
+          sendEvent(env.client, h, plan, id, event('qbr.completed', id, { sentiment: 'positive' }, { traits: account })),
+        ),
+      );
+      // P3D, then the reference call's window (mon-fri 09:00-17:00 in the owner's zone): the task is out within a week.
+      await env.sleep(7 * DAY);
+      for (const run of runs) expect((await state(run)).ownerTask).toMatchObject({ motion: 'reference-call' });
+      // (a) The reference call happened before the owner answered: the wait ends and Activate takes it.
+      const call = event('reference_call.completed', during, {});
+      await runs[0].signal(journeyEventSignal, call);
+      // (b) Nobody answers the other task within P10D: the cycle ends, and the call reported afterwards has no ask open.
+      await env.sleep(11 * DAY);
+      expect(await state(env.client.workflow.getHandle(runs[1].workflowId))).toMatchObject({ stage: 'listen', cycle: 2 });
+      const late = event('reference_call.completed', after, {});
+      await runs[1].signal(journeyEventSignal, late);
+      await env.sleep(HOUR);
+      const { records } = await readTrackingLog(h.dataDir);
+      const typesOf = (id: string) => records.filter((r) => r.data?.eventId === id).map((r) => r.type);
+      expect(typesOf(call.id)).toEqual(['action.taken']);
+      expect(typesOf(late.id)).toEqual(['action.ignored']);
+      expect(records.filter((r) => r.customerId === after).map((r) => r.type)).toContain('owner_task.no_answer');
     });
   }, 120_000);
 });
