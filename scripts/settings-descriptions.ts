@@ -21,7 +21,8 @@ export const SETTINGS: Record<string, Setting> = {
   },
   JOURNEY_ENGINE_CACHE: {
     default: '~/.cache/journey-engine',
-    meaning: 'where the Temporal CLI, the test server and the schemathesis venv are cached',
+    meaning:
+      'where the Temporal CLI, the test server (and its class-data archive), the replay bundles and the schemathesis venv are cached',
   },
   JOURNEY_CACHE_DIR: { default: '—', meaning: 'older name of `JOURNEY_ENGINE_CACHE`, still read by scripts/schemathesis.sh' },
   TEMPORAL_CLI_PATH: {
@@ -232,6 +233,11 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
   },
   RAW_EFFECT_FILE: { default: 'set by bench/scale.ts', meaning: 'where the raw baseline worker appends its effects (internal)' },
+  JOURNEY_REPLAY_NO_BUNDLE_CACHE: {
+    default: '— (cached)',
+    meaning:
+      '1 builds the replay workflow bundle (simulate, backtest, diff) on every run instead of reusing ~/.cache/journey-engine/bundles (cli/replay/bundle.ts)',
+  },
   JOURNEY_REPLAY_NO_CDS: {
     default: '— (archive used)',
     meaning:

@@ -113,7 +113,7 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
   try {
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const bundle = (started[0] as PromiseFulfilledResult<{ code: string }>).value;
+    const { code } = (started[0] as PromiseFulfilledResult<{ code: string }>).value;
     const nows = await Promise.all(servers.map((env) => env.currentTimeMs()));
     const startedAtMs = Math.max(...nows);
     const { customers, untilMs } = decide(startedAtMs);
@@ -129,7 +129,7 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
           connection: env.nativeConnection,
           namespace: 'default',
           taskQueue,
-          workflowBundle: bundle,
+          workflowBundle: { code },
           activities: {
             ...createActivities({
               dataDir: opts.dataDir,
