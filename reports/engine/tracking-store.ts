@@ -11,8 +11,8 @@
 // holding each advocate's records, so the read starts at the earliest batch a touched advocate appears in and skips,
 // by zone map on `seq`, every row group before it. New advocates cost no read of older batches at all; one whose
 // first records came in the first (bulk) batch still costs a scan of it. Rows, cursors and the dirty log move in one
-// transaction, so a crash mid-ingest leaves the store as it was. A log that vanished, shrank or was replaced, or a store written by another version of this code,
-// is rebuilt from the logs.
+// transaction, so a crash mid-ingest leaves the store as it was. A log that vanished, shrank or was replaced, or a
+// store written by another version of this code, is rebuilt from the logs.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
