@@ -91,8 +91,8 @@ describe('owner tasks through the CRM webhook (time-skipping server, real CRM ac
       // One task in the CRM, mapped to HubSpot's task properties; three requests, one key (made a header value).
       const task = receiver.records.get(`tasks:${taskId}`)!;
       expect(task.keys).toEqual([headerSafeKey(taskId)]);
-      expect(receiver.requests.filter((r) => r.kind === 'owner-task').map((r) => r.status)).toEqual([503, 503, 200]);
-      expect(new Set(receiver.requests.filter((r) => r.kind === 'owner-task').map((r) => r.key))).toEqual(new Set([headerSafeKey(taskId)]));
+      expect(receiver.requests.filter((r) => r.label === 'owner-task').map((r) => r.status)).toEqual([503, 503, 200]);
+      expect(new Set(receiver.requests.filter((r) => r.label === 'owner-task').map((r) => r.key))).toEqual(new Set([headerSafeKey(taskId)]));
       expect(task.properties).toMatchObject({
         journey_task_id: taskId,
         hs_task_subject: '1:1 ask: reference call with Customer Inc',
@@ -243,7 +243,7 @@ describe('owner tasks through the CRM webhook (time-skipping server, real CRM ac
         `referral:nps-promoter-referral:${customerId}:r-77:submitted`,
         `referral:nps-promoter-referral:${customerId}:r-77:closed-won`,
       ]);
-      const referralRequests = receiver.requests.filter((r) => r.kind === 'referral');
+      const referralRequests = receiver.requests.filter((r) => r.label === 'referral');
       expect(referralRequests.map((r) => r.status)).toEqual([503, 503, 503, 200, 200]);
       expect(record.properties).toMatchObject({
         journey_referral_id: 'r-77',

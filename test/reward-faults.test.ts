@@ -3,7 +3,7 @@
 // and its current details; a reversal racing a payout in flight is applied after it. The shipped nps-promoter-referral journey with the real reward
 // activities paying through the signed webhook to the test receiver (test/rewards/receiver.ts), on the time-skipping
 // server with real customer:<id> workflows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
@@ -28,13 +28,19 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
   let env: TestWorkflowEnvironment;
   let receiver: RewardReceiver;
 
-  beforeAll(async () => {
+  // A test server per test: anything an earlier test left pending (a late activity, a workflow started by one) would
+  // stop the server skipping time for the next test, whose 5-day sleep then never returns (seen under load in CI).
+  beforeEach(async () => {
     env = await createTimeSkippingEnvWithSearchAttributes(createTimeSkippingEnv);
-    receiver = await startRewardReceiver(SECRET);
   }, 60_000);
+  afterEach(async () => {
+    await env?.teardown();
+  }, 60_000);
+  beforeAll(async () => {
+    receiver = await startRewardReceiver(SECRET);
+  });
   afterAll(async () => {
     await receiver?.close();
-    await env?.teardown();
   });
 
   async function referAndClose(customer: string, referralId: string) {

@@ -102,7 +102,7 @@ describe('the worker process under provider faults (dev server, Postmark-compati
         500,
       );
       expect(metric).toMatch(/failure="RewardRejected"/);
-      const issues = receiver.requests.filter((r) => r.action === 'issue');
+      const issues = receiver.requests.filter((r) => r.label === 'issue');
       expect(new Set(issues.map((r) => r.key)).size).toBe(issues.length); // each payout tried once: not retried
       await new Promise((r) => setTimeout(r, 500));
       expect(output).toContain(`journey:nps-promoter-referral:${customerRef(`${customer}:1:invite:referral:1`)}`);

@@ -202,7 +202,7 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   );
 
   // Payouts: exactly one per Idempotency-Key, the same reward never under two keys, the ledger equal to the payouts.
-  const payoutRequests = cluster.rewards.requests.filter((r) => r.action === 'issue' && r.status === 200);
+  const payoutRequests = cluster.rewards.requests.filter((r) => r.label === 'issue' && r.status === 200);
   const payouts = cluster.rewards.payouts;
   const sameReward = countBy([...payouts.values()], (p) =>
     JSON.stringify([p.recipientId, p.advocateId, p.referralId, p.role, p.kind, p.reason, p.journeyId]),
