@@ -112,13 +112,21 @@ export class CustomerLanes {
   }
 }
 
+export type AcceptedListener = (event: JourneyEvent, journeys: readonly JourneyDelivery[]) => void;
+
 export class EventIngest {
   private readonly answers = new Map<string, CachedAnswer>();
+  private readonly acceptedListeners: AcceptedListener[] = [];
   private readonly lanes = new CustomerLanes();
   private readonly cacheSize: number;
 
   constructor(private readonly opts: IngestOptions) {
     this.cacheSize = opts.answerCacheSize ?? 100_000;
+  }
+
+  /** Called for each event once it is accepted (not for duplicates), after onAccepted; a listener must not throw. */
+  whenAccepted(listener: AcceptedListener): void {
+    this.acceptedListeners.push(listener);
   }
 
   async ingest(event: JourneyEvent): Promise<EventResult> {
@@ -195,6 +203,7 @@ export class EventIngest {
         throw new EventNotTaken(event.id, `the tracking log did not take the event: ${(err as Error).message}`);
       }
       this.opts.onAccepted?.(event, journeys);
+      for (const listener of this.acceptedListeners) listener(event, journeys);
       return { id: event.id, status: 'accepted', duplicate: false, journeys, customer };
     } catch (err) {
       if (err instanceof EventNotTaken) throw err;

@@ -17,6 +17,7 @@ import {
 } from '../workflows/contract/index.ts';
 import type { ApiContext } from './context.ts';
 import { visibilityQuote, withDeadline } from './temporal-calls.ts';
+import { advocateRevoked } from './advocate-revocations.ts';
 
 const MAX_RUNS = 100;
 
@@ -94,6 +95,8 @@ export async function optOutOfEveryJourney(ctx: ApiContext, customerId: string, 
       ),
     }),
   );
+  // Before the runs are told: from here on this process shows their referral code as no longer valid.
+  advocateRevoked(ctx, customerId);
   return tellEveryRun(ctx, customerId, optOutUpdate, action, profile);
 }
 

@@ -230,6 +230,10 @@ export const kpiReportSchema = {
             bytes: { type: 'integer', description: 'Bytes of log read by this call.' },
             newRecords: { type: 'integer' },
             advocates: { type: 'integer', description: 'Advocates recomputed by this call.' },
+            readFromBatch: {
+              type: 'integer',
+              description: 'The first ingest batch whose stored records this call read to recompute those advocates (seq when none older).',
+            },
             rebuilt: { type: 'boolean' },
           },
         },

@@ -2,13 +2,17 @@
 //   raw static    = a bare node:http handler answering the referral page's own bytes (no framework, no lookup)
 //   raw query     = client.workflow query journeyState straight from the bench (the Temporal round trip alone)
 //   raw signals   = client.workflow signal of the advocate's run and of their customer workflow, at once (what ingest
-//                   does with a referral, without the API)
+//                   does with a referral, without the API): of an event the run refuses (nothing follows), and of a
+//                   real referral (the run and the customer workflow then work, as after a POST: the POST's baseline)
 //   ours GET /r   = the hosted referral page (code resolved, the advocate's run queried: cold = first visit of a
 //                   code, warm = within the 15 s lookup cache), with the CSRF cookie, rendered
 //   ours POST /r  = a filled form: CSRF check, rate limits, one referral.submitted through ingest (two Temporal signals)
 //   ours GET /a   = the advocate status page (the run queried every time, the leaderboard from the tracking log, cached)
 // Requests one at a time (latency, not throughput), each row N requests (the cold, signal and POST rows one per advocate). Everything is its own: a dev server on free
 // ports, a worker running demo copies of the shipped journeys (1 day = 2 s, so asks go out in seconds), the API.
+// The worker runs in its own process (worker/main.ts, as `npm start` and the cluster run it): in the API's process its
+// activities and the SDK's callbacks held the API's event loop (event-loop delay p99 41-122 ms while the POST row ran),
+// which no API request meets in production. BENCH_PAGES_WORKER=inline runs it in the bench's process as before.
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +22,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
@@ -68,19 +74,74 @@ async function ok(res: Response, status = 200): Promise<string> {
 }
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
+const WORKER_MODE = process.env.BENCH_PAGES_WORKER === 'inline' ? 'inline' : 'process';
+
+/** The worker, polling taskQueue until the returned stop is called: its own process unless BENCH_PAGES_WORKER=inline. */
+async function startWorker(
+  server: { address: string; namespace: string },
+  taskQueue: string,
+  publicUrl: string,
+): Promise<() => Promise<unknown>> {
+  if (WORKER_MODE === 'process') {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        JOURNEY_TASK_QUEUE: taskQueue,
+        JOURNEY_DATA_DIR: dataDir,
+        JOURNEY_PUBLIC_URL: publicUrl,
+        JOURNEY_LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before polling`)));
+      child.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('polling task queue') && resolve());
+    });
+    child.stdout!.resume();
+    return () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+  }
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const activityConnection = await Connection.connect({ address: server.address });
+  const worker = await createJourneyWorker({
+    connection: workerConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    activityDeps: {
+      dataDir,
+      rewardWebhook: null,
+      customers: { client: new Client({ connection: activityConnection, namespace: server.namespace }), taskQueue },
+      email: { dataDir, unsubscribe: { publicUrl, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'u@acme.example' } },
+    },
+  });
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+    await activityConnection.close();
+    await workerConnection.close();
+  };
+}
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 const tag = randomUUID().slice(0, 8);
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
 const stops: Array<() => Promise<unknown>> = [];
 const rows: Row[] = [];
 try {
-  console.log(`pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates; starting a dev server, a worker, the API...`);
+  console.log(
+    `pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates; starting a dev server, a worker (${WORKER_MODE === 'process' ? 'its own process' : 'in this process'}), the API...`,
+  );
   const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
   stops.unshift(() => server.stop());
   const connection = await Connection.connect({ address: server.address });
   stops.unshift(() => connection.close());
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  stops.unshift(() => workerConnection.close());
   const client = new Client({ connection, namespace: server.namespace });
 
   const journeysDir = mkdtempSync(join(tmpdir(), 'bench-pages-journeys-'));
@@ -94,24 +155,7 @@ try {
   const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key'), registry, dataDir, pages });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
   stops.unshift(() => api.close());
-  const worker = await createJourneyWorker({
-    connection: workerConnection,
-    namespace: server.namespace,
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
-    activityDeps: {
-      dataDir,
-      rewardWebhook: null,
-      customers: { client, taskQueue },
-      email: { dataDir, unsubscribe: { publicUrl: base, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'u@acme.example' } },
-    },
-  });
-  const running = worker.run();
-  stops.unshift(async () => {
-    worker.shutdown();
-    await running;
-  });
-
+  stops.unshift(await startWorker(server, taskQueue, base));
   // Advocates: promoters (in a zone where it is daytime, so quiet hours hold nothing) whose first ask (with both links) is in the outbox.
   const ids = Array.from({ length: ADVOCATES }, (_, i) => `bench-adv-${tag}-${i}`);
   for (const id of ids) {
@@ -187,27 +231,6 @@ try {
     baseline: 'raw query journeyState',
   });
 
-  // Forms: one per advocate (a referral sets their run to work: a reward decided, held, tracked; many referrals to
-  // one run in a burst would measure that run's queue, not the page). Each POST needs its own GET first (the CSRF
-  // cookie and field); only the POST is timed.
-  const forms: Array<{ url: string; cookie: string; body: string }> = [];
-  for (let i = 0; i < ADVOCATES; i++) {
-    const url = all[i % all.length].r;
-    const res = await fetch(url);
-    const html = await ok(res);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
-    const body = new URLSearchParams({
-      csrf,
-      name: 'Grace Hopper',
-      email: `friend-${i}@initech.example`,
-      company: 'Initech',
-      role: 'CTO',
-      context: 'Q1',
-      consent: 'yes',
-    });
-    forms.push({ url, cookie, body: body.toString() });
-  }
   // The raw counterpart of what ingest does for a referral: signal the advocate's journey run and their customer
   // workflow, both open, at once (an event type the run refuses and notes, so the runs are not changed by it).
   rows.push({
@@ -227,7 +250,62 @@ try {
       ]);
     }),
   });
+  // The same two signals carrying a real referral (the code's advocate, a friend of their own): the run and the
+  // customer workflow then do what a submission sets off (CRM record, tracking, reward claimed and held: six
+  // activities and two updates), and the next request meets that work at the server, as the POST row's requests do.
+  // This is the POST's fair baseline: Temporal's cost of taking a referral, without the API.
+  rows.push({
+    name: 'raw 2 signals, a real referral',
+    latencies: await timed(ADVOCATES, async (i) => {
+      const id = ids[i % ids.length];
+      const code = decodeURIComponent(new URL(all[i % all.length].r).pathname.split('/').pop()!);
+      const ev = {
+        id: `raw-referral-${tag}-${i}`,
+        type: 'referral.submitted',
+        customerId: id,
+        occurredAt: new Date().toISOString(),
+        receivedAt: new Date().toISOString(),
+        data: {
+          referralId: `rf_raw_${tag}_${i}`,
+          referralCode: code,
+          referredEmail: `raw-friend-${i}@initech.example`,
+          referredName: 'Raw Friend',
+          consent: true,
+        },
+      };
+      await Promise.all([
+        client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', id)).signal(journeyEventSignal, ev),
+        client.workflow.getHandle(customerWorkflowId(id)).signal(customerEventSignal, ev),
+      ]);
+    }),
+  });
+  await new Promise((r) => setTimeout(r, 5_000)); // the raw referrals' work done before the POST row starts
+  // Forms: one per advocate (a referral sets their run to work: a reward decided, held, tracked; many referrals to
+  // one run in a burst would measure that run's queue, not the page). Each POST needs its own GET first (the CSRF
+  // cookie and field; it also fills the 15 s lookup cache, as a visitor's GET before their POST does); only the POST
+  // is timed.
+  const forms: Array<{ url: string; cookie: string; body: string }> = [];
+  for (let i = 0; i < ADVOCATES; i++) {
+    const url = all[i % all.length].r;
+    const res = await fetch(url);
+    const html = await ok(res);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
+    const body = new URLSearchParams({
+      csrf,
+      name: 'Grace Hopper',
+      email: `friend-${i}@initech.example`,
+      company: 'Initech',
+      role: 'CTO',
+      context: 'Q1',
+      consent: 'yes',
+    });
+    forms.push({ url, cookie, body: body.toString() });
+  }
   const split: string[] = [];
+  // How long this process's event loop was held while the POST row ran (the API answers on it).
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   rows.push({
     name: 'ours POST /r/<code> (ingest)',
     latencies: await timed(ADVOCATES, async (i) => {
@@ -240,8 +318,9 @@ try {
       split.push(res.headers.get('server-timing') ?? '');
       await ok(res);
     }),
-    baseline: 'raw 2 signals (run + customer)',
+    baseline: 'raw 2 signals, a real referral',
   });
+  loopDelay.disable();
 
   const fmt = (x: number) => x.toFixed(1);
   console.log(
@@ -263,9 +342,15 @@ try {
       .map((h) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(h)?.[1] ?? NaN))
       .filter(Number.isFinite)
       .sort((a, b) => a - b);
-  const [lookup, ingest] = [part('lookup'), part('ingest')];
+  const [lookup, check, ingest] = [part('lookup'), part('check'), part('ingest')];
   console.log(
-    `POST split (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
+    `POST split (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; check (describe) p50 ${pct(check, 0.5)?.toFixed(1)} ms p95 ${pct(check, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
+  );
+  const post = rows.find((r) => r.name.startsWith('ours POST'))!;
+  const refused = rows.find((r) => r.name === 'raw 2 signals (run + customer)')!;
+  console.log(
+    `POST vs raw 2 signals of a refused event (no work follows): ${(pct(post.latencies, 0.5) / pct(refused.latencies, 0.5)).toFixed(2)}x p50; ` +
+      `API event-loop delay during the POST row: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (worker: ${WORKER_MODE === 'process' ? 'its own process' : 'this process'})`,
   );
 } finally {
   for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));

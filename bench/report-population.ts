@@ -165,3 +165,41 @@ export async function writePopulation(opts: PopulationOptions): Promise<{ record
   );
   return { records, lines, bytes };
 }
+
+/**
+ * Later records of customers a population already holds (a tail of returning advocates, not new ones): `records`
+ * NPS answers of a survey `tag`, four per customer, for customers picked by the seed among the first `among` of the
+ * population (c0, c1, ...), appended to `file` in `dir`. Each changes its advocate's last NPS, so the store must
+ * recompute every earlier row of theirs.
+ */
+export async function appendReturningCustomers(opts: {
+  dir: string;
+  file: string;
+  records: number;
+  among: number;
+  tag: string;
+  seed?: number;
+}): Promise<{ records: number; customers: number }> {
+  const rand = seededRandom(opts.seed ?? 7);
+  const lines: string[] = [];
+  const customers = new Set<number>();
+  const t = T0 + 400 * DAY;
+  for (let i = 0; i < opts.records; i += 4) {
+    const n = Math.floor(rand() * opts.among);
+    customers.add(n);
+    const journey = JOURNEYS[n % JOURNEYS.length];
+    for (let k = 0; k < 4 && i + k < opts.records; k++) {
+      const key = `journey:${journey.id}:c${n}:9:nps.received:${opts.tag}-${i + k}`;
+      const at = new Date(t + (i + k) * 1000).toISOString();
+      const data = { eventId: `${opts.tag}-${i + k}`, nps: Math.floor(rand() * 11), key };
+      lines.push(
+        `${JSON.stringify({ at, journeyId: journey.id, journeyVersion: journey.version, customerId: `c${n}`, stage: 'listen', type: 'nps.received', data, key, cycle: 9 })}\n`,
+      );
+    }
+  }
+  await mkdir(opts.dir, { recursive: true });
+  const stream = createWriteStream(join(opts.dir, opts.file), { flags: 'a' });
+  await write(stream, lines.join(''));
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  return { records: lines.length, customers: customers.size };
+}

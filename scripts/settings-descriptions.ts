@@ -37,7 +37,8 @@ export const SETTINGS: Record<string, Setting> = {
   TEMPORAL_TEST_SERVER_VERSION: { default: '1.31.0', meaning: 'the Maven version of the time-skipping test server' },
   // worker and API
   JOURNEY_CODEC_KEYS: {
-    default: '— (payloads in clear, a warning at start); npm start generates data/codec-keys',
+    default:
+      '— (payloads in clear, a warning at start; refused in production mode); npm start and npm run start:cluster generate data/codec-keys',
     meaning: 'payload encryption keys, id:base64 (32 bytes) comma-separated, newest first: it encrypts, all decrypt (docs/security.md)',
   },
   JOURNEY_CODEC_UI_TOKEN: {
@@ -75,7 +76,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_DEV_MODE: {
     default: '—',
     meaning:
-      '`1`: the API starts without keys or a referral secret, and real sending accepts an http `JOURNEY_PUBLIC_URL` (local trials only)',
+      '`1`: the API starts without keys or a referral secret, and real sending accepts an http `JOURNEY_PUBLIC_URL` and no `JOURNEY_CODEC_KEYS` (local trials only). Unset with `POSTMARK_SERVER_TOKEN` set: production mode',
   },
   JOURNEY_PUBLIC_URL: {
     default: 'http://127.0.0.1:$JOURNEY_API_PORT',
@@ -171,6 +172,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_EMAIL_N: { default: '400', meaning: 'sends per case in bench/email-send.ts' },
   BENCH_INGEST_N: { default: '300', meaning: 'events sent by bench/ingest.ts' },
   BENCH_PAGES_N: { default: '200', meaning: 'requests per row of bench/pages.ts' },
+  BENCH_PAGES_WORKER: { default: '— (its own process)', meaning: "`inline` runs bench/pages.ts's worker in the bench's process" },
   BENCH_PAGES_ADVOCATES: { default: '60', meaning: 'advocates asked by bench/pages.ts (one form posted per advocate)' },
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },

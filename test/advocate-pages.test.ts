@@ -6,24 +6,15 @@
 // the rate limits answer 429 naming the limit. Screenshots: test/.artifacts, or docs/images with UPDATE_DOC_SCREENSHOTS=1.
 import { journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Worker } from '@temporalio/worker';
-import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import { loadPagesConfig } from '../definitions/pages.ts';
-import { PlanRegistry } from '../api/registry.ts';
-import { createJourneyWorker } from '../worker/worker.ts';
 import { listOutbox } from '../activities/outbox.ts';
-import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
-import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { auth, signalsIn, startApi, type ApiFixture } from './api/support.ts';
-import { workflowBundle } from './support/temporal.ts';
-import { launchChromium } from './ui/browser.ts';
+import { auth, signalsIn, type ApiFixture } from './api/support.ts';
+import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 import { wcagViolations } from './ui/axe.ts';
 
 const JOURNEY = 'nps-promoter-referral';
@@ -31,50 +22,25 @@ const SHOTS =
   process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
 
 describe('the hosted referral page and the advocate status page (API, worker, Chromium)', () => {
+  let stack: PagesStack;
   let f: ApiFixture;
-  let worker: Worker;
-  let running: Promise<void>;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let base: string;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const dir = mkdtempSync(join(tmpdir(), 'pages-journeys-'));
-    writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
-    const { plans } = await loadJourneyDir(dir);
     const pages = loadPagesConfig();
     // Limits low enough to reach in a test: 5 submissions per code an hour, 40 per IP.
     pages.referralPage.rateLimits = { perCode: { max: 5, window: 'PT1H' }, perIp: { max: 40, window: 'PT1H' } };
-    f = await startApi({ registry: PlanRegistry.of(plans), pages });
-    await f.api.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(f.api.server.address() as AddressInfo).port}`;
-    worker = await createJourneyWorker({
-      connection: f.temporal.workerConnection,
-      namespace: 'default',
-      taskQueue: f.taskQueue,
-      workflowBundle: workflowBundle(),
-      activityDeps: {
-        dataDir: f.dataDir,
-        customers: { client: f.temporal.client, taskQueue: f.taskQueue },
-        email: {
-          dataDir: f.dataDir,
-          unsubscribe: { publicUrl: base, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'unsubscribe@globex.example' },
-        },
-      },
-    });
-    running = worker.run();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 900, height: 1100 } });
+    stack = await startPagesStack({ pages });
+    ({ f, base } = stack);
+    context = await stack.browser.newContext({ viewport: { width: 900, height: 1100 } });
     page = await context.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    worker?.shutdown();
-    await running;
-    await f?.close();
+    await stack?.close();
   });
 
   async function send(customerId: string, type: string, data: Record<string, unknown>, traits?: Record<string, unknown>) {

@@ -5,64 +5,27 @@
 // opts them back in; a mail client's one-click POST does the same without a page; a forged link is refused.
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, type CustomerSnapshot } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import type { Worker } from '@temporalio/worker';
-import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
-import { PlanRegistry } from '../api/registry.ts';
-import { createJourneyWorker } from '../worker/worker.ts';
+import type { Page } from 'playwright-core';
 import { listOutbox } from '../activities/outbox.ts';
-import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
-import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { auth, startApi, type ApiFixture } from './api/support.ts';
-import { workflowBundle } from './support/temporal.ts';
-import { launchChromium } from './ui/browser.ts';
+import { auth, type ApiFixture } from './api/support.ts';
+import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 
 describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', () => {
+  let stack: PagesStack;
   let f: ApiFixture;
-  let worker: Worker;
-  let running: Promise<void>;
-  let browser: Browser;
   let page: Page;
   let base: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'unsub-journeys-'));
-    writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
-    const { plans } = await loadJourneyDir(dir);
-    f = await startApi({ registry: PlanRegistry.of(plans) });
-    await f.api.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(f.api.server.address() as AddressInfo).port}`;
-    worker = await createJourneyWorker({
-      connection: f.temporal.workerConnection,
-      namespace: 'default',
-      taskQueue: f.taskQueue,
-      workflowBundle: workflowBundle(),
-      activityDeps: {
-        dataDir: f.dataDir,
-        customers: { client: f.temporal.client, taskQueue: f.taskQueue },
-        // The links point at this API, signed with the secret the API verifies with (both the dev default here).
-        email: {
-          dataDir: f.dataDir,
-          unsubscribe: { publicUrl: base, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'unsubscribe@globex.example' },
-        },
-      },
-    });
-    running = worker.run();
-    browser = await launchChromium();
-    page = await browser.newPage();
+    stack = await startPagesStack();
+    ({ f, base } = stack);
+    page = await stack.browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    worker?.shutdown();
-    await running;
-    await f?.close();
+    await stack?.close();
   });
 
   async function promoter(customer: string) {

@@ -26,6 +26,7 @@ import {
   type ReferralForm,
 } from './referral-page.ts';
 import type { CodeLookup } from './advocate-lookup.ts';
+import { onAdvocateRevoked, revokeOnSuppressingEvents } from '../advocate-revocations.ts';
 
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 300 } } };
 const ANSWERS_MAX = 10_000;
@@ -44,6 +45,9 @@ export interface PageSecrets {
 
 export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiContext, config: PagesConfig, secrets: PageSecrets) {
   const lookup = new ReferralCodeLookup(ctx);
+  // An opt-out this process takes revokes the advocate's code here at once (api/advocate-revocations.ts).
+  onAdvocateRevoked(ctx, (customerId) => lookup.forgetCustomer(customerId));
+  revokeOnSuppressingEvents(ctx);
   const f = formatterFor(config);
   const limits = config.referralPage.rateLimits ?? {};
   const perIp = new RateLimiter({
@@ -76,10 +80,17 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
     };
   }
 
-  async function found(req: FastifyRequest, reply: FastifyReply, code: string, fresh = false) {
+  /** The code's advocate and run when the code works; otherwise the page is sent and undefined returned. `confirm`:
+   *  also ask the Temporal server that the run still takes referrals (a submission; a visit uses the cached answer). */
+  async function found(req: FastifyRequest, reply: FastifyReply, code: string, opts: { confirm?: { ms: number } } = {}) {
     let answer: CodeLookup;
     try {
-      answer = await lookup.lookup(code, { fresh });
+      answer = await lookup.lookup(code);
+      if (answer.kind === 'active' && opts.confirm) {
+        const t0 = performance.now();
+        answer = await lookup.confirm(code, answer);
+        opts.confirm.ms = performance.now() - t0;
+      }
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'referral code lookup failed');
       void send(
@@ -139,12 +150,14 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       const csrf = checkCsrf(secrets.csrf, path, body[CSRF_FIELD], req.headers.cookie);
       if (csrf.problem !== undefined)
         return send(reply, 403, referralProblemPage(config, 'Please reload the page', `This form could not be accepted: ${csrf.problem}.`));
-      // The cached lookup (at most 15 s old), as for a visit: a fresh query here waits on the worker, which is busiest
-      // exactly when referrals come in (bench/pages.ts: p50 334 ms with it). The run itself holds an opted-out advocate.
+      // The cached lookup (at most 15 s old), then the run's stage from the Temporal server (describe): a fresh query
+      // here would wait on the worker, which is busiest exactly when referrals come in (bench/pages.ts: p50 334 ms with
+      // it); describe does not, and it is what keeps a referral off a code another API process revoked.
       const looked = performance.now();
-      const active = await found(req, reply, code);
+      const check = { ms: 0 };
+      const active = await found(req, reply, code, { confirm: check });
       if (!active) return reply;
-      const lookupMs = performance.now() - looked;
+      const lookupMs = performance.now() - looked - check.ms;
       const advocate = firstNameOf(active.state.traits) ?? 'A customer';
       if (body[HONEYPOT_FIELD]) {
         // A bot filled the field people never see: it gets the same thank-you, and nothing is sent.
@@ -182,7 +195,10 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       try {
         const ingested = performance.now();
         const result = await answer;
-        reply.header('server-timing', `lookup;dur=${lookupMs.toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`);
+        reply.header(
+          'server-timing',
+          `lookup;dur=${lookupMs.toFixed(1)}, check;dur=${check.ms.toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`,
+        );
         if (result.status === 'rejected') {
           req.log.warn({ errors: result.errors }, 'referral form event refused');
           const fields: Record<string, keyof ReferralForm> = { '/data/referredEmail': 'email', '/data/referredName': 'name' };
@@ -190,6 +206,13 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
             result.errors.map((e) => [fields[e.pointer] ?? 'context', `${fields[e.pointer] ?? e.pointer}: ${e.message}`]),
           );
           return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, named)));
+        }
+        // The code's journey took it only if its run was there to take it (a run gone since the check: never thanks).
+        const taken = result.journeys.some((j) => j.journeyId === active.plan.journeyId && j.outcome !== 'not-routed');
+        if (!taken) {
+          lookup.forgetCustomer(active.customerId);
+          req.log.info({ code: sha(code, 8) }, 'referral reached no open run of its journey: the code is no longer valid');
+          return send(reply, 410, referralInvalidPage(config));
         }
         return send(reply, 200, referralThanksPage(config, advocate));
       } catch (err) {

@@ -6,9 +6,13 @@
 //
 // Only the advocates a new batch touched have their view rows recomputed (every derived column is a fact of one
 // advocate or one of their referrals, see derivedRowsSql), and their ids are logged in `dirty` for the rollups
-// (kpi-rollup.ts). Rows, cursors and the dirty log move in one transaction, so a crash mid-ingest leaves the store
-// as it was. A log that vanished, shrank or was replaced, or a store written by another version of this code,
-// is rebuilt from the logs.
+// (kpi-rollup.ts). Reading those advocates' older records is the costly step (their rows lie in every vector of a
+// table of millions, so every column of every vector would be decoded): `credited_first_batch` names the first batch
+// holding each advocate's records, so the read starts at the earliest batch a touched advocate appears in and skips,
+// by zone map on `seq`, every row group before it. New advocates cost no read of older batches at all; one whose
+// first records came in the first (bulk) batch still costs a scan of it. Rows, cursors and the dirty log move in one
+// transaction, so a crash mid-ingest leaves the store as it was. A log that vanished, shrank or was replaced, or a
+// store written by another version of this code, is rebuilt from the logs.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -33,6 +37,8 @@ export interface IngestSummary {
   bytes: number;
   newRecords: number;
   advocates: number;
+  /** The first ingest batch whose stored records this call read to recompute the touched advocates (= seq: none older). */
+  readFromBatch: number;
   rebuilt: boolean;
 }
 
@@ -98,7 +104,17 @@ async function ingestOrRebuild(conn: DuckDBConnection, dataDir: string, path: st
     if (!id || id.id !== c.log_id || id.size < Number(c.offset)) rebuild = true;
   }
   if (rebuild) {
-    for (const t of ['store_meta', 'cursors', 'records', 'owners', 'tracking_rows', 'dirty', 'rollups', 'report_cache'])
+    for (const t of [
+      'store_meta',
+      'cursors',
+      'records',
+      'credited_first_batch',
+      'owners',
+      'tracking_rows',
+      'dirty',
+      'rollups',
+      'report_cache',
+    ])
       await conn.run(`DROP TABLE IF EXISTS ${t}`);
     for (const r of await rows(conn, `SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'rollup_%'`))
       await conn.run(`DROP TABLE "${String(r.table_name)}"`);
@@ -116,6 +132,10 @@ async function createTables(conn: DuckDBConnection): Promise<void> {
     `CREATE TABLE IF NOT EXISTS records AS SELECT *, NULL::UHUGEINT AS key_id, NULL::UBIGINT AS credited_hash, NULL::INTEGER AS seq
       FROM (${lineRowsSql(linesSource([]))}) WHERE false`,
   );
+  if ((await rows(conn, `SELECT 1 FROM duckdb_tables() WHERE table_name = 'credited_first_batch'`)).length === 0) {
+    // A store written before this table existed gets it from its records once (under 1 s of CPU at 5 M), not a rebuild.
+    await conn.run(`CREATE TABLE credited_first_batch AS SELECT credited_hash AS h, min(seq) AS seq FROM records GROUP BY ALL`);
+  }
   await conn.run(`CREATE TABLE IF NOT EXISTS owners AS SELECT * FROM (${ownersSql('records')}) WHERE false`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS tracking_rows AS SELECT *, NULL::UBIGINT AS adv_hash, NULL::INTEGER AS seq FROM (${derivedRowsSql('records', 'owners')}) WHERE false`,
@@ -154,7 +174,7 @@ async function ingest(
     moved.push({ file, id: id.id, end });
     bytes += end - from;
   }
-  if (moved.length === 0) return { files, seq: seq - 1, bytes: 0, newRecords: 0, advocates: 0 };
+  if (moved.length === 0) return { files, seq: seq - 1, bytes: 0, newRecords: 0, advocates: 0, readFromBatch: seq - 1 };
   await conn.run('BEGIN TRANSACTION');
   try {
     // The keys already stored are found by probing the store's 5 M keys against the batch's few (the batch is the
@@ -164,11 +184,11 @@ async function ingest(
     await conn.run(`INSERT INTO records SELECT b.* FROM batch_records b
       ANTI JOIN (SELECT key_id FROM records SEMI JOIN batch_records USING (key_id)) known USING (key_id)`);
     const newRecords = Number((await rows(conn, `SELECT count(*) AS n FROM records WHERE seq = ${seq}`))[0].n);
-    const advocates = newRecords > 0 ? await deriveRows(conn, seq) : 0;
+    const { advocates, readFromBatch } = newRecords > 0 ? await deriveRows(conn, seq) : { advocates: 0, readFromBatch: seq };
     for (const m of moved) await conn.run(`INSERT OR REPLACE INTO cursors VALUES (${sqlString(m.file)}, ${sqlString(m.id)}, ${m.end})`);
     await conn.run(`INSERT OR REPLACE INTO store_meta VALUES ('seq', '${seq}')`);
     await conn.run('COMMIT');
-    return { files, seq, bytes, newRecords, advocates };
+    return { files, seq, bytes, newRecords, advocates, readFromBatch };
   } catch (err) {
     await conn.run('ROLLBACK');
     throw err;
@@ -184,7 +204,7 @@ async function ingest(
  * ids that share a hash are simply recomputed together, which keeps it exact. Every row recomputed carries the batch
  * in `seq`, so a rollup catches up by reading only the rows of later batches (their row groups, by zone map).
  */
-async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> {
+async function deriveRows(conn: DuckDBConnection, seq: number): Promise<{ advocates: number; readFromBatch: number }> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE batch_refs AS
     SELECT DISTINCT referral_id FROM records WHERE seq = ${seq} AND referral_id IS NOT NULL`);
   // A new submission may change who owns a referral that records already named (e.g. a backend's lead.qualified
@@ -201,6 +221,11 @@ async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> 
   const stamped = (rowsSql: string) => `INSERT INTO tracking_rows SELECT *, hash(advocate_id) AS adv_hash, ${seq} AS seq FROM (${rowsSql})`;
   const total = Number((await rows(conn, `SELECT count(*) AS n FROM records`))[0].n);
   const fresh = Number((await rows(conn, `SELECT count(*) AS n FROM records WHERE seq = ${seq}`))[0].n);
+  // The advocates first credited in this batch (the batch is the hash table, as for the keys above).
+  await conn.run(`INSERT INTO credited_first_batch SELECT DISTINCT credited_hash, ${seq} FROM records
+    WHERE seq = ${seq} AND credited_hash NOT IN (SELECT h FROM credited_first_batch SEMI JOIN
+      (SELECT credited_hash AS h FROM records WHERE seq = ${seq}) batch USING (h))`);
+  let readFromBatch = seq;
   if (fresh === total) {
     // The first batch: every row, in one pass.
     await conn.run(stamped(derivedRowsSql('records', 'owners')));
@@ -212,9 +237,15 @@ async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> 
     // of every vector is decoded (about 1 s of CPU at 5 M records); the journey-less part is cheap (a scan filter).
     await conn.run(`CREATE OR REPLACE TEMP TABLE dirty_refs AS
       SELECT referral_id FROM owners SEMI JOIN dirty_now ON hash(owners.o_advocate_id) = dirty_now.h`);
+    // Only the batches from the first one a touched advocate appears in: the rows before lie in row groups the scan
+    // skips by their zone map on `seq` (all of them when every touched advocate is new).
+    readFromBatch = Number(
+      (await rows(conn, `SELECT coalesce(min(seq), ${seq}) AS s FROM credited_first_batch SEMI JOIN dirty_now USING (h)`))[0].s,
+    );
     // Only the columns the view's rows are derived from: the 16-byte key ids and the batch stamp are not read.
     await conn.run(`CREATE OR REPLACE TEMP TABLE theirs AS
       SELECT * EXCLUDE (key_id, seq) FROM records SEMI JOIN dirty_now ON records.credited_hash = dirty_now.h
+        WHERE records.seq >= ${readFromBatch}
       UNION ALL
       SELECT * EXCLUDE (key_id, seq) FROM (SELECT * FROM records SEMI JOIN dirty_refs USING (referral_id) WHERE journey_id IS NULL)
         ANTI JOIN dirty_now ON credited_hash = dirty_now.h`);
@@ -226,5 +257,5 @@ async function deriveRows(conn: DuckDBConnection, seq: number): Promise<number> 
     await conn.run(`DROP TABLE dirty_refs`);
   }
   await conn.run(`INSERT INTO dirty SELECT ${seq}, h FROM dirty_now`);
-  return Number((await rows(conn, `SELECT count(*) AS n FROM dirty_now`))[0].n);
+  return { advocates: Number((await rows(conn, `SELECT count(*) AS n FROM dirty_now`))[0].n), readFromBatch };
 }

@@ -1,0 +1,171 @@
+// A revoked referral code, against the real API, worker and dev server: an opt-out this API process takes revokes the
+// advocate's code here at once (the 15 s lookup cache no longer shows the form), and a second API process, whose
+// cached answer still says "active", takes no referral on it: its submission asks the Temporal server for the run's
+// stage first and answers the 410 page; the run records nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '@temporalio/worker';
+import { journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
+import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
+import { loadPagesConfig } from '../definitions/pages.ts';
+import { PlanRegistry } from '../api/registry.ts';
+import { buildApi } from '../api/server.ts';
+import { parseApiKeys } from '../api/auth.ts';
+import { createJourneyWorker } from '../worker/worker.ts';
+import { listOutbox } from '../activities/outbox.ts';
+import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
+import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
+import { daytimeZones } from '../scripts/demo/population.ts';
+import { auth, KEYS, signalsIn, startApi, type ApiFixture } from './api/support.ts';
+import { workflowBundle } from './support/temporal.ts';
+
+const JOURNEY = 'nps-promoter-referral';
+
+describe('a revoked referral code (two API processes, worker, dev server)', () => {
+  let f: ApiFixture;
+  let other: FastifyInstance;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'revocation-journeys-'));
+    writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
+    const { plans } = await loadJourneyDir(dir);
+    const pages = loadPagesConfig();
+    f = await startApi({ registry: PlanRegistry.of(plans), pages });
+    // A second API process on the same Temporal (as `npm run start:cluster` runs two): its own lookup cache.
+    other = await buildApi({
+      client: f.temporal.client,
+      taskQueue: f.taskQueue,
+      apiKeys: parseApiKeys(KEYS),
+      registry: PlanRegistry.of(plans),
+      dataDir: f.dataDir,
+      pages,
+    });
+    worker = await createJourneyWorker({
+      connection: f.temporal.workerConnection,
+      namespace: 'default',
+      taskQueue: f.taskQueue,
+      workflowBundle: workflowBundle(),
+      activityDeps: {
+        dataDir: f.dataDir,
+        customers: { client: f.temporal.client, taskQueue: f.taskQueue },
+        email: {
+          dataDir: f.dataDir,
+          unsubscribe: { publicUrl: 'http://pages.test', secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'unsubscribe@globex.example' },
+        },
+      },
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await other?.close();
+    await f?.close();
+  });
+
+  /** A promoter's first ask; returns the referral code its referral page link carries. */
+  async function promoter(customer: string): Promise<string> {
+    const res = await f.api.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth(),
+      payload: {
+        id: `evt-${randomUUID()}`,
+        type: 'nps.submitted',
+        customerId: customer,
+        occurredAt: new Date().toISOString(),
+        data: { score: 10 },
+        traits: {
+          email: `${customer}@globex.example`,
+          firstName: 'Ada',
+          segment: 'mid-market',
+          healthScore: 90,
+          timezone: daytimeZones()[0],
+        },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    let html = '';
+    await expect
+      .poll(
+        async () =>
+          (html =
+            ((await listOutbox(f.dataDir)).find((m) => m.to === `${customer}@globex.example`)?.message as { HtmlBody?: string } | undefined)
+              ?.HtmlBody ?? ''),
+        { timeout: 90_000 },
+      )
+      .toContain('/r/');
+    return decodeURIComponent(/href="[^"]+\/r\/([^"]+)"/.exec(html)![1]);
+  }
+
+  /** A visit: the page's status, and the form's cookie and CSRF field when it shows the form. */
+  async function visit(api: FastifyInstance, code: string) {
+    const res = await api.inject({ method: 'GET', url: `/r/${encodeURIComponent(code)}` });
+    const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(res.body)?.[1];
+    return { status: res.statusCode, cookie, csrf };
+  }
+
+  async function submit(api: FastifyInstance, code: string, form: { cookie: string; csrf?: string }, email: string) {
+    return api.inject({
+      method: 'POST',
+      url: `/r/${encodeURIComponent(code)}`,
+      headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf: form.csrf ?? '', name: 'Grace Hopper', email, consent: 'yes' }).toString(),
+    });
+  }
+
+  const optOut = (customer: string) =>
+    f.api.inject({ method: 'POST', url: `/v1/customers/${customer}/opt-out`, headers: auth(), payload: { actor: 'sam', reason: 'asked' } });
+
+  it('an opt-out this API process took revokes the code here at once: the next visit is the 410 page, not the cached form', async () => {
+    const customer = `revoke-${randomUUID().slice(0, 8)}`;
+    const code = await promoter(customer);
+    expect((await visit(f.api, code)).status).toBe(200); // the answer is cached for 15 s from here
+    const res = await optOut(customer);
+    expect(res.statusCode, res.body).toBe(200);
+    const after = await visit(f.api, code);
+    expect(after.status).toBe(410);
+    expect(after.csrf).toBeUndefined();
+  });
+
+  it('another API process with the code still cached takes no referral on it: its submission checks the run and answers 410', async () => {
+    const customer = `revoke-x-${randomUUID().slice(0, 8)}`;
+    const code = await promoter(customer);
+    // Before the opt-out: the other process works as usual (the check lets a live run's referral through).
+    const first = await visit(other, code);
+    expect(first.status).toBe(200);
+    const accepted = await submit(other, code, first, 'first@initech.example');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await f.temporal.client.workflow.getHandle(journeyWorkflowId(JOURNEY, customer)).query(journeyStateQuery)).referrals.length,
+      )
+      .toBe(1);
+
+    const form = await visit(other, code);
+    expect(form.status).toBe(200);
+    const res = await optOut(customer); // taken by the first API process
+    expect(res.statusCode, res.body).toBe(200);
+    // Within the 15 s bound the other process may still show the form from its cache (the documented bound)...
+    expect((await visit(other, code)).status).toBe(200);
+    // ...but the submission is refused with the page for a code that no longer works, and nothing reaches the run.
+    const refused = await submit(other, code, form, 'second@initech.example');
+    expect(refused.statusCode).toBe(410);
+    expect(refused.body).toContain('not valid any more');
+    const submitted = (await signalsIn<JourneyEvent>(f.temporal, journeyWorkflowId(JOURNEY, customer), journeyEventSignal)).filter(
+      (e) => e.type === 'referral.submitted',
+    );
+    expect(submitted.map((e) => e.data?.referredEmail)).toEqual(['first@initech.example']);
+    // The refusal dropped the other process's cached answer too: its next visitor gets the 410 page.
+    expect((await visit(other, code)).status).toBe(410);
+  });
+});
