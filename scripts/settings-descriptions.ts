@@ -184,6 +184,10 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: '`1`: bench/backtest.ts skips its raw baseline (timed once, it is the slow part of a rerun)',
   },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
+  BENCH_REPORT_KEEP: {
+    default: '— (nothing kept)',
+    meaning: 'a folder where bench/report.ts keeps its generated logs, cold store and baseline figure, and starts from them next time',
+  },
   JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
   JOURNEY_FUZZ_SIGNALS: { default: '200', meaning: 'direct signals and updates of the fuzz subset in npm test' },
   JOURNEY_FUZZ_SEED: { default: '20261203', meaning: 'seed of the fuzz subset in npm test (a failure prints the seed to replay)' },
