@@ -33,7 +33,7 @@ describe('tracking while the log cannot be written (time-skipping server)', () =
     await env?.teardown();
   });
 
-  it('the ask goes out, 210 records wait uncapped across a handover, operators see why, and all are written once the log heals', async () => {
+  it('the ask goes out, 420 records wait uncapped across a handover, operators see why, and all are written once the log heals', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection);
     // A directory where a log file should be: every read of the folder fails (EISDIR) until it is gone.
@@ -70,7 +70,8 @@ describe('tracking while the log cannot be written (time-skipping server)', () =
       );
       // The growing history handed the run over while its records were unwritten: they travelled with it.
       expect((await current.describe()).runId).not.toBe(first.signaledRunId);
-      expect((await state(talker)).pendingTracking).toBe(210);
+      // Each passive answer is two facts: heard (nps.received) and not acted on (event.ignored, condition-false).
+      expect((await state(talker)).pendingTracking).toBe(420);
 
       rmdirSync(blocker);
       await env.sleep(2 * HOUR); // past the writer's longest backoff
@@ -83,6 +84,7 @@ describe('tracking while the log cannot be written (time-skipping server)', () =
       expect(Date.parse(delight.at) - start).toBeLessThan(10 * 60_000); // the time of the fact, not of the write
       expect(Date.parse(delight.loggedAt!)).toBeGreaterThan(0);
       expect(records.filter((r) => r.customerId === 'tal' && r.type === 'nps.received')).toHaveLength(210);
+      expect(records.filter((r) => r.customerId === 'tal' && r.type === 'event.ignored')).toHaveLength(210);
       const after = await state(current);
       expect(after.trackingProblem).toBeUndefined();
       expect(after.pendingTracking).toBe(0);
