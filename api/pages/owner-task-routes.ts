@@ -99,6 +99,10 @@ export async function registerOwnerTaskRoutes(
           occurredAt: new Date().toISOString(),
           data: { taskId: who.taskId },
         });
+        // A conflict is this very answer sent before at another instant (the id holds the task and the answer, the
+        // time differs): it was taken then, so it is taken now.
+        if (result.status === 'rejected' && result.reason === 'conflict')
+          return send(reply, 200, ownerTaskPage(config, { ...who, justAnswered: answer }));
         if (result.status === 'rejected') throw new Error(result.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '));
         if (!result.journeys.some((j) => j.journeyId === who.journeyId && j.outcome !== 'not-routed'))
           return send(reply, 410, ownerTaskClosedPage(config, 'gone'));
