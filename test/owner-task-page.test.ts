@@ -78,15 +78,21 @@ describe("the account owner's Done / Decline links (API, worker, Chromium)", () 
     });
     expect(res.statusCode, res.body).toBe(202);
     let html = '';
+    let text = '';
     await expect
       .poll(
         async () => {
           const mail = (await listOutbox(f.dataDir)).find((m) => m.to === OWNER && m.message.Metadata?.customer === customer);
-          return (html = (mail?.message as { HtmlBody?: string } | undefined)?.HtmlBody ?? '');
+          const message = mail?.message as { HtmlBody?: string; TextBody?: string } | undefined;
+          text = message?.TextBody ?? '';
+          return (html = message?.HtmlBody ?? '');
         },
         { timeout: 60_000 },
       )
       .toContain('/o/');
+    // The plain-text part carries the same two links.
+    expect(text).toMatch(/Done: http:\/\/[^\s]+\/o\/[^\s]+\?answer=done/);
+    expect(text).toMatch(/Decline: http:\/\/[^\s]+\/o\/[^\s]+\?answer=decline/);
     return {
       doneUrl: /href="([^"]+\/o\/[^"]+\?answer=done)"/.exec(html)![1],
       declineUrl: /href="([^"]+\/o\/[^"]+\?answer=decline)"/.exec(html)![1],

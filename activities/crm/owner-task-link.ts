@@ -77,7 +77,7 @@ export function readOwnerTaskToken(secret: string, token: string, nowMs: number 
 /**
  * The owner-task request with its links in the email's model: {{ownerTaskUrl}} (the task's page) and
  * {{ownerTaskDoneUrl}} / {{ownerTaskDeclineUrl}} (the same page, the button to press pre-selected: opening either
- * changes nothing, the owner confirms with a POST).
+ * changes nothing, the owner confirms with a POST), and a plain-text part beside the HTML one, links kept.
  */
 export function withOwnerTaskLinks(req: OwnerTaskRequest, links: UnsubscribeSettings): OwnerTaskRequest {
   const due = Date.parse(req.dueAt);
@@ -88,6 +88,7 @@ export function withOwnerTaskLinks(req: OwnerTaskRequest, links: UnsubscribeSett
     ...req,
     email: {
       ...req.email,
+      plainTextPart: true,
       model: {
         ...req.email.model,
         ownerTaskUrl: url,
