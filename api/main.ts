@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
-import { describePayloadProtection } from '../worker/data-converter.ts';
+import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
 import { PlanRegistry } from './registry.ts';
@@ -74,6 +74,8 @@ let codecEndpoint;
 try {
   config = loadTemporalConfig(); // JOURNEY_CODEC_KEYS too: a malformed key stops the API with the variable's name
   codecEndpoint = codecEndpointFromEnv(process.env, config.payloads.codec);
+  // In production, customer data never reaches Temporal's histories in clear (the API starts runs with it too).
+  requirePayloadProtectionInProduction(config.payloads);
 } catch (err) {
   fail((err as Error).message);
 }

@@ -21,7 +21,8 @@ export const SETTINGS: Record<string, Setting> = {
   },
   JOURNEY_ENGINE_CACHE: {
     default: '~/.cache/journey-engine',
-    meaning: 'where the Temporal CLI, the test server and the schemathesis venv are cached',
+    meaning:
+      'where the Temporal CLI, the test server (and its class-data archive), the replay bundles and the schemathesis venv are cached',
   },
   JOURNEY_CACHE_DIR: { default: '—', meaning: 'older name of `JOURNEY_ENGINE_CACHE`, still read by scripts/schemathesis.sh' },
   TEMPORAL_CLI_PATH: {
@@ -36,7 +37,8 @@ export const SETTINGS: Record<string, Setting> = {
   TEMPORAL_TEST_SERVER_VERSION: { default: '1.31.0', meaning: 'the Maven version of the time-skipping test server' },
   // worker and API
   JOURNEY_CODEC_KEYS: {
-    default: '— (payloads in clear, a warning at start); npm start generates data/codec-keys',
+    default:
+      '— (payloads in clear, a warning at start; refused in production mode); npm start and npm run start:cluster generate data/codec-keys',
     meaning: 'payload encryption keys, id:base64 (32 bytes) comma-separated, newest first: it encrypts, all decrypt (docs/security.md)',
   },
   JOURNEY_CODEC_UI_TOKEN: {
@@ -74,7 +76,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_DEV_MODE: {
     default: '—',
     meaning:
-      '`1`: the API starts without keys or a referral secret, and real sending accepts an http `JOURNEY_PUBLIC_URL` (local trials only)',
+      '`1`: the API starts without keys or a referral secret, and real sending accepts an http `JOURNEY_PUBLIC_URL` and no `JOURNEY_CODEC_KEYS` (local trials only). Unset with `POSTMARK_SERVER_TOKEN` set: production mode',
   },
   JOURNEY_PUBLIC_URL: {
     default: 'http://127.0.0.1:$JOURNEY_API_PORT',
@@ -170,6 +172,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_EMAIL_N: { default: '400', meaning: 'sends per case in bench/email-send.ts' },
   BENCH_INGEST_N: { default: '300', meaning: 'events sent by bench/ingest.ts' },
   BENCH_PAGES_N: { default: '200', meaning: 'requests per row of bench/pages.ts' },
+  BENCH_PAGES_WORKER: { default: '— (its own process)', meaning: "`inline` runs bench/pages.ts's worker in the bench's process" },
   BENCH_PAGES_ADVOCATES: { default: '60', meaning: 'advocates asked by bench/pages.ts (one form posted per advocate)' },
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
@@ -181,6 +184,10 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: '`1`: bench/backtest.ts skips its raw baseline (timed once, it is the slow part of a rerun)',
   },
   BENCH_REPORT_N: { default: 'see bench/README.md', meaning: 'tracking records in bench/report.ts' },
+  BENCH_REPORT_KEEP: {
+    default: '— (nothing kept)',
+    meaning: 'a folder where bench/report.ts keeps its generated logs, cold store and baseline figure, and starts from them next time',
+  },
   JOURNEY_FUZZ_REQUESTS: { default: '1000', meaning: 'HTTP requests of the fuzz subset in npm test (test/fuzz.test.ts)' },
   JOURNEY_FUZZ_SIGNALS: { default: '200', meaning: 'direct signals and updates of the fuzz subset in npm test' },
   JOURNEY_FUZZ_SEED: { default: '20261203', meaning: 'seed of the fuzz subset in npm test (a failure prints the seed to replay)' },
@@ -232,6 +239,11 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
   },
   RAW_EFFECT_FILE: { default: 'set by bench/scale.ts', meaning: 'where the raw baseline worker appends its effects (internal)' },
+  JOURNEY_REPLAY_NO_BUNDLE_CACHE: {
+    default: '— (cached)',
+    meaning:
+      '1 builds the replay workflow bundle (simulate, backtest, diff) on every run instead of reusing ~/.cache/journey-engine/bundles (cli/replay/bundle.ts)',
+  },
   JOURNEY_REPLAY_NO_CDS: {
     default: '— (archive used)',
     meaning:

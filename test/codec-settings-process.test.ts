@@ -46,3 +46,32 @@ describe('a malformed JOURNEY_CODEC_KEYS stops the processes at start', () => {
     expect(output).toContain('api: JOURNEY_CODEC_UI_TOKEN must be 32-256 characters');
   });
 });
+
+// Production mode (definitions/production-mode.ts): real sending (POSTMARK_SERVER_TOKEN) without JOURNEY_DEV_MODE=1.
+describe('without JOURNEY_CODEC_KEYS, production mode refuses to start the worker and the API', () => {
+  const production = {
+    POSTMARK_SERVER_TOKEN: 'production-token',
+    JOURNEY_DEV_MODE: '',
+    JOURNEY_CODEC_KEYS: '',
+    JOURNEY_PUBLIC_URL: 'https://journeys.example.com',
+    JOURNEY_UNSUBSCRIBE_SECRET: 'codec-settings-unsubscribe-secret',
+    JOURNEY_API_KEYS: 'k',
+    JOURNEY_REFERRAL_CODE_SECRET: 'codec-settings-referral-secret',
+  };
+
+  it.each(['worker', 'api'])('the %s exits 1 naming JOURNEY_CODEC_KEYS; with JOURNEY_DEV_MODE=1 it goes on to Temporal', async (name) => {
+    const refused = await startProcess(`${name}/main.ts`, production);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`${name}: JOURNEY_CODEC_KEYS is not set: in production mode`);
+    // Dev mode (local trials, npm start) keeps the warning and starts: it stops only at the unreachable Temporal.
+    const dev = await startProcess(`${name}/main.ts`, { ...production, JOURNEY_DEV_MODE: '1' });
+    expect(dev.output).not.toContain('JOURNEY_CODEC_KEYS is not set: in production mode');
+    expect(dev.output).toContain('cannot reach Temporal at 127.0.0.1:1');
+    // With keys, production starts too (as far as Temporal).
+    const keyed = await startProcess(`${name}/main.ts`, {
+      ...production,
+      JOURNEY_CODEC_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
+    });
+    expect(keyed.output).toContain('cannot reach Temporal at 127.0.0.1:1');
+  });
+});

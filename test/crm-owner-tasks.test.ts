@@ -92,7 +92,9 @@ describe('owner tasks through the CRM webhook (time-skipping server, real CRM ac
       const task = receiver.records.get(`tasks:${taskId}`)!;
       expect(task.keys).toEqual([headerSafeKey(taskId)]);
       expect(receiver.requests.filter((r) => r.label === 'owner-task').map((r) => r.status)).toEqual([503, 503, 200]);
-      expect(new Set(receiver.requests.filter((r) => r.label === 'owner-task').map((r) => r.key))).toEqual(new Set([headerSafeKey(taskId)]));
+      expect(new Set(receiver.requests.filter((r) => r.label === 'owner-task').map((r) => r.key))).toEqual(
+        new Set([headerSafeKey(taskId)]),
+      );
       expect(task.properties).toMatchObject({
         journey_task_id: taskId,
         hs_task_subject: '1:1 ask: reference call with Customer Inc',

@@ -48,6 +48,8 @@ describe('the worker process under provider faults (dev server, Postmark-compati
         POSTMARK_API_URL: postmark.url,
         JOURNEY_PUBLIC_URL: 'https://journeys.example.com',
         JOURNEY_UNSUBSCRIBE_SECRET: 'worker-process-unsubscribe-secret',
+        // Production mode refuses to start without payload encryption (definitions/production-mode.ts).
+        JOURNEY_CODEC_KEYS: `wp1:${Buffer.alloc(32, 3).toString('base64')}`,
         JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
         JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
         JOURNEY_WORKER_METRICS_PORT: String(metricsPort),

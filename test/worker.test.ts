@@ -188,6 +188,9 @@ describe('the worker process', () => {
       // Real sending signs every ask's unsubscribe link: a public https URL and a secret (the worker refuses without).
       JOURNEY_PUBLIC_URL: 'https://journeys.acme.example',
       JOURNEY_UNSUBSCRIBE_SECRET: 'worker-test-unsubscribe-secret',
+      // The in-process API reads runs without a codec: a local trial (production mode would refuse to start without
+      // JOURNEY_CODEC_KEYS, definitions/production-mode.ts).
+      JOURNEY_DEV_MODE: '1',
     });
     try {
       await waitFor(

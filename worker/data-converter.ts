@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { CODEC_KEYS_VARIABLE, payloadCodecFromEnv, type EncryptionCodec } from './payload-codec.ts';
+import { isProductionMode } from '../definitions/production-mode.ts';
 
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./encoded-failure-converter.cjs', import.meta.url));
 
@@ -23,6 +24,19 @@ export function journeyDataConverter(codec: EncryptionCodec | undefined): DataCo
 export function payloadProtectionFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadProtection {
   const codec = payloadCodecFromEnv(env);
   return { codec, dataConverter: journeyDataConverter(codec) };
+}
+
+/**
+ * The worker and the API refuse to start in production mode (definitions/production-mode.ts) without payload
+ * encryption: customer data (emails, names, traits) would be stored in Temporal's histories in clear. Elsewhere
+ * (tests, `JOURNEY_DEV_MODE=1`) a missing key is the start log's warning.
+ */
+export function requirePayloadProtectionInProduction(p: PayloadProtection, env: NodeJS.ProcessEnv = process.env): void {
+  if (p.codec || !isProductionMode(env)) return;
+  throw new Error(
+    `${CODEC_KEYS_VARIABLE} is not set: in production mode (POSTMARK_SERVER_TOKEN set, JOURNEY_DEV_MODE not 1) customer data would be ` +
+      `stored in Temporal unencrypted. Give the worker and the API the same keys, e.g. ${CODEC_KEYS_VARIABLE}=k1:$(openssl rand -base64 32) (docs/security.md)`,
+  );
 }
 
 /** One line for the start log: which key encrypts, never the key itself; a warning when nothing is encrypted. */

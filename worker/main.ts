@@ -5,7 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
-import { describePayloadProtection } from './data-converter.ts';
+import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
@@ -31,6 +31,8 @@ try {
   config = loadTemporalConfig();
   // Real sending needs a public https URL for the unsubscribe link in every ask, and a secret to sign it.
   unsubscribeSettingsFromEnv(process.env);
+  // And payload encryption: in production, customer data never reaches Temporal's histories in clear.
+  requirePayloadProtectionInProduction(config.payloads);
 } catch (err) {
   fail((err as Error).message);
 }

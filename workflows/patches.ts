@@ -66,3 +66,15 @@ export const PATCH_OWNER_TASK_OUTCOME = 'owner-task-outcome';
  * an action is discarded: a history that discarded one without the marker wrote nothing there, and replays so.
  */
 export const PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS = 'journey-records-ignored-actions';
+
+/**
+ * 1.1.0: an accepted event a run hears but does not apply leaves a record and a note, never vanishes
+ * (journey/unapplied-events.ts): a listen event whose condition fails is event.ignored (condition-false); an owner
+ * task answer naming another task, or one already answered, is event.ignored (unknown-task, already-answered); the
+ * inbox, bounded by count and bytes, records each event it drops as event.dropped (inbox-full). An action the
+ * customer took before an opt-out was applied (earlier in the inbox, or in the same workflow task) is honoured: its
+ * reward is issued once, its holds kept, but nothing is sent (thanks.withheld); one that comes after the opt-out
+ * was applied is action.ignored (opted-out). Checked where each fork is reached: a history that passed such a point
+ * without the marker took the old path there, and replays so.
+ */
+export const PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS = 'journey-records-unapplied-events';

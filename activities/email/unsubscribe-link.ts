@@ -3,6 +3,7 @@
 // HMAC-signed (customer, journey) pair that the API (api/routes/unsubscribe.ts) verifies with the same secret: it
 // needs no lookup, and nobody can opt out someone else without the secret. Built by the email activity (the secret
 // and the public URL are the worker's settings; the workflow never sees either).
+import { isProductionMode } from '../../definitions/production-mode.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SendEmailRequest } from '../../workflows/contract/index.ts';
 
@@ -33,7 +34,7 @@ export function unsubscribeSecretFromEnv(env: NodeJS.ProcessEnv): string {
  * Otherwise the links point at the local API (JOURNEY_API_PORT, default 3000).
  */
 export function unsubscribeSettingsFromEnv(env: NodeJS.ProcessEnv): UnsubscribeSettings {
-  const production = Boolean(env.POSTMARK_SERVER_TOKEN?.trim()) && env.JOURNEY_DEV_MODE !== '1';
+  const production = isProductionMode(env);
   const secret = unsubscribeSecretFromEnv(env);
   const given = env.JOURNEY_PUBLIC_URL?.trim().replace(/\/+$/, '');
   if (production && !given)

@@ -82,6 +82,20 @@ type Data = Record<string, unknown>;
 const DAY = 86_400_000;
 const REFERRAL_STAGES = new Set(['referral.submitted', 'referral.opportunity', 'referral.closed_won', 'referral.closed_lost']);
 
+/**
+ * A suppression that was in force before the run existed. The API starts a run only with an event that can open a
+ * cycle (api/routing.ts), so a detractor's hold or an opt-out reaches only customer:<id>; a run started later adopts it
+ * without a `suppressed` record (it happened before the run) and shows it by ignoring the delight. That ignored delight
+ * is the suppression a backtest must count; a re-entry interval is not a suppression.
+ */
+function heldBeforeTheRun(reason: string): { rule: string; reason: string } | undefined {
+  if (!reason || reason.startsWith('re-entry interval')) return undefined;
+  const opted = /^opted out: (.*)$/.exec(reason);
+  if (opted) return { rule: 'opted-out', reason: `${opted[1]} (in force when the run started)` };
+  const rule = /^([\w.-]+): (.*)$/.exec(reason);
+  return rule ? { rule: rule[1], reason: `${rule[2]} (in force when the run started)` } : { rule: 'held', reason };
+}
+
 function emptyCustomer(customerId: string): CustomerOutcome {
   return { customerId, asks: [], moved: [], suppressions: [], rewards: [], referrals: [] };
 }
@@ -103,6 +117,8 @@ export function summarizeBacktest(input: {
   const byCustomer = new Map(input.customerIds.map((id) => [id, emptyCustomer(id)]));
   const journeys = new Set(input.journeyIds);
   const lastDelight = new Map<string, string>();
+  /** Runs (chains) that recorded a suppression as it happened: a delight they ignore later is that same suppression. */
+  const appliedLive = new Set<string>();
   const lastQualified = new Map<string, { motion: string; reason: string }>();
   const records = input.records
     .filter((r) => journeys.has(r.journeyId) && byCustomer.has(r.customerId))
@@ -112,6 +128,8 @@ export function summarizeBacktest(input: {
     const d: Data = r.data ?? {};
     const at = back(r.at);
     const run = `${r.journeyId}:${r.customerId}:${r.cycle ?? 1}`;
+    // The key is `<workflowId>:<chainId>:<cycle>:<type>:<n>`: one chain is a run and the runs it continued as.
+    const chain = `${r.journeyId}:${r.customerId}:${r.key?.split(':').at(-4) ?? ''}`;
     if (r.type === 'delight') lastDelight.set(run, String(d.signal));
     else if (r.type === 'qualified') lastQualified.set(run, { motion: String(d.motion), reason: String(d.reason) });
     else if (r.type === 'ask.sent') {
@@ -138,7 +156,8 @@ export function summarizeBacktest(input: {
         to: back(d.to),
         reason: String(d.reason),
       });
-    else if (r.type === 'suppressed')
+    else if (r.type === 'suppressed') {
+      appliedLive.add(chain);
       c.suppressions.push({
         at,
         journeyId: r.journeyId,
@@ -146,7 +165,10 @@ export function summarizeBacktest(input: {
         ...(d.reason ? { reason: String(d.reason) } : {}),
         ...(d.until ? { until: back(d.until) } : {}),
       });
-    else if (r.type === 'reward.issued' || r.type === 'reward.reversed') {
+    } else if (r.type === 'delight.ignored') {
+      const held = heldBeforeTheRun(String(d.reason ?? ''));
+      if (held && !appliedLive.has(chain)) c.suppressions.push({ at, journeyId: r.journeyId, ...held });
+    } else if (r.type === 'reward.issued' || r.type === 'reward.reversed') {
       const sign = r.type === 'reward.reversed' ? -1 : 1;
       c.rewards.push({
         at,

@@ -23,6 +23,10 @@ function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKe
       return `delight ${d.signal} ignored: ${d.reason}`;
     case 'action.ignored':
       return `action ${d.eventType} ignored: ${d.reason}`;
+    case 'event.ignored':
+      return `event ${d.eventType} ignored (${d.reason}): ${d.detail}`;
+    case 'event.dropped':
+      return `event ${d.eventType} DROPPED unread (${d.reason}): ${d.detail}`;
     case 'qualified':
       return `qualified for ${d.motion} (${d.reason})`;
     case 'disqualified':
@@ -65,6 +69,8 @@ function lineOf(rec: TrackingRecord, at: (iso: unknown) => string, mail: (sendKe
       return `THANK-YOU sent${mail(d.sendKey)}, template ${d.template}`;
     case 'thanks.failed':
       return `thank-you for ${d.referralId} not sent: ${d.reason}`;
+    case 'thanks.withheld':
+      return `thank-you for ${d.referralId} withheld: ${d.reason}`;
     case 'promoted':
       return `promoted to ${d.motion} (${d.reason})`;
     case 'cycle.completed':

@@ -13,6 +13,7 @@ import { ProcessGroup, waitForHttp } from '../start-processes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
 import { lowFreePorts, startTemporalServer } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
+import { generateCodecKey } from '../../worker/payload-codec.ts';
 
 const env = process.env;
 const dataDir = resolve(env.JOURNEY_DATA_DIR ?? 'data/cluster');
@@ -110,6 +111,9 @@ try {
   step(`Temporal is up at ${server.address} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 
   const referralCodeSecret = env.JOURNEY_REFERRAL_CODE_SECRET || persistentSecret(join(dataDir, 'referral-code-secret'));
+  // Customer data encrypted in Temporal, as npm start does (a caller's JOURNEY_CODEC_KEYS wins): with real sending
+  // (POSTMARK_SERVER_TOKEN) the worker and the API refuse to start without it (definitions/production-mode.ts).
+  const codecKeys = env.JOURNEY_CODEC_KEYS || persistentSecret(join(dataDir, 'codec-keys'), () => generateCodecKey('cluster1'));
   const common = {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: namespace,
@@ -118,6 +122,7 @@ try {
     // `journey report` and `journey outbox` read. On several machines: a shared volume, or the tracking webhook.
     JOURNEY_DATA_DIR: dataDir,
     JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,
+    JOURNEY_CODEC_KEYS: codecKeys,
     JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPorts[0]}`,
     JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
   };
@@ -188,9 +193,9 @@ async function waitForPollers(c: Client, want: number): Promise<void> {
 }
 
 /** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */
-function persistentSecret(file: string): string {
+function persistentSecret(file: string, generate: () => string = () => randomBytes(32).toString('hex')): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
+  const secret = generate();
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

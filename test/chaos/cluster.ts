@@ -15,6 +15,10 @@ import { writeDemoContactPolicy } from '../../scripts/demo/demo-contact-policy.t
 import { JOURNEYS_DIR } from '../../definitions/loader.ts';
 import { startFakePostmark, type FakePostmark } from '../postmark/server.ts';
 import { startRewardReceiver, type RewardReceiver } from '../rewards/receiver.ts';
+import { generateCodecKey } from '../../worker/payload-codec.ts';
+import { payloadProtectionFromEnv } from '../../worker/data-converter.ts';
+
+const CODEC_KEYS = generateCodecKey('chaos1');
 
 export const CHAOS_API_KEY = 'chaos-key';
 export const POSTMARK_TOKEN = 'chaos-postmark-token';
@@ -99,6 +103,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     JOURNEY_DATA_DIR: join(dir, 'data'),
     JOURNEY_REFERRAL_CODE_SECRET: 'chaos-referral-code-secret-0123456789',
     JOURNEY_PUBLIC_URL: 'https://journeys.chaos.example',
+    // Real sending is production mode: payloads are encrypted in Temporal, and the checks read runs with the same keys.
+    JOURNEY_CODEC_KEYS: CODEC_KEYS,
     JOURNEY_CONTACT_POLICY: contactPolicyFile,
     JOURNEY_LOG_LEVEL: 'warn',
   };
@@ -156,7 +162,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   );
   await waitForHttp(`${apiUrl}/healthz`, 90_000, () => api.exitCode === null);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: payloadProtectionFromEnv({ JOURNEY_CODEC_KEYS: CODEC_KEYS }).dataConverter,
+  });
 
   const waitWorkerPolling = async (timeoutMs = 120_000) => {
     const deadline = Date.now() + timeoutMs;

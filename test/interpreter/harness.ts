@@ -82,11 +82,15 @@ export interface HarnessOptions {
   rewardWebhook?: RewardWebhookConfig;
   /** Owner tasks and referral records through this CRM webhook (test/crm/receiver.ts); default: the built-in provider. */
   crmWebhook?: CrmWebhookConfig;
+  /** Take over another harness's task queue and data folder (a second worker after the first one stopped). */
+  takeOver?: { taskQueue: string; dataDir: string };
+  /** No workflow cache (so no sticky queue): another worker on the task queue can take the run once this one stops. */
+  noCache?: boolean;
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'journey-interp-'));
-  const taskQueue = uniqueTaskQueue('interp');
+  const dataDir = opts.takeOver?.dataDir ?? mkdtempSync(join(tmpdir(), 'journey-interp-'));
+  const taskQueue = opts.takeOver?.taskQueue ?? uniqueTaskQueue('interp');
   const h = {
     dataDir,
     taskQueue,
@@ -114,6 +118,7 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
     taskQueue,
     workflowBundle: workflowBundle(),
     activities,
+    ...(opts.noCache ? { maxCachedWorkflows: 0 } : {}),
     // As the production worker (worker/worker.ts): failed attempts counted in journey_activity_failures.
     interceptors: { activity: [countActivityFailures] },
   });

@@ -69,6 +69,9 @@ export interface RunContext {
   referrerUpdatesStopped?: boolean;
   /** The plan declares an experiment and this run takes part (patch experiment-arms): journey/experiment.ts. */
   experiments: boolean;
+  /** The stage loop has applied the customer's opt-out (patch journey-records-unapplied-events): the actions heard
+   *  before it were taken (journey/opt-out-honour.ts); an action that comes now is action.ignored (opted-out). */
+  optOutApplied?: boolean;
 }
 
 export function iso(ms: number): string {

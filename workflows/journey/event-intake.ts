@@ -13,9 +13,9 @@ import { recordNpsAnswer } from './nps.ts';
 import { refusalOf } from './event-check.ts';
 import { takePromptEvent } from './prompts.ts';
 import { takeOwnerTaskAnswer } from './owner-task-answer.ts';
-import { recordIgnoredAction } from './ignored-actions.ts';
-
-const INBOX_MAX = 50;
+import { isActionEvent, recordIgnoredAction } from './ignored-actions.ts';
+import { queueForStages } from './inbox.ts';
+import { recordActionIgnoredOptedOut, recordsUnappliedEvents } from './unapplied-events.ts';
 
 function isEvent(e: unknown): e is JourneyEvent {
   const x = e as JourneyEvent;
@@ -48,6 +48,10 @@ export function applyStandingRules(ctx: RunContext, event: JourneyEvent): void {
     if (rule.openedBy === event.type) openIssue(ctx, rule, event);
     if (rule.resolvedBy === event.type) resolveIssue(ctx, rule, event);
   }
+}
+
+function afterOptOutApplied(ctx: RunContext): boolean {
+  return Boolean(ctx.state.suppression.optedOut) && (ctx.state.stage === 'opted-out' || ctx.optOutApplied === true);
 }
 
 export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
@@ -83,8 +87,13 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
   // events of years would only be carried from history to history (50 of up to 256 KB each: past the 2 MB limit).
   // What it must keep of them is above: the id in the dedupe set, the facts recorded as they came.
   if (forStages && !ctx.state.ended) {
-    ctx.state.inbox.push(event);
-    if (ctx.state.inbox.length > INBOX_MAX) ctx.state.inbox.shift();
+    // An action that comes after the stage loop applied the customer's opt-out: no stage will take it (one heard
+    // before, even in the same workflow task, is honoured: journey/opt-out-honour.ts).
+    if (afterOptOutApplied(ctx) && isActionEvent(ctx, event) && recordsUnappliedEvents(ctx)) {
+      recordActionIgnoredOptedOut(ctx, event);
+      return;
+    }
+    queueForStages(ctx, event);
     wake(ctx);
   }
   // An action no stage of an ended run will take: recorded with why, not lost.

@@ -17,6 +17,7 @@ import { reward } from '../stages/reward.ts';
 import { flushTracking } from '../stages/track.ts';
 import { expand } from '../stages/expand.ts';
 import { withdrawPrompts } from './prompts.ts';
+import { honourActionsBeforeOptOut } from './opt-out-honour.ts';
 
 /** continue-as-new `inStage`: a handover inside a stage's long wait, which the next run picks up. */
 export type RunEnd = { kind: 'ended'; reason: string } | { kind: 'continue-as-new'; inStage?: boolean };
@@ -64,6 +65,9 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
       withdrawPrompts(ctx, state.stage === 'reward' ? 'the advocate acted' : `the ask's cycle moved on (${state.stage})`);
     if (state.stage !== 'ended' && (ctx.cancelRequested || ctx.exitRequested)) return { kind: 'ended', reason: endReason(ctx) };
     if (state.suppression.optedOut && state.stage !== 'opted-out' && state.stage !== 'ended') {
+      // What the customer did before the opt-out is honoured (rewarded, nothing sent) or recorded, never lost.
+      if ((await honourActionsBeforeOptOut(ctx, action)) === 'handover') return HANDOVER_IN_STAGE;
+      action = undefined;
       state.stage = 'opted-out';
       continue;
     }
@@ -152,7 +156,10 @@ async function runStages(ctx: RunContext): Promise<RunEnd> {
         });
         if (ctx.cancelRequested) return { kind: 'ended', reason: endReason(ctx) };
         // Opted back in (the recipient undid their unsubscribe): the cycle is over, the next delight starts one.
-        if (!state.suppression.optedOut) listenAgain(ctx, 'opted back in');
+        if (!state.suppression.optedOut) {
+          ctx.optOutApplied = false;
+          listenAgain(ctx, 'opted back in');
+        }
         break;
       case 'ended':
         // The tombstone (journey/interpreter.ts): takes late events (their records are written as they come; a run

@@ -7,7 +7,8 @@ import { holds } from '../journey/conditions.ts';
 import { iso, npsOf, stopRequested, track, trackIfLive, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { handoverDue } from '../journey/handover.ts';
-import { recordIgnoredAction } from '../journey/ignored-actions.ts';
+import { isActionEvent, recordIgnoredAction } from '../journey/ignored-actions.ts';
+import { recordIgnoredEvent, recordsUnappliedEvents } from '../journey/unapplied-events.ts';
 import { note } from '../journey/state.ts';
 import { delightBlocked } from '../journey/suppression.ts';
 import { waitUntil } from '../journey/waits.ts';
@@ -19,6 +20,20 @@ function matchingSignal(ctx: RunContext, event: JourneyEvent): DelightSignal | u
   return ctx.def.listen.signals.find(
     (s, i) => s.event === event.type && holds(s.when, conditionScope(ctx, event), `/listen/signals/${i}/when`),
   );
+}
+
+/** Whether one of the plan's suppression rules applied the event as a bad signal when it came (event-intake.ts). */
+function tookAsBadSignal(ctx: RunContext, event: JourneyEvent): boolean {
+  return ctx.def.suppression.signals.some(
+    (rule, i) => rule.event === event.type && holds(rule.when, conditionScope(ctx, event), `/suppression/signals/${i}/when`),
+  );
+}
+
+function listenIdsFor(ctx: RunContext, event: JourneyEvent): string {
+  return ctx.def.listen.signals
+    .filter((s) => s.event === event.type)
+    .map((s) => s.id)
+    .join(', ');
 }
 
 /** Why a delight may not start a cycle now, or undefined. */
@@ -39,7 +54,12 @@ export async function listen(ctx: RunContext): Promise<ListenOutcome> {
       const signal = matchingSignal(ctx, event);
       if (!signal) {
         // An action with no ask open (the cycle ended before it came): recorded, not lost.
-        recordIgnoredAction(ctx, event, `no ask is open: the run is listening (cycle ${ctx.state.cycle} has not begun)`);
+        if (isActionEvent(ctx, event))
+          recordIgnoredAction(ctx, event, `no ask is open: the run is listening (cycle ${ctx.state.cycle} has not begun)`);
+        // A listen event no delight condition holds for (a passive NPS, a neutral QBR): recorded, unless a
+        // suppression rule took it as a bad signal (its `suppressed` record says what it did).
+        else if (!tookAsBadSignal(ctx, event) && recordsUnappliedEvents(ctx))
+          recordIgnoredEvent(ctx, event, 'condition-false', `no delight signal's condition holds for it (${listenIdsFor(ctx, event)})`);
         continue;
       }
       const blocked = delightBlocked(ctx) ?? reentryBlocked(ctx);

@@ -10,6 +10,7 @@ import { askRequest, recipient, templateName } from './invite-message.ts';
 import { flushLedgerReversals, forfeitInLedger } from '../journey/reward-ledger.ts';
 import { showProgress } from '../journey/visibility.ts';
 import { queueReferrerUpdate } from '../journey/referrer-updates.ts';
+import { honoursOptOut, recordsUnappliedEvents } from '../journey/unapplied-events.ts';
 
 export type ReleaseOutcome = 'done' | 'handover';
 
@@ -58,15 +59,21 @@ export async function releaseHeldReward(ctx: RunContext, hold: HeldReward): Prom
   const converted = () => stageOf() === 'closed-won';
   const reversed = () => entries.every((e) => e.status === 'reversed');
   const lost = () => hold.forfeits && stageOf() === 'closed-lost';
-  const waiting = () => ctx.now() < releaseAt && !stopRequested(ctx) && !reversed() && !lost() && !(hold.waitForConversion && converted());
+  // An opt-out stops contact, not payment: with the patch the hold runs its course (the fraud window, the wait for
+  // the conversion); before it, an opt-out released the reward at once (paid early, or forfeited unconverted).
+  const stopped = () => stopRequested(ctx) && !(ctx.state.suppression.optedOut && honoursOptOut(ctx));
+  const waiting = () => ctx.now() < releaseAt && !stopped() && !reversed() && !lost() && !(hold.waitForConversion && converted());
   while (waiting()) {
     const why = hold.waitForConversion
       ? `referral ${hold.referralId} closing (at most until ${hold.releaseAt})`
       : `hold until ${hold.releaseAt}`;
+    // Honouring an opt-out, the stop it is must not wake the wait (it would spin); a cancel or exit still does.
+    const throughOptOut = stopRequested(ctx);
     const woke = await waitUntil(ctx, `releasing reward: ${why}`, {
       until: releaseAt,
-      alsoWakeOn: () => converted() || reversed() || lost(),
+      alsoWakeOn: () => converted() || reversed() || lost() || (throughOptOut && Boolean(ctx.cancelRequested || ctx.exitRequested)),
       mayHandOver: true,
+      whileStopped: throughOptOut,
     });
     if (woke === 'handover') return 'handover';
     if (woke === 'skipped') break;
@@ -177,7 +184,14 @@ async function thankYou(
   const referralId = hold.referralId;
   const to = recipient(ctx, 'email');
   const issued = entries.filter((e) => e.status === 'issued' && e.role !== 'referred');
-  if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) return;
+  if (!template || !to || issued.length === 0 || ctx.state.suppression.emailChannel || ctx.state.suppression.optedOut) {
+    // Paid for an action taken before the opt-out: the customer hears nothing, and the record says so.
+    if (template && issued.length > 0 && ctx.state.suppression.optedOut && recordsUnappliedEvents(ctx)) {
+      note(ctx.state, ctx.now(), `thank-you for ${referralId} withheld: the customer opted out (${ctx.state.suppression.optedOut.reason})`);
+      track(ctx, 'thanks.withheld', { referralId, reason: 'opted-out', rewardKeys: issued.map((e) => e.key) });
+    }
+    return;
+  }
   const sendKey = `${ctx.workflowId}:${ctx.state.cycle}:thank-you:${referralId}`;
   const paid = hold.requests.filter((_, i) => issued.includes(entries[i]));
   // "You are now a gold advocate" only when this referral paid the bonus of reaching that tier.

@@ -15,6 +15,7 @@ import { actionWaiting, takeAction } from './activate.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { claimInLedger, holdInLedger, refuseInLedger } from '../journey/reward-ledger.ts';
 import { heldOut, rewardForArm } from '../journey/experiment.ts';
+import { honoursOptOut } from '../journey/unapplied-events.ts';
 import { releaseHeldReward, rewardEntryFor, rewardFacts, type ReleaseOutcome } from './reward-release.ts';
 
 export type RewardOutcome = 'done' | 'handover';
@@ -80,6 +81,12 @@ export async function reward(ctx: RunContext, first: JourneyEvent | undefined): 
   const mayTakeMore = () => !stopRequested(ctx) && !handoverDue(ctx);
   for (;;) {
     if (mayTakeMore()) for (let next = takeAction(ctx); next; next = takeAction(ctx)) start(next);
+    // Opted out: the actions heard before the opt-out was applied are still rewarded, once; none after it
+    // (journey/opt-out-honour.ts). A run without the patch left them in the inbox.
+    else if (!ctx.optOutApplied && !handoverDue(ctx) && honoursOptOut(ctx)) {
+      for (let next = takeAction(ctx); next; next = takeAction(ctx)) start(next);
+      ctx.optOutApplied = true;
+    }
     if (failure) break;
     if (running.size === 0) {
       if (handedOver) return 'handover';
