@@ -14,6 +14,8 @@ import {
   type ReferralRecordResult,
 } from '../../workflows/contract/index.ts';
 import { createEmailActivities, type EmailDeps } from '../email/index.ts';
+import { unsubscribeSettingsFromEnv } from '../email/unsubscribe-link.ts';
+import { withOwnerTaskLinks } from './owner-task-link.ts';
 import { ownerTaskFields, mapProperties, referralFields } from './map-record.ts';
 import { postCrmWebhook, type CrmWebhookConfig } from './webhook-provider.ts';
 
@@ -29,11 +31,13 @@ export function createCrmActivities(deps: CrmDeps) {
   // every journey, and a task to the owner is no send to the customer (contact history, cap): no hooks.
   const { onRecipientSuppressed: _s, onSent: _r, ...ownerEmailDeps } = deps.email;
   const ownerEmail = createEmailActivities(ownerEmailDeps);
+  // The Done / Decline links go to the API's public URL, signed with the secret the unsubscribe links use.
+  const links = deps.email.unsubscribe ?? unsubscribeSettingsFromEnv({ JOURNEY_EMAIL_FROM: deps.email.from });
 
   async function emailTheOwner(req: OwnerTaskRequest): Promise<OwnerTaskResult> {
     let sent: Awaited<ReturnType<typeof ownerEmail.sendEmail>>;
     try {
-      sent = await ownerEmail.sendEmail(req.email);
+      sent = await ownerEmail.sendEmail(withOwnerTaskLinks(req, links).email);
     } catch (err) {
       const type = err instanceof ApplicationFailure ? err.type : undefined;
       if (type === EMAIL_FAILURE.inactiveRecipient || type === EMAIL_FAILURE.invalidAddress) {

@@ -80,6 +80,34 @@ function looksLikeHtml(file: string, body: string): boolean {
   return /\.html?\.mustache$/i.test(file) || body.trimStart().startsWith('<');
 }
 
+/** The plain-text part of an HTML body: tags dropped, a link kept as "text: url" so it works in a text-only client. */
+export function plainTextOf(html: string): string {
+  const decode = (t: string) =>
+    t
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&middot;/g, '·')
+      .replace(/&amp;/g, '&');
+  return decode(
+    html
+      .replace(
+        /<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi,
+        (_m, href: string, text: string) => `${text.replace(/<[^>]*>/g, '')}: ${href}`,
+      )
+      .replace(/<li[^>]*>/gi, '- ')
+      .replace(/<(br|\/p|\/div|\/li|\/ul|\/h\d)\s*\/?>/gi, '\n')
+      .replace(/<[^>]*>/g, ''),
+  )
+    .split('\n')
+    .map((line) => line.trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 export class TemplateBodyMissingError extends Error {}
 
 export function buildPostmarkRequest(req: SendEmailRequest, from: string = DEFAULT_FROM): PostmarkRequest {
@@ -108,7 +136,7 @@ export function buildPostmarkRequest(req: SendEmailRequest, from: string = DEFAU
     From: common.From,
     To: common.To,
     Subject: subject,
-    ...(html ? { HtmlBody: rendered } : { TextBody: rendered }),
+    ...(html ? { HtmlBody: rendered, ...(req.plainTextPart ? { TextBody: plainTextOf(rendered) } : {}) } : { TextBody: rendered }),
     MessageStream: common.MessageStream,
     Tag: common.Tag,
     Metadata: common.Metadata,

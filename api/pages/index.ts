@@ -1,5 +1,5 @@
 // The pages the API serves to people outside the company, without an API key: the hosted referral page (/r/<code>),
-// the advocate status page (/a/<token>) and their assets (/pages/assets/<file>). The unsubscribe page (/u/<token>,
+// the advocate status page (/a/<token>), the account owner's task page (/o/<token>) and their assets (/pages/assets/<file>). The unsubscribe page (/u/<token>,
 // api/routes/unsubscribe.ts) shares their layout. Their look and words: definitions/pages.json (docs/advocates.md).
 import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { ApiContext } from '../context.ts';
 import { DEFAULT_PAGES } from './layout.ts';
 import { registerReferralPageRoutes } from './referral-routes.ts';
 import { registerStatusPageRoutes } from './status-routes.ts';
+import { registerOwnerTaskRoutes } from './owner-task-routes.ts';
 
 const ASSET_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
@@ -50,4 +51,5 @@ export async function registerPageRoutes(app: FastifyInstance, ctx: ApiContext) 
   });
   await registerReferralPageRoutes(app, ctx, config, secrets);
   await registerStatusPageRoutes(app, ctx, config, secrets);
+  await registerOwnerTaskRoutes(app, ctx, config, secrets);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
+import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { PagesConfig } from '../../definitions/pages.ts';
 import { PlanRegistry } from '../../api/registry.ts';
 import { createJourneyWorker } from '../../worker/worker.ts';
@@ -24,10 +25,14 @@ export interface PagesStack {
   close(): Promise<void>;
 }
 
-export async function startPagesStack(opts: { pages?: PagesConfig } = {}): Promise<PagesStack> {
+/** `adjustPlans`: changes to the compiled demo plans before the API serves them (e.g. a longer owner-task deadline). */
+export async function startPagesStack(
+  opts: { pages?: PagesConfig; adjustPlans?: (plans: CompiledPlan[]) => void } = {},
+): Promise<PagesStack> {
   const dir = mkdtempSync(join(tmpdir(), 'pages-journeys-'));
   writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
   const { plans } = await loadJourneyDir(dir);
+  opts.adjustPlans?.(plans);
   const f = await startApi({ registry: PlanRegistry.of(plans), ...(opts.pages ? { pages: opts.pages } : {}) });
   await f.api.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(f.api.server.address() as AddressInfo).port}`;

@@ -18,6 +18,9 @@ export interface SendEmailRequest {
   model: Record<string, unknown>;
   /** `broadcast` for asks (marketing), `outbound` for transactional (thank-you, reward notices). */
   messageStream: 'broadcast' | 'outbound';
+  /** Set by activities, never by workflow code: an HTML local template also gets a plain-text part derived from it
+   *  (links kept as `text: url`), e.g. the owner task's Done / Decline links for a text-only mail client. */
+  plainTextPart?: boolean;
   /** Adds List-Unsubscribe for asks. The email activity replaces it with the signed one-click URL. */
   unsubscribeUrl?: string;
   /** Set by the email activity (never the workflow): List-Unsubscribe's mailto URI. */
