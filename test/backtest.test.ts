@@ -4,7 +4,7 @@
 // the third asks, later, and nothing else about the asks.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { inject } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadJourneyFile } from '../definitions/loader.ts';
@@ -65,6 +65,7 @@ describe('journey backtest and diff (time-skipping server, real interpreter and 
     const file = join(dir, 'events.ndjson');
     writeFileSync(file, toNdjson(generateHistory({ customers: 16, days: 45, startMs: Date.now() + 2 * DAY, seed: 5 })));
     history = readEventsFile(file);
+    rmSync(dir, { recursive: true, force: true }); // read into memory: nothing left in /tmp after the suite
     base = await runBacktest([v1], history, { testServerPath: testServerPath(), shards: 2 });
     expect(base.shiftMs).toBe(0);
   }, 400_000);
