@@ -13,7 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { loadPagesConfig } from '../definitions/pages.ts';
 import { listOutbox } from '../activities/outbox.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { auth, signalsIn, type ApiFixture } from './api/support.ts';
+import { auth, event, postEvent, signalsIn, type ApiFixture } from './api/support.ts';
 import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 import { wcagViolations } from './ui/axe.ts';
 
@@ -44,12 +44,7 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
   });
 
   async function send(customerId: string, type: string, data: Record<string, unknown>, traits?: Record<string, unknown>) {
-    const res = await f.api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth(),
-      payload: { id: `evt-${randomUUID()}`, type, customerId, occurredAt: new Date().toISOString(), data, ...(traits ? { traits } : {}) },
-    });
+    const res = await postEvent(f, event(customerId, { type, data, ...(traits ? { traits } : {}) }));
     expect(res.statusCode, res.body).toBe(202);
   }
 

@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
 import { listOutbox } from '../activities/outbox.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
-import { auth, signalsIn, type ApiFixture } from './api/support.ts';
+import { event, postEvent, signalsIn, type ApiFixture } from './api/support.ts';
 import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 import { wcagViolations } from './ui/axe.ts';
 
@@ -53,15 +53,10 @@ describe("the account owner's Done / Decline links (API, worker, Chromium)", () 
 
   /** A renewal of a strategic account, and the Done link in the owner's task email. */
   async function ownerTaskEmail(customer: string) {
-    const res = await f.api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth(),
-      payload: {
-        id: `evt-${randomUUID()}`,
+    const res = await postEvent(
+      f,
+      event(customer, {
         type: 'contract.renewed',
-        customerId: customer,
-        occurredAt: new Date().toISOString(),
         data: { termMonths: 24 },
         traits: {
           email: `${customer}@customer.example`,
@@ -74,8 +69,8 @@ describe("the account owner's Done / Decline links (API, worker, Chromium)", () 
           ownerTimezone: 'Europe/Berlin',
           ownerWorkingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
         },
-      },
-    });
+      }),
+    );
     expect(res.statusCode, res.body).toBe(202);
     let html = '';
     let text = '';

@@ -20,7 +20,7 @@ import { listOutbox } from '../activities/outbox.ts';
 import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { auth, KEYS, signalsIn, startApi, type ApiFixture } from './api/support.ts';
+import { auth, event, KEYS, postEvent, signalsIn, startApi, type ApiFixture } from './api/support.ts';
 import { workflowBundle } from './support/temporal.ts';
 
 const JOURNEY = 'nps-promoter-referral';
@@ -72,15 +72,10 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
 
   /** A promoter's first ask; returns the referral code its referral page link carries. */
   async function promoter(customer: string): Promise<string> {
-    const res = await f.api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth(),
-      payload: {
-        id: `evt-${randomUUID()}`,
+    const res = await postEvent(
+      f,
+      event(customer, {
         type: 'nps.submitted',
-        customerId: customer,
-        occurredAt: new Date().toISOString(),
         data: { score: 10 },
         traits: {
           email: `${customer}@globex.example`,
@@ -89,8 +84,8 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
           healthScore: 90,
           timezone: daytimeZones()[0],
         },
-      },
-    });
+      }),
+    );
     expect(res.statusCode, res.body).toBe(202);
     let html = '';
     await expect

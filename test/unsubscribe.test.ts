@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { listOutbox } from '../activities/outbox.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
-import { auth, type ApiFixture } from './api/support.ts';
+import { auth, event, postEvent, type ApiFixture } from './api/support.ts';
 import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 
 describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', () => {
@@ -29,15 +29,11 @@ describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', ()
   });
 
   async function promoter(customer: string) {
-    const res = await f.api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth(),
-      payload: {
+    const res = await postEvent(
+      f,
+      event(customer, {
         id: `nps-${customer}`,
         type: 'nps.submitted',
-        customerId: customer,
-        occurredAt: new Date().toISOString(),
         data: { score: 10 },
         traits: {
           email: `${customer}@globex.example`,
@@ -46,8 +42,8 @@ describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', ()
           healthScore: 90,
           timezone: daytimeZones()[0],
         },
-      },
-    });
+      }),
+    );
     expect(res.statusCode).toBe(202);
     // The first ask lands in the outbox (the demo copy asks seconds after the answer).
     let ask;
@@ -80,18 +76,10 @@ describe('the unsubscribe link in every ask (API, worker, outbox, Chromium)', ()
     // The same link is the email's own "stop receiving these asks".
     expect((ask.message as { HtmlBody?: string }).HtmlBody).toContain(`href="${url}"`);
     // A second journey's run: a milestone opens a cycle in milestone-review-ask (the NPS answer started only its own).
-    const milestone = await f.api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth(),
-      payload: {
-        id: `ms-${customer}`,
-        type: 'milestone.reached',
-        customerId: customer,
-        occurredAt: new Date().toISOString(),
-        data: { milestone: 'go-live' },
-      },
-    });
+    const milestone = await postEvent(
+      f,
+      event(customer, { id: `ms-${customer}`, type: 'milestone.reached', data: { milestone: 'go-live' } }),
+    );
     expect(milestone.json().journeys).toContainEqual(expect.objectContaining({ journeyId: 'milestone-review-ask', outcome: 'started' }));
     await expect.poll(async () => (await runsOptedOut(customer)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
 

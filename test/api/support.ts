@@ -57,6 +57,10 @@ export function event(customerId: string, over: Record<string, unknown> = {}) {
   };
 }
 
+/** POSTs one event (see `event`) to /v1/events with the all-scopes key, as a backend service would. */
+export const postEvent = (f: ApiFixture, payload: ReturnType<typeof event>) =>
+  f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload });
+
 /** The arguments of every `signal` a workflow's history holds, decoded (the first argument of each). */
 export async function signalsIn<Arg>(temporal: DevServerClients, workflowId: string, signal: SignalDefinition<[Arg]>): Promise<Arg[]> {
   const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
