@@ -16,7 +16,9 @@ import type { CustomerProfileDefaults, JourneyEvent, TrackingRecord } from '../.
 import { replayBundle } from './bundle.ts';
 import { createDeliverActivity } from './deliver.ts';
 import { fastStartingTestServer } from './test-server-cds.ts';
+import { firstEventMs, simulatedProgress } from './progress.ts';
 import { RECORDED_EVENT_FEEDER } from './workflows.ts';
+import { stopWorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export interface SentMessage {
   sendKey: string;
@@ -69,14 +71,14 @@ export function quietWorkerLogs() {
 }
 
 /**
- * With one server (simulate, a backtest without --shards), the replay's workflows run on this thread, not on a
- * workflow thread of the worker's own: that is all the SDK's `debugMode` changes besides lifting the deadlock limit,
- * which is set back to the SDK's usual 5 s here. A workflow thread loads the SDK's modules again (about 1 s of CPU, as
- * long as a 90-day simulation's days) and every activation crosses threads. Measured alternating in one process at
- * load 6-15: simulate's 90 days 5.3-7.5 s against 8.2-11.2 s; a backtest of 100 customers × 90 days on one server
- * 57.7 s against 83.9 s wall (node CPU 28.3 s against 32.7 s), the same outcomes. With several servers each worker
- * keeps its thread, so their workflows can use more than one core (2 servers, 100 customers: 63.4 s on this thread,
- * 56.5 s with threads).
+ * The replay's workflows run on this thread, not on a workflow thread of each worker: that is all the SDK's
+ * `debugMode` changes besides lifting the deadlock limit, which is set back to the SDK's usual 5 s here. A workflow
+ * thread loads the SDK's modules again (about 1 s of CPU, as long as a 90-day simulation's days) and every activation
+ * crosses threads. Measured alternating in one process at load 6-15: simulate's 90 days 5.3-7.5 s against 8.2-11.2 s;
+ * a backtest of 100 customers × 90 days on one server 57.7 s against 83.9 s wall (node CPU 28.3 s against 32.7 s).
+ * With several servers too, once the SDK's per-promise stack traces are off (workflow-stack-traces.ts): 300 customers
+ * on 2 servers took 130 s of CPU (node and servers) on this thread against 153 s with a workflow thread per worker,
+ * the same wall time (127 s, load 5-7), the same outcomes.
  */
 const WORKFLOWS_ON_THIS_THREAD = { debugMode: true, isolateExecutionTimeout: '5s' } as const;
 
@@ -121,7 +123,11 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
   ]);
   const started: PromiseSettledResult<unknown>[] = [bundleResult, ...serverResults];
   const servers = started.slice(1).flatMap((s) => (s.status === 'fulfilled' ? [s.value as TestWorkflowEnvironment] : []));
-  const teardown = () => Promise.all(servers.map((env) => env.teardown()));
+  let restoreStackTraces = () => {};
+  const teardown = () => {
+    restoreStackTraces();
+    return Promise.all(servers.map((env) => env.teardown()));
+  };
   try {
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -142,7 +148,7 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
           namespace: 'default',
           taskQueue,
           workflowBundle: { code },
-          ...(servers.length === 1 ? WORKFLOWS_ON_THIS_THREAD : {}),
+          ...WORKFLOWS_ON_THIS_THREAD,
           activities: {
             ...createActivities({
               dataDir: opts.dataDir,
@@ -162,7 +168,11 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
       ),
     );
     const [workers] = await Promise.all([workersCreated, feedersStarted]);
+    const stackTraces = stopWorkflowStackTraces();
+    if (!stackTraces.stopped) log("the SDK's per-promise stack traces stay on (its internals changed): the replay runs slower");
+    restoreStackTraces = stackTraces.restore;
     const progress = new Array<number>(servers.length).fill(0);
+    const historyStartMs = firstEventMs(customers);
     const runShard = async (i: number) => {
       const env = servers[i];
       await workers[i].runUntil(async () => {
@@ -170,7 +180,7 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
         const ticker = setInterval(() => {
           env.currentTimeMs().then(
             (now) => {
-              progress[i] = Math.min(1, (now - from) / Math.max(1, untilMs - from));
+              progress[i] = simulatedProgress(now, { startMs: Math.max(from, historyStartMs ?? from), untilMs });
               opts.onProgress?.(progress.reduce((a, b) => a + b, 0) / progress.length);
             },
             () => {},
