@@ -17,7 +17,7 @@ import { testServerPath } from '../cli/replay/test-server-path.ts';
 import { createTimeSkippingEnv } from '../scripts/time-skipping-env.ts';
 import { generateHistory, toNdjson } from '../test/support/history-generator.ts';
 import type { BaselineStep } from './baseline-workflows.ts';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,6 +30,13 @@ const { plan } = await loadJourneyFile('definitions/journeys/nps-promoter-referr
 const serverPath = testServerPath();
 quietWorkerLogs();
 console.log(`history: ${history.byCustomer.size} customers, ${history.events} events over ${days} days`);
+
+/** CPU seconds of this process and of its reaped children (the test servers' JVMs), from /proc/self/stat. */
+function cpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function baseline(): Promise<number> {
   // Bundled before the clock starts, as ours comes from the bundle cache (cli/replay/bundle.ts).
@@ -77,6 +84,8 @@ const rawS = process.env.BENCH_SKIP_BASELINE ? NaN : await baseline();
 console.log(`raw baseline (timers + one no-op activity per event, 1 server): ${rawS.toFixed(1)} s wall`);
 for (const shards of shardList.split(',').map(Number)) {
   const started = Date.now();
+  const cpuBefore = cpuSeconds();
+  const loadBefore = loadAverage();
   const bar = progressBar(`ours, ${shards} server${shards > 1 ? 's' : ''}`);
   const run = await runBacktest([plan!], history, { testServerPath: serverPath, shards, onProgress: (f) => bar.update(f) });
   bar.done();
@@ -85,7 +94,7 @@ for (const shards of shardList.split(',').map(Number)) {
   console.log(
     `ours, ${shards} server${shards > 1 ? 's' : ''}: ${s.toFixed(1)} s wall for ${history.byCustomer.size} customers × ${days} days ` +
       `(asks ${t.asks}, suppressions ${t.suppressions}, rewards ${t.rewards}, referrals ${t.referrals}); ratio ours/raw ${(s / rawS).toFixed(2)}x; ` +
-      `goal 120 s: ${s <= 120 ? 'met' : 'missed'}`,
+      `goal 120 s: ${s <= 120 ? 'met' : 'missed'}; CPU ${(cpuSeconds() - cpuBefore).toFixed(1)} s (node + servers); load average ${loadBefore} at start, ${loadAverage()} at end`,
   );
 }
 rmSync(dir, { recursive: true, force: true });
