@@ -8,12 +8,16 @@
 //                   code, warm = within the 15 s lookup cache), with the CSRF cookie, rendered
 //   ours POST /r  = a filled form: CSRF check, rate limits, one referral.submitted through ingest (two Temporal signals)
 //   ours GET /a   = the advocate status page (the run queried every time, the leaderboard from the tracking log, cached)
+//   ours GET /o, POST /o = the account owner's task page and answer (bench/pages-owner.ts), against the same Temporal
+//                   calls made straight (a query; a query then two signals)
+//   paced rows    = the real-referral signals and POST /r again, arriving as a Poisson process (mean
+//                   BENCH_PAGES_GAP_MS = 1000 ms apart) instead of back to back: see bench/README.md for why that rate
 // Requests one at a time (latency, not throughput), each row N requests (the cold, signal and POST rows one per advocate). Everything is its own: a dev server on free
 // ports, a worker running demo copies of the shipped journeys (1 day = 2 s, so asks go out in seconds), the API.
 // The worker runs in its own process (worker/main.ts, as `npm start` and the cluster run it): in the API's process its
 // activities and the SDK's callbacks held the API's event loop (event-loop delay p99 41-122 ms while the POST row ran),
 // which no API request meets in production. BENCH_PAGES_WORKER=inline runs it in the bench's process as before.
-// Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60]
+// Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60] [OWNERS=20]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +28,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { pct, printRows, timed, timedPaced, type Row } from './pages-timing.ts';
+import { ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
@@ -45,28 +52,16 @@ import {
 
 const N = Math.max(10, Math.min(5000, Number(process.argv[2] ?? process.env.BENCH_PAGES_N ?? 200) || 200));
 const ADVOCATES = Math.max(2, Math.min(200, Number(process.argv[3] ?? process.env.BENCH_PAGES_ADVOCATES ?? 60) || 60));
-const LIMIT_MS = 50;
+const OWNERS = Math.max(2, Math.min(200, Number(process.argv[4] ?? process.env.BENCH_PAGES_OWNERS ?? 20) || 20));
+/** Mean time between two submissions in the paced rows (Poisson arrivals). */
+const GAP_MS = Math.max(50, Number(process.env.BENCH_PAGES_GAP_MS ?? 1000) || 1000);
+const PACED_SEED = 19;
 const cliPath = process.env.TEMPORAL_CLI_PATH;
 if (!cliPath) {
   console.error('TEMPORAL_CLI_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh cli)"  first');
   process.exit(2);
 }
 
-interface Row {
-  name: string;
-  latencies: number[];
-  baseline?: string;
-}
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-async function timed(n: number, one: (i: number) => Promise<void>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await one(i);
-    out.push(performance.now() - t0);
-  }
-  return out.sort((a, b) => a - b);
-}
 async function ok(res: Response, status = 200): Promise<string> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`${res.url} answered ${res.status}, expected ${status}: ${text.slice(0, 300)}`);
@@ -136,7 +131,7 @@ const stops: Array<() => Promise<unknown>> = [];
 const rows: Row[] = [];
 try {
   console.log(
-    `pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates; starting a dev server, a worker (${WORKER_MODE === 'process' ? 'its own process' : 'in this process'}), the API...`,
+    `pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates, ${OWNERS} owner tasks, paced rows ${GAP_MS} ms apart on average; load average ${loadavg()[0].toFixed(2)}; starting a dev server, a worker (${WORKER_MODE === 'process' ? 'its own process' : 'in this process'}), the API...`,
   );
   const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
   stops.unshift(() => server.stop());
@@ -146,11 +141,16 @@ try {
 
   const journeysDir = mkdtempSync(join(tmpdir(), 'bench-pages-journeys-'));
   writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds: 2 });
-  const registry = new PlanRegistry(() => loadJourneyDir(journeysDir));
+  const registry = new PlanRegistry(async () => {
+    const loaded = await loadJourneyDir(journeysDir);
+    ownerTaskPlansForBench(loaded.plans);
+    return loaded;
+  });
   if (!(await registry.reload()).applied) throw new Error('the demo journeys do not compile');
   const pages = loadPagesConfig();
   // The bench posts many forms from one address: limits out of the way (they are tested, not measured).
   pages.referralPage.rateLimits = { perIp: { max: 100_000, window: 'PT1H' }, perCode: { max: 100_000, window: 'PT1H' } };
+  pages.ownerTaskPage = { rateLimits: { perIp: { max: 100_000, window: 'PT1H' }, perToken: { max: 100_000, window: 'PT1H' } } };
   const taskQueue = `bench-pages-${tag}`;
   const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key'), registry, dataDir, pages });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -180,6 +180,8 @@ try {
     });
     await ok(res, 202);
   }
+  const owners = Array.from({ length: OWNERS }, (_, i) => `bench-acct-${tag}-${i}`);
+  await renewStrategicAccounts(base, owners, (res) => ok(res, 202));
   const links = new Map<string, { r: string; a: string }>();
   const deadline = Date.now() + 120_000;
   while (links.size < ADVOCATES && Date.now() < deadline) {
@@ -194,7 +196,8 @@ try {
   }
   if (links.size < ADVOCATES) throw new Error(`only ${links.size} of ${ADVOCATES} asks reached the outbox in 2 minutes`);
   const all = [...links.values()];
-  console.log(`${ADVOCATES} advocates asked; measuring...`);
+  const ownerLinks = await ownerTaskLinks(dataDir, owners);
+  console.log(`${ADVOCATES} advocates asked, ${OWNERS} owner tasks sent; measuring...`);
 
   // The raw static baseline serves the referral page's own bytes.
   const pageBytes = await ok(await fetch(all[0].r));
@@ -206,36 +209,37 @@ try {
   for (let i = 0; i < 50; i++) await ok(await fetch(all[i % all.length].r));
   await new Promise((r) => setTimeout(r, 16_000)); // every lookup cache entry expired: the cold row queries
 
-  rows.push({ name: 'raw static (node:http)', latencies: await timed(N, async () => void (await ok(await fetch(rawUrl)))) });
+  rows.push({ name: 'raw static (node:http)', ...(await timed(N, async () => void (await ok(await fetch(rawUrl))))) });
   rows.push({
     name: 'ours GET /r/<code> cold (query)',
-    latencies: await timed(ADVOCATES, async (i) => void (await ok(await fetch(all[i].r)))),
+    ...(await timed(ADVOCATES, async (i) => void (await ok(await fetch(all[i].r))))),
     baseline: 'raw static (node:http)',
   });
   rows.push({
     name: 'ours GET /r/<code> warm',
-    latencies: await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].r)))),
+    ...(await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].r))))),
     baseline: 'raw static (node:http)',
   });
   rows.push({
     name: 'raw query journeyState',
-    latencies: await timed(
+    ...(await timed(
       N,
       async (i) =>
         void (await client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', ids[i % ids.length])).query(journeyStateQuery)),
-    ),
+    )),
   });
   rows.push({
     name: 'ours GET /a/<token>',
-    latencies: await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].a)))),
+    ...(await timed(N, async (i) => void (await ok(await fetch(all[i % all.length].a))))),
     baseline: 'raw query journeyState',
   });
+  rows.push(...(await ownerTaskRows({ client, ids: owners, links: ownerLinks, n: N, ok })));
 
   // The raw counterpart of what ingest does for a referral: signal the advocate's journey run and their customer
   // workflow, both open, at once (an event type the run refuses and notes, so the runs are not changed by it).
   rows.push({
     name: 'raw 2 signals (run + customer)',
-    latencies: await timed(ADVOCATES, async (i) => {
+    ...(await timed(ADVOCATES, async (i) => {
       const id = ids[i % ids.length];
       const ev = {
         id: `raw-${tag}-${i}`,
@@ -248,109 +252,127 @@ try {
         client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', id)).signal(journeyEventSignal, ev),
         client.workflow.getHandle(customerWorkflowId(id)).signal(customerEventSignal, ev),
       ]);
-    }),
+    })),
   });
   // The same two signals carrying a real referral (the code's advocate, a friend of their own): the run and the
   // customer workflow then do what a submission sets off (CRM record, tracking, reward claimed and held: six
   // activities and two updates), and the next request meets that work at the server, as the POST row's requests do.
   // This is the POST's fair baseline: Temporal's cost of taking a referral, without the API.
-  rows.push({
-    name: 'raw 2 signals, a real referral',
-    latencies: await timed(ADVOCATES, async (i) => {
-      const id = ids[i % ids.length];
-      const code = decodeURIComponent(new URL(all[i % all.length].r).pathname.split('/').pop()!);
-      const ev = {
-        id: `raw-referral-${tag}-${i}`,
-        type: 'referral.submitted',
-        customerId: id,
-        occurredAt: new Date().toISOString(),
-        receivedAt: new Date().toISOString(),
-        data: {
-          referralId: `rf_raw_${tag}_${i}`,
-          referralCode: code,
-          referredEmail: `raw-friend-${i}@initech.example`,
-          referredName: 'Raw Friend',
-          consent: true,
-        },
-      };
-      await Promise.all([
-        client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', id)).signal(journeyEventSignal, ev),
-        client.workflow.getHandle(customerWorkflowId(id)).signal(customerEventSignal, ev),
-      ]);
-    }),
-  });
+  const rawReferral = (round: string) => async (i: number) => {
+    const id = ids[i % ids.length];
+    const code = decodeURIComponent(new URL(all[i % all.length].r).pathname.split('/').pop()!);
+    const ev = {
+      id: `raw-referral-${round}-${tag}-${i}`,
+      type: 'referral.submitted',
+      customerId: id,
+      occurredAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+      data: {
+        referralId: `rf_raw_${round}_${tag}_${i}`,
+        referralCode: code,
+        referredEmail: `raw-friend-${round}-${i}@initech.example`,
+        referredName: 'Raw Friend',
+        consent: true,
+      },
+    };
+    await Promise.all([
+      client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', id)).signal(journeyEventSignal, ev),
+      client.workflow.getHandle(customerWorkflowId(id)).signal(customerEventSignal, ev),
+    ]);
+  };
+  rows.push({ name: 'raw 2 signals, a real referral', ...(await timed(ADVOCATES, rawReferral('b2b'))), arrivals: 'back to back' });
   await new Promise((r) => setTimeout(r, 5_000)); // the raw referrals' work done before the POST row starts
   // Forms: one per advocate (a referral sets their run to work: a reward decided, held, tracked; many referrals to
   // one run in a burst would measure that run's queue, not the page). Each POST needs its own GET first (the CSRF
   // cookie and field; it also fills the 15 s lookup cache, as a visitor's GET before their POST does); only the POST
   // is timed.
-  const forms: Array<{ url: string; cookie: string; body: string }> = [];
-  for (let i = 0; i < ADVOCATES; i++) {
-    const url = all[i % all.length].r;
-    const res = await fetch(url);
-    const html = await ok(res);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
-    const body = new URLSearchParams({
-      csrf,
-      name: 'Grace Hopper',
-      email: `friend-${i}@initech.example`,
-      company: 'Initech',
-      role: 'CTO',
-      context: 'Q1',
-      consent: 'yes',
+  const makeForms = async (round: string) => {
+    const forms: Array<{ url: string; cookie: string; body: string }> = [];
+    for (let i = 0; i < ADVOCATES; i++) {
+      const url = all[i % all.length].r;
+      const res = await fetch(url);
+      const html = await ok(res);
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+      const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
+      const body = new URLSearchParams({
+        csrf,
+        name: 'Grace Hopper',
+        email: `friend-${round}-${i}@initech.example`,
+        company: 'Initech',
+        role: 'CTO',
+        context: 'Q1',
+        consent: 'yes',
+      });
+      forms.push({ url, cookie, body: body.toString() });
+    }
+    return forms;
+  };
+  const postForm = (forms: Awaited<ReturnType<typeof makeForms>>, split: string[]) => async (i: number) => {
+    const f = forms[i];
+    const res = await fetch(f.url, {
+      method: 'POST',
+      headers: { cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: f.body,
     });
-    forms.push({ url, cookie, body: body.toString() });
-  }
+    split.push(res.headers.get('server-timing') ?? '');
+    await ok(res);
+  };
   const split: string[] = [];
+  const b2bForms = await makeForms('b2b');
   // How long this process's event loop was held while the POST row ran (the API answers on it).
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   rows.push({
     name: 'ours POST /r/<code> (ingest)',
-    latencies: await timed(ADVOCATES, async (i) => {
-      const f = forms[i];
-      const res = await fetch(f.url, {
-        method: 'POST',
-        headers: { cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: f.body,
-      });
-      split.push(res.headers.get('server-timing') ?? '');
-      await ok(res);
-    }),
+    ...(await timed(ADVOCATES, postForm(b2bForms, split))),
     baseline: 'raw 2 signals, a real referral',
+    arrivals: 'back to back',
   });
   loopDelay.disable();
 
-  const fmt = (x: number) => x.toFixed(1);
-  console.log(
-    `\n${'path'.padEnd(34)} ${'n'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'>50ms'.padStart(6)}  ratio p50 (p95) vs baseline`,
-  );
-  for (const r of rows) {
-    const b = rows.find((x) => x.name === r.baseline);
-    const ratio = b
-      ? `${(pct(r.latencies, 0.5) / pct(b.latencies, 0.5)).toFixed(2)}x (${(pct(r.latencies, 0.95) / pct(b.latencies, 0.95)).toFixed(2)}x) vs ${b.name}`
-      : '';
-    const over = r.latencies.filter((l) => l > LIMIT_MS).length;
-    console.log(
-      `${r.name.padEnd(34)} ${String(r.latencies.length).padStart(5)} ${fmt(pct(r.latencies, 0.5)).padStart(8)} ${fmt(pct(r.latencies, 0.95)).padStart(8)} ${fmt(pct(r.latencies, 0.99)).padStart(8)} ${fmt(r.latencies.at(-1)!).padStart(8)} ${String(over).padStart(6)}  ${ratio}`,
-    );
-  }
-  // Where the POST's time goes (its Server-Timing header): the code lookup (cached) and ingest (the two signals).
-  const part = (name: string) =>
-    split
+  // Paced: the same two rows with submissions arriving as a Poisson process (the same arrival times for both).
+  // The forms are fetched when the row starts, so a form is as old at its POST as its arrival time (0 to about a
+  // minute): a visitor reads and fills it in first, and most POSTs find the 15 s lookup cache expired.
+  const paced = `Poisson arrivals, mean ${GAP_MS} ms apart`;
+  await new Promise((r) => setTimeout(r, 5_000));
+  rows.push({
+    name: 'raw 2 signals, a real referral, paced',
+    ...(await timedPaced(ADVOCATES, GAP_MS, PACED_SEED, rawReferral('paced'))),
+    arrivals: paced,
+  });
+  await new Promise((r) => setTimeout(r, 5_000));
+  const pacedSplit: string[] = [];
+  const pacedForms = await makeForms('paced');
+  rows.push({
+    name: 'ours POST /r/<code>, paced',
+    ...(await timedPaced(ADVOCATES, GAP_MS, PACED_SEED, postForm(pacedForms, pacedSplit))),
+    baseline: 'raw 2 signals, a real referral, paced',
+    arrivals: paced,
+  });
+
+  printRows(rows);
+  // Where the POST's time goes (its Server-Timing header): the code lookup (cached), the check (describe) and ingest.
+  const part = (from: string[], name: string) =>
+    from
       .map((h) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(h)?.[1] ?? NaN))
       .filter(Number.isFinite)
       .sort((a, b) => a - b);
-  const [lookup, check, ingest] = [part('lookup'), part('check'), part('ingest')];
-  console.log(
-    `POST split (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; check (describe) p50 ${pct(check, 0.5)?.toFixed(1)} ms p95 ${pct(check, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
-  );
-  const post = rows.find((r) => r.name.startsWith('ours POST'))!;
+  for (const [label, from] of [
+    ['back to back', split],
+    ['paced', pacedSplit],
+  ] as const) {
+    const [lookup, check, ingest] = [part(from, 'lookup'), part(from, 'check'), part(from, 'ingest')];
+    console.log(
+      `POST split ${label} (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; check (describe) p50 ${pct(check, 0.5)?.toFixed(1)} ms p95 ${pct(check, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
+    );
+  }
+  const post = rows.find((r) => r.name.startsWith('ours POST /r'))!;
   const refused = rows.find((r) => r.name === 'raw 2 signals (run + customer)')!;
   console.log(
     `POST vs raw 2 signals of a refused event (no work follows): ${(pct(post.latencies, 0.5) / pct(refused.latencies, 0.5)).toFixed(2)}x p50; ` +
-      `API event-loop delay during the POST row: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (worker: ${WORKER_MODE === 'process' ? 'its own process' : 'this process'})`,
+      `API event-loop delay during the POST row: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (worker: ${WORKER_MODE === 'process' ? 'its own process' : 'this process'}); load average now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
 } finally {
   for (const stop of stops) await stop().catch((err) => console.error(`while stopping: ${(err as Error).message}`));

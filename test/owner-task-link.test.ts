@@ -1,7 +1,13 @@
 // The owner's Done / Decline link token (activities/crm/owner-task-link.ts): it opens only the task it was signed
 // for, names no customer, refuses any change to a character, another secret, another page's token, and its expiry.
 import { describe, expect, it } from 'vitest';
-import { ownerTaskToken, readOwnerTaskToken, withOwnerTaskLinks, OWNER_LINK_MARGIN_MS } from '../activities/crm/owner-task-link.ts';
+import {
+  ownerTaskLinks,
+  ownerTaskToken,
+  readOwnerTaskToken,
+  withOwnerTaskLinks,
+  OWNER_LINK_MARGIN_MS,
+} from '../activities/crm/owner-task-link.ts';
 import { statusToken } from '../activities/email/status-link.ts';
 import type { OwnerTaskRequest } from '../workflows/contract/index.ts';
 
@@ -62,7 +68,7 @@ describe('owner task link token', () => {
       email: { model: { task: { customerName: 'Casey' } } },
     } as unknown as OwnerTaskRequest;
     const links = { publicUrl: 'https://journeys.example.com', secret: SECRET, mailbox: 'u@example.com' };
-    const model = withOwnerTaskLinks(req, links).email.model as Record<string, string>;
+    const model = withOwnerTaskLinks(req, ownerTaskLinks(req, links)).email.model as Record<string, string>;
     expect(model.ownerTaskDoneUrl).toMatch(/^https:\/\/journeys\.example\.com\/o\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\?answer=done$/);
     expect(model.ownerTaskDeclineUrl).toBe(model.ownerTaskDoneUrl.replace('answer=done', 'answer=decline'));
     const token = model.ownerTaskUrl.split('/o/')[1];

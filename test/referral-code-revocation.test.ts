@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { loadPagesConfig } from '../definitions/pages.ts';
@@ -25,9 +26,18 @@ import { workflowBundle } from './support/temporal.ts';
 
 const JOURNEY = 'nps-promoter-referral';
 
+/** A third API process's Temporal client, observing (not changing) its calls: each query and describe, when it ran. */
+const calls: Array<{ kind: 'query' | 'describe'; start: number; end: number }> = [];
+function observed<T>(kind: 'query' | 'describe', next: () => Promise<T>): Promise<T> {
+  const call = { kind, start: performance.now(), end: Infinity };
+  calls.push(call);
+  return next().finally(() => (call.end = performance.now()));
+}
+
 describe('a revoked referral code (two API processes, worker, dev server)', () => {
   let f: ApiFixture;
   let other: FastifyInstance;
+  let late: FastifyInstance;
   let worker: Worker;
   let running: Promise<void>;
 
@@ -40,6 +50,26 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     // A second API process on the same Temporal (as `npm run start:cluster` runs two): its own lookup cache.
     other = await buildApi({
       client: f.temporal.client,
+      taskQueue: f.taskQueue,
+      apiKeys: parseApiKeys(KEYS),
+      registry: PlanRegistry.of(plans),
+      dataDir: f.dataDir,
+      pages,
+    });
+    // A third, whose Temporal calls the tests count (the submission's lookup and check).
+    late = await buildApi({
+      client: new Client({
+        connection: f.temporal.client.connection,
+        namespace: 'default',
+        interceptors: {
+          workflow: [
+            {
+              query: (input, next) => observed('query', () => next(input)),
+              describe: (input, next) => observed('describe', () => next(input)),
+            },
+          ],
+        },
+      }),
       taskQueue: f.taskQueue,
       apiKeys: parseApiKeys(KEYS),
       registry: PlanRegistry.of(plans),
@@ -67,6 +97,7 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     worker?.shutdown();
     await running;
     await other?.close();
+    await late?.close();
     await f?.close();
   });
 
@@ -162,5 +193,42 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     expect(submitted.map((e) => e.data?.referredEmail)).toEqual(['first@initech.example']);
     // The refusal dropped the other process's cached answer too: its next visitor gets the 410 page.
     expect((await visit(other, code)).status).toBe(410);
+  });
+
+  it('a form filled in for longer than the visit cache (15 s) is submitted without a query of the run, and still refused once the code is revoked elsewhere', async () => {
+    const customer = `revoke-late-${randomUUID().slice(0, 8)}`;
+    const code = await promoter(customer);
+    const [first, second] = [await visit(late, code), await visit(late, code)];
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await new Promise((r) => setTimeout(r, 16_000)); // the visitor fills the form in: the visit cache's 15 s pass
+    calls.length = 0;
+    const accepted = await submit(late, code, first, 'late-first@initech.example');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    // The cached "active" answer names the advocate; the describe decides the code still works. No query: it would
+    // wait on the worker, busiest when referrals arrive.
+    expect(calls.map((c) => c.kind)).toEqual(['describe']);
+
+    const res = await optOut(customer); // taken by the first API process: the third one's cache still says "active"
+    expect(res.statusCode, res.body).toBe(200);
+    const refused = await submit(late, code, second, 'late-second@initech.example');
+    expect(refused.statusCode).toBe(410);
+    const submitted = (await signalsIn<JourneyEvent>(f.temporal, journeyWorkflowId(JOURNEY, customer), journeyEventSignal)).filter(
+      (e) => e.type === 'referral.submitted',
+    );
+    expect(submitted.map((e) => e.data?.referredEmail)).toEqual(['late-first@initech.example']);
+  });
+
+  it('a submission with nothing cached describes the run while it queries it, not after', async () => {
+    const customer = `revoke-cold-${randomUUID().slice(0, 8)}`;
+    const code = await promoter(customer);
+    const form = await visit(f.api, code); // the form came from another API process: nothing cached in the third
+    expect(form.status).toBe(200);
+    calls.length = 0;
+    const accepted = await submit(late, code, form, 'cold@initech.example');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const query = calls.find((c) => c.kind === 'query')!;
+    const describe = calls.find((c) => c.kind === 'describe')!;
+    expect(calls.map((c) => c.kind).sort()).toEqual(['describe', 'query']);
+    expect(describe.start, 'the describe started before the query had answered').toBeLessThan(query.end);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from '../../workflows/contract/index.ts';
 import { createEmailActivities, type EmailDeps } from '../email/index.ts';
 import { unsubscribeSettingsFromEnv } from '../email/unsubscribe-link.ts';
-import { withOwnerTaskLinks } from './owner-task-link.ts';
+import { ownerTaskLinks, withOwnerTaskLinks } from './owner-task-link.ts';
 import { ownerTaskFields, mapProperties, referralFields } from './map-record.ts';
 import { postCrmWebhook, type CrmWebhookConfig } from './webhook-provider.ts';
 
@@ -31,13 +31,14 @@ export function createCrmActivities(deps: CrmDeps) {
   // every journey, and a task to the owner is no send to the customer (contact history, cap): no hooks.
   const { onRecipientSuppressed: _s, onSent: _r, ...ownerEmailDeps } = deps.email;
   const ownerEmail = createEmailActivities(ownerEmailDeps);
-  // The Done / Decline links go to the API's public URL, signed with the secret the unsubscribe links use.
+  // The Done / Decline links go to the API's public URL, signed with the secret the unsubscribe links use: in the
+  // owner's email (built-in provider) and in the CRM task (webhook provider), so an owner working in either can answer.
   const links = deps.email.unsubscribe ?? unsubscribeSettingsFromEnv({ JOURNEY_EMAIL_FROM: deps.email.from });
 
   async function emailTheOwner(req: OwnerTaskRequest): Promise<OwnerTaskResult> {
     let sent: Awaited<ReturnType<typeof ownerEmail.sendEmail>>;
     try {
-      sent = await ownerEmail.sendEmail(withOwnerTaskLinks(req, links).email);
+      sent = await ownerEmail.sendEmail(withOwnerTaskLinks(req, ownerTaskLinks(req, links)).email);
     } catch (err) {
       const type = err instanceof ApplicationFailure ? err.type : undefined;
       if (type === EMAIL_FAILURE.inactiveRecipient || type === EMAIL_FAILURE.invalidAddress) {
@@ -55,14 +56,16 @@ export function createCrmActivities(deps: CrmDeps) {
     async createOwnerTask(req: OwnerTaskRequest): Promise<OwnerTaskResult> {
       if (!deps.webhook) return emailTheOwner(req);
       const { mapping, crm } = deps.webhook;
+      // The task's body is the owner email rendered with the same links, so the CRM's description carries them too.
+      const taskLinks = ownerTaskLinks(req, links);
       const outcome = await postCrmWebhook(deps.webhook, req.taskId, {
         kind: 'owner-task',
         crm,
         object: mapping.ownerTask.object,
         idProperty: mapping.ownerTask.idProperty,
         id: req.taskId,
-        properties: mapProperties(mapping.ownerTask, ownerTaskFields(req)),
-        record: withoutEmail(req),
+        properties: mapProperties(mapping.ownerTask, ownerTaskFields(withOwnerTaskLinks(req, taskLinks), taskLinks)),
+        record: { ...withoutEmail(req), links: taskLinks },
       });
       return { taskId: req.taskId, provider: 'crm-webhook', status: outcome.alreadyProcessed ? 'already-created' : 'created' };
     },

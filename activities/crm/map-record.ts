@@ -4,6 +4,7 @@
 import type { CRMMapping, CrmValue } from '../../definitions/crm-mapping.ts';
 import type { OwnerTaskRequest, ReferralRecordRequest } from '../../workflows/contract/index.ts';
 import { buildPostmarkRequest } from '../email/message.ts';
+import type { OwnerTaskLinks } from './owner-task-link.ts';
 
 type Fields = Record<string, string | number | undefined>;
 
@@ -41,7 +42,8 @@ function htmlToText(html: string): string {
     .replace(/\n{3,}/g, '\n\n');
 }
 
-export function ownerTaskFields(req: OwnerTaskRequest): Fields {
+/** The task's fields; `links`: its signed page, Done and Decline links (task.url, task.doneUrl, task.declineUrl). */
+export function ownerTaskFields(req: OwnerTaskRequest, links?: OwnerTaskLinks): Fields {
   const { subject, body } = taskText(req);
   return {
     'task.id': req.taskId,
@@ -52,6 +54,9 @@ export function ownerTaskFields(req: OwnerTaskRequest): Fields {
     'task.reason': req.reason,
     'task.journeyId': req.journeyId,
     'task.journeyName': req.journeyName,
+    'task.url': links?.url,
+    'task.doneUrl': links?.doneUrl,
+    'task.declineUrl': links?.declineUrl,
     'owner.email': req.owner.email,
     'owner.name': req.owner.name,
     'owner.timezone': req.owner.timezone,

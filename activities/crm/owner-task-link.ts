@@ -37,27 +37,34 @@ export function readOwnerTaskToken(secret: string, token: string, nowMs: number 
   return { ok: true, subject: { taskId, journeyId, customerId, expiresAt: opened.expiresAt } };
 }
 
+/** The task's three links: its page, and the same page with Done or Decline pre-selected. */
+export interface OwnerTaskLinks {
+  url: string;
+  doneUrl: string;
+  declineUrl: string;
+}
+
+/** The signed links of one task on the API's public URL (the same links on every retry: the expiry is whole days). */
+export function ownerTaskLinks(req: OwnerTaskRequest, links: UnsubscribeSettings): OwnerTaskLinks {
+  const due = Date.parse(req.dueAt);
+  const expiresAt = (Number.isFinite(due) ? due : Date.now()) + OWNER_LINK_MARGIN_MS;
+  const token = ownerTaskToken(links.secret, { taskId: req.taskId, journeyId: req.journeyId, customerId: req.customerId, expiresAt });
+  const url = `${links.publicUrl}/o/${token}`;
+  return { url, doneUrl: `${url}?answer=done`, declineUrl: `${url}?answer=decline` };
+}
+
 /**
  * The owner-task request with its links in the email's model: {{ownerTaskUrl}} (the task's page) and
  * {{ownerTaskDoneUrl}} / {{ownerTaskDeclineUrl}} (the same page, the button to press pre-selected: opening either
  * changes nothing, the owner confirms with a POST), and a plain-text part beside the HTML one, links kept.
  */
-export function withOwnerTaskLinks(req: OwnerTaskRequest, links: UnsubscribeSettings): OwnerTaskRequest {
-  const due = Date.parse(req.dueAt);
-  const expiresAt = (Number.isFinite(due) ? due : Date.now()) + OWNER_LINK_MARGIN_MS;
-  const token = ownerTaskToken(links.secret, { taskId: req.taskId, journeyId: req.journeyId, customerId: req.customerId, expiresAt });
-  const url = `${links.publicUrl}/o/${token}`;
+export function withOwnerTaskLinks(req: OwnerTaskRequest, links: OwnerTaskLinks): OwnerTaskRequest {
   return {
     ...req,
     email: {
       ...req.email,
       plainTextPart: true,
-      model: {
-        ...req.email.model,
-        ownerTaskUrl: url,
-        ownerTaskDoneUrl: `${url}?answer=done`,
-        ownerTaskDeclineUrl: `${url}?answer=decline`,
-      },
+      model: { ...req.email.model, ownerTaskUrl: links.url, ownerTaskDoneUrl: links.doneUrl, ownerTaskDeclineUrl: links.declineUrl },
     },
   };
 }

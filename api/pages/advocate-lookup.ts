@@ -21,7 +21,22 @@ export type CodeLookup =
   | { kind: 'revoked'; reason: string };
 
 export const LOOKUP_TTL_MS = 15_000;
+/** How old a cached "active" answer a submission may use: the form's own life (api/pages/csrf.ts). A submission's answer only
+ *  names the advocate and the journey and gives the page its words; whether the code still works is decided by the
+ *  describe of confirm(), made on every submission whatever the answer's age. */
+export const SUBMIT_LOOKUP_TTL_MS = 2 * 60 * 60 * 1000;
 const MAX_ENTRIES = 10_000;
+
+interface CachedAnswer {
+  at: number;
+  customerId?: string;
+  answer: Promise<CodeLookup>;
+  /** Set once the answer is in and says the code works (only such answers serve a submission longer). */
+  active?: boolean;
+}
+
+/** The server's record of a run (describe): closed, none, or running with its stage and hold. */
+type RunRecord = { kind: 'closed' } | { kind: 'none' } | { kind: 'running'; stage: unknown; held: unknown };
 
 /** The advocate's live run state, or undefined when there is no open run. Throws when Temporal does not answer. */
 export async function queryRun(ctx: ApiContext, journeyId: string, customerId: string): Promise<JourneySnapshot | undefined> {
@@ -37,7 +52,7 @@ export async function queryRun(ctx: ApiContext, journeyId: string, customerId: s
 const CLOSED_STAGES = new Set(['ended', 'opted-out']);
 
 export class ReferralCodeLookup {
-  private readonly cache = new Map<string, { at: number; customerId?: string; answer: Promise<CodeLookup> }>();
+  private readonly cache = new Map<string, CachedAnswer>();
 
   constructor(private readonly ctx: ApiContext) {}
 
@@ -46,19 +61,25 @@ export class ReferralCodeLookup {
     for (const [code, entry] of this.cache) if (entry.customerId === customerId) this.cache.delete(code);
   }
 
-  /** `fresh`: skip the cache. */
-  lookup(code: string, opts: { fresh?: boolean } = {}, nowMs: number = Date.now()): Promise<CodeLookup> {
+  /** `fresh`: skip the cache; `activeMaxAgeMs`: an "active" answer serves up to this age (a refusal only LOOKUP_TTL_MS,
+   *  so a code whose run has started since is not refused for longer than a visit would be). */
+  lookup(code: string, opts: { fresh?: boolean; activeMaxAgeMs?: number } = {}, nowMs: number = Date.now()): Promise<CodeLookup> {
     const hit = this.cache.get(code);
-    if (hit && !opts.fresh && nowMs - hit.at < LOOKUP_TTL_MS) return hit.answer.then((answer) => this.stillActive(answer));
+    if (hit && !opts.fresh && this.serves(hit, opts.activeMaxAgeMs, nowMs)) return hit.answer.then((answer) => this.stillActive(answer));
     const answer = this.fresh(code);
-    const secret = this.ctx.opts.referralCodeSecret ?? DEV_REFERRAL_CODE_SECRET;
-    const all = this.ctx.registry.current().map((p) => p.journeyId);
-    const customerId = /^[A-Za-z0-9_-]{4,300}$/.test(code) ? resolveReferralCode(secret, code, all)?.customerId : undefined;
-    this.cache.set(code, { at: nowMs, customerId, answer });
+    const customerId = this.resolve(code)?.customerId;
+    const entry: CachedAnswer = { at: nowMs, customerId, answer };
+    answer.then((a) => (entry.active = a.kind === 'active')).catch(() => undefined);
+    this.cache.set(code, entry);
     if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     // A failed query is not an answer: the next visitor asks again.
     answer.catch(() => this.cache.get(code)?.answer === answer && this.cache.delete(code));
     return answer;
+  }
+
+  private serves(hit: CachedAnswer, activeMaxAgeMs: number | undefined, nowMs: number): boolean {
+    const age = nowMs - hit.at;
+    return age < LOOKUP_TTL_MS || (hit.active === true && activeMaxAgeMs !== undefined && age < activeMaxAgeMs);
   }
 
   /** A cached answer, unless its journey is no longer active here (a reload deactivated or removed it). */
@@ -66,6 +87,35 @@ export class ReferralCodeLookup {
     if (answer.kind !== 'active') return answer;
     const plan = this.ctx.registry.current().find((p) => p.journeyId === answer.plan.journeyId);
     return plan?.definition.status === 'active' ? answer : { kind: 'revoked', reason: 'the journey that sent this code is not active' };
+  }
+
+  /**
+   * The code's answer for a submission, confirmed by the Temporal server (confirm). A cached answer up to
+   * SUBMIT_LOOKUP_TTL_MS old serves (a visitor takes longer than the visit cache's 15 s to fill in the form, and the
+   * query it would cost waits on the worker, busiest when referrals arrive). Without one, the run the code names is
+   * described while it is queried, not after. `timing` gets each call's own milliseconds.
+   */
+  async lookupForSubmission(code: string, timing: { lookupMs?: number; checkMs?: number } = {}, nowMs = Date.now()): Promise<CodeLookup> {
+    const timed = async <T>(key: 'lookupMs' | 'checkMs', call: Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await call;
+      } finally {
+        timing[key] = performance.now() - t0;
+      }
+    };
+    const hit = this.cache.get(code);
+    const cold = !hit || !this.serves(hit, SUBMIT_LOOKUP_TTL_MS, nowMs);
+    const resolved = cold ? this.resolve(code) : undefined;
+    const described = resolved?.journeyId
+      ? timed('checkMs', this.describeRun(journeyWorkflowId(resolved.journeyId, resolved.customerId)))
+      : undefined;
+    described?.catch(() => undefined); // awaited below unless the lookup fails or refuses the code first
+    const answer = await timed('lookupMs', this.lookup(code, { activeMaxAgeMs: SUBMIT_LOOKUP_TTL_MS }, nowMs));
+    if (answer.kind !== 'active') return answer;
+    if (!described || answer.plan.journeyId !== resolved?.journeyId || answer.customerId !== resolved.customerId)
+      return timed('checkMs', this.confirm(code, answer));
+    return this.judge(code, answer, await described);
   }
 
   /**
@@ -77,26 +127,42 @@ export class ReferralCodeLookup {
    * attributes (never registered) leaves the cached answer standing.
    */
   async confirm(code: string, found: Extract<CodeLookup, { kind: 'active' }>): Promise<CodeLookup> {
-    const workflowId = journeyWorkflowId(found.plan.journeyId, found.customerId);
-    let stage: unknown;
-    let held: unknown;
+    return this.judge(code, found, await this.describeRun(journeyWorkflowId(found.plan.journeyId, found.customerId)));
+  }
+
+  private async describeRun(workflowId: string): Promise<RunRecord> {
     try {
       const described = await withDeadline(this.ctx, () => this.ctx.client.workflow.getHandle(workflowId).describe());
-      if (described.status.name !== 'RUNNING') return this.revoke(found, 'the advocate’s journey has ended');
-      stage = described.typedSearchAttributes.get(JourneyStage);
-      held = described.typedSearchAttributes.get(Suppressed);
+      if (described.status.name !== 'RUNNING') return { kind: 'closed' };
+      return {
+        kind: 'running',
+        stage: described.typedSearchAttributes.get(JourneyStage),
+        held: described.typedSearchAttributes.get(Suppressed),
+      };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return this.revoke(found, 'no open run carries this code');
+      if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
       throw err;
     }
-    if (typeof stage === 'string' && CLOSED_STAGES.has(stage))
-      return this.revoke(found, stage === 'ended' ? 'the advocate’s journey has ended' : 'the advocate opted out');
-    if (held === true) {
+  }
+
+  private async judge(code: string, found: Extract<CodeLookup, { kind: 'active' }>, run: RunRecord): Promise<CodeLookup> {
+    if (run.kind === 'closed') return this.revoke(found, 'the advocate’s journey has ended');
+    if (run.kind === 'none') return this.revoke(found, 'no open run carries this code');
+    if (typeof run.stage === 'string' && CLOSED_STAGES.has(run.stage))
+      return this.revoke(found, run.stage === 'ended' ? 'the advocate’s journey has ended' : 'the advocate opted out');
+    if (run.held === true) {
       const asked = await this.lookup(code, { fresh: true });
       if (asked.kind !== 'active') this.forgetCustomer(found.customerId);
       return asked;
     }
     return found;
+  }
+
+  /** The advocate and journey a code names (its signature checked), or undefined. */
+  private resolve(code: string) {
+    const secret = this.ctx.opts.referralCodeSecret ?? DEV_REFERRAL_CODE_SECRET;
+    const all = this.ctx.registry.current().map((p) => p.journeyId);
+    return /^[A-Za-z0-9_-]{4,300}$/.test(code) ? resolveReferralCode(secret, code, all) : undefined;
   }
 
   private revoke(found: Extract<CodeLookup, { kind: 'active' }>, reason: string): CodeLookup {
@@ -106,9 +172,7 @@ export class ReferralCodeLookup {
 
   private async fresh(code: string): Promise<CodeLookup> {
     const active = this.ctx.registry.current().filter((p) => p.definition.status === 'active');
-    const secret = this.ctx.opts.referralCodeSecret ?? DEV_REFERRAL_CODE_SECRET;
-    const all = this.ctx.registry.current().map((p) => p.journeyId);
-    const resolved = /^[A-Za-z0-9_-]{4,300}$/.test(code) ? resolveReferralCode(secret, code, all) : undefined;
+    const resolved = this.resolve(code);
     if (!resolved) return { kind: 'unknown' };
     // An old `ref_` code names no journey: the journey whose run carries it is the one that asked.
     const candidates = resolved.journeyId ? active.filter((p) => p.journeyId === resolved.journeyId) : active;

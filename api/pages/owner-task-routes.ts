@@ -2,7 +2,9 @@
 // changes nothing (mail scanners prefetch links); POST (CSRF-protected as the referral form) sends owner_task.completed
 // or owner_task.declined through the same ingest as POST /v1/events. The event id comes from the task id and the
 // answer, so a double click, a second POST or a reload is one event, which ingest answers as a duplicate and the run
-// drops by id. The token is the credential: signed, expiring, and it names no customer id.
+// drops by id. The token is the credential: signed, expiring, and it names no customer id. Every request (view or
+// answer) counts against a per-IP limit before the token is read, and a token that opens (a real task) against a
+// per-task limit before the run is asked: each view costs a query of the run, which a script must not multiply.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PagesConfig } from '../../definitions/pages.ts';
@@ -14,6 +16,8 @@ import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
 import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { ownerTaskClosedPage, ownerTaskPage, type OwnerAnswerChoice } from './owner-task-page.ts';
 import { referralProblemPage } from './referral-page.ts';
+import { RateLimiter, describeLimit, type RateVerdict } from './rate-limit.ts';
+import { durationMs } from '../../definitions/duration.ts';
 
 const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } } };
 const EVENT_TYPE: Record<OwnerAnswerChoice, string> = { done: 'owner_task.completed', decline: 'owner_task.declined' };
@@ -32,6 +36,29 @@ export async function registerOwnerTaskRoutes(
   secrets: { status: string; csrf: string },
 ) {
   const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
+  const limits = config.ownerTaskPage?.rateLimits ?? {};
+  const perIp = new RateLimiter({
+    name: 'per IP address',
+    unit: 'requests',
+    max: limits.perIp?.max ?? 60,
+    windowMs: durationMs(limits.perIp?.window ?? 'PT1H'),
+  });
+  const perTask = new RateLimiter({
+    name: 'per task link',
+    unit: 'requests',
+    max: limits.perToken?.max ?? 20,
+    windowMs: durationMs(limits.perToken?.window ?? 'PT1H'),
+  });
+  const tooMany = (reply: FastifyReply, verdict: RateVerdict) =>
+    send(
+      reply.header('retry-after', String(verdict.retryAfter)),
+      429,
+      referralProblemPage(
+        config,
+        'Too many requests',
+        `Rate limit reached: ${describeLimit(verdict.limit)}. Please try again in ${verdict.retryAfter} seconds.`,
+      ),
+    );
   const unavailable = (reply: FastifyReply) =>
     send(
       reply.header('retry-after', '30'),
@@ -42,12 +69,23 @@ export async function registerOwnerTaskRoutes(
   /** The token's task and the run that holds it open (or answered), or the page already sent. */
   async function subject(req: FastifyRequest, reply: FastifyReply) {
     const token = (req.params as { token: string }).token;
+    const byIp = perIp.hit(req.ip);
+    if (!byIp.allowed) {
+      void tooMany(reply, byIp);
+      return undefined;
+    }
     const read = readOwnerTaskToken(secrets.status, token);
     if (!read.ok) {
       void send(reply, read.reason === 'expired' ? 410 : 404, ownerTaskClosedPage(config, read.reason));
       return undefined;
     }
     const { taskId, journeyId, customerId } = read.subject;
+    // Keyed by the task (not the token's text): only a signed token gets here, so forged ones cannot crowd real tasks out.
+    const byTask = perTask.hit(taskId);
+    if (!byTask.allowed) {
+      void tooMany(reply, byTask);
+      return undefined;
+    }
     try {
       const state = await queryRun(ctx, journeyId, customerId);
       const task = state?.ownerTask;

@@ -1,4 +1,4 @@
-// Fixed-window rate limits of the public pages (per IP, per referral code), in the API process's memory: enough
+// Fixed-window rate limits of the public pages (per IP, per referral code, per owner-task link), in the API process's memory: enough
 // against a script hammering one API process (each process counts alone, so N processes allow N times the limit;
 // a shared limit belongs in the load balancer). The map is bounded: expired windows are swept, and beyond
 // `maxKeys` the oldest entries go first, so a flood of distinct IPs cannot grow it without end.
@@ -7,6 +7,8 @@ export interface RateLimitRule {
   windowMs: number;
   /** Named in the 429 answer, e.g. "per IP". */
   name: string;
+  /** What is counted, named in the 429 answer (default "submissions"). */
+  unit?: string;
 }
 
 export interface RateVerdict {
@@ -52,7 +54,7 @@ export class RateLimiter {
   }
 }
 
-/** "10 submissions per 1 hour" for the 429 message. */
+/** "10 submissions per hour per IP address" for the 429 message. */
 export function describeLimit(rule: RateLimitRule): string {
   const units: Array<[number, string]> = [
     [86_400_000, 'day'],
@@ -62,5 +64,5 @@ export function describeLimit(rule: RateLimitRule): string {
   ];
   const [ms, unit] = units.find(([ms]) => rule.windowMs % ms === 0) ?? [1000, 'second'];
   const n = rule.windowMs / ms;
-  return `${rule.max} submissions per ${n === 1 ? unit : `${n} ${unit}s`} ${rule.name}`;
+  return `${rule.max} ${rule.unit ?? 'submissions'} per ${n === 1 ? unit : `${n} ${unit}s`} ${rule.name}`;
 }

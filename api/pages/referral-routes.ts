@@ -80,17 +80,17 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
     };
   }
 
-  /** The code's advocate and run when the code works; otherwise the page is sent and undefined returned. `confirm`:
-   *  also ask the Temporal server that the run still takes referrals (a submission; a visit uses the cached answer). */
-  async function found(req: FastifyRequest, reply: FastifyReply, code: string, opts: { confirm?: { ms: number } } = {}) {
+  /** The code's advocate and run when the code works; otherwise the page is sent and undefined returned. `submission`:
+   *  also ask the Temporal server that the run still takes referrals (lookupForSubmission; a visit uses the cached answer). */
+  async function found(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    opts: { submission?: { lookupMs?: number; checkMs?: number } } = {},
+  ) {
     let answer: CodeLookup;
     try {
-      answer = await lookup.lookup(code);
-      if (answer.kind === 'active' && opts.confirm) {
-        const t0 = performance.now();
-        answer = await lookup.confirm(code, answer);
-        opts.confirm.ms = performance.now() - t0;
-      }
+      answer = opts.submission ? await lookup.lookupForSubmission(code, opts.submission) : await lookup.lookup(code);
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'referral code lookup failed');
       void send(
@@ -150,14 +150,13 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       const csrf = checkCsrf(secrets.csrf, path, body[CSRF_FIELD], req.headers.cookie);
       if (csrf.problem !== undefined)
         return send(reply, 403, referralProblemPage(config, 'Please reload the page', `This form could not be accepted: ${csrf.problem}.`));
-      // The cached lookup (at most 15 s old), then the run's stage from the Temporal server (describe): a fresh query
-      // here would wait on the worker, which is busiest exactly when referrals come in (bench/pages.ts: p50 334 ms with
-      // it); describe does not, and it is what keeps a referral off a code another API process revoked.
-      const looked = performance.now();
-      const check = { ms: 0 };
-      const active = await found(req, reply, code, { confirm: check });
+      // The cached lookup (an "active" answer up to the form's age), and the run's stage from the Temporal server
+      // (describe), on every submission: a fresh query here would wait on the worker, which is busiest exactly when
+      // referrals come in (bench/pages.ts: p50 334 ms with it); describe does not, and it is what keeps a referral off
+      // a code another API process revoked. Without a cached answer the describe runs beside the query, not after it.
+      const timing: { lookupMs?: number; checkMs?: number } = {};
+      const active = await found(req, reply, code, { submission: timing });
       if (!active) return reply;
-      const lookupMs = performance.now() - looked - check.ms;
       const advocate = firstNameOf(active.state.traits) ?? 'A customer';
       if (body[HONEYPOT_FIELD]) {
         // A bot filled the field people never see: it gets the same thank-you, and nothing is sent.
@@ -197,7 +196,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
         const result = await answer;
         reply.header(
           'server-timing',
-          `lookup;dur=${lookupMs.toFixed(1)}, check;dur=${check.ms.toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`,
+          `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`,
         );
         if (result.status === 'rejected') {
           req.log.warn({ errors: result.errors }, 'referral form event refused');

@@ -1,7 +1,7 @@
 // Generated from definitions/schema/pages.schema.json by scripts/generate-types.ts. Do not edit.
 
 /**
- * The look and words of the pages the API serves to people outside the company: the hosted referral page (/r/<code>), the advocate status page (/a/<token>) and the unsubscribe page (/u/<token>). Loaded once when the API starts (JOURNEY_PAGES names another file); a bad file stops the start with every problem listed.
+ * The look and words of the pages the API serves to people outside the company: the hosted referral page (/r/<code>), the advocate status page (/a/<token>), the account owner's task page (/o/<token>) and the unsubscribe page (/u/<token>). Loaded once when the API starts (JOURNEY_PAGES names another file); a bad file stops the start with every problem listed.
  */
 export interface PagesConfig {
   /**
@@ -22,6 +22,7 @@ export interface PagesConfig {
    */
   timeZone?: string;
   referralPage: ReferralPageConfig;
+  ownerTaskPage?: OwnerTaskPageConfig;
   statusPage: StatusPageConfig;
 }
 /**
@@ -118,6 +119,19 @@ export interface RateLimit {
    * ISO 8601 duration, e.g. PT1M, PT1H.
    */
   window: string;
+}
+/**
+ * The account owner's task page /o/<token> (the Done / Decline links of an owner task).
+ */
+export interface OwnerTaskPageConfig {
+  rateLimits?: OwnerTaskRateLimits;
+}
+/**
+ * Requests (page views and answers) allowed per window; beyond them the answer is 429 naming the limit. Default: 60 an hour per IP address, 20 an hour per task link.
+ */
+export interface OwnerTaskRateLimits {
+  perIp?: RateLimit;
+  perToken?: RateLimit;
 }
 /**
  * The advocate status page /a/<token>.

@@ -16,6 +16,7 @@ import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
 import { startApi, type ApiFixture } from '../api/support.ts';
 import { workflowBundle } from './temporal.ts';
 import { launchChromium } from '../ui/browser.ts';
+import type { CrmWebhookConfig } from '../../activities/crm/webhook-provider.ts';
 
 export interface PagesStack {
   f: ApiFixture;
@@ -25,9 +26,10 @@ export interface PagesStack {
   close(): Promise<void>;
 }
 
-/** `adjustPlans`: changes to the compiled demo plans before the API serves them (e.g. a longer owner-task deadline). */
+/** `adjustPlans`: changes to the compiled demo plans before the API serves them (e.g. a longer owner-task deadline);
+ *  `crmWebhook`: the worker's CRM provider is the webhook (else the built-in email to the owner). */
 export async function startPagesStack(
-  opts: { pages?: PagesConfig; adjustPlans?: (plans: CompiledPlan[]) => void } = {},
+  opts: { pages?: PagesConfig; adjustPlans?: (plans: CompiledPlan[]) => void; crmWebhook?: CrmWebhookConfig } = {},
 ): Promise<PagesStack> {
   const dir = mkdtempSync(join(tmpdir(), 'pages-journeys-'));
   writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
@@ -44,6 +46,7 @@ export async function startPagesStack(
     activityDeps: {
       dataDir: f.dataDir,
       customers: { client: f.temporal.client, taskQueue: f.taskQueue },
+      ...(opts.crmWebhook ? { crmWebhook: opts.crmWebhook } : {}),
       email: {
         dataDir: f.dataDir,
         unsubscribe: { publicUrl: base, secret: DEV_UNSUBSCRIBE_SECRET, mailbox: 'unsubscribe@globex.example' },
