@@ -174,6 +174,8 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_PAGES_N: { default: '200', meaning: 'requests per row of bench/pages.ts' },
   BENCH_PAGES_WORKER: { default: '— (its own process)', meaning: "`inline` runs bench/pages.ts's worker in the bench's process" },
   BENCH_PAGES_ADVOCATES: { default: '60', meaning: 'advocates asked by bench/pages.ts (one form posted per advocate)' },
+  BENCH_PAGES_OWNERS: { default: '20', meaning: 'owner tasks sent by bench/pages.ts for its `/o` rows' },
+  BENCH_PAGES_GAP_MS: { default: '1000', meaning: "mean time between submissions in bench/pages.ts's paced rows (Poisson arrivals)" },
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
