@@ -15,6 +15,7 @@ import {
   journeyWorkflowId,
 } from '../workflows/contract/index.ts';
 import { timed, type Row } from './pages-timing.ts';
+import { strategicRenewal } from '../test/support/strategic-account.ts';
 
 export const OWNER_JOURNEY = 'strategic-reference-advisory';
 
@@ -37,21 +38,9 @@ export async function renewStrategicAccounts(base: string, ids: string[], post: 
       headers: { authorization: 'Bearer bench-key', 'content-type': 'application/json' },
       body: JSON.stringify({
         id: `renewal-${id}`,
-        type: 'contract.renewed',
         customerId: id,
         occurredAt: new Date().toISOString(),
-        data: { termMonths: 24 },
-        traits: {
-          email: `${id}@customer.example`,
-          firstName: 'Casey',
-          company: 'Customer Inc',
-          segment: 'enterprise',
-          arr: 250000,
-          healthScore: 90,
-          ownerEmail: ownerOf(id),
-          ownerTimezone: 'Europe/Berlin',
-          ownerWorkingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
-        },
+        ...strategicRenewal(id, ownerOf(id)),
       }),
     });
     await post(res);

@@ -12,6 +12,7 @@ import { listOutbox } from '../activities/outbox.ts';
 import { event, postEvent, signalsIn, type ApiFixture } from './api/support.ts';
 import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 import { startCrmReceiver, type CrmReceiver } from './crm/receiver.ts';
+import { strategicRenewal } from './support/strategic-account.ts';
 
 const JOURNEY = 'strategic-reference-advisory';
 const OWNER = 'jordan.lee@acme.example';
@@ -50,24 +51,7 @@ describe("the CRM webhook's owner task carries working Done / Decline links (API
 
   it('the owner follows Done from the CRM task, confirms twice, and the run takes one owner_task.completed', async () => {
     const customer = `crm-owner-${randomUUID().slice(0, 8)}`;
-    const res = await postEvent(
-      f,
-      event(customer, {
-        type: 'contract.renewed',
-        data: { termMonths: 24 },
-        traits: {
-          email: `${customer}@customer.example`,
-          firstName: 'Casey',
-          company: 'Customer Inc',
-          segment: 'enterprise',
-          arr: 250000,
-          healthScore: 90,
-          ownerEmail: OWNER,
-          ownerTimezone: 'Europe/Berlin',
-          ownerWorkingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
-        },
-      }),
-    );
+    const res = await postEvent(f, event(customer, strategicRenewal(customer, OWNER)));
     expect(res.statusCode, res.body).toBe(202);
     const taskOf = () => [...receiver.records.values()].find((r) => r.object === 'tasks' && r.properties.journey_customer_id === customer);
     await expect.poll(() => taskOf() !== undefined, { timeout: 60_000, interval: 250 }).toBe(true);

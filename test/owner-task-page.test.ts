@@ -15,6 +15,7 @@ import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { event, postEvent, signalsIn, type ApiFixture } from './api/support.ts';
 import { startPagesStack, type PagesStack } from './support/pages-stack.ts';
 import { wcagViolations } from './ui/axe.ts';
+import { strategicRenewal } from './support/strategic-account.ts';
 
 const JOURNEY = 'strategic-reference-advisory';
 const OWNER = 'jordan.lee@acme.example';
@@ -53,24 +54,7 @@ describe("the account owner's Done / Decline links (API, worker, Chromium)", () 
 
   /** A renewal of a strategic account, and the Done link in the owner's task email. */
   async function ownerTaskEmail(customer: string) {
-    const res = await postEvent(
-      f,
-      event(customer, {
-        type: 'contract.renewed',
-        data: { termMonths: 24 },
-        traits: {
-          email: `${customer}@customer.example`,
-          firstName: 'Casey',
-          company: 'Customer Inc',
-          segment: 'enterprise',
-          arr: 250000,
-          healthScore: 90,
-          ownerEmail: OWNER,
-          ownerTimezone: 'Europe/Berlin',
-          ownerWorkingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' },
-        },
-      }),
-    );
+    const res = await postEvent(f, event(customer, strategicRenewal(customer, OWNER)));
     expect(res.statusCode, res.body).toBe(202);
     let html = '';
     let text = '';

@@ -16,8 +16,7 @@ import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
 import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { ownerTaskClosedPage, ownerTaskPage, type OwnerAnswerChoice } from './owner-task-page.ts';
 import { referralProblemPage } from './referral-page.ts';
-import { RateLimiter, describeLimit, type RateVerdict } from './rate-limit.ts';
-import { durationMs } from '../../definitions/duration.ts';
+import { limiterFor, limitReachedMessage, type RateVerdict } from './rate-limit.ts';
 
 const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } } };
 const EVENT_TYPE: Record<OwnerAnswerChoice, string> = { done: 'owner_task.completed', decline: 'owner_task.declined' };
@@ -37,27 +36,13 @@ export async function registerOwnerTaskRoutes(
 ) {
   const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
   const limits = config.ownerTaskPage?.rateLimits ?? {};
-  const perIp = new RateLimiter({
-    name: 'per IP address',
-    unit: 'requests',
-    max: limits.perIp?.max ?? 60,
-    windowMs: durationMs(limits.perIp?.window ?? 'PT1H'),
-  });
-  const perTask = new RateLimiter({
-    name: 'per task link',
-    unit: 'requests',
-    max: limits.perToken?.max ?? 20,
-    windowMs: durationMs(limits.perToken?.window ?? 'PT1H'),
-  });
+  const perIp = limiterFor(limits.perIp, { name: 'per IP address', unit: 'requests', max: 60 });
+  const perTask = limiterFor(limits.perToken, { name: 'per task link', unit: 'requests', max: 20 });
   const tooMany = (reply: FastifyReply, verdict: RateVerdict) =>
     send(
       reply.header('retry-after', String(verdict.retryAfter)),
       429,
-      referralProblemPage(
-        config,
-        'Too many requests',
-        `Rate limit reached: ${describeLimit(verdict.limit)}. Please try again in ${verdict.retryAfter} seconds.`,
-      ),
+      referralProblemPage(config, 'Too many requests', limitReachedMessage(verdict)),
     );
   const unavailable = (reply: FastifyReply) =>
     send(

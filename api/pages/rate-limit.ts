@@ -2,6 +2,8 @@
 // against a script hammering one API process (each process counts alone, so N processes allow N times the limit;
 // a shared limit belongs in the load balancer). The map is bounded: expired windows are swept, and beyond
 // `maxKeys` the oldest entries go first, so a flood of distinct IPs cannot grow it without end.
+import { durationMs } from '../../definitions/duration.ts';
+
 export interface RateLimitRule {
   max: number;
   windowMs: number;
@@ -65,4 +67,20 @@ export function describeLimit(rule: RateLimitRule): string {
   const [ms, unit] = units.find(([ms]) => rule.windowMs % ms === 0) ?? [1000, 'second'];
   const n = rule.windowMs / ms;
   return `${rule.max} ${rule.unit ?? 'submissions'} per ${n === 1 ? unit : `${n} ${unit}s`} ${rule.name}`;
+}
+
+/** A limit as definitions/pages.json states it; a field left out takes the page's default. */
+export interface ConfiguredLimit {
+  max?: number;
+  window?: string;
+}
+
+/** The limiter for one configured limit of a page: `max` its default, the window one hour unless configured. */
+export function limiterFor(configured: ConfiguredLimit | undefined, rule: { name: string; unit?: string; max: number }): RateLimiter {
+  return new RateLimiter({ ...rule, max: configured?.max ?? rule.max, windowMs: durationMs(configured?.window ?? 'PT1H') });
+}
+
+/** The 429 page's sentence: which limit, and when to try again. */
+export function limitReachedMessage(verdict: RateVerdict): string {
+  return `Rate limit reached: ${describeLimit(verdict.limit)}. Please try again in ${verdict.retryAfter} seconds.`;
 }

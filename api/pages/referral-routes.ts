@@ -7,14 +7,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PagesConfig } from '../../definitions/pages.ts';
-import { durationMs } from '../../definitions/duration.ts';
 import type { ApiContext } from '../context.ts';
 import { EventNotTaken, type EventResult } from '../ingest.ts';
 import { ReferralCodeLookup } from './advocate-lookup.ts';
 import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
 import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { describeItem, formatterFor, referralMotion } from './programme.ts';
-import { RateLimiter, describeLimit } from './rate-limit.ts';
+import { limiterFor, limitReachedMessage } from './rate-limit.ts';
 import {
   EMPTY_FORM,
   HONEYPOT_FIELD,
@@ -50,16 +49,8 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
   revokeOnSuppressingEvents(ctx);
   const f = formatterFor(config);
   const limits = config.referralPage.rateLimits ?? {};
-  const perIp = new RateLimiter({
-    name: 'per IP address',
-    max: limits.perIp?.max ?? 10,
-    windowMs: durationMs(limits.perIp?.window ?? 'PT1H'),
-  });
-  const perCode = new RateLimiter({
-    name: 'per referral code',
-    max: limits.perCode?.max ?? 30,
-    windowMs: durationMs(limits.perCode?.window ?? 'PT1H'),
-  });
+  const perIp = limiterFor(limits.perIp, { name: 'per IP address', max: 10 });
+  const perCode = limiterFor(limits.perCode, { name: 'per referral code', max: 30 });
   /** Submissions by form nonce: a second POST of the same form gets the first one's answer. */
   const answers = new Map<string, Promise<EventResult>>();
 
@@ -138,11 +129,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
           return send(
             reply.header('retry-after', String(verdict.retryAfter)),
             429,
-            referralProblemPage(
-              config,
-              'Too many submissions',
-              `Rate limit reached: ${describeLimit(verdict.limit)}. Please try again in ${verdict.retryAfter} seconds.`,
-            ),
+            referralProblemPage(config, 'Too many submissions', limitReachedMessage(verdict)),
           );
         }
       }
