@@ -27,6 +27,7 @@ export type InFlightUpgrader = (changes: PlanChange[]) => Promise<InFlightUpgrad
 export class PlanRegistry {
   private plans: CompiledPlan[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
+  private reloadAgain: Promise<ReloadOutcome> | undefined;
   private upgrader: InFlightUpgrader | undefined;
   loadedAt: string | undefined;
 
@@ -53,10 +54,22 @@ export class PlanRegistry {
     this.upgrader = upgrader;
   }
 
-  /** Concurrent reloads (SIGHUP + HTTP) share one run. */
+  /**
+   * Reloads never overlap. A reload asked for while one runs may come after a file change that run did not read, so
+   * it gets one more run once that one ends; every request made meanwhile shares that next run.
+   */
   reload(): Promise<ReloadOutcome> {
-    this.reloading ??= this.runReload().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    if (!this.reloading) {
+      this.reloading = this.runReload().finally(() => (this.reloading = undefined));
+      return this.reloading;
+    }
+    this.reloadAgain ??= this.reloading
+      .catch(() => undefined)
+      .then(() => {
+        this.reloadAgain = undefined;
+        return this.reload();
+      });
+    return this.reloadAgain;
   }
 
   /**
