@@ -71,7 +71,11 @@ obtain_test_server() (
     say "time-skipping test server from TEMPORAL_TEST_SERVER_PATH"; echo "$TEMPORAL_TEST_SERVER_PATH"; return
   fi
   local dir="$CACHE/temporal-test-server-$TEST_SERVER_VERSION"
-  if [ -x "$dir/test-server" ]; then say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"; echo "$dir/test-server"; return; fi
+  if [ -x "$dir/test-server" ]; then
+    say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"
+    [ -f "$dir/timer-fix.jar" ] || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
+    echo "$dir/test-server"; return
+  fi
 
   command -v java >/dev/null 2>&1 || { say "Java is not installed, so the time-skipping test server cannot run. Install a JDK (>= 11) or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
   command -v mvn >/dev/null 2>&1 || { say "Maven is not installed, so the time-skipping test server cannot be fetched. Install Maven or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
@@ -94,19 +98,69 @@ POM
     say "no route left to obtain the test server here. Set TEMPORAL_TEST_SERVER_PATH to an executable that starts it as '<path> <port>'."
     exit 1
   fi
-  cat >"$tmp/test-server" <<'WRAP'
-#!/usr/bin/env bash
-# Started by the Temporal SDK as `<path> <port> <extra args>`.
-here="$(cd "$(dirname "$0")" && pwd)"
-exec java -Xss4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
-WRAP
-  chmod +x "$tmp/test-server"
+  write_test_server_wrapper "$tmp" ""
   rm -f "$tmp/pom.xml" "$tmp/build.log"; chmod 755 "$tmp"
   # rm first: an existing $dir (a broken earlier attempt without test-server) would get $dir.partial nested into it
   rm -rf "$dir.partial" "$dir"
   mv "$tmp" "$dir.partial"; mv "$dir.partial" "$dir"
   say "time-skipping test server ready: $dir"
+  add_timer_fix "$dir"
   echo "$dir/test-server"
+)
+
+# The wrapper the SDK starts as `<path> <port> <extra args>`; $2 is a jar put before the server's own (or "").
+# cli/replay/test-server-cds.ts reads its exec line: keep the two in step.
+write_test_server_wrapper() {
+  local cp='$here/lib/*'
+  [ -n "$2" ] && cp="\$here/$2:$cp"
+  cat >"$1/test-server.tmp" <<WRAP
+#!/usr/bin/env bash
+# Started by the Temporal SDK as \`<path> <port> <extra args>\`.
+here="\$(cd "\$(dirname "\$0")" && pwd)"
+exec java -Xss4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" io.temporal.testserver.TestServer "\$@"
+WRAP
+  chmod +x "$1/test-server.tmp"
+  mv -f "$1/test-server.tmp" "$1/test-server"
+}
+
+# The test server's time-skipping timer keeps a debugging list of lock events that is never trimmed (an UNLOCK
+# entry per released lock, and the LOCK entries released that way stay too), and each timer it fires removes its
+# own entry by scanning that LinkedList from the head: the server's CPU per workflow task grows with every task it
+# has run (bench/README.md, backtest: 41 % of its samples at 150 customers). The fix makes the list a LinkedHashSet
+# (same order, same entries, O(1) removal; LockEvent has identity equality), compiled from the upstream source jar
+# into timer-fix.jar, which the wrapper puts first on the class path. Upstream: SelfAdvancingTimerImpl in
+# io.temporal:temporal-test-server. It changes only how fast the server runs; when it cannot be built (no javac, no
+# source jar, the upstream line changed) the server runs as published and timer-fix.skipped says why.
+add_timer_fix() (
+  local dir="$1"
+  local file="io/temporal/internal/testservice/SelfAdvancingTimerImpl.java"
+  local line='  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();'
+  skip() { say "time-skipping timer fix not applied: $1 (the server runs as published, slower on long replays)"; echo "$1" >"$dir/timer-fix.skipped"; exit 0; }
+  command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || skip "no javac/jar (a JDK) on PATH"
+  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-fix.XXXXXX")
+  remove_on_exit "$tmp"
+  cat >"$tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>journey-engine</groupId><artifactId>temporal-test-server-sources</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version><classifier>sources</classifier></dependency>
+  </dependencies>
+</project>
+POM
+  say "building the time-skipping timer fix (scripts/obtain-temporal.sh, add_timer_fix)..."
+  mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DoutputDirectory="$tmp/src-jar" -DexcludeTransitive=true >"$tmp/build.log" 2>&1 \
+    || { fail_route "maven (source jar)" "mvn dependency:copy-dependencies (temporal-test-server sources)" "$tmp/build.log"; skip "the source jar could not be fetched"; }
+  mkdir -p "$tmp/src" "$tmp/classes"
+  (cd "$tmp/src" && jar xf "$tmp"/src-jar/*-sources.jar "$file") || skip "$file is not in the source jar"
+  [ "$(grep -cxF "$line" "$tmp/src/$file")" = 1 ] || skip "the upstream lock-event list changed (no line '${line# *}')"
+  sed -i 's/^  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();$/  private final java.util.LinkedHashSet<LockEvent> lockEvents = new java.util.LinkedHashSet<>();/' "$tmp/src/$file"
+  javac -nowarn -d "$tmp/classes" -cp "$dir/lib/*" "$tmp/src/$file" >"$tmp/build.log" 2>&1 \
+    || { fail_route "javac" "javac $file" "$tmp/build.log"; skip "the fix did not compile"; }
+  jar cf "$tmp/timer-fix.jar" -C "$tmp/classes" . || skip "jar failed"
+  mv -f "$tmp/timer-fix.jar" "$dir/timer-fix.jar"
+  write_test_server_wrapper "$dir" "timer-fix.jar"
+  say "time-skipping timer fix applied: $dir/timer-fix.jar"
 )
 
 what="${1:-all}"

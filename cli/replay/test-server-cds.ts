@@ -18,20 +18,32 @@ interface JavaCommand {
   /** The wrapper's `java …` options before `-cp`. */
   options: string;
   classPath: string;
+  /** The server's jars folder, and the jars put before it (scripts/obtain-temporal.sh's timer fix). */
+  lib: string;
+  before: string[];
 }
 
-/** The `exec java … -cp "<dir>/lib/*" io.temporal.testserver.TestServer "$@"` line of the project's wrapper. */
-function readWrapper(testServerPath: string): JavaCommand | undefined {
+/**
+ * The `exec java … -cp "[$here/<fix>.jar:]$here/lib/*" io.temporal.testserver.TestServer "$@"` line of the project's
+ * wrapper (scripts/obtain-temporal.sh, write_test_server_wrapper).
+ */
+export function readWrapper(testServerPath: string): JavaCommand | undefined {
   let text: string;
   try {
     text = readFileSync(testServerPath, 'utf8');
   } catch {
     return undefined;
   }
-  const m = /^exec java (.*?)-cp "\$here\/lib\/\*" io\.temporal\.testserver\.TestServer "\$@"$/m.exec(text);
-  const lib = join(dirname(testServerPath), 'lib');
+  const m = /^exec java (.*?)-cp "((?:\$here\/[\w.-]+\.jar:)*)\$here\/lib\/\*" io\.temporal\.testserver\.TestServer "\$@"$/m.exec(text);
+  const here = dirname(testServerPath);
+  const lib = join(here, 'lib');
   if (!m || !existsSync(lib)) return undefined;
-  return { options: m[1].trim(), classPath: `${lib}/*` };
+  const before = m[2]
+    .split(':')
+    .filter(Boolean)
+    .map((entry) => join(here, entry.slice('$here/'.length)));
+  if (!before.every((jar) => existsSync(jar))) return undefined;
+  return { options: m[1].trim(), classPath: [...before, `${lib}/*`].join(':'), lib, before };
 }
 
 function javaBinary(): string | undefined {
@@ -48,8 +60,12 @@ function archiveKey(java: string, command: JavaCommand): string {
     .update(java)
     .update(String(statSync(java).mtimeMs))
     .update(command.options);
-  const lib = command.classPath.slice(0, -2);
-  for (const jar of readdirSync(lib).sort()) hash.update(jar).update(String(statSync(join(lib, jar)).size));
+  for (const jar of command.before)
+    hash
+      .update(jar)
+      .update(String(statSync(jar).size))
+      .update(String(statSync(jar).mtimeMs));
+  for (const jar of readdirSync(command.lib).sort()) hash.update(jar).update(String(statSync(join(command.lib, jar)).size));
   return hash.digest('hex').slice(0, 20);
 }
 
