@@ -73,7 +73,8 @@ obtain_test_server() (
   local dir="$CACHE/temporal-test-server-$TEST_SERVER_VERSION"
   if [ -x "$dir/test-server" ]; then
     say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"
-    [ -f "$dir/timer-fix.jar" ] || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
+    # A wrapper without the fix (a cache from before it, or a run stopped between the jar and the wrapper) gets it.
+    grep -qF 'timer-fix.jar' "$dir/test-server" || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
     echo "$dir/test-server"; return
   fi
 
@@ -113,14 +114,15 @@ POM
 write_test_server_wrapper() {
   local cp='$here/lib/*'
   [ -n "$2" ] && cp="\$here/$2:$cp"
-  cat >"$1/test-server.tmp" <<WRAP
+  local tmp="$1/test-server.$BASHPID.tmp"  # two processes may obtain at once; each renames its own
+  cat >"$tmp" <<WRAP
 #!/usr/bin/env bash
 # Started by the Temporal SDK as \`<path> <port> <extra args>\`.
 here="\$(cd "\$(dirname "\$0")" && pwd)"
 exec java -Xss4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" io.temporal.testserver.TestServer "\$@"
 WRAP
-  chmod +x "$1/test-server.tmp"
-  mv -f "$1/test-server.tmp" "$1/test-server"
+  chmod +x "$tmp"
+  mv -f "$tmp" "$1/test-server"
 }
 
 # The test server's time-skipping timer keeps a debugging list of lock events that is never trimmed (an UNLOCK
@@ -130,12 +132,13 @@ WRAP
 # (same order, same entries, O(1) removal; LockEvent has identity equality), compiled from the upstream source jar
 # into timer-fix.jar, which the wrapper puts first on the class path. Upstream: SelfAdvancingTimerImpl in
 # io.temporal:temporal-test-server. It changes only how fast the server runs; when it cannot be built (no javac, no
-# source jar, the upstream line changed) the server runs as published and timer-fix.skipped says why.
+# source jar, the upstream line changed) the server runs as published and timer-fix.skipped says why (remove it to
+# try again). The jar is in place before the wrapper names it.
 add_timer_fix() (
   local dir="$1"
   local file="io/temporal/internal/testservice/SelfAdvancingTimerImpl.java"
   local line='  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();'
-  skip() { say "time-skipping timer fix not applied: $1 (the server runs as published, slower on long replays)"; echo "$1" >"$dir/timer-fix.skipped"; exit 0; }
+  skip() { say "time-skipping timer fix not applied: $1 (the server runs as published, slower on long replays; remove $dir/timer-fix.skipped to try again)"; echo "$1" >"$dir/timer-fix.skipped"; exit 0; }
   command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || skip "no javac/jar (a JDK) on PATH"
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-fix.XXXXXX")
   remove_on_exit "$tmp"
