@@ -65,6 +65,20 @@ obtain_cli() (
   echo "$dest"
 )
 
+# A throwaway Maven project whose one dependency is the test server at $TEST_SERVER_VERSION (its jars, or with
+# $3 = "<classifier>sources</classifier>" its source jar), for `mvn dependency:copy-dependencies`.
+test_server_pom() {
+  cat >"$1" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>journey-engine</groupId><artifactId>temporal-test-server-$2</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version>$3</dependency>
+  </dependencies>
+</project>
+POM
+}
+
 obtain_test_server() (
   if [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ]; then
     [ -x "$TEMPORAL_TEST_SERVER_PATH" ] || { say "TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_PATH is not executable"; exit 1; }
@@ -82,15 +96,7 @@ obtain_test_server() (
   command -v mvn >/dev/null 2>&1 || { say "Maven is not installed, so the time-skipping test server cannot be fetched. Install Maven or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-build.XXXXXX")
   remove_on_exit "$tmp"
-  cat >"$tmp/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>journey-engine</groupId><artifactId>temporal-test-server-fetch</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
+  test_server_pom "$tmp/pom.xml" fetch ""
   local cmd="mvn -B -q -f $tmp/pom.xml dependency:copy-dependencies -DoutputDirectory=$tmp/lib -DincludeScope=runtime"
   say "fetching the Java time-skipping test server $TEST_SERVER_VERSION from Maven Central..."
   say "  $cmd"
@@ -142,15 +148,7 @@ add_timer_fix() (
   command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || skip "no javac/jar (a JDK) on PATH"
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-fix.XXXXXX")
   remove_on_exit "$tmp"
-  cat >"$tmp/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>journey-engine</groupId><artifactId>temporal-test-server-sources</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version><classifier>sources</classifier></dependency>
-  </dependencies>
-</project>
-POM
+  test_server_pom "$tmp/pom.xml" sources "<classifier>sources</classifier>"
   say "building the time-skipping timer fix (scripts/obtain-temporal.sh, add_timer_fix)..."
   mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DoutputDirectory="$tmp/src-jar" -DexcludeTransitive=true >"$tmp/build.log" 2>&1 \
     || { fail_route "maven (source jar)" "mvn dependency:copy-dependencies (temporal-test-server sources)" "$tmp/build.log"; skip "the source jar could not be fetched"; }
