@@ -2,7 +2,8 @@
 // journey-records-unapplied-events, issue 15): an action heard with an opt-out in the same workflow task is honoured
 // (its reward issued once, nothing sent: thanks.withheld), one after the opt-out is action.ignored (opted-out); a
 // listen event whose condition fails is event.ignored (condition-false); an owner task answer naming another task is
-// event.ignored (unknown-task); the inbox's bound records each event it drops (event.dropped, inbox-full).
+// event.ignored (unknown-task); the inbox's bound records each event it drops (event.dropped, inbox-full); a referral on
+// a revoked code (after the opt-out) is event.ignored (code-revoked, patch journey-refuses-revoked-code-referrals).
 // Time-skipping server, the shipped plans, real activities (outbox, ledger, NDJSON tracking log).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -116,6 +117,48 @@ describe('events a run hears but does not apply are recorded (time-skipping serv
       expect(about(neutral.id)).toEqual([['event.ignored', 'condition-false']]);
       expect(about(stray.id)).toEqual([['event.ignored', 'unknown-task']]);
       expect((await state(run)).notes.map((n) => n.text).join('\n')).toMatch(/ignored \(condition-false\)/);
+    });
+  }, 120_000);
+
+  it('a referral on its code after the opt-out is event.ignored (code-revoked): no referral, no record of one; one without a code is still a referral', async () => {
+    const plan = await shippedPlan('nps-promoter-referral');
+    const h = await createHarness(env.nativeConnection);
+    await h.run(async () => {
+      await env.sleep(nextUtc(await env.currentTimeMs(), 1, 14) - (await env.currentTimeMs()));
+      const customerId = 'refers-after-opting-out';
+      const promoter = { ...traits, healthScore: 88 };
+      const run = await sendEvent(env.client, h, plan, customerId, event('nps.submitted', customerId, { score: 10 }, { traits: promoter }));
+      await env.sleep(5 * DAY);
+      const asked = await state(run);
+      expect(asked.asks).toHaveLength(1);
+      const code = asked.referralCode!;
+      expect(code).toBeTruthy();
+      await run.signal(journeyEventSignal, event('customer.opted_out', customerId, {}));
+      await env.sleep(HOUR);
+      expect((await state(run)).stage).toBe('opted-out');
+
+      // What the referral page sends: its code, beside the describe that tells the page the code is revoked.
+      const onCode = event('referral.submitted', customerId, {
+        referralId: 'rf-after-opt-out',
+        referralCode: code,
+        referredEmail: 'grace@initech.example',
+        source: 'referral-page',
+      });
+      // A backend's own record of a referral (no code): a fact the run still keeps.
+      const noCode = event('referral.submitted', customerId, { referralId: 'rf-from-crm', referredEmail: 'alan@initech.example' });
+      await run.signal(journeyEventSignal, onCode);
+      await run.signal(journeyEventSignal, noCode);
+      await env.sleep(HOUR);
+      const s = await state(run);
+      expect(s.referrals.map((r) => r.referralId)).toEqual(['rf-from-crm']);
+      expect(s.notes.map((n) => n.text).join('\n')).toMatch(
+        /ignored \(code-revoked\): its referral code is no longer valid: the customer opted out/,
+      );
+      const { records } = await readTrackingLog(h.dataDir);
+      const about = (id: string) => records.filter((r) => r.data?.eventId === id).map((r) => [r.type, r.data?.reason]);
+      expect(about(onCode.id)).toEqual([['event.ignored', 'code-revoked']]);
+      const referrals = records.filter((r) => r.customerId === customerId && r.type === 'referral.submitted');
+      expect(referrals.map((r) => r.data?.referralId)).toEqual(['rf-from-crm']);
     });
   }, 120_000);
 

@@ -78,3 +78,13 @@ export const PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS = 'journey-records-ignored-ac
  * without the marker took the old path there, and replays so.
  */
 export const PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS = 'journey-records-unapplied-events';
+
+/**
+ * 1.1.0: a referral.submitted that carries a referral code and reaches a run that has ended or whose customer opted
+ * out is refused: recorded as event.ignored (code-revoked), never as a referral (no referral.submitted record, no CRM
+ * referral record, not taken as an action). The run refuses what the referral page refuses (a code whose run ended or
+ * opted out is revoked, api/pages/advocate-lookup.ts): the page now sends a submission while it asks the Temporal
+ * server whether the code still works, instead of after, so the run is what keeps a revoked code's referral out.
+ * Checked only where such a referral arrives; a history that took one without the marker recorded it, and replays so.
+ */
+export const PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS = 'journey-refuses-revoked-code-referrals';

@@ -5,7 +5,8 @@
 // Revocation: an opt-out this API process took drops the advocate's cached answers at once (api/advocate-revocations.ts);
 // a journey no longer active in this process's registry is refused on the cached answer too. Another process's
 // opt-out reaches this one's visitors within the cache's 15 s, but never a submission: confirm() asks the Temporal
-// server for the run's stage (describe: the server's own record, no worker involved) before a referral is sent.
+// server for the run's stage (describe: the server's own record, no worker involved) while the referral is sent, and
+// the page thanks only when it says the code works; the run refuses a referral on a code it no longer honours itself.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { JourneyStage, Suppressed, journeyStateQuery, journeyWorkflowId, type JourneySnapshot } from '../../workflows/contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
@@ -90,12 +91,19 @@ export class ReferralCodeLookup {
   }
 
   /**
-   * The code's answer for a submission, confirmed by the Temporal server (confirm). A cached answer up to
-   * SUBMIT_LOOKUP_TTL_MS old serves (a visitor takes longer than the visit cache's 15 s to fill in the form, and the
-   * query it would cost waits on the worker, busiest when referrals arrive). Without one, the run the code names is
-   * described while it is queried, not after. `timing` gets each call's own milliseconds.
+   * A submission's two answers. `answer` names the advocate and the journey and gives the page its words: a cached
+   * answer up to SUBMIT_LOOKUP_TTL_MS old serves (a visitor takes longer than the visit cache's 15 s to fill in the
+   * form, and the query it would cost waits on the worker, busiest when referrals arrive); without one, the run is
+   * queried. `confirmed` is the authoritative check (confirm: the Temporal server's record of the run), started at
+   * once, beside the query when there is one: the caller sends the referral while it runs and decides the page on it.
+   * What the check refuses, the run refuses too (it ended or opted out: patch journey-refuses-revoked-code-referrals),
+   * so sending before the answer is in thanks no one for a refused referral. `timing` gets each call's milliseconds.
    */
-  async lookupForSubmission(code: string, timing: { lookupMs?: number; checkMs?: number } = {}, nowMs = Date.now()): Promise<CodeLookup> {
+  async openSubmission(
+    code: string,
+    timing: { lookupMs?: number; checkMs?: number } = {},
+    nowMs = Date.now(),
+  ): Promise<{ answer: CodeLookup; confirmed: Promise<CodeLookup> }> {
     const timed = async <T>(key: 'lookupMs' | 'checkMs', call: Promise<T>): Promise<T> => {
       const t0 = performance.now();
       try {
@@ -104,18 +112,19 @@ export class ReferralCodeLookup {
         timing[key] = performance.now() - t0;
       }
     };
-    const hit = this.cache.get(code);
-    const cold = !hit || !this.serves(hit, SUBMIT_LOOKUP_TTL_MS, nowMs);
-    const resolved = cold ? this.resolve(code) : undefined;
+    const resolved = this.resolve(code);
     const described = resolved?.journeyId
       ? timed('checkMs', this.describeRun(journeyWorkflowId(resolved.journeyId, resolved.customerId)))
       : undefined;
-    described?.catch(() => undefined); // awaited below unless the lookup fails or refuses the code first
+    described?.catch(() => undefined); // judged below unless the lookup fails or refuses the code first
     const answer = await timed('lookupMs', this.lookup(code, { activeMaxAgeMs: SUBMIT_LOOKUP_TTL_MS }, nowMs));
-    if (answer.kind !== 'active') return answer;
-    if (!described || answer.plan.journeyId !== resolved?.journeyId || answer.customerId !== resolved.customerId)
-      return timed('checkMs', this.confirm(code, answer));
-    return this.judge(code, answer, await described);
+    if (answer.kind !== 'active') return { answer, confirmed: Promise.resolve(answer) };
+    const confirmed =
+      described && answer.plan.journeyId === resolved?.journeyId && answer.customerId === resolved.customerId
+        ? described.then((run) => this.judge(code, answer, run))
+        : timed('checkMs', this.confirm(code, answer));
+    confirmed.catch(() => undefined); // the caller awaits it; a page that never gets there (a bot, a bad form) does not
+    return { answer, confirmed };
   }
 
   /**

@@ -71,17 +71,11 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
     };
   }
 
-  /** The code's advocate and run when the code works; otherwise the page is sent and undefined returned. `submission`:
-   *  also ask the Temporal server that the run still takes referrals (lookupForSubmission; a visit uses the cached answer). */
-  async function found(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    code: string,
-    opts: { submission?: { lookupMs?: number; checkMs?: number } } = {},
-  ) {
+  /** The code's advocate and run when `ask` says the code works; otherwise the page is sent and undefined returned. */
+  async function found(req: FastifyRequest, reply: FastifyReply, ask: () => Promise<CodeLookup>) {
     let answer: CodeLookup;
     try {
-      answer = opts.submission ? await lookup.lookupForSubmission(code, opts.submission) : await lookup.lookup(code);
+      answer = await ask();
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'referral code lookup failed');
       void send(
@@ -108,7 +102,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
 
     scope.get('/r/:code', { schema: { hide: true, params: codeParams } }, async (req, reply) => {
       const { code } = req.params as { code: string };
-      const active = await found(req, reply, code);
+      const active = await found(req, reply, () => lookup.lookup(code));
       if (!active) return reply;
       const path = `/r/${encodeURIComponent(code)}`;
       const pair = issueCsrf(secrets.csrf, path);
@@ -137,12 +131,19 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       const csrf = checkCsrf(secrets.csrf, path, body[CSRF_FIELD], req.headers.cookie);
       if (csrf.problem !== undefined)
         return send(reply, 403, referralProblemPage(config, 'Please reload the page', `This form could not be accepted: ${csrf.problem}.`));
-      // The cached lookup (an "active" answer up to the form's age), and the run's stage from the Temporal server
-      // (describe), on every submission: a fresh query here would wait on the worker, which is busiest exactly when
-      // referrals come in (bench/pages.ts: p50 334 ms with it); describe does not, and it is what keeps a referral off
-      // a code another API process revoked. Without a cached answer the describe runs beside the query, not after it.
+      // The cached lookup (an "active" answer up to the form's age) names the advocate; the run's stage from the Temporal
+      // server (describe: no worker asked, unlike a query, which would wait on the worker, busiest exactly when referrals
+      // come in: bench/pages.ts, p50 334 ms with it) decides whether the code still works. The describe runs while the
+      // referral is sent, not before it: the page waits for one Temporal round trip, not two in a row. A code the
+      // describe finds revoked (the run ended or opted out) gets the 410 page, and its run refuses the referral itself
+      // (event.ignored code-revoked), so a referral is never thanked for and taken on a code another process revoked.
       const timing: { lookupMs?: number; checkMs?: number } = {};
-      const active = await found(req, reply, code, { submission: timing });
+      const check: { confirmed?: Promise<CodeLookup> } = {};
+      const active = await found(req, reply, async () => {
+        const opened = await lookup.openSubmission(code, timing);
+        check.confirmed = opened.confirmed;
+        return opened.answer;
+      });
       if (!active) return reply;
       const advocate = firstNameOf(active.state.traits) ?? 'A customer';
       if (body[HONEYPOT_FIELD]) {
@@ -154,6 +155,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       if (Object.keys(problems).length > 0)
         return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, problems)));
 
+      const ingested = performance.now();
       let answer = answers.get(csrf.nonce);
       if (!answer) {
         answer = ctx.ingest.ingest({
@@ -178,13 +180,31 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
         // Not taken (Temporal unavailable) is not an answer: the person's retry sends it again, with the same id.
         answer.catch(() => answers.get(csrf.nonce) === answer && answers.delete(csrf.nonce));
       }
-      try {
-        const ingested = performance.now();
-        const result = await answer;
-        reply.header(
-          'server-timing',
-          `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${(performance.now() - ingested).toFixed(1)}`,
+      let ingestMs = 0;
+      const [checked, sent] = await Promise.allSettled([check.confirmed!, answer.finally(() => (ingestMs = performance.now() - ingested))]);
+      reply.header(
+        'server-timing',
+        `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${ingestMs.toFixed(1)}`,
+      );
+      if (checked.status === 'rejected') {
+        // Whether the code still works is unknown: no thanks. The retry sends the same event (taken once) and asks again.
+        req.log.warn({ err: (checked.reason as Error).message }, 'referral code check failed');
+        return send(
+          reply.header('retry-after', '30'),
+          503,
+          referralProblemPage(config, 'Please try again', 'We could not record this just now. Please send the form again in a minute.'),
         );
+      }
+      if (checked.value.kind !== 'active') {
+        req.log.info(
+          { code: sha(code, 8), outcome: checked.value.kind, reason: checked.value.kind === 'revoked' ? checked.value.reason : undefined },
+          'referral submitted on a code no longer valid: its run refuses it',
+        );
+        return send(reply, 410, referralInvalidPage(config));
+      }
+      try {
+        if (sent.status === 'rejected') throw sent.reason;
+        const result = sent.value;
         if (result.status === 'rejected') {
           req.log.warn({ errors: result.errors }, 'referral form event refused');
           const fields: Record<string, keyof ReferralForm> = { '/data/referredEmail': 'email', '/data/referredName': 'name' };

@@ -15,7 +15,7 @@ import { takePromptEvent } from './prompts.ts';
 import { takeOwnerTaskAnswer } from './owner-task-answer.ts';
 import { isActionEvent, recordIgnoredAction } from './ignored-actions.ts';
 import { queueForStages } from './inbox.ts';
-import { recordActionIgnoredOptedOut, recordsUnappliedEvents } from './unapplied-events.ts';
+import { recordActionIgnoredOptedOut, recordIgnoredEvent, recordsUnappliedEvents, revokedCodeRefusal } from './unapplied-events.ts';
 
 function isEvent(e: unknown): e is JourneyEvent {
   const x = e as JourneyEvent;
@@ -67,6 +67,11 @@ export function takeEvent(ctx: RunContext, event: JourneyEvent): void {
     return;
   }
   if (alreadySeen(ctx, event.id)) return;
+  const revoked = revokedCodeRefusal(ctx, event);
+  if (revoked) {
+    recordIgnoredEvent(ctx, event, 'code-revoked', revoked);
+    return;
+  }
   if (event.traits && typeof event.traits === 'object') Object.assign(ctx.state.traits, event.traits);
   recordNpsAnswer(ctx, event);
 

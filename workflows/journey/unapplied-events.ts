@@ -5,14 +5,16 @@
 //   event.ignored  already-answered   an owner_task.* answer to a task already answered
 //   event.dropped  inbox-full         the inbox's bound made room for a newer event (inbox.ts)
 //   action.ignored opted-out          an action that came after the run applied the customer's opt-out
+//   event.ignored  code-revoked       a referral on a referral code the run no longer honours: it ended, or the
+//                                     customer opted out (patch journey-refuses-revoked-code-referrals)
 // Each is a fact of the moment it happens, written live; a run from 1.0.0 (writing at stage ends) writes none of them.
 import { metricMeter, patched } from '@temporalio/workflow';
 import type { JourneyEvent } from '../contract/index.ts';
-import { PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS } from '../patches.ts';
+import { PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS, PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS } from '../patches.ts';
 import { track, type RunContext } from './context.ts';
 import { note } from './state.ts';
 
-export type IgnoredReason = 'condition-false' | 'unknown-task' | 'already-answered';
+export type IgnoredReason = 'condition-false' | 'unknown-task' | 'already-answered' | 'code-revoked';
 
 /**
  * Whether this run records unapplied events and honours actions heard before an opt-out. Asked only where such a
@@ -31,6 +33,19 @@ function factsOf(ctx: RunContext, event: JourneyEvent) {
 export function recordIgnoredEvent(ctx: RunContext, event: JourneyEvent, reason: IgnoredReason, detail: string): void {
   note(ctx.state, ctx.now(), `${event.type.slice(0, 80)} ${event.id.slice(0, 80)} ignored (${reason}): ${detail}`);
   track(ctx, 'event.ignored', { ...factsOf(ctx, event), reason, detail: detail.slice(0, 300) });
+}
+
+/**
+ * Why the run refuses this referral, when it carries a referral code the run no longer honours (the run ended, or the
+ * customer opted out: what the referral page calls a revoked code), else undefined. Patched where such a referral
+ * arrives; a run writing tracking the 1.0.0 way keeps the old path (it records the referral).
+ */
+export function revokedCodeRefusal(ctx: RunContext, event: JourneyEvent): string | undefined {
+  if (event.type !== 'referral.submitted' || typeof event.data?.referralCode !== 'string') return undefined;
+  const ended = Boolean(ctx.state.ended) || ctx.state.stage === 'ended';
+  if (!ended && !ctx.state.suppression.optedOut) return undefined;
+  if (!ctx.trackingLive || !patched(PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS)) return undefined;
+  return ended ? 'its referral code is no longer valid: the journey ended' : 'its referral code is no longer valid: the customer opted out';
 }
 
 /** event.dropped: the bounded inbox let the event go unread to make room; counted for the worker's metrics too. */
