@@ -30,11 +30,20 @@ export function referralCodeSecretFromEnv(env: NodeJS.ProcessEnv): string {
   );
 }
 
+/** The keys derived from each secret, once: a process has one or two secrets, and every code it mints or reads needs them. */
+const derived = new Map<string, { enc: Buffer; mac: Buffer }>();
+
 function keys(secret: string) {
-  return {
-    enc: createHmac('sha256', secret).update('referral-code:enc').digest(),
-    mac: createHmac('sha256', secret).update('referral-code:mac').digest(),
-  };
+  let k = derived.get(secret);
+  if (!k) {
+    k = {
+      enc: createHmac('sha256', secret).update('referral-code:enc').digest(),
+      mac: createHmac('sha256', secret).update('referral-code:mac').digest(),
+    };
+    if (derived.size >= 8) derived.clear();
+    derived.set(secret, k);
+  }
+  return k;
 }
 
 function syntheticIv(macKey: Buffer, journeyId: string, customerId: string): Buffer {

@@ -42,31 +42,42 @@ export function timed(n: number, one: (i: number) => Promise<void>) {
 }
 
 /**
- * n requests arriving as a Poisson process (exponential gaps, mean `meanGapMs`, from a seeded PRNG so two rows with
- * the same seed see the same arrival times), open loop: a request starts at its arrival time whether or not the
- * previous one has answered, as independent visitors do.
+ * Two paths sharing one Poisson arrival process: arrivals alternate a, b, a, b… (n of each, the combined mean gap
+ * `meanGapMs / 2`, so each path still sees a request every `meanGapMs` on average), open loop. Both see the same
+ * server, worker and machine at the same moments, which two rows run one after the other do not: the second row
+ * meets whatever work the first one left behind. The CPU per request is not split between them (undefined).
  */
-export function timedPaced(n: number, meanGapMs: number, seed: number, one: (i: number) => Promise<void>) {
-  return withCpu(async () => {
-    const rng = new Rng(seed);
-    const out: number[] = [];
-    const pending: Promise<void>[] = [];
-    let at = performance.now();
-    for (let i = 0; i < n; i++) {
-      at += -Math.log(1 - rng.next()) * meanGapMs;
-      const wait = at - performance.now();
-      if (wait > 0) await sleep(wait);
-      pending.push(
-        (async () => {
-          const t0 = performance.now();
-          await one(i);
-          out.push(performance.now() - t0);
-        })(),
-      );
-    }
-    await Promise.all(pending);
-    return out.sort((a, b) => a - b);
-  });
+export async function timedPacedPair(
+  n: number,
+  meanGapMs: number,
+  seed: number,
+  a: (i: number) => Promise<void>,
+  b: (i: number) => Promise<void>,
+): Promise<[{ latencies: number[]; load: number }, { latencies: number[]; load: number }]> {
+  const rng = new Rng(seed);
+  const out: [number[], number[]] = [[], []];
+  const pending: Promise<void>[] = [];
+  let at = performance.now();
+  for (let k = 0; k < 2 * n; k++) {
+    at += -Math.log(1 - rng.next()) * (meanGapMs / 2);
+    const wait = at - performance.now();
+    if (wait > 0) await sleep(wait);
+    const side = k % 2;
+    const i = Math.floor(k / 2);
+    pending.push(
+      (async () => {
+        const t0 = performance.now();
+        await (side === 0 ? a : b)(i);
+        out[side].push(performance.now() - t0);
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  const load = loadavg()[0];
+  return [
+    { latencies: out[0].sort((x, y) => x - y), load },
+    { latencies: out[1].sort((x, y) => x - y), load },
+  ];
 }
 
 const fmt = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
