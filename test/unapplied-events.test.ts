@@ -12,6 +12,7 @@ import { journeyEventSignal } from '../workflows/contract/index.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { INBOX_MAX_BYTES } from '../workflows/journey/inbox.ts';
 import { createTimeSkippingEnv } from './support/temporal.ts';
+import { recordHistory } from './interpreter/record-history.ts';
 import {
   createTimeSkippingEnvWithSearchAttributes,
   createHarness,
@@ -159,6 +160,7 @@ describe('events a run hears but does not apply are recorded (time-skipping serv
       expect(about(onCode.id)).toEqual([['event.ignored', 'code-revoked']]);
       const referrals = records.filter((r) => r.customerId === customerId && r.type === 'referral.submitted');
       expect(referrals.map((r) => r.data?.referralId)).toEqual(['rf-from-crm']);
+      await recordHistory('referral-refused-on-revoked-code', run);
     });
   }, 120_000);
 
