@@ -63,6 +63,9 @@ export interface ApiOptions {
   pages?: PagesConfig;
   /** Unsubscribe links are verified with it (unsubscribeSecretFromEnv); default: derived from referralCodeSecret. */
   unsubscribeSecret?: string;
+  /** How long a referral form's POST waits for Temporal before it answers from the durable queue
+   *  (api/pages/submission-queue.ts; JOURNEY_REFERRAL_PAGE_WAIT_MS); default 30 ms. */
+  referralPageWaitMs?: number;
   /** Where accepted events are logged as NDJSON for backtests (api/event-log.ts, JOURNEY_EVENT_LOG); default: off. */
   eventLog?: { append(event: JourneyEvent): void };
   /** The remote codec endpoint for the Temporal UI and CLI (routes/codec.ts); omitted: it answers 404 codec_not_configured. */

@@ -21,6 +21,7 @@ import { buildApi } from './server.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { eventLogFromEnv } from './event-log.ts';
+import { referralPageWaitMsFromEnv } from './pages/submission-queue.ts';
 import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
 
@@ -104,6 +105,7 @@ const app = await buildApi({
   customerDefaults,
   referralCodeSecret,
   pages,
+  referralPageWaitMs: referralPageWaitMsFromEnv(process.env),
   // The worker signs every ask's unsubscribe link with the same one (JOURNEY_UNSUBSCRIBE_SECRET, or derived).
   unsubscribeSecret: unsubscribeSecretFromEnv(process.env),
   dataDir: process.env.JOURNEY_DATA_DIR ?? 'data',

@@ -1,5 +1,5 @@
 // Prometheus metrics of the API, on a registry per app (so tests and embedders can build several apps).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { loadCatalog } from '../definitions/loader.ts';
 
 /** `type` label values besides the catalog's event types: a whole batch shed at once, and everything else. */
@@ -49,6 +49,11 @@ export function createApiMetrics(opts: ApiMetricsOptions = {}) {
       help: 'HTTP request latency by route and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    referralSubmissionsPending: new Gauge({
+      name: 'journey_api_referral_submissions_pending',
+      help: 'Referral form submissions the page answered that Temporal has not taken yet (api/pages/submission-queue.ts): sent again until it does.',
       registers: [registry],
     }),
     temporalErrors: new Counter({

@@ -4,7 +4,7 @@
 // stage while it sends the referral, answers the 410 page, and the run refuses the referral itself (event.ignored,
 // code-revoked): no referral is recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +20,7 @@ import { parseApiKeys } from '../api/auth.ts';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { listOutbox } from '../activities/outbox.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
+import { SUBMISSIONS_DIR } from '../api/pages/submission-queue.ts';
 import { DEV_UNSUBSCRIBE_SECRET } from '../activities/email/unsubscribe-link.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
@@ -41,6 +42,7 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
   let f: ApiFixture;
   let other: FastifyInstance;
   let late: FastifyInstance;
+  let queued: FastifyInstance;
   let worker: Worker;
   let running: Promise<void>;
 
@@ -49,7 +51,10 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
     const { plans } = await loadJourneyDir(dir);
     const pages = loadPagesConfig();
-    f = await startApi({ registry: PlanRegistry.of(plans), pages });
+    // These tests check what the page answers once Temporal has (thanks, 410): the page waits for it here, however busy
+    // the machine (the default, 30 ms, answers from the queue past it; the last test checks that path).
+    const waitForTemporal = { referralPageWaitMs: 10_000 };
+    f = await startApi({ registry: PlanRegistry.of(plans), pages, ...waitForTemporal });
     // A second API process on the same Temporal (as `npm run start:cluster` runs two): its own lookup cache.
     other = await buildApi({
       client: f.temporal.client,
@@ -58,6 +63,7 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
       registry: PlanRegistry.of(plans),
       dataDir: f.dataDir,
       pages,
+      ...waitForTemporal,
     });
     // A third, whose Temporal calls the tests count (the submission's lookup and check).
     late = await buildApi({
@@ -80,6 +86,18 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
       registry: PlanRegistry.of(plans),
       dataDir: f.dataDir,
       pages,
+      ...waitForTemporal,
+    });
+    // A fourth that never waits for Temporal (JOURNEY_REFERRAL_PAGE_WAIT_MS=0): every submission is answered from its
+    // durable queue (api/pages/submission-queue.ts) and sent on after the answer.
+    queued = await buildApi({
+      client: f.temporal.client,
+      taskQueue: f.taskQueue,
+      apiKeys: parseApiKeys(KEYS),
+      registry: PlanRegistry.of(plans),
+      dataDir: f.dataDir,
+      pages,
+      referralPageWaitMs: 0,
     });
     worker = await createJourneyWorker({
       connection: f.temporal.workerConnection,
@@ -103,6 +121,7 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     await running;
     await other?.close();
     await late?.close();
+    await queued?.close();
     await f?.close();
   });
 
@@ -264,5 +283,24 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
         .sort(),
     ).toEqual(['describe', 'query']);
     expect(describe.start, 'the describe started before the query had answered').toBeLessThan(query.end);
+  });
+
+  it('a page that answers before Temporal does (wait 0 ms) thanks at once, and the referral still reaches the run, once', async () => {
+    const customer = `queued-${randomUUID().slice(0, 8)}`;
+    const code = await promoter(customer);
+    const form = await visit(queued, code);
+    expect(form.status).toBe(200);
+    const res = await submit(queued, code, form, 'queued@initech.example');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(String(res.headers['server-timing'])).toContain('ingest;dur=0+'); // answered from the queue
+    const again = await submit(queued, code, form, 'queued@initech.example'); // a double click: the same form
+    expect(again.statusCode).toBe(200);
+    const run = f.temporal.client.workflow.getHandle(journeyWorkflowId(JOURNEY, customer));
+    await expect.poll(async () => (await run.query(journeyStateQuery)).referrals.length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => readdirSync(join(f.dataDir, SUBMISSIONS_DIR)).length, { timeout: 30_000 }).toBe(0);
+    const sent = (await signalsIn<JourneyEvent>(f.temporal, journeyWorkflowId(JOURNEY, customer), journeyEventSignal)).filter(
+      (e) => e.type === 'referral.submitted',
+    );
+    expect(new Set(sent.map((e) => e.id)).size).toBe(1);
   });
 });

@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PagesConfig } from '../../definitions/pages.ts';
 import type { ApiContext } from '../context.ts';
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import { EventNotTaken, type EventResult } from '../ingest.ts';
 import { ReferralCodeLookup } from './advocate-lookup.ts';
+import { DEFAULT_WAIT_MS, SubmissionQueue } from './submission-queue.ts';
 import { checkCsrf, csrfCookieHeader, issueCsrf, CSRF_FIELD } from './csrf.ts';
 import { PAGE_HEADERS, pageErrorHandler } from './layout.ts';
 import { describeItem, formatterFor, referralMotion } from './programme.ts';
@@ -47,6 +49,16 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
   // An opt-out this process takes revokes the advocate's code here at once (api/advocate-revocations.ts).
   onAdvocateRevoked(ctx, (customerId) => lookup.forgetCustomer(customerId));
   revokeOnSuppressingEvents(ctx);
+  // Every submission is written here before the page answers, and sent again until Temporal takes it.
+  const submissions = new SubmissionQueue({
+    dataDir: ctx.dataDir,
+    ingest: (event) => ctx.ingest.ingest(event),
+    log: app.log,
+    onPending: (n) => ctx.metrics.referralSubmissionsPending.set(n),
+  });
+  submissions.start();
+  app.addHook('onClose', async () => submissions.close());
+  const waitMs = ctx.opts.referralPageWaitMs ?? DEFAULT_WAIT_MS;
   const f = formatterFor(config);
   const limits = config.referralPage.rateLimits ?? {};
   const perIp = limiterFor(limits.perIp, { name: 'per IP address', max: 10 });
@@ -134,9 +146,11 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       // The cached lookup (an "active" answer up to the form's age) names the advocate; the run's stage from the Temporal
       // server (describe: no worker asked, unlike a query, which would wait on the worker, busiest exactly when referrals
       // come in: bench/pages.ts, p50 334 ms with it) decides whether the code still works. The describe runs while the
-      // referral is sent, not before it: the page waits for one Temporal round trip, not two in a row. A code the
-      // describe finds revoked (the run ended or opted out) gets the 410 page, and its run refuses the referral itself
-      // (event.ignored code-revoked), so a referral is never thanked for and taken on a code another process revoked.
+      // referral is sent, not before it: the page waits for one Temporal round trip, not two in a row, and for at most
+      // waitMs (JOURNEY_REFERRAL_PAGE_WAIT_MS): the submission is on disk first (submission-queue.ts) and goes on being
+      // sent after a late answer. A code the describe finds revoked (the run ended or opted out) gets the 410 page when
+      // the answer comes in time; either way its run refuses the referral itself (event.ignored code-revoked), so a
+      // referral on a code another process revoked is never taken.
       const timing: { lookupMs?: number; checkMs?: number } = {};
       const check: { confirmed?: Promise<CodeLookup> } = {};
       const active = await found(req, reply, async () => {
@@ -158,7 +172,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       const ingested = performance.now();
       let answer = answers.get(csrf.nonce);
       if (!answer) {
-        answer = ctx.ingest.ingest({
+        const event: JourneyEvent = {
           id: `referral-page:${sha(csrf.nonce, 24)}`,
           type: 'referral.submitted',
           customerId: active.customerId,
@@ -174,26 +188,41 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
             consent: true,
             source: 'referral-page',
           },
-        });
+        };
+        // Durable before any answer: from here the submission is sent until Temporal takes it, whatever the page says.
+        submissions.put(event);
+        answer = submissions.send(event);
         answers.set(csrf.nonce, answer);
         if (answers.size > ANSWERS_MAX) answers.delete(answers.keys().next().value!);
         // Not taken (Temporal unavailable) is not an answer: the person's retry sends it again, with the same id.
         answer.catch(() => answers.get(csrf.nonce) === answer && answers.delete(csrf.nonce));
       }
       let ingestMs = 0;
-      const [checked, sent] = await Promise.allSettled([check.confirmed!, answer.finally(() => (ingestMs = performance.now() - ingested))]);
+      const both = Promise.allSettled([check.confirmed!, answer.finally(() => (ingestMs = performance.now() - ingested))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = await Promise.race([
+        both,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
       reply.header(
         'server-timing',
-        `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${ingestMs.toFixed(1)}`,
+        `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${waited ? ingestMs.toFixed(1) : `${waitMs}+`}`,
       );
-      if (checked.status === 'rejected') {
-        // Whether the code still works is unknown: no thanks. The retry sends the same event (taken once) and asks again.
-        req.log.warn({ err: (checked.reason as Error).message }, 'referral code check failed');
-        return send(
-          reply.header('retry-after', '30'),
-          503,
-          referralProblemPage(config, 'Please try again', 'We could not record this just now. Please send the form again in a minute.'),
-        );
+      if (!waited) {
+        // Temporal is slower than the page waits: the submission is on disk and goes on being sent (exactly once by
+        // its id); the friend is thanked now. Should the check then find the code revoked, the run refuses it.
+        req.log.info({ code: sha(code, 8), waitMs }, 'referral submission answered before Temporal took it: queued');
+        return send(reply, 200, referralThanksPage(config, advocate));
+      }
+      const [checked, sent] = waited;
+      if (checked.status === 'rejected' || (sent.status === 'rejected' && sent.reason instanceof EventNotTaken)) {
+        // Temporal did not answer the check or did not take the event: it is on disk and sent again until it is taken.
+        const err = (checked.status === 'rejected' ? checked.reason : (sent as PromiseRejectedResult).reason) as Error;
+        req.log.warn({ err: err.message }, 'referral submission queued: Temporal did not answer');
+        return send(reply, 200, referralThanksPage(config, advocate));
       }
       if (checked.value.kind !== 'active') {
         req.log.info(
@@ -202,33 +231,24 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
         );
         return send(reply, 410, referralInvalidPage(config));
       }
-      try {
-        if (sent.status === 'rejected') throw sent.reason;
-        const result = sent.value;
-        if (result.status === 'rejected') {
-          req.log.warn({ errors: result.errors }, 'referral form event refused');
-          const fields: Record<string, keyof ReferralForm> = { '/data/referredEmail': 'email', '/data/referredName': 'name' };
-          const named = Object.fromEntries(
-            result.errors.map((e) => [fields[e.pointer] ?? 'context', `${fields[e.pointer] ?? e.pointer}: ${e.message}`]),
-          );
-          return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, named)));
-        }
-        // The code's journey took it only if its run was there to take it (a run gone since the check: never thanks).
-        const taken = result.journeys.some((j) => j.journeyId === active.plan.journeyId && j.outcome !== 'not-routed');
-        if (!taken) {
-          lookup.forgetCustomer(active.customerId);
-          req.log.info({ code: sha(code, 8) }, 'referral reached no open run of its journey: the code is no longer valid');
-          return send(reply, 410, referralInvalidPage(config));
-        }
-        return send(reply, 200, referralThanksPage(config, advocate));
-      } catch (err) {
-        if (!(err instanceof EventNotTaken)) throw err;
-        return send(
-          reply.header('retry-after', '30'),
-          503,
-          referralProblemPage(config, 'Please try again', 'We could not record this just now. Please send the form again in a minute.'),
+      if (sent.status === 'rejected') throw sent.reason;
+      const result = sent.value;
+      if (result.status === 'rejected') {
+        req.log.warn({ errors: result.errors }, 'referral form event refused');
+        const fields: Record<string, keyof ReferralForm> = { '/data/referredEmail': 'email', '/data/referredName': 'name' };
+        const named = Object.fromEntries(
+          result.errors.map((e) => [fields[e.pointer] ?? 'context', `${fields[e.pointer] ?? e.pointer}: ${e.message}`]),
         );
+        return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, named)));
       }
+      // The code's journey took it only if its run was there to take it (a run gone since the check: never thanks).
+      const taken = result.journeys.some((j) => j.journeyId === active.plan.journeyId && j.outcome !== 'not-routed');
+      if (!taken) {
+        lookup.forgetCustomer(active.customerId);
+        req.log.info({ code: sha(code, 8) }, 'referral reached no open run of its journey: the code is no longer valid');
+        return send(reply, 410, referralInvalidPage(config));
+      }
+      return send(reply, 200, referralThanksPage(config, advocate));
     });
   });
 }

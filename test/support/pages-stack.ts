@@ -35,7 +35,8 @@ export async function startPagesStack(
   writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
   const { plans } = await loadJourneyDir(dir);
   opts.adjustPlans?.(plans);
-  const f = await startApi({ registry: PlanRegistry.of(plans), ...(opts.pages ? { pages: opts.pages } : {}) });
+  // The page waits for Temporal's answer (the tests check it: thanks, 410, one referral), however busy the machine.
+  const f = await startApi({ registry: PlanRegistry.of(plans), referralPageWaitMs: 10_000, ...(opts.pages ? { pages: opts.pages } : {}) });
   await f.api.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(f.api.server.address() as AddressInfo).port}`;
   const worker = await createJourneyWorker({

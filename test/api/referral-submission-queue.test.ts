@@ -1,0 +1,111 @@
+// The referral page's durable queue (api/pages/submission-queue.ts): a submission is on disk before the page answers,
+// leaves only once ingest answered it, and one Temporal did not take is sent again (same event, same id) by the
+// drain, also by the next process on the same folder. The ingest here is the queue's own seam (EventIngest.ingest's
+// contract: an answer, or EventNotTaken thrown), scripted to fail while "Temporal is down"; the end-to-end path,
+// against the real API, worker and dev server, is test/referral-code-revocation.test.ts.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventNotTaken, type EventResult } from '../../api/ingest.ts';
+import { SUBMISSIONS_DIR, SubmissionQueue, referralPageWaitMsFromEnv } from '../../api/pages/submission-queue.ts';
+import type { JourneyEvent } from '../../workflows/contract/index.ts';
+
+const referral = (n: number): JourneyEvent => ({
+  id: `referral-page:form-${n}`,
+  type: 'referral.submitted',
+  customerId: 'ada',
+  occurredAt: '2026-12-03T10:00:00.000Z',
+  data: { referralId: `rf_${n}`, referralCode: 'code', referredEmail: `friend-${n}@initech.example`, consent: true },
+});
+
+const accepted = (event: JourneyEvent): EventResult => ({
+  id: event.id,
+  status: 'accepted',
+  duplicate: false,
+  journeys: [{ journeyId: 'j', version: 1, workflowId: 'journey:j:ada', roles: ['actions'], outcome: 'signalled' }],
+  customer: { workflowId: 'customer:ada', outcome: 'signalled' },
+});
+
+/** An ingest that throws EventNotTaken while `down` is true, and records every event it was given. */
+function scriptedIngest() {
+  const state = { down: false, calls: [] as JourneyEvent[] };
+  const ingest = async (event: JourneyEvent): Promise<EventResult> => {
+    state.calls.push(event);
+    await new Promise((r) => setTimeout(r, 5));
+    if (state.down) throw new EventNotTaken(event.id, 'Temporal did not take the event: unavailable');
+    return accepted(event);
+  };
+  return { state, ingest };
+}
+
+const quiet = { warn: () => undefined, info: () => undefined };
+
+describe('the referral page submission queue', () => {
+  it('is on disk from put until ingest answers; one id in flight is sent once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'submissions-'));
+    const { state, ingest } = scriptedIngest();
+    const pending: number[] = [];
+    const q = new SubmissionQueue({ dataDir, ingest, log: quiet, onPending: (n) => pending.push(n) });
+    const e = referral(1);
+    q.put(e);
+    expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toHaveLength(1);
+    const [a, b] = [q.send(e), q.send(e)];
+    expect(a).toBe(b);
+    await expect(a).resolves.toMatchObject({ status: 'accepted' });
+    expect(state.calls).toHaveLength(1);
+    expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toEqual([]);
+    expect(pending).toEqual([1, 0]);
+    q.close();
+  });
+
+  it('keeps what Temporal did not take and sends it again, same event, until it is taken', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'submissions-'));
+    const { state, ingest } = scriptedIngest();
+    const q = new SubmissionQueue({ dataDir, ingest, log: quiet, retryMs: 50 });
+    state.down = true;
+    const e = referral(2);
+    q.put(e);
+    await expect(q.send(e)).rejects.toBeInstanceOf(EventNotTaken);
+    expect(q.waiting()).toHaveLength(1);
+    state.down = false;
+    await expect.poll(() => q.waiting().length, { timeout: 5_000 }).toBe(0);
+    const sent = state.calls.filter((c) => c.id === e.id);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.every((c) => JSON.stringify(c) === JSON.stringify(e))).toBe(true);
+    q.close();
+  });
+
+  it('a process started on the folder sends what the last one left, each once, and a refused one leaves too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'submissions-'));
+    const before = new SubmissionQueue({ dataDir, ingest: scriptedIngest().ingest, log: quiet });
+    const left = [referral(3), referral(4)];
+    for (const e of left) before.put(e); // the process stops before sending them
+    before.close();
+
+    const state = { calls: [] as JourneyEvent[] };
+    const after = new SubmissionQueue({
+      dataDir,
+      ingest: async (event) => {
+        state.calls.push(event);
+        // One of them is refused for good (invalid): retrying cannot fix it, so it leaves the queue too.
+        return event.id === left[1].id
+          ? { id: event.id, status: 'rejected', reason: 'invalid', errors: [{ pointer: '/data/referredEmail', message: 'bad' }] }
+          : accepted(event);
+      },
+      log: quiet,
+    });
+    after.start();
+    await expect.poll(() => after.waiting().length, { timeout: 5_000 }).toBe(0);
+    expect(state.calls.map((c) => c.id).sort()).toEqual(left.map((e) => e.id).sort());
+    after.close();
+  });
+
+  it('JOURNEY_REFERRAL_PAGE_WAIT_MS is whole milliseconds from 0 to 10000, named when it is not', () => {
+    expect(referralPageWaitMsFromEnv({})).toBeUndefined();
+    expect(referralPageWaitMsFromEnv({ JOURNEY_REFERRAL_PAGE_WAIT_MS: '0' })).toBe(0);
+    expect(referralPageWaitMsFromEnv({ JOURNEY_REFERRAL_PAGE_WAIT_MS: '45' })).toBe(45);
+    expect(() => referralPageWaitMsFromEnv({ JOURNEY_REFERRAL_PAGE_WAIT_MS: '2.5' })).toThrow(/JOURNEY_REFERRAL_PAGE_WAIT_MS/);
+    expect(() => referralPageWaitMsFromEnv({ JOURNEY_REFERRAL_PAGE_WAIT_MS: '-1' })).toThrow(/JOURNEY_REFERRAL_PAGE_WAIT_MS/);
+  });
+});
