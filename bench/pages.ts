@@ -18,7 +18,7 @@
 // activities and the SDK's callbacks held the API's event loop (event-loop delay p99 41-122 ms while the POST row ran),
 // which no API request meets in production. BENCH_PAGES_WORKER=inline runs it in the bench's process as before.
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60] [OWNERS=20]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -34,6 +34,7 @@ import { ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAc
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
+import { SUBMISSIONS_DIR } from '../api/pages/submission-queue.ts';
 import { parseApiKeys } from '../api/auth.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
@@ -359,6 +360,19 @@ try {
       `POST split ${label} (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; check (describe) p50 ${pct(check, 0.5)?.toFixed(1)} ms p95 ${pct(check, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
     );
   }
+  // Submissions the page answered past its wait (JOURNEY_REFERRAL_PAGE_WAIT_MS): sent on by the durable queue. Every
+  // one must still reach Temporal: the queue's folder empties once ingest has answered each.
+  const pastWait = (from: string[]) => from.filter((h) => /ingest;dur=\d+\+/.test(h)).length;
+  const queueDir = join(dataDir, SUBMISSIONS_DIR);
+  const drainStart = performance.now();
+  while (readdirSync(queueDir).length > 0 && performance.now() - drainStart < 120_000) await new Promise((r) => setTimeout(r, 250));
+  const left = readdirSync(queueDir).length;
+  console.log(
+    `POST answered past the wait (the queue sent them on): back to back ${pastWait(split)} of ${split.length}, paced ${pastWait(pacedSplit)} of ${pacedSplit.length}; ` +
+      (left === 0
+        ? `every submission taken by Temporal ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the last POST (queue empty)`
+        : `NOT DELIVERED: ${left} submissions still queued after 120 s`),
+  );
   const post = rows.find((r) => r.name.startsWith('ours POST /r'))!;
   const refused = rows.find((r) => r.name === 'raw 2 signals (run + customer)')!;
   console.log(
