@@ -4,9 +4,10 @@
 // Temporal round trip, and a replay when the run is not in the worker's cache, on every visitor's request).
 // Revocation: an opt-out this API process took drops the advocate's cached answers at once (api/advocate-revocations.ts);
 // a journey no longer active in this process's registry is refused on the cached answer too. Another process's
-// opt-out reaches this one's visitors within the cache's 15 s, but never a submission: confirm() asks the Temporal
-// server for the run's stage (describe: the server's own record, no worker involved) while the referral is sent, and
-// the page thanks only when it says the code works; the run refuses a referral on a code it no longer honours itself.
+// opt-out reaches this one's visitors within the cache's 15 s, but never a referral: confirm() asks the Temporal
+// server for the run's stage (describe: the server's own record, no worker involved) while the referral is sent (the
+// page answers 410 when it finds the code revoked within its wait), and the run refuses a referral on a code it no
+// longer honours itself.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { JourneyStage, Suppressed, journeyStateQuery, journeyWorkflowId, type JourneySnapshot } from '../../workflows/contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
@@ -97,7 +98,7 @@ export class ReferralCodeLookup {
    * queried. `confirmed` is the authoritative check (confirm: the Temporal server's record of the run), started at
    * once, beside the query when there is one: the caller sends the referral while it runs and decides the page on it.
    * What the check refuses, the run refuses too (it ended or opted out: patch journey-refuses-revoked-code-referrals),
-   * so sending before the answer is in thanks no one for a refused referral. `timing` gets each call's milliseconds.
+   * so a referral sent before the answer is in is never taken on a revoked code. `timing` gets each call's milliseconds.
    */
   async openSubmission(
     code: string,

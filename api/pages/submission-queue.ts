@@ -6,7 +6,7 @@
 // the process stopped) is sent again by the drain: at start, then every RETRY_MS while anything waits, with the same
 // event id, so Temporal's runs take it once whatever the number of tries. Operators see the count as the gauge
 // journey_api_referral_submissions_pending and a warning in the log while it is not zero.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, openSync, writeSync, fsyncSync, closeSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
@@ -26,6 +26,7 @@ export function referralPageWaitMsFromEnv(env: NodeJS.ProcessEnv): number | unde
 }
 const RETRY_MS = 15_000;
 const MAX_RETRY_MS = 5 * 60_000;
+const STALE_TMP_MS = 60_000;
 
 export interface SubmissionQueueOptions {
   dataDir: string;
@@ -114,8 +115,17 @@ export class SubmissionQueue {
     this.report();
   }
 
-  /** Starts the drain (anything left by an earlier process goes first). */
+  /** Starts the drain (anything left by an earlier process goes first). A temporary file older than a minute is a
+   *  write a stopped process never finished: its page never answered, so it goes. */
   start(): void {
+    for (const name of readdirSync(this.dir).filter((n) => n.endsWith('.tmp'))) {
+      const file = join(this.dir, name);
+      try {
+        if (Date.now() - statSync(file).mtimeMs > STALE_TMP_MS) rmSync(file, { force: true });
+      } catch {
+        // renamed or removed meanwhile
+      }
+    }
     void this.drain().finally(() => this.waiting().length > 0 && this.schedule());
   }
 

@@ -4,7 +4,7 @@
 // contract: an answer, or EventNotTaken thrown), scripted to fail while "Temporal is down"; the end-to-end path,
 // against the real API, worker and dev server, is test/referral-code-revocation.test.ts.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventNotTaken, type EventResult } from '../../api/ingest.ts';
@@ -82,6 +82,10 @@ describe('the referral page submission queue', () => {
     const left = [referral(3), referral(4)];
     for (const e of left) before.put(e); // the process stops before sending them
     before.close();
+    // ...and one write it never finished (its page never answered): a temporary file, gone at the next start.
+    const stale = join(dataDir, SUBMISSIONS_DIR, 'unfinished.json.1.tmp');
+    writeFileSync(stale, '{"id":');
+    utimesSync(stale, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
 
     const state = { calls: [] as JourneyEvent[] };
     const after = new SubmissionQueue({
@@ -98,6 +102,7 @@ describe('the referral page submission queue', () => {
     after.start();
     await expect.poll(() => after.waiting().length, { timeout: 5_000 }).toBe(0);
     expect(state.calls.map((c) => c.id).sort()).toEqual(left.map((e) => e.id).sort());
+    expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toEqual([]);
     after.close();
   });
 
