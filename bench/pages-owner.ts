@@ -4,6 +4,8 @@
 // Strategic accounts renew (the shipped strategic-reference-advisory journey, its task sent at once and open for 30
 // minutes, the owner's working hours all day): the worker emails each owner a task with its Done link. Half the
 // tasks are answered by the raw row, half by ours (a task is answered once).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { CompiledPlan } from '../definitions/plan.ts';
 import { listOutbox } from '../activities/outbox.ts';
@@ -20,6 +22,22 @@ import { strategicRenewal } from '../test/support/strategic-account.ts';
 export const OWNER_JOURNEY = 'strategic-reference-advisory';
 
 /** The demo plans with the owner task sent at once and open long enough for the bench. */
+/** The same two settings written into the owner journey's file in `dir`, for an API process that loads the folder itself. */
+export function ownerTaskFilesForBench(dir: string): void {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const path = join(dir, file);
+    const definition = JSON.parse(readFileSync(path, 'utf8'));
+    if (definition.id !== OWNER_JOURNEY) continue;
+    for (const motion of Object.values(definition.motions ?? {}) as Array<{
+      invite: { firstAskDelay?: string; ownerTask?: { answerWithin?: string } };
+    }>) {
+      motion.invite.firstAskDelay = 'PT1S';
+      if (motion.invite.ownerTask) motion.invite.ownerTask.answerWithin = 'PT30M';
+    }
+    writeFileSync(path, `${JSON.stringify(definition, null, 2)}\n`);
+  }
+}
+
 export function ownerTaskPlansForBench(plans: CompiledPlan[]): void {
   for (const plan of plans.filter((p) => p.journeyId === OWNER_JOURNEY))
     for (const motion of Object.values(plan.definition.motions)) {

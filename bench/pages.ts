@@ -17,8 +17,11 @@
 // The worker runs in its own process (worker/main.ts, as `npm start` and the cluster run it): in the API's process its
 // activities and the SDK's callbacks held the API's event loop (event-loop delay p99 41-122 ms while the POST row ran),
 // which no API request meets in production. BENCH_PAGES_WORKER=inline runs it in the bench's process as before.
+// The API runs in its own process too (api/main.ts, as `npm start` runs it), so the load generator, the raw
+// baselines' client and the API do not share one event loop; BENCH_PAGES_API=inline runs it in the bench's process
+// (then the cpu/req column includes the API's CPU; with the API apart it is the client's alone).
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/pages.ts [N=200] [ADVOCATES=60] [OWNERS=20]
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -30,7 +33,7 @@ import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { pct, printRows, timed, timedPacedPair, type Row } from './pages-timing.ts';
-import { ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
+import { ownerTaskFilesForBench, ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
@@ -125,6 +128,57 @@ async function startWorker(
     await workerConnection.close();
   };
 }
+const API_MODE = process.env.BENCH_PAGES_API === 'inline' ? 'inline' : 'process';
+
+/** The API as `npm start` runs it (api/main.ts, its own process: its event loop is not the load generator's, nor the
+ *  raw baselines' client's), on the journeys folder and pages file given; answers once /healthz does. */
+async function startApiProcess(
+  server: { address: string; namespace: string },
+  taskQueue: string,
+  journeysDir: string,
+  pagesFile: string,
+): Promise<{ base: string; stop: () => Promise<unknown> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_DATA_DIR: dataDir,
+      JOURNEY_API_PORT: String(port),
+      JOURNEY_API_KEYS: 'bench-key',
+      JOURNEY_DEV_MODE: '1',
+      JOURNEY_JOURNEYS_DIR: journeysDir,
+      JOURNEY_PAGES: pagesFile,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (const deadline = Date.now() + 60_000; ;) {
+    if (exited !== undefined) throw new Error(`the API exited (${exited}) before serving`);
+    if (Date.now() > deadline) throw new Error('the API did not answer /healthz within 60 s');
+    const up = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        if (exited !== undefined) return resolve(undefined);
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 const tag = randomUUID().slice(0, 8);
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
@@ -132,7 +186,7 @@ const stops: Array<() => Promise<unknown>> = [];
 const rows: Row[] = [];
 try {
   console.log(
-    `pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates, ${OWNERS} owner tasks, paced rows ${GAP_MS} ms apart on average; load average ${loadavg()[0].toFixed(2)}; starting a dev server, a worker (${WORKER_MODE === 'process' ? 'its own process' : 'in this process'}), the API...`,
+    `pages benchmark: N=${N} requests per row, ${ADVOCATES} advocates, ${OWNERS} owner tasks, paced rows ${GAP_MS} ms apart on average; load average ${loadavg()[0].toFixed(2)}; starting a dev server, a worker (${WORKER_MODE === 'process' ? 'its own process' : 'in this process'}), the API (${API_MODE === 'process' ? 'its own process' : 'in this process'})...`,
   );
   const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
   stops.unshift(() => server.stop());
@@ -153,9 +207,19 @@ try {
   pages.referralPage.rateLimits = { perIp: { max: 100_000, window: 'PT1H' }, perCode: { max: 100_000, window: 'PT1H' } };
   pages.ownerTaskPage = { rateLimits: { perIp: { max: 100_000, window: 'PT1H' }, perToken: { max: 100_000, window: 'PT1H' } } };
   const taskQueue = `bench-pages-${tag}`;
-  const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key'), registry, dataDir, pages });
-  const base = await api.listen({ host: '127.0.0.1', port: 0 });
-  stops.unshift(() => api.close());
+  let base: string;
+  if (API_MODE === 'process') {
+    ownerTaskFilesForBench(journeysDir);
+    const pagesFile = join(dataDir, 'bench-pages.json');
+    writeFileSync(pagesFile, JSON.stringify(pages));
+    const api = await startApiProcess(server, taskQueue, journeysDir, pagesFile);
+    base = api.base;
+    stops.unshift(api.stop);
+  } else {
+    const api = await buildApi({ client, taskQueue, apiKeys: parseApiKeys('bench-key'), registry, dataDir, pages });
+    base = await api.listen({ host: '127.0.0.1', port: 0 });
+    stops.unshift(() => api.close());
+  }
   stops.unshift(await startWorker(server, taskQueue, base));
   // Advocates: promoters (in a zone where it is daytime, so quiet hours hold nothing) whose first ask (with both links) is in the outbox.
   const ids = Array.from({ length: ADVOCATES }, (_, i) => `bench-adv-${tag}-${i}`);
@@ -377,7 +441,7 @@ try {
   const refused = rows.find((r) => r.name === 'raw 2 signals (run + customer)')!;
   console.log(
     `POST vs raw 2 signals of a refused event (no work follows): ${(pct(post.latencies, 0.5) / pct(refused.latencies, 0.5)).toFixed(2)}x p50; ` +
-      `API event-loop delay during the POST row: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (worker: ${WORKER_MODE === 'process' ? 'its own process' : 'this process'}); load average now ${loadavg()
+      `${API_MODE === 'process' ? 'bench (client) event-loop delay, the API in its own process' : 'API event-loop delay'} during the POST row: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (worker: ${WORKER_MODE === 'process' ? 'its own process' : 'this process'}); load average now ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
   );
