@@ -178,6 +178,7 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_INGEST_N: { default: '300', meaning: 'events sent by bench/ingest.ts' },
   BENCH_PAGES_N: { default: '200', meaning: 'requests per row of bench/pages.ts' },
   BENCH_PAGES_WORKER: { default: '— (its own process)', meaning: "`inline` runs bench/pages.ts's worker in the bench's process" },
+  BENCH_PAGES_API: { default: '— (its own process)', meaning: "`inline` runs bench/pages.ts's API in the bench's process" },
   BENCH_PAGES_ADVOCATES: { default: '60', meaning: 'advocates asked by bench/pages.ts (one form posted per advocate)' },
   BENCH_PAGES_OWNERS: { default: '20', meaning: 'owner tasks sent by bench/pages.ts for its `/o` rows' },
   BENCH_PAGES_GAP_MS: { default: '1000', meaning: "mean time between submissions in bench/pages.ts's paced rows (Poisson arrivals)" },
