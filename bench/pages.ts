@@ -75,6 +75,28 @@ async function ok(res: Response, status = 200): Promise<string> {
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const WORKER_MODE = process.env.BENCH_PAGES_WORKER === 'inline' ? 'inline' : 'process';
 
+/** One of the engine's processes (worker/main.ts, api/main.ts) on the bench's server, task queue and data folder. */
+function spawnOwn(
+  script: string,
+  server: { address: string; namespace: string },
+  taskQueue: string,
+  env: Record<string, string>,
+  stdout: 'pipe' | 'ignore',
+) {
+  return spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+}
+
 /** The worker, polling taskQueue until the returned stop is called: its own process unless BENCH_PAGES_WORKER=inline. */
 async function startWorker(
   server: { address: string; namespace: string },
@@ -82,19 +104,7 @@ async function startWorker(
   publicUrl: string,
 ): Promise<() => Promise<unknown>> {
   if (WORKER_MODE === 'process') {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      cwd: new URL('..', import.meta.url).pathname,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: server.namespace,
-        JOURNEY_TASK_QUEUE: taskQueue,
-        JOURNEY_DATA_DIR: dataDir,
-        JOURNEY_PUBLIC_URL: publicUrl,
-        JOURNEY_LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawnOwn('worker/main.ts', server, taskQueue, { JOURNEY_PUBLIC_URL: publicUrl, JOURNEY_LOG_LEVEL: 'error' }, 'pipe');
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before polling`)));
       child.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('polling task queue') && resolve());
@@ -139,22 +149,19 @@ async function startApiProcess(
   pagesFile: string,
 ): Promise<{ base: string; stop: () => Promise<unknown> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      JOURNEY_TASK_QUEUE: taskQueue,
-      JOURNEY_DATA_DIR: dataDir,
+  const child = spawnOwn(
+    'api/main.ts',
+    server,
+    taskQueue,
+    {
       JOURNEY_API_PORT: String(port),
       JOURNEY_API_KEYS: 'bench-key',
       JOURNEY_DEV_MODE: '1',
       JOURNEY_JOURNEYS_DIR: journeysDir,
       JOURNEY_PAGES: pagesFile,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    'ignore',
+  );
   const base = `http://127.0.0.1:${port}`;
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));

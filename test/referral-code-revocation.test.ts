@@ -55,18 +55,21 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     // the machine (the default, 30 ms, answers from the queue past it; the last test checks that path).
     const waitForTemporal = { referralPageWaitMs: 10_000 };
     f = await startApi({ registry: PlanRegistry.of(plans), pages, ...waitForTemporal });
-    // A second API process on the same Temporal (as `npm run start:cluster` runs two): its own lookup cache.
-    other = await buildApi({
-      client: f.temporal.client,
-      taskQueue: f.taskQueue,
-      apiKeys: parseApiKeys(KEYS),
-      registry: PlanRegistry.of(plans),
-      dataDir: f.dataDir,
-      pages,
-      ...waitForTemporal,
-    });
+    // More API processes on the same Temporal and data folder (as `npm run start:cluster` runs two), each with its own
+    // registry and lookup cache; the second is a plain one.
+    const sibling = (opts: Partial<Parameters<typeof buildApi>[0]>) =>
+      buildApi({
+        client: f.temporal.client,
+        taskQueue: f.taskQueue,
+        apiKeys: parseApiKeys(KEYS),
+        registry: PlanRegistry.of(plans),
+        dataDir: f.dataDir,
+        pages,
+        ...opts,
+      });
+    other = await sibling(waitForTemporal);
     // A third, whose Temporal calls the tests count (the submission's lookup and check).
-    late = await buildApi({
+    late = await sibling({
       client: new Client({
         connection: f.temporal.client.connection,
         namespace: 'default',
@@ -81,24 +84,11 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
           ],
         },
       }),
-      taskQueue: f.taskQueue,
-      apiKeys: parseApiKeys(KEYS),
-      registry: PlanRegistry.of(plans),
-      dataDir: f.dataDir,
-      pages,
       ...waitForTemporal,
     });
     // A fourth that never waits for Temporal (JOURNEY_REFERRAL_PAGE_WAIT_MS=0): every submission is answered from its
     // durable queue (api/pages/submission-queue.ts) and sent on after the answer.
-    queued = await buildApi({
-      client: f.temporal.client,
-      taskQueue: f.taskQueue,
-      apiKeys: parseApiKeys(KEYS),
-      registry: PlanRegistry.of(plans),
-      dataDir: f.dataDir,
-      pages,
-      referralPageWaitMs: 0,
-    });
+    queued = await sibling({ referralPageWaitMs: 0 });
     worker = await createJourneyWorker({
       connection: f.temporal.workerConnection,
       namespace: 'default',
