@@ -32,7 +32,7 @@ import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@t
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
-import { pct, printRows, timed, timedPacedPair, type Row } from './pages-timing.ts';
+import { LIMIT_MS, pct, printRows, timed, timedPacedPair, type Row } from './pages-timing.ts';
 import { ownerTaskFilesForBench, ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
@@ -379,15 +379,26 @@ try {
     }
     return forms;
   };
+  /** Each POST's Server-Timing header, and beside it the milliseconds the client measured (to tell the API's own time
+   *  from the time spent outside it: the connection, the client's event loop). */
+  const clientMs = new Map<string[], number[]>();
   const postForm = (forms: Awaited<ReturnType<typeof makeForms>>, split: string[]) => async (i: number) => {
     const f = forms[i];
+    const t0 = performance.now();
     const res = await fetch(f.url, {
       method: 'POST',
       headers: { cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: f.body,
     });
-    split.push(res.headers.get('server-timing') ?? '');
     await ok(res);
+    split.push(res.headers.get('server-timing') ?? '');
+    clientMs.set(split, [...(clientMs.get(split) ?? []), performance.now() - t0]);
+  };
+  /** The API process's event-loop delay since the last scrape (prom-client resets its histogram on each collect). */
+  const apiLoopLag = async () => {
+    const text = await fetch(`${base}/metrics`).then((r) => r.text());
+    const read = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
   };
   const split: string[] = [];
   const b2bForms = await makeForms('b2b');
@@ -411,9 +422,11 @@ try {
   await new Promise((r) => setTimeout(r, 5_000));
   const pacedSplit: string[] = [];
   const pacedForms = await makeForms('paced');
+  await apiLoopLag();
   const [rawPaced, oursPaced] = await timedPacedPair(ADVOCATES, GAP_MS, PACED_SEED, rawReferral('paced'), postForm(pacedForms, pacedSplit));
   rows.push({ name: 'raw 2 signals, a real referral, paced', ...rawPaced, arrivals: paced });
   rows.push({ name: 'ours POST /r/<code>, paced', ...oursPaced, baseline: 'raw 2 signals, a real referral, paced', arrivals: paced });
+  const pacedApiLag = await apiLoopLag();
 
   printRows(rows);
   // Where the POST's time goes (its Server-Timing header): the code lookup (cached), the check (describe) and ingest.
@@ -431,6 +444,23 @@ try {
       `POST split ${label} (server-timing): lookup p50 ${pct(lookup, 0.5)?.toFixed(1)} ms p95 ${pct(lookup, 0.95)?.toFixed(1)} ms; check (describe) p50 ${pct(check, 0.5)?.toFixed(1)} ms p95 ${pct(check, 0.95)?.toFixed(1)} ms; ingest p50 ${pct(ingest, 0.5)?.toFixed(1)} ms p95 ${pct(ingest, 0.95)?.toFixed(1)} ms`,
     );
   }
+  // The slow ones, each with the API's own time (app: Fastify's elapsed time when the page was sent) and its parts.
+  for (const [label, from] of [
+    ['back to back', split],
+    ['paced', pacedSplit],
+  ] as const) {
+    const ms = clientMs.get(from) ?? [];
+    const slow = from.map((h, i) => ({ h, ms: ms[i] })).filter((x) => x.ms > LIMIT_MS);
+    const app = slow.map((x) => Number(/app;dur=([\d.]+)/.exec(x.h)?.[1] ?? NaN)).filter(Number.isFinite);
+    console.log(
+      `POST over ${LIMIT_MS} ms ${label}: ${slow.length}; the API's own time in them: max ${app.length ? Math.max(...app).toFixed(1) : '-'} ms, ` +
+        `${app.filter((a) => a > LIMIT_MS).length} of them over ${LIMIT_MS} ms inside the API`,
+    );
+    for (const x of slow.slice(0, 8)) console.log(`  client ${x.ms.toFixed(1)} ms  ${x.h}`);
+  }
+  console.log(
+    `API process event-loop delay during the paced rows: p99 ${pacedApiLag.p99.toFixed(1)} ms, max ${pacedApiLag.max.toFixed(1)} ms`,
+  );
   // Submissions the page answered past its wait (JOURNEY_REFERRAL_PAGE_WAIT_MS): sent on by the durable queue. Every
   // one must still reach Temporal: the queue's folder empties once ingest has answered each.
   const pastWait = (from: string[]) => from.filter((h) => /ingest;dur=\d+\+/.test(h)).length;

@@ -137,7 +137,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_REFERRAL_PAGE_WAIT_MS: {
     default: '30',
     meaning:
-      'how long a referral form submission waits for Temporal before the page answers; a submission is written to `<data folder>/referral-submissions/` first and sent again until Temporal takes it (docs/advocates.md)',
+      'how long a referral form submission waits for Temporal before the page answers, counted from the request’s arrival; a submission is written to `<data folder>/referral-submissions/` as it is sent, and sent again until Temporal takes it (docs/advocates.md)',
   },
   JOURNEY_EVENT_LOG_KEEP: { default: '20', meaning: 'rotated event log files kept (the oldest removed beyond it)' },
   JOURNEY_POSTMARK_WEBHOOK_USER: { default: '— (route off)', meaning: 'basic-auth user of `POST /v1/webhooks/postmark`' },

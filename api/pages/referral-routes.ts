@@ -64,7 +64,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
   const perIp = limiterFor(limits.perIp, { name: 'per IP address', max: 10 });
   const perCode = limiterFor(limits.perCode, { name: 'per referral code', max: 30 });
   /** Submissions by form nonce: a second POST of the same form gets the first one's answer. */
-  const answers = new Map<string, Promise<EventResult>>();
+  const answers = new Map<string, { durable: Promise<void>; answer: Promise<EventResult> }>();
 
   const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
   const isHttps = (req: FastifyRequest) => req.protocol === 'https';
@@ -151,7 +151,7 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
       // sent after a late answer. A code the describe finds revoked (the run ended or opted out) gets the 410 page when
       // the answer comes in time; either way its run refuses the referral itself (event.ignored code-revoked), so a
       // referral on a code another process revoked is never taken.
-      const timing: { lookupMs?: number; checkMs?: number } = {};
+      const timing: { lookupMs?: number; checkMs?: number; putMs?: number } = {};
       const check: { confirmed?: Promise<CodeLookup> } = {};
       const active = await found(req, reply, async () => {
         const opened = await lookup.openSubmission(code, timing);
@@ -170,8 +170,8 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
         return send(reply, 400, referralPage(config, view(active, code, body[CSRF_FIELD], form, problems)));
 
       const ingested = performance.now();
-      let answer = answers.get(csrf.nonce);
-      if (!answer) {
+      let submission = answers.get(csrf.nonce);
+      if (!submission) {
         const event: JourneyEvent = {
           id: `referral-page:${sha(csrf.nonce, 24)}`,
           type: 'referral.submitted',
@@ -189,37 +189,62 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
             source: 'referral-page',
           },
         };
-        // Durable before any answer: from here the submission is sent until Temporal takes it, whatever the page says.
-        submissions.put(event);
-        answer = submissions.send(event);
-        answers.set(csrf.nonce, answer);
+        // Written to disk and sent at once, side by side: from the moment the file is there the submission is sent
+        // until Temporal takes it, whatever the page says; the page never thanks before one of the two holds it.
+        const durable = submissions.put(event);
+        durable.then(
+          () => (timing.putMs = performance.now() - ingested),
+          (err: Error) => req.log.error({ err: err.message }, 'referral submission not written to the queue folder'),
+        );
+        submission = { durable, answer: submissions.send(event) };
+        const mine = submission;
+        answers.set(csrf.nonce, mine);
         if (answers.size > ANSWERS_MAX) answers.delete(answers.keys().next().value!);
         // Not taken (Temporal unavailable) is not an answer: the person's retry sends it again, with the same id.
-        answer.catch(() => answers.get(csrf.nonce) === answer && answers.delete(csrf.nonce));
+        mine.answer.catch(() => answers.get(csrf.nonce) === mine && answers.delete(csrf.nonce));
       }
+      const { durable, answer } = submission;
       let ingestMs = 0;
       const both = Promise.allSettled([check.confirmed!, answer.finally(() => (ingestMs = performance.now() - ingested))]);
+      // The wait counts from the request's arrival (Fastify's elapsed time): the lookup, the checks and the write
+      // before it are inside it, so the page answers about waitMs after the request came in, not waitMs after ingest
+      // began.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = await Promise.race([
         both,
         new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), waitMs);
+          timer = setTimeout(() => resolve(undefined), Math.max(0, waitMs - reply.elapsedTime));
         }),
       ]);
       clearTimeout(timer);
-      reply.header(
-        'server-timing',
-        `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${waited ? ingestMs.toFixed(1) : `${waitMs}+`}`,
-      );
+      // Thanking promises the submission is kept: the page answers once Temporal took it or it is on disk (then sent
+      // until Temporal takes it), whichever comes first.
+      const held = () =>
+        Promise.race([
+          durable,
+          answer.then(
+            (r) => (r.status === 'accepted' ? undefined : durable),
+            () => durable,
+          ),
+        ]);
+      const timingHeader = () =>
+        reply.header(
+          'server-timing',
+          `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${waited ? ingestMs.toFixed(1) : `${waitMs}+`}, put;dur=${timing.putMs === undefined ? '-' : timing.putMs.toFixed(1)}, app;dur=${reply.elapsedTime.toFixed(1)}`,
+        );
       if (!waited) {
         // Temporal is slower than the page waits: the submission is on disk and goes on being sent (exactly once by
         // its id); the friend is thanked now. Should the check then find the code revoked, the run refuses it.
+        await held();
+        timingHeader();
         req.log.info({ code: sha(code, 8), waitMs }, 'referral submission answered before Temporal took it: queued');
         return send(reply, 200, referralThanksPage(config, advocate));
       }
       const [checked, sent] = waited;
+      timingHeader();
       if (checked.status === 'rejected' || (sent.status === 'rejected' && sent.reason instanceof EventNotTaken)) {
         // Temporal did not answer the check or did not take the event: it is on disk and sent again until it is taken.
+        await held();
         const err = (checked.status === 'rejected' ? checked.reason : (sent as PromiseRejectedResult).reason) as Error;
         req.log.warn({ err: err.message }, 'referral submission queued: Temporal did not answer');
         return send(reply, 200, referralThanksPage(config, advocate));

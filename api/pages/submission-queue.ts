@@ -1,16 +1,17 @@
 // Referral submissions the page has answered before Temporal took them. The page waits for Temporal only so long
 // (JOURNEY_REFERRAL_PAGE_WAIT_MS, default 30 ms): a friend's form is never held behind a slow server. So nothing the
 // page answered can be lost, every submission is written here first, one file per event under
-// <dataDir>/referral-submissions/ (written to a temporary name, fsynced, renamed: a file is whole or absent), and
-// removed once ingest has answered it (taken, or refused for good). What is still here (Temporal was slow or down, or
+// <dataDir>/referral-submissions/ (written to a temporary name, fsynced, renamed, the folder fsynced: a file is whole
+// or absent, and there after a power cut), and removed once ingest has answered it (taken, or refused for good). What is still here (Temporal was slow or down, or
 // the process stopped) is sent again by the drain: at start, then every RETRY_MS while anything waits, with the same
 // event id, so Temporal's runs take it once whatever the number of tries. Operators see the count as the gauge
 // journey_api_referral_submissions_pending and a warning in the log while it is not zero.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, openSync, writeSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
 import type { EventResult } from '../ingest.ts';
+import { DurableWriter } from './durable-writer.ts';
 
 export const SUBMISSIONS_DIR = 'referral-submissions';
 export const DEFAULT_WAIT_MS = 30;
@@ -42,6 +43,10 @@ export class SubmissionQueue {
   private readonly dir: string;
   /** Submissions being sent now (by the page's request or the drain): never sent twice at once. */
   private readonly inFlight = new Map<string, Promise<EventResult>>();
+  /** Writes under way, by event id: an answer that comes before its write is done removes the file only after it. */
+  private readonly writing = new Map<string, Promise<void>>();
+  private tmpSeq = 0;
+  private readonly writer: DurableWriter;
   private timer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private closed = false;
@@ -49,22 +54,24 @@ export class SubmissionQueue {
   constructor(private readonly opts: SubmissionQueueOptions) {
     this.dir = join(opts.dataDir, SUBMISSIONS_DIR);
     mkdirSync(this.dir, { recursive: true });
+    this.writer = new DurableWriter(this.dir);
     this.retryMs = opts.retryMs ?? RETRY_MS;
   }
 
-  /** Writes the submission durably (before the page answers). Writing one already here again changes nothing. */
-  put(event: JourneyEvent): void {
+  /**
+   * Writes the submission durably: resolved once the file and its name are on disk (durable-writer.ts: a thread of
+   * its own, so the event loop serves other requests meanwhile, and the caller may send the event while it is
+   * written). Writing one already here again changes nothing.
+   */
+  put(event: JourneyEvent): Promise<void> {
     const file = this.fileOf(event.id);
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(event));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    this.report();
+    const write = this.writer.write(`${file}.${process.pid}-${++this.tmpSeq}.tmp`, file, JSON.stringify(event)).then(() => {
+      this.report();
+    });
+    this.writing.set(event.id, write);
+    const done = () => this.writing.get(event.id) === write && this.writing.delete(event.id);
+    write.then(done, done);
+    return write;
   }
 
   /**
@@ -76,7 +83,11 @@ export class SubmissionQueue {
     if (running) return running;
     const sending = this.opts.ingest(event).then(
       (result) => {
-        this.forget(event.id);
+        // Answered: the file goes, once it is written when the answer came first (the answer is not held for it).
+        const written = this.writing.get(event.id);
+        const forget = () => this.forget(event.id);
+        if (written) void written.then(forget, forget);
+        else forget();
         if (result.status === 'accepted' && !result.journeys.some((j) => j.outcome !== 'not-routed'))
           this.opts.log.info({ eventId: event.id }, 'referral submission reached no open run of its journey');
         return result;
@@ -96,11 +107,11 @@ export class SubmissionQueue {
     const waiting = this.waiting();
     if (waiting.length > 0) this.opts.log.warn({ waiting: waiting.length }, 'referral submissions waiting for Temporal: sending them');
     let failed = 0;
-    for (const name of waiting) {
+    for (const file of waiting) {
       if (this.closed) return;
       let event: JourneyEvent;
       try {
-        event = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as JourneyEvent;
+        event = JSON.parse(readFileSync(file, 'utf8')) as JourneyEvent;
       } catch {
         continue; // removed meanwhile (its request's send answered)
       }
@@ -129,15 +140,19 @@ export class SubmissionQueue {
     void this.drain().finally(() => this.waiting().length > 0 && this.schedule());
   }
 
-  close(): void {
+  /** Stops the retries; resolves once the writes under way are done. */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.writer.close();
   }
 
-  /** The file names of the waiting submissions. */
+  /** The paths of the waiting submissions' files. */
   waiting(): string[] {
-    return readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    return readdirSync(this.dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => join(this.dir, n));
   }
 
   private schedule(): void {
@@ -155,6 +170,7 @@ export class SubmissionQueue {
   }
 
   private report(): void {
+    // The folder's count, not this process's: API processes sharing the folder (the cluster) all write and send here.
     this.opts.onPending?.(this.waiting().length);
   }
 

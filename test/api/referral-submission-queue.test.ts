@@ -4,11 +4,12 @@
 // contract: an answer, or EventNotTaken thrown), scripted to fail while "Temporal is down"; the end-to-end path,
 // against the real API, worker and dev server, is test/referral-code-revocation.test.ts.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventNotTaken, type EventResult } from '../../api/ingest.ts';
 import { SUBMISSIONS_DIR, SubmissionQueue, referralPageWaitMsFromEnv } from '../../api/pages/submission-queue.ts';
+import { DurableWriter } from '../../api/pages/durable-writer.ts';
 import type { JourneyEvent } from '../../workflows/contract/index.ts';
 
 const referral = (n: number): JourneyEvent => ({
@@ -48,7 +49,7 @@ describe('the referral page submission queue', () => {
     const pending: number[] = [];
     const q = new SubmissionQueue({ dataDir, ingest, log: quiet, onPending: (n) => pending.push(n) });
     const e = referral(1);
-    q.put(e);
+    await q.put(e);
     expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toHaveLength(1);
     const [a, b] = [q.send(e), q.send(e)];
     expect(a).toBe(b);
@@ -56,7 +57,7 @@ describe('the referral page submission queue', () => {
     expect(state.calls).toHaveLength(1);
     expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toEqual([]);
     expect(pending).toEqual([1, 0]);
-    q.close();
+    await q.close();
   });
 
   it('keeps what Temporal did not take and sends it again, same event, until it is taken', async () => {
@@ -65,7 +66,7 @@ describe('the referral page submission queue', () => {
     const q = new SubmissionQueue({ dataDir, ingest, log: quiet, retryMs: 50 });
     state.down = true;
     const e = referral(2);
-    q.put(e);
+    await q.put(e);
     await expect(q.send(e)).rejects.toBeInstanceOf(EventNotTaken);
     expect(q.waiting()).toHaveLength(1);
     state.down = false;
@@ -73,15 +74,15 @@ describe('the referral page submission queue', () => {
     const sent = state.calls.filter((c) => c.id === e.id);
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent.every((c) => JSON.stringify(c) === JSON.stringify(e))).toBe(true);
-    q.close();
+    await q.close();
   });
 
   it('a process started on the folder sends what the last one left, each once, and a refused one leaves too', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'submissions-'));
     const before = new SubmissionQueue({ dataDir, ingest: scriptedIngest().ingest, log: quiet });
     const left = [referral(3), referral(4)];
-    for (const e of left) before.put(e); // the process stops before sending them
-    before.close();
+    for (const e of left) await before.put(e); // the process stops before sending them
+    await before.close();
     // ...and one write it never finished (its page never answered): a temporary file, gone at the next start.
     const stale = join(dataDir, SUBMISSIONS_DIR, 'unfinished.json.1.tmp');
     writeFileSync(stale, '{"id":');
@@ -103,7 +104,46 @@ describe('the referral page submission queue', () => {
     await expect.poll(() => after.waiting().length, { timeout: 5_000 }).toBe(0);
     expect(state.calls.map((c) => c.id).sort()).toEqual(left.map((e) => e.id).sort());
     expect(readdirSync(join(dataDir, SUBMISSIONS_DIR))).toEqual([]);
-    after.close();
+    await after.close();
+  });
+
+  it('an answer that comes before the write is done removes the file once it is written: none is left to send again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'submissions-'));
+    const calls: JourneyEvent[] = [];
+    // Temporal answers at once, before the write's fsyncs (on libuv's threads) can have finished.
+    const q = new SubmissionQueue({ dataDir, ingest: async (event) => (calls.push(event), accepted(event)), log: quiet });
+    const pending: number[] = [];
+    const events = Array.from({ length: 20 }, (_, n) => referral(100 + n));
+    const sent = events.map((e) => {
+      const durable = q.put(e);
+      return Promise.all([durable, q.send(e)]);
+    });
+    await Promise.all(sent);
+    await expect.poll(() => readdirSync(join(dataDir, SUBMISSIONS_DIR)), { timeout: 2_000 }).toEqual([]);
+    await q.close();
+    // A new process on the folder finds nothing to send: each submission went to Temporal once.
+    const after = new SubmissionQueue({
+      dataDir,
+      ingest: async (event) => (calls.push(event), accepted(event)),
+      log: quiet,
+      onPending: (n) => pending.push(n),
+    });
+    await after.drain();
+    expect(calls).toHaveLength(20);
+    expect(pending.at(-1)).toBe(0);
+    await after.close();
+  });
+
+  it('the durable writer resolves once the file is in place, writes a burst together, and rejects with the reason when it cannot write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'durable-'));
+    const writer = new DurableWriter(dir);
+    const files = Array.from({ length: 30 }, (_, n) => join(dir, `f${n}.json`));
+    await Promise.all(files.map((f, n) => writer.write(`${f}.tmp`, f, JSON.stringify({ n }))));
+    expect(readdirSync(dir).sort()).toEqual(files.map((f) => f.slice(dir.length + 1)).sort());
+    expect(JSON.parse(readFileSync(files[7], 'utf8'))).toEqual({ n: 7 });
+    rmSync(dir, { recursive: true });
+    await expect(writer.write(join(dir, 'x.tmp'), join(dir, 'x.json'), '{}')).rejects.toThrow(/ENOENT/);
+    await writer.close();
   });
 
   it('JOURNEY_REFERRAL_PAGE_WAIT_MS is whole milliseconds from 0 to 10000, named when it is not', () => {
