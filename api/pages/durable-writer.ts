@@ -4,14 +4,11 @@
 // there and one back per batch, where node's own asynchronous fs would cost the event loop a turn for each of the
 // seven calls (bench/pages.ts: under load the turns, not the disk, made a write take 40-117 ms). Writes that arrive
 // while the thread is busy go together: each file fsynced, the folder fsynced once for all of them (group commit).
+// Removing a file goes through the thread too (an unlink waits on the file system's journal like a sync: 1-17 ms on
+// the API's event loop in bench/pages.ts), and after each batch the thread counts the folder's files for the gauge.
 import { Worker } from 'node:worker_threads';
 
-interface Job {
-  seq: number;
-  tmp: string;
-  file: string;
-  data: string;
-}
+type Job = { seq: number; op: 'write'; tmp: string; file: string; data: string } | { seq: number; op: 'remove'; file: string };
 
 interface Done {
   seq: number;
@@ -28,6 +25,11 @@ parentPort.on('message', (first) => {
   const done = [];
   const written = [];
   for (const job of batch) {
+    if (job.op === 'remove') {
+      try { fs.rmSync(job.file, { force: true }); done.push({ seq: job.seq }); }
+      catch (err) { done.push({ seq: job.seq, error: String(err && err.message || err) }); }
+      continue;
+    }
     try {
       const fd = fs.openSync(job.tmp, 'w');
       try {
@@ -52,7 +54,9 @@ parentPort.on('message', (first) => {
     }
     for (const job of written) done.push(error ? { seq: job.seq, error } : { seq: job.seq });
   }
-  parentPort.postMessage(done);
+  let count;
+  try { count = fs.readdirSync(workerData.dir).filter((n) => n.endsWith(workerData.suffix)).length; } catch {}
+  parentPort.postMessage({ done, count });
 });
 `;
 
@@ -61,11 +65,15 @@ export class DurableWriter {
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private seq = 0;
 
-  /** `dir`: the folder every file is written in (the one fsynced after the renames). */
-  constructor(dir: string) {
-    this.thread = new Worker(THREAD, { eval: true, workerData: { dir } });
+  /**
+   * `dir`: the folder every file is written in (the one fsynced after the renames); `onCount`: told, after each batch,
+   * how many files ending in `suffix` the folder holds.
+   */
+  constructor(dir: string, opts: { suffix?: string; onCount?: (count: number) => void } = {}) {
+    this.thread = new Worker(THREAD, { eval: true, workerData: { dir, suffix: opts.suffix ?? '' } });
     this.thread.unref(); // a writer with nothing to write keeps no process alive
-    this.thread.on('message', (done: Done[]) => {
+    this.thread.on('message', ({ done, count }: { done: Done[]; count?: number }) => {
+      if (count !== undefined) opts.onCount?.(count);
       for (const d of done) {
         const w = this.waiting.get(d.seq);
         this.waiting.delete(d.seq);
@@ -80,11 +88,19 @@ export class DurableWriter {
 
   /** Resolves once `data` is in `file` (inside the writer's folder) and the name is on disk; rejects with the reason. */
   write(tmp: string, file: string, data: string): Promise<void> {
-    const seq = ++this.seq;
+    return this.ask({ seq: ++this.seq, op: 'write', tmp, file, data });
+  }
+
+  /** Removes `file` (gone already is fine): not synced, so a power cut may bring it back. */
+  remove(file: string): Promise<void> {
+    return this.ask({ seq: ++this.seq, op: 'remove', file });
+  }
+
+  private ask(job: Job): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject });
+      this.waiting.set(job.seq, { resolve, reject });
       this.thread.ref(); // an answer is owed: the process waits for it
-      this.thread.postMessage({ seq, tmp, file, data } satisfies Job);
+      this.thread.postMessage(job);
     });
   }
 

@@ -46,6 +46,8 @@ export class SubmissionQueue {
   /** Writes under way, by event id: an answer that comes before its write is done removes the file only after it. */
   private readonly writing = new Map<string, Promise<void>>();
   private tmpSeq = 0;
+  /** Removals of answered submissions under way (the writer's thread unlinks them). */
+  private readonly removing = new Set<Promise<void>>();
   private readonly writer: DurableWriter;
   private timer: NodeJS.Timeout | undefined;
   private retryMs: number;
@@ -54,7 +56,8 @@ export class SubmissionQueue {
   constructor(private readonly opts: SubmissionQueueOptions) {
     this.dir = join(opts.dataDir, SUBMISSIONS_DIR);
     mkdirSync(this.dir, { recursive: true });
-    this.writer = new DurableWriter(this.dir);
+    // The folder's count, not this process's: API processes sharing the folder (the cluster) all write and send here.
+    this.writer = new DurableWriter(this.dir, { suffix: '.json', onCount: (n) => this.opts.onPending?.(n) });
     this.retryMs = opts.retryMs ?? RETRY_MS;
   }
 
@@ -65,9 +68,7 @@ export class SubmissionQueue {
    */
   put(event: JourneyEvent): Promise<void> {
     const file = this.fileOf(event.id);
-    const write = this.writer.write(`${file}.${process.pid}-${++this.tmpSeq}.tmp`, file, JSON.stringify(event)).then(() => {
-      this.report();
-    });
+    const write = this.writer.write(`${file}.${process.pid}-${++this.tmpSeq}.tmp`, file, JSON.stringify(event));
     this.writing.set(event.id, write);
     const done = () => this.writing.get(event.id) === write && this.writing.delete(event.id);
     write.then(done, done);
@@ -121,6 +122,7 @@ export class SubmissionQueue {
         failed++;
       }
     }
+    await Promise.all(this.removing); // what was answered is gone before the folder is counted again
     if (failed === 0) this.retryMs = this.opts.retryMs ?? RETRY_MS;
     else this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
     this.report();
@@ -165,8 +167,11 @@ export class SubmissionQueue {
   }
 
   private forget(id: string): void {
-    rmSync(this.fileOf(id), { force: true });
-    this.report();
+    const removal = this.writer
+      .remove(this.fileOf(id))
+      .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'referral submission file not removed'))
+      .finally(() => this.removing.delete(removal));
+    this.removing.add(removal);
   }
 
   private report(): void {
