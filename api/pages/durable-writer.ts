@@ -64,6 +64,7 @@ export class DurableWriter {
   private readonly thread: Worker;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private seq = 0;
+  private stopped: Error | undefined;
 
   /**
    * `dir`: the folder every file is written in (the one fsynced after the renames); `onCount`: told, after each batch,
@@ -83,7 +84,11 @@ export class DurableWriter {
       if (this.waiting.size === 0) this.thread.unref();
     });
     this.thread.on('error', (err) => this.failAll(err));
-    this.thread.on('exit', (code) => this.failAll(new Error(`the durable writer thread stopped (exit ${code})`)));
+    this.thread.on('exit', (code) => {
+      // Nothing more is written: every write after this is refused at once rather than left waiting for ever.
+      this.stopped = new Error(`the durable writer thread stopped (exit ${code})`);
+      this.failAll(this.stopped);
+    });
   }
 
   /** Resolves once `data` is in `file` (inside the writer's folder) and the name is on disk; rejects with the reason. */
@@ -97,6 +102,7 @@ export class DurableWriter {
   }
 
   private ask(job: Job): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stopped);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(job.seq, { resolve, reject });
       this.thread.ref(); // an answer is owed: the process waits for it

@@ -145,6 +145,8 @@ describe('the referral page submission queue', () => {
     rmSync(dir, { recursive: true });
     await expect(writer.write(join(dir, 'x.tmp'), join(dir, 'x.json'), '{}')).rejects.toThrow(/ENOENT/);
     await writer.close();
+    // A stopped writer refuses at once: a page never waits for a write that cannot happen.
+    await expect(writer.write(join(dir, 'y.tmp'), join(dir, 'y.json'), '{}')).rejects.toThrow(/stopped/);
   });
 
   it('JOURNEY_REFERRAL_PAGE_WAIT_MS is whole milliseconds from 0 to 10000, named when it is not', () => {
