@@ -459,7 +459,9 @@ try {
     for (const x of slow.slice(0, 8)) console.log(`  client ${x.ms.toFixed(1)} ms  ${x.h}`);
   }
   console.log(
-    `API process event-loop delay during the paced rows: p99 ${pacedApiLag.p99.toFixed(1)} ms, max ${pacedApiLag.max.toFixed(1)} ms`,
+    Number.isFinite(pacedApiLag.max)
+      ? `API process event-loop delay during the paced rows: p99 ${pacedApiLag.p99.toFixed(1)} ms, max ${pacedApiLag.max.toFixed(1)} ms`
+      : 'API process event-loop delay: not collected (the API in this process has no default metrics)',
   );
   // Submissions the page answered past its wait (JOURNEY_REFERRAL_PAGE_WAIT_MS): sent on by the durable queue. Every
   // one must still reach Temporal: the queue's folder empties once ingest has answered each.

@@ -233,8 +233,9 @@ export async function registerReferralPageRoutes(app: FastifyInstance, ctx: ApiC
           `lookup;dur=${(timing.lookupMs ?? 0).toFixed(1)}, check;dur=${(timing.checkMs ?? 0).toFixed(1)}, ingest;dur=${waited ? ingestMs.toFixed(1) : `${waitMs}+`}, put;dur=${timing.putMs === undefined ? '-' : timing.putMs.toFixed(1)}, app;dur=${reply.elapsedTime.toFixed(1)}`,
         );
       if (!waited) {
-        // Temporal is slower than the page waits: the submission is on disk and goes on being sent (exactly once by
-        // its id); the friend is thanked now. Should the check then find the code revoked, the run refuses it.
+        // Temporal is slower than the page waits: the friend is thanked as soon as the submission is on disk (or
+        // Temporal took it meanwhile); it goes on being sent (taken once by its id). Should the check then find the code
+        // revoked, the run refuses it.
         await held();
         timingHeader();
         req.log.info({ code: sha(code, 8), waitMs }, 'referral submission answered before Temporal took it: queued');

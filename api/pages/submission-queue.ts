@@ -1,11 +1,12 @@
 // Referral submissions the page has answered before Temporal took them. The page waits for Temporal only so long
 // (JOURNEY_REFERRAL_PAGE_WAIT_MS, default 30 ms): a friend's form is never held behind a slow server. So nothing the
-// page answered can be lost, every submission is written here first, one file per event under
-// <dataDir>/referral-submissions/ (written to a temporary name, fsynced, renamed, the folder fsynced: a file is whole
-// or absent, and there after a power cut), and removed once ingest has answered it (taken, or refused for good). What is still here (Temporal was slow or down, or
-// the process stopped) is sent again by the drain: at start, then every RETRY_MS while anything waits, with the same
-// event id, so Temporal's runs take it once whatever the number of tries. Operators see the count as the gauge
-// journey_api_referral_submissions_pending and a warning in the log while it is not zero.
+// page answered can be lost, every submission is written here while it is sent, and the page thanks only once it is
+// here or Temporal has it: one file per event under <dataDir>/referral-submissions/ (written to a temporary name,
+// fsynced, renamed, the folder fsynced, in a thread of its own: durable-writer.ts; a file is whole or absent, and
+// there after a power cut), removed once ingest has answered it (taken, or refused for good). What is still here
+// (Temporal was slow or down, or the process stopped) is sent again by the drain: at start, then every RETRY_MS while
+// anything waits, with the same event id, so Temporal's runs take it once whatever the number of tries. Operators see
+// the count as the gauge journey_api_referral_submissions_pending and a warning in the log while it is not zero.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
