@@ -4,7 +4,7 @@
 // stage while it sends the referral, answers the 410 page, and the run refuses the referral itself (event.ignored,
 // code-revoked): no referral is recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -43,6 +43,10 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
   let other: FastifyInstance;
   let late: FastifyInstance;
   let queued: FastifyInstance;
+  let faulty: FastifyInstance;
+  /** While true, the fifth API process's Temporal client fails every signal (Temporal not taking events). */
+  let signalsFail = false;
+  const faultyDataDir = mkdtempSync(join(tmpdir(), 'revocation-faulty-'));
   let worker: Worker;
   let running: Promise<void>;
 
@@ -89,6 +93,21 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     // A fourth that never waits for Temporal (JOURNEY_REFERRAL_PAGE_WAIT_MS=0): every submission is answered from its
     // durable queue (api/pages/submission-queue.ts) and sent on after the answer.
     queued = await sibling({ referralPageWaitMs: 0 });
+    // A fifth, on a data folder of its own, whose signals fail while signalsFail is set (its queries and describes
+    // reach the server): the page's fault paths, Temporal refusing the submission with the disk there or not.
+    const refuse = <T>(next: () => Promise<T>): Promise<T> =>
+      signalsFail ? Promise.reject(Object.assign(new Error('14 UNAVAILABLE: the test stopped taking signals'), { code: 14 })) : next();
+    faulty = await sibling({
+      dataDir: faultyDataDir,
+      client: new Client({
+        connection: f.temporal.client.connection,
+        namespace: 'default',
+        interceptors: {
+          workflow: [{ signal: (input, next) => refuse(() => next(input)), signalWithStart: (input, next) => refuse(() => next(input)) }],
+        },
+      }),
+      ...waitForTemporal,
+    });
     worker = await createJourneyWorker({
       connection: f.temporal.workerConnection,
       namespace: 'default',
@@ -112,6 +131,7 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
     await other?.close();
     await late?.close();
     await queued?.close();
+    await faulty?.close();
     await f?.close();
   });
 
@@ -273,6 +293,44 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
         .sort(),
     ).toEqual(['describe', 'query']);
     expect(describe.start, 'the describe started before the query had answered').toBeLessThan(query.end);
+  });
+
+  it('with Temporal refusing, the page thanks once the submission is on disk and sends it when Temporal is back; with the disk failing too, it does not thank', async () => {
+    const folder = join(faultyDataDir, SUBMISSIONS_DIR);
+    const referrals = async (customer: string) =>
+      (await f.temporal.client.workflow.getHandle(journeyWorkflowId(JOURNEY, customer)).query(journeyStateQuery)).referrals.length;
+    // On disk: thanked, the file waits in the folder, and the queue's retry (15 s) delivers it once signals flow again.
+    const kept = `kept-${randomUUID().slice(0, 8)}`;
+    const keptCode = await promoter(kept);
+    const keptForm = await visit(faulty, keptCode);
+    expect(keptForm.status).toBe(200);
+    signalsFail = true;
+    const thanked = await submit(faulty, keptCode, keptForm, 'kept@initech.example');
+    expect(thanked.statusCode, thanked.body).toBe(200);
+    expect(thanked.body).toContain('role="status"');
+    expect(readdirSync(folder)).toHaveLength(1);
+    signalsFail = false;
+    await expect.poll(() => referrals(kept), { timeout: 45_000, interval: 1_000 }).toBe(1);
+    await expect.poll(() => readdirSync(folder), { timeout: 5_000 }).toEqual([]);
+
+    // The disk fails as well (the folder replaced by a file): neither holds the submission, so no thanks.
+    const lost = `lost-${randomUUID().slice(0, 8)}`;
+    const lostCode = await promoter(lost);
+    const lostForm = await visit(faulty, lostCode);
+    expect(lostForm.status).toBe(200);
+    signalsFail = true;
+    rmSync(folder, { recursive: true });
+    writeFileSync(folder, 'not a folder');
+    const refused = await submit(faulty, lostCode, lostForm, 'lost@initech.example');
+    expect(refused.statusCode).toBe(500);
+    expect(refused.body).toContain('Something went wrong');
+    // Both mended: the friend's retry of the same form is taken, once.
+    rmSync(folder);
+    mkdirSync(folder);
+    signalsFail = false;
+    const retried = await submit(faulty, lostCode, lostForm, 'lost@initech.example');
+    expect(retried.statusCode, retried.body).toBe(200);
+    await expect.poll(() => referrals(lost), { timeout: 30_000 }).toBe(1);
   });
 
   it('a page that answers before Temporal does (wait 0 ms) thanks at once, and the referral still reaches the run, once', async () => {
