@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { journeyEventSignal, journeyStateQuery, journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { loadPagesConfig } from '../definitions/pages.ts';
@@ -71,22 +71,17 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
         pages,
         ...opts,
       });
+    /** A client on the shared connection whose workflow calls go through `interceptor`. */
+    const clientWith = (interceptor: WorkflowClientInterceptor) =>
+      new Client({ connection: f.temporal.client.connection, namespace: 'default', interceptors: { workflow: [interceptor] } });
     other = await sibling(waitForTemporal);
     // A third, whose Temporal calls the tests count (the submission's lookup and check).
     late = await sibling({
-      client: new Client({
-        connection: f.temporal.client.connection,
-        namespace: 'default',
-        interceptors: {
-          workflow: [
-            {
-              query: (input, next) => observed('query', input.workflowExecution.workflowId, () => next(input)),
-              describe: (input, next) => observed('describe', input.workflowExecution.workflowId, () => next(input)),
-              signal: (input, next) => observed('signal', input.workflowExecution.workflowId, () => next(input)),
-              signalWithStart: (input, next) => observed('signalWithStart', input.options.workflowId, () => next(input)),
-            },
-          ],
-        },
+      client: clientWith({
+        query: (input, next) => observed('query', input.workflowExecution.workflowId, () => next(input)),
+        describe: (input, next) => observed('describe', input.workflowExecution.workflowId, () => next(input)),
+        signal: (input, next) => observed('signal', input.workflowExecution.workflowId, () => next(input)),
+        signalWithStart: (input, next) => observed('signalWithStart', input.options.workflowId, () => next(input)),
       }),
       ...waitForTemporal,
     });
@@ -99,12 +94,9 @@ describe('a revoked referral code (two API processes, worker, dev server)', () =
       signalsFail ? Promise.reject(Object.assign(new Error('14 UNAVAILABLE: the test stopped taking signals'), { code: 14 })) : next();
     faulty = await sibling({
       dataDir: faultyDataDir,
-      client: new Client({
-        connection: f.temporal.client.connection,
-        namespace: 'default',
-        interceptors: {
-          workflow: [{ signal: (input, next) => refuse(() => next(input)), signalWithStart: (input, next) => refuse(() => next(input)) }],
-        },
+      client: clientWith({
+        signal: (input, next) => refuse(() => next(input)),
+        signalWithStart: (input, next) => refuse(() => next(input)),
       }),
       ...waitForTemporal,
     });
