@@ -19,6 +19,10 @@ import { fastStartingTestServer } from './test-server-cds.ts';
 import { firstEventMs, simulatedProgress } from './progress.ts';
 import { RECORDED_EVENT_FEEDER } from './workflows.ts';
 import { stopWorkflowStackTraces } from './workflow-stack-traces.ts';
+import { dropPerCallDeadlockTimer, watchMainThread } from './deadlock-watch.ts';
+
+/** How long the replay's thread may go without turning before the replay stops (deadlock-watch.ts). */
+const DEADLOCK_LIMIT_MS = 60_000;
 
 export interface SentMessage {
   sendKey: string;
@@ -72,7 +76,8 @@ export function quietWorkerLogs() {
 
 /**
  * The replay's workflows run on this thread, not on a workflow thread of each worker: that is all the SDK's
- * `debugMode` changes besides lifting the deadlock limit, which is set back to the SDK's usual 5 s here. A workflow
+ * `debugMode` changes besides lifting the deadlock limit, which is set back to the SDK's usual 5 s here (and then
+ * dropped for one watch of the thread once the workers exist: deadlock-watch.ts). A workflow
  * thread loads the SDK's modules again (about 1 s of CPU, as long as a 90-day simulation's days) and every activation
  * crosses threads. Measured alternating in one process at load 6-15: simulate's 90 days 5.3-7.5 s against 8.2-11.2 s;
  * a backtest of 100 customers × 90 days on one server 57.7 s against 83.9 s wall (node CPU 28.3 s against 32.7 s).
@@ -124,8 +129,10 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
   const started: PromiseSettledResult<unknown>[] = [bundleResult, ...serverResults];
   const servers = started.slice(1).flatMap((s) => (s.status === 'fulfilled' ? [s.value as TestWorkflowEnvironment] : []));
   let restoreStackTraces = () => {};
+  let stopWatch = () => {};
   const teardown = () => {
     restoreStackTraces();
+    stopWatch();
     return Promise.all(servers.map((env) => env.teardown()));
   };
   try {
@@ -171,6 +178,13 @@ export async function replay(opts: ReplayOptions, decide: (serverNowMs: number) 
     const stackTraces = stopWorkflowStackTraces();
     if (!stackTraces.stopped) log("the SDK's per-promise stack traces stay on (its internals changed): the replay runs slower");
     restoreStackTraces = stackTraces.restore;
+    // The SDK's per-call deadlock timer gives way to one watch of this thread (deadlock-watch.ts).
+    if (workers.map(dropPerCallDeadlockTimer).includes(false))
+      log("the SDK's per-call deadlock timer stays on (its internals changed): the replay runs slower");
+    stopWatch = watchMainThread(
+      DEADLOCK_LIMIT_MS,
+      `replay stopped: a workflow ran ${DEADLOCK_LIMIT_MS / 1000} s without yielding (a loop in workflow code?); nothing after this point was replayed`,
+    );
     const progress = new Array<number>(servers.length).fill(0);
     const historyStartMs = firstEventMs(customers);
     const runShard = async (i: number) => {

@@ -1,7 +1,15 @@
 // The effects the interpreter asks for, reached only through proxyActivities (import type: no side effects here).
 // createActivities (activities/index.ts) registers every one of them except readAdvocateScore, which needs a Temporal
 // client: without it that activity fails with NotFoundError at once (not retried) and Qualify goes on without a score.
-import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityInterfaceFor, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  type ActivityFunction,
+  type ActivityFunctionWithOptions,
+  type ActivityInterfaceFor,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import { ACTIVITY_FAILURE, type JourneyActivities } from '../contract/index.ts';
 
 const NOT_REGISTERED = ACTIVITY_FAILURE.notRegistered;
@@ -48,10 +56,37 @@ export const RETRY_POLICIES = {
   },
 } satisfies Record<string, RetryPolicy>;
 
-export const email = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
+/**
+ * How many activities the run awaits now, other than the tracking writes: the tracking writer holds its write while
+ * one is in flight (stages/track.ts, patch journey-bookkeeping-batched), so a chain of effects' facts go out in one
+ * write. Module state is this run's own: the SDK loads workflow modules once per run, in its own module cache.
+ */
+let effectsInFlight = 0;
+
+export function effectInFlight(): boolean {
+  return effectsInFlight > 0;
+}
+
+/** The activity, counted in effectsInFlight from the call until it settles (cancelled or failed included). */
+export function counted<F extends ActivityFunction>(fn: ActivityFunctionWithOptions<F>): ActivityFunctionWithOptions<F> {
+  const around = async <R>(call: () => Promise<R>): Promise<R> => {
+    effectsInFlight++;
+    try {
+      return await call();
+    } finally {
+      effectsInFlight--;
+    }
+  };
+  const wrapped = ((...args: Parameters<F>) => around(() => fn(...args))) as ActivityFunctionWithOptions<F>;
+  wrapped.executeWithOptions = (options, args) => around(() => fn.executeWithOptions(options, args)) as ReturnType<F>;
+  return wrapped;
+}
+
+const emailProxy = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
   startToCloseTimeout: '1 minute',
   retry: RETRY_POLICIES.email,
 });
+export const email = { sendEmail: counted(emailProxy.sendEmail) };
 
 /** writeOutboxEmail is registered for scripts, never asked for by the interpreter; readCustomerStartFacts is a local
  *  activity with its own policy (journey/start-facts.ts). */
@@ -77,19 +112,20 @@ const tracking = proxyActivities<Pick<Optional, 'recordTracking' | 'recordTracki
 
 /** The activities other areas own, each under its own retry policy above. */
 export const optional: ActivityInterfaceFor<Optional> = {
-  reserveContactSlot: customer.reserveContactSlot,
-  holdReward: customer.holdReward,
-  refuseReward: customer.refuseReward,
-  claimReward: customer.claimReward,
-  forfeitReward: customer.forfeitReward,
-  issueReward: payout.issueReward,
-  reverseReward: payout.reverseReward,
+  reserveContactSlot: counted(customer.reserveContactSlot),
+  holdReward: counted(customer.holdReward),
+  refuseReward: counted(customer.refuseReward),
+  claimReward: counted(customer.claimReward),
+  forfeitReward: counted(customer.forfeitReward),
+  issueReward: counted(payout.issueReward),
+  reverseReward: counted(payout.reverseReward),
+  // The tracking writes themselves are not counted: they are what waits.
   recordTracking: tracking.recordTracking,
   recordTrackingBatch: tracking.recordTrackingBatch,
-  createOwnerTask: crm.createOwnerTask,
-  writeReferralRecord: crm.writeReferralRecord,
+  createOwnerTask: counted(crm.createOwnerTask),
+  writeReferralRecord: counted(crm.writeReferralRecord),
   // Qualify reads it through its own, shorter policy (stages/qualify.ts: 5 attempts, then Qualify goes on without it).
-  readAdvocateScore: customer.readAdvocateScore,
+  readAdvocateScore: counted(customer.readAdvocateScore),
 };
 
 /** Whether an activity failed only because its retries ran out on failures that might have passed. */

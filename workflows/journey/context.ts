@@ -2,6 +2,7 @@
 // update handlers pull (cancel the pending ask, wake a waiting stage, stop the run).
 import type { ReverseRewardRequest, TrackingRecord, JourneyEvent } from '../contract/index.ts';
 import type { CancellationScope } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AdvocacyJourneyDefinition } from '../../definitions/generated/journey.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { JourneyState } from './state.ts';
@@ -57,6 +58,14 @@ export interface RunContext {
   searchAttributes: boolean;
   /** The search attribute values last upserted (name → JSON), to upsert only changes. */
   upserted: Map<string, string>;
+  /** Bookkeeping batched per workflow task (patch journey-bookkeeping-batched, asked once when the run starts):
+   *  search attributes upserted once per task (journey/visibility.ts), tracking not written while an effect
+   *  activity is in flight (stages/track.ts). False in a run whose history started without it. */
+  bookkeepingBatched: boolean;
+  /** Search attribute changes of the current task not yet upserted (name → pair), with bookkeepingBatched. */
+  pendingUpserts?: Map<string, SearchAttributeUpdatePair>;
+  /** Counts the changes added to pendingUpserts: the upsert waits for a round of the task that adds none. */
+  upsertChanges?: number;
   /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
   historyLimit: number;
   /** An operator asked the run to hand over to a fresh history at its next safe point (the handOver update). */

@@ -18,6 +18,7 @@ import { closeTracking, flushTracking, newTrackingWriter, startTrackingWriter, t
 import { startReleaseWatcher } from './suppression-release.ts';
 import {
   PATCH_EXPERIMENT_ARMS,
+  PATCH_JOURNEY_BOOKKEEPING_BATCHED,
   PATCH_JOURNEY_START_READS_CUSTOMER_FACTS,
   PATCH_OWNER_TASK_OUTCOME,
   PATCH_TRACKING_WRITTEN_LIVE,
@@ -51,6 +52,8 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     chainId: workflowInfo().firstExecutionRunId.slice(0, 8),
     searchAttributes: input.searchAttributes !== false,
     upserted: new Map(),
+    // Asked before the run's first upsert (showRunStart below), since it decides how that upsert goes out.
+    bookkeepingBatched: patched(PATCH_JOURNEY_BOOKKEEPING_BATCHED),
     historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
     upgrade: carried?.pendingUpgrade,
     // Asked only of a plan with an experiment, so no history without one gains a marker.

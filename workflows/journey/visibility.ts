@@ -1,5 +1,5 @@
 // What operators see in the Temporal UI: current details (markdown) and search attributes, upserted only when
-// they change (each upsert is a history event).
+// they change (each upsert is a history event), and in runs with patch journey-bookkeeping-batched once per task.
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
@@ -21,6 +21,7 @@ import { instantText, markdownReason } from '../../definitions/readable.ts';
 import type { RunContext } from './context.ts';
 import { readerZone } from './state.ts';
 import { askHold } from './suppression.ts';
+import { activationSettled } from './settle.ts';
 
 function suppressionReason(ctx: RunContext): string | undefined {
   return askHold(ctx, 'email')?.reason;
@@ -96,12 +97,36 @@ export function detailsMarkdown(ctx: RunContext): string {
  *  that started this history (JourneyRelease), so operators can list the runs an older release started. */
 export function showRunStart(ctx: RunContext): void {
   if (!ctx.searchAttributes) return;
-  upsertSearchAttributes([
-    { key: JourneyId, value: ctx.plan.journeyId },
-    { key: JourneyVersion, value: String(ctx.plan.version) },
-    { key: CustomerId, value: ctx.state.customerId },
-    { key: JourneyRelease, value: RELEASE },
-  ]);
+  upsert(ctx, [
+    ['journeyId', { key: JourneyId, value: ctx.plan.journeyId }],
+    ['journeyVersion', { key: JourneyVersion, value: String(ctx.plan.version) }],
+    ['customerId', { key: CustomerId, value: ctx.state.customerId }],
+    ['release', { key: JourneyRelease, value: RELEASE }],
+  ] as Array<[string, SearchAttributeUpdatePair]>);
+}
+
+/**
+ * Upserts the pairs now, or (patch journey-bookkeeping-batched) with every other change of this workflow task in
+ * one upsert once the task's work has settled: a fresh run's first task moves through Listen, Qualify and Invite and
+ * made one upsert per stage. A later change of the same attribute in the task replaces the pending one.
+ */
+function upsert(ctx: RunContext, pairs: Array<[string, SearchAttributeUpdatePair]>): void {
+  if (!ctx.bookkeepingBatched) {
+    upsertSearchAttributes(pairs.map(([, pair]) => pair));
+    return;
+  }
+  const flushDue = ctx.pendingUpserts !== undefined;
+  ctx.pendingUpserts ??= new Map();
+  for (const [name, pair] of pairs) ctx.pendingUpserts.set(name, pair);
+  ctx.upsertChanges = (ctx.upsertChanges ?? 0) + 1;
+  if (!flushDue) void upsertWhenSettled(ctx);
+}
+
+async function upsertWhenSettled(ctx: RunContext): Promise<void> {
+  await activationSettled(() => ctx.upsertChanges ?? 0, 4);
+  const pending = ctx.pendingUpserts;
+  ctx.pendingUpserts = undefined;
+  if (pending && pending.size > 0) upsertSearchAttributes([...pending.values()]);
 }
 
 /** Current details always; search attributes when enabled and changed. */
@@ -130,5 +155,5 @@ export function showProgress(ctx: RunContext): void {
     ctx.upserted.set(name, text);
     return true;
   });
-  if (changed.length > 0) upsertSearchAttributes(changed.map(([, pair]) => pair));
+  if (changed.length > 0) upsert(ctx, changed);
 }

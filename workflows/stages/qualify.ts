@@ -7,15 +7,16 @@ import { holds } from '../journey/conditions.ts';
 import { iso, track, type RunContext } from '../journey/context.ts';
 import { conditionScope } from '../journey/event-intake.ts';
 import { note } from '../journey/state.ts';
-import { failureMessage, isNotRegistered } from '../journey/activities.ts';
+import { counted, failureMessage, isNotRegistered } from '../journey/activities.ts';
 import type { JourneyActivities } from '../contract/index.ts';
 
 // A few quick attempts: the customer workflow answers a query at once or its worker is down; Qualify then goes on
 // without the score (rules on it see null) rather than hold the run.
-const scores = proxyActivities<Pick<JourneyActivities, 'readAdvocateScore'>>({
+const scoreProxy = proxyActivities<Pick<JourneyActivities, 'readAdvocateScore'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['NotFoundError'] },
 });
+const scores = { readAdvocateScore: counted(scoreProxy.readAdvocateScore) };
 
 const SCORE_VARS = /"history\.(advocateScore|advocateTier)"/;
 const usesScore = new WeakMap<AdvocacyJourneyDefinition, boolean>();

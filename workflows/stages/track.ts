@@ -13,9 +13,10 @@
 // way until they hand over: flushTracking at Track, before a handover, in an ended run.
 import { condition, metricMeter, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities, TrackingRecord } from '../contract/index.ts';
-import { failureMessage, optional } from '../journey/activities.ts';
+import { effectInFlight, failureMessage, optional } from '../journey/activities.ts';
 import { iso, type RunContext, type TrackingWriter } from '../journey/context.ts';
 import { note } from '../journey/state.ts';
+import { activationSettled } from '../journey/settle.ts';
 import { showProgress } from '../journey/visibility.ts';
 import { PATCH_TRACKING_WRITTEN_AFTER_COMMIT } from '../patches.ts';
 
@@ -36,6 +37,8 @@ const inTaskSink = proxyLocalActivities<Pick<JourneyActivities, 'recordTrackingB
 });
 
 const MAX_BATCH = 500;
+/** At most this long a due write waits for the effects in flight to answer (patch journey-bookkeeping-batched). */
+export const TRACKING_DEFER_MS = 5_000;
 const FIRST_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
@@ -59,26 +62,20 @@ export function closeTracking(ctx: RunContext): void {
   ctx.trackingWriter.closed = true;
 }
 
-/**
- * Waits for the current workflow activation to settle, so the facts it produces go out in one write: the signal
- * handler's record and the stage's records that follow from it (delight → qualified → first ask planned). Each
- * `condition(() => true)` resolves one round of the activation later; no command, no history event.
- */
-async function settle(ctx: RunContext): Promise<void> {
-  for (let round = 0; round < 8; round++) {
-    const queued = ctx.tracking.length;
-    await condition(() => true);
-    if (ctx.tracking.length === queued) return;
-  }
-}
-
 async function writeLoop(ctx: RunContext): Promise<void> {
   const w = ctx.trackingWriter;
   let backoffMs = FIRST_BACKOFF_MS;
   for (;;) {
     await condition(() => ctx.tracking.length > 0 || w.closed);
     if (w.closed) return;
-    await settle(ctx);
+    await activationSettled(() => ctx.tracking.length);
+    // While an activity the run awaits is in flight, its answer is about to wake the run and add facts: those of
+    // the whole chain of effects go out in one write once the run waits for a timer or an event. Bounded, so an
+    // effect retried for an hour (a payout with the provider down) holds the facts at most TRACKING_DEFER_MS.
+    if (ctx.bookkeepingBatched && effectInFlight()) {
+      await condition(() => w.closed || !effectInFlight(), TRACKING_DEFER_MS);
+      await activationSettled(() => ctx.tracking.length);
+    }
     if (w.closed) return;
     const batch = ctx.tracking.slice(0, MAX_BATCH);
     let failure: unknown;
