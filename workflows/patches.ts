@@ -91,11 +91,11 @@ export const PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS = 'journey-refuses-rev
 
 /**
  * 1.1.0 (issue 16, history per cycle): a journey run's bookkeeping goes out in fewer commands. Search attributes
- * changed in one workflow task are upserted once, when the task's work has settled (journey/visibility.ts), instead
- * of once per change (a fresh run's first task made 8). The live tracking writer does not write while an activity
- * the run awaits is in flight (a slot, a send, a reward, a ledger or CRM write): the facts of a chain of effects go
- * out in one write once the run waits for a timer or an event, or after TRACKING_DEFER_MS if an effect is still in
- * flight then (stages/track.ts). Checked once, when the run starts: a run whose history started without it keeps
+ * changed in one workflow activation are upserted once, when its work has settled (journey/visibility.ts), instead
+ * of once per change (a fresh run's first task made 4, beside the SDK's own upsert at each patch marker). The live
+ * tracking writer does not write while an activity the run awaits is in flight (a slot, a send, a reward, a ledger
+ * or CRM write): the facts of a chain of effects go out in one write once the run waits for a timer or an event, or
+ * after TRACKING_DEFER_MS if an effect is still in flight then (stages/track.ts). Checked once, when the run starts: a run whose history started without it keeps
  * upserting and writing as it did until it hands over.
  */
 export const PATCH_JOURNEY_BOOKKEEPING_BATCHED = 'journey-bookkeeping-batched';

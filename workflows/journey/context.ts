@@ -58,13 +58,15 @@ export interface RunContext {
   searchAttributes: boolean;
   /** The search attribute values last upserted (name → JSON), to upsert only changes. */
   upserted: Map<string, string>;
-  /** Bookkeeping batched per workflow task (patch journey-bookkeeping-batched, asked once when the run starts):
-   *  search attributes upserted once per task (journey/visibility.ts), tracking not written while an effect
-   *  activity is in flight (stages/track.ts). False in a run whose history started without it. */
+  /** Bookkeeping batched (patch journey-bookkeeping-batched, asked once when the run starts): search attributes
+   *  upserted once per activation when its work settles (journey/visibility.ts), tracking not written while an
+   *  effect activity is in flight, at most TRACKING_DEFER_MS (stages/track.ts). False in a run whose history
+   *  started without it. */
   bookkeepingBatched: boolean;
   /** Search attribute changes of the current task not yet upserted (name → pair), with bookkeepingBatched. */
   pendingUpserts?: Map<string, SearchAttributeUpdatePair>;
-  /** Counts the changes added to pendingUpserts: the upsert waits for a round of the task that adds none. */
+  /** Counts the changes added to pendingUpserts: the upsert waits until rounds of the activation add none
+   *  (journey/settle.ts). */
   upsertChanges?: number;
   /** Hand over to a fresh history (continue-as-new) from any long wait at this many history events. */
   historyLimit: number;
