@@ -1,6 +1,6 @@
 // What operators see in the Temporal UI: current details (markdown) and search attributes, upserted only when
 // they change (each upsert is a history event), and in runs with patch journey-bookkeeping-batched once per task.
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   AdvocacyMotion,
@@ -119,7 +119,10 @@ function upsert(ctx: RunContext, pairs: Array<[string, SearchAttributeUpdatePair
   ctx.pendingUpserts ??= new Map();
   for (const [name, pair] of pairs) ctx.pendingUpserts.set(name, pair);
   ctx.upsertChanges = (ctx.upsertChanges ?? 0) + 1;
-  if (!flushDue) void upsertWhenSettled(ctx);
+  // Out of any cancellation scope: showProgress runs inside the ask's scope too, and a wait started in a scope an
+  // operator or a bad signal cancelled rejects at once, which failed the workflow task (found by docs/operators.md's
+  // skip-wait then cancel; test/interpreter-bookkeeping.test.ts).
+  if (!flushDue) void CancellationScope.nonCancellable(() => upsertWhenSettled(ctx));
 }
 
 async function upsertWhenSettled(ctx: RunContext): Promise<void> {
