@@ -106,9 +106,9 @@ export function showRunStart(ctx: RunContext): void {
 }
 
 /**
- * Upserts the pairs now, or (patch journey-bookkeeping-batched) with every other change of this workflow task in
- * one upsert once the task's work has settled: a fresh run's first task moves through Listen, Qualify and Invite and
- * made one upsert per stage. A later change of the same attribute in the task replaces the pending one.
+ * Upserts the pairs now, or (patch journey-bookkeeping-batched) with every other change of this workflow activation
+ * in one upsert once its work has settled: a fresh run's first task moves through Listen, Qualify and Invite and
+ * made one upsert per stage. A later change of the same attribute replaces the pending one.
  */
 function upsert(ctx: RunContext, pairs: Array<[string, SearchAttributeUpdatePair]>): void {
   if (!ctx.bookkeepingBatched) {
@@ -120,8 +120,9 @@ function upsert(ctx: RunContext, pairs: Array<[string, SearchAttributeUpdatePair
   for (const [name, pair] of pairs) ctx.pendingUpserts.set(name, pair);
   ctx.upsertChanges = (ctx.upsertChanges ?? 0) + 1;
   // Out of any cancellation scope: showProgress runs inside the ask's scope too, and a wait started in a scope an
-  // operator or a bad signal cancelled rejects at once, which failed the workflow task (found by docs/operators.md's
-  // skip-wait then cancel; test/interpreter-bookkeeping.test.ts).
+  // operator or a bad signal cancelled rejects at once, which would fail the workflow task and leave the flush due
+  // for good. (Not shown by a test: the skip-wait-then-cancel case meets a test-server race first, see
+  // test/interpreter-bookkeeping.test.ts.)
   if (!flushDue) void CancellationScope.nonCancellable(() => upsertWhenSettled(ctx));
 }
 
