@@ -20,6 +20,7 @@ import {
 } from './interpreter/harness.ts';
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { cancelRunUpdate } from '../workflows/contract/index.ts';
+import { PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE } from '../workflows/patches.ts';
 
 const SECRET = 'bookkeeping-secret';
 const traits = (email: string) => ({ email, firstName: 'Kim', timezone: 'Europe/Berlin', healthScore: 90, segment: 'mid-market' });
@@ -91,6 +92,16 @@ describe('bookkeeping batched per task (time-skipping server)', () => {
 
       for (const task of upsertsPerTask(history))
         expect(task.journeyUpserts, JSON.stringify(task)).toBeLessThanOrEqual(1 + task.localActivities);
+
+      // One patch marker for every 1.1.0 patch the cycle passes (patch journey-1-1-paths-marked-once), and so one
+      // TemporalChangeVersion upsert beside it: each patch asked on its own wrote 5 of each here.
+      expect(patchMarkers(history)).toEqual([PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE]);
+      const changeVersionUpserts = history.filter((e) =>
+        Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
+          'TemporalChangeVersion',
+        ),
+      );
+      expect(changeVersionUpserts).toHaveLength(1);
     });
   }, 180_000);
 
@@ -142,6 +153,16 @@ describe('bookkeeping batched per task (time-skipping server)', () => {
 });
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The patch ids of the history's patch markers, in order. */
+function patchMarkers(history: HistoryEvent[]): string[] {
+  return history.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
 
 /** Each recordTrackingBatch the run scheduled, with the other activities scheduled and not yet closed at that point. */
 function trackingWritesWithEffectsInFlight(history: HistoryEvent[]): { eventId: string; inFlight: string[] }[] {

@@ -16,7 +16,9 @@ import { createHarness, createTimeSkippingEnvWithSearchAttributes, shippedPlan }
 import { HISTORIES_DIR, recordHistory, recording } from './interpreter/record-history.ts';
 import { driveCycle, SCENARIOS } from './interpreter/scenarios.ts';
 
-/** The release folders under test/histories, oldest first (by semantic version). */
+/** The release folders under test/histories, oldest first (by semantic version). A folder `<release>-<what>` holds
+ *  histories of that release written before a later patch of the same release changed how its runs start (its
+ *  README says which); they are replayed too and never re-recorded. */
 function releaseFolders(): string[] {
   const key = (v: string) =>
     v
@@ -24,7 +26,7 @@ function releaseFolders(): string[] {
       .map((n) => n.padStart(6, '0'))
       .join('.');
   return readdirSync(HISTORIES_DIR)
-    .filter((f) => /^\d+\.\d+\.\d+$/.test(f) && statSync(join(HISTORIES_DIR, f)).isDirectory())
+    .filter((f) => /^\d+\.\d+\.\d+(-[a-z0-9-]+)?$/.test(f) && statSync(join(HISTORIES_DIR, f)).isDirectory())
     .sort((a, b) => key(a).localeCompare(key(b)));
 }
 

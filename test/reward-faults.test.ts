@@ -170,7 +170,46 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
       };
       const entry = ledger.rewards.find((r) => r.id === key)!;
       expect(entry.status).toBe('reversed');
-      expect(entry.history.map((x) => x.status)).toEqual(['held', 'pending', 'issued', 'reversed']);
+      // The run claimed the entry (held) and paid it on the first attempt without the ledger's pre-check (pending).
+      expect(entry.history.map((x) => x.status)).toEqual(['held', 'issued', 'reversed']);
+    });
+  });
+
+  it("a payout the run claimed goes to the provider without the ledger's pre-check on its first attempt, and a retry decides in the ledger first: paid once", async () => {
+    const customer = `retry-${Date.now().toString(36)}`;
+    const { h, go } = await referAndClose(customer, 'R-retry');
+    const key = `reward:nps-promoter-referral:${customer}:R-retry:referrer`;
+    const ledgerOf = async (customerId: string) =>
+      (
+        (await env.client.workflow.getHandle(`customer:${customerId}`).query(customerStateQuery)) as {
+          rewards: { id: string; status: string; history: { status: string }[] }[];
+        }
+      ).rewards;
+    receiver.failNext(1, 503); // the referrer's first payout request; its activity's second attempt is paid
+    await h.run(async () => {
+      const run = await go();
+      const s = await until(
+        'both rewards issued',
+        () => state(run),
+        (x) => x.rewards.length === 2 && x.rewards.every((r: RewardEntry) => r.status === 'issued'),
+      );
+      expect(s.rewards.map((r: RewardEntry) => r.role)).toEqual(['referrer', 'referred']);
+      // Two requests for the referrer's key (the 503, then the payout), one payout.
+      expect(receiver.requests.filter((r) => r.key === key).map((r) => r.status)).toEqual([503, 200]);
+      expect([...receiver.payouts.keys()].filter((k) => k === key)).toHaveLength(1);
+      const referrer = (await ledgerOf(customer)).find((r) => r.id === key)!;
+      // Attempt 1 (claimed by the run) skipped the pre-check; attempt 2 wrote pending first.
+      expect(referrer.history.map((x) => x.status)).toEqual(['held', 'pending', 'issued']);
+      // The friend's reward was not claimed by the run (the friend's ledger is another customer's): it decides first.
+      const friend = (await ledgerOf(`friend@${customer}.example`)).find((r) => r.id.endsWith(':R-retry:referred'))!;
+      expect(friend.history.map((x) => x.status)).toEqual(['held', 'pending', 'issued']);
+      // In the advocate's own workflow: the claim and the issued write, and attempt 2's pending: 3 ledger updates.
+      const { events } = await env.client.workflow.getHandle(`customer:${customer}`).fetchHistory();
+      const ledgerUpdates = (events ?? []).flatMap((e) => {
+        const name = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+        return name === 'claimReward' || name === 'recordReward' ? [name] : [];
+      });
+      expect(ledgerUpdates).toEqual(['claimReward', 'recordReward', 'recordReward']);
     });
   });
 });

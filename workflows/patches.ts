@@ -99,3 +99,38 @@ export const PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS = 'journey-refuses-rev
  * upserting and writing as it did until it hands over.
  */
 export const PATCH_JOURNEY_BOOKKEEPING_BATCHED = 'journey-bookkeeping-batched';
+
+/**
+ * 1.1.0 (issue 16, history per cycle): a reward the advocate's ledger granted on a fresh claim as held (claimReward
+ * writes the advocate's own entries held, with their release time) is not written held a second time (holdReward):
+ * only the rewards the claim did not write (the referred friend's, in the friend's ledger) are. One customer:<id>
+ * update fewer (5 history events) per referral whose conversion comes after the referral. Checked where the hold is
+ * written; a history that wrote the repeat without the marker replays so.
+ */
+export const PATCH_REWARD_CLAIM_WRITES_THE_HOLD = 'reward-claim-writes-the-hold';
+
+/**
+ * 1.1.0 (issue 16, history per cycle): a run this code starts records one marker for every 1.1.0 patch above instead
+ * of one per patch. Each `patched()` call that answers true writes a marker and, beside it, the SDK's own
+ * `TemporalChangeVersion` upsert (core does that at every patch marker; no option turns it off): a fresh NPS-promoter
+ * run paid 10 history events for its 5 markers. Asked first, when the run starts. Where it is present, every id in
+ * PATCHES_MARKED_ONCE is on without a marker of its own (journey/patch-check.ts); where it is absent (a history this
+ * code did not start), each of those ids is asked at its own place, exactly as before, so those histories replay
+ * unchanged. A patch added after this one is never covered by it: it is asked at its place, with its own marker.
+ */
+export const PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE = 'journey-1-1-paths-marked-once';
+
+/** The patches PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE stands for: exactly those before it, never a later one. */
+export const PATCHES_MARKED_ONCE: ReadonlySet<string> = new Set([
+  PATCH_TRACKING_WRITTEN_LIVE,
+  PATCH_TRACKING_WRITTEN_AFTER_COMMIT,
+  PATCH_JOURNEY_START_READS_CUSTOMER_FACTS,
+  PATCH_REFERRER_UPDATES_AND_PROMPTS,
+  PATCH_EXPERIMENT_ARMS,
+  PATCH_OWNER_TASK_OUTCOME,
+  PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS,
+  PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS,
+  PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS,
+  PATCH_JOURNEY_BOOKKEEPING_BATCHED,
+  PATCH_REWARD_CLAIM_WRITES_THE_HOLD,
+]);

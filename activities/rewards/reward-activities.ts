@@ -15,6 +15,7 @@ import {
   type RewardStatus,
 } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import { updateCustomer, type CustomerWorkflowDeps } from '../contact/customer-update.ts';
 import { postRewardWebhook, type RewardWebhookConfig } from './webhook-provider.ts';
 
@@ -43,18 +44,38 @@ function ledgerWrite(req: RewardRequest, status: RewardStatus, extra: Partial<Le
   };
 }
 
+/** The attempt of the activity running this code (1 outside an activity, where nothing retries it). */
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
 export function createRewardActivities(deps: RewardActivityDeps) {
   const provider = deps.webhook ? ('webhook' as const) : ('ledger' as const);
   const record = (customerId: string, write: LedgerWrite): Promise<LedgerWriteResult> =>
     updateCustomer(deps, customerId, recordRewardUpdate, write, `ledger:${write.id}:${write.status}`);
 
   return {
-    /** Pays one reward exactly once per idempotencyKey. Throws a non-retryable failure (RewardRejected, InvalidRequest) when no retry can pay it (recorded as failed). */
-    async issueReward(req: RewardRequest): Promise<RewardResult> {
-      const started = await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
-      // The ledger decides first: a reward already paid is not paid again, one reversed, refused or forfeited never.
-      if (started.entry.status === 'issued') return { rewardId: started.entry.id, status: 'issued', provider };
-      if (started.rejected) return { rewardId: started.entry.id, status: 'failed', provider, failure: started.rejected };
+    /**
+     * Pays one reward exactly once per idempotencyKey. Throws a non-retryable failure (RewardRejected, InvalidRequest)
+     * when no retry can pay it (recorded as failed).
+     *
+     * The ledger decides first (a `pending` write): a reward already paid is not paid again, one reversed, refused or
+     * forfeited never. `claimedByRun`: the run's own claim created the entry and only that run has written it since
+     * (it claimed, maybe held, and pays; a reversal waits for the payout's answer), so the ledger can only say what the
+     * run already knows. The first attempt then goes straight to the provider, one customer:<id> update fewer (5
+     * history events); the entry shows held (or pending) until `issued`, not pending meanwhile. A retry decides
+     * first again: an attempt that paid but did not record it finds the entry as it left it.
+     */
+    async issueReward(req: RewardRequest, opts: { claimedByRun?: boolean } = {}): Promise<RewardResult> {
+      if (!(opts.claimedByRun && activityAttempt() === 1)) {
+        const started = await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
+        if (started.entry.status === 'issued') return { rewardId: started.entry.id, status: 'issued', provider };
+        if (started.rejected) return { rewardId: started.entry.id, status: 'failed', provider, failure: started.rejected };
+      }
       if (deps.webhook) {
         try {
           await postRewardWebhook(deps.webhook, req.idempotencyKey, {

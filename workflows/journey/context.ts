@@ -40,6 +40,9 @@ export interface RunContext {
   /** Records are written as facts happen (patch tracking-written-live); false in a run whose history 1.0.0 started,
    *  which writes them at Track, before a handover and in an ended run (stages/track.ts flushTracking). */
   trackingLive: boolean;
+  /** The run's history carries one marker for every 1.1.0 patch (patch journey-1-1-paths-marked-once, asked first
+   *  when the run starts): journey/patch-check.ts isPatched answers for those ids without a marker of their own. */
+  pathsMarkedOnce: boolean;
   /** Owner-outreach asks are owner tasks through the CRM provider, with their outcome, and referral stages are
    *  written back to the CRM (patch owner-task-outcome); false in a run whose history started without it. */
   ownerTasks: boolean;

@@ -3,7 +3,7 @@
 // action.ignored with the reason (patch journey-records-ignored-actions), never dropped without a trace: "no accepted
 // event is ever dropped". The chaos subset found it (chaos-009: a case study published after its ask could not go
 // out had no record at all). Whether such a late action should still be rewarded is the plan's to say, not this.
-import { patched } from '@temporalio/workflow';
+import { isPatched } from './patch-check.ts';
 import type { JourneyEvent } from '../contract/index.ts';
 import { PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS } from '../patches.ts';
 import { track, type RunContext } from './context.ts';
@@ -20,7 +20,7 @@ export function isActionEvent(ctx: RunContext, event: JourneyEvent): boolean {
  * marker wrote nothing here, and replays so.
  */
 export function recordIgnoredAction(ctx: RunContext, event: JourneyEvent, reason: string): void {
-  if (!isActionEvent(ctx, event) || !ctx.trackingLive || !patched(PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS)) return;
+  if (!isActionEvent(ctx, event) || !ctx.trackingLive || !isPatched(ctx, PATCH_JOURNEY_RECORDS_IGNORED_ACTIONS)) return;
   note(ctx.state, ctx.now(), `action ${event.type.slice(0, 80)} ${event.id.slice(0, 80)} ignored: ${reason}`);
   track(ctx, 'action.ignored', { eventType: event.type, eventId: event.id, cycle: ctx.state.cycle, reason });
 }

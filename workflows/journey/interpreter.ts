@@ -1,7 +1,8 @@
 // The journey interpreter: one workflow type that runs any compiled plan, pinned in its input. A loop over the
 // seven stages (plus suppression), each in its own module (journey/run-stages.ts); a cycle ends in continue-as-new
 // with carried state, and so does a handover to a fresh history from any long wait (journey/handover.ts).
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { isPatched, pathsMarkedOnce } from './patch-check.ts';
 import { journeyEventSignal, upgradePlanSignal, type JourneyEvent, type JourneyRunInput } from '../contract/index.ts';
 import { iso, trackIfLive, wake, type RunContext } from './context.ts';
 import { takeEvent } from './event-intake.ts';
@@ -35,7 +36,10 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
   checkInput(input);
   const { plan } = input;
   const carried = input.carried as CarriedState | undefined;
+  // Before any other patch is asked: whether this history carries one marker for every 1.1.0 patch.
+  const marked = { pathsMarkedOnce: pathsMarkedOnce() };
   const ctx: RunContext = {
+    ...marked,
     plan,
     def: plan.definition,
     workflowId: workflowInfo().workflowId,
@@ -47,17 +51,17 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     tracking: [...(carried?.pendingTracking ?? [])],
     trackingSeq: carried?.trackingSeq ?? 0,
     trackingWriter: newTrackingWriter(),
-    trackingLive: patched(PATCH_TRACKING_WRITTEN_LIVE),
-    ownerTasks: patched(PATCH_OWNER_TASK_OUTCOME),
+    trackingLive: isPatched(marked, PATCH_TRACKING_WRITTEN_LIVE),
+    ownerTasks: isPatched(marked, PATCH_OWNER_TASK_OUTCOME),
     chainId: workflowInfo().firstExecutionRunId.slice(0, 8),
     searchAttributes: input.searchAttributes !== false,
     upserted: new Map(),
     // Asked before the run's first upsert (showRunStart below), since it decides how that upsert goes out.
-    bookkeepingBatched: patched(PATCH_JOURNEY_BOOKKEEPING_BATCHED),
+    bookkeepingBatched: isPatched(marked, PATCH_JOURNEY_BOOKKEEPING_BATCHED),
     historyLimit: Math.max(MIN_HISTORY_LIMIT, input.continueAsNewAfter ?? DEFAULT_HISTORY_LIMIT),
     upgrade: carried?.pendingUpgrade,
     // Asked only of a plan with an experiment, so no history without one gains a marker.
-    experiments: plan.definition.experiment ? patched(PATCH_EXPERIMENT_ARMS) : false,
+    experiments: plan.definition.experiment ? isPatched(marked, PATCH_EXPERIMENT_ARMS) : false,
   };
   adoptReferralCode(ctx.state, input);
   if (input.previousRun && !ctx.state.previousRun) {
@@ -69,7 +73,7 @@ export async function advocacyJourney(input: JourneyRunInput): Promise<unknown> 
     );
   }
   // A fresh run reads the customer's facts first (journey/start-facts.ts); events that come meanwhile wait for them.
-  let heldForStartFacts: JourneyEvent[] | undefined = !carried && patched(PATCH_JOURNEY_START_READS_CUSTOMER_FACTS) ? [] : undefined;
+  let heldForStartFacts: JourneyEvent[] | undefined = !carried && isPatched(ctx, PATCH_JOURNEY_START_READS_CUSTOMER_FACTS) ? [] : undefined;
   const onEvent = async (event: JourneyEvent) => {
     try {
       takeEvent(ctx, event);

@@ -4,7 +4,7 @@
 // signal, an opt-out, a pause or a cancel arrives, or the ask's cycle moves on. The product reports shown, clicked
 // and dismissed as events (prompt.*), each written to tracking; a click is engagement with the ask (ask.engaged).
 import Mustache from 'mustache';
-import { patched } from '@temporalio/workflow';
+import { isPatched } from './patch-check.ts';
 import type { Invite } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { messageData } from '../../definitions/messages/message-data.ts';
@@ -19,7 +19,7 @@ export type Delivery = 'email' | 'in-product';
 /** Whether this run may issue the commands of referrer updates and prompts (patch referrer-updates-and-prompts).
  *  Asked once, at the first point that needs it, never before: a history without the marker never got there. */
 export function promptsAndUpdatesLive(ctx: RunContext): boolean {
-  ctx.promptsAndUpdates ??= patched(PATCH_REFERRER_UPDATES_AND_PROMPTS);
+  ctx.promptsAndUpdates ??= isPatched(ctx, PATCH_REFERRER_UPDATES_AND_PROMPTS);
   return ctx.promptsAndUpdates;
 }
 

@@ -37,15 +37,19 @@ export async function refuseInLedger(ctx: RunContext, requests: RewardRequest[],
   }
 }
 
+/** What the advocate's ledger said of a claim: refused (with the rule), or granted; `fresh` when this claim created
+ *  the entries (not a repeat of an earlier claim of the same key, and the ledger was reached). */
+export type LedgerClaim = { refused: { rule: string; reason: string } } | { refused?: undefined; fresh: boolean };
+
 /** Caps and the duplicate check held in the advocate's ledger across journeys (claimReward): its refusal of a new
- *  reward, or undefined when granted (or when the ledger could not be reached: the run's own checks stand). */
+ *  reward, or granted (also when the ledger could not be reached: the run's own checks stand). */
 export async function claimInLedger(
   ctx: RunContext,
   requests: RewardRequest[],
   reward: Reward,
   status: 'held' | 'pending',
   releaseAt?: string,
-): Promise<{ rule: string; reason: string } | undefined> {
+): Promise<LedgerClaim> {
   const checks = { rejectDuplicateReferred: reward.fraud?.rejectDuplicateReferred, caps: reward.caps };
   const req = requests[0];
   try {
@@ -54,10 +58,12 @@ export async function claimInLedger(
       { startToCloseTimeout: '1 minute', summary: `claim ${requests.map((r) => r.role).join(' + ')} reward ${req.referralId ?? ''}` },
       [requests, checks, status, releaseAt],
     );
-    return result.granted ? undefined : { rule: result.rule, reason: result.reason };
+    if (!result.granted) return { refused: { rule: result.rule, reason: result.reason } };
+    // A retried claim activity gets the first answer, whose entry still has its one status.
+    return { fresh: result.entry.status === status && result.entry.history.length === 1 };
   } catch (err) {
     note(ctx.state, ctx.now(), `ledger claim ${req.idempotencyKey} failed: ${failureMessage(err)}; the run's own checks stand`);
-    return undefined;
+    return { fresh: false };
   }
 }
 

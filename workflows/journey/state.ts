@@ -69,6 +69,10 @@ export interface HeldReward {
   forfeits: boolean;
   /** The tier this reward reaches once paid. */
   tier?: string;
+  /** This run's claim created the advocate's own entries of it in their ledger (claimReward), and only this run writes
+   *  them: their payout skips the ledger's pre-check on its first attempt (issueReward's `claimedByRun`). Absent in a
+   *  hold an older run made, and when the claim found entries already there or the ledger could not be reached. */
+  claimedFresh?: boolean;
 }
 
 export interface ReferralEntry {

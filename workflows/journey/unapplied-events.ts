@@ -8,7 +8,8 @@
 //   event.ignored  code-revoked       a referral on a referral code the run no longer honours: it ended, or the
 //                                     customer opted out (patch journey-refuses-revoked-code-referrals)
 // Each is a fact of the moment it happens, written live; a run from 1.0.0 (writing at stage ends) writes none of them.
-import { metricMeter, patched } from '@temporalio/workflow';
+import { metricMeter } from '@temporalio/workflow';
+import { isPatched } from './patch-check.ts';
 import type { JourneyEvent } from '../contract/index.ts';
 import { PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS, PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS } from '../patches.ts';
 import { track, type RunContext } from './context.ts';
@@ -22,7 +23,7 @@ export type IgnoredReason = 'condition-false' | 'unknown-task' | 'already-answer
  * keeps the old path.
  */
 export function recordsUnappliedEvents(ctx: RunContext): boolean {
-  return ctx.trackingLive && patched(PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS);
+  return ctx.trackingLive && isPatched(ctx, PATCH_JOURNEY_RECORDS_UNAPPLIED_EVENTS);
 }
 
 function factsOf(ctx: RunContext, event: JourneyEvent) {
@@ -44,7 +45,7 @@ export function revokedCodeRefusal(ctx: RunContext, event: JourneyEvent): string
   if (event.type !== 'referral.submitted' || typeof event.data?.referralCode !== 'string') return undefined;
   const ended = Boolean(ctx.state.ended) || ctx.state.stage === 'ended';
   if (!ended && !ctx.state.suppression.optedOut) return undefined;
-  if (!ctx.trackingLive || !patched(PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS)) return undefined;
+  if (!ctx.trackingLive || !isPatched(ctx, PATCH_JOURNEY_REFUSES_REVOKED_CODE_REFERRALS)) return undefined;
   return ended ? 'its referral code is no longer valid: the journey ended' : 'its referral code is no longer valid: the customer opted out';
 }
 

@@ -107,9 +107,11 @@ async function pay(ctx: RunContext, hold: HeldReward, entries: RewardEntry[]): P
     if (entry.status === 'reversed') continue;
     entry.issuing = true;
     try {
+      // The advocate's own rewards this run claimed: no other writer has touched their entries since.
+      const claimedByRun = hold.claimedFresh === true && req.recipientId === ctx.state.customerId;
       const result = await optional.issueReward.executeWithOptions(
         { startToCloseTimeout: '1 minute', summary: `reward ${req.role} ${req.item.kind} ${req.item.amount ?? ''}` },
-        [req],
+        claimedByRun ? [req, { claimedByRun }] : [req],
       );
       entry.status = result.status === 'issued' ? 'issued' : 'failed';
       entry.provider = result.provider;

@@ -13,6 +13,8 @@ import { LIST_MAX, note, type HeldReward } from '../journey/state.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting, takeAction } from './activate.ts';
 import { durationMs } from '../../definitions/duration.ts';
+import { isPatched } from '../journey/patch-check.ts';
+import { PATCH_REWARD_CLAIM_WRITES_THE_HOLD } from '../patches.ts';
 import { claimInLedger, holdInLedger, refuseInLedger } from '../journey/reward-ledger.ts';
 import { heldOut, rewardForArm } from '../journey/experiment.ts';
 import { honoursOptOut } from '../journey/unapplied-events.ts';
@@ -164,7 +166,8 @@ async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<Relea
   const held = ctx.now() < Date.parse(releaseAt);
   // The advocate's own rewards of this action (the referrer reward and any tier bonus) are claimed together.
   const own = decision.requests.filter((r) => r.recipientId === state.customerId);
-  const refusedByLedger = await claimInLedger(ctx, own, rewardPlan, held ? 'held' : 'pending', held ? releaseAt : undefined);
+  const claim = await claimInLedger(ctx, own, rewardPlan, held ? 'held' : 'pending', held ? releaseAt : undefined);
+  const refusedByLedger = claim.refused;
   if (refusedByLedger) {
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
@@ -182,12 +185,15 @@ async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<Relea
     waitForConversion: decision.release.waitForConversion,
     forfeits,
     tier: decision.tier,
+    ...(!claim.refused && claim.fresh ? { claimedFresh: true } : {}),
   };
   const converted = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage === 'closed-won';
   if (held && !(hold.waitForConversion && converted())) {
     for (const e of entries)
       trackIfLive(ctx, 'reward.held', { ...rewardFacts(e), until: releaseAt, forConversion: hold.waitForConversion });
-    await holdInLedger(ctx, decision.requests, releaseAt);
+    // A fresh claim wrote the advocate's own entries held, with releaseAt: only the others are written here.
+    const claimHeldOwn = claim.fresh === true && isPatched(ctx, PATCH_REWARD_CLAIM_WRITES_THE_HOLD);
+    await holdInLedger(ctx, claimHeldOwn ? decision.requests.filter((r) => !own.includes(r)) : decision.requests, releaseAt);
   }
   (state.heldRewards ??= []).push(hold);
   return releaseHeldReward(ctx, hold);

@@ -11,7 +11,8 @@
 // patch: one marker per write, but a record written by a task that never committed stayed in the log) replay those
 // writes that way. Runs whose history 1.0.0 started (patch tracking-written-live, workflows/patches.ts) keep 1.0.0's
 // way until they hand over: flushTracking at Track, before a handover, in an ended run.
-import { condition, metricMeter, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, metricMeter, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isPatched } from '../journey/patch-check.ts';
 import type { JourneyActivities, TrackingRecord } from '../contract/index.ts';
 import { effectInFlight, failureMessage, optional } from '../journey/activities.ts';
 import { iso, type RunContext, type TrackingWriter } from '../journey/context.ts';
@@ -81,7 +82,7 @@ async function writeLoop(ctx: RunContext): Promise<void> {
     let failure: unknown;
     w.writing = true;
     try {
-      if (patched(PATCH_TRACKING_WRITTEN_AFTER_COMMIT))
+      if (isPatched(ctx, PATCH_TRACKING_WRITTEN_AFTER_COMMIT))
         await committedSink.recordTrackingBatch.executeWithOptions({ summary: summary(batch) }, [batch]);
       else await inTaskSink.recordTrackingBatch(batch);
     } catch (err) {
