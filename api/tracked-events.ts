@@ -6,7 +6,7 @@
 import type { Catalog } from '../definitions/compiler/catalog.ts';
 import type { OutcomeTrackingRecord, TrackingRecord } from '../workflows/contract/index.ts';
 import type { JourneyDelivery } from './routing.ts';
-import { appendTracking } from '../activities/tracking/ndjson-log.ts';
+import { trackingLogWriter } from '../activities/tracking/ndjson-log.ts';
 import type { JourneyEvent } from '../workflows/contract/index.ts';
 import { DEV_REFERRAL_CODE_SECRET, resolveReferralCode } from './referral-code.ts';
 
@@ -67,7 +67,8 @@ export function createTrackedEventWriter(dataDir: string, catalog: Catalog, secr
   const tracked = trackedEventTypes(catalog);
   return async (event: JourneyEvent, journeyIds: readonly string[], deliveries: readonly JourneyDelivery[] = []): Promise<void> => {
     const rec = trackedEventRecord(event, tracked, journeyIds, secret);
-    if (rec) await appendTracking(dataDir, rec);
-    for (const nps of unroutedNpsRecords(event, deliveries)) await appendTracking(dataDir, nps);
+    // One append (one sync) for the event's records, shared with the appends of other events under way.
+    const records = [...(rec ? [rec] : []), ...unroutedNpsRecords(event, deliveries)];
+    if (records.length > 0) await trackingLogWriter(dataDir).append(records);
   };
 }

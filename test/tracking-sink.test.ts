@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../activities/index.ts';
 import { createTrackingActivities } from '../activities/tracking/tracking-activities.ts';
-import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
+import { readTrackingLog, TrackingLogWriter } from '../activities/tracking/ndjson-log.ts';
 import { ownLogFileName, trackingDir } from '../activities/tracking/log-files.ts';
 import type { TrackingRecord } from '../workflows/contract/index.ts';
 
@@ -126,6 +126,69 @@ describe('the tracking log: one file per process, each key once', () => {
     await rmdir(blocker);
     expect(await env.run(recordTrackingBatch, [rec({ key: 'r1' }), rec({ key: 'r2' })])).toEqual({ written: 2, skipped: 0 });
     expect((await readTrackingLog(dataDir)).records.map((r) => r.key)).toEqual(['r1', 'r2']);
+  });
+
+  it('appends that arrive while one is written go out together in one write and one sync; each hears only its own records', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tracking-'));
+    let writes = 0;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const writer = new TrackingLogWriter(dataDir, {
+      fileName: 'events-host-10.ndjson',
+      async write(handle, bytes) {
+        if (++writes === 1) await firstHeld; // the first write is slow: the others arrive meanwhile
+        await handle.write(bytes);
+      },
+    });
+    const first = writer.append([rec({ key: 'g0' })]);
+    await new Promise((r) => setTimeout(r, 50));
+    // 40 appends while the first is on its way, one repeating a key another of them carries, one the first carries.
+    const rest = Array.from({ length: 40 }, (_, i) => writer.append([rec({ key: `g${i + 1}` }), rec({ key: i === 7 ? 'g3' : `h${i}` })]));
+    const late = writer.append([rec({ key: 'g0' })]);
+    releaseFirst();
+    expect(await first).toEqual({ written: 1, skipped: 0, repairedBytes: 0 });
+    const answers = await Promise.all(rest);
+    expect(await late).toEqual({ written: 0, skipped: 1, repairedBytes: 0 });
+    expect(writes).toBe(2); // the first alone, then the 41 that waited
+    expect(writer.groupCommits).toBe(2);
+    expect(answers[7]).toEqual({ written: 1, skipped: 1, repairedBytes: 0 }); // g3 came from append 3, earlier in the group
+    expect(answers.filter((a) => a.written === 2)).toHaveLength(39);
+    const read = await readTrackingLog(dataDir);
+    expect(read.records).toHaveLength(1 + 40 + 39);
+    expect(read.records.slice(0, 4).map((r) => r.key)).toEqual(['g0', 'g1', 'h0', 'g2']); // in the order they came
+    expect(read.duplicates).toBe(0);
+  });
+
+  it('a failed group commit fails every append of the group; each retried append is written once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tracking-'));
+    let writes = 0;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const writer = new TrackingLogWriter(dataDir, {
+      fileName: 'events-host-11.ndjson',
+      async write(handle, bytes) {
+        writes++;
+        if (writes === 1) await firstHeld;
+        if (writes === 2) {
+          await handle.write(bytes, 0, Math.floor(bytes.length / 2));
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        await handle.write(bytes);
+      },
+    });
+    const first = writer.append([rec({ key: 'f0' })]);
+    await new Promise((r) => setTimeout(r, 50));
+    const group = Array.from({ length: 5 }, (_, i) => writer.append([rec({ key: `f${i + 1}` })]));
+    releaseFirst();
+    await first;
+    const settled = await Promise.allSettled(group);
+    expect(settled.map((s) => s.status)).toEqual(Array(5).fill('rejected'));
+    // Each caller sends its records again (a journey keeps its batch): each is written once, the torn line cut off.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => writer.append([rec({ key: `f${i + 1}` })])));
+    const read = await readTrackingLog(dataDir);
+    expect(read.records.map((r) => r.key).sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+    expect(read.badLines).toEqual([]);
+    expect(read.duplicates).toBe(0);
   });
 
   it('the reader drops a duplicate two processes raced in and reports a torn line by file and line', async () => {

@@ -9,6 +9,9 @@
 //   the folder, its own or another process's.
 // The keys it remembers are bounded (the most recent ones, and only the last TAIL_BYTES of each file read at
 // start): a retry of a record older than that would be logged twice, and every reader counts a key once.
+// Appends that arrive while one is being written go out together after it (a group commit: one write, one sync),
+// so concurrent writers (the API's ingest, many runs' tracking activities) share a sync instead of queueing for one
+// each; every caller still hears only once its own records are on disk.
 import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutcomeTrackingRecord, TrackingRecord } from '../../workflows/contract/index.ts';
@@ -17,6 +20,8 @@ import { trackingKey } from './tracking-key.ts';
 
 const TAIL_BYTES = 16 << 20;
 const MAX_KNOWN_KEYS = 200_000;
+/** At most this many waiting appends go out in one group commit (the rest in the next). */
+const MAX_GROUP = 256;
 
 export interface TrackingLogOptions {
   /** This process's file name in the folder (default: events-<host>-<pid>.ndjson). */
@@ -75,7 +80,11 @@ export class TrackingLogWriter {
   private readonly scanned = new Map<string, number>();
   /** Bytes of complete lines in our own file; undefined: unknown, check (and repair) the tail before appending. */
   private ownEnd?: number;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the one being written; the next group commit takes them together. */
+  private waiting: { records: Array<TrackingRecord | OutcomeTrackingRecord>; done: (r: AppendResult | Error) => void }[] = [];
+  private writing = false;
+  /** Group commits so far (one write and one sync each): for tests and the benchmark. */
+  groupCommits = 0;
 
   constructor(
     dataDir: string,
@@ -86,27 +95,59 @@ export class TrackingLogWriter {
     this.file = join(this.dir, this.fileName);
   }
 
-  /** Appends the records whose keys are not logged yet, in order, in one write; appends of one process take turns. */
+  /**
+   * Appends the records whose keys are not logged yet, in order, and answers once they are synced. Appends of one
+   * process take turns: those that arrive while a write is under way go out together in the next one (one write,
+   * one sync), in the order they came; each answer counts only its own records. A failed write fails every append
+   * of its group (nothing of theirs is acknowledged), and the next append repairs the tail first.
+   */
   append(records: Array<TrackingRecord | OutcomeTrackingRecord>): Promise<AppendResult> {
-    const next = this.queue.then(() => this.appendNow(records));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ records, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (!this.writing) void this.drain();
+    });
   }
 
-  private async appendNow(records: Array<TrackingRecord | OutcomeTrackingRecord>): Promise<AppendResult> {
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, MAX_GROUP);
+        let results: AppendResult[] | Error;
+        try {
+          results = await this.appendNow(group.map((g) => g.records));
+        } catch (err) {
+          results = err instanceof Error ? err : new Error(String(err));
+        }
+        group.forEach((g, i) => g.done(results instanceof Error ? results : results[i]));
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** One group commit: the records of every append in `groups`, in order, in one write and one sync. */
+  private async appendNow(groups: Array<Array<TrackingRecord | OutcomeTrackingRecord>>): Promise<AppendResult[]> {
     await mkdir(this.dir, { recursive: true });
     const repairedBytes = this.ownEnd === undefined ? await this.repairTail() : 0;
     await this.learnKeys();
-    const keys: string[] = [];
+    const keys = new Set<string>();
     const lines: string[] = [];
     const loggedAt = new Date().toISOString();
-    for (const rec of records) {
-      const key = trackingKey(rec);
-      if (this.known.has(key) || keys.includes(key)) continue;
-      keys.push(key);
-      lines.push(JSON.stringify({ ...rec, key, loggedAt }));
-    }
+    const results = groups.map((records, i) => {
+      let written = 0;
+      for (const rec of records) {
+        const key = trackingKey(rec);
+        if (this.known.has(key) || keys.has(key)) continue;
+        keys.add(key);
+        lines.push(JSON.stringify({ ...rec, key, loggedAt }));
+        written++;
+      }
+      // A torn line cut off before this write is told to the group's first append.
+      return { written, skipped: records.length - written, repairedBytes: i === 0 ? repairedBytes : 0 };
+    });
     if (lines.length > 0) {
+      this.groupCommits++;
       const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
       const handle = await open(this.file, 'a');
       try {
@@ -122,7 +163,7 @@ export class TrackingLogWriter {
       this.scanned.set(this.fileName, this.ownEnd!);
       for (const key of keys) this.known.add(key);
     }
-    return { written: lines.length, skipped: records.length - lines.length, repairedBytes };
+    return results;
   }
 
   /** Cuts a torn last line off our own file (only its owner appends to it, so nobody is mid-write). */
