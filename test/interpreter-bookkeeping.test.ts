@@ -94,7 +94,7 @@ describe('bookkeeping batched per task (time-skipping server)', () => {
         expect(task.journeyUpserts, JSON.stringify(task)).toBeLessThanOrEqual(1 + task.localActivities);
 
       // One patch marker for every 1.1.0 patch the cycle passes (patch journey-1-1-paths-marked-once), and so one
-      // TemporalChangeVersion upsert beside it: each patch asked on its own wrote 5 of each here.
+      // TemporalChangeVersion upsert beside it: each patch asked on its own wrote 6 of each here.
       expect(patchMarkers(history)).toEqual([PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE]);
       const changeVersionUpserts = history.filter((e) =>
         Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
