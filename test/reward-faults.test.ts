@@ -73,6 +73,14 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
     };
   }
 
+  /** The rewards in a customer's ledger (customer:<id>), read while the runs live. */
+  async function ledgerOf(customerId: string) {
+    const ledger = (await env.client.workflow.getHandle(`customer:${customerId}`).query(customerStateQuery)) as {
+      rewards: { id: string; status: string; history: { status: string }[] }[];
+    };
+    return ledger.rewards;
+  }
+
   async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
@@ -165,10 +173,7 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
       expect(reverse.at).toBeGreaterThanOrEqual(issue.answeredAt);
       // The referred friend's reward was still held: reversed in the ledger, and never sent to the receiver at all.
       expect(receiver.requests.filter((r) => r.key.includes(':R-race:referred'))).toEqual([]);
-      const ledger = (await env.client.workflow.getHandle(`customer:${customer}`).query(customerStateQuery)) as {
-        rewards: { id: string; status: string; history: { status: string }[] }[];
-      };
-      const entry = ledger.rewards.find((r) => r.id === key)!;
+      const entry = (await ledgerOf(customer)).find((r) => r.id === key)!;
       expect(entry.status).toBe('reversed');
       // The run claimed the entry (held) and paid it on the first attempt without the ledger's pre-check (pending).
       expect(entry.history.map((x) => x.status)).toEqual(['held', 'issued', 'reversed']);
@@ -179,12 +184,6 @@ describe('payouts that cannot hang (time-skipping server, reward webhook receive
     const customer = `retry-${Date.now().toString(36)}`;
     const { h, go } = await referAndClose(customer, 'R-retry');
     const key = `reward:nps-promoter-referral:${customer}:R-retry:referrer`;
-    const ledgerOf = async (customerId: string) =>
-      (
-        (await env.client.workflow.getHandle(`customer:${customerId}`).query(customerStateQuery)) as {
-          rewards: { id: string; status: string; history: { status: string }[] }[];
-        }
-      ).rewards;
     receiver.failNext(1, 503); // the referrer's first payout request; its activity's second attempt is paid
     await h.run(async () => {
       const run = await go();

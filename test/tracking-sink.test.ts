@@ -2,7 +2,7 @@
 // last line cut off before the next append (never glued to the next record), a read error that heals on the next
 // call, and readers that count every file's records once by key.
 import { describe, expect, it } from 'vitest';
-import { appendFile, mkdir, mkdtemp, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -24,6 +24,32 @@ const rec = (over: Partial<TrackingRecord> = {}): TrackingRecord => ({
 });
 
 const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n');
+
+/** A writer whose first write waits until `releaseFirst()` (so appends pile up behind it); `then` does every write
+ *  after the first, given its number (2, 3, ...). `writes` counts the writes. */
+function writerWithFirstWriteHeld(
+  dataDir: string,
+  fileName: string,
+  then: (n: number, handle: FileHandle, bytes: Buffer) => Promise<unknown>,
+) {
+  let releaseFirst!: () => void;
+  const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+  const held = {
+    writes: 0,
+    releaseFirst: () => releaseFirst(),
+    writer: new TrackingLogWriter(dataDir, {
+      fileName,
+      async write(handle, bytes) {
+        const n = ++held.writes;
+        if (n === 1) {
+          await firstHeld;
+          await handle.write(bytes);
+        } else await then(n, handle, bytes);
+      },
+    }),
+  };
+  return held;
+}
 
 describe('the tracking log: one file per process, each key once', () => {
   it('skips a retried record (same key, or same content without a key) and keeps distinct ones, in this process’s own file', async () => {
@@ -130,16 +156,9 @@ describe('the tracking log: one file per process, each key once', () => {
 
   it('appends that arrive while one is written go out together in one write and one sync; each hears only its own records', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tracking-'));
-    let writes = 0;
-    let releaseFirst!: () => void;
-    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
-    const writer = new TrackingLogWriter(dataDir, {
-      fileName: 'events-host-10.ndjson',
-      async write(handle, bytes) {
-        if (++writes === 1) await firstHeld; // the first write is slow: the others arrive meanwhile
-        await handle.write(bytes);
-      },
-    });
+    // The first write is slow: the others arrive meanwhile.
+    const held = writerWithFirstWriteHeld(dataDir, 'events-host-10.ndjson', (_n, handle, bytes) => handle.write(bytes));
+    const { writer, releaseFirst } = held;
     const first = writer.append([rec({ key: 'g0' })]);
     await new Promise((r) => setTimeout(r, 50));
     // 40 appends while the first is on its way, one repeating a key another of them carries, one the first carries.
@@ -149,7 +168,7 @@ describe('the tracking log: one file per process, each key once', () => {
     expect(await first).toEqual({ written: 1, skipped: 0, repairedBytes: 0 });
     const answers = await Promise.all(rest);
     expect(await late).toEqual({ written: 0, skipped: 1, repairedBytes: 0 });
-    expect(writes).toBe(2); // the first alone, then the 41 that waited
+    expect(held.writes).toBe(2); // the first alone, then the 41 that waited
     expect(writer.groupCommits).toBe(2);
     expect(answers[7]).toEqual({ written: 1, skipped: 1, repairedBytes: 0 }); // g3 came from append 3, earlier in the group
     expect(answers.filter((a) => a.written === 2)).toHaveLength(39);
@@ -161,20 +180,12 @@ describe('the tracking log: one file per process, each key once', () => {
 
   it('a failed group commit fails every append of the group; each retried append is written once', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tracking-'));
-    let writes = 0;
-    let releaseFirst!: () => void;
-    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
-    const writer = new TrackingLogWriter(dataDir, {
-      fileName: 'events-host-11.ndjson',
-      async write(handle, bytes) {
-        writes++;
-        if (writes === 1) await firstHeld;
-        if (writes === 2) {
-          await handle.write(bytes, 0, Math.floor(bytes.length / 2));
-          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        }
-        await handle.write(bytes);
-      },
+    const { writer, releaseFirst } = writerWithFirstWriteHeld(dataDir, 'events-host-11.ndjson', async (n, handle, bytes) => {
+      if (n === 2) {
+        await handle.write(bytes, 0, Math.floor(bytes.length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      await handle.write(bytes);
     });
     const first = writer.append([rec({ key: 'f0' })]);
     await new Promise((r) => setTimeout(r, 50));

@@ -83,7 +83,7 @@ export class TrackingLogWriter {
   /** Appends waiting for the one being written; the next group commit takes them together. */
   private waiting: { records: Array<TrackingRecord | OutcomeTrackingRecord>; done: (r: AppendResult | Error) => void }[] = [];
   private writing = false;
-  /** Group commits so far (one write and one sync each): for tests and the benchmark. */
+  /** Group commits so far (one write and one sync each): tests read it. */
   groupCommits = 0;
 
   constructor(

@@ -167,8 +167,8 @@ async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<Relea
   // The advocate's own rewards of this action (the referrer reward and any tier bonus) are claimed together.
   const own = decision.requests.filter((r) => r.recipientId === state.customerId);
   const claim = await claimInLedger(ctx, own, rewardPlan, held ? 'held' : 'pending', held ? releaseAt : undefined);
-  const refusedByLedger = claim.refused;
-  if (refusedByLedger) {
+  if (claim.refused) {
+    const refusedByLedger = claim.refused;
     for (const entry of entries) Object.assign(entry, { status: 'refused', reason: refusedByLedger.reason, at: iso(ctx.now()) });
     track(ctx, 'reward.refused', { referralId: facts.referralId, rule: refusedByLedger.rule, reason: refusedByLedger.reason });
     await refuseInLedger(
@@ -185,14 +185,14 @@ async function grantReward(ctx: RunContext, action: JourneyEvent): Promise<Relea
     waitForConversion: decision.release.waitForConversion,
     forfeits,
     tier: decision.tier,
-    ...(!claim.refused && claim.fresh ? { claimedFresh: true } : {}),
+    ...(claim.fresh ? { claimedFresh: true } : {}),
   };
   const converted = () => state.referrals.find((r) => r.referralId === facts.referralId)?.stage === 'closed-won';
   if (held && !(hold.waitForConversion && converted())) {
     for (const e of entries)
       trackIfLive(ctx, 'reward.held', { ...rewardFacts(e), until: releaseAt, forConversion: hold.waitForConversion });
     // A fresh claim wrote the advocate's own entries held, with releaseAt: only the others are written here.
-    const claimHeldOwn = claim.fresh === true && isPatched(ctx, PATCH_REWARD_CLAIM_WRITES_THE_HOLD);
+    const claimHeldOwn = claim.fresh && isPatched(ctx, PATCH_REWARD_CLAIM_WRITES_THE_HOLD);
     await holdInLedger(ctx, claimHeldOwn ? decision.requests.filter((r) => !own.includes(r)) : decision.requests, releaseAt);
   }
   (state.heldRewards ??= []).push(hold);
