@@ -184,6 +184,11 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_PAGES_GAP_MS: { default: '1000', meaning: "mean time between submissions in bench/pages.ts's paced rows (Poisson arrivals)" },
   BENCH_INGEST_C: { default: '16', meaning: 'concurrent clients of bench/ingest.ts' },
   BENCH_INGEST_BATCH: { default: '500', meaning: 'batch size of bench/ingest.ts' },
+  BENCH_INGEST_KNOWN: {
+    default: 'unset',
+    meaning:
+      'with 1, bench/ingest.ts makes the customers of its single-event row known first (a passive NPS answer each, not timed or counted)',
+  },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
   BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
