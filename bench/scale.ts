@@ -4,7 +4,9 @@
 //   BENCH_SCALE_TARGET=dev (default: dev server on a SQLite file, 1 worker, 1 API) | cluster (npm run start:cluster)
 //   BENCH_SCALE_C (32 requests at once), BENCH_SCALE_IDLE_S (300: the idle window), BENCH_SCALE_MAX_DRIVE_S (3600 per
 //   side per step: past it the step stops driving and its figures are marked partial), BENCH_SCALE_EFFECT_WAIT_S (600:
-//   how long after the drive the effects are waited for; the ones still missing are counted). Ctrl-C stops it cleanly.
+//   how long after the drive the effects are waited for; the ones still missing are counted), BENCH_SCALE_SIDES (both |
+//   ours | raw: drive one side only, e.g. to reach 100,000 waiting customers in the time of one side; its ratios then
+//   print as -). Ctrl-C stops it cleanly.
 // For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
 // realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
 // journeys, real durations: promoters wait two days for their ask, every run waits), raw as signalWithStart of a
@@ -32,6 +34,7 @@ const C = Math.max(1, Math.min(256, Number(env.BENCH_SCALE_C ?? 32)));
 const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
 const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
 const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
+const sides = env.BENCH_SCALE_SIDES === 'ours' || env.BENCH_SCALE_SIDES === 'raw' ? env.BENCH_SCALE_SIDES : 'both';
 const log = (l: string) => console.error(`[scale] ${l}`);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 
@@ -63,6 +66,7 @@ async function drive(
   let done = 0;
   let events = 0;
   let partial = false;
+  if (!drives(label)) return { customers: 0, events: 0, partial, endToEndSeconds: 0, latencies: [], effectsMissing: 0 };
   const ticker = setInterval(() => {
     const s = (performance.now() - started) / 1000;
     bar.draw(done, `customers  ${(events / s).toFixed(0)} events/s accepted`);
@@ -110,6 +114,11 @@ async function drive(
   return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing };
 }
 
+/** Whether BENCH_SCALE_SIDES drives this side (labels start with `raw` or `ours`). */
+function drives(label: string): boolean {
+  return sides === 'both' || label.startsWith(sides);
+}
+
 async function countOpen(client: Client, type: string): Promise<number> {
   return (await client.workflow.count(`WorkflowType="${type}" AND ExecutionStatus="Running"`)).count;
 }
@@ -127,7 +136,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     });
   });
 try {
-  log(`target ${target}; steps ${steps.join(' → ')} customers; ${C} at once; idle window ${idleSeconds}s; data in ${dir}`);
+  log(`target ${target}; steps ${steps.join(' → ')} customers; sides ${sides}; ${C} at once; idle window ${idleSeconds}s; data in ${dir}`);
   topo = await startScaleTopology(target, dir, log);
   const t = topo;
   const connection = await Connection.connect({ address: t.temporalAddress });
@@ -238,7 +247,9 @@ function printStep(
   atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) && a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+  const fig = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
   const row = (name: string, o: string, r: string, x: string) =>
     console.log(`${name.padEnd(44)} ${o.padStart(14)} ${r.padStart(14)} ${x.padStart(8)}`);
   const procs = (k: string) =>
@@ -251,17 +262,17 @@ function printStep(
   row('', 'ours', 'raw', 'ratio');
   row('customers driven this step', String(ours.customers), String(raw.customers), '');
   row('events accepted this step', String(ours.events), String(raw.events), '');
-  row('events/s end to end (accepted → effect)', rate(ours).toFixed(1), rate(raw).toFixed(1), ratio(rate(ours), rate(raw)));
+  row('events/s end to end (accepted → effect)', fig(rate(ours), 1), fig(rate(raw), 1), ratio(rate(ours), rate(raw)));
   row(
     'event → effect p50 ms',
-    pct(ours.latencies, 0.5).toFixed(0),
-    pct(raw.latencies, 0.5).toFixed(0),
+    fig(pct(ours.latencies, 0.5), 0),
+    fig(pct(raw.latencies, 0.5), 0),
     ratio(pct(ours.latencies, 0.5), pct(raw.latencies, 0.5)),
   );
   row(
     'event → effect p99 ms',
-    pct(ours.latencies, 0.99).toFixed(0),
-    pct(raw.latencies, 0.99).toFixed(0),
+    fig(pct(ours.latencies, 0.99), 0),
+    fig(pct(raw.latencies, 0.99), 0),
     ratio(pct(ours.latencies, 0.99), pct(raw.latencies, 0.99)),
   );
   row(
@@ -276,7 +287,7 @@ function printStep(
     'database growth this step, MB',
     mb(db.afterOurs - db.afterRaw),
     mb(db.afterRaw - db.before),
-    ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before),
+    ours.customers && raw.customers ? ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before) : '-',
   );
   const workers = atRest('ours');
   const rawWorker = atRest('raw')[0];

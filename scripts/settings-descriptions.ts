@@ -247,6 +247,10 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: 'most seconds each step of bench/scale.ts drives (past it the figures are marked partial)',
   },
   BENCH_SCALE_EFFECT_WAIT_S: { default: '600', meaning: 'most seconds bench/scale.ts waits for the effects of a step' },
+  BENCH_SCALE_SIDES: {
+    default: 'both',
+    meaning: 'which sides bench/scale.ts drives: both, ours or raw (one side: its ratios print as -)',
+  },
   RAW_TASK_QUEUE: {
     default: 'set by bench/scale.ts',
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
