@@ -110,12 +110,21 @@ export async function deliverToJourney(
   target: RouteTarget,
   event: JourneyEvent,
   referralCodeSecret = DEV_REFERRAL_CODE_SECRET,
-  /** firstEvent: this event started customer:<id>, so a run it starts has no earlier facts to read. */
+  /** firstEvent: this event started customer:<id>, so a run it starts has no earlier facts to read, and no run of the
+   *  customer's is open to signal (a run is only ever started after its customer's workflow took the event). */
   opts: { firstEvent?: boolean } = {},
 ): Promise<JourneyDelivery> {
   const { plan, customerId, roles } = target;
   const workflowId = journeyWorkflowId(plan.journeyId, customerId);
   const base = { journeyId: plan.journeyId, version: plan.version, workflowId, roles };
+  if (!target.mayStart && opts.firstEvent && customerId === event.customerId) {
+    // No call: a signal here could only answer "not found" (the server's lookup, one call per journey).
+    return {
+      ...base,
+      outcome: 'not-routed',
+      reason: `this event started customer:${customerId}, so no run ${workflowId} is open, and ${target.whyNoStart}; customer:${customerId} keeps it for a run started later`,
+    };
+  }
   if (!target.mayStart) {
     try {
       await client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
@@ -216,7 +225,9 @@ export async function deliverToCustomer(
  * one of them starts reads its facts after the customer's workflow took the other: a "not routed" answer never races
  * a start in the same API process. An event that may start a run goes to customer:<id> first: when that start is the
  * customer's very first (customer:<id> did not exist), the runs it starts are told there is nothing earlier to read,
- * which spares each of them a query at start. Other events go to the customer and the journeys at once.
+ * which spares each of them a query at start, and the journeys it may not start a run in get no call at all (no run
+ * of theirs can be open yet: 2 calls for a new customer's promoter answer, not 5). Other events go to the customer and
+ * the journeys at once.
  */
 export async function routeEvent(
   client: Client,

@@ -82,6 +82,49 @@ describe('routing: started only where an event can open a cycle, signalled only 
     expect(outcomes(await post(event(customer, { data: { score: 10 } })))['nps-promoter-referral']).toBe('signalled');
   });
 
+  it("a new customer's first event makes no call to the journeys it cannot start a run in; a known customer's signals them", async () => {
+    await post(event(newCustomer('warm-up'), { data: { score: 3 } })); // the API's first call asks the server's version
+    // Every call the API makes to Temporal, by method, while one event is routed.
+    const callsFor = async (payload: Record<string, unknown>) => {
+      const service = f.temporal.client.workflowService as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const calls: Record<string, number> = {};
+      const names = ['signalWithStartWorkflowExecution', 'signalWorkflowExecution', 'startWorkflowExecution', 'describeWorkflowExecution'];
+      const originals = names.map((name) => [name, service[name]] as const);
+      for (const [name, fn] of originals)
+        service[name] = (...args: unknown[]) => {
+          calls[name] = (calls[name] ?? 0) + 1;
+          return fn.apply(service, args);
+        };
+      try {
+        return { body: await post(payload), calls };
+      } finally {
+        for (const [name, fn] of originals) service[name] = fn;
+      }
+    };
+    const customer = newCustomer('first');
+    const first = await callsFor(event(customer, { data: { score: 9 } }));
+    expect(first.body.customer.outcome).toBe('started');
+    expect(outcomes(first.body)['nps-promoter-referral']).toBe('started');
+    // customer:<id> and the one journey run it starts: 2 calls, not 2 plus a "not found" signal per other journey.
+    expect(first.calls).toEqual({ signalWithStartWorkflowExecution: 2 });
+    for (const j of first.body.journeys.filter((d) => d.journeyId !== 'nps-promoter-referral')) {
+      expect(j.outcome, j.journeyId).toBe('not-routed');
+      expect(j.reason, j.journeyId).toContain(`this event started customer:${customer}, so no run ${j.workflowId} is open`);
+      expect(await exists(j.workflowId), j.journeyId).toBe(false);
+    }
+    // The customer is known now: the journeys without a run are signalled (any of them could have a run by now).
+    const again = await callsFor(event(customer, { data: { score: 4 } }));
+    expect(again.body.customer.outcome).toBe('signalled');
+    expect(outcomes(again.body)).toEqual({
+      'nps-promoter-referral': 'signalled',
+      'milestone-review-ask': 'not-routed',
+      'strategic-reference-advisory': 'not-routed',
+      'support-praise-advocacy': 'not-routed',
+    });
+    expect(again.calls).toEqual({ signalWithStartWorkflowExecution: 1, signalWorkflowExecution: 4 });
+    expect(again.body.journeys.find((j) => j.journeyId === 'milestone-review-ask')!.reason).toContain('no open run');
+  });
+
   it('suppression, action and conversion events reach existing runs only', async () => {
     const advocate = newCustomer('advocate');
     const referred = newCustomer('referred');
