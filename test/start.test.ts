@@ -94,6 +94,10 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       expect(first.output()).not.toContain('start-test-key');
       expect(first.output()).toContain('[start] stopped.');
       expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
+      // The file is in write-ahead-log mode (scripts/dev-server.ts SQLITE_FILE_PRAGMAS): bytes 18 and 19 of a SQLite
+      // header are its write and read versions, 2 for WAL and 1 for a rollback journal.
+      const header = readFileSync(join(dataDir, 'temporal.sqlite')).subarray(0, 20);
+      expect([header[18], header[19]]).toEqual([2, 2]);
       const progress = JSON.parse(readFileSync(join(dataDir, 'demo', 'progress.json'), 'utf8')) as DemoProgress;
       expect(progress.elapsedSeconds).toBeGreaterThan(0);
       expect(Object.values(progress.sent).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
