@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { countWorkflowServiceCalls } from '../scripts/count-service-calls.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
 import { MAX_BATCH } from '../api/context.ts';
@@ -170,15 +171,7 @@ try {
   // The API has a connection of its own, on which every Temporal call it makes is counted by method.
   const apiConnection = await Connection.connect({ address: server.address });
   stops.unshift(() => apiConnection.close());
-  const apiCalls = new Map<string, number>();
-  const service = apiConnection.workflowService as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const [name, fn] of Object.entries(service)) {
-    if (typeof fn !== 'function') continue;
-    service[name] = (...args: unknown[]) => {
-      apiCalls.set(name, (apiCalls.get(name) ?? 0) + 1);
-      return fn.apply(service, args);
-    };
-  }
+  const { calls: apiCalls } = countWorkflowServiceCalls(apiConnection.workflowService);
   const apiClient = new Client({ connection: apiConnection, namespace: server.namespace });
   const api = await buildApi({ client: apiClient, taskQueue, apiKeys: parseApiKeys('bench-key:ingest'), registry, dataDir });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { countWorkflowServiceCalls } from '../scripts/count-service-calls.ts';
 import { buildApi } from '../api/server.ts';
 import { parseApiKeys } from '../api/auth.ts';
 import { PlanRegistry } from '../api/registry.ts';
@@ -88,15 +89,7 @@ try {
   const connection = await Connection.connect({ address: server.address });
   stops.unshift(() => connection.close());
   // Count every call the API makes to Temporal, by method (the API has this connection to itself).
-  const calls = new Map<string, number>();
-  const service = connection.workflowService as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const [name, fn] of Object.entries(service)) {
-    if (typeof fn !== 'function') continue;
-    service[name] = (...args: unknown[]) => {
-      calls.set(name, (calls.get(name) ?? 0) + 1);
-      return fn.apply(service, args);
-    };
-  }
+  const { calls } = countWorkflowServiceCalls(connection.workflowService);
   const client = new Client({ connection, namespace: server.namespace });
   const registry = new PlanRegistry(() => loadJourneyDir());
   if (!(await registry.reload()).applied) throw new Error('the shipped journeys do not compile');

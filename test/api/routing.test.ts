@@ -7,6 +7,7 @@ import { journeyEventSignal, journeyWorkflowId } from '../../workflows/contract/
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import { cycleOpening, readsOnlyTheEvent } from '../../api/route-decision.ts';
 import { CustomerLanes } from '../../api/ingest.ts';
+import { countWorkflowServiceCalls } from '../../scripts/count-service-calls.ts';
 import { shippedPlan } from '../interpreter/harness.ts';
 import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
 
@@ -86,19 +87,11 @@ describe('routing: started only where an event can open a cycle, signalled only 
     await post(event(newCustomer('warm-up'), { data: { score: 3 } })); // the API's first call asks the server's version
     // Every call the API makes to Temporal, by method, while one event is routed.
     const callsFor = async (payload: Record<string, unknown>) => {
-      const service = f.temporal.client.workflowService as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      const calls: Record<string, number> = {};
-      const names = ['signalWithStartWorkflowExecution', 'signalWorkflowExecution', 'startWorkflowExecution', 'describeWorkflowExecution'];
-      const originals = names.map((name) => [name, service[name]] as const);
-      for (const [name, fn] of originals)
-        service[name] = (...args: unknown[]) => {
-          calls[name] = (calls[name] ?? 0) + 1;
-          return fn.apply(service, args);
-        };
+      const counting = countWorkflowServiceCalls(f.temporal.client.workflowService);
       try {
-        return { body: await post(payload), calls };
+        return { body: await post(payload), calls: Object.fromEntries(counting.calls) };
       } finally {
-        for (const [name, fn] of originals) service[name] = fn;
+        counting.restore();
       }
     };
     const customer = newCustomer('first');
