@@ -29,6 +29,8 @@ export interface DevServerOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** The remote codec endpoint the web UI decodes payloads with (`--ui-codec-endpoint`; see api/routes/codec.ts). */
   uiCodecEndpoint?: string;
+  /** Where the server serves its Prometheus metrics (`--metrics-port`; default: a port the CLI picks). */
+  metricsPort?: number;
 }
 
 /**
@@ -38,6 +40,15 @@ export interface DevServerOptions {
  * last commits, which a dev server may. The production topology runs on PostgreSQL (npm run start:cluster).
  */
 export const SQLITE_FILE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+/**
+ * The CLI's dev server re-reads the cluster metadata from SQLite on every read of the search attributes (its default
+ * `system.forceSearchAttributesCacheRefreshOnRead`, so attributes added at runtime show at once). Ours are registered
+ * when the server starts (`--search-attribute`) and never added later, so the server's own one-minute cache is right.
+ * Off, a signalWithStart costs 2.3 persistence operations on the server's one SQLite connection, not 4.4 (1.5 cluster
+ * metadata reads and 0.5 namespace reads fewer; bench/README.md, "The dev server's search-attribute reads").
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=false'];
 
 export interface DevServer {
   address: string;
@@ -88,8 +99,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level',
     'error',
     ...devServerSearchAttributeArgs(),
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
   ];
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  if (opts.metricsPort) args.push('--metrics-port', String(opts.metricsPort));
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile, ...SQLITE_FILE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]));
