@@ -11,6 +11,7 @@ import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorker } from './worker.ts';
+import { bundleJourneyWorkflowsInChild } from './bundle-process.ts';
 import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 
@@ -61,8 +62,15 @@ if (!settings.skipSearchAttributeCheck) {
   }
 }
 
+// Bundled in a child process, so webpack's memory is not the worker's for its whole life (worker/bundle-process.ts).
+const failureConverterPath = config.payloads.dataConverter?.failureConverterPath;
+const workflowBundle = await bundleJourneyWorkflowsInChild({ failureConverterPath }).catch((err) =>
+  fail(`cannot bundle the workflows: ${err.message}`),
+);
+
 const worker = await createJourneyWorker({
   connection,
+  workflowBundle,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
   activityDeps: {

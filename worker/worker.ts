@@ -12,7 +12,7 @@ export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./tolerant-payload-
 /** The workflow bundle every journey worker runs: workflows/ with the tolerant payload converter, and the data
  *  converter's failure converter when there is one (with a codec, failure messages the workflow raises are encoded
  *  in the sandbox, where the worker's own converter does not reach). */
-export function bundleJourneyWorkflows(logger?: BundleOptions['logger'], dataConverter?: DataConverter) {
+export function bundleJourneyWorkflows(logger?: BundleOptions['logger'], dataConverter?: Pick<DataConverter, 'failureConverterPath'>) {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     payloadConverterPath: PAYLOAD_CONVERTER_PATH,

@@ -1,0 +1,52 @@
+// The workflow bundle, built in a child process (worker/bundle-main.ts) and handed to the worker as code.
+// Why: webpack's work leaves its memory in the process that ran it. Measured on an idle worker (nothing to run), the
+// process that bundled itself sat at 265-270 MB RSS, one given the bundle at 156-170 MB; after 1,000 customers of
+// bench/scale.ts the worker that bundled itself held 456 MB at rest with 69 MB of V8 heap (bench/README.md, "The
+// worker's bundle in its own process"). Same bundle, same startup time give or take the child's start.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BUNDLER = fileURLToPath(new URL('./bundle-main.ts', import.meta.url));
+/** The repository root: the child resolves tsx from here whatever the caller's working directory. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export class WorkflowBundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowBundleError';
+  }
+}
+
+/**
+ * Bundles workflows/ in a child process and returns the code. The child runs this process's Node with tsx, prints
+ * webpack's summary to this process's stdout, and its stderr as it goes; a failed
+ * bundle (a workflow that does not compile, a module the sandbox forbids) rejects with the child's last output.
+ */
+export async function bundleJourneyWorkflowsInChild(opts: { failureConverterPath?: string } = {}): Promise<{ code: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'journey-workflow-bundle-'));
+  const outFile = join(dir, 'workflows.js');
+  try {
+    const args = ['--import', 'tsx', BUNDLER, outFile, ...(opts.failureConverterPath ? [opts.failureConverterPath] : [])];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'] });
+    let tail = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (code !== 0) {
+      throw new WorkflowBundleError(
+        `the workflow bundler exited with ${signal ?? `code ${code}`}${tail.trim() ? `:\n${tail.trim()}` : ''}`,
+      );
+    }
+    return { code: readFileSync(outFile, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
