@@ -290,7 +290,8 @@ function printStep(
     ours.customers && raw.customers ? ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before) : '-',
   );
   const workers = atRest('ours');
-  const rawWorker = atRest('raw')[0];
+  // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
+  const rawWorker = drives('raw') ? atRest('raw')[0] : undefined;
   const maxRss = Math.max(...workers.map((w) => w?.rss ?? 0));
   const sumCpu = workers.reduce((s, w) => s + (w?.cpu ?? 0), 0);
   row(

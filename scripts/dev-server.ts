@@ -31,6 +31,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** Where the server serves its Prometheus metrics (`--metrics-port`; default: a port the CLI picks). */
   metricsPort?: number;
+  /** `--dynamic-config-value` pairs; default DEV_SERVER_DYNAMIC_CONFIG ([] gives the CLI's own defaults, for bench/dev-server.ts). */
+  dynamicConfig?: readonly string[];
 }
 
 /**
@@ -45,8 +47,8 @@ export const SQLITE_FILE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
  * The CLI's dev server re-reads the cluster metadata from SQLite on every read of the search attributes (its default
  * `system.forceSearchAttributesCacheRefreshOnRead`, so attributes added at runtime show at once). Ours are registered
  * when the server starts (`--search-attribute`) and never added later, so the server's own one-minute cache is right.
- * Off, a signalWithStart costs 2.3 persistence operations on the server's one SQLite connection, not 4.4 (1.5 cluster
- * metadata reads and 0.5 namespace reads fewer; bench/README.md, "The dev server's search-attribute reads").
+ * Off, a signalWithStart with the API's three search attributes costs 4.4 persistence operations on the server's one
+ * SQLite connection, not 8.6: 3 cluster metadata reads and a namespace read fewer (bench/dev-server.ts).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=false'];
 
@@ -99,7 +101,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level',
     'error',
     ...devServerSearchAttributeArgs(),
-    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
+    ...(opts.dynamicConfig ?? DEV_SERVER_DYNAMIC_CONFIG).flatMap((kv) => ['--dynamic-config-value', kv]),
   ];
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.metricsPort) args.push('--metrics-port', String(opts.metricsPort));

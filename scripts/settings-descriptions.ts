@@ -86,6 +86,11 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_UNSUBSCRIBE_MAILTO: { default: 'unsubscribe@<domain of the sender>', meaning: 'the mailto: part of `List-Unsubscribe`' },
   JOURNEY_WORKER_MAX_ACTIVITIES: { default: '100', meaning: 'most activities at once in one worker process' },
   JOURNEY_WORKER_MAX_WORKFLOW_TASKS: { default: '40', meaning: 'most workflow tasks at once in one worker process' },
+  JOURNEY_WORKER_WORKFLOW_POLLERS: {
+    default: 'autoscaling',
+    meaning:
+      "workflow task polls: `autoscaling` follows the server's backlog hints (1 to 100 polls); a number N is a fixed maximum (the SDK's own default, 10, keeps 2 on the shared queue)",
+  },
   JOURNEY_WORKER_METRICS_PORT: { default: 'off (9464 under npm start)', meaning: "the worker's Prometheus endpoint `/metrics`" },
   JOURNEY_WORKER_METRICS_HOST: { default: '127.0.0.1', meaning: 'the address the metrics endpoint listens on' },
   JOURNEY_WORKER_SHUTDOWN_GRACE_MS: { default: '30000', meaning: 'on SIGINT/SIGTERM, how long in-flight activities may finish' },
@@ -208,6 +213,9 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_FUZZ_SIGNALS: { default: '1000', meaning: 'direct signals and updates of bench/fuzz.ts' },
   BENCH_FUZZ_SEED: { default: '1', meaning: 'seed of bench/fuzz.ts' },
   BENCH_ROUTING_K: { default: '40', meaning: 'customers per case in bench/routing.ts (runs started and API calls per event)' },
+  BENCH_DEV_SERVER_N: { default: '2000', meaning: 'signalWithStart calls per round and side of bench/dev-server.ts' },
+  BENCH_DEV_SERVER_C: { default: '16', meaning: 'calls at once in bench/dev-server.ts' },
+  BENCH_DEV_SERVER_ROUNDS: { default: '2', meaning: 'rounds per side of bench/dev-server.ts (alternating)' },
   JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: {
     default: "the SDK's (grows with the heap)",
     meaning: "runs a worker keeps in memory between their tasks (sticky cache): the main lever on a worker's memory (docs/production.md)",

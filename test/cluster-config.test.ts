@@ -62,4 +62,15 @@ describe('the cluster configuration', () => {
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(WorkerSettingsError);
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/JOURNEY_WORKER_MAX_CACHED_WORKFLOWS/);
   });
+
+  it('JOURNEY_WORKER_WORKFLOW_POLLERS: autoscaling unless set; a number is a fixed maximum; nonsense names the variable', () => {
+    expect(loadWorkerSettings({}).workflowTaskPollers).toEqual({ type: 'autoscaling' });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling' }).workflowTaskPollers).toEqual({ type: 'autoscaling' });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: '10' }).workflowTaskPollers).toEqual({
+      type: 'simple-maximum',
+      maximum: 10,
+    });
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: '1' })).toThrow(WorkerSettingsError);
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'lots' })).toThrow(/JOURNEY_WORKER_WORKFLOW_POLLERS="lots"/);
+  });
 });

@@ -80,6 +80,7 @@ const worker = await createJourneyWorker({
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   maxCachedWorkflows: settings.maxCachedWorkflows,
+  workflowTaskPollers: settings.workflowTaskPollers,
   shutdownGraceMs: settings.shutdownGraceMs,
   dataConverter: config.payloads.dataConverter,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));

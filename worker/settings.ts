@@ -10,6 +10,10 @@ export interface WorkerSettings {
   /** Workflow runs kept in memory between their tasks (sticky cache); undefined: the SDK's default, which grows with
    *  the heap limit (about 2,300 on a 4 GB heap). The main lever on a worker's memory when many runs wait. */
   maxCachedWorkflows?: number;
+  /** How the worker polls for workflow tasks (JOURNEY_WORKER_WORKFLOW_POLLERS): by default the number of polls follows
+   *  the server's backlog hints (the SDK's autoscaling, 1 to 100); a number N is the SDK's fixed maximum, whose own
+   *  default (10) keeps only 2 polls on the shared queue, which is where every evicted run's task waits. */
+  workflowTaskPollers: { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
   /** Port of the Prometheus endpoint (`/metrics`) on 127.0.0.1 or JOURNEY_WORKER_METRICS_HOST; undefined: no endpoint. */
   metricsPort?: number;
   metricsHost: string;
@@ -36,6 +40,17 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   return value;
 }
 
+/** A fixed number of workflow task polls: at least 2 (one per queue, the shared and the sticky one). */
+function pollerCount(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 2) {
+    throw new WorkerSettingsError(
+      `JOURNEY_WORKER_WORKFLOW_POLLERS=${JSON.stringify(raw)} is neither "autoscaling" nor a whole number >= 2`,
+    );
+  }
+  return value;
+}
+
 export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? positiveInt(env, 'JOURNEY_WORKER_METRICS_PORT', 0) : undefined;
   if (metricsPort !== undefined && metricsPort > 65535) {
@@ -48,8 +63,14 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
       `JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`,
     );
   }
+  const pollers = env.JOURNEY_WORKER_WORKFLOW_POLLERS;
+  const workflowTaskPollers: WorkerSettings['workflowTaskPollers'] =
+    pollers === undefined || pollers === '' || pollers === 'autoscaling'
+      ? { type: 'autoscaling' }
+      : { type: 'simple-maximum', maximum: pollerCount(pollers) };
   return {
     logLevel: logLevel as WorkerSettings['logLevel'],
+    workflowTaskPollers,
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),

@@ -31,6 +31,8 @@ export interface JourneyWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** Workflow task polling (worker/settings.ts: autoscaling unless JOURNEY_WORKER_WORKFLOW_POLLERS says); undefined: the SDK's. */
+  workflowTaskPollers?: WorkerOptions['workflowTaskPollerBehavior'];
   /** How long in-flight activities may finish after shutdown is requested (ms); the SDK default is 0. */
   shutdownGraceMs?: number;
   /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
@@ -51,6 +53,7 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    ...(opts.workflowTaskPollers ? { workflowTaskPollerBehavior: opts.workflowTaskPollers } : {}),
     // The SDK rejects an explicit undefined here, so the option is only passed when set.
     ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
   });
