@@ -1,8 +1,8 @@
 // The workflow bundle, built in a child process (worker/bundle-main.ts) and handed to the worker as code.
 // Why: webpack's work leaves its memory in the process that ran it. Measured on an idle worker (nothing to run), the
 // process that bundled itself sat at 265-270 MB RSS, one given the bundle at 156-170 MB; after 1,000 customers of
-// bench/scale.ts the worker that bundled itself held 456 MB at rest with 69 MB of V8 heap (bench/README.md, "The
-// worker's bundle in its own process"). Same bundle, same startup time give or take the child's start.
+// bench/scale.ts the worker that bundled itself held 456 MB at rest with 69 MB of V8 heap, and 336 MB bundled by a
+// child (bench/README.md, scale: "The workflow bundle in its own process"). Same bundle; the child adds its own start.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,9 @@ export class WorkflowBundleError extends Error {
 }
 
 /**
- * Bundles workflows/ in a child process and returns the code. The child runs this process's Node with tsx, prints
- * webpack's summary to this process's stdout, and its stderr as it goes; a failed
- * bundle (a workflow that does not compile, a module the sandbox forbids) rejects with the child's last output.
+ * Bundles workflows/ in a child process and returns the code. The child runs this process's Node with tsx and prints
+ * webpack's summary to this process's stdout and its stderr as it goes; a failed bundle (a workflow that does not
+ * compile, a module the sandbox forbids) rejects with the child's last output.
  */
 export async function bundleJourneyWorkflowsInChild(opts: { failureConverterPath?: string } = {}): Promise<{ code: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'journey-workflow-bundle-'));
