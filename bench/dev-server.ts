@@ -8,7 +8,7 @@
 //      (or BENCH_DEV_SERVER_N, _C, _ROUNDS; defaults 2000, 16, 2)
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DEV_SERVER_DYNAMIC_CONFIG, freePort, startDevServer } from '../scripts/dev-server.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG, freePort, persistenceRequests, startDevServer } from '../scripts/dev-server.ts';
 import { CustomerId, JourneyId, JourneyVersion } from '../workflows/contract/index.ts';
 
 const arg = (i: number, env: string, dflt: number, max: number) =>
@@ -21,17 +21,6 @@ const cliPath = process.env.TEMPORAL_CLI_PATH;
 if (!cliPath) {
   console.error('TEMPORAL_CLI_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh cli)"  first');
   process.exit(2);
-}
-
-async function persistenceRequests(metricsPort: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^persistence_requests\{([^}]*)\} (\S+)$/.exec(line);
-    const op = m && /operation="([^"]+)"/.exec(m[1])?.[1];
-    if (op) counts.set(op, (counts.get(op) ?? 0) + Number(m[2]));
-  }
-  return counts;
 }
 
 interface Result {

@@ -147,6 +147,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   };
 }
 
+/** The server's persistence_requests counter per operation, summed over every label set, from its Prometheus metrics
+ *  (`metricsPort`): each is one turn on the dev server's one SQLite connection. */
+export async function persistenceRequests(metricsPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^persistence_requests\{([^}]*)\} (\S+)$/.exec(line);
+    const op = m && /operation="([^"]+)"/.exec(m[1])?.[1];
+    if (op) counts.set(op, (counts.get(op) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited (at once if it already has). */
 export async function stopServerProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -5,21 +5,9 @@
 // started with our search attributes is still found by them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.ts';
+import { freePort, persistenceRequests, startDevServer, type DevServer } from '../scripts/dev-server.ts';
 import { CustomerId } from '../workflows/contract/index.ts';
 import { eventually } from './support/wait.ts';
-
-/** Sum of the server's persistence_requests counter per operation, over every label set. */
-async function persistenceRequests(metricsPort: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^persistence_requests\{([^}]*)\} (\S+)$/.exec(line);
-    const op = m && /operation="([^"]+)"/.exec(m[1])?.[1];
-    if (op) counts.set(op, (counts.get(op) ?? 0) + Number(m[2]));
-  }
-  return counts;
-}
 
 describe('the dev server scripts/dev-server.ts starts', () => {
   let server: DevServer;
