@@ -1,9 +1,11 @@
 // The worker process bundles its workflows in a child process (worker/bundle-process.ts), so webpack's memory is not
 // the worker's for its whole life. The bundle the child hands back must be the one the worker bundled itself before:
 // the same workflows, with the encoding failure converter when payloads are encrypted; and a bundler that fails must
-// stop the worker with the bundler's own words. (The memory it saves is a benchmark figure: bench/README.md.)
+// stop the worker with the bundler's own words; a worker killed while it bundles leaves no bundler running and no
+// file behind. (The memory it saves is a benchmark figure: bench/README.md.)
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleJourneyWorkflowsInChild, WorkflowBundleError } from '../worker/bundle-process.ts';
@@ -29,4 +31,53 @@ describe('the workflow bundle built in a child process', () => {
     expect((err as Error).message).toMatch(/the workflow bundler exited with code 1/);
     expect((err as Error).message).toContain('Webpack finished with errors');
   }, 120_000);
+
+  it('leaves no bundler and no file behind when the worker is killed while it bundles', async () => {
+    // A stand-in worker with a TMPDIR of its own: whatever it or its bundler leaves on disk is in there.
+    const tmp = mkdtempSync(join(tmpdir(), 'bundle-killed-'));
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', "await (await import('./worker/bundle-process.ts')).bundleJourneyWorkflowsInChild()"],
+      { cwd: join(import.meta.dirname, '..'), env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' },
+    );
+    const bundler = await childOf(worker.pid!, 'bundle-main.ts', 30_000);
+    worker.kill('SIGKILL');
+    const gone = await exitedWithin(bundler, 30_000);
+    expect(gone, `bundler ${bundler} still running 30 s after its worker was killed`).toBe(true);
+    // tsx keeps its compile cache in TMPDIR (tsx-<uid>); anything else was left by the bundle.
+    expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
+  }, 90_000);
 });
+
+/** The child process of `parent` whose command line holds `command` (Linux /proc), waiting for it to appear. */
+async function childOf(parent: number, command: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(command)) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`process ${parent} started no ${command} within ${timeoutMs} ms`);
+}
+
+async function exitedWithin(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      // A zombie (reparented, not yet reaped) has ended too.
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return true;
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}

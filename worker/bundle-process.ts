@@ -4,10 +4,8 @@
 // bench/scale.ts the worker that bundled itself held 456 MB at rest with 69 MB of V8 heap, and 336 MB bundled by a
 // child (bench/README.md, scale: "The workflow bundle in its own process"). Same bundle; the child adds its own start.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BundleMessage } from './bundle-main.ts';
 
 const BUNDLER = fileURLToPath(new URL('./bundle-main.ts', import.meta.url));
 /** The repository root: the child resolves tsx from here whatever the caller's working directory. */
@@ -21,32 +19,31 @@ export class WorkflowBundleError extends Error {
 }
 
 /**
- * Bundles workflows/ in a child process and returns the code. The child runs this process's Node with tsx and prints
- * webpack's summary to this process's stdout and its stderr as it goes; a failed bundle (a workflow that does not
- * compile, a module the sandbox forbids) rejects with the child's last output.
+ * Bundles workflows/ in a child process and returns the code. The child runs this process's Node with tsx, prints
+ * webpack's summary to this process's stdout and its stderr as it goes, and hands the bundle back over an IPC channel:
+ * no file on disk to leak, and a worker killed while it bundles takes the bundler with it (the child exits when the
+ * channel closes). A failed bundle (a workflow that does not compile, a module the sandbox forbids) rejects with the
+ * child's last output.
  */
 export async function bundleJourneyWorkflowsInChild(opts: { failureConverterPath?: string } = {}): Promise<{ code: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'journey-workflow-bundle-'));
-  const outFile = join(dir, 'workflows.js');
-  try {
-    const args = ['--import', 'tsx', BUNDLER, outFile, ...(opts.failureConverterPath ? [opts.failureConverterPath] : [])];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'] });
-    let tail = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
-    });
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
-    if (code !== 0) {
-      throw new WorkflowBundleError(
-        `the workflow bundler exited with ${signal ?? `code ${code}`}${tail.trim() ? `:\n${tail.trim()}` : ''}`,
-      );
-    }
-    return { code: readFileSync(outFile, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const args = ['--import', 'tsx', BUNDLER, '-', ...(opts.failureConverterPath ? [opts.failureConverterPath] : [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let tail = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4000);
+  });
+  let bundle: string | undefined;
+  child.on('message', (message: BundleMessage) => {
+    bundle = message.code;
+  });
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close', not 'exit': it comes after the channel closed too, so the bundle's message has arrived if it was sent.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  const output = tail.trim() ? `:\n${tail.trim()}` : '';
+  if (code !== 0) throw new WorkflowBundleError(`the workflow bundler exited with ${signal ?? `code ${code}`}${output}`);
+  if (bundle === undefined) throw new WorkflowBundleError(`the workflow bundler exited without handing back a bundle${output}`);
+  return { code: bundle };
 }
