@@ -4,7 +4,8 @@
 //   JOURNEY_API_PORT (3000), JOURNEY_API_HOST (127.0.0.1), JOURNEY_DATA_DIR (data), JOURNEY_JOURNEYS_DIR,
 //   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
 //   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
-//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_EVENT_LOG (a folder: log accepted events as
+//   (10000: the deadline of each Temporal call before 503/504), JOURNEY_API_ANSWER_CACHE_SIZE (100000: event answers
+//   kept for retries, about 1.5 KB each), JOURNEY_EVENT_LOG (a folder: log accepted events as
 //   NDJSON for `journey backtest`; off when unset), JOURNEY_EVENT_LOG_MAX_BYTES (64 MiB), JOURNEY_EVENT_LOG_KEEP (20),
 //   JOURNEY_CODEC_KEYS (payload encryption, shared with
 //   the worker), JOURNEY_CODEC_UI_TOKEN / JOURNEY_CODEC_CORS_ORIGINS (the Temporal UI's codec endpoint, /codec).
@@ -18,6 +19,7 @@ import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
 import { PlanRegistry } from './registry.ts';
 import { buildApi } from './server.ts';
+import { DEFAULT_ANSWER_CACHE_SIZE } from './ingest.ts';
 import { referralCodeSecretFromEnv } from './referral-code.ts';
 import { unsubscribeSecretFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { eventLogFromEnv } from './event-log.ts';
@@ -69,6 +71,7 @@ function positiveInt(name: string, fallback: number): number {
 }
 const maxInFlightEvents = positiveInt('JOURNEY_API_MAX_IN_FLIGHT_EVENTS', 2000);
 const temporalCallTimeoutMs = positiveInt('JOURNEY_API_TEMPORAL_TIMEOUT_MS', 10_000);
+const answerCacheSize = positiveInt('JOURNEY_API_ANSWER_CACHE_SIZE', DEFAULT_ANSWER_CACHE_SIZE);
 
 let config: TemporalConfig;
 let codecEndpoint;
@@ -102,6 +105,7 @@ const app = await buildApi({
   logger: true,
   maxInFlightEvents,
   temporalCallTimeoutMs,
+  answerCacheSize,
   customerDefaults,
   referralCodeSecret,
   pages,

@@ -99,6 +99,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       customerDefaults: opts.customerDefaults,
       referralCodeSecret: opts.referralCodeSecret,
       routeTimeoutMs: opts.temporalCallTimeoutMs ?? 10_000,
+      answerCacheSize: opts.answerCacheSize,
       recordTracked: createTrackedEventWriter(opts.dataDir, loadCatalog(), opts.referralCodeSecret),
       onAccepted: (e, journeys) => {
         metrics.eventsAccepted.inc({ type: e.type });

@@ -128,6 +128,11 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_API_PORT: { default: '3000', meaning: 'the port the API listens on' },
   JOURNEY_API_HOST: { default: '127.0.0.1', meaning: 'the address the API listens on' },
   JOURNEY_API_MAX_IN_FLIGHT_EVENTS: { default: '2000', meaning: 'events routed at once before new ones get 429 with Retry-After' },
+  JOURNEY_API_ANSWER_CACHE_SIZE: {
+    default: '100000',
+    meaning:
+      'event answers kept for retries (about 1.5 KB each): a retry of one gets `duplicate: true` at no Temporal call; an older one is routed again and the runs drop its id',
+  },
   JOURNEY_API_TEMPORAL_TIMEOUT_MS: { default: '10000', meaning: 'deadline of each Temporal call of the API (503/504 past it)' },
   JOURNEY_JOURNEYS_DIR: { default: 'definitions/journeys', meaning: 'the journey files the API serves' },
   JOURNEY_EVENT_LOG: {

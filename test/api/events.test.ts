@@ -223,3 +223,32 @@ describe('POST /v1/events/batch', () => {
     }
   });
 });
+
+describe('answers kept for retries (JOURNEY_API_ANSWER_CACHE_SIZE)', () => {
+  let f: ApiFixture;
+  beforeAll(async () => {
+    f = await startApi({ answerCacheSize: 2 });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+  const post = (payload: unknown) => f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: payload as object });
+
+  it('a retry within the bound gets the kept answer; one past it is routed again', async () => {
+    const customer = newCustomer();
+    const first = event(customer, { type: 'milestone.reached', data: { milestone: 'go-live' } });
+    expect((await post(first)).json()).toMatchObject({ status: 'accepted', duplicate: false });
+    const second = event(newCustomer(), { type: 'milestone.reached', data: { milestone: 'go-live' } });
+    expect((await post(second)).json()).toMatchObject({ duplicate: false });
+    // Two kept: the first's retry costs no call.
+    expect((await post(first)).json()).toMatchObject({ duplicate: true });
+    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toHaveLength(1);
+
+    // A third pushes the first out: its retry is routed again (the answer cannot know it is a repeat), and the
+    // signal reaches the runs a second time, where its id is dropped (test/customer-profile.test.ts, test/interpreter-suppression.test.ts).
+    expect((await post(event(newCustomer(), { type: 'milestone.reached', data: { milestone: 'go-live' } }))).statusCode).toBe(202);
+    const retried = (await post(first)).json();
+    expect(retried).toMatchObject({ status: 'accepted', duplicate: false });
+    expect(await signalsIn(f.temporal, `customer:${customer}`, customerEventSignal)).toHaveLength(2);
+  });
+});
