@@ -29,7 +29,7 @@ export async function bundleJourneyWorkflowsInChild(opts: { failureConverterPath
   const args = ['--import', 'tsx', BUNDLER, '-', ...(opts.failureConverterPath ? [opts.failureConverterPath] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let tail = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
     tail = (tail + chunk.toString()).slice(-4000);
   });
