@@ -120,20 +120,6 @@ export const PATCH_REWARD_CLAIM_WRITES_THE_HOLD = 'reward-claim-writes-the-hold'
  */
 export const PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE = 'journey-1-1-paths-marked-once';
 
-/**
- * 1.1.0 (issue 16, scale): a fresh run's read of the customer's facts waits outside its workflow task when it is not
- * answered at once. The read is a query to customer:<id>, which Temporal answers only once that workflow has taken its
- * pending task (often the same event's signal): at once on a quiet system, minutes behind a backlog. A local activity
- * alone kept the run's workflow task open all that time: heartbeated every 8 s (3 history events each), holding a
- * task slot and a cache slot, and dropped when the SDK evicted the run from a full cache mid-task (core logs "...only
- * an eviction. This is an SDK bug."), so the task timed out 10 s later and waited in the backlog again
- * (bench/scale.ts 100000: 1,390 such timeouts in its first 14 minutes). Now the local activity gets one attempt of
- * 2 s; past that a regular activity waits, up to 20 minutes, and the run's task completes meanwhile. Asked where the
- * read starts, with a marker of its own (journey-1-1-paths-marked-once does not stand for it): histories that read
- * with the local activity alone replay so (test/histories/1.1.0-start-facts-local-activity/).
- */
-export const PATCH_JOURNEY_START_FACTS_READ_BY_ACTIVITY = 'journey-start-facts-read-by-activity';
-
 /** The patches PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE stands for: exactly those before it, never a later one. */
 export const PATCHES_MARKED_ONCE: ReadonlySet<string> = new Set([
   PATCH_TRACKING_WRITTEN_LIVE,

@@ -4,9 +4,8 @@
 // opt-out that came earlier reached only the customer's workflow; without this step the run would not know them.
 // Events that arrive while the facts are read wait (heldForStartFacts) and are taken after them, in order, so an
 // escalation resolved now is never applied before the opening it resolves.
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { FactEvent, JourneyActivities, JourneyEvent, JourneyRunInput } from '../contract/index.ts';
-import { PATCH_JOURNEY_START_FACTS_READ_BY_ACTIVITY } from '../patches.ts';
 import { failureMessage } from './activities.ts';
 import type { RunContext } from './context.ts';
 import { alreadySeen, applyStandingRules } from './event-intake.ts';
@@ -17,36 +16,13 @@ import { optOut } from './suppression.ts';
 
 type StartFactsReading = Awaited<ReturnType<JourneyActivities['readCustomerStartFacts']>>;
 
-/** The read is a query answered by customer:<id> once it has taken its pending task: at once on a quiet system,
- *  minutes behind a backlog. So it is tried first inside the run's workflow task (a local activity, 2 s, one
- *  attempt), and otherwise waited for outside it (patch journey-start-facts-read-by-activity): a regular activity,
- *  attempts of 30 s retried for up to 20 minutes, during which the run holds no workflow task. Past that the run goes
- *  on without the facts and says so; customer:<id> still refuses every contact slot while it holds the customer back
+/** A query answered by the same worker pool: quick attempts, then up to about five minutes. Past that the run goes on
+ *  without the facts and says so; customer:<id> still refuses every contact slot while it holds the customer back
  *  (opt-out, holds, open escalations: workflows/customer/global-suppression.ts), so no ask breaks those rules. */
-const quickReader = proxyLocalActivities<Pick<JourneyActivities, 'readCustomerStartFacts'>>({
-  scheduleToCloseTimeout: '2 seconds',
-  retry: { maximumAttempts: 1 },
-});
-const patientReader = proxyActivities<Pick<JourneyActivities, 'readCustomerStartFacts'>>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '20 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-/** Before the patch: only a local activity, held inside the run's workflow task for up to about five minutes. */
-const localReader = proxyLocalActivities<Pick<JourneyActivities, 'readCustomerStartFacts'>>({
+const reader = proxyLocalActivities<Pick<JourneyActivities, 'readCustomerStartFacts'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 9 },
 });
-
-async function readFacts(req: Parameters<JourneyActivities['readCustomerStartFacts']>[0]): Promise<StartFactsReading> {
-  if (!patched(PATCH_JOURNEY_START_FACTS_READ_BY_ACTIVITY)) return localReader.readCustomerStartFacts(req);
-  try {
-    return await quickReader.readCustomerStartFacts(req);
-  } catch {
-    // Not answered within the task (customer:<id> is behind a backlog, or the server is slow): wait outside it.
-    return await patientReader.readCustomerStartFacts(req);
-  }
-}
 
 export async function readStartFacts(ctx: RunContext, input: JourneyRunInput): Promise<StartFactsReading | undefined> {
   if (input.firstEventOfCustomer) {
@@ -54,7 +30,7 @@ export async function readStartFacts(ctx: RunContext, input: JourneyRunInput): P
     return undefined;
   }
   try {
-    return await readFacts({
+    return await reader.readCustomerStartFacts({
       customerId: input.customerId,
       ...(input.closedRunChecked ? {} : { lookForClosedRunOf: ctx.workflowId }),
     });
