@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleJourneyWorkflowsInChild, WorkflowBundleError } from '../worker/bundle-process.ts';
 import { FAILURE_CONVERTER_PATH } from '../worker/data-converter.ts';
+import { eventually, waitFor } from './support/wait.ts';
 import { CUSTOMER_WORKFLOW_TYPE, JOURNEY_WORKFLOW_TYPE } from '../workflows/contract/index.ts';
 
 describe('the workflow bundle built in a child process', () => {
@@ -40,44 +41,39 @@ describe('the workflow bundle built in a child process', () => {
       ['--import', 'tsx', '-e', "await (await import('./worker/bundle-process.ts')).bundleJourneyWorkflowsInChild()"],
       { cwd: join(import.meta.dirname, '..'), env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' },
     );
-    const bundler = await childOf(worker.pid!, 'bundle-main.ts', 30_000);
+    const bundler = await waitFor(`the bundle-main.ts child of ${worker.pid}`, () => childOf(worker.pid!, 'bundle-main.ts'), 30_000, 50);
     worker.kill('SIGKILL');
-    const gone = await exitedWithin(bundler, 30_000);
+    const gone = await eventually(
+      async () => ended(bundler),
+      (v) => v,
+      30_000,
+    );
     expect(gone, `bundler ${bundler} still running 30 s after its worker was killed`).toBe(true);
     // tsx keeps its compile cache in TMPDIR (tsx-<uid>); anything else was left by the bundle.
     expect(readdirSync(tmp).filter((entry) => !entry.startsWith('tsx-'))).toEqual([]);
   }, 90_000);
 });
 
-/** The child process of `parent` whose command line holds `command` (Linux /proc), waiting for it to appear. */
-async function childOf(parent: number, command: string, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
-        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(command)) return Number(entry);
-      } catch {
-        // the process ended while we looked
-      }
+/** The child process of `parent` whose command line holds `command` (Linux /proc), if it has one now. */
+function childOf(parent: number, command: string): number | undefined {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(command)) return Number(entry);
+    } catch {
+      // the process ended while we looked
     }
-    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`process ${parent} started no ${command} within ${timeoutMs} ms`);
+  return undefined;
 }
 
-async function exitedWithin(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      // A zombie (reparented, not yet reaped) has ended too.
-      if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return true;
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+/** Whether a process has ended: gone, or a zombie (reparented, not yet reaped). */
+function ended(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return true;
   }
-  return false;
 }

@@ -3,7 +3,7 @@
 import { customerEventSignal, journeyEventSignal } from '../../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_REFERRAL_CODE_SECRET, mintReferralCode } from '../../api/referral-code.ts';
-import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
+import { auth, event, newCustomer, postEvent, signalsIn, startApi, type ApiFixture } from './support.ts';
 
 describe('POST /v1/events', () => {
   let f: ApiFixture;
@@ -232,7 +232,7 @@ describe('answers kept for retries (JOURNEY_API_ANSWER_CACHE_SIZE)', () => {
   afterAll(async () => {
     await f?.close();
   });
-  const post = (payload: unknown) => f.api.inject({ method: 'POST', url: '/v1/events', headers: auth(), payload: payload as object });
+  const post = (payload: ReturnType<typeof event>) => postEvent(f, payload);
 
   it('a retry within the bound gets the kept answer; one past it is routed again', async () => {
     const customer = newCustomer();
