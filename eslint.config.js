@@ -46,6 +46,27 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: workflowBannedPaths, patterns: workflowBannedPatterns() }] },
   },
   {
+    // The worker loads the workflow modules once and every run it holds shares them (worker/worker.ts,
+    // preloadModules): a module-level variable would be every run's at once. A run keeps its state in its context.
+    files: [
+      'workflows/**/*.ts',
+      'definitions/duration.ts',
+      'definitions/readable.ts',
+      'definitions/plan.ts',
+      'definitions/messages/message-data.ts',
+      'definitions/compiler/template-sites.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Program > VariableDeclaration', 'Program > ExportNamedDeclaration > VariableDeclaration'].map((at) => ({
+          selector: `${at}[kind!='const']`,
+          message: 'Workflow modules are shared by every run of a worker (worker/worker.ts, preloadModules): no module-level let or var.',
+        })),
+      ],
+    },
+  },
+  {
     // The contract derives the activity interface from the implementations (ReturnType<typeof createActivities>):
     // a type-only import, erased before bundling, is the one way workflow code may name activities/.
     files: ['workflows/contract/activity-interface.ts'],

@@ -21,6 +21,7 @@ import {
 import { readTrackingLog } from '../activities/tracking/ndjson-log.ts';
 import { cancelRunUpdate } from '../workflows/contract/index.ts';
 import { PATCH_JOURNEY_1_1_PATHS_MARKED_ONCE } from '../workflows/patches.ts';
+import { TRACKING_DEFER_MS } from '../workflows/stages/track.ts';
 
 const SECRET = 'bookkeeping-secret';
 const traits = (email: string) => ({ email, firstName: 'Kim', timezone: 'Europe/Berlin', healthScore: 90, segment: 'mid-market' });
@@ -123,6 +124,37 @@ describe('bookkeeping batched per task (time-skipping server)', () => {
     });
   }, 180_000);
 
+  it("one run's effect in flight holds no other run's tracking writes: the worker's runs share the workflow modules", async () => {
+    // worker/worker.ts preloads the workflow modules once for every run of the worker; the count of effects in flight
+    // must still be each run's own. Run A's referrer payout is retried with its receiver down; run B, another customer
+    // on the same worker, starts meanwhile and must not wait TRACKING_DEFER_MS on A's payout before each write.
+    const { h, go } = await cycle('bk-share-a', () => receiver.goDown());
+    await h.run(async () => {
+      try {
+        const { run: a } = await go();
+        await env.sleep(10_000);
+        expect((await state(a)).rewards.find((r) => r.role === 'referrer')).toMatchObject({ status: 'held', issuing: true });
+        const plan = await shippedPlan('nps-promoter-referral');
+        const b = await sendEvent(
+          env.client,
+          h,
+          plan,
+          'bk-share-b',
+          event('nps.submitted', 'bk-share-b', { score: 10 }, { traits: traits('bk-share-b@advocate.example') }),
+        );
+        await env.sleep(DAY);
+        expect((await state(a)).rewards.find((r) => r.role === 'referrer')).toMatchObject({ status: 'held', issuing: true });
+        const { events } = await b.fetchHistory();
+        const history = events ?? [];
+        expect(trackingWritesWithEffectsInFlight(history).length).toBeGreaterThan(0);
+        const defers = deferTimers(history);
+        expect(defers.filter((d) => d.inFlight.length === 0)).toEqual([]);
+      } finally {
+        await receiver.comeBack();
+      }
+    });
+  }, 180_000);
+
   it('a cancel while the ask waits: no workflow task fails, and the run shows its end in its search attributes', async () => {
     const plan = await shippedPlan('nps-promoter-referral');
     const h = await createHarness(env.nativeConnection, { client: env.client });
@@ -183,6 +215,28 @@ function trackingWritesWithEffectsInFlight(history: HistoryEvent[]): { eventId: 
     if (closedBy != null) open.delete(String(closedBy));
   }
   return writes;
+}
+
+/** Each timer of TRACKING_DEFER_MS the run started (the tracking writer waiting on an effect), with the run's own
+ *  activities other than tracking writes scheduled and not yet closed at that point. */
+function deferTimers(history: HistoryEvent[]): { eventId: string; inFlight: string[] }[] {
+  const open = new Map<string, string>();
+  const timers: { eventId: string; inFlight: string[] }[] = [];
+  for (const e of history) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const name = scheduled?.activityType?.name ?? '';
+    if (scheduled && name !== 'recordTrackingBatch') open.set(String(e.eventId), name);
+    const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
+    if (timeout && Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) === TRACKING_DEFER_MS)
+      timers.push({ eventId: String(e.eventId), inFlight: [...open.values()] });
+    const closedBy =
+      e.activityTaskCompletedEventAttributes?.scheduledEventId ??
+      e.activityTaskFailedEventAttributes?.scheduledEventId ??
+      e.activityTaskTimedOutEventAttributes?.scheduledEventId ??
+      e.activityTaskCanceledEventAttributes?.scheduledEventId;
+    if (closedBy != null) open.delete(String(closedBy));
+  }
+  return timers;
 }
 
 /** Per workflow task: the upserts of the journey's own attributes (not the SDK's TemporalChangeVersion beside a

@@ -11,14 +11,28 @@ export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./tolerant-payload-
 
 /** The workflow bundle every journey worker runs: workflows/ with the tolerant payload converter, and the data
  *  converter's failure converter when there is one (with a codec, failure messages the workflow raises are encoded
- *  in the sandbox, where the worker's own converter does not reach). */
+ *  in the sandbox, where the worker's own converter does not reach).
+ *
+ *  The workflow modules are preloaded: loaded once into the worker's one V8 context and shared by every run it holds,
+ *  where the SDK otherwise loads the whole module tree again for each run it creates (a new run, or one replayed after
+ *  its eviction from the cache). So they keep no run's state at module level: what a run counts lives in its own
+ *  globals (journey/activities.ts) or its context. The SDK freezes what shared modules export. */
 export function bundleJourneyWorkflows(logger?: BundleOptions['logger'], dataConverter?: Pick<DataConverter, 'failureConverterPath'>) {
-  return bundleWorkflowCode({
+  return bundleWorkflowCode(journeyBundleOptions(logger, dataConverter));
+}
+
+/** The options bundleJourneyWorkflows bundles with (bench/workflow-modules.ts bundles them with and without preloading). */
+export function journeyBundleOptions(
+  logger?: BundleOptions['logger'],
+  dataConverter?: Pick<DataConverter, 'failureConverterPath'>,
+): BundleOptions {
+  return {
     workflowsPath: WORKFLOWS_PATH,
+    preloadModules: [WORKFLOWS_PATH],
     payloadConverterPath: PAYLOAD_CONVERTER_PATH,
     ...(dataConverter?.failureConverterPath ? { failureConverterPath: dataConverter.failureConverterPath } : {}),
-    logger,
-  });
+    ...(logger ? { logger } : {}),
+  };
 }
 
 export interface JourneyWorkerOptions {

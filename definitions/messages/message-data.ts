@@ -57,10 +57,20 @@ export function rewardInWords(role: string, item: RewardItem): RewardInWords {
   };
 }
 
+/**
+ * Mustache's render with a writer of its own for each call. Mustache's default writer keeps a parse cache in the
+ * module, and in the worker the workflow modules are shared by every run and frozen by the SDK (worker/worker.ts), so
+ * that cache could neither grow nor be one run's own. Templates here are a link or a prompt's line: parsing each
+ * time costs microseconds.
+ */
+export function renderText(template: string, view: Record<string, unknown>): string {
+  return new Mustache.Writer().render(template, view);
+}
+
 export function messageData(input: MessageInput): Record<string, unknown> {
   const templateModel = (input.templateModel ?? {}) as Record<string, unknown>;
   const link = input.motionPlan?.activate.link
-    ? Mustache.render(input.motionPlan.activate.link, { referralCode: input.referralCode, customerId: input.customerId })
+    ? renderText(input.motionPlan.activate.link, { referralCode: input.referralCode, customerId: input.customerId })
     : undefined;
   const unsubscribeUrl = unsubscribeUrlFor(input.journeyId, input.customerId);
   const traits = { ...(input.traitDefaults ?? {}), ...definedOnly(input.traits) };

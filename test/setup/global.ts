@@ -4,9 +4,8 @@ import type { TestProject } from 'vitest/node';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
-import { PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { bundleJourneyWorkflows } from '../../worker/worker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -53,11 +52,8 @@ export async function setup(project: TestProject) {
     uiPort: await freePort(),
     log: (line) => appendFileSync(devServerLog, `${line}\n`),
   });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
-  });
+  // The bundle the worker ships (worker/worker.ts: the same converter and the same preloaded, shared modules).
+  const { code } = await bundleJourneyWorkflows({ trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never);
   const bundlePath = join(artifacts, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);

@@ -59,22 +59,30 @@ export const RETRY_POLICIES = {
 /**
  * How many activities the run awaits now, other than the tracking writes: the tracking writer holds its write while
  * one is in flight (stages/track.ts, patch journey-bookkeeping-batched), so a chain of effects' facts go out in one
- * write. Module state is this run's own: the SDK loads workflow modules once per run, in its own module cache.
+ * write. The count is kept on the run's own global object, not in module state: the workflow modules are loaded once
+ * and shared by every run of the worker (worker/worker.ts, `preloadModules`), while the SDK gives each run its own
+ * globals.
  */
-let effectsInFlight = 0;
+const EFFECTS_IN_FLIGHT = Symbol.for('journey-engine.effectsInFlight');
 
-export function effectInFlight(): boolean {
-  return effectsInFlight > 0;
+function inFlight(): { count: number } {
+  const runGlobals = globalThis as unknown as Record<symbol, { count: number } | undefined>;
+  return (runGlobals[EFFECTS_IN_FLIGHT] ??= { count: 0 });
 }
 
-/** The activity, counted in effectsInFlight from the call until it settles (cancelled or failed included). */
+export function effectInFlight(): boolean {
+  return inFlight().count > 0;
+}
+
+/** The activity, counted in the run's effects in flight from the call until it settles (cancelled or failed included). */
 export function counted<F extends ActivityFunction>(fn: ActivityFunctionWithOptions<F>): ActivityFunctionWithOptions<F> {
   const around = async <R>(call: () => Promise<R>): Promise<R> => {
-    effectsInFlight++;
+    const effects = inFlight();
+    effects.count++;
     try {
       return await call();
     } finally {
-      effectsInFlight--;
+      effects.count--;
     }
   };
   const wrapped = ((...args: Parameters<F>) => around(() => fn(...args))) as ActivityFunctionWithOptions<F>;

@@ -3,11 +3,10 @@
 // goes out with its ask, under the ask's contact slot, send window and holds, and is withdrawn the moment a bad
 // signal, an opt-out, a pause or a cancel arrives, or the ask's cycle moves on. The product reports shown, clicked
 // and dismissed as events (prompt.*), each written to tracking; a click is engagement with the ask (ask.engaged).
-import Mustache from 'mustache';
 import { isPatched } from './patch-check.ts';
 import type { Invite } from '../../definitions/generated/journey.ts';
 import { durationMs } from '../../definitions/duration.ts';
-import { messageData } from '../../definitions/messages/message-data.ts';
+import { messageData, renderText } from '../../definitions/messages/message-data.ts';
 import type { JourneyEvent } from '../contract/index.ts';
 import { PATCH_REFERRER_UPDATES_AND_PROMPTS } from '../patches.ts';
 import { iso, track, type RunContext } from './context.ts';
@@ -64,8 +63,8 @@ export function postPrompt(ctx: RunContext, invite: Invite, attempt: number): Pr
     motion: state.motion,
     cycle: state.cycle,
     attempt,
-    text: Mustache.render(invite.prompt.text, model),
-    actionLabel: Mustache.render(invite.prompt.actionLabel, model),
+    text: renderText(invite.prompt.text, model),
+    actionLabel: renderText(invite.prompt.actionLabel, model),
     ...(typeof model.actionLink === 'string' ? { actionLink: model.actionLink } : {}),
     postedAt: iso(now),
     expiresAt: iso(Math.min(own, deadline)),
