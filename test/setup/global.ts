@@ -53,7 +53,14 @@ export async function setup(project: TestProject) {
     log: (line) => appendFileSync(devServerLog, `${line}\n`),
   });
   // The bundle the worker ships (worker/worker.ts: the same converter and the same preloaded, shared modules).
-  const { code } = await bundleJourneyWorkflows({ trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never);
+  const { code } = await bundleJourneyWorkflows({
+    trace() {},
+    debug() {},
+    info() {},
+    warn: console.warn,
+    error: console.error,
+    log() {},
+  } as never);
   const bundlePath = join(artifacts, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);
