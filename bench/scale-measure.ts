@@ -107,3 +107,23 @@ export class ProgressBar {
     if (process.stderr.isTTY) process.stderr.write('\n');
   }
 }
+
+/** What the server counted of the tasks it gave up on, from its Prometheus metrics: workflow tasks that timed out (a
+ *  worker took the task and never answered: the SDK dropped it, or the worker died) and queries that timed out. */
+export interface ServerTimeouts {
+  workflowTasks: number;
+  queries: number;
+}
+
+export async function serverTimeouts(metricsUrl: string): Promise<ServerTimeouts> {
+  const text = await (await fetch(metricsUrl)).text();
+  const sum = (re: RegExp) =>
+    text.split('\n').reduce((total, line) => {
+      const m = re.exec(line);
+      return m ? total + Number(m[1]) : total;
+    }, 0);
+  return {
+    workflowTasks: sum(/^start_to_close_timeout\{[^}]*operation="TimerActiveTaskWorkflowTaskTimeout"[^}]*\} (\S+)$/),
+    queries: sum(/^consistent_query_timeout\{[^}]*\} (\S+)$/),
+  };
+}

@@ -25,6 +25,8 @@ export interface ScaleTopology {
   rawEffectFile: string;
   /** Bytes the server's database takes on disk (SQLite file with its WAL, or the PostgreSQL data folder). */
   databaseBytes: () => number;
+  /** The server's Prometheus metrics (the dev server's; the cluster's server is not read). */
+  serverMetricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -114,7 +116,8 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     if (!cliPath) throw new Error('TEMPORAL_CLI_PATH is not set: eval "$(bash scripts/obtain-temporal.sh cli)" first');
     const dbFile = join(dir, 'temporal.sqlite');
     log('starting the dev server (SQLite file), our worker and our API...');
-    const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), dbFile, detached: true });
+    const metricsPort = await freePort();
+    const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), metricsPort, dbFile, detached: true });
     stops.unshift(() => server.stop());
     const group = new ProcessGroup((name, code) => log(`${name} exited unexpectedly (${code}): the figures after this are not valid`));
     stops.unshift(() => group.stopAll(60_000, log));
@@ -138,6 +141,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       dataDir: dir,
       workerPids: () => [worker.pid!],
       serverPid: server.process.pid,
+      serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       ...raw,
       databaseBytes: () => ['', '-wal', '-shm'].reduce((sum, ext) => sum + (existsSync(dbFile + ext) ? diskBytes(dbFile + ext) : 0), 0),
       stop,

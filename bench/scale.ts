@@ -20,7 +20,16 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { cpuPercent, EffectTail, pct, ProgressBar, sampleProcess, type ProcSample } from './scale-measure.ts';
+import {
+  cpuPercent,
+  EffectTail,
+  pct,
+  ProgressBar,
+  sampleProcess,
+  serverTimeouts,
+  type ProcSample,
+  type ServerTimeouts,
+} from './scale-measure.ts';
 import { API_KEY, startScaleTopology, type ScaleTopology } from './scale-topology.ts';
 import { customerEvents, type ScaleEvent } from './scale-population.ts';
 import { rawScaleEventSignal } from './scale-raw-workflows.ts';
@@ -190,6 +199,7 @@ try {
   for (const to of steps) {
     if (to <= from) continue;
     const db0 = t.databaseBytes();
+    const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
     const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => true);
     const db1 = t.databaseBytes();
     const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, isPromoterNps);
@@ -222,7 +232,12 @@ try {
       customers: await countOpen(client, 'customerProfile'),
       raw: await countOpen(client, 'rawScaleCustomer'),
     };
-    printStep(to, rawResult, ourResult, open, { before: db0, afterRaw: db1, afterOurs: db2, now: t.databaseBytes() }, atRest);
+    const timeouts1 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
+    const timeouts =
+      timeouts0 && timeouts1
+        ? { workflowTasks: timeouts1.workflowTasks - timeouts0.workflowTasks, queries: timeouts1.queries - timeouts0.queries }
+        : undefined;
+    printStep(to, rawResult, ourResult, open, { before: db0, afterRaw: db1, afterOurs: db2, now: t.databaseBytes() }, atRest, timeouts);
   }
   await connection.close();
 } finally {
@@ -245,6 +260,7 @@ function printStep(
   open: { journeys: number; customers: number; raw: number },
   db: { before: number; afterRaw: number; afterOurs: number; now: number },
   atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
+  timeouts: ServerTimeouts | undefined,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
   // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
@@ -289,6 +305,10 @@ function printStep(
     mb(db.afterRaw - db.before),
     ours.customers && raw.customers ? ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before) : '-',
   );
+  // Both sides share the server, so these are the step's totals: a task the SDK dropped (or a worker that died with it)
+  // waits its 10 s timeout and then a backlog again; a query times out while its run's task is held.
+  row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
+  row('queries timed out (server, both sides)', timeouts ? String(timeouts.queries) : '-', '', '');
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
   const rawWorker = drives('raw') ? atRest('raw')[0] : undefined;
