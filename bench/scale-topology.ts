@@ -74,7 +74,8 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     if (target === 'cluster') {
       const dataDir = join(dir, 'cluster');
       chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
-      const launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster/start-cluster.ts'], {
+      // The documented command's script: it obtains the Temporal server and PostgreSQL first, then execs the launcher.
+      const launcher = spawn('bash', ['scripts/cluster/start-cluster.sh'], {
         env: {
           ...process.env,
           JOURNEY_DATA_DIR: dataDir,
