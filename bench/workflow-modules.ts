@@ -9,10 +9,12 @@
 // a replay reads the history it is given.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { journeyBundleOptions } from '../worker/worker.ts';
 import { RELEASE } from '../workflows/release.ts';
+
+Runtime.install({ logger: new DefaultLogger('WARN') }); // each replay worker's start and stop would drown the table
 
 const rounds = Math.max(1, Math.min(20, Number(process.argv[2] ?? 3)));
 const copies = Math.max(1, Math.min(200, Number(process.argv[3] ?? 10)));
