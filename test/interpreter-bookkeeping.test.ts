@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import { createTimeSkippingEnv } from './support/temporal.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
 import {
@@ -198,37 +199,26 @@ function patchMarkers(history: HistoryEvent[]): string[] {
 
 /** Each recordTrackingBatch the run scheduled, with the other activities scheduled and not yet closed at that point. */
 function trackingWritesWithEffectsInFlight(history: HistoryEvent[]): { eventId: string; inFlight: string[] }[] {
-  const open = new Map<string, string>();
-  const writes: { eventId: string; inFlight: string[] }[] = [];
-  for (const e of history) {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled) {
-      const name = scheduled.activityType?.name ?? '';
-      if (name === 'recordTrackingBatch') writes.push({ eventId: String(e.eventId), inFlight: [...open.values()] });
-      else open.set(String(e.eventId), name);
-    }
-    const closedBy =
-      e.activityTaskCompletedEventAttributes?.scheduledEventId ??
-      e.activityTaskFailedEventAttributes?.scheduledEventId ??
-      e.activityTaskTimedOutEventAttributes?.scheduledEventId ??
-      e.activityTaskCanceledEventAttributes?.scheduledEventId;
-    if (closedBy != null) open.delete(String(closedBy));
-  }
-  return writes;
+  return withEffectsInFlight(history, (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordTrackingBatch');
 }
 
 /** Each timer of TRACKING_DEFER_MS the run started (the tracking writer waiting on an effect), with the run's own
  *  activities other than tracking writes scheduled and not yet closed at that point. */
 function deferTimers(history: HistoryEvent[]): { eventId: string; inFlight: string[] }[] {
-  const open = new Map<string, string>();
-  const timers: { eventId: string; inFlight: string[] }[] = [];
-  for (const e of history) {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    const name = scheduled?.activityType?.name ?? '';
-    if (scheduled && name !== 'recordTrackingBatch') open.set(String(e.eventId), name);
+  return withEffectsInFlight(history, (e) => {
     const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
-    if (timeout && Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6) === TRACKING_DEFER_MS)
-      timers.push({ eventId: String(e.eventId), inFlight: [...open.values()] });
+    return timeout != null && tsToMs(timeout) === TRACKING_DEFER_MS;
+  });
+}
+
+/** The events `at` picks, each with the activities other than tracking writes scheduled and not yet closed then. */
+function withEffectsInFlight(history: HistoryEvent[], at: (e: HistoryEvent) => boolean): { eventId: string; inFlight: string[] }[] {
+  const open = new Map<string, string>();
+  const picked: { eventId: string; inFlight: string[] }[] = [];
+  for (const e of history) {
+    if (at(e)) picked.push({ eventId: String(e.eventId), inFlight: [...open.values()] });
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name != null && name !== 'recordTrackingBatch') open.set(String(e.eventId), name);
     const closedBy =
       e.activityTaskCompletedEventAttributes?.scheduledEventId ??
       e.activityTaskFailedEventAttributes?.scheduledEventId ??
@@ -236,7 +226,7 @@ function deferTimers(history: HistoryEvent[]): { eventId: string; inFlight: stri
       e.activityTaskCanceledEventAttributes?.scheduledEventId;
     if (closedBy != null) open.delete(String(closedBy));
   }
-  return timers;
+  return picked;
 }
 
 /** Per workflow task: the upserts of the journey's own attributes (not the SDK's TemporalChangeVersion beside a
