@@ -40,6 +40,8 @@ export interface CodecEndpointOptions {
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
+  /** The task queue customer:<id> is started on (TemporalConfig.customerTaskQueue); default: taskQueue. */
+  customerTaskQueue?: string;
   apiKeys: ApiKey[];
   registry: PlanRegistry;
   /** Where the embedded defaults keep their files (outbox, tracking log). */
@@ -77,6 +79,7 @@ export interface ApiOptions {
 export interface ApiContext {
   client: Client;
   taskQueue: string;
+  customerTaskQueue: string;
   registry: PlanRegistry;
   ingest: EventIngest;
   limit: InFlightLimit;

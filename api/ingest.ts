@@ -48,6 +48,8 @@ export class EventNotTaken extends Error {
 export interface IngestOptions {
   client: Client;
   taskQueue: string;
+  /** Where customer:<id> runs; default: taskQueue. */
+  customerTaskQueue?: string;
   registry: PlanRegistry;
   validate: EventValidator;
   /** Start input of a customer workflow started by an event (the loaded contact policy). */
@@ -194,6 +196,7 @@ export class EventIngest {
           routeEvent(client, taskQueue, event, registry.current(), {
             referralCodeSecret: secret,
             customerDefaults: this.opts.customerDefaults,
+            customerTaskQueue: this.opts.customerTaskQueue,
           }),
         );
       });

@@ -100,6 +100,7 @@ const postmarkPassword = process.env.JOURNEY_POSTMARK_WEBHOOK_PASSWORD;
 const app = await buildApi({
   client,
   taskQueue: config.taskQueue,
+  customerTaskQueue: config.customerTaskQueue,
   apiKeys,
   registry,
   logger: true,

@@ -91,7 +91,7 @@ export async function optOutOfEveryJourney(ctx: ApiContext, customerId: string, 
       args: [action],
       startWorkflowOperation: new WithStartWorkflowOperation(
         CUSTOMER_WORKFLOW_TYPE,
-        customerStartOptions(customerId, ctx.taskQueue, ctx.customerDefaults),
+        customerStartOptions(customerId, ctx.customerTaskQueue, ctx.customerDefaults),
       ),
     }),
   );

@@ -234,12 +234,17 @@ export async function routeEvent(
   taskQueue: string,
   event: JourneyEvent,
   plans: readonly CompiledPlan[],
-  opts: { referralCodeSecret?: string; customerDefaults?: CustomerProfileDefaults } = {},
+  opts: {
+    referralCodeSecret?: string;
+    customerDefaults?: CustomerProfileDefaults;
+    /** Where customer:<id> runs (TemporalConfig.customerTaskQueue); default: taskQueue, one queue for both. */
+    customerTaskQueue?: string;
+  } = {},
 ): Promise<{ journeys: JourneyDelivery[]; customer: CustomerDelivery }> {
   const targets = routeTargets(event, plans, opts.referralCodeSecret);
   const toJourneys = (firstEvent: boolean) =>
     Promise.all(targets.map((t) => deliverToJourney(client, taskQueue, t, event, opts.referralCodeSecret, { firstEvent })));
-  const toCustomer = () => deliverToCustomer(client, taskQueue, event, opts.customerDefaults);
+  const toCustomer = () => deliverToCustomer(client, opts.customerTaskQueue ?? taskQueue, event, opts.customerDefaults);
   if (targets.some((t) => t.mayStart)) {
     const customer = await toCustomer();
     return { journeys: await toJourneys(customer.outcome === 'started'), customer };

@@ -84,6 +84,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const ctx: ApiContext = {
     client: opts.client,
     taskQueue: opts.taskQueue,
+    customerTaskQueue: opts.customerTaskQueue ?? opts.taskQueue,
     registry: opts.registry,
     metrics,
     dataDir: opts.dataDir,
@@ -94,6 +95,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     ingest: new EventIngest({
       client: opts.client,
       taskQueue: opts.taskQueue,
+      customerTaskQueue: opts.customerTaskQueue,
       registry: opts.registry,
       validate: opts.validateEvent ?? createCatalogEventValidator(),
       customerDefaults: opts.customerDefaults,

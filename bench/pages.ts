@@ -35,7 +35,8 @@ import { loadavg } from 'node:os';
 import { LIMIT_MS, pct, printRows, timed, timedPacedPair, type Row } from './pages-timing.ts';
 import { ownerTaskFilesForBench, ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
-import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { createJourneyWorkers, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { buildApi } from '../api/server.ts';
 import { SUBMISSIONS_DIR } from '../api/pages/submission-queue.ts';
 import { parseApiKeys } from '../api/auth.ts';
@@ -118,10 +119,12 @@ async function startWorker(
   }
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const activityConnection = await Connection.connect({ address: server.address });
-  const worker = await createJourneyWorker({
+  // As worker/main.ts: customer:<id> on the customers' queue the API process starts it on.
+  const worker = await createJourneyWorkers({
     connection: workerConnection,
     namespace: server.namespace,
     taskQueue,
+    customerTaskQueue: customerTaskQueueOf(taskQueue),
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
     activityDeps: {
       dataDir,

@@ -55,6 +55,11 @@ export const SETTINGS: Record<string, Setting> = {
   },
   JOURNEY_DATA_DIR: { default: 'data', meaning: 'outbox, tracking logs, demo progress and the dev server SQLite file' },
   JOURNEY_TASK_QUEUE: { default: 'journeys', meaning: 'the task queue of the worker; the API must use the same' },
+  JOURNEY_CUSTOMER_TASK_QUEUE: {
+    default: 'JOURNEY_TASK_QUEUE + "-customers"',
+    meaning:
+      "the task queue of the customer workflows (customer:<id>), polled by the worker's second worker with its own cache; the API must use the same (docs/production.md)",
+  },
   JOURNEY_LOG_LEVEL: { default: 'info (warn under npm start)', meaning: 'trace, debug, info, warn, error' },
   JOURNEY_CONTACT_POLICY: {
     default: 'definitions/contact-policy.json',
@@ -224,6 +229,10 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: {
     default: "the SDK's (grows with the heap)",
     meaning: "runs a worker keeps in memory between their tasks (sticky cache): the main lever on a worker's memory (docs/production.md)",
+  },
+  JOURNEY_WORKER_MAX_CACHED_CUSTOMERS: {
+    default: 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS',
+    meaning: "customer workflows the worker of the customers' queue keeps in memory (a cache of its own)",
   },
   TEMPORAL_SERVER_PATH: {
     default: 'built by scripts/cluster/obtain-temporal-server.sh',

@@ -1,13 +1,13 @@
 // The thin real slice through the API process itself: `api/main.ts` refuses to start without a key, starts with
 // one, and an event sent over HTTP reaches the customer's own workflow run by a real worker on the dev server.
+import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { customerStateQuery } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from '@temporalio/worker';
-import { createJourneyWorker } from '../worker/worker.ts';
+import { createJourneyWorkers, type JourneyWorkers } from '../worker/worker.ts';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, uniqueTaskQueue, workflowBundle, type DevServerClients } from './support/temporal.ts';
 
@@ -24,17 +24,19 @@ function startApiProcess(env: Record<string, string>): { child: ChildProcess; ou
 
 describe('the API process', () => {
   let temporal: DevServerClients;
-  let worker: Worker;
+  let worker: JourneyWorkers;
   let running: Promise<void>;
   const taskQueue = uniqueTaskQueue('slice');
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-slice-'));
 
   beforeAll(async () => {
     temporal = await connectDevServer();
-    worker = await createJourneyWorker({
+    // As worker/main.ts: customer:<id> on the queue the API process starts it on (JOURNEY_TASK_QUEUE + "-customers").
+    worker = await createJourneyWorkers({
       connection: temporal.workerConnection,
       namespace: 'default',
       taskQueue,
+      customerTaskQueue: customerTaskQueueOf(taskQueue),
       activityDeps: { dataDir, customers: { client: temporal.client, taskQueue } },
       workflowBundle: workflowBundle(),
     });

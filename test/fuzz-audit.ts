@@ -1,6 +1,7 @@
 // The fuzzer's audit of every run a campaign touched, read while the runs live: no workflow task failed (a failing
 // task is retried for ever: the run is stuck), none pending for long, no run failed, and no run acted on another
 // customer's event (its traits hold only its own address, every email went to the customer of the run that sent it).
+import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { listOutbox } from '../activities/outbox.ts';
@@ -28,9 +29,11 @@ export interface Audit {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The campaign's runs: the journeys on its queue, and customer:<id> on the customers' queue beside it (worker/main.ts). */
 async function listOn(client: Client, taskQueue: string): Promise<WorkflowExecutionInfo[]> {
   const out: WorkflowExecutionInfo[] = [];
-  for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) out.push(wf);
+  const query = `TaskQueue = "${taskQueue}" OR TaskQueue = "${customerTaskQueueOf(taskQueue)}"`;
+  for await (const wf of client.workflow.list({ query })) out.push(wf);
   return out;
 }
 

@@ -2,13 +2,14 @@
 // Temporal server, generated HTTP requests over every route, then direct signals and updates with the official
 // client, then an audit of every run the campaign touched (test/fuzz-audit.ts). Shared by `bench/fuzz.ts` (the full
 // run) and test/fuzz.test.ts (a fixed-seed subset).
+import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createJourneyWorker } from '../worker/worker.ts';
+import type { NativeConnection } from '@temporalio/worker';
+import { createJourneyWorkers, type JourneyWorkers } from '../worker/worker.ts';
 import { freePort } from '../scripts/dev-server.ts';
 import { unsubscribeSecretFromEnv, unsubscribeToken } from '../activities/email/unsubscribe-link.ts';
 import { JOURNEYS_DIR } from '../definitions/loader.ts';
@@ -108,10 +109,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     JOURNEY_API_TEMPORAL_TIMEOUT_MS: '30000',
   };
   const unsubscribeSecret = unsubscribeSecretFromEnv(env);
-  const worker: Worker = await createJourneyWorker({
+  // As worker/main.ts: customer:<id> on the queue the API process starts it on (JOURNEY_TASK_QUEUE + "-customers").
+  const worker: JourneyWorkers = await createJourneyWorkers({
     connection: o.workerConnection,
     namespace: 'default',
     taskQueue,
+    customerTaskQueue: customerTaskQueueOf(taskQueue),
     activityDeps: { dataDir, customers: { client: o.client, taskQueue } },
     workflowBundle: o.workflowBundle,
   });

@@ -12,6 +12,7 @@ import { defineSearchAttributeKey, msToTs, SearchAttributeType } from '@temporal
 import { freePort } from '../scripts/dev-server.ts';
 import { assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { PlanRegistry } from '../api/registry.ts';
@@ -169,6 +170,21 @@ describe('the worker process', () => {
       taskQueue: 'q',
       metricsPort: undefined,
     });
+  });
+
+  it('puts customer:<id> on the journeys\' queue + "-customers" unless JOURNEY_CUSTOMER_TASK_QUEUE names one; its cache follows the journeys\' unless set', () => {
+    expect(loadTemporalConfig({ JOURNEY_TASK_QUEUE: 'q' })).toMatchObject({ taskQueue: 'q', customerTaskQueue: 'q-customers' });
+    expect(loadTemporalConfig({})).toMatchObject({ taskQueue: 'journeys', customerTaskQueue: 'journeys-customers' });
+    expect(loadTemporalConfig({ JOURNEY_TASK_QUEUE: 'q', JOURNEY_CUSTOMER_TASK_QUEUE: 'q' })).toMatchObject({ customerTaskQueue: 'q' });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: '500' })).toMatchObject({
+      maxCachedWorkflows: 500,
+      maxCachedCustomers: 500,
+    });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: '500', JOURNEY_WORKER_MAX_CACHED_CUSTOMERS: '200' })).toMatchObject({
+      maxCachedCustomers: 200,
+    });
+    expect(loadWorkerSettings({}).maxCachedCustomers).toBeUndefined();
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_CUSTOMERS: '1' })).toThrow(/JOURNEY_WORKER_MAX_CACHED_CUSTOMERS="1"/);
   });
 
   it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {

@@ -10,7 +10,7 @@ import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link
 import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
-import { createJourneyWorker } from './worker.ts';
+import { createJourneyWorkers } from './worker.ts';
 import { bundleJourneyWorkflowsInChild } from './bundle-process.ts';
 import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
@@ -68,18 +68,22 @@ const workflowBundle = await bundleJourneyWorkflowsInChild({ failureConverterPat
   fail(`cannot bundle the workflows: ${err.message}`),
 );
 
-const worker = await createJourneyWorker({
+// customer:<id> on a queue of its own, with its own cache and task slots (worker.ts: createCustomerWorker says why).
+// The journeys' worker still runs the customer workflows an earlier version started on the journeys' queue.
+const workers = await createJourneyWorkers({
   connection,
   workflowBundle,
   namespace: config.namespace,
   taskQueue: settings.taskQueue,
+  customerTaskQueue: config.customerTaskQueue,
   activityDeps: {
     dataDir: settings.dataDir,
-    customers: { client, taskQueue: settings.taskQueue, profileDefaults: customerDefaults },
+    customers: { client, taskQueue: config.customerTaskQueue, profileDefaults: customerDefaults },
   },
   maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
   maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTaskExecutions,
   maxCachedWorkflows: settings.maxCachedWorkflows,
+  maxCachedCustomers: settings.maxCachedCustomers,
   workflowTaskPollers: settings.workflowTaskPollers,
   shutdownGraceMs: settings.shutdownGraceMs,
   dataConverter: config.payloads.dataConverter,
@@ -87,7 +91,9 @@ const worker = await createJourneyWorker({
 
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(
-  `worker: polling task queue "${settings.taskQueue}" in namespace "${config.namespace}" at ${config.connectionOptions.address}` +
+  `worker: polling task queue "${settings.taskQueue}"` +
+    (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +
+    ` in namespace "${config.namespace}" at ${config.connectionOptions.address}` +
     (metricsUrl ? `; metrics at ${metricsUrl}` : ''),
 );
 // The runtime stops listening once the worker has drained; a late second signal must not kill the process
@@ -97,7 +103,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => un
 const forwarder = trackingForwarderFromEnv(settings.dataDir, process.env, (line) => console.warn(`worker: ${line}`));
 forwarder?.start();
 try {
-  await worker.run(); // resolves once a shutdown signal has drained the worker
+  await workers.run(); // resolves once a shutdown signal has drained both workers
 } finally {
   await forwarder?.stop();
   await clientConnection.close();

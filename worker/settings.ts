@@ -10,6 +10,9 @@ export interface WorkerSettings {
   /** Workflow runs kept in memory between their tasks (sticky cache); undefined: the SDK's default, which grows with
    *  the heap limit (about 2,300 on a 4 GB heap). The main lever on a worker's memory when many runs wait. */
   maxCachedWorkflows?: number;
+  /** Customer workflows (customer:<id>) kept in memory by the worker of their own task queue (worker/worker.ts:
+   *  createCustomerWorker); undefined: as maxCachedWorkflows. */
+  maxCachedCustomers?: number;
   /** How the worker polls for workflow tasks (JOURNEY_WORKER_WORKFLOW_POLLERS): by default the number of polls follows
    *  the server's backlog hints (the SDK's autoscaling, 1 to 100); a number N is the SDK's fixed maximum, whose own
    *  default (10) keeps only 2 polls on the shared queue, which is where every evicted run's task waits. */
@@ -75,6 +78,11 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),
     maxCachedWorkflows: env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2) : undefined,
+    maxCachedCustomers: env.JOURNEY_WORKER_MAX_CACHED_CUSTOMERS
+      ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_CUSTOMERS', 0, 2)
+      : env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS
+        ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2)
+        : undefined,
     metricsPort,
     metricsHost: env.JOURNEY_WORKER_METRICS_HOST || '127.0.0.1',
     shutdownGraceMs: positiveInt(env, 'JOURNEY_WORKER_SHUTDOWN_GRACE_MS', 30_000, 0),

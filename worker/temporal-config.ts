@@ -13,18 +13,29 @@ export interface TemporalConfig {
   connectionOptions: NativeConnectionOptions;
   namespace: string;
   taskQueue: string;
+  /** The task queue of the customer workflows (customer:<id>): JOURNEY_CUSTOMER_TASK_QUEUE, by default the journeys'
+   *  queue with "-customers" after it. The worker polls it with a worker of its own (worker/worker.ts) and the API
+   *  starts every customer:<id> there, so both read it from here. */
+  customerTaskQueue: string;
   /** The data converter (with the encryption codec when JOURNEY_CODEC_KEYS is set) every client and worker uses. */
   payloads: PayloadProtection;
+}
+
+/** The customers' task queue beside a journeys' queue, when JOURNEY_CUSTOMER_TASK_QUEUE does not name one. */
+export function customerTaskQueueOf(taskQueue: string): string {
+  return `${taskQueue}-customers`;
 }
 
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
   const { connectionOptions, namespace } = loadClientConnectConfig({
     overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
   });
+  const taskQueue = env.JOURNEY_TASK_QUEUE || 'journeys';
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
     namespace: namespace ?? 'default',
-    taskQueue: env.JOURNEY_TASK_QUEUE ?? 'journeys',
+    taskQueue,
+    customerTaskQueue: env.JOURNEY_CUSTOMER_TASK_QUEUE || customerTaskQueueOf(taskQueue),
     payloads: payloadProtectionFromEnv(env),
   };
 }

@@ -53,6 +53,96 @@ export interface JourneyWorkerOptions {
   dataConverter?: DataConverter;
 }
 
+export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceMs'>;
+
+/**
+ * The worker of the customer workflows (customer:<id>), on a task queue of their own (TemporalConfig.customerTaskQueue)
+ * with a cache and task slots of their own. A journey run's first task waits, inside the task, for customer:<id> to
+ * answer the query of its start facts (journey/start-facts.ts). On one queue with one cache, a full cache takes a new
+ * run in only by evicting its least recently used run, and that eviction waits while the run's own read is in flight:
+ * the customer's task that would answer the read is buffered behind the very eviction that waits on it, so the pair
+ * wait out the read's 30 s timeout, one after another (bench/scale.ts 100000 on the cluster stopped polling with
+ * 136,000 tasks left). Here customer:<id> never waits for a journey run's slot: it runs no activities and holds no
+ * task open, so its own cache always evicts at once.
+ */
+export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: opts.workflowBundle ?? (await bundleJourneyWorkflows(undefined, opts.dataConverter)),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    ...(opts.workflowTaskPollers ? { workflowTaskPollerBehavior: opts.workflowTaskPollers } : {}),
+  });
+}
+
+/** A process's workers: the journeys' worker and, on the customers' own queue, theirs (as worker/main.ts runs them). */
+export interface JourneyWorkers {
+  journeys: Worker;
+  /** Absent when customerTaskQueue is the journeys' own queue. */
+  customers?: Worker;
+  /** Runs both until each has stopped; one that fails shuts the other down, and its error is thrown. */
+  run(): Promise<void>;
+  /** Runs both while fn runs, then stops them (Worker.runUntil for the pair). */
+  runUntil<T>(fn: () => Promise<T>): Promise<T>;
+  shutdown(): void;
+}
+
+/** The journeys' worker on opts.taskQueue, and the customers' worker on customerTaskQueue (createCustomerWorker). The
+ *  activities reach customer:<id> on customerTaskQueue, whatever activityDeps.customers says. */
+export async function createJourneyWorkers(
+  opts: JourneyWorkerOptions & { customerTaskQueue: string; maxCachedCustomers?: number },
+): Promise<JourneyWorkers> {
+  const workflowBundle = opts.workflowBundle ?? (await bundleJourneyWorkflows(undefined, opts.dataConverter));
+  const customerDeps = opts.activityDeps.customers;
+  const journeys = await createJourneyWorker({
+    ...opts,
+    workflowBundle,
+    activityDeps: { ...opts.activityDeps, ...(customerDeps ? { customers: { ...customerDeps, taskQueue: opts.customerTaskQueue } } : {}) },
+  });
+  const customers =
+    opts.customerTaskQueue === opts.taskQueue
+      ? undefined
+      : await createCustomerWorker({
+          connection: opts.connection,
+          namespace: opts.namespace,
+          taskQueue: opts.customerTaskQueue,
+          workflowBundle,
+          maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
+          maxCachedWorkflows: opts.maxCachedCustomers ?? opts.maxCachedWorkflows,
+          workflowTaskPollers: opts.workflowTaskPollers,
+          dataConverter: opts.dataConverter,
+        });
+  const all = customers ? [journeys, customers] : [journeys];
+  const shutdown = () => {
+    for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const run = async () => {
+    const results = await Promise.allSettled(
+      all.map((w) =>
+        w.run().catch((err) => {
+          shutdown();
+          throw err;
+        }),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  const runUntil = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const running = run();
+    try {
+      return await Promise.race([fn(), running.then(() => Promise.reject(new Error('the workers stopped before the work was done')))]);
+    } finally {
+      shutdown();
+      await running;
+    }
+  };
+  return { journeys, customers, run, runUntil, shutdown };
+}
+
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,

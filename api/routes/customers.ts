@@ -113,7 +113,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       try {
         await startCustomerWorkflow(
           ctx.client,
-          ctx.taskQueue,
+          ctx.customerTaskQueue,
           id,
           updateTraitsSignal,
           [req.body as Record<string, unknown>],

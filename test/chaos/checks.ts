@@ -3,6 +3,7 @@
 // customer's own workflow (recorded sends, the reward ledger), the tracking log, and Temporal's histories (run
 // status, workflow-task failures, activity attempts against their retry bound). Runs are read while they live:
 // nothing is cancelled or ended to make a number appear.
+import { customerTaskQueueOf } from '../../worker/temporal-config.ts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import { metadataValue } from '../../activities/email/message.ts';
@@ -70,6 +71,9 @@ export interface RunFacts {
 /** Retry policies that are unbounded by choice, each with its alert (workflows/journey/activities.ts RETRY_POLICIES). */
 const UNBOUNDED_BY_CHOICE = new Set(['issueReward', 'reverseReward', 'recordTracking', 'recordTrackingBatch']);
 
+/** The journeys' queue and the customers' queue beside it (worker/main.ts runs customer:<id> there). */
+const onQueues = (taskQueue: string) => `(TaskQueue = "${taskQueue}" OR TaskQueue = "${customerTaskQueueOf(taskQueue)}")`;
+
 async function listAll(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
   const out: WorkflowExecutionInfo[] = [];
   for await (const wf of client.workflow.list({ query })) out.push(wf);
@@ -78,7 +82,7 @@ async function listAll(client: Client, query: string): Promise<WorkflowExecution
 
 /** Status, workflow-task failures and activity attempts of every run (every continue-as-new link) on the task queue. */
 export async function readRuns(client: Client, taskQueue: string): Promise<RunFacts> {
-  const runs = await listAll(client, `TaskQueue = "${taskQueue}"`);
+  const runs = await listAll(client, onQueues(taskQueue));
   const facts: RunFacts = {
     runs: runs.length,
     byStatus: {},
@@ -131,7 +135,7 @@ export async function readRuns(client: Client, taskQueue: string): Promise<RunFa
 
 /** True when no running workflow on the queue has a pending activity or workflow task: the system has settled. */
 export async function settled(client: Client, taskQueue: string): Promise<boolean> {
-  for (const run of await listAll(client, `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`)) {
+  for (const run of await listAll(client, `${onQueues(taskQueue)} AND ExecutionStatus = "Running"`)) {
     const { raw } = await client.workflow.getHandle(run.workflowId, run.runId).describe();
     if ((raw.pendingActivities ?? []).length > 0 || raw.pendingWorkflowTask) return false;
   }

@@ -1,4 +1,5 @@
 // Test helpers for the two real Temporal servers: the shared dev server and a time-skipping test server.
+import { customerTaskQueueOf } from '../../worker/temporal-config.ts';
 import { inject } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
@@ -42,10 +43,12 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Ends the runs a test left running on its task queues of the shared dev server, so none outlives the test. */
+/** Ends the runs a test left running on its task queues of the shared dev server, so none outlives the test: on each
+ *  queue and on the customers' queue beside it, where worker/main.ts and the API process run customer:<id>. */
 export async function terminateRunsOn(client: Client, ...taskQueues: string[]): Promise<void> {
   for (const q of taskQueues) {
-    for await (const wf of client.workflow.list({ query: `TaskQueue = "${q}" AND ExecutionStatus = "Running"` })) {
+    const query = `(TaskQueue = "${q}" OR TaskQueue = "${customerTaskQueueOf(q)}") AND ExecutionStatus = "Running"`;
+    for await (const wf of client.workflow.list({ query })) {
       await client.workflow
         .getHandle(wf.workflowId)
         .terminate('test over')
