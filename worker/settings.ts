@@ -66,6 +66,9 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
       `JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`,
     );
   }
+  const maxCachedWorkflows = env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS
+    ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2)
+    : undefined;
   const pollers = env.JOURNEY_WORKER_WORKFLOW_POLLERS;
   const workflowTaskPollers: WorkerSettings['workflowTaskPollers'] =
     pollers === undefined || pollers === '' || pollers === 'autoscaling'
@@ -77,12 +80,10 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),
-    maxCachedWorkflows: env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2) : undefined,
+    maxCachedWorkflows,
     maxCachedCustomers: env.JOURNEY_WORKER_MAX_CACHED_CUSTOMERS
       ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_CUSTOMERS', 0, 2)
-      : env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS
-        ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2)
-        : undefined,
+      : maxCachedWorkflows,
     metricsPort,
     metricsHost: env.JOURNEY_WORKER_METRICS_HOST || '127.0.0.1',
     shutdownGraceMs: positiveInt(env, 'JOURNEY_WORKER_SHUTDOWN_GRACE_MS', 30_000, 0),

@@ -66,7 +66,14 @@ export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 
  * task open, so its own cache always evicts at once.
  */
 export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  return Worker.create(await workflowWorkerOptions(opts));
+}
+
+/** What the journeys' and the customers' workers share: connection, queue, bundle, codec, workflow task slots, cache
+ *  and polls. The codec runs here, outside the workflow sandbox: workflow code never sees a key or a ciphertext. The
+ *  SDK rejects an explicit undefined for some options, so those are only passed when set. */
+async function workflowWorkerOptions(opts: CustomerWorkerOptions): Promise<WorkerOptions> {
+  return {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
@@ -75,7 +82,7 @@ export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.workflowTaskPollers ? { workflowTaskPollerBehavior: opts.workflowTaskPollers } : {}),
-  });
+  };
 }
 
 /** A process's workers: the journeys' worker and, on the customers' own queue, theirs (as worker/main.ts runs them). */
@@ -145,19 +152,11 @@ export async function createJourneyWorkers(
 
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
   return Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    workflowBundle: opts.workflowBundle ?? (await bundleJourneyWorkflows(undefined, opts.dataConverter)),
+    ...(await workflowWorkerOptions(opts)),
     activities: createActivities(opts.activityDeps),
-    // The codec runs here, outside the workflow sandbox: workflow code never sees a key or a ciphertext.
-    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
     interceptors: { activity: [countActivityFailures] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
-    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
-    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-    ...(opts.workflowTaskPollers ? { workflowTaskPollerBehavior: opts.workflowTaskPollers } : {}),
     // The SDK rejects an explicit undefined here, so the option is only passed when set.
     ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
   });
