@@ -2,6 +2,7 @@
 //   dev:     the Temporal CLI's dev server (SQLite file), our worker (worker/main.ts), our API (api/main.ts)
 //   cluster: `npm run start:cluster` (scripts/cluster/start-cluster.ts): PostgreSQL, temporal-server, 2 workers, 2 APIs
 // plus the raw baseline's worker (bench/scale-raw-worker.ts) on the same server. Everything on 127.0.0.1, stopped at the end.
+import { workerAllocator } from '../worker/allocator.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
@@ -57,7 +58,14 @@ async function startRawWorker(address: string, dir: string, stops: Array<() => P
   const rawTaskQueue = `bench-scale-raw-${process.pid}`;
   const rawEffectFile = join(dir, 'raw-effects.ndjson');
   const raw = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-raw-worker.ts'], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, RAW_TASK_QUEUE: rawTaskQueue, RAW_EFFECT_FILE: rawEffectFile },
+    // The same malloc as our workers, so the RSS ratio compares workers, not allocators.
+    env: {
+      ...process.env,
+      ...workerAllocator(process.env).env,
+      TEMPORAL_ADDRESS: address,
+      RAW_TASK_QUEUE: rawTaskQueue,
+      RAW_EFFECT_FILE: rawEffectFile,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stops.unshift(() => stopServerProcess(raw, 30_000));
@@ -93,6 +101,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
         JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as {
           temporalAddress: string;
           temporalServerPid: number;
+          temporalMetricsUrl?: string;
           postgres: { pgdata: string };
           processes: Array<{ name: string; pid: number; url?: string }>;
         };
@@ -108,6 +117,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
             .processes.filter((p) => p.name.startsWith('worker'))
             .map((p) => p.pid),
         serverPid: first.temporalServerPid,
+        ...(first.temporalMetricsUrl ? { serverMetricsUrl: first.temporalMetricsUrl } : {}),
         ...raw,
         databaseBytes: () => diskBytes(first.postgres.pgdata),
         stop,
@@ -128,7 +138,10 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       JOURNEY_LOG_LEVEL: 'error',
       JOURNEY_REFERRAL_CODE_SECRET: randomBytes(32).toString('hex'),
     };
-    const worker = group.run('worker', 'worker/main.ts', common);
+    // The worker's malloc as npm start chooses it (worker/allocator.ts): the figures are the shipped launcher's.
+    const allocator = workerAllocator(process.env);
+    log(`our worker's malloc: ${allocator.note}`);
+    const worker = group.run('worker', 'worker/main.ts', { ...common, ...allocator.env });
     const workerReady = waitForLine(worker, /polling task queue/, 180_000, 'our worker');
     const apiPort = await freePort();
     const api = group.run('api', 'api/main.ts', { ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: API_KEY });

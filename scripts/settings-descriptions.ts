@@ -234,6 +234,11 @@ export const SETTINGS: Record<string, Setting> = {
     default: 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS',
     meaning: "customer workflows the worker of the customers' queue keeps in memory (a cache of its own)",
   },
+  JOURNEY_WORKER_ALLOCATOR: {
+    default: 'auto',
+    meaning:
+      "the workers' malloc when npm start or npm run start:cluster spawns them: auto (jemalloc where libjemalloc2 is installed, which keeps RSS at rest lower), jemalloc (required) or system",
+  },
   TEMPORAL_SERVER_PATH: {
     default: 'built by scripts/cluster/obtain-temporal-server.sh',
     meaning: 'the temporal-server binary npm run start:cluster and the cluster test run',

@@ -59,7 +59,7 @@ const ORDER = ['npm start', 'worker', 'API', 'CLI', 'postmark:fake', 'npm test',
 
 /** Names a process inherits rather than a setting of ours. */
 // The operating system's own variables (TMPDIR: the test setup sets it per test file, test/setup/temp-root.ts).
-export const NOT_SETTINGS = new Set(['PATH', 'HOME', 'TMPDIR']);
+export const NOT_SETTINGS = new Set(['PATH', 'HOME', 'TMPDIR', 'LD_PRELOAD']);
 
 export async function settingsMarkdown(reads = scanEnvReads()): Promise<string> {
   const names = [...new Set([...reads.keys(), ...Object.keys(SETTINGS)])].filter((n) => !NOT_SETTINGS.has(n));

@@ -12,6 +12,7 @@ import { generateCodecKey } from '../worker/payload-codec.ts';
 import type { ChildProcess } from 'node:child_process';
 import { assertPortFree, freePort, startDevServer, stopServerProcess } from './dev-server.ts';
 import { ProcessGroup, waitForHttp } from './start-processes.ts';
+import { workerAllocator } from '../worker/allocator.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
 import { demoPopulation } from './demo/population.ts';
@@ -159,9 +160,11 @@ const common = {
   JOURNEY_CODEC_KEYS: codecKeys,
   ...(contactPolicyFile ? { JOURNEY_CONTACT_POLICY: contactPolicyFile } : {}),
 };
-step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics)...`);
+const allocator = workerAllocator(env);
+step(`starting the worker (metrics at http://127.0.0.1:${metricsPort}/metrics; malloc: ${allocator.note})...`);
 group.run('worker', 'worker/main.ts', {
   ...common,
+  ...allocator.env,
   JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
 });

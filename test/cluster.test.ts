@@ -4,6 +4,7 @@
 // exactly one ask through the real postmark client (test/postmark), the tracking logs of both workers reach
 // `journey report`, and Ctrl-C stops everything, PostgreSQL included, with exit 0.
 // Needs PostgreSQL (Debian's package; scripts/test.sh installs it as root): without it the test is skipped, loudly.
+import { JEMALLOC_PATHS } from '../worker/allocator.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +37,7 @@ if (!pg.binDir) {
 
 interface ClusterFile {
   processes: Array<{ name: string; pid: number; url?: string }>;
+  temporalMetricsUrl?: string;
 }
 
 const TOKEN = 'cluster-test-token';
@@ -114,6 +116,12 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       const clusterFile = join(dataDir, 'cluster', 'processes.json');
       const before = JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile;
       const pidOf = (c: ClusterFile, name: string) => c.processes.find((p) => p.name === name)!.pid;
+      // The server's Prometheus metrics, where bench/scale.ts reads the workflow tasks and queries it timed out.
+      expect(await (await fetch(before.temporalMetricsUrl!)).text()).toMatch(/^service_requests\{/m);
+      // The workers run with jemalloc where it is installed (start-cluster.sh installs it as root): worker/allocator.ts.
+      if (JEMALLOC_PATHS.some((p) => existsSync(p)))
+        for (const name of ['worker-1', 'worker-2'])
+          expect(readFileSync(`/proc/${pidOf(before, name)}/maps`, 'utf8'), `${name}'s malloc`).toContain('libjemalloc');
 
       const post = (port: number, body: unknown) =>
         fetch(`http://127.0.0.1:${port}/v1/events`, {

@@ -2,6 +2,7 @@
 // Temporal Cloud: the connection comes from TEMPORAL_* / temporal.toml (temporal-config.ts), the rest
 // from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
 // (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
+import { runsWithJemalloc } from './allocator.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
@@ -90,6 +91,7 @@ const workers = await createJourneyWorkers({
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));
 
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
+console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_WORKER_ALLOCATOR, docs/production.md)"}`);
 console.log(
   `worker: polling task queue "${settings.taskQueue}"` +
     (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run start:cluster`: install what is missing (npm packages; the Temporal server and its SQL tool, built once
 # and cached; Debian's PostgreSQL), then bring up PostgreSQL, the Temporal server, two workers and two APIs
-# (scripts/cluster/start-cluster.ts). Ctrl-C stops everything in order.
+# (scripts/cluster/start-cluster.ts), the workers with jemalloc where it can be installed. Ctrl-C stops everything in order.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/ensure-deps.sh
@@ -10,4 +10,5 @@ out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[cluster] could
 eval "$out"
 out=$(bash scripts/cluster/obtain-postgres.sh) || { echo "[cluster] could not obtain PostgreSQL (see above)" >&2; exit 1; }
 eval "$out"
+bash scripts/cluster/obtain-jemalloc.sh # optional: the workers' malloc (worker/allocator.ts); never fails the start
 exec node --import tsx scripts/cluster/start-cluster.ts "$@"

@@ -13,6 +13,7 @@ import { ProcessGroup, waitForHttp } from '../start-processes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
 import { lowFreePorts, startTemporalServer } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
+import { workerAllocator } from '../../worker/allocator.ts';
 import { generateCodecKey } from '../../worker/payload-codec.ts';
 
 const env = process.env;
@@ -126,13 +127,15 @@ try {
     JOURNEY_PUBLIC_URL: env.JOURNEY_PUBLIC_URL || `http://127.0.0.1:${apiPorts[0]}`,
     JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
   };
+  const allocator = workerAllocator(env);
+  step(`workers' malloc: ${allocator.note}`);
   for (let i = 1; i <= workerCount; i++) {
     const metricsPort = await freePort();
     processes.supervise(
       group,
       `worker-${i}`,
       'worker/main.ts',
-      { ...common, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
+      { ...common, ...allocator.env, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
       { metricsPort },
     );
   }
@@ -155,6 +158,7 @@ try {
   processes.write({
     temporalAddress: server.address,
     temporalServerPid: serverProcess!.pid,
+    temporalMetricsUrl: server.metricsUrl,
     namespace,
     taskQueue,
     dataDir,

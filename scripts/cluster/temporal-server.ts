@@ -224,7 +224,9 @@ function cliType(sdkType: string): string {
 }
 
 /** Sets up the schemas, writes the config, starts the server and waits until the namespace serves its search attributes. */
-export async function startTemporalServer(opts: TemporalServerOptions): Promise<{ address: string; process: ChildProcess }> {
+export async function startTemporalServer(
+  opts: TemporalServerOptions,
+): Promise<{ address: string; process: ChildProcess; metricsUrl: string }> {
   const say = opts.log ?? (() => undefined);
   await setUpSchemas(opts);
   writeServerConfig(opts);
@@ -254,5 +256,6 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     await new Promise((r) => setTimeout(r, 500));
   }
   await registerNamespace(address, opts.namespace, say);
-  return { address, process: child };
+  // The last internal port is Prometheus's (writeServerConfig).
+  return { address, process: child, metricsUrl: `http://127.0.0.1:${opts.internalPorts[8]}/metrics` };
 }
