@@ -90,7 +90,10 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_UNSUBSCRIBE_SECRET: { default: 'derived from the referral secret', meaning: 'the key unsubscribe links are signed with' },
   JOURNEY_UNSUBSCRIBE_MAILTO: { default: 'unsubscribe@<domain of the sender>', meaning: 'the mailto: part of `List-Unsubscribe`' },
   JOURNEY_WORKER_MAX_ACTIVITIES: { default: '100', meaning: 'most activities at once in one worker process' },
-  JOURNEY_WORKER_MAX_WORKFLOW_TASKS: { default: '40', meaning: 'most workflow tasks at once in one worker process' },
+  JOURNEY_WORKER_MAX_WORKFLOW_TASKS: {
+    default: '40',
+    meaning: "most workflow tasks at once in each of a worker process's two SDK workers (the journeys' and the customers')",
+  },
   JOURNEY_WORKER_WORKFLOW_POLLERS: {
     default: 'autoscaling',
     meaning:
