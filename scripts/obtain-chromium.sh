@@ -3,24 +3,20 @@
 # We never download a browser: when it is missing we install Debian's package (as root or with sudo),
 # otherwise we say what to run. Prints JOURNEY_CHROMIUM_PATH for `eval`.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 path="${JOURNEY_CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ -x "$path" ]; then
   echo "export JOURNEY_CHROMIUM_PATH='$path'"
   exit 0
 fi
-if [ "$(id -u)" = 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
+if ! set_as_root; then
   echo "[chromium] $path is missing and we are neither root nor allowed sudo: run 'sudo apt-get install -y chromium' (the browser test needs it)" >&2
   exit 1
 fi
-# apt's hundreds of progress lines go to a log file; its last lines are shown when it fails.
-log="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}/chromium-install.log" # the same cache as obtain-temporal.sh
-mkdir -p "$(dirname "$log")"
+# apt's progress lines go to a log file; its last lines are shown when it fails.
+log=$(install_log chromium)
 echo "[chromium] $path is missing: installing Debian's chromium package (apt-get update && apt-get install -y chromium; log: $log)..." >&2
-if ! { "${as_root[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q chromium; } >"$log" 2>&1; then
+if ! apt_install chromium "$log"; then
   echo "[chromium] 'apt-get install -y chromium' failed: the browser test cannot run. The end of $log:" >&2
   tail -n 15 "$log" | sed 's/^/  | /' >&2
   exit 1

@@ -4,6 +4,7 @@
 # sudo); otherwise, or when the install fails, we say so and the workers run with the system's malloc. Prints nothing
 # for `eval`: the launcher finds the library itself.
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../apt-install.sh"
 say() { echo "[jemalloc] $*" >&2; }
 
 # The same paths as JEMALLOC_PATHS in worker/allocator.ts.
@@ -11,19 +12,14 @@ for p in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/l
   [ -e "$p" ] && exit 0
 done
 [ "${JOURNEY_WORKER_ALLOCATOR:-auto}" = system ] && exit 0
-if [ "$(id -u)" = 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
+if ! set_as_root; then
   say "libjemalloc2 is not installed and we are neither root nor allowed sudo: the workers use the system's malloc ('sudo apt-get install -y libjemalloc2' keeps their memory lower)"
   exit 0
 fi
 command -v apt-get >/dev/null 2>&1 || { say "no apt-get here: the workers use the system's malloc"; exit 0; }
-log="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}/jemalloc-install.log"
-mkdir -p "$(dirname "$log")"
+log=$(install_log jemalloc)
 say "installing Debian's libjemalloc2 for the workers (log: $log)..."
-if ! { "${as_root[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q libjemalloc2; } >"$log" 2>&1; then
+if ! apt_install libjemalloc2 "$log"; then
   say "'apt-get install -y libjemalloc2' failed: the workers use the system's malloc. The end of $log:"
   tail -n 5 "$log" | sed 's/^/  | /' >&2
 fi

@@ -4,6 +4,7 @@
 # folder, never as the system service. Like scripts/obtain-chromium.sh, a missing package is installed when we are
 # root (or may sudo), otherwise we say what to run. Prints JOURNEY_PG_BIN (the folder of pg_ctl) for `eval`.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../apt-install.sh"
 say() { echo "[postgres] $*" >&2; }
 
 find_bin() {
@@ -24,16 +25,11 @@ if bin=$(find_bin); then
   exit 0
 fi
 [ -z "${JOURNEY_PG_BIN:-}" ] || exit 1
-if [ "$(id -u)" = 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
+if ! set_as_root; then
   say "PostgreSQL is not installed and we are neither root nor allowed sudo: run 'sudo apt-get install -y postgresql' (the cluster topology needs it)"
   exit 1
 fi
-log="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}/postgresql-install.log"
-mkdir -p "$(dirname "$log")"
+log=$(install_log postgresql)
 say "PostgreSQL is missing: installing Debian's postgresql package (apt-get update && apt-get install -y postgresql; log: $log)..."
 # policy-rc.d exit 101 keeps the package from starting the system service: we run our own private cluster.
 policy=/usr/sbin/policy-rc.d
@@ -42,7 +38,7 @@ if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null && "${as_root[@]}" chmod 755 "$policy" && made_policy=1
 fi
 ok=1
-{ "${as_root[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q postgresql; } >"$log" 2>&1 || ok=0
+apt_install postgresql "$log" || ok=0
 [ "$made_policy" = 1 ] && "${as_root[@]}" rm -f "$policy"
 if [ "$ok" = 0 ]; then
   say "'apt-get install -y postgresql' failed: the cluster topology cannot run. The end of $log:"
