@@ -62,19 +62,25 @@ describe('a replay watches its thread instead of timing every call into a workfl
         } as Parameters<typeof Worker.create>[0]);
         const dropped = drop ? dropPerCallDeadlockTimer(worker) : false;
         const handle = await env.client.workflow.start('busyWorkflow', { taskQueue, workflowId: taskQueue, args: [300_000_000] });
-        // With the timer, the SDK fails the task (or, disposing the run, the whole worker): either way no result.
+        // With the timer, the SDK fails the task (or, disposing the run, the whole worker): either way no result, so
+        // the wait also ends at the first failed task in the history. Without it the result comes, however long a
+        // busy machine takes to compute it: the bound (60 s) is far above that, and no verdict rests on it.
+        let settled = false;
+        const taskFailed = async (): Promise<undefined> => {
+          for (const end = Date.now() + 60_000; !settled && Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+            const { events } = await handle.fetchHistory();
+            if ((events ?? []).some((e) => e.workflowTaskFailedEventAttributes)) return undefined;
+          }
+          return undefined;
+        };
         let workerError = '';
         const value = await worker
-          .runUntil(
-            Promise.race([
-              handle.result().catch(() => undefined),
-              new Promise<undefined>((r) => setTimeout(() => r(undefined), 8_000)),
-            ]) as Promise<number | undefined>,
-          )
+          .runUntil(Promise.race([handle.result().catch(() => undefined), taskFailed()]) as Promise<number | undefined>)
           .catch((err: unknown) => {
             workerError = `${String(err)} ${String((err as Error)?.cause)}`;
             return undefined;
-          });
+          })
+          .finally(() => (settled = true));
         const { events } = await handle.fetchHistory();
         const taskFailures = (events ?? []).flatMap((e) =>
           e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes.failure?.message ?? ''] : [],
@@ -97,5 +103,5 @@ describe('a replay watches its thread instead of timing every call into a workfl
     } finally {
       await env.teardown();
     }
-  }, 120_000);
+  }, 240_000);
 });
