@@ -183,6 +183,11 @@ export const SETTINGS: Record<string, Setting> = {
   // npm test and the tests
   JOURNEY_CHROMIUM_PATH: { default: '/usr/bin/chromium', meaning: "the Chromium the browser tests drive (Debian's package)" },
   JOURNEY_SKIP_SCHEMATHESIS: { default: '—', meaning: '`1`: skip the schemathesis test on purpose (no Python)' },
+  JOURNEY_TEST_TEMPORAL: {
+    default: 'dev',
+    meaning:
+      "the Temporal server the suite's integration tests share: `dev`, the CLI's dev server; `cluster` (`npm run test:cluster`), the server built from go.temporal.io/server on PostgreSQL, as `npm run start:cluster` runs it (test/ui.test.ts is then skipped: that server has no UI)",
+  },
   JOURNEY_TEST_ARTIFACTS: { default: 'test/.artifacts', meaning: "where scripts/test-count.mjs reads vitest's JSON report" },
   UPDATE_DOC_SCREENSHOTS: { default: '—', meaning: '`1`: the browser tests write their screenshots into docs/images' },
   RECORD_HISTORIES: { default: '—', meaning: '`1` (npm run histories:record): the tests record the replay histories of this release' },

@@ -26,6 +26,13 @@ eval "$(bash scripts/obtain-chromium.sh || true)" # tolerant on purpose: Debian'
 eval "$(bash scripts/cluster/obtain-postgres.sh || true)"
 out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[test] could not obtain the Temporal server (see above)" >&2; stop 1; }
 eval "$out"
+# `npm run test:cluster`: the suite's shared server is the production topology's (test/setup/cluster-server.ts), so
+# PostgreSQL is required there, not optional.
+shared="a real dev server"
+if [ "${JOURNEY_TEST_TEMPORAL:-dev}" = cluster ]; then
+  [ -n "${JOURNEY_PG_BIN:-}" ] || { echo "[test] JOURNEY_TEST_TEMPORAL=cluster needs PostgreSQL, and it could not be obtained (see above)" >&2; stop 1; }
+  shared="the Temporal server on PostgreSQL (JOURNEY_TEST_TEMPORAL=cluster)"
+fi
 step format
 echo "[test] checking the format (prettier --check)..." >&2
 npx prettier --check --log-level warn . || { echo "[test] files above are not formatted: npx prettier --write <file>" >&2; stop 1; }
@@ -36,7 +43,7 @@ step typecheck
 echo "[test] type-checking (tsc)..." >&2
 npx tsc --noEmit -p . || stop $?
 step suite
-echo "[test] running the suite (vitest) against a real dev server and the time-skipping test server..." >&2
+echo "[test] running the suite (vitest) against $shared and the time-skipping test server..." >&2
 echo "[test] logs of passing tests are kept in $artifacts/logs/; a failing test prints its own" >&2
 npx vitest run "$@"
 stop $?

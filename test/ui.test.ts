@@ -25,7 +25,12 @@ const SCREENSHOT_DIR =
   process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
 const SCREENSHOT = join(SCREENSHOT_DIR, 'temporal-ui-run.png');
 
-describe("an operator finds a customer's run in the Temporal UI", () => {
+// The shared server has a UI only when it is the CLI's dev server: against the production topology's
+// (JOURNEY_TEST_TEMPORAL=cluster) this file is skipped, and says so where it cannot be missed.
+const uiUrl = inject('temporalUiUrl');
+if (!uiUrl) process.stderr.write('\n!! test/ui.test.ts SKIPPED: the shared Temporal server has no UI (JOURNEY_TEST_TEMPORAL=cluster)\n\n');
+
+describe.skipIf(!uiUrl)("an operator finds a customer's run in the Temporal UI", () => {
   let f: ApiFixture;
   let worker: Worker;
   let running: Promise<void>;
@@ -100,7 +105,7 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
       .poll(async () => (await handle.describe()).typedSearchAttributes.get(JourneyStage), { timeout: 30_000 })
       .toMatch(/^(invite|activate)$/);
 
-    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `CustomerId = "${customerId}"`);
+    await searchWorkflows(page, uiUrl, 'default', `CustomerId = "${customerId}"`);
     await expect.poll(() => page.getByRole('link', { name: workflowId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
     // The search filtered: the other customer's run is not listed.
     expect(await page.getByRole('link', { name: journeyWorkflowId('nps-promoter-referral', otherCustomer) }).count()).toBe(0);
@@ -133,25 +138,15 @@ describe("an operator finds a customer's run in the Temporal UI", () => {
     await expect.poll(async () => (await handle.describe()).typedSearchAttributes.get(Suppressed), { timeout: 60_000 }).toBe(true);
     expect((await handle.describe()).typedSearchAttributes.get(JourneyStage)).toBe('listen');
 
-    await searchWorkflows(
-      page,
-      inject('temporalUiUrl'),
-      'default',
-      `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`,
-    );
+    await searchWorkflows(page, uiUrl, 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
     await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'temporal-ui-suppressed-list.png') });
     // The happy customer's run is not held: the same filter finds nothing for them.
-    await searchWorkflows(page, inject('temporalUiUrl'), 'default', `Suppressed = true AND CustomerId = "${customerId}"`);
+    await searchWorkflows(page, uiUrl, 'default', `Suppressed = true AND CustomerId = "${customerId}"`);
     await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toMatch(/^\s*0\s+Workflows\b/m);
     expect(await page.getByRole('link', { name: journeyWorkflowId('nps-promoter-referral', customerId) }).count()).toBe(0);
 
-    await searchWorkflows(
-      page,
-      inject('temporalUiUrl'),
-      'default',
-      `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`,
-    );
+    await searchWorkflows(page, uiUrl, 'default', `Suppressed = true AND JourneyStage = "listen" AND CustomerId = "${detractor}"`);
     await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
     await openRun(page, runId);
     await openUserMetadata(page);

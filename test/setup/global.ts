@@ -1,15 +1,19 @@
 // Once per test run: obtain the Temporal binaries, start one dev server (with our search attributes) for
-// the integration tests, and bundle the workflow code once for every worker the tests create.
+// the integration tests, and bundle the workflow code once for every worker the tests create. With
+// JOURNEY_TEST_TEMPORAL=cluster (`npm run test:cluster`) the shared server is the production topology's instead:
+// the Temporal server built from go.temporal.io/server on PostgreSQL (test/setup/cluster-server.ts).
 import type { TestProject } from 'vitest/node';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
 import { bundleJourneyWorkflows } from '../../worker/worker.ts';
+import { sharedServerKind, startClusterServer, type ClusterServer } from './cluster-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The dev server's UI; '' when the shared server is the cluster's, which has none (test/ui.test.ts skips). */
     temporalUiUrl: string;
     workflowBundlePath: string;
     testServerPath: string;
@@ -24,7 +28,7 @@ function obtainTemporal(): { cli: string; testServer: string } {
   return { cli: process.env.TEMPORAL_CLI_PATH!, testServer: process.env.TEMPORAL_TEST_SERVER_PATH! };
 }
 
-let server: DevServer | undefined;
+let server: DevServer | ClusterServer | undefined;
 
 /**
  * The SDK starts the time-skipping server as `<path> <port>` with the test process's own stdout and stderr, where
@@ -46,12 +50,18 @@ export async function setup(project: TestProject) {
   rmSync(logs, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
   const devServerLog = join(logs, 'dev-server.log');
-  server = await startDevServer({
-    cliPath: cli,
-    port: await freePort(),
-    uiPort: await freePort(),
-    log: (line) => appendFileSync(devServerLog, `${line}\n`),
-  });
+  const log = (line: string) => appendFileSync(devServerLog, `${line}\n`);
+  let uiUrl = '';
+  if (sharedServerKind() === 'cluster') {
+    server = await startClusterServer(log);
+    process.stderr.write(
+      `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}\n`,
+    );
+  } else {
+    const dev = await startDevServer({ cliPath: cli, port: await freePort(), uiPort: await freePort(), log });
+    uiUrl = dev.uiUrl;
+    server = dev;
+  }
   // The bundle the worker ships (worker/worker.ts: the same converter and the same preloaded, shared modules).
   const { code } = await bundleJourneyWorkflows({
     trace() {},
@@ -64,7 +74,7 @@ export async function setup(project: TestProject) {
   const bundlePath = join(artifacts, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);
-  project.provide('temporalUiUrl', server.uiUrl);
+  project.provide('temporalUiUrl', uiUrl);
   project.provide('workflowBundlePath', bundlePath);
   project.provide('testServerPath', quietTestServer(testServer, artifacts, logs));
 }
