@@ -76,6 +76,9 @@ describe('the hosted referral page and the advocate status page (API, worker, Ch
       .toContain('/r/');
     const referralPageUrl = /href="([^"]+\/r\/[^"]+)"/.exec(html)![1];
     const statusUrl = /href="([^"]+\/a\/[^"]+)"/.exec(html)![1];
+    // The email is in the outbox as soon as the send activity wrote it; the run records the ask (the page's "Invited
+    // <date>") in its next workflow task, which a busy server may run seconds later.
+    await expect.poll(async () => (await runState(customer)).history.lastAskAt, { timeout: 30_000 }).toBeDefined();
     return { referralPageUrl, statusUrl };
   }
 
