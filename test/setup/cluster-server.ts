@@ -2,9 +2,9 @@
 // test:cluster`): a private PostgreSQL and the Temporal server built from go.temporal.io/server on it, with SQL
 // visibility and our search attributes, started by the same code as `npm run start:cluster` (scripts/cluster/). Every
 // test that runs against the shared server (test/support/temporal.ts: connectDevServer) then runs against this one.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { stopServerProcess } from '../../scripts/dev-server.ts';
 import { startPostgres, type PostgresCluster } from '../../scripts/cluster/postgres.ts';
@@ -33,7 +33,9 @@ function required(name: string): string {
   return value;
 }
 
-export async function startClusterServer(log: (line: string) => void): Promise<ClusterServer> {
+/** Starts PostgreSQL and the server in a folder of their own; stop() ends both, keeps their logs in `logsDir`
+ *  (temporal-server.log, postgres.log, as the dev server's log is kept there) and removes the rest. */
+export async function startClusterServer(log: (line: string) => void, logsDir: string): Promise<ClusterServer> {
   const paths = {
     serverPath: required('TEMPORAL_SERVER_PATH'),
     sqlToolPath: required('TEMPORAL_SQL_TOOL_PATH'),
@@ -47,6 +49,8 @@ export async function startClusterServer(log: (line: string) => void): Promise<C
   const stop = async () => {
     if (server) await stopServerProcess(server, 20_000);
     await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
+    for (const file of [join(dir, 'temporal', 'temporal-server.log'), join(dir, 'postgres', 'postgres.log')])
+      if (existsSync(file)) copyFileSync(file, join(logsDir, basename(file)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {

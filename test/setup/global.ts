@@ -53,7 +53,7 @@ export async function setup(project: TestProject) {
   const log = (line: string) => appendFileSync(devServerLog, `${line}\n`);
   let uiUrl = '';
   if (sharedServerKind() === 'cluster') {
-    server = await startClusterServer(log);
+    server = await startClusterServer(log, logs);
     process.stderr.write(
       `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}\n`,
     );
