@@ -30,7 +30,7 @@ eval "$out"
 # PostgreSQL is required there, not optional.
 shared="a real dev server"
 if [ "${JOURNEY_TEST_TEMPORAL:-dev}" = cluster ]; then
-  [ -n "${JOURNEY_PG_BIN:-}" ] || { echo "[test] JOURNEY_TEST_TEMPORAL=cluster needs PostgreSQL, and it could not be obtained (see above)" >&2; stop 1; }
+  [ -x "${JOURNEY_PG_BIN:-}/pg_ctl" ] || { echo "[test] JOURNEY_TEST_TEMPORAL=cluster needs PostgreSQL, and it could not be obtained (see above; JOURNEY_PG_BIN='${JOURNEY_PG_BIN:-}')" >&2; stop 1; }
   shared="the Temporal server on PostgreSQL (JOURNEY_TEST_TEMPORAL=cluster)"
 fi
 step format

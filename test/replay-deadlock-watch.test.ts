@@ -64,7 +64,7 @@ describe('a replay watches its thread instead of timing every call into a workfl
         const handle = await env.client.workflow.start('busyWorkflow', { taskQueue, workflowId: taskQueue, args: [300_000_000] });
         // With the timer, the SDK fails the task (or, disposing the run, the whole worker): either way no result, so
         // the wait also ends at the first failed task in the history. Without it the result comes, however long a
-        // busy machine takes to compute it: the bound (60 s) is far above that, and no verdict rests on it.
+        // busy machine takes to compute it, up to a bound (60 s) far above that: a result later than it fails the test.
         let settled = false;
         const taskFailed = async (): Promise<undefined> => {
           for (const end = Date.now() + 60_000; !settled && Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {

@@ -18,6 +18,7 @@ import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../scripts/demo/population.ts';
 import { auth, startApi, type ApiFixture } from './api/support.ts';
 import { workflowBundle } from './support/temporal.ts';
+import { sharedServerKind } from './setup/cluster-server.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openRun, openUserMetadata, panelFit, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
@@ -27,10 +28,12 @@ const SCREENSHOT = join(SCREENSHOT_DIR, 'temporal-ui-run.png');
 
 // The shared server has a UI only when it is the CLI's dev server: against the production topology's
 // (JOURNEY_TEST_TEMPORAL=cluster) this file is skipped, and says so where it cannot be missed.
+const onCluster = sharedServerKind() === 'cluster';
 const uiUrl = inject('temporalUiUrl');
-if (!uiUrl) process.stderr.write('\n!! test/ui.test.ts SKIPPED: the shared Temporal server has no UI (JOURNEY_TEST_TEMPORAL=cluster)\n\n');
+if (onCluster)
+  process.stderr.write('\n!! test/ui.test.ts SKIPPED: the shared Temporal server has no UI (JOURNEY_TEST_TEMPORAL=cluster)\n\n');
 
-describe.skipIf(!uiUrl)("an operator finds a customer's run in the Temporal UI", () => {
+describe.skipIf(onCluster)("an operator finds a customer's run in the Temporal UI", () => {
   let f: ApiFixture;
   let worker: Worker;
   let running: Promise<void>;
@@ -41,6 +44,7 @@ describe.skipIf(!uiUrl)("an operator finds a customer's run in the Temporal UI",
   const workflowId = journeyWorkflowId('nps-promoter-referral', customerId);
 
   beforeAll(async () => {
+    expect(uiUrl, "the dev server's UI address (test/setup/global.ts)").toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const dir = mkdtempSync(join(tmpdir(), 'ui-journeys-'));
     writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
     const { plans } = await loadJourneyDir(dir);

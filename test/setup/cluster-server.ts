@@ -2,7 +2,7 @@
 // test:cluster`): a private PostgreSQL and the Temporal server built from go.temporal.io/server on it, with SQL
 // visibility and our search attributes, started by the same code as `npm run start:cluster` (scripts/cluster/). Every
 // test that runs against the shared server (test/support/temporal.ts: connectDevServer) then runs against this one.
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -33,8 +33,38 @@ function required(name: string): string {
   return value;
 }
 
-/** Starts PostgreSQL and the server in a folder of their own; stop() ends both, keeps their logs in `logsDir`
- *  (temporal-server.log, postgres.log, as the dev server's log is kept there) and removes the rest. */
+/** The postmaster's pid from its lock file, while that process lives; undefined otherwise. */
+function livePostmaster(pgdata: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  if (!(pid > 0)) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PostgreSQL's immediate shutdown (SIGQUIT to the postmaster), for when pg_ctl could not stop it or cannot run. */
+async function quitPostmaster(pgdata: string): Promise<void> {
+  const pid = livePostmaster(pgdata);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGQUIT');
+  for (const end = Date.now() + 10_000; livePostmaster(pgdata) !== undefined && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Starts PostgreSQL and the server in a folder of their own. stop() ends both, keeps their logs in `logsDir`
+ * (temporal-server.log, temporal-server.out, postgres.log) and removes the rest. Both are detached daemons (the
+ * server has its own process group, pg_ctl forks the postmaster), so a run that ends without teardown (Ctrl-C:
+ * vitest exits at once) kills them on the way out instead of leaving them on their ports.
+ */
 export async function startClusterServer(log: (line: string) => void, logsDir: string): Promise<ClusterServer> {
   const paths = {
     serverPath: required('TEMPORAL_SERVER_PATH'),
@@ -44,14 +74,32 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
   };
   const dir = mkdtempSync(join(tmpdir(), 'journey-test-cluster-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+  const pgdata = join(dir, 'postgres', 'pgdata');
   let postgres: PostgresCluster | undefined;
   let server: ChildProcess | undefined;
-  const stop = async () => {
-    if (server) await stopServerProcess(server, 20_000);
-    await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
-    for (const file of [join(dir, 'temporal', 'temporal-server.log'), join(dir, 'postgres', 'postgres.log')])
-      if (existsSync(file)) copyFileSync(file, join(logsDir, basename(file)));
+  // Synchronous, as an 'exit' listener must be: the server and the postmaster get their signal, the folder goes.
+  const killOnExit = () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    const pid = livePostmaster(pgdata);
+    if (pid !== undefined) process.kill(pid, 'SIGQUIT');
     rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    try {
+      if (server) await stopServerProcess(server, 20_000);
+      await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
+      await quitPostmaster(pgdata); // pg_ctl failed, or start failed after the postmaster came up
+      for (const file of [
+        join(dir, 'temporal', 'temporal-server.log'),
+        join(dir, 'temporal', 'temporal-server.out'),
+        join(dir, 'postgres', 'postgres.log'),
+      ])
+        if (existsSync(file)) copyFileSync(file, join(logsDir, basename(file)));
+    } finally {
+      process.removeListener('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   try {
     // Temporal keeps membership ports in a smallint: every port below 32768 (lowFreePorts).
@@ -70,7 +118,9 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
     });
     return { address: started.address, dir, stop };
   } catch (err) {
-    await stop();
-    throw err;
+    await stop().catch((e: Error) => log(`stopping after a failed start: ${e.message}`));
+    throw new Error(`${(err as Error).message} (its folder is removed; the server's and PostgreSQL's logs are kept in ${logsDir})`, {
+      cause: err,
+    });
   }
 }

@@ -49,10 +49,11 @@ export async function setup(project: TestProject) {
   const logs = join(artifacts, 'logs');
   rmSync(logs, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
-  const devServerLog = join(logs, 'dev-server.log');
-  const log = (line: string) => appendFileSync(devServerLog, `${line}\n`);
+  const kind = sharedServerKind();
+  const serverLog = join(logs, kind === 'cluster' ? 'cluster-server.log' : 'dev-server.log');
+  const log = (line: string) => appendFileSync(serverLog, `${line}\n`);
   let uiUrl = '';
-  if (sharedServerKind() === 'cluster') {
+  if (kind === 'cluster') {
     server = await startClusterServer(log, logs);
     process.stderr.write(
       `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}\n`,
