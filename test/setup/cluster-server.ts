@@ -81,8 +81,11 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
   const killOnExit = () => {
     if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
     const pid = livePostmaster(pgdata);
-    if (pid !== undefined) process.kill(pid, 'SIGQUIT');
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      if (pid !== undefined) process.kill(pid, 'SIGQUIT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   process.once('exit', killOnExit);
   const stop = async () => {
