@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lowFreePorts, writeServerConfig } from '../scripts/cluster/temporal-server.ts';
+import { clusterBinaries, lowFreePorts, writeServerConfig } from '../scripts/cluster/temporal-server.ts';
 import { assertPortFree } from '../scripts/dev-server.ts';
 import { loadWorkerSettings, WorkerSettingsError } from '../worker/settings.ts';
 
@@ -54,6 +54,26 @@ describe('the cluster configuration', () => {
       expect(p).toBeLessThan(32768);
       await assertPortFree(p, 'test');
     }
+  });
+
+  it('the four paths come from the environment; the first one missing is named with the command that obtains them', () => {
+    const env = {
+      TEMPORAL_SERVER_PATH: '/c/temporal-server',
+      TEMPORAL_SQL_TOOL_PATH: '/c/temporal-sql-tool',
+      TEMPORAL_SCHEMA_DIR: '/c/schema/postgresql/v12',
+      JOURNEY_PG_BIN: '/usr/lib/postgresql/15/bin',
+    };
+    expect(clusterBinaries(env, 'run it')).toEqual({
+      serverPath: '/c/temporal-server',
+      sqlToolPath: '/c/temporal-sql-tool',
+      schemaDir: '/c/schema/postgresql/v12',
+      pgBin: '/usr/lib/postgresql/15/bin',
+    });
+    expect(() => clusterBinaries({ ...env, TEMPORAL_SCHEMA_DIR: '' }, 'run `npm run start:cluster`')).toThrow(
+      'TEMPORAL_SCHEMA_DIR is not set: run `npm run start:cluster`',
+    );
+    const { JOURNEY_PG_BIN: _left, ...withoutPostgres } = env;
+    expect(() => clusterBinaries(withoutPostgres, 'obtain it')).toThrow('JOURNEY_PG_BIN is not set: obtain it');
   });
 
   it('JOURNEY_WORKER_MAX_CACHED_WORKFLOWS bounds the worker cache; unset leaves the SDK default; nonsense names the variable', () => {

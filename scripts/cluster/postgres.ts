@@ -140,3 +140,32 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresClus
     },
   };
 }
+
+/** The postmaster's pid from its lock file, while that process lives; undefined otherwise. */
+export function livePostmaster(pgdata: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  if (!(pid > 0)) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PostgreSQL's immediate shutdown (SIGQUIT to the postmaster: the next start recovers from the WAL), for when pg_ctl
+ * could not stop it or cannot run. Waits up to `waitMs` for the postmaster to go; 0 only signals (an 'exit' listener).
+ */
+export async function quitPostmaster(pgdata: string, waitMs = 10_000): Promise<void> {
+  const pid = livePostmaster(pgdata);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGQUIT');
+  for (const end = Date.now() + waitMs; livePostmaster(pgdata) !== undefined && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 100));
+}

@@ -10,8 +10,8 @@ import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
 import { ProcessGroup, waitForHttp } from '../start-processes.ts';
-import { startPostgres, type PostgresCluster } from './postgres.ts';
-import { lowFreePorts, startTemporalServer } from './temporal-server.ts';
+import type { PostgresCluster } from './postgres.ts';
+import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { generateCodecKey } from '../../worker/payload-codec.ts';
@@ -34,13 +34,11 @@ function fail(msg: string): never {
   console.error(`[cluster] ${msg}`);
   process.exit(1);
 }
-for (const [name, value] of [
-  ['TEMPORAL_SERVER_PATH', env.TEMPORAL_SERVER_PATH],
-  ['TEMPORAL_SQL_TOOL_PATH', env.TEMPORAL_SQL_TOOL_PATH],
-  ['TEMPORAL_SCHEMA_DIR', env.TEMPORAL_SCHEMA_DIR],
-  ['JOURNEY_PG_BIN', env.JOURNEY_PG_BIN],
-] as const) {
-  if (!value) fail(`${name} is not set: run \`npm run start:cluster\` (it obtains the Temporal server and PostgreSQL)`);
+let binaries: ClusterBinaries;
+try {
+  binaries = clusterBinaries(env, 'run `npm run start:cluster` (it obtains the Temporal server and PostgreSQL)');
+} catch (err) {
+  fail((err as Error).message);
 }
 if (apiPorts.length < 1 || apiPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
   fail(`JOURNEY_CLUSTER_API_PORTS=${env.JOURNEY_CLUSTER_API_PORTS} must be comma-separated ports`);
@@ -89,18 +87,16 @@ try {
   ] as const)
     await assertPortFree(port, what);
   mkdirSync(dataDir, { recursive: true });
-  postgres = await startPostgres({ binDir: env.JOURNEY_PG_BIN!, dir: join(dataDir, 'postgres'), port: pgPort, log: step });
-  const server = await startTemporalServer({
-    serverPath: env.TEMPORAL_SERVER_PATH!,
-    sqlToolPath: env.TEMPORAL_SQL_TOOL_PATH!,
-    schemaDir: env.TEMPORAL_SCHEMA_DIR!,
-    postgres,
-    dir: join(dataDir, 'temporal'),
+  const server = await startTemporalOnPostgres({
+    binaries,
+    dir: dataDir,
+    pgPort,
     frontendPort: temporalPort,
     internalPorts: await lowFreePorts(9),
     namespace,
     historyShards: Number(env.JOURNEY_CLUSTER_HISTORY_SHARDS ?? 4),
     log: step,
+    onPostgres: (started) => (postgres = started),
     onSpawn: (child) => (serverProcess = child),
   });
   serverProcess!.once('exit', (code, signal) => {
@@ -162,7 +158,7 @@ try {
     namespace,
     taskQueue,
     dataDir,
-    postgres: { port: pgPort, pgdata: postgres.pgdata },
+    postgres: { port: pgPort, pgdata: server.postgres.pgdata },
   });
 
   const apiLines = apiPorts
@@ -171,8 +167,8 @@ try {
   console.log(`
   journey-engine cluster is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
 ${apiLines}
-    Temporal      ${server.address}  (temporal-server ${env.TEMPORAL_SERVER_PATH}, namespace "${namespace}", SQL visibility)
-    PostgreSQL    127.0.0.1:${pgPort}  (private cluster in ${postgres.pgdata}, role temporal)
+    Temporal      ${server.address}  (temporal-server ${binaries.serverPath}, namespace "${namespace}", SQL visibility)
+    PostgreSQL    127.0.0.1:${pgPort}  (private cluster in ${server.postgres.pgdata}, role temporal)
     workers       ${workerCount} on task queue "${taskQueue}"
     data          ${dataDir}   (tracking logs, outbox; processes.json lists the pids)
 

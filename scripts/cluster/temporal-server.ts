@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
-import type { PostgresCluster } from './postgres.ts';
+import { startPostgres, type PostgresCluster } from './postgres.ts';
 import { assertPortFree } from '../dev-server.ts';
 
 const run = promisify(execFile);
@@ -258,4 +258,70 @@ export async function startTemporalServer(
   await registerNamespace(address, opts.namespace, say);
   // The last internal port is Prometheus's (writeServerConfig).
   return { address, process: child, metricsUrl: `http://127.0.0.1:${opts.internalPorts[8]}/metrics` };
+}
+
+/** Where the production topology's programs are: what scripts/cluster/obtain-temporal-server.sh and obtain-postgres.sh export. */
+export interface ClusterBinaries {
+  serverPath: string;
+  sqlToolPath: string;
+  schemaDir: string;
+  /** Folder of PostgreSQL's pg_ctl, initdb and psql. */
+  pgBin: string;
+}
+
+const BINARY_VARIABLES = {
+  serverPath: 'TEMPORAL_SERVER_PATH',
+  sqlToolPath: 'TEMPORAL_SQL_TOOL_PATH',
+  schemaDir: 'TEMPORAL_SCHEMA_DIR',
+  pgBin: 'JOURNEY_PG_BIN',
+} as const satisfies Record<keyof ClusterBinaries, string>;
+
+/** The four paths from the environment; the first one missing is named, with `remedy` (the command that obtains them). */
+export function clusterBinaries(env: NodeJS.ProcessEnv, remedy: string): ClusterBinaries {
+  const found: Partial<ClusterBinaries> = {};
+  for (const [field, name] of Object.entries(BINARY_VARIABLES) as Array<[keyof ClusterBinaries, string]>) {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: ${remedy}`);
+    found[field] = value;
+  }
+  return found as ClusterBinaries;
+}
+
+export interface TemporalOnPostgresOptions {
+  binaries: ClusterBinaries;
+  /** PostgreSQL goes in `dir/postgres`, the server's config and logs in `dir/temporal`. */
+  dir: string;
+  pgPort: number;
+  frontendPort: number;
+  /** Nine ports below 32768 (lowFreePorts): see TemporalServerOptions. */
+  internalPorts: number[];
+  namespace: string;
+  historyShards: number;
+  log: (line: string) => void;
+  /** Each part as soon as it exists, so a caller that stops during the start reaches what is already running. */
+  onPostgres?: (postgres: PostgresCluster) => void;
+  onSpawn?: (server: ChildProcess) => void;
+}
+
+/** The production topology's Temporal: a private PostgreSQL, then the server on it (`npm run start:cluster` and `npm run test:cluster`). */
+export async function startTemporalOnPostgres(
+  opts: TemporalOnPostgresOptions,
+): Promise<{ postgres: PostgresCluster; address: string; process: ChildProcess; metricsUrl: string }> {
+  const { binaries } = opts;
+  const postgres = await startPostgres({ binDir: binaries.pgBin, dir: join(opts.dir, 'postgres'), port: opts.pgPort, log: opts.log });
+  opts.onPostgres?.(postgres);
+  const server = await startTemporalServer({
+    serverPath: binaries.serverPath,
+    sqlToolPath: binaries.sqlToolPath,
+    schemaDir: binaries.schemaDir,
+    postgres,
+    dir: join(opts.dir, 'temporal'),
+    frontendPort: opts.frontendPort,
+    internalPorts: opts.internalPorts,
+    namespace: opts.namespace,
+    historyShards: opts.historyShards,
+    log: opts.log,
+    onSpawn: opts.onSpawn,
+  });
+  return { postgres, ...server };
 }
