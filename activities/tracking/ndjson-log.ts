@@ -7,8 +7,9 @@
 //   never stops tracking for the process);
 // - a retried batch (a worker killed after writing, before the journey heard) skips the keys already in any file of
 //   the folder, its own or another process's.
-// The keys it remembers are bounded (the most recent ones, and only the last TAIL_BYTES of each file read at
-// start): a retry of a record older than that would be logged twice, and every reader counts a key once.
+// The keys it remembers are bounded (the most recent ones, kept as fingerprints: recent-keys.ts; and only the last
+// TAIL_BYTES of each file read at start): a retry of a record older than that would be logged twice, and every
+// reader counts a key once.
 // Appends that arrive while one is being written go out together after it (a group commit: one write, one sync),
 // so concurrent writers (the API's ingest, many runs' tracking activities) share a sync instead of queueing for one
 // each; every caller still hears only once its own records are on disk.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import type { OutcomeTrackingRecord, TrackingRecord } from '../../workflows/contract/index.ts';
 import { listLogFiles, ownLogFileName, readCompleteLines, trackingDir } from './log-files.ts';
 import { trackingKey } from './tracking-key.ts';
+import { RecentKeys } from './recent-keys.ts';
 
 const TAIL_BYTES = 16 << 20;
 const MAX_KNOWN_KEYS = 200_000;
@@ -35,20 +37,6 @@ export interface AppendResult {
   skipped: number;
   /** Bytes of a torn last line cut off before this append. */
   repairedBytes: number;
-}
-
-/** Insertion-ordered set that forgets its oldest keys past `max`. */
-class RecentKeys {
-  private readonly keys = new Set<string>();
-  constructor(private readonly max: number) {}
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-  add(key: string): void {
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
-  }
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
