@@ -96,7 +96,7 @@ try {
     namespace,
     historyShards: Number(env.JOURNEY_CLUSTER_HISTORY_SHARDS ?? 4),
     log: step,
-    onPostgres: (started) => (postgres = started),
+    onPostgres: (pg) => (postgres = pg),
     onSpawn: (child) => (serverProcess = child),
   });
   serverProcess!.once('exit', (code, signal) => {

@@ -81,7 +81,7 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       namespace: 'default',
       historyShards: 4,
       log,
-      onPostgres: (started) => (postgres = started),
+      onPostgres: (pg) => (postgres = pg),
       onSpawn: (child) => (server = child),
     });
     return { address: started.address, dir, stop };
