@@ -8,6 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RecentKeys } from '../activities/tracking/recent-keys.ts';
+import { StringKeys } from '../test/support/string-keys.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -28,20 +29,6 @@ function keyAt(n: number): string {
 interface KeySet {
   add(key: string): void;
   has(key: string): boolean;
-}
-
-/** The baseline: the Set of strings that forgets its oldest past `max`. */
-class StringKeys implements KeySet {
-  private readonly keys = new Set<string>();
-  constructor(private readonly max: number) {}
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-  add(key: string): void {
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
-  }
 }
 
 function memory(): number {

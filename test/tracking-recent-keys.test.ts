@@ -2,17 +2,7 @@
 // Set that forgets its oldest keys past its bound, through evictions and the rebuilds that clear forgotten slots.
 import { describe, expect, it } from 'vitest';
 import { RecentKeys } from '../activities/tracking/recent-keys.ts';
-
-/** What RecentKeys must behave like: the Set the writer used before, which costs ten times the memory. */
-class ReferenceKeys {
-  readonly keys = new Set<string>();
-  constructor(private readonly max: number) {}
-  add(key: string): void {
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
-  }
-}
+import { StringKeys } from './support/string-keys.ts';
 
 /** A small seeded generator, so a failure names a sequence that can be replayed. */
 function lcg(seed: number): () => number {
@@ -46,7 +36,7 @@ describe('RecentKeys', () => {
     ]) {
       const random = lcg(seed);
       const ours = new RecentKeys(max);
-      const ref = new ReferenceKeys(max);
+      const ref = new StringKeys(max);
       for (let step = 0; step < 20_000; step++) {
         const key = `journey:nps-promoter-referral:c-${Math.floor(random() * space)}:1:ask.sent:${step % 3}`;
         if (random() < 0.6) {

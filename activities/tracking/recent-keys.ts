@@ -1,8 +1,8 @@
 // The tracking writer's memory of the keys already in the log (ndjson-log.ts): the most recent `max` keys, the
 // oldest forgotten first. Every worker and API process holds one, filled from every process's file, so it is full
-// (200,000 keys) in any long-running deployment. As strings in a Set that cost about 230 bytes a key, 47 MB of heap
-// a process; here a key is a 96-bit fingerprint (the first 12 bytes of its SHA-1) in an open-addressing table of
-// typed arrays, about 40 bytes a key (bench/tracking-keys.ts measures both). Two different keys share a fingerprint
+// (200,000 keys) in any long-running deployment. As strings in a Set that cost about 116 bytes a key, 23 MB a
+// process; here a key is a 96-bit fingerprint (the first 12 bytes of its SHA-1) in an open-addressing table of typed
+// arrays, 7.7 MB at that bound, about 39 bytes a key (bench/tracking-keys.ts measures both). Two different keys share a fingerprint
 // with a probability of 2^-96 per pair: over 200,000 remembered keys and a billion lookups, about 10^-15 in all.
 import { createHash } from 'node:crypto';
 

@@ -160,12 +160,12 @@ export function livePostmaster(pgdata: string): number | undefined {
 
 /**
  * PostgreSQL's immediate shutdown (SIGQUIT to the postmaster: the next start recovers from the WAL), for when pg_ctl
- * could not stop it or cannot run. Waits up to `waitMs` for the postmaster to go; 0 only signals (an 'exit' listener).
+ * could not stop it or cannot run. Waits up to 10 s for the postmaster to go.
  */
-export async function quitPostmaster(pgdata: string, waitMs = 10_000): Promise<void> {
+export async function quitPostmaster(pgdata: string): Promise<void> {
   const pid = livePostmaster(pgdata);
   if (pid === undefined) return;
   process.kill(pid, 'SIGQUIT');
-  for (const end = Date.now() + waitMs; livePostmaster(pgdata) !== undefined && Date.now() < end;)
+  for (const end = Date.now() + 10_000; livePostmaster(pgdata) !== undefined && Date.now() < end;)
     await new Promise((r) => setTimeout(r, 100));
 }
