@@ -26,6 +26,7 @@ import { eventLogFromEnv } from './event-log.ts';
 import { referralPageWaitMsFromEnv } from './pages/submission-queue.ts';
 import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
+import { runsWithJemalloc } from '../worker/allocator.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -136,6 +137,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void a
 const port = Number(process.env.JOURNEY_API_PORT ?? 3000);
 await app.listen({ host: process.env.JOURNEY_API_HOST ?? '127.0.0.1', port });
 app.log.info(
-  { journeys: registry.summary() },
-  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs`,
+  { journeys: registry.summary(), malloc: runsWithJemalloc() ? 'jemalloc' : 'system' },
+  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs; malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_API_ALLOCATOR, docs/production.md)"}`,
 );

@@ -25,6 +25,36 @@ export function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
+/**
+ * The highest RSS of each group of processes while it runs, read every `everyMs` (the pids are asked for again each
+ * time: a supervised process that restarts gets a new one). The peak of the group is its largest process's.
+ */
+export class PeakRss {
+  private readonly peaks = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+  constructor(
+    private readonly pids: () => Record<string, number[]>,
+    everyMs = 5_000,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+  private sample(): void {
+    for (const [group, ps] of Object.entries(this.pids()))
+      for (const pid of ps) {
+        const rss = sampleProcess(pid)?.rssBytes ?? 0;
+        if (rss > (this.peaks.get(group) ?? 0)) this.peaks.set(group, rss);
+      }
+  }
+  /** Stops sampling; the peak bytes of each group (0 for a group never seen running). */
+  stop(): Record<string, number> {
+    clearInterval(this.timer);
+    this.sample();
+    return Object.fromEntries(this.peaks);
+  }
+}
+
 /** Percent of one core used between two samples. */
 export function cpuPercent(a: ProcSample, b: ProcSample): number {
   return ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDevServer, stopServerProcess } from '../scripts/dev-server.ts';
-import { ProcessGroup, waitForHttp } from '../scripts/start-processes.ts';
+import { apiAllocator, ProcessGroup, waitForHttp } from '../scripts/start-processes.ts';
 import { diskBytes } from './scale-measure.ts';
 
 export const API_KEY = 'bench-scale-key';
@@ -20,6 +20,8 @@ export interface ScaleTopology {
   /** Where our workers write their tracking logs. */
   dataDir: string;
   workerPids: () => number[];
+  /** Our API processes (read again each time: the cluster's supervisor restarts one that dies). */
+  apiPids: () => number[];
   serverPid?: number;
   rawWorkerPid: number;
   rawTaskQueue: string;
@@ -116,6 +118,10 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
           info()
             .processes.filter((p) => p.name.startsWith('worker'))
             .map((p) => p.pid),
+        apiPids: () =>
+          info()
+            .processes.filter((p) => p.name.startsWith('api'))
+            .map((p) => p.pid),
         serverPid: first.temporalServerPid,
         ...(first.temporalMetricsUrl ? { serverMetricsUrl: first.temporalMetricsUrl } : {}),
         ...raw,
@@ -144,7 +150,14 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     const worker = group.run('worker', 'worker/main.ts', { ...common, ...allocator.env });
     const workerReady = waitForLine(worker, /polling task queue/, 180_000, 'our worker');
     const apiPort = await freePort();
-    const api = group.run('api', 'api/main.ts', { ...common, JOURNEY_API_PORT: String(apiPort), JOURNEY_API_KEYS: API_KEY });
+    const apiMalloc = apiAllocator(process.env);
+    log(`our API's malloc: ${apiMalloc.note}`);
+    const api = group.run('api', 'api/main.ts', {
+      ...common,
+      ...apiMalloc.env,
+      JOURNEY_API_PORT: String(apiPort),
+      JOURNEY_API_KEYS: API_KEY,
+    });
     await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`, 180_000, () => api.exitCode === null);
     await workerReady;
     const raw = await startRawWorker(server.address, dir, stops);
@@ -154,6 +167,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       apiUrls: [`http://127.0.0.1:${apiPort}`],
       dataDir: dir,
       workerPids: () => [worker.pid!],
+      apiPids: () => [api.pid!],
       serverPid: server.process.pid,
       serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       ...raw,

@@ -23,6 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import {
   cpuPercent,
   EffectTail,
+  PeakRss,
   pct,
   ProgressBar,
   sampleProcess,
@@ -203,14 +204,16 @@ try {
     const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
     const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => true);
     const db1 = t.databaseBytes();
+    const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
     const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, isPromoterNps);
+    const peaks = peak.stop();
     const db2 = t.databaseBytes();
     from = to;
 
     // A partial step drove fewer customers than it was named for: say how many wait, not the step's target.
     waiting += Math.max(ourResult.customers, rawResult.customers);
     log(`${waiting.toLocaleString('en')} customers wait; idle for ${idleSeconds}s before reading CPU and memory...`);
-    const pids = { ours: t.workerPids(), raw: [t.rawWorkerPid], server: t.serverPid ? [t.serverPid] : [] };
+    const pids = { ours: t.workerPids(), api: t.apiPids(), raw: [t.rawWorkerPid], server: t.serverPid ? [t.serverPid] : [] };
     const settle = Math.min(60, idleSeconds / 5); // the last tasks drain before the window opens
     await new Promise((r) => setTimeout(r, settle * 1000));
     const before = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.map(sampleProcess)])) as Record<
@@ -249,6 +252,7 @@ try {
       { before: db0, afterRaw: db1, afterOurs: db2, now: t.databaseBytes() },
       atRest,
       timeouts,
+      peaks,
     );
   }
   await connection.close();
@@ -274,6 +278,8 @@ function printStep(
   db: { before: number; afterRaw: number; afterOurs: number; now: number },
   atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
   timeouts: ServerTimeouts | undefined,
+  /** Highest RSS of our workers and of our APIs while ours was driven (bytes, the largest process of each). */
+  peaks: Record<string, number>,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
   // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
@@ -334,7 +340,12 @@ function printStep(
     rawWorker ? ratio(maxRss, rawWorker.rss) : '',
   );
   row(`worker CPU at rest, % of one core (sum)`, sumCpu.toFixed(2), rawWorker ? rawWorker.cpu.toFixed(2) : '-', '');
-  console.log(`database on disk now: ${mb(db.now)} MB; server process at rest: ${procs('server') || '-'}; our workers: ${procs('ours')}`);
+  const apis = atRest('api');
+  row(`API RSS at rest, MB (max of ${apis.length})`, mb(Math.max(...apis.map((a) => a?.rss ?? 0))), '', '');
+  row('RSS while driven, MB (highest worker / API)', `${mb(peaks.ours ?? 0)} / ${mb(peaks.api ?? 0)}`, '', '');
+  console.log(
+    `database on disk now: ${mb(db.now)} MB; server process at rest: ${procs('server') || '-'}; our workers: ${procs('ours')}; our APIs: ${procs('api')}`,
+  );
   console.log(
     `goal at 100,000 waiting: worker RSS < 500 MB and CPU at rest < 2 % of one core → ${maxRss < 500 * 2 ** 20 && sumCpu < 2 ? 'met' : 'NOT met'} with ${waiting.toLocaleString('en')} waiting`,
   );

@@ -247,6 +247,11 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       "the workers' malloc when npm start or npm run start:cluster spawns them: auto (jemalloc where libjemalloc2 is installed, which keeps RSS at rest lower), jemalloc (required) or system",
   },
+  JOURNEY_API_ALLOCATOR: {
+    default: 'auto',
+    meaning:
+      "the APIs' malloc when npm start or npm run start:cluster spawns them: auto (jemalloc where libjemalloc2 is installed), jemalloc (required) or system",
+  },
   TEMPORAL_SERVER_PATH: {
     default: 'built by scripts/cluster/obtain-temporal-server.sh',
     meaning: 'the temporal-server binary npm run start:cluster and the cluster test run',

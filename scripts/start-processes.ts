@@ -1,6 +1,14 @@
 // The child processes of `npm start` (worker, API): output prefixed with their name, one unexpected exit
 // stops everything, and a stop sends SIGTERM in reverse start order so in-flight work drains first.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { processAllocator, type ProcessAllocator } from '../worker/allocator.ts';
+
+/** The environment a launcher gives an API process for JOURNEY_API_ALLOCATOR (auto, jemalloc or system, as the
+ *  workers' JOURNEY_WORKER_ALLOCATOR: worker/allocator.ts). */
+export function apiAllocator(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): ProcessAllocator {
+  return processAllocator('JOURNEY_API_ALLOCATOR', env, exists);
+}
 
 export class ProcessGroup {
   private readonly children: Array<{ name: string; child: ChildProcess }> = [];

@@ -11,7 +11,7 @@ import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
 import { generateCodecKey } from '../worker/payload-codec.ts';
 import type { ChildProcess } from 'node:child_process';
 import { assertPortFree, freePort, startDevServer, stopServerProcess } from './dev-server.ts';
-import { ProcessGroup, waitForHttp } from './start-processes.ts';
+import { apiAllocator, ProcessGroup, waitForHttp } from './start-processes.ts';
 import { workerAllocator } from '../worker/allocator.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
@@ -168,9 +168,11 @@ group.run('worker', 'worker/main.ts', {
   JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
   JOURNEY_LOG_LEVEL: env.JOURNEY_LOG_LEVEL ?? 'warn',
 });
-step('starting the API...');
+const apiMalloc = apiAllocator(env);
+step(`starting the API (malloc: ${apiMalloc.note})...`);
 const api = group.run('api', 'api/main.ts', {
   ...common,
+  ...apiMalloc.env,
   JOURNEY_API_PORT: String(apiPort),
   JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
   JOURNEY_JOURNEYS_DIR: journeysDir,

@@ -1,17 +1,18 @@
-// The workers' malloc (worker/allocator.ts): what JOURNEY_WORKER_ALLOCATOR gives a worker process the launchers
-// spawn, and that a process started with it really runs with jemalloc.
+// The workers' and APIs' malloc (worker/allocator.ts): what JOURNEY_WORKER_ALLOCATOR and JOURNEY_API_ALLOCATOR give
+// the processes the launchers spawn, and that a process started with it really runs with jemalloc.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JEMALLOC_PATHS, runsWithJemalloc, workerAllocator } from '../worker/allocator.ts';
+import { apiAllocator } from '../scripts/start-processes.ts';
 
 const LIB = JEMALLOC_PATHS[0];
 const installed = (path: string) => path === LIB;
 const missing = () => false;
 
-describe('the workers malloc (JOURNEY_WORKER_ALLOCATOR)', () => {
+describe('the malloc of workers and APIs (JOURNEY_WORKER_ALLOCATOR, JOURNEY_API_ALLOCATOR)', () => {
   it('auto preloads jemalloc where it is installed, keeping a preload already set after it', () => {
     expect(workerAllocator({}, installed)).toEqual({ env: { LD_PRELOAD: LIB }, note: `jemalloc (${LIB})` });
     expect(workerAllocator({ LD_PRELOAD: '/opt/a.so /opt/b.so' }, installed).env).toEqual({ LD_PRELOAD: `${LIB}:/opt/a.so:/opt/b.so` });
@@ -39,6 +40,23 @@ describe('the workers malloc (JOURNEY_WORKER_ALLOCATOR)', () => {
     );
   });
 
+  it("the APIs' variable is read on its own: each process kind is set apart, and errors name the variable", () => {
+    expect(apiAllocator({}, installed)).toEqual({ env: { LD_PRELOAD: LIB }, note: `jemalloc (${LIB})` });
+    // One kind on the system's malloc leaves the other on jemalloc.
+    expect(apiAllocator({ JOURNEY_API_ALLOCATOR: 'system', JOURNEY_WORKER_ALLOCATOR: 'jemalloc' }, installed)).toEqual({
+      env: {},
+      note: "the system's malloc (JOURNEY_API_ALLOCATOR=system)",
+    });
+    expect(workerAllocator({ JOURNEY_API_ALLOCATOR: 'system' }, installed).env).toEqual({ LD_PRELOAD: LIB });
+    expect(apiAllocator({ JOURNEY_WORKER_ALLOCATOR: 'system' }, installed).env).toEqual({ LD_PRELOAD: LIB });
+    expect(() => apiAllocator({ JOURNEY_API_ALLOCATOR: 'jemalloc' }, missing)).toThrow(
+      /^JOURNEY_API_ALLOCATOR=jemalloc, but libjemalloc\.so\.2/,
+    );
+    expect(() => apiAllocator({ JOURNEY_API_ALLOCATOR: 'mimalloc' }, installed)).toThrow(
+      'JOURNEY_API_ALLOCATOR must be auto, jemalloc or system, got "mimalloc"',
+    );
+  });
+
   it('tells from a process map whether jemalloc is loaded', () => {
     const dir = mkdtempSync(join(tmpdir(), 'allocator-'));
     writeFileSync(join(dir, 'with'), `7f00-7f01 r-xp 00000000 fe:01 123 ${LIB}\n`);
@@ -61,6 +79,8 @@ describe('the workers malloc (JOURNEY_WORKER_ALLOCATOR)', () => {
         }).trim();
       expect(run(workerAllocator({}).env)).toBe('true');
       expect(run(workerAllocator({ JOURNEY_WORKER_ALLOCATOR: 'system' }).env)).toBe('false');
+      expect(run(apiAllocator({}).env)).toBe('true');
+      expect(run(apiAllocator({ JOURNEY_API_ALLOCATOR: 'system' }).env)).toBe('false');
     },
     60_000,
   );

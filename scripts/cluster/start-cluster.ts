@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
-import { ProcessGroup, waitForHttp } from '../start-processes.ts';
+import { apiAllocator, ProcessGroup, waitForHttp } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
@@ -135,12 +135,14 @@ try {
       { metricsPort },
     );
   }
+  const apiMalloc = apiAllocator(env);
+  step(`APIs' malloc: ${apiMalloc.note}`);
   const apis = apiPorts.map((port, i) =>
     processes.supervise(
       group,
       `api-${i + 1}`,
       'api/main.ts',
-      { ...common, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey },
+      { ...common, ...apiMalloc.env, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey },
       { url: `http://127.0.0.1:${port}` },
     ),
   );
