@@ -118,9 +118,10 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       const pidOf = (c: ClusterFile, name: string) => c.processes.find((p) => p.name === name)!.pid;
       // The server's Prometheus metrics, where bench/scale.ts reads the workflow tasks and queries it timed out.
       expect(await (await fetch(before.temporalMetricsUrl!)).text()).toMatch(/^service_requests\{/m);
-      // The workers run with jemalloc where it is installed (start-cluster.sh installs it as root): worker/allocator.ts.
+      // The workers and the APIs run with jemalloc where it is installed (start-cluster.sh installs it as root):
+      // worker/allocator.ts, JOURNEY_WORKER_ALLOCATOR and JOURNEY_API_ALLOCATOR.
       if (JEMALLOC_PATHS.some((p) => existsSync(p)))
-        for (const name of ['worker-1', 'worker-2'])
+        for (const name of ['worker-1', 'worker-2', 'api-1', 'api-2'])
           expect(readFileSync(`/proc/${pidOf(before, name)}/maps`, 'utf8'), `${name}'s malloc`).toContain('libjemalloc');
 
       const post = (port: number, body: unknown) =>
