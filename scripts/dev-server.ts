@@ -2,6 +2,7 @@
 // Used by `npm start` and by the test suite's global setup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+export { freePort } from './free-port.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -58,19 +59,6 @@ export interface DevServer {
   namespace: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** A port the OS says is free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function assertPortFree(port: number, what: string): Promise<void> {

@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from '../../scripts/free-port.ts';
 
 const BUILD_TIMEOUT_MS = 60_000;
 
@@ -67,17 +68,6 @@ function archiveKey(java: string, command: JavaCommand): string {
       .update(String(statSync(jar).mtimeMs));
   for (const jar of readdirSync(command.lib).sort()) hash.update(jar).update(String(statSync(join(command.lib, jar)).size));
   return hash.digest('hex').slice(0, 20);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function listening(port: number): Promise<boolean> {
