@@ -56,7 +56,7 @@ export interface ApiOptions {
   maxInFlightEvents?: number;
   /** How long a query or update to a run may take before the API gives up (ms). */
   temporalCallTimeoutMs?: number;
-  /** How many event answers the API keeps for retries (EventIngest; about 1.5 KB each). */
+  /** How many event answers the API keeps for retries (EventIngest; packed, about 320 bytes each). */
   answerCacheSize?: number;
   logger?: boolean;
   /** Start input of every customer workflow the API starts: the contact policy loaded at start (api/main.ts). */

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { PlanRegistry } from './registry.ts';
 import { routeEvent, type CustomerDelivery, type JourneyDelivery } from './routing.ts';
+import { AnswerCache, AnswerPacker } from './answer-pack.ts';
 
 export interface EventProblem {
   /** JSON pointer (RFC 6901) into the event. */
@@ -59,8 +60,9 @@ export interface IngestOptions {
   /**
    * How many answers to remember for retries (oldest forgotten first; DEFAULT_ANSWER_CACHE_SIZE). A retry of a
    * remembered event gets its answer with `duplicate: true` and costs Temporal nothing; a retry of a forgotten one is
-   * routed again, and the runs drop the id they have already taken, so it still has one effect. About 1.5 KB each
-   * (an NPS answer with the shipped journeys' reasons, measured on the V8 heap), so 100,000 is about 150 MB.
+   * routed again, and the runs drop the id they have already taken, so it still has one effect. Kept packed once
+   * accepted (api/answer-pack.ts): about 320 bytes each for the scale mix, so 100,000 is about 31 MB (160 MB as objects:
+   * bench/answer-cache.ts).
    */
   answerCacheSize?: number;
   /**
@@ -75,11 +77,6 @@ export interface IngestOptions {
   onAccepted?(event: JourneyEvent, journeys: readonly JourneyDelivery[]): void;
   onRejected?(type: string, reason: string): void;
   onTemporalError?(operation: string, err: unknown): void;
-}
-
-interface CachedAnswer {
-  fingerprint: string;
-  answer: Promise<EventResult>;
 }
 
 /** Key-order independent JSON, so a retry that reorders fields is still the same event. */
@@ -124,13 +121,15 @@ export type AcceptedListener = (event: JourneyEvent, journeys: readonly JourneyD
 export const DEFAULT_ANSWER_CACHE_SIZE = 100_000;
 
 export class EventIngest {
-  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly answers: AnswerCache<EventResult>;
   private readonly acceptedListeners: AcceptedListener[] = [];
   private readonly lanes = new CustomerLanes();
-  private readonly cacheSize: number;
 
   constructor(private readonly opts: IngestOptions) {
-    this.cacheSize = opts.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE;
+    this.answers = new AnswerCache(
+      opts.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE,
+      new AnswerPacker(opts.registry.current().map((p) => p.journeyId)),
+    );
   }
 
   /** Called for each event once it is accepted (not for duplicates), after onAccepted; a listener must not throw. */
@@ -146,7 +145,7 @@ export class EventIngest {
     }
     const fingerprint = createHash('sha256')
       .update(canonical({ ...event, id: undefined }))
-      .digest('hex');
+      .digest('base64');
     const cached = this.answers.get(event.id);
     if (cached) {
       if (cached.fingerprint !== fingerprint) {
@@ -164,23 +163,20 @@ export class EventIngest {
           ],
         };
       }
-      const answer = await cached.answer;
+      const answer = await cached.answer();
       return answer.status === 'accepted' ? { ...answer, duplicate: true } : answer;
     }
     const answer = this.route(event);
-    this.remember(event.id, { fingerprint, answer });
+    this.answers.routing(event.id, fingerprint, answer);
     try {
-      return await answer;
+      const result = await answer;
+      this.answers.accepted(event.id, answer, result);
+      return result;
     } catch (err) {
       // A failure is not an answer: forget it so the client's retry routes the event again.
-      if (this.answers.get(event.id)?.answer === answer) this.answers.delete(event.id);
+      this.answers.failed(event.id, answer);
       throw err;
     }
-  }
-
-  private remember(id: string, entry: CachedAnswer) {
-    this.answers.set(id, entry);
-    if (this.answers.size > this.cacheSize) this.answers.delete(this.answers.keys().next().value!);
   }
 
   private async route(taken: JourneyEvent): Promise<EventResult> {

@@ -5,7 +5,7 @@
 //   JOURNEY_POSTMARK_WEBHOOK_USER / _PASSWORD (basic auth of POST /v1/webhooks/postmark), TEMPORAL_* (Temporal),
 //   JOURNEY_API_MAX_IN_FLIGHT_EVENTS (2000: events routed at once before 429), JOURNEY_API_TEMPORAL_TIMEOUT_MS
 //   (10000: the deadline of each Temporal call before 503/504), JOURNEY_API_ANSWER_CACHE_SIZE (100000: event answers
-//   kept for retries, about 1.5 KB each), JOURNEY_EVENT_LOG (a folder: log accepted events as
+//   kept for retries, packed: about 320 bytes each), JOURNEY_EVENT_LOG (a folder: log accepted events as
 //   NDJSON for `journey backtest`; off when unset), JOURNEY_EVENT_LOG_MAX_BYTES (64 MiB), JOURNEY_EVENT_LOG_KEEP (20),
 //   JOURNEY_CODEC_KEYS (payload encryption, shared with
 //   the worker), JOURNEY_CODEC_UI_TOKEN / JOURNEY_CODEC_CORS_ORIGINS (the Temporal UI's codec endpoint, /codec).

@@ -104,6 +104,13 @@ export function routeTargets(
   );
 }
 
+/** Why an event reached no run of a journey (the answer's `reason`): no run is open and the event cannot start one. */
+export function notRoutedReason(workflowId: string, customerId: string, whyNoStart: string | undefined, firstEvent: boolean): string {
+  return firstEvent
+    ? `this event started customer:${customerId}, so no run ${workflowId} is open, and ${whyNoStart}; customer:${customerId} keeps it for a run started later`
+    : `no open run ${workflowId} and ${whyNoStart}; customer:${customerId} keeps it for a run started later`;
+}
+
 export async function deliverToJourney(
   client: Client,
   taskQueue: string,
@@ -122,7 +129,7 @@ export async function deliverToJourney(
     return {
       ...base,
       outcome: 'not-routed',
-      reason: `this event started customer:${customerId}, so no run ${workflowId} is open, and ${target.whyNoStart}; customer:${customerId} keeps it for a run started later`,
+      reason: notRoutedReason(workflowId, customerId, target.whyNoStart, true),
     };
   }
   if (!target.mayStart) {
@@ -134,7 +141,7 @@ export async function deliverToJourney(
       return {
         ...base,
         outcome: 'not-routed',
-        reason: `no open run ${workflowId} and ${target.whyNoStart}; customer:${event.customerId} keeps it for a run started later`,
+        reason: notRoutedReason(workflowId, event.customerId, target.whyNoStart, false),
       };
     }
   }

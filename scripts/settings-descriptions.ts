@@ -139,7 +139,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_API_ANSWER_CACHE_SIZE: {
     default: '100000',
     meaning:
-      'event answers kept for retries (about 1.5 KB each): a retry of one gets `duplicate: true` at no Temporal call; an older one is routed again and the runs drop its id',
+      'event answers kept for retries (packed, about 320 bytes each; bench/answer-cache.ts): a retry of one gets `duplicate: true` at no Temporal call; an older one is routed again and the runs drop its id',
   },
   JOURNEY_API_TEMPORAL_TIMEOUT_MS: { default: '10000', meaning: 'deadline of each Temporal call of the API (503/504 past it)' },
   JOURNEY_JOURNEYS_DIR: { default: 'definitions/journeys', meaning: 'the journey files the API serves' },
