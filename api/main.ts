@@ -136,7 +136,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void a
 
 const port = Number(process.env.JOURNEY_API_PORT ?? 3000);
 await app.listen({ host: process.env.JOURNEY_API_HOST ?? '127.0.0.1', port });
+const jemalloc = runsWithJemalloc();
 app.log.info(
-  { journeys: registry.summary(), malloc: runsWithJemalloc() ? 'jemalloc' : 'system' },
-  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs; malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_API_ALLOCATOR, docs/production.md)"}`,
+  { journeys: registry.summary(), malloc: jemalloc ? 'jemalloc' : 'system' },
+  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs; malloc: ${jemalloc ? 'jemalloc' : "the system's (JOURNEY_API_ALLOCATOR, docs/production.md)"}`,
 );

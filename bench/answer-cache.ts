@@ -8,22 +8,14 @@
 //
 //   node --import tsx bench/answer-cache.ts [N]        (N defaults to 100,000: JOURNEY_API_ANSWER_CACHE_SIZE's default)
 import { createHash, randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { AnswerCache, AnswerPacker } from '../api/answer-pack.ts';
 import { notRoutedReason, routeTargets } from '../api/routing.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { journeyWorkflowId, type JourneyEvent } from '../workflows/contract/index.ts';
+import { countArgument, heldBytes } from './heap-measure.ts';
 import { customerEvents } from './scale-population.ts';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const N = Number(process.argv[2] ?? 100_000);
-if (!Number.isInteger(N) || N < 1000 || N > 1_000_000) {
-  console.error(`N must be a whole number from 1,000 to 1,000,000, got ${process.argv[2]}`);
-  process.exit(2);
-}
+const N = countArgument(100_000, 1000, 1_000_000);
 
 const { plans } = await loadJourneyDir();
 const tag = Date.now().toString(36);
@@ -67,25 +59,18 @@ function workload(): Array<{ id: string; fingerprint: Buffer; json: string }> {
   return out;
 }
 
-function memory(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
 const work = workload();
 const jsonChars = work.reduce((s, w) => s + w.json.length, 0) / N;
 
 // Raw: the objects, as a settled promise beside a hex fingerprint.
-let before = memory();
+let before = heldBytes();
 const raw = new Map<string, { fingerprint: string; answer: Promise<Answer> }>();
 for (const w of work) raw.set(w.id, { fingerprint: w.fingerprint.toString('hex'), answer: Promise.resolve(JSON.parse(w.json) as Answer) });
-const rawBytes = (memory() - before) / N;
+const rawBytes = (heldBytes() - before) / N;
 raw.clear();
 
 // Ours: what EventIngest does for each event (routing, then accepted), then every retry's read.
-before = memory();
+before = heldBytes();
 const cache = new AnswerCache<Answer>(N, new AnswerPacker(plans.map((p) => p.journeyId)));
 const t0 = process.hrtime.bigint();
 for (const w of work) {
@@ -94,7 +79,7 @@ for (const w of work) {
   cache.accepted(w.id, answer, JSON.parse(w.json) as Answer);
 }
 const t1 = process.hrtime.bigint();
-const oursBytes = (memory() - before) / N;
+const oursBytes = (heldBytes() - before) / N;
 let wrong = 0;
 const t2 = process.hrtime.bigint();
 for (const w of work) if (JSON.stringify(await cache.get(w.id)!.answer()) !== w.json) wrong++;

@@ -5,19 +5,11 @@
 // added (the oldest forgotten), then N lookups; one process, the sides one after the other.
 //
 //   node --import tsx bench/tracking-keys.ts [N]        (N defaults to 200,000: the writer's bound)
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { RecentKeys } from '../activities/tracking/recent-keys.ts';
 import { StringKeys } from '../test/support/string-keys.ts';
+import { countArgument, heldBytes } from './heap-measure.ts';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const N = Number(process.argv[2] ?? 200_000);
-if (!Number.isInteger(N) || N < 1000 || N > 2_000_000) {
-  console.error(`N must be a whole number from 1,000 to 2,000,000, got ${process.argv[2]}`);
-  process.exit(2);
-}
+const N = countArgument(200_000, 1000, 2_000_000);
 
 /** A key as the writer gets it: parsed out of a log line (a flat string), in the interpreter's shape. */
 function keyAt(n: number): string {
@@ -31,21 +23,14 @@ interface KeySet {
   has(key: string): boolean;
 }
 
-function memory(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
 function measure(make: () => KeySet): { bytes: number; addNs: number; hasNs: number; found: number } {
-  const before = memory();
+  const before = heldBytes();
   const set = make();
   const total = N + Math.floor(N / 4);
   const t0 = process.hrtime.bigint();
   for (let n = 0; n < total; n++) set.add(keyAt(n));
   const t1 = process.hrtime.bigint();
-  const bytes = memory() - before;
+  const bytes = heldBytes() - before;
   let found = 0;
   const t2 = process.hrtime.bigint();
   for (let n = total - N; n < total; n++) if (set.has(keyAt(n))) found++;
