@@ -9,7 +9,6 @@ import { createAdvocateScoreActivities } from './contact/advocate-score.ts';
 import { createStartFactsActivities } from './contact/start-facts.ts';
 import type { CustomerWorkflowDeps } from './contact/customer-update.ts';
 import { suppressRecipientInEveryJourney } from './contact/recipient-suppressed.ts';
-import { recordSendInContactHistory } from './contact/record-send.ts';
 import { createRewardActivities } from './rewards/reward-activities.ts';
 import { rewardWebhookFromEnv, type RewardWebhookConfig } from './rewards/webhook-provider.ts';
 import { createCrmActivities } from './crm/crm-activities.ts';
@@ -44,15 +43,14 @@ function customersOrFail(deps: ActivityDeps): CustomerWorkflowDeps {
   return { client: { workflow: { executeUpdateWithStart: fail } }, taskQueue: '' } as unknown as CustomerWorkflowDeps;
 }
 
-/** Email deps from the environment; with a client, an address Postmark calls dead suppresses the customer everywhere,
- *  and every accepted send is recorded in the customer's contact history. */
+/** Email deps from the environment; with a client, an address Postmark calls dead suppresses the customer everywhere.
+ *  (What the provider took is in the sending run's own state, from this activity's answer: journey/sends.ts.) */
 function emailDeps(deps: ActivityDeps): EmailDeps {
   const base = deps.email ?? emailDepsFromEnv(deps.dataDir);
   if (!deps.customers) return base;
   return {
     ...base,
     onRecipientSuppressed: base.onRecipientSuppressed ?? suppressRecipientInEveryJourney(deps.customers),
-    onSent: base.onSent ?? recordSendInContactHistory(deps.customers),
   };
 }
 

@@ -181,7 +181,7 @@ describe('sendEmail through Postmark', () => {
     });
   });
 
-  it('after an accepted send, onSent gets what the contact history records; if it fails, the attempt is retryable', async () => {
+  it('after an accepted send, the onSent hook gets the send (never the address); if it fails, the attempt is retryable', async () => {
     const notices: unknown[] = [];
     const { sendEmail } = activities({
       onSent: (n) => {

@@ -201,7 +201,7 @@ describe('a send recorded after it was accepted', () => {
     await fixture?.close();
   });
 
-  it('when recording it in the contact history fails, the retry records the same message and sends nothing again', async () => {
+  it('when the onSent hook fails after Postmark accepted, the retry passes the same message and sends nothing again', async () => {
     const req = sampleAsk();
     const result = await temporal.client.workflow.execute('sendEmailWorkflow', {
       taskQueue,

@@ -38,8 +38,9 @@ export interface EmailDeps {
   /** Called when Postmark says the address can never receive mail, before the activity fails for good,
    * so the owner of cross-journey state can suppress the customer's email channel in every journey. */
   onRecipientSuppressed?: (notice: RecipientSuppressed) => Promise<unknown> | unknown;
-  /** Called after every accepted send (also 'already-sent'), so the customer's contact history records it. A failure
-   * fails the attempt (retryable): the retry finds the send already accepted and records it again, idempotently. */
+  /** Called after every accepted send (also 'already-sent'), for an embedder that keeps its own record of sends (the
+   * engine's is the sending run's state, from this activity's answer: none by default). A failure fails the attempt
+   * (retryable): the retry finds the send already accepted and passes the same message again. */
   onSent?: (notice: SentEmailNotice) => Promise<unknown> | unknown;
   logger?: EmailLogger;
   /** The one-click unsubscribe links (activities/email/unsubscribe-link.ts); default: the local API, dev secret. */
@@ -198,7 +199,7 @@ export function createEmailActivities(deps: EmailDeps) {
     } catch (hookErr) {
       log.error(
         { sendKey: req.sendKey, journeyId: req.journeyId, hookError: (hookErr as Error).message },
-        'sent, but recording it in the contact history failed; retrying',
+        'sent, but the onSent hook failed; retrying',
       );
       throw ApplicationFailure.retryable(`onSent failed: ${(hookErr as Error).message}`, EMAIL_FAILURE.transient);
     }

@@ -14,6 +14,7 @@ import {
 } from '../../workflows/contract/index.ts';
 import type { ApiContext } from '../context.ts';
 import { startCustomerWorkflow } from '../routing.ts';
+import { customerSends } from '../customer-sends.ts';
 import { sendError } from '../errors.ts';
 import { journeyRunsOf, optOutOfEveryJourney } from '../opt-out.ts';
 import { queryOrReason, replyTemporalFailure, updateRun, withDeadline } from '../temporal-calls.ts';
@@ -46,6 +47,20 @@ const customerView = {
       description: "The customer workflow's state: traits, opt-out, contact history, rewards, referrals, advocate score.",
     },
     profileError: { type: 'string' },
+    sends: {
+      type: 'array',
+      description:
+        "Every email sent to (or about) the customer that Postmark or the outbox took, from every journey's current run, oldest first: " +
+        'asks, thank-yous, referrer updates, with message id, stream, template and journey. Missing where a run could not be read.',
+      items: {
+        type: 'object',
+        properties: {
+          ...textFields('sendKey', 'journeyId', 'step', 'messageId', 'template', 'sentAt'),
+          messageStream: { type: 'string', enum: ['broadcast', 'outbound'] },
+          transport: { type: 'string', enum: ['postmark', 'outbox'] },
+        },
+      },
+    },
     journeys: {
       type: 'array',
       items: { type: 'object', properties: { ...runStatusFields, journeyId: { type: 'string' }, version: { type: ['string', 'null'] } } },
@@ -180,6 +195,10 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
           customerId: id,
           profile: profile.state,
           ...(profile.stateError ? { profileError: profile.stateError } : {}),
+          sends: customerSends(
+            profile.state,
+            journeys.map((run) => run.state),
+          ),
           journeys,
         };
       } catch (err) {

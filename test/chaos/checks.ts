@@ -1,14 +1,14 @@
 // What the chaos suite checks once the faults are over and the journeys have settled, read from every side:
-// the Postmark-compatible server (emails per send key), the reward receiver (payouts per Idempotency-Key), each
-// customer's own workflow (recorded sends, the reward ledger), the tracking log, and Temporal's histories (run
-// status, workflow-task failures, activity attempts against their retry bound). Runs are read while they live:
+// the Postmark-compatible server (emails per send key), the reward receiver (payouts per Idempotency-Key), the API's
+// view of each customer (every run's record of its sends, customer:<id>'s reward ledger), the tracking log, and
+// Temporal's histories (run status, workflow-task failures, activity attempts against their retry bound). Runs are read while they live:
 // nothing is cancelled or ended to make a number appear.
 import { customerTaskQueueOf } from '../../worker/temporal-config.ts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
 import { metadataValue } from '../../activities/email/message.ts';
-import { customerStateQuery, customerWorkflowId, type CustomerSnapshot, type TrackingRecord } from '../../workflows/contract/index.ts';
-import type { Cluster } from './cluster.ts';
+import type { CustomerSnapshot, SentEmail, TrackingRecord } from '../../workflows/contract/index.ts';
+import { CHAOS_API_KEY, type Cluster } from './cluster.ts';
 import type { Traffic } from './traffic.ts';
 
 export interface CheckRow {
@@ -155,17 +155,20 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   const emails = cluster.postmark.accepted;
   const perKey = countBy(emails, (m) => String(m.body.Metadata?.sendKey));
 
-  // The customers' own workflows: what each says it sent and paid.
+  // What the engine says each customer was sent (GET /v1/customers/<id> → sends: every journey run's record of its
+  // emails) and paid (customer:<id>'s ledger, in the same answer's profile).
   const snapshots = new Map<string, CustomerSnapshot>();
+  const recordedSends: SentEmail[] = [];
   const ids = new Set(traffic.events.map((e) => e.customerId));
   for (const id of ids) {
-    const snap = await cluster.client.workflow
-      .getHandle(customerWorkflowId(id))
-      .query(customerStateQuery)
-      .catch(() => undefined);
-    if (snap) snapshots.set(id, snap);
+    const answer = await fetch(`${cluster.apiUrl}/v1/customers/${encodeURIComponent(id)}`, {
+      headers: { authorization: `Bearer ${CHAOS_API_KEY}` },
+    }).catch(() => undefined);
+    if (answer?.status !== 200) continue;
+    const body = (await answer.json()) as { profile: CustomerSnapshot | null; sends: SentEmail[] };
+    if (body.profile) snapshots.set(id, body.profile);
+    recordedSends.push(...body.sends);
   }
-  const recordedSends = [...snapshots.values()].flatMap((s) => s.sends);
   const recordedKeys = new Set(recordedSends.map((s) => metadataValue(s.sendKey)));
 
   // Emails: one per send key where due, none where suppressed or opted out.
@@ -194,8 +197,8 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
   ).length;
   row('emails accepted by Postmark (distinct send keys)', `${emails.length} (${perKey.size})`, true);
   row('send keys emailed more than once', duplicated.length, duplicated.length === 0, duplicated);
-  row('sends recorded by customer workflows but not at Postmark', missing.length, missing.length === 0, missing);
-  row('emails at Postmark that no customer workflow recorded', unrecorded.length, unrecorded.length === 0, unrecorded);
+  row('sends recorded by journey runs but not at Postmark', missing.length, missing.length === 0, missing);
+  row('emails at Postmark that no journey run recorded', unrecorded.length, unrecorded.length === 0, unrecorded);
   row('owner tasks emailed to account owners (distinct send keys)', ownerKeys.size, true);
   row(`customers due an ask neither asked nor acting (of ${due.length})`, notAsked.length, notAsked.length === 0, notAsked);
   row(`never-asked customers emailed (of ${neverEmailed.length})`, wronglyEmailed, wronglyEmailed === 0);

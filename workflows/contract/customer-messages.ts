@@ -50,6 +50,8 @@ export interface CustomerSnapshot {
   /** The contact policy this workflow runs with (the shipped file, with the start input's keys over it). */
   contactPolicy: ContactPolicy;
   contactHistory: GrantedAsk[];
+  /** Sends recorded by recordSend signals from workers of earlier builds; today's are in each run's state (`sends`) and,
+   *  all together, GET /v1/customers/<id> → `sends`. */
   sends: SentEmail[];
   /** recordSend signals dropped as malformed, when any. */
   malformedSends?: number;

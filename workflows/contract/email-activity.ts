@@ -34,7 +34,7 @@ export interface SendEmailResult {
   status: 'sent' | 'already-sent';
   transport: 'postmark' | 'outbox';
   messageId?: string;
-  /** For the customer's contact history (never the address). */
+  /** For the run's record of its sends (journey/sends.ts; never the address). */
   sendKey?: string;
   /** When this activity saw the send accepted (ISO); for 'already-sent', when it found the earlier one. */
   sentAt?: string;
@@ -51,7 +51,7 @@ export interface RecipientSuppressed {
   sendKey: string;
 }
 
-/** One accepted send, passed to `onSent` for the customer's contact history (never the address). */
+/** One accepted send, passed to the email activity's optional `onSent` hook (never the address). */
 export interface SentEmailNotice {
   customerId: string;
   sendKey: string;

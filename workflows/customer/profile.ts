@@ -1,6 +1,7 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
-// traits, global opt-out and suppression, contact history (reserveContactSlot, and every send through recordSend),
-// the advocate score and the reward ledger. Runs for the customer's lifetime and continues as new when its history
+// traits, global opt-out and suppression, contact history (reserveContactSlot), the advocate score and the reward
+// ledger. (What each email's provider took is kept by the run that sent it, journey/sends.ts; recordSend is still
+// taken from workers of earlier builds, which signal it for every send.) Runs for the customer's lifetime and continues as new when its history
 // grows, or at once when an operator hands it over (handOver: docs/versioning.md).
 import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
@@ -45,7 +46,7 @@ export interface CustomerCarried {
   decisions: Record<string, { decision: ContactSlotDecision; at: string }>;
   ledger: Record<string, LedgerEntry>;
   seenEventIds: string[];
-  /** Every email that went out (recordSend); absent in state carried by runs from before it existed. */
+  /** Emails recorded by recordSend, which workers of earlier builds signal (now the sending run keeps them). */
   sends?: SentEmail[];
   /** recordSend signals dropped as malformed. */
   malformedSends?: number;

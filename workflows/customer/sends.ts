@@ -1,6 +1,7 @@
-// Every email sent to (or about) the customer, from any journey: asks and thank-yous alike, recorded by the email
-// activity after Postmark (or the outbox) accepted it. Pure; idempotent by sendKey. Reserved slots (the frequency
-// cap) stay in contactHistory; this is what actually went out.
+// Every email sent to (or about) the customer: asks, thank-yous and referrer updates, each recorded by the run that sent
+// it from the email activity's answer once Postmark (or the outbox) accepted it (journey/sends.ts); customer:<id> keeps
+// what workers of earlier builds signalled. Pure; idempotent by sendKey. Reserved slots (the frequency cap) stay in
+// customer:<id>'s contactHistory; this is what actually went out.
 export interface SentEmail {
   sendKey: string;
   journeyId: string;

@@ -17,6 +17,7 @@ import { referralCodeOf } from './referral-code.ts';
 import { isKnownTimeZone } from './send-window.ts';
 import { LIST_MAX, note, type PendingReferrerUpdate } from './state.ts';
 import { askHold } from './suppression.ts';
+import { recordSentEmail } from './sends.ts';
 
 const DONE_MAX = LIST_MAX * 5;
 const RETRY_LATER_MS = 3_600_000;
@@ -154,9 +155,11 @@ async function attemptUpdate(ctx: RunContext, u: PendingReferrerUpdate): Promise
   }
   const name = 'alias' in update.template ? update.template.alias : update.template.file;
   try {
+    const req = requestFor(ctx, u, update, sendKey, to);
     const result = await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `referrer update ${u.stage}` }, [
-      requestFor(ctx, u, update, sendKey, to),
+      req,
     ]);
+    recordSentEmail(ctx, req, result);
     trackIfLive(ctx, 'referrer_update.sent', { ...factsOf(u), sendKey, template: name, status: result.status });
     return 'sent';
   } catch (err) {

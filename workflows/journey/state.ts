@@ -1,6 +1,6 @@
 // The run's state: what operators see through the journeyState query, and what is carried over continue-as-new.
 import { readableReason } from '../../definitions/readable.ts';
-import type { JourneyEvent, ReferralRecordRequest, RewardRequest, TrackingRecord } from '../contract/index.ts';
+import type { JourneyEvent, ReferralRecordRequest, RewardRequest, SentEmail, TrackingRecord } from '../contract/index.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import type { ExperimentAssignment } from './experiment.ts';
 
@@ -214,6 +214,9 @@ export interface JourneyState {
   /** The customer's assignment in the journey's experiment (journey/experiment.ts): sticky, carried over
    *  continue-as-new; absent in a run that predates it or outside an experiment. */
   experiment?: ExperimentAssignment;
+  /** Every email of this run the provider took (journey/sends.ts), oldest first; carried over continue-as-new
+   *  (the last LIST_MAX within a year). Absent in runs from before it: their sends are in customer:<id>. */
+  sends?: SentEmail[];
 }
 
 /** What survives continue-as-new. */
@@ -282,6 +285,7 @@ export function carry(state: JourneyState): CarriedState {
     rewards: rest.rewards.slice(-LIST_MAX),
     referrals: rest.referrals.slice(-LIST_MAX),
     notes: rest.notes.slice(-NOTES_MAX),
+    ...(rest.sends ? { sends: rest.sends.slice(-LIST_MAX) } : {}),
   };
 }
 

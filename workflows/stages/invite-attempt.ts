@@ -17,6 +17,7 @@ import { showProgress } from '../journey/visibility.ts';
 import { waitUntil } from '../journey/waits.ts';
 import { actionWaiting } from './activate.ts';
 import { askRequest, templateName, type Channel, type Template } from './invite-message.ts';
+import { recordSentEmail } from '../journey/sends.ts';
 import { askFailed, askMoved, askSent, windowReason } from './invite-facts.ts';
 import { deliveriesOf, postPrompt } from '../journey/prompts.ts';
 import { heldOut, recordHeldOut } from '../journey/experiment.ts';
@@ -152,6 +153,7 @@ export async function waitSlotAndSend(
     const result = await CancellationScope.nonCancellable(() =>
       email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: a.label }, [req]),
     );
+    recordSentEmail(ctx, req, result);
     const at = iso(ctx.now());
     state.asks.push({
       attempt: a.attempt,

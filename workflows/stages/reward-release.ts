@@ -9,6 +9,7 @@ import { waitUntil } from '../journey/waits.ts';
 import { askRequest, recipient, templateName } from './invite-message.ts';
 import { flushLedgerReversals, forfeitInLedger } from '../journey/reward-ledger.ts';
 import { showProgress } from '../journey/visibility.ts';
+import { recordSentEmail } from '../journey/sends.ts';
 import { queueReferrerUpdate } from '../journey/referrer-updates.ts';
 import { honoursOptOut, recordsUnappliedEvents } from '../journey/unapplied-events.ts';
 
@@ -200,19 +201,21 @@ async function thankYou(
   const liftedTo = paid.some((r) => r.role === 'tier-bonus') ? hold.tier : undefined;
   const name = templateName(template);
   try {
-    await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${name}` }, [
-      askRequest(ctx, {
-        sendKey,
-        step: `thank-you:${referralId}`,
-        to,
-        template,
-        channel: 'email',
-        attempt: 1,
-        stream: 'outbound',
-        // What the thank-you says: each paid reward in words, and the tier this referral reached (message model).
-        thankYou: { referralId, rewards: paid.map((r) => ({ role: r.role, item: r.item })), tier: liftedTo },
-      }),
+    const req = askRequest(ctx, {
+      sendKey,
+      step: `thank-you:${referralId}`,
+      to,
+      template,
+      channel: 'email',
+      attempt: 1,
+      stream: 'outbound',
+      // What the thank-you says: each paid reward in words, and the tier this referral reached (message model).
+      thankYou: { referralId, rewards: paid.map((r) => ({ role: r.role, item: r.item })), tier: liftedTo },
+    });
+    const result = await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `thank-you, template ${name}` }, [
+      req,
     ]);
+    recordSentEmail(ctx, req, result);
     trackIfLive(ctx, 'thanks.sent', { referralId, sendKey, template: name, rewardKeys: issued.map((e) => e.key) });
   } catch (err) {
     note(ctx.state, ctx.now(), `thank-you for ${referralId} not sent: ${failureMessage(err)}`);
