@@ -2,6 +2,8 @@
 // payloads that dominate a journey's history: a run's start input (the whole compiled plan, tens of KB) and one event
 // signal with the customer's traits (a few hundred bytes). Each is converted to a payload and back N times through the
 // engine's data converter with the codec (encode + decode), and through the SDK's default converter alone (baseline).
+// The codec as shipped deflates payloads of 1 KB or more before sealing them; the "no deflate" columns are the same
+// codec with JOURNEY_CODEC_COMPRESS=0, how it sealed everything before.
 // Run: node --import tsx bench/payload-codec.ts [N]
 import { defaultPayloadConverter } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
@@ -11,7 +13,9 @@ import { journeyDataConverter } from '../worker/data-converter.ts';
 import { EncryptionCodec, generateCodecKey, parseCodecKeys } from '../worker/payload-codec.ts';
 
 const n = Math.max(100, Math.min(200_000, Number(process.argv[2] ?? 5000)));
-const codecs = loadDataConverter(journeyDataConverter(new EncryptionCodec(parseCodecKeys(generateCodecKey('bench'))))).payloadCodecs;
+const keys = parseCodecKeys(generateCodecKey('bench'));
+const codecs = loadDataConverter(journeyDataConverter(new EncryptionCodec(keys))).payloadCodecs;
+const uncompressed = loadDataConverter(journeyDataConverter(new EncryptionCodec(keys, { compress: false }))).payloadCodecs;
 
 const { plans } = await loadJourneyDir();
 const plan = plans.find((p) => p.journeyId === 'nps-promoter-referral') ?? plans[0];
@@ -36,21 +40,24 @@ async function timeIt(rounds: number, once: () => Promise<void>): Promise<number
 
 console.log(`payload round trips (value → payload → stored form → payload → value), ${n} each, AES-256-GCM via node:crypto`);
 console.log(
-  `${'payload'.padEnd(34)} ${'bytes'.padStart(8)} ${'stored'.padStart(8)} ${'plain µs'.padStart(9)} ${'codec µs'.padStart(9)} ${'ratio'.padStart(6)}`,
+  `${'payload'.padEnd(34)} ${'bytes'.padStart(8)} ${'stored'.padStart(8)} ${'no deflate'.padStart(11)} ${'plain µs'.padStart(9)} ${'codec µs'.padStart(9)} ${'no deflate µs'.padStart(14)} ${'ratio'.padStart(6)}`,
 );
 for (const [name, value] of Object.entries(samples)) {
   const plainPayload = defaultPayloadConverter.toPayload(value)!;
   const [stored] = await encode(codecs, [plainPayload]);
+  const [storedWhole] = await encode(uncompressed, [plainPayload]);
   const rounds = name.startsWith('run start') ? Math.max(100, Math.floor(n / 10)) : n;
   const baseline = await timeIt(rounds, async () => {
     defaultPayloadConverter.fromPayload(defaultPayloadConverter.toPayload(value)!);
   });
-  const ours = await timeIt(rounds, async () => {
-    const [sealed] = await encode(codecs, [defaultPayloadConverter.toPayload(value)!]);
-    const [opened] = await decode(codecs, [sealed]);
+  const roundTrip = (through: typeof codecs) => async () => {
+    const [sealed] = await encode(through, [defaultPayloadConverter.toPayload(value)!]);
+    const [opened] = await decode(through, [sealed]);
     defaultPayloadConverter.fromPayload(opened);
-  });
+  };
+  const ours = await timeIt(rounds, roundTrip(codecs));
+  const whole = await timeIt(rounds, roundTrip(uncompressed));
   console.log(
-    `${name.padEnd(34)} ${String(plainPayload.data!.length).padStart(8)} ${String(stored.data!.length).padStart(8)} ${baseline.toFixed(1).padStart(9)} ${ours.toFixed(1).padStart(9)} ${(ours / baseline).toFixed(2).padStart(6)}`,
+    `${name.padEnd(34)} ${String(plainPayload.data!.length).padStart(8)} ${String(stored.data!.length).padStart(8)} ${String(storedWhole.data!.length).padStart(11)} ${baseline.toFixed(1).padStart(9)} ${ours.toFixed(1).padStart(9)} ${whole.toFixed(1).padStart(14)} ${(ours / baseline).toFixed(2).padStart(6)}`,
   );
 }

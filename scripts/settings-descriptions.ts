@@ -41,6 +41,11 @@ export const SETTINGS: Record<string, Setting> = {
       '— (payloads in clear, a warning at start; refused in production mode); npm start and npm run start:cluster generate data/codec-keys',
     meaning: 'payload encryption keys, id:base64 (32 bytes) comma-separated, newest first: it encrypts, all decrypt (docs/security.md)',
   },
+  JOURNEY_CODEC_COMPRESS: {
+    default: '1',
+    meaning:
+      'with JOURNEY_CODEC_KEYS: 1 deflates payloads of 1 KB or more (a run start input, a continue-as-new) before sealing them, 0 seals them as they are; reading takes both. 0 only while upgrading from a build that cannot read deflated payloads (docs/production.md)',
+  },
   JOURNEY_CODEC_UI_TOKEN: {
     default: '— (only the bearer door /codec/decode)',
     meaning: "secret path segment of the Temporal UI's codec endpoint /codec/ui/<token> (32-256 of A-Z a-z 0-9 _ -)",

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
-import { generateCodecKey, KEY_ID_METADATA } from '../worker/payload-codec.ts';
+import { COMPRESSION_METADATA, generateCodecKey, KEY_ID_METADATA } from '../worker/payload-codec.ts';
 import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
@@ -85,6 +85,19 @@ describe('customer data in Temporal histories is encrypted (JOURNEY_CODEC_KEYS)'
       (err: { stdout?: string; stderr?: string }) => [err.stdout, err.stderr].join('\n'),
     );
     expect(refused).not.toContain(c.email);
+  });
+
+  it("stores the run's start input (the compiled plan) deflated under the seal, and the codec endpoint reads it", async () => {
+    const history = await sys.client.workflow.getHandle(journeyRun).fetchHistory();
+    const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
+    expect(Buffer.from(input.metadata![COMPRESSION_METADATA]!).toString()).toBe('deflate-raw');
+    // The plan as the run holds it (the test's demo copy of the journey): its hash is in the input, nowhere else.
+    const { planHash } = await sys.client.workflow.getHandle(journeyRun).query(journeyStateQuery);
+    const [opened] = await loadDataConverter(sys.payloads.dataConverter).payloadCodecs[0].decode([input]);
+    expect(input.data!.length).toBeLessThan(opened.data!.length / 3);
+    expect(await temporalShow(journeyRun)).not.toContain(planHash);
+    const decoded = await temporalShow(journeyRun, ['--codec-endpoint', `${sys.apiUrl}/codec`, '--codec-auth', 'Bearer read-key']);
+    expect(decoded).toContain(planHash);
   });
 
   it('keeps customer data out of search attributes (visibility is never encrypted)', async () => {

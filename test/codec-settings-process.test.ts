@@ -36,6 +36,15 @@ describe('a malformed JOURNEY_CODEC_KEYS stops the processes at start', () => {
     expect(output).toContain('api: JOURNEY_CODEC_KEYS entry 1 has no key id');
   });
 
+  it('the worker exits 1 on a JOURNEY_CODEC_COMPRESS that is neither 1 nor 0, naming it', async () => {
+    const { code, output } = await startProcess('worker/main.ts', {
+      JOURNEY_CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      JOURNEY_CODEC_COMPRESS: 'yes',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('worker: JOURNEY_CODEC_COMPRESS must be 1 (deflate large payloads before sealing them) or 0, got "yes"');
+  });
+
   it('the API exits 1 on a UI token too short to be a secret', async () => {
     const { code, output } = await startProcess('api/main.ts', {
       JOURNEY_API_KEYS: 'k',

@@ -6,8 +6,14 @@ import { ApplicationFailure, defaultPayloadConverter, METADATA_ENCODING_KEY, typ
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { decodeOptionalFailureToOptionalError, encodeErrorToFailure } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { journeyDataConverter } from '../worker/data-converter.ts';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import proto from '@temporalio/proto';
+import { loadJourneyDir } from '../definitions/loader.ts';
 import {
   CodecKeysError,
+  COMPRESS_FROM_BYTES,
+  COMPRESSION_METADATA,
+  compressFromEnv,
   EncryptionCodec,
   generateCodecKey,
   KEY_ID_METADATA,
@@ -82,6 +88,76 @@ describe('the payload codec (AES-256-GCM, key id in the metadata)', () => {
     flipped[20] ^= 1;
     await expect(both.decode([{ ...sealed, data: flipped }])).rejects.toThrow(/failed authentication/);
     await expect(both.decode([{ ...sealed, data: flipped.subarray(0, 10) }])).rejects.toThrow(/truncated/);
+  });
+});
+
+describe('large payloads deflated before they are sealed', () => {
+  // What a run's start input looks like to the codec: the compiled plan, about 11 KB of JSON.
+  const largePayload = async () => {
+    const { plans } = await loadJourneyDir();
+    const plan = plans.find((p) => p.journeyId === 'nps-promoter-referral')!;
+    return { value: { plan, customerId: 'cust-1' }, payload: defaultPayloadConverter.toPayload({ plan, customerId: 'cust-1' })! };
+  };
+
+  it('stores a run start input in under a third of its bytes, names the compression, and reads it back exactly', async () => {
+    const { value, payload } = await largePayload();
+    const codec = new EncryptionCodec(parseCodecKeys(K1));
+    const [sealed] = await codec.encode([payload]);
+    expect(meta(sealed, COMPRESSION_METADATA)).toBe('deflate-raw');
+    expect(sealed.data!.length).toBeLessThan(payload.data!.length / 3);
+    expect(bytesOf(sealed).toString('latin1')).not.toContain('nps-promoter-referral');
+    expect(defaultPayloadConverter.fromPayload((await codec.decode([sealed]))[0])).toEqual(value);
+  });
+
+  it(`seals a payload under ${COMPRESS_FROM_BYTES} bytes as it is`, async () => {
+    const [sealed] = await new EncryptionCodec(parseCodecKeys(K1)).encode([plainPayload()]);
+    expect(sealed.metadata?.[COMPRESSION_METADATA]).toBeUndefined();
+  });
+
+  it('with compress off seals without it; reading never depends on the setting', async () => {
+    const { value, payload } = await largePayload();
+    const off = new EncryptionCodec(parseCodecKeys(K1), { compress: false });
+    const on = new EncryptionCodec(parseCodecKeys(K1));
+    const [plainSealed] = await off.encode([payload]);
+    expect(plainSealed.metadata?.[COMPRESSION_METADATA]).toBeUndefined();
+    expect(plainSealed.data!.length).toBeGreaterThan(payload.data!.length);
+    const [deflated] = await on.encode([payload]);
+    for (const reader of [on, off])
+      for (const sealed of [plainSealed, deflated])
+        expect(defaultPayloadConverter.fromPayload((await reader.decode([sealed]))[0])).toEqual(value);
+  });
+
+  it('reads a payload sealed before compression existed (its associated data names only the key)', async () => {
+    const key = Buffer.from(K1.split(':')[1], 'base64');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('journey-engine payload codec v1 key k1', 'utf8'));
+    const plain = proto.temporal.api.common.v1.Payload.encode((await largePayload()).payload).finish();
+    const old = {
+      metadata: { [METADATA_ENCODING_KEY]: Buffer.from('binary/encrypted'), [KEY_ID_METADATA]: Buffer.from('k1') },
+      data: Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]),
+    };
+    const [opened] = await new EncryptionCodec(parseCodecKeys(K1)).decode([old]);
+    expect(defaultPayloadConverter.fromPayload(opened)).toEqual((await largePayload()).value);
+  });
+
+  it('refuses a payload whose compression mark was removed, added or changed', async () => {
+    const codec = new EncryptionCodec(parseCodecKeys(K1));
+    const [deflated] = await codec.encode([(await largePayload()).payload]);
+    const { [COMPRESSION_METADATA]: _mark, ...unmarked } = deflated.metadata!;
+    await expect(codec.decode([{ ...deflated, metadata: unmarked }])).rejects.toThrow(/key "k1" failed authentication/);
+    const [small] = await codec.encode([plainPayload()]);
+    const marked = { ...small, metadata: { ...small.metadata, [COMPRESSION_METADATA]: Buffer.from('deflate-raw') } };
+    await expect(codec.decode([marked])).rejects.toThrow(/key "k1" failed authentication/);
+    const other = { ...deflated, metadata: { ...deflated.metadata, [COMPRESSION_METADATA]: Buffer.from('zstd') } };
+    await expect(codec.decode([other])).rejects.toThrow(/names the compression "zstd", which this build cannot read/);
+  });
+
+  it('JOURNEY_CODEC_COMPRESS: unset or 1 compresses, 0 does not, anything else names the variable', () => {
+    expect(payloadCodecFromEnv({ JOURNEY_CODEC_KEYS: K1 })?.compresses).toBe(true);
+    expect(payloadCodecFromEnv({ JOURNEY_CODEC_KEYS: K1, JOURNEY_CODEC_COMPRESS: '1' })?.compresses).toBe(true);
+    expect(payloadCodecFromEnv({ JOURNEY_CODEC_KEYS: K1, JOURNEY_CODEC_COMPRESS: '0' })?.compresses).toBe(false);
+    expect(() => compressFromEnv({ JOURNEY_CODEC_COMPRESS: 'yes' })).toThrow(/JOURNEY_CODEC_COMPRESS must be 1 .* or 0, got "yes"/);
   });
 });
 

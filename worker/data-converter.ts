@@ -4,7 +4,7 @@
 // loadTemporalConfig, so the worker, the API, the CLI and npm start read and write the same histories.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { CODEC_KEYS_VARIABLE, payloadCodecFromEnv, type EncryptionCodec } from './payload-codec.ts';
+import { CODEC_KEYS_VARIABLE, COMPRESS_FROM_BYTES, COMPRESS_VARIABLE, payloadCodecFromEnv, type EncryptionCodec } from './payload-codec.ts';
 import { isProductionMode } from '../definitions/production-mode.ts';
 
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./encoded-failure-converter.cjs', import.meta.url));
@@ -42,6 +42,7 @@ export function requirePayloadProtectionInProduction(p: PayloadProtection, env: 
 /** One line for the start log: which key encrypts, never the key itself; a warning when nothing is encrypted. */
 export function describePayloadProtection(p: PayloadProtection): string {
   return p.codec
-    ? `payloads encrypted in Temporal with key "${p.codec.encryptingKeyId}" (${p.codec.keyIds.length} key(s) can decrypt)`
+    ? `payloads encrypted in Temporal with key "${p.codec.encryptingKeyId}" (${p.codec.keyIds.length} key(s) can decrypt)` +
+        (p.codec.compresses ? `, those of ${COMPRESS_FROM_BYTES} bytes or more deflated first` : `, none deflated (${COMPRESS_VARIABLE}=0)`)
     : `WARNING: ${CODEC_KEYS_VARIABLE} is not set: customer data (emails, names, traits) is stored in Temporal unencrypted`;
 }
