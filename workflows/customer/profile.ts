@@ -1,8 +1,8 @@
 // The per-customer workflow `customer:<id>`: the one owner of what holds across all journeys of a customer —
 // traits, global opt-out and suppression, contact history (reserveContactSlot), the advocate score and the reward
 // ledger. (What each email's provider took is kept by the run that sent it, journey/sends.ts; recordSend is still
-// taken from workers of earlier builds, which signal it for every send.) Runs for the customer's lifetime and continues as new when its history
-// grows, or at once when an operator hands it over (handOver: docs/versioning.md).
+// taken from workers of earlier builds, which signal it for every send.) Runs for the customer's lifetime and
+// continues as new when its history grows, or at once when an operator hands it over (handOver: docs/versioning.md).
 import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import legacyScoreConfig from './advocate-score-legacy.json' with { type: 'json' };
