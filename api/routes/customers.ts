@@ -50,7 +50,7 @@ const customerView = {
     sends: {
       type: 'array',
       description:
-        "Every email sent to (or about) the customer that Postmark or the outbox took, from every journey's current run, oldest first: " +
+        "Every email sent to (or about) the customer that Postmark or the outbox took, from every journey's current run (a failed or terminated one too), oldest first: " +
         'asks, thank-yous, referrer updates, with message id, stream, template and journey. Missing where a run could not be read.',
       items: {
         type: 'object',
@@ -147,7 +147,8 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       summary: "A customer's journeys (stage, state), profile, contact history, rewards and referrals",
       description:
         'Lists the current run of each journey: closed runs that handed over (continued as new) are left out, because the run that ' +
-        'took over says where the customer stands. `?history=true` lists every run, closed ones included (their state is null).',
+        'took over says where the customer stands; a current run that failed or was terminated is read too (its state as it closed). ' +
+        '`?history=true` lists every run, closed ones included (their state is null).',
       querystring: {
         type: 'object',
         additionalProperties: false,
@@ -162,6 +163,10 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       const history = (req.query as { history?: string }).history === 'true';
       try {
         const runs = history ? await journeyRunsOf(ctx, id) : currentRuns(await journeyRunsOf(ctx, id));
+        // The run that stands for its journey is read even when it closed without a successor (failed, terminated):
+        // Temporal answers a query on a closed run by replaying it, and its state holds what it did (its sends among
+        // it). The other closed runs of ?history=true stay null: their successors carried their state on.
+        const readable = (run: ListedRun) => run.status.name === 'RUNNING' || !history;
         const journeys = await Promise.all(
           runs.map(async (run) => ({
             journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
@@ -171,7 +176,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
             status: run.status.name,
             startTime: run.startTime.toISOString(),
             closeTime: run.closeTime?.toISOString() ?? null,
-            ...(run.status.name === 'RUNNING'
+            ...(readable(run)
               ? await queryOrReason(ctx, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(journeyStateQuery))
               : { state: null }),
           })),

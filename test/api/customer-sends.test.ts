@@ -98,4 +98,26 @@ describe('GET /v1/customers/{id}: the sends', () => {
           .catch(() => undefined);
     }
   }, 60_000);
+
+  it('a run that closed without a successor (terminated) still shows its sends and its state as it closed', async () => {
+    const customerId = newCustomer('sends-closed');
+    const ask = sent(customerId, 'invite:referral:1', '2026-02-01T10:00:00.000Z');
+    const plan = await shippedPlan(JOURNEY);
+    const run = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
+      workflowId: journeyWorkflowId(JOURNEY, customerId),
+      taskQueue: f.taskQueue,
+      args: [{ plan, customerId, carried: { sends: [ask] } }],
+    });
+    const customer = async () => (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: auth() })).json();
+    await expect.poll(async () => (await customer()).journeys?.[0]?.state?.sends?.length, { timeout: 15_000, interval: 250 }).toBe(1);
+    // What an operator's terminate (or a run failed for good) leaves: the run is closed and nothing took over.
+    await run.terminate('closed for the test: the API must still read it');
+    await expect.poll(async () => (await customer()).journeys?.[0]?.status, { timeout: 15_000, interval: 250 }).toBe('TERMINATED');
+    const body = await customer();
+    expect(body.sends).toEqual([ask]);
+    expect(body.journeys[0].state).toMatchObject({ customerId, sends: [ask] });
+    // ?history=true keeps closed runs null, as documented.
+    const all = (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}?history=true`, headers: auth() })).json();
+    expect(all.journeys).toEqual([expect.objectContaining({ status: 'TERMINATED', state: null })]);
+  }, 60_000);
 });
