@@ -1,8 +1,8 @@
 // What the chaos suite checks once the faults are over and the journeys have settled, read from every side:
 // the Postmark-compatible server (emails per send key), the reward receiver (payouts per Idempotency-Key), the API's
 // view of each customer (every run's record of its sends, customer:<id>'s reward ledger), the tracking log, and
-// Temporal's histories (run status, workflow-task failures, activity attempts against their retry bound). Runs are read while they live:
-// nothing is cancelled or ended to make a number appear.
+// Temporal's histories (run status, workflow-task failures, activity attempts against their retry bound). Runs are
+// read while they live: nothing is cancelled or ended to make a number appear.
 import { customerTaskQueueOf } from '../../worker/temporal-config.ts';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { readTrackingLog } from '../../activities/tracking/ndjson-log.ts';
