@@ -6,6 +6,7 @@ import {
   type SendEmailRequest,
   type SendEmailResult,
   type SentEmailNotice,
+  templateName,
 } from '../../workflows/contract/index.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import pino from 'pino';
@@ -65,10 +66,6 @@ export function emailDepsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = proce
   };
 }
 
-function templateName(req: SendEmailRequest): string {
-  return 'alias' in req.template ? req.template.alias : req.template.file;
-}
-
 /** Every line the email activity logs, with customer ids (in send keys, often addresses) reduced to a digest. */
 function redacting(inner: EmailLogger): EmailLogger {
   return {
@@ -90,7 +87,7 @@ export function createEmailActivities(deps: EmailDeps) {
     } catch (err) {
       // A template that cannot render never will: fail the step, don't retry.
       const reason = err instanceof TemplateBodyMissingError ? err.message : `template did not render: ${(err as Error).message}`;
-      log.error({ sendKey: req.sendKey, template: templateName(req) }, reason);
+      log.error({ sendKey: req.sendKey, template: templateName(req.template) }, reason);
       throw ApplicationFailure.nonRetryable(reason, EMAIL_FAILURE.configuration);
     }
   }
@@ -99,7 +96,12 @@ export function createEmailActivities(deps: EmailDeps) {
     const request = buildRequest(req);
     // Never logged or put in a failure message: the recipient (each part of it) and the token.
     const secrets = [req.to, ...req.to.split(/[,<>]/).map((s) => s.trim()), deps.postmark!.serverToken];
-    const base = { transport: 'postmark' as const, sendKey: req.sendKey, messageStream: req.messageStream, template: templateName(req) };
+    const base = {
+      transport: 'postmark' as const,
+      sendKey: req.sendKey,
+      messageStream: req.messageStream,
+      template: templateName(req.template),
+    };
     const { attempt, ambiguousSubmissionAt, acceptedMessageId } = currentAttempt();
     if (acceptedMessageId) {
       // An earlier attempt saw Postmark accept it and failed afterwards (recording it in the contact history).
@@ -178,7 +180,7 @@ export function createEmailActivities(deps: EmailDeps) {
       sendKey: req.sendKey,
       sentAt: new Date().toISOString(),
       messageStream: req.messageStream,
-      template: templateName(req),
+      template: templateName(req.template),
     };
   }
 
@@ -192,7 +194,7 @@ export function createEmailActivities(deps: EmailDeps) {
         step: req.step,
         messageId: result.messageId,
         messageStream: req.messageStream,
-        template: templateName(req),
+        template: templateName(req.template),
         transport: result.transport,
         sentAt: result.sentAt ?? new Date().toISOString(),
       });

@@ -2,6 +2,11 @@
 // request and reacts to the failure types; the activity's hooks receive the notices.
 import type { LocalTemplate, PostmarkTemplate } from '../../definitions/generated/journey.ts';
 
+/** How a template is named in records and logs: its Postmark alias, or the local template file. */
+export function templateName(t: PostmarkTemplate | LocalTemplate): string {
+  return 'alias' in t ? t.alias : t.file;
+}
+
 export interface SendEmailRequest {
   /** Idempotency key: workflow id + step + attempt number. The same key is never delivered twice. */
   sendKey: string;

@@ -5,7 +5,7 @@
 // the update to the time the policy names, and the next try uses the next reservation key), then the email
 // activity with a send key per referral and stage, which never delivers the same key twice.
 import { CancellationScope, condition } from '@temporalio/workflow';
-import type { SendEmailRequest } from '../contract/index.ts';
+import { templateName, type SendEmailRequest } from '../contract/index.ts';
 import { durationMs } from '../../definitions/duration.ts';
 import { referralMotion } from '../../definitions/compiler/template-sites.ts';
 import { messageData, type ReferralUpdateStage } from '../../definitions/messages/message-data.ts';
@@ -153,7 +153,7 @@ async function attemptUpdate(ctx: RunContext, u: PendingReferrerUpdate): Promise
       why: `contact policy: ${slot.reason ?? 'no slot'}`,
     };
   }
-  const name = 'alias' in update.template ? update.template.alias : update.template.file;
+  const name = templateName(update.template);
   try {
     const req = requestFor(ctx, u, update, sendKey, to);
     const result = await email.sendEmail.executeWithOptions({ startToCloseTimeout: '1 minute', summary: `referrer update ${u.stage}` }, [

@@ -3,7 +3,7 @@
 // history, so keeping it here costs no Temporal call and no history event; customer:<id> no longer gets a recordSend
 // signal per email (each was a workflow task of its own there: 4 history events per send, issue 16). The customer's
 // contact history across journeys is GET /v1/customers/<id> → `sends` (api/customer-sends.ts).
-import type { SendEmailRequest, SendEmailResult } from '../contract/index.ts';
+import { templateName, type SendEmailRequest, type SendEmailResult } from '../contract/index.ts';
 import { recordSend } from '../customer/sends.ts';
 import { iso, type RunContext } from './context.ts';
 
@@ -18,7 +18,7 @@ export function recordSentEmail(ctx: RunContext, req: SendEmailRequest, result: 
       step: req.step,
       ...(result.messageId ? { messageId: result.messageId } : {}),
       messageStream: result.messageStream ?? req.messageStream,
-      template: result.template ?? ('alias' in req.template ? req.template.alias : req.template.file),
+      template: result.template ?? templateName(req.template),
       transport: result.transport,
       sentAt: result.sentAt ?? iso(ctx.now()),
     },

@@ -11,9 +11,7 @@ import { messageData, unsubscribeUrlFor, type MessageInput } from '../../definit
 export type Channel = 'email' | 'owner-outreach';
 export type Template = PostmarkTemplate | LocalTemplate;
 
-export function templateName(t: Template): string {
-  return 'alias' in t ? t.alias : t.file;
-}
+export { templateName } from '../contract/index.ts';
 
 /** The invite's template and channel for this customer: the first variant whose condition holds, else the invite's own. */
 export function chooseVariant(ctx: RunContext, invite: Invite, motion: string): { template: Template; channel: Channel; variant?: string } {
