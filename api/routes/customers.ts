@@ -8,6 +8,7 @@ import {
   journeyStateQuery,
   updateTraitsSignal,
   type OperatorAction,
+  type SentEmail,
   JourneyId,
   JourneyVersion,
   handOverCustomerUpdate,
@@ -36,6 +37,9 @@ function customerRoute<S extends FastifySchema>(scope: Scope, schema: S, options
   return bearerRoute(scope, 'customers', { params: customerParams, ...schema }, options);
 }
 
+/** How many closed runs without a successor one read of a customer queries for their sends (the newest first). */
+export const MAX_CLOSED_RUNS_READ = 10;
+
 /** GET /customers/:id: everything the engine knows about one customer. */
 const customerView = {
   type: 'object',
@@ -50,8 +54,9 @@ const customerView = {
     sends: {
       type: 'array',
       description:
-        "Every email sent to (or about) the customer that Postmark or the outbox took, from every journey's current run (a failed or terminated one too), oldest first: " +
-        'asks, thank-yous, referrer updates, with message id, stream, template and journey. Missing where a run could not be read.',
+        "Every email sent to (or about) the customer that Postmark or the outbox took, from every journey's current run and from the runs that closed without a successor (failed, terminated: the newest " +
+        `${MAX_CLOSED_RUNS_READ}), oldest first: ` +
+        'asks, thank-yous, referrer updates, with message id, stream, template and journey. Missing where a run could not be read (its `stateError`, or `sendsUnread`).',
       items: {
         type: 'object',
         properties: {
@@ -60,6 +65,11 @@ const customerView = {
           transport: { type: 'string', enum: ['postmark', 'outbox'] },
         },
       },
+    },
+    sendsUnread: {
+      type: 'array',
+      description: `Present when the sends of some closed runs are missing from \`sends\`: the runs, and why (not readable, or beyond the newest ${MAX_CLOSED_RUNS_READ}).`,
+      items: { type: 'object', properties: { ...textFields('workflowId', 'runId', 'error') } },
     },
     journeys: {
       type: 'array',
@@ -105,6 +115,36 @@ function currentRuns(runs: ListedRun[]): ListedRun[] {
       byWorkflow.set(run.workflowId, run);
   }
   return [...byWorkflow.values()];
+}
+
+/**
+ * The sends of the runs that closed without handing their state on (failed, terminated, timed out, completed) and
+ * are not read for the answer anyway: a run the API started in place of a failed one begins with no sends, so the
+ * failed run's own record is the only one of the emails it sent. A query on a closed run replays it on a worker; at
+ * most MAX_CLOSED_RUNS_READ of them, the newest; the rest, and any that could not be read, are named in `unread`.
+ */
+async function closedRunSends(
+  ctx: ApiContext,
+  listed: ListedRun[],
+  alreadyRead: ReadonlySet<string>,
+): Promise<{ states: ({ sends?: SentEmail[] } | null)[]; unread: { workflowId: string; runId: string; error: string }[] }> {
+  const closed = listed
+    .filter((run) => !['RUNNING', 'CONTINUED_AS_NEW'].includes(run.status.name) && !alreadyRead.has(run.runId))
+    .sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  const read = closed.slice(0, MAX_CLOSED_RUNS_READ);
+  const unread = closed.slice(MAX_CLOSED_RUNS_READ).map((run) => ({
+    workflowId: run.workflowId,
+    runId: run.runId,
+    error: `not read: more than ${MAX_CLOSED_RUNS_READ} closed runs without a successor`,
+  }));
+  const states = await Promise.all(
+    read.map(async (run) => {
+      const answer = await queryOrReason(ctx, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(journeyStateQuery));
+      if (answer.stateError) unread.push({ workflowId: run.workflowId, runId: run.runId, error: answer.stateError });
+      return answer.state;
+    }),
+  );
+  return { states, unread };
 }
 
 export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiContext) {
@@ -162,11 +202,13 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
       const { id } = req.params as { id: string };
       const history = (req.query as { history?: string }).history === 'true';
       try {
-        const runs = history ? await journeyRunsOf(ctx, id) : currentRuns(await journeyRunsOf(ctx, id));
+        const listed = await journeyRunsOf(ctx, id);
+        const runs = history ? listed : currentRuns(listed);
         // The run that stands for its journey is read even when it closed without a successor (failed, terminated):
         // Temporal answers a query on a closed run by replaying it, and its state holds what it did (its sends among
         // it). The other closed runs of ?history=true stay null: their successors carried their state on.
         const readable = (run: ListedRun) => run.status.name === 'RUNNING' || !history;
+        const closedRead = closedRunSends(ctx, listed, new Set(runs.filter(readable).map((run) => run.runId)));
         const journeys = await Promise.all(
           runs.map(async (run) => ({
             journeyId: String(run.typedSearchAttributes.get(JourneyId) ?? ''),
@@ -181,6 +223,7 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
               : { state: null }),
           })),
         );
+        const closed = await closedRead;
         const profileHandle = ctx.client.workflow.getHandle(customerWorkflowId(id));
         // Only "no such workflow" means the customer has no profile; Temporal being unreachable is a 503, not a 404.
         const exists = await withDeadline(ctx, () => profileHandle.describe()).then(
@@ -200,10 +243,8 @@ export async function registerCustomerRoutes(app: FastifyInstance, ctx: ApiConte
           customerId: id,
           profile: profile.state,
           ...(profile.stateError ? { profileError: profile.stateError } : {}),
-          sends: customerSends(
-            profile.state,
-            journeys.map((run) => run.state),
-          ),
+          sends: customerSends(profile.state, [...journeys.map((run) => run.state), ...closed.states]),
+          ...(closed.unread.length ? { sendsUnread: closed.unread } : {}),
           journeys,
         };
       } catch (err) {

@@ -120,4 +120,41 @@ describe('GET /v1/customers/{id}: the sends', () => {
     const all = (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}?history=true`, headers: auth() })).json();
     expect(all.journeys).toEqual([expect.objectContaining({ status: 'TERMINATED', state: null })]);
   }, 60_000);
+
+  it('the emails of a run that closed without a successor stay listed once a new run of the journey took its place', async () => {
+    const customerId = newCustomer('sends-replaced');
+    const workflowId = journeyWorkflowId(JOURNEY, customerId);
+    const first = sent(customerId, 'invite:referral:1', '2026-03-01T10:00:00.000Z');
+    const second = sent(customerId, 'invite:referral:2', '2026-03-20T10:00:00.000Z', { messageId: 'msg-new-run' });
+    const plan = await shippedPlan(JOURNEY);
+    const customer = async (query = '') =>
+      (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}${query}`, headers: auth() })).json();
+    const old = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: f.taskQueue,
+      args: [{ plan, customerId, carried: { sends: [first] } }],
+    });
+    await expect.poll(async () => (await customer()).sends?.length, { timeout: 15_000, interval: 250 }).toBe(1);
+    await old.terminate('closed for the test: a run that failed for good');
+    // What the API does at the journey's next opening event: a new run of the same id, which starts with no sends.
+    const replacement = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: f.taskQueue,
+      args: [{ plan, customerId, carried: { sends: [second] } }],
+    });
+    try {
+      await expect
+        .poll(async () => (await customer()).journeys?.map((j: { runId: string }) => j.runId), { timeout: 15_000, interval: 250 })
+        .toEqual([replacement.firstExecutionRunId]);
+      const body = await customer();
+      expect(body.sends).toEqual([first, second]);
+      expect(body.sendsUnread).toBeUndefined();
+      // The closed run is no journey of the answer, only its sends are; ?history=true lists both runs and the same sends.
+      const all = await customer('?history=true');
+      expect(all.journeys.map((j: { status: string }) => j.status).sort()).toEqual(['RUNNING', 'TERMINATED']);
+      expect(all.sends).toEqual([first, second]);
+    } finally {
+      await replacement.terminate('test over').catch(() => undefined);
+    }
+  }, 60_000);
 });
