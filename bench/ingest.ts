@@ -7,7 +7,8 @@
 //   batch = POST /v1/events/batch of up to 500 events in one request (each event routed as by POST /v1/events)
 // Event → effect: ours from the POST until the started run wrote its `delight` record for the event (the run read
 // the customer's facts, took the event and opened a cycle); raw from signalWithStart until its activity ran.
-// Every Temporal call the API makes is counted on its own connection, per event.
+// Every Temporal call the API makes is counted on its own connection, per event; and what each row cost the server:
+// its persistence operations per event (the dev server's Prometheus metrics), read once the row's work has settled.
 // Everything is its own: a Temporal dev server on free ports (in memory), workers on unique task queues, the API
 // on 127.0.0.1; all stopped at the end. Bounded: N events per row (N ≤ 5000), one batch.
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/ingest.ts [N] [C] [BATCH]
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { freePort, persistenceRequests, startDevServer } from '../scripts/dev-server.ts';
 import { countWorkflowServiceCalls } from '../scripts/count-service-calls.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
@@ -52,6 +53,8 @@ interface Row {
   p99?: number;
   effect50?: number;
   effect99?: number;
+  /** The server's persistence operations per event, by operation, from before the row until its work settled. */
+  ops?: Map<string, number>;
   note: string;
 }
 
@@ -103,7 +106,8 @@ const stops: Array<() => Promise<unknown>> = [];
 const rows: Row[] = [];
 try {
   console.log(`ingest benchmark: N=${N} events, C=${C} concurrent, batch of ${BATCH}; starting a dev server, workers, API...`);
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
+  const metricsPort = await freePort();
+  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), metricsPort });
   stops.unshift(() => server.stop());
   const connection = await Connection.connect({ address: server.address });
   stops.unshift(() => connection.close());
@@ -197,9 +201,21 @@ try {
     });
   }
   const settle = () => new Promise((r) => setTimeout(r, 2000)); // let the workers finish what the last row started
+  /** The server's persistence operations per event since `before`, once they stop moving (the row's tasks done). */
+  const opsPerEvent = async (before: Map<string, number>, events: number) => {
+    let now = await persistenceRequests(metricsPort);
+    for (let quiet = 0, i = 0; quiet < 2 && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const next = await persistenceRequests(metricsPort);
+      quiet = [...next].every(([op, n]) => now.get(op) === n) ? quiet + 1 : 0;
+      now = next;
+    }
+    return new Map([...now].map(([op, n]) => [op, (n - (before.get(op) ?? 0)) / events] as const).filter(([, n]) => n > 0));
+  };
 
   // Raw first: our row leaves journeys running (waiting on timers), which must not load the baseline's row.
   await settle();
+  const rawOpsBefore = await persistenceRequests(metricsPort);
   const raw = await measure(N, C, async (i) => {
     await client.workflow.signalWithStart('rawIngestBaseline', {
       workflowId: `raw-${runTag}-${i}`,
@@ -214,11 +230,13 @@ try {
     events: N,
     seconds: raw.seconds,
     ...pcts(raw.latencies),
+    ops: await opsPerEvent(rawOpsBefore, N),
     note: '1 call per event',
   });
 
   await settle();
   const rawSent = new Map<string, number>();
+  const rawEffectOpsBefore = await persistenceRequests(metricsPort);
   const rawEffect = await measure(N, C, async (i) => {
     const e = npsEvent(`rawfx-${runTag}-${i}`);
     rawSent.set(e.id, performance.now());
@@ -237,6 +255,7 @@ try {
     seconds: rawEffect.seconds,
     ...pcts(rawEffect.latencies),
     ...effectPcts(rawEffects),
+    ops: await opsPerEvent(rawEffectOpsBefore, N),
     note: '1 call per event, 1 activity',
   });
 
@@ -255,6 +274,7 @@ try {
   let notAccepted = 0;
   const callsBefore = new Map(apiCalls);
   const oursSent = new Map<string, number>();
+  const oursOpsBefore = await persistenceRequests(metricsPort);
   const ours = await measure(N, C, async (i) => {
     const e = npsEvent(`ours-${runTag}-${i}`);
     oursSent.set(e.id, performance.now());
@@ -275,6 +295,7 @@ try {
     seconds: ours.seconds,
     ...pcts(ours.latencies),
     ...effectPcts(oursEffects),
+    ops: await opsPerEvent(oursOpsBefore, N),
     note: `${callsPerEvent.reduce((a, [, n]) => a + n, 0).toFixed(2)} Temporal calls per event`,
   });
 
@@ -302,6 +323,22 @@ try {
       `${r.name.padEnd(42)} ${String(r.events).padStart(6)} ${fmt(r.events / r.seconds, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.effect50).padStart(10)} ${fmt(r.effect99).padStart(10)}  ${r.note}`,
     );
   }
+  const total = (ops: Map<string, number> | undefined) => [...(ops ?? [])].reduce((a, [, n]) => a + n, 0);
+  const rawFx = rows[1].ops;
+  const oursOps = rows[2].ops;
+  console.log(
+    `\nserver persistence operations per event (the dev server's metrics, until the row's work settled): ${rows
+      .filter((r) => r.ops)
+      .map((r) => `${r.name} ${total(r.ops).toFixed(1)}`)
+      .join('; ')}`,
+  );
+  const byOp = [...new Set([...(oursOps?.keys() ?? []), ...(rawFx?.keys() ?? [])])]
+    .map((op) => [op, oursOps?.get(op) ?? 0, rawFx?.get(op) ?? 0] as const)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(`${'operation'.padEnd(40)} ${'ours'.padStart(7)} ${'raw → activity'.padStart(14)}`);
+  for (const [op, o, r] of byOp.filter(([, o, r]) => o >= 0.05 || r >= 0.05))
+    console.log(`${op.padEnd(40)} ${o.toFixed(2).padStart(7)} ${r.toFixed(2).padStart(14)}`);
+  console.log(`ratio ours/raw → activity, persistence operations per event: ${(total(oursOps) / total(rawFx)).toFixed(2)}x`);
   const rawRate = N / raw.seconds;
   console.log(`\nour answers (${N} events): ${[...outcomes].map(([o, n]) => `${o} ${(n / N).toFixed(2)}`).join(', ')} per event`);
   console.log(`Temporal calls by the API per event: ${callsPerEvent.map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ')}`);
