@@ -13,6 +13,8 @@
 // trivial one-run-per-customer workflow (bench/scale-raw-workflows.ts) with one activity per event. Event-to-effect:
 // accepted (the API's 202 / signalWithStart returned) → the effect's line logged: for ours the promoter's `nps.received`
 // tracking record of nps-promoter-referral (written live when the run handles the event), for raw the activity's line.
+// Ours also times the go-live milestones (all of known customers): each starts a milestone-review-ask run that reads
+// the customer's facts before it takes the event (→ its `delight` or `delight.ignored` record); no raw counterpart.
 // Then all wait, and after BENCH_SCALE_IDLE_S: workflows open, the database size, RSS and CPU of every process.
 // Worker knobs come from the environment as in production: JOURNEY_WORKER_MAX_CACHED_WORKFLOWS, _MAX_WORKFLOW_TASKS...
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,19 +58,26 @@ interface SideResult {
   endToEndSeconds: number;
   latencies: number[];
   effectsMissing: number;
+  /** Ours only: the go-live milestones of customers already known, each of which starts a milestone-review-ask run
+   *  that must read the customer's facts before it takes the event (event → its delight record, or delight.ignored). */
+  knownStart: { latencies: number[]; missing: number };
 }
 
-/** Drives customers [from, to) with at most C at once; `send` returns the event ids whose effect is measured. */
+/** Which measured class an event's effect belongs to: `main` (the row every side has) or `knownStart` (ours only). */
+type Measured = 'main' | 'knownStart' | undefined;
+
+/** Drives customers [from, to) with at most C at once; `measured` says which events' effects are timed, in which class. */
 async function drive(
   label: string,
   from: number,
   to: number,
   send: (e: ScaleEvent) => Promise<void>,
   tail: EffectTail,
-  measured: (e: ScaleEvent) => boolean,
+  measured: (e: ScaleEvent) => Measured,
 ): Promise<SideResult> {
   const effectId = (e: ScaleEvent) => `${runTag}-${e.id}`; // the id the event is sent with, so its effect carries it
   const acceptedAt = new Map<string, number>();
+  const knownAt = new Map<string, number>();
   const bar = new ProgressBar(label, to - from);
   const started = performance.now();
   const startedEpoch = Date.now();
@@ -76,7 +85,16 @@ async function drive(
   let done = 0;
   let events = 0;
   let partial = false;
-  if (!drives(label)) return { customers: 0, events: 0, partial, endToEndSeconds: 0, latencies: [], effectsMissing: 0 };
+  if (!drives(label))
+    return {
+      customers: 0,
+      events: 0,
+      partial,
+      endToEndSeconds: 0,
+      latencies: [],
+      effectsMissing: 0,
+      knownStart: { latencies: [], missing: 0 },
+    };
   const ticker = setInterval(() => {
     const s = (performance.now() - started) / 1000;
     bar.draw(done, `customers  ${(events / s).toFixed(0)} events/s accepted`);
@@ -92,7 +110,8 @@ async function drive(
         for (const e of customerEvents(i)) {
           await send(e);
           events++;
-          if (measured(e)) acceptedAt.set(effectId(e), Date.now());
+          const kind = measured(e);
+          if (kind) (kind === 'main' ? acceptedAt : knownAt).set(effectId(e), Date.now());
         }
         done++;
       }
@@ -105,7 +124,7 @@ async function drive(
   const deadline = Date.now() + effectWaitMs;
   for (;;) {
     tail.poll();
-    const missing = [...acceptedAt.keys()].filter((id) => !tail.effects.has(id)).length;
+    const missing = [...acceptedAt.keys(), ...knownAt.keys()].filter((id) => !tail.effects.has(id)).length;
     if (missing === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -121,7 +140,14 @@ async function drive(
     }
   }
   latencies.sort((a, b) => a - b);
-  return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing };
+  const knownStart = { latencies: [] as number[], missing: 0 };
+  for (const [id, at] of knownAt) {
+    const effect = tail.effects.get(id);
+    if (effect === undefined) knownStart.missing++;
+    else knownStart.latencies.push(Math.max(0, effect - at));
+  }
+  knownStart.latencies.sort((a, b) => a - b);
+  return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing, knownStart };
 }
 
 /** Whether BENCH_SCALE_SIDES drives this side (labels start with `raw` or `ours`). */
@@ -156,9 +182,10 @@ try {
     () => (readdirSafe(trackingDir) ?? []).filter((f) => f.endsWith('.ndjson')).map((f) => join(trackingDir, f)),
     (r) => {
       const data = r.data as { eventId?: string } | undefined;
-      return r.type === 'nps.received' && r.journeyId === 'nps-promoter-referral' && data?.eventId
-        ? [data.eventId, Date.parse(String(r.loggedAt))]
-        : undefined;
+      if (!data?.eventId) return undefined;
+      const promoterHeard = r.type === 'nps.received' && r.journeyId === 'nps-promoter-referral';
+      const milestoneTaken = (r.type === 'delight' || r.type === 'delight.ignored') && r.journeyId === 'milestone-review-ask';
+      return promoterHeard || milestoneTaken ? [data.eventId, Date.parse(String(r.loggedAt))] : undefined;
     },
   );
   const raw = new EffectTail(
@@ -194,7 +221,13 @@ try {
       signalArgs: [{ id: `${runTag}-${e.id}`, customerId: e.customerId }],
     });
   };
-  const isPromoterNps = (e: ScaleEvent) => e.type === 'nps.submitted' && Number(e.data.score) >= 9;
+  // Every customer's first event is its NPS answer, so a go-live milestone always comes from a known customer.
+  const oursMeasured = (e: ScaleEvent): Measured =>
+    e.type === 'nps.submitted' && Number(e.data.score) >= 9
+      ? 'main'
+      : e.type === 'milestone.reached' && e.data.milestone === 'go-live'
+        ? 'knownStart'
+        : undefined;
 
   let from = 0;
   let waiting = 0;
@@ -202,10 +235,10 @@ try {
     if (to <= from) continue;
     const db0 = t.databaseBytes();
     const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
-    const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => true);
+    const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main');
     const db1 = t.databaseBytes();
     const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
-    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, isPromoterNps);
+    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured);
     const peaks = peak.stop();
     const db2 = t.databaseBytes();
     from = to;
@@ -316,6 +349,14 @@ function printStep(
     `${raw.latencies.length} (${raw.effectsMissing})`,
     '',
   );
+  // Runs that read the customer's facts before they take their event (a known customer's first run of a journey).
+  row(
+    'known customer, fresh run: p50 / p99 ms',
+    `${fig(pct(ours.knownStart.latencies, 0.5), 0)} / ${fig(pct(ours.knownStart.latencies, 0.99), 0)}`,
+    '',
+    '',
+  );
+  row('  measured (missing)', `${ours.knownStart.latencies.length} (${ours.knownStart.missing})`, '', '');
   row('workflows open', String(open.journeys + open.customers), String(open.raw), ratio(open.journeys + open.customers, open.raw));
   row('  of which journey runs / customer:<id>', `${open.journeys} / ${open.customers}`, '', '');
   row(
