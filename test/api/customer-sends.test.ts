@@ -5,6 +5,7 @@
 import {
   customerWorkflowId,
   JOURNEY_WORKFLOW_TYPE,
+  journeyStateQuery,
   journeyWorkflowId,
   recordSendSignal,
   type SentEmail,
@@ -15,6 +16,7 @@ import { createJourneyWorker } from '../../worker/worker.ts';
 import { workflowBundle } from '../support/temporal.ts';
 import { shippedPlan } from '../interpreter/harness.ts';
 import { customerSends } from '../../api/customer-sends.ts';
+import { MAX_CLOSED_RUNS_READ } from '../../api/routes/customers.ts';
 import { auth, newCustomer, startApi, type ApiFixture } from './support.ts';
 
 const JOURNEY = 'nps-promoter-referral';
@@ -157,4 +159,46 @@ describe('GET /v1/customers/{id}: the sends', () => {
       await replacement.terminate('test over').catch(() => undefined);
     }
   }, 60_000);
+
+  it(`reads the sends of the newest ${MAX_CLOSED_RUNS_READ} closed runs without a successor and names the others in sendsUnread`, async () => {
+    const customerId = newCustomer('sends-many-closed');
+    const workflowId = journeyWorkflowId(JOURNEY, customerId);
+    const plan = await shippedPlan(JOURNEY);
+    const closedRuns: { runId: string; send: SentEmail }[] = [];
+    // One more closed run than one read queries, each with its own send, oldest first.
+    for (let i = 0; i <= MAX_CLOSED_RUNS_READ; i++) {
+      const send = sent(customerId, `invite:referral:${i + 1}`, `2026-04-${String(i + 1).padStart(2, '0')}T10:00:00.000Z`);
+      const run = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: f.taskQueue,
+        args: [{ plan, customerId, carried: { sends: [send] } }],
+      });
+      // Closed once it has run its first task (its search attributes set, as every run the API starts has them).
+      await run.query(journeyStateQuery);
+      await run.terminate('closed for the test');
+      closedRuns.push({ runId: run.firstExecutionRunId, send });
+    }
+    const customer = async () => (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: auth() })).json();
+    // The newest closed run stands for the journey (read as it closed); the ten before it are read for their sends.
+    await expect.poll(async () => (await customer()).sends?.length, { timeout: 20_000, interval: 250 }).toBe(MAX_CLOSED_RUNS_READ + 1);
+    const body = await customer();
+    expect(body.journeys.map((j: { runId: string }) => j.runId)).toEqual([closedRuns.at(-1)!.runId]);
+    expect(body.sends).toEqual(closedRuns.map((r) => r.send));
+    expect(body.sendsUnread).toBeUndefined();
+    // One more: the oldest closed run is now beyond the bound, and said so.
+    const extra = sent(customerId, 'invite:referral:99', '2026-05-01T10:00:00.000Z');
+    const run = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: f.taskQueue,
+      args: [{ plan, customerId, carried: { sends: [extra] } }],
+    });
+    await run.query(journeyStateQuery);
+    await run.terminate('closed for the test');
+    await expect.poll(async () => (await customer()).sendsUnread?.length, { timeout: 20_000, interval: 250 }).toBe(1);
+    const after = await customer();
+    expect(after.sendsUnread).toEqual([
+      { workflowId, runId: closedRuns[0].runId, error: expect.stringContaining(`more than ${MAX_CLOSED_RUNS_READ} closed runs`) },
+    ]);
+    expect(after.sends).toEqual([...closedRuns.slice(1).map((r) => r.send), extra]);
+  }, 90_000);
 });
