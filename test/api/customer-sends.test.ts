@@ -164,10 +164,8 @@ describe('GET /v1/customers/{id}: the sends', () => {
     const customerId = newCustomer('sends-many-closed');
     const workflowId = journeyWorkflowId(JOURNEY, customerId);
     const plan = await shippedPlan(JOURNEY);
-    const closedRuns: { runId: string; send: SentEmail }[] = [];
-    // One more closed run than one read queries, each with its own send, oldest first.
-    for (let i = 0; i <= MAX_CLOSED_RUNS_READ; i++) {
-      const send = sent(customerId, `invite:referral:${i + 1}`, `2026-04-${String(i + 1).padStart(2, '0')}T10:00:00.000Z`);
+    /** A run of the journey that sent `send` and was then terminated, the way an operator closes one. */
+    const closedRun = async (send: SentEmail) => {
       const run = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: f.taskQueue,
@@ -176,8 +174,14 @@ describe('GET /v1/customers/{id}: the sends', () => {
       // Closed once it has run its first task (its search attributes set, as every run the API starts has them).
       await run.query(journeyStateQuery);
       await run.terminate('closed for the test');
-      closedRuns.push({ runId: run.firstExecutionRunId, send });
-    }
+      return { runId: run.firstExecutionRunId, send };
+    };
+    const closedRuns: { runId: string; send: SentEmail }[] = [];
+    // One more closed run than one read queries, each with its own send, oldest first.
+    for (let i = 0; i <= MAX_CLOSED_RUNS_READ; i++)
+      closedRuns.push(
+        await closedRun(sent(customerId, `invite:referral:${i + 1}`, `2026-04-${String(i + 1).padStart(2, '0')}T10:00:00.000Z`)),
+      );
     const customer = async () => (await f.api.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: auth() })).json();
     // The newest closed run stands for the journey (read as it closed); the ten before it are read for their sends.
     await expect.poll(async () => (await customer()).sends?.length, { timeout: 20_000, interval: 250 }).toBe(MAX_CLOSED_RUNS_READ + 1);
@@ -187,13 +191,7 @@ describe('GET /v1/customers/{id}: the sends', () => {
     expect(body.sendsUnread).toBeUndefined();
     // One more: the oldest closed run is now beyond the bound, and said so.
     const extra = sent(customerId, 'invite:referral:99', '2026-05-01T10:00:00.000Z');
-    const run = await f.temporal.client.workflow.start(JOURNEY_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue: f.taskQueue,
-      args: [{ plan, customerId, carried: { sends: [extra] } }],
-    });
-    await run.query(journeyStateQuery);
-    await run.terminate('closed for the test');
+    await closedRun(extra);
     await expect.poll(async () => (await customer()).sendsUnread?.length, { timeout: 20_000, interval: 250 }).toBe(1);
     const after = await customer();
     expect(after.sendsUnread).toEqual([
