@@ -128,25 +128,24 @@ async function drive(
     if (missing === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const latencies: number[] = [];
-  let lastEffect = startedEpoch;
-  let effectsMissing = 0;
-  for (const [id, at] of acceptedAt) {
-    const effect = tail.effects.get(id);
-    if (effect === undefined) effectsMissing++;
-    else {
-      latencies.push(Math.max(0, effect - at));
-      lastEffect = Math.max(lastEffect, effect);
+  /** Each accepted event's wait for its effect (sorted), the effects never seen, and the last effect's time. */
+  const measure = (accepted: Map<string, number>) => {
+    const latencies: number[] = [];
+    let missing = 0;
+    let last = startedEpoch;
+    for (const [id, at] of accepted) {
+      const effect = tail.effects.get(id);
+      if (effect === undefined) missing++;
+      else {
+        latencies.push(Math.max(0, effect - at));
+        last = Math.max(last, effect);
+      }
     }
-  }
-  latencies.sort((a, b) => a - b);
-  const knownStart = { latencies: [] as number[], missing: 0 };
-  for (const [id, at] of knownAt) {
-    const effect = tail.effects.get(id);
-    if (effect === undefined) knownStart.missing++;
-    else knownStart.latencies.push(Math.max(0, effect - at));
-  }
-  knownStart.latencies.sort((a, b) => a - b);
+    return { latencies: latencies.sort((a, b) => a - b), missing, last };
+  };
+  const { latencies, missing: effectsMissing, last: lastEffect } = measure(acceptedAt);
+  const known = measure(knownAt);
+  const knownStart = { latencies: known.latencies, missing: known.missing };
   return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing, knownStart };
 }
 
