@@ -1,11 +1,11 @@
 // Reproduces the workflow tasks the SDK drops (bench/README.md, scale, stop 42): N known customers (a passive NPS answer
-// each starts customer:<id>) answer NPS 10 at once, C at a time, to workers caching CACHE journey runs and CCACHE
+// each starts customer:<id>) answer NPS 10 at once, C at a time, to workers caching BENCH_DROPS_CACHE journey runs and BENCH_DROPS_CUSTOMER_CACHE
 // customers. Each answer starts an nps-promoter-referral run whose first task reads the customer's facts with a local
 // activity; a full cache evicts some runs mid-read and core never answers their task, so the server times it out
 // after 10 s. Prints how many runs had a WorkflowTaskTimedOut, and how many of those read their facts in the task.
 // Its own dev server (in memory), worker and API (in process), on free ports; stopped at the end. Bounded: N ≤ 1000.
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/start-facts-drops.ts [N] [C]
-//      CACHE (5) and CCACHE (5): the journeys' and the customers' caches.
+//      BENCH_DROPS_CACHE (5) and BENCH_DROPS_CUSTOMER_CACHE (5): the journeys' and the customers' caches.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,8 @@ import { journeyWorkflowId } from '../workflows/contract/index.ts';
 
 const N = Math.max(1, Math.min(1000, Math.floor(Number(process.argv[2] ?? 150)) || 150));
 const C = Math.max(1, Math.min(64, Math.floor(Number(process.argv[3] ?? 16)) || 16));
-const CACHE = Math.max(1, Number(process.env.CACHE ?? 5));
-const CCACHE = Math.max(1, Number(process.env.CCACHE ?? 5));
+const CACHE = Math.max(1, Number(process.env.BENCH_DROPS_CACHE ?? 5));
+const CCACHE = Math.max(1, Number(process.env.BENCH_DROPS_CUSTOMER_CACHE ?? 5));
 const cliPath = process.env.TEMPORAL_CLI_PATH;
 if (!cliPath) {
   console.error('TEMPORAL_CLI_PATH is not set: run  eval "$(bash scripts/obtain-temporal.sh cli)"  first');

@@ -217,6 +217,8 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       'with 1, bench/ingest.ts makes the customers of its single-event row known first (a passive NPS answer each, not timed or counted)',
   },
+  BENCH_DROPS_CACHE: { default: '5', meaning: "the journeys' workflow cache of bench/start-facts-drops.ts" },
+  BENCH_DROPS_CUSTOMER_CACHE: { default: '5', meaning: "the customers' workflow cache of bench/start-facts-drops.ts" },
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
   BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
