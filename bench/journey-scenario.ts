@@ -31,13 +31,16 @@ const ev = (id: string, type: string, customerId: string, data: Record<string, u
 
 export const delightEvent = (customerId: string) => ev(`bench-${customerId}-nps`, 'nps.submitted', customerId, { score: 10 }, true);
 
+/** The person a customer refers: someone new each time, so the reward their ledger (customer:<friend>) keeps is this cycle's alone. */
+export const referredFriend = (customerId: string) => `friend-of-${customerId}@elsewhere.example`;
+
 /** The customer's answer to a referral ask: they refer a friend, and the friend's deal closes won. */
 export function referralActions(customerId: string): JourneyEvent[] {
   const referralId = `ref-${customerId}`;
   return [
     ev(`bench-${customerId}-ref`, 'referral.submitted', customerId, {
       referralId,
-      referredEmail: 'friend@elsewhere.example',
+      referredEmail: referredFriend(customerId),
       referredName: 'Friend',
     }),
     ev(`bench-${customerId}-won`, 'deal.closed_won', customerId, { referralId, referrerId: customerId, amount: 12000, currency: 'USD' }),
@@ -55,7 +58,12 @@ export interface DriveResult {
  * As the lifecycle test drives a cycle: every two simulated days look at the run, answer its ask once, and let
  * time run on until the run leaves RUNNING (continue-as-new at the end of the cycle). Bounded to 200 turns (400 days).
  */
-export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): Promise<DriveResult> {
+export async function driveOneCycle(
+  clock: SkippingClock,
+  run: WorkflowHandle,
+  /** Called with each of the customer's answers before the run gets it (the bench hands it to customer:<id> as the API does). */
+  beforeSignal: (event: JourneyEvent) => Promise<unknown> = async () => undefined,
+): Promise<DriveResult> {
   let answeredAtTurn = -1;
   let driverCalls = 0;
   const start = await clock.currentTimeMs();
@@ -69,6 +77,7 @@ export async function driveOneCycle(clock: SkippingClock, run: WorkflowHandle): 
       answeredAtTurn = turn;
       for (const e of referralActions(run.workflowId.split(':').slice(2).join(':'))) {
         driverCalls++;
+        await beforeSignal(e);
         await run.signal(journeyEventSignal, e);
       }
     }

@@ -232,4 +232,55 @@ describe('rewards are paid exactly once (dev server, real workers, webhook recei
     expect(receiver.requests.length).toBe(before);
     expect((await ledger(advocate)).rewards).toEqual([expect.objectContaining({ status: 'issued', provider: 'ledger' })]);
   });
+
+  it('without a webhook one ledger write pays a reward: a repeat pays nothing again, a reversed reward is never paid', async () => {
+    const taskQueue = uniqueTaskQueue('reward-ledger-once');
+    const w = await worker(taskQueue, false);
+    const advocate = `adv-i-${run}`;
+    const referral = `r9-${run}`;
+    const friend = `friend-${referral}`;
+    const reversedFirst = `adv-j-${run}`;
+    const reversedKey = rewardKey('referral', reversedFirst, 'r10', 'referrer');
+    const statusesOf = async (customerId: string, key: string) =>
+      (await ledger(customerId)).rewards.find((r: { id: string }) => r.id === key)?.history.map((h: { status: string }) => h.status);
+    const ledgerUpdates = async (customerId: string) =>
+      ((await temporal.client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events ?? []).filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'recordReward',
+      ).length;
+    await w.runUntil(async () => {
+      const first = await temporal.client.workflow.execute('rewardHarness', {
+        workflowId: `rh-i1-${run}`,
+        taskQueue,
+        args: [input(advocate, referral)],
+      });
+      expect(first.results.map((r: { status: string }) => r.status)).toEqual(['issued', 'issued']);
+      // The friend's reward: one update, the issue itself (a pending write before it, as with a webhook, made two).
+      const friendKey = rewardKey('referral', advocate, referral, 'referred');
+      expect(await statusesOf(friend, friendKey)).toEqual(['issued']);
+      expect(await ledgerUpdates(friend)).toBe(1);
+      // The same rewards again (a retried run, say): answered issued, written and paid no second time.
+      const again = await temporal.client.workflow.execute('rewardHarness', {
+        workflowId: `rh-i2-${run}`,
+        taskQueue,
+        args: [input(advocate, referral)],
+      });
+      expect(again.results.map((r: { status: string }) => r.status)).toEqual(['issued', 'issued']);
+      expect(await statusesOf(friend, friendKey)).toEqual(['issued']);
+      // A reward reversed before its payout came is refused by the issue write: never issued.
+      await temporal.client.workflow.execute('reverseHarness', {
+        workflowId: `rv-j-${run}`,
+        taskQueue,
+        args: [{ idempotencyKey: reversedKey, recipientId: reversedFirst, reason: 'refund' }],
+      });
+      const late = await temporal.client.workflow.execute('rewardHarness', {
+        workflowId: `rh-j-${run}`,
+        taskQueue,
+        args: [input(reversedFirst, 'r10')],
+      });
+      expect(late.results[0]).toEqual(
+        expect.objectContaining({ rewardId: reversedKey, status: 'failed', failure: expect.stringContaining('reversed') }),
+      );
+      expect(await statusesOf(reversedFirst, reversedKey)).toEqual(['reversed']);
+    });
+  });
 });

@@ -69,9 +69,14 @@ export function createRewardActivities(deps: RewardActivityDeps) {
      * run already knows. The first attempt then goes straight to the provider, one customer:<id> update fewer (5
      * history events); the entry shows held (or pending) until `issued`, not pending meanwhile. A retry decides
      * first again: an attempt that paid but did not record it finds the entry as it left it.
+     *
+     * Without a webhook the ledger itself is the payout, so the `issued` write is the decision too: it is refused for
+     * an entry reversed, refused or forfeited, and a repeat finds it issued, in the one update. Nothing is called
+     * between the two writes, so `pending` would stand for no payout in flight: one customer:<id> update fewer per
+     * reward (5 history events: the referred friend's reward on every paid referral).
      */
     async issueReward(req: RewardRequest, opts: { claimedByRun?: boolean } = {}): Promise<RewardResult> {
-      if (!(opts.claimedByRun && activityAttempt() === 1)) {
+      if (deps.webhook && !(opts.claimedByRun && activityAttempt() === 1)) {
         const started = await record(req.recipientId, ledgerWrite(req, 'pending', { provider }));
         if (started.entry.status === 'issued') return { rewardId: started.entry.id, status: 'issued', provider };
         if (started.rejected) return { rewardId: started.entry.id, status: 'failed', provider, failure: started.rejected };
