@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
@@ -62,7 +62,7 @@ function breakdown(events: temporal.api.history.v1.IHistoryEvent[]): string {
       (e.workflowExecutionUpdateCompletedEventAttributes ? 'update completed' : undefined) ??
       (e.workflowTaskScheduledEventAttributes || e.workflowTaskStartedEventAttributes || e.workflowTaskCompletedEventAttributes
         ? 'workflow task'
-        : (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '').toLowerCase());
+        : (proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '').toLowerCase());
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
