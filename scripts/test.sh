@@ -21,6 +21,9 @@ step obtain-temporal
 out=$(bash scripts/obtain-temporal.sh all) || { echo "[test] could not obtain the Temporal servers (see above)" >&2; stop 1; }
 eval "$out"
 eval "$(bash scripts/obtain-chromium.sh || true)" # tolerant on purpose: Debian's Chromium for the browser test; prints why when it cannot
+# The SDK core with our fix (scripts/core-bridge/README.md), built with cargo and cached; tolerant: without it the
+# prebuilt core stays, test/core-bridge-eviction.test.ts is skipped and says so.
+bash scripts/obtain-core-bridge.sh || true
 # The production topology's test (test/cluster.test.ts): Debian's PostgreSQL, installed like Chromium (tolerant: without
 # it that test is skipped and says so loudly), and the Temporal server built from go.temporal.io/server (cached).
 eval "$(bash scripts/cluster/obtain-postgres.sh || true)"

@@ -3,6 +3,7 @@
 // from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
 // (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
 import { runsWithJemalloc } from './allocator.ts';
+import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
@@ -92,6 +93,7 @@ const workers = await createJourneyWorkers({
 
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_WORKER_ALLOCATOR, docs/production.md)"}`);
+console.log(`worker: ${describeCoreBridge(coreBridgeBuild())}`);
 console.log(
   `worker: polling task queue "${settings.taskQueue}"` +
     (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +

@@ -11,4 +11,6 @@ eval "$out"
 out=$(bash scripts/cluster/obtain-postgres.sh) || { echo "[cluster] could not obtain PostgreSQL (see above)" >&2; exit 1; }
 eval "$out"
 bash scripts/cluster/obtain-jemalloc.sh # optional: the workers' malloc (worker/allocator.ts); never fails the start
+# The SDK core with our fix (scripts/core-bridge/README.md), built once with cargo and cached; never fails the start.
+bash scripts/obtain-core-bridge.sh || true
 exec node --import tsx scripts/cluster/start-cluster.ts "$@"
