@@ -1,7 +1,9 @@
 // Benchmark: what one journey cycle costs in Temporal, our interpreter against a raw workflow, in one run.
 //   ours = advocacyJourney running the shipped nps-promoter-referral plan for M customers, one after another, each
 //          through one full cycle (delight → qualify → ask → referral + closed-won → rewards → thank-you →
-//          continue-as-new), driven as test/interpreter-lifecycle.test.ts drives it, with the real activities
+//          continue-as-new), driven as test/interpreter-lifecycle.test.ts drives it, with the real activities; each
+//          event goes to customer:<id> first, as the API routes it, and what the cycle writes into the advocate's
+//          and the referred friend's customer workflows is counted with it
 //   raw  = rawJourneyBaseline (bench/baseline-workflows.ts): the very timers and activities a warm-up run of ours
 //          scheduled (read from its history), in the same workflow-task groups, no-op activities, the same signals;
 //          driven by the same polling loop as ours, and also by simply awaiting its result
@@ -160,7 +162,7 @@ try {
   const ours: Side = { wallMs: [], historyEvents: [] };
   // What the cycle writes into customer workflows: the advocate's customer:<id> (the API hands it each of the
   // cycle's events, as it does every event; the run reserves its contact slot and claims and records the reward
-  // there) and the referred friend's (their reward, written pending and then issued in their ledger).
+  // there) and the referred friend's (their reward in their ledger).
   const customerHistory: number[] = [];
   const friendHistory: number[] = [];
   let customerBreakdown = '';
