@@ -4,7 +4,7 @@
 // unanswered (its "This is an SDK bug." line) and the server times it out after 10 s; the patched core lets the
 // eviction wait for the read and the task's answer. Every run must take its first task with no timeout.
 // Needs the patched core (scripts/obtain-core-bridge.sh, run by `npm test`): without it the test is skipped, loudly.
-// Fails on the prebuilt core: 14 of 40 runs had a timed-out task there (bench/README.md, scale, stop 43).
+// Fails on the prebuilt core: 13 of 40 runs had a timed-out task there (checked by forcing it to run; stop 43).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
