@@ -5,9 +5,10 @@
 // answer, 4xx outside the error shape, failed or stuck workflow task, failed run, or act on another customer's event.
 // Run: eval "$(bash scripts/obtain-temporal.sh cli)" && node --import tsx bench/fuzz.ts [REQUESTS] [SIGNALS] [SEED]
 //      (or BENCH_FUZZ_REQUESTS / BENCH_FUZZ_SIGNALS / BENCH_FUZZ_SEED); defaults 10000, 1000, 1.
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../scripts/dev-server.ts';
+import { startBenchServer } from './bench-server.ts';
 import { bundleJourneyWorkflows } from '../worker/worker.ts';
 import { runCampaign } from '../test/fuzz-campaign.ts';
 import { fuzzTable, violationSummary } from '../test/fuzz-table.ts';
@@ -32,12 +33,10 @@ try {
   console.log(
     `fuzz: seed ${SEED}, ${REQUESTS} requests, ${SIGNALS} direct signals and updates; starting a dev server, a worker, the API...`,
   );
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
-  stops.unshift(() => server.stop());
-  const connection = await Connection.connect({ address: server.address });
-  stops.unshift(() => connection.close());
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  stops.unshift(() => workerConnection.close());
+  const { server, connection, workerConnection } = await startBenchServer(
+    { cliPath, port: await freePort(), uiPort: await freePort() },
+    stops,
+  );
   const result = await runCampaign({
     seed: SEED,
     requests: REQUESTS,

@@ -22,8 +22,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { freePort, persistenceRequests, startDevServer } from '../scripts/dev-server.ts';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { freePort, persistenceRequests } from '../scripts/dev-server.ts';
+import { startBenchServer } from './bench-server.ts';
 import { countWorkflowServiceCalls } from '../scripts/count-service-calls.ts';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { buildApi } from '../api/server.ts';
@@ -107,12 +108,10 @@ const rows: Row[] = [];
 try {
   console.log(`ingest benchmark: N=${N} events, C=${C} concurrent, batch of ${BATCH}; starting a dev server, workers, API...`);
   const metricsPort = await freePort();
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), metricsPort });
-  stops.unshift(() => server.stop());
-  const connection = await Connection.connect({ address: server.address });
-  stops.unshift(() => connection.close());
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  stops.unshift(() => workerConnection.close());
+  const { server, connection, workerConnection } = await startBenchServer(
+    { cliPath, port: await freePort(), uiPort: await freePort(), metricsPort },
+    stops,
+  );
   const client = new Client({ connection, namespace: server.namespace });
 
   // Our worker runs the journeys the API starts, as in production (it competes for the same two cores).

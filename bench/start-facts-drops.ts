@@ -10,9 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../scripts/dev-server.ts';
+import { startBenchServer } from './bench-server.ts';
 import { createJourneyWorkers } from '../worker/worker.ts';
 import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { buildApi } from '../api/server.ts';
@@ -37,12 +38,10 @@ Runtime.install({ logger: new DefaultLogger('ERROR', () => undefined) });
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-start-facts-drops-'));
 const stops: Array<() => Promise<unknown>> = [];
 try {
-  const server = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort() });
-  stops.unshift(() => server.stop());
-  const connection = await Connection.connect({ address: server.address });
-  stops.unshift(() => connection.close());
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  stops.unshift(() => workerConnection.close());
+  const { server, connection, workerConnection } = await startBenchServer(
+    { cliPath, port: await freePort(), uiPort: await freePort() },
+    stops,
+  );
   const client = new Client({ connection, namespace: server.namespace });
   const taskQueue = `drops-${randomUUID().slice(0, 8)}`;
   const customerTaskQueue = customerTaskQueueOf(taskQueue);
