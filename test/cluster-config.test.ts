@@ -45,6 +45,8 @@ describe('the cluster configuration', () => {
     expect(readFileSync(join(configDir, 'dynamicconfig.yaml'), 'utf8')).toMatch(
       /frontend\.enableExecuteMultiOperation:\n {2}- value: true/,
     );
+    // A worker takes the activities its own workflow task schedules, as on the dev server (scripts/dev-server.ts).
+    expect(readFileSync(join(configDir, 'dynamicconfig.yaml'), 'utf8')).toMatch(/system\.enableActivityEagerExecution:\n {2}- value: true/);
   });
 
   it('the internal ports are distinct, free and below 32768 (Temporal keeps membership ports in a PostgreSQL smallint)', async () => {

@@ -1,10 +1,13 @@
 // The dev server `npm start`, the suite and the benches run on (scripts/dev-server.ts) is started with the options
 // that keep its one SQLite connection for the workflows' own work: here, that reading the search attributes does not
 // read the cluster metadata from SQLite each time (the CLI's default does, so attributes added at runtime show at
-// once; ours are registered at start). Counted from the server's own Prometheus metrics, and checked that a workflow
-// started with our search attributes is still found by them.
+// once; ours are registered at start), and that a worker takes the activities its own workflow task schedules
+// (eager activities). Counted from the server's own Prometheus metrics, and checked that a workflow started with our
+// search attributes is still found by them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { freePort, persistenceRequests, startDevServer, type DevServer } from '../scripts/dev-server.ts';
 import { CustomerId } from '../workflows/contract/index.ts';
 import { eventually } from './support/wait.ts';
@@ -66,4 +69,46 @@ describe('the dev server scripts/dev-server.ts starts', () => {
     );
     expect(found).toEqual([`${tag}-7`]);
   }, 60_000);
+
+  it('hands the activities a workflow task schedules back to the worker that scheduled them (eager), not through the task queue', async () => {
+    const N = 5;
+    const taskQueue = `dev-eager-${Date.now()}`;
+    const before = await serverCounter(metricsPort, 'activity_eager_execution');
+    const workerConnection = await NativeConnection.connect({ address: server.address });
+    try {
+      const worker = await Worker.create({
+        connection: workerConnection,
+        taskQueue,
+        workflowsPath: fileURLToPath(new URL('./support/eager-probe-workflow.ts', import.meta.url)),
+        activities: { probeActivity: async (n: number) => n * 2 },
+      });
+      const results = await worker.runUntil(
+        Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            client.workflow.execute('eagerProbe', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [i] }),
+          ),
+        ),
+      );
+      expect(results).toEqual([0, 2, 4, 6, 8]);
+    } finally {
+      await workerConnection.close();
+    }
+    // With the server's default (off) the counter does not move: every activity went through the queue and a poll.
+    const eager = await eventually(
+      () => serverCounter(metricsPort, 'activity_eager_execution'),
+      (n) => n - before >= N,
+    );
+    expect(eager - before).toBe(N);
+  }, 60_000);
 });
+
+/** A counter of the server's Prometheus metrics, summed over its labels (0 before the server first counts it). */
+async function serverCounter(metricsPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && m[1] === name) sum += Number(m[2]);
+  }
+  return sum;
+}

@@ -10,7 +10,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
-import { assertPortFree } from '../dev-server.ts';
+import { assertPortFree, EAGER_ACTIVITIES } from '../dev-server.ts';
 
 const run = promisify(execFile);
 
@@ -135,7 +135,8 @@ dynamicConfigClient:
 `,
     { mode: 0o600 },
   );
-  // What the API needs beyond the defaults: update-with-start (the global opt-out) is a multi-operation.
+  // What the API needs beyond the defaults: update-with-start (the global opt-out) is a multi-operation. And what the
+  // dev server runs with too: a worker takes the activities its own workflow task schedules (EAGER_ACTIVITIES).
   writeFileSync(
     dynamicConfigFile,
     `frontend.enableUpdateWorkflowExecution:
@@ -144,6 +145,8 @@ frontend.enableExecuteMultiOperation:
   - value: true
 limit.maxIDLength:
   - value: 255
+${EAGER_ACTIVITIES}:
+  - value: true
 `,
   );
   return configDir;
