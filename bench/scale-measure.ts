@@ -139,10 +139,21 @@ export class ProgressBar {
 }
 
 /** What the server counted of the tasks it gave up on, from its Prometheus metrics: workflow tasks that timed out (a
- *  worker took the task and never answered: the SDK dropped it, or the worker died) and queries that timed out. */
+ *  worker took the task and never answered: the SDK dropped it, or the worker died), workflow tasks that waited on a
+ *  worker's sticky queue past their schedule-to-start timeout (5 s: the task goes back to the shared queue, and the
+ *  worker that takes it there replays the run's history if it has not cached the run) and queries that timed out. */
 export interface ServerTimeouts {
   workflowTasks: number;
+  stickyWaits: number;
   queries: number;
+}
+
+export function timeoutsBetween(before: ServerTimeouts, after: ServerTimeouts): ServerTimeouts {
+  return {
+    workflowTasks: after.workflowTasks - before.workflowTasks,
+    stickyWaits: after.stickyWaits - before.stickyWaits,
+    queries: after.queries - before.queries,
+  };
 }
 
 export async function serverTimeouts(metricsUrl: string): Promise<ServerTimeouts> {
@@ -154,6 +165,108 @@ export async function serverTimeouts(metricsUrl: string): Promise<ServerTimeouts
     }, 0);
   return {
     workflowTasks: sum(/^start_to_close_timeout\{[^}]*operation="TimerActiveTaskWorkflowTaskTimeout"[^}]*\} (\S+)$/),
+    stickyWaits: sum(/^schedule_to_start_timeout\{[^}]*operation="TimerActiveTaskWorkflowTaskTimeout"[^}]*\} (\S+)$/),
     queries: sum(/^consistent_query_timeout\{[^}]*\} (\S+)$/),
   };
+}
+
+/** One task queue's workflow tasks, summed over our worker processes (the SDK's Prometheus metrics; times in ms). */
+export interface QueueTaskTimes {
+  /** Tasks taken, and their total wait on the server's queues before a worker took them (schedule-to-start). */
+  taken: number;
+  scheduleToStartMs: number;
+  /** Tasks answered, and their total time in the worker (taken → answered), a local activity's wait included. */
+  answered: number;
+  executionMs: number;
+  cacheHits: number;
+  cacheMisses: number;
+  forcedEvictions: number;
+}
+
+/** Where our workers' workflow tasks spent their time, and the start-facts reads (the local activity a fresh journey
+ *  run's first task waits on: a query of customer:<id>, journey/start-facts.ts). Counters: compare two reads. */
+export interface WorkerTaskTimes {
+  /** The workers whose metrics answered. */
+  workers: number;
+  queues: Record<string, QueueTaskTimes>;
+  startFactsReads: number;
+  startFactsReadMs: number;
+}
+
+const emptyQueue = (): QueueTaskTimes => ({
+  taken: 0,
+  scheduleToStartMs: 0,
+  answered: 0,
+  executionMs: 0,
+  cacheHits: 0,
+  cacheMisses: 0,
+  forcedEvictions: 0,
+});
+
+/** Reads every worker's metrics; a worker that does not answer (restarting) counts nothing. */
+export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTaskTimes> {
+  const out: WorkerTaskTimes = { workers: 0, queues: {}, startFactsReads: 0, startFactsReadMs: 0 };
+  const fields: Record<string, keyof QueueTaskTimes> = {
+    temporal_workflow_task_schedule_to_start_latency_count: 'taken',
+    temporal_workflow_task_schedule_to_start_latency_sum: 'scheduleToStartMs',
+    temporal_workflow_task_execution_latency_count: 'answered',
+    temporal_workflow_task_execution_latency_sum: 'executionMs',
+    temporal_sticky_cache_hit: 'cacheHits',
+    temporal_sticky_cache_miss: 'cacheMisses',
+    temporal_sticky_cache_total_forced_eviction: 'forcedEvictions',
+  };
+  for (const url of urls) {
+    const text = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then(
+      (r) => r.text(),
+      () => '',
+    );
+    if (text) out.workers++;
+    for (const line of text.split('\n')) {
+      const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!m) continue;
+      const [, name, labels, value] = m;
+      const queue = /task_queue="([^"]*)"/.exec(labels)?.[1];
+      if (name.startsWith('temporal_local_activity_execution_latency_') && labels.includes('activity_type="readCustomerStartFacts"')) {
+        if (name.endsWith('_count')) out.startFactsReads += Number(value);
+        if (name.endsWith('_sum')) out.startFactsReadMs += Number(value);
+        continue;
+      }
+      const field = fields[name];
+      if (field && queue) (out.queues[queue] ??= emptyQueue())[field] += Number(value);
+    }
+  }
+  return out;
+}
+
+export function taskTimesBetween(before: WorkerTaskTimes, after: WorkerTaskTimes): WorkerTaskTimes {
+  const queues: Record<string, QueueTaskTimes> = {};
+  for (const [queue, a] of Object.entries(after.queues)) {
+    const b = before.queues[queue] ?? emptyQueue();
+    queues[queue] = Object.fromEntries(
+      (Object.keys(a) as Array<keyof QueueTaskTimes>).map((k) => [k, Math.max(0, a[k] - b[k])]),
+    ) as unknown as QueueTaskTimes;
+  }
+  return {
+    workers: Math.min(before.workers, after.workers),
+    queues,
+    startFactsReads: Math.max(0, after.startFactsReads - before.startFactsReads),
+    startFactsReadMs: Math.max(0, after.startFactsReadMs - before.startFactsReadMs),
+  };
+}
+
+/** The lines bench/scale.ts prints: per queue, the mean wait before a worker took a task and the mean time it held it. */
+export function describeTaskTimes(t: WorkerTaskTimes): string[] {
+  const mean = (ms: number, n: number) => (n ? `${(ms / n / 1000).toFixed(2)} s` : '-');
+  const lines = Object.entries(t.queues)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([queue, q]) =>
+        `  ${queue}: ${q.taken} tasks taken, waited ${mean(q.scheduleToStartMs, q.taken)} on the server, held ` +
+        `${mean(q.executionMs, q.answered)} in the worker; sticky cache ${q.cacheHits} hits, ${q.cacheMisses} misses, ` +
+        `${q.forcedEvictions} runs evicted to make room`,
+    );
+  lines.push(
+    `  start-facts reads (a fresh run's first task waits on them): ${t.startFactsReads}, ${mean(t.startFactsReadMs, t.startFactsReads)} each`,
+  );
+  return lines;
 }

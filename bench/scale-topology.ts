@@ -28,8 +28,10 @@ export interface ScaleTopology {
   rawEffectFile: string;
   /** Bytes the server's database takes on disk (SQLite file with its WAL, or the PostgreSQL data folder). */
   databaseBytes: () => number;
-  /** The server's Prometheus metrics (the dev server's; the cluster's server is not read). */
+  /** The server's Prometheus metrics (the dev server's, or the cluster's temporal-server's). */
   serverMetricsUrl?: string;
+  /** Our workers' Prometheus endpoints (the SDK's metrics: bench/scale-measure.ts, workerTaskTimes). */
+  workerMetricsUrls: () => string[];
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
           temporalServerPid: number;
           temporalMetricsUrl?: string;
           postgres: { pgdata: string };
-          processes: Array<{ name: string; pid: number; url?: string }>;
+          processes: Array<{ name: string; pid: number; url?: string; metricsPort?: number }>;
         };
       const first = info();
       const raw = await startRawWorker(first.temporalAddress, dir, stops);
@@ -122,6 +124,10 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
           info()
             .processes.filter((p) => p.name.startsWith('api'))
             .map((p) => p.pid),
+        workerMetricsUrls: () =>
+          info()
+            .processes.filter((p) => p.name.startsWith('worker') && p.metricsPort)
+            .map((p) => `http://127.0.0.1:${p.metricsPort}/metrics`),
         serverPid: first.temporalServerPid,
         ...(first.temporalMetricsUrl ? { serverMetricsUrl: first.temporalMetricsUrl } : {}),
         ...raw,
@@ -147,7 +153,12 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     // The worker's malloc as npm start chooses it (worker/allocator.ts): the figures are the shipped launcher's.
     const allocator = workerAllocator(process.env);
     log(`our worker's malloc: ${allocator.note}`);
-    const worker = group.run('worker', 'worker/main.ts', { ...common, ...allocator.env });
+    const workerMetricsPort = await freePort();
+    const worker = group.run('worker', 'worker/main.ts', {
+      ...common,
+      ...allocator.env,
+      JOURNEY_WORKER_METRICS_PORT: String(workerMetricsPort),
+    });
     const workerReady = waitForLine(worker, /polling task queue/, 180_000, 'our worker');
     const apiPort = await freePort();
     const apiMalloc = apiAllocator(process.env);
@@ -167,6 +178,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       apiUrls: [`http://127.0.0.1:${apiPort}`],
       dataDir: dir,
       workerPids: () => [worker.pid!],
+      workerMetricsUrls: () => [`http://127.0.0.1:${workerMetricsPort}/metrics`],
       apiPids: () => [api.pid!],
       serverPid: server.process.pid,
       serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,

@@ -15,6 +15,8 @@
 // tracking record of nps-promoter-referral (written live when the run handles the event), for raw the activity's line.
 // Ours also times the go-live milestones (all of known customers): each starts a milestone-review-ask run that reads
 // the customer's facts before it takes the event (→ its `delight` or `delight.ignored` record); no raw counterpart.
+// While ours is driven, our workers' SDK metrics say where each queue's workflow tasks spent their time (waiting on the
+// server, held in the worker, the start-facts reads) and the server's say how many timed out or left a sticky queue.
 // Then all wait, and after BENCH_SCALE_IDLE_S: workflows open, the database size, RSS and CPU of every process.
 // Worker knobs come from the environment as in production: JOURNEY_WORKER_MAX_CACHED_WORKFLOWS, _MAX_WORKFLOW_TASKS...
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,11 @@ import {
   ProgressBar,
   sampleProcess,
   serverTimeouts,
+  taskTimesBetween,
+  timeoutsBetween,
+  workerTaskTimes,
+  describeTaskTimes,
+  type WorkerTaskTimes,
   type ProcSample,
   type ServerTimeouts,
 } from './scale-measure.ts';
@@ -237,7 +244,9 @@ try {
     const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main');
     const db1 = t.databaseBytes();
     const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
+    const tasks0 = await workerTaskTimes(t.workerMetricsUrls());
     const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured);
+    const taskTimes = taskTimesBetween(tasks0, await workerTaskTimes(t.workerMetricsUrls()));
     const peaks = peak.stop();
     const db2 = t.databaseBytes();
     from = to;
@@ -271,10 +280,7 @@ try {
       raw: await countOpen(client, 'rawScaleCustomer'),
     };
     const timeouts1 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
-    const timeouts =
-      timeouts0 && timeouts1
-        ? { workflowTasks: timeouts1.workflowTasks - timeouts0.workflowTasks, queries: timeouts1.queries - timeouts0.queries }
-        : undefined;
+    const timeouts = timeouts0 && timeouts1 ? timeoutsBetween(timeouts0, timeouts1) : undefined;
     printStep(
       to,
       waiting,
@@ -285,6 +291,7 @@ try {
       atRest,
       timeouts,
       peaks,
+      taskTimes,
     );
   }
   await connection.close();
@@ -312,6 +319,8 @@ function printStep(
   timeouts: ServerTimeouts | undefined,
   /** Highest RSS of our workers and of our APIs while ours was driven (bytes, the largest process of each). */
   peaks: Record<string, number>,
+  /** Our workers' workflow tasks while ours was driven (their SDK metrics). */
+  taskTimes: WorkerTaskTimes,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
   // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
@@ -367,7 +376,10 @@ function printStep(
   // Both sides share the server, so these are the step's totals: a task the SDK dropped (or a worker that died with it)
   // waits its 10 s timeout and then a backlog again; a query times out while its run's task is held.
   row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
+  row('sticky workflow tasks past 5 s, to the shared queue', timeouts ? String(timeouts.stickyWaits) : '-', '', '');
   row('queries timed out (server, both sides)', timeouts ? String(timeouts.queries) : '-', '', '');
+  console.log(`our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} workers):`);
+  for (const line of describeTaskTimes(taskTimes)) console.log(line);
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
   const rawWorker = drives('raw') ? atRest('raw')[0] : undefined;

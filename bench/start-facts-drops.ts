@@ -19,9 +19,14 @@ import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { buildApi } from '../api/server.ts';
 import { parseApiKeys } from '../api/auth.ts';
 import { PlanRegistry } from '../api/registry.ts';
-import { mapWithConcurrency } from '../api/ingest.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
-import { journeyWorkflowId } from '../workflows/contract/index.ts';
+import {
+  hadTimedOutTask,
+  npsPoster,
+  promoterRunHistories,
+  promotersAnswerAsKnownCustomers,
+  readFactsInTask,
+} from '../test/support/known-promoters.ts';
 
 const N = Math.max(1, Math.min(1000, Math.floor(Number(process.argv[2] ?? 150)) || 150));
 const C = Math.max(1, Math.min(64, Math.floor(Number(process.argv[3] ?? 16)) || 16));
@@ -63,36 +68,15 @@ try {
   if (!(await registry.reload()).applied) throw new Error('the shipped journeys do not compile');
   const api = await buildApi({ client, taskQueue, customerTaskQueue, apiKeys: parseApiKeys('bench-key:ingest'), registry, dataDir });
   stops.unshift(() => api.close());
-  const post = async (customerId: string, score: number) => {
-    const res = await api.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { authorization: 'Bearer bench-key' },
-      payload: { id: `e-${randomUUID()}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score } },
-    });
-    if (res.statusCode !== 202) throw new Error(`an answer of ${customerId} got ${res.statusCode}: ${res.body.slice(0, 300)}`);
-  };
-
   const customers = Array.from({ length: N }, (_, i) => `drops-${taskQueue}-${i}`);
   console.log(`${N} known customers answer 10 at once, ${C} at a time; caches: journeys ${CACHE}, customers ${CCACHE}`);
-  await mapWithConcurrency(customers, C, (c) => post(c, 7));
-  await new Promise((r) => setTimeout(r, 5000)); // their customer workflows take the passive answers
-  await mapWithConcurrency(customers, C, (c) => post(c, 10));
+  // 5 s for their customer workflows to take the passive answers.
+  await promotersAnswerAsKnownCustomers(npsPoster(api, 'bench-key'), customers, C, 5000);
   await new Promise((r) => setTimeout(r, 30_000)); // a dropped task times out after 10 s and is dispatched again
-  let timedOut = 0;
-  let readInTask = 0;
-  let both = 0;
-  await mapWithConcurrency(customers, 8, async (c) => {
-    const events = (await client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', c)).fetchHistory()).events ?? [];
-    const dropped = events.some((e) => e.workflowTaskTimedOutEventAttributes);
-    const local = events.some((e) => {
-      const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
-      return data ? Buffer.from(data).toString().includes('"readCustomerStartFacts"') : false;
-    });
-    if (dropped) timedOut++;
-    if (local) readInTask++;
-    if (dropped && local) both++;
-  });
+  const histories = await promoterRunHistories(client, customers);
+  const timedOut = histories.filter(hadTimedOutTask).length;
+  const readInTask = histories.filter(readFactsInTask).length;
+  const both = histories.filter((h) => hadTimedOutTask(h) && readFactsInTask(h)).length;
   console.log(
     `runs with a workflow task that timed out: ${timedOut} of ${N}; runs that read the facts in their task: ${readInTask}; both: ${both}`,
   );

@@ -16,11 +16,16 @@ import { coreBridgeBuild } from '../worker/core-bridge.ts';
 import { buildApi } from '../api/server.ts';
 import { parseApiKeys } from '../api/auth.ts';
 import { PlanRegistry } from '../api/registry.ts';
-import { mapWithConcurrency } from '../api/ingest.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
-import { journeyWorkflowId } from '../workflows/contract/index.ts';
 import { connectDevServer, workflowBundle, type DevServerClients } from './support/temporal.ts';
 import { waitFor } from './support/wait.ts';
+import {
+  hadTimedOutTask,
+  npsPoster,
+  promoterRunHistories,
+  promotersAnswerAsKnownCustomers,
+  readFactsInTask,
+} from './support/known-promoters.ts';
 
 const CUSTOMERS = 40;
 const build = coreBridgeBuild();
@@ -73,40 +78,19 @@ describe('a full workflow cache and fresh runs reading their facts (dev server, 
   it.skipIf(!build.patched)(
     build.patched ? title : `${title} (SKIPPED, LOUDLY: the SDK core is the prebuilt one; scripts/obtain-core-bridge.sh builds the fix)`,
     async () => {
-      const post = async (customerId: string, score: number) => {
-        const res = await api!.inject({
-          method: 'POST',
-          url: '/v1/events',
-          headers: { authorization: 'Bearer test-key' },
-          payload: { id: `e-${randomUUID()}`, type: 'nps.submitted', customerId, occurredAt: new Date().toISOString(), data: { score } },
-        });
-        expect(res.statusCode, res.body).toBe(202);
-      };
       const customers = Array.from({ length: CUSTOMERS }, (_, i) => `${taskQueue}-c${i}`);
-      // A passive answer each makes them known (customer:<id> started, no journey run: passives open no cycle) ...
-      await mapWithConcurrency(customers, 16, (c) => post(c, 7));
-      // ... so each promoter answer starts an nps-promoter-referral run that reads the customer's facts first.
-      await mapWithConcurrency(customers, 16, (c) => post(c, 10));
-      const histories = () =>
-        mapWithConcurrency(
-          customers,
-          8,
-          async (c) =>
-            (await temporal.client.workflow.getHandle(journeyWorkflowId('nps-promoter-referral', c)).fetchHistory()).events ?? [],
-        );
-      // Each run's first task is answered once the read's marker is in its history.
-      const readFacts = (events: Awaited<ReturnType<typeof histories>>[number]) =>
-        events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      await promotersAnswerAsKnownCustomers(npsPoster(api!, 'test-key'), customers, 16);
       const all = await waitFor(
         'every fresh run to have read its facts in an answered task',
         async () => {
-          const hs = await histories();
-          return hs.every(readFacts) && hs;
+          // Each run's first task is answered once the read's marker is in its history.
+          const hs = await promoterRunHistories(temporal.client, customers);
+          return hs.every(readFactsInTask) && hs;
         },
         90_000,
         1_000,
       );
-      const timedOut = customers.filter((_, i) => all[i].some((e) => e.workflowTaskTimedOutEventAttributes));
+      const timedOut = customers.filter((_, i) => hadTimedOutTask(all[i]));
       expect(timedOut).toEqual([]);
     },
     180_000,
