@@ -140,8 +140,9 @@ export class ProgressBar {
 
 /** What the server counted of the tasks it gave up on, from its Prometheus metrics: workflow tasks that timed out (a
  *  worker took the task and never answered: the SDK dropped it, or the worker died), workflow tasks that waited on a
- *  worker's sticky queue past their schedule-to-start timeout (5 s: the task goes back to the shared queue, and the
- *  worker that takes it there replays the run's history if it has not cached the run) and queries that timed out. */
+ *  worker's sticky queue past their schedule-to-start timeout (the SDK's stickyQueueScheduleToStartTimeout, 10 s:
+ *  the task goes back to the shared queue, and the worker that takes it there replays the run's history if it has
+ *  not cached the run) and queries that timed out. */
 export interface ServerTimeouts {
   workflowTasks: number;
   stickyWaits: number;
