@@ -376,9 +376,9 @@ function printStep(
   // Both sides share the server, so these are the step's totals: a task the SDK dropped (or a worker that died with it)
   // waits its 10 s timeout and then a backlog again; a query times out while its run's task is held.
   row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
-  row('sticky workflow tasks untaken 10 s, to shared queue', timeouts ? String(timeouts.stickyWaits) : '-', '', '');
+  row('sticky tasks not taken in 10 s (server)', timeouts ? String(timeouts.stickyWaits) : '-', '', '');
   row('queries timed out (server, both sides)', timeouts ? String(timeouts.queries) : '-', '', '');
-  console.log(`our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} workers):`);
+  console.log(`our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} worker process(es)):`);
   for (const line of describeTaskTimes(taskTimes)) console.log(line);
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
