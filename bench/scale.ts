@@ -378,7 +378,9 @@ function printStep(
   row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
   row('sticky tasks not taken in 10 s (server)', timeouts ? String(timeouts.stickyWaits) : '-', '', '');
   row('queries timed out (server, both sides)', timeouts ? String(timeouts.queries) : '-', '', '');
-  console.log(`our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} worker process(es)):`);
+  console.log(
+    `our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} worker process(es)):`,
+  );
   for (const line of describeTaskTimes(taskTimes)) console.log(line);
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
