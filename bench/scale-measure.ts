@@ -192,6 +192,9 @@ export interface WorkerTaskTimes {
   queues: Record<string, QueueTaskTimes>;
   startFactsReads: number;
   startFactsReadMs: number;
+  /** The read's two parts (the worker's journey_start_facts_read_ms): the visibility lookup of an earlier closed run
+   *  and the query of customer:<id>, each a count and a total. */
+  parts: Record<string, { n: number; ms: number }>;
 }
 
 const emptyQueue = (): QueueTaskTimes => ({
@@ -206,7 +209,7 @@ const emptyQueue = (): QueueTaskTimes => ({
 
 /** Reads every worker's metrics; a worker that does not answer (restarting) counts nothing. */
 export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTaskTimes> {
-  const out: WorkerTaskTimes = { workers: 0, queues: {}, startFactsReads: 0, startFactsReadMs: 0 };
+  const out: WorkerTaskTimes = { workers: 0, queues: {}, startFactsReads: 0, startFactsReadMs: 0, parts: {} };
   const fields: Record<string, keyof QueueTaskTimes> = {
     temporal_workflow_task_schedule_to_start_latency_count: 'taken',
     temporal_workflow_task_schedule_to_start_latency_sum: 'scheduleToStartMs',
@@ -232,6 +235,13 @@ export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTa
         if (name.endsWith('_sum')) out.startFactsReadMs += Number(value);
         continue;
       }
+      const part = /^journey_start_facts_read_ms\w*_(sum|count)$/.exec(name) && /part="([^"]*)"/.exec(labels)?.[1];
+      if (part) {
+        const p = (out.parts[part] ??= { n: 0, ms: 0 });
+        if (name.endsWith('_count')) p.n += Number(value);
+        else p.ms += Number(value);
+        continue;
+      }
       const field = fields[name];
       if (field && queue) (out.queues[queue] ??= emptyQueue())[field] += Number(value);
     }
@@ -247,9 +257,15 @@ export function taskTimesBetween(before: WorkerTaskTimes, after: WorkerTaskTimes
       (Object.keys(a) as Array<keyof QueueTaskTimes>).map((k) => [k, Math.max(0, a[k] - b[k])]),
     ) as unknown as QueueTaskTimes;
   }
+  const parts: WorkerTaskTimes['parts'] = {};
+  for (const [part, a] of Object.entries(after.parts)) {
+    const b = before.parts[part] ?? { n: 0, ms: 0 };
+    parts[part] = { n: Math.max(0, a.n - b.n), ms: Math.max(0, a.ms - b.ms) };
+  }
   return {
     workers: Math.min(before.workers, after.workers),
     queues,
+    parts,
     startFactsReads: Math.max(0, after.startFactsReads - before.startFactsReads),
     startFactsReadMs: Math.max(0, after.startFactsReadMs - before.startFactsReadMs),
   };
@@ -266,8 +282,13 @@ export function describeTaskTimes(t: WorkerTaskTimes): string[] {
         `${mean(q.executionMs, q.answered)} in the worker; sticky cache ${q.cacheHits} hits, ${q.cacheMisses} misses, ` +
         `${q.forcedEvictions} runs evicted to make room`,
     );
+  const parts = Object.entries(t.parts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([part, p]) => `${part} ${mean(p.ms, p.n)} (${p.n})`)
+    .join(', ');
   lines.push(
-    `  start-facts reads (a fresh run's first task waits on them): ${t.startFactsReads}, ${mean(t.startFactsReadMs, t.startFactsReads)} each`,
+    `  start-facts reads (a fresh run's first task waits on them): ${t.startFactsReads}, ${mean(t.startFactsReadMs, t.startFactsReads)} each` +
+      (parts ? `; by part: ${parts}` : ''),
   );
   return lines;
 }

@@ -5,6 +5,8 @@
 // terminated), which the API no longer looks up before every start.
 import { customerStartFactsQuery, customerWorkflowId, type CustomerStartFacts } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
 import { untilActivityCancelled } from '../cancellation.ts';
 
 export interface StartFactsRequest {
@@ -45,11 +47,34 @@ async function closedRunOf(client: Client, workflowId: string): Promise<{ run?: 
   }
 }
 
+/** The worker's meter when running as an activity (a direct call has none). */
+function meter(): MetricMeter | undefined {
+  try {
+    return Context.current().metricMeter;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long each part of the read took, for operators (the read holds a fresh run's first workflow task open):
+ *  `journey_start_facts_read_ms{part="closed_run_lookup"|"customer_query"}`. */
+async function timed<R>(part: 'closed_run_lookup' | 'customer_query', read: () => Promise<R>): Promise<R> {
+  const started = performance.now();
+  try {
+    return await read();
+  } finally {
+    meter()
+      ?.createHistogram('journey_start_facts_read_ms', 'int', 'ms', "a part of a fresh journey run's start-facts read")
+      .record(Math.round(performance.now() - started), { part });
+  }
+}
+
 export function createStartFactsActivities(deps: { client: Client } | undefined) {
   return {
     async readCustomerStartFacts(req: StartFactsRequest): Promise<StartFactsReading> {
       if (!deps) return { facts: null, missing: 'this worker has no Temporal client to read customer:<id> with' };
-      const closed = req.lookForClosedRunOf ? await closedRunOf(deps.client, req.lookForClosedRunOf) : {};
+      const lookFor = req.lookForClosedRunOf;
+      const closed = lookFor ? await timed('closed_run_lookup', () => closedRunOf(deps.client, lookFor)) : {};
       const earlier = {
         ...(closed.run ? { previousRun: closed.run } : {}),
         ...(closed.unknown ? { previousRunUnknown: closed.unknown } : {}),
@@ -57,7 +82,9 @@ export function createStartFactsActivities(deps: { client: Client } | undefined)
       try {
         // A query waits for the customer workflow's worker: the activity's cancellation ends the wait.
         const customer = deps.client.workflow.getHandle(customerWorkflowId(req.customerId));
-        const facts = await untilActivityCancelled(deps.client, () => customer.query(customerStartFactsQuery));
+        const facts = await timed('customer_query', () =>
+          untilActivityCancelled(deps.client, () => customer.query(customerStartFactsQuery)),
+        );
         return { facts, ...earlier };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { facts: null, missing: `no customer:${req.customerId} yet`, ...earlier };
