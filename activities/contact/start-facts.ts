@@ -5,8 +5,7 @@
 // terminated), which the API no longer looks up before every start.
 import { customerStartFactsQuery, customerWorkflowId, type CustomerStartFacts } from '../../workflows/contract/index.ts';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
-import type { MetricMeter } from '@temporalio/common';
+import { activityMeter } from '../activity-meter.ts';
 import { untilActivityCancelled } from '../cancellation.ts';
 
 export interface StartFactsRequest {
@@ -47,15 +46,6 @@ async function closedRunOf(client: Client, workflowId: string): Promise<{ run?: 
   }
 }
 
-/** The worker's meter when running as an activity (a direct call has none). */
-function meter(): MetricMeter | undefined {
-  try {
-    return Context.current().metricMeter;
-  } catch {
-    return undefined;
-  }
-}
-
 /** How long each part of the read took, for operators (the read holds a fresh run's first workflow task open):
  *  `journey_start_facts_read_ms{part="closed_run_lookup"|"customer_query"}`. */
 async function timed<R>(part: 'closed_run_lookup' | 'customer_query', read: () => Promise<R>): Promise<R> {
@@ -63,7 +53,7 @@ async function timed<R>(part: 'closed_run_lookup' | 'customer_query', read: () =
   try {
     return await read();
   } finally {
-    meter()
+    activityMeter()
       ?.createHistogram('journey_start_facts_read_ms', 'int', 'ms', "a part of a fresh journey run's start-facts read")
       .record(Math.round(performance.now() - started), { part });
   }

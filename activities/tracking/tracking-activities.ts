@@ -4,8 +4,7 @@
 // analytics sink (JOURNEY_TRACKING_WEBHOOK_URL) is fed from the log by the worker's forwarder (webhook-forwarder.ts).
 // Every write, failure and repair is counted on the worker's metrics endpoint (the SDK's meter: the counters
 // journey_tracking_records_written, journey_tracking_write_failures, journey_tracking_torn_bytes_repaired).
-import { Context } from '@temporalio/activity';
-import type { MetricMeter } from '@temporalio/common';
+import { activityMeter } from '../activity-meter.ts';
 import type { TrackingRecord } from '../../workflows/contract/index.ts';
 import { trackingLogWriter, TrackingLogWriter, type TrackingLogOptions } from './ndjson-log.ts';
 import { trackingKey } from './tracking-key.ts';
@@ -18,17 +17,8 @@ export function trackingDepsFromEnv(dataDir: string): TrackingDeps {
   return { dataDir };
 }
 
-/** The worker's meter when running as an activity (a direct call in a script has none). */
-function meter(): MetricMeter | undefined {
-  try {
-    return Context.current().metricMeter;
-  } catch {
-    return undefined;
-  }
-}
-
 function count(name: string, description: string, value: number, tags?: Record<string, string>): void {
-  if (value > 0) meter()?.createCounter(name, 'records', description).add(value, tags);
+  if (value > 0) activityMeter()?.createCounter(name, 'records', description).add(value, tags);
 }
 
 export function createTrackingActivities(deps: TrackingDeps) {
