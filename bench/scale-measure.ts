@@ -2,6 +2,7 @@
 // effects the runs wrote (NDJSON lines, read incrementally as they are appended), percentiles and a progress bar.
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fetchPrometheusSamples, sumSamples } from '../scripts/prometheus-text.ts';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -158,16 +159,12 @@ export function timeoutsBetween(before: ServerTimeouts, after: ServerTimeouts): 
 }
 
 export async function serverTimeouts(metricsUrl: string): Promise<ServerTimeouts> {
-  const text = await (await fetch(metricsUrl)).text();
-  const sum = (re: RegExp) =>
-    text.split('\n').reduce((total, line) => {
-      const m = re.exec(line);
-      return m ? total + Number(m[1]) : total;
-    }, 0);
+  const samples = await fetchPrometheusSamples(metricsUrl);
+  const workflowTask = (labels: Record<string, string>) => labels.operation === 'TimerActiveTaskWorkflowTaskTimeout';
   return {
-    workflowTasks: sum(/^start_to_close_timeout\{[^}]*operation="TimerActiveTaskWorkflowTaskTimeout"[^}]*\} (\S+)$/),
-    stickyWaits: sum(/^schedule_to_start_timeout\{[^}]*operation="TimerActiveTaskWorkflowTaskTimeout"[^}]*\} (\S+)$/),
-    queries: sum(/^consistent_query_timeout\{[^}]*\} (\S+)$/),
+    workflowTasks: sumSamples(samples, 'start_to_close_timeout', workflowTask),
+    stickyWaits: sumSamples(samples, 'schedule_to_start_timeout', workflowTask),
+    queries: sumSamples(samples, 'consistent_query_timeout'),
   };
 }
 
@@ -220,30 +217,24 @@ export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTa
     temporal_sticky_cache_total_forced_eviction: 'forcedEvictions',
   };
   for (const url of urls) {
-    const text = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then(
-      (r) => r.text(),
-      () => '',
-    );
-    if (text) out.workers++;
-    for (const line of text.split('\n')) {
-      const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
-      if (!m) continue;
-      const [, name, labels, value] = m;
-      const queue = /task_queue="([^"]*)"/.exec(labels)?.[1];
-      if (name.startsWith('temporal_local_activity_execution_latency_') && labels.includes('activity_type="readCustomerStartFacts"')) {
-        if (name.endsWith('_count')) out.startFactsReads += Number(value);
-        if (name.endsWith('_sum')) out.startFactsReadMs += Number(value);
+    const samples = await fetchPrometheusSamples(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    if (!samples) continue;
+    out.workers++;
+    for (const { name, labels, value } of samples) {
+      if (name.startsWith('temporal_local_activity_execution_latency_') && labels.activity_type === 'readCustomerStartFacts') {
+        if (name.endsWith('_count')) out.startFactsReads += value;
+        if (name.endsWith('_sum')) out.startFactsReadMs += value;
         continue;
       }
-      const part = /^journey_start_facts_read_ms\w*_(sum|count)$/.exec(name) && /part="([^"]*)"/.exec(labels)?.[1];
+      const part = /^journey_start_facts_read_ms\w*_(sum|count)$/.test(name) ? labels.part : undefined;
       if (part) {
         const p = (out.parts[part] ??= { n: 0, ms: 0 });
-        if (name.endsWith('_count')) p.n += Number(value);
-        else p.ms += Number(value);
+        if (name.endsWith('_count')) p.n += value;
+        else p.ms += value;
         continue;
       }
       const field = fields[name];
-      if (field && queue) (out.queues[queue] ??= emptyQueue())[field] += Number(value);
+      if (field && labels.task_queue) (out.queues[labels.task_queue] ??= emptyQueue())[field] += value;
     }
   }
   return out;

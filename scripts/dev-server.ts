@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../worker/search-attributes.ts';
+import { fetchPrometheusSamples, sumSamples } from './prometheus-text.ts';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -148,14 +149,17 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 /** The server's persistence_requests counter per operation, summed over every label set, from its Prometheus metrics
  *  (`metricsPort`): each is one turn on the dev server's one SQLite connection. */
 export async function persistenceRequests(metricsPort: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^persistence_requests\{([^}]*)\} (\S+)$/.exec(line);
-    const op = m && /operation="([^"]+)"/.exec(m[1])?.[1];
-    if (op) counts.set(op, (counts.get(op) ?? 0) + Number(m[2]));
+  for (const { name, labels, value } of await fetchPrometheusSamples(`http://127.0.0.1:${metricsPort}/metrics`)) {
+    const op = labels.operation;
+    if (name === 'persistence_requests' && op) counts.set(op, (counts.get(op) ?? 0) + value);
   }
   return counts;
+}
+
+/** One counter of the server's Prometheus metrics (`metricsPort`), summed over its label sets (0 before it counts). */
+export async function serverCounter(metricsPort: number, name: string): Promise<number> {
+  return sumSamples(await fetchPrometheusSamples(`http://127.0.0.1:${metricsPort}/metrics`), name);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited (at once if it already has). */

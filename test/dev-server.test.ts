@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { freePort, persistenceRequests, startDevServer, type DevServer } from '../scripts/dev-server.ts';
+import { freePort, persistenceRequests, serverCounter, startDevServer, type DevServer } from '../scripts/dev-server.ts';
 import { CustomerId } from '../workflows/contract/index.ts';
 import { eventually } from './support/wait.ts';
 
@@ -101,14 +101,3 @@ describe('the dev server scripts/dev-server.ts starts', () => {
     expect(eager - before).toBe(N);
   }, 60_000);
 });
-
-/** A counter of the server's Prometheus metrics, summed over its labels (0 before the server first counts it). */
-async function serverCounter(metricsPort: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)(?:\{[^}]*\})? (\S+)$/.exec(line);
-    if (m && m[1] === name) sum += Number(m[2]);
-  }
-  return sum;
-}
