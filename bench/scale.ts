@@ -6,7 +6,8 @@
 //   side per step: past it the step stops driving and its figures are marked partial), BENCH_SCALE_EFFECT_WAIT_S (600:
 //   how long after the drive the effects are waited for; the ones still missing are counted), BENCH_SCALE_SIDES (both |
 //   ours | raw: drive one side only, e.g. to reach 100,000 waiting customers in the time of one side; its ratios then
-//   print as -). Ctrl-C stops it cleanly.
+//   print as -), BENCH_SCALE_HISTORIES (200: how many histories of each workflow type started while ours was driven
+//   are read for the server's view of their workflow tasks; 0: none). Ctrl-C stops it cleanly.
 // For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
 // realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
 // journeys, real durations: promoters wait two days for their ask, every run waits), raw as signalWithStart of a
@@ -40,6 +41,7 @@ import {
   type ProcSample,
   type ServerTimeouts,
 } from './scale-measure.ts';
+import { describeHistoryTaskTimes, historyTaskTimes, type HistoryTaskTimes } from './scale-histories.ts';
 import { API_KEY, startScaleTopology, type ScaleTopology } from './scale-topology.ts';
 import { customerEvents, type ScaleEvent } from './scale-population.ts';
 import { rawScaleEventSignal } from './scale-raw-workflows.ts';
@@ -53,6 +55,7 @@ const C = Math.max(1, Math.min(256, Number(env.BENCH_SCALE_C ?? 32)));
 const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
 const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
 const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
+const historySample = Math.max(0, Math.min(5000, Number(env.BENCH_SCALE_HISTORIES ?? 200)));
 const sides = env.BENCH_SCALE_SIDES === 'ours' || env.BENCH_SCALE_SIDES === 'raw' ? env.BENCH_SCALE_SIDES : 'both';
 const log = (l: string) => console.error(`[scale] ${l}`);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -245,9 +248,19 @@ try {
     const db1 = t.databaseBytes();
     const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
     const tasks0 = await workerTaskTimes(t.workerMetricsUrls());
+    const oursFrom = new Date().toISOString();
     const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured);
     const taskTimes = taskTimesBetween(tasks0, await workerTaskTimes(t.workerMetricsUrls()));
     const peaks = peak.stop();
+    // The tasks as the server recorded them, in runs started while ours was driven (read before the idle window).
+    const histories = historySample
+      ? await Promise.all(
+          ['advocacyJourney', 'customerProfile'].map(
+            async (type) =>
+              [type, await historyTaskTimes(client, `WorkflowType="${type}" AND StartTime >= "${oursFrom}"`, historySample)] as const,
+          ),
+        )
+      : [];
     const db2 = t.databaseBytes();
     from = to;
 
@@ -292,6 +305,7 @@ try {
       timeouts,
       peaks,
       taskTimes,
+      histories,
     );
   }
   await connection.close();
@@ -321,6 +335,9 @@ function printStep(
   peaks: Record<string, number>,
   /** Our workers' workflow tasks while ours was driven (their SDK metrics). */
   taskTimes: WorkerTaskTimes,
+  /** The same tasks from a sample of the histories, by workflow type: the server's start → answer includes what the
+   *  worker's metric leaves out (a wait inside the worker before the run takes the task, the answer's way back). */
+  histories: ReadonlyArray<readonly [string, HistoryTaskTimes]>,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
   // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
@@ -382,6 +399,7 @@ function printStep(
     `our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} worker process(es)):`,
   );
   for (const line of describeTaskTimes(taskTimes)) console.log(line);
+  for (const [type, h] of histories) for (const line of describeHistoryTaskTimes(type, h)) console.log(line);
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
   const rawWorker = drives('raw') ? atRest('raw')[0] : undefined;

@@ -298,6 +298,11 @@ export const SETTINGS: Record<string, Setting> = {
     default: 'both',
     meaning: 'which sides bench/scale.ts drives: both, ours or raw (one side: its ratios print as -)',
   },
+  BENCH_SCALE_HISTORIES: {
+    default: '200',
+    meaning:
+      "how many histories of each workflow type started in a step bench/scale.ts reads for the server's view of their workflow tasks (0: none)",
+  },
   RAW_TASK_QUEUE: {
     default: 'set by bench/scale.ts',
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
