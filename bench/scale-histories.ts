@@ -10,6 +10,23 @@ import { pct } from './scale-measure.ts';
 const { EventType, TaskQueueKind, TimeoutType } = proto.temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+/** Events a task writes (its commands) or that are written with a later one: none of them is why a task is scheduled. */
+const NOT_A_CAUSE = new Set<number>([
+  EventType.EVENT_TYPE_MARKER_RECORDED,
+  EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+  EventType.EVENT_TYPE_TIMER_STARTED,
+  EventType.EVENT_TYPE_TIMER_CANCELED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+]);
+
 export interface HistoryTaskTimes {
   runs: number;
   /** Scheduled → started, by the queue the task was scheduled on (normal: the shared queue; sticky: one worker's). */
@@ -21,6 +38,10 @@ export interface HistoryTaskTimes {
   /** A task a worker took and did not answer within the start-to-close timeout (10 s by default). */
   startedNotAnswered: number;
   failed: number;
+  /** The tasks that timed out after a worker took them, by what the task was for: the history events recorded since
+   *  the run's previous task was answered, its commands left out (a signal, an activity's result, a timer...), and the
+   *  queue it was taken from. */
+  notAnsweredFor: Record<string, number>;
 }
 
 export const emptyHistoryTaskTimes = (): HistoryTaskTimes => ({
@@ -30,6 +51,7 @@ export const emptyHistoryTaskTimes = (): HistoryTaskTimes => ({
   stickyUntaken: 0,
   startedNotAnswered: 0,
   failed: 0,
+  notAnsweredFor: {},
 });
 
 const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
@@ -38,6 +60,10 @@ const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Ma
 export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly HistoryEvent[]): HistoryTaskTimes {
   const scheduled = new Map<number, { at: number; sticky: boolean }>();
   const started = new Map<number, number>();
+  /** Why each task was scheduled: the events since the previous task ended, and its queue. */
+  const purpose = new Map<number, string>();
+  let since: string[] = [];
+  const startedBy = new Map<number, number>();
   into.runs++;
   for (const e of events) {
     const id = Number(e.eventId);
@@ -48,25 +74,42 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
           at,
           sticky: e.workflowTaskScheduledEventAttributes?.taskQueue?.kind === TaskQueueKind.TASK_QUEUE_KIND_STICKY,
         });
+        purpose.set(
+          id,
+          `${[...new Set(since)].join('+') || 'no new event (a retry, or an update)'} on the ${scheduled.get(id)!.sticky ? 'sticky' : 'shared'} queue`,
+        );
+        since = [];
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: {
         const s = scheduled.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         if (s) into.queueWaitMs[s.sticky ? 'sticky' : 'normal'].push(at - s.at);
         started.set(id, at);
+        startedBy.set(id, Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
         const from = started.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId));
         if (from !== undefined) into.outMs.push(at - from);
+        since = [];
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
         if (e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) into.stickyUntaken++;
-        else into.startedNotAnswered++;
+        else {
+          into.startedNotAnswered++;
+          const key =
+            purpose.get(Number(e.workflowTaskTimedOutEventAttributes?.scheduledEventId)) ??
+            purpose.get(startedBy.get(Number(e.workflowTaskTimedOutEventAttributes?.startedEventId)) ?? -1) ??
+            'unknown';
+          into.notAnsweredFor[key] = (into.notAnsweredFor[key] ?? 0) + 1;
+        }
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
         into.failed++;
         break;
+      default:
+        if (e.eventType != null && !NOT_A_CAUSE.has(e.eventType))
+          since.push(EventType[e.eventType]?.replace(/^EVENT_TYPE_/, '') ?? String(e.eventType));
     }
   }
   return into;
@@ -109,5 +152,8 @@ export function describeHistoryTaskTimes(label: string, t: HistoryTaskTimes): st
     `  waited on the shared queue: ${s(t.queueWaitMs.normal)}; on a worker's sticky queue: ${s(t.queueWaitMs.sticky)}`,
     `  out with a worker, started → answered: ${s(t.outMs)}; over 1 s: ${over(t.outMs, 1000)}, over 5 s: ${over(t.outMs, 5000)}`,
     `  timed out: ${t.stickyUntaken} sticky tasks not taken, ${t.startedNotAnswered} taken and not answered; ${t.failed} failed`,
+    ...Object.entries(t.notAnsweredFor)
+      .sort((a, b) => b[1] - a[1])
+      .map(([why, n]) => `    not answered: ${n} × a task for ${why}`),
   ];
 }
