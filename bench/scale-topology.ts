@@ -32,7 +32,41 @@ export interface ScaleTopology {
   serverMetricsUrl?: string;
   /** Our workers' Prometheus endpoints (the SDK's metrics: bench/scale-measure.ts, workerTaskTimes). */
   workerMetricsUrls: () => string[];
+  /** Our workers' and APIs' WARN and ERROR lines since the last call (the SDK core's included), by kind: the process
+   *  kind and the message with numbers and ids blanked, so one kind of warning counts once however often it comes. */
+  takeProblems: () => Map<string, number>;
   stop(): Promise<void>;
+}
+
+/** Counts the WARN / ERROR lines a process (or the cluster's launcher, which prefixes each child's lines) prints. */
+class ProblemLines {
+  private counts = new Map<string, number>();
+  watch(child: ChildProcess, defaultName: string): void {
+    let partial = '';
+    const onData = (c: Buffer) => {
+      const lines = (partial + c.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!/\[(WARN|ERROR)\]/.test(line)) continue;
+        const who = /^\[(worker|api)[^\]]*\]/.exec(line)?.[1] ?? defaultName;
+        const what = line
+          .replace(/^\[[^\]]*\]\s*/, '')
+          .replace(/^\S+ \S+ /, '') // the logger's date and time
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<id>')
+          .replace(/\d+/g, 'N')
+          .slice(0, 200);
+        const key = `${who}: ${what}`;
+        this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  }
+  take(): Map<string, number> {
+    const out = this.counts;
+    this.counts = new Map();
+    return out;
+  }
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<string> {
@@ -101,6 +135,8 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       stops.unshift(() => stopServerProcess(launcher, 120_000));
       log('starting the cluster (npm run start:cluster)...');
       await waitForLine(launcher, /journey-engine cluster is up/, 900_000, 'the cluster');
+      const problems = new ProblemLines();
+      problems.watch(launcher, 'cluster');
       const info = () =>
         JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as {
           temporalAddress: string;
@@ -132,6 +168,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
         ...(first.temporalMetricsUrl ? { serverMetricsUrl: first.temporalMetricsUrl } : {}),
         ...raw,
         databaseBytes: () => diskBytes(first.postgres.pgdata),
+        takeProblems: () => problems.take(),
         stop,
       };
     }
@@ -147,7 +184,8 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     const common = {
       TEMPORAL_ADDRESS: server.address,
       JOURNEY_DATA_DIR: dir,
-      JOURNEY_LOG_LEVEL: 'error',
+      // As npm run start:cluster runs them: warnings (the SDK core's included) reach the bench's count of problems.
+      JOURNEY_LOG_LEVEL: 'warn',
       JOURNEY_REFERRAL_CODE_SECRET: randomBytes(32).toString('hex'),
     };
     // The worker's malloc as npm start chooses it (worker/allocator.ts): the figures are the shipped launcher's.
@@ -160,6 +198,8 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       JOURNEY_WORKER_METRICS_PORT: String(workerMetricsPort),
     });
     const workerReady = waitForLine(worker, /polling task queue/, 180_000, 'our worker');
+    const problems = new ProblemLines();
+    problems.watch(worker, 'worker');
     const apiPort = await freePort();
     const apiMalloc = apiAllocator(process.env);
     log(`our API's malloc: ${apiMalloc.note}`);
@@ -169,6 +209,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       JOURNEY_API_PORT: String(apiPort),
       JOURNEY_API_KEYS: API_KEY,
     });
+    problems.watch(api, 'api');
     await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`, 180_000, () => api.exitCode === null);
     await workerReady;
     const raw = await startRawWorker(server.address, dir, stops);
@@ -184,6 +225,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       ...raw,
       databaseBytes: () => ['', '-wal', '-shm'].reduce((sum, ext) => sum + (existsSync(dbFile + ext) ? diskBytes(dbFile + ext) : 0), 0),
+      takeProblems: () => problems.take(),
       stop,
     };
   } catch (err) {

@@ -306,6 +306,7 @@ try {
       peaks,
       taskTimes,
       histories,
+      t.takeProblems(),
     );
   }
   await connection.close();
@@ -338,6 +339,7 @@ function printStep(
   /** The same tasks from a sample of the histories, by workflow type: the server's start → answer includes what the
    *  worker's metric leaves out (a wait inside the worker before the run takes the task, the answer's way back). */
   histories: ReadonlyArray<readonly [string, HistoryTaskTimes]>,
+  problems: Map<string, number>,
 ): void {
   const rate = (r: SideResult) => r.events / r.endToEndSeconds;
   // A side BENCH_SCALE_SIDES skipped drove nothing: its figures and the ratios print as -.
@@ -400,6 +402,12 @@ function printStep(
   );
   for (const line of describeTaskTimes(taskTimes)) console.log(line);
   for (const [type, h] of histories) for (const line of describeHistoryTaskTimes(type, h)) console.log(line);
+  const kinds = [...problems].sort((a, b) => b[1] - a[1]);
+  console.log(
+    `our workers' and APIs' WARN / ERROR lines this step: ${kinds.reduce((n, [, c]) => n + c, 0)}` +
+      (kinds.length > 10 ? ` (the 10 most frequent of ${kinds.length} kinds)` : ''),
+  );
+  for (const [kind, n] of kinds.slice(0, 10)) console.log(`  ${String(n).padStart(6)} × ${kind}`);
   const workers = atRest('ours');
   // The raw worker runs either way; when BENCH_SCALE_SIDES=ours it never had work, so its idle figures are no baseline.
   const rawWorker = drives('raw') ? atRest('raw')[0] : undefined;
