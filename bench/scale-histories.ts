@@ -115,7 +115,8 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
   return into;
 }
 
-/** Reads the histories of up to `sample` runs the visibility query lists (four at a time) and sums their tasks. */
+/** Reads the histories of up to `sample` runs the visibility query lists, in its order (the latest started first),
+ *  four at a time, and sums their tasks. */
 export async function historyTaskTimes(client: Client, query: string, sample: number): Promise<HistoryTaskTimes> {
   const ids: Array<{ workflowId: string; runId: string }> = [];
   for await (const w of client.workflow.list({ query, pageSize: Math.min(sample, 1000) })) {
