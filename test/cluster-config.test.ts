@@ -85,13 +85,25 @@ describe('the cluster configuration', () => {
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/JOURNEY_WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
-  it('JOURNEY_WORKER_WORKFLOW_POLLERS: autoscaling unless set; a number is a fixed maximum; nonsense names the variable', () => {
+  it('JOURNEY_WORKER_WORKFLOW_POLLERS: autoscaling unless set, capped by autoscaling:N; a number is a fixed maximum; nonsense names the variable', () => {
     expect(loadWorkerSettings({}).workflowTaskPollers).toEqual({ type: 'autoscaling' });
     expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling' }).workflowTaskPollers).toEqual({ type: 'autoscaling' });
     expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: '10' }).workflowTaskPollers).toEqual({
       type: 'simple-maximum',
       maximum: 10,
     });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling:12' }).workflowTaskPollers).toEqual({
+      type: 'autoscaling',
+      maximum: 12,
+      initial: 5,
+    });
+    expect(loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling:3' }).workflowTaskPollers).toEqual({
+      type: 'autoscaling',
+      maximum: 3,
+      initial: 3,
+    });
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling:' })).toThrow(/"autoscaling:"/);
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'autoscaling:1' })).toThrow(WorkerSettingsError);
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: '1' })).toThrow(WorkerSettingsError);
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_WORKFLOW_POLLERS: 'lots' })).toThrow(/JOURNEY_WORKER_WORKFLOW_POLLERS="lots"/);
   });

@@ -14,9 +14,10 @@ export interface WorkerSettings {
    *  createCustomerWorker); undefined: as maxCachedWorkflows. */
   maxCachedCustomers?: number;
   /** How the worker polls for workflow tasks (JOURNEY_WORKER_WORKFLOW_POLLERS): by default the number of polls follows
-   *  the server's backlog hints (the SDK's autoscaling, 1 to 100); a number N is the SDK's fixed maximum, whose own
-   *  default (10) keeps only 2 polls on the shared queue, which is where every evicted run's task waits. */
-  workflowTaskPollers: { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
+   *  the server's backlog hints (the SDK's autoscaling, 1 to 100); `autoscaling:N` caps it at N per queue; a number N
+   *  is the SDK's fixed maximum, whose own default (10) keeps only 2 polls on the shared queue, which is where every
+   *  evicted run's task waits. */
+  workflowTaskPollers: { type: 'autoscaling'; maximum?: number; initial?: number } | { type: 'simple-maximum'; maximum: number };
   /** Port of the Prometheus endpoint (`/metrics`) on 127.0.0.1 or JOURNEY_WORKER_METRICS_HOST; undefined: no endpoint. */
   metricsPort?: number;
   metricsHost: string;
@@ -43,12 +44,12 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   return value;
 }
 
-/** A fixed number of workflow task polls: at least 2 (one per queue, the shared and the sticky one). */
-function pollerCount(raw: string): number {
+/** A number of workflow task polls: at least 2 (one per queue, the shared and the sticky one). */
+function pollerCount(raw: string, whole = raw): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 2) {
+  if (!raw || !Number.isInteger(value) || value < 2) {
     throw new WorkerSettingsError(
-      `JOURNEY_WORKER_WORKFLOW_POLLERS=${JSON.stringify(raw)} is neither "autoscaling" nor a whole number >= 2`,
+      `JOURNEY_WORKER_WORKFLOW_POLLERS=${JSON.stringify(whole)} is neither "autoscaling", "autoscaling:N" nor a whole number N, with N >= 2`,
     );
   }
   return value;
@@ -70,10 +71,14 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2)
     : undefined;
   const pollers = env.JOURNEY_WORKER_WORKFLOW_POLLERS;
+  const autoscalingMax = pollers?.startsWith('autoscaling:') ? pollerCount(pollers.slice('autoscaling:'.length), pollers) : undefined;
   const workflowTaskPollers: WorkerSettings['workflowTaskPollers'] =
     pollers === undefined || pollers === '' || pollers === 'autoscaling'
       ? { type: 'autoscaling' }
-      : { type: 'simple-maximum', maximum: pollerCount(pollers) };
+      : autoscalingMax !== undefined
+        ? // The SDK starts with 5 polls; never more than the maximum.
+          { type: 'autoscaling', maximum: autoscalingMax, initial: Math.min(5, autoscalingMax) }
+        : { type: 'simple-maximum', maximum: pollerCount(pollers) };
   return {
     logLevel: logLevel as WorkerSettings['logLevel'],
     workflowTaskPollers,
