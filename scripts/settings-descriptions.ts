@@ -100,7 +100,7 @@ export const SETTINGS: Record<string, Setting> = {
     meaning: "most workflow tasks at once in each of a worker process's two SDK workers (the journeys' and the customers')",
   },
   JOURNEY_WORKER_WORKFLOW_POLLERS: {
-    default: 'autoscaling (npm run start:cluster: autoscaling:12)',
+    default: 'autoscaling',
     meaning:
       "workflow task polls: `autoscaling` follows the server's backlog hints (1 to 100 polls); `autoscaling:N` caps that at N per queue; a number N is a fixed maximum (the SDK's own default, 10, keeps 2 on the shared queue)",
   },

@@ -131,15 +131,7 @@ try {
       group,
       `worker-${i}`,
       'worker/main.ts',
-      {
-        ...common,
-        ...allocator.env,
-        JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
-        // Autoscaled polls, at most 12 per queue: at 5,000 customers on this topology the uncapped SDK default lost
-        // 9 % of new customers' first tasks (taken, never answered: 10 s stalls) and doubled the latency
-        // (bench/README.md, scale, stop 45). Set the variable to override it ('autoscaling' for the SDK's default).
-        JOURNEY_WORKER_WORKFLOW_POLLERS: env.JOURNEY_WORKER_WORKFLOW_POLLERS || 'autoscaling:12',
-      },
+      { ...common, ...allocator.env, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
       { metricsPort },
     );
   }
