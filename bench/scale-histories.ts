@@ -4,6 +4,7 @@
 // its run: the time a task waits inside the worker before that (for room in the workflow cache, behind a task of the
 // same run) and the answer's trip back to the server are in these figures and not in the worker's.
 import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto, { type temporal } from '@temporalio/proto';
 import { pct } from './scale-measure.ts';
 
@@ -54,8 +55,6 @@ export const emptyHistoryTaskTimes = (): HistoryTaskTimes => ({
   notAnsweredFor: {},
 });
 
-const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
-
 /** Adds one run's workflow tasks to `into`. */
 export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly HistoryEvent[]): HistoryTaskTimes {
   const scheduled = new Map<number, { at: number; sticky: boolean }>();
@@ -63,11 +62,10 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
   /** Why each task was scheduled: the events since the previous task ended, and its queue. */
   const purpose = new Map<number, string>();
   let since: string[] = [];
-  const startedBy = new Map<number, number>();
   into.runs++;
   for (const e of events) {
     const id = Number(e.eventId);
-    const at = ms(e.eventTime);
+    const at = tsToMs(e.eventTime);
     switch (e.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
         scheduled.set(id, {
@@ -84,7 +82,6 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
         const s = scheduled.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         if (s) into.queueWaitMs[s.sticky ? 'sticky' : 'normal'].push(at - s.at);
         started.set(id, at);
-        startedBy.set(id, Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
@@ -97,10 +94,7 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
         if (e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) into.stickyUntaken++;
         else {
           into.startedNotAnswered++;
-          const key =
-            purpose.get(Number(e.workflowTaskTimedOutEventAttributes?.scheduledEventId)) ??
-            purpose.get(startedBy.get(Number(e.workflowTaskTimedOutEventAttributes?.startedEventId)) ?? -1) ??
-            'unknown';
+          const key = purpose.get(Number(e.workflowTaskTimedOutEventAttributes?.scheduledEventId)) ?? 'unknown';
           into.notAnsweredFor[key] = (into.notAnsweredFor[key] ?? 0) + 1;
         }
         break;
