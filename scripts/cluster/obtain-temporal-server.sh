@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Obtains the production-shaped Temporal server for `npm run start:cluster`: the server binary and its SQL schema
-# tool, built from go.temporal.io/server at the version the dev server carries (the CLI v1.5.1 embeds server 1.29.1;
-# the server's go.mod has no replace directive, so `go install` works from the Go module proxy), and the PostgreSQL
-# schema files of that version (they ship in the module, not in the binaries).
+# tool, built from go.temporal.io/server at the version the dev server carries (the CLI v1.5.1 embeds server 1.29.1),
+# with our patches applied (scripts/cluster/temporal-server-patches: each fixes one server bug and adds the Go test
+# that shows it; the build runs those tests first), and the PostgreSQL schema files of that version (they ship in the
+# module, not in the binaries). The module's source comes from the Go module proxy; its go.mod has no replace
+# directive, so it builds as its own main module.
 # Order, as scripts/obtain-temporal.sh: env vars (TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH, TEMPORAL_SCHEMA_DIR)
 # → our cache → build. Cached under $JOURNEY_ENGINE_CACHE (default ~/.cache/journey-engine), built under a temporary
 # name and renamed into place only when complete. Progress goes to stderr; stdout gets only `export` lines for `eval`.
@@ -10,7 +12,19 @@ set -euo pipefail
 
 SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.29.1}"
 CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
+PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/temporal-server-patches"
+# The patches are made against this version; another TEMPORAL_SERVER_VERSION builds without them, and says so.
+PATCHED_VERSION=v1.29.1
+# The Go tests the patches add: run in the patched source before the server is built from it.
+PATCH_TESTS_PKG=./service/matching
+PATCH_TESTS_RUN='TestMatchingEngine_.*_Suite/Test.*StartCommittedAfterAttemptDeadline'
 say() { echo "[temporal-server] $*" >&2; }
+
+patches=()
+if [ "$SERVER_VERSION" = "$PATCHED_VERSION" ]; then
+  patches=("$PATCH_DIR"/*.patch)
+  [ -e "${patches[0]}" ] || patches=()
+fi
 
 if [ -n "${TEMPORAL_SERVER_PATH:-}" ] && [ -n "${TEMPORAL_SQL_TOOL_PATH:-}" ] && [ -n "${TEMPORAL_SCHEMA_DIR:-}" ]; then
   for f in "$TEMPORAL_SERVER_PATH" "$TEMPORAL_SQL_TOOL_PATH"; do [ -x "$f" ] || { say "$f is not an executable file"; exit 1; }; done
@@ -18,6 +32,10 @@ if [ -n "${TEMPORAL_SERVER_PATH:-}" ] && [ -n "${TEMPORAL_SQL_TOOL_PATH:-}" ] &&
   say "Temporal server, SQL tool and schema from TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH / TEMPORAL_SCHEMA_DIR"
 else
   dir="$CACHE/temporal-server-$SERVER_VERSION"
+  if [ "${#patches[@]}" -gt 0 ]; then
+    # Keyed by the patches' content, so a changed patch builds anew beside the old build.
+    dir="$dir-patched-$(cat "${patches[@]}" | sha256sum | cut -c1-12)"
+  fi
   if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] && [ -f "$dir/schema/postgresql/v12/temporal/schema.sql" ]; then
     say "Temporal server $SERVER_VERSION cached: $dir"
   else
@@ -50,8 +68,29 @@ else
     mkdir -p "$tmp/out/schema"
     cp -R "$moddir/schema/postgresql" "$tmp/out/schema/"
     chmod -R u+w "$tmp/out/schema"
-    mv "$tmp/bin/server" "$tmp/out/temporal-server"
     mv "$tmp/bin/sql" "$tmp/out/temporal-sql-tool"
+    if [ "${#patches[@]}" -gt 0 ]; then
+      # The server again, from a patched copy of the module's source (go install above fetched every dependency).
+      cp -R "$moddir" "$tmp/src" && chmod -R u+w "$tmp/src"
+      for p in "${patches[@]}"; do
+        say "applying $(basename "$p")"
+        patch -d "$tmp/src" -p1 --batch --forward --quiet <"$p" >&2 || { say "$(basename "$p") does not apply to $SERVER_VERSION"; exit 1; }
+        basename "$p" >>"$tmp/out/PATCHES"
+      done
+      say "running the patches' tests: go test $PATCH_TESTS_PKG -run '$PATCH_TESTS_RUN' (about a minute)"
+      if ! (cd "$tmp/src" && GOTOOLCHAIN=local go test "$PATCH_TESTS_PKG" -run "$PATCH_TESTS_RUN" -count=1 -v) >"$tmp/out/patch-tests.log" 2>&1; then
+        grep -E -- '--- FAIL|Error:|Messages:|^FAIL' "$tmp/out/patch-tests.log" | head -n 20 | sed 's/^/  | /' >&2
+        say "the patched server fails its patches' tests; not building it"
+        exit 1
+      fi
+      grep -E -- '^    --- PASS' "$tmp/out/patch-tests.log" | sed 's/^/  | /' >&2
+      (cd "$tmp/src" && GOTOOLCHAIN=local go build -o "$tmp/out/temporal-server" ./cmd/server) >"$tmp/build.log" 2>&1 || {
+        tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2; say "the patched server does not build"; exit 1
+      }
+    else
+      [ "$SERVER_VERSION" = "$PATCHED_VERSION" ] || say "TEMPORAL_SERVER_VERSION=$SERVER_VERSION: our patches are for $PATCHED_VERSION, so this server is built without them"
+      mv "$tmp/bin/server" "$tmp/out/temporal-server"
+    fi
     "$tmp/out/temporal-server" --version >&2 || { say "the built server does not run"; exit 1; }
     rm -rf "$dir.partial" "$dir"
     mv "$tmp/out" "$dir.partial" && mv "$dir.partial" "$dir"
