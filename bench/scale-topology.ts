@@ -69,26 +69,37 @@ class ProblemLines {
   }
 }
 
+/** How much of a starting process's output `waitForLine` keeps: enough for a ready line split across chunks. */
+const WAIT_FOR_LINE_TAIL = 64 * 1024;
+
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Only the tail is kept, and only while waiting: the launcher writes for as long as the bench runs.
     let output = '';
-    const timer = setTimeout(
-      () => reject(new Error(`${what} did not start within ${timeoutMs / 1000}s:\n${output.slice(-3000)}`)),
-      timeoutMs,
-    );
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${what} did not start within ${timeoutMs / 1000}s:\n${output.slice(-3000)}`));
+    }, timeoutMs);
     const onData = (c: Buffer) => {
-      output += c.toString();
+      output = (output + c.toString()).slice(-WAIT_FOR_LINE_TAIL);
       if (pattern.test(output)) {
-        clearTimeout(timer);
+        done();
         resolve(output);
       }
     };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`${what} exited (${code}) while starting:\n${output.slice(-3000)}`));
+    };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}) while starting:\n${output.slice(-3000)}`));
-    });
+    child.once('exit', onExit);
   });
 }
 
