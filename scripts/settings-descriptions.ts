@@ -261,13 +261,15 @@ export const SETTINGS: Record<string, Setting> = {
   },
   TEMPORAL_SERVER_PATH: {
     default: 'built by scripts/cluster/obtain-temporal-server.sh',
-    meaning: 'the temporal-server binary npm run start:cluster and the cluster test run',
+    meaning:
+      'the temporal-server binary npm run start:cluster and the cluster test run; set, it replaces our patched build (scripts/cluster/temporal-server-patches), and test/temporal-server-patches.test.ts fails unless it is that build',
   },
   TEMPORAL_SQL_TOOL_PATH: { default: 'built with the server', meaning: "temporal-sql-tool that sets up the cluster's PostgreSQL schema" },
   TEMPORAL_SCHEMA_DIR: { default: 'from the server module', meaning: "the server's PostgreSQL schema folder for temporal-sql-tool" },
   TEMPORAL_SERVER_VERSION: {
     default: 'v1.29.1',
-    meaning: 'the server version scripts/cluster/obtain-temporal-server.sh builds with go install',
+    meaning:
+      'the server version scripts/cluster/obtain-temporal-server.sh builds; our patches apply to v1.29.1 only, so another version is built without them',
   },
   JOURNEY_PG_BIN: {
     default: "Debian's postgresql package (installed when missing)",
