@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import proto, { type temporal } from '@temporalio/proto';
 import { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createJourneyWorker, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
@@ -71,23 +72,20 @@ function breakdown(events: temporal.api.history.v1.IHistoryEvent[]): string {
 }
 
 function stepGroupsOf(events: HistoryEvent[]): BaselineStep[][] {
-  const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
   const ended = new Map<string, number>();
   for (const e of events) {
     const timerId = e.timerFiredEventAttributes?.timerId ?? e.timerCanceledEventAttributes?.timerId;
-    if (timerId) ended.set(timerId, ms(e.eventTime));
+    if (timerId) ended.set(timerId, tsToMs(e.eventTime));
   }
   const groups: BaselineStep[][] = [[]];
   for (const e of events) {
     if (e.workflowTaskCompletedEventAttributes) groups.push([]);
     const timer = e.timerStartedEventAttributes;
-    const full = timer
-      ? Number(timer.startToFireTimeout?.seconds ?? 0) * 1000 + Math.round((timer.startToFireTimeout?.nanos ?? 0) / 1e6)
-      : 0;
+    const full = timer ? tsToMs(timer.startToFireTimeout) : 0;
     // The tracking writer's bound while an effect is in flight (patch journey-bookkeeping-batched) is our
     // bookkeeping, not the journey's: the baseline does not copy it, so its two events count against us.
     if (timer && full !== TRACKING_DEFER_MS) {
-      const lasted = ended.has(timer.timerId!) ? ended.get(timer.timerId!)! - ms(e.eventTime) : full;
+      const lasted = ended.has(timer.timerId!) ? ended.get(timer.timerId!)! - tsToMs(e.eventTime) : full;
       groups.at(-1)!.push({ timerMs: Math.max(1, Math.min(full, lasted)) });
     }
     const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;

@@ -54,6 +54,7 @@ import {
   journeyStateQuery,
   journeyWorkflowId,
 } from '../workflows/contract/index.ts';
+import { fetchPrometheusSamples } from '../scripts/prometheus-text.ts';
 
 const N = Math.max(10, Math.min(5000, Number(process.argv[2] ?? process.env.BENCH_PAGES_N ?? 200) || 200));
 const ADVOCATES = Math.max(2, Math.min(200, Number(process.argv[3] ?? process.env.BENCH_PAGES_ADVOCATES ?? 60) || 60));
@@ -399,8 +400,8 @@ try {
   };
   /** The API process's event-loop delay since the last scrape (prom-client resets its histogram on each collect). */
   const apiLoopLag = async () => {
-    const text = await fetch(`${base}/metrics`).then((r) => r.text());
-    const read = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    const samples = await fetchPrometheusSamples(`${base}/metrics`);
+    const read = (name: string) => (samples.find((x) => x.name === name)?.value ?? NaN) * 1000;
     return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
   };
   const split: string[] = [];
