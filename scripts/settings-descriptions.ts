@@ -106,6 +106,11 @@ export const SETTINGS: Record<string, Setting> = {
   },
   JOURNEY_WORKER_METRICS_PORT: { default: 'off (9464 under npm start)', meaning: "the worker's Prometheus endpoint `/metrics`" },
   JOURNEY_WORKER_METRICS_HOST: { default: '127.0.0.1', meaning: 'the address the metrics endpoint listens on' },
+  JOURNEY_WORKER_CORE_LOG_LEVEL: {
+    default: 'warn',
+    meaning:
+      "the least severe line of the SDK's Rust core (polls, task completions, evictions at info and debug) passed to the worker's log; shown only at JOURNEY_LOG_LEVEL or above, so set both to trace a fault",
+  },
   JOURNEY_WORKER_SHUTDOWN_GRACE_MS: { default: '30000', meaning: 'on SIGINT/SIGTERM, how long in-flight activities may finish' },
   JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK: {
     default: '—',

@@ -87,12 +87,15 @@ describe('the worker process', () => {
     expect(worker.output()).toContain(`namespace "${namespace}" lacks the search attributes`);
   });
 
-  it('serves Prometheus metrics and exits 0 after draining on SIGTERM', async () => {
+  it("serves Prometheus metrics, passes on the core's lines at JOURNEY_WORKER_CORE_LOG_LEVEL, and exits 0 after draining on SIGTERM", async () => {
     const metricsPort = await freePort();
+    const taskQueue = uniqueTaskQueue('metrics');
     const worker = startWorkerProcess({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: 'default',
-      JOURNEY_TASK_QUEUE: uniqueTaskQueue('metrics'),
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_LOG_LEVEL: 'info',
+      JOURNEY_WORKER_CORE_LOG_LEVEL: 'info',
       JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
       JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'journey-worker-')),
       JOURNEY_WORKER_SHUTDOWN_GRACE_MS: '5000',
@@ -116,6 +119,8 @@ describe('the worker process', () => {
         90_000,
       );
       expect(metrics).toMatch(/temporal_\w+\{[^}]*task_queue="metrics-/);
+      // The core's INFO line as each worker of the process starts (below WARN, so only with the setting).
+      expect(worker.output()).toMatch(new RegExp(`Initializing worker[\\s\\S]{0,600}${taskQueue}`));
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
       expect(worker.output()).toContain('worker: stopped');
@@ -136,6 +141,8 @@ describe('the worker process', () => {
         TEMPORAL_PROFILE: 'staging',
         JOURNEY_TASK_QUEUE: uniqueTaskQueue('profile'),
         JOURNEY_DATA_DIR: dir,
+        JOURNEY_LOG_LEVEL: 'info',
+        JOURNEY_WORKER_CORE_LOG_LEVEL: '',
       },
       { replaceEnv: true },
     );
@@ -146,6 +153,7 @@ describe('the worker process', () => {
         90_000,
       );
       expect(worker.output()).toContain(`namespace "default" at ${inject('temporalAddress')}`);
+      expect(worker.output()).not.toContain('Initializing worker'); // the core's INFO lines stay out by default
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
     } finally {
@@ -185,6 +193,16 @@ describe('the worker process', () => {
     });
     expect(loadWorkerSettings({}).maxCachedCustomers).toBeUndefined();
     expect(() => loadWorkerSettings({ JOURNEY_WORKER_MAX_CACHED_CUSTOMERS: '1' })).toThrow(/JOURNEY_WORKER_MAX_CACHED_CUSTOMERS="1"/);
+  });
+
+  it("takes the core's log level from JOURNEY_WORKER_CORE_LOG_LEVEL (WARN unless set), naming the variable when it is not a level", () => {
+    expect(loadWorkerSettings({}).coreLogLevel).toBe('WARN');
+    expect(loadWorkerSettings({ JOURNEY_WORKER_CORE_LOG_LEVEL: 'debug', JOURNEY_LOG_LEVEL: 'debug' })).toMatchObject({
+      coreLogLevel: 'DEBUG',
+      logLevel: 'DEBUG',
+    });
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_CORE_LOG_LEVEL: 'loud' })).toThrow(/JOURNEY_WORKER_CORE_LOG_LEVEL="loud"/);
+    expect(() => loadWorkerSettings({ JOURNEY_LOG_LEVEL: 'loud' })).toThrow(/JOURNEY_LOG_LEVEL="loud"/);
   });
 
   it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {

@@ -7,6 +7,8 @@ export interface RuntimeSettings {
   metricsPort?: number;
   metricsHost: string;
   logLevel?: LogLevel;
+  /** The least severe line of the SDK's Rust core forwarded to the logger (default WARN). */
+  coreLogLevel?: LogLevel;
 }
 
 const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
@@ -57,7 +59,7 @@ export function installWorkerRuntime(settings: RuntimeSettings): string | undefi
     telemetryOptions: {
       // Core's own lines (e.g. "Activity not found on completion ... task_token=…") go through the same redacting
       // logger instead of straight to the console: task tokens and run descriptions hold workflow ids.
-      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      logging: { filter: { core: settings.coreLogLevel ?? 'WARN', other: 'ERROR' }, forward: {} },
       ...(bindAddress ? { metrics: { prometheus: { bindAddress } } } : {}),
     },
   });

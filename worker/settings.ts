@@ -28,6 +28,10 @@ export interface WorkerSettings {
   dataDir: string;
   /** The SDK's log level (TRACE, DEBUG, INFO, WARN, ERROR), from JOURNEY_LOG_LEVEL like the API's. */
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** The least severe line the SDK's Rust core hands to that logger (JOURNEY_WORKER_CORE_LOG_LEVEL, default WARN):
+   *  core's INFO and DEBUG lines (polls, task completions, evictions) are for tracing a fault, not for every day. A
+   *  line still reaches the output only at logLevel or above. */
+  coreLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -55,18 +59,21 @@ function pollerCount(raw: string, whole = raw): number {
   return value;
 }
 
+function logLevelOf(env: NodeJS.ProcessEnv, name: string, fallback: string): WorkerSettings['logLevel'] {
+  const level = (env[name] || fallback).toUpperCase();
+  const logLevel = level === 'FATAL' ? 'ERROR' : level;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new WorkerSettingsError(`${name}=${JSON.stringify(env[name])} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`);
+  }
+  return logLevel as WorkerSettings['logLevel'];
+}
+
 export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const metricsPort = env.JOURNEY_WORKER_METRICS_PORT ? positiveInt(env, 'JOURNEY_WORKER_METRICS_PORT', 0) : undefined;
   if (metricsPort !== undefined && metricsPort > 65535) {
     throw new WorkerSettingsError(`JOURNEY_WORKER_METRICS_PORT=${metricsPort} is not a port (1-65535)`);
   }
-  const level = (env.JOURNEY_LOG_LEVEL || 'info').toUpperCase();
-  const logLevel = level === 'FATAL' ? 'ERROR' : level;
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new WorkerSettingsError(
-      `JOURNEY_LOG_LEVEL=${JSON.stringify(env.JOURNEY_LOG_LEVEL)} is not one of ${LOG_LEVELS.join(', ').toLowerCase()}`,
-    );
-  }
+  const logLevel = logLevelOf(env, 'JOURNEY_LOG_LEVEL', 'info');
   const maxCachedWorkflows = env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS
     ? positiveInt(env, 'JOURNEY_WORKER_MAX_CACHED_WORKFLOWS', 0, 2)
     : undefined;
@@ -80,7 +87,8 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
           { type: 'autoscaling', maximum: autoscalingMax, initial: Math.min(5, autoscalingMax) }
         : { type: 'simple-maximum', maximum: pollerCount(pollers) };
   return {
-    logLevel: logLevel as WorkerSettings['logLevel'],
+    logLevel,
+    coreLogLevel: logLevelOf(env, 'JOURNEY_WORKER_CORE_LOG_LEVEL', 'warn'),
     workflowTaskPollers,
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),

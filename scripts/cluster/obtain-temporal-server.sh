@@ -8,6 +8,8 @@
 # Order, as scripts/obtain-temporal.sh: env vars (TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH, TEMPORAL_SCHEMA_DIR)
 # → our cache → build. Cached under $JOURNEY_ENGINE_CACHE (default ~/.cache/journey-engine), built under a temporary
 # name and renamed into place only when complete. Progress goes to stderr; stdout gets only `export` lines for `eval`.
+# `--patch-key` prints only the key a patched build's folder ends with (`-patched-<key>`, from the patches' content;
+# empty when no patch applies) and builds nothing: test/temporal-server-patches.test.ts checks the server against it.
 set -euo pipefail
 
 SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.29.1}"
@@ -26,16 +28,21 @@ if [ "$SERVER_VERSION" = "$PATCHED_VERSION" ]; then
   [ -e "${patches[0]}" ] || patches=()
 fi
 
+# Keyed by the patches' content, so a changed patch builds anew beside the old build.
+patch_key=""
+[ "${#patches[@]}" -eq 0 ] || patch_key=$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+if [ "${1:-}" = --patch-key ]; then
+  echo "$patch_key"
+  exit 0
+fi
+
 if [ -n "${TEMPORAL_SERVER_PATH:-}" ] && [ -n "${TEMPORAL_SQL_TOOL_PATH:-}" ] && [ -n "${TEMPORAL_SCHEMA_DIR:-}" ]; then
   for f in "$TEMPORAL_SERVER_PATH" "$TEMPORAL_SQL_TOOL_PATH"; do [ -x "$f" ] || { say "$f is not an executable file"; exit 1; }; done
   [ -f "$TEMPORAL_SCHEMA_DIR/temporal/schema.sql" ] || { say "TEMPORAL_SCHEMA_DIR=$TEMPORAL_SCHEMA_DIR has no temporal/schema.sql"; exit 1; }
   say "Temporal server, SQL tool and schema from TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH / TEMPORAL_SCHEMA_DIR"
 else
   dir="$CACHE/temporal-server-$SERVER_VERSION"
-  if [ "${#patches[@]}" -gt 0 ]; then
-    # Keyed by the patches' content, so a changed patch builds anew beside the old build.
-    dir="$dir-patched-$(cat "${patches[@]}" | sha256sum | cut -c1-12)"
-  fi
+  [ -z "$patch_key" ] || dir="$dir-patched-$patch_key"
   if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ] && [ -f "$dir/schema/postgresql/v12/temporal/schema.sql" ]; then
     say "Temporal server $SERVER_VERSION cached: $dir"
   else
@@ -48,7 +55,11 @@ else
     trap 'rm -rf "$tmp"' EXIT
     trap 'say "interrupted: removing $tmp"; exit 130' INT
     trap 'say "terminated: removing $tmp"; exit 143' TERM
-    pkgs=("go.temporal.io/server/cmd/server@$SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@$SERVER_VERSION")
+    # With patches the server is built from a patched copy of the module's source (below), so go install builds only
+    # the SQL tool: it fetches the module and nearly every dependency the server needs, and compiles the packages the
+    # two share into Go's build cache, where the patched build finds them.
+    pkgs=("go.temporal.io/server/cmd/tools/sql@$SERVER_VERSION")
+    [ -n "$patch_key" ] || pkgs=("go.temporal.io/server/cmd/server@$SERVER_VERSION" "${pkgs[@]}")
     say "building the Temporal server $SERVER_VERSION and its SQL tool with Go; the first build takes several minutes on 2 cores..."
     say "  GOTOOLCHAIN=local GOBIN=$tmp/bin go install ${pkgs[*]}"
     build() { GOTOOLCHAIN=local GOBIN="$tmp/bin" go install "${pkgs[@]}" >"$tmp/build.log" 2>&1; }
@@ -69,8 +80,8 @@ else
     cp -R "$moddir/schema/postgresql" "$tmp/out/schema/"
     chmod -R u+w "$tmp/out/schema"
     mv "$tmp/bin/sql" "$tmp/out/temporal-sql-tool"
-    if [ "${#patches[@]}" -gt 0 ]; then
-      # The server again, from a patched copy of the module's source (go install above fetched every dependency).
+    if [ -n "$patch_key" ]; then
+      # The server from a patched copy of the module's source; go test and go build fetch what go install did not.
       cp -R "$moddir" "$tmp/src" && chmod -R u+w "$tmp/src"
       for p in "${patches[@]}"; do
         say "applying $(basename "$p")"
@@ -84,6 +95,7 @@ else
         exit 1
       fi
       grep -E -- '^    --- PASS' "$tmp/out/patch-tests.log" | sed 's/^/  | /' >&2
+      say "building the patched server: go build ./cmd/server"
       (cd "$tmp/src" && GOTOOLCHAIN=local go build -o "$tmp/out/temporal-server" ./cmd/server) >"$tmp/build.log" 2>&1 || {
         tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2; say "the patched server does not build"; exit 1
       }
