@@ -43,6 +43,8 @@ export interface HistoryTaskTimes {
    *  the run's previous task was answered, its commands left out (a signal, an activity's result, a timer...), and the
    *  queue it was taken from. */
   notAnsweredFor: Record<string, number>;
+  /** The first few of those tasks, to read: the run and the task's scheduled event id. */
+  notAnsweredExamples: string[];
 }
 
 export const emptyHistoryTaskTimes = (): HistoryTaskTimes => ({
@@ -53,10 +55,13 @@ export const emptyHistoryTaskTimes = (): HistoryTaskTimes => ({
   startedNotAnswered: 0,
   failed: 0,
   notAnsweredFor: {},
+  notAnsweredExamples: [],
 });
 
-/** Adds one run's workflow tasks to `into`. */
-export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly HistoryEvent[]): HistoryTaskTimes {
+const EXAMPLES = 10;
+
+/** Adds one run's workflow tasks to `into`; `run` names it in the examples of tasks not answered. */
+export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly HistoryEvent[], run = '?'): HistoryTaskTimes {
   const scheduled = new Map<number, { at: number; sticky: boolean }>();
   const started = new Map<number, number>();
   /** Why each task was scheduled: the events since the previous task ended, and its queue. */
@@ -94,8 +99,17 @@ export function addWorkflowTasks(into: HistoryTaskTimes, events: readonly Histor
         if (e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) into.stickyUntaken++;
         else {
           into.startedNotAnswered++;
-          const key = purpose.get(Number(e.workflowTaskTimedOutEventAttributes?.scheduledEventId)) ?? 'unknown';
+          const scheduledId = Number(e.workflowTaskTimedOutEventAttributes?.scheduledEventId);
+          const key = purpose.get(scheduledId) ?? 'unknown';
           into.notAnsweredFor[key] = (into.notAnsweredFor[key] ?? 0) + 1;
+          if (into.notAnsweredExamples.length < EXAMPLES) {
+            const startedId = Number(e.workflowTaskTimedOutEventAttributes?.startedEventId);
+            const s = scheduled.get(scheduledId);
+            const st = started.get(startedId);
+            into.notAnsweredExamples.push(
+              `${run} task ${scheduledId}: scheduled ${s ? new Date(s.at).toISOString() : '?'}, started ${st !== undefined && s ? `+${((st - s.at) / 1000).toFixed(2)} s` : '?'}, timed out +${st !== undefined ? ((at - st) / 1000).toFixed(2) : '?'} s after`,
+            );
+          }
         }
         break;
       case EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
@@ -126,7 +140,7 @@ export async function historyTaskTimes(client: Client, query: string, sample: nu
         .getHandle(workflowId, runId)
         .fetchHistory()
         .catch(() => undefined);
-      if (history?.events) addWorkflowTasks(out, history.events);
+      if (history?.events) addWorkflowTasks(out, history.events, `${workflowId} ${runId}`);
     }
   };
   await Promise.all(Array.from({ length: 4 }, lane));
@@ -150,5 +164,6 @@ export function describeHistoryTaskTimes(label: string, t: HistoryTaskTimes): st
     ...Object.entries(t.notAnsweredFor)
       .sort((a, b) => b[1] - a[1])
       .map(([why, n]) => `    not answered: ${n} × a task for ${why}`),
+    ...t.notAnsweredExamples.map((e) => `    e.g. ${e}`),
   ];
 }

@@ -7,7 +7,8 @@
 //   how long after the drive the effects are waited for; the ones still missing are counted), BENCH_SCALE_SIDES (both |
 //   ours | raw: drive one side only, e.g. to reach 100,000 waiting customers in the time of one side; its ratios then
 //   print as -), BENCH_SCALE_HISTORIES (200: how many histories of each workflow type started while ours was driven
-//   are read for the server's view of their workflow tasks; 0: none). Ctrl-C stops it cleanly.
+//   are read for the server's view of their workflow tasks; 0: none), BENCH_SCALE_KEEP_DATA=1 (keep the data folder: the
+//   server's and the cluster's logs, the database, the tracking logs; it says where). Ctrl-C stops it cleanly.
 // For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
 // realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
 // journeys, real durations: promoters wait two days for their ask, every run waits), raw as signalWithStart of a
@@ -312,7 +313,8 @@ try {
   await connection.close();
 } finally {
   await topo?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (env.BENCH_SCALE_KEEP_DATA === '1') log(`data kept in ${dir} (BENCH_SCALE_KEEP_DATA=1)`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 function readdirSafe(path: string): string[] | undefined {

@@ -67,7 +67,7 @@ describe("the server's record of workflow tasks (bench/scale-histories.ts)", () 
       started(17, 26_010, 16),
       timedOut(18, 36_010, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, 16, 17),
     ];
-    const t = addWorkflowTasks(emptyHistoryTaskTimes(), events);
+    const t = addWorkflowTasks(emptyHistoryTaskTimes(), events, 'wf-1 run-1');
     expect(t).toEqual({
       runs: 1,
       queueWaitMs: { normal: [250, 3_000], sticky: [30, 10] },
@@ -79,6 +79,10 @@ describe("the server's record of workflow tasks (bench/scale-histories.ts)", () 
         'no new event (a retry, or an update) on the shared queue': 1,
         'WORKFLOW_EXECUTION_SIGNALED on the sticky queue': 1,
       },
+      notAnsweredExamples: [
+        'wf-1 run-1 task 9: scheduled 1970-01-01T00:00:12.000Z, started +3.00 s, timed out +10.00 s after',
+        'wf-1 run-1 task 16: scheduled 1970-01-01T00:00:26.000Z, started +0.01 s, timed out +10.00 s after',
+      ],
     });
   });
 
