@@ -7,7 +7,11 @@
 //   how long after the drive the effects are waited for; the ones still missing are counted), BENCH_SCALE_SIDES (both |
 //   ours | raw: drive one side only, e.g. to reach 100,000 waiting customers in the time of one side; its ratios then
 //   print as -), BENCH_SCALE_HISTORIES (200: how many histories of each workflow type started while ours was driven
-//   are read for the server's view of their workflow tasks; 0: none), BENCH_SCALE_KEEP_DATA=1 (keep the data folder: the
+//   are read for the server's view of their workflow tasks; 0: none), BENCH_SCALE_RAW_PACE (unset: raw is driven first,
+//   C at once, as fast as it is accepted; `ours`: ours first, then raw at the events/s ours was accepted at, so both
+//   sides meet the same arrival rate and the latency ratio compares paths, not queues; a number: raw at that many
+//   events/s, still first), BENCH_SCALE_PACE (both sides at that many events/s: below both sides' capacity, each
+//   latency is its path's at the same load), BENCH_SCALE_KEEP_DATA=1 (keep the data folder: the
 //   server's and the cluster's logs, the database, the tracking logs; it says where). Ctrl-C stops it cleanly.
 // For each step, first the raw baseline then ours drive the new customers up to the step's count, each with a
 // realistic mix of events (bench/scale-population.ts): ours as HTTP POST /v1/events to our API (routed to the shipped
@@ -57,6 +61,13 @@ const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
 const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
 const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
 const historySample = Math.max(0, Math.min(5000, Number(env.BENCH_SCALE_HISTORIES ?? 200)));
+const rawPace: 'ours' | number | undefined =
+  env.BENCH_SCALE_RAW_PACE === 'ours'
+    ? 'ours'
+    : env.BENCH_SCALE_RAW_PACE
+      ? Math.max(0.1, Number(env.BENCH_SCALE_RAW_PACE)) || undefined
+      : undefined;
+const bothPace = env.BENCH_SCALE_PACE ? Math.max(0.1, Number(env.BENCH_SCALE_PACE)) || undefined : undefined;
 const sides = env.BENCH_SCALE_SIDES === 'ours' || env.BENCH_SCALE_SIDES === 'raw' ? env.BENCH_SCALE_SIDES : 'both';
 const log = (l: string) => console.error(`[scale] ${l}`);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -65,6 +76,10 @@ interface SideResult {
   customers: number;
   events: number;
   partial: boolean;
+  /** First send → last send accepted. */
+  driveSeconds: number;
+  /** The events/s the sends were paced at; undefined: C at once, as fast as they were accepted. */
+  pacedAt?: number;
   /** First send → last measured effect logged. */
   endToEndSeconds: number;
   latencies: number[];
@@ -77,7 +92,8 @@ interface SideResult {
 /** Which measured class an event's effect belongs to: `main` (the row every side has) or `knownStart` (ours only). */
 type Measured = 'main' | 'knownStart' | undefined;
 
-/** Drives customers [from, to) with at most C at once; `measured` says which events' effects are timed, in which class. */
+/** Drives customers [from, to) with at most C at once, and no faster than `pace` events/s when given; `measured` says
+ *  which events' effects are timed, in which class. */
 async function drive(
   label: string,
   from: number,
@@ -85,6 +101,7 @@ async function drive(
   send: (e: ScaleEvent) => Promise<void>,
   tail: EffectTail,
   measured: (e: ScaleEvent) => Measured,
+  pace?: number,
 ): Promise<SideResult> {
   const effectId = (e: ScaleEvent) => `${runTag}-${e.id}`; // the id the event is sent with, so its effect carries it
   const acceptedAt = new Map<string, number>();
@@ -96,11 +113,19 @@ async function drive(
   let done = 0;
   let events = 0;
   let partial = false;
+  /** Paced: the n-th send is due n / pace seconds after the start (the lanes take the slots in turn). */
+  let slot = 0;
+  const paced = async () => {
+    if (!pace) return;
+    const wait = started + (slot++ * 1000) / pace - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
   if (!drives(label))
     return {
       customers: 0,
       events: 0,
       partial,
+      driveSeconds: 0,
       endToEndSeconds: 0,
       latencies: [],
       effectsMissing: 0,
@@ -119,6 +144,7 @@ async function drive(
         }
         const i = next++;
         for (const e of customerEvents(i)) {
+          await paced();
           await send(e);
           events++;
           const kind = measured(e);
@@ -128,6 +154,7 @@ async function drive(
       }
     }),
   );
+  const driveSeconds = (performance.now() - started) / 1000;
   clearInterval(ticker);
   bar.draw(done, 'customers driven; waiting for the effects...');
   bar.end();
@@ -157,7 +184,17 @@ async function drive(
   const { latencies, missing: effectsMissing, last: lastEffect } = measure(acceptedAt);
   const known = measure(knownAt);
   const knownStart = { latencies: known.latencies, missing: known.missing };
-  return { customers: done, events, partial, endToEndSeconds: (lastEffect - startedEpoch) / 1000, latencies, effectsMissing, knownStart };
+  return {
+    customers: done,
+    events,
+    partial,
+    driveSeconds,
+    ...(pace ? { pacedAt: pace } : {}),
+    endToEndSeconds: (lastEffect - startedEpoch) / 1000,
+    latencies,
+    effectsMissing,
+    knownStart,
+  };
 }
 
 /** Whether BENCH_SCALE_SIDES drives this side (labels start with `raw` or `ours`). */
@@ -182,7 +219,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     });
   });
 try {
-  log(`target ${target}; steps ${steps.join(' → ')} customers; sides ${sides}; ${C} at once; idle window ${idleSeconds}s; data in ${dir}`);
+  const pacing = bothPace
+    ? `both paced at ${bothPace} events/s`
+    : rawPace
+      ? `raw paced at ${rawPace === 'ours' ? "ours's rate" : `${rawPace} events/s`}`
+      : 'unpaced';
+  log(
+    `target ${target}; steps ${steps.join(' → ')} customers; sides ${sides}; ${C} at once, ${pacing}; idle window ${idleSeconds}s; data in ${dir}`,
+  );
   topo = await startScaleTopology(target, dir, log);
   const t = topo;
   const connection = await Connection.connect({ address: t.temporalAddress });
@@ -245,14 +289,24 @@ try {
     if (to <= from) continue;
     const db0 = t.databaseBytes();
     const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
-    const rawResult = await drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main');
+    const driveRaw = (pace?: number) => drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main', pace);
+    // Raw first unless it is paced at ours's rate; each side's database growth is read around its own drive.
+    let rawResult = rawPace === 'ours' ? undefined : await driveRaw(bothPace ?? rawPace);
     const db1 = t.databaseBytes();
+    let rawGrowth = db1 - db0;
     const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
     const tasks0 = await workerTaskTimes(t.workerMetricsUrls());
     const oursFrom = new Date().toISOString();
-    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured);
+    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured, bothPace);
     const taskTimes = taskTimesBetween(tasks0, await workerTaskTimes(t.workerMetricsUrls()));
     const peaks = peak.stop();
+    const db1b = t.databaseBytes();
+    if (!rawResult) {
+      const oursAccepted = ourResult.events / ourResult.driveSeconds;
+      log(`raw paced at ours's accepted rate: ${oursAccepted.toFixed(1)} events/s`);
+      rawResult = await driveRaw(Number.isFinite(oursAccepted) && oursAccepted > 0 ? oursAccepted : undefined);
+      rawGrowth = t.databaseBytes() - db1b;
+    }
     // The tasks as the server recorded them, in runs started while ours was driven (read before the idle window).
     const histories = historySample
       ? await Promise.all(
@@ -262,7 +316,6 @@ try {
           ),
         )
       : [];
-    const db2 = t.databaseBytes();
     from = to;
 
     // A partial step drove fewer customers than it was named for: say how many wait, not the step's target.
@@ -301,7 +354,7 @@ try {
       rawResult,
       ourResult,
       open,
-      { before: db0, afterRaw: db1, afterOurs: db2, now: t.databaseBytes() },
+      { ours: db1b - db1, raw: rawGrowth, now: t.databaseBytes() },
       atRest,
       timeouts,
       peaks,
@@ -331,7 +384,8 @@ function printStep(
   raw: SideResult,
   ours: SideResult,
   open: { journeys: number; customers: number; raw: number },
-  db: { before: number; afterRaw: number; afterOurs: number; now: number },
+  /** Each side's database growth while it was driven, and the size now (bytes). */
+  db: { ours: number; raw: number; now: number },
   atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
   timeouts: ServerTimeouts | undefined,
   /** Highest RSS of our workers and of our APIs while ours was driven (bytes, the largest process of each). */
@@ -359,6 +413,9 @@ function printStep(
   row('', 'ours', 'raw', 'ratio');
   row('customers driven this step', String(ours.customers), String(raw.customers), '');
   row('events accepted this step', String(ours.events), String(raw.events), '');
+  // Raw paced (BENCH_SCALE_RAW_PACE) meets the arrival rate it was given, not the one it could take.
+  const accepted = (r: SideResult) => `${r.pacedAt ? `paced ${r.pacedAt.toFixed(1)}: ` : ''}${fig(r.events / r.driveSeconds, 1)}`;
+  row('events/s accepted while driven', accepted(ours), accepted(raw), '');
   row('events/s end to end (accepted → effect)', fig(rate(ours), 1), fig(rate(raw), 1), ratio(rate(ours), rate(raw)));
   row(
     'event → effect p50 ms',
@@ -388,12 +445,7 @@ function printStep(
   row('  measured (missing)', `${ours.knownStart.latencies.length} (${ours.knownStart.missing})`, '', '');
   row('workflows open', String(open.journeys + open.customers), String(open.raw), ratio(open.journeys + open.customers, open.raw));
   row('  of which journey runs / customer:<id>', `${open.journeys} / ${open.customers}`, '', '');
-  row(
-    'database growth this step, MB',
-    mb(db.afterOurs - db.afterRaw),
-    mb(db.afterRaw - db.before),
-    ours.customers && raw.customers ? ratio(db.afterOurs - db.afterRaw, db.afterRaw - db.before) : '-',
-  );
+  row('database growth this step, MB', mb(db.ours), mb(db.raw), ours.customers && raw.customers ? ratio(db.ours, db.raw) : '-');
   // Both sides share the server, so these are the step's totals: a task the SDK dropped (or a worker that died with it)
   // waits its 10 s timeout and then a backlog again; a query times out while its run's task is held.
   row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
