@@ -6,7 +6,7 @@
 //   side per step: past it the step stops driving and its figures are marked partial), BENCH_SCALE_EFFECT_WAIT_S (600:
 //   how long after the drive the effects are waited for; the ones still missing are counted), BENCH_SCALE_SIDES (both |
 //   ours | raw: drive one side only, e.g. to reach 100,000 waiting customers in the time of one side; its ratios then
-//   print as -), BENCH_SCALE_HISTORIES (200: how many histories of each workflow type started while ours was driven
+//   print as -), BENCH_SCALE_HISTORIES (200: how many histories of each workflow type started while its side was driven (raw's too)
 //   are read for the server's view of their workflow tasks; 0: none), BENCH_SCALE_RAW_PACE (unset: raw is driven first,
 //   C at once, as fast as it is accepted; `ours`: ours first, then raw at the events/s ours was accepted at, so both
 //   sides meet the same arrival rate and the latency ratio compares paths, not queues; a number: raw at that many
@@ -289,7 +289,11 @@ try {
     if (to <= from) continue;
     const db0 = t.databaseBytes();
     const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
-    const driveRaw = (pace?: number) => drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main', pace);
+    let rawFrom = '';
+    const driveRaw = (pace?: number) => {
+      rawFrom = new Date().toISOString();
+      return drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main', pace);
+    };
     // Raw first unless it is paced at ours's rate; each side's database growth is read around its own drive.
     let rawResult = rawPace === 'ours' ? undefined : await driveRaw(bothPace ?? rawPace);
     const db1 = t.databaseBytes();
@@ -307,12 +311,17 @@ try {
       rawResult = await driveRaw(Number.isFinite(oursAccepted) && oursAccepted > 0 ? oursAccepted : undefined);
       rawGrowth = t.databaseBytes() - db1b;
     }
-    // The tasks as the server recorded them, in runs started while ours was driven (read before the idle window).
+    // The tasks as the server recorded them, in runs started while each side was driven (read before the idle window).
+    const sampled: Array<[string, string]> = [
+      ['advocacyJourney', oursFrom],
+      ['customerProfile', oursFrom],
+      ...(rawResult.customers ? [['rawScaleCustomer', rawFrom] as [string, string]] : []),
+    ];
     const histories = historySample
       ? await Promise.all(
-          ['advocacyJourney', 'customerProfile'].map(
-            async (type) =>
-              [type, await historyTaskTimes(client, `WorkflowType="${type}" AND StartTime >= "${oursFrom}"`, historySample)] as const,
+          sampled.map(
+            async ([type, since]) =>
+              [type, await historyTaskTimes(client, `WorkflowType="${type}" AND StartTime >= "${since}"`, historySample)] as const,
           ),
         )
       : [];
