@@ -310,6 +310,20 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       "how many histories of each workflow type started in a step bench/scale.ts reads for the server's view of their workflow tasks (0: none)",
   },
+  BENCH_SCALE_PACE: {
+    default: '— (unpaced)',
+    meaning:
+      "events per second at which bench/scale.ts sends both sides' events, so both meet the same load (below both capacities, the latency ratio compares paths, not queues)",
+  },
+  BENCH_SCALE_RAW_PACE: {
+    default: '— (unpaced, raw first)',
+    meaning: 'bench/scale.ts: `ours` drives raw after ours at the events/s ours was accepted at; a number paces raw alone',
+  },
+  BENCH_SCALE_KEEP_DATA: {
+    default: '—',
+    meaning:
+      "1: bench/scale.ts keeps its data folder (the server's and the cluster's logs, the database, the tracking logs) and says where",
+  },
   RAW_TASK_QUEUE: {
     default: 'set by bench/scale.ts',
     meaning: "the raw baseline worker's task queue (bench/scale-raw-worker.ts, internal)",
