@@ -43,7 +43,7 @@ export interface HistoryTaskTimes {
    *  the run's previous task was answered, its commands left out (a signal, an activity's result, a timer...), and the
    *  queue it was taken from. */
   notAnsweredFor: Record<string, number>;
-  /** The first few of those tasks, to read: the run and the task's scheduled event id. */
+  /** The first few of those tasks, to read: the run, the task's scheduled event id, its queue wait and its timeout. */
   notAnsweredExamples: string[];
 }
 

@@ -61,13 +61,10 @@ const idleSeconds = Math.max(10, Number(env.BENCH_SCALE_IDLE_S ?? 300));
 const maxDriveMs = Math.max(60, Number(env.BENCH_SCALE_MAX_DRIVE_S ?? 3600)) * 1000;
 const effectWaitMs = Math.max(10, Number(env.BENCH_SCALE_EFFECT_WAIT_S ?? 600)) * 1000;
 const historySample = Math.max(0, Math.min(5000, Number(env.BENCH_SCALE_HISTORIES ?? 200)));
-const rawPace: 'ours' | number | undefined =
-  env.BENCH_SCALE_RAW_PACE === 'ours'
-    ? 'ours'
-    : env.BENCH_SCALE_RAW_PACE
-      ? Math.max(0.1, Number(env.BENCH_SCALE_RAW_PACE)) || undefined
-      : undefined;
-const bothPace = env.BENCH_SCALE_PACE ? Math.max(0.1, Number(env.BENCH_SCALE_PACE)) || undefined : undefined;
+/** Events per second from a setting (at least 0.1); undefined when unset or not a number: unpaced. */
+const paceOf = (raw: string | undefined) => (raw ? Math.max(0.1, Number(raw)) || undefined : undefined);
+const rawPace = env.BENCH_SCALE_RAW_PACE === 'ours' ? 'ours' : paceOf(env.BENCH_SCALE_RAW_PACE);
+const bothPace = paceOf(env.BENCH_SCALE_PACE);
 const sides = env.BENCH_SCALE_SIDES === 'ours' || env.BENCH_SCALE_SIDES === 'raw' ? env.BENCH_SCALE_SIDES : 'both';
 const log = (l: string) => console.error(`[scale] ${l}`);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -91,6 +88,9 @@ interface SideResult {
 
 /** Which measured class an event's effect belongs to: `main` (the row every side has) or `knownStart` (ours only). */
 type Measured = 'main' | 'knownStart' | undefined;
+
+/** The events/s a side's sends were accepted at while it was driven (NaN for a side that drove nothing). */
+const acceptedRate = (r: SideResult) => r.events / r.driveSeconds;
 
 /** Drives customers [from, to) with at most C at once, and no faster than `pace` events/s when given; `measured` says
  *  which events' effects are timed, in which class. */
@@ -306,7 +306,7 @@ try {
     const peaks = peak.stop();
     const db1b = t.databaseBytes();
     if (!rawResult) {
-      const oursAccepted = ourResult.events / ourResult.driveSeconds;
+      const oursAccepted = acceptedRate(ourResult);
       log(`raw paced at ours's accepted rate: ${oursAccepted.toFixed(1)} events/s`);
       rawResult = await driveRaw(Number.isFinite(oursAccepted) && oursAccepted > 0 ? oursAccepted : undefined);
       rawGrowth = t.databaseBytes() - db1b;
@@ -423,7 +423,7 @@ function printStep(
   row('customers driven this step', String(ours.customers), String(raw.customers), '');
   row('events accepted this step', String(ours.events), String(raw.events), '');
   // Raw paced (BENCH_SCALE_RAW_PACE) meets the arrival rate it was given, not the one it could take.
-  const accepted = (r: SideResult) => `${r.pacedAt ? `paced ${r.pacedAt.toFixed(1)}: ` : ''}${fig(r.events / r.driveSeconds, 1)}`;
+  const accepted = (r: SideResult) => `${r.pacedAt ? `paced ${r.pacedAt.toFixed(1)}: ` : ''}${fig(acceptedRate(r), 1)}`;
   row('events/s accepted while driven', accepted(ours), accepted(raw), '');
   row('events/s end to end (accepted → effect)', fig(rate(ours), 1), fig(rate(raw), 1), ratio(rate(ours), rate(raw)));
   row(
