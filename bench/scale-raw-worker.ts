@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { withoutWorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
 
 await main();
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const effects = await open(env.RAW_EFFECT_FILE!, 'a');
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
-  const worker = await Worker.create({
+  const options = {
     connection,
     taskQueue: env.RAW_TASK_QUEUE!,
     workflowsPath: fileURLToPath(new URL('./scale-raw-workflows.ts', import.meta.url)),
@@ -22,8 +23,13 @@ async function main(): Promise<void> {
       },
     },
     ...(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS) } : {}),
-  });
-  console.log('READY');
+  };
+  // The same stack-trace setting as our worker (JOURNEY_WORKER_STACK_TRACES), so the two compare like for like.
+  const worker =
+    env.JOURNEY_WORKER_STACK_TRACES === 'off'
+      ? (await withoutWorkflowStackTraces(() => Worker.create(options))).value
+      : await Worker.create(options);
+  console.log(`READY (workflow stack traces ${env.JOURNEY_WORKER_STACK_TRACES === 'off' ? 'off' : 'on'})`);
   await worker.run();
   await effects.close();
   await connection.close();

@@ -111,6 +111,11 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       "the least severe line of the SDK's Rust core (polls, task completions, evictions at info and debug) passed to the worker's log; shown only at JOURNEY_LOG_LEVEL or above, so set both to trace a fault",
   },
+  JOURNEY_WORKER_STACK_TRACES: {
+    default: 'on',
+    meaning:
+      "`off`: the workflow threads keep no stack trace per promise (the SDK's hook, a large share of their CPU under load); the Temporal UI's Stack Trace tab then answers \"not enabled\". bench/scale.ts's raw worker follows it too",
+  },
   JOURNEY_WORKER_SHUTDOWN_GRACE_MS: { default: '30000', meaning: 'on SIGINT/SIGTERM, how long in-flight activities may finish' },
   JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK: {
     default: '—',

@@ -205,6 +205,13 @@ describe('the worker process', () => {
     expect(() => loadWorkerSettings({ JOURNEY_LOG_LEVEL: 'loud' })).toThrow(/JOURNEY_LOG_LEVEL="loud"/);
   });
 
+  it('keeps workflow stack traces unless JOURNEY_WORKER_STACK_TRACES=off, naming the variable for anything else', () => {
+    expect(loadWorkerSettings({}).workflowStackTraces).toBe(true);
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'off' }).workflowStackTraces).toBe(false);
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'on' }).workflowStackTraces).toBe(true);
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'no' })).toThrow(/JOURNEY_WORKER_STACK_TRACES="no"/);
+  });
+
   it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {
     const postmark = await startFakePostmark({ serverTokens: ['pm-token'] });
     const journeys = mkdtempSync(join(tmpdir(), 'drain-journeys-'));

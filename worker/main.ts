@@ -89,11 +89,15 @@ const workers = await createJourneyWorkers({
   workflowTaskPollers: settings.workflowTaskPollers,
   shutdownGraceMs: settings.shutdownGraceMs,
   dataConverter: config.payloads.dataConverter,
+  workflowStackTraces: settings.workflowStackTraces,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));
 
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_WORKER_ALLOCATOR, docs/production.md)"}`);
 console.log(`worker: ${describeCoreBridge(coreBridgeBuild())}`);
+console.log(
+  `worker: workflow stack traces ${settings.workflowStackTraces ? 'on' : 'off (the UI\'s "Stack Trace" tab answers "not enabled"; JOURNEY_WORKER_STACK_TRACES)'}`,
+);
 console.log(
   `worker: polling task queue "${settings.taskQueue}"` +
     (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +

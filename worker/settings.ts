@@ -32,6 +32,9 @@ export interface WorkerSettings {
    *  core's INFO and DEBUG lines (polls, task completions, evictions) are for tracing a fault, not for every day. A
    *  line still reaches the output only at logLevel or above. */
   coreLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Whether the workflow threads record a stack trace for every promise, for the Temporal UI's "Stack Trace" tab
+   *  (JOURNEY_WORKER_STACK_TRACES, on | off): worker/workflow-stack-traces.ts says what it costs. */
+  workflowStackTraces: boolean;
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -57,6 +60,13 @@ function pollerCount(raw: string, whole = raw): number {
     );
   }
   return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new WorkerSettingsError(`${name}=${JSON.stringify(raw)} is neither "on" nor "off"`);
 }
 
 function logLevelOf(env: NodeJS.ProcessEnv, name: string, fallback: string): WorkerSettings['logLevel'] {
@@ -90,6 +100,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     logLevel,
     coreLogLevel: logLevelOf(env, 'JOURNEY_WORKER_CORE_LOG_LEVEL', 'warn'),
     workflowTaskPollers,
+    workflowStackTraces: onOff(env, 'JOURNEY_WORKER_STACK_TRACES', true),
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),

@@ -1,9 +1,10 @@
 // Builds the worker that runs journey workflows and activities on one task queue.
-import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
+import { withoutWorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** The sandbox's payload converter: a payload no decoder reads becomes a marker the handlers refuse (see the file). */
@@ -51,6 +52,8 @@ export interface JourneyWorkerOptions {
   shutdownGraceMs?: number;
   /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
   dataConverter?: DataConverter;
+  /** false: the workflow threads keep no stack trace per promise (worker/workflow-stack-traces.ts); default true. */
+  workflowStackTraces?: boolean;
 }
 
 export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceMs'>;
@@ -66,7 +69,16 @@ export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 
  * task open, so its own cache always evicts at once.
  */
 export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise<Worker> {
-  return Worker.create(await workflowWorkerOptions(opts));
+  return createWorker(await workflowWorkerOptions(opts), opts.workflowStackTraces);
+}
+
+/** Worker.create, with the workflow threads' per-promise stack traces switched off when `stackTraces` is false. */
+async function createWorker(options: WorkerOptions, stackTraces = true): Promise<Worker> {
+  if (stackTraces) return Worker.create(options);
+  const { value, applied } = await withoutWorkflowStackTraces(() => Worker.create(options));
+  if (!applied)
+    Runtime.instance().logger.warn('workflow stack traces stay on: this SDK version does not fit worker/workflow-stack-traces.ts');
+  return value;
 }
 
 /** What the journeys' and the customers' workers share: connection, queue, bundle, codec, workflow task slots, cache
@@ -121,6 +133,7 @@ export async function createJourneyWorkers(
           maxCachedWorkflows: opts.maxCachedCustomers ?? opts.maxCachedWorkflows,
           workflowTaskPollers: opts.workflowTaskPollers,
           dataConverter: opts.dataConverter,
+          workflowStackTraces: opts.workflowStackTraces,
         });
   const all = customers ? [journeys, customers] : [journeys];
   const shutdown = () => {
@@ -151,13 +164,16 @@ export async function createJourneyWorkers(
 }
 
 export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    ...(await workflowWorkerOptions(opts)),
-    activities: createActivities(opts.activityDeps),
-    // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
-    interceptors: { activity: [countActivityFailures] },
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
-    // The SDK rejects an explicit undefined here, so the option is only passed when set.
-    ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
-  });
+  return createWorker(
+    {
+      ...(await workflowWorkerOptions(opts)),
+      activities: createActivities(opts.activityDeps),
+      // Failed attempts counted (journey_activity_failures) and logged without customer ids, for operators' alerts.
+      interceptors: { activity: [countActivityFailures] },
+      maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+      // The SDK rejects an explicit undefined here, so the option is only passed when set.
+      ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
+    },
+    opts.workflowStackTraces,
+  );
 }
