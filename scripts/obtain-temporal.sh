@@ -88,7 +88,9 @@ obtain_test_server() (
   if [ -x "$dir/test-server" ]; then
     say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"
     # A wrapper without the fix (a cache from before it, or a run stopped between the jar and the wrapper) gets it.
-    grep -qF 'timer-fix.jar' "$dir/test-server" || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
+    # A wrapper without the fixes, or fixes of an older set (timer-fix.key), gets them (again).
+    { grep -qF 'timer-fix.jar' "$dir/test-server" && [ "$(cat "$dir/timer-fix.key" 2>/dev/null)" = "$(timer_fix_key)" ]; } \
+      || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
     echo "$dir/test-server"; return
   fi
 
@@ -131,37 +133,56 @@ WRAP
   mv -f "$tmp" "$1/test-server"
 }
 
-# The test server's time-skipping timer keeps a debugging list of lock events that is never trimmed (an UNLOCK
-# entry per released lock, and the LOCK entries released that way stay too), and each timer it fires removes its
-# own entry by scanning that LinkedList from the head: the server's CPU per workflow task grows with every task it
-# has run (bench/README.md, backtest: 41 % of its samples at 150 customers). The fix makes the list a LinkedHashSet
-# (same order, same entries, O(1) removal; LockEvent has identity equality), compiled from the upstream source jar
-# into timer-fix.jar, which the wrapper puts first on the class path. Upstream: SelfAdvancingTimerImpl in
-# io.temporal:temporal-test-server. It changes only how fast the server runs; when it cannot be built (no javac, no
-# source jar, the upstream line changed) the server runs as published and timer-fix.skipped says why (remove it to
-# try again). The jar is in place before the wrapper names it.
+# Two fixes of ours to the test server's timers, compiled from the upstream source jar (io.temporal:temporal-test-server)
+# into timer-fix.jar, which the wrapper puts first on the class path:
+#  1. Its time-skipping timer keeps a debugging list of lock events that is never trimmed (an UNLOCK entry per
+#     released lock, and the LOCK entries released that way stay too), and each timer it fires removes its own entry
+#     by scanning that LinkedList from the head: the server's CPU per workflow task grows with every task it has run
+#     (bench/README.md, backtest: 41 % of its samples at 150 customers). The fix makes the list a LinkedHashSet (same
+#     order, same entries, O(1) removal; LockEvent has identity equality). Upstream: SelfAdvancingTimerImpl.
+#  2. It refuses a CancelTimer for a timer that fired while the workflow task was out, and the run never gets another
+#     task (test/experiment-population.test.ts hung this way). test-server-patches/cancel-fired-timer.patch does what
+#     the real server does: takes the buffered TimerFired back and records TimerCanceled.
+# When the first cannot be built (no javac, no source jar, the upstream line changed) the server runs as published and
+# timer-fix.skipped says why (remove it to try again); when only the second does not apply, the jar holds the first and
+# cancel-fix.skipped says why. timer-fix.key names the set of fixes built, so a changed set is built again. The jar is
+# in place before the wrapper names it.
+TIMER_FIX_PATCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/test-server-patches/cancel-fired-timer.patch"
+timer_fix_key() { { echo "lock-events-linkedhashset"; cat "$TIMER_FIX_PATCH"; } | sha256sum | cut -c1-12; }
+
 add_timer_fix() (
   local dir="$1"
   local file="io/temporal/internal/testservice/SelfAdvancingTimerImpl.java"
+  local state="io/temporal/internal/testservice/TestWorkflowMutableStateImpl.java"
   local line='  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();'
   skip() { say "time-skipping timer fix not applied: $1 (the server runs as published, slower on long replays; remove $dir/timer-fix.skipped to try again)"; echo "$1" >"$dir/timer-fix.skipped"; exit 0; }
   command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || skip "no javac/jar (a JDK) on PATH"
   local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-fix.XXXXXX")
   remove_on_exit "$tmp"
   test_server_pom "$tmp/pom.xml" sources "<classifier>sources</classifier>"
-  say "building the time-skipping timer fix (scripts/obtain-temporal.sh, add_timer_fix)..."
+  say "building the time-skipping timer fixes (scripts/obtain-temporal.sh, add_timer_fix)..."
   mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DoutputDirectory="$tmp/src-jar" -DexcludeTransitive=true >"$tmp/build.log" 2>&1 \
     || { fail_route "maven (source jar)" "mvn dependency:copy-dependencies (temporal-test-server sources)" "$tmp/build.log"; skip "the source jar could not be fetched"; }
   mkdir -p "$tmp/src" "$tmp/classes"
-  (cd "$tmp/src" && jar xf "$tmp"/src-jar/*-sources.jar "$file") || skip "$file is not in the source jar"
+  (cd "$tmp/src" && jar xf "$tmp"/src-jar/*-sources.jar "$file" "$state") || skip "$file is not in the source jar"
   [ "$(grep -cxF "$line" "$tmp/src/$file")" = 1 ] || skip "the upstream lock-event list changed (no line '${line# *}')"
   sed -i 's/^  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();$/  private final java.util.LinkedHashSet<LockEvent> lockEvents = new java.util.LinkedHashSet<>();/' "$tmp/src/$file"
-  javac -nowarn -d "$tmp/classes" -cp "$dir/lib/*" "$tmp/src/$file" >"$tmp/build.log" 2>&1 \
-    || { fail_route "javac" "javac $file" "$tmp/build.log"; skip "the fix did not compile"; }
+  local sources=("$tmp/src/$file")
+  rm -f "$dir/cancel-fix.skipped"
+  if [ -f "$tmp/src/$state" ] && patch -s -p1 -d "$tmp/src" --no-backup-if-mismatch <"$TIMER_FIX_PATCH" >"$tmp/patch.log" 2>&1; then
+    sources+=("$tmp/src/$state")
+  else
+    say "the test server's cancel-of-a-fired-timer fix does not apply to $TEST_SERVER_VERSION; the timer fix goes on without it"
+    sed 's/^/  | /' "$tmp/patch.log" | tail -n 5 >&2 || true
+    echo "test-server-patches/cancel-fired-timer.patch does not apply to $TEST_SERVER_VERSION" >"$dir/cancel-fix.skipped"
+  fi
+  javac -nowarn -d "$tmp/classes" -cp "$dir/lib/*" "${sources[@]}" >"$tmp/build.log" 2>&1 \
+    || { fail_route "javac" "javac ${sources[*]#"$tmp/src/"}" "$tmp/build.log"; skip "the fix did not compile"; }
   jar cf "$tmp/timer-fix.jar" -C "$tmp/classes" . || skip "jar failed"
   mv -f "$tmp/timer-fix.jar" "$dir/timer-fix.jar"
+  timer_fix_key >"$dir/timer-fix.key"
   write_test_server_wrapper "$dir" "timer-fix.jar"
-  say "time-skipping timer fix applied: $dir/timer-fix.jar"
+  say "time-skipping timer fixes applied: $dir/timer-fix.jar"
 )
 
 what="${1:-all}"
