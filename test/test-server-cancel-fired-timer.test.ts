@@ -1,9 +1,10 @@
 // The time-skipping test server with our cancel-of-a-fired-timer fix (scripts/test-server-patches/
-// cancel-fired-timer.patch, built into timer-fix.jar by scripts/obtain-temporal.sh). Published, the server refuses a
-// workflow task's completion that cancels a timer which fired while the task was out, and the run never gets another
-// task (temporalio/sdk-java issues 2606 and 3088; test/experiment-population.test.ts hung to its timeout this way).
-// Here a run's task computes past its timer's due time and then cancels it: with the fix the run completes, with the
-// timer canceled in its history. A machine that could not build the fix says why in timer-fix.skipped or
+// cancel-fired-timer.patch, built into timer-fix.jar by scripts/obtain-temporal.sh). A run's task computes past its
+// timer's due time, so the timer fires while the task is out, and then cancels it. Published, the server refuses that
+// completion when the task goes on waiting, and the run never gets another task (temporalio/sdk-java issues 2606 and
+// 3088; test/experiment-population.test.ts hung to its timeout this way); when the task completes the run, it fails
+// the task as unhandled and the SDK then sees the timer fire. With the fix, as on the real server, the timer is
+// canceled and the run goes on. A machine that could not build the fix says why in timer-fix.skipped or
 // cancel-fix.skipped beside the server, and the test skips, loudly.
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
