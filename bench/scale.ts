@@ -84,6 +84,20 @@ interface SideResult {
   /** Ours only: the go-live milestones of customers already known, each of which starts a milestone-review-ask run
    *  that must read the customer's facts before it takes the event (event → its delight record, or delight.ignored). */
   knownStart: { latencies: number[]; missing: number };
+  /** CPU seconds (user + system) the side's worker processes used from the first send to the last effect waited for. */
+  workerCpuSeconds?: number;
+}
+
+/** CPU seconds the processes have used so far (a process gone counts 0). */
+const cpuSecondsOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (sampleProcess(pid)?.cpuSeconds ?? 0), 0);
+
+/** drive(), with the CPU the workers (`pids`, read at the start and again at the end) used meanwhile. */
+async function driveMeasuringCpu(pids: () => number[], ...args: Parameters<typeof drive>): Promise<SideResult> {
+  const before = pids().map((pid) => [pid, sampleProcess(pid)?.cpuSeconds ?? 0] as const);
+  const result = await drive(...args);
+  // A worker restarted meanwhile is counted from its start.
+  const used = pids().reduce((sum, pid) => sum + cpuSecondsOf([pid]) - (before.find(([p]) => p === pid)?.[1] ?? 0), 0);
+  return { ...result, workerCpuSeconds: used };
 }
 
 /** Which measured class an event's effect belongs to: `main` (the row every side has) or `knownStart` (ours only). */
@@ -292,7 +306,16 @@ try {
     let rawFrom = '';
     const driveRaw = (pace?: number) => {
       rawFrom = new Date().toISOString();
-      return drive(`raw  ${to.toLocaleString('en')}`, from, to, sendRaw, raw, () => 'main', pace);
+      return driveMeasuringCpu(
+        () => [t.rawWorkerPid],
+        `raw  ${to.toLocaleString('en')}`,
+        from,
+        to,
+        sendRaw,
+        raw,
+        () => 'main',
+        pace,
+      );
     };
     // Raw first unless it is paced at ours's rate; each side's database growth is read around its own drive.
     let rawResult = rawPace === 'ours' ? undefined : await driveRaw(bothPace ?? rawPace);
@@ -301,7 +324,16 @@ try {
     const peak = new PeakRss(() => ({ ours: t.workerPids(), api: t.apiPids() }));
     const tasks0 = await workerTaskTimes(t.workerMetricsUrls());
     const oursFrom = new Date().toISOString();
-    const ourResult = await drive(`ours ${to.toLocaleString('en')}`, from, to, postOurs, ours, oursMeasured, bothPace);
+    const ourResult = await driveMeasuringCpu(
+      () => t.workerPids(),
+      `ours ${to.toLocaleString('en')}`,
+      from,
+      to,
+      postOurs,
+      ours,
+      oursMeasured,
+      bothPace,
+    );
     const taskTimes = taskTimesBetween(tasks0, await workerTaskTimes(t.workerMetricsUrls()));
     const peaks = peak.stop();
     const db1b = t.databaseBytes();
@@ -437,6 +469,14 @@ function printStep(
     fig(pct(ours.latencies, 0.99), 0),
     fig(pct(raw.latencies, 0.99), 0),
     ratio(pct(ours.latencies, 0.99), pct(raw.latencies, 0.99)),
+  );
+  // The workers' CPU for the step's work: what the box's capacity for each side turns on (the APIs' is not in it).
+  const cpuPer1000 = (r: SideResult) => (r.workerCpuSeconds !== undefined && r.events > 0 ? (r.workerCpuSeconds / r.events) * 1000 : NaN);
+  row(
+    'worker CPU while driven, s per 1,000 events',
+    fig(cpuPer1000(ours), 1),
+    fig(cpuPer1000(raw), 1),
+    ratio(cpuPer1000(ours), cpuPer1000(raw)),
   );
   row(
     'effects measured (missing)',
