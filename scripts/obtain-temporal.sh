@@ -87,8 +87,8 @@ obtain_test_server() (
   local dir="$CACHE/temporal-test-server-$TEST_SERVER_VERSION"
   if [ -x "$dir/test-server" ]; then
     say "time-skipping test server $TEST_SERVER_VERSION cached: $dir"
-    # A wrapper without the fix (a cache from before it, or a run stopped between the jar and the wrapper) gets it.
-    # A wrapper without the fixes, or fixes of an older set (timer-fix.key), gets them (again).
+    # A wrapper without the fixes (a cache from before them, or a run stopped between the jar and the wrapper), or
+    # with an older set of them (timer-fix.key), gets them (again).
     { grep -qF 'timer-fix.jar' "$dir/test-server" && [ "$(cat "$dir/timer-fix.key" 2>/dev/null)" = "$(timer_fix_key)" ]; } \
       || [ -f "$dir/timer-fix.skipped" ] || add_timer_fix "$dir"
     echo "$dir/test-server"; return
