@@ -1,6 +1,7 @@
 // What bench/scale.ts measures with: a process's CPU time and RSS from /proc, the size of a folder or file, the
 // effects the runs wrote (NDJSON lines, read incrementally as they are appended), percentiles and a progress bar.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fetchPrometheusSamples, sumSamples } from '../scripts/prometheus-text.ts';
 
@@ -282,4 +283,38 @@ export function describeTaskTimes(t: WorkerTaskTimes): string[] {
       (parts ? `; by part: ${parts}` : ''),
   );
   return lines;
+}
+
+/** History's pushes of workflow tasks to matching that failed, from the server's JSON log (the cluster target's
+ *  temporal-server.log), between two instants: each is a `Fail to process task` of a `TransferWorkflowTask`, counted by
+ *  how it ended. `canceled` (the call ended with RST_STREAM CANCEL) is the signature of the tasks the server still
+ *  starts and no worker gets (bench/README.md, scale, stop 48); `deadline` ran out of history's 3 s for the task. */
+export interface TransferFailures {
+  canceled: number;
+  deadline: number;
+  other: number;
+}
+
+/** Read as a stream: the log of a long run reaches gigabytes. */
+export async function transferFailuresInLog(file: string, fromMs: number, toMs: number): Promise<TransferFailures | undefined> {
+  if (!existsSync(file)) return undefined;
+  const counts: TransferFailures = { canceled: 0, deadline: 0, other: 0 };
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.includes('"Fail to process task"') || !line.includes('"TransferWorkflowTask"')) continue;
+    let entry: { ts?: string; msg?: string; 'queue-task-type'?: string; error?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    const at = Date.parse(entry.ts ?? '');
+    if (entry.msg !== 'Fail to process task' || entry['queue-task-type'] !== 'TransferWorkflowTask' || !(at >= fromMs && at <= toMs))
+      continue;
+    const error = String(entry.error ?? '');
+    if (/RST_STREAM with error code: CANCEL/.test(error)) counts.canceled++;
+    else if (/deadline exceeded/i.test(error)) counts.deadline++;
+    else counts.other++;
+  }
+  return counts;
 }

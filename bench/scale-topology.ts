@@ -30,6 +30,8 @@ export interface ScaleTopology {
   databaseBytes: () => number;
   /** The server's Prometheus metrics (the dev server's, or the cluster's temporal-server's). */
   serverMetricsUrl?: string;
+  /** The server's JSON log (the cluster's temporal-server.log; the dev server's is not kept). */
+  serverLogFile?: string;
   /** Our workers' Prometheus endpoints (the SDK's metrics: bench/scale-measure.ts, workerTaskTimes). */
   workerMetricsUrls: () => string[];
   /** Our workers' and APIs' WARN and ERROR lines since the last call (the SDK core's included), by kind: the process
@@ -177,6 +179,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
             .map((p) => `http://127.0.0.1:${p.metricsPort}/metrics`),
         serverPid: first.temporalServerPid,
         ...(first.temporalMetricsUrl ? { serverMetricsUrl: first.temporalMetricsUrl } : {}),
+        serverLogFile: join(dataDir, 'temporal', 'temporal-server.log'),
         ...raw,
         databaseBytes: () => diskBytes(first.postgres.pgdata),
         takeProblems: () => problems.take(),

@@ -40,11 +40,13 @@ import {
   serverTimeouts,
   taskTimesBetween,
   timeoutsBetween,
+  transferFailuresInLog,
   workerTaskTimes,
   describeTaskTimes,
   type WorkerTaskTimes,
   type ProcSample,
   type ServerTimeouts,
+  type TransferFailures,
 } from './scale-measure.ts';
 import { describeHistoryTaskTimes, historyTaskTimes, type HistoryTaskTimes } from './scale-histories.ts';
 import { API_KEY, startScaleTopology, type ScaleTopology } from './scale-topology.ts';
@@ -302,6 +304,7 @@ try {
   for (const to of steps) {
     if (to <= from) continue;
     const db0 = t.databaseBytes();
+    const stepStartedMs = Date.now();
     const timeouts0 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
     let rawFrom = '';
     const driveRaw = (pace?: number) => {
@@ -389,6 +392,7 @@ try {
     };
     const timeouts1 = t.serverMetricsUrl ? await serverTimeouts(t.serverMetricsUrl) : undefined;
     const timeouts = timeouts0 && timeouts1 ? timeoutsBetween(timeouts0, timeouts1) : undefined;
+    const transferFailures = t.serverLogFile ? await transferFailuresInLog(t.serverLogFile, stepStartedMs, Date.now()) : undefined;
     printStep(
       to,
       waiting,
@@ -398,6 +402,7 @@ try {
       { ours: db1b - db1, raw: rawGrowth, now: t.databaseBytes() },
       atRest,
       timeouts,
+      transferFailures,
       peaks,
       taskTimes,
       histories,
@@ -429,6 +434,8 @@ function printStep(
   db: { ours: number; raw: number; now: number },
   atRest: (k: string) => Array<{ cpu: number; rss: number } | undefined>,
   timeouts: ServerTimeouts | undefined,
+  /** History's pushes of workflow tasks to matching that failed, from the server's log (the cluster target only). */
+  transferFailures: TransferFailures | undefined,
   /** Highest RSS of our workers and of our APIs while ours was driven (bytes, the largest process of each). */
   peaks: Record<string, number>,
   /** Our workers' workflow tasks while ours was driven (their SDK metrics). */
@@ -500,6 +507,14 @@ function printStep(
   row('workflow tasks timed out (server, both sides)', timeouts ? String(timeouts.workflowTasks) : '-', '', '');
   row('sticky tasks not taken in 10 s (server)', timeouts ? String(timeouts.stickyWaits) : '-', '', '');
   row('queries timed out (server, both sides)', timeouts ? String(timeouts.queries) : '-', '', '');
+  // The signature of the tasks the server still starts and no worker gets (bench/README.md, scale, stop 48).
+  if (transferFailures)
+    row(
+      "task pushes to matching failed (server's log)",
+      `${transferFailures.canceled} canceled, ${transferFailures.deadline + transferFailures.other} other`,
+      '',
+      '',
+    );
   console.log(
     `our workers' workflow tasks while ours was driven (the SDK's metrics, summed over ${taskTimes.workers} worker process(es)):`,
   );

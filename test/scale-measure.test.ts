@@ -1,0 +1,55 @@
+// bench/scale-measure.ts's reading of the Temporal server's JSON log: history's failed pushes of workflow tasks to
+// matching, by how they ended, in a window (the signature of the tasks the server starts and no worker gets; lines
+// shaped as temporal-server 1.29.1 writes them).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { transferFailuresInLog } from '../bench/scale-measure.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'scale-measure-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const failure = (ts: string, error: string, type = 'TransferWorkflowTask') =>
+  JSON.stringify({
+    level: 'warn',
+    ts,
+    msg: 'Fail to process task',
+    component: 'transfer-queue-processor',
+    'wf-id': 'customer:c1',
+    'queue-task-type': type,
+    'wf-history-event-id': 3,
+    error,
+    attempt: 2,
+  });
+
+describe("the server log's failed task pushes (bench/scale.ts, cluster target)", () => {
+  it('counts canceled and deadline failures of workflow task pushes inside the window, and nothing else', async () => {
+    const file = join(dir, 'temporal-server.log');
+    writeFileSync(
+      file,
+      [
+        failure('2026-12-06T13:30:19.332Z', 'stream terminated by RST_STREAM with error code: CANCEL'),
+        failure('2026-12-06T13:30:20.000Z', 'stream terminated by RST_STREAM with error code: CANCEL'),
+        failure('2026-12-06T13:30:07.351Z', 'context deadline exceeded'),
+        failure('2026-12-06T13:30:08.000Z', 'shard status unknown'),
+        // Outside the window, another queue task type, another message, and a line that is not JSON.
+        failure('2026-12-06T13:40:00.000Z', 'stream terminated by RST_STREAM with error code: CANCEL'),
+        failure('2026-12-06T13:30:21.000Z', 'stream terminated by RST_STREAM with error code: CANCEL', 'TransferActivityTask'),
+        JSON.stringify({
+          level: 'error',
+          ts: '2026-12-06T13:30:22.000Z',
+          msg: 'Update workflow execution operation failed.',
+          error: 'context canceled',
+        }),
+        'panic: not json "Fail to process task" "TransferWorkflowTask"',
+        '',
+      ].join('\n'),
+    );
+    const from = Date.parse('2026-12-06T13:30:00Z');
+    const to = Date.parse('2026-12-06T13:35:00Z');
+    expect(await transferFailuresInLog(file, from, to)).toEqual({ canceled: 2, deadline: 1, other: 1 });
+    expect(await transferFailuresInLog(file, to, to + 3_600_000)).toEqual({ canceled: 1, deadline: 0, other: 0 });
+    expect(await transferFailuresInLog(join(dir, 'missing.log'), from, to)).toBeUndefined();
+  });
+});
