@@ -510,7 +510,7 @@ function printStep(
   // The signature of the tasks the server still starts and no worker gets (bench/README.md, scale, stop 48).
   if (transferFailures)
     row(
-      "task pushes to matching failed (server's log)",
+      'task pushes to matching failed (server log)',
       `${transferFailures.canceled} canceled, ${transferFailures.deadline + transferFailures.other} other`,
       '',
       '',
