@@ -151,9 +151,9 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
           Number(/-(\d+)\.ndjson$/.exec(f)?.[1]),
         );
       // Which worker takes a new run's first task is the server's choice, and every later task of a run goes to the
-      // worker that holds it (its sticky queue), so four customers can all land on one worker (CI saw it once: the
-      // wait below timed out with one worker idle). While one worker has written nothing, another detractor (no ask,
-      // so the counts below do not move) starts new runs every 5 s, at most 20 of them.
+      // worker that holds it (its sticky queue), so four customers can all land on one worker (the likely cause of the
+      // one time CI saw this wait time out). While one worker has written nothing, another detractor (no ask, so the
+      // counts below do not move) starts new runs every 5 s, at most 20 of them.
       const bothWrote = () => [pidOf(before, 'worker-1'), pidOf(before, 'worker-2')].every((pid) => trackingPids().includes(pid));
       let probes = 0;
       const moreDetractors: string[] = [];

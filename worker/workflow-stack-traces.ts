@@ -10,8 +10,9 @@
 // workflow-thread-without-stack-traces.cjs, which makes the hook's installation a no-op in that thread. The replay
 // switches the same hook off on its own thread (cli/replay/workflow-stack-traces.ts).
 //
-// Should the SDK's internals change shape (the thread file moved, the handlers renamed), the threads start as the SDK
-// starts them and stack traces stay on; `withoutWorkflowStackTraces` says whether the switch was applied.
+// Should the SDK's internals change shape, stack traces stay on: when the thread file moved, the threads start as the
+// SDK starts them and `withoutWorkflowStackTraces` says the switch was not applied; when the handlers were renamed,
+// the bootstrap leaves them be and test/workflow-stack-traces.test.ts fails on the SDK upgrade.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import workerThreads, { type WorkerOptions } from 'node:worker_threads';
