@@ -90,15 +90,14 @@ interface SideResult {
   workerCpuSeconds?: number;
 }
 
-/** CPU seconds the processes have used so far (a process gone counts 0). */
-const cpuSecondsOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (sampleProcess(pid)?.cpuSeconds ?? 0), 0);
-
 /** drive(), with the CPU the workers (`pids`, read at the start and again at the end) used meanwhile. */
 async function driveMeasuringCpu(pids: () => number[], ...args: Parameters<typeof drive>): Promise<SideResult> {
-  const before = pids().map((pid) => [pid, sampleProcess(pid)?.cpuSeconds ?? 0] as const);
+  /** CPU seconds a process has used so far (a process gone counts 0). */
+  const cpuSeconds = (pid: number) => sampleProcess(pid)?.cpuSeconds ?? 0;
+  const before = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
   const result = await drive(...args);
   // A worker restarted meanwhile is counted from its start.
-  const used = pids().reduce((sum, pid) => sum + cpuSecondsOf([pid]) - (before.find(([p]) => p === pid)?.[1] ?? 0), 0);
+  const used = pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
   return { ...result, workerCpuSeconds: used };
 }
 
