@@ -16,6 +16,7 @@ import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../definitions/loader.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { waitFor } from './support/wait.ts';
+import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -36,8 +37,10 @@ if (!pg.binDir) {
 }
 
 interface ClusterFile {
-  processes: Array<{ name: string; pid: number; url?: string }>;
+  processes: Array<{ name: string; pid: number; url?: string; metricsPort?: number }>;
   temporalMetricsUrl?: string;
+  temporalAddress: string;
+  namespace: string;
 }
 
 const TOKEN = 'cluster-test-token';
@@ -169,9 +172,15 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
           return undefined;
         },
         150_000,
-      ).catch((err: Error) => {
+      ).catch(async (err: Error) => {
+        const why = await clusterDiagnostics({
+          temporalAddress: before.temporalAddress,
+          namespace: before.namespace,
+          taskQueues: ['journeys', 'journeys-customers'],
+          processes: before.processes,
+        });
         throw new Error(
-          `${err.message}: tracking files of pids ${trackingPids().join(', ') || 'none'} after ${moreDetractors.length} more detractors; the launcher said:\n${output.slice(-4000)}`,
+          `${err.message}: tracking files of pids ${trackingPids().join(', ') || 'none'} after ${moreDetractors.length} more detractors\n${why}\nthe launcher said:\n${output.slice(-4000)}`,
         );
       });
 
