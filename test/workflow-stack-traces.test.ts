@@ -61,7 +61,7 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
     );
   });
 
-  it("overlapping creates each get the switch, and the SDK's thread constructor is restored after the last", async () => {
+  it("overlapping creates each get the switch and say only for their own threads, and the SDK's thread constructor is restored after the last", async () => {
     const original = workerThreads.Worker;
     const [a, b] = await Promise.all([
       withoutWorkflowStackTraces(() =>
@@ -72,6 +72,15 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
       ),
     ]);
     expect([a.applied, b.applied]).toEqual([true, true]);
+    expect(workerThreads.Worker).toBe(original);
+    // A call that starts no thread is not applied, though another call's threads start while it runs.
+    let release!: () => void;
+    const idle = withoutWorkflowStackTraces(() => new Promise<string>((r) => (release = () => r('idle'))));
+    const busy = await withoutWorkflowStackTraces(() =>
+      Worker.create({ connection: env.nativeConnection, taskQueue: 'st-c', workflowBundle: workflowBundle() }),
+    );
+    release();
+    expect([(await idle).applied, busy.applied]).toEqual([false, true]);
     expect(workerThreads.Worker).toBe(original);
     // Workers that are never run need no shutdown: nothing polls until run() is called.
   });

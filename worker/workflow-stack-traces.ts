@@ -13,6 +13,7 @@
 // Should the SDK's internals change shape, stack traces stay on: when the thread file moved, the threads start as the
 // SDK starts them and `withoutWorkflowStackTraces` says the switch was not applied; when the handlers were renamed,
 // the bootstrap leaves them be and test/workflow-stack-traces.test.ts fails on the SDK upgrade.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import workerThreads, { type WorkerOptions } from 'node:worker_threads';
@@ -30,13 +31,16 @@ function sdkThreadFile(): string | undefined {
 
 let swapped = 0;
 let original: typeof workerThreads.Worker | undefined;
-let startedWithout = 0;
+/** The call a thread is started for: the threads a `create` starts run in its async context, so overlapping calls
+ *  each count their own. */
+const threadsOfCall = new AsyncLocalStorage<{ started: number }>();
 
 /**
  * Runs `create` (a `Worker.create`) with the SDK's workflow threads started without the per-promise stack-trace hook.
  * Threads other than the SDK's workflow threads start as asked; calls may overlap (the swap is undone when the last
  * ends). `applied` is false when the SDK's thread file was not found, or when no workflow thread was started while
- * `create` ran (the SDK's debug mode runs workflows on this thread).
+ * `create` ran (the SDK's debug mode runs workflows on this thread); a thread another overlapping call started does
+ * not count for this one.
  */
 export async function withoutWorkflowStackTraces<T>(create: () => Promise<T>): Promise<{ value: T; applied: boolean }> {
   const sdkThread = sdkThreadFile();
@@ -47,7 +51,8 @@ export async function withoutWorkflowStackTraces<T>(create: () => Promise<T>): P
     workerThreads.Worker = class WorkflowThread extends Original {
       constructor(filename: string | URL, options?: WorkerOptions) {
         if (String(filename) === sdkThread && options?.workerData === undefined) {
-          startedWithout++;
+          const call = threadsOfCall.getStore();
+          if (call) call.started++;
           super(BOOTSTRAP, { ...options, workerData: { sdkThread } });
         } else {
           super(filename, options);
@@ -55,10 +60,10 @@ export async function withoutWorkflowStackTraces<T>(create: () => Promise<T>): P
       }
     };
   }
-  const before = startedWithout;
+  const call = { started: 0 };
   try {
-    const value = await create();
-    return { value, applied: startedWithout > before };
+    const value = await threadsOfCall.run(call, create);
+    return { value, applied: call.started > 0 };
   } finally {
     if (--swapped === 0) workerThreads.Worker = original!;
   }
