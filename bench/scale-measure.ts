@@ -187,6 +187,9 @@ export interface QueueTaskTimes {
 export interface WorkerTaskTimes {
   /** The workers whose metrics answered. */
   workers: number;
+  /** Workflow tasks each worker took, over every queue, in the order of the URLs read (a worker that did not answer
+   *  counts 0): how evenly the server spread them. */
+  takenByWorker: number[];
   queues: Record<string, QueueTaskTimes>;
   startFactsReads: number;
   startFactsReadMs: number;
@@ -207,7 +210,7 @@ const emptyQueue = (): QueueTaskTimes => ({
 
 /** Reads every worker's metrics; a worker that does not answer (restarting) counts nothing. */
 export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTaskTimes> {
-  const out: WorkerTaskTimes = { workers: 0, queues: {}, startFactsReads: 0, startFactsReadMs: 0, parts: {} };
+  const out: WorkerTaskTimes = { workers: 0, takenByWorker: [], queues: {}, startFactsReads: 0, startFactsReadMs: 0, parts: {} };
   const fields: Record<string, keyof QueueTaskTimes> = {
     temporal_workflow_task_schedule_to_start_latency_count: 'taken',
     temporal_workflow_task_schedule_to_start_latency_sum: 'scheduleToStartMs',
@@ -219,6 +222,7 @@ export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTa
   };
   for (const url of urls) {
     const samples = await fetchPrometheusSamples(url, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    out.takenByWorker.push(samples ? sumSamples(samples, 'temporal_workflow_task_schedule_to_start_latency_count') : 0);
     if (!samples) continue;
     out.workers++;
     for (const { name, labels, value } of samples) {
@@ -256,6 +260,8 @@ export function taskTimesBetween(before: WorkerTaskTimes, after: WorkerTaskTimes
   }
   return {
     workers: Math.min(before.workers, after.workers),
+    // A restarted worker's counters start again at 0: it counts what it took since.
+    takenByWorker: after.takenByWorker.map((a, i) => (a >= (before.takenByWorker[i] ?? 0) ? a - (before.takenByWorker[i] ?? 0) : a)),
     queues,
     parts,
     startFactsReads: Math.max(0, after.startFactsReads - before.startFactsReads),
@@ -274,6 +280,11 @@ export function describeTaskTimes(t: WorkerTaskTimes): string[] {
         `${mean(q.executionMs, q.answered)} in the worker; sticky cache ${q.cacheHits} hits, ${q.cacheMisses} misses, ` +
         `${q.forcedEvictions} runs evicted to make room`,
     );
+  if (t.takenByWorker.length > 1) {
+    const all = t.takenByWorker.reduce((a, b) => a + b, 0);
+    const shares = t.takenByWorker.map((n) => `${n} (${all ? Math.round((100 * n) / all) : 0} %)`);
+    lines.push(`  taken by each worker process: ${shares.join(' / ')}`);
+  }
   const parts = Object.entries(t.parts)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([part, p]) => `${part} ${mean(p.ms, p.n)} (${p.n})`)

@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { transferFailuresInLog } from '../bench/scale-measure.ts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeTaskTimes, taskTimesBetween, transferFailuresInLog, workerTaskTimes } from '../bench/scale-measure.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scale-measure-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,5 +53,43 @@ describe("the server log's failed task pushes (bench/scale.ts, cluster target)",
     expect(await transferFailuresInLog(file, from, to)).toEqual({ canceled: 2, deadline: 1, other: 1 });
     expect(await transferFailuresInLog(file, to, to + 3_600_000)).toEqual({ canceled: 1, deadline: 0, other: 0 });
     expect(await transferFailuresInLog(join(dir, 'missing.log'), from, to)).toBeUndefined();
+  });
+
+  it("splits the workflow tasks taken by worker process, a restarted worker's counters included", async () => {
+    // Two workers' SDK metrics pages, as the worker serves them (the counts per queue and per sticky queue).
+    const pages = [
+      [5, 3],
+      [0, 0],
+    ];
+    const page = (taken: number[]) =>
+      [
+        '# TYPE temporal_workflow_task_schedule_to_start_latency_count counter',
+        `temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="journeys"} ${taken[0]}`,
+        `temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="vm:sticky-1"} ${taken[1]}`,
+        '',
+      ].join('\n');
+    const servers: Server[] = [];
+    const urls: string[] = [];
+    for (const i of [0, 1]) {
+      const server = createServer((_req, res) => res.end(page(pages[i])));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      servers.push(server);
+      urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    }
+    try {
+      const before = await workerTaskTimes([...urls, 'http://127.0.0.1:1/metrics']);
+      expect(before.takenByWorker).toEqual([8, 0, 0]);
+      expect(before.workers).toBe(2);
+      pages[0] = [12, 10]; // took 14 more
+      pages[1] = [2, 1]; // restarted meanwhile and took 3 since
+      const between = taskTimesBetween(
+        { ...before, takenByWorker: [8, 7, 0] },
+        await workerTaskTimes([...urls, 'http://127.0.0.1:1/metrics']),
+      );
+      expect(between.takenByWorker).toEqual([14, 3, 0]);
+      expect(describeTaskTimes(between)).toContain('  taken by each worker process: 14 (82 %) / 3 (18 %) / 0 (0 %)');
+    } finally {
+      for (const server of servers) server.close();
+    }
   });
 });
