@@ -7,8 +7,8 @@
 import { JEMALLOC_PATHS } from '../worker/allocator.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/dev-server.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
@@ -187,9 +187,16 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
         60_000,
       ).catch(() => false);
       if (!bothWrote) {
+        const said = `test/cluster.test.ts: only ${wrote().join(', ')} took runs in a minute (${moreDetractors.length} more detractors)\n${await diagnostics()}`;
         const bar = '!'.repeat(100);
-        process.stderr.write(
-          `\n${bar}\n!! test/cluster.test.ts: only ${wrote().join(', ')} took runs in a minute (${moreDetractors.length} more detractors)\n${await diagnostics()}\n${bar}\n\n`,
+        process.stderr.write(`\n${bar}\n!! ${said}\n${bar}\n\n`);
+        // A passing run's output is not kept by CI, so the anomaly is also appended to the project's cache folder,
+        // which outlives the clone, with the launcher's last words: read it when investigating.
+        const cache = process.env.JOURNEY_ENGINE_CACHE ?? join(homedir(), '.cache', 'journey-engine');
+        mkdirSync(cache, { recursive: true });
+        appendFileSync(
+          join(cache, 'cluster-test-anomalies.log'),
+          `== ${new Date().toISOString()} in ${process.cwd()}\n${said}\nthe launcher said:\n${output.slice(-4000)}\n\n`,
         );
       }
 
