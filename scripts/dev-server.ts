@@ -49,6 +49,24 @@ export const EAGER_ACTIVITIES = 'system.enableActivityEagerExecution';
 export const SQLITE_FILE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 /**
+ * How often each history shard may read its queues of tasks (the server's default: 20 reads a second per queue). A
+ * read is what hands a new task on: a workflow task or an activity to matching (transfer), a timer that fired
+ * (timer), a run's visibility record (visibility). History reads when a task is written, but no more often than this,
+ * so at 20 a second every task written within 50 ms of the last read waits for the next. A journey event is a chain
+ * of such hops (the run's first workflow task, its tracking write, the task that write wakes, customer:<id>'s), and
+ * once the box wrote more than 20 tasks a second each hop waited about 50 ms: a journey run's first task waited p50
+ * 50 ms for a worker that was idle, and raised to 200 it waits 0-10 ms (bench/README.md, scale, stop 49). A read
+ * costs one query of the tasks table, and only when a task was written; on one box with one or four shards, 200 a
+ * second per shard is far from what SQLite or PostgreSQL can serve. scripts/cluster/temporal-server.ts sets the same.
+ */
+export const HISTORY_QUEUE_READS_PER_SECOND = 200;
+export const HISTORY_QUEUE_READS = [
+  'history.transferProcessorMaxPollRPS',
+  'history.timerProcessorMaxPollRPS',
+  'history.visibilityProcessorMaxPollRPS',
+] as const;
+
+/**
  * The CLI's dev server re-reads the cluster metadata from SQLite on every read of the search attributes (its default
  * `system.forceSearchAttributesCacheRefreshOnRead`, so attributes added at runtime show at once). Ours are registered
  * when the server starts (`--search-attribute`) and never added later, so the server's own one-minute cache is right.
@@ -62,7 +80,11 @@ export const SQLITE_FILE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
  * per new customer's promoter answer instead of 22.3 (bench/ingest.ts). docs/production.md says how to set it on a
  * cluster; scripts/cluster/temporal-server.ts sets it for `npm run start:cluster`.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=false', `${EAGER_ACTIVITIES}=true`];
+export const DEV_SERVER_DYNAMIC_CONFIG = [
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+  `${EAGER_ACTIVITIES}=true`,
+  ...HISTORY_QUEUE_READS.map((key) => `${key}=${HISTORY_QUEUE_READS_PER_SECOND}`),
+];
 
 export interface DevServer {
   address: string;

@@ -47,6 +47,9 @@ describe('the cluster configuration', () => {
     );
     // A worker takes the activities its own workflow task schedules, as on the dev server (scripts/dev-server.ts).
     expect(readFileSync(join(configDir, 'dynamicconfig.yaml'), 'utf8')).toMatch(/system\.enableActivityEagerExecution:\n {2}- value: true/);
+    // History reads its queues of tasks 200 times a second per shard, not the default 20 (scripts/dev-server.ts).
+    for (const key of ['transferProcessorMaxPollRPS', 'timerProcessorMaxPollRPS', 'visibilityProcessorMaxPollRPS'])
+      expect(readFileSync(join(configDir, 'dynamicconfig.yaml'), 'utf8')).toContain(`history.${key}:\n  - value: 200\n`);
   });
 
   it('the internal ports are distinct, free and below 32768 (Temporal keeps membership ports in a PostgreSQL smallint)', async () => {

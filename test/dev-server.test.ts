@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { freePort, persistenceRequests, serverCounter, startDevServer, type DevServer } from '../scripts/dev-server.ts';
+import {
+  freePort,
+  HISTORY_QUEUE_READS,
+  HISTORY_QUEUE_READS_PER_SECOND,
+  persistenceRequests,
+  serverCounter,
+  startDevServer,
+  type DevServer,
+} from '../scripts/dev-server.ts';
+import { readFileSync } from 'node:fs';
 import { CustomerId } from '../workflows/contract/index.ts';
 import { eventually } from './support/wait.ts';
 
@@ -100,4 +109,14 @@ describe('the dev server scripts/dev-server.ts starts', () => {
     );
     expect(eager - before).toBe(N);
   }, 60_000);
+
+  it('runs with history reading its queues of tasks 200 times a second, not 20 (the setting; its effect is in bench/README.md)', () => {
+    // What the running server process was started with (Linux /proc): each key once, with our value.
+    const args = readFileSync(`/proc/${server.process.pid}/cmdline`, 'utf8').split('\0');
+    for (const key of HISTORY_QUEUE_READS) {
+      const values = args.filter((a, i) => args[i - 1] === '--dynamic-config-value' && a.startsWith(`${key}=`));
+      expect(values, key).toEqual([`${key}=${HISTORY_QUEUE_READS_PER_SECOND}`]);
+    }
+    expect(HISTORY_QUEUE_READS_PER_SECOND).toBeGreaterThan(20);
+  });
 });

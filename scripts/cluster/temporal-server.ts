@@ -10,7 +10,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
-import { assertPortFree, EAGER_ACTIVITIES } from '../dev-server.ts';
+import { assertPortFree, EAGER_ACTIVITIES, HISTORY_QUEUE_READS, HISTORY_QUEUE_READS_PER_SECOND } from '../dev-server.ts';
 
 const run = promisify(execFile);
 
@@ -136,7 +136,8 @@ dynamicConfigClient:
     { mode: 0o600 },
   );
   // What the API needs beyond the defaults: update-with-start (the global opt-out) is a multi-operation. And what the
-  // dev server runs with too: a worker takes the activities its own workflow task schedules (EAGER_ACTIVITIES).
+  // dev server runs with too: a worker takes the activities its own workflow task schedules (EAGER_ACTIVITIES), and
+  // history reads its queues of tasks up to HISTORY_QUEUE_READS_PER_SECOND times a second per shard, not 20.
   writeFileSync(
     dynamicConfigFile,
     `frontend.enableUpdateWorkflowExecution:
@@ -147,7 +148,7 @@ limit.maxIDLength:
   - value: 255
 ${EAGER_ACTIVITIES}:
   - value: true
-`,
+${HISTORY_QUEUE_READS.map((key) => `${key}:\n  - value: ${HISTORY_QUEUE_READS_PER_SECOND}\n`).join('')}`,
   );
   return configDir;
 }
