@@ -8,7 +8,7 @@ import { JEMALLOC_PATHS } from '../worker/allocator.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/dev-server.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
@@ -17,6 +17,7 @@ import { JOURNEYS_DIR } from '../definitions/loader.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { waitFor } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
+import { engineCacheDir } from '../scripts/engine-cache.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -192,10 +193,9 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
         process.stderr.write(`\n${bar}\n!! ${said}\n${bar}\n\n`);
         // A passing run's output is not kept by CI, so the anomaly is also appended to the project's cache folder,
         // which outlives the clone, with the launcher's last words: read it when investigating.
-        const cache = process.env.JOURNEY_ENGINE_CACHE ?? join(homedir(), '.cache', 'journey-engine');
-        mkdirSync(cache, { recursive: true });
+        mkdirSync(engineCacheDir(), { recursive: true });
         appendFileSync(
-          join(cache, 'cluster-test-anomalies.log'),
+          engineCacheDir('cluster-test-anomalies.log'),
           `== ${new Date().toISOString()} in ${process.cwd()}\n${said}\nthe launcher said:\n${output.slice(-4000)}\n\n`,
         );
       }

@@ -13,7 +13,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { engineCacheDir } from '../../scripts/engine-cache.ts';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../definitions/loader.ts';
@@ -132,7 +132,7 @@ function pruneCache(cacheDir: string, keep: string) {
 
 function defaultCacheDir(): string | null {
   if (process.env.JOURNEY_REPLAY_NO_BUNDLE_CACHE) return null;
-  return join(process.env.JOURNEY_ENGINE_CACHE ?? join(homedir(), '.cache', 'journey-engine'), 'bundles');
+  return engineCacheDir('bundles');
 }
 
 /** The bundle's code: from the cache when nothing that went into it changed, else built and cached (written, renamed). */

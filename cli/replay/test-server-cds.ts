@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { homedir } from 'node:os';
+import { engineCacheDir } from '../../scripts/engine-cache.ts';
 import { dirname, join } from 'node:path';
 import { freePort } from '../../scripts/free-port.ts';
 
@@ -109,10 +109,7 @@ async function buildArchive(java: string, command: JavaCommand, archive: string)
  * A path the SDK can start as `<path> <port>`: a wrapper that runs the same server with its class-data archive, or
  * `testServerPath` itself when that cannot be arranged.
  */
-export async function fastStartingTestServer(
-  testServerPath: string,
-  cacheDir = join(process.env.JOURNEY_ENGINE_CACHE ?? join(homedir(), '.cache', 'journey-engine'), 'test-server-cds'),
-): Promise<string> {
+export async function fastStartingTestServer(testServerPath: string, cacheDir = engineCacheDir('test-server-cds')): Promise<string> {
   if (process.env.JOURNEY_REPLAY_NO_CDS) return testServerPath;
   try {
     const command = readWrapper(testServerPath);
