@@ -17,7 +17,7 @@ import { JOURNEYS_DIR } from '../definitions/loader.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { waitFor } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
-import { engineCacheDir } from '../scripts/engine-cache.ts';
+import { engineCacheDir } from '../cli/engine-cache.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {

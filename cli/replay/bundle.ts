@@ -13,7 +13,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { engineCacheDir } from '../../scripts/engine-cache.ts';
+import { engineCacheDir } from '../engine-cache.ts';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../definitions/loader.ts';

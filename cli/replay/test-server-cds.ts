@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { engineCacheDir } from '../../scripts/engine-cache.ts';
+import { engineCacheDir } from '../engine-cache.ts';
 import { dirname, join } from 'node:path';
 import { freePort } from '../../scripts/free-port.ts';
 

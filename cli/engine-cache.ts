@@ -1,4 +1,5 @@
 // The project's cache folder: $JOURNEY_ENGINE_CACHE, or ~/.cache/journey-engine (as the obtain scripts use it).
+// Read by the CLI's replay (its bundles, the test server's archive) and by tests.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
