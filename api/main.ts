@@ -27,6 +27,7 @@ import { referralPageWaitMsFromEnv } from './pages/submission-queue.ts';
 import { loadPagesConfigFromEnv } from '../definitions/pages.ts';
 import { codecEndpointFromEnv } from './codec-settings.ts';
 import { runsWithJemalloc } from '../worker/allocator.ts';
+import { applyHeapGrowth, describeHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 
 function fail(message: string): never {
   console.error(`api: ${message}`);
@@ -34,8 +35,13 @@ function fail(message: string): never {
 }
 
 let apiKeys;
+let heapGrowth;
 try {
   apiKeys = parseApiKeys(process.env.JOURNEY_API_KEYS);
+  // Set before the first request: V8 then collects this process's heap about once every few seconds at an everyday
+  // load, not every second (worker/heap-growth.ts).
+  heapGrowth = heapGrowthPercent(process.env, 'JOURNEY_API_HEAP_GROWTH_PERCENT');
+  applyHeapGrowth(heapGrowth);
 } catch (err) {
   fail((err as Error).message);
 }
@@ -139,5 +145,5 @@ await app.listen({ host: process.env.JOURNEY_API_HOST ?? '127.0.0.1', port });
 const jemalloc = runsWithJemalloc();
 app.log.info(
   { journeys: registry.summary(), malloc: jemalloc ? 'jemalloc' : 'system' },
-  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs; malloc: ${jemalloc ? 'jemalloc' : "the system's (JOURNEY_API_ALLOCATOR, docs/production.md)"}`,
+  `api: serving ${registry.current().length} journeys; OpenAPI at /openapi.json, docs at /docs; malloc: ${jemalloc ? 'jemalloc' : "the system's (JOURNEY_API_ALLOCATOR, docs/production.md)"}; ${describeHeapGrowth(heapGrowth, 'JOURNEY_API_HEAP_GROWTH_PERCENT')}`,
 );

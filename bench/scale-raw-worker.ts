@@ -4,11 +4,15 @@ import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { withoutWorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
+import { applyHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 
 await main();
 
 async function main(): Promise<void> {
   const env = process.env;
+  // The same heap growth as our worker (JOURNEY_WORKER_HEAP_GROWTH_PERCENT), for the same reason as the stack traces below.
+  const heapGrowth = heapGrowthPercent(env, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT');
+  applyHeapGrowth(heapGrowth);
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const effects = await open(env.RAW_EFFECT_FILE!, 'a');
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
     env.JOURNEY_WORKER_STACK_TRACES === 'off'
       ? (await withoutWorkflowStackTraces(() => Worker.create(options))).value
       : await Worker.create(options);
-  console.log(`READY (workflow stack traces ${env.JOURNEY_WORKER_STACK_TRACES === 'off' ? 'off' : 'on'})`);
+  console.log(`READY (workflow stack traces ${env.JOURNEY_WORKER_STACK_TRACES === 'off' ? 'off' : 'on'}; heap growth ${heapGrowth} %)`);
   await worker.run();
   await effects.close();
   await connection.close();

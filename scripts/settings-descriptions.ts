@@ -116,6 +116,11 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       "`off`: the workflow threads keep no stack trace per promise (the SDK's hook, a large share of their CPU under load); the Temporal UI's Stack Trace tab then answers \"not enabled\". bench/scale.ts's raw worker follows it too",
   },
+  JOURNEY_WORKER_HEAP_GROWTH_PERCENT: {
+    default: '100',
+    meaning:
+      "how far V8 lets the worker's heap grow after each full garbage collection, in percent of what is live (100: to 2x); 0 leaves it to V8, which at an everyday load keeps the heap so tight that it collects about once a second on the thread every task passes through (worker/heap-growth.ts). bench/scale.ts's raw worker follows it too",
+  },
   JOURNEY_WORKER_SHUTDOWN_GRACE_MS: { default: '30000', meaning: 'on SIGINT/SIGTERM, how long in-flight activities may finish' },
   JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK: {
     default: '—',
@@ -263,6 +268,11 @@ export const SETTINGS: Record<string, Setting> = {
     default: 'auto',
     meaning:
       "the workers' malloc when npm start or npm run start:cluster spawns them: auto (jemalloc where libjemalloc2 is installed, which keeps RSS at rest lower), jemalloc (required) or system",
+  },
+  JOURNEY_API_HEAP_GROWTH_PERCENT: {
+    default: '100',
+    meaning:
+      "as JOURNEY_WORKER_HEAP_GROWTH_PERCENT, for the API process: how far its heap grows after each full garbage collection (0: V8's own)",
   },
   JOURNEY_API_ALLOCATOR: {
     default: 'auto',

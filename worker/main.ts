@@ -3,6 +3,7 @@
 // from JOURNEY_* (settings.ts). On SIGINT/SIGTERM it stops polling, lets in-flight activities finish
 // (up to JOURNEY_WORKER_SHUTDOWN_GRACE_MS) and exits 0.
 import { runsWithJemalloc } from './allocator.ts';
+import { applyHeapGrowth, describeHeapGrowth } from './heap-growth.ts';
 import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
@@ -39,6 +40,7 @@ try {
 } catch (err) {
   fail((err as Error).message);
 }
+applyHeapGrowth(settings.heapGrowthPercent);
 const metricsUrl = installWorkerRuntime(settings);
 
 const connection = await NativeConnection.connect(config.connectionOptions).catch((err) =>
@@ -95,6 +97,7 @@ const workers = await createJourneyWorkers({
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_WORKER_ALLOCATOR, docs/production.md)"}`);
 console.log(`worker: ${describeCoreBridge(coreBridgeBuild())}`);
+console.log(`worker: ${describeHeapGrowth(settings.heapGrowthPercent, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')}`);
 console.log(
   `worker: workflow stack traces ${settings.workflowStackTraces ? 'on' : 'off (the UI\'s "Stack Trace" tab answers "not enabled"; JOURNEY_WORKER_STACK_TRACES)'}`,
 );

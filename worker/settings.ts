@@ -1,5 +1,6 @@
 // The worker's own knobs, from the environment (the connection itself comes from temporal-config.ts).
 // Every value is checked here so a typo fails at start with the variable's name, not deep in the SDK.
+import { heapGrowthPercent } from './heap-growth.ts';
 
 export interface WorkerSettings {
   taskQueue: string;
@@ -35,11 +36,23 @@ export interface WorkerSettings {
   /** Whether the workflow threads record a stack trace for every promise, for the Temporal UI's "Stack Trace" tab
    *  (JOURNEY_WORKER_STACK_TRACES, on | off): worker/workflow-stack-traces.ts says what it costs. */
   workflowStackTraces: boolean;
+  /** How far the heap grows after each full garbage collection, in percent of the live heap
+   *  (JOURNEY_WORKER_HEAP_GROWTH_PERCENT; 0: V8's own): worker/heap-growth.ts says why. */
+  heapGrowthPercent: number;
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 export class WorkerSettingsError extends Error {}
+
+/** A check shared with the API, its error as the worker's own. */
+function settingOf<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new WorkerSettingsError((err as Error).message);
+  }
+}
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
@@ -101,6 +114,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     coreLogLevel: logLevelOf(env, 'JOURNEY_WORKER_CORE_LOG_LEVEL', 'warn'),
     workflowTaskPollers,
     workflowStackTraces: onOff(env, 'JOURNEY_WORKER_STACK_TRACES', true),
+    heapGrowthPercent: settingOf(() => heapGrowthPercent(env, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')),
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),
     maxConcurrentWorkflowTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_WORKFLOW_TASKS', 40),
