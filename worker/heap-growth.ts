@@ -7,11 +7,13 @@
 // second), so V8 kept their heaps tight. Paced at 10 events a second, a worker with about 43 MB live ran a full
 // collection about once a second (212 to 240 in a 150 s drive, and the API about as many). Each one took up to 40 ms of
 // marking steps and a final pause, on the main thread every workflow task and activity passes through.
-// With a fixed growth of 100 % (2x) the same drive ran 37, the workers used about a third less CPU per event, and
-// the p99 event → effect latency fell from 69-81 ms to 39 ms (bench/README.md, stop 50).
+// With a fixed growth of 100 % (2x) the same drive ran 36-37; the p99 event → effect fell from 77 ms to 48-49 ms (raw
+// 30-36), and the workers used about a fifth less CPU per event (bench/README.md, scale, stop 50). V8's flags are the
+// process's, so the SDK's workflow threads take the same growth.
 //
-// The cost is memory: up to twice the live heap between collections (tens of MB for these processes; their RSS at
-// rest did not grow in the runs measured). 0 leaves V8 its own factor.
+// The cost is memory: up to twice the live heap between collections. The worker's highest RSS while driven rose from
+// 366 to 418-431 MB in those runs, the API's from 172 to 188; at rest V8 shrinks an idle heap either way. 0 leaves V8
+// its own factor.
 import { setFlagsFromString } from 'node:v8';
 
 /** The growth the worker and the API use unless their variable says otherwise: 2x the live heap. */
