@@ -33,12 +33,17 @@ import { parseApiKeys } from '../api/auth.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { baselineEventSignal } from './baseline-workflows.ts';
+import { applyHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 
 const arg = (i: number, env: string, dflt: number, max: number) =>
   Math.max(1, Math.min(max, Math.floor(Number(process.argv[2 + i] ?? process.env[env] ?? dflt)) || dflt));
 const N = arg(0, 'BENCH_INGEST_N', 300, 5000);
 const C = arg(1, 'BENCH_INGEST_C', 16, 256);
 const BATCH = arg(2, 'BENCH_INGEST_BATCH', MAX_BATCH, MAX_BATCH);
+
+// This process hosts the API, both workers and the raw baseline: the heap growth the worker and the API processes run
+// with (worker/heap-growth.ts), from the worker's variable, for both sides alike.
+applyHeapGrowth(heapGrowthPercent(process.env, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT'));
 
 const cliPath = process.env.TEMPORAL_CLI_PATH;
 if (!cliPath) {
