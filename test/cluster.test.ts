@@ -14,7 +14,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../definitions/loader.ts';
-import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
+import { startFakePostmark, type AcceptedMessage, type FakePostmark } from './postmark/server.ts';
 import { waitFor } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
 import { engineCacheDir } from '../cli/engine-cache.ts';
@@ -235,15 +235,14 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
         1000,
       );
       // No send went out twice: every message Postmark accepted has a send key of its own (an ask, each reminder).
-      const sendKeys = postmark.accepted.map((m) => String((m.body.Metadata as Record<string, string> | undefined)?.sendKey));
+      const sendKeyOf = (m: AcceptedMessage) => String(m.body.Metadata?.sendKey);
+      const sendKeys = postmark.accepted.map(sendKeyOf);
       expect(new Set(sendKeys).size).toBe(sendKeys.length);
       // Each promoter's first ask (attempt 1 of the invite) went out once. Reminders come later (days of 2 s) and the
       // second one reuses the invite's template and subject, so the subject alone does not tell a first ask: when the
       // test waits out a worker that takes no runs (above), an early promoter's second reminder is already out.
       const firstAsks = postmark.accepted.filter(
-        (m) =>
-          String(m.body.Subject).includes('know a team') &&
-          /:invite:[^:]+:1$/.test(String((m.body.Metadata as Record<string, string> | undefined)?.sendKey)),
+        (m) => String(m.body.Subject).includes('know a team') && /:invite:[^:]+:1$/.test(sendKeyOf(m)),
       );
       for (const id of PROMOTERS) expect(firstAsks.filter((m) => String(m.body.To).includes(`${id}@`))).toHaveLength(1);
       for (const id of ['cl-d1', ...moreDetractors]) expect(asks.some((t) => t.includes(`${id}@`))).toBe(false);

@@ -1,19 +1,10 @@
 // JOURNEY_CODEC_KEYS is checked when the worker and the API processes start: a malformed value stops them with one
 // line naming the variable and the entry (never the key's bytes), before they touch Temporal.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { runNode } from './support/run-node.ts';
 
 function startProcess(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (c) => (output += c));
-    child.stderr!.on('data', (c) => (output += c));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+  return runNode(['--import', 'tsx', script], env);
 }
 
 describe('a malformed JOURNEY_CODEC_KEYS stops the processes at start', () => {

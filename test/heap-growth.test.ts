@@ -2,22 +2,9 @@
 // worker and the API apply it at start is checked on the real processes: a bad value stops each with its variable's
 // name before it touches Temporal. What it does to latency and CPU is measured in bench/scale.ts (bench/README.md).
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { DEFAULT_HEAP_GROWTH_PERCENT, describeHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 import { loadWorkerSettings, WorkerSettingsError } from '../worker/settings.ts';
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (c) => (output += c));
-    child.stderr!.on('data', (c) => (output += c));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+import { runNode as run } from './support/run-node.ts';
 
 describe('heap growth settings', () => {
   const VAR = 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT';
