@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { withoutWorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
+import { createWithStackTraces, workflowStackTracesOf } from '../worker/workflow-stack-traces.ts';
 import { applyHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 
 await main();
@@ -29,11 +29,9 @@ async function main(): Promise<void> {
     ...(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS) } : {}),
   };
   // The same stack-trace setting as our worker (JOURNEY_WORKER_STACK_TRACES), so the two compare like for like.
-  const worker =
-    env.JOURNEY_WORKER_STACK_TRACES === 'off'
-      ? (await withoutWorkflowStackTraces(() => Worker.create(options))).value
-      : await Worker.create(options);
-  console.log(`READY (workflow stack traces ${env.JOURNEY_WORKER_STACK_TRACES === 'off' ? 'off' : 'on'}; heap growth ${heapGrowth} %)`);
+  const stackTraces = workflowStackTracesOf(env, 'JOURNEY_WORKER_STACK_TRACES');
+  const worker = (await createWithStackTraces(stackTraces, () => Worker.create(options))).value;
+  console.log(`READY (workflow stack traces ${stackTraces}; heap growth ${heapGrowth} %)`);
   await worker.run();
   await effects.close();
   await connection.close();

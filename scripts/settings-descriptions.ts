@@ -114,7 +114,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_WORKER_STACK_TRACES: {
     default: 'on',
     meaning:
-      "`off`: the workflow threads keep no stack trace per promise (the SDK's hook, a large share of their CPU under load); the Temporal UI's Stack Trace tab then answers \"not enabled\". bench/scale.ts's raw worker follows it too",
+      "the workflow threads' stack trace of every promise, for the Temporal UI's Stack Trace tab. `on`: kept as V8's call sites and formatted only when the tab asks (worker/deferred-stack-traces.cjs; the same answers as the SDK's hook, at a fraction of its cost); `sdk`: the SDK's own hook, which formats every promise's stack as it is created; `off`: none, and the tab answers \"not enabled\". bench/scale.ts's raw worker follows it too",
   },
   JOURNEY_WORKER_HEAP_GROWTH_PERCENT: {
     default: '100',

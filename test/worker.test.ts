@@ -205,11 +205,15 @@ describe('the worker process', () => {
     expect(() => loadWorkerSettings({ JOURNEY_LOG_LEVEL: 'loud' })).toThrow(/JOURNEY_LOG_LEVEL="loud"/);
   });
 
-  it('keeps workflow stack traces unless JOURNEY_WORKER_STACK_TRACES=off, naming the variable for anything else', () => {
-    expect(loadWorkerSettings({}).workflowStackTraces).toBe(true);
-    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'off' }).workflowStackTraces).toBe(false);
-    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'on' }).workflowStackTraces).toBe(true);
-    expect(() => loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'no' })).toThrow(/JOURNEY_WORKER_STACK_TRACES="no"/);
+  it('keeps workflow stack traces, formatted when asked, unless JOURNEY_WORKER_STACK_TRACES says sdk or off, naming the variable for anything else', () => {
+    expect(loadWorkerSettings({}).workflowStackTraces).toBe('on');
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: '' }).workflowStackTraces).toBe('on');
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'off' }).workflowStackTraces).toBe('off');
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'sdk' }).workflowStackTraces).toBe('sdk');
+    expect(loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'on' }).workflowStackTraces).toBe('on');
+    expect(() => loadWorkerSettings({ JOURNEY_WORKER_STACK_TRACES: 'no' })).toThrow(
+      /JOURNEY_WORKER_STACK_TRACES="no" is not one of on, sdk, off/,
+    );
   });
 
   it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {

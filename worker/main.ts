@@ -14,6 +14,7 @@ import { loadWorkerSettings } from './settings.ts';
 import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorkers } from './worker.ts';
+import { describeStackTraces } from './workflow-stack-traces.ts';
 import { bundleJourneyWorkflowsInChild } from './bundle-process.ts';
 import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
@@ -98,9 +99,7 @@ console.log(`worker: ${describePayloadProtection(config.payloads)}`);
 console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (JOURNEY_WORKER_ALLOCATOR, docs/production.md)"}`);
 console.log(`worker: ${describeCoreBridge(coreBridgeBuild())}`);
 console.log(`worker: ${describeHeapGrowth(settings.heapGrowthPercent, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')}`);
-console.log(
-  `worker: workflow stack traces ${settings.workflowStackTraces ? 'on' : 'off (the UI\'s "Stack Trace" tab answers "not enabled"; JOURNEY_WORKER_STACK_TRACES)'}`,
-);
+console.log(`worker: workflow stack traces ${describeStackTraces(settings.workflowStackTraces)}`);
 console.log(
   `worker: polling task queue "${settings.taskQueue}"` +
     (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +

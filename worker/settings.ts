@@ -1,6 +1,7 @@
 // The worker's own knobs, from the environment (the connection itself comes from temporal-config.ts).
 // Every value is checked here so a typo fails at start with the variable's name, not deep in the SDK.
 import { heapGrowthPercent } from './heap-growth.ts';
+import { workflowStackTracesOf, type WorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export interface WorkerSettings {
   taskQueue: string;
@@ -33,9 +34,10 @@ export interface WorkerSettings {
    *  core's INFO and DEBUG lines (polls, task completions, evictions) are for tracing a fault, not for every day. A
    *  line still reaches the output only at logLevel or above. */
   coreLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** Whether the workflow threads record a stack trace for every promise, for the Temporal UI's "Stack Trace" tab
-   *  (JOURNEY_WORKER_STACK_TRACES, on | off): worker/workflow-stack-traces.ts says what it costs. */
-  workflowStackTraces: boolean;
+  /** The workflow threads' stack trace of every promise, for the Temporal UI's "Stack Trace" tab
+   *  (JOURNEY_WORKER_STACK_TRACES: on, formatted when asked; sdk, the SDK's own hook; off): worker/workflow-stack-traces.ts
+   *  says what each costs. */
+  workflowStackTraces: WorkflowStackTraces;
   /** How far the heap grows after each full garbage collection, in percent of the live heap
    *  (JOURNEY_WORKER_HEAP_GROWTH_PERCENT; 0: V8's own): worker/heap-growth.ts says why. */
   heapGrowthPercent: number;
@@ -75,13 +77,6 @@ function pollerCount(raw: string, whole = raw): number {
   return value;
 }
 
-function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'on' || raw === 'off') return raw === 'on';
-  throw new WorkerSettingsError(`${name}=${JSON.stringify(raw)} is neither "on" nor "off"`);
-}
-
 function logLevelOf(env: NodeJS.ProcessEnv, name: string, fallback: string): WorkerSettings['logLevel'] {
   const level = (env[name] || fallback).toUpperCase();
   const logLevel = level === 'FATAL' ? 'ERROR' : level;
@@ -113,7 +108,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     logLevel,
     coreLogLevel: logLevelOf(env, 'JOURNEY_WORKER_CORE_LOG_LEVEL', 'warn'),
     workflowTaskPollers,
-    workflowStackTraces: onOff(env, 'JOURNEY_WORKER_STACK_TRACES', true),
+    workflowStackTraces: settingOf(() => workflowStackTracesOf(env, 'JOURNEY_WORKER_STACK_TRACES')),
     heapGrowthPercent: settingOf(() => heapGrowthPercent(env, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')),
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),

@@ -4,7 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
-import { withoutWorkflowStackTraces } from './workflow-stack-traces.ts';
+import { createWithStackTraces, type WorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** The sandbox's payload converter: a payload no decoder reads becomes a marker the handlers refuse (see the file). */
@@ -52,8 +52,9 @@ export interface JourneyWorkerOptions {
   shutdownGraceMs?: number;
   /** The payload codec and failure converter (worker/data-converter.ts); omitted: payloads are stored as they are. */
   dataConverter?: DataConverter;
-  /** false: the workflow threads keep no stack trace per promise (worker/workflow-stack-traces.ts); default true. */
-  workflowStackTraces?: boolean;
+  /** The workflow threads' per-promise stack traces (worker/workflow-stack-traces.ts): `on` (the default, formatted
+   *  when a query asks), `sdk` (the SDK's own hook) or `off`. */
+  workflowStackTraces?: WorkflowStackTraces;
 }
 
 export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceMs'>;
@@ -72,12 +73,13 @@ export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise
   return createWorker(await workflowWorkerOptions(opts), opts.workflowStackTraces);
 }
 
-/** Worker.create, with the workflow threads' per-promise stack traces switched off when `stackTraces` is false. */
-async function createWorker(options: WorkerOptions, stackTraces = true): Promise<Worker> {
-  if (stackTraces) return Worker.create(options);
-  const { value, applied } = await withoutWorkflowStackTraces(() => Worker.create(options));
+/** Worker.create, with the workflow threads' per-promise stack traces as `stackTraces` asks. */
+async function createWorker(options: WorkerOptions, stackTraces: WorkflowStackTraces = 'on'): Promise<Worker> {
+  const { value, applied } = await createWithStackTraces(stackTraces, () => Worker.create(options));
   if (!applied)
-    Runtime.instance().logger.warn('workflow stack traces stay on: this SDK version does not fit worker/workflow-stack-traces.ts');
+    Runtime.instance().logger.warn(
+      `workflow stack traces stay the SDK's own (JOURNEY_WORKER_STACK_TRACES=${stackTraces} not applied): this SDK version does not fit worker/workflow-stack-traces.ts`,
+    );
   return value;
 }
 

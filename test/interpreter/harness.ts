@@ -21,6 +21,7 @@ import { createActivities } from '../../activities/index.ts';
 import type { RewardWebhookConfig } from '../../activities/rewards/webhook-provider.ts';
 import type { CrmWebhookConfig } from '../../activities/crm/webhook-provider.ts';
 import { countActivityFailures } from '../../worker/activity-failures.ts';
+import { createWithStackTraces, type WorkflowStackTraces } from '../../worker/workflow-stack-traces.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
@@ -86,6 +87,8 @@ export interface HarnessOptions {
   takeOver?: { taskQueue: string; dataDir: string };
   /** No workflow cache (so no sticky queue): another worker on the task queue can take the run once this one stops. */
   noCache?: boolean;
+  /** The workflow threads' stack traces (worker/workflow-stack-traces.ts); default `sdk`, the SDK's own hook. */
+  workflowStackTraces?: WorkflowStackTraces;
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
@@ -112,16 +115,20 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
       return h.slotPolicy(req);
     };
   }
-  h.worker = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities,
-    ...(opts.noCache ? { maxCachedWorkflows: 0 } : {}),
-    // As the production worker (worker/worker.ts): failed attempts counted in journey_activity_failures.
-    interceptors: { activity: [countActivityFailures] },
-  });
+  const created = await createWithStackTraces(opts.workflowStackTraces ?? 'sdk', () =>
+    Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      activities,
+      ...(opts.noCache ? { maxCachedWorkflows: 0 } : {}),
+      // As the production worker (worker/worker.ts): failed attempts counted in journey_activity_failures.
+      interceptors: { activity: [countActivityFailures] },
+    }),
+  );
+  if (!created.applied) throw new Error(`workflowStackTraces ${opts.workflowStackTraces} was not applied to the harness's worker`);
+  h.worker = created.value;
   h.outbox = () => listOutbox(dataDir);
   h.handles = [];
   const extra: string[] = [];
