@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import workerThreads from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { createJourneyWorker } from '../worker/worker.ts';
 import { withWorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
 import { deliverToJourney, routeTargets } from '../api/routing.ts';
@@ -88,6 +89,26 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
     expect([(await idle).applied, busy.applied]).toEqual([false, true]);
     expect(workerThreads.Worker).toBe(original);
     // Workers that are never run need no shutdown: nothing polls until run() is called.
+  });
+
+  it("the deferred hook fits this SDK's GlobalHandlers (an upgrade that changes them fails here, not silently)", async () => {
+    const require = createRequire(import.meta.url);
+    const { GlobalHandlers } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
+      GlobalHandlers: new () => { setPromiseHook(): void; stopPromiseHook(): void; promiseHookInstalled: boolean };
+    };
+    const { installDeferredStackTraces } = require('../worker/deferred-stack-traces.cjs') as {
+      installDeferredStackTraces(handlers: object, common: unknown): boolean;
+    };
+    const handlers = new GlobalHandlers();
+    expect(installDeferredStackTraces(handlers, require('@temporalio/common'))).toBe(true);
+    expect(handlers.setPromiseHook).not.toBe(GlobalHandlers.prototype.setPromiseHook);
+    handlers.setPromiseHook();
+    expect(handlers.promiseHookInstalled).toBe(true);
+    handlers.stopPromiseHook();
+    // Pieces missing: nothing is replaced.
+    const other = new GlobalHandlers();
+    expect(installDeferredStackTraces(other, {})).toBe(false);
+    expect(other.setPromiseHook).toBe(GlobalHandlers.prototype.setPromiseHook);
   });
 
   it("on (deferred) answers __stack_trace and __enhanced_stack_trace exactly as the SDK's own hook does, at each point of a journey's wait", async () => {

@@ -52,9 +52,21 @@ function cutoffStructured(stackTrace) {
   if (idx > -1) stackTrace.splice(idx);
 }
 
-/** Replaces `handlers.setPromiseHook` (the SDK's GlobalHandlers of this thread) with the deferred hook. */
-function installDeferredStackTraces(handlers, cutoffStackTrace) {
-  handlers.setPromiseHook = deferredPromiseHook(handlers, cutoffStackTrace);
+/**
+ * Replaces `handlers.setPromiseHook` (the SDK's GlobalHandlers of a thread) with the deferred hook, given the
+ * `@temporalio/common` the SDK's hook uses. Returns false, changing nothing, when the SDK's pieces are not the shape
+ * this file was written against (an SDK upgrade): the SDK's own hook then stays, with the same answers.
+ */
+function installDeferredStackTraces(handlers, common) {
+  const fits =
+    handlers &&
+    typeof handlers.setPromiseHook === 'function' &&
+    typeof handlers.stopPromiseHook === 'function' &&
+    handlers.bundleFilenameToSourceMapConsumer instanceof Map &&
+    typeof common?.cutoffStackTrace === 'function';
+  if (!fits) return false;
+  handlers.setPromiseHook = deferredPromiseHook(handlers, common.cutoffStackTrace);
+  return true;
 }
 
 /**

@@ -14,8 +14,9 @@
 // same hook off on its own thread (cli/replay/workflow-stack-traces.ts).
 //
 // Should the SDK's internals change shape, the SDK's own hook stays: when the thread file moved, the threads start as
-// the SDK starts them and `withWorkflowStackTraces` says the choice was not applied; when the handlers were renamed,
-// the bootstrap leaves them be and test/workflow-stack-traces.test.ts fails on the SDK upgrade.
+// the SDK starts them and `withWorkflowStackTraces` says the choice was not applied; when the handlers' pieces changed,
+// the bootstrap leaves them be and says so on the thread's console, and test/workflow-stack-traces.test.ts fails on the
+// SDK upgrade.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

@@ -25,10 +25,9 @@ const { globalHandlers } = require(join(dirname(sdkThread), 'vm-shared.js'));
 if (globalHandlers && typeof globalHandlers.setPromiseHook === 'function') {
   if (stackTraces === 'off') {
     globalHandlers.setPromiseHook = () => {};
-  } else {
-    // The cut the SDK's own hook applies, from the @temporalio/common the SDK's thread resolves.
-    const { cutoffStackTrace } = createRequire(sdkThread)('@temporalio/common');
-    if (typeof cutoffStackTrace === 'function') installDeferredStackTraces(globalHandlers, cutoffStackTrace);
+  } else if (!installDeferredStackTraces(globalHandlers, createRequire(sdkThread)('@temporalio/common'))) {
+    // The @temporalio/common the SDK's thread resolves gives the cut the SDK's own hook applies.
+    console.warn("workflow stack traces: this SDK's internals do not fit worker/deferred-stack-traces.cjs; its own hook stays");
   }
 }
 require(sdkThread);
