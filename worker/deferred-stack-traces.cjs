@@ -183,30 +183,31 @@ function deferredPromiseHook(handlers, cutoffStackTrace) {
   }
 
   return function setDeferredPromiseHook() {
-    const activatorOfRealm = new WeakMap();
-    const errorOfRealm = new WeakMap();
-    /** The run whose realm created the promise (the SDK's getActivator), the lookup compiled once per realm. */
-    const activatorOf = (promise) => {
+    /** Per realm (keyed by its Function), its two lookups, compiled once: the run whose realm it is (the SDK's
+     *  getActivator) and the realm's Error. */
+    const realms = new WeakMap();
+    const realmOf = (promise) => {
       const RealmFunction = promise.constructor.constructor;
-      let read = activatorOfRealm.get(RealmFunction);
-      if (!read) activatorOfRealm.set(RealmFunction, (read = RealmFunction('return globalThis.__TEMPORAL_ACTIVATOR__')));
-      return read();
-    };
-    const errorOf = (promise) => {
-      const RealmFunction = promise.constructor.constructor;
-      let read = errorOfRealm.get(RealmFunction);
-      if (!read) errorOfRealm.set(RealmFunction, (read = RealmFunction('return globalThis.Error')));
-      return read();
+      let realm = realms.get(RealmFunction);
+      if (!realm) {
+        realm = {
+          activator: RealmFunction('return globalThis.__TEMPORAL_ACTIVATOR__'),
+          Error: RealmFunction('return globalThis.Error'),
+        };
+        realms.set(RealmFunction, realm);
+      }
+      return realm;
     };
     let currentAggregation;
     try {
       this.stopPromiseHook = v8.promiseHooks.createHook({
         init: (promise, parent) => {
-          const activator = activatorOf(promise);
+          const realm = realmOf(promise);
+          const activator = realm.activator();
           if (!activator) return;
           const store = activator.promiseStackStore;
           promise.runId = activator.info.runId;
-          const RealmError = errorOf(promise);
+          const RealmError = realm.Error();
           // The Error is built here, in the hook itself, so its frames are the SDK hook's: this function first.
           const prepare = Error.prepareStackTrace;
           Error.prepareStackTrace = rawCallSites;
@@ -235,7 +236,7 @@ function deferredPromiseHook(handlers, cutoffStackTrace) {
           store.childToParent.set(promise, parents);
         },
         settled: (promise) => {
-          const store = activatorOf(promise)?.promiseStackStore;
+          const store = realmOf(promise).activator()?.promiseStackStore;
           if (!store) return;
           store.childToParent.delete(promise);
           store.promiseToStack.delete(promise);
