@@ -3,8 +3,7 @@
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { workflowStackTracesOf } from '../worker/workflow-stack-traces.ts';
-import { createWithWorkflowThreads, deadlockTimerOf } from '../worker/workflow-threads.ts';
+import { createWithStackTraces, workflowStackTracesOf } from '../worker/workflow-stack-traces.ts';
 import { applyHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
 
 await main();
@@ -29,12 +28,10 @@ async function main(): Promise<void> {
     },
     ...(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(env.JOURNEY_WORKER_MAX_CACHED_WORKFLOWS) } : {}),
   };
-  // The same workflow-thread settings as our worker (JOURNEY_WORKER_STACK_TRACES, JOURNEY_WORKER_DEADLOCK_TIMER), so
-  // the two compare like for like.
+  // The same stack-trace setting as our worker (JOURNEY_WORKER_STACK_TRACES), so the two compare like for like.
   const stackTraces = workflowStackTracesOf(env, 'JOURNEY_WORKER_STACK_TRACES');
-  const deadlockTimer = deadlockTimerOf(env, 'JOURNEY_WORKER_DEADLOCK_TIMER');
-  const worker = (await createWithWorkflowThreads({ stackTraces, deadlockTimer }, () => Worker.create(options))).value;
-  console.log(`READY (workflow stack traces ${stackTraces}; deadlock timer ${deadlockTimer}; heap growth ${heapGrowth} %)`);
+  const worker = (await createWithStackTraces(stackTraces, () => Worker.create(options))).value;
+  console.log(`READY (workflow stack traces ${stackTraces}; heap growth ${heapGrowth} %)`);
   await worker.run();
   await effects.close();
   await connection.close();

@@ -116,11 +116,6 @@ export const SETTINGS: Record<string, Setting> = {
     meaning:
       "the workflow threads' stack trace of every promise, for the Temporal UI's Stack Trace tab. `on`: kept as V8's call sites and formatted only when the tab asks (worker/deferred-stack-traces.cjs; the same answers as the SDK's hook, at a fraction of its cost); `sdk`: the SDK's own hook, which formats every promise's stack as it is created; `off`: none, and the tab answers \"not enabled\". bench/scale.ts's raw worker follows it too",
   },
-  JOURNEY_WORKER_DEADLOCK_TIMER: {
-    default: 'activation',
-    meaning:
-      "how the workflow threads time a workflow's work: one stuck in a loop for 5 s (the SDK's isolate execution timeout) fails its task with \"Script execution timed out\", and the run's task is retried. `activation`: one timer for each activation, around all its calls into the sandbox (worker/activation-deadlock-timer.cjs); `call`: the SDK's own, one timer for each call, each a thread started and joined (50-90 µs, more on a loaded machine). bench/scale.ts's raw worker follows it too",
-  },
   JOURNEY_WORKER_HEAP_GROWTH_PERCENT: {
     default: '100',
     meaning:

@@ -216,16 +216,6 @@ describe('the worker process', () => {
     );
   });
 
-  it('times each activation with one deadlock timer unless JOURNEY_WORKER_DEADLOCK_TIMER says call, naming the variable for anything else', () => {
-    expect(loadWorkerSettings({}).deadlockTimer).toBe('activation');
-    expect(loadWorkerSettings({ JOURNEY_WORKER_DEADLOCK_TIMER: '' }).deadlockTimer).toBe('activation');
-    expect(loadWorkerSettings({ JOURNEY_WORKER_DEADLOCK_TIMER: 'call' }).deadlockTimer).toBe('call');
-    expect(loadWorkerSettings({ JOURNEY_WORKER_DEADLOCK_TIMER: 'activation' }).deadlockTimer).toBe('activation');
-    expect(() => loadWorkerSettings({ JOURNEY_WORKER_DEADLOCK_TIMER: 'off' })).toThrow(
-      /JOURNEY_WORKER_DEADLOCK_TIMER="off" is not one of activation, call/,
-    );
-  });
-
   it('lets an email send in flight finish when stopped (SIGTERM), then exits 0', async () => {
     const postmark = await startFakePostmark({ serverTokens: ['pm-token'] });
     const journeys = mkdtempSync(join(tmpdir(), 'drain-journeys-'));

@@ -13,14 +13,11 @@ import { Worker } from '@temporalio/worker';
 import workerThreads from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { createJourneyWorker } from '../worker/worker.ts';
-import { withWorkflowThreads } from '../worker/workflow-threads.ts';
+import { withWorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
 import { deliverToJourney, routeTargets } from '../api/routing.ts';
 import { createTimeSkippingEnvWithSearchAttributes, createHarness, DAY, event, shippedPlan } from './interpreter/harness.ts';
 import { createContactActivities } from '../activities/contact/reserve-contact-slot.ts';
 import { createTimeSkippingEnv, workflowBundle } from './support/temporal.ts';
-
-/** The stack-trace hook switched off, the SDK's own deadlock timer. */
-const OFF = { stackTraces: 'off', deadlockTimer: 'call' } as const;
 
 describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRACES)', () => {
   let env: TestWorkflowEnvironment;
@@ -73,10 +70,10 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
   it("overlapping creates each get the switch and say only for their own threads, and the SDK's thread constructor is restored after the last", async () => {
     const original = workerThreads.Worker;
     const [a, b] = await Promise.all([
-      withWorkflowThreads(OFF, () =>
+      withWorkflowStackTraces('off', () =>
         Worker.create({ connection: env.nativeConnection, taskQueue: 'st-a', workflowBundle: workflowBundle() }),
       ),
-      withWorkflowThreads(OFF, () =>
+      withWorkflowStackTraces('off', () =>
         Worker.create({ connection: env.nativeConnection, taskQueue: 'st-b', workflowBundle: workflowBundle() }),
       ),
     ]);
@@ -84,8 +81,8 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
     expect(workerThreads.Worker).toBe(original);
     // A call that starts no thread is not applied, though another call's threads start while it runs.
     let release!: () => void;
-    const idle = withWorkflowThreads(OFF, () => new Promise<string>((r) => (release = () => r('idle'))));
-    const busy = await withWorkflowThreads(OFF, () =>
+    const idle = withWorkflowStackTraces('off', () => new Promise<string>((r) => (release = () => r('idle'))));
+    const busy = await withWorkflowStackTraces('off', () =>
       Worker.create({ connection: env.nativeConnection, taskQueue: 'st-c', workflowBundle: workflowBundle() }),
     );
     release();
@@ -116,10 +113,8 @@ describe('workflow stack traces in the worker threads (JOURNEY_WORKER_STACK_TRAC
 
   it("on (deferred) answers __stack_trace and __enhanced_stack_trace exactly as the SDK's own hook does, at each point of a journey's wait", async () => {
     const plan = await shippedPlan('nps-promoter-referral');
-    // The SDK's threads as the SDK runs them, against ours as the worker runs them (the deadlock timer per activation
-    // adds frames below the sandbox's entry, which the SDK's cut removes: the answers must not differ for it either).
-    const sdk = await createHarness(env.nativeConnection, { workflowStackTraces: 'sdk', deadlockTimer: 'call' });
-    const deferred = await createHarness(env.nativeConnection, { workflowStackTraces: 'on', deadlockTimer: 'activation' });
+    const sdk = await createHarness(env.nativeConnection, { workflowStackTraces: 'sdk' });
+    const deferred = await createHarness(env.nativeConnection, { workflowStackTraces: 'on' });
     const stamp = Date.now().toString(36);
     const start = async (h: typeof sdk, customer: string) => {
       const e = event(

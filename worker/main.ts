@@ -15,7 +15,6 @@ import { installWorkerRuntime } from './runtime.ts';
 import { assertSearchAttributes, MissingSearchAttributesError } from './search-attributes.ts';
 import { createJourneyWorkers } from './worker.ts';
 import { describeStackTraces } from './workflow-stack-traces.ts';
-import { describeDeadlockTimer } from './workflow-threads.ts';
 import { bundleJourneyWorkflowsInChild } from './bundle-process.ts';
 import { trackingForwarderFromEnv } from '../activities/tracking/webhook-forwarder.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
@@ -94,7 +93,6 @@ const workers = await createJourneyWorkers({
   shutdownGraceMs: settings.shutdownGraceMs,
   dataConverter: config.payloads.dataConverter,
   workflowStackTraces: settings.workflowStackTraces,
-  deadlockTimer: settings.deadlockTimer,
 }).catch((err) => fail(`cannot create the worker: ${err.message}`));
 
 console.log(`worker: ${describePayloadProtection(config.payloads)}`);
@@ -102,7 +100,6 @@ console.log(`worker: malloc: ${runsWithJemalloc() ? 'jemalloc' : "the system's (
 console.log(`worker: ${describeCoreBridge(coreBridgeBuild())}`);
 console.log(`worker: ${describeHeapGrowth(settings.heapGrowthPercent, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')}`);
 console.log(`worker: workflow stack traces ${describeStackTraces(settings.workflowStackTraces)}`);
-console.log(`worker: deadlock timer ${describeDeadlockTimer(settings.deadlockTimer)}`);
 console.log(
   `worker: polling task queue "${settings.taskQueue}"` +
     (workers.customers ? ` and "${config.customerTaskQueue}" (customers)` : '') +

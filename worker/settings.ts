@@ -2,7 +2,6 @@
 // Every value is checked here so a typo fails at start with the variable's name, not deep in the SDK.
 import { heapGrowthPercent } from './heap-growth.ts';
 import { workflowStackTracesOf, type WorkflowStackTraces } from './workflow-stack-traces.ts';
-import { deadlockTimerOf, type DeadlockTimer } from './workflow-threads.ts';
 
 export interface WorkerSettings {
   taskQueue: string;
@@ -39,10 +38,6 @@ export interface WorkerSettings {
    *  (JOURNEY_WORKER_STACK_TRACES: on, formatted when asked; sdk, the SDK's own hook; off): worker/workflow-stack-traces.ts
    *  says what each costs. */
   workflowStackTraces: WorkflowStackTraces;
-  /** How the workflow threads time a workflow's work, which fails its task when stuck in a loop for 5 s
-   *  (JOURNEY_WORKER_DEADLOCK_TIMER: activation, one timer per activation; call, the SDK's own per call into the
-   *  sandbox): worker/activation-deadlock-timer.cjs says what each costs. */
-  deadlockTimer: DeadlockTimer;
   /** How far the heap grows after each full garbage collection, in percent of the live heap
    *  (JOURNEY_WORKER_HEAP_GROWTH_PERCENT; 0: V8's own): worker/heap-growth.ts says why. */
   heapGrowthPercent: number;
@@ -114,7 +109,6 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     coreLogLevel: logLevelOf(env, 'JOURNEY_WORKER_CORE_LOG_LEVEL', 'warn'),
     workflowTaskPollers,
     workflowStackTraces: settingOf(() => workflowStackTracesOf(env, 'JOURNEY_WORKER_STACK_TRACES')),
-    deadlockTimer: settingOf(() => deadlockTimerOf(env, 'JOURNEY_WORKER_DEADLOCK_TIMER')),
     heapGrowthPercent: settingOf(() => heapGrowthPercent(env, 'JOURNEY_WORKER_HEAP_GROWTH_PERCENT')),
     taskQueue: env.JOURNEY_TASK_QUEUE || 'journeys',
     maxConcurrentActivityTaskExecutions: positiveInt(env, 'JOURNEY_WORKER_MAX_ACTIVITIES', 100),

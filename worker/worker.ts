@@ -4,8 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { countActivityFailures } from './activity-failures.ts';
-import type { WorkflowStackTraces } from './workflow-stack-traces.ts';
-import { createWithWorkflowThreads, type DeadlockTimer } from './workflow-threads.ts';
+import { createWithStackTraces, type WorkflowStackTraces } from './workflow-stack-traces.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** The sandbox's payload converter: a payload no decoder reads becomes a marker the handlers refuse (see the file). */
@@ -56,9 +55,6 @@ export interface JourneyWorkerOptions {
   /** The workflow threads' per-promise stack traces (worker/workflow-stack-traces.ts): `on` (the default, formatted
    *  when a query asks), `sdk` (the SDK's own hook) or `off`. */
   workflowStackTraces?: WorkflowStackTraces;
-  /** The workflow threads' deadlock timer (worker/workflow-threads.ts): `activation` (the default, one timer per
-   *  activation) or `call` (the SDK's own, one per call into the sandbox). */
-  deadlockTimer?: DeadlockTimer;
 }
 
 export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 'maxConcurrentActivityTaskExecutions' | 'shutdownGraceMs'>;
@@ -74,20 +70,15 @@ export type CustomerWorkerOptions = Omit<JourneyWorkerOptions, 'activityDeps' | 
  * task open, so its own cache always evicts at once.
  */
 export async function createCustomerWorker(opts: CustomerWorkerOptions): Promise<Worker> {
-  return createWorker(await workflowWorkerOptions(opts), opts);
+  return createWorker(await workflowWorkerOptions(opts), opts.workflowStackTraces);
 }
 
-/** Worker.create, with the workflow threads' per-promise stack traces and deadlock timer as `threads` asks. */
-async function createWorker(
-  options: WorkerOptions,
-  threads: { workflowStackTraces?: WorkflowStackTraces; deadlockTimer?: DeadlockTimer },
-): Promise<Worker> {
-  const stackTraces = threads.workflowStackTraces ?? 'on';
-  const deadlockTimer = threads.deadlockTimer ?? 'activation';
-  const { value, applied } = await createWithWorkflowThreads({ stackTraces, deadlockTimer }, () => Worker.create(options));
+/** Worker.create, with the workflow threads' per-promise stack traces as `stackTraces` asks. */
+async function createWorker(options: WorkerOptions, stackTraces: WorkflowStackTraces = 'on'): Promise<Worker> {
+  const { value, applied } = await createWithStackTraces(stackTraces, () => Worker.create(options));
   if (!applied)
     Runtime.instance().logger.warn(
-      `the workflow threads stay the SDK's own (JOURNEY_WORKER_STACK_TRACES=${stackTraces}, JOURNEY_WORKER_DEADLOCK_TIMER=${deadlockTimer} not applied): this SDK version does not fit worker/workflow-threads.ts`,
+      `workflow stack traces stay the SDK's own (JOURNEY_WORKER_STACK_TRACES=${stackTraces} not applied): this SDK version does not fit worker/workflow-stack-traces.ts`,
     );
   return value;
 }
@@ -145,7 +136,6 @@ export async function createJourneyWorkers(
           workflowTaskPollers: opts.workflowTaskPollers,
           dataConverter: opts.dataConverter,
           workflowStackTraces: opts.workflowStackTraces,
-          deadlockTimer: opts.deadlockTimer,
         });
   const all = customers ? [journeys, customers] : [journeys];
   const shutdown = () => {
@@ -186,6 +176,6 @@ export async function createJourneyWorker(opts: JourneyWorkerOptions): Promise<W
       // The SDK rejects an explicit undefined here, so the option is only passed when set.
       ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
     },
-    opts,
+    opts.workflowStackTraces,
   );
 }

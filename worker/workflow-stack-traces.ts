@@ -9,9 +9,21 @@
 //   V8's call sites and formatted only when a query asks (bench/stack-traces.ts measures the two).
 // - `sdk`: the SDK's own hook, as the SDK starts its threads.
 // - `off`: no hook; the tab answers "not enabled".
-// The SDK has no option for it: worker/workflow-threads.ts starts the SDK's threads through workflow-thread.cjs, which
-// replaces the hook's installation in each. The replay switches the same hook off on its own thread
-// (cli/replay/workflow-stack-traces.ts).
+// The SDK has no option for it, and its threads are its own: so while `Worker.create` runs, the SDK's thread file is
+// started through workflow-thread.cjs, which replaces the hook's installation in that thread. The replay switches the
+// same hook off on its own thread (cli/replay/workflow-stack-traces.ts).
+//
+// Should the SDK's internals change shape, the SDK's own hook stays: when the thread file moved, the threads start as
+// the SDK starts them and `withWorkflowStackTraces` says the choice was not applied; when the handlers' pieces changed,
+// the bootstrap leaves them be and says so on the thread's console, and test/workflow-stack-traces.test.ts fails on the
+// SDK upgrade.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import workerThreads, { type WorkerOptions } from 'node:worker_threads';
+
+const require = createRequire(import.meta.url);
+const BOOTSTRAP = fileURLToPath(new URL('./workflow-thread.cjs', import.meta.url));
 
 /** JOURNEY_WORKER_STACK_TRACES: `on` (deferred formatting, the default), `sdk` (the SDK's own hook), `off`. */
 export type WorkflowStackTraces = 'on' | 'sdk' | 'off';
@@ -24,6 +36,67 @@ export function workflowStackTracesOf(env: NodeJS.ProcessEnv, variable: string):
   if (raw === undefined || raw === '') return 'on';
   if ((WORKFLOW_STACK_TRACES as readonly string[]).includes(raw)) return raw as WorkflowStackTraces;
   throw new Error(`${variable}=${JSON.stringify(raw)} is not one of ${WORKFLOW_STACK_TRACES.join(', ')}`);
+}
+
+function sdkThreadFile(): string | undefined {
+  try {
+    return require.resolve('@temporalio/worker/lib/workflow/workflow-worker-thread.js');
+  } catch {
+    return undefined;
+  }
+}
+
+let swapped = 0;
+let original: typeof workerThreads.Worker | undefined;
+/** The call a thread is started for: the threads a `create` starts run in its async context, so overlapping calls
+ *  each count their own. */
+const threadsOfCall = new AsyncLocalStorage<{ started: number; stackTraces: 'deferred' | 'off' }>();
+
+/**
+ * Runs `create` (a `Worker.create`) with the SDK's workflow threads started with the stack traces asked for: `deferred`
+ * (formatted when a query asks) or `off` (no hook). Threads other than the SDK's workflow threads start as asked; calls
+ * may overlap (the swap is undone when the last ends). `applied` is false when the SDK's thread file was not found, or
+ * when no workflow thread was started while `create` ran (the SDK's debug mode runs workflows on this thread); a thread
+ * another overlapping call started does not count for this one.
+ */
+export async function withWorkflowStackTraces<T>(
+  stackTraces: 'deferred' | 'off',
+  create: () => Promise<T>,
+): Promise<{ value: T; applied: boolean }> {
+  const sdkThread = sdkThreadFile();
+  if (!sdkThread) return { value: await create(), applied: false };
+  if (swapped++ === 0) {
+    const Original = workerThreads.Worker;
+    original = Original;
+    workerThreads.Worker = class WorkflowThread extends Original {
+      constructor(filename: string | URL, options?: WorkerOptions) {
+        const call = threadsOfCall.getStore();
+        if (String(filename) === sdkThread && options?.workerData === undefined && call) {
+          call.started++;
+          super(BOOTSTRAP, { ...options, workerData: { sdkThread, stackTraces: call.stackTraces } });
+        } else {
+          super(filename, options);
+        }
+      }
+    };
+  }
+  const call = { started: 0, stackTraces };
+  try {
+    const value = await threadsOfCall.run(call, create);
+    return { value, applied: call.started > 0 };
+  } finally {
+    if (--swapped === 0) workerThreads.Worker = original!;
+  }
+}
+
+/** `Worker.create`-like `create` run with the setting's stack traces; `applied` as `withWorkflowStackTraces` says
+ *  (always true for `sdk`, which changes nothing). */
+export async function createWithStackTraces<T>(
+  setting: WorkflowStackTraces,
+  create: () => Promise<T>,
+): Promise<{ value: T; applied: boolean }> {
+  if (setting === 'sdk') return { value: await create(), applied: true };
+  return withWorkflowStackTraces(setting === 'on' ? 'deferred' : 'off', create);
 }
 
 /** The worker's start-up line for the setting. */

@@ -21,8 +21,7 @@ import { createActivities } from '../../activities/index.ts';
 import type { RewardWebhookConfig } from '../../activities/rewards/webhook-provider.ts';
 import type { CrmWebhookConfig } from '../../activities/crm/webhook-provider.ts';
 import { countActivityFailures } from '../../worker/activity-failures.ts';
-import type { WorkflowStackTraces } from '../../worker/workflow-stack-traces.ts';
-import { createWithWorkflowThreads, type DeadlockTimer } from '../../worker/workflow-threads.ts';
+import { createWithStackTraces, type WorkflowStackTraces } from '../../worker/workflow-stack-traces.ts';
 import { listOutbox } from '../../activities/outbox.ts';
 import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
@@ -90,8 +89,6 @@ export interface HarnessOptions {
   noCache?: boolean;
   /** The workflow threads' stack traces (worker/workflow-stack-traces.ts); default `sdk`, the SDK's own hook. */
   workflowStackTraces?: WorkflowStackTraces;
-  /** The workflow threads' deadlock timer (worker/workflow-threads.ts); default `activation`, as the worker runs. */
-  deadlockTimer?: DeadlockTimer;
 }
 
 export async function createHarness(connection: NativeConnection, opts: HarnessOptions = {}): Promise<Harness> {
@@ -118,8 +115,7 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
       return h.slotPolicy(req);
     };
   }
-  const threads = { stackTraces: opts.workflowStackTraces ?? 'sdk', deadlockTimer: opts.deadlockTimer ?? 'activation' } as const;
-  const created = await createWithWorkflowThreads(threads, () =>
+  const created = await createWithStackTraces(opts.workflowStackTraces ?? 'sdk', () =>
     Worker.create({
       connection,
       namespace: 'default',
@@ -131,8 +127,7 @@ export async function createHarness(connection: NativeConnection, opts: HarnessO
       interceptors: { activity: [countActivityFailures] },
     }),
   );
-  if (!created.applied)
-    throw new Error(`the workflow threads' settings ${JSON.stringify(threads)} were not applied to the harness's worker`);
+  if (!created.applied) throw new Error(`workflowStackTraces ${opts.workflowStackTraces} was not applied to the harness's worker`);
   h.worker = created.value;
   h.outbox = () => listOutbox(dataDir);
   h.handles = [];
