@@ -10,7 +10,9 @@
 // SDK's debug mode), so the hooks are switched here, on the SDK's GlobalHandlers of this thread, as
 // worker/workflow-thread.cjs switches them in a worker's threads. On this thread each hook also sees the replay's own
 // promises (the SDK's, outside any workflow), as a worker's thread sees its message handling. The sides take turns,
-// ROUNDS times, after one untimed replay each (bench/replay-rounds.ts).
+// ROUNDS times, after one untimed replay each (bench/replay-rounds.ts). Each activation's work is timed too (the SDK's
+// `activate` runs it all before its final await): a run's first (its first workflow task: the run created, the
+// journey's start) apart from the later ones, per side.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { cutoffStackTrace } from '@temporalio/common';
 import { createRequire } from 'node:module';
@@ -28,9 +30,10 @@ interface GlobalHandlers {
   setPromiseHook(): void;
 }
 const require = createRequire(import.meta.url);
-const { globalHandlers, GlobalHandlers } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
+const { globalHandlers, GlobalHandlers, BaseVMWorkflow } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
   globalHandlers: GlobalHandlers;
   GlobalHandlers: { prototype: GlobalHandlers };
+  BaseVMWorkflow: { prototype: { activate(activation: unknown): Promise<unknown> } };
 };
 const { deferredPromiseHook } = require('../worker/deferred-stack-traces.cjs') as {
   deferredPromiseHook(handlers: GlobalHandlers, cutoff: (stack?: string) => string): () => void;
@@ -47,7 +50,35 @@ function useHook(setting: WorkflowStackTraces): void {
   if (globalHandlers.promiseHookInstalled !== (setting !== 'off')) throw new Error(`the ${setting} hook was not installed`);
 }
 
-const side = (setting: WorkflowStackTraces, name: string) => ({ name, code, before: () => useHook(setting) });
+/** Each side's activations, ms: a run's first, and the later ones. */
+const activations: Record<WorkflowStackTraces, { first: number[]; later: number[] }> = {
+  on: { first: [], later: [] },
+  sdk: { first: [], later: [] },
+  off: { first: [], later: [] },
+};
+let timing = activations.on;
+const activated = new WeakSet<object>();
+const activate = BaseVMWorkflow.prototype.activate;
+BaseVMWorkflow.prototype.activate = function (this: object, activation: unknown) {
+  const started = performance.now();
+  const completion = activate.call(this, activation);
+  const ms = performance.now() - started;
+  if (activated.has(this)) timing.later.push(ms);
+  else {
+    activated.add(this);
+    timing.first.push(ms);
+  }
+  return completion;
+};
+
+const side = (setting: WorkflowStackTraces, name: string) => ({
+  name,
+  code,
+  before: () => {
+    useHook(setting);
+    timing = activations[setting];
+  },
+});
 const {
   medians: [on, sdk, off],
   runs,
@@ -63,3 +94,11 @@ const {
 console.log(
   `ratio ours/raw (on/sdk): time per run ${(on / sdk).toFixed(2)}x; hook's cost over no hook: sdk ${((sdk - off) / runs).toFixed(2)} ms, on ${((on - off) / runs).toFixed(2)} ms per run`,
 );
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)].toFixed(2);
+for (const setting of ['on', 'sdk', 'off'] as const) {
+  const { first, later } = activations[setting];
+  console.log(
+    `${setting}: a run's first activation p50 ${quantile(first, 0.5)} / p90 ${quantile(first, 0.9)} ms (${first.length}); ` +
+      `later ones p50 ${quantile(later, 0.5)} / p90 ${quantile(later, 0.9)} ms (${later.length})`,
+  );
+}
