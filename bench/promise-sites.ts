@@ -4,7 +4,8 @@
 // no hook, and for each promise made while the SDK's `activate` runs, names the first frame of our own code on its
 // stack (source-mapped through the bundle's inline map) and the frame that made it; a run's first activation apart
 // from the later ones.
-// Run: node --import tsx bench/promise-sites.ts [TOP]   (default 20 rows per part; ONLY=<file part> to pick histories)
+// Run: node --import tsx bench/promise-sites.ts [TOP]   (default 20 rows per part;
+// BENCH_PROMISE_SITES_ONLY=<part of a file name> replays only the histories whose file names contain it)
 //
 // "(no workflow frame)" are promises of the SDK's own code outside the sandbox (its `activate` and what it awaits):
 // the hooks return at once for those, as they find no run in that realm.
@@ -83,7 +84,9 @@ const stopHook = v8.promiseHooks.createHook({
 });
 
 const dir = join(import.meta.dirname, '..', 'test', 'histories', RELEASE);
-const files = readdirSync(dir).filter((f) => f.endsWith('.json') && (!process.env.ONLY || f.includes(process.env.ONLY)));
+const files = readdirSync(dir).filter(
+  (f) => f.endsWith('.json') && (!process.env.BENCH_PROMISE_SITES_ONLY || f.includes(process.env.BENCH_PROMISE_SITES_ONLY)),
+);
 const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
 let failed = 0;
 for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) if (result.error) failed++;

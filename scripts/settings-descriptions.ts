@@ -237,6 +237,10 @@ export const SETTINGS: Record<string, Setting> = {
   BENCH_JOURNEY_M: { default: '10', meaning: 'journey runs in bench/journey.ts' },
   BENCH_EXPERIMENT_N: { default: '1000', meaning: 'customers through the sample experiment in bench/experiments.ts' },
   BENCH_EXPERIMENT_S: { default: '5000', meaning: 'simulated experiments for the interval coverage in bench/experiments.ts' },
+  BENCH_PROMISE_SITES_ONLY: {
+    default: 'unset (every history)',
+    meaning: "part of a file name: bench/promise-sites.ts replays only the release's recorded histories whose names contain it",
+  },
   BENCH_SKIP_BASELINE: {
     default: 'unset',
     meaning: '`1`: bench/backtest.ts skips its raw baseline (timed once, it is the slow part of a rerun)',
