@@ -10,14 +10,11 @@
 // "(no workflow frame)" are promises of the SDK's own code outside the sandbox (its `activate` and what it awaits):
 // the hooks return at once for those, as they find no run in that realm.
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createRequire } from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import v8 from 'node:v8';
 import { journeyBundleOptions } from '../worker/worker.ts';
 import { RELEASE } from '../workflows/release.ts';
-import { quiet } from './replay-rounds.ts';
+import { aroundActivations, quiet, releaseHistories } from './replay-rounds.ts';
 
 const top = Math.max(1, Math.min(200, Number(process.argv[2] ?? 20)));
 const require = createRequire(import.meta.url);
@@ -31,9 +28,8 @@ const inlineMap = /sourceMappingURL=data:application\/json;(?:charset=utf-8;)?ba
 if (!inlineMap) throw new Error('the workflow bundle has no inline source map');
 const sourceMap = await new SourceMapConsumer(Buffer.from(inlineMap[1], 'base64').toString('utf8'));
 
-const { globalHandlers, BaseVMWorkflow } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
+const { globalHandlers } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
   globalHandlers: { promiseHookInstalled: boolean; stopPromiseHook(): void; setPromiseHook(): void };
-  BaseVMWorkflow: { prototype: { activate(activation: unknown): Promise<unknown> } };
 };
 // No stack-trace hook: its own promises and frames would be counted too.
 globalHandlers.stopPromiseHook();
@@ -44,18 +40,15 @@ type Part = 'first' | 'later';
 let part: Part | undefined;
 const sites: Record<Part, Map<string, number>> = { first: new Map(), later: new Map() };
 const activations: Record<Part, number> = { first: 0, later: 0 };
-const activated = new WeakSet<object>();
-const activate = BaseVMWorkflow.prototype.activate;
-BaseVMWorkflow.prototype.activate = function (this: object, activation: unknown) {
-  part = activated.has(this) ? 'later' : 'first';
-  activated.add(this);
+aroundActivations((first, activate) => {
+  part = first ? 'first' : 'later';
   activations[part]++;
   try {
-    return activate.call(this, activation);
+    return activate();
   } finally {
     part = undefined;
   }
-};
+});
 
 const BUNDLE_FRAME = /(?:\(|at )([^()\s]*workflow-bundle[^:()\s]*\.js):(\d+):(\d+)\)?$/;
 /** A frame of the bundle as `path:line` of its source (node_modules/… or workflows/…). */
@@ -83,13 +76,10 @@ const stopHook = v8.promiseHooks.createHook({
   },
 });
 
-const dir = join(import.meta.dirname, '..', 'test', 'histories', RELEASE);
-const files = readdirSync(dir).filter(
-  (f) => f.endsWith('.json') && (!process.env.BENCH_PROMISE_SITES_ONLY || f.includes(process.env.BENCH_PROMISE_SITES_ONLY)),
-);
-const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+const { files, histories } = releaseHistories(process.env.BENCH_PROMISE_SITES_ONLY);
+const input = histories.map((history, i) => ({ workflowId: files[i], history }));
 let failed = 0;
-for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) if (result.error) failed++;
+for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, input)) if (result.error) failed++;
 stopHook();
 if (failed) throw new Error(`${failed} histories failed to replay: run the replay test (test/interpreter-replay.test.ts)`);
 

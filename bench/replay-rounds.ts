@@ -4,6 +4,7 @@
 // bundle's compilation and the JIT warm up), and the table of each side's median. No server: a replay reads the
 // history it is given.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -22,6 +23,29 @@ export function roundsAndCopies(defaultRounds: number, defaultCopies: number): {
   };
 }
 
+/** The current release's recorded histories (test/histories/<release>/), with their file names; `only`, when given,
+ *  keeps those whose file names contain it. */
+export function releaseHistories(only?: string): { files: string[]; histories: ReturnType<typeof historyFromJSON>[] } {
+  const dir = join(import.meta.dirname, '..', 'test', 'histories', RELEASE);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && (!only || f.includes(only)));
+  return { files, histories: files.map((f) => historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8')))) };
+}
+
+/** Calls `around(first, activate)` for each activation a replay on this thread runs, in place of the SDK's `activate`
+ *  (which does all of an activation's work before its final await): `first` for a run's first activation. */
+export function aroundActivations(around: (first: boolean, activate: () => Promise<unknown>) => Promise<unknown>): void {
+  const { BaseVMWorkflow } = createRequire(import.meta.url)('@temporalio/worker/lib/workflow/vm-shared.js') as {
+    BaseVMWorkflow: { prototype: { activate(activation: unknown): Promise<unknown> } };
+  };
+  const activated = new WeakSet<object>();
+  const activate = BaseVMWorkflow.prototype.activate;
+  BaseVMWorkflow.prototype.activate = function (this: object, activation: unknown) {
+    const first = !activated.has(this);
+    activated.add(this);
+    return around(first, () => activate.call(this, activation));
+  };
+}
+
 export interface ReplaySide {
   name: string;
   /** The workflow bundle's code this side replays with. */
@@ -33,9 +57,7 @@ export interface ReplaySide {
 /** Replays as above and prints each round and the table; returns each side's median ms per round, in `sides`' order,
  *  and the runs in a round. A history that fails to replay stops the bench. */
 export async function replayRounds(sides: ReplaySide[], rounds: number, copies: number): Promise<{ medians: number[]; runs: number }> {
-  const dir = join(import.meta.dirname, '..', 'test', 'histories', RELEASE);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  const histories = files.map((f) => historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
+  const { files, histories } = releaseHistories();
   const events = histories.reduce((sum, h) => sum + (h.events?.length ?? 0), 0);
   const runs = copies * histories.length;
 

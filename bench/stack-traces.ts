@@ -18,7 +18,7 @@ import { cutoffStackTrace } from '@temporalio/common';
 import { createRequire } from 'node:module';
 import { journeyBundleOptions } from '../worker/worker.ts';
 import type { WorkflowStackTraces } from '../worker/workflow-stack-traces.ts';
-import { quiet, replayRounds, roundsAndCopies } from './replay-rounds.ts';
+import { aroundActivations, quiet, replayRounds, roundsAndCopies } from './replay-rounds.ts';
 
 const { rounds, copies } = roundsAndCopies(5, 10);
 const { code } = await bundleWorkflowCode(journeyBundleOptions(quiet));
@@ -30,10 +30,9 @@ interface GlobalHandlers {
   setPromiseHook(): void;
 }
 const require = createRequire(import.meta.url);
-const { globalHandlers, GlobalHandlers, BaseVMWorkflow } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
+const { globalHandlers, GlobalHandlers } = require('@temporalio/worker/lib/workflow/vm-shared.js') as {
   globalHandlers: GlobalHandlers;
   GlobalHandlers: { prototype: GlobalHandlers };
-  BaseVMWorkflow: { prototype: { activate(activation: unknown): Promise<unknown> } };
 };
 const { deferredPromiseHook } = require('../worker/deferred-stack-traces.cjs') as {
   deferredPromiseHook(handlers: GlobalHandlers, cutoff: (stack?: string) => string): () => void;
@@ -57,19 +56,12 @@ const activations: Record<WorkflowStackTraces, { first: number[]; later: number[
   off: { first: [], later: [] },
 };
 let timing = activations.on;
-const activated = new WeakSet<object>();
-const activate = BaseVMWorkflow.prototype.activate;
-BaseVMWorkflow.prototype.activate = function (this: object, activation: unknown) {
+aroundActivations((first, activate) => {
   const started = performance.now();
-  const completion = activate.call(this, activation);
-  const ms = performance.now() - started;
-  if (activated.has(this)) timing.later.push(ms);
-  else {
-    activated.add(this);
-    timing.first.push(ms);
-  }
+  const completion = activate();
+  (first ? timing.first : timing.later).push(performance.now() - started);
   return completion;
-};
+});
 
 const side = (setting: WorkflowStackTraces, name: string) => ({
   name,
