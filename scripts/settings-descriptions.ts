@@ -362,6 +362,11 @@ export const SETTINGS: Record<string, Setting> = {
     default: '— (runs)',
     meaning: '0 holds the chaos subset (test/chaos-subset.test.ts, about 3 minutes) out of npm test for a quick local run',
   },
+  CHAOS_TARGET: {
+    default: 'dev',
+    meaning:
+      "where bench/chaos.ts runs: dev (the CLI's dev server on a SQLite file, one worker, one API) or cluster (npm run start:cluster's topology: PostgreSQL, temporal-server, two workers, two APIs; test/chaos/cluster.ts)",
+  },
   CHAOS_DIR: {
     default: 'a new temporary folder',
     meaning: "where bench/chaos.ts keeps its processes' data and logs (kept for reading afterwards)",

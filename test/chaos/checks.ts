@@ -142,6 +142,24 @@ export async function settled(client: Client, taskQueue: string): Promise<boolea
   return true;
 }
 
+/** What keeps the system from settling, a line each: every running run's pending workflow task and activities (type,
+ *  attempt, state, last failure, when the next attempt is due), for the log of a run that did not settle. */
+export async function pendingWork(client: Client, taskQueue: string): Promise<string[]> {
+  const lines: string[] = [];
+  const at = (t?: { seconds?: unknown } | null) => (t?.seconds ? new Date(Number(t.seconds) * 1000).toISOString() : '-');
+  for (const run of await listAll(client, `${onQueues(taskQueue)} AND ExecutionStatus = "Running"`)) {
+    const { raw } = await client.workflow.getHandle(run.workflowId, run.runId).describe();
+    if (raw.pendingWorkflowTask)
+      lines.push(`${run.workflowId}: workflow task ${raw.pendingWorkflowTask.state} since ${at(raw.pendingWorkflowTask.scheduledTime)}`);
+    for (const a of raw.pendingActivities ?? [])
+      lines.push(
+        `${run.workflowId}: ${a.activityType?.name} attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''} ${a.state}` +
+          `, next attempt ${at(a.nextAttemptScheduleTime)}, last failure: ${a.lastFailure?.message ?? '-'}`,
+      );
+  }
+  return lines;
+}
+
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
   for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);

@@ -1,15 +1,22 @@
-// The whole system as separate processes, for the fault-injection suite (bench/chaos.ts, test/chaos-subset.test.ts):
-// the Temporal CLI dev server on a SQLite file, the real worker process (worker/main.ts) under a supervisor that
-// restarts it whenever it dies, the real API process (api/main.ts) serving demo-scaled copies of the shipped
-// journeys, the Postmark-compatible server and the reward webhook receiver. Every fault the suite injects is a
-// method here: SIGKILL the worker, stop and restart Temporal on the same database file, provider faults.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+// The whole system as separate processes, for the fault-injection suite (bench/chaos.ts, test/chaos-subset.test.ts),
+// on one of two targets:
+// - `dev`: the Temporal CLI dev server on a SQLite file, one worker process (worker/main.ts) and one API process;
+// - `cluster`: the production topology of `npm run start:cluster` (scripts/cluster/): a private PostgreSQL, the
+//   Temporal server built from go.temporal.io/server on it, two worker processes and two API processes.
+// Each worker and API runs under a supervisor that restarts it whenever it dies; the APIs serve demo-scaled copies of
+// the shipped journeys; the Postmark-compatible server and the reward webhook receiver stand in for the providers.
+// Every fault the suite injects is a method here: SIGKILL a worker or an API, stop and restart Temporal on the same
+// database (the SQLite file, or PostgreSQL, which stays up), provider faults.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, stopServerProcess, type DevServer } from '../../scripts/dev-server.ts';
-import { waitForHttp } from '../../scripts/start-processes.ts';
+import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
+import type { PostgresCluster } from '../../scripts/cluster/postgres.ts';
+import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
+import { workerAllocator } from '../../worker/allocator.ts';
 import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from '../../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../../definitions/loader.ts';
@@ -26,27 +33,39 @@ export const WEBHOOK_AUTH = { username: 'postmark', password: 'chaos-webhook-pas
 const REWARD_SECRET = 'chaos-reward-secret';
 const ROOT = resolve(import.meta.dirname, '../..');
 
+export type ChaosTarget = 'dev' | 'cluster';
+
 export interface ClusterOptions {
-  cliPath: string;
+  /** `dev` (the default): the CLI's dev server, one worker, one API. `cluster`: PostgreSQL, temporal-server, two
+   *  workers, two APIs (the programs from scripts/cluster/obtain-*.sh, obtained here when their variables are unset). */
+  target?: ChaosTarget;
+  /** The Temporal CLI (target dev). */
+  cliPath?: string;
   /** How many real seconds one journey day lasts in the generated journey copies. */
   daySeconds: number;
-  /** Where the SQLite file, the journey copies, the tracking logs and the process logs go (default: a new temp dir). */
+  /** Where the database, the journey copies, the tracking logs and the process logs go (default: a new temp dir). */
   dir?: string;
   log?: (line: string) => void;
 }
 
 export interface Cluster {
+  target: ChaosTarget;
   dir: string;
+  /** The first API; `apiUrls` has every one (the traffic spreads over them, as a load balancer would). */
   apiUrl: string;
+  apiUrls: string[];
   taskQueue: string;
   postmark: FakePostmark;
   rewards: RewardReceiver;
   /** A client for reading runs (it reconnects by itself after a Temporal restart). */
   client: Client;
-  counts: { workerKills: number; workerStarts: number; workerExits: number; temporalRestarts: number };
+  counts: { workerKills: number; workerStarts: number; workerExits: number; apiKills: number; apiStarts: number; temporalRestarts: number };
   temporalUp(): boolean;
-  /** SIGKILL the worker process now; the supervisor starts a new one at once. */
+  /** SIGKILL a worker process now (the workers in turn); its supervisor starts a new one at once. */
   killWorker(): Promise<void>;
+  /** SIGKILL an API process now (the APIs in turn); its supervisor starts a new one at once. */
+  killApi(): Promise<void>;
+  /** Until every worker process polls its task queue. */
   waitWorkerPolling(timeoutMs?: number): Promise<void>;
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
@@ -66,23 +85,24 @@ function runScript(script: string, env: Record<string, string>, logFile: string)
   return child;
 }
 
-export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const log = opts.log ?? (() => undefined);
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'chaos-'));
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const dbFile = join(dir, 'temporal.sqlite');
-  const journeysDir = join(dir, 'journeys');
-  const scale = { daySeconds: opts.daySeconds };
-  writeDemoJourneys(JOURNEYS_DIR, journeysDir, scale);
-  const contactPolicyFile = join(dir, 'contact-policy.json');
-  writeDemoContactPolicy(undefined, contactPolicyFile, scale);
+/** Temporal for one target: started, stopped and started again on the same database. */
+interface TemporalSide {
+  address: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good (and PostgreSQL with it). */
+  close(): Promise<void>;
+}
 
-  const temporalPort = await freePort();
+async function devTemporal(cliPath: string | undefined, dir: string, log: (line: string) => void): Promise<TemporalSide> {
+  if (!cliPath) throw new Error('the dev target needs the Temporal CLI (cliPath)');
+  const dbFile = join(dir, 'temporal.sqlite');
+  const port = await freePort();
   const uiPort = await freePort();
   const startServer = () =>
     startDevServer({
-      cliPath: opts.cliPath,
-      port: temporalPort,
+      cliPath,
+      port,
       uiPort,
       dbFile,
       log: (line) => appendFileSync(join(dir, 'logs', 'temporal.log'), `${line}\n`),
@@ -90,16 +110,158 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     });
   let server: DevServer | undefined = await startServer();
   log(`temporal dev server at ${server.address}, database ${dbFile}`);
+  return {
+    address: server.address,
+    async stop() {
+      const s = server;
+      server = undefined;
+      await s?.stop();
+    },
+    async start() {
+      server ??= await startServer();
+    },
+    close: async () => server?.stop(),
+  };
+}
 
+/** The programs of the production topology: from the environment, or obtained as `npm run start:cluster` does. */
+function obtainClusterPrograms(): void {
+  for (const [variable, script] of [
+    ['TEMPORAL_SERVER_PATH', 'scripts/cluster/obtain-temporal-server.sh'],
+    ['JOURNEY_PG_BIN', 'scripts/cluster/obtain-postgres.sh'],
+  ] as const) {
+    if (process.env[variable]) continue;
+    const out = execFileSync('bash', [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+  }
+}
+
+async function clusterTemporal(dir: string, log: (line: string) => void): Promise<TemporalSide> {
+  obtainClusterPrograms();
+  const binaries = clusterBinaries(process.env, "the chaos suite's cluster target obtains them with scripts/cluster/obtain-*.sh");
+  const home = join(dir, 'cluster');
+  mkdirSync(home, { recursive: true });
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
+  chmodSync(home, 0o755);
+  // Temporal keeps membership ports in a smallint: every port below 32768 (lowFreePorts).
+  const [pgPort, frontendPort, ...internalPorts] = await lowFreePorts(11);
+  const say = (line: string) => appendFileSync(join(dir, 'logs', 'temporal.log'), `${line}\n`);
+  let postgres: PostgresCluster | undefined;
+  let server: ChildProcess | undefined;
+  const stopServer = async () => {
+    const s = server;
+    server = undefined;
+    if (s) await stopServerProcess(s, 20_000);
+  };
+  try {
+    const started = await startTemporalOnPostgres({
+      binaries,
+      dir: home,
+      pgPort,
+      frontendPort,
+      internalPorts,
+      namespace: 'default',
+      historyShards: 4,
+      log: say,
+      onPostgres: (pg) => (postgres = pg),
+      onSpawn: (child) => (server = child),
+    });
+    log(`temporal-server at ${started.address} on PostgreSQL 127.0.0.1:${pgPort} (${home})`);
+    return {
+      address: started.address,
+      stop: stopServer,
+      async start() {
+        if (server) return;
+        await startTemporalServer({
+          serverPath: binaries.serverPath,
+          sqlToolPath: binaries.sqlToolPath,
+          schemaDir: binaries.schemaDir,
+          postgres: postgres!,
+          dir: join(home, 'temporal'),
+          frontendPort,
+          internalPorts,
+          namespace: 'default',
+          historyShards: 4,
+          log: say,
+          onSpawn: (child) => (server = child),
+        });
+      },
+      async close() {
+        await stopServer();
+        await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
+      },
+    };
+  } catch (err) {
+    await stopServer().catch(() => undefined);
+    await postgres?.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A process restarted by its supervisor whenever it dies (systemd Restart=always), until the cluster closes. */
+class Supervised {
+  child: ChildProcess;
+  /** The worker has logged that it polls (workers only). */
+  polling = false;
+  constructor(
+    private readonly start: () => ChildProcess,
+    private readonly restarting: () => boolean,
+    private readonly onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ) {
+    this.child = this.run();
+  }
+  private run(): ChildProcess {
+    this.polling = false;
+    const child = this.start();
+    child.stdout!.on('data', (c: Buffer) => {
+      if (c.toString().includes('polling task queue')) this.polling = true;
+    });
+    child.once('exit', (code, signal) => {
+      if (!this.restarting()) return;
+      this.onExit(code, signal);
+      // A short pause so a process that cannot start does not spin.
+      setTimeout(() => {
+        if (this.restarting()) this.child = this.run();
+      }, 500);
+    });
+    return child;
+  }
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  /** SIGKILL now; false when it was not running (between a death and its restart). */
+  async kill(): Promise<boolean> {
+    const victim = this.child;
+    if (victim.exitCode !== null || victim.signalCode !== null) return false;
+    const gone = new Promise((r) => victim.once('exit', r));
+    victim.kill('SIGKILL');
+    await gone;
+    return true;
+  }
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  const log = opts.log ?? (() => undefined);
+  const target = opts.target ?? 'dev';
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'chaos-'));
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const journeysDir = join(dir, 'journeys');
+  const scale = { daySeconds: opts.daySeconds };
+  writeDemoJourneys(JOURNEYS_DIR, journeysDir, scale);
+  const contactPolicyFile = join(dir, 'contact-policy.json');
+  writeDemoContactPolicy(undefined, contactPolicyFile, scale);
+
+  const temporal = target === 'cluster' ? await clusterTemporal(dir, log) : await devTemporal(opts.cliPath, dir, log);
+  let temporalUp = true;
+  const processCount = target === 'cluster' ? 2 : 1;
   const postmark = await startFakePostmark({ serverTokens: [POSTMARK_TOKEN] });
   const rewards = await startRewardReceiver(REWARD_SECRET);
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const taskQueue = 'journeys';
   const common = {
-    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     JOURNEY_TASK_QUEUE: taskQueue,
+    // One data folder for every process, as on the production topology: one tracking log per process.
     JOURNEY_DATA_DIR: join(dir, 'data'),
     JOURNEY_REFERRAL_CODE_SECRET: 'chaos-referral-code-secret-0123456789',
     JOURNEY_PUBLIC_URL: 'https://journeys.chaos.example',
@@ -109,59 +271,71 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     JOURNEY_LOG_LEVEL: 'warn',
   };
 
-  const counts = { workerKills: 0, workerStarts: 0, workerExits: 0, temporalRestarts: 0 };
+  const counts = { workerKills: 0, workerStarts: 0, workerExits: 0, apiKills: 0, apiStarts: 0, temporalRestarts: 0 };
   let closing = false;
-  let worker: ChildProcess | undefined;
-  let polling = false;
-  const startWorker = () => {
-    counts.workerStarts++;
-    polling = false;
-    const child = runScript(
-      'worker/main.ts',
-      {
-        ...common,
-        JOURNEY_LOG_LEVEL: 'WARN',
-        POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN,
-        POSTMARK_API_URL: postmark.url,
-        JOURNEY_REWARD_WEBHOOK_URL: rewards.url,
-        JOURNEY_REWARD_WEBHOOK_SECRET: REWARD_SECRET,
-        JOURNEY_UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789',
+  const name = (kind: string, i: number) => (processCount === 1 ? kind : `${kind}-${i + 1}`);
+  // As on the cluster, the workers there run with jemalloc where it is installed (worker/allocator.ts).
+  const workerMalloc = target === 'cluster' ? workerAllocator(process.env).env : {};
+  const apiMalloc = target === 'cluster' ? apiAllocator(process.env).env : {};
+  const workers = Array.from({ length: processCount }, (_, i) => {
+    const label = name('worker', i);
+    return new Supervised(
+      () => {
+        counts.workerStarts++;
+        return runScript(
+          'worker/main.ts',
+          {
+            ...common,
+            ...workerMalloc,
+            JOURNEY_LOG_LEVEL: 'WARN',
+            POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN,
+            POSTMARK_API_URL: postmark.url,
+            JOURNEY_REWARD_WEBHOOK_URL: rewards.url,
+            JOURNEY_REWARD_WEBHOOK_SECRET: REWARD_SECRET,
+            JOURNEY_UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789',
+          },
+          join(dir, 'logs', `${label}.log`),
+        );
       },
-      join(dir, 'logs', 'worker.log'),
-    );
-    child.stdout!.on('data', (c: Buffer) => {
-      if (c.toString().includes('polling task queue')) polling = true;
-    });
-    child.once('exit', (code, signal) => {
-      if (closing) return;
-      if (signal !== 'SIGKILL') {
+      () => !closing,
+      (code, signal) => {
+        if (signal === 'SIGKILL') return;
         counts.workerExits++;
-        log(`worker exited by itself (${code ?? signal}); restarting it`);
-      }
-      // A supervisor (systemd, Kubernetes) starts it again; a short pause so a worker that cannot start does not spin.
-      setTimeout(() => {
-        if (!closing) worker = startWorker();
-      }, 500);
-    });
-    return child;
-  };
-  worker = startWorker();
+        log(`${label} exited by itself (${code ?? signal}); restarting it`);
+      },
+    );
+  });
 
-  const api = runScript(
-    'api/main.ts',
-    {
-      ...common,
-      JOURNEY_API_PORT: String(apiPort),
-      JOURNEY_API_KEYS: CHAOS_API_KEY,
-      JOURNEY_JOURNEYS_DIR: journeysDir,
-      JOURNEY_POSTMARK_WEBHOOK_USER: WEBHOOK_AUTH.username,
-      JOURNEY_POSTMARK_WEBHOOK_PASSWORD: WEBHOOK_AUTH.password,
-      JOURNEY_API_TEMPORAL_TIMEOUT_MS: '4000',
-    },
-    join(dir, 'logs', 'api.log'),
-  );
-  await waitForHttp(`${apiUrl}/healthz`, 90_000, () => api.exitCode === null);
-  const connection = await Connection.connect({ address: server.address });
+  const apiPorts = await Promise.all(Array.from({ length: processCount }, () => freePort()));
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const apis = apiPorts.map((port, i) => {
+    const label = name('api', i);
+    return new Supervised(
+      () => {
+        counts.apiStarts++;
+        return runScript(
+          'api/main.ts',
+          {
+            ...common,
+            ...apiMalloc,
+            JOURNEY_API_PORT: String(port),
+            JOURNEY_API_KEYS: CHAOS_API_KEY,
+            JOURNEY_JOURNEYS_DIR: journeysDir,
+            JOURNEY_POSTMARK_WEBHOOK_USER: WEBHOOK_AUTH.username,
+            JOURNEY_POSTMARK_WEBHOOK_PASSWORD: WEBHOOK_AUTH.password,
+            JOURNEY_API_TEMPORAL_TIMEOUT_MS: '4000',
+          },
+          join(dir, 'logs', `${label}.log`),
+        );
+      },
+      () => !closing,
+      (code, signal) => {
+        if (signal !== 'SIGKILL') log(`${label} exited by itself (${code ?? signal}); restarting it`);
+      },
+    );
+  });
+  for (const [i, url] of apiUrls.entries()) await waitForHttp(`${url}/healthz`, 90_000, () => apis[i].alive());
+  const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({
     connection,
     namespace: 'default',
@@ -170,52 +344,54 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const waitWorkerPolling = async (timeoutMs = 120_000) => {
     const deadline = Date.now() + timeoutMs;
-    while (!polling) {
-      if (Date.now() > deadline) throw new Error(`the worker did not poll within ${timeoutMs / 1000}s (see ${dir}/logs/worker.log)`);
+    while (!workers.every((w) => w.polling)) {
+      if (Date.now() > deadline) throw new Error(`the workers did not all poll within ${timeoutMs / 1000}s (see ${dir}/logs/worker*.log)`);
       await new Promise((r) => setTimeout(r, 200));
     }
   };
   await waitWorkerPolling();
-  log(`worker polling, API at ${apiUrl}; logs in ${dir}/logs`);
+  log(
+    `${processCount === 1 ? 'worker polling, API' : `${processCount} workers polling, APIs`} at ${apiUrls.join(', ')}; logs in ${dir}/logs`,
+  );
 
+  let nextWorker = 0;
+  let nextApi = 0;
   return {
+    target,
     dir,
-    apiUrl,
+    apiUrl: apiUrls[0],
+    apiUrls,
     taskQueue,
     postmark,
     rewards,
     client,
     counts,
-    temporalUp: () => server !== undefined,
+    temporalUp: () => temporalUp,
     async killWorker() {
-      const victim = worker;
-      if (!victim || victim.exitCode !== null || victim.signalCode !== null) return;
-      const gone = new Promise((r) => victim.once('exit', r));
-      victim.kill('SIGKILL');
-      counts.workerKills++;
-      await gone;
+      if (await workers[nextWorker++ % workers.length].kill()) counts.workerKills++;
+    },
+    async killApi() {
+      if (await apis[nextApi++ % apis.length].kill()) counts.apiKills++;
     },
     waitWorkerPolling,
     async stopTemporal() {
-      if (!server) return;
-      const s = server;
-      server = undefined;
-      await s.stop();
+      if (!temporalUp) return;
+      temporalUp = false;
+      await temporal.stop();
     },
     async startTemporal() {
-      if (server) return;
-      server = await startServer();
+      if (temporalUp) return;
+      await temporal.start();
+      temporalUp = true;
       counts.temporalRestarts++;
     },
     async close() {
       closing = true;
-      const w = worker;
-      if (w) await stopServerProcess(w, 5000);
-      await stopServerProcess(api, 5000);
+      for (const p of [...workers, ...apis]) await stopServerProcess(p.child, 5000);
       await connection.close().catch(() => undefined);
       await postmark.close();
       await rewards.close();
-      await server?.stop();
+      await temporal.close();
     },
   };
 }

@@ -1,7 +1,7 @@
-// The faults of the chaos suite, on a seeded schedule: the worker SIGKILLed at random points (and restarted by the
-// cluster's supervisor), Temporal stopped and restarted on the same database file while traffic goes on, the
-// Postmark-compatible server answering 429, 500, too slowly (the client times out) or dropping the connection after
-// accepting, the reward webhook down, slow, or answering out of order. Every injected fault is counted.
+// The faults of the chaos suite, on a seeded schedule: a worker (and, when asked, an API) SIGKILLed at random points
+// (and restarted by the cluster's supervisor), Temporal stopped and restarted on the same database while traffic goes
+// on, the Postmark-compatible server answering 429, 500, too slowly (the client times out) or dropping the connection
+// after accepting, the reward webhook down, slow, or answering out of order. Every injected fault is counted.
 import type { Cluster } from './cluster.ts';
 
 /** A small seeded PRNG (mulberry32), so a run's fault schedule is the same for the same seed. */
@@ -11,8 +11,10 @@ export { seededRandom };
 
 export interface FaultPlan {
   seed: number;
-  /** Worker SIGKILLs, spread over the traffic. */
+  /** Worker SIGKILLs, spread over the traffic (the workers in turn, where there are two). */
   workerKills: number;
+  /** API process SIGKILLs, spread over the traffic (default none): callers meet a dropped connection and retry. */
+  apiKills?: number;
   /** Temporal stops (each followed by a restart on the same file), and how long each outage lasts. */
   temporalRestarts: number;
   temporalOutageMs: number;
@@ -26,9 +28,13 @@ export interface FaultPlan {
 
 export interface FaultCounts {
   workerKills: number;
+  apiKills: number;
   temporalRestarts: number;
+  /** Injected, by kind. */
   postmark: Record<string, number>;
   rewards: Record<string, number>;
+  /** Injected faults that no request met before the system went quiet (dropped then; see faultsMet). */
+  unmet: { postmark: number; rewards: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +52,14 @@ export async function playFaults(
   duringOutage: () => void = () => undefined,
 ): Promise<FaultCounts> {
   const random = seededRandom(plan.seed);
-  const counts: FaultCounts = { workerKills: 0, temporalRestarts: 0, postmark: {}, rewards: {} };
+  const counts: FaultCounts = {
+    workerKills: 0,
+    apiKills: 0,
+    temporalRestarts: 0,
+    postmark: {},
+    rewards: {},
+    unmet: { postmark: 0, rewards: 0 },
+  };
   const bump = (book: Record<string, number>, kind: string) => (book[kind] = (book[kind] ?? 0) + 1);
   const at = (fraction: number) => Math.round(fraction * durationMs);
   const started = Date.now();
@@ -63,6 +76,16 @@ export async function playFaults(
     }
   })();
 
+  const apiKills = (async () => {
+    const n = plan.apiKills ?? 0;
+    for (let i = 0; i < n; i++) {
+      await until(at((i + 0.2 + random() * 0.6) / n));
+      await cluster.killApi();
+      counts.apiKills++;
+      log(`fault: API SIGKILLed (${counts.apiKills}/${n})`);
+    }
+  })();
+
   const outages = (async () => {
     for (let i = 0; i < plan.temporalRestarts; i++) {
       await until(at((i + 0.4 + random() * 0.3) / plan.temporalRestarts));
@@ -72,7 +95,7 @@ export async function playFaults(
       await sleep(plan.temporalOutageMs);
       await cluster.startTemporal();
       counts.temporalRestarts++;
-      log(`fault: Temporal restarted on the same database file (${counts.temporalRestarts}/${plan.temporalRestarts})`);
+      log(`fault: Temporal restarted on the same database (${counts.temporalRestarts}/${plan.temporalRestarts})`);
     }
   })();
 
@@ -111,6 +134,41 @@ export async function playFaults(
     }
   })();
 
-  await Promise.all([kills, outages, postmark, rewards]);
+  await Promise.all([kills, apiKills, outages, postmark, rewards]);
   return counts;
+}
+
+/**
+ * Waits until every injected Postmark and reward fault has met a request, so that "faults over" is true: a fault is
+ * queued for the next request, and when traffic is thin the next one may be an activity's retry long after the
+ * schedule injected it (a run of stop 52 saw one send meet four queued faults in a row, its backoff doubling each time,
+ * and its last attempt land after the settle bound). Gives up when `quiet()` says nothing more will ask (no pending
+ * activity or workflow task) three looks in a row, or at `boundMs`: the faults left then are dropped and counted in
+ * `counts.unmet`. Returns how long it waited.
+ */
+export async function faultsMet(
+  cluster: Pick<Cluster, 'postmark' | 'rewards'>,
+  counts: FaultCounts,
+  boundMs: number,
+  quiet: () => Promise<boolean>,
+  log: (line: string) => void,
+): Promise<number> {
+  const started = Date.now();
+  const pending = () => cluster.postmark.pendingFaults + cluster.rewards.pendingFaults;
+  let quietLooks = 0;
+  while (pending() > 0 && quietLooks < 3 && Date.now() - started < boundMs) {
+    await sleep(2000);
+    quietLooks = pending() > 0 && (await quiet().catch(() => false)) ? quietLooks + 1 : 0;
+  }
+  const waited = Date.now() - started;
+  counts.unmet.postmark = cluster.postmark.clearFaults().length;
+  counts.unmet.rewards = cluster.rewards.pendingFaults;
+  if (counts.unmet.rewards > 0) cluster.rewards.clearFaults();
+  const unmet = counts.unmet.postmark + counts.unmet.rewards;
+  if (unmet > 0)
+    log(
+      `fault: ${counts.unmet.postmark} Postmark and ${counts.unmet.rewards} reward faults met no request in ${Math.round(waited / 1000)}s; dropped`,
+    );
+  else if (waited >= 2000) log(`fault: the last queued provider fault met a request ${Math.round(waited / 1000)}s after traffic ended`);
+  return waited;
 }

@@ -3,12 +3,14 @@
 // full size by hand; test/chaos-subset.test.ts runs a small seeded one in `npm test`.
 import { execFileSync } from 'node:child_process';
 import { SCENARIOS } from '../../scripts/demo/scenarios.ts';
-import { startCluster } from './cluster.ts';
-import { playFaults, type FaultCounts, type FaultPlan } from './faults.ts';
-import { checkChaos, readRuns, settled, type CheckRow } from './checks.ts';
+import { startCluster, type ChaosTarget } from './cluster.ts';
+import { faultsMet, playFaults, type FaultCounts, type FaultPlan } from './faults.ts';
+import { checkChaos, pendingWork, readRuns, settled, type CheckRow } from './checks.ts';
 import { startTraffic } from './traffic.ts';
 
 export interface ChaosOptions {
+  /** `dev` (default): the CLI's dev server, one worker, one API. `cluster`: the production topology (test/chaos/cluster.ts). */
+  target?: ChaosTarget;
   customers: number;
   spacingSeconds: number;
   daySeconds: number;
@@ -28,6 +30,7 @@ export interface ChaosResult {
   customers: number;
   workerStarts: number;
   workerExitsByThemselves: number;
+  apiStarts: number;
   wallSeconds: number;
   dir: string;
 }
@@ -48,10 +51,18 @@ export function trafficSeconds(o: Pick<ChaosOptions, 'customers' | 'spacingSecon
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
-  const cluster = await startCluster({ cliPath: temporalCli(), daySeconds: o.daySeconds, dir: o.dir, log: o.log });
+  const target = o.target ?? 'dev';
+  const cluster = await startCluster({
+    target,
+    cliPath: target === 'dev' ? temporalCli() : undefined,
+    daySeconds: o.daySeconds,
+    dir: o.dir,
+    log: o.log,
+  });
   try {
     const traffic = startTraffic({
       apiUrl: cluster.apiUrl,
+      apiUrls: cluster.apiUrls,
       postmark: cluster.postmark,
       count: o.customers,
       spacingSeconds: o.spacingSeconds,
@@ -65,15 +76,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       o.log(
         `t=${Math.round((Date.now() - started) / 1000)}s events taken ${taken} (retried ${traffic.events.filter((e) => e.refusals.length).length})` +
           `  emails ${cluster.postmark.accepted.length}  payouts ${cluster.rewards.payouts.size}` +
-          `  worker kills ${cluster.counts.workerKills}  Temporal ${cluster.temporalUp() ? 'up' : 'DOWN'} (restarts ${cluster.counts.temporalRestarts})`,
+          `  worker kills ${cluster.counts.workerKills}${o.faults.apiKills ? `  API kills ${cluster.counts.apiKills}` : ''}  Temporal ${cluster.temporalUp() ? 'up' : 'DOWN'} (restarts ${cluster.counts.temporalRestarts})`,
       );
     }, 10_000);
     let faults: FaultCounts;
     try {
       faults = await playFaults(cluster, o.faults, trafficSeconds(o) * 1000, o.log, () => traffic.duringOutage());
       await traffic.finished;
-      o.log(`all ${traffic.events.length} events taken; faults over; waiting for the journeys to settle`);
       await cluster.waitWorkerPolling(180_000);
+      await faultsMet(cluster, faults, o.settleTimeoutMs, () => settled(cluster.client, cluster.taskQueue), o.log);
+      o.log(`all ${traffic.events.length} events taken; faults over; waiting for the journeys to settle`);
       const deadline = Date.now() + o.settleTimeoutMs;
       // Settled: no pending activity or workflow task, and nothing new at Postmark or the receiver, three looks in a row.
       let calm = 0;
@@ -84,7 +96,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         calm = (await settled(cluster.client, cluster.taskQueue).catch(() => false)) && now === last ? calm + 1 : 0;
         last = now;
       }
-      o.log(calm >= 3 ? 'settled; reading every side' : 'did not settle within the bound; reading every side as it is');
+      if (calm >= 3) o.log('settled; reading every side');
+      else {
+        o.log('did not settle within the bound; reading every side as it is. Still pending:');
+        for (const line of await pendingWork(cluster.client, cluster.taskQueue).catch((e: Error) => [`(not read: ${e.message})`]))
+          o.log(`  ${line}`);
+      }
     } finally {
       clearInterval(progress);
     }
@@ -96,6 +113,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       customers: traffic.customers.length,
       workerStarts: cluster.counts.workerStarts,
       workerExitsByThemselves: cluster.counts.workerExits,
+      apiStarts: cluster.counts.apiStarts,
       wallSeconds: Math.round((Date.now() - started) / 1000),
       dir: cluster.dir,
     };

@@ -38,6 +38,8 @@ export interface Traffic {
 
 export interface TrafficOptions {
   apiUrl: string;
+  /** Every API (default [apiUrl]): each request, and each retry, goes to the next one, as a load balancer would. */
+  apiUrls?: string[];
   postmark: FakePostmark;
   count: number;
   /** Seconds between two customers' first events. */
@@ -81,7 +83,7 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 /** Posts until the answer is not a "try again": returns the final status and the refusals before it. Backs off with
  *  jitter (and at least the Retry-After the API names). */
 async function postUntilTaken(
-  url: string,
+  url: () => string,
   headers: Record<string, string>,
   body: unknown,
 ): Promise<{ status: number; refusals: SentEvent['refusals'] }> {
@@ -90,7 +92,7 @@ async function postUntilTaken(
     let retryAfterMs = 0;
     const status = await slot(async () => {
       try {
-        const res = await fetch(url, {
+        const res = await fetch(url(), {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify(body),
@@ -118,6 +120,9 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   const unsubscribed = new Set<string>();
   const started = Date.now();
   const timeScale = opts.daySeconds / 2;
+  const apis = opts.apiUrls?.length ? opts.apiUrls : [opts.apiUrl];
+  let nextApi = 0;
+  const toApi = (path: string) => () => `${apis[nextApi++ % apis.length]}${path}`;
   let pending = customers.length;
 
   const sendEvent = async (customer: DemoCustomer, index: number) => {
@@ -131,7 +136,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       data: step.data,
       ...(step.aboutCustomer ? {} : { traits: customer.traits }),
     };
-    const { status, refusals } = await postUntilTaken(`${opts.apiUrl}/v1/events`, { authorization: `Bearer ${CHAOS_API_KEY}` }, body);
+    const { status, refusals } = await postUntilTaken(toApi('/v1/events'), { authorization: `Bearer ${CHAOS_API_KEY}` }, body);
     events.push({
       id,
       type: step.type,
@@ -168,7 +173,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       Metadata: message.body.Metadata,
     };
     const basic = Buffer.from(`${WEBHOOK_AUTH.username}:${WEBHOOK_AUTH.password}`).toString('base64');
-    const { status, refusals } = await postUntilTaken(`${opts.apiUrl}/v1/webhooks/postmark`, { authorization: `Basic ${basic}` }, payload);
+    const { status, refusals } = await postUntilTaken(toApi('/v1/webhooks/postmark'), { authorization: `Basic ${basic}` }, payload);
     const id = `postmark:subscription:${payload.MessageID}:${payload.ChangedAt}`;
     events.push({
       id,
@@ -208,7 +213,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         data: { score: 8, comment: 'sent while Temporal was down' },
       };
       extras.push(
-        postUntilTaken(`${opts.apiUrl}/v1/events`, { authorization: `Bearer ${CHAOS_API_KEY}` }, body).then(({ status, refusals }) => {
+        postUntilTaken(toApi('/v1/events'), { authorization: `Bearer ${CHAOS_API_KEY}` }, body).then(({ status, refusals }) => {
           events.push({
             id: body.id,
             type: body.type,

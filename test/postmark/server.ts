@@ -54,6 +54,10 @@ export interface FakePostmark {
   requests: { method: string; path: string; status: number | 'dropped' }[];
   /** Queue a fault for the next request to `path` (default: any send endpoint). */
   injectFault(fault: Fault, path?: Endpoint | '/messages/outbound'): void;
+  /** Faults queued that no request has met yet. */
+  readonly pendingFaults: number;
+  /** Drops the faults no request has met, and returns them. */
+  clearFaults(): Fault[];
   markInactive(address: string): void;
   /** Change the search lag for the requests that follow. */
   searchLagMs: number;
@@ -249,6 +253,12 @@ export async function startFakePostmark(opts: FakePostmarkOptions): Promise<Fake
     requests,
     injectFault(fault, path) {
       faults.push({ fault, path });
+    },
+    get pendingFaults() {
+      return faults.length;
+    },
+    clearFaults() {
+      return faults.splice(0).map((f) => f.fault);
     },
     get searchLagMs() {
       return handleState.searchLagMs;

@@ -25,6 +25,10 @@ export interface SignedReceiverFaults {
   rejectWith(status: number | undefined): void;
   /** Accept the request, then wait this long before answering (a worker may die meanwhile). */
   slowFor(ms: number, requests?: number): void;
+  /** Failures and slow answers queued that no request has met yet. */
+  readonly pendingFaults: number;
+  /** Drops the failures and slow answers no request has met. */
+  clearFaults(): void;
   /** Stop listening (callers meet a refused connection) until `comeBack`, on the same port. */
   goDown(): Promise<void>;
   comeBack(): Promise<void>;
@@ -108,6 +112,13 @@ export async function startSignedReceiver<P>(secret: string, path: string, stand
     slowFor(ms, count = 1) {
       slowMs = ms;
       slowLeft = count;
+    },
+    get pendingFaults() {
+      return failures + slowLeft;
+    },
+    clearFaults() {
+      failures = 0;
+      slowLeft = 0;
     },
     goDown: () =>
       new Promise<void>((resolve) => {
