@@ -58,7 +58,8 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 /**
  * Scenarios whose customers may unsubscribe once emailed: none of them is paid for a referral, so the checks'
  * payout expectations hold. milestone-review and support-praise-community have an action of their own, which may
- * still be on its way when the unsubscribe lands (the race the full run exposes; bench/README.md).
+ * still be on its way when the unsubscribe lands: honoured if the run heard it before it applied the opt-out, else
+ * recorded as action.ignored (workflows/journey/opt-out-honour.ts; the race the full run once exposed, bench/README.md).
  */
 export const UNSUBSCRIBING = ['promoter-silent', 'milestone-review', 'support-praise-community'];
 
