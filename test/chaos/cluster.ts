@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, stopServerProcess, type DevServer } from '../../scripts/dev-server.ts';
 import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
-import type { PostgresCluster } from '../../scripts/cluster/postgres.ts';
+import { livePostmaster, quitPostmaster, type PostgresCluster } from '../../scripts/cluster/postgres.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
@@ -148,10 +148,28 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
   const say = (line: string) => appendFileSync(join(dir, 'logs', 'temporal.log'), `${line}\n`);
   let postgres: PostgresCluster | undefined;
   let server: ChildProcess | undefined;
+  const pgdata = join(home, 'postgres', 'pgdata');
+  // Both are detached daemons (the server in its own process group, the postmaster forked by pg_ctl): a run that ends
+  // without close() (an exception before it, Ctrl-C) kills them on the way out instead of leaving them on their ports.
+  const killOnExit = () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    const pid = livePostmaster(pgdata);
+    if (pid !== undefined) process.kill(pid, 'SIGQUIT');
+  };
+  process.once('exit', killOnExit);
   const stopServer = async () => {
     const s = server;
     server = undefined;
     if (s) await stopServerProcess(s, 20_000);
+  };
+  const stopAll = async () => {
+    try {
+      await stopServer();
+      await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
+      await quitPostmaster(pgdata); // pg_ctl failed, or the start failed after the postmaster came up
+    } finally {
+      process.removeListener('exit', killOnExit);
+    }
   };
   try {
     const started = await startTemporalOnPostgres({
@@ -186,14 +204,10 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
           onSpawn: (child) => (server = child),
         });
       },
-      async close() {
-        await stopServer();
-        await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
-      },
+      close: stopAll,
     };
   } catch (err) {
-    await stopServer().catch(() => undefined);
-    await postgres?.stop().catch(() => undefined);
+    await stopAll().catch(() => undefined);
     throw err;
   }
 }
@@ -252,10 +266,31 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   writeDemoContactPolicy(undefined, contactPolicyFile, scale);
 
   const temporal = target === 'cluster' ? await clusterTemporal(dir, log) : await devTemporal(opts.cliPath, dir, log);
+  // What started so far, stopped in reverse when a later step fails (a process that never came up, a port taken).
+  const undo: Array<() => Promise<unknown>> = [() => temporal.close()];
+  try {
+    return await startProcesses(target, dir, journeysDir, contactPolicyFile, temporal, undo, log);
+  } catch (err) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startProcesses(
+  target: ChaosTarget,
+  dir: string,
+  journeysDir: string,
+  contactPolicyFile: string,
+  temporal: TemporalSide,
+  undo: Array<() => Promise<unknown>>,
+  log: (line: string) => void,
+): Promise<Cluster> {
   let temporalUp = true;
   const processCount = target === 'cluster' ? 2 : 1;
   const postmark = await startFakePostmark({ serverTokens: [POSTMARK_TOKEN] });
+  undo.push(() => postmark.close());
   const rewards = await startRewardReceiver(REWARD_SECRET);
+  undo.push(() => rewards.close());
   const taskQueue = 'journeys';
   const common = {
     TEMPORAL_ADDRESS: temporal.address,
@@ -334,8 +369,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       },
     );
   });
+  const stopProcesses = async () => {
+    closing = true;
+    for (const p of [...workers, ...apis]) await stopServerProcess(p.child, 5000);
+  };
+  undo.push(stopProcesses);
   for (const [i, url] of apiUrls.entries()) await waitForHttp(`${url}/healthz`, 90_000, () => apis[i].alive());
   const connection = await Connection.connect({ address: temporal.address });
+  undo.push(() => connection.close());
   const client = new Client({
     connection,
     namespace: 'default',
@@ -386,8 +427,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       counts.temporalRestarts++;
     },
     async close() {
-      closing = true;
-      for (const p of [...workers, ...apis]) await stopServerProcess(p.child, 5000);
+      await stopProcesses();
       await connection.close().catch(() => undefined);
       await postmark.close();
       await rewards.close();
