@@ -15,7 +15,7 @@ export interface FaultPlan {
   workerKills: number;
   /** API process SIGKILLs, spread over the traffic (default none): callers meet a dropped connection and retry. */
   apiKills?: number;
-  /** Temporal stops (each followed by a restart on the same file), and how long each outage lasts. */
+  /** Temporal stops (each followed by a restart on the same database), and how long each outage lasts. */
   temporalRestarts: number;
   temporalOutageMs: number;
   /** Postmark faults of each kind (429, 500, timeout, drop after accept, 500 after accept). */
@@ -141,8 +141,8 @@ export async function playFaults(
 /**
  * Waits until every injected Postmark and reward fault has met a request, so that "faults over" is true: a fault is
  * queued for the next request, and when traffic is thin the next one may be an activity's retry long after the
- * schedule injected it (a run of stop 52 saw one send meet four queued faults in a row, its backoff doubling each time,
- * and its last attempt land after the settle bound). Gives up when `quiet()` says nothing more will ask (no pending
+ * schedule injected it (the likely cause of a subset failure in stop 52: one send meeting several queued faults in a
+ * row, its backoff doubling each time, and its last attempt landing after the settle bound). Gives up when `quiet()` says nothing more will ask (no pending
  * activity or workflow task) three looks in a row, or at `boundMs`: the faults left then are dropped and counted in
  * `counts.unmet`. Returns how long it waited.
  */
