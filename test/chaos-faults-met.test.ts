@@ -4,7 +4,7 @@
 // bound. Real servers here: the Postmark-compatible server and the reward receiver, with the real postmark client.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerClient } from 'postmark';
-import { faultsMet, type FaultCounts } from './chaos/faults.ts';
+import { faultsMet, noFaults } from './chaos/faults.ts';
 import { startFakePostmark, type FakePostmark } from './postmark/server.ts';
 import { startRewardReceiver, type RewardReceiver } from './rewards/receiver.ts';
 
@@ -17,14 +17,6 @@ afterEach(async () => {
   await rewards?.close();
 });
 
-const counts = (): FaultCounts => ({
-  workerKills: 0,
-  apiKills: 0,
-  temporalRestarts: 0,
-  postmark: {},
-  rewards: {},
-  unmet: { postmark: 0, rewards: 0 },
-});
 const send = (client: ServerClient) =>
   client.sendEmail({ From: 'a@example.com', To: 'b@example.com', Subject: 's', TextBody: 't' }).then(
     () => 'accepted',
@@ -40,7 +32,7 @@ describe('chaos faults: over only once each has met a request', () => {
     expect(postmark.pendingFaults).toBe(1);
 
     const lines: string[] = [];
-    const c = counts();
+    const c = noFaults();
     const late = new Promise<string>((resolve) => setTimeout(() => resolve(send(client)), 3000));
     const waited = await faultsMet(
       { postmark, rewards },
@@ -66,7 +58,7 @@ describe('chaos faults: over only once each has met a request', () => {
     rewards.slowFor(12_000, 1);
 
     const lines: string[] = [];
-    const c = counts();
+    const c = noFaults();
     const waited = await faultsMet(
       { postmark, rewards },
       c,

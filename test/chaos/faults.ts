@@ -37,6 +37,11 @@ export interface FaultCounts {
   unmet: { postmark: number; rewards: number };
 }
 
+/** A plan's counts before any fault was played. */
+export function noFaults(): FaultCounts {
+  return { workerKills: 0, apiKills: 0, temporalRestarts: 0, postmark: {}, rewards: {}, unmet: { postmark: 0, rewards: 0 } };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -52,14 +57,7 @@ export async function playFaults(
   duringOutage: () => void = () => undefined,
 ): Promise<FaultCounts> {
   const random = seededRandom(plan.seed);
-  const counts: FaultCounts = {
-    workerKills: 0,
-    apiKills: 0,
-    temporalRestarts: 0,
-    postmark: {},
-    rewards: {},
-    unmet: { postmark: 0, rewards: 0 },
-  };
+  const counts = noFaults();
   const bump = (book: Record<string, number>, kind: string) => (book[kind] = (book[kind] ?? 0) + 1);
   const at = (fraction: number) => Math.round(fraction * durationMs);
   const started = Date.now();
