@@ -312,63 +312,56 @@ async function startProcesses(
   // As on the cluster, the workers there run with jemalloc where it is installed (worker/allocator.ts).
   const workerMalloc = target === 'cluster' ? workerAllocator(process.env).env : {};
   const apiMalloc = target === 'cluster' ? apiAllocator(process.env).env : {};
-  const workers = Array.from({ length: processCount }, (_, i) => {
-    const label = name('worker', i);
-    return new Supervised(
+  /** A process of this repository under its own supervisor, its output in logs/<label>.log. */
+  const supervise = (label: string, script: string, env: Record<string, string>, started: () => void, exitedByItself = () => {}) =>
+    new Supervised(
       () => {
-        counts.workerStarts++;
-        return runScript(
-          'worker/main.ts',
-          {
-            ...common,
-            ...workerMalloc,
-            JOURNEY_LOG_LEVEL: 'WARN',
-            POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN,
-            POSTMARK_API_URL: postmark.url,
-            JOURNEY_REWARD_WEBHOOK_URL: rewards.url,
-            JOURNEY_REWARD_WEBHOOK_SECRET: REWARD_SECRET,
-            JOURNEY_UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789',
-          },
-          join(dir, 'logs', `${label}.log`),
-        );
+        started();
+        return runScript(script, { ...common, ...env }, join(dir, 'logs', `${label}.log`));
       },
       () => !closing,
       (code, signal) => {
         if (signal === 'SIGKILL') return;
-        counts.workerExits++;
+        exitedByItself();
         log(`${label} exited by itself (${code ?? signal}); restarting it`);
       },
     );
-  });
+  const workers = Array.from({ length: processCount }, (_, i) =>
+    supervise(
+      name('worker', i),
+      'worker/main.ts',
+      {
+        ...workerMalloc,
+        JOURNEY_LOG_LEVEL: 'WARN',
+        POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN,
+        POSTMARK_API_URL: postmark.url,
+        JOURNEY_REWARD_WEBHOOK_URL: rewards.url,
+        JOURNEY_REWARD_WEBHOOK_SECRET: REWARD_SECRET,
+        JOURNEY_UNSUBSCRIBE_SECRET: 'chaos-unsubscribe-secret-0123456789',
+      },
+      () => counts.workerStarts++,
+      () => counts.workerExits++,
+    ),
+  );
 
   const apiPorts = await Promise.all(Array.from({ length: processCount }, () => freePort()));
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  const apis = apiPorts.map((port, i) => {
-    const label = name('api', i);
-    return new Supervised(
-      () => {
-        counts.apiStarts++;
-        return runScript(
-          'api/main.ts',
-          {
-            ...common,
-            ...apiMalloc,
-            JOURNEY_API_PORT: String(port),
-            JOURNEY_API_KEYS: CHAOS_API_KEY,
-            JOURNEY_JOURNEYS_DIR: journeysDir,
-            JOURNEY_POSTMARK_WEBHOOK_USER: WEBHOOK_AUTH.username,
-            JOURNEY_POSTMARK_WEBHOOK_PASSWORD: WEBHOOK_AUTH.password,
-            JOURNEY_API_TEMPORAL_TIMEOUT_MS: '4000',
-          },
-          join(dir, 'logs', `${label}.log`),
-        );
+  const apis = apiPorts.map((port, i) =>
+    supervise(
+      name('api', i),
+      'api/main.ts',
+      {
+        ...apiMalloc,
+        JOURNEY_API_PORT: String(port),
+        JOURNEY_API_KEYS: CHAOS_API_KEY,
+        JOURNEY_JOURNEYS_DIR: journeysDir,
+        JOURNEY_POSTMARK_WEBHOOK_USER: WEBHOOK_AUTH.username,
+        JOURNEY_POSTMARK_WEBHOOK_PASSWORD: WEBHOOK_AUTH.password,
+        JOURNEY_API_TEMPORAL_TIMEOUT_MS: '4000',
       },
-      () => !closing,
-      (code, signal) => {
-        if (signal !== 'SIGKILL') log(`${label} exited by itself (${code ?? signal}); restarting it`);
-      },
-    );
-  });
+      () => counts.apiStarts++,
+    ),
+  );
   const stopProcesses = async () => {
     closing = true;
     for (const p of [...workers, ...apis]) await stopServerProcess(p.child, 5000);
