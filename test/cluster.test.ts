@@ -18,6 +18,7 @@ import { startFakePostmark, type AcceptedMessage, type FakePostmark } from './po
 import { waitFor } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
 import { engineCacheDir } from '../cli/engine-cache.ts';
+import { importScriptExports } from './support/script-exports.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -66,8 +67,7 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
   beforeAll(() => {
     if (!pg.binDir || process.env.TEMPORAL_SERVER_PATH) return;
     // Normally done by scripts/test.sh; the first build takes minutes.
-    const out = execFileSync('bash', ['scripts/cluster/obtain-temporal-server.sh'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+    importScriptExports('scripts/cluster/obtain-temporal-server.sh');
   }, 1_800_000);
 
   const title =

@@ -7,7 +7,7 @@
 // the shipped journeys; the Postmark-compatible server and the reward webhook receiver stand in for the providers.
 // Every fault the suite injects is a method here: SIGKILL a worker or an API, stop and restart Temporal on the same
 // database (the SQLite file, or PostgreSQL, which stays up), provider faults.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
 import { livePostmaster, quitPostmaster, type PostgresCluster } from '../../scripts/cluster/postgres.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
+import { importScriptExports } from '../support/script-exports.ts';
 import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from '../../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../../definitions/loader.ts';
@@ -131,8 +132,7 @@ function obtainClusterPrograms(): void {
     ['JOURNEY_PG_BIN', 'scripts/cluster/obtain-postgres.sh'],
   ] as const) {
     if (process.env[variable]) continue;
-    const out = execFileSync('bash', [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+    importScriptExports(script);
   }
 }
 

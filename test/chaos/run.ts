@@ -1,7 +1,7 @@
 // One chaos run, start to end: the cluster up, the customers' traffic and the fault schedule played together, a
 // bounded wait for the journeys to settle, then every check read and the cluster stopped. bench/chaos.ts runs it at
 // full size by hand; test/chaos-subset.test.ts runs a small seeded one in `npm test`.
-import { execFileSync } from 'node:child_process';
+import { importScriptExports } from '../support/script-exports.ts';
 import { SCENARIOS } from '../../scripts/demo/scenarios.ts';
 import { startCluster, type ChaosTarget } from './cluster.ts';
 import { faultsMet, playFaults, type FaultCounts, type FaultPlan } from './faults.ts';
@@ -37,8 +37,7 @@ export interface ChaosResult {
 
 function temporalCli(): string {
   if (!process.env.TEMPORAL_CLI_PATH) {
-    const out = execFileSync('bash', ['scripts/obtain-temporal.sh', 'cli'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+    importScriptExports('scripts/obtain-temporal.sh', ['cli']);
   }
   return process.env.TEMPORAL_CLI_PATH!;
 }

@@ -3,12 +3,12 @@
 // JOURNEY_TEST_TEMPORAL=cluster (`npm run test:cluster`) the shared server is the production topology's instead:
 // the Temporal server built from go.temporal.io/server on PostgreSQL (test/setup/cluster-server.ts).
 import type { TestProject } from 'vitest/node';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
 import { bundleJourneyWorkflows } from '../../worker/worker.ts';
 import { sharedServerKind, startClusterServer, type ClusterServer } from './cluster-server.ts';
+import { importScriptExports } from '../support/script-exports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,8 +22,7 @@ declare module 'vitest' {
 
 function obtainTemporal(): { cli: string; testServer: string } {
   if (!process.env.TEMPORAL_CLI_PATH || !process.env.TEMPORAL_TEST_SERVER_PATH) {
-    const out = execFileSync('bash', ['scripts/obtain-temporal.sh', 'all'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-    for (const m of out.matchAll(/export (\w+)='([^']*)'/g)) process.env[m[1]] = m[2];
+    importScriptExports('scripts/obtain-temporal.sh', ['all']);
   }
   return { cli: process.env.TEMPORAL_CLI_PATH!, testServer: process.env.TEMPORAL_TEST_SERVER_PATH! };
 }
