@@ -14,6 +14,7 @@ import { Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
+import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting } from '../worker/temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -82,17 +83,25 @@ const answerCacheSize = positiveInt('JOURNEY_API_ANSWER_CACHE_SIZE', DEFAULT_ANS
 
 let config: TemporalConfig;
 let codecEndpoint;
+let connectWaitMs;
 try {
   config = loadTemporalConfig(); // JOURNEY_CODEC_KEYS too: a malformed key stops the API with the variable's name
   codecEndpoint = codecEndpointFromEnv(process.env, config.payloads.codec);
+  connectWaitMs = connectWaitMsFromEnv(); // JOURNEY_TEMPORAL_CONNECT_WAIT_S: how long to wait for Temporal at start
   // In production, customer data never reaches Temporal's histories in clear (the API starts runs with it too).
   requirePayloadProtectionInProduction(config.payloads);
 } catch (err) {
   fail((err as Error).message);
 }
-const connection = await Connection.connect(config.connectionOptions).catch((err) =>
-  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
-);
+// Temporal may not be up yet: wait for it, within the bound, before listening (worker/temporal-connect.ts). Until
+// then the port is closed, so a load balancer sends the events to an API that can route them.
+const handBackStopSignals = exitOnStopWhileWaiting('api');
+const connection = await connectWhenReachable(() => Connection.connect(config.connectionOptions), {
+  address: config.connectionOptions.address,
+  waitMs: connectWaitMs,
+  log: (line) => console.error(`api: ${line}`),
+}).catch((err) => fail(err.message));
+handBackStopSignals();
 const client = createTemporalClient(connection, config);
 console.error(`api: ${describePayloadProtection(config.payloads)}`);
 

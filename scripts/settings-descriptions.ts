@@ -189,6 +189,11 @@ export const SETTINGS: Record<string, Setting> = {
   },
   // Temporal's standard configuration (@temporalio/envconfig), read by the worker, the API and the CLI
   TEMPORAL_ADDRESS: { default: 'localhost:7233', meaning: 'the frontend address of the Temporal cluster', readBy: 'Temporal SDK' },
+  JOURNEY_TEMPORAL_CONNECT_WAIT_S: {
+    default: '300',
+    meaning:
+      'how long the worker and the API wait for Temporal at start (retries from 0.5 s, doubling to 10 s, one line each) before they exit 1; `0`: one attempt. A server that is not Temporal, TLS or credentials refused end it at once',
+  },
   TEMPORAL_NAMESPACE: { default: 'default', meaning: 'the namespace', readBy: 'Temporal SDK' },
   TEMPORAL_API_KEY: { default: '—', meaning: 'Temporal Cloud API key (turns TLS on)', readBy: 'Temporal SDK' },
   TEMPORAL_TLS_CLIENT_CERT_PATH: { default: '—', meaning: 'mTLS client certificate', readBy: 'Temporal SDK' },

@@ -128,7 +128,14 @@ describe('the worker process under provider faults (dev server, Postmark-compati
     const run = (extra: Record<string, string>) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-          env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_DEV_MODE: '', ...extra },
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: '127.0.0.1:1',
+            JOURNEY_TEMPORAL_CONNECT_WAIT_S: '0',
+            POSTMARK_SERVER_TOKEN: 'tok',
+            JOURNEY_DEV_MODE: '',
+            ...extra,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';

@@ -8,6 +8,7 @@ import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
+import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting } from './temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
@@ -27,6 +28,7 @@ function fail(message: string): never {
 let settings;
 let customerDefaults;
 let config;
+let connectWaitMs;
 try {
   settings = loadWorkerSettings();
   // The global contact policy (JOURNEY_CONTACT_POLICY) and advocate score weights (JOURNEY_ADVOCATE_SCORE), checked
@@ -34,6 +36,7 @@ try {
   customerDefaults = customerDefaultsFromEnv();
   // A missing or malformed TEMPORAL_PROFILE / temporal.toml, or a malformed JOURNEY_CODEC_KEYS, is one line naming it.
   config = loadTemporalConfig();
+  connectWaitMs = connectWaitMsFromEnv(); // JOURNEY_TEMPORAL_CONNECT_WAIT_S: how long to wait for Temporal at start
   // Real sending needs a public https URL for the unsubscribe link in every ask, and a secret to sign it.
   unsubscribeSettingsFromEnv(process.env);
   // And payload encryption: in production, customer data never reaches Temporal's histories in clear.
@@ -44,14 +47,22 @@ try {
 applyHeapGrowth(settings.heapGrowthPercent);
 const metricsUrl = installWorkerRuntime(settings);
 
-const connection = await NativeConnection.connect(config.connectionOptions).catch((err) =>
-  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
+// Temporal may not be up yet (a cluster restarting, workers deployed first): wait for it, within the bound, rather
+// than exit into a supervisor's restart loop (worker/temporal-connect.ts).
+const handBackStopSignals = exitOnStopWhileWaiting('worker');
+const waiting = {
+  address: config.connectionOptions.address,
+  waitMs: connectWaitMs,
+  log: (line: string) => console.warn(`worker: ${line}`),
+};
+const connection = await connectWhenReachable(() => NativeConnection.connect(config.connectionOptions), waiting).catch((err) =>
+  fail(err.message),
 );
-
 // Activities that update the customer's own workflow (contact slots, the reward ledger) need a client.
-const clientConnection = await Connection.connect(config.connectionOptions).catch((err) =>
-  fail(`cannot reach Temporal at ${config.connectionOptions.address}: ${err.message}`),
+const clientConnection = await connectWhenReachable(() => Connection.connect(config.connectionOptions), waiting).catch((err) =>
+  fail(err.message),
 );
+handBackStopSignals();
 const client = createTemporalClient(clientConnection, config);
 
 if (!settings.skipSearchAttributeCheck) {

@@ -10,7 +10,8 @@ import type { DataConverter } from '@temporalio/common';
 import { payloadProtectionFromEnv, type PayloadProtection } from './data-converter.ts';
 
 export interface TemporalConfig {
-  connectionOptions: NativeConnectionOptions;
+  /** The address always set: the profile's, or localhost:7233. */
+  connectionOptions: NativeConnectionOptions & { address: string };
   namespace: string;
   taskQueue: string;
   /** The task queue of the customer workflows (customer:<id>): JOURNEY_CUSTOMER_TASK_QUEUE, by default the journeys'

@@ -1,0 +1,245 @@
+// A worker or API started while Temporal is down waits for it (JOURNEY_TEMPORAL_CONNECT_WAIT_S, worker/temporal-connect.ts)
+// instead of exiting into a supervisor's restart loop: the real processes, pointed at a port where nothing listens
+// until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as tcpConnect, createServer, type AddressInfo, type Server } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import { freePort } from '../scripts/dev-server.ts';
+import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
+import { waitFor } from './support/wait.ts';
+import { runNode } from './support/run-node.ts';
+import { connectWhenReachable, connectWaitMsFromEnv, isTemporalNotAnswering } from '../worker/temporal-connect.ts';
+import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
+import { event, shippedPlan } from './interpreter/harness.ts';
+import { customerTaskQueueOf } from '../worker/temporal-config.ts';
+
+/** A TCP relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". */
+async function openRelay(port: number, target: string): Promise<Server> {
+  const [host, targetPort] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const relay = createServer((down) => {
+    const up = tcpConnect(targetPort, host);
+    down.pipe(up).pipe(down);
+    up.on('error', () => down.destroy());
+    down.on('error', () => up.destroy());
+  });
+  await new Promise<void>((resolve, reject) => relay.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return relay;
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(script: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+function stopAtEnd(running: Running): Running {
+  cleanups.push(async () => {
+    if (running.child.exitCode === null) running.child.kill('SIGINT');
+    await running.exited;
+  });
+  return running;
+}
+
+describe('what a first connection error means', () => {
+  it('a refused port and a client deadline are "not answering yet"; a server that is not Temporal is not', async () => {
+    const closed = `127.0.0.1:${await freePort()}`;
+    const refused = await NativeConnection.connect({ address: closed }).catch((err: unknown) => err);
+    expect(isTemporalNotAnswering(refused)).toBe(true);
+    const deadline = await Connection.connect({ address: closed, connectTimeout: 500 }).catch((err: unknown) => err);
+    expect(isTemporalNotAnswering(deadline)).toBe(true);
+
+    const web = createHttpServer((_req, res) => res.end('not Temporal')).listen(0, '127.0.0.1');
+    await new Promise((resolve) => web.once('listening', resolve));
+    try {
+      const protocol = await NativeConnection.connect({ address: `127.0.0.1:${(web.address() as AddressInfo).port}` }).catch(
+        (err: unknown) => err,
+      );
+      expect(protocol).toBeInstanceOf(Error);
+      expect(isTemporalNotAnswering(protocol)).toBe(false);
+    } finally {
+      web.close();
+    }
+  });
+
+  it('JOURNEY_TEMPORAL_CONNECT_WAIT_S: five minutes by default, 0 for one attempt, anything else refused by name', () => {
+    expect(connectWaitMsFromEnv({})).toBe(300_000);
+    expect(connectWaitMsFromEnv({ JOURNEY_TEMPORAL_CONNECT_WAIT_S: '0' })).toBe(0);
+    expect(connectWaitMsFromEnv({ JOURNEY_TEMPORAL_CONNECT_WAIT_S: '45' })).toBe(45_000);
+    for (const bad of ['-1', '1.5', 'soon']) {
+      expect(() => connectWaitMsFromEnv({ JOURNEY_TEMPORAL_CONNECT_WAIT_S: bad })).toThrow(
+        /JOURNEY_TEMPORAL_CONNECT_WAIT_S=".*" must be a whole number/,
+      );
+    }
+  });
+
+  it('retries until the server answers, then hands back the connection', async () => {
+    const temporal = await connectDevServer();
+    const port = await freePort();
+    const lines: string[] = [];
+    let relay: Server | undefined;
+    try {
+      const connecting = connectWhenReachable(() => NativeConnection.connect({ address: `127.0.0.1:${port}` }), {
+        address: `127.0.0.1:${port}`,
+        waitMs: 60_000,
+        log: (line) => lines.push(line),
+      });
+      await waitFor('two refused attempts', () => lines.length >= 2, 20_000, 50);
+      relay = await openRelay(port, temporal.address);
+      const connection = await connecting;
+      const info = await connection.workflowService.getSystemInfo({});
+      expect(info.serverVersion).toMatch(/\d+\.\d+/);
+      await connection.close();
+      expect(lines[0]).toMatch(
+        /Temporal at 127\.0\.0\.1:\d+ is not answering \(attempt 1: .*Connection refused.*\); trying again in 0\.5 s/,
+      );
+      expect(lines[1]).toMatch(/attempt 2: .*trying again in 1\.0 s/);
+    } finally {
+      relay?.close();
+      await temporal.close();
+    }
+  });
+});
+
+describe('the worker and the API started before Temporal', () => {
+  it('the worker waits, then polls once Temporal answers, and runs the journeys', async () => {
+    const temporal = await connectDevServer();
+    cleanups.push(() => temporal.close());
+    const port = await freePort();
+    const taskQueue = uniqueTaskQueue('connect-wait');
+    const worker = stopAtEnd(
+      start('worker/main.ts', {
+        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
+        JOURNEY_TASK_QUEUE: taskQueue,
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-')),
+      }),
+    );
+    await waitFor('the worker waiting for Temporal', () => attempts(worker.output()) >= 2, 60_000);
+    expect(worker.child.exitCode).toBeNull();
+    const relay = await openRelay(port, temporal.address);
+    cleanups.push(async () => relay.close());
+    await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 60_000);
+
+    // A run on its queue is taken: the promoter's answer heard, the run waiting for its ask.
+    const plan = await shippedPlan('nps-promoter-referral');
+    const customer = `connect-wait-${Date.now().toString(36)}`;
+    const workflowId = journeyWorkflowId(plan.journeyId, customer);
+    cleanups.push(() => terminateRunsOn(temporal.client, taskQueue, customerTaskQueueOf(taskQueue)));
+    const run = await temporal.client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [{ plan, customerId: customer }],
+      signal: journeyEventSignal,
+      signalArgs: [event('nps.submitted', customer, { score: 10 }, { traits: { email: `${customer}@example.com`, healthScore: 90 } })],
+    });
+    const state = await waitFor('the run past Listen', async () => {
+      const s = await run.query(journeyStateQuery);
+      return s.delight ? s : undefined;
+    });
+    expect(state.delight).toMatchObject({ data: { score: 10 } });
+    expect(state.stage).not.toBe('listen');
+  });
+
+  it('the API waits with its port closed, then answers /healthz once Temporal answers', async () => {
+    const temporal = await connectDevServer();
+    cleanups.push(() => temporal.close());
+    const [port, apiPort] = [await freePort(), await freePort()];
+    const api = stopAtEnd(
+      start('api/main.ts', {
+        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
+        JOURNEY_API_PORT: String(apiPort),
+        JOURNEY_API_KEYS: 'connect-wait-key',
+        JOURNEY_DEV_MODE: '1',
+        JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+      }),
+    );
+    await waitFor('the API waiting for Temporal', () => attempts(api.output()) >= 1, 60_000);
+    await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+    const relay = await openRelay(port, temporal.address);
+    cleanups.push(async () => relay.close());
+    const health = await waitFor(
+      'the API answering',
+      () =>
+        fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+          (r) => (r.ok ? r.json() : undefined),
+          () => undefined,
+        ),
+      60_000,
+      250,
+    );
+    expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
+    expect(api.child.exitCode).toBeNull();
+  });
+
+  it('gives up after the bound, naming it, and exits 1', async () => {
+    const port = await freePort();
+    const { code, output } = await runNode(['--import', 'tsx', 'worker/main.ts'], {
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: '2',
+    });
+    expect(code).toBe(1);
+    expect(attempts(output)).toBeGreaterThanOrEqual(2);
+    expect(output).toMatch(
+      /worker: cannot reach Temporal at 127\.0\.0\.1:\d+ after \d+ attempts in 2 s \(JOURNEY_TEMPORAL_CONNECT_WAIT_S\)/,
+    );
+  });
+
+  it('does not wait on a server that is not Temporal: it exits 1 at once, saying why', async () => {
+    const web = createHttpServer((_req, res) => res.end('not Temporal')).listen(0, '127.0.0.1');
+    await new Promise((resolve) => web.once('listening', resolve));
+    cleanups.push(async () => web.close());
+    const { code, output } = await runNode(['--import', 'tsx', 'worker/main.ts'], {
+      TEMPORAL_ADDRESS: `127.0.0.1:${(web.address() as AddressInfo).port}`,
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+    });
+    expect(code).toBe(1);
+    expect(attempts(output)).toBe(0);
+    expect(output).toMatch(/worker: cannot reach Temporal at .*\(not retried: waiting cannot fix it\)/);
+  });
+
+  it('SIGTERM while waiting stops it at once with exit 0', async () => {
+    const port = await freePort();
+    const worker = stopAtEnd(start('worker/main.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300' }));
+    await waitFor('the worker waiting for Temporal', () => attempts(worker.output()) >= 1, 60_000);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).toContain('worker: SIGTERM while waiting for Temporal; stopped');
+  });
+
+  it('a malformed JOURNEY_TEMPORAL_CONNECT_WAIT_S stops the API at start, naming it', async () => {
+    const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
+      JOURNEY_API_KEYS: 'k',
+      JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: 'soon',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('api: JOURNEY_TEMPORAL_CONNECT_WAIT_S="soon" must be a whole number of seconds >= 0');
+  });
+});
