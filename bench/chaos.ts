@@ -54,7 +54,7 @@ const f = result.faults;
 console.log('');
 console.log(
   `chaos run (${options.target}): ${result.customers} customers, ${result.wallSeconds}s wall, seed ${options.faults.seed}; ` +
-    `worker SIGKILLs ${f.workerKills} (worker starts ${result.workerStarts}, exits by itself ${result.workerExitsByThemselves}), ` +
+    `worker SIGKILLs ${f.workerKills} and ${f.outageWorkerKills} while Temporal was down (worker starts ${result.workerStarts}, exits by itself ${result.workerExitsByThemselves}), ` +
     `API SIGKILLs ${f.apiKills} (API starts ${result.apiStarts}), ` +
     `Temporal restarts ${f.temporalRestarts}; Postmark faults ${JSON.stringify(f.postmark)}; reward faults ${JSON.stringify(f.rewards)}`,
 );

@@ -67,6 +67,7 @@ describe.skipIf(process.env.JOURNEY_CHAOS_SUBSET === '0')(
         // The faults really happened: the checks below mean something only if they did.
         expect(result.faults.workerKills).toBe(3);
         expect(result.faults.temporalRestarts).toBe(1);
+        expect(result.faults.outageWorkerKills).toBe(1); // its restart met Temporal down, and waited (a row below)
         expect(result.faults.apiKills).toBe(target === 'cluster' ? 1 : 0);
         expect(Object.values(result.faults.postmark).reduce((a, b) => a + b, 0)).toBe(5);
         expect(result.faults.unmet.postmark).toBeLessThan(5); // at least one of them met a send

@@ -329,6 +329,9 @@ export async function checkChaos(cluster: Cluster, traffic: Traffic, runs: RunFa
     runs.undocumentedUnbounded,
   );
   row('highest attempt of a payout or tracking write (unbounded by choice, alerted)', runs.highestUnboundedAttempt, true);
+  // A process restarted during a Temporal outage waits for it (worker/temporal-connect.ts): none ends by itself.
+  const { workerExits, apiExits } = cluster.counts;
+  row('workers / APIs that exited by themselves (not killed)', `${workerExits} / ${apiExits}`, workerExits + apiExits === 0);
   return rows;
 }
 

@@ -60,7 +60,15 @@ export interface Cluster {
   rewards: RewardReceiver;
   /** A client for reading runs (it reconnects by itself after a Temporal restart). */
   client: Client;
-  counts: { workerKills: number; workerStarts: number; workerExits: number; apiKills: number; apiStarts: number; temporalRestarts: number };
+  counts: {
+    workerKills: number;
+    workerStarts: number;
+    workerExits: number;
+    apiKills: number;
+    apiStarts: number;
+    apiExits: number;
+    temporalRestarts: number;
+  };
   temporalUp(): boolean;
   /** SIGKILL a worker process now (the workers in turn); its supervisor starts a new one at once. */
   killWorker(): Promise<void>;
@@ -306,7 +314,7 @@ async function startProcesses(
     JOURNEY_LOG_LEVEL: 'warn',
   };
 
-  const counts = { workerKills: 0, workerStarts: 0, workerExits: 0, apiKills: 0, apiStarts: 0, temporalRestarts: 0 };
+  const counts = { workerKills: 0, workerStarts: 0, workerExits: 0, apiKills: 0, apiStarts: 0, apiExits: 0, temporalRestarts: 0 };
   let closing = false;
   const name = (kind: string, i: number) => (processCount === 1 ? kind : `${kind}-${i + 1}`);
   // As on the cluster, the workers there run with jemalloc where it is installed (worker/allocator.ts).
@@ -360,6 +368,7 @@ async function startProcesses(
         JOURNEY_API_TEMPORAL_TIMEOUT_MS: '4000',
       },
       () => counts.apiStarts++,
+      () => counts.apiExits++,
     ),
   );
   const stopProcesses = async () => {

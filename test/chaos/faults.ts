@@ -18,6 +18,9 @@ export interface FaultPlan {
   /** Temporal stops (each followed by a restart on the same database), and how long each outage lasts. */
   temporalRestarts: number;
   temporalOutageMs: number;
+  /** A worker SIGKILLed in each outage as well (default true), so its restart meets Temporal down: it must wait for
+   *  Temporal (worker/temporal-connect.ts), not exit. Not counted in `workerKills`. */
+  workerKillInOutage?: boolean;
   /** Postmark faults of each kind (429, 500, timeout, drop after accept, 500 after accept). */
   postmarkFaultsPerKind: number;
   /** Longer than the postmark client's timeout (30 s), so the send times out although Postmark accepted it. */
@@ -28,6 +31,8 @@ export interface FaultPlan {
 
 export interface FaultCounts {
   workerKills: number;
+  /** Workers SIGKILLed while Temporal was down (FaultPlan.workerKillInOutage). */
+  outageWorkerKills: number;
   apiKills: number;
   temporalRestarts: number;
   /** Injected, by kind. */
@@ -39,7 +44,15 @@ export interface FaultCounts {
 
 /** A plan's counts before any fault was played. */
 export function noFaults(): FaultCounts {
-  return { workerKills: 0, apiKills: 0, temporalRestarts: 0, postmark: {}, rewards: {}, unmet: { postmark: 0, rewards: 0 } };
+  return {
+    workerKills: 0,
+    outageWorkerKills: 0,
+    apiKills: 0,
+    temporalRestarts: 0,
+    postmark: {},
+    rewards: {},
+    unmet: { postmark: 0, rewards: 0 },
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +103,17 @@ export async function playFaults(
       log(`fault: Temporal stopped for ${Math.round(plan.temporalOutageMs / 1000)}s (API and Postmark webhook keep taking traffic)`);
       await cluster.stopTemporal();
       duringOutage();
-      await sleep(plan.temporalOutageMs);
+      const outageEnds = Date.now() + plan.temporalOutageMs;
+      if (plan.workerKillInOutage !== false) {
+        await sleep(Math.min(1000, plan.temporalOutageMs / 4));
+        const before = cluster.counts.workerKills;
+        await cluster.killWorker();
+        if (cluster.counts.workerKills > before) {
+          counts.outageWorkerKills++;
+          log('fault: worker SIGKILLed while Temporal is down (its restart must wait for Temporal)');
+        }
+      }
+      await sleep(outageEnds - Date.now());
       await cluster.startTemporal();
       counts.temporalRestarts++;
       log(`fault: Temporal restarted on the same database (${counts.temporalRestarts}/${plan.temporalRestarts})`);
