@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, stopServerProcess, type DevServer } from '../../scripts/dev-server.ts';
 import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
-import { livePostmaster, quitPostmaster, type PostgresCluster } from '../../scripts/cluster/postgres.ts';
+import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { importScriptExports } from '../support/script-exports.ts';
@@ -154,31 +154,9 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
   // Temporal keeps membership ports in a smallint: every port below 32768 (lowFreePorts).
   const [pgPort, frontendPort, ...internalPorts] = await lowFreePorts(11);
   const say = (line: string) => appendFileSync(join(dir, 'logs', 'temporal.log'), `${line}\n`);
-  let postgres: PostgresCluster | undefined;
-  let server: ChildProcess | undefined;
-  const pgdata = join(home, 'postgres', 'pgdata');
-  // Both are detached daemons (the server in its own process group, the postmaster forked by pg_ctl): a run that ends
-  // without close() (an exception before it, Ctrl-C) kills them on the way out instead of leaving them on their ports.
-  const killOnExit = () => {
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-    const pid = livePostmaster(pgdata);
-    if (pid !== undefined) process.kill(pid, 'SIGQUIT');
-  };
-  process.once('exit', killOnExit);
-  const stopServer = async () => {
-    const s = server;
-    server = undefined;
-    if (s) await stopServerProcess(s, 20_000);
-  };
-  const stopAll = async () => {
-    try {
-      await stopServer();
-      await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
-      await quitPostmaster(pgdata); // pg_ctl failed, or the start failed after the postmaster came up
-    } finally {
-      process.removeListener('exit', killOnExit);
-    }
-  };
+  // A run that ends without close() kills temporal-server and the postmaster on its way out (both are detached).
+  const daemons = new ClusterDaemons(join(home, 'postgres', 'pgdata'));
+  const stopAll = () => daemons.stop(log);
   try {
     const started = await startTemporalOnPostgres({
       binaries,
@@ -189,27 +167,27 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
       namespace: 'default',
       historyShards: 4,
       log: say,
-      onPostgres: (pg) => (postgres = pg),
-      onSpawn: (child) => (server = child),
+      onPostgres: (pg) => (daemons.postgres = pg),
+      onSpawn: (child) => (daemons.server = child),
     });
     log(`temporal-server at ${started.address} on PostgreSQL 127.0.0.1:${pgPort} (${home})`);
     return {
       address: started.address,
-      stop: stopServer,
+      stop: () => daemons.stopServer(),
       async start() {
-        if (server) return;
+        if (daemons.server) return;
         await startTemporalServer({
           serverPath: binaries.serverPath,
           sqlToolPath: binaries.sqlToolPath,
           schemaDir: binaries.schemaDir,
-          postgres: postgres!,
+          postgres: daemons.postgres!,
           dir: join(home, 'temporal'),
           frontendPort,
           internalPorts,
           namespace: 'default',
           historyShards: 4,
           log: say,
-          onSpawn: (child) => (server = child),
+          onSpawn: (child) => (daemons.server = child),
         });
       },
       close: stopAll,

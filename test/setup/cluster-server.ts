@@ -5,9 +5,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { stopServerProcess } from '../../scripts/dev-server.ts';
-import { livePostmaster, quitPostmaster, type PostgresCluster } from '../../scripts/cluster/postgres.ts';
+import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres } from '../../scripts/cluster/temporal-server.ts';
 
 export interface ClusterServer {
@@ -27,9 +25,8 @@ export function sharedServerKind(env: NodeJS.ProcessEnv = process.env): 'dev' | 
 
 /**
  * Starts PostgreSQL and the server in a folder of their own. stop() ends both, keeps their logs in `logsDir`
- * (temporal-server.log, temporal-server.out, postgres.log) and removes the rest. Both are detached daemons (the
- * server has its own process group, pg_ctl forks the postmaster), so a run that ends without teardown (Ctrl-C:
- * vitest exits at once) kills them on the way out instead of leaving them on their ports.
+ * (temporal-server.log, temporal-server.out, postgres.log) and removes the rest. A run that ends without teardown
+ * kills both on its way out (scripts/cluster/daemons.ts).
  */
 export async function startClusterServer(log: (line: string) => void, logsDir: string): Promise<ClusterServer> {
   // scripts/test.sh exports them in cluster mode (scripts/cluster/obtain-*.sh).
@@ -39,25 +36,11 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
   );
   const dir = mkdtempSync(join(tmpdir(), 'journey-test-cluster-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its folder
-  const pgdata = join(dir, 'postgres', 'pgdata');
-  let postgres: PostgresCluster | undefined;
-  let server: ChildProcess | undefined;
-  // Synchronous, as an 'exit' listener must be: the server and the postmaster get their signal, the folder goes.
-  const killOnExit = () => {
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-    const pid = livePostmaster(pgdata);
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGQUIT');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  process.once('exit', killOnExit);
+  // Removed on the way out too, with the daemons killed, when the run ends without stop().
+  const daemons = new ClusterDaemons(join(dir, 'postgres', 'pgdata'), () => rmSync(dir, { recursive: true, force: true }));
   const stop = async () => {
     try {
-      if (server) await stopServerProcess(server, 20_000);
-      await postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
-      await quitPostmaster(pgdata); // pg_ctl failed, or start failed after the postmaster came up
+      await daemons.stop(log);
       for (const file of [
         join(dir, 'temporal', 'temporal-server.log'),
         join(dir, 'temporal', 'temporal-server.out'),
@@ -65,7 +48,6 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       ])
         if (existsSync(file)) copyFileSync(file, join(logsDir, basename(file)));
     } finally {
-      process.removeListener('exit', killOnExit);
       rmSync(dir, { recursive: true, force: true });
     }
   };
@@ -81,8 +63,8 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       namespace: 'default',
       historyShards: 4,
       log,
-      onPostgres: (pg) => (postgres = pg),
-      onSpawn: (child) => (server = child),
+      onPostgres: (pg) => (daemons.postgres = pg),
+      onSpawn: (child) => (daemons.server = child),
     });
     return { address: started.address, dir, stop };
   } catch (err) {
