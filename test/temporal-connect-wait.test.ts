@@ -86,6 +86,18 @@ describe('what a first connection error means', () => {
     }
   });
 
+  it("a frontend up but not serving yet is waited for; credentials refused are not (core's wording of the gRPC codes)", () => {
+    // The text core's TransportError carries for a status from GetSystemInfo: tonic's description of the code.
+    const status = (code: string) => new Error(`Failed to call GetSystemInfo: code: '${code}', message: "", details: [], metadata: {}`);
+    expect(isTemporalNotAnswering(status('The service is currently unavailable'))).toBe(true);
+    expect(isTemporalNotAnswering(status('Deadline expired before operation could complete'))).toBe(true);
+    expect(isTemporalNotAnswering(status('The request does not have valid authentication credentials'))).toBe(false);
+    expect(isTemporalNotAnswering(status('The caller does not have permission to execute the specified operation'))).toBe(false);
+    // The client's ServiceError carries the gRPC code itself.
+    expect(isTemporalNotAnswering(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))).toBe(true);
+    expect(isTemporalNotAnswering(Object.assign(new Error('16 UNAUTHENTICATED: bad key'), { code: 16 }))).toBe(false);
+  });
+
   it('JOURNEY_TEMPORAL_CONNECT_WAIT_S: five minutes by default, 0 for one attempt, anything else refused by name', () => {
     expect(connectWaitMsFromEnv({})).toBe(300_000);
     expect(connectWaitMsFromEnv({ JOURNEY_TEMPORAL_CONNECT_WAIT_S: '0' })).toBe(0);

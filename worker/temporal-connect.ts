@@ -24,11 +24,13 @@ export function connectWaitMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
 }
 
 // What Temporal's clients say when nothing answers yet: the worker's native connection (core's tonic: a refused TCP
-// connection, a name that does not resolve yet), the client's gRPC channel (it only says the deadline passed), and
-// a frontend that is up but not serving (gRPC UNAVAILABLE). Anything else (a protocol error from a server that is not
-// Temporal's, a TLS handshake, UNAUTHENTICATED, PERMISSION_DENIED) is the same on every attempt.
+// connection, a name that does not resolve yet, and a frontend that is up but not serving, gRPC UNAVAILABLE or
+// DEADLINE_EXCEEDED, which tonic words "The service is currently unavailable" and "Deadline expired before operation
+// could complete"), and the client's gRPC channel (it only says the deadline passed). Anything else (a protocol error
+// from a server that is not Temporal's, a TLS handshake, UNAUTHENTICATED, PERMISSION_DENIED) is the same on every
+// attempt.
 const NOT_ANSWERING =
-  /tcp connect error|connection refused|dns error|failed to lookup address|failed to connect before the deadline|connection reset|broken pipe|\bUNAVAILABLE\b|code: 'Unavailable'|code: Unavailable/i;
+  /tcp connect error|connection refused|dns error|failed to lookup address|failed to connect before the deadline|connection reset|broken pipe|currently unavailable|deadline expired before operation|\bUNAVAILABLE\b/i;
 const GRPC_UNAVAILABLE = 14;
 
 /** Whether an error from a first connection means "Temporal is not answering yet", worth waiting for. */
