@@ -196,6 +196,17 @@ export interface WorkerTaskTimes {
   /** The read's two parts (the worker's journey_start_facts_read_ms): the visibility lookup of an earlier closed run
    *  and the query of customer:<id>, each a count and a total. */
   parts: Record<string, { n: number; ms: number }>;
+  /** Per queue, the SDK's histogram of the time a worker held a task (temporal_workflow_task_execution_latency): the
+   *  cumulative count at each bucket's upper bound in ms ("+Inf" too). Where a p99 lies, to the bucket. */
+  executionBuckets: Record<string, Record<string, number>>;
+}
+
+/** The upper bound (ms) of the histogram bucket that holds the q-quantile, or undefined with no samples. */
+export function bucketQuantile(buckets: Record<string, number>, q: number): string | undefined {
+  const bounds = Object.entries(buckets).sort(([a], [b]) => Number(a) - Number(b)); // "+Inf" sorts last (Infinity)
+  const total = bounds.at(-1)?.[1] ?? 0;
+  if (total <= 0) return undefined;
+  return bounds.find(([, cumulative]) => cumulative >= q * total)![0];
 }
 
 const emptyQueue = (): QueueTaskTimes => ({
@@ -210,7 +221,15 @@ const emptyQueue = (): QueueTaskTimes => ({
 
 /** Reads every worker's metrics; a worker that does not answer (restarting) counts nothing. */
 export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTaskTimes> {
-  const out: WorkerTaskTimes = { workers: 0, takenByWorker: [], queues: {}, startFactsReads: 0, startFactsReadMs: 0, parts: {} };
+  const out: WorkerTaskTimes = {
+    workers: 0,
+    takenByWorker: [],
+    queues: {},
+    startFactsReads: 0,
+    startFactsReadMs: 0,
+    parts: {},
+    executionBuckets: {},
+  };
   const fields: Record<string, keyof QueueTaskTimes> = {
     temporal_workflow_task_schedule_to_start_latency_count: 'taken',
     temporal_workflow_task_schedule_to_start_latency_sum: 'scheduleToStartMs',
@@ -238,6 +257,11 @@ export async function workerTaskTimes(urls: readonly string[]): Promise<WorkerTa
         else p.ms += value;
         continue;
       }
+      if (name === 'temporal_workflow_task_execution_latency_bucket' && labels.task_queue && labels.le) {
+        const buckets = (out.executionBuckets[labels.task_queue] ??= {});
+        buckets[labels.le] = (buckets[labels.le] ?? 0) + value;
+        continue;
+      }
       const field = fields[name];
       if (field && labels.task_queue) (out.queues[labels.task_queue] ??= emptyQueue())[field] += value;
     }
@@ -258,8 +282,14 @@ export function taskTimesBetween(before: WorkerTaskTimes, after: WorkerTaskTimes
     const b = before.parts[part] ?? { n: 0, ms: 0 };
     parts[part] = { n: Math.max(0, a.n - b.n), ms: Math.max(0, a.ms - b.ms) };
   }
+  const executionBuckets: WorkerTaskTimes['executionBuckets'] = {};
+  for (const [queue, a] of Object.entries(after.executionBuckets)) {
+    const b = before.executionBuckets[queue] ?? {};
+    executionBuckets[queue] = Object.fromEntries(Object.entries(a).map(([le, n]) => [le, Math.max(0, n - (b[le] ?? 0))]));
+  }
   return {
     workers: Math.min(before.workers, after.workers),
+    executionBuckets,
     // A restarted worker's counters start again at 0: it counts what it took since.
     takenByWorker: after.takenByWorker.map((a, i) => (a >= (before.takenByWorker[i] ?? 0) ? a - (before.takenByWorker[i] ?? 0) : a)),
     queues,
@@ -272,12 +302,17 @@ export function taskTimesBetween(before: WorkerTaskTimes, after: WorkerTaskTimes
 /** The lines bench/scale.ts prints: per queue, the mean wait before a worker took a task and the mean time it held it. */
 export function describeTaskTimes(t: WorkerTaskTimes): string[] {
   const mean = (ms: number, n: number) => (n ? `${(ms / n / 1000).toFixed(2)} s` : '-');
+  // The SDK's buckets are coarse (1, 10, 20, 50, 100, 200, 500, 1000 ms): the p99 to the bucket, not to the ms.
+  const heldP99 = (queue: string) => {
+    const le = bucketQuantile(t.executionBuckets[queue] ?? {}, 0.99);
+    return le === undefined ? '' : ` (p99 ${le === '+Inf' ? 'past the last bucket' : `<= ${le} ms`})`;
+  };
   const lines = Object.entries(t.queues)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([queue, q]) =>
         `  ${queue}: ${q.taken} tasks taken, waited ${mean(q.scheduleToStartMs, q.taken)} on the server, held ` +
-        `${mean(q.executionMs, q.answered)} in the worker; sticky cache ${q.cacheHits} hits, ${q.cacheMisses} misses, ` +
+        `${mean(q.executionMs, q.answered)} in the worker${heldP99(queue)}; sticky cache ${q.cacheHits} hits, ${q.cacheMisses} misses, ` +
         `${q.forcedEvictions} runs evicted to make room`,
     );
   if (t.takenByWorker.length > 1) {

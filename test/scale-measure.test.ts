@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeTaskTimes, taskTimesBetween, transferFailuresInLog, workerTaskTimes } from '../bench/scale-measure.ts';
+import { bucketQuantile, describeTaskTimes, taskTimesBetween, transferFailuresInLog, workerTaskTimes } from '../bench/scale-measure.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scale-measure-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +90,37 @@ describe("the server log's failed task pushes (bench/scale.ts, cluster target)",
       expect(describeTaskTimes(between)).toContain('  taken by each worker process: 14 (82 %) / 3 (18 %) / 0 (0 %)');
     } finally {
       for (const server of servers) server.close();
+    }
+  });
+
+  it("reads where the p99 of a worker's held time lies, to the SDK's bucket, from the histogram's growth between two reads", async () => {
+    expect(bucketQuantile({ '10': 50, '20': 98, '50': 99, '+Inf': 100 }, 0.99)).toBe('50');
+    expect(bucketQuantile({ '10': 0, '+Inf': 0 }, 0.99)).toBeUndefined();
+    let counts = [0, 0, 0, 0]; // cumulative at 10, 50, 100 ms, +Inf
+    const page = () =>
+      ['10', '50', '100', '+Inf']
+        .map(
+          (le, i) => `temporal_workflow_task_execution_latency_bucket{namespace="default",task_queue="journeys",le="${le}"} ${counts[i]}`,
+        )
+        .concat(`temporal_workflow_task_execution_latency_count{namespace="default",task_queue="journeys"} ${counts[3]}`)
+        .join('\n');
+    const server = createServer((_req, res) => res.end(`${page()}\n`));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    try {
+      counts = [900, 990, 1000, 1000]; // before the step: a tail that is not the step's
+      const before = await workerTaskTimes([url]);
+      counts = [1900, 1990, 2000, 2000]; // the step: 1,000 more, every one within 10 ms
+      const step = taskTimesBetween(before, await workerTaskTimes([url]));
+      expect(step.executionBuckets.journeys).toEqual({ '10': 1000, '50': 1000, '100': 1000, '+Inf': 1000 });
+      expect(describeTaskTimes(step).join('\n')).toContain('(p99 <= 10 ms)');
+      const later = await workerTaskTimes([url]);
+      counts = [1900, 1990, 2100, 2200]; // then 200 more, half of them past the last bound
+      const tail = taskTimesBetween(later, await workerTaskTimes([url]));
+      expect(bucketQuantile(tail.executionBuckets.journeys, 0.5)).toBe('100');
+      expect(describeTaskTimes(tail).join('\n')).toContain('(p99 past the last bucket)');
+    } finally {
+      server.close();
     }
   });
 });
