@@ -106,11 +106,18 @@ export async function playFaults(
       const outageEnds = Date.now() + plan.temporalOutageMs;
       if (plan.workerKillInOutage !== false) {
         await sleep(Math.min(1000, plan.temporalOutageMs / 4));
-        const before = cluster.counts.workerKills;
-        await cluster.killWorker();
-        if (cluster.counts.workerKills > before) {
-          counts.outageWorkerKills++;
-          log('fault: worker SIGKILLed while Temporal is down (its restart must wait for Temporal)');
+        // A worker between a death and its restart (a scheduled kill just before) cannot be killed: try again shortly,
+        // within the first half of the outage, so the restart still meets Temporal down.
+        const tryUntil = Date.now() + plan.temporalOutageMs / 2;
+        while (Date.now() < tryUntil) {
+          const before = cluster.counts.workerKills;
+          await cluster.killWorker();
+          if (cluster.counts.workerKills > before) {
+            counts.outageWorkerKills++;
+            log('fault: worker SIGKILLed while Temporal is down (its restart must wait for Temporal)');
+            break;
+          }
+          await sleep(200);
         }
       }
       await sleep(outageEnds - Date.now());
