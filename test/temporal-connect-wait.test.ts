@@ -2,7 +2,6 @@
 // instead of exiting into a supervisor's restart loop: the real processes, pointed at a port where nothing listens
 // until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, createServer, type AddressInfo, type Server } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
 import { waitFor } from './support/wait.ts';
-import { runNode } from './support/run-node.ts';
+import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import { connectWhenReachable, connectWaitMsFromEnv, isTemporalNotAnswering } from '../worker/temporal-connect.ts';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
@@ -32,24 +31,6 @@ async function openRelay(port: number, target: string): Promise<Server> {
   return relay;
 }
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(script: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
 const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -57,7 +38,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-function stopAtEnd(running: Running): Running {
+function stopAtEnd(running: RunningNode): RunningNode {
   cleanups.push(async () => {
     if (running.child.exitCode === null) running.child.kill('SIGINT');
     await running.exited;
@@ -144,7 +125,7 @@ describe('the worker and the API started before Temporal', () => {
     const port = await freePort();
     const taskQueue = uniqueTaskQueue('connect-wait');
     const worker = stopAtEnd(
-      start('worker/main.ts', {
+      startScript('worker/main.ts', {
         TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
         JOURNEY_TASK_QUEUE: taskQueue,
@@ -182,7 +163,7 @@ describe('the worker and the API started before Temporal', () => {
     cleanups.push(() => temporal.close());
     const [port, apiPort] = [await freePort(), await freePort()];
     const api = stopAtEnd(
-      start('api/main.ts', {
+      startScript('api/main.ts', {
         TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
         JOURNEY_API_PORT: String(apiPort),
@@ -238,7 +219,9 @@ describe('the worker and the API started before Temporal', () => {
 
   it('SIGTERM while waiting stops it at once with exit 0', async () => {
     const port = await freePort();
-    const worker = stopAtEnd(start('worker/main.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300' }));
+    const worker = stopAtEnd(
+      startScript('worker/main.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300' }),
+    );
     await waitFor('the worker waiting for Temporal', () => attempts(worker.output()) >= 1, 60_000);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);

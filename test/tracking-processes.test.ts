@@ -3,7 +3,7 @@
 // runs live: every fact is in the log exactly once by key, the report counts each once, and the webhook forwarder
 // delivers each key once to the receiver.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startScript, type RunningNode } from './support/run-node.ts';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,23 +24,6 @@ import {
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { shippedPlan } from './interpreter/harness.ts';
 import { waitFor } from './support/wait.ts';
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-function start(script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  return { child, output: () => output, exited: new Promise((r) => child.once('exit', r)) };
-}
 
 /** An analytics receiver that keeps every delivery, so repeats would show. */
 async function startReceiver(): Promise<{ url: string; keys: string[]; close(): Promise<void> }> {
@@ -88,7 +71,7 @@ function rawKeyCounts(dataDir: string): Map<string, number> {
 
 describe('tracking under process faults (dev server, worker processes)', () => {
   let temporal: DevServerClients;
-  const procs: Proc[] = [];
+  const procs: RunningNode[] = [];
   const queues: string[] = [];
   beforeAll(async () => (temporal = await connectDevServer()));
   afterAll(async () => {
@@ -125,7 +108,7 @@ describe('tracking under process faults (dev server, worker processes)', () => {
     const forwarder = new TrackingWebhookForwarder({ dataDir, url: receiver.url, pollMs: 100 });
     forwarder.start();
     try {
-      const first = start('test/tracking/faulty-worker.ts', { ...env, TRACKING_FAULT: 'tear-and-hang' });
+      const first = startScript('test/tracking/faulty-worker.ts', { ...env, TRACKING_FAULT: 'tear-and-hang' });
       procs.push(first);
       await waitFor('the first worker', () => first.output().includes('READY'), 90_000);
       const customers: Array<[string, number]> = [
@@ -137,7 +120,7 @@ describe('tracking under process faults (dev server, worker processes)', () => {
       await waitFor('a write torn in the middle', () => first.output().includes('MID-FLUSH'), 120_000);
       first.child.kill('SIGKILL');
       await first.exited;
-      const second = start('test/tracking/faulty-worker.ts', env);
+      const second = startScript('test/tracking/faulty-worker.ts', env);
       procs.push(second);
       await waitFor('the second worker', () => second.output().includes('READY'), 90_000);
 
@@ -199,7 +182,7 @@ describe('tracking under process faults (dev server, worker processes)', () => {
     mkdirSync(blocker, { recursive: true });
     const metricsPorts = [await freePort(), await freePort()];
     const workers = metricsPorts.map((port) =>
-      start('worker/main.ts', {
+      startScript('worker/main.ts', {
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         JOURNEY_TASK_QUEUE: taskQueue,
         JOURNEY_DATA_DIR: dataDir,

@@ -16,6 +16,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerRef } from '../activities/log-redaction.ts';
 import { waitFor } from './support/wait.ts';
+import { runNode } from './support/run-node.ts';
 import { CONTACT_POLICY_FILE } from '../definitions/contact-policy.ts';
 
 /** The shipped contact policy without quiet hours: the run's first ask goes out at once on the wall clock, at any hour the suite runs. */
@@ -126,23 +127,7 @@ describe('the worker process under provider faults (dev server, Postmark-compati
 
   it('refuses to start for real sending without a public https URL for the unsubscribe links, naming the variable', async () => {
     const run = (extra: Record<string, string>) =>
-      new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-          env: {
-            ...process.env,
-            TEMPORAL_ADDRESS: '127.0.0.1:1',
-            JOURNEY_TEMPORAL_CONNECT_WAIT_S: '0',
-            POSTMARK_SERVER_TOKEN: 'tok',
-            JOURNEY_DEV_MODE: '',
-            ...extra,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let output = '';
-        child.stdout!.on('data', (c) => (output += c));
-        child.stderr!.on('data', (c) => (output += c));
-        child.once('exit', (code) => resolve({ code, output }));
-      });
+      runNode(['--import', 'tsx', 'worker/main.ts'], { POSTMARK_SERVER_TOKEN: 'tok', JOURNEY_DEV_MODE: '', ...extra });
     const missing = await run({ JOURNEY_PUBLIC_URL: '' });
     expect(missing.code).toBe(1);
     expect(missing.output).toContain('worker: JOURNEY_PUBLIC_URL is not set');

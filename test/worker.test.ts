@@ -2,7 +2,7 @@
 // Prometheus metrics, and stops cleanly on SIGTERM. Against the real dev server of the test run.
 import { ALL_SEARCH_ATTRIBUTES, CustomerId, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnNode, type RunningNode } from './support/run-node.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,22 +22,8 @@ import { startFakePostmark } from './postmark/server.ts';
 import { auth, startApi } from './api/support.ts';
 import { waitFor } from './support/wait.ts';
 
-interface RunningProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startWorkerProcess(env: Record<string, string>, opts: { replaceEnv?: boolean } = {}): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: opts.replaceEnv ? env : { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
+function startWorkerProcess(env: Record<string, string>, opts: { replaceEnv?: boolean } = {}): RunningNode {
+  return spawnNode(['--import', 'tsx', 'worker/main.ts'], opts.replaceEnv ? env : { ...process.env, ...env });
 }
 
 describe('the required search attributes are checked against the namespace', () => {
