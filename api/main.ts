@@ -14,7 +14,7 @@ import { Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
-import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting } from '../worker/temporal-connect.ts';
+import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from '../worker/temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -96,11 +96,16 @@ try {
 // Temporal may not be up yet: wait for it, within the bound, before listening (worker/temporal-connect.ts). Until
 // then the port is closed, so a load balancer sends the events to an API that can route them.
 const handBackStopSignals = exitOnStopWhileWaiting('api');
-const connection = await connectWhenReachable(() => Connection.connect(config.connectionOptions), {
-  address: config.connectionOptions.address,
-  waitMs: connectWaitMs,
-  log: (line) => console.error(`api: ${line}`),
-}).catch((err) => fail(err.message));
+// probeTemporal first: the client's channel would spend its whole 10 s connectTimeout on a refused port, and wait
+// on a TLS handshake that can never succeed as if Temporal were down.
+const connection = await connectWhenReachable(
+  () => probeTemporal(config.connectionOptions).then(() => Connection.connect(config.connectionOptions)),
+  {
+    address: config.connectionOptions.address,
+    waitMs: connectWaitMs,
+    log: (line) => console.error(`api: ${line}`),
+  },
+).catch((err) => fail(err.message));
 handBackStopSignals();
 const client = createTemporalClient(connection, config);
 console.error(`api: ${describePayloadProtection(config.payloads)}`);

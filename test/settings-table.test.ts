@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NOT_SETTINGS, ROOT, scanEnvReads, settingsMarkdown } from '../scripts/settings-table.ts';
+import { NOT_SETTINGS, processesLoading, ROOT, scanEnvReads, scanImporters, settingsMarkdown } from '../scripts/settings-table.ts';
 import { SETTINGS } from '../scripts/settings-descriptions.ts';
 
 describe('docs/settings.md, every environment variable', () => {
@@ -32,6 +32,22 @@ describe('docs/settings.md, every environment variable', () => {
       .filter(([name, s]) => !s.readBy && !reads.has(name))
       .map(([name]) => name);
     expect(unread).toEqual([]);
+  });
+
+  it("names every process that loads the code reading a variable, not only the reading file's folder", async () => {
+    // worker/temporal-connect.ts and worker/data-converter.ts are the API's too, through api/main.ts.
+    expect(processesLoading('worker/temporal-connect.ts', scanImporters()).sort()).toEqual(['API', 'worker']);
+    const table = await settingsMarkdown(reads);
+    const readBy = (name: string) =>
+      table
+        .split('\n')
+        .find((line) => line.startsWith(`| \`${name}\``))
+        ?.split('|')[2]
+        .trim();
+    expect(readBy('JOURNEY_TEMPORAL_CONNECT_WAIT_S')).toMatch(/^worker, API\b/);
+    expect(readBy('JOURNEY_CODEC_KEYS')).toMatch(/\bworker, API\b/);
+    // A type-only import loads nothing: the API names the CRM activities' types, and never runs them.
+    expect(readBy('JOURNEY_CRM')).not.toMatch(/API/);
   });
 
   it('is up to date (npm run settings:table writes it)', async () => {

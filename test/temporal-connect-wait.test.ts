@@ -3,8 +3,10 @@
 // until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
-import { connect as tcpConnect, createServer, type AddressInfo, type Server } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { connect as tcpConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -13,20 +15,32 @@ import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
 import { waitFor } from './support/wait.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
-import { connectWhenReachable, connectWaitMsFromEnv, isTemporalNotAnswering } from '../worker/temporal-connect.ts';
+import {
+  connectWhenReachable,
+  connectWaitMsFromEnv,
+  hostAndPort,
+  isTemporalNotAnswering,
+  probeTemporal,
+  TlsHandshakeError,
+} from '../worker/temporal-connect.ts';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 
-/** A TCP relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". */
-async function openRelay(port: number, target: string): Promise<Server> {
+/**
+ * A relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". With `tls`, it ends TLS
+ * itself (ALPN h2, the certificate given) and relays the plain gRPC inside, as a TLS-terminating frontend would.
+ */
+async function openRelay(port: number, target: string, tls?: { cert: Buffer; key: Buffer }): Promise<Server> {
   const [host, targetPort] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-  const relay = createServer((down) => {
+  const relayTo = (down: Socket) => {
     const up = tcpConnect(targetPort, host);
     down.pipe(up).pipe(down);
     up.on('error', () => down.destroy());
     down.on('error', () => up.destroy());
-  });
+  };
+  const relay = tls ? createTlsServer({ ...tls, ALPNProtocols: ['h2'] }, relayTo) : createServer(relayTo);
   await new Promise<void>((resolve, reject) => relay.once('error', reject).listen(port, '127.0.0.1', resolve));
   return relay;
 }
@@ -77,6 +91,28 @@ describe('what a first connection error means', () => {
     // The client's ServiceError carries the gRPC code itself.
     expect(isTemporalNotAnswering(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))).toBe(true);
     expect(isTemporalNotAnswering(Object.assign(new Error('16 UNAUTHENTICATED: bad key'), { code: 16 }))).toBe(false);
+  });
+
+  it("the client's attempts probe the port first: a refused one fails with the socket's error, not a 10 s deadline", async () => {
+    expect(hostAndPort('localhost:7233')).toEqual({ host: 'localhost', port: 7233 });
+    expect(hostAndPort('[::1]:7233')).toEqual({ host: '::1', port: 7233 });
+    expect(hostAndPort('temporal.example.com')).toBeUndefined();
+
+    const closed = `127.0.0.1:${await freePort()}`;
+    const refused = await probeTemporal({ address: closed }, {}).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/^tcp connect error: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    expect(isTemporalNotAnswering(refused)).toBe(true);
+    // Through a proxy the channel does not dial the address itself, so neither does the probe.
+    await expect(probeTemporal({ address: closed }, { grpc_proxy: 'http://127.0.0.1:3128' })).resolves.toBeUndefined();
+
+    const open = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => open.once('listening', resolve));
+    try {
+      await expect(probeTemporal({ address: `127.0.0.1:${(open.address() as AddressInfo).port}` }, {})).resolves.toBeUndefined();
+    } finally {
+      open.close();
+    }
   });
 
   it('JOURNEY_TEMPORAL_CONNECT_WAIT_S: five minutes by default, 0 for one attempt, anything else refused by name', () => {
@@ -175,6 +211,9 @@ describe('the worker and the API started before Temporal', () => {
     );
     await waitFor('the API waiting for Temporal', () => attempts(api.output()) >= 1, 60_000);
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+    // The refused port is seen at once (probeTemporal), not after the client's 10 s connectTimeout, so the next attempt
+    // comes 0.5 s later and the API listens within a second of Temporal answering.
+    expect(api.output()).toMatch(/api: Temporal at 127\.0\.0\.1:\d+ is not answering \(attempt 1: tcp connect error: connect ECONNREFUSED/);
     const relay = await openRelay(port, temporal.address);
     cleanups.push(async () => relay.close());
     const health = await waitFor(
@@ -236,5 +275,146 @@ describe('the worker and the API started before Temporal', () => {
     });
     expect(code).toBe(1);
     expect(output).toContain('api: JOURNEY_TEMPORAL_CONNECT_WAIT_S="soon" must be a whole number of seconds >= 0');
+  });
+});
+
+/** A CA and a server certificate it signed for `name` (openssl, as an operator's own PKI would issue them). */
+function issueCertificates(name: string): { dir: string; caPath: string; cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'connect-wait-tls-'));
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('req', '-x509', ...ec, '-days', '2', '-subj', '/CN=journey-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
+  openssl('req', ...ec, '-subj', `/CN=${name}`, '-keyout', 'server.key', '-out', 'server.csr');
+  writeFileSync(
+    join(dir, 'server.ext'),
+    `subjectAltName=DNS:${name}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  );
+  return { dir, caPath: join(dir, 'ca.pem'), cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) };
+}
+
+// TLS as an operator configures it (TEMPORAL_TLS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME through
+// Temporal's envconfig, worker/temporal-config.ts), against a relay that ends TLS in front of the suite's server.
+describe('TLS to Temporal', () => {
+  const name = 'temporal.test';
+
+  async function tlsFrontend() {
+    const temporal = await connectDevServer();
+    cleanups.push(() => temporal.close());
+    const certs = issueCertificates(name);
+    const port = await freePort();
+    const relay = await openRelay(port, temporal.address, certs);
+    cleanups.push(async () => relay.close());
+    const trusted = { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: name };
+    return { temporal, address: `127.0.0.1:${port}`, trusted };
+  }
+
+  it("the probe agrees with the SDK's channels: the trusted setting connects, each wrong one is refused naming its setting", async () => {
+    const { temporal, address, trusted } = await tlsFrontend();
+    const options = (env: Record<string, string>) => loadTemporalConfig({ TEMPORAL_ADDRESS: address, ...env }).connectionOptions;
+
+    // Right: the probe's handshake passes, and both of the SDK's connections reach Temporal through it.
+    await expect(probeTemporal(options(trusted), {})).resolves.toBeUndefined();
+    const client = await Connection.connect(options(trusted));
+    expect((await client.workflowService.getSystemInfo({})).serverVersion).toMatch(/\d+\.\d+/);
+    await client.close();
+    const native = await NativeConnection.connect(options(trusted));
+    await native.close();
+
+    const refusal = async (env: Record<string, string>) => {
+      const err = await probeTemporal(options(env), {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TlsHandshakeError);
+      expect(isTemporalNotAnswering(err)).toBe(false);
+      return (err as Error).message;
+    };
+    // No CA given: the system's roots do not know this one.
+    expect(await refusal({ TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_NAME: name })).toMatch(
+      /^TLS handshake with 127\.0\.0\.1:\d+ failed: its certificate is not signed by a CA this process trusts \(TEMPORAL_TLS_SERVER_CA_CERT_PATH\)/,
+    );
+    expect(await refusal({ ...trusted, TEMPORAL_TLS_SERVER_NAME: 'other.test' })).toMatch(
+      /its certificate is for another name \(TEMPORAL_TLS_SERVER_NAME\)/,
+    );
+    const plain = loadTemporalConfig({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TLS: 'true' }).connectionOptions;
+    const toPlain = await probeTemporal(plain, {}).catch((e: unknown) => e);
+    expect(toPlain).toBeInstanceOf(TlsHandshakeError);
+    expect((toPlain as Error).message).toMatch(
+      /the server answered in plain text: it does not serve TLS \(TEMPORAL_TLS\) \(ERR_SSL_WRONG_VERSION_NUMBER: wrong version number\)/,
+    );
+  });
+
+  it('the API with a CA that does not sign the server exits 1 at once, naming the setting, instead of waiting', async () => {
+    const { address } = await tlsFrontend();
+    const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TLS: 'true',
+      TEMPORAL_TLS_SERVER_NAME: name,
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+      JOURNEY_API_PORT: String(await freePort()),
+      JOURNEY_API_KEYS: 'connect-wait-key',
+      JOURNEY_DEV_MODE: '1',
+      JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+    });
+    expect(code).toBe(1);
+    expect(attempts(output)).toBe(0);
+    expect(output).toMatch(
+      /api: cannot reach Temporal at 127\.0\.0\.1:\d+: TLS handshake with .* not signed by a CA this process trusts \(TEMPORAL_TLS_SERVER_CA_CERT_PATH\).*\(not retried: waiting cannot fix it\)/,
+    );
+  });
+
+  it("the worker and the API with the operator's CA and server name connect through TLS and serve", async () => {
+    const { address, trusted } = await tlsFrontend();
+    const apiPort = await freePort();
+    const api = stopAtEnd(
+      startScript('api/main.ts', {
+        TEMPORAL_ADDRESS: address,
+        ...trusted,
+        JOURNEY_API_PORT: String(apiPort),
+        JOURNEY_API_KEYS: 'connect-wait-key',
+        JOURNEY_DEV_MODE: '1',
+        JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+      }),
+    );
+    const worker = stopAtEnd(
+      startScript('worker/main.ts', {
+        TEMPORAL_ADDRESS: address,
+        ...trusted,
+        JOURNEY_TASK_QUEUE: uniqueTaskQueue('connect-tls'),
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-')),
+      }),
+    );
+    await waitFor('the worker polling', () => worker.output().includes('polling task queue') || worker.child.exitCode !== null, 90_000);
+    expect(worker.output()).toContain('polling task queue');
+    const health = await waitFor(
+      'the API answering',
+      () =>
+        fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+          (r) => (r.ok ? r.json() : undefined),
+          () => (api.child.exitCode !== null ? { exited: api.output() } : undefined),
+        ),
+      60_000,
+      250,
+    );
+    expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
+    expect(attempts(api.output()) + attempts(worker.output())).toBe(0);
   });
 });

@@ -5,6 +5,10 @@
 // JOURNEY_TEMPORAL_CONNECT_WAIT_S, saying on each attempt what it waits for; an error that waiting cannot fix (a
 // server at that address that does not speak Temporal's gRPC, TLS or credentials refused) ends it at once.
 
+import { connect as tcpConnect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { TLSConfig } from '@temporalio/client';
+
 /** How long a process waits for Temporal at start, by default: five minutes. */
 export const DEFAULT_CONNECT_WAIT_S = 300;
 const FIRST_RETRY_MS = 500;
@@ -35,6 +39,7 @@ const GRPC_UNAVAILABLE = 14;
 
 /** Whether an error from a first connection means "Temporal is not answering yet", worth waiting for. */
 export function isTemporalNotAnswering(err: unknown): boolean {
+  if (err instanceof TlsHandshakeError) return false;
   const e = err as { message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   if (e?.code === GRPC_UNAVAILABLE || e?.cause?.code === GRPC_UNAVAILABLE) return true;
   return NOT_ANSWERING.test(`${String(e?.message ?? err)} ${String(e?.cause?.message ?? '')}`);
@@ -81,6 +86,99 @@ export async function connectWhenReachable<T>(connect: () => Promise<T>, opts: C
       delay = Math.min(delay * 2, LONGEST_RETRY_MS);
     }
   }
+}
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+/** host and port of a Temporal address (`host:port`, `[v6]:port`), or undefined when it has no port to probe. */
+export function hostAndPort(address: string): { host: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address.trim());
+  if (!m || m[1] === '') return undefined;
+  return { host: m[1], port: Number(m[2]) };
+}
+
+/** A TLS handshake refused for a reason the next attempt meets again: a certificate, a name, a server without TLS. */
+export class TlsHandshakeError extends Error {}
+
+// Why a handshake failed, in the setting's terms (node's error codes).
+const TLS_REASONS: Record<string, string> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the server answered in plain text: it does not serve TLS (TEMPORAL_TLS)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another name (TEMPORAL_TLS_SERVER_NAME)',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+};
+// The socket's own errors that mean nothing answers there yet: the same on a plain or a TLS connection.
+const SOCKET_NOT_ANSWERING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** What `probeTemporal` needs of the connection options: the SDK's own (the TLS block and the API key turn TLS on). */
+export interface ProbedConnection {
+  address: string;
+  tls?: boolean | null | TLSConfig;
+  apiKey?: unknown;
+}
+
+/** OpenSSL's reason ("wrong version number") out of its line (`80CC…:error:0A00010B:SSL routines:fn:reason:file:line:`). */
+const opensslReason = (message: string) => /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message.trim().split('\n')[0];
+
+const bytes = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);
+
+/**
+ * One connection to Temporal's address as the client's gRPC channel would open it, closed as soon as it is up: a
+ * plain TCP connection, or with TLS on (a `tls` block or an API key, as the SDK decides) the TLS handshake with the
+ * same CA, client certificate and server name.
+ *
+ * The client's channel (the API's connection, @temporalio/client) reports neither a refused port nor a refused
+ * handshake: it tries again inside its `connectTimeout` (10 s by default) and then says only that the deadline
+ * passed. So each attempt of the wait took 10 s (an API came up to 10 s after Temporal did), and a TLS setting that
+ * could never work (an untrusted certificate, a wrong server name, a server without TLS) was waited for like an
+ * outage, for the whole JOURNEY_TEMPORAL_CONNECT_WAIT_S. This probe fails in milliseconds: a refused or unreachable
+ * address with "tcp connect error: ..." (waited for, like core's), a handshake refused with a `TlsHandshakeError`
+ * (not waited for), naming the setting. A connection closed during the handshake is waited for: a frontend still
+ * starting behind a load balancer does that too. Skipped when the channel goes through a proxy (grpc_proxy,
+ * https_proxy, http_proxy), which a direct probe would wrongly find closed.
+ */
+export async function probeTemporal(options: ProbedConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const target = hostAndPort(options.address);
+  if (!target || env.grpc_proxy || env.https_proxy || env.http_proxy) return;
+  const tlsOn = options.tls ?? (options.apiKey !== undefined ? true : undefined);
+  const tls = typeof tlsOn === 'object' && tlsOn !== null ? tlsOn : tlsOn ? {} : undefined;
+  await new Promise<void>((resolve, reject) => {
+    const socket = tls
+      ? tlsConnect({
+          host: target.host,
+          port: target.port,
+          // The name the certificate must carry: the override, else the host (node checks an IP against the IP SANs).
+          servername: tls.serverNameOverride ?? (isIP(target.host) ? undefined : target.host),
+          ca: bytes(tls.serverRootCACertificate),
+          cert: bytes(tls.clientCertPair?.crt),
+          key: bytes(tls.clientCertPair?.key),
+          ALPNProtocols: ['h2'],
+        })
+      : tcpConnect({ host: target.host, port: target.port });
+    const end = (err?: Error) => {
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () =>
+      end(new Error(`tcp connect error: no answer from ${options.address} in ${PROBE_TIMEOUT_MS / 1000} s`)),
+    );
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      if (!tls || SOCKET_NOT_ANSWERING.has(code)) return end(new Error(`tcp connect error: ${err.message}`));
+      if (code === 'ECONNRESET' || code === 'EPIPE') {
+        return end(new Error(`connection reset during the TLS handshake with ${options.address}: ${err.message}`));
+      }
+      const why = TLS_REASONS[code] ?? 'the handshake was refused';
+      end(
+        new TlsHandshakeError(`TLS handshake with ${options.address} failed: ${why} (${code || 'no code'}: ${opensslReason(err.message)})`),
+      );
+    });
+    socket.once(tls ? 'secureConnect' : 'connect', () => end());
+  });
 }
 
 /**
