@@ -21,7 +21,7 @@ import {
   hostAndPort,
   isTemporalNotAnswering,
   probeTemporal,
-  TlsHandshakeError,
+  TemporalRefusedError,
 } from '../worker/temporal-connect.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
@@ -32,7 +32,11 @@ import { customerTaskQueueOf } from '../worker/temporal-config.ts';
  * A relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". With `tls`, it ends TLS
  * itself (ALPN h2, the certificate given) and relays the plain gRPC inside, as a TLS-terminating frontend would.
  */
-async function openRelay(port: number, target: string, tls?: { cert: Buffer; key: Buffer }): Promise<Server> {
+async function openRelay(
+  port: number,
+  target: string,
+  tls?: { cert: Buffer; key: Buffer; requireClientCertFrom?: Buffer },
+): Promise<Server> {
   const [host, targetPort] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const relayTo = (down: Socket) => {
     const up = tcpConnect(targetPort, host);
@@ -40,7 +44,17 @@ async function openRelay(port: number, target: string, tls?: { cert: Buffer; key
     up.on('error', () => down.destroy());
     down.on('error', () => up.destroy());
   };
-  const relay = tls ? createTlsServer({ ...tls, ALPNProtocols: ['h2'] }, relayTo) : createServer(relayTo);
+  const relay = tls
+    ? createTlsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ALPNProtocols: ['h2'],
+          ...(tls.requireClientCertFrom ? { ca: tls.requireClientCertFrom, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        relayTo,
+      ).on('tlsClientError', () => undefined)
+    : createServer(relayTo);
   await new Promise<void>((resolve, reject) => relay.once('error', reject).listen(port, '127.0.0.1', resolve));
   return relay;
 }
@@ -112,6 +126,35 @@ describe('what a first connection error means', () => {
       await expect(probeTemporal({ address: `127.0.0.1:${(open.address() as AddressInfo).port}` }, {})).resolves.toBeUndefined();
     } finally {
       open.close();
+    }
+  });
+
+  it("a plain probe names a TLS-only server by its answer: a TLS alert, or Go's HTTP/1 'HTTPS' error", async () => {
+    const answering = async (answer: Buffer) => {
+      const server = createServer((socket) => socket.once('data', () => socket.end(answer))).listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        return await probeTemporal({ address: `127.0.0.1:${(server.address() as AddressInfo).port}` }, {}).catch((e: unknown) => e);
+      } finally {
+        server.close();
+      }
+    };
+    // A fatal protocol_version alert in a TLS 1.2 record, as OpenSSL-based servers answer bytes that are not TLS.
+    const alert = await answering(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]));
+    expect(alert).toBeInstanceOf(TemporalRefusedError);
+    expect((alert as Error).message).toMatch(/answered with TLS: it serves only TLS connections \(TEMPORAL_TLS\)$/);
+    const https = await answering(Buffer.from('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'));
+    expect((https as Error).message).toMatch(
+      /answered HTTP\/1 \("HTTP\/1\.0 400 Bad Request"\): it serves only TLS connections \(TEMPORAL_TLS\)$/,
+    );
+    expect(isTemporalNotAnswering(https)).toBe(false);
+    // Closed without a word: as a frontend still starting does, so left to the channel (and waited for).
+    const closed = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => closed.once('listening', resolve));
+    try {
+      await expect(probeTemporal({ address: `127.0.0.1:${(closed.address() as AddressInfo).port}` }, {})).resolves.toBeUndefined();
+    } finally {
+      closed.close();
     }
   });
 
@@ -256,6 +299,26 @@ describe('the worker and the API started before Temporal', () => {
     expect(output).toMatch(/worker: cannot reach Temporal at .*\(not retried: waiting cannot fix it\)/);
   });
 
+  it('the API does not wait on a web server at the address either: it exits 1 at once, saying what answered', async () => {
+    const web = createHttpServer((_req, res) => res.end('not Temporal')).listen(0, '127.0.0.1');
+    await new Promise((resolve) => web.once('listening', resolve));
+    cleanups.push(async () => web.close());
+    const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
+      TEMPORAL_ADDRESS: `127.0.0.1:${(web.address() as AddressInfo).port}`,
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+      JOURNEY_API_PORT: String(await freePort()),
+      JOURNEY_API_KEYS: 'connect-wait-key',
+      JOURNEY_DEV_MODE: '1',
+      JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+    });
+    expect(code).toBe(1);
+    expect(attempts(output)).toBe(0);
+    expect(output).toMatch(
+      /api: cannot reach Temporal at .*: 127\.0\.0\.1:\d+ answered HTTP\/1 \("HTTP\/1\.1 400 Bad Request"\): not a gRPC server, so not Temporal's frontend \(TEMPORAL_ADDRESS\) \(not retried: waiting cannot fix it\)/,
+    );
+  });
+
   it('SIGTERM while waiting stops it at once with exit 0', async () => {
     const port = await freePort();
     const worker = stopAtEnd(
@@ -278,34 +341,40 @@ describe('the worker and the API started before Temporal', () => {
   });
 });
 
-/** A CA and a server certificate it signed for `name` (openssl, as an operator's own PKI would issue them). */
-function issueCertificates(name: string): { dir: string; caPath: string; cert: Buffer; key: Buffer } {
+/** A CA, and the server and client certificates it signed (openssl, as an operator's own PKI would issue them). */
+function issueCertificates(name: string) {
   const dir = mkdtempSync(join(tmpdir(), 'connect-wait-tls-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   openssl('req', '-x509', ...ec, '-days', '2', '-subj', '/CN=journey-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-  openssl('req', ...ec, '-subj', `/CN=${name}`, '-keyout', 'server.key', '-out', 'server.csr');
-  writeFileSync(
-    join(dir, 'server.ext'),
-    `subjectAltName=DNS:${name}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.pem',
-  );
-  return { dir, caPath: join(dir, 'ca.pem'), cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) };
+  const issue = (who: string, subject: string, extensions: string) => {
+    openssl('req', ...ec, '-subj', `/CN=${subject}`, '-keyout', `${who}.key`, '-out', `${who}.csr`);
+    writeFileSync(join(dir, `${who}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-days',
+      '2',
+      '-extfile',
+      `${who}.ext`,
+      '-out',
+      `${who}.pem`,
+    );
+  };
+  issue('server', name, `subjectAltName=DNS:${name}\nextendedKeyUsage=serverAuth`);
+  issue('client', 'journey-worker', 'extendedKeyUsage=clientAuth');
+  return {
+    caPath: join(dir, 'ca.pem'),
+    cert: readFileSync(join(dir, 'server.pem')),
+    key: readFileSync(join(dir, 'server.key')),
+    clientEnv: { TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'client.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(dir, 'client.key') },
+  };
 }
 
 // TLS as an operator configures it (TEMPORAL_TLS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME through
@@ -313,15 +382,18 @@ function issueCertificates(name: string): { dir: string; caPath: string; cert: B
 describe('TLS to Temporal', () => {
   const name = 'temporal.test';
 
-  async function tlsFrontend() {
+  async function tlsFrontend(opts: { mutual?: boolean } = {}) {
     const temporal = await connectDevServer();
     cleanups.push(() => temporal.close());
     const certs = issueCertificates(name);
     const port = await freePort();
-    const relay = await openRelay(port, temporal.address, certs);
+    const relay = await openRelay(port, temporal.address, {
+      ...certs,
+      requireClientCertFrom: opts.mutual ? readFileSync(certs.caPath) : undefined,
+    });
     cleanups.push(async () => relay.close());
     const trusted = { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: name };
-    return { temporal, address: `127.0.0.1:${port}`, trusted };
+    return { temporal, address: `127.0.0.1:${port}`, trusted, clientEnv: certs.clientEnv };
   }
 
   it("the probe agrees with the SDK's channels: the trusted setting connects, each wrong one is refused naming its setting", async () => {
@@ -341,7 +413,7 @@ describe('TLS to Temporal', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(TlsHandshakeError);
+      expect(err).toBeInstanceOf(TemporalRefusedError);
       expect(isTemporalNotAnswering(err)).toBe(false);
       return (err as Error).message;
     };
@@ -354,10 +426,25 @@ describe('TLS to Temporal', () => {
     );
     const plain = loadTemporalConfig({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TLS: 'true' }).connectionOptions;
     const toPlain = await probeTemporal(plain, {}).catch((e: unknown) => e);
-    expect(toPlain).toBeInstanceOf(TlsHandshakeError);
+    expect(toPlain).toBeInstanceOf(TemporalRefusedError);
     expect((toPlain as Error).message).toMatch(
       /the server answered in plain text: it does not serve TLS \(TEMPORAL_TLS\) \(ERR_SSL_WRONG_VERSION_NUMBER: wrong version number\)/,
     );
+  });
+
+  it("mTLS: a frontend that requires a client certificate refuses a process without one by name, and takes the CA's", async () => {
+    const { address, trusted, clientEnv } = await tlsFrontend({ mutual: true });
+    const options = (env: Record<string, string>) => loadTemporalConfig({ TEMPORAL_ADDRESS: address, ...env }).connectionOptions;
+    // TLS 1.3: the handshake completes on the client's side; the refusal is the server's first record.
+    const refused = await probeTemporal(options(trusted), {}).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TemporalRefusedError);
+    expect((refused as Error).message).toMatch(
+      /failed: the server refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\) \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED/,
+    );
+    await expect(probeTemporal(options({ ...trusted, ...clientEnv }), {})).resolves.toBeUndefined();
+    const client = await Connection.connect(options({ ...trusted, ...clientEnv }));
+    expect((await client.workflowService.getSystemInfo({})).serverVersion).toMatch(/\d+\.\d+/);
+    await client.close();
   });
 
   it('the API with a CA that does not sign the server exits 1 at once, naming the setting, instead of waiting', async () => {

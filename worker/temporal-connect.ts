@@ -39,7 +39,7 @@ const GRPC_UNAVAILABLE = 14;
 
 /** Whether an error from a first connection means "Temporal is not answering yet", worth waiting for. */
 export function isTemporalNotAnswering(err: unknown): boolean {
-  if (err instanceof TlsHandshakeError) return false;
+  if (err instanceof TemporalRefusedError) return false;
   const e = err as { message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   if (e?.code === GRPC_UNAVAILABLE || e?.cause?.code === GRPC_UNAVAILABLE) return true;
   return NOT_ANSWERING.test(`${String(e?.message ?? err)} ${String(e?.cause?.message ?? '')}`);
@@ -89,6 +89,8 @@ export async function connectWhenReachable<T>(connect: () => Promise<T>, opts: C
 }
 
 const PROBE_TIMEOUT_MS = 5_000;
+/** How long the probe waits for the server's first HTTP/2 frame before leaving the verdict to the SDK's channel. */
+const ANSWER_WAIT_MS = 2_000;
 
 /** host and port of a Temporal address (`host:port`, `[v6]:port`), or undefined when it has no port to probe. */
 export function hostAndPort(address: string): { host: string; port: number } | undefined {
@@ -97,21 +99,36 @@ export function hostAndPort(address: string): { host: string; port: number } | u
   return { host: m[1], port: Number(m[2]) };
 }
 
-/** A TLS handshake refused for a reason the next attempt meets again: a certificate, a name, a server without TLS. */
-export class TlsHandshakeError extends Error {}
+/**
+ * What the address answered, that the next attempt meets again: a TLS handshake refused (a certificate, a name, a
+ * client certificate), TLS spoken to a server without it or the reverse, a server that does not speak HTTP/2.
+ */
+export class TemporalRefusedError extends Error {}
 
+const UNTRUSTED_CA = 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)';
+const CLIENT_CERT_REFUSED = "the server refused this process's client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH)";
 // Why a handshake failed, in the setting's terms (node's error codes).
 const TLS_REASONS: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'the server answered in plain text: it does not serve TLS (TEMPORAL_TLS)',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by a CA this process trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_CA,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CA,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CA,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CA,
   ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another name (TEMPORAL_TLS_SERVER_NAME)',
   CERT_HAS_EXPIRED: 'its certificate has expired',
+  // mTLS: with TLS 1.3 the server says so after the handshake, in its first record (hence the preface below).
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: CLIENT_CERT_REFUSED,
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: CLIENT_CERT_REFUSED,
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: CLIENT_CERT_REFUSED,
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: CLIENT_CERT_REFUSED,
 };
 // The socket's own errors that mean nothing answers there yet: the same on a plain or a TLS connection.
 const SOCKET_NOT_ANSWERING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** HTTP/2's client connection preface and an empty SETTINGS frame: what gRPC sends first on every connection. */
+const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
+const H2_SETTINGS = 0x04;
+const TLS_ALERT_RECORD = 0x15;
 
 /** What `probeTemporal` needs of the connection options: the SDK's own (the TLS block and the API key turn TLS on). */
 export interface ProbedConnection {
@@ -126,25 +143,28 @@ const opensslReason = (message: string) => /SSL routines:[^:]*:([^:]+)/.exec(mes
 const bytes = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);
 
 /**
- * One connection to Temporal's address as the client's gRPC channel would open it, closed as soon as it is up: a
- * plain TCP connection, or with TLS on (a `tls` block or an API key, as the SDK decides) the TLS handshake with the
- * same CA, client certificate and server name.
+ * One connection to Temporal's address as the client's gRPC channel would open it, closed once the server has
+ * answered: a plain TCP connection, or with TLS on (a `tls` block or an API key, as the SDK decides) the TLS
+ * handshake with the same CA, client certificate and server name; then HTTP/2's preface, to read the server's first
+ * frame.
  *
  * The client's channel (the API's connection, @temporalio/client) reports neither a refused port nor a refused
  * handshake: it tries again inside its `connectTimeout` (10 s by default) and then says only that the deadline
- * passed. So each attempt of the wait took 10 s (an API came up to 10 s after Temporal did), and a TLS setting that
- * could never work (an untrusted certificate, a wrong server name, a server without TLS) was waited for like an
- * outage, for the whole JOURNEY_TEMPORAL_CONNECT_WAIT_S. This probe fails in milliseconds: a refused or unreachable
- * address with "tcp connect error: ..." (waited for, like core's), a handshake refused with a `TlsHandshakeError`
- * (not waited for), naming the setting. A connection closed during the handshake is waited for: a frontend still
- * starting behind a load balancer does that too. Skipped when the channel goes through a proxy (grpc_proxy,
- * https_proxy, http_proxy), which a direct probe would wrongly find closed.
+ * passed. So each attempt of the wait took 10 s (an API came up to 10 s after Temporal did), and a setting that
+ * could never work (an untrusted certificate, a wrong server name, a refused client certificate, TLS on or off
+ * against a server the other way, an address that is a web server) was waited for like an outage, for the whole
+ * JOURNEY_TEMPORAL_CONNECT_WAIT_S. This probe fails in milliseconds: a refused or unreachable address with
+ * "tcp connect error: ..." (waited for, like core's), the rest with a `TemporalRefusedError` (not waited for) that
+ * names the setting. A connection closed, reset or silent after it opened is left to the channel (and so waited for):
+ * a frontend still starting behind a load balancer does that too. Skipped when the channel goes through a proxy
+ * (grpc_proxy, https_proxy, http_proxy), which a direct probe would wrongly find closed.
  */
 export async function probeTemporal(options: ProbedConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const target = hostAndPort(options.address);
   if (!target || env.grpc_proxy || env.https_proxy || env.http_proxy) return;
   const tlsOn = options.tls ?? (options.apiKey !== undefined ? true : undefined);
   const tls = typeof tlsOn === 'object' && tlsOn !== null ? tlsOn : tlsOn ? {} : undefined;
+  const address = options.address;
   await new Promise<void>((resolve, reject) => {
     const socket = tls
       ? tlsConnect({
@@ -158,26 +178,52 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
           ALPNProtocols: ['h2'],
         })
       : tcpConnect({ host: target.host, port: target.port });
+    let open = false;
     const end = (err?: Error) => {
       socket.destroy();
       if (err) reject(err);
       else resolve();
     };
     socket.setTimeout(PROBE_TIMEOUT_MS, () =>
-      end(new Error(`tcp connect error: no answer from ${options.address} in ${PROBE_TIMEOUT_MS / 1000} s`)),
+      end(open ? undefined : new Error(`tcp connect error: no answer from ${address} in ${PROBE_TIMEOUT_MS / 1000} s`)),
     );
-    socket.once('error', (err: NodeJS.ErrnoException) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? '';
-      if (!tls || SOCKET_NOT_ANSWERING.has(code)) return end(new Error(`tcp connect error: ${err.message}`));
-      if (code === 'ECONNRESET' || code === 'EPIPE') {
-        return end(new Error(`connection reset during the TLS handshake with ${options.address}: ${err.message}`));
+      if (!open && SOCKET_NOT_ANSWERING.has(code)) return end(new Error(`tcp connect error: ${err.message}`));
+      const why = tls ? TLS_REASONS[code] : undefined;
+      if (why)
+        return end(new TemporalRefusedError(`TLS handshake with ${address} failed: ${why} (${code}: ${opensslReason(err.message)})`));
+      if (tls && !open && !['ECONNRESET', 'EPIPE'].includes(code)) {
+        return end(new TemporalRefusedError(`TLS handshake with ${address} failed (${code || 'no code'}: ${opensslReason(err.message)})`));
       }
-      const why = TLS_REASONS[code] ?? 'the handshake was refused';
-      end(
-        new TlsHandshakeError(`TLS handshake with ${options.address} failed: ${why} (${code || 'no code'}: ${opensslReason(err.message)})`),
-      );
+      // Reset or closed: a frontend starting, or going away. The channel's attempt decides.
+      end(open ? undefined : new Error(`tcp connect error: ${err.message}`));
     });
-    socket.once(tls ? 'secureConnect' : 'connect', () => end());
+    socket.once('close', () => end(open ? undefined : new Error(`tcp connect error: ${address} closed the connection`)));
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
+      open = true;
+      socket.setTimeout(ANSWER_WAIT_MS);
+      socket.write(H2_PREFACE);
+    });
+    socket.once('data', (first: Buffer) => {
+      if (first.length >= 9 && first[3] === H2_SETTINGS) return end();
+      if (!tls && first[0] === TLS_ALERT_RECORD && first[1] === 0x03) {
+        return end(new TemporalRefusedError(`${address} answered with TLS: it serves only TLS connections (TEMPORAL_TLS)`));
+      }
+      const text = first.toString('latin1', 0, Math.min(first.length, 200));
+      if (/^HTTP\/1\.[01] /.test(text)) {
+        const line = text.split('\r\n')[0];
+        const tlsOnly = /HTTPS/i.test(text) && !tls;
+        return end(
+          new TemporalRefusedError(
+            tlsOnly
+              ? `${address} answered HTTP/1 ("${line}"): it serves only TLS connections (TEMPORAL_TLS)`
+              : `${address} answered HTTP/1 ("${line}"): not a gRPC server, so not Temporal's frontend (TEMPORAL_ADDRESS)`,
+          ),
+        );
+      }
+      end(); // something else: the channel's attempt will say what
+    });
   });
 }
 
