@@ -4,7 +4,6 @@
 // activity's lines (a send key embeds the workflow id) nor in the SDK's; and the payout that ended for good is
 // counted on its Prometheus endpoint (journey_activity_failures, retryable="false"), where operators alert on it.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerRef } from '../activities/log-redaction.ts';
 import { waitFor } from './support/wait.ts';
-import { runNode } from './support/run-node.ts';
+import { runNode, startScript } from './support/run-node.ts';
 import { CONTACT_POLICY_FILE } from '../definitions/contact-policy.ts';
 
 /** The shipped contact policy without quiet hours: the run's first ask goes out at once on the wall clock, at any hour the suite runs. */
@@ -38,32 +37,24 @@ describe('the worker process under provider faults (dev server, Postmark-compati
     const customer = `ada.lovelace+${Date.now().toString(36)}@example.com`;
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporal.address,
-        JOURNEY_TASK_QUEUE: taskQueue,
-        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'worker-logs-')),
-        JOURNEY_LOG_LEVEL: 'INFO',
-        POSTMARK_SERVER_TOKEN: 'log-token',
-        POSTMARK_API_URL: postmark.url,
-        JOURNEY_PUBLIC_URL: 'https://journeys.example.com',
-        JOURNEY_UNSUBSCRIBE_SECRET: 'worker-process-unsubscribe-secret',
-        // Production mode refuses to start without payload encryption (definitions/production-mode.ts).
-        JOURNEY_CODEC_KEYS: `wp1:${Buffer.alloc(32, 3).toString('base64')}`,
-        JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
-        JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
-        JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
-        JOURNEY_CONTACT_POLICY: policyWithoutQuietHours(),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const worker = startScript('worker/main.ts', {
+      TEMPORAL_ADDRESS: temporal.address,
+      JOURNEY_TASK_QUEUE: taskQueue,
+      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'worker-logs-')),
+      JOURNEY_LOG_LEVEL: 'INFO',
+      POSTMARK_SERVER_TOKEN: 'log-token',
+      POSTMARK_API_URL: postmark.url,
+      JOURNEY_PUBLIC_URL: 'https://journeys.example.com',
+      JOURNEY_UNSUBSCRIBE_SECRET: 'worker-process-unsubscribe-secret',
+      // Production mode refuses to start without payload encryption (definitions/production-mode.ts).
+      JOURNEY_CODEC_KEYS: `wp1:${Buffer.alloc(32, 3).toString('base64')}`,
+      JOURNEY_REWARD_WEBHOOK_URL: receiver.url,
+      JOURNEY_REWARD_WEBHOOK_SECRET: 'worker-secret',
+      JOURNEY_WORKER_METRICS_PORT: String(metricsPort),
+      JOURNEY_CONTACT_POLICY: policyWithoutQuietHours(),
     });
-    let output = '';
-    worker.stdout!.on('data', (c) => (output += c));
-    worker.stderr!.on('data', (c) => (output += c));
-    const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
     try {
-      await waitFor('the worker polling', () => (output.includes('polling task queue') ? true : undefined), 60_000, 200);
+      await waitFor('the worker polling', () => (worker.output().includes('polling task queue') ? true : undefined), 60_000, 200);
       // A plan whose first ask goes out at once, in any hour: the shipped journey with a zero delay and an all-day window
       // (neither the journey's policy nor the worker's has quiet hours: the test failed every night, 20:00-08:00 New York, with them).
       const plan = await shippedPlan('nps-promoter-referral');
@@ -84,7 +75,7 @@ describe('the worker process under provider faults (dev server, Postmark-compati
       await new Promise((r) => setTimeout(r, 500)); // the lines of the successful attempt
       const sendKey = `${workflowId}:1:invite:referral:1`; // (Postmark's Metadata holds a digest of a key this long)
       // The worker said something about the failed attempts, with the journey and the customer's digest.
-      expect(output).toMatch(/Postmark send failed, Temporal will retry/);
+      expect(worker.output()).toMatch(/Postmark send failed, Temporal will retry/);
 
       // A referral that converts at once (release on conversion): its payout meets a 422 and ends, not retried.
       const run = temporal.client.workflow.getHandle(workflowId);
@@ -108,8 +99,8 @@ describe('the worker process under provider faults (dev server, Postmark-compati
       const issues = receiver.requests.filter((r) => r.label === 'issue');
       expect(new Set(issues.map((r) => r.key)).size).toBe(issues.length); // each payout tried once: not retried
       await new Promise((r) => setTimeout(r, 500));
-      expect(output).toContain(`journey:nps-promoter-referral:${customerRef(`${customer}:1:invite:referral:1`)}`);
-      for (const secret of [customer, customer.split('@')[0], sendKey]) expect(output).not.toContain(secret);
+      expect(worker.output()).toContain(`journey:nps-promoter-referral:${customerRef(`${customer}:1:invite:referral:1`)}`);
+      for (const secret of [customer, customer.split('@')[0], sendKey]) expect(worker.output()).not.toContain(secret);
       await temporal.client.workflow.getHandle(workflowId).terminate('test over');
       for (const id of [customer, 'friend@other.example'])
         await temporal.client.workflow
@@ -117,8 +108,8 @@ describe('the worker process under provider faults (dev server, Postmark-compati
           .terminate('test over')
           .catch(() => undefined);
     } finally {
-      worker.kill('SIGINT');
-      await exited;
+      worker.child.kill('SIGINT');
+      await worker.exited;
       await postmark.close();
       await receiver.close();
       await temporal.close();
