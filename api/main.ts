@@ -10,11 +10,10 @@
 //   JOURNEY_CODEC_KEYS (payload encryption, shared with
 //   the worker), JOURNEY_CODEC_UI_TOKEN / JOURNEY_CODEC_CORS_ORIGINS (the Temporal UI's codec endpoint, /codec).
 // SIGHUP reloads the journey files (an invalid file is refused, the last good versions keep serving).
-import { Connection } from '@temporalio/client';
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
-import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from '../worker/temporal-connect.ts';
+import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, connectClient } from '../worker/temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -96,16 +95,13 @@ try {
 // Temporal may not be up yet: wait for it, within the bound, before listening (worker/temporal-connect.ts). Until
 // then the port is closed, so a load balancer sends the events to an API that can route them.
 const handBackStopSignals = exitOnStopWhileWaiting('api');
-// probeTemporal first: the client's channel would spend its whole 10 s connectTimeout on a refused port, and wait
-// on a TLS handshake that can never succeed as if Temporal were down.
-const connection = await connectWhenReachable(
-  () => probeTemporal(config.connectionOptions).then(() => Connection.connect(config.connectionOptions)),
-  {
-    address: config.connectionOptions.address,
-    waitMs: connectWaitMs,
-    log: (line) => console.error(`api: ${line}`),
-  },
-).catch((err) => fail(err.message));
+// Each attempt probed first (connectClient): the client's channel alone would spend its whole 10 s connectTimeout on
+// a refused port, and wait on a setting that can never work (TLS, a web server at the address) as if Temporal were down.
+const connection = await connectWhenReachable(() => connectClient(config.connectionOptions), {
+  address: config.connectionOptions.address,
+  waitMs: connectWaitMs,
+  log: (line) => console.error(`api: ${line}`),
+}).catch((err) => fail(err.message));
 handBackStopSignals();
 const client = createTemporalClient(connection, config);
 console.error(`api: ${describePayloadProtection(config.payloads)}`);

@@ -6,9 +6,8 @@ import { runsWithJemalloc } from './allocator.ts';
 import { applyHeapGrowth, describeHeapGrowth } from './heap-growth.ts';
 import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
-import { Connection } from '@temporalio/client';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
-import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from './temporal-connect.ts';
+import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, connectClient } from './temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
@@ -59,10 +58,9 @@ const connection = await connectWhenReachable(() => NativeConnection.connect(con
   fail(err.message),
 );
 // Activities that update the customer's own workflow (contact slots, the reward ledger) need a client.
-const clientConnection = await connectWhenReachable(
-  () => probeTemporal(config.connectionOptions).then(() => Connection.connect(config.connectionOptions)),
-  waiting,
-).catch((err) => fail(err.message));
+const clientConnection = await connectWhenReachable(() => connectClient(config.connectionOptions), waiting).catch((err) =>
+  fail(err.message),
+);
 handBackStopSignals();
 const client = createTemporalClient(clientConnection, config);
 

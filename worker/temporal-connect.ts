@@ -7,7 +7,7 @@
 
 import { connect as tcpConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { TLSConfig } from '@temporalio/client';
+import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 
 /** How long a process waits for Temporal at start, by default: five minutes. */
 export const DEFAULT_CONNECT_WAIT_S = 300;
@@ -193,10 +193,12 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
       const why = tls ? TLS_REASONS[code] : undefined;
       if (why)
         return end(new TemporalRefusedError(`TLS handshake with ${address} failed: ${why} (${code}: ${opensslReason(err.message)})`));
-      if (tls && !open && !['ECONNRESET', 'EPIPE'].includes(code)) {
+      // Before the handshake ends, an error of TLS's own (OpenSSL's ERR_SSL_…, a certificate's code, EPROTO) is the
+      // same on the next attempt; one of the socket's (ECONNRESET, EPIPE, …) is a frontend starting or going away.
+      if (tls && !open && !(/^E[A-Z]+$/.test(code) && code !== 'EPROTO')) {
         return end(new TemporalRefusedError(`TLS handshake with ${address} failed (${code || 'no code'}: ${opensslReason(err.message)})`));
       }
-      // Reset or closed: a frontend starting, or going away. The channel's attempt decides.
+      // Reset or closed: waited for before the connection opened; after it, the channel's attempt decides.
       end(open ? undefined : new Error(`tcp connect error: ${err.message}`));
     });
     socket.once('close', () => end(open ? undefined : new Error(`tcp connect error: ${address} closed the connection`)));
@@ -225,6 +227,12 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
       end(); // something else: the channel's attempt will say what
     });
   });
+}
+
+/** The client's connection (@temporalio/client), each attempt probed first (`probeTemporal`): for `connectWhenReachable`. */
+export async function connectClient(options: ConnectionOptions & ProbedConnection): Promise<Connection> {
+  await probeTemporal(options);
+  return Connection.connect(options);
 }
 
 /**
