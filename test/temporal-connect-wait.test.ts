@@ -59,6 +59,15 @@ async function openRelay(
   return relay;
 }
 
+/** What an API needs to start (its port, a key, a referral secret, a data folder), in dev mode. */
+const apiSettings = (port: number) => ({
+  JOURNEY_API_PORT: String(port),
+  JOURNEY_API_KEYS: 'connect-wait-key',
+  JOURNEY_DEV_MODE: '1',
+  JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
+  JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+});
+
 const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -245,11 +254,7 @@ describe('the worker and the API started before Temporal', () => {
       startScript('api/main.ts', {
         TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
-        JOURNEY_API_PORT: String(apiPort),
-        JOURNEY_API_KEYS: 'connect-wait-key',
-        JOURNEY_DEV_MODE: '1',
-        JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
-        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+        ...apiSettings(apiPort),
       }),
     );
     await waitFor('the API waiting for Temporal', () => attempts(api.output()) >= 1, 60_000);
@@ -306,11 +311,7 @@ describe('the worker and the API started before Temporal', () => {
     const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${(web.address() as AddressInfo).port}`,
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-      JOURNEY_API_PORT: String(await freePort()),
-      JOURNEY_API_KEYS: 'connect-wait-key',
-      JOURNEY_DEV_MODE: '1',
-      JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
-      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+      ...apiSettings(await freePort()),
     });
     expect(code).toBe(1);
     expect(attempts(output)).toBe(0);
@@ -454,11 +455,7 @@ describe('TLS to Temporal', () => {
       TEMPORAL_TLS: 'true',
       TEMPORAL_TLS_SERVER_NAME: name,
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-      JOURNEY_API_PORT: String(await freePort()),
-      JOURNEY_API_KEYS: 'connect-wait-key',
-      JOURNEY_DEV_MODE: '1',
-      JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
-      JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+      ...apiSettings(await freePort()),
     });
     expect(code).toBe(1);
     expect(attempts(output)).toBe(0);
@@ -474,11 +471,7 @@ describe('TLS to Temporal', () => {
       startScript('api/main.ts', {
         TEMPORAL_ADDRESS: address,
         ...trusted,
-        JOURNEY_API_PORT: String(apiPort),
-        JOURNEY_API_KEYS: 'connect-wait-key',
-        JOURNEY_DEV_MODE: '1',
-        JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
-        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
+        ...apiSettings(apiPort),
       }),
     );
     const worker = stopAtEnd(
