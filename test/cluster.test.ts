@@ -170,12 +170,10 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       // worker that holds it (its sticky queue), so the three promoters' runs can all land on one worker. While one
       // worker has written nothing, another promoter whom the journey disqualifies (health score below 60: a run
       // that writes its tracking records and sends no ask, so the counts below do not move) starts a new run every
-      // 5 s, for a minute. Until stop 55 these were detractors, which start no journey run since events are routed
-      // only where they can open a cycle (issue 16), so they could never reach the idle worker: the four "only one
-      // worker took runs" entries of stops 52-54 each sent 11 of them, and in each the idle worker had polled all
-      // along (its empty polls counted, and it took its share of the customers' queue). If it happens again the test
-      // goes on (the worker killed below is then the one holding the runs, so they must move) and says so loudly,
-      // with what the server and each worker say about their polls.
+      // 5 s, for a minute. Not detractors: events are routed only where they can open a cycle, so a detractor starts
+      // no journey run, only customer:<id>, which writes no tracking (bench/README.md, scale, stop 55). If one worker
+      // still takes no run, the test goes on (the worker killed below is then the one holding the runs, so they must
+      // move) and says so loudly, with what the server and each worker say about their polls.
       let probes = 0;
       const disqualified: string[] = [];
       const bothWrote = await waitFor(
