@@ -1,6 +1,8 @@
 // A worker or API started while Temporal is down waits for it (JOURNEY_TEMPORAL_CONNECT_WAIT_S, worker/temporal-connect.ts)
 // instead of exiting into a supervisor's restart loop: the real processes, pointed at a port where nothing listens
 // until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would.
+// A setting that can never work (TLS the frontend refuses, a web server at the address) ends the wait at once, by
+// name: against a relay that ends TLS with a CA, server and client certificates issued here by openssl.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -23,10 +25,9 @@ import {
   probeTemporal,
   TemporalRefusedError,
 } from '../worker/temporal-connect.ts';
-import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { JOURNEY_WORKFLOW_TYPE, journeyEventSignal, journeyStateQuery, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { event, shippedPlan } from './interpreter/harness.ts';
-import { customerTaskQueueOf } from '../worker/temporal-config.ts';
+import { customerTaskQueueOf, loadTemporalConfig } from '../worker/temporal-config.ts';
 
 /**
  * A relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". With `tls`, it ends TLS
