@@ -7,7 +7,7 @@ import { applyHeapGrowth, describeHeapGrowth } from './heap-growth.ts';
 import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
-import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, connectClient } from './temporal-connect.ts';
+import { connectClient, connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from './temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
@@ -54,9 +54,12 @@ const waiting = {
   waitMs: connectWaitMs,
   log: (line: string) => console.warn(`worker: ${line}`),
 };
-const connection = await connectWhenReachable(() => NativeConnection.connect(config.connectionOptions), waiting).catch((err) =>
-  fail(err.message),
-);
+// Probed first here too: core words most refusals itself, but against a server that answers HTTP/1 it sometimes says
+// only "broken pipe" (3 of 200 attempts), which reads as a frontend still starting.
+const connection = await connectWhenReachable(
+  () => probeTemporal(config.connectionOptions).then(() => NativeConnection.connect(config.connectionOptions)),
+  waiting,
+).catch((err) => fail(err.message));
 // Activities that update the customer's own workflow (contact slots, the reward ledger) need a client.
 const clientConnection = await connectWhenReachable(() => connectClient(config.connectionOptions), waiting).catch((err) =>
   fail(err.message),

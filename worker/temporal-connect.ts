@@ -135,6 +135,8 @@ export interface ProbedConnection {
   address: string;
   tls?: boolean | null | TLSConfig;
   apiKey?: unknown;
+  /** The worker's (core's) HTTP CONNECT proxy: the probe is skipped, as with the proxy variables. */
+  proxy?: unknown;
 }
 
 /** OpenSSL's reason ("wrong version number") out of its line (`80CC…:error:0A00010B:SSL routines:fn:reason:file:line:`). */
@@ -161,7 +163,7 @@ const bytes = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : unde
  */
 export async function probeTemporal(options: ProbedConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const target = hostAndPort(options.address);
-  if (!target || env.grpc_proxy || env.https_proxy || env.http_proxy) return;
+  if (!target || options.proxy || env.grpc_proxy || env.https_proxy || env.http_proxy) return;
   const tlsOn = options.tls ?? (options.apiKey !== undefined ? true : undefined);
   const tls = typeof tlsOn === 'object' && tlsOn !== null ? tlsOn : tlsOn ? {} : undefined;
   const address = options.address;
