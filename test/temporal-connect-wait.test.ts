@@ -302,7 +302,7 @@ describe('the worker and the API started before Temporal', () => {
     });
     expect(code).toBe(1);
     expect(attempts(output)).toBe(0);
-    // Said by the probe, before core's connection: core alone says "broken pipe" in about 1 attempt of 70 here, which
+    // Said by the probe, before core's connection: core alone now and then says "broken pipe", which
     // reads as a frontend still starting (a fresh clone failed on it, attempts 1).
     expect(output).toMatch(
       /worker: cannot reach Temporal at .*: 127\.0\.0\.1:\d+ answered HTTP\/1 \("HTTP\/1\.1 400 Bad Request"\): not a gRPC server.*\(not retried: waiting cannot fix it\)/,

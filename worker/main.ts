@@ -55,7 +55,7 @@ const waiting = {
   log: (line: string) => console.warn(`worker: ${line}`),
 };
 // Probed first here too: core words most refusals itself, but against a server that answers HTTP/1 it sometimes says
-// only "broken pipe" (3 of 200 attempts), which reads as a frontend still starting.
+// only "broken pipe" (now and then: a fresh clone's test met it), which reads as a frontend still starting.
 const connection = await connectWhenReachable(
   () => probeTemporal(config.connectionOptions).then(() => NativeConnection.connect(config.connectionOptions)),
   waiting,
