@@ -4,6 +4,7 @@
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/contract/index.ts';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 
 /**
  * The client's gRPC keepalive, relaxed for the Java test server. The SDK's client connection pings every 30 s, even
@@ -74,4 +75,31 @@ export async function registerJourneySearchAttributes(env: TestWorkflowEnvironme
     namespace,
     searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]])) as never,
   });
+}
+
+/** How often signalWithStartOnTestServer sends a call the test server refused during a handover. */
+const HANDOVER_REFUSALS = 5;
+
+/**
+ * `client.workflow.signalWithStart` for the time-skipping test server. Its SignalWithStart is not atomic: it looks
+ * the workflow id up, and when that run has closed (a continue-as-new being handed over) it starts one, without the
+ * request's workflowIdConflictPolicy. By then the chain's next run is open, and the call is refused with
+ * WorkflowExecutionAlreadyStartedError (TestWorkflowService.signalWithStartWorkflowExecution in temporalio/sdk-java;
+ * test/test-server-signal-with-start.test.ts). The refusal comes before the signal is recorded, so the call is sent
+ * again, at most HANDOVER_REFUSALS times. Temporal's server looks up and starts in one step and never refuses such a
+ * call, so the API calls signalWithStart directly; this is for drivers of the test server only.
+ */
+export async function signalWithStartOnTestServer(
+  client: Client,
+  onRefused: (() => void) | undefined,
+  ...args: Parameters<Client['workflow']['signalWithStart']>
+): ReturnType<Client['workflow']['signalWithStart']> {
+  for (let refused = 0; ; refused++) {
+    try {
+      return await client.workflow.signalWithStart(...args);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || refused >= HANDOVER_REFUSALS) throw err;
+      onRefused?.();
+    }
+  }
 }

@@ -27,7 +27,7 @@ import { loadJourneyDir } from '../../definitions/loader.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { uniqueTaskQueue, workflowBundle } from '../support/temporal.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { registerJourneySearchAttributes } from '../../scripts/time-skipping-env.ts';
+import { registerJourneySearchAttributes, signalWithStartOnTestServer } from '../../scripts/time-skipping-env.ts';
 
 /** The time-skipping server rejects undefined custom search attributes (the workflow task fails); it accepts
  *  AddSearchAttributes, so register the journey's attributes on it exactly as on the dev server. */
@@ -176,7 +176,9 @@ export async function sendEvent(
     ...(opts.searchAttributes === false ? { searchAttributes: false } : {}),
     ...(opts.continueAsNewAfter !== undefined ? { continueAsNewAfter: opts.continueAsNewAfter } : {}),
   };
-  const handle = await client.workflow.signalWithStart(JOURNEY_WORKFLOW_TYPE, {
+  // A run with continueAsNewAfter hands over while events arrive; the test server may refuse a call then
+  // (scripts/time-skipping-env.ts), and this sends it again.
+  const handle = await signalWithStartOnTestServer(client, undefined, JOURNEY_WORKFLOW_TYPE, {
     workflowId: journeyWorkflowId(plan.journeyId, customerId),
     taskQueue: h.taskQueue,
     args: [input],
