@@ -192,7 +192,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_TEMPORAL_CONNECT_WAIT_S: {
     default: '300',
     meaning:
-      'how long the worker and the API wait for Temporal at start (retries from 0.5 s, doubling to 10 s, one line each) before they exit 1; `0`: one attempt. A setting that cannot work ends it at once, naming the variable: a server that is not Temporal, credentials refused, a TLS certificate not trusted or for another name, a client certificate refused, TLS against a plain server',
+      'how long the worker and the API wait for Temporal at start (retries from 0.5 s, doubling to 10 s, one line each) before they exit 1; `0`: one attempt. A setting that cannot work ends it at once, naming the variable: a server that is not Temporal, credentials refused, a TLS certificate not trusted or for another name, a client certificate refused, TLS against a plain server or plain against a TLS-only one',
   },
   TEMPORAL_NAMESPACE: { default: 'default', meaning: 'the namespace', readBy: 'Temporal SDK' },
   TEMPORAL_API_KEY: { default: '—', meaning: 'Temporal Cloud API key (turns TLS on)', readBy: 'Temporal SDK' },

@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
+import { issueCertificates } from './support/certificates.ts';
 import { waitFor } from './support/wait.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import {
@@ -346,42 +346,6 @@ describe('the worker and the API started before Temporal', () => {
     expect(output).toContain('api: JOURNEY_TEMPORAL_CONNECT_WAIT_S="soon" must be a whole number of seconds >= 0');
   });
 });
-
-/** A CA, and the server and client certificates it signed (openssl, as an operator's own PKI would issue them). */
-function issueCertificates(name: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'connect-wait-tls-'));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', ...ec, '-days', '2', '-subj', '/CN=journey-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-  const issue = (who: string, subject: string, extensions: string) => {
-    openssl('req', ...ec, '-subj', `/CN=${subject}`, '-keyout', `${who}.key`, '-out', `${who}.csr`);
-    writeFileSync(join(dir, `${who}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${who}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-days',
-      '2',
-      '-extfile',
-      `${who}.ext`,
-      '-out',
-      `${who}.pem`,
-    );
-  };
-  issue('server', name, `subjectAltName=DNS:${name}\nextendedKeyUsage=serverAuth`);
-  issue('client', 'journey-worker', 'extendedKeyUsage=clientAuth');
-  return {
-    caPath: join(dir, 'ca.pem'),
-    cert: readFileSync(join(dir, 'server.pem')),
-    key: readFileSync(join(dir, 'server.key')),
-    clientEnv: { TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'client.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(dir, 'client.key') },
-  };
-}
 
 // TLS as an operator configures it (TEMPORAL_TLS, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME through
 // Temporal's envconfig, worker/temporal-config.ts), against a relay that ends TLS in front of the suite's server.

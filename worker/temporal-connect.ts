@@ -158,7 +158,9 @@ const bytes = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : unde
  * JOURNEY_TEMPORAL_CONNECT_WAIT_S. This probe fails in milliseconds: a refused or unreachable address with
  * "tcp connect error: ..." (waited for, like core's), the rest with a `TemporalRefusedError` (not waited for) that
  * names the setting. A connection closed, reset or silent after it opened is left to the channel (and so waited for):
- * a frontend still starting behind a load balancer does that too. Skipped when the channel goes through a proxy
+ * a frontend still starting behind a load balancer does that too; but a plain connection closed unanswered by a
+ * server that then takes a TLS handshake is TLS missing here (Temporal's frontend, a Go gRPC server, says nothing to
+ * plain bytes), refused naming TEMPORAL_TLS. Skipped when the channel goes through a proxy
  * (grpc_proxy, https_proxy, http_proxy), which a direct probe would wrongly find closed.
  */
 export async function probeTemporal(options: ProbedConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -167,7 +169,7 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
   const tlsOn = options.tls ?? (options.apiKey !== undefined ? true : undefined);
   const tls = typeof tlsOn === 'object' && tlsOn !== null ? tlsOn : tlsOn ? {} : undefined;
   const address = options.address;
-  await new Promise<void>((resolve, reject) => {
+  const closedUnanswered = await new Promise<boolean>((resolve, reject) => {
     const socket = tls
       ? tlsConnect({
           host: target.host,
@@ -181,10 +183,10 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
         })
       : tcpConnect({ host: target.host, port: target.port });
     let open = false;
-    const end = (err?: Error) => {
+    const end = (err?: Error, closed = false) => {
       socket.destroy();
       if (err) reject(err);
-      else resolve();
+      else resolve(closed);
     };
     socket.setTimeout(PROBE_TIMEOUT_MS, () =>
       end(open ? undefined : new Error(`tcp connect error: no answer from ${address} in ${PROBE_TIMEOUT_MS / 1000} s`)),
@@ -201,9 +203,9 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
         return end(new TemporalRefusedError(`TLS handshake with ${address} failed (${code || 'no code'}: ${opensslReason(err.message)})`));
       }
       // Reset or closed: waited for before the connection opened; after it, the channel's attempt decides.
-      end(open ? undefined : new Error(`tcp connect error: ${err.message}`));
+      end(open ? undefined : new Error(`tcp connect error: ${err.message}`), open);
     });
-    socket.once('close', () => end(open ? undefined : new Error(`tcp connect error: ${address} closed the connection`)));
+    socket.once('close', () => end(open ? undefined : new Error(`tcp connect error: ${address} closed the connection`), open));
     socket.once(tls ? 'secureConnect' : 'connect', () => {
       open = true;
       socket.setTimeout(ANSWER_WAIT_MS);
@@ -228,6 +230,39 @@ export async function probeTemporal(options: ProbedConnection, env: NodeJS.Proce
       }
       end(); // something else: the channel's attempt will say what
     });
+  });
+  // A Go gRPC server with TLS (Temporal's frontend) closes a plain connection without a word, as a frontend still
+  // starting behind a load balancer may. Only a TLS handshake tells them apart.
+  if (!tls && closedUnanswered && (await completesTlsHandshake(target.host, target.port))) {
+    throw new TemporalRefusedError(
+      `${address} closed a plain connection unanswered and takes a TLS handshake: it serves only TLS connections (TEMPORAL_TLS)`,
+    );
+  }
+}
+
+/**
+ * Whether the server at host:port speaks TLS: its handshake completes, or it ends it with an alert of TLS's own (a
+ * client certificate it requires, under TLS 1.2). Its certificate is not checked: only the protocol is asked.
+ */
+async function completesTlsHandshake(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      servername: isIP(host) ? undefined : host,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['h2'],
+    });
+    const end = (speaksTls: boolean) => {
+      socket.destroy();
+      resolve(speaksTls);
+    };
+    socket.setTimeout(ANSWER_WAIT_MS, () => end(false));
+    socket.once('secureConnect', () => end(true));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      end((err.code ?? '').startsWith('ERR_SSL_') && err.code !== 'ERR_SSL_WRONG_VERSION_NUMBER'),
+    );
+    socket.once('close', () => end(false));
   });
 }
 

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
@@ -75,6 +75,64 @@ function sqlStore(db: string, pg: PostgresCluster, maxConns: number): string {
 
 /** The server's static config (`--env cluster`) and its dynamic config; the password makes it owner-only. */
 export function writeServerConfig(opts: TemporalServerOptions): string {
+  return writeConfigFiles({
+    dir: opts.dir,
+    frontendPort: opts.frontendPort,
+    internalPorts: opts.internalPorts,
+    historyShards: opts.historyShards,
+    persistence: `  defaultStore: postgres-default
+  visibilityStore: postgres-visibility
+  datastores:
+    postgres-default:
+${sqlStore(DATABASES.default, opts.postgres, 20)}
+    postgres-visibility:
+${sqlStore(DATABASES.visibility, opts.postgres, 10)}`,
+  });
+}
+
+/**
+ * TLS on the frontend, as a deployment serves clients: the server's certificate, and with `clientCaPath` mutual TLS
+ * (every client, the server's own system worker included, shows a certificate that CA signed).
+ */
+export interface FrontendTls {
+  certPath: string;
+  keyPath: string;
+  /** The CA the server's own system worker trusts the frontend's certificate by. */
+  caPath: string;
+  /** The name on the frontend's certificate, which the system worker checks. */
+  serverName: string;
+  /** Mutual TLS: clients must show a certificate signed by this CA; the system worker shows `workerCert`. */
+  clientCaPath?: string;
+  workerCert?: { certPath: string; keyPath: string };
+}
+
+function tlsConfig(tls: FrontendTls): string {
+  const worker = tls.workerCert ? `\n      certFile: "${tls.workerCert.certPath}"\n      keyFile: "${tls.workerCert.keyPath}"` : '';
+  const mutual = tls.clientCaPath ? `\n        requireClientAuth: true\n        clientCaFiles: ["${tls.clientCaPath}"]` : '';
+  return `  tls:
+    frontend:
+      server:
+        certFile: "${tls.certPath}"
+        keyFile: "${tls.keyPath}"${mutual}
+    systemWorker:${worker}
+      client:
+        serverName: "${tls.serverName}"
+        rootCaFiles: ["${tls.caPath}"]
+`;
+}
+
+/**
+ * The static config (`--env cluster`) on the store `persistence` (the YAML inside `persistence:`, at two spaces), all
+ * four services in one process on 127.0.0.1, and its dynamic config. Written owner-only (a store's password).
+ */
+export function writeConfigFiles(opts: {
+  dir: string;
+  frontendPort: number;
+  internalPorts: number[];
+  historyShards: number;
+  persistence: string;
+  tls?: FrontendTls;
+}): string {
   const configDir = join(opts.dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const [historyPort, matchingPort, workerPort, frontMember, historyMember, matchingMember, workerMember, httpPort, metricsPort] =
@@ -90,14 +148,8 @@ log:
   level: warn
   outputFile: "${join(opts.dir, 'temporal-server.log')}"
 persistence:
-  defaultStore: postgres-default
-  visibilityStore: postgres-visibility
   numHistoryShards: ${opts.historyShards}
-  datastores:
-    postgres-default:
-${sqlStore(DATABASES.default, opts.postgres, 20)}
-    postgres-visibility:
-${sqlStore(DATABASES.visibility, opts.postgres, 10)}
+${opts.persistence}
 global:
   membership:
     maxJoinDuration: 30s
@@ -107,7 +159,7 @@ global:
       framework: "tally"
       timerType: "histogram"
       listenAddress: "127.0.0.1:${metricsPort}"
-services:
+${opts.tls ? tlsConfig(opts.tls) : ''}services:
   frontend:
 ${service(opts.frontendPort, frontMember, `\n      httpPort: ${httpPort}`)}
   history:
@@ -177,8 +229,14 @@ export async function lowFreePorts(n: number): Promise<number[]> {
 const INDEXED_VALUE_TYPE: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
 
 /** Registers the namespace (if new) and adds the search attributes it lacks; waits until the frontend lists them all. */
-export async function registerNamespace(address: string, namespace: string, log: (line: string) => void, timeoutMs = 90_000) {
-  const connection = await Connection.connect({ address });
+export async function registerNamespace(
+  address: string,
+  namespace: string,
+  log: (line: string) => void,
+  timeoutMs = 90_000,
+  tls?: ConnectionOptions['tls'],
+) {
+  const connection = await Connection.connect({ address, tls });
   try {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') }).then(
       () => log(`namespace "${namespace}" registered (retention of closed runs: 7 days)`),
@@ -231,9 +289,26 @@ function cliType(sdkType: string): string {
 export async function startTemporalServer(
   opts: TemporalServerOptions,
 ): Promise<{ address: string; process: ChildProcess; metricsUrl: string }> {
-  const say = opts.log ?? (() => undefined);
   await setUpSchemas(opts);
   writeServerConfig(opts);
+  const started = await runTemporalServer({ ...opts, log: opts.log ?? (() => undefined) });
+  // The last internal port is Prometheus's (writeConfigFiles).
+  return { ...started, metricsUrl: `http://127.0.0.1:${opts.internalPorts[8]}/metrics` };
+}
+
+/**
+ * Starts the server on the config in `dir/config` (writeConfigFiles), waits until its frontend serves (through TLS
+ * with `tls`, the client's options) and registers the namespace with the project's search attributes.
+ */
+export async function runTemporalServer(opts: {
+  serverPath: string;
+  dir: string;
+  frontendPort: number;
+  namespace: string;
+  log: (line: string) => void;
+  onSpawn?: (child: ChildProcess) => void;
+  tls?: ConnectionOptions['tls'];
+}): Promise<{ address: string; process: ChildProcess }> {
   const out = openSync(join(opts.dir, 'temporal-server.out'), 'a');
   // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops the workers before the server.
   const child = spawn(opts.serverPath, ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], {
@@ -244,11 +319,11 @@ export async function startTemporalServer(
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `code ${code ?? signal}`));
   const address = `127.0.0.1:${opts.frontendPort}`;
-  say(`temporal-server starting: frontend ${address}, all services in one process (log: ${join(opts.dir, 'temporal-server.log')})`);
+  opts.log(`temporal-server starting: frontend ${address}, all services in one process (log: ${join(opts.dir, 'temporal-server.log')})`);
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (exited) throw new Error(`temporal-server exited (${exited}) while starting: see ${join(opts.dir, 'temporal-server.log')}`);
-    const up = await Connection.connect({ address, connectTimeout: 1000 }).then(
+    const up = await Connection.connect({ address, tls: opts.tls, connectTimeout: 1000 }).then(
       async (c) => {
         const health = await c.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }).finally(() => c.close());
         return health.status === 1; // SERVING
@@ -259,9 +334,8 @@ export async function startTemporalServer(
     if (Date.now() > deadline) throw new Error(`temporal-server did not answer on ${address} within 120 s`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  await registerNamespace(address, opts.namespace, say);
-  // The last internal port is Prometheus's (writeServerConfig).
-  return { address, process: child, metricsUrl: `http://127.0.0.1:${opts.internalPorts[8]}/metrics` };
+  await registerNamespace(address, opts.namespace, opts.log, undefined, opts.tls);
+  return { address, process: child };
 }
 
 /** Where the production topology's programs are: what scripts/cluster/obtain-temporal-server.sh and obtain-postgres.sh export. */

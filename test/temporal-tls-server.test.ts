@@ -1,0 +1,154 @@
+// TLS to a real Temporal server, not a relay: the production topology's temporal-server (Go's gRPC and TLS, as a
+// deployment or Temporal Cloud serves them) with its frontend on mutual TLS (test/support/tls-temporal-server.ts,
+// SQLite in memory). The worker and the API configured through Temporal's envconfig variables take a promoter's
+// answer end to end; a process without TLS, or without its client certificate, stops at once naming the setting,
+// where the frontend's silence to plain bytes used to be waited for like an outage (JOURNEY_TEMPORAL_CONNECT_WAIT_S).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../scripts/dev-server.ts';
+import { startTlsTemporalServer, type TlsTemporalServer } from './support/tls-temporal-server.ts';
+import { runNode, startScript, type RunningNode } from './support/run-node.ts';
+import { waitFor } from './support/wait.ts';
+import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
+import { journeyStateQuery } from '../workflows/contract/index.ts';
+
+const serverPath = process.env.TEMPORAL_SERVER_PATH;
+if (!serverPath)
+  process.stderr.write(
+    '\n*** test/temporal-tls-server.test.ts SKIPPED: TEMPORAL_SERVER_PATH is not set (npm test sets it: scripts/cluster/obtain-temporal-server.sh) ***\n\n',
+  );
+
+const API_KEY = 'tls-server-key';
+const apiSettings = (port: number) => ({
+  JOURNEY_API_PORT: String(port),
+  JOURNEY_API_KEYS: API_KEY,
+  JOURNEY_DEV_MODE: '1',
+  JOURNEY_REFERRAL_CODE_SECRET: 'tls-server-referral-secret',
+  JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-api-')),
+});
+const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
+
+describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mutual TLS on its frontend)', () => {
+  let server: TlsTemporalServer;
+  const running: RunningNode[] = [];
+  beforeAll(async () => {
+    server = await startTlsTemporalServer(serverPath!);
+  }, 150_000);
+  afterAll(async () => {
+    for (const p of running) {
+      if (p.child.exitCode === null) p.child.kill('SIGINT');
+      await p.exited;
+    }
+    await server?.stop();
+  });
+
+  it(
+    "the worker and the API take a promoter's answer through it: the event accepted, the run past Listen",
+    { timeout: 180_000 },
+    async () => {
+      const taskQueue = `tls-${Date.now().toString(36)}`;
+      const apiPort = await freePort();
+      const worker = startScript('worker/main.ts', {
+        ...server.env,
+        JOURNEY_TASK_QUEUE: taskQueue,
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-worker-')),
+        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '60',
+      });
+      const api = startScript('api/main.ts', { ...server.env, ...apiSettings(apiPort), JOURNEY_TASK_QUEUE: taskQueue });
+      running.push(worker, api);
+      await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 90_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
+      });
+      const health = await waitFor(
+        'the API answering',
+        () =>
+          fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+            (r) => (r.ok ? r.json() : undefined),
+            () => undefined,
+          ),
+        90_000,
+        250,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${api.output().slice(-3000)}`);
+      });
+      expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
+
+      const customer = `tls-${Date.now().toString(36)}`;
+      const res = await fetch(`http://127.0.0.1:${apiPort}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: `${customer}-nps`,
+          type: 'nps.submitted',
+          customerId: customer,
+          occurredAt: new Date().toISOString(),
+          data: { score: 10 },
+          traits: { email: `${customer}@customer.example`, firstName: 'Ada', healthScore: 90, timezone: 'UTC' },
+        }),
+      });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { journeys: Array<{ workflowId: string }> };
+      const workflowId = `journey:nps-promoter-referral:${customer}`;
+      expect(body.journeys.map((j) => j.workflowId)).toContain(workflowId);
+
+      // Read through TLS too, while the run lives: the worker took its first task over its own TLS connection.
+      const connection = await Connection.connect({
+        address: server.address,
+        tls: {
+          serverNameOverride: server.serverName,
+          serverRootCACertificate: readFileSync(server.certs.caPath),
+          clientCertPair: { crt: readFileSync(server.certs.clientCertPath), key: readFileSync(server.certs.clientKeyPath) },
+        },
+      });
+      try {
+        const handle = new Client({ connection }).workflow.getHandle(workflowId);
+        const state = await waitFor('the run past Listen', async () => {
+          const s = await handle.query(journeyStateQuery).catch(() => undefined);
+          return s?.delight ? s : undefined;
+        });
+        expect(state.delight).toMatchObject({ data: { score: 10 } });
+        expect(state.stage).not.toBe('listen');
+      } finally {
+        await connection.close();
+      }
+    },
+  );
+
+  it('without TLS the probe is refused at once: the frontend closes plain connections unanswered, and takes a TLS handshake', async () => {
+    const err = await probeTemporal({ address: server.address }, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TemporalRefusedError);
+    expect((err as Error).message).toMatch(
+      /closed a plain connection unanswered and takes a TLS handshake: it serves only TLS connections \(TEMPORAL_TLS\)$/,
+    );
+  });
+
+  it('the API and the worker without TLS exit 1 at once, naming TEMPORAL_TLS, instead of waiting', { timeout: 60_000 }, async () => {
+    for (const script of ['api/main.ts', 'worker/main.ts']) {
+      const { code, output } = await runNode(['--import', 'tsx', script], {
+        TEMPORAL_ADDRESS: server.address,
+        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+        ...(script === 'api/main.ts' ? apiSettings(await freePort()) : {}),
+      });
+      expect(code, output).toBe(1);
+      expect(attempts(output)).toBe(0);
+      expect(output).toMatch(
+        /cannot reach Temporal at .*serves only TLS connections \(TEMPORAL_TLS\) \(not retried: waiting cannot fix it\)/,
+      );
+    }
+  });
+
+  it('the API without its client certificate exits 1 at once, naming TEMPORAL_TLS_CLIENT_CERT_PATH', { timeout: 60_000 }, async () => {
+    const { TEMPORAL_TLS_CLIENT_CERT_PATH: _cert, TEMPORAL_TLS_CLIENT_KEY_PATH: _key, ...withoutClientCert } = server.env;
+    const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
+      ...withoutClientCert,
+      JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+      ...apiSettings(await freePort()),
+    });
+    expect(code, output).toBe(1);
+    expect(attempts(output)).toBe(0);
+    expect(output).toMatch(/refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\).*\(not retried/);
+  });
+});
