@@ -13,7 +13,13 @@
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
-import { connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, connectClient } from '../worker/temporal-connect.ts';
+import {
+  checkNamespaceAccess,
+  connectWaitMsFromEnv,
+  connectWhenReachable,
+  exitOnStopWhileWaiting,
+  connectClient,
+} from '../worker/temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -103,6 +109,8 @@ const connection = await connectWhenReachable(() => connectClient(config.connect
   log: (line) => console.error(`api: ${line}`),
 }).catch((err) => fail(err.message));
 handBackStopSignals();
+// Credentials the server accepts may still not be allowed to act in the namespace: every event would be 503.
+await checkNamespaceAccess(connection.workflowService, config.namespace).catch((err: Error) => fail(err.message));
 const client = createTemporalClient(connection, config);
 console.error(`api: ${describePayloadProtection(config.payloads)}`);
 

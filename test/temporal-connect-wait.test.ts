@@ -18,6 +18,8 @@ import { issueCertificates } from './support/certificates.ts';
 import { waitFor } from './support/wait.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import {
+  checkNamespaceAccess,
+  credentialsRefusal,
   connectWhenReachable,
   connectWaitMsFromEnv,
   hostAndPort,
@@ -115,6 +117,37 @@ describe('what a first connection error means', () => {
     // The client's ServiceError carries the gRPC code itself.
     expect(isTemporalNotAnswering(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))).toBe(true);
     expect(isTemporalNotAnswering(Object.assign(new Error('16 UNAUTHENTICATED: bad key'), { code: 16 }))).toBe(false);
+  });
+
+  it("credentials refused are named, in either client's words; the namespace access check passes where a run may be signalled", async () => {
+    expect(
+      credentialsRefusal(
+        Object.assign(new Error('Failed to connect to Temporal server'), { cause: { code: 7, details: 'Request unauthorized.' } }),
+      ),
+    ).toBe('Request unauthorized.');
+    expect(credentialsRefusal(Object.assign(new Error('16 UNAUTHENTICATED: expired'), { code: 16, details: 'expired' }))).toBe('expired');
+    expect(
+      credentialsRefusal(
+        new Error(
+          `Failed to call GetSystemInfo: code: 'The caller does not have permission to execute the specified operation', message: "Request unauthorized."`,
+        ),
+      ),
+    ).toBe('Request unauthorized.');
+    expect(credentialsRefusal(Object.assign(new Error('14 UNAVAILABLE'), { code: 14 }))).toBeUndefined();
+
+    const temporal = await connectDevServer();
+    try {
+      // The dev server lets anyone write in "default": the check's signal finds no run, which is the answer of an allowed caller.
+      await expect(checkNamespaceAccess(temporal.client.connection.workflowService, 'default')).resolves.toBeUndefined();
+      await expect(checkNamespaceAccess(temporal.workerConnection.workflowService, 'default')).resolves.toBeUndefined();
+      const missing = await checkNamespaceAccess(temporal.client.connection.workflowService, `nowhere-${Date.now()}`, 0).catch(
+        (e: unknown) => e,
+      );
+      expect(missing).toBeInstanceOf(TemporalRefusedError);
+      expect((missing as Error).message).toMatch(/^namespace "nowhere-\d+" does not exist on this Temporal \(TEMPORAL_NAMESPACE\)$/);
+    } finally {
+      await temporal.close();
+    }
   });
 
   it("the client's attempts probe the port first: a refused one fails with the socket's error, not a 10 s deadline", async () => {

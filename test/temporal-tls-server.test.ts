@@ -4,7 +4,7 @@
 // answer end to end; a process without TLS, or without its client certificate, stops at once naming the setting,
 // where the frontend's silence to plain bytes used to be waited for like an outage (JOURNEY_TEMPORAL_CONNECT_WAIT_S).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +14,8 @@ import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import { waitFor } from './support/wait.ts';
 import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
 import { journeyStateQuery } from '../workflows/contract/index.ts';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
+import { generateKeyPairSync } from 'node:crypto';
 
 const serverPath = process.env.TEMPORAL_SERVER_PATH;
 if (!serverPath)
@@ -31,11 +33,76 @@ const apiSettings = (port: number) => ({
 });
 const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
 
+/**
+ * A worker and an API started with `server.env` (Temporal's envconfig variables) take a promoter's answer: the event
+ * accepted (202), and its run, read through the same credentials while it lives, past Listen.
+ */
+async function takePromoterThrough(server: TlsTemporalServer, running: RunningNode[]) {
+  const taskQueue = `tls-${Date.now().toString(36)}`;
+  const apiPort = await freePort();
+  const worker = startScript('worker/main.ts', {
+    ...server.env,
+    JOURNEY_TASK_QUEUE: taskQueue,
+    JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-worker-')),
+    JOURNEY_TEMPORAL_CONNECT_WAIT_S: '60',
+  });
+  const api = startScript('api/main.ts', { ...server.env, ...apiSettings(apiPort), JOURNEY_TASK_QUEUE: taskQueue });
+  running.push(worker, api);
+  await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 90_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
+  });
+  const health = await waitFor(
+    'the API answering',
+    () =>
+      fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+        (r) => (r.ok ? r.json() : undefined),
+        () => undefined,
+      ),
+    90_000,
+    250,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${api.output().slice(-3000)}`);
+  });
+  expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
+
+  const customer = `tls-${Date.now().toString(36)}`;
+  const res = await fetch(`http://127.0.0.1:${apiPort}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: `${customer}-nps`,
+      type: 'nps.submitted',
+      customerId: customer,
+      occurredAt: new Date().toISOString(),
+      data: { score: 10 },
+      traits: { email: `${customer}@customer.example`, firstName: 'Ada', healthScore: 90, timezone: 'UTC' },
+    }),
+  });
+  expect(res.status).toBe(202);
+  const body = (await res.json()) as { journeys: Array<{ workflowId: string }> };
+  const workflowId = `journey:nps-promoter-referral:${customer}`;
+  expect(body.journeys.map((j) => j.workflowId)).toContain(workflowId);
+
+  // Read with the same settings, while the run lives: the worker took its first task over its own connection.
+  const connection = await Connection.connect(loadTemporalConfig(server.env).connectionOptions);
+  try {
+    const handle = new Client({ connection }).workflow.getHandle(workflowId);
+    const state = await waitFor('the run past Listen', async () => {
+      const s = await handle.query(journeyStateQuery).catch(() => undefined);
+      return s?.delight ? s : undefined;
+    });
+    expect(state.delight).toMatchObject({ data: { score: 10 } });
+    expect(state.stage).not.toBe('listen');
+  } finally {
+    await connection.close();
+  }
+}
+
 describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mutual TLS on its frontend)', () => {
   let server: TlsTemporalServer;
   const running: RunningNode[] = [];
   beforeAll(async () => {
-    server = await startTlsTemporalServer(serverPath!);
+    server = await startTlsTemporalServer(serverPath!, { auth: 'mtls' });
   }, 150_000);
   afterAll(async () => {
     for (const p of running) {
@@ -45,76 +112,8 @@ describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mu
     await server?.stop();
   });
 
-  it(
-    "the worker and the API take a promoter's answer through it: the event accepted, the run past Listen",
-    { timeout: 180_000 },
-    async () => {
-      const taskQueue = `tls-${Date.now().toString(36)}`;
-      const apiPort = await freePort();
-      const worker = startScript('worker/main.ts', {
-        ...server.env,
-        JOURNEY_TASK_QUEUE: taskQueue,
-        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-worker-')),
-        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '60',
-      });
-      const api = startScript('api/main.ts', { ...server.env, ...apiSettings(apiPort), JOURNEY_TASK_QUEUE: taskQueue });
-      running.push(worker, api);
-      await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 90_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
-      });
-      const health = await waitFor(
-        'the API answering',
-        () =>
-          fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
-            (r) => (r.ok ? r.json() : undefined),
-            () => undefined,
-          ),
-        90_000,
-        250,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}\n${api.output().slice(-3000)}`);
-      });
-      expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
-
-      const customer = `tls-${Date.now().toString(36)}`;
-      const res = await fetch(`http://127.0.0.1:${apiPort}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          id: `${customer}-nps`,
-          type: 'nps.submitted',
-          customerId: customer,
-          occurredAt: new Date().toISOString(),
-          data: { score: 10 },
-          traits: { email: `${customer}@customer.example`, firstName: 'Ada', healthScore: 90, timezone: 'UTC' },
-        }),
-      });
-      expect(res.status).toBe(202);
-      const body = (await res.json()) as { journeys: Array<{ workflowId: string }> };
-      const workflowId = `journey:nps-promoter-referral:${customer}`;
-      expect(body.journeys.map((j) => j.workflowId)).toContain(workflowId);
-
-      // Read through TLS too, while the run lives: the worker took its first task over its own TLS connection.
-      const connection = await Connection.connect({
-        address: server.address,
-        tls: {
-          serverNameOverride: server.serverName,
-          serverRootCACertificate: readFileSync(server.certs.caPath),
-          clientCertPair: { crt: readFileSync(server.certs.clientCertPath), key: readFileSync(server.certs.clientKeyPath) },
-        },
-      });
-      try {
-        const handle = new Client({ connection }).workflow.getHandle(workflowId);
-        const state = await waitFor('the run past Listen', async () => {
-          const s = await handle.query(journeyStateQuery).catch(() => undefined);
-          return s?.delight ? s : undefined;
-        });
-        expect(state.delight).toMatchObject({ data: { score: 10 } });
-        expect(state.stage).not.toBe('listen');
-      } finally {
-        await connection.close();
-      }
-    },
+  it("the worker and the API take a promoter's answer through it: the event accepted, the run past Listen", { timeout: 180_000 }, () =>
+    takePromoterThrough(server, running),
   );
 
   it('without TLS the probe is refused at once: the frontend closes plain connections unanswered, and takes a TLS handshake', async () => {
@@ -151,4 +150,69 @@ describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mu
     expect(attempts(output)).toBe(0);
     expect(output).toMatch(/refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\).*\(not retried/);
   });
+});
+
+describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JWT authorizer, TLS without client certificates)', () => {
+  let server: TlsTemporalServer;
+  const running: RunningNode[] = [];
+  beforeAll(async () => {
+    server = await startTlsTemporalServer(serverPath!, { auth: 'api-key' });
+  }, 150_000);
+  afterAll(async () => {
+    for (const p of running) {
+      if (p.child.exitCode === null) p.child.kill('SIGINT');
+      await p.exited;
+    }
+    await server?.stop();
+  });
+
+  it(
+    "with a key that may write in the namespace (TEMPORAL_API_KEY), the worker and the API take a promoter's answer",
+    { timeout: 180_000 },
+    () => takePromoterThrough(server, running),
+  );
+
+  /** The API and the worker started with `key`: each exits 1 at once; what each said. */
+  async function startWithKey(key: string) {
+    const outputs: string[] = [];
+    for (const script of ['api/main.ts', 'worker/main.ts']) {
+      const { code, output } = await runNode(['--import', 'tsx', script], {
+        ...server.env,
+        TEMPORAL_API_KEY: key,
+        JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
+        ...(script === 'api/main.ts' ? apiSettings(await freePort()) : {}),
+      });
+      expect(code, output).toBe(1);
+      expect(attempts(output)).toBe(0);
+      outputs.push(output);
+    }
+    return outputs;
+  }
+
+  it(
+    'a key the server does not accept (signed by another key) stops both at once, naming TEMPORAL_API_KEY',
+    { timeout: 60_000 },
+    async () => {
+      const foreign = server.mintKey(['default:write'], generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+      for (const output of await startWithKey(foreign)) {
+        expect(output).toMatch(
+          /(api|worker): cannot reach Temporal at .*: it refused this process's credentials \(TEMPORAL_API_KEY, .*\): Request unauthorized\. \(not retried/,
+        );
+      }
+    },
+  );
+
+  it(
+    'a key that may only read, or acts in another namespace, stops both at once instead of a 503 for every event',
+    { timeout: 90_000 },
+    async () => {
+      for (const permissions of [['default:read'], ['elsewhere:write']]) {
+        for (const output of await startWithKey(server.mintKey(permissions))) {
+          expect(output).toMatch(
+            /(api|worker): Temporal refused this process's credentials in namespace "default" \(TEMPORAL_API_KEY, .*; TEMPORAL_NAMESPACE\): they may not send signals or poll tasks there/,
+          );
+        }
+      }
+    },
+  );
 });

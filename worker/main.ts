@@ -7,7 +7,14 @@ import { applyHeapGrowth, describeHeapGrowth } from './heap-growth.ts';
 import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
-import { connectClient, connectWaitMsFromEnv, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from './temporal-connect.ts';
+import {
+  checkNamespaceAccess,
+  connectClient,
+  connectWaitMsFromEnv,
+  connectWhenReachable,
+  exitOnStopWhileWaiting,
+  probeTemporal,
+} from './temporal-connect.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
@@ -65,6 +72,8 @@ const clientConnection = await connectWhenReachable(() => connectClient(config.c
   fail(err.message),
 );
 handBackStopSignals();
+// Credentials the server accepts may still not be allowed to act in the namespace: the worker would poll nothing.
+await checkNamespaceAccess(connection.workflowService, config.namespace).catch((err: Error) => fail(err.message));
 const client = createTemporalClient(clientConnection, config);
 
 if (!settings.skipSearchAttributeCheck) {

@@ -7,6 +7,7 @@
 
 import { connect as tcpConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { randomUUID } from 'node:crypto';
 import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 
 /** How long a process waits for Temporal at start, by default: five minutes. */
@@ -36,6 +37,30 @@ export function connectWaitMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
 const NOT_ANSWERING =
   /tcp connect error|connection refused|dns error|failed to lookup address|failed to connect before the deadline|connection reset|broken pipe|currently unavailable|deadline expired before operation|\bUNAVAILABLE\b/i;
 const GRPC_UNAVAILABLE = 14;
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_PERMISSION_DENIED = 7;
+const GRPC_UNAUTHENTICATED = 16;
+// Core's words (tonic's) for those two codes, where the client carries the code itself.
+const CORE_CREDENTIALS_REFUSED = /does not have permission to execute|does not have valid authentication credentials/;
+/** Where a process's credentials come from, for the messages that say Temporal refused them. */
+export const CREDENTIAL_SETTINGS = 'TEMPORAL_API_KEY, or the client certificate TEMPORAL_TLS_CLIENT_CERT_PATH';
+
+/**
+ * The server's reason when it refused this process's credentials (gRPC PERMISSION_DENIED or UNAUTHENTICATED: a key
+ * it does not accept, expired, or without a permission), else undefined. The client's errors carry the code, on
+ * themselves or on their cause; core's carry its words.
+ */
+export function credentialsRefusal(err: unknown): string | undefined {
+  type Coded = { code?: unknown; details?: unknown; message?: unknown; cause?: Coded } | undefined;
+  const e = err as Coded;
+  for (const x of [e, e?.cause]) {
+    if (x?.code === GRPC_PERMISSION_DENIED || x?.code === GRPC_UNAUTHENTICATED) return String(x.details || x.message);
+  }
+  const text = `${String(e?.message ?? err)} ${String(e?.cause?.message ?? '')}`;
+  if (CORE_CREDENTIALS_REFUSED.test(text)) return /message: "([^"]*)"/.exec(text)?.[1] || text.trim();
+  return undefined;
+}
 
 /** Whether an error from a first connection means "Temporal is not answering yet", worth waiting for. */
 export function isTemporalNotAnswering(err: unknown): boolean {
@@ -67,6 +92,12 @@ export async function connectWhenReachable<T>(connect: () => Promise<T>, opts: C
     try {
       return await connect();
     } catch (err) {
+      const refusal = credentialsRefusal(err);
+      if (refusal !== undefined) {
+        throw new TemporalUnreachableError(
+          `cannot reach Temporal at ${opts.address}: it refused this process's credentials (${CREDENTIAL_SETTINGS}): ${refusal} (not retried: waiting cannot fix it)`,
+        );
+      }
       const reason = (err as Error).message;
       if (!isTemporalNotAnswering(err)) {
         throw new TemporalUnreachableError(`cannot reach Temporal at ${opts.address}: ${reason} (not retried: waiting cannot fix it)`);
@@ -288,4 +319,67 @@ export function exitOnStopWhileWaiting(processName: string): () => void {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   };
+}
+
+/** What checkNamespaceAccess needs of a connection: the client's and core's both have it. */
+interface SignalingService {
+  signalWorkflowExecution(request: {
+    namespace: string;
+    workflowExecution: { workflowId: string };
+    signalName: string;
+    requestId: string;
+    identity?: string;
+  }): Promise<unknown>;
+}
+
+const ACCESS_CHECK_WORKFLOW_ID = 'journey-engine:access-check:no-such-run';
+/** How long a namespace the server does not know yet is waited for: its frontends learn a new one within ~10 s. */
+const NEW_NAMESPACE_WAIT_MS = 15_000;
+
+/**
+ * Whether this process may act in `namespace`, asked once at start: a signal to a workflow id no run has. The server
+ * checks the caller's permission for it (write, as sending events and polling tasks need) before it looks for the
+ * run, so "not found" is the answer of a caller allowed, and nothing is written. A connection with credentials the
+ * server accepts but without that permission (a key for another namespace, a read-only one) otherwise started
+ * normally: the API answered /healthz ok and every event 503, the worker polled nothing. Throws TemporalRefusedError
+ * naming the settings when the credentials may not write in the namespace, or it does not exist (after
+ * NEW_NAMESPACE_WAIT_MS: one just registered reaches every frontend within about 10 s); any other answer (a frontend
+ * busy) is left to the calls that follow.
+ */
+export async function checkNamespaceAccess(
+  service: SignalingService,
+  namespace: string,
+  waitForNamespaceMs = NEW_NAMESPACE_WAIT_MS,
+): Promise<void> {
+  const deadline = Date.now() + waitForNamespaceMs;
+  for (;;) {
+    try {
+      await service.signalWorkflowExecution({
+        namespace,
+        workflowExecution: { workflowId: ACCESS_CHECK_WORKFLOW_ID },
+        signalName: 'journey-engine.access-check',
+        requestId: randomUUID(),
+        identity: 'journey-engine access check',
+      });
+      return;
+    } catch (err) {
+      const e = err as { code?: unknown; details?: unknown; message?: unknown };
+      if (e.code === GRPC_NOT_FOUND) {
+        if (!/namespace/i.test(String(e.details || e.message))) return; // no such run: the caller may write there
+        if (Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        throw new TemporalRefusedError(`namespace "${namespace}" does not exist on this Temporal (TEMPORAL_NAMESPACE)`);
+      }
+      const refusal = credentialsRefusal(err);
+      if (refusal !== undefined) {
+        throw new TemporalRefusedError(
+          `Temporal refused this process's credentials in namespace "${namespace}" (${CREDENTIAL_SETTINGS}; TEMPORAL_NAMESPACE): ` +
+            `they may not send signals or poll tasks there: ${refusal}`,
+        );
+      }
+      return;
+    }
+  }
 }

@@ -132,6 +132,10 @@ export function writeConfigFiles(opts: {
   historyShards: number;
   persistence: string;
   tls?: FrontendTls;
+  /** The `global.authorization` block's YAML (inside it, at four spaces): the frontend checks each caller's token. */
+  authorization?: string;
+  /** An internal frontend (no claim mapper, no authorizer) for the server's own worker: needed with `authorization`. */
+  internalFrontend?: { grpcPort: number; membershipPort: number; httpPort: number };
 }): string {
   const configDir = join(opts.dir, 'config');
   mkdirSync(configDir, { recursive: true });
@@ -159,7 +163,7 @@ global:
       framework: "tally"
       timerType: "histogram"
       listenAddress: "127.0.0.1:${metricsPort}"
-${opts.tls ? tlsConfig(opts.tls) : ''}services:
+${opts.tls ? tlsConfig(opts.tls) : ''}${opts.authorization ? `  authorization:\n${opts.authorization}\n` : ''}services:
   frontend:
 ${service(opts.frontendPort, frontMember, `\n      httpPort: ${httpPort}`)}
   history:
@@ -168,7 +172,11 @@ ${service(historyPort, historyMember)}
 ${service(matchingPort, matchingMember)}
   worker:
 ${service(workerPort, workerMember)}
-clusterMetadata:
+${
+  opts.internalFrontend
+    ? `  internal-frontend:\n${service(opts.internalFrontend.grpcPort, opts.internalFrontend.membershipPort, `\n      httpPort: ${opts.internalFrontend.httpPort}`)}\n`
+    : ''
+}clusterMetadata:
   enableGlobalNamespace: false
   failoverVersionIncrement: 10
   masterClusterName: "active"
@@ -234,9 +242,9 @@ export async function registerNamespace(
   namespace: string,
   log: (line: string) => void,
   timeoutMs = 90_000,
-  tls?: ConnectionOptions['tls'],
+  credentials: Pick<ConnectionOptions, 'tls' | 'apiKey'> = {},
 ) {
-  const connection = await Connection.connect({ address, tls });
+  const connection = await Connection.connect({ address, ...credentials });
   try {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') }).then(
       () => log(`namespace "${namespace}" registered (retention of closed runs: 7 days)`),
@@ -307,14 +315,22 @@ export async function runTemporalServer(opts: {
   namespace: string;
   log: (line: string) => void;
   onSpawn?: (child: ChildProcess) => void;
-  tls?: ConnectionOptions['tls'];
+  /** How a client reaches the frontend (TLS, an API key): for the health check and the namespace's registration. */
+  credentials?: Pick<ConnectionOptions, 'tls' | 'apiKey'>;
+  /** The services to run (`--service`), when not the server's default four. */
+  services?: string[];
 }): Promise<{ address: string; process: ChildProcess }> {
   const out = openSync(join(opts.dir, 'temporal-server.out'), 'a');
   // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops the workers before the server.
-  const child = spawn(opts.serverPath, ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], {
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
+  const services = (opts.services ?? []).flatMap((name) => ['--service', name]);
+  const child = spawn(
+    opts.serverPath,
+    ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', ...services],
+    {
+      stdio: ['ignore', out, out],
+      detached: true,
+    },
+  );
   opts.onSpawn?.(child);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `code ${code ?? signal}`));
@@ -323,7 +339,7 @@ export async function runTemporalServer(opts: {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (exited) throw new Error(`temporal-server exited (${exited}) while starting: see ${join(opts.dir, 'temporal-server.log')}`);
-    const up = await Connection.connect({ address, tls: opts.tls, connectTimeout: 1000 }).then(
+    const up = await Connection.connect({ address, ...opts.credentials, connectTimeout: 1000 }).then(
       async (c) => {
         const health = await c.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }).finally(() => c.close());
         return health.status === 1; // SERVING
@@ -334,7 +350,7 @@ export async function runTemporalServer(opts: {
     if (Date.now() > deadline) throw new Error(`temporal-server did not answer on ${address} within 120 s`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  await registerNamespace(address, opts.namespace, opts.log, undefined, opts.tls);
+  await registerNamespace(address, opts.namespace, opts.log, undefined, opts.credentials);
   return { address, process: child };
 }
 
