@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { findApiKey, type Scope } from './auth.ts';
 import { EventIngest, EventNotTaken, InFlightLimit } from './ingest.ts';
 import { createApiMetrics } from './metrics.ts';
+import { CredentialsRefusalLog } from './credentials-refusal.ts';
 import { apiLoggerOptions } from './logging.ts';
 import { createCatalogEventValidator } from './event-validator.ts';
 import { validateDefinitionBody } from './definition-validator.ts';
@@ -81,6 +82,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const methods = new MethodTable();
   app.addHook('onRoute', (route) => methods.add(route));
   const metrics = createApiMetrics({ defaultMetrics: opts.logger === true });
+  // Events refused because Temporal refused the API's credentials (a key revoked or expired while it runs) are answered
+  // 503, so their senders send them again once the key is fixed; the log says why, at most once a minute.
+  const credentialsWatch = new CredentialsRefusalLog((line) => app.log.error(line));
   const ctx: ApiContext = {
     client: opts.client,
     taskQueue: opts.taskQueue,
@@ -109,7 +113,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         opts.eventLog?.append(e);
       },
       onRejected: (type, reason) => metrics.rejectEvents(type, reason),
-      onTemporalError: (operation) => metrics.temporalErrors.inc({ operation }),
+      onTemporalError: (operation, err) => {
+        metrics.temporalErrors.inc({ operation });
+        credentialsWatch.seen(err);
+      },
     }),
   };
 

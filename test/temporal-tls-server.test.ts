@@ -193,7 +193,7 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
     'a key the server does not accept (signed by another key) stops both at once, naming TEMPORAL_API_KEY',
     { timeout: 60_000 },
     async () => {
-      const foreign = server.mintKey(['default:write'], generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+      const foreign = server.mintKey(['default:write'], { signer: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey });
       for (const output of await startWithKey(foreign)) {
         expect(output).toMatch(
           /(api|worker): cannot reach Temporal at .*: it refused this process's credentials \(TEMPORAL_API_KEY, .*\): Request unauthorized\. \(not retried/,
@@ -213,6 +213,55 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
           );
         }
       }
+    },
+  );
+
+  it(
+    'a key that expires while the API runs: events answered 503 (sent again once fixed), /healthz and the log name TEMPORAL_API_KEY',
+    { timeout: 90_000 },
+    async () => {
+      const apiPort = await freePort();
+      const api = startScript('api/main.ts', {
+        ...server.env,
+        // Long enough for the API to start (its access check needs the key) on a loaded machine.
+        TEMPORAL_API_KEY: server.mintKey(['default:write'], { expiresInS: 25 }),
+        ...apiSettings(apiPort),
+      });
+      running.push(api);
+      const healthz = () =>
+        fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; temporal: string; error?: string } }),
+          () => undefined,
+        );
+      expect((await waitFor('the API answering', healthz, 30_000, 250)).body).toMatchObject({ ok: true });
+      const refused = await waitFor(
+        'the key expired',
+        async () => ((await healthz())?.status === 503 ? healthz() : undefined),
+        45_000,
+        500,
+      );
+      expect(refused!.body).toMatchObject({ ok: false, temporal: 'credentials refused' });
+      expect(refused!.body.error).toMatch(/^Temporal refused the API's credentials \(TEMPORAL_API_KEY, .*\): /);
+
+      const event = {
+        id: `expired-${Date.now().toString(36)}`,
+        type: 'nps.submitted',
+        customerId: `expired-${Date.now().toString(36)}`,
+        occurredAt: new Date().toISOString(),
+        data: { score: 10 },
+      };
+      const res = await fetch(`http://127.0.0.1:${apiPort}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      await waitFor(
+        'the log line',
+        () => /Temporal refused the API's credentials \(TEMPORAL_API_KEY, .*events are answered 503/.test(api.output()) || undefined,
+        10_000,
+      );
     },
   );
 });

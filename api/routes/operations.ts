@@ -1,6 +1,7 @@
 // Operations: liveness with a cheap Temporal call, and Prometheus metrics. Neither needs a bearer key.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
+import { CREDENTIAL_SETTINGS, credentialsRefusal } from '../../worker/temporal-connect.ts';
 
 export async function registerOperationRoutes(app: FastifyInstance, ctx: ApiContext) {
   app.get(
@@ -22,6 +23,13 @@ export async function registerOperationRoutes(app: FastifyInstance, ctx: ApiCont
         return { ok: true, temporal: 'reachable', journeys: ctx.registry.current().length };
       } catch (err) {
         ctx.metrics.temporalErrors.inc({ operation: 'healthz' });
+        const refusal = credentialsRefusal(err);
+        if (refusal !== undefined)
+          return reply.code(503).send({
+            ok: false,
+            temporal: 'credentials refused',
+            error: `Temporal refused the API's credentials (${CREDENTIAL_SETTINGS}): ${refusal}`,
+          });
         return reply.code(503).send({ ok: false, temporal: 'unreachable', error: (err as Error).message });
       }
     },

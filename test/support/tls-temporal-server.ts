@@ -36,8 +36,9 @@ export interface TlsTemporalServer {
   /** What a process sets to reach it (Temporal's envconfig variables): the client certificate, or a key that may do
    *  anything in the namespace `default`. */
   env: Record<string, string>;
-  /** `api-key` only: a key with these permissions (`default:write`, `temporal-system:admin`), signed by `signer`. */
-  mintKey(permissions: string[], signer?: KeyObject): string;
+  /** `api-key` only: a key with these permissions (`default:write`, `temporal-system:admin`), valid for a day or
+   *  `expiresInS`, signed by the key the server trusts or `signer`. */
+  mintKey(permissions: string[], opts?: { signer?: KeyObject; expiresInS?: number }): string;
   dir: string;
   stop(): Promise<void>;
 }
@@ -58,10 +59,13 @@ export async function startTlsTemporalServer(
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const kid = 'journey-test-key';
   let jwks: Server | undefined;
-  const mintKey = (permissions: string[], signer: KeyObject = privateKey) => {
+  const mintKey = (
+    permissions: string[],
+    { signer = privateKey, expiresInS = 86_400 }: { signer?: KeyObject; expiresInS?: number } = {},
+  ) => {
     const now = Math.floor(Date.now() / 1000);
     const head = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid }))}.${base64url(
-      JSON.stringify({ sub: 'journey-engine', permissions, iat: now, exp: now + 86_400 }),
+      JSON.stringify({ sub: 'journey-engine', permissions, iat: now, exp: now + expiresInS }),
     )}`;
     return `${head}.${base64url(sign('sha256', Buffer.from(head), { key: signer, dsaEncoding: 'ieee-p1363' }))}`;
   };
