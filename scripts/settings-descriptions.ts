@@ -122,6 +122,11 @@ export const SETTINGS: Record<string, Setting> = {
       "how far V8 lets the worker's heap grow after each full garbage collection, in percent of what is live (100: to 2x); 0 leaves it to V8, which at an everyday load keeps the heap so tight that it collects about once a second on the thread every task passes through (worker/heap-growth.ts). bench/scale.ts's raw worker follows it too",
   },
   JOURNEY_WORKER_SHUTDOWN_GRACE_MS: { default: '30000', meaning: 'on SIGINT/SIGTERM, how long in-flight activities may finish' },
+  JOURNEY_WORKER_ACCESS_CHECK_S: {
+    default: '60',
+    meaning:
+      "how often the running worker asks Temporal whether it still accepts its credentials (a key expired or revoked: the SDK's polls then fail without a log line); while refused, an error line naming TEMPORAL_API_KEY once a minute. `0`: never",
+  },
   JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK: {
     default: '—',
     meaning: '`1`: the worker starts without checking the namespace has our search attributes',

@@ -217,17 +217,24 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
   );
 
   it(
-    'a key that expires while the API runs: events answered 503 (sent again once fixed), /healthz and the log name TEMPORAL_API_KEY',
+    'a key that expires while the API and the worker run: events answered 503 (sent again once fixed); /healthz and both logs name TEMPORAL_API_KEY',
     { timeout: 90_000 },
     async () => {
       const apiPort = await freePort();
-      const api = startScript('api/main.ts', {
+      // Long enough for both to start (their access checks need the key) on a loaded machine.
+      const key = server.mintKey(['default:write'], { expiresInS: 25 });
+      const api = startScript('api/main.ts', { ...server.env, TEMPORAL_API_KEY: key, ...apiSettings(apiPort) });
+      const worker = startScript('worker/main.ts', {
         ...server.env,
-        // Long enough for the API to start (its access check needs the key) on a loaded machine.
-        TEMPORAL_API_KEY: server.mintKey(['default:write'], { expiresInS: 25 }),
-        ...apiSettings(apiPort),
+        TEMPORAL_API_KEY: key,
+        JOURNEY_TASK_QUEUE: `expiring-${Date.now().toString(36)}`,
+        JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-worker-')),
+        JOURNEY_WORKER_ACCESS_CHECK_S: '2',
       });
-      running.push(api);
+      running.push(api, worker);
+      await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
+      });
       const healthz = () =>
         fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
           async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; temporal: string; error?: string } }),
@@ -257,6 +264,16 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
       });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
+      // The worker's polls fail without a word from the SDK; its access watch says why, and it stays up.
+      await waitFor(
+        "the worker's line",
+        () =>
+          /worker: Temporal refused this process's credentials in namespace "default" \(TEMPORAL_API_KEY, .*this worker takes no task until that is fixed/.test(
+            worker.output(),
+          ) || undefined,
+        15_000,
+      );
+      expect(worker.child.exitCode).toBeNull();
       await waitFor(
         'the log line',
         () => /Temporal refused the API's credentials \(TEMPORAL_API_KEY, .*events are answered 503/.test(api.output()) || undefined,

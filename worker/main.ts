@@ -15,6 +15,7 @@ import {
   exitOnStopWhileWaiting,
   probeTemporal,
 } from './temporal-connect.ts';
+import { AccessWatch } from './access-watch.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';
@@ -134,9 +135,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => un
 // The tracking webhook is fed from this worker's tracking log, beside the journeys, never in their way.
 const forwarder = trackingForwarderFromEnv(settings.dataDir, process.env, (line) => console.warn(`worker: ${line}`));
 forwarder?.start();
+// Credentials that stop being accepted while the worker runs are said, not left to silent failing polls.
+const accessWatch = new AccessWatch({
+  check: () => checkNamespaceAccess(connection.workflowService, config.namespace, 0),
+  intervalMs: settings.accessCheckMs,
+  log: (line) => console.error(`worker: ${line}`),
+}).start();
 try {
   await workers.run(); // resolves once a shutdown signal has drained both workers
 } finally {
+  accessWatch.stop();
   await forwarder?.stop();
   await clientConnection.close();
   await connection.close();

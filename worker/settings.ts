@@ -25,6 +25,8 @@ export interface WorkerSettings {
   metricsHost: string;
   /** How long in-flight activities may run on after SIGINT/SIGTERM before they are cancelled. */
   shutdownGraceMs: number;
+  /** How often the running worker asks whether Temporal still accepts its credentials (worker/access-watch.ts); 0: never. */
+  accessCheckMs: number;
   /** Skip the search-attribute check (only for namespaces the worker may not inspect). */
   skipSearchAttributeCheck: boolean;
   dataDir: string;
@@ -120,6 +122,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     metricsPort,
     metricsHost: env.JOURNEY_WORKER_METRICS_HOST || '127.0.0.1',
     shutdownGraceMs: positiveInt(env, 'JOURNEY_WORKER_SHUTDOWN_GRACE_MS', 30_000, 0),
+    accessCheckMs: positiveInt(env, 'JOURNEY_WORKER_ACCESS_CHECK_S', 60, 0) * 1000,
     skipSearchAttributeCheck: env.JOURNEY_SKIP_SEARCH_ATTRIBUTE_CHECK === '1',
     dataDir: env.JOURNEY_DATA_DIR || 'data',
   };
