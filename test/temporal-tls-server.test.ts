@@ -4,7 +4,8 @@
 // answer end to end; a process without TLS, or without its client certificate, stops at once naming the setting,
 // where the frontend's silence to plain bytes used to be waited for like an outage (JOURNEY_TEMPORAL_CONNECT_WAIT_S).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { generateHistory, toNdjson } from './support/history-generator.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -201,6 +202,22 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
       }
     },
   );
+
+  it('journey diff --server with a key the server refuses says so, naming TEMPORAL_API_KEY', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-server-diff-'));
+    const events = join(dir, 'events.ndjson');
+    writeFileSync(events, toNdjson(generateHistory({ customers: 1, days: 5, startMs: Date.parse('2026-05-04T00:00:00Z'), seed: 1 })));
+    const journey = 'definitions/journeys/nps-promoter-referral.json';
+    const foreign = server.mintKey(['default:read'], { signer: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey });
+    const { code, output } = await runNode(['cli/journey.mjs', 'diff', journey, journey, '--events', events, '--server'], {
+      ...server.env,
+      TEMPORAL_API_KEY: foreign,
+    });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(
+      /--server 127\.0\.0\.1:\d+: cannot reach Temporal \(it refused the credentials \(TEMPORAL_API_KEY, .*\): Request unauthorized\.\)/,
+    );
+  });
 
   it(
     'a key that may only read, or acts in another namespace, stops both at once instead of a 503 for every event',

@@ -2,11 +2,12 @@
 // by side, each on its own time-skipping server), and what changes per customer and in total; with --server, which
 // runs open there the new version's inFlight policy would move, read from visibility (nothing is signalled).
 import type { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
 import { inFlightImpact, type InFlightImpact } from '../../api/in-flight-impact.ts';
 import type { CompiledPlan } from '../../definitions/plan.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
+import { connectClient, credentialsRefusal, CREDENTIAL_SETTINGS } from '../../worker/temporal-connect.ts';
 import { runBacktest } from '../replay/backtest.ts';
 import { compareOutcomes } from '../replay/compare.ts';
 import { renderBacktestHtml } from '../replay/html.ts';
@@ -20,9 +21,12 @@ async function readImpact(address: string | true, previous: CompiledPlan, next: 
   const config = loadTemporalConfig(typeof address === 'string' ? { ...process.env, TEMPORAL_ADDRESS: address } : process.env);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: '5 seconds' } as never);
+    // Probed first (connectClient): a setting that cannot work is named, not a 5 s deadline.
+    connection = await connectClient({ ...config.connectionOptions, connectTimeout: '5 seconds' } as never);
   } catch (err) {
-    throw new InputError([`--server ${config.connectionOptions.address}: cannot reach Temporal (${(err as Error).message})`]);
+    const refusal = credentialsRefusal(err);
+    const why = refusal === undefined ? (err as Error).message : `it refused the credentials (${CREDENTIAL_SETTINGS}): ${refusal}`;
+    throw new InputError([`--server ${config.connectionOptions.address}: cannot reach Temporal (${why})`]);
   }
   try {
     return await inFlightImpact(new Client({ connection, namespace: config.namespace }), { previous, next });
