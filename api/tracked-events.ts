@@ -63,12 +63,37 @@ export function unroutedNpsRecords(event: JourneyEvent, deliveries: readonly Jou
     }));
 }
 
+/**
+ * An action a journey names (what one of its motions' Activate waits for) that reached no run of it: no run was in
+ * flight, so no ask was open. A run in Listen records such an action as action.ignored (workflows/journey/
+ * ignored-actions.ts); with no run, nothing did, and the event left no trace in the tracking log, though the API took
+ * it. The chaos run found one (bench/README.md, chaos, stop 56): a community.joined sent just before the praise that
+ * started the run, both released at once after an outage, reached customer:<id> 11 ms before the run existed; the
+ * run then read it among the customer's facts, which apply only standing rules. So the API writes the record the
+ * run would have, keyed by event and journey.
+ */
+export function unroutedActionRecords(event: JourneyEvent, deliveries: readonly JourneyDelivery[]): TrackingRecord[] {
+  return deliveries
+    .filter((d) => d.outcome === 'not-routed' && d.roles.includes('actions'))
+    .map((d) => ({
+      key: `event:${event.id}:action.ignored:${d.journeyId}`,
+      at: event.occurredAt,
+      journeyId: d.journeyId,
+      journeyVersion: d.version,
+      customerId: event.customerId,
+      stage: 'listen' as const,
+      ...(typeof event.traits?.segment === 'string' ? { segment: event.traits.segment } : {}),
+      type: 'action.ignored',
+      data: { eventType: event.type, eventId: event.id, reason: 'no run of this journey was in flight: no ask is open', routed: false },
+    }));
+}
+
 export function createTrackedEventWriter(dataDir: string, catalog: Catalog, secret?: string) {
   const tracked = trackedEventTypes(catalog);
   return async (event: JourneyEvent, journeyIds: readonly string[], deliveries: readonly JourneyDelivery[] = []): Promise<void> => {
     const rec = trackedEventRecord(event, tracked, journeyIds, secret);
     // One append (one sync) for the event's records, shared with the appends of other events under way.
-    const records = [...(rec ? [rec] : []), ...unroutedNpsRecords(event, deliveries)];
+    const records = [...(rec ? [rec] : []), ...unroutedNpsRecords(event, deliveries), ...unroutedActionRecords(event, deliveries)];
     if (records.length > 0) await trackingLogWriter(dataDir).append(records);
   };
 }

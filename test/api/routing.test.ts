@@ -11,7 +11,7 @@ import { countWorkflowServiceCalls } from '../../scripts/count-service-calls.ts'
 import { shippedPlan } from '../interpreter/harness.ts';
 import { auth, event, newCustomer, signalsIn, startApi, type ApiFixture } from './support.ts';
 
-type Delivery = { journeyId: string; workflowId: string; outcome: string; reason?: string };
+type Delivery = { journeyId: string; workflowId: string; outcome: string; reason?: string; roles: string[] };
 
 describe('routing: started only where an event can open a cycle, signalled only to runs in flight', () => {
   let f: ApiFixture;
@@ -161,6 +161,33 @@ describe('routing: started only where an event can open a cycle, signalled only 
     expect(npsSignals.map((s) => s.id)).not.toContain(acted.id);
     const milestoneSignals = await signalsIn(f.temporal, journeyWorkflowId('milestone-review-ask', advocate), journeyEventSignal);
     expect(milestoneSignals.map((s) => s.id)).toEqual(expect.arrayContaining([held.id, acted.id]));
+  });
+
+  it('an action no run was in flight for is recorded as action.ignored for each journey that names it, never left without a trace', async () => {
+    // The chaos run's race (bench/README.md, chaos, stop 56): the action reaches the API just before the praise
+    // that opens the cycle, so no run can take it yet; the run the praise then starts reads it among the
+    // customer's facts, which apply standing rules only. Before, the accepted action left no tracking record.
+    const customer = newCustomer('early-action');
+    const joined = event(customer, { type: 'community.joined', data: { channel: 'slack' } });
+    const body = await post(joined);
+    expect(new Set(Object.values(outcomes(body)))).toEqual(new Set(['not-routed']));
+    const asAction = body.journeys.filter((j) => j.roles.includes('actions')).map((j) => j.journeyId);
+    expect(asAction).toContain('support-praise-advocacy');
+    const praise = event(customer, {
+      type: 'support.case_closed',
+      data: { caseId: 'C-1', csat: 5, praise: true },
+    });
+    expect(outcomes(await post(praise))['support-praise-advocacy']).toBe('started');
+
+    const { records } = await readTrackingLog(f.dataDir);
+    const ignored = records.filter((r) => r.type === 'action.ignored' && r.customerId === customer);
+    expect(ignored.map((r) => r.journeyId).sort()).toEqual([...asAction].sort());
+    for (const r of ignored)
+      expect(r).toMatchObject({ stage: 'listen', data: { eventType: 'community.joined', eventId: joined.id, routed: false } });
+    // Sent again (a retry after a lost answer): the same record, written once.
+    await post(joined);
+    const again = (await readTrackingLog(f.dataDir)).records.filter((r) => r.type === 'action.ignored' && r.customerId === customer);
+    expect(again).toHaveLength(asAction.length);
   });
 
   it("a batch's events of one customer are routed in order, other customers' at once (customer lanes)", async () => {
