@@ -333,6 +333,8 @@ interface SignalingService {
 }
 
 const ACCESS_CHECK_WORKFLOW_ID = 'journey-engine:access-check:no-such-run';
+/** How long the check waits for an answer before leaving the verdict to the calls that follow. */
+const ACCESS_CHECK_TIMEOUT_MS = 10_000;
 /** How long a namespace the server does not know yet is waited for: its frontends learn a new one within ~10 s. */
 const NEW_NAMESPACE_WAIT_MS = 15_000;
 
@@ -344,23 +346,29 @@ const NEW_NAMESPACE_WAIT_MS = 15_000;
  * normally: the API answered /healthz ok and every event 503, the worker polled nothing. Throws TemporalRefusedError
  * naming the settings when the credentials may not write in the namespace, or it does not exist (after
  * NEW_NAMESPACE_WAIT_MS: one just registered reaches every frontend within about 10 s); any other answer (a frontend
- * busy) is left to the calls that follow.
+ * busy), or none within ACCESS_CHECK_TIMEOUT_MS, is left to the calls that follow.
  */
 export async function checkNamespaceAccess(
   service: SignalingService,
   namespace: string,
   waitForNamespaceMs = NEW_NAMESPACE_WAIT_MS,
+  answerWithinMs = ACCESS_CHECK_TIMEOUT_MS,
 ): Promise<void> {
   const deadline = Date.now() + waitForNamespaceMs;
   for (;;) {
     try {
-      await service.signalWorkflowExecution({
+      const answer = service.signalWorkflowExecution({
         namespace,
         workflowExecution: { workflowId: ACCESS_CHECK_WORKFLOW_ID },
         signalName: 'journey-engine.access-check',
         requestId: randomUUID(),
         identity: 'journey-engine access check',
       });
+      // A frontend that takes the call and never answers must not hold the start (or the watch) for ever.
+      answer.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<'unanswered'>((resolve) => (timer = setTimeout(() => resolve('unanswered'), answerWithinMs)));
+      await Promise.race([answer, unanswered]).finally(() => clearTimeout(timer));
       return;
     } catch (err) {
       const e = err as { code?: unknown; details?: unknown; message?: unknown };
