@@ -13,13 +13,8 @@
 import { loadJourneyDir } from '../definitions/loader.ts';
 import { customerDefaultsFromEnv } from '../definitions/customer-defaults.ts';
 import { createTemporalClient, loadTemporalConfig, type TemporalConfig } from '../worker/temporal-config.ts';
-import {
-  checkNamespaceAccess,
-  connectWaitMsFromEnv,
-  connectWhenReachable,
-  exitOnStopWhileWaiting,
-  connectClient,
-} from '../worker/temporal-connect.ts';
+import { checkNamespaceAccess, connectWhenReachable, exitOnStopWhileWaiting, connectClient } from '../worker/temporal-connect.ts';
+import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from '../worker/data-converter.ts';
 import { parseApiKeys } from './auth.ts';
 import { validateDefinitionBody } from './definition-validator.ts';

@@ -35,8 +35,8 @@ describe('docs/settings.md, every environment variable', () => {
   });
 
   it("names every process that loads the code reading a variable, not only the reading file's folder", async () => {
-    // worker/temporal-connect.ts and worker/data-converter.ts are the API's too, through api/main.ts.
-    expect(processesLoading('worker/temporal-connect.ts', scanImporters()).sort()).toEqual(['API', 'worker']);
+    // worker/connect-wait-setting.ts and worker/data-converter.ts are the API's too, through api/main.ts.
+    expect(processesLoading('worker/connect-wait-setting.ts', scanImporters()).sort()).toEqual(['API', 'worker']);
     const table = await settingsMarkdown(reads);
     const readBy = (name: string) =>
       table

@@ -15,13 +15,13 @@ import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
 import { issueCertificates } from './support/certificates.ts';
+import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
 import { waitFor } from './support/wait.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import {
   checkNamespaceAccess,
   credentialsRefusal,
   connectWhenReachable,
-  connectWaitMsFromEnv,
   hostAndPort,
   isTemporalNotAnswering,
   probeTemporal,

@@ -7,15 +7,9 @@ import { applyHeapGrowth, describeHeapGrowth } from './heap-growth.ts';
 import { coreBridgeBuild, describeCoreBridge } from './core-bridge.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { createTemporalClient, loadTemporalConfig } from './temporal-config.ts';
-import {
-  checkNamespaceAccess,
-  connectClient,
-  connectWaitMsFromEnv,
-  connectWhenReachable,
-  exitOnStopWhileWaiting,
-  probeTemporal,
-} from './temporal-connect.ts';
+import { checkNamespaceAccess, connectClient, connectWhenReachable, exitOnStopWhileWaiting, probeTemporal } from './temporal-connect.ts';
 import { AccessWatch } from './access-watch.ts';
+import { connectWaitMsFromEnv } from './connect-wait-setting.ts';
 import { describePayloadProtection, requirePayloadProtectionInProduction } from './data-converter.ts';
 import { unsubscribeSettingsFromEnv } from '../activities/email/unsubscribe-link.ts';
 import { loadWorkerSettings } from './settings.ts';

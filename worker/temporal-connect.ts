@@ -10,23 +10,11 @@ import { connect as tlsConnect } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
 
-/** How long a process waits for Temporal at start, by default: five minutes. */
-export const DEFAULT_CONNECT_WAIT_S = 300;
+// The wait's bound, JOURNEY_TEMPORAL_CONNECT_WAIT_S, is read in connect-wait-setting.ts, not here: the CLI and the API's
+// routes load this file for its probe and its words, and the settings table names every process that loads the code
+// reading a variable.
 const FIRST_RETRY_MS = 500;
 const LONGEST_RETRY_MS = 10_000;
-
-export class ConnectWaitSettingError extends Error {}
-
-/** JOURNEY_TEMPORAL_CONNECT_WAIT_S in ms: a whole number of seconds, 0 for one attempt (no wait). */
-export function connectWaitMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.JOURNEY_TEMPORAL_CONNECT_WAIT_S;
-  if (raw === undefined || raw === '') return DEFAULT_CONNECT_WAIT_S * 1000;
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 0) {
-    throw new ConnectWaitSettingError(`JOURNEY_TEMPORAL_CONNECT_WAIT_S=${JSON.stringify(raw)} must be a whole number of seconds >= 0`);
-  }
-  return seconds * 1000;
-}
 
 // What Temporal's clients say when nothing answers yet: the worker's native connection (core's tonic: a refused TCP
 // connection, a name that does not resolve yet, and a frontend that is up but not serving, gRPC UNAVAILABLE or
