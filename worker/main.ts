@@ -67,7 +67,7 @@ const clientConnection = await connectWhenReachable(() => connectClient(config.c
   fail(err.message),
 );
 handBackStopSignals();
-// Credentials the server accepts may still not be allowed to act in the namespace: the worker would poll nothing.
+// Credentials the server accepts may still not be allowed to act in the namespace: say so, naming the settings.
 await checkNamespaceAccess(connection.workflowService, config.namespace).catch((err: Error) => fail(err.message));
 const client = createTemporalClient(clientConnection, config);
 

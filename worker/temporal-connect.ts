@@ -331,7 +331,7 @@ const NEW_NAMESPACE_WAIT_MS = 15_000;
  * checks the caller's permission for it (write, as sending events and polling tasks need) before it looks for the
  * run, so "not found" is the answer of a caller allowed, and nothing is written. A connection with credentials the
  * server accepts but without that permission (a key for another namespace, a read-only one) otherwise started
- * normally: the API answered /healthz ok and every event 503, the worker polled nothing. Throws TemporalRefusedError
+ * the API normally (/healthz ok, every event 503), and stopped the worker on an error naming neither. Throws TemporalRefusedError
  * naming the settings when the credentials may not write in the namespace, or it does not exist (after
  * NEW_NAMESPACE_WAIT_MS: one just registered reaches every frontend within about 10 s); any other answer (a frontend
  * busy), or none within ACCESS_CHECK_TIMEOUT_MS, is left to the calls that follow.
