@@ -50,17 +50,22 @@ export function unroutedNpsRecords(event: JourneyEvent, deliveries: readonly Jou
   if (typeof score !== 'number' || !Number.isFinite(score)) return [];
   return deliveries
     .filter((d) => d.outcome === 'not-routed')
-    .map((d) => ({
-      key: `event:${event.id}:nps.received:${d.journeyId}`,
-      at: event.occurredAt,
-      journeyId: d.journeyId,
-      journeyVersion: d.version,
-      customerId: event.customerId,
-      stage: 'listen' as const,
-      ...(typeof event.traits?.segment === 'string' ? { segment: event.traits.segment } : {}),
-      type: 'nps.received',
-      data: { eventId: event.id, nps: score, routed: false },
-    }));
+    .map((d) => recordForUnrouted(event, d, 'nps.received', { eventId: event.id, nps: score, routed: false }));
+}
+
+/** The record a run of `delivery`'s journey would have written of `event` in Listen, keyed by event, type and journey. */
+function recordForUnrouted(event: JourneyEvent, delivery: JourneyDelivery, type: string, data: Record<string, unknown>): TrackingRecord {
+  return {
+    key: `event:${event.id}:${type}:${delivery.journeyId}`,
+    at: event.occurredAt,
+    journeyId: delivery.journeyId,
+    journeyVersion: delivery.version,
+    customerId: event.customerId,
+    stage: 'listen',
+    ...(typeof event.traits?.segment === 'string' ? { segment: event.traits.segment } : {}),
+    type,
+    data,
+  };
 }
 
 /**
@@ -75,17 +80,14 @@ export function unroutedNpsRecords(event: JourneyEvent, deliveries: readonly Jou
 export function unroutedActionRecords(event: JourneyEvent, deliveries: readonly JourneyDelivery[]): TrackingRecord[] {
   return deliveries
     .filter((d) => d.outcome === 'not-routed' && d.roles.includes('actions'))
-    .map((d) => ({
-      key: `event:${event.id}:action.ignored:${d.journeyId}`,
-      at: event.occurredAt,
-      journeyId: d.journeyId,
-      journeyVersion: d.version,
-      customerId: event.customerId,
-      stage: 'listen' as const,
-      ...(typeof event.traits?.segment === 'string' ? { segment: event.traits.segment } : {}),
-      type: 'action.ignored',
-      data: { eventType: event.type, eventId: event.id, reason: 'no run of this journey was in flight: no ask is open', routed: false },
-    }));
+    .map((d) =>
+      recordForUnrouted(event, d, 'action.ignored', {
+        eventType: event.type,
+        eventId: event.id,
+        reason: 'no run of this journey was in flight: no ask is open',
+        routed: false,
+      }),
+    );
 }
 
 export function createTrackedEventWriter(dataDir: string, catalog: Catalog, secret?: string) {

@@ -15,6 +15,7 @@ import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
 import { issueCertificates } from './support/certificates.ts';
+import { apiHealth, apiSettings, connectAttempts } from './support/api-process.ts';
 import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
 import { waitFor } from './support/wait.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
@@ -61,17 +62,6 @@ async function openRelay(
   await new Promise<void>((resolve, reject) => relay.once('error', reject).listen(port, '127.0.0.1', resolve));
   return relay;
 }
-
-/** What an API needs to start (its port, a key, a referral secret, a data folder), in dev mode. */
-const apiSettings = (port: number) => ({
-  JOURNEY_API_PORT: String(port),
-  JOURNEY_API_KEYS: 'connect-wait-key',
-  JOURNEY_DEV_MODE: '1',
-  JOURNEY_REFERRAL_CODE_SECRET: 'connect-wait-referral-secret',
-  JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-api-')),
-});
-
-const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -259,7 +249,7 @@ describe('the worker and the API started before Temporal', () => {
         JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'connect-wait-')),
       }),
     );
-    await waitFor('the worker waiting for Temporal', () => attempts(worker.output()) >= 2, 60_000);
+    await waitFor('the worker waiting for Temporal', () => connectAttempts(worker.output()) >= 2, 60_000);
     expect(worker.child.exitCode).toBeNull();
     const relay = await openRelay(port, temporal.address);
     cleanups.push(async () => relay.close());
@@ -293,26 +283,17 @@ describe('the worker and the API started before Temporal', () => {
       startScript('api/main.ts', {
         TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '120',
-        ...apiSettings(apiPort),
+        ...apiSettings(apiPort, 'connect-wait'),
       }),
     );
-    await waitFor('the API waiting for Temporal', () => attempts(api.output()) >= 1, 60_000);
+    await waitFor('the API waiting for Temporal', () => connectAttempts(api.output()) >= 1, 60_000);
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
     // The refused port is seen at once (probeTemporal), not after the client's 10 s connectTimeout, so the next attempt
     // comes 0.5 s later and the API listens within a second of Temporal answering.
     expect(api.output()).toMatch(/api: Temporal at 127\.0\.0\.1:\d+ is not answering \(attempt 1: tcp connect error: connect ECONNREFUSED/);
     const relay = await openRelay(port, temporal.address);
     cleanups.push(async () => relay.close());
-    const health = await waitFor(
-      'the API answering',
-      () =>
-        fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
-          (r) => (r.ok ? r.json() : undefined),
-          () => undefined,
-        ),
-      60_000,
-      250,
-    );
+    const health = await apiHealth(apiPort, 60_000);
     expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
     expect(api.child.exitCode).toBeNull();
   });
@@ -324,7 +305,7 @@ describe('the worker and the API started before Temporal', () => {
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '2',
     });
     expect(code).toBe(1);
-    expect(attempts(output)).toBeGreaterThanOrEqual(2);
+    expect(connectAttempts(output)).toBeGreaterThanOrEqual(2);
     expect(output).toMatch(
       /worker: cannot reach Temporal at 127\.0\.0\.1:\d+ after \d+ attempts in 2 s \(JOURNEY_TEMPORAL_CONNECT_WAIT_S\)/,
     );
@@ -339,7 +320,7 @@ describe('the worker and the API started before Temporal', () => {
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
     });
     expect(code).toBe(1);
-    expect(attempts(output)).toBe(0);
+    expect(connectAttempts(output)).toBe(0);
     // Said by the probe, before core's connection: core alone now and then says "broken pipe", which
     // reads as a frontend still starting (a fresh clone failed on it, attempts 1).
     expect(output).toMatch(
@@ -354,10 +335,10 @@ describe('the worker and the API started before Temporal', () => {
     const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${(web.address() as AddressInfo).port}`,
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-      ...apiSettings(await freePort()),
+      ...apiSettings(await freePort(), 'connect-wait'),
     });
     expect(code).toBe(1);
-    expect(attempts(output)).toBe(0);
+    expect(connectAttempts(output)).toBe(0);
     expect(output).toMatch(
       /api: cannot reach Temporal at .*: 127\.0\.0\.1:\d+ answered HTTP\/1 \("HTTP\/1\.1 400 Bad Request"\): not a gRPC server, so not Temporal's frontend \(TEMPORAL_ADDRESS\) \(not retried: waiting cannot fix it\)/,
     );
@@ -368,7 +349,7 @@ describe('the worker and the API started before Temporal', () => {
     const worker = stopAtEnd(
       startScript('worker/main.ts', { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300' }),
     );
-    await waitFor('the worker waiting for Temporal', () => attempts(worker.output()) >= 1, 60_000);
+    await waitFor('the worker waiting for Temporal', () => connectAttempts(worker.output()) >= 1, 60_000);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.output()).toContain('worker: SIGTERM while waiting for Temporal; stopped');
@@ -462,10 +443,10 @@ describe('TLS to Temporal', () => {
       TEMPORAL_TLS: 'true',
       TEMPORAL_TLS_SERVER_NAME: name,
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-      ...apiSettings(await freePort()),
+      ...apiSettings(await freePort(), 'connect-wait'),
     });
     expect(code).toBe(1);
-    expect(attempts(output)).toBe(0);
+    expect(connectAttempts(output)).toBe(0);
     expect(output).toMatch(
       /api: cannot reach Temporal at 127\.0\.0\.1:\d+: TLS handshake with .* not signed by a CA this process trusts \(TEMPORAL_TLS_SERVER_CA_CERT_PATH\).*\(not retried: waiting cannot fix it\)/,
     );
@@ -478,7 +459,7 @@ describe('TLS to Temporal', () => {
       startScript('api/main.ts', {
         TEMPORAL_ADDRESS: address,
         ...trusted,
-        ...apiSettings(apiPort),
+        ...apiSettings(apiPort, 'connect-wait'),
       }),
     );
     const worker = stopAtEnd(
@@ -502,6 +483,6 @@ describe('TLS to Temporal', () => {
       250,
     );
     expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
-    expect(attempts(api.output()) + attempts(worker.output())).toBe(0);
+    expect(connectAttempts(api.output()) + connectAttempts(worker.output())).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { startTlsTemporalServer, type TlsTemporalServer } from './support/tls-temporal-server.ts';
 import { runNode, startScript, type RunningNode } from './support/run-node.ts';
 import { waitFor } from './support/wait.ts';
+import { apiHealth, apiSettings, connectAttempts } from './support/api-process.ts';
 import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
 import { journeyStateQuery } from '../workflows/contract/index.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
@@ -24,15 +25,8 @@ if (!serverPath)
     '\n*** test/temporal-tls-server.test.ts SKIPPED: TEMPORAL_SERVER_PATH is not set (npm test sets it: scripts/cluster/obtain-temporal-server.sh) ***\n\n',
   );
 
-const API_KEY = 'tls-server-key';
-const apiSettings = (port: number) => ({
-  JOURNEY_API_PORT: String(port),
-  JOURNEY_API_KEYS: API_KEY,
-  JOURNEY_DEV_MODE: '1',
-  JOURNEY_REFERRAL_CODE_SECRET: 'tls-server-referral-secret',
-  JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-api-')),
-});
-const attempts = (output: string) => output.match(/is not answering \(attempt \d+/g)?.length ?? 0;
+const API_NAME = 'tls-server';
+const API_KEY = `${API_NAME}-key`;
 
 /**
  * A worker and an API started with `server.env` (Temporal's envconfig variables) take a promoter's answer: the event
@@ -47,21 +41,12 @@ async function takePromoterThrough(server: TlsTemporalServer, running: RunningNo
     JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'tls-server-worker-')),
     JOURNEY_TEMPORAL_CONNECT_WAIT_S: '60',
   });
-  const api = startScript('api/main.ts', { ...server.env, ...apiSettings(apiPort), JOURNEY_TASK_QUEUE: taskQueue });
+  const api = startScript('api/main.ts', { ...server.env, ...apiSettings(apiPort, API_NAME), JOURNEY_TASK_QUEUE: taskQueue });
   running.push(worker, api);
   await waitFor('the worker polling', () => worker.output().includes('polling task queue'), 90_000).catch((err: Error) => {
     throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
   });
-  const health = await waitFor(
-    'the API answering',
-    () =>
-      fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
-        (r) => (r.ok ? r.json() : undefined),
-        () => undefined,
-      ),
-    90_000,
-    250,
-  ).catch((err: Error) => {
+  const health = await apiHealth(apiPort, 90_000).catch((err: Error) => {
     throw new Error(`${err.message}\n${api.output().slice(-3000)}`);
   });
   expect(health).toMatchObject({ ok: true, temporal: 'reachable' });
@@ -99,11 +84,16 @@ async function takePromoterThrough(server: TlsTemporalServer, running: RunningNo
   }
 }
 
-describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mutual TLS on its frontend)', () => {
-  let server: TlsTemporalServer;
+/**
+ * The suite's server, started before its tests and stopped after them, with the processes its tests started (the
+ * returned list) stopped first, while they live.
+ */
+function serverForSuite(auth: 'mtls' | 'api-key', started: (server: TlsTemporalServer) => void): RunningNode[] {
+  let server: TlsTemporalServer | undefined;
   const running: RunningNode[] = [];
   beforeAll(async () => {
-    server = await startTlsTemporalServer(serverPath!, { auth: 'mtls' });
+    server = await startTlsTemporalServer(serverPath!, { auth });
+    started(server);
   }, 150_000);
   afterAll(async () => {
     for (const p of running) {
@@ -112,6 +102,12 @@ describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mu
     }
     await server?.stop();
   });
+  return running;
+}
+
+describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mutual TLS on its frontend)', () => {
+  let server: TlsTemporalServer;
+  const running = serverForSuite('mtls', (started) => (server = started));
 
   it("the worker and the API take a promoter's answer through it: the event accepted, the run past Listen", { timeout: 180_000 }, () =>
     takePromoterThrough(server, running),
@@ -130,10 +126,10 @@ describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mu
       const { code, output } = await runNode(['--import', 'tsx', script], {
         TEMPORAL_ADDRESS: server.address,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-        ...(script === 'api/main.ts' ? apiSettings(await freePort()) : {}),
+        ...(script === 'api/main.ts' ? apiSettings(await freePort(), API_NAME) : {}),
       });
       expect(code, output).toBe(1);
-      expect(attempts(output)).toBe(0);
+      expect(connectAttempts(output)).toBe(0);
       expect(output).toMatch(
         /cannot reach Temporal at .*serves only TLS connections \(TEMPORAL_TLS\) \(not retried: waiting cannot fix it\)/,
       );
@@ -145,27 +141,17 @@ describe.skipIf(!serverPath)('TLS to a real Temporal server (temporal-server, mu
     const { code, output } = await runNode(['--import', 'tsx', 'api/main.ts'], {
       ...withoutClientCert,
       JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-      ...apiSettings(await freePort()),
+      ...apiSettings(await freePort(), API_NAME),
     });
     expect(code, output).toBe(1);
-    expect(attempts(output)).toBe(0);
+    expect(connectAttempts(output)).toBe(0);
     expect(output).toMatch(/refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\).*\(not retried/);
   });
 });
 
 describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JWT authorizer, TLS without client certificates)', () => {
   let server: TlsTemporalServer;
-  const running: RunningNode[] = [];
-  beforeAll(async () => {
-    server = await startTlsTemporalServer(serverPath!, { auth: 'api-key' });
-  }, 150_000);
-  afterAll(async () => {
-    for (const p of running) {
-      if (p.child.exitCode === null) p.child.kill('SIGINT');
-      await p.exited;
-    }
-    await server?.stop();
-  });
+  const running = serverForSuite('api-key', (started) => (server = started));
 
   it(
     "with a key that may write in the namespace (TEMPORAL_API_KEY), the worker and the API take a promoter's answer",
@@ -181,10 +167,10 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
         ...server.env,
         TEMPORAL_API_KEY: key,
         JOURNEY_TEMPORAL_CONNECT_WAIT_S: '300',
-        ...(script === 'api/main.ts' ? apiSettings(await freePort()) : {}),
+        ...(script === 'api/main.ts' ? apiSettings(await freePort(), API_NAME) : {}),
       });
       expect(code, output).toBe(1);
-      expect(attempts(output)).toBe(0);
+      expect(connectAttempts(output)).toBe(0);
       outputs.push(output);
     }
     return outputs;
@@ -240,7 +226,7 @@ describe.skipIf(!serverPath)('API keys checked by a real Temporal server (its JW
       const apiPort = await freePort();
       // Long enough for both to start (their access checks need the key) on a loaded machine.
       const key = server.mintKey(['default:write'], { expiresInS: 25 });
-      const api = startScript('api/main.ts', { ...server.env, TEMPORAL_API_KEY: key, ...apiSettings(apiPort) });
+      const api = startScript('api/main.ts', { ...server.env, TEMPORAL_API_KEY: key, ...apiSettings(apiPort, API_NAME) });
       const worker = startScript('worker/main.ts', {
         ...server.env,
         TEMPORAL_API_KEY: key,
