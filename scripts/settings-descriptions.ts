@@ -313,6 +313,15 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_CLUSTER_TEMPORAL_PORT: { default: '7333', meaning: "the cluster's Temporal frontend port" },
   JOURNEY_CLUSTER_API_PORTS: { default: '3100,3101', meaning: 'one API process per port, comma-separated' },
   JOURNEY_CLUSTER_WORKERS: { default: '2', meaning: 'worker processes of npm run start:cluster' },
+  JOURNEY_CLUSTER_TLS: {
+    default: 'off',
+    meaning:
+      "mtls: the cluster's Temporal frontend on mutual TLS, with certificates from a private CA kept in <data>/tls (issued on the first start, renewed 30 days before they expire)",
+  },
+  JOURNEY_CLUSTER_TLS_SERVER_NAME: {
+    default: 'temporal-frontend',
+    meaning: "the name on the cluster's frontend certificate (with localhost and 127.0.0.1), which clients check",
+  },
   JOURNEY_CLUSTER_HISTORY_SHARDS: { default: '4', meaning: "the cluster's history shard count (fixed once the database is created)" },
   JOURNEY_CLUSTER_START_TIMEOUT_S: {
     default: '600',

@@ -3,6 +3,8 @@
 // are killed with SIGKILL while the runs are under way and the launcher restarts them; every promoter still gets
 // exactly one ask through the real postmark client (test/postmark), the tracking logs of the killed worker and of the
 // worker that took its runs reach `journey report`, and Ctrl-C stops everything, PostgreSQL included, with exit 0.
+// The frontend runs on mutual TLS (JOURNEY_CLUSTER_TLS=mtls), so every process reaches it with the launcher's client
+// certificate, and a second start continues on the same state and certificates.
 // Needs PostgreSQL (Debian's package; scripts/test.sh installs it as root): without it the test is skipped, loudly.
 import { JEMALLOC_PATHS } from '../worker/allocator.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,9 @@ import { waitFor } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
 import { engineCacheDir } from '../cli/engine-cache.ts';
 import { importScriptExports } from './support/script-exports.ts';
+import { Client, Connection } from '@temporalio/client';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
+import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -43,6 +48,8 @@ interface ClusterFile {
   temporalMetricsUrl?: string;
   temporalAddress: string;
   namespace: string;
+  /** How a process reaches this Temporal (envconfig variables: the address, and the TLS files with mtls). */
+  temporalEnv: Record<string, string>;
 }
 
 const TOKEN = 'cluster-test-token';
@@ -84,41 +91,65 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       const policy = join(dataDir, 'contact-policy.json');
       writeDemoContactPolicy(undefined, policy, { daySeconds: 2 });
       const apiPorts = [await freePort(), await freePort()];
-      launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster/start-cluster.ts'], {
-        env: {
-          ...process.env,
-          JOURNEY_PG_BIN: pg.binDir!,
-          JOURNEY_DATA_DIR: join(dataDir, 'cluster'),
-          JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
-          JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
-          JOURNEY_CLUSTER_API_PORTS: apiPorts.join(','),
-          JOURNEY_API_KEYS: API_KEY,
-          JOURNEY_JOURNEYS_DIR: journeysDir,
-          JOURNEY_CONTACT_POLICY: policy,
-          POSTMARK_SERVER_TOKEN: TOKEN,
-          POSTMARK_API_URL: postmark.url,
-          JOURNEY_PUBLIC_URL: 'https://journeys.example.test',
-          JOURNEY_UNSUBSCRIBE_SECRET: 'cluster-test-unsubscribe-secret',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      launcher.stdout!.on('data', (c) => (output += c));
-      launcher.stderr!.on('data', (c) => (output += c));
-      const exited = new Promise<number | null>((r) => launcher!.once('exit', (code) => r(code)));
-      await waitFor(
-        'the cluster banner',
-        () =>
-          output.includes('journey-engine cluster is up')
-            ? true
-            : launcher!.exitCode !== null
-              ? Promise.reject(new Error(`start:cluster exited ${launcher!.exitCode}:\n${output}`))
-              : undefined,
-        600_000,
-        1000,
-      );
+      const launcherEnv = {
+        ...process.env,
+        JOURNEY_PG_BIN: pg.binDir!,
+        JOURNEY_DATA_DIR: join(dataDir, 'cluster'),
+        JOURNEY_CLUSTER_TLS: 'mtls',
+        JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
+        JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
+        JOURNEY_CLUSTER_API_PORTS: apiPorts.join(','),
+        JOURNEY_API_KEYS: API_KEY,
+        JOURNEY_JOURNEYS_DIR: journeysDir,
+        JOURNEY_CONTACT_POLICY: policy,
+        POSTMARK_SERVER_TOKEN: TOKEN,
+        POSTMARK_API_URL: postmark.url,
+        JOURNEY_PUBLIC_URL: 'https://journeys.example.test',
+        JOURNEY_UNSUBSCRIBE_SECRET: 'cluster-test-unsubscribe-secret',
+      };
+      const launch = async () => {
+        output = '';
+        launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster/start-cluster.ts'], {
+          env: launcherEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        launcher.stdout!.on('data', (c) => (output += c));
+        launcher.stderr!.on('data', (c) => (output += c));
+        const exited = new Promise<number | null>((r) => launcher!.once('exit', (code) => r(code)));
+        await waitFor(
+          'the cluster banner',
+          () =>
+            output.includes('journey-engine cluster is up')
+              ? true
+              : launcher!.exitCode !== null
+                ? Promise.reject(new Error(`start:cluster exited ${launcher!.exitCode}:\n${output}`))
+                : undefined,
+          600_000,
+          1000,
+        );
+        return { exited }; // wrapped: an async function returning the promise itself would wait for the exit
+      };
+      let { exited } = await launch();
       for (const port of apiPorts) expect(output).toContain(`http://127.0.0.1:${port}`);
       const clusterFile = join(dataDir, 'cluster', 'processes.json');
       const before = JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile;
+      expect(output).toMatch(/mutual TLS: issued ca, server, client certificate\(s\)/);
+      // Mutual TLS: the processes.json's settings reach Temporal; a process without TLS, or with TLS and no client
+      // certificate, is refused at once and told which setting to look at.
+      const temporalOptions = loadTemporalConfig(before.temporalEnv).connectionOptions;
+      await expect(probeTemporal(temporalOptions, {})).resolves.toBeUndefined();
+      const refusal = (env: Record<string, string>) =>
+        probeTemporal(loadTemporalConfig(env).connectionOptions, {}).then(
+          () => 'connected',
+          (err: Error) => (err instanceof TemporalRefusedError ? err.message : `not refused: ${err.message}`),
+        );
+      expect(await refusal({ TEMPORAL_ADDRESS: before.temporalAddress })).toMatch(/TEMPORAL_TLS/);
+      const { TEMPORAL_TLS_CLIENT_CERT_PATH: _cert, TEMPORAL_TLS_CLIENT_KEY_PATH: _key, ...noClientCert } = before.temporalEnv;
+      expect(await refusal(noClientCert)).toMatch(/refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\)/);
+      // What the banner tells an operator to source reaches it with Temporal's own CLI.
+      const cliCount = () =>
+        execFileSync('bash', ['-c', `. '${join(dataDir, 'cluster', 'temporal.env')}' && "$TEMPORAL_CLI_PATH" workflow count`]).toString();
+      expect(cliCount()).toMatch(/^Total: \d+/m);
       const pidOf = (c: ClusterFile, name: string) => c.processes.find((p) => p.name === name)!.pid;
       // The server's Prometheus metrics, where bench/scale.ts reads the workflow tasks and queries it timed out.
       expect(await (await fetch(before.temporalMetricsUrl!)).text()).toMatch(/^service_requests\{/m);
@@ -158,7 +189,7 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       const wrote = () => workerNames.filter((name) => trackingPids().includes(pidOf(before, name)));
       const diagnostics = () =>
         clusterDiagnostics({
-          temporalAddress: before.temporalAddress,
+          temporalOptions,
           namespace: before.namespace,
           taskQueues: ['journeys', 'journeys-customers'],
           processes: before.processes,
@@ -282,10 +313,30 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       expect(workersInReport.size).toBeGreaterThanOrEqual(2);
 
       // Ctrl-C: everything stops in order, exit 0, PostgreSQL with it.
-      launcher.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(output).toContain('temporal-server stopped');
-      expect(existsSync(join(dataDir, 'cluster', 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
+      const stopAndCheck = async () => {
+        launcher!.kill('SIGINT');
+        expect(await exited).toBe(0);
+        expect(output).toContain('temporal-server stopped');
+        expect(existsSync(join(dataDir, 'cluster', 'postgres', 'pgdata', 'postmaster.pid'))).toBe(false);
+      };
+      await stopAndCheck();
+
+      // A second start continues: the same certificates, and every promoter's run is still there. Just after a
+      // restart the frontend serves before matching has joined the ring (UNAVAILABLE "Not enough hosts to serve the
+      // request"), which failed the launcher's wait for the workers' polls: it waits that out now.
+      ({ exited } = await launch());
+      expect(output).toContain('mutual TLS: the certificates in');
+      const connection = await Connection.connect(temporalOptions);
+      try {
+        const client = new Client({ connection, namespace: before.namespace });
+        for (const id of PROMOTERS) {
+          const run = await client.workflow.getHandle(`journey:nps-promoter-referral:${id}`).describe();
+          expect(run.type).toBe('advocacyJourney');
+        }
+      } finally {
+        await connection.close();
+      }
+      await stopAndCheck();
     },
     1_200_000,
   );

@@ -14,7 +14,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
-import { issueCertificates } from './support/certificates.ts';
+import { issueCertificates } from '../scripts/cluster/tls.ts';
 import { apiHealth, apiSettings, connectAttempts } from './support/api-process.ts';
 import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
 import { waitFor } from './support/wait.ts';
@@ -374,7 +374,7 @@ describe('TLS to Temporal', () => {
   async function tlsFrontend(opts: { mutual?: boolean } = {}) {
     const temporal = await connectDevServer();
     cleanups.push(() => temporal.close());
-    const certs = issueCertificates(name);
+    const certs = issueCertificates(mkdtempSync(join(tmpdir(), 'journey-tls-')), name, { caDays: 2, days: 2, renewWithinDays: 0 });
     const port = await freePort();
     const relay = await openRelay(port, temporal.address, {
       ...certs,

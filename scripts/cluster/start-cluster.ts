@@ -3,6 +3,8 @@
 // processes on one task queue and two API processes, each on its own port. A process that dies is restarted, as a
 // supervisor would (systemd Restart=always): its work waits in Temporal meanwhile. Ctrl-C / SIGTERM stops the APIs,
 // then the workers (in-flight activities finish), then Temporal, then PostgreSQL. State stays in the data folder.
+// JOURNEY_CLUSTER_TLS=mtls puts the frontend on mutual TLS (certificates from a private CA kept in <data>/tls): every
+// process, the server's own worker included, shows a client certificate. <data>/temporal.env says how to reach it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,8 +15,11 @@ import { apiAllocator, ProcessGroup, waitForHttp } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
+import { waitForPollers } from './wait-for-pollers.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { generateCodecKey } from '../../worker/payload-codec.ts';
+import { loadTemporalConfig } from '../../worker/temporal-config.ts';
+import { issueCertificates, mutualFrontendTls, mutualTlsEnv, type IssuedCertificates } from './tls.ts';
 
 const env = process.env;
 const dataDir = resolve(env.JOURNEY_DATA_DIR ?? 'data/cluster');
@@ -24,6 +29,8 @@ const temporalPort = Number(env.JOURNEY_CLUSTER_TEMPORAL_PORT ?? 7333);
 const pgPort = Number(env.JOURNEY_CLUSTER_PG_PORT ?? 55432);
 const apiPorts = (env.JOURNEY_CLUSTER_API_PORTS ?? '3100,3101').split(',').map(Number);
 const workerCount = Number(env.JOURNEY_CLUSTER_WORKERS ?? 2);
+const tlsMode = env.JOURNEY_CLUSTER_TLS || 'off';
+const tlsServerName = env.JOURNEY_CLUSTER_TLS_SERVER_NAME || 'temporal-frontend';
 const startTimeoutMs = Number(env.JOURNEY_CLUSTER_START_TIMEOUT_S ?? 600) * 1000;
 const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
 const shownKey = env.JOURNEY_API_KEYS ? '<a key from JOURNEY_API_KEYS>' : apiKey;
@@ -43,6 +50,7 @@ try {
 if (apiPorts.length < 1 || apiPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
   fail(`JOURNEY_CLUSTER_API_PORTS=${env.JOURNEY_CLUSTER_API_PORTS} must be comma-separated ports`);
 if (!Number.isInteger(workerCount) || workerCount < 1) fail(`JOURNEY_CLUSTER_WORKERS=${env.JOURNEY_CLUSTER_WORKERS} must be >= 1`);
+if (tlsMode !== 'off' && tlsMode !== 'mtls') fail(`JOURNEY_CLUSTER_TLS=${tlsMode} must be off or mtls`);
 
 let postgres: PostgresCluster | undefined;
 let serverProcess: ChildProcess | undefined;
@@ -87,6 +95,22 @@ try {
   ] as const)
     await assertPortFree(port, what);
   mkdirSync(dataDir, { recursive: true });
+  let certs: IssuedCertificates | undefined;
+  if (tlsMode === 'mtls') {
+    certs = issueCertificates(join(dataDir, 'tls'), tlsServerName);
+    step(
+      certs.issued.length
+        ? `mutual TLS: issued ${certs.issued.join(', ')} certificate(s) in ${certs.dir} (a private CA; replace the files with your own PKI's to use it)`
+        : `mutual TLS: the certificates in ${certs.dir} reused`,
+    );
+  }
+  // What every process sets to reach this Temporal (Temporal's envconfig variables), and the launcher's own calls.
+  const temporalEnv: Record<string, string> = {
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_NAMESPACE: namespace,
+    ...(certs ? mutualTlsEnv(certs) : {}),
+  };
+  const { connectionOptions } = loadTemporalConfig(temporalEnv);
   const server = await startTemporalOnPostgres({
     binaries,
     dir: dataDir,
@@ -98,6 +122,7 @@ try {
     log: step,
     onPostgres: (pg) => (postgres = pg),
     onSpawn: (child) => (serverProcess = child),
+    ...(certs ? { tls: mutualFrontendTls(certs), credentials: { tls: connectionOptions.tls } } : {}),
   });
   serverProcess!.once('exit', (code, signal) => {
     if (!processes.stopping) {
@@ -112,8 +137,7 @@ try {
   // (POSTMARK_SERVER_TOKEN) the worker and the API refuse to start without it (definitions/production-mode.ts).
   const codecKeys = env.JOURNEY_CODEC_KEYS || persistentSecret(join(dataDir, 'codec-keys'), () => generateCodecKey('cluster1'));
   const common = {
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: namespace,
+    ...temporalEnv,
     JOURNEY_TASK_QUEUE: taskQueue,
     // One data folder for every process: the tracking logs (one file per process) and the outbox that
     // `journey report` and `journey outbox` read. On several machines: a shared volume, or the tracking webhook.
@@ -149,12 +173,14 @@ try {
   for (const [i, port] of apiPorts.entries())
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, () => apis[i]().exitCode === null);
   // Up means both workers poll the task queue, not only that their processes exist.
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect(connectionOptions);
   client = new Client({ connection, namespace });
-  await waitForPollers(client, workerCount);
+  await waitForPollers(client.workflowService, { namespace, taskQueue, want: workerCount, timeoutMs: startTimeoutMs });
   clearTimeout(startDeadline);
+  const envFile = writeTemporalEnvFile(temporalEnv);
   processes.write({
     temporalAddress: server.address,
+    temporalEnv,
     temporalServerPid: serverProcess!.pid,
     temporalMetricsUrl: server.metricsUrl,
     namespace,
@@ -169,7 +195,8 @@ try {
   console.log(`
   journey-engine cluster is up (${((Date.now() - startedAt) / 1000).toFixed(1)}s)
 ${apiLines}
-    Temporal      ${server.address}  (temporal-server ${binaries.serverPath}, namespace "${namespace}", SQL visibility)
+    Temporal      ${server.address}  (temporal-server ${binaries.serverPath}, namespace "${namespace}", SQL visibility${certs ? ', mutual TLS' : ''})
+                  source ${envFile} to reach it with the temporal CLI or journey CLI${certs ? ' (its client certificate)' : ''}
     PostgreSQL    127.0.0.1:${pgPort}  (private cluster in ${server.postgres.pgdata}, role temporal)
     workers       ${workerCount} on task queue "${taskQueue}"
     data          ${dataDir}   (tracking logs, outbox; processes.json lists the pids)
@@ -183,15 +210,13 @@ ${apiLines}
   await shutdown(1);
 }
 
-async function waitForPollers(c: Client, want: number): Promise<void> {
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    const { pollers } = await c.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
-    const live = new Set(pollers.map((p) => p.identity)).size;
-    if (live >= want) return;
-    if (Date.now() > deadline) throw new Error(`only ${live} of ${want} workers poll "${taskQueue}"`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+/** `<data>/temporal.env`: the envconfig variables that reach this Temporal, as shell exports an operator sources. */
+function writeTemporalEnvFile(vars: Record<string, string>): string {
+  const file = join(dataDir, 'temporal.env');
+  const quote = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
+  const lines = Object.entries(vars).map(([k, v]) => `export ${k}=${quote(v)}`);
+  writeFileSync(file, `# Written by npm run start:cluster at each start: how to reach its Temporal.\n${lines.join('\n')}\n`);
+  return file;
 }
 
 /** A random secret kept in `file` (created on the first start, owner-only), the same one on every later start. */

@@ -32,6 +32,9 @@ export interface TemporalServerOptions {
   log?: (line: string) => void;
   /** Called as soon as the server process exists, so a stop during start can reach it. */
   onSpawn?: (child: ChildProcess) => void;
+  /** TLS on the frontend; `credentials` are then how the launcher's own calls reach it (health, namespace). */
+  tls?: FrontendTls;
+  credentials?: Pick<ConnectionOptions, 'tls' | 'apiKey'>;
 }
 
 export const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
@@ -87,6 +90,7 @@ export function writeServerConfig(opts: TemporalServerOptions): string {
 ${sqlStore(DATABASES.default, opts.postgres, 20)}
     postgres-visibility:
 ${sqlStore(DATABASES.visibility, opts.postgres, 10)}`,
+    tls: opts.tls,
   });
 }
 
@@ -395,6 +399,8 @@ export interface TemporalOnPostgresOptions {
   /** Each part as soon as it exists, so a caller that stops during the start reaches what is already running. */
   onPostgres?: (postgres: PostgresCluster) => void;
   onSpawn?: (server: ChildProcess) => void;
+  tls?: FrontendTls;
+  credentials?: Pick<ConnectionOptions, 'tls' | 'apiKey'>;
 }
 
 /** The production topology's Temporal: a private PostgreSQL, then the server on it (`npm run start:cluster` and `npm run test:cluster`). */
@@ -416,6 +422,8 @@ export async function startTemporalOnPostgres(
     historyShards: opts.historyShards,
     log: opts.log,
     onSpawn: opts.onSpawn,
+    tls: opts.tls,
+    credentials: opts.credentials,
   });
   return { postgres, ...server };
 }

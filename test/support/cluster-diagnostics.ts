@@ -2,7 +2,7 @@
 // and what each worker's SDK says it polled and ran (its Prometheus page). Written for test/cluster.test.ts, whose
 // wait for both workers to take runs timed out in CI twice with one worker silent, and printed nothing to tell a
 // worker that was not polling from one the server gave nothing to.
-import { Connection, Client } from '@temporalio/client';
+import { Connection, Client, type ConnectionOptions } from '@temporalio/client';
 import { fetchPrometheusSamples } from '../../scripts/prometheus-text.ts';
 
 interface ClusterProcess {
@@ -17,14 +17,15 @@ const WORKER_METRICS =
 
 /** One line per fact, for an error message; never throws (a part it cannot read says why instead). */
 export async function clusterDiagnostics(opts: {
-  temporalAddress: string;
+  /** How to reach the cluster's Temporal (its address, and TLS with JOURNEY_CLUSTER_TLS=mtls). */
+  temporalOptions: ConnectionOptions;
   namespace: string;
   taskQueues: string[];
   processes: ClusterProcess[];
 }): Promise<string> {
   const lines: string[] = [`processes: ${opts.processes.map((p) => `${p.name}=${p.pid}`).join(', ')}`];
   try {
-    const connection = await Connection.connect({ address: opts.temporalAddress, connectTimeout: 5000 });
+    const connection = await Connection.connect({ ...opts.temporalOptions, connectTimeout: 5000 });
     try {
       const client = new Client({ connection, namespace: opts.namespace });
       for (const name of opts.taskQueues)

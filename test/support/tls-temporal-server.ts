@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { lowFreePorts, runTemporalServer, writeConfigFiles } from '../../scripts/cluster/temporal-server.ts';
-import { issueCertificates, type IssuedCertificates } from './certificates.ts';
+import { issueCertificates, mutualFrontendTls, mutualTlsEnv, type IssuedCertificates } from '../../scripts/cluster/tls.ts';
 
 const sqliteStore = (db: string) => `      sql:
         pluginName: "sqlite"
@@ -50,8 +50,8 @@ export async function startTlsTemporalServer(
   opts: { auth: 'mtls' | 'api-key'; log?: (line: string) => void },
 ): Promise<TlsTemporalServer> {
   const serverName = 'temporal.test';
-  const certs = issueCertificates(serverName);
   const dir = mkdtempSync(join(tmpdir(), 'tls-temporal-'));
+  const certs = issueCertificates(join(dir, 'tls'), serverName, { caDays: 2, days: 2, renewWithinDays: 0 });
   const [frontendPort, ifeGrpc, ifeMember, ifeHttp, ...internalPorts] = await lowFreePorts(13);
   const mutual = opts.auth === 'mtls';
 
@@ -89,13 +89,9 @@ export async function startTlsTemporalServer(
 ${sqliteStore('journey-default')}
     sqlite-visibility:
 ${sqliteStore('journey-visibility')}`,
-    tls: {
-      certPath: certs.serverCertPath,
-      keyPath: certs.serverKeyPath,
-      caPath: certs.caPath,
-      serverName,
-      ...(mutual ? { clientCaPath: certs.caPath, workerCert: { certPath: certs.clientCertPath, keyPath: certs.clientKeyPath } } : {}),
-    },
+    tls: mutual
+      ? mutualFrontendTls(certs)
+      : { certPath: certs.serverCertPath, keyPath: certs.serverKeyPath, caPath: certs.caPath, serverName },
     ...(jwks
       ? {
           authorization: `    jwtKeyProvider:
@@ -138,14 +134,23 @@ ${sqliteStore('journey-visibility')}`,
             services: ['frontend', 'internal-frontend', 'history', 'matching', 'worker'],
           }),
     });
-    const trust = { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: serverName };
     return {
       address,
       serverName,
       certs,
       dir,
       mintKey,
-      env: { TEMPORAL_ADDRESS: address, ...trust, ...(mutual ? certs.clientEnv : { TEMPORAL_API_KEY: mintKey(['default:write']) }) },
+      env: {
+        TEMPORAL_ADDRESS: address,
+        ...(mutual
+          ? mutualTlsEnv(certs)
+          : {
+              TEMPORAL_TLS: 'true',
+              TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath,
+              TEMPORAL_TLS_SERVER_NAME: serverName,
+              TEMPORAL_API_KEY: mintKey(['default:write']),
+            }),
+      },
       stop,
     };
   } catch (err) {
