@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createWithStackTraces, workflowStackTracesOf } from '../worker/workflow-stack-traces.ts';
 import { applyHeapGrowth, heapGrowthPercent } from '../worker/heap-growth.ts';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
 
 await main();
 
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   applyHeapGrowth(heapGrowth);
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const effects = await open(env.RAW_EFFECT_FILE!, 'a');
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
+  const connection = await NativeConnection.connect(loadTemporalConfig(env).connectionOptions);
   const options = {
     connection,
     taskQueue: env.RAW_TASK_QUEUE!,

@@ -16,6 +16,9 @@ export const API_KEY = 'bench-scale-key';
 export interface ScaleTopology {
   target: 'dev' | 'cluster';
   temporalAddress: string;
+  /** What a process sets to reach Temporal (envconfig variables): the address, and with JOURNEY_CLUSTER_TLS=mtls the
+   *  cluster's TLS files, so the raw baseline and the bench's own client go through TLS as our processes do. */
+  temporalEnv: Record<string, string>;
   apiUrls: string[];
   /** Where our workers write their tracking logs. */
   dataDir: string;
@@ -105,7 +108,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, wh
   });
 }
 
-async function startRawWorker(address: string, dir: string, stops: Array<() => Promise<unknown>>) {
+async function startRawWorker(temporalEnv: Record<string, string>, dir: string, stops: Array<() => Promise<unknown>>) {
   const rawTaskQueue = `bench-scale-raw-${process.pid}`;
   const rawEffectFile = join(dir, 'raw-effects.ndjson');
   const raw = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-raw-worker.ts'], {
@@ -113,7 +116,7 @@ async function startRawWorker(address: string, dir: string, stops: Array<() => P
     env: {
       ...process.env,
       ...workerAllocator(process.env).env,
-      TEMPORAL_ADDRESS: address,
+      ...temporalEnv,
       RAW_TASK_QUEUE: rawTaskQueue,
       RAW_EFFECT_FILE: rawEffectFile,
     },
@@ -153,16 +156,18 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
       const info = () =>
         JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as {
           temporalAddress: string;
+          temporalEnv: Record<string, string>;
           temporalServerPid: number;
           temporalMetricsUrl?: string;
           postgres: { pgdata: string };
           processes: Array<{ name: string; pid: number; url?: string; metricsPort?: number }>;
         };
       const first = info();
-      const raw = await startRawWorker(first.temporalAddress, dir, stops);
+      const raw = await startRawWorker(first.temporalEnv, dir, stops);
       return {
         target,
         temporalAddress: first.temporalAddress,
+        temporalEnv: first.temporalEnv,
         apiUrls: first.processes.filter((p) => p.url).map((p) => p.url!),
         dataDir,
         workerPids: () =>
@@ -226,10 +231,11 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     problems.watch(api, 'api');
     await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`, 180_000, () => api.exitCode === null);
     await workerReady;
-    const raw = await startRawWorker(server.address, dir, stops);
+    const raw = await startRawWorker({ TEMPORAL_ADDRESS: server.address }, dir, stops);
     return {
       target,
       temporalAddress: server.address,
+      temporalEnv: { TEMPORAL_ADDRESS: server.address },
       apiUrls: [`http://127.0.0.1:${apiPort}`],
       dataDir: dir,
       workerPids: () => [worker.pid!],

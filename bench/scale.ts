@@ -52,6 +52,7 @@ import { describeHistoryTaskTimes, historyTaskTimes, type HistoryTaskTimes } fro
 import { API_KEY, startScaleTopology, type ScaleTopology } from './scale-topology.ts';
 import { customerEvents, type ScaleEvent } from './scale-population.ts';
 import { rawScaleEventSignal } from './scale-raw-workflows.ts';
+import { loadTemporalConfig } from '../worker/temporal-config.ts';
 
 const env = process.env;
 const steps = (process.argv[2] ?? env.BENCH_SCALE_STEPS ?? '10000,100000')
@@ -244,7 +245,7 @@ try {
   );
   topo = await startScaleTopology(target, dir, log);
   const t = topo;
-  const connection = await Connection.connect({ address: t.temporalAddress });
+  const connection = await Connection.connect(loadTemporalConfig(t.temporalEnv).connectionOptions);
   const client = new Client({ connection, namespace: 'default' });
   const trackingDir = join(t.dataDir, 'tracking');
   const ours = new EffectTail(
