@@ -300,6 +300,14 @@ export const SETTINGS: Record<string, Setting> = {
   },
   TEMPORAL_SQL_TOOL_PATH: { default: 'built with the server', meaning: "temporal-sql-tool that sets up the cluster's PostgreSQL schema" },
   TEMPORAL_SCHEMA_DIR: { default: 'from the server module', meaning: "the server's PostgreSQL schema folder for temporal-sql-tool" },
+  TEMPORAL_UI_SERVER_PATH: {
+    default: 'built by scripts/cluster/obtain-temporal-ui.sh',
+    meaning: 'the Temporal Web UI server (ui-server) npm run start:cluster runs beside the cluster; unset, the cluster starts without a UI',
+  },
+  TEMPORAL_UI_SERVER_VERSION: {
+    default: 'v2.42.1',
+    meaning: 'the ui-server version obtain-temporal-ui.sh builds (the one the dev server embeds)',
+  },
   TEMPORAL_SERVER_VERSION: {
     default: 'v1.29.1',
     meaning:
@@ -313,6 +321,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_CLUSTER_TEMPORAL_PORT: { default: '7333', meaning: "the cluster's Temporal frontend port" },
   JOURNEY_CLUSTER_API_PORTS: { default: '3100,3101', meaning: 'one API process per port, comma-separated' },
   JOURNEY_CLUSTER_WORKERS: { default: '2', meaning: 'worker processes of npm run start:cluster' },
+  JOURNEY_CLUSTER_UI_PORT: { default: '8333', meaning: "the cluster's Temporal UI port (127.0.0.1)" },
   JOURNEY_CLUSTER_TLS: {
     default: 'off',
     meaning:

@@ -16,8 +16,10 @@ export class ProcessGroup {
 
   constructor(private readonly onUnexpectedExit: (name: string, code: number | null) => void) {}
 
-  run(name: string, script: string, env: Record<string, string>): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  /** Runs `script` (a TypeScript file, with tsx) or a program with its arguments. */
+  run(name: string, script: string | { command: string; args: string[] }, env: Record<string, string>): ChildProcess {
+    const [command, args] = typeof script === 'string' ? [process.execPath, ['--import', 'tsx', script]] : [script.command, script.args];
+    const child = spawn(command, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C in the terminal reaches only `npm start`, which stops the children in order,
@@ -59,7 +61,8 @@ export class ProcessGroup {
       }, graceMs);
       await exited;
       clearTimeout(timer);
-      if (child.exitCode !== 0) log(`${name} exited with ${child.exitCode ?? child.signalCode}`);
+      // A program without a handler (the Temporal UI's server) ends by the SIGTERM itself: that is the stop asked for.
+      if (child.exitCode !== 0 && child.signalCode !== 'SIGTERM') log(`${name} exited with ${child.exitCode ?? child.signalCode}`);
       else log(`${name} stopped`);
     }
   }

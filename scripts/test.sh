@@ -29,6 +29,9 @@ bash scripts/obtain-core-bridge.sh || true
 eval "$(bash scripts/cluster/obtain-postgres.sh || true)"
 out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[test] could not obtain the Temporal server (see above)" >&2; stop 1; }
 eval "$out"
+# Its Temporal UI (ui-server, built with Go and cached), which the cluster test opens in Chromium.
+out=$(bash scripts/cluster/obtain-temporal-ui.sh) || { echo "[test] could not obtain the Temporal UI server (see above)" >&2; stop 1; }
+eval "$out"
 # `npm run test:cluster`: the suite's shared server is the production topology's (test/setup/cluster-server.ts), so
 # PostgreSQL is required there, not optional.
 shared="a real dev server"

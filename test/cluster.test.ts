@@ -24,6 +24,8 @@ import { importScriptExports } from './support/script-exports.ts';
 import { Client, Connection } from '@temporalio/client';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
+import { launchChromium } from './ui/browser.ts';
+import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -50,6 +52,7 @@ interface ClusterFile {
   namespace: string;
   /** How a process reaches this Temporal (envconfig variables: the address, and the TLS files with mtls). */
   temporalEnv: Record<string, string>;
+  temporalUiUrl?: string;
 }
 
 const TOKEN = 'cluster-test-token';
@@ -72,9 +75,10 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
   });
 
   beforeAll(() => {
-    if (!pg.binDir || process.env.TEMPORAL_SERVER_PATH) return;
-    // Normally done by scripts/test.sh; the first build takes minutes.
-    importScriptExports('scripts/cluster/obtain-temporal-server.sh');
+    if (!pg.binDir) return;
+    // Normally done by scripts/test.sh; the first builds take minutes.
+    if (!process.env.TEMPORAL_SERVER_PATH) importScriptExports('scripts/cluster/obtain-temporal-server.sh');
+    if (!process.env.TEMPORAL_UI_SERVER_PATH) importScriptExports('scripts/cluster/obtain-temporal-ui.sh');
   }, 1_800_000);
 
   const title =
@@ -280,6 +284,27 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       );
       for (const id of PROMOTERS) expect(firstAsks.filter((m) => String(m.body.To).includes(`${id}@`))).toHaveLength(1);
       for (const id of ['cl-d1', ...disqualified]) expect(asks.some((t) => t.includes(`${id}@`))).toBe(false);
+
+      // The operator's Temporal UI beside the cluster, in Chromium: it reaches the frontend through mutual TLS (the
+      // search lists the run) and decodes the run's encrypted summary through API 1's codec endpoint.
+      expect(before.temporalUiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        const runId = `journey:nps-promoter-referral:${PROMOTERS[0]}`;
+        await searchWorkflows(page, before.temporalUiUrl!, before.namespace, `CustomerId = "${PROMOTERS[0]}"`);
+        await expect.poll(() => page.getByRole('link', { name: runId, exact: true }).count(), { timeout: 30_000 }).toBe(1);
+        await openRun(page, runId);
+        await openUserMetadata(page);
+        await expect
+          .poll(() => visibleText(page), { timeout: 30_000 })
+          .toContain(`for ${PROMOTERS[0]}`)
+          .catch(async (err: Error) => {
+            throw new Error(`${err.message}\npage text:\n${await visibleText(page)}`);
+          });
+      } finally {
+        await browser.close();
+      }
 
       // The tracking logs of the workers reach the report: the report reads every process's file, the killed
       // worker's included (the other asks were then written by another worker process), and counts each promoter

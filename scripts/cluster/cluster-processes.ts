@@ -11,7 +11,7 @@ const MAX_RESTARTS = 5;
 
 interface Supervised {
   name: string;
-  script: string;
+  script: Parameters<ProcessGroup['run']>[1];
   env: Record<string, string>;
   info: Record<string, unknown>;
   child: ChildProcess;
@@ -30,7 +30,13 @@ export class ClusterProcesses {
   ) {}
 
   /** Starts `script` in `group` as `name`; returns a getter for its current process (it changes on a restart). */
-  supervise(group: ProcessGroup, name: string, script: string, env: Record<string, string>, info: Record<string, unknown> = {}) {
+  supervise(
+    group: ProcessGroup,
+    name: string,
+    script: Supervised['script'],
+    env: Record<string, string>,
+    info: Record<string, unknown> = {},
+  ) {
     const entry: Supervised = { name, script, env, info, child: group.run(name, script, env), restarts: [] };
     this.byName.set(name, entry);
     this.groupOf.set(name, group);

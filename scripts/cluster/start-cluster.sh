@@ -10,6 +10,8 @@ out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[cluster] could
 eval "$out"
 out=$(bash scripts/cluster/obtain-postgres.sh) || { echo "[cluster] could not obtain PostgreSQL (see above)" >&2; exit 1; }
 eval "$out"
+# The Temporal Web UI (ui-server, built once with Go and cached); optional: without it the cluster starts, UI-less.
+if out=$(bash scripts/cluster/obtain-temporal-ui.sh); then eval "$out"; else echo "[cluster] the Temporal UI could not be obtained (see above): starting without it" >&2; fi
 bash scripts/cluster/obtain-jemalloc.sh # optional: the workers' malloc (worker/allocator.ts); never fails the start
 # The SDK core with our fix (scripts/core-bridge/README.md), built once with cargo and cached; never fails the start.
 bash scripts/obtain-core-bridge.sh || true

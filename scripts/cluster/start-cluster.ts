@@ -5,6 +5,8 @@
 // then the workers (in-flight activities finish), then Temporal, then PostgreSQL. State stays in the data folder.
 // JOURNEY_CLUSTER_TLS=mtls puts the frontend on mutual TLS (certificates from a private CA kept in <data>/tls): every
 // process, the server's own worker included, shows a client certificate. <data>/temporal.env says how to reach it.
+// The Temporal Web UI runs beside it (TEMPORAL_UI_SERVER_PATH, built by obtain-temporal-ui.sh), decoding payloads
+// through API 1's codec endpoint; without the binary the cluster starts without a UI and says so.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,6 +22,7 @@ import { workerAllocator } from '../../worker/allocator.ts';
 import { generateCodecKey } from '../../worker/payload-codec.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 import { issueCertificates, mutualFrontendTls, mutualTlsEnv, type IssuedCertificates } from './tls.ts';
+import { writeTemporalUiConfig } from './temporal-ui.ts';
 
 const env = process.env;
 const dataDir = resolve(env.JOURNEY_DATA_DIR ?? 'data/cluster');
@@ -31,6 +34,8 @@ const apiPorts = (env.JOURNEY_CLUSTER_API_PORTS ?? '3100,3101').split(',').map(N
 const workerCount = Number(env.JOURNEY_CLUSTER_WORKERS ?? 2);
 const tlsMode = env.JOURNEY_CLUSTER_TLS || 'off';
 const tlsServerName = env.JOURNEY_CLUSTER_TLS_SERVER_NAME || 'temporal-frontend';
+const uiPort = Number(env.JOURNEY_CLUSTER_UI_PORT ?? 8333);
+const uiServerPath = env.TEMPORAL_UI_SERVER_PATH;
 const startTimeoutMs = Number(env.JOURNEY_CLUSTER_START_TIMEOUT_S ?? 600) * 1000;
 const apiKey = env.JOURNEY_API_KEYS ? env.JOURNEY_API_KEYS.split(',')[0].split(':')[0] : 'dev-key';
 const shownKey = env.JOURNEY_API_KEYS ? '<a key from JOURNEY_API_KEYS>' : apiKey;
@@ -92,6 +97,7 @@ try {
     [temporalPort, 'Temporal frontend (JOURNEY_CLUSTER_TEMPORAL_PORT)'],
     [pgPort, 'PostgreSQL (JOURNEY_CLUSTER_PG_PORT)'],
     ...apiPorts.map((p) => [p, 'journey API (JOURNEY_CLUSTER_API_PORTS)'] as const),
+    ...(uiServerPath ? [[uiPort, 'Temporal UI (JOURNEY_CLUSTER_UI_PORT)'] as const] : []),
   ] as const)
     await assertPortFree(port, what);
   mkdirSync(dataDir, { recursive: true });
@@ -136,6 +142,9 @@ try {
   // Customer data encrypted in Temporal, as npm start does (a caller's JOURNEY_CODEC_KEYS wins): with real sending
   // (POSTMARK_SERVER_TOKEN) the worker and the API refuse to start without it (definitions/production-mode.ts).
   const codecKeys = env.JOURNEY_CODEC_KEYS || persistentSecret(join(dataDir, 'codec-keys'), () => generateCodecKey('cluster1'));
+  // The UI decodes through API 1's codec endpoint; the browser sends no Authorization header, so its door is a secret
+  // token in the endpoint's path (as npm start's).
+  const codecUiToken = env.JOURNEY_CODEC_UI_TOKEN || persistentSecret(join(dataDir, 'codec-ui-token'));
   const common = {
     ...temporalEnv,
     JOURNEY_TASK_QUEUE: taskQueue,
@@ -166,13 +175,35 @@ try {
       group,
       `api-${i + 1}`,
       'api/main.ts',
-      { ...common, ...apiMalloc.env, JOURNEY_API_PORT: String(port), JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey },
+      {
+        ...common,
+        ...apiMalloc.env,
+        JOURNEY_API_PORT: String(port),
+        JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
+        JOURNEY_CODEC_UI_TOKEN: codecUiToken,
+        JOURNEY_CODEC_CORS_ORIGINS: env.JOURNEY_CODEC_CORS_ORIGINS || `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`,
+      },
       { url: `http://127.0.0.1:${port}` },
     ),
   );
   for (const [i, port] of apiPorts.entries())
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, startTimeoutMs, () => apis[i]().exitCode === null);
   // Up means both workers poll the task queue, not only that their processes exist.
+  let uiUrl: string | undefined;
+  if (uiServerPath) {
+    const args = writeTemporalUiConfig({
+      dir: join(dataDir, 'ui'),
+      port: uiPort,
+      temporalAddress: server.address,
+      namespace,
+      codecEndpoint: `http://127.0.0.1:${apiPorts[0]}/codec/ui/${codecUiToken}`,
+      certs,
+    });
+    // No `url` in its processes.json entry: readers take the entries with one for the APIs.
+    const ui = processes.supervise(group, 'ui', { command: uiServerPath, args }, {});
+    uiUrl = `http://127.0.0.1:${uiPort}`;
+    await waitForHttp(uiUrl, startTimeoutMs, () => ui().exitCode === null);
+  } else step('no Temporal UI: TEMPORAL_UI_SERVER_PATH is not set (scripts/cluster/obtain-temporal-ui.sh builds it)');
   const connection = await Connection.connect(connectionOptions);
   client = new Client({ connection, namespace });
   await waitForPollers(client.workflowService, { namespace, taskQueue, want: workerCount, timeoutMs: startTimeoutMs });
@@ -183,6 +214,7 @@ try {
     temporalEnv,
     temporalServerPid: serverProcess!.pid,
     temporalMetricsUrl: server.metricsUrl,
+    ...(uiUrl ? { temporalUiUrl: uiUrl } : {}),
     namespace,
     taskQueue,
     dataDir,
@@ -197,6 +229,7 @@ try {
 ${apiLines}
     Temporal      ${server.address}  (temporal-server ${binaries.serverPath}, namespace "${namespace}", SQL visibility${certs ? ', mutual TLS' : ''})
                   source ${envFile} to reach it with the temporal CLI or journey CLI${certs ? ' (its client certificate)' : ''}
+    Temporal UI   ${uiUrl ? `${uiUrl}   (payloads decoded through API 1)` : 'none (TEMPORAL_UI_SERVER_PATH not set)'}
     PostgreSQL    127.0.0.1:${pgPort}  (private cluster in ${server.postgres.pgdata}, role temporal)
     workers       ${workerCount} on task queue "${taskQueue}"
     data          ${dataDir}   (tracking logs, outbox; processes.json lists the pids)
