@@ -216,7 +216,7 @@ export const SETTINGS: Record<string, Setting> = {
   JOURNEY_TEST_TEMPORAL: {
     default: 'dev',
     meaning:
-      "the Temporal server the suite's integration tests share: `dev`, the CLI's dev server; `cluster` (`npm run test:cluster`), the server built from go.temporal.io/server on PostgreSQL, as `npm run start:cluster` runs it (test/ui.test.ts is then skipped: that server has no UI)",
+      "the Temporal server the suite's integration tests share: `dev`, the CLI's dev server; `cluster` (`npm run test:cluster`), the server built from go.temporal.io/server on PostgreSQL, as `npm run start:cluster` runs it (test/ui.test.ts then opens the ui-server started beside it)",
   },
   JOURNEY_TEST_ARTIFACTS: { default: 'test/.artifacts', meaning: "where scripts/test-count.mjs reads vitest's JSON report" },
   UPDATE_DOC_SCREENSHOTS: { default: '—', meaning: '`1`: the browser tests write their screenshots into docs/images' },

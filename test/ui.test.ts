@@ -26,14 +26,16 @@ const SCREENSHOT_DIR =
   process.env.UPDATE_DOC_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : join(process.cwd(), 'test', '.artifacts');
 const SCREENSHOT = join(SCREENSHOT_DIR, 'temporal-ui-run.png');
 
-// The shared server has a UI only when it is the CLI's dev server: against the production topology's
-// (JOURNEY_TEST_TEMPORAL=cluster) this file is skipped, and says so where it cannot be missed.
-const onCluster = sharedServerKind() === 'cluster';
+// The shared server's UI: the dev server's own, or against the production topology's (JOURNEY_TEST_TEMPORAL=cluster)
+// the ui-server beside it (test/setup/cluster-server.ts). Without one this file is skipped, and says so loudly.
 const uiUrl = inject('temporalUiUrl');
-if (onCluster)
-  process.stderr.write('\n!! test/ui.test.ts SKIPPED: the shared Temporal server has no UI (JOURNEY_TEST_TEMPORAL=cluster)\n\n');
+const noUi = !uiUrl;
+if (noUi)
+  process.stderr.write(
+    `\n!! test/ui.test.ts SKIPPED: the shared Temporal server (${sharedServerKind()}) has no UI (TEMPORAL_UI_SERVER_PATH is not set)\n\n`,
+  );
 
-describe.skipIf(onCluster)("an operator finds a customer's run in the Temporal UI", () => {
+describe.skipIf(noUi)("an operator finds a customer's run in the Temporal UI", () => {
   let f: ApiFixture;
   let worker: Worker;
   let running: Promise<void>;
@@ -44,7 +46,7 @@ describe.skipIf(onCluster)("an operator finds a customer's run in the Temporal U
   const workflowId = journeyWorkflowId('nps-promoter-referral', customerId);
 
   beforeAll(async () => {
-    expect(uiUrl, "the dev server's UI address (test/setup/global.ts)").toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(uiUrl, "the shared server's UI address (test/setup/global.ts)").toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const dir = mkdtempSync(join(tmpdir(), 'ui-journeys-'));
     writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
     const { plans } = await loadJourneyDir(dir);

@@ -12,6 +12,8 @@ export class ClusterDaemons {
   postgres: PostgresCluster | undefined;
   /** Set by its onSpawn; undefined while the server is stopped. */
   server: ChildProcess | undefined;
+  /** The Temporal UI server, when one runs beside it (its own process group too). */
+  ui: ChildProcess | undefined;
 
   /** `alsoOnExit` runs last in the exit listener (synchronous, as an 'exit' listener must be). */
   constructor(
@@ -22,8 +24,7 @@ export class ClusterDaemons {
   }
 
   private readonly killOnExit = () => {
-    const server = this.server;
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    for (const child of [this.ui, this.server]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     const pid = livePostmaster(this.pgdata);
     try {
       if (pid !== undefined) process.kill(pid, 'SIGQUIT');
@@ -39,9 +40,12 @@ export class ClusterDaemons {
     if (server) await stopServerProcess(server, 20_000);
   }
 
-  /** Both, for good: the server, then PostgreSQL (pg_ctl, else the postmaster's immediate shutdown). */
+  /** All, for good: the UI, the server, then PostgreSQL (pg_ctl, else the postmaster's immediate shutdown). */
   async stop(log: (line: string) => void): Promise<void> {
     try {
+      const ui = this.ui;
+      this.ui = undefined;
+      if (ui) await stopServerProcess(ui, 10_000);
       await this.stopServer();
       await this.postgres?.stop().catch((err: Error) => log(`PostgreSQL did not stop cleanly: ${err.message}`));
       await quitPostmaster(this.pgdata); // pg_ctl failed, or the start failed after the postmaster came up

@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres } from '../../scripts/cluster/temporal-server.ts';
+import { startTemporalUi } from '../../scripts/cluster/temporal-ui.ts';
+import { freePort } from '../../scripts/dev-server.ts';
 
 export interface ClusterServer {
   address: string;
   /** Where PostgreSQL's and the server's files and logs are (removed by stop()). */
   dir: string;
+  /** The Temporal UI beside it, when TEMPORAL_UI_SERVER_PATH is set. */
+  uiUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
         join(dir, 'temporal', 'temporal-server.log'),
         join(dir, 'temporal', 'temporal-server.out'),
         join(dir, 'postgres', 'postgres.log'),
+        join(dir, 'ui', 'ui-server.log'),
       ])
         if (existsSync(file)) copyFileSync(file, join(logsDir, basename(file)));
     } finally {
@@ -66,7 +71,18 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       onPostgres: (pg) => (daemons.postgres = pg),
       onSpawn: (child) => (daemons.server = child),
     });
-    return { address: started.address, dir, stop };
+    // The Temporal UI beside it, as `npm run start:cluster` runs it (scripts/test.sh obtains it), for test/ui.test.ts.
+    let uiUrl: string | undefined;
+    const uiServerPath = process.env.TEMPORAL_UI_SERVER_PATH;
+    if (uiServerPath) {
+      const ui = await startTemporalUi(
+        uiServerPath,
+        { dir: join(dir, 'ui'), port: await freePort(), temporalAddress: started.address, namespace: 'default' },
+        (child) => (daemons.ui = child),
+      );
+      uiUrl = ui.url;
+    }
+    return { address: started.address, dir, stop, uiUrl };
   } catch (err) {
     await stop().catch((e: Error) => log(`stopping after a failed start: ${e.message}`));
     throw new Error(`${(err as Error).message} (its folder is removed; the server's and PostgreSQL's logs are kept in ${logsDir})`, {

@@ -13,7 +13,8 @@ import { importScriptExports } from '../support/script-exports.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
-    /** The dev server's UI; '' when the shared server is the cluster's, which has none (test/ui.test.ts skips). */
+    /** The shared server's Temporal UI: the dev server's, or the one beside the cluster's ('' without
+     *  TEMPORAL_UI_SERVER_PATH, and test/ui.test.ts skips). */
     temporalUiUrl: string;
     workflowBundlePath: string;
     testServerPath: string;
@@ -53,7 +54,9 @@ export async function setup(project: TestProject) {
   const log = (line: string) => appendFileSync(serverLog, `${line}\n`);
   let uiUrl = '';
   if (kind === 'cluster') {
-    server = await startClusterServer(log, logs);
+    const cluster = await startClusterServer(log, logs);
+    uiUrl = cluster.uiUrl ?? '';
+    server = cluster;
     process.stderr.write(
       `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}\n`,
     );
