@@ -49,6 +49,23 @@ describe("the cluster's TLS certificates", () => {
     }
   });
 
+  it("an operator's CA without its key is kept while its certificates hold; one that needs renewing is named", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
+    try {
+      const first = issueCertificates(dir, 'temporal-frontend', { days: 10 });
+      const ca = readFileSync(first.caPath);
+      rmSync(join(dir, 'ca.key'));
+      expect(issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 5 }).issued).toEqual([]);
+      expect(readFileSync(first.caPath)).toEqual(ca);
+      expect(() => issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 30 })).toThrow(
+        /server\.pem must be issued again \(missing, expiring within 30 days, or not signed by ca\.pem\), and .*ca\.key is not there to sign it/,
+      );
+      expect(readFileSync(first.caPath)).toEqual(ca); // never replaced by a CA of ours
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a CA replaced by hand (an operator bringing their own) gets certificates it signed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
     const other = mkdtempSync(join(tmpdir(), 'cluster-tls-other-'));

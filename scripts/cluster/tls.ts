@@ -50,7 +50,8 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const issued: string[] = [];
-  if (!valid('ca.pem') || !existsSync(path('ca.key'))) {
+  // A CA of the operator's own may come without its key: kept as long as it is valid, and only renewal needs the key.
+  if (!valid('ca.pem')) {
     openssl(
       'req',
       '-x509',
@@ -68,6 +69,10 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
   }
   const issue = (who: string, subject: string, extensions: string) => {
     if (!issued.includes('ca') && valid(`${who}.pem`) && existsSync(path(`${who}.key`))) return;
+    if (!existsSync(path('ca.key')))
+      throw new Error(
+        `${path(`${who}.pem`)} must be issued again (missing, expiring within ${renewWithinDays} days, or not signed by ca.pem), and ${path('ca.key')} is not there to sign it: put the CA's key there, or the renewed certificate and its key`,
+      );
     openssl('req', ...ec, '-subj', `/CN=${subject}`, '-keyout', `${who}.key`, '-out', `${who}.csr`);
     writeFileSync(path(`${who}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`);
     const signed = ['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', String(days)];
@@ -76,7 +81,7 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
   };
   issue('server', serverName, `subjectAltName=DNS:${serverName},DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth`);
   issue('client', 'journey-engine', 'extendedKeyUsage=clientAuth');
-  for (const key of ['ca.key', 'server.key', 'client.key']) chmodSync(path(key), 0o600);
+  for (const key of ['ca.key', 'server.key', 'client.key']) if (existsSync(path(key))) chmodSync(path(key), 0o600);
   return {
     dir,
     serverName,
