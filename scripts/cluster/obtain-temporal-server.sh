@@ -21,6 +21,8 @@ PATCHED_VERSION=v1.29.1
 PATCH_TESTS_PKG=./service/matching
 PATCH_TESTS_RUN='TestMatchingEngine_.*_Suite/Test.*StartCommittedAfterAttemptDeadline'
 say() { echo "[temporal-server] $*" >&2; }
+# shellcheck source=scripts/cluster/go-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/go-install.sh"
 
 patches=()
 if [ "$SERVER_VERSION" = "$PATCHED_VERSION" ]; then
@@ -50,28 +52,14 @@ else
       say "Go is not installed, so the Temporal server cannot be built. Install Go (>= 1.23), or set TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH and TEMPORAL_SCHEMA_DIR."
       exit 1
     }
-    mkdir -p "$CACHE"
-    tmp=$(mktemp -d "$CACHE/.temporal-server-build.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    trap 'say "interrupted: removing $tmp"; exit 130' INT
-    trap 'say "terminated: removing $tmp"; exit 143' TERM
+    go_build_tmp temporal-server
     # With patches the server is built from a patched copy of the module's source (below), so go install builds only
     # the SQL tool: it fetches the module and nearly every dependency the server needs, and compiles the packages the
     # two share into Go's build cache, where the patched build finds them.
     pkgs=("go.temporal.io/server/cmd/tools/sql@$SERVER_VERSION")
     [ -n "$patch_key" ] || pkgs=("go.temporal.io/server/cmd/server@$SERVER_VERSION" "${pkgs[@]}")
     say "building the Temporal server $SERVER_VERSION and its SQL tool with Go; the first build takes several minutes on 2 cores..."
-    say "  GOTOOLCHAIN=local GOBIN=$tmp/bin go install ${pkgs[*]}"
-    build() { GOTOOLCHAIN=local GOBIN="$tmp/bin" go install "${pkgs[@]}" >"$tmp/build.log" 2>&1; }
-    if ! build; then
-      say "go install failed:"; tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
-      say "retrying with GOSUMDB=off (the checksum database may be unreachable; module hashes are then not verified against it)"
-      if ! GOSUMDB=off build; then
-        tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
-        say "no route left to build the Temporal server here. Set TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH and TEMPORAL_SCHEMA_DIR."
-        exit 1
-      fi
-    fi
+    go_install_or_exit "the Temporal server" "Set TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH and TEMPORAL_SCHEMA_DIR." "${pkgs[@]}"
     # The schema files are in the module's source, which go install left in the module cache.
     moddir=$(GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "go.temporal.io/server@$SERVER_VERSION" 2>/dev/null |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')

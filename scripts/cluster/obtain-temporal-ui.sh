@@ -11,6 +11,8 @@ set -euo pipefail
 UI_VERSION="${TEMPORAL_UI_SERVER_VERSION:-v2.42.1}"
 CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
 say() { echo "[temporal-ui] $*" >&2; }
+# shellcheck source=scripts/cluster/go-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/go-install.sh"
 
 if [ -n "${TEMPORAL_UI_SERVER_PATH:-}" ]; then
   [ -x "$TEMPORAL_UI_SERVER_PATH" ] || { say "TEMPORAL_UI_SERVER_PATH=$TEMPORAL_UI_SERVER_PATH is not an executable file"; exit 1; }
@@ -24,24 +26,9 @@ else
       say "Go is not installed, so the Temporal UI server cannot be built. Install Go (>= 1.24), or set TEMPORAL_UI_SERVER_PATH."
       exit 1
     }
-    mkdir -p "$CACHE"
-    tmp=$(mktemp -d "$CACHE/.temporal-ui-build.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    trap 'say "interrupted: removing $tmp"; exit 130' INT
-    trap 'say "terminated: removing $tmp"; exit 143' TERM
-    pkg="github.com/temporalio/ui-server/v2/cmd/server@$UI_VERSION"
+    go_build_tmp temporal-ui
     say "building the Temporal UI server $UI_VERSION with Go (a minute or two on 2 cores the first time)..."
-    say "  GOTOOLCHAIN=local GOBIN=$tmp/bin go install $pkg"
-    build() { GOTOOLCHAIN=local GOBIN="$tmp/bin" go install "$pkg" >"$tmp/build.log" 2>&1; }
-    if ! build; then
-      say "go install failed:"; tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
-      say "retrying with GOSUMDB=off (the checksum database may be unreachable; module hashes are then not verified against it)"
-      if ! GOSUMDB=off build; then
-        tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
-        say "no route left to build the Temporal UI server here. Set TEMPORAL_UI_SERVER_PATH."
-        exit 1
-      fi
-    fi
+    go_install_or_exit "the Temporal UI server" "Set TEMPORAL_UI_SERVER_PATH." "github.com/temporalio/ui-server/v2/cmd/server@$UI_VERSION"
     mkdir -p "$tmp/out"
     mv "$tmp/bin/server" "$tmp/out/temporal-ui-server"
     "$tmp/out/temporal-ui-server" --version >/dev/null 2>&1 || { say "the built UI server does not run"; exit 1; }

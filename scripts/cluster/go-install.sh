@@ -1,0 +1,31 @@
+# Sourced by obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder in the cache and `go install` with
+# its one fallback. Needs `say` and $CACHE from the sourcing script.
+
+# go_build_tmp NAME: sets $tmp to a new folder $CACHE/.NAME-build.XXXXXX, removed however the script ends (done, a
+# failed route, Ctrl-C, kill); what is built is renamed out of it into place only when complete.
+go_build_tmp() {
+  mkdir -p "$CACHE"
+  tmp=$(mktemp -d "$CACHE/.$1-build.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  trap 'say "interrupted: removing $tmp"; exit 130' INT
+  trap 'say "terminated: removing $tmp"; exit 143' TERM
+}
+
+# go_install_or_exit WHAT REMEDY PKG...: `go install PKG...` into $tmp/bin (log in $tmp/build.log); when it fails,
+# once more with GOSUMDB=off (the checksum database may be unreachable); when that fails too, says so with REMEDY
+# and exits 1.
+go_install_or_exit() {
+  local what=$1 remedy=$2
+  shift 2
+  say "  GOTOOLCHAIN=local GOBIN=$tmp/bin go install $*"
+  build() { GOTOOLCHAIN=local GOBIN="$tmp/bin" go install "$@" >"$tmp/build.log" 2>&1; }
+  if ! build "$@"; then
+    say "go install failed:"; tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
+    say "retrying with GOSUMDB=off (the checksum database may be unreachable; module hashes are then not verified against it)"
+    if ! GOSUMDB=off build "$@"; then
+      tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2
+      say "no route left to build $what here. $remedy"
+      exit 1
+    fi
+  fi
+}
