@@ -1,7 +1,7 @@
 // The certificates `npm run start:cluster` keeps for mutual TLS (JOURNEY_CLUSTER_TLS=mtls, scripts/cluster/tls.ts):
 // issued once, reused at each start, issued again when close to expiry or no longer signed by the CA. A reused
 // certificate is the same file; the checks here are openssl's own.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,78 +9,70 @@ import { join } from 'node:path';
 import { issueCertificates } from '../scripts/cluster/tls.ts';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' }).toString();
+const dirs: string[] = [];
+/** A new folder, removed after the test. */
+const tempDir = (prefix = 'cluster-tls-') => {
+  dirs.push(mkdtempSync(join(tmpdir(), prefix)));
+  return dirs.at(-1)!;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("the cluster's TLS certificates", () => {
   it('issues a CA, a server and a client certificate once, then reuses them; keys are owner-only', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
-    try {
-      const first = issueCertificates(dir, 'temporal-frontend');
-      expect(first.issued).toEqual(['ca', 'server', 'client']);
-      expect(openssl('verify', '-CAfile', first.caPath, first.serverCertPath, first.clientCertPath)).toMatch(
-        /server\.pem: OK\n.*client\.pem: OK/,
-      );
-      const names = openssl('x509', '-in', first.serverCertPath, '-noout', '-ext', 'subjectAltName');
-      expect(names).toMatch(/DNS:temporal-frontend, DNS:localhost, IP Address:127\.0\.0\.1/);
-      expect(openssl('x509', '-in', first.clientCertPath, '-noout', '-ext', 'extendedKeyUsage')).toMatch(/TLS Web Client Authentication/);
-      for (const key of [join(dir, 'ca.key'), first.serverKeyPath, first.clientKeyPath]) expect(statSync(key).mode & 0o777).toBe(0o600);
+    const dir = tempDir();
+    const first = issueCertificates(dir, 'temporal-frontend');
+    expect(first.issued).toEqual(['ca', 'server', 'client']);
+    expect(openssl('verify', '-CAfile', first.caPath, first.serverCertPath, first.clientCertPath)).toMatch(
+      /server\.pem: OK\n.*client\.pem: OK/,
+    );
+    const names = openssl('x509', '-in', first.serverCertPath, '-noout', '-ext', 'subjectAltName');
+    expect(names).toMatch(/DNS:temporal-frontend, DNS:localhost, IP Address:127\.0\.0\.1/);
+    expect(openssl('x509', '-in', first.clientCertPath, '-noout', '-ext', 'extendedKeyUsage')).toMatch(/TLS Web Client Authentication/);
+    for (const key of [join(dir, 'ca.key'), first.serverKeyPath, first.clientKeyPath]) expect(statSync(key).mode & 0o777).toBe(0o600);
 
-      const again = issueCertificates(dir, 'temporal-frontend');
-      expect(again.issued).toEqual([]);
-      expect(readFileSync(again.serverCertPath)).toEqual(readFileSync(first.serverCertPath));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const again = issueCertificates(dir, 'temporal-frontend');
+    expect(again.issued).toEqual([]);
+    expect(readFileSync(again.serverCertPath)).toEqual(readFileSync(first.serverCertPath));
   });
 
   it('issues the server and client certificates again from the same CA when they expire within the renewal window', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
-    try {
-      const first = issueCertificates(dir, 'temporal-frontend', { days: 10 });
-      const ca = readFileSync(first.caPath);
-      const renewed = issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 30 });
-      expect(renewed.issued).toEqual(['server', 'client']);
-      expect(readFileSync(renewed.caPath)).toEqual(ca);
-      expect(readFileSync(renewed.serverCertPath)).not.toEqual(first.cert);
-      // The new ones last the full term (397 days by default), so the next start reuses them.
-      openssl('x509', '-checkend', String(300 * 86_400), '-noout', '-in', renewed.serverCertPath);
-      expect(issueCertificates(dir, 'temporal-frontend').issued).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const first = issueCertificates(dir, 'temporal-frontend', { days: 10 });
+    const ca = readFileSync(first.caPath);
+    const renewed = issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 30 });
+    expect(renewed.issued).toEqual(['server', 'client']);
+    expect(readFileSync(renewed.caPath)).toEqual(ca);
+    expect(readFileSync(renewed.serverCertPath)).not.toEqual(first.cert);
+    // The new ones last the full term (397 days by default), so the next start reuses them.
+    openssl('x509', '-checkend', String(300 * 86_400), '-noout', '-in', renewed.serverCertPath);
+    expect(issueCertificates(dir, 'temporal-frontend').issued).toEqual([]);
   });
 
   it("an operator's CA without its key is kept while its certificates hold; one that needs renewing is named", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
-    try {
-      const first = issueCertificates(dir, 'temporal-frontend', { days: 10 });
-      const ca = readFileSync(first.caPath);
-      rmSync(join(dir, 'ca.key'));
-      expect(issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 5 }).issued).toEqual([]);
-      expect(readFileSync(first.caPath)).toEqual(ca);
-      expect(() => issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 30 })).toThrow(
-        /server\.pem must be issued again \(missing, expiring within 30 days, or not signed by ca\.pem\), and .*ca\.key is not there to sign it/,
-      );
-      expect(readFileSync(first.caPath)).toEqual(ca); // never replaced by a CA of ours
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const first = issueCertificates(dir, 'temporal-frontend', { days: 10 });
+    const ca = readFileSync(first.caPath);
+    rmSync(join(dir, 'ca.key'));
+    expect(issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 5 }).issued).toEqual([]);
+    expect(readFileSync(first.caPath)).toEqual(ca);
+    expect(() => issueCertificates(dir, 'temporal-frontend', { renewWithinDays: 30 })).toThrow(
+      /server\.pem must be issued again \(missing, expiring within 30 days, or not signed by ca\.pem\), and .*ca\.key is not there to sign it/,
+    );
+    expect(readFileSync(first.caPath)).toEqual(ca); // never replaced by a CA of ours
   });
 
   it('a CA replaced by hand (an operator bringing their own) gets certificates it signed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cluster-tls-'));
-    const other = mkdtempSync(join(tmpdir(), 'cluster-tls-other-'));
-    try {
-      issueCertificates(dir, 'temporal-frontend');
-      const theirs = issueCertificates(other, 'temporal-frontend');
-      execFileSync('cp', [theirs.caPath, join(other, 'ca.key'), dir]);
-      const after = issueCertificates(dir, 'temporal-frontend');
-      expect(after.issued).toEqual(['server', 'client']);
-      expect(openssl('verify', '-CAfile', theirs.caPath, after.serverCertPath, after.clientCertPath)).toMatch(
-        /server\.pem: OK\n.*client\.pem: OK/,
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(other, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const other = tempDir('cluster-tls-other-');
+    issueCertificates(dir, 'temporal-frontend');
+    const theirs = issueCertificates(other, 'temporal-frontend');
+    execFileSync('cp', [theirs.caPath, join(other, 'ca.key'), dir]);
+    const after = issueCertificates(dir, 'temporal-frontend');
+    expect(after.issued).toEqual(['server', 'client']);
+    expect(openssl('verify', '-CAfile', theirs.caPath, after.serverCertPath, after.clientCertPath)).toMatch(
+      /server\.pem: OK\n.*client\.pem: OK/,
+    );
   });
 });

@@ -17,7 +17,7 @@ import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../definitions/loader.ts';
 import { startFakePostmark, type AcceptedMessage, type FakePostmark } from './postmark/server.ts';
-import { waitFor } from './support/wait.ts';
+import { waitFor, waitForBanner } from './support/wait.ts';
 import { clusterDiagnostics } from './support/cluster-diagnostics.ts';
 import { engineCacheDir } from '../cli/engine-cache.ts';
 import { importScriptExports } from './support/script-exports.ts';
@@ -120,16 +120,10 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
         launcher.stdout!.on('data', (c) => (output += c));
         launcher.stderr!.on('data', (c) => (output += c));
         const exited = new Promise<number | null>((r) => launcher!.once('exit', (code) => r(code)));
-        await waitFor(
+        await waitForBanner(
           'the cluster banner',
-          () =>
-            output.includes('journey-engine cluster is up')
-              ? true
-              : launcher!.exitCode !== null
-                ? Promise.reject(new Error(`start:cluster exited ${launcher!.exitCode}:\n${output}`))
-                : undefined,
+          { name: 'start:cluster', child: launcher, output: () => output, banner: 'journey-engine cluster is up' },
           600_000,
-          1000,
         );
         return { exited }; // wrapped: an async function returning the promise itself would wait for the exit
       };

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../scripts/dev-server.ts';
-import { waitFor } from './support/wait.ts';
+import { waitForBanner } from './support/wait.ts';
 import { docBlocks, docSteps, type DocStep } from './docs/doc-blocks.ts';
 import { jsonDocuments, jsonMismatch, parsePattern, textMatches } from './docs/doc-match.ts';
 import { ShellSession, type StepResult } from './docs/shell-session.ts';
@@ -96,16 +96,10 @@ describe('the docs, run against a live stack (npm start on free ports)', () => {
     });
     stack.stdout!.on('data', (c) => (output += c));
     stack.stderr!.on('data', (c) => (output += c));
-    await waitFor(
+    await waitForBanner(
       'the stack to be up',
-      () =>
-        output.includes('journey-engine is up')
-          ? true
-          : stack!.exitCode !== null
-            ? Promise.reject(new Error(`npm start exited ${stack!.exitCode}:\n${output}`))
-            : undefined,
+      { name: 'npm start', child: stack, output: () => output, banner: 'journey-engine is up' },
       120_000,
-      1000,
     );
   }, 150_000);
 

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { stageCensus } from '../scripts/demo/stage-census.ts';
 import type { DemoProgress } from '../scripts/demo/progress-file.ts';
-import { waitFor } from './support/wait.ts';
+import { waitFor, waitForBanner } from './support/wait.ts';
 
 interface Started {
   child: ChildProcess;
@@ -53,17 +53,7 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
     const first = startNpmStart(env);
     let connection: Connection | undefined;
     try {
-      await waitFor(
-        'the start banner',
-        () =>
-          first.output().includes('journey-engine is up')
-            ? true
-            : first.child.exitCode !== null
-              ? Promise.reject(new Error(`npm start exited ${first.child.exitCode}:\n${first.output()}`))
-              : undefined,
-        90_000,
-        1000,
-      );
+      await waitForBanner('the start banner', { ...first, name: 'npm start', banner: 'journey-engine is up' }, 90_000);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.ui}/namespaces/default/workflows`);
       expect(first.output()).toContain(`http://127.0.0.1:${ports.api}`);
       // The caller's own API key is a secret: the banner names where it comes from, never the key.
@@ -180,16 +170,10 @@ describe('npm start, signalled as a script would (the npm process itself, not it
           () => false,
         );
       try {
-        await waitFor(
+        await waitForBanner(
           'the start banner',
-          () =>
-            output.includes('journey-engine is up')
-              ? true
-              : child.exitCode !== null
-                ? Promise.reject(new Error(`npm start exited ${child.exitCode}:\n${output}`))
-                : undefined,
+          { name: 'npm start', child, output: () => output, banner: 'journey-engine is up' },
           120_000,
-          1000,
         );
         expect(await answers(`http://127.0.0.1:${ports.api}/healthz`)).toBe(true);
         child.kill(signal);

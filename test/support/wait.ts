@@ -28,3 +28,25 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/**
+ * Waits until a launcher (`npm start`, `npm run start:cluster`) prints `banner`, polling its output once a second;
+ * a launcher that exits first ends the wait with its exit code and everything it printed.
+ */
+export async function waitForBanner(
+  what: string,
+  launcher: { name: string; child: { exitCode: number | null }; output: () => string; banner: string },
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    what,
+    () =>
+      launcher.output().includes(launcher.banner)
+        ? true
+        : launcher.child.exitCode !== null
+          ? Promise.reject(new Error(`${launcher.name} exited ${launcher.child.exitCode}:\n${launcher.output()}`))
+          : undefined,
+    timeoutMs,
+    1000,
+  );
+}
