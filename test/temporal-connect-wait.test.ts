@@ -14,7 +14,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
 import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
-import { issueCertificates } from '../scripts/cluster/tls.ts';
+import { issueCertificates, serverTrustEnv } from '../scripts/cluster/tls.ts';
 import { apiHealth, apiSettings, connectAttempts } from './support/api-process.ts';
 import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
 import { waitFor } from './support/wait.ts';
@@ -381,7 +381,7 @@ describe('TLS to Temporal', () => {
       requireClientCertFrom: opts.mutual ? readFileSync(certs.caPath) : undefined,
     });
     cleanups.push(async () => relay.close());
-    const trusted = { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: name };
+    const trusted = serverTrustEnv(certs);
     return { temporal, address: `127.0.0.1:${port}`, trusted, clientEnv: certs.clientEnv };
   }
 

@@ -97,14 +97,14 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
   };
 }
 
-/** What a process sets to reach a frontend on mutual TLS with these certificates (Temporal's envconfig variables). */
+/** What a process sets to trust a frontend with these certificates over TLS (Temporal's envconfig variables). */
+export function serverTrustEnv(certs: IssuedCertificates): Record<string, string> {
+  return { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: certs.serverName };
+}
+
+/** ...and on mutual TLS: the client certificate too. */
 export function mutualTlsEnv(certs: IssuedCertificates): Record<string, string> {
-  return {
-    TEMPORAL_TLS: 'true',
-    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath,
-    TEMPORAL_TLS_SERVER_NAME: certs.serverName,
-    ...certs.clientEnv,
-  };
+  return { ...serverTrustEnv(certs), ...certs.clientEnv };
 }
 
 /** The frontend on mutual TLS with these certificates: clients, and the server's own system worker, show the client one. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { lowFreePorts, runTemporalServer, writeConfigFiles } from '../../scripts/cluster/temporal-server.ts';
-import { issueCertificates, mutualFrontendTls, mutualTlsEnv, type IssuedCertificates } from '../../scripts/cluster/tls.ts';
+import { issueCertificates, mutualFrontendTls, mutualTlsEnv, serverTrustEnv, type IssuedCertificates } from '../../scripts/cluster/tls.ts';
 
 const sqliteStore = (db: string) => `      sql:
         pluginName: "sqlite"
@@ -142,14 +142,7 @@ ${sqliteStore('journey-visibility')}`,
       mintKey,
       env: {
         TEMPORAL_ADDRESS: address,
-        ...(mutual
-          ? mutualTlsEnv(certs)
-          : {
-              TEMPORAL_TLS: 'true',
-              TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath,
-              TEMPORAL_TLS_SERVER_NAME: serverName,
-              TEMPORAL_API_KEY: mintKey(['default:write']),
-            }),
+        ...(mutual ? mutualTlsEnv(certs) : { ...serverTrustEnv(certs), TEMPORAL_API_KEY: mintKey(['default:write']) }),
       },
       stop,
     };
