@@ -84,14 +84,21 @@ describe('what a first connection error means', () => {
     const deadline = await Connection.connect({ address: closed, connectTimeout: 500 }).catch((err: unknown) => err);
     expect(isTemporalNotAnswering(deadline)).toBe(true);
 
+    // Core's own answer from a web server is an h2 protocol error, not waited for. Now and then (2 in 60 tries here)
+    // it says "broken pipe" instead, which reads as a frontend still starting, and CI failed on a test that asked core
+    // itself. So the worker asks the probe first (worker/main.ts), and the probe names the web server every time.
+    expect(
+      isTemporalNotAnswering(new Error(`Failed to call GetSystemInfo: code: 'Unknown error', message: "h2 protocol error: http2 error"`)),
+    ).toBe(false);
     const web = createHttpServer((_req, res) => res.end('not Temporal')).listen(0, '127.0.0.1');
     await new Promise((resolve) => web.once('listening', resolve));
     try {
-      const protocol = await NativeConnection.connect({ address: `127.0.0.1:${(web.address() as AddressInfo).port}` }).catch(
-        (err: unknown) => err,
-      );
-      expect(protocol).toBeInstanceOf(Error);
-      expect(isTemporalNotAnswering(protocol)).toBe(false);
+      const address = `127.0.0.1:${(web.address() as AddressInfo).port}`;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const protocol = await probeTemporal({ address }, {}).catch((err: unknown) => err);
+        expect(protocol).toBeInstanceOf(TemporalRefusedError);
+        expect(isTemporalNotAnswering(protocol)).toBe(false);
+      }
     } finally {
       web.close();
     }
