@@ -1,7 +1,8 @@
 // The child processes of `npm start` (worker, API): output prefixed with their name, one unexpected exit
 // stops everything, and a stop sends SIGTERM in reverse start order so in-flight work drains first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { clientConfigToToml, loadClientConfigProfile } from '@temporalio/envconfig';
 import { processAllocator, type ProcessAllocator } from '../worker/allocator.ts';
 
 /** The environment a launcher gives an API process for JOURNEY_API_ALLOCATOR (auto, jemalloc or system, as the
@@ -10,17 +11,67 @@ export function apiAllocator(env: NodeJS.ProcessEnv = process.env, exists: (path
   return processAllocator('JOURNEY_API_ALLOCATOR', env, exists);
 }
 
+// Temporal's envconfig settings (@temporalio/envconfig, read as the temporal CLI reads them): which Temporal a process
+// reaches, with what credentials. TEMPORAL_GRPC_META_<header> too, by its prefix.
+export const TEMPORAL_ENVCONFIG_NAMES = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_CODEC_ENDPOINT',
+  'TEMPORAL_CODEC_AUTH',
+];
+const GRPC_META_PREFIX = 'TEMPORAL_GRPC_META_';
+const isTemporalEnvconfig = (name: string) => TEMPORAL_ENVCONFIG_NAMES.includes(name) || name.startsWith(GRPC_META_PREFIX);
+
+/**
+ * A launched process's environment: the caller's, except for which Temporal it reaches and how. The launcher started
+ * that Temporal and names it in `own` (with TEMPORAL_CONFIG_FILE, writeTemporalProfile's file). Nothing of the
+ * caller's Temporal may reach the process: not a TEMPORAL_API_KEY or TEMPORAL_PROFILE in their shell, nor the default
+ * profile of their own temporal.toml (a Temporal Cloud login is one), which the SDK reads when no file is named. An
+ * API key turns TLS on, and the worker then exited at once against npm start's plain dev server ("it does not serve
+ * TLS (TEMPORAL_TLS)"), taking npm start down with it.
+ */
+export function launchedEnv(inherited: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined && !isTemporalEnvconfig(e[0]));
+  return { ...Object.fromEntries(kept), ...own };
+}
+
+/**
+ * Writes `vars` (Temporal's envconfig variables: address, namespace, TLS) as the default profile of a temporal.toml at
+ * `file`, and returns `vars` with TEMPORAL_CONFIG_FILE naming it: the launched processes read that file, never the
+ * caller's, and an operator reaches the same Temporal with it (`temporal --config-file <file> workflow list`).
+ */
+export function writeTemporalProfile(file: string, vars: Record<string, string>): Record<string, string> {
+  const profile = loadClientConfigProfile({ overrideEnvVars: vars, disableFile: true });
+  writeFileSync(file, clientConfigToToml({ profiles: { default: profile } }));
+  return { ...vars, TEMPORAL_CONFIG_FILE: file };
+}
+
 export class ProcessGroup {
   private readonly children: Array<{ name: string; child: ChildProcess }> = [];
   stopping = false;
 
-  constructor(private readonly onUnexpectedExit: (name: string, code: number | null) => void) {}
+  constructor(
+    private readonly onUnexpectedExit: (name: string, code: number | null) => void,
+    private readonly inherited: NodeJS.ProcessEnv = process.env,
+  ) {}
 
-  /** Runs `script` (a TypeScript file, with tsx) or a program with its arguments. */
+  /** Runs `script` (a TypeScript file, with tsx) or a program with its arguments, in `env` (launchedEnv). */
   run(name: string, script: string | { command: string; args: string[] }, env: Record<string, string>): ChildProcess {
     const [command, args] = typeof script === 'string' ? [process.execPath, ['--import', 'tsx', script]] : [script.command, script.args];
     const child = spawn(command, args, {
-      env: { ...process.env, ...env },
+      env: launchedEnv(this.inherited, env),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C in the terminal reaches only `npm start`, which stops the children in order,
       // one signal each (a second signal would cut a draining worker short).

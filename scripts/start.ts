@@ -11,7 +11,7 @@ import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
 import { generateCodecKey } from '../worker/payload-codec.ts';
 import type { ChildProcess } from 'node:child_process';
 import { assertPortFree, freePort, startDevServer, stopServerProcess } from './dev-server.ts';
-import { apiAllocator, ProcessGroup, waitForHttp } from './start-processes.ts';
+import { apiAllocator, ProcessGroup, waitForHttp, writeTemporalProfile } from './start-processes.ts';
 import { workerAllocator } from '../worker/allocator.ts';
 import { writeDemoJourneys } from './demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from './demo/demo-contact-policy.ts';
@@ -150,8 +150,9 @@ if (demoEnabled) {
 const referralCodeSecret = env.JOURNEY_REFERRAL_CODE_SECRET || persistentSecret(join(dataDir, 'referral-code-secret'));
 
 const common = {
-  TEMPORAL_ADDRESS: server.address,
-  TEMPORAL_NAMESPACE: namespace,
+  // This dev server, as <data>/temporal.toml's default profile too: the worker and the API read that file, never the
+  // caller's own temporal.toml (a Temporal Cloud login's API key would turn TLS on against this plain server).
+  ...writeTemporalProfile(join(dataDir, 'temporal.toml'), { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace }),
   JOURNEY_DATA_DIR: dataDir,
   // The worker signs the unsubscribe link of every ask with a key derived from this secret, the API verifies it.
   JOURNEY_REFERRAL_CODE_SECRET: referralCodeSecret,

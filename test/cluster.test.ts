@@ -26,6 +26,7 @@ import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
 import { launchChromium } from './ui/browser.ts';
 import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
+import { cloudLoginEnv } from './support/cloud-login.ts';
 
 /** Debian's PostgreSQL binaries, or why they cannot be had here (obtain-postgres.sh installs them as root). */
 function obtainPostgres(): { binDir?: string; reason?: string } {
@@ -95,8 +96,12 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       const policy = join(dataDir, 'contact-policy.json');
       writeDemoContactPolicy(undefined, policy, { daySeconds: 2 });
       const apiPorts = [await freePort(), await freePort()];
+      // Started from the shell of an operator logged in to Temporal Cloud: the launcher's processes, and the temporal
+      // CLI after sourcing temporal.env, reach this cluster all the same (scripts/start-processes.ts, launchedEnv).
+      const cloudLogin = cloudLoginEnv(join(dataDir, 'operator-config'));
       const launcherEnv = {
         ...process.env,
+        ...cloudLogin,
         JOURNEY_PG_BIN: pg.binDir!,
         JOURNEY_DATA_DIR: join(dataDir, 'cluster'),
         JOURNEY_CLUSTER_TLS: 'mtls',
@@ -142,11 +147,19 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
           (err: Error) => (err instanceof TemporalRefusedError ? err.message : `not refused: ${err.message}`),
         );
       expect(await refusal({ TEMPORAL_ADDRESS: before.temporalAddress })).toMatch(/TEMPORAL_TLS/);
-      const { TEMPORAL_TLS_CLIENT_CERT_PATH: _cert, TEMPORAL_TLS_CLIENT_KEY_PATH: _key, ...noClientCert } = before.temporalEnv;
+      // (Nor the launcher's temporal.toml, whose profile holds the same certificate.)
+      const {
+        TEMPORAL_TLS_CLIENT_CERT_PATH: _cert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: _key,
+        TEMPORAL_CONFIG_FILE: _profile,
+        ...noClientCert
+      } = before.temporalEnv;
       expect(await refusal(noClientCert)).toMatch(/refused this process's client certificate \(TEMPORAL_TLS_CLIENT_CERT_PATH\)/);
       // What the banner tells an operator to source reaches it with Temporal's own CLI.
       const cliCount = () =>
-        execFileSync('bash', ['-c', `. '${join(dataDir, 'cluster', 'temporal.env')}' && "$TEMPORAL_CLI_PATH" workflow count`]).toString();
+        execFileSync('bash', ['-c', `. '${join(dataDir, 'cluster', 'temporal.env')}' && "$TEMPORAL_CLI_PATH" workflow count`], {
+          env: { ...process.env, ...cloudLogin },
+        }).toString();
       expect(cliCount()).toMatch(/^Total: \d+/m);
       const pidOf = (c: ClusterFile, name: string) => c.processes.find((p) => p.name === name)!.pid;
       // The server's Prometheus metrics, where bench/scale.ts reads the workflow tasks and queries it timed out.

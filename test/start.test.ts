@@ -11,6 +11,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { stageCensus } from '../scripts/demo/stage-census.ts';
 import type { DemoProgress } from '../scripts/demo/progress-file.ts';
 import { waitFor, waitForBanner } from './support/wait.ts';
+import { cloudLoginEnv } from './support/cloud-login.ts';
 
 interface Started {
   child: ChildProcess;
@@ -49,6 +50,9 @@ describe('npm start (scripts/start.ts) with its own dev server and the demo', ()
       JOURNEY_API_PORT: String(ports.api),
       JOURNEY_WORKER_METRICS_PORT: String(ports.metrics),
       JOURNEY_API_KEYS: 'start-test-key',
+      // A newcomer who also uses Temporal Cloud: their temporal.toml and shell name Cloud with an API key. npm start's
+      // worker used to read them, turn TLS on and exit against the plain dev server, taking npm start down.
+      ...cloudLoginEnv(join(dataDir, 'operator-config')),
     };
     const first = startNpmStart(env);
     let connection: Connection | undefined;

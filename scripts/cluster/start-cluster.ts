@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
-import { apiAllocator, ProcessGroup, waitForHttp } from '../start-processes.ts';
+import { apiAllocator, ProcessGroup, TEMPORAL_ENVCONFIG_NAMES, waitForHttp, writeTemporalProfile } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
@@ -110,12 +110,13 @@ try {
         : `mutual TLS: the certificates in ${certs.dir} reused`,
     );
   }
-  // What every process sets to reach this Temporal (Temporal's envconfig variables), and the launcher's own calls.
-  const temporalEnv: Record<string, string> = {
+  // What every process sets to reach this Temporal (Temporal's envconfig variables), and the launcher's own calls;
+  // also <data>/temporal.toml's default profile, the one file they read (launchedEnv: never the caller's profile).
+  const temporalEnv = writeTemporalProfile(join(dataDir, 'temporal.toml'), {
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: namespace,
     ...(certs ? mutualTlsEnv(certs) : {}),
-  };
+  });
   const { connectionOptions } = loadTemporalConfig(temporalEnv);
   const server = await startTemporalOnPostgres({
     binaries,
@@ -248,7 +249,10 @@ function writeTemporalEnvFile(vars: Record<string, string>): string {
   const file = join(dataDir, 'temporal.env');
   const quote = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
   const lines = Object.entries(vars).map(([k, v]) => `export ${k}=${quote(v)}`);
-  writeFileSync(file, `# Written by npm run start:cluster at each start: how to reach its Temporal.\n${lines.join('\n')}\n`);
+  // The shell's own settings of another Temporal (a Cloud API key, a profile, TLS) would override the file's.
+  const others = TEMPORAL_ENVCONFIG_NAMES.filter((name) => !(name in vars));
+  const unset = [`unset ${others.join(' ')}`, `unset $(env | sed -n 's/^\\(TEMPORAL_GRPC_META_[A-Za-z0-9_]*\\)=.*/\\1/p')`];
+  writeFileSync(file, `# Written by npm run start:cluster at each start: how to reach its Temporal.\n${[...unset, ...lines].join('\n')}\n`);
   return file;
 }
 
