@@ -3,7 +3,7 @@
 import { ALL_SEARCH_ATTRIBUTES, CustomerId, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnNode, type RunningNode } from './support/run-node.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -164,6 +164,34 @@ describe('the worker process', () => {
       taskQueue: 'q',
       metricsPort: undefined,
     });
+  });
+
+  it("names the config file and the profile when Temporal's connection settings cannot be read from them", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'temporal-toml-'));
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const empty = file('empty.toml', '');
+    expect(() => loadTemporalConfig({ TEMPORAL_CONFIG_FILE: empty })).toThrow(
+      `cannot read Temporal's connection settings from profile "default" of ${empty} (TEMPORAL_CONFIG_FILE): it has no [profile.<name>] table`,
+    );
+    const prod = file('prod.toml', '[profile.prod]\naddress = "temporal.internal:7233"\n');
+    expect(() => loadTemporalConfig({ TEMPORAL_CONFIG_FILE: prod, TEMPORAL_PROFILE: 'staging' })).toThrow(
+      `from profile "staging" (TEMPORAL_PROFILE) of ${prod} (TEMPORAL_CONFIG_FILE): Profile 'staging' not found`,
+    );
+    expect(() => loadTemporalConfig({ TEMPORAL_CONFIG_FILE: file('broken.toml', '[profile\n') })).toThrow(
+      /TEMPORAL_CONFIG_FILE\): Invalid TOML/,
+    );
+    // The default file, found through the config folder, is named by where it lives.
+    mkdirSync(join(dir, 'temporalio'));
+    writeFileSync(join(dir, 'temporalio', 'temporal.toml'), '');
+    expect(() => loadTemporalConfig({ XDG_CONFIG_HOME: dir })).toThrow(
+      /of temporal\.toml in your config folder \(~\/\.config\/temporalio\/; TEMPORAL_CONFIG_FILE names another file\): it has no/,
+    );
+    expect(loadTemporalConfig({ TEMPORAL_CONFIG_FILE: prod, TEMPORAL_PROFILE: 'prod' }).connectionOptions.address).toBe(
+      'temporal.internal:7233',
+    );
   });
 
   it('puts customer:<id> on the journeys\' queue + "-customers" unless JOURNEY_CUSTOMER_TASK_QUEUE names one; its cache follows the journeys\' unless set', () => {

@@ -28,9 +28,7 @@ export function customerTaskQueueOf(taskQueue: string): string {
 }
 
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const { connectionOptions, namespace } = loadClientConnectConfig({
-    overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
-  });
+  const { connectionOptions, namespace } = loadConnectConfig(env);
   const taskQueue = env.JOURNEY_TASK_QUEUE || 'journeys';
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
@@ -39,6 +37,26 @@ export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): Tempor
     customerTaskQueue: env.JOURNEY_CUSTOMER_TASK_QUEUE || customerTaskQueueOf(taskQueue),
     payloads: payloadProtectionFromEnv(env),
   };
+}
+
+/**
+ * The SDK's reading of the variables and the profile, its errors said with where they come from: the SDK names
+ * neither the file nor the variable ("Profile 'prod' not found in config data"), and an empty file fails inside it
+ * ("Cannot read properties of undefined (reading 'default')").
+ */
+function loadConnectConfig(env: NodeJS.ProcessEnv) {
+  try {
+    return loadClientConnectConfig({
+      overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    });
+  } catch (err) {
+    const file = env.TEMPORAL_CONFIG_FILE
+      ? `${env.TEMPORAL_CONFIG_FILE} (TEMPORAL_CONFIG_FILE)`
+      : 'temporal.toml in your config folder (~/.config/temporalio/; TEMPORAL_CONFIG_FILE names another file)';
+    const profile = env.TEMPORAL_PROFILE ? `profile "${env.TEMPORAL_PROFILE}" (TEMPORAL_PROFILE)` : 'profile "default"';
+    const reason = err instanceof TypeError ? `it has no [profile.<name>] table (${err.message})` : (err as Error).message;
+    throw new Error(`cannot read Temporal's connection settings from ${profile} of ${file}: ${reason}`);
+  }
 }
 
 /** The one way this engine builds a Temporal client: the namespace and the payload codec come with the config. */
