@@ -207,7 +207,8 @@ export const SETTINGS: Record<string, Setting> = {
   TEMPORAL_PROFILE: { default: 'default', meaning: 'a profile of the `temporal.toml` config file', readBy: 'Temporal SDK' },
   TEMPORAL_CONFIG_FILE: {
     default: '~/.config/temporalio/temporal.toml',
-    meaning: 'the config file the profiles are in',
+    meaning:
+      "the config file the profiles are in. `npm start` and `npm run start:cluster` set it to their own (`data/temporal.toml`, `data/cluster/temporal.toml`) for the processes they launch, and give them none of the caller's Temporal settings",
     readBy: 'Temporal SDK',
   },
   // npm test and the tests
