@@ -1,10 +1,11 @@
 // The pieces of the production topology that need no server: the Temporal server's config (both stores on
 // PostgreSQL through the postgres12 plugin, SQL visibility, the password kept owner-only) and the worker's cache knob.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterBinaries, lowFreePorts, writeServerConfig } from '../scripts/cluster/temporal-server.ts';
+import { clusterBinaries, lowFreePorts, stickyLowFreePorts, writeServerConfig } from '../scripts/cluster/temporal-server.ts';
 import { assertPortFree } from '../scripts/dev-server.ts';
 import { loadWorkerSettings, WorkerSettingsError } from '../worker/settings.ts';
 
@@ -59,6 +60,28 @@ describe('the cluster configuration', () => {
       expect(p).toBeLessThan(32768);
       await assertPortFree(p, 'test');
     }
+  });
+
+  it('a later start takes the ports of the last one when they are all free, and new ones (kept) when one is taken', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cluster-ports-')), 'temporal', 'ports.json');
+    const first = await stickyLowFreePorts(file, 9);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);
+    expect(await stickyLowFreePorts(file, 9)).toEqual(first);
+    const taken = createServer().listen(first[3], '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    try {
+      const second = await stickyLowFreePorts(file, 9);
+      expect(second).not.toContain(first[3]);
+      expect(new Set(second).size).toBe(9);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(second);
+    } finally {
+      taken.close();
+    }
+    // A file from another shape (fewer ports, a port out of range) is replaced, not trusted.
+    writeFileSync(file, JSON.stringify([40_000, 20_001]));
+    const third = await stickyLowFreePorts(file, 9);
+    expect(third).toHaveLength(9);
+    expect(third.every((p) => p < 32768)).toBe(true);
   });
 
   it('the four paths come from the environment; the first one missing is named with the command that obtains them', () => {

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
 import { apiAllocator, ProcessGroup, TEMPORAL_ENVCONFIG_NAMES, waitForHttp, writeTemporalProfile } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
-import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, type ClusterBinaries } from './temporal-server.ts';
+import { clusterBinaries, startTemporalOnPostgres, stickyLowFreePorts, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
 import { waitForPollers } from './wait-for-pollers.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
@@ -123,7 +123,7 @@ try {
     dir: dataDir,
     pgPort,
     frontendPort: temporalPort,
-    internalPorts: await lowFreePorts(9),
+    internalPorts: await stickyLowFreePorts(join(dataDir, 'temporal', 'ports.json'), 9),
     namespace,
     historyShards: Number(env.JOURNEY_CLUSTER_HISTORY_SHARDS ?? 4),
     log: step,
