@@ -1,4 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { resolve } from 'node:path';
+import { isTemporalEnvconfig } from './scripts/start-processes.ts';
+
+// The suite reaches only the Temporal servers it starts, whatever the shell that runs it holds: the worker and API
+// processes the tests start from a Temporal Cloud login's shell (TEMPORAL_API_KEY, TEMPORAL_PROFILE, the default
+// profile of ~/.config/temporalio/temporal.toml) turned TLS on for its key and refused the plain dev server (5 tests
+// of test/temporal-connect-wait.test.ts failed). Set here, before the test processes fork, they all inherit it.
+for (const name of Object.keys(process.env)) if (isTemporalEnvconfig(name)) delete process.env[name];
+process.env.TEMPORAL_CONFIG_FILE = resolve(import.meta.dirname, 'test/temporal.toml');
 
 export default defineConfig({
   test: {

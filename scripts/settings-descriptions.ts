@@ -204,6 +204,39 @@ export const SETTINGS: Record<string, Setting> = {
   TEMPORAL_TLS_CLIENT_CERT_PATH: { default: '—', meaning: 'mTLS client certificate', readBy: 'Temporal SDK' },
   TEMPORAL_TLS_CLIENT_KEY_PATH: { default: '—', meaning: 'mTLS client key', readBy: 'Temporal SDK' },
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: { default: '—', meaning: "the server's CA certificate", readBy: 'Temporal SDK' },
+  TEMPORAL_TLS: {
+    default: '—',
+    meaning: '`true`: TLS to Temporal (on by itself with an API key or any other `TEMPORAL_TLS_*` setting; `false` turns it off)',
+    readBy: 'Temporal SDK',
+  },
+  TEMPORAL_TLS_SERVER_NAME: {
+    default: 'the host of the address',
+    meaning: "the name the server's certificate is checked for",
+    readBy: 'Temporal SDK',
+  },
+  TEMPORAL_TLS_CLIENT_CERT_DATA: {
+    default: '—',
+    meaning: 'the mTLS client certificate itself, in place of its path',
+    readBy: 'Temporal SDK',
+  },
+  TEMPORAL_TLS_CLIENT_KEY_DATA: { default: '—', meaning: 'the mTLS client key itself, in place of its path', readBy: 'Temporal SDK' },
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: {
+    default: '—',
+    meaning: "the server's CA certificate itself, in place of its path",
+    readBy: 'Temporal SDK',
+  },
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: { default: '—', meaning: "`true`: skip the check of the server's name", readBy: 'Temporal SDK' },
+  TEMPORAL_CODEC_ENDPOINT: {
+    default: '—',
+    meaning: "a remote codec for the CLI and UI (the engine's own codec is `JOURNEY_CODEC_KEYS`)",
+    readBy: 'Temporal SDK',
+  },
+  TEMPORAL_CODEC_AUTH: { default: '—', meaning: "the remote codec's Authorization header", readBy: 'Temporal SDK' },
+  TEMPORAL_GRPC_META_: {
+    default: '—',
+    meaning: '`TEMPORAL_GRPC_META_<NAME>`: a gRPC header sent with every call to Temporal',
+    readBy: 'Temporal SDK',
+  },
   TEMPORAL_PROFILE: { default: 'default', meaning: 'a profile of the `temporal.toml` config file', readBy: 'Temporal SDK' },
   TEMPORAL_CONFIG_FILE: {
     default: '~/.config/temporalio/temporal.toml',

@@ -32,7 +32,7 @@ export const TEMPORAL_ENVCONFIG_NAMES = [
   'TEMPORAL_CODEC_AUTH',
 ];
 const GRPC_META_PREFIX = 'TEMPORAL_GRPC_META_';
-const isTemporalEnvconfig = (name: string) => TEMPORAL_ENVCONFIG_NAMES.includes(name) || name.startsWith(GRPC_META_PREFIX);
+export const isTemporalEnvconfig = (name: string) => TEMPORAL_ENVCONFIG_NAMES.includes(name) || name.startsWith(GRPC_META_PREFIX);
 
 /**
  * A launched process's environment: the caller's, except for which Temporal it reaches and how. The launcher started

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchedEnv, ProcessGroup, writeTemporalProfile } from '../scripts/start-processes.ts';
+import { isTemporalEnvconfig, launchedEnv, ProcessGroup, writeTemporalProfile } from '../scripts/start-processes.ts';
 import { issueCertificates, mutualTlsEnv } from '../scripts/cluster/tls.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { CLOUD_ADDRESS, cloudLoginEnv } from './support/cloud-login.ts';
@@ -61,7 +61,9 @@ describe("a launcher's processes and the caller's Temporal", () => {
 
   it("a launched process from a Temporal Cloud operator's shell reaches the launcher's Temporal, with no key, TLS or header", async () => {
     const dir = tempDir();
-    const inherited = { ...process.env, ...cloudLoginEnv(join(dir, 'config')) };
+    // The operator's shell: this process's environment without the suite's own shield (vitest.config.ts).
+    const { TEMPORAL_CONFIG_FILE: _suites, ...shell } = process.env;
+    const inherited = { ...shell, ...cloudLoginEnv(join(dir, 'config')) };
     // The caller's shell alone would take the process to Cloud, with the key.
     const callers = loadTemporalConfig(inherited).connectionOptions;
     expect(callers).toMatchObject({ address: CLOUD_ADDRESS, apiKey: 'cloud-key-from-the-shell' });
@@ -79,5 +81,18 @@ describe("a launcher's processes and the caller's Temporal", () => {
     const exitCode = await new Promise((resolve) => child.once('close', resolve));
     expect(exitCode).toBe(0);
     expect(JSON.parse(out)).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
+  });
+
+  it("the suite's own processes are shielded the same way (vitest.config.ts): a child sees only the suite's empty profile", () => {
+    expect(Object.keys(process.env).filter((name) => name.startsWith('TEMPORAL_') && isTemporalEnvconfig(name))).toEqual([
+      'TEMPORAL_CONFIG_FILE',
+    ]);
+    expect(process.env.TEMPORAL_CONFIG_FILE).toBe(join(import.meta.dirname, 'temporal.toml'));
+    // The tests spawn their processes from process.env with an address: a Cloud login's config folder changes nothing.
+    const { XDG_CONFIG_HOME } = cloudLoginEnv(join(tempDir(), 'config'));
+    const shielded = loadTemporalConfig({ ...process.env, XDG_CONFIG_HOME, TEMPORAL_ADDRESS: '127.0.0.1:7233' }).connectionOptions;
+    expect(loadTemporalConfig({ XDG_CONFIG_HOME }).connectionOptions.apiKey).toBe('cloud-key-of-the-operator');
+    expect(shielded.apiKey).toBeUndefined();
+    expect(shielded.tls).toBeUndefined();
   });
 });

@@ -153,7 +153,9 @@ describe('the worker process', () => {
     writeFileSync(configFile, 'this is [not toml\n');
     const worker = startWorkerProcess({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'staging', JOURNEY_DATA_DIR: dir });
     expect(await worker.exited).toBe(1);
-    expect(worker.output()).toMatch(/^worker: Invalid TOML document/m);
+    expect(worker.output()).toMatch(
+      /^worker: cannot read Temporal's connection settings from profile "staging" \(TEMPORAL_PROFILE\) of .*temporal\.toml \(TEMPORAL_CONFIG_FILE\): Invalid TOML document/m,
+    );
     expect(worker.output()).not.toMatch(/\n\s+at /); // no stack frames
   });
 

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 
 export const CLOUD_ADDRESS = 'my-ns.a1b2c.tmprl.cloud:7233';
 
-/** Writes `<dir>/temporalio/temporal.toml` and returns the shell's variables that point at it (XDG_CONFIG_HOME). */
+/**
+ * Writes `<dir>/temporalio/temporal.toml` and returns the shell's variables that point at it: XDG_CONFIG_HOME (where
+ * the SDK looks by default) and TEMPORAL_CONFIG_FILE (which also replaces the test suite's own file in a launched
+ * process's environment, as a real shell would have it).
+ */
 export function cloudLoginEnv(dir: string): Record<string, string> {
   mkdirSync(join(dir, 'temporalio'), { recursive: true });
   const profile = (name: string) =>
@@ -14,6 +18,7 @@ export function cloudLoginEnv(dir: string): Record<string, string> {
   writeFileSync(join(dir, 'temporalio', 'temporal.toml'), `${profile('default')}\n${profile('cloud')}`);
   return {
     XDG_CONFIG_HOME: dir,
+    TEMPORAL_CONFIG_FILE: join(dir, 'temporalio', 'temporal.toml'),
     TEMPORAL_PROFILE: 'cloud',
     TEMPORAL_API_KEY: 'cloud-key-from-the-shell',
     TEMPORAL_GRPC_META_X_TENANT: 'acme',
