@@ -35,6 +35,7 @@ import { loadavg } from 'node:os';
 import { LIMIT_MS, pct, printRows, timed, timedPacedPair, type Row } from './pages-timing.ts';
 import { ownerTaskFilesForBench, ownerTaskLinks, ownerTaskPlansForBench, ownerTaskRows, renewStrategicAccounts } from './pages-owner.ts';
 import { freePort, startDevServer } from '../scripts/dev-server.ts';
+import { launchedEnv, writeTemporalProfile } from '../scripts/start-processes.ts';
 import { createJourneyWorkers, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { customerTaskQueueOf } from '../worker/temporal-config.ts';
 import { buildApi } from '../api/server.ts';
@@ -87,14 +88,13 @@ function spawnOwn(
 ) {
   return spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: new URL('..', import.meta.url).pathname,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
+    // The bench's server only, never the caller's Temporal profile (launchedEnv).
+    env: launchedEnv(process.env, {
+      ...writeTemporalProfile(join(dataDir, 'temporal.toml'), { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace }),
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_DATA_DIR: dataDir,
       ...env,
-    },
+    }),
     stdio: ['ignore', stdout, 'inherit'],
   });
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDevServer, stopServerProcess } from '../scripts/dev-server.ts';
-import { apiAllocator, ProcessGroup, waitForHttp } from '../scripts/start-processes.ts';
+import { apiAllocator, launchedEnv, ProcessGroup, waitForHttp, writeTemporalProfile } from '../scripts/start-processes.ts';
 import { diskBytes } from './scale-measure.ts';
 
 export const API_KEY = 'bench-scale-key';
@@ -113,13 +113,12 @@ async function startRawWorker(temporalEnv: Record<string, string>, dir: string, 
   const rawEffectFile = join(dir, 'raw-effects.ndjson');
   const raw = spawn(process.execPath, ['--import', 'tsx', 'bench/scale-raw-worker.ts'], {
     // The same malloc as our workers, so the RSS ratio compares workers, not allocators.
-    env: {
-      ...process.env,
+    env: launchedEnv(process.env, {
       ...workerAllocator(process.env).env,
       ...temporalEnv,
       RAW_TASK_QUEUE: rawTaskQueue,
       RAW_EFFECT_FILE: rawEffectFile,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stops.unshift(() => stopServerProcess(raw, 30_000));
@@ -200,8 +199,11 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     stops.unshift(() => server.stop());
     const group = new ProcessGroup((name, code) => log(`${name} exited unexpectedly (${code}): the figures after this are not valid`));
     stops.unshift(() => group.stopAll(60_000, log));
+    // The processes read this file, never the caller's profile (launchedEnv: a Temporal Cloud login's key would
+    // turn TLS on against the dev server).
+    const temporalEnv = writeTemporalProfile(join(dir, 'temporal.toml'), { TEMPORAL_ADDRESS: server.address });
     const common = {
-      TEMPORAL_ADDRESS: server.address,
+      ...temporalEnv,
       JOURNEY_DATA_DIR: dir,
       // As npm run start:cluster runs them: warnings (the SDK core's included) reach the bench's count of problems.
       JOURNEY_LOG_LEVEL: 'warn',
@@ -231,11 +233,11 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
     problems.watch(api, 'api');
     await waitForHttp(`http://127.0.0.1:${apiPort}/healthz`, 180_000, () => api.exitCode === null);
     await workerReady;
-    const raw = await startRawWorker({ TEMPORAL_ADDRESS: server.address }, dir, stops);
+    const raw = await startRawWorker(temporalEnv, dir, stops);
     return {
       target,
       temporalAddress: server.address,
-      temporalEnv: { TEMPORAL_ADDRESS: server.address },
+      temporalEnv,
       apiUrls: [`http://127.0.0.1:${apiPort}`],
       dataDir: dir,
       workerPids: () => [worker.pid!],

@@ -2,7 +2,9 @@
 // on one of two targets:
 // - `dev`: the Temporal CLI dev server on a SQLite file, one worker process (worker/main.ts) and one API process;
 // - `cluster`: the production topology of `npm run start:cluster` (scripts/cluster/): a private PostgreSQL, the
-//   Temporal server built from go.temporal.io/server on it, two worker processes and two API processes.
+//   Temporal server built from go.temporal.io/server on it, its frontend on mutual TLS as `JOURNEY_CLUSTER_TLS=mtls`
+//   puts it (every process, the server's own worker and the checks' client show a certificate of a private CA), two
+//   worker processes and two API processes.
 // Each worker and API runs under a supervisor that restarts it whenever it dies; the APIs serve demo-scaled copies of
 // the shipped journeys; the Postmark-compatible server and the reward webhook receiver stand in for the providers.
 // Every fault the suite injects is a method here: SIGKILL a worker or an API, stop and restart Temporal on the same
@@ -16,6 +18,8 @@ import { freePort, startDevServer, stopServerProcess, type DevServer } from '../
 import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
 import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
+import { issueCertificates, mutualFrontendTls, mutualTlsEnv } from '../../scripts/cluster/tls.ts';
+import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { importScriptExports } from '../support/script-exports.ts';
 import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
@@ -97,6 +101,8 @@ function runScript(script: string, env: Record<string, string>, logFile: string)
 /** Temporal for one target: started, stopped and started again on the same database. */
 interface TemporalSide {
   address: string;
+  /** What a process sets to reach it (Temporal's envconfig variables): the address, and on the cluster the TLS files. */
+  env: Record<string, string>;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops it for good (and PostgreSQL with it). */
@@ -121,6 +127,7 @@ async function devTemporal(cliPath: string | undefined, dir: string, log: (line:
   log(`temporal dev server at ${server.address}, database ${dbFile}`);
   return {
     address: server.address,
+    env: { TEMPORAL_ADDRESS: server.address },
     async stop() {
       const s = server;
       server = undefined;
@@ -157,6 +164,10 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
   // A run that ends without close() kills temporal-server and the postmaster on its way out (both are detached).
   const daemons = new ClusterDaemons(join(home, 'postgres', 'pgdata'));
   const stopAll = () => daemons.stop(log);
+  // Mutual TLS, as the production topology runs it: a restart of the server means every client's TLS again.
+  const certs = issueCertificates(join(home, 'tls'), 'temporal-frontend');
+  const tlsEnv = mutualTlsEnv(certs);
+  const tls = { tls: mutualFrontendTls(certs), credentials: { tls: loadTemporalConfig(tlsEnv).connectionOptions.tls } };
   try {
     const started = await startTemporalOnPostgres({
       binaries,
@@ -169,10 +180,12 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
       log: say,
       onPostgres: (pg) => (daemons.postgres = pg),
       onSpawn: (child) => (daemons.server = child),
+      ...tls,
     });
-    log(`temporal-server at ${started.address} on PostgreSQL 127.0.0.1:${pgPort} (${home})`);
+    log(`temporal-server at ${started.address} on PostgreSQL 127.0.0.1:${pgPort} (${home}), mutual TLS`);
     return {
       address: started.address,
+      env: { TEMPORAL_ADDRESS: started.address, ...tlsEnv },
       stop: () => daemons.stopServer(),
       async start() {
         if (daemons.server) return;
@@ -188,6 +201,7 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
           historyShards: 4,
           log: say,
           onSpawn: (child) => (daemons.server = child),
+          ...tls,
         });
       },
       close: stopAll,
@@ -279,7 +293,7 @@ async function startProcesses(
   undo.push(() => rewards.close());
   const taskQueue = 'journeys';
   const common = {
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     TEMPORAL_NAMESPACE: 'default',
     JOURNEY_TASK_QUEUE: taskQueue,
     // One data folder for every process, as on the production topology: one tracking log per process.
@@ -355,7 +369,7 @@ async function startProcesses(
   };
   undo.push(stopProcesses);
   for (const [i, url] of apiUrls.entries()) await waitForHttp(`${url}/healthz`, 90_000, () => apis[i].alive());
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect(loadTemporalConfig(temporal.env).connectionOptions);
   undo.push(() => connection.close());
   const client = new Client({
     connection,
