@@ -53,9 +53,23 @@ export function launchedEnv(inherited: NodeJS.ProcessEnv, own: Record<string, st
  * caller's, and an operator reaches the same Temporal with it (`temporal --config-file <file> workflow list`).
  */
 export function writeTemporalProfile(file: string, vars: Record<string, string>): Record<string, string> {
-  const profile = loadClientConfigProfile({ overrideEnvVars: vars, disableFile: true });
-  writeFileSync(file, clientConfigToToml({ profiles: { default: profile } }));
-  return { ...vars, TEMPORAL_CONFIG_FILE: file };
+  return writeTemporalProfiles(file, { default: vars }).default;
+}
+
+/**
+ * Writes each of `profiles` (a name and its envconfig variables) as a profile of one temporal.toml at `file`; returns
+ * each one's variables with TEMPORAL_CONFIG_FILE naming the file and TEMPORAL_PROFILE its name (none for `default`).
+ */
+export function writeTemporalProfiles<P extends string>(
+  file: string,
+  profiles: Record<P, Record<string, string>>,
+): Record<P, Record<string, string>> {
+  const entries = Object.entries(profiles) as [P, Record<string, string>][];
+  const read = entries.map(([name, vars]) => [name, loadClientConfigProfile({ overrideEnvVars: vars, disableFile: true })] as const);
+  writeFileSync(file, clientConfigToToml({ profiles: Object.fromEntries(read) }));
+  const withFile = (name: P, vars: Record<string, string>): Record<string, string> =>
+    name === 'default' ? { ...vars, TEMPORAL_CONFIG_FILE: file } : { ...vars, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: name };
+  return Object.fromEntries(entries.map(([name, vars]) => [name, withFile(name, vars)])) as Record<P, Record<string, string>>;
 }
 
 export class ProcessGroup {

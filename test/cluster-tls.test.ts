@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueCertificates } from '../scripts/cluster/tls.ts';
+import { clientCertificate, issueCertificates, mutualFrontendTls, mutualTlsEnv } from '../scripts/cluster/tls.ts';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' }).toString();
 const dirs: string[] = [];
@@ -74,5 +74,28 @@ describe("the cluster's TLS certificates", () => {
     expect(openssl('verify', '-CAfile', theirs.caPath, after.serverCertPath, after.clientCertPath)).toMatch(
       /server\.pem: OK\n.*client\.pem: OK/,
     );
+  });
+
+  it('issues one client certificate per kind of caller, each its own subject and key; a name added later is issued alone', () => {
+    const dir = tempDir();
+    const first = issueCertificates(dir, 'temporal-frontend', { clients: ['operator', 'worker'] });
+    expect(first.issued).toEqual(['ca', 'server', 'operator', 'worker']);
+    const { worker, operator } = first.clients;
+    expect(openssl('verify', '-CAfile', first.caPath, operator.certPath, worker.certPath)).toMatch(/operator\.pem: OK\n.*worker\.pem: OK/);
+    expect(openssl('x509', '-in', worker.certPath, '-noout', '-subject')).toMatch(/CN ?= ?journey-engine-worker/);
+    expect(readFileSync(worker.keyPath)).not.toEqual(readFileSync(operator.keyPath));
+    for (const key of [operator.keyPath, worker.keyPath]) expect(statSync(key).mode & 0o777).toBe(0o600);
+    // The first is the default everywhere a client is not named.
+    expect(first.clientEnv).toEqual({ TEMPORAL_TLS_CLIENT_CERT_PATH: operator.certPath, TEMPORAL_TLS_CLIENT_KEY_PATH: operator.keyPath });
+    expect(mutualTlsEnv(first, 'worker')).toMatchObject({ TEMPORAL_TLS_CLIENT_CERT_PATH: worker.certPath });
+    expect(mutualFrontendTls(first, 'worker').workerCert).toEqual(worker);
+    expect(() => clientCertificate(first, 'ui')).toThrow(/no client certificate "ui" in .* \(issued: operator, worker\)/);
+
+    // A data folder of an earlier release (one `client` certificate) gains the new ones from its own CA.
+    const later = issueCertificates(dir, 'temporal-frontend', { clients: ['operator', 'worker', 'ui'] });
+    expect(later.issued).toEqual(['ui']);
+    expect(openssl('verify', '-CAfile', first.caPath, later.clients.ui.certPath)).toMatch(/ui\.pem: OK/);
+    expect(() => issueCertificates(dir, 'temporal-frontend', { clients: ['server'] })).toThrow(/other than ca and server/);
+    expect(() => issueCertificates(dir, 'temporal-frontend', { clients: ['../x'] })).toThrow(/lower-case words/);
   });
 });

@@ -136,7 +136,7 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       for (const port of apiPorts) expect(output).toContain(`http://127.0.0.1:${port}`);
       const clusterFile = join(dataDir, 'cluster', 'processes.json');
       const before = JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile;
-      expect(output).toMatch(/mutual TLS: issued ca, server, client certificate\(s\)/);
+      expect(output).toMatch(/mutual TLS: issued ca, server, operator, worker, api, ui, temporal-system certificate\(s\)/);
       // Mutual TLS: the processes.json's settings reach Temporal; a process without TLS, or with TLS and no client
       // certificate, is refused at once and told which setting to look at.
       const temporalOptions = loadTemporalConfig(before.temporalEnv).connectionOptions;
@@ -166,6 +166,29 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       expect(await (await fetch(before.temporalMetricsUrl!)).text()).toMatch(/^service_requests\{/m);
       // The workers and the APIs run with jemalloc where it is installed (start-cluster.sh installs it as root):
       // worker/allocator.ts, JOURNEY_WORKER_ALLOCATOR and JOURNEY_API_ALLOCATOR.
+      // Each kind of caller shows its own client certificate: the workers and the APIs choose their profile of the
+      // launcher's temporal.toml, the UI and the server's own worker name theirs in their config, the operator's is the
+      // default profile (temporal.env).
+      const tlsDir = join(dataDir, 'cluster', 'tls');
+      const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      for (const [name, profile] of [
+        ['worker-1', 'worker'],
+        ['worker-2', 'worker'],
+        ['api-1', 'api'],
+        ['api-2', 'api'],
+      ] as const) {
+        expect(environ(pidOf(before, name)), name).toContain(`TEMPORAL_PROFILE=${profile}`);
+        expect(environ(pidOf(before, name)), name).toContain(`TEMPORAL_TLS_CLIENT_CERT_PATH=${join(tlsDir, `${profile}.pem`)}`);
+      }
+      const profiles = readFileSync(join(dataDir, 'cluster', 'temporal.toml'), 'utf8');
+      for (const profile of ['worker', 'api']) expect(profiles).toContain(`client_cert_path = "${join(tlsDir, `${profile}.pem`)}"`);
+      expect(before.temporalEnv.TEMPORAL_TLS_CLIENT_CERT_PATH).toBe(join(tlsDir, 'operator.pem'));
+      expect(readFileSync(join(dataDir, 'cluster', 'ui', 'config', 'cluster.yaml'), 'utf8')).toContain(
+        `certFile: "${join(tlsDir, 'ui.pem')}"`,
+      );
+      expect(readFileSync(join(dataDir, 'cluster', 'temporal', 'config', 'cluster.yaml'), 'utf8')).toContain(
+        `certFile: "${join(tlsDir, 'temporal-system.pem')}"`,
+      );
       if (JEMALLOC_PATHS.some((p) => existsSync(p)))
         for (const name of ['worker-1', 'worker-2', 'api-1', 'api-2'])
           expect(readFileSync(`/proc/${pidOf(before, name)}/maps`, 'utf8'), `${name}'s malloc`).toContain('libjemalloc');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isTemporalEnvconfig, launchedEnv, ProcessGroup, writeTemporalProfile } from '../scripts/start-processes.ts';
+import { isTemporalEnvconfig, launchedEnv, ProcessGroup, writeTemporalProfile, writeTemporalProfiles } from '../scripts/start-processes.ts';
 import { issueCertificates, mutualTlsEnv } from '../scripts/cluster/tls.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { CLOUD_ADDRESS, cloudLoginEnv } from './support/cloud-login.ts';
@@ -57,6 +57,31 @@ describe("a launcher's processes and the caller's Temporal", () => {
     expect(fromFile.namespace).toBe('journeys');
     expect(fromFile.connectionOptions).toEqual(fromVars.connectionOptions);
     expect(fromFile.connectionOptions.tls).toMatchObject({ serverNameOverride: 'temporal-frontend' });
+  });
+
+  it('writeTemporalProfiles: one file, a profile per kind of process, each chosen by TEMPORAL_PROFILE', () => {
+    const dir = tempDir();
+    const certs = issueCertificates(join(dir, 'tls'), 'temporal-frontend', {
+      caDays: 2,
+      days: 2,
+      renewWithinDays: 0,
+      clients: ['operator', 'worker'],
+    });
+    const reach = (client: string) => ({ TEMPORAL_ADDRESS: '127.0.0.1:7333', ...mutualTlsEnv(certs, client) });
+    const file = join(dir, 'temporal.toml');
+    const profiles = writeTemporalProfiles(file, { default: reach('operator'), worker: reach('worker') });
+    expect(profiles.default).toEqual({ ...reach('operator'), TEMPORAL_CONFIG_FILE: file });
+    expect(profiles.worker).toEqual({ ...reach('worker'), TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'worker' });
+    const clientCert = (env: Record<string, string>) => {
+      const tls = loadTemporalConfig(env).connectionOptions.tls;
+      const crt = tls && typeof tls === 'object' ? tls.clientCertPair?.crt : undefined;
+      return crt && Buffer.from(crt).toString();
+    };
+    // From the file alone: the profile names the certificate.
+    expect(clientCert({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'worker' })).toBe(
+      readFileSync(certs.clients.worker.certPath, 'utf8'),
+    );
+    expect(clientCert({ TEMPORAL_CONFIG_FILE: file })).toBe(readFileSync(certs.clients.operator.certPath, 'utf8'));
   });
 
   it("a launched process from a Temporal Cloud operator's shell reaches the launcher's Temporal, with no key, TLS or header", async () => {

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
-import { apiAllocator, ProcessGroup, TEMPORAL_ENVCONFIG_NAMES, waitForHttp, writeTemporalProfile } from '../start-processes.ts';
+import { apiAllocator, ProcessGroup, TEMPORAL_ENVCONFIG_NAMES, waitForHttp, writeTemporalProfiles } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
 import { clusterBinaries, startTemporalOnPostgres, stickyLowFreePorts, type ClusterBinaries } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
@@ -56,6 +56,11 @@ if (apiPorts.length < 1 || apiPorts.some((p) => !Number.isInteger(p) || p < 1 ||
   fail(`JOURNEY_CLUSTER_API_PORTS=${env.JOURNEY_CLUSTER_API_PORTS} must be comma-separated ports`);
 if (!Number.isInteger(workerCount) || workerCount < 1) fail(`JOURNEY_CLUSTER_WORKERS=${env.JOURNEY_CLUSTER_WORKERS} must be >= 1`);
 if (tlsMode !== 'off' && tlsMode !== 'mtls') fail(`JOURNEY_CLUSTER_TLS=${tlsMode} must be off or mtls`);
+
+// With mutual TLS, one client certificate per kind of caller, so each can be replaced (or its key's leak contained)
+// alone: the workers, the APIs, the Temporal UI, the server's own system worker, and the operator (temporal.env).
+const CLIENT_CERTIFICATES = ['operator', 'worker', 'api', 'ui', 'temporal-system'] as const;
+type ClientCertificateName = (typeof CLIENT_CERTIFICATES)[number];
 
 let postgres: PostgresCluster | undefined;
 let serverProcess: ChildProcess | undefined;
@@ -103,20 +108,27 @@ try {
   mkdirSync(dataDir, { recursive: true });
   let certs: IssuedCertificates | undefined;
   if (tlsMode === 'mtls') {
-    certs = issueCertificates(join(dataDir, 'tls'), tlsServerName);
+    certs = issueCertificates(join(dataDir, 'tls'), tlsServerName, { clients: [...CLIENT_CERTIFICATES] });
     step(
       certs.issued.length
         ? `mutual TLS: issued ${certs.issued.join(', ')} certificate(s) in ${certs.dir} (a private CA; replace the files with your own PKI's to use it)`
         : `mutual TLS: the certificates in ${certs.dir} reused`,
     );
   }
-  // What every process sets to reach this Temporal (Temporal's envconfig variables), and the launcher's own calls;
-  // also <data>/temporal.toml's default profile, the one file they read (launchedEnv: never the caller's profile).
-  const temporalEnv = writeTemporalProfile(join(dataDir, 'temporal.toml'), {
+  // How each kind of process reaches this Temporal (Temporal's envconfig variables): the profiles of
+  // <data>/temporal.toml, the one file they read (launchedEnv: never the caller's). With mutual TLS each shows its own
+  // client certificate. `default` is the operator's (temporal.env, processes.json) and the launcher's own calls.
+  const reach = (client: ClientCertificateName) => ({
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: namespace,
-    ...(certs ? mutualTlsEnv(certs) : {}),
+    ...(certs ? mutualTlsEnv(certs, client) : {}),
   });
+  const profiles = writeTemporalProfiles(join(dataDir, 'temporal.toml'), {
+    default: reach('operator'),
+    worker: reach('worker'),
+    api: reach('api'),
+  });
+  const temporalEnv = profiles.default;
   const { connectionOptions } = loadTemporalConfig(temporalEnv);
   const server = await startTemporalOnPostgres({
     binaries,
@@ -129,7 +141,7 @@ try {
     log: step,
     onPostgres: (pg) => (postgres = pg),
     onSpawn: (child) => (serverProcess = child),
-    ...(certs ? { tls: mutualFrontendTls(certs), credentials: { tls: connectionOptions.tls } } : {}),
+    ...(certs ? { tls: mutualFrontendTls(certs, 'temporal-system'), credentials: { tls: connectionOptions.tls } } : {}),
   });
   serverProcess!.once('exit', (code, signal) => {
     if (!processes.stopping) {
@@ -147,7 +159,6 @@ try {
   // token in the endpoint's path (as npm start's).
   const codecUiToken = env.JOURNEY_CODEC_UI_TOKEN || persistentSecret(join(dataDir, 'codec-ui-token'));
   const common = {
-    ...temporalEnv,
     JOURNEY_TASK_QUEUE: taskQueue,
     // One data folder for every process: the tracking logs (one file per process) and the outbox that
     // `journey report` and `journey outbox` read. On several machines: a shared volume, or the tracking webhook.
@@ -165,7 +176,7 @@ try {
       group,
       `worker-${i}`,
       'worker/main.ts',
-      { ...common, ...allocator.env, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
+      { ...common, ...profiles.worker, ...allocator.env, JOURNEY_WORKER_METRICS_PORT: String(metricsPort) },
       { metricsPort },
     );
   }
@@ -178,6 +189,7 @@ try {
       'api/main.ts',
       {
         ...common,
+        ...profiles.api,
         ...apiMalloc.env,
         JOURNEY_API_PORT: String(port),
         JOURNEY_API_KEYS: env.JOURNEY_API_KEYS ?? apiKey,
@@ -199,6 +211,7 @@ try {
       namespace,
       codecEndpoint: `http://127.0.0.1:${apiPorts[0]}/codec/ui/${codecUiToken}`,
       certs,
+      client: 'ui',
     });
     // No `url` in its processes.json entry: readers take the entries with one for the APIs.
     const ui = processes.supervise(group, 'ui', { command: uiServerPath, args }, {});

@@ -5,7 +5,7 @@
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { IssuedCertificates } from './tls.ts';
+import { clientCertificate, type IssuedCertificates } from './tls.ts';
 import { waitForHttp } from '../start-processes.ts';
 
 export interface TemporalUiOptions {
@@ -17,21 +17,25 @@ export interface TemporalUiOptions {
   /** The API's codec endpoint for the browser (`http://…/codec/ui/<token>`); none: payloads are shown as stored. */
   codecEndpoint?: string;
   certs?: IssuedCertificates;
+  /** Which of `certs`' client certificates the UI shows (the first one by default). */
+  client?: string;
 }
 
 /** Writes the UI server's config (`--env cluster`); returns the arguments that start it on it. */
 export function writeTemporalUiConfig(opts: TemporalUiOptions): string[] {
   const configDir = join(opts.dir, 'config');
   mkdirSync(configDir, { recursive: true });
-  const tls = opts.certs
-    ? `tls:
+  const cert = opts.certs ? clientCertificate(opts.certs, opts.client) : undefined;
+  const tls =
+    opts.certs && cert
+      ? `tls:
   caFile: "${opts.certs.caPath}"
-  certFile: "${opts.certs.clientCertPath}"
-  keyFile: "${opts.certs.clientKeyPath}"
+  certFile: "${cert.certPath}"
+  keyFile: "${cert.keyPath}"
   serverName: "${opts.certs.serverName}"
   enableHostVerification: true
 `
-    : '';
+      : '';
   writeFileSync(
     join(configDir, 'cluster.yaml'),
     `# Written by scripts/cluster/temporal-ui.ts at each start: edit that file, not this one.

@@ -1,5 +1,6 @@
 // Certificates for TLS to Temporal, issued by openssl as an operator's own PKI issues them: a CA, a certificate for the
-// frontend's name and a client certificate, each with its key, in one folder. `npm run start:cluster` keeps them in
+// frontend's name and client certificates (one per kind of caller: `npm run start:cluster` gives the workers, the
+// APIs, the UI, the server's own worker and the operator each their own), each with its key, in one folder. `npm run start:cluster` keeps them in
 // its data folder (JOURNEY_CLUSTER_TLS=mtls): issued on the first start, reused on the next, and a certificate that
 // expires within `renewWithinDays` (or no longer chains to the CA) is issued again from the same CA. The tests issue
 // short-lived ones in a folder of their own.
@@ -17,12 +18,20 @@ export interface IssuedCertificates {
   serverKeyPath: string;
   cert: Buffer;
   key: Buffer;
+  /** Each client certificate by its name (IssueOptions.clients): `<name>.pem` and `<name>.key`. */
+  clients: Record<string, ClientCertificate>;
+  /** The first client's. */
   clientCertPath: string;
   clientKeyPath: string;
-  /** The client certificate as a process takes it (Temporal's envconfig variables). */
+  /** The first client certificate as a process takes it (Temporal's envconfig variables). */
   clientEnv: { TEMPORAL_TLS_CLIENT_CERT_PATH: string; TEMPORAL_TLS_CLIENT_KEY_PATH: string };
-  /** What this call issued (`ca`, `server`, `client`); empty when every certificate was reused. */
+  /** What this call issued (`ca`, `server`, client names); empty when every certificate was reused. */
   issued: string[];
+}
+
+export interface ClientCertificate {
+  certPath: string;
+  keyPath: string;
 }
 
 export interface IssueOptions {
@@ -31,11 +40,16 @@ export interface IssueOptions {
   days?: number;
   /** A certificate that expires sooner than this is issued again. */
   renewWithinDays?: number;
+  /** The client certificates, one per kind of caller, each with the subject `journey-engine-<name>` (default: one,
+   *  `client`). A name added later is issued on the next call, from the same CA. */
+  clients?: string[];
 }
 
 /** The certificates in `dir`, issued where missing, expiring or signed by another CA; a new CA reissues both others. */
 export function issueCertificates(dir: string, serverName: string, opts: IssueOptions = {}): IssuedCertificates {
-  const { caDays = 3650, days = 397, renewWithinDays = 30 } = opts;
+  const { caDays = 3650, days = 397, renewWithinDays = 30, clients = ['client'] } = opts;
+  if (clients.length === 0 || clients.some((name) => !/^[a-z][a-z0-9-]*$/.test(name) || ['ca', 'server'].includes(name)))
+    throw new Error(`client certificate names must be lower-case words other than ca and server: ${clients.join(', ')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = (file: string) => join(dir, file);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -80,8 +94,10 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
     issued.push(who);
   };
   issue('server', serverName, `subjectAltName=DNS:${serverName},DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth`);
-  issue('client', 'journey-engine', 'extendedKeyUsage=clientAuth');
-  for (const key of ['ca.key', 'server.key', 'client.key']) if (existsSync(path(key))) chmodSync(path(key), 0o600);
+  for (const name of clients) issue(name, `journey-engine-${name}`, 'extendedKeyUsage=clientAuth');
+  for (const key of ['ca', 'server', ...clients].map((name) => `${name}.key`)) if (existsSync(path(key))) chmodSync(path(key), 0o600);
+  const byName = Object.fromEntries(clients.map((name) => [name, { certPath: path(`${name}.pem`), keyPath: path(`${name}.key`) }]));
+  const first = byName[clients[0]];
   return {
     dir,
     serverName,
@@ -90,9 +106,10 @@ export function issueCertificates(dir: string, serverName: string, opts: IssueOp
     serverKeyPath: path('server.key'),
     cert: readFileSync(path('server.pem')),
     key: readFileSync(path('server.key')),
-    clientCertPath: path('client.pem'),
-    clientKeyPath: path('client.key'),
-    clientEnv: { TEMPORAL_TLS_CLIENT_CERT_PATH: path('client.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: path('client.key') },
+    clients: byName,
+    clientCertPath: first.certPath,
+    clientKeyPath: first.keyPath,
+    clientEnv: { TEMPORAL_TLS_CLIENT_CERT_PATH: first.certPath, TEMPORAL_TLS_CLIENT_KEY_PATH: first.keyPath },
     issued,
   };
 }
@@ -102,19 +119,28 @@ export function serverTrustEnv(certs: IssuedCertificates): Record<string, string
   return { TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath, TEMPORAL_TLS_SERVER_NAME: certs.serverName };
 }
 
-/** ...and on mutual TLS: the client certificate too. */
-export function mutualTlsEnv(certs: IssuedCertificates): Record<string, string> {
-  return { ...serverTrustEnv(certs), ...certs.clientEnv };
+/** The client certificate named `client` (the first one by default). */
+export function clientCertificate(certs: IssuedCertificates, client?: string): ClientCertificate {
+  const cert = client === undefined ? { certPath: certs.clientCertPath, keyPath: certs.clientKeyPath } : certs.clients[client];
+  if (!cert) throw new Error(`no client certificate "${client}" in ${certs.dir} (issued: ${Object.keys(certs.clients).join(', ')})`);
+  return cert;
 }
 
-/** The frontend on mutual TLS with these certificates: clients, and the server's own system worker, show the client one. */
-export function mutualFrontendTls(certs: IssuedCertificates): FrontendTls {
+/** ...and on mutual TLS: a client certificate too, `client`'s (the first one by default). */
+export function mutualTlsEnv(certs: IssuedCertificates, client?: string): Record<string, string> {
+  const { certPath, keyPath } = clientCertificate(certs, client);
+  return { ...serverTrustEnv(certs), TEMPORAL_TLS_CLIENT_CERT_PATH: certPath, TEMPORAL_TLS_CLIENT_KEY_PATH: keyPath };
+}
+
+/** The frontend on mutual TLS with these certificates: clients, and the server's own system worker, which shows
+ *  `systemWorker`'s client certificate (the first one by default). */
+export function mutualFrontendTls(certs: IssuedCertificates, systemWorker?: string): FrontendTls {
   return {
     certPath: certs.serverCertPath,
     keyPath: certs.serverKeyPath,
     caPath: certs.caPath,
     serverName: certs.serverName,
     clientCaPath: certs.caPath,
-    workerCert: { certPath: certs.clientCertPath, keyPath: certs.clientKeyPath },
+    workerCert: clientCertificate(certs, systemWorker),
   };
 }
