@@ -1,9 +1,9 @@
 // Certificates for TLS to Temporal, issued by openssl as an operator's own PKI issues them: a CA, a certificate for the
 // frontend's name and client certificates (one per kind of caller: `npm run start:cluster` gives the workers, the
-// APIs, the UI, the server's own worker and the operator each their own), each with its key, in one folder. `npm run start:cluster` keeps them in
-// its data folder (JOURNEY_CLUSTER_TLS=mtls): issued on the first start, reused on the next, and a certificate that
-// expires within `renewWithinDays` (or no longer chains to the CA) is issued again from the same CA. The tests issue
-// short-lived ones in a folder of their own.
+// APIs, the UI, the server's own worker and the operator each their own), each with its key, in one folder. The
+// launcher keeps them in its data folder (JOURNEY_CLUSTER_TLS=mtls): issued on the first start, reused on the next,
+// and a certificate that expires within `renewWithinDays` (or no longer chains to the CA) is issued again from the
+// same CA. The tests issue short-lived ones in a folder of their own.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
