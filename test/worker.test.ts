@@ -194,6 +194,11 @@ describe('the worker process', () => {
     expect(loadTemporalConfig({ TEMPORAL_CONFIG_FILE: prod, TEMPORAL_PROFILE: 'prod' }).connectionOptions.address).toBe(
       'temporal.internal:7233',
     );
+    // A certificate that is not there is named with the variable that names it, not blamed on the file.
+    const missing = join(dir, 'client.pem');
+    expect(() =>
+      loadTemporalConfig({ TEMPORAL_CONFIG_FILE: prod, TEMPORAL_TLS_CLIENT_CERT_PATH: missing, TEMPORAL_TLS_CLIENT_KEY_PATH: missing }),
+    ).toThrow(`cannot read ${missing}, named by TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH: ENOENT`);
   });
 
   it('puts customer:<id> on the journeys\' queue + "-customers" unless JOURNEY_CUSTOMER_TASK_QUEUE names one; its cache follows the journeys\' unless set', () => {

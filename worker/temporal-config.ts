@@ -50,6 +50,13 @@ function loadConnectConfig(env: NodeJS.ProcessEnv) {
       overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
     });
   } catch (err) {
+    // A certificate or key the settings name and that cannot be read: said with the variable that names it.
+    const unreadable = (err as NodeJS.ErrnoException).path;
+    if (unreadable && unreadable !== env.TEMPORAL_CONFIG_FILE) {
+      const namedBy = Object.keys(env).filter((name) => name.startsWith('TEMPORAL_') && env[name] === unreadable);
+      const where = namedBy.length ? namedBy.join(', ') : `the ${env.TEMPORAL_PROFILE ?? 'default'} profile's tls table`;
+      throw new Error(`cannot read ${unreadable}, named by ${where}: ${(err as Error).message}`);
+    }
     const file = env.TEMPORAL_CONFIG_FILE
       ? `${env.TEMPORAL_CONFIG_FILE} (TEMPORAL_CONFIG_FILE)`
       : 'temporal.toml in your config folder (~/.config/temporalio/; TEMPORAL_CONFIG_FILE names another file)';
