@@ -94,6 +94,14 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Whether `port` can be bound on 127.0.0.1 now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return assertPortFree(port, 'probe').then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function assertPortFree(port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();

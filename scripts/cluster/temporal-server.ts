@@ -10,7 +10,7 @@ import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { findSearchAttributeProblems } from '../../worker/search-attributes.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
-import { assertPortFree, EAGER_ACTIVITIES, HISTORY_QUEUE_READS, HISTORY_QUEUE_READS_PER_SECOND } from '../dev-server.ts';
+import { EAGER_ACTIVITIES, HISTORY_QUEUE_READS, HISTORY_QUEUE_READS_PER_SECOND, portIsFree } from '../dev-server.ts';
 
 const run = promisify(execFile);
 
@@ -226,13 +226,7 @@ export async function lowFreePorts(n: number): Promise<number[]> {
   for (let tries = 0; ports.length < n && tries < 500; tries++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (ports.includes(port)) continue;
-    if (
-      await assertPortFree(port, 'Temporal internal').then(
-        () => true,
-        () => false,
-      )
-    )
-      ports.push(port);
+    if (await portIsFree(port)) ports.push(port);
   }
   if (ports.length < n) throw new Error('no free ports between 20000 and 32000 for the Temporal services');
   return ports;
@@ -248,14 +242,7 @@ export async function lowFreePorts(n: number): Promise<number[]> {
 export async function stickyLowFreePorts(file: string, n: number): Promise<number[]> {
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
   if (Array.isArray(kept) && kept.length === n && kept.every((p) => Number.isInteger(p) && p > 0 && p < 32_768)) {
-    const free = await Promise.all(
-      kept.map((port: number) =>
-        assertPortFree(port, 'Temporal internal').then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
+    const free = await Promise.all(kept.map((port: number) => portIsFree(port)));
     if (free.every(Boolean)) return kept as number[];
   }
   const ports = await lowFreePorts(n);
