@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, stopServerProcess, type DevServer } from '../../scripts/dev-server.ts';
-import { apiAllocator, waitForHttp } from '../../scripts/start-processes.ts';
+import { apiAllocator, launchedEnv, waitForHttp, writeTemporalProfile } from '../../scripts/start-processes.ts';
 import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
 import { issueCertificates, mutualFrontendTls, mutualTlsEnv } from '../../scripts/cluster/tls.ts';
@@ -89,7 +89,8 @@ export interface Cluster {
 function runScript(script: string, env: Record<string, string>, logFile: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The run's Temporal only, never the caller's profile or API key (bench/chaos.ts runs from any shell).
+    env: launchedEnv(process.env, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const write = (c: Buffer) => appendFileSync(logFile, c);
@@ -293,8 +294,7 @@ async function startProcesses(
   undo.push(() => rewards.close());
   const taskQueue = 'journeys';
   const common = {
-    ...temporal.env,
-    TEMPORAL_NAMESPACE: 'default',
+    ...writeTemporalProfile(join(dir, 'temporal.toml'), { ...temporal.env, TEMPORAL_NAMESPACE: 'default' }),
     JOURNEY_TASK_QUEUE: taskQueue,
     // One data folder for every process, as on the production topology: one tracking log per process.
     JOURNEY_DATA_DIR: join(dir, 'data'),
