@@ -6,7 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientCertificate, issueCertificates, mutualFrontendTls, mutualTlsEnv } from '../scripts/cluster/tls.ts';
+import {
+  CLUSTER_CLIENTS,
+  clientCertificate,
+  clusterCallerPermissions,
+  issueCertificates,
+  mutualFrontendTls,
+  mutualTlsEnv,
+  subjectAuthorization,
+} from '../scripts/cluster/tls.ts';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' }).toString();
 const dirs: string[] = [];
@@ -97,5 +105,95 @@ describe("the cluster's TLS certificates", () => {
     expect(openssl('verify', '-CAfile', first.caPath, later.clients.ui.certPath)).toMatch(/ui\.pem: OK/);
     expect(() => issueCertificates(dir, 'temporal-frontend', { clients: ['server'] })).toThrow(/other than ca and server/);
     expect(() => issueCertificates(dir, 'temporal-frontend', { clients: ['../x'] })).toThrow(/lower-case words/);
+  });
+
+  it("authorizes each caller by its certificate's subject, read from the certificate, with the least each needs", () => {
+    const dir = tempDir();
+    const certs = issueCertificates(dir, 'temporal-frontend', { clients: [...CLUSTER_CLIENTS] });
+    const { yaml, bySubject } = subjectAuthorization(certs, clusterCallerPermissions('journeys-prod'));
+    expect(bySubject).toEqual({
+      'journey-engine-operator': ['temporal-system:admin'],
+      'journey-engine-worker': ['journeys-prod:write'],
+      'journey-engine-api': ['journeys-prod:write'],
+      'journey-engine-ui': ['temporal-system:read', 'journeys-prod:write'],
+      'journey-engine-temporal-system': ['temporal-system:admin'],
+    });
+    expect(yaml).toBe(
+      [
+        '    authorizer: "default"',
+        '    claimMapper: "tls-subject"',
+        '    tlsSubjectPermissions:',
+        '      "journey-engine-operator": ["temporal-system:admin"]',
+        '      "journey-engine-worker": ["journeys-prod:write"]',
+        '      "journey-engine-api": ["journeys-prod:write"]',
+        '      "journey-engine-ui": ["temporal-system:read","journeys-prod:write"]',
+        '      "journey-engine-temporal-system": ["temporal-system:admin"]',
+      ].join('\n'),
+    );
+
+    // An operator's own PKI: the subject is whatever its certificate says, and one subject shown by two kinds of
+    // caller gets both's permissions.
+    const own = tempDir();
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/O=Acme/CN=acme-temporal-ca',
+      '-keyout',
+      join(own, 'ca.key'),
+      '-out',
+      join(own, 'ca.pem'),
+    );
+    const mine = issueCertificates(own, 'temporal-frontend', { clients: ['worker', 'api'] });
+    openssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/O=Acme/OU=Engines/CN=acme-journeys',
+      '-keyout',
+      join(own, 'api.key'),
+      '-out',
+      join(own, 'api.csr'),
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      join(own, 'api.csr'),
+      '-CA',
+      join(own, 'ca.pem'),
+      '-CAkey',
+      join(own, 'ca.key'),
+      '-days',
+      '2',
+      '-out',
+      join(own, 'api.pem'),
+    );
+    expect(subjectAuthorization(mine, { worker: ['journeys:write'], api: ['journeys:read', 'journeys:write'] }).bySubject).toEqual({
+      'journey-engine-worker': ['journeys:write'],
+      'acme-journeys': ['journeys:read', 'journeys:write'],
+    });
+    execFileSync('cp', [join(own, 'api.pem'), join(own, 'worker.pem')]);
+    expect(subjectAuthorization(mine, { worker: ['journeys:write'], api: ['other:read'] }).bySubject).toEqual({
+      'acme-journeys': ['journeys:write', 'other:read'],
+    });
+
+    // What the server would refuse to start on is refused here first, naming the caller.
+    expect(() => subjectAuthorization(certs, { worker: ['journeys-prod:owner'] })).toThrow(
+      /"worker" permission "journeys-prod:owner" is not <namespace>:<read\|write\|worker\|admin>/,
+    );
+    expect(() => subjectAuthorization(certs, { worker: [] })).toThrow(/no permissions for the "worker" certificate/);
+    expect(() => subjectAuthorization(certs, { nobody: ['x:read'] })).toThrow(/no client certificate "nobody"/);
   });
 });

@@ -3,8 +3,9 @@
 // are killed with SIGKILL while the runs are under way and the launcher restarts them; every promoter still gets
 // exactly one ask through the real postmark client (test/postmark), the tracking logs of the killed worker and of the
 // worker that took its runs reach `journey report`, and Ctrl-C stops everything, PostgreSQL included, with exit 0.
-// The frontend runs on mutual TLS (JOURNEY_CLUSTER_TLS=mtls), so every process reaches it with the launcher's client
-// certificate, and a second start continues on the same state and certificates.
+// The frontend runs on mutual TLS (JOURNEY_CLUSTER_TLS=mtls), so every process reaches it with the client certificate
+// of its kind and may do only what that certificate's subject is granted, and a second start continues on the same
+// state and certificates.
 // Needs PostgreSQL (Debian's package; scripts/test.sh installs it as root): without it the test is skipped, loudly.
 import { JEMALLOC_PATHS } from '../worker/allocator.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
 import { probeTemporal, TemporalRefusedError } from '../worker/temporal-connect.ts';
 import { launchChromium } from './ui/browser.ts';
+import { issueCertificates } from '../scripts/cluster/tls.ts';
 import { openRun, openUserMetadata, searchWorkflows, visibleText } from './ui/temporal-ui.ts';
 import { cloudLoginEnv } from './support/cloud-login.ts';
 
@@ -192,6 +194,56 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       if (JEMALLOC_PATHS.some((p) => existsSync(p)))
         for (const name of ['worker-1', 'worker-2', 'api-1', 'api-2'])
           expect(readFileSync(`/proc/${pidOf(before, name)}/maps`, 'utf8'), `${name}'s malloc`).toContain('libjemalloc');
+      // Each caller may do what its certificate's subject is granted (clusterCallerPermissions), the least it needs:
+      // the rest of this test is the workers, the APIs and the UI doing their work with only that. A worker's
+      // certificate may neither change the namespace nor list the cluster's namespaces, the UI's may not change the
+      // namespace, and a certificate the same CA signed for a subject not listed may call nothing; the operator's may.
+      expect(readFileSync(join(dataDir, 'cluster', 'temporal', 'config', 'cluster.yaml'), 'utf8')).toContain('claimMapper: "tls-subject"');
+      expect(output).toContain(
+        'authorization by certificate subject: journey-engine-operator temporal-system:admin; journey-engine-worker default:write; journey-engine-api default:write; journey-engine-ui temporal-system:read default:write; journey-engine-temporal-system temporal-system:admin; any other certificate may call nothing',
+      );
+      issueCertificates(tlsDir, 'temporal-frontend', { clients: ['stranger'] }); // journey-engine-stranger, the same CA
+      const { TEMPORAL_CONFIG_FILE: _file, ...operatorEnv } = before.temporalEnv;
+      const asCaller = async (name: string, call: (c: Connection) => Promise<unknown>) => {
+        const { connectionOptions } = loadTemporalConfig({
+          ...operatorEnv,
+          TEMPORAL_TLS_CLIENT_CERT_PATH: join(tlsDir, `${name}.pem`),
+          TEMPORAL_TLS_CLIENT_KEY_PATH: join(tlsDir, `${name}.key`),
+        });
+        const connection = await Connection.connect(connectionOptions);
+        try {
+          await call(connection);
+          return 'allowed';
+        } catch (err) {
+          return (err as { code?: number }).code === 7 ? 'denied' : `failed otherwise: ${(err as Error).message}`;
+        } finally {
+          await connection.close();
+        }
+      };
+      const describeNamespace = (c: Connection) => c.workflowService.describeNamespace({ namespace: before.namespace });
+      const listNamespaces = (c: Connection) => c.workflowService.listNamespaces({});
+      const updateNamespace = (c: Connection) =>
+        c.workflowService.updateNamespace({ namespace: before.namespace, updateInfo: { description: 'changed by a test' } });
+      expect(
+        {
+          worker: [
+            await asCaller('worker', describeNamespace),
+            await asCaller('worker', listNamespaces),
+            await asCaller('worker', updateNamespace),
+          ],
+          api: [await asCaller('api', describeNamespace), await asCaller('api', listNamespaces), await asCaller('api', updateNamespace)],
+          ui: [await asCaller('ui', describeNamespace), await asCaller('ui', listNamespaces), await asCaller('ui', updateNamespace)],
+          stranger: [await asCaller('stranger', describeNamespace), await asCaller('stranger', listNamespaces)],
+          operator: [await asCaller('operator', describeNamespace), await asCaller('operator', listNamespaces)],
+        },
+        'describe the namespace, list the namespaces, change the namespace',
+      ).toEqual({
+        worker: ['allowed', 'denied', 'denied'],
+        api: ['allowed', 'denied', 'denied'],
+        ui: ['allowed', 'allowed', 'denied'],
+        stranger: ['denied', 'denied'],
+        operator: ['allowed', 'allowed'],
+      });
 
       const post = (port: number, body: unknown) =>
         fetch(`http://127.0.0.1:${port}/v1/events`, {

@@ -17,9 +17,12 @@ CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
 PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/temporal-server-patches"
 # The patches are made against this version; another TEMPORAL_SERVER_VERSION builds without them, and says so.
 PATCHED_VERSION=v1.29.1
-# The Go tests the patches add: run in the patched source before the server is built from it.
-PATCH_TESTS_PKG=./service/matching
-PATCH_TESTS_RUN='TestMatchingEngine_.*_Suite/Test.*StartCommittedAfterAttemptDeadline'
+# The Go tests the patches add, "<package> <go test -run pattern>" each: run in the patched source before the server
+# is built from it.
+PATCH_TESTS=(
+  "./service/matching TestMatchingEngine_.*_Suite/Test.*StartCommittedAfterAttemptDeadline"
+  "./common/authorization TestTLSSubjectClaimMapper_"
+)
 say() { echo "[temporal-server] $*" >&2; }
 # shellcheck source=scripts/cluster/go-install.sh
 . "$(dirname "${BASH_SOURCE[0]}")/go-install.sh"
@@ -76,13 +79,17 @@ else
         patch -d "$tmp/src" -p1 --batch --forward --quiet <"$p" >&2 || { say "$(basename "$p") does not apply to $SERVER_VERSION"; exit 1; }
         basename "$p" >>"$tmp/out/PATCHES"
       done
-      say "running the patches' tests: go test $PATCH_TESTS_PKG -run '$PATCH_TESTS_RUN' (about a minute)"
-      if ! (cd "$tmp/src" && GOTOOLCHAIN=local go test "$PATCH_TESTS_PKG" -run "$PATCH_TESTS_RUN" -count=1 -v) >"$tmp/out/patch-tests.log" 2>&1; then
-        grep -E -- '--- FAIL|Error:|Messages:|^FAIL' "$tmp/out/patch-tests.log" | head -n 20 | sed 's/^/  | /' >&2
-        say "the patched server fails its patches' tests; not building it"
-        exit 1
-      fi
-      grep -E -- '^    --- PASS' "$tmp/out/patch-tests.log" | sed 's/^/  | /' >&2
+      : >"$tmp/out/patch-tests.log"
+      for t in "${PATCH_TESTS[@]}"; do
+        pkg=${t%% *} run=${t#* }
+        say "running the patches' tests: go test $pkg -run '$run' (about a minute)"
+        if ! (cd "$tmp/src" && GOTOOLCHAIN=local go test "$pkg" -run "$run" -count=1 -v) >>"$tmp/out/patch-tests.log" 2>&1; then
+          grep -E -- '--- FAIL|Error:|Messages:|^FAIL' "$tmp/out/patch-tests.log" | head -n 20 | sed 's/^/  | /' >&2
+          say "the patched server fails its patches' tests; not building it"
+          exit 1
+        fi
+      done
+      grep -E -- '^ *--- PASS' "$tmp/out/patch-tests.log" | sed 's/^/  | /' >&2
       say "building the patched server: go build ./cmd/server"
       (cd "$tmp/src" && GOTOOLCHAIN=local go build -o "$tmp/out/temporal-server" ./cmd/server) >"$tmp/build.log" 2>&1 || {
         tail -n 15 "$tmp/build.log" | sed 's/^/  | /' >&2; say "the patched server does not build"; exit 1

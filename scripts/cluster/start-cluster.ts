@@ -4,7 +4,8 @@
 // supervisor would (systemd Restart=always): its work waits in Temporal meanwhile. Ctrl-C / SIGTERM stops the APIs,
 // then the workers (in-flight activities finish), then Temporal, then PostgreSQL. State stays in the data folder.
 // JOURNEY_CLUSTER_TLS=mtls puts the frontend on mutual TLS (certificates from a private CA kept in <data>/tls): every
-// process, the server's own worker included, shows a client certificate. <data>/temporal.env says how to reach it.
+// process, the server's own worker included, shows a client certificate of its kind, and may do only what that
+// certificate's subject is granted (clusterCallerPermissions). <data>/temporal.env says how to reach it.
 // The Temporal Web UI runs beside it (TEMPORAL_UI_SERVER_PATH, built by obtain-temporal-ui.sh), decoding payloads
 // through API 1's codec endpoint; without the binary the cluster starts without a UI and says so.
 import { randomBytes } from 'node:crypto';
@@ -21,7 +22,16 @@ import { waitForPollers } from './wait-for-pollers.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { generateCodecKey } from '../../worker/payload-codec.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
-import { issueCertificates, mutualFrontendTls, mutualTlsEnv, type IssuedCertificates } from './tls.ts';
+import {
+  CLUSTER_CLIENTS,
+  clusterCallerPermissions,
+  issueCertificates,
+  mutualFrontendTls,
+  mutualTlsEnv,
+  subjectAuthorization,
+  type ClusterClient,
+  type IssuedCertificates,
+} from './tls.ts';
 import { writeTemporalUiConfig } from './temporal-ui.ts';
 
 const env = process.env;
@@ -56,11 +66,6 @@ if (apiPorts.length < 1 || apiPorts.some((p) => !Number.isInteger(p) || p < 1 ||
   fail(`JOURNEY_CLUSTER_API_PORTS=${env.JOURNEY_CLUSTER_API_PORTS} must be comma-separated ports`);
 if (!Number.isInteger(workerCount) || workerCount < 1) fail(`JOURNEY_CLUSTER_WORKERS=${env.JOURNEY_CLUSTER_WORKERS} must be >= 1`);
 if (tlsMode !== 'off' && tlsMode !== 'mtls') fail(`JOURNEY_CLUSTER_TLS=${tlsMode} must be off or mtls`);
-
-// With mutual TLS, one client certificate per kind of caller, so each can be replaced (or its key's leak contained)
-// alone: the workers, the APIs, the Temporal UI, the server's own system worker, and the operator (temporal.env).
-const CLIENT_CERTIFICATES = ['operator', 'worker', 'api', 'ui', 'temporal-system'] as const;
-type ClientCertificateName = (typeof CLIENT_CERTIFICATES)[number];
 
 let postgres: PostgresCluster | undefined;
 let serverProcess: ChildProcess | undefined;
@@ -107,18 +112,26 @@ try {
     await assertPortFree(port, what);
   mkdirSync(dataDir, { recursive: true });
   let certs: IssuedCertificates | undefined;
+  let authorization: string | undefined;
   if (tlsMode === 'mtls') {
-    certs = issueCertificates(join(dataDir, 'tls'), tlsServerName, { clients: [...CLIENT_CERTIFICATES] });
+    certs = issueCertificates(join(dataDir, 'tls'), tlsServerName, { clients: [...CLUSTER_CLIENTS] });
     step(
       certs.issued.length
         ? `mutual TLS: issued ${certs.issued.join(', ')} certificate(s) in ${certs.dir} (a private CA; replace the files with your own PKI's to use it)`
         : `mutual TLS: the certificates in ${certs.dir} reused`,
     );
+    const authorized = subjectAuthorization(certs, clusterCallerPermissions(namespace));
+    authorization = authorized.yaml;
+    step(
+      `authorization by certificate subject: ${Object.entries(authorized.bySubject)
+        .map(([subject, granted]) => `${subject} ${granted.join(' ')}`)
+        .join('; ')}; any other certificate may call nothing`,
+    );
   }
   // How each kind of process reaches this Temporal (Temporal's envconfig variables): the profiles of
   // <data>/temporal.toml, the one file they read (launchedEnv: never the caller's). With mutual TLS each shows its own
   // client certificate. `default` is the operator's (temporal.env, processes.json) and the launcher's own calls.
-  const reach = (client: ClientCertificateName) => ({
+  const reach = (client: ClusterClient) => ({
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: namespace,
     ...(certs ? mutualTlsEnv(certs, client) : {}),
@@ -141,7 +154,7 @@ try {
     log: step,
     onPostgres: (pg) => (postgres = pg),
     onSpawn: (child) => (serverProcess = child),
-    ...(certs ? { tls: mutualFrontendTls(certs, 'temporal-system'), credentials: { tls: connectionOptions.tls } } : {}),
+    ...(certs ? { tls: mutualFrontendTls(certs, 'temporal-system'), credentials: { tls: connectionOptions.tls }, authorization } : {}),
   });
   serverProcess!.once('exit', (code, signal) => {
     if (!processes.stopping) {

@@ -35,6 +35,8 @@ export interface TemporalServerOptions {
   /** TLS on the frontend; `credentials` are then how the launcher's own calls reach it (health, namespace). */
   tls?: FrontendTls;
   credentials?: Pick<ConnectionOptions, 'tls' | 'apiKey'>;
+  /** The `global.authorization` block's YAML (writeConfigFiles), e.g. subjectAuthorization's (scripts/cluster/tls.ts). */
+  authorization?: string;
 }
 
 export const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
@@ -91,6 +93,7 @@ ${sqlStore(DATABASES.default, opts.postgres, 20)}
     postgres-visibility:
 ${sqlStore(DATABASES.visibility, opts.postgres, 10)}`,
     tls: opts.tls,
+    authorization: opts.authorization,
   });
 }
 
@@ -414,6 +417,7 @@ export interface TemporalOnPostgresOptions {
   onSpawn?: (server: ChildProcess) => void;
   tls?: FrontendTls;
   credentials?: Pick<ConnectionOptions, 'tls' | 'apiKey'>;
+  authorization?: string;
 }
 
 /** The production topology's Temporal: a private PostgreSQL, then the server on it (`npm run start:cluster` and `npm run test:cluster`). */
@@ -437,6 +441,7 @@ export async function startTemporalOnPostgres(
     onSpawn: opts.onSpawn,
     tls: opts.tls,
     credentials: opts.credentials,
+    authorization: opts.authorization,
   });
   return { postgres, ...server };
 }

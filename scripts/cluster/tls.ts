@@ -5,6 +5,7 @@
 // and a certificate that expires within `renewWithinDays` (or no longer chains to the CA) is issued again from the
 // same CA. The tests issue short-lived ones in a folder of their own.
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrontendTls } from './temporal-server.ts';
@@ -142,5 +143,71 @@ export function mutualFrontendTls(certs: IssuedCertificates, systemWorker?: stri
     serverName: certs.serverName,
     clientCaPath: certs.caPath,
     workerCert: clientCertificate(certs, systemWorker),
+  };
+}
+
+/** The common name of the subject of the certificate in `certPath` (what the server's claim mapper reads). */
+export function subjectCommonName(certPath: string): string {
+  const subject = new X509Certificate(readFileSync(certPath)).subject;
+  const cn = subject.split('\n').find((part) => part.startsWith('CN='));
+  if (!cn) throw new Error(`${certPath}: its subject (${subject.replaceAll('\n', ', ')}) has no common name (CN) to authorize it by`);
+  return cn.slice(3);
+}
+
+/** The client certificates of `npm run start:cluster` on mutual TLS, one per kind of caller, so each can be replaced
+ *  (or its key's leak contained) alone: the operator (temporal.env), the workers, the APIs, the Temporal UI and the
+ *  server's own system worker. */
+export const CLUSTER_CLIENTS = ['operator', 'worker', 'api', 'ui', 'temporal-system'] as const;
+export type ClusterClient = (typeof CLUSTER_CLIENTS)[number];
+
+/**
+ * What each of them may do (subjectAuthorization), the least each needs:
+ * - the workers and the APIs run, signal, query and list workflows in the journeys' namespace, and nothing else: no
+ *   other namespace, no namespace or search-attribute change, nothing cluster-wide;
+ * - the UI reads the whole cluster (its namespace list, every namespace's runs) and acts on runs in that namespace
+ *   (signal, cancel, terminate, reset), as operators do in it;
+ * - the operator and the server's own system worker administer the cluster (namespaces, search attributes, the
+ *   server's internal workflows).
+ */
+export function clusterCallerPermissions(namespace: string): Record<ClusterClient, string[]> {
+  return {
+    operator: ['temporal-system:admin'],
+    worker: [`${namespace}:write`],
+    api: [`${namespace}:write`],
+    ui: ['temporal-system:read', `${namespace}:write`],
+    'temporal-system': ['temporal-system:admin'],
+  };
+}
+
+/** What each kind of caller may do, by client certificate name, in the default JWT claim mapper's form
+ *  (`<namespace>:<read|write|worker|admin>`, the namespace `temporal-system` for the whole cluster). */
+export type CallerPermissions = Record<string, string[]>;
+
+/**
+ * Authorization by client certificate on a mutual-TLS frontend: the YAML of `global.authorization` (inside it, at four
+ * spaces, for writeConfigFiles) for the server's default authorizer and the claim mapper `tls-subject` our server
+ * build adds (scripts/cluster/temporal-server-patches/tls-subject-claim-mapper.patch), which grants each caller the
+ * permissions listed for its certificate's subject. Each client's subject is read from its certificate, so an
+ * operator's own PKI, with its own names, is authorized the same way; two kinds of caller showing one subject get
+ * both's permissions. A caller whose subject is not listed (another certificate the CA signed) gets no role: the
+ * server answers it PermissionDenied on every call but health checks.
+ */
+export function subjectAuthorization(
+  certs: IssuedCertificates,
+  permissions: CallerPermissions,
+): { yaml: string; bySubject: Record<string, string[]> } {
+  const bySubject: Record<string, string[]> = {};
+  for (const [client, granted] of Object.entries(permissions)) {
+    if (granted.length === 0) throw new Error(`no permissions for the "${client}" certificate: list at least one`);
+    for (const permission of granted)
+      if (!/^[^:\s]+:(read|write|worker|admin)$/.test(permission))
+        throw new Error(`"${client}" permission ${JSON.stringify(permission)} is not <namespace>:<read|write|worker|admin>`);
+    const subject = subjectCommonName(clientCertificate(certs, client).certPath);
+    bySubject[subject] = [...new Set([...(bySubject[subject] ?? []), ...granted])];
+  }
+  const lines = Object.entries(bySubject).map(([subject, granted]) => `      ${JSON.stringify(subject)}: ${JSON.stringify(granted)}`);
+  return {
+    yaml: ['    authorizer: "default"', '    claimMapper: "tls-subject"', '    tlsSubjectPermissions:', ...lines].join('\n'),
+    bySubject,
   };
 }

@@ -3,8 +3,9 @@
 // - `dev`: the Temporal CLI dev server on a SQLite file, one worker process (worker/main.ts) and one API process;
 // - `cluster`: the production topology of `npm run start:cluster` (scripts/cluster/): a private PostgreSQL, the
 //   Temporal server built from go.temporal.io/server on it, its frontend on mutual TLS as `JOURNEY_CLUSTER_TLS=mtls`
-//   puts it (every process, the server's own worker and the checks' client show a certificate of a private CA), two
-//   worker processes and two API processes.
+//   puts it (every process, the server's own worker and the checks' client show a certificate of a private CA, each
+//   kind its own, and each may do only what its certificate's subject is granted), two worker processes and two API
+//   processes.
 // Each worker and API runs under a supervisor that restarts it whenever it dies; the APIs serve demo-scaled copies of
 // the shipped journeys; the Postmark-compatible server and the reward webhook receiver stand in for the providers.
 // Every fault the suite injects is a method here: SIGKILL a worker or an API, stop and restart Temporal on the same
@@ -15,10 +16,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer, stopServerProcess, type DevServer } from '../../scripts/dev-server.ts';
-import { apiAllocator, launchedEnv, waitForHttp, writeTemporalProfile } from '../../scripts/start-processes.ts';
+import { apiAllocator, launchedEnv, waitForHttp, writeTemporalProfiles } from '../../scripts/start-processes.ts';
 import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
-import { issueCertificates, mutualFrontendTls, mutualTlsEnv } from '../../scripts/cluster/tls.ts';
+import {
+  CLUSTER_CLIENTS,
+  clusterCallerPermissions,
+  issueCertificates,
+  mutualFrontendTls,
+  mutualTlsEnv,
+  subjectAuthorization,
+} from '../../scripts/cluster/tls.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { importScriptExports } from '../support/script-exports.ts';
@@ -102,8 +110,10 @@ function runScript(script: string, env: Record<string, string>, logFile: string)
 /** Temporal for one target: started, stopped and started again on the same database. */
 interface TemporalSide {
   address: string;
-  /** What a process sets to reach it (Temporal's envconfig variables): the address, and on the cluster the TLS files. */
+  /** What a process sets to reach it (Temporal's envconfig variables): the address, and on the cluster the TLS files.
+   *  `env` is the operator's (the checks' client); the workers and the APIs show their own certificates on the cluster. */
   env: Record<string, string>;
+  callers: Record<'worker' | 'api', Record<string, string>>;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops it for good (and PostgreSQL with it). */
@@ -129,6 +139,7 @@ async function devTemporal(cliPath: string | undefined, dir: string, log: (line:
   return {
     address: server.address,
     env: { TEMPORAL_ADDRESS: server.address },
+    callers: { worker: { TEMPORAL_ADDRESS: server.address }, api: { TEMPORAL_ADDRESS: server.address } },
     async stop() {
       const s = server;
       server = undefined;
@@ -165,10 +176,15 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
   // A run that ends without close() kills temporal-server and the postmaster on its way out (both are detached).
   const daemons = new ClusterDaemons(join(home, 'postgres', 'pgdata'));
   const stopAll = () => daemons.stop(log);
-  // Mutual TLS, as the production topology runs it: a restart of the server means every client's TLS again.
-  const certs = issueCertificates(join(home, 'tls'), 'temporal-frontend');
-  const tlsEnv = mutualTlsEnv(certs);
-  const tls = { tls: mutualFrontendTls(certs), credentials: { tls: loadTemporalConfig(tlsEnv).connectionOptions.tls } };
+  // Mutual TLS and authorization by certificate subject, as the production topology runs them
+  // (JOURNEY_CLUSTER_TLS=mtls): a restart of the server means every client's TLS again.
+  const certs = issueCertificates(join(home, 'tls'), 'temporal-frontend', { clients: [...CLUSTER_CLIENTS] });
+  const tlsEnv = mutualTlsEnv(certs, 'operator');
+  const tls = {
+    tls: mutualFrontendTls(certs, 'temporal-system'),
+    credentials: { tls: loadTemporalConfig(tlsEnv).connectionOptions.tls },
+    authorization: subjectAuthorization(certs, clusterCallerPermissions('default')).yaml,
+  };
   try {
     const started = await startTemporalOnPostgres({
       binaries,
@@ -187,6 +203,10 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
     return {
       address: started.address,
       env: { TEMPORAL_ADDRESS: started.address, ...tlsEnv },
+      callers: {
+        worker: { TEMPORAL_ADDRESS: started.address, ...mutualTlsEnv(certs, 'worker') },
+        api: { TEMPORAL_ADDRESS: started.address, ...mutualTlsEnv(certs, 'api') },
+      },
       stop: () => daemons.stopServer(),
       async start() {
         if (daemons.server) return;
@@ -293,8 +313,14 @@ async function startProcesses(
   const rewards = await startRewardReceiver(REWARD_SECRET);
   undo.push(() => rewards.close());
   const taskQueue = 'journeys';
+  // Each kind of process its profile of the run's own temporal.toml (on the cluster, its own client certificate).
+  const inNamespace = (vars: Record<string, string>) => ({ ...vars, TEMPORAL_NAMESPACE: 'default' });
+  const profiles = writeTemporalProfiles(join(dir, 'temporal.toml'), {
+    default: inNamespace(temporal.env),
+    worker: inNamespace(temporal.callers.worker),
+    api: inNamespace(temporal.callers.api),
+  });
   const common = {
-    ...writeTemporalProfile(join(dir, 'temporal.toml'), { ...temporal.env, TEMPORAL_NAMESPACE: 'default' }),
     JOURNEY_TASK_QUEUE: taskQueue,
     // One data folder for every process, as on the production topology: one tracking log per process.
     JOURNEY_DATA_DIR: join(dir, 'data'),
@@ -331,6 +357,7 @@ async function startProcesses(
       name('worker', i),
       'worker/main.ts',
       {
+        ...profiles.worker,
         ...workerMalloc,
         JOURNEY_LOG_LEVEL: 'WARN',
         POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN,
@@ -351,6 +378,7 @@ async function startProcesses(
       name('api', i),
       'api/main.ts',
       {
+        ...profiles.api,
         ...apiMalloc,
         JOURNEY_API_PORT: String(port),
         JOURNEY_API_KEYS: CHAOS_API_KEY,
