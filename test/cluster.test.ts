@@ -419,6 +419,15 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       expect(workersInReport).toContain(pidOf(before, victim));
       expect(workersInReport.size).toBeGreaterThanOrEqual(2);
 
+      // The server refused no call of any process in the whole run (the workers, the APIs, the UI in Chromium, the
+      // launcher's restarts of a worker and an API): the calls it counts as unauthorized are the 7 this test made
+      // above to see the refusals (worker 2, api 2, ui 1, stranger 2).
+      const unauthorized = (await (await fetch(before.temporalMetricsUrl!)).text())
+        .split('\n')
+        .filter((line) => line.startsWith('service_errors_unauthorized{'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+      expect(unauthorized).toBe(7);
+
       // Ctrl-C: everything stops in order, exit 0, PostgreSQL with it.
       const stopAndCheck = async () => {
         launcher!.kill('SIGINT');
