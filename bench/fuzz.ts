@@ -42,7 +42,7 @@ try {
     requests: REQUESTS,
     signals: SIGNALS,
     concurrency: 8,
-    temporalAddress: server.address,
+    temporalEnv: { TEMPORAL_ADDRESS: server.address },
     client: new Client({ connection, namespace: server.namespace }),
     workerConnection,
     workflowBundle: await bundleJourneyWorkflows(quietLogger),

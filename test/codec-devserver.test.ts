@@ -12,7 +12,7 @@ import { COMPRESSION_METADATA, generateCodecKey, KEY_ID_METADATA } from '../work
 import { payloadProtectionFromEnv } from '../worker/data-converter.ts';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers.js';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
-import { workflowBundle } from './support/temporal.ts';
+import { sharedTemporalEnv, workflowBundle } from './support/temporal.ts';
 import { waitFor } from './support/wait.ts';
 import { clientWithKeys, secretCustomer, sendPromoterAnswer, startEncryptedSystem, type EncryptedSystem } from './codec/support.ts';
 
@@ -26,8 +26,10 @@ async function temporalShow(workflowId: string, extra: string[] = []): Promise<s
   const cli = process.env.TEMPORAL_CLI_PATH;
   if (!cli) throw new Error('TEMPORAL_CLI_PATH is not set: run the suite with npm test');
   const base = ['workflow', 'show', '--address', inject('temporalAddress'), '--namespace', 'default', '-w', workflowId, ...extra];
-  const human = await run(cli, [...base, '--detailed'], { maxBuffer: 64 * 1024 * 1024 });
-  const json = await run(cli, [...base, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+  // The operator's certificate on the production topology's shared server (the CLI reads Temporal's envconfig too).
+  const options = { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...sharedTemporalEnv() } };
+  const human = await run(cli, [...base, '--detailed'], options);
+  const json = await run(cli, [...base, '--output', 'json'], options);
   // Both forms print payload data and metadata as base64: decode every such run, or a plain payload would pass unseen.
   const text = [human.stdout, human.stderr, json.stdout].join('\n');
   const decoded = [...text.matchAll(/[A-Za-z0-9+/]{8,}={0,2}/g)].map((m) => Buffer.from(m[0], 'base64').toString('latin1'));

@@ -49,22 +49,22 @@ describe('the API process', () => {
   });
 
   it('refuses to start with no API key configured', async () => {
-    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address });
+    const p = startApiProcess({ ...temporal.envFor('api') });
     expect(await p.exited).toBe(1);
     expect(p.output()).toContain('no API key configured');
   });
 
   it('refuses to start without a referral code secret (the public dev default would make codes forgeable)', async () => {
-    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: '' });
+    const p = startApiProcess({ ...temporal.envFor('api'), JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: '' });
     expect(await p.exited).toBe(1);
     expect(p.output()).toContain('api: JOURNEY_REFERRAL_CODE_SECRET is not set');
-    const short = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: 'short' });
+    const short = startApiProcess({ ...temporal.envFor('api'), JOURNEY_API_KEYS: 'k', JOURNEY_REFERRAL_CODE_SECRET: 'short' });
     expect(await short.exited).toBe(1);
     expect(short.output()).toContain('at least 16 characters');
   });
 
   it('refuses an unknown scope in JOURNEY_API_KEYS', async () => {
-    const p = startApiProcess({ TEMPORAL_ADDRESS: temporal.address, JOURNEY_API_KEYS: 'k:admin' });
+    const p = startApiProcess({ ...temporal.envFor('api'), JOURNEY_API_KEYS: 'k:admin' });
     expect(await p.exited).toBe(1);
     expect(p.output()).toContain('unknown scope "admin"');
   });
@@ -72,7 +72,7 @@ describe('the API process', () => {
   it('serves events over HTTP: the customer workflow takes the event and its traits; the log has no email or key', async () => {
     const port = await freePort();
     const p = startApiProcess({
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.envFor('api'),
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_API_PORT: String(port),
       JOURNEY_API_KEYS: 'slice-secret-key:ingest+read',

@@ -25,7 +25,8 @@ export interface CampaignOptions {
   requests: number;
   signals: number;
   concurrency: number;
-  temporalAddress: string;
+  /** How the API process reaches Temporal (Temporal's envconfig variables: TEMPORAL_ADDRESS, and TLS files where needed). */
+  temporalEnv: Record<string, string>;
   client: Client;
   workerConnection: NativeConnection;
   workflowBundle: { codePath: string } | { code: string };
@@ -96,7 +97,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'journey-fuzz-'));
   const port = await freePort();
   const env = {
-    TEMPORAL_ADDRESS: o.temporalAddress,
+    ...o.temporalEnv,
     TEMPORAL_NAMESPACE: 'default',
     JOURNEY_TASK_QUEUE: taskQueue,
     JOURNEY_API_PORT: String(port),

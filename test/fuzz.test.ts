@@ -22,7 +22,7 @@ describe(`fuzzing the API and the runs (seed ${SEED})`, () => {
       requests: REQUESTS,
       signals: SIGNALS,
       concurrency: 4,
-      temporalAddress: temporal.address,
+      temporalEnv: temporal.envFor('api'),
       client: temporal.client,
       workerConnection: temporal.workerConnection,
       workflowBundle: workflowBundle(),

@@ -22,7 +22,7 @@ import {
   type JourneyEvent,
   type TrackingRecord,
 } from '../workflows/contract/index.ts';
-import { connectDevServer, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, sharedTemporalEnv, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { shippedPlan } from './interpreter/harness.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -80,7 +80,7 @@ describe('tracking records only of committed workflow tasks (dev server, worker 
   it('a task lost after its tracking write leaves no record in the log; its retry, seeing the resolution too, writes its own path once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tracking-commit-'));
     const env = {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      ...sharedTemporalEnv('worker'),
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_DATA_DIR: dataDir,
       WORKFLOW_BUNDLE: inject('workflowBundlePath'),

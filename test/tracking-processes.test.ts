@@ -21,7 +21,7 @@ import {
   journeyWorkflowId,
   type JourneyEvent,
 } from '../workflows/contract/index.ts';
-import { connectDevServer, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, sharedTemporalEnv, terminateRunsOn, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { shippedPlan } from './interpreter/harness.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -99,7 +99,7 @@ describe('tracking under process faults (dev server, worker processes)', () => {
     const taskQueue = uniqueTaskQueue('tracking-kill');
     queues.push(taskQueue);
     const env = {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      ...sharedTemporalEnv('worker'),
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_DATA_DIR: dataDir,
       WORKFLOW_BUNDLE: inject('workflowBundlePath'),
@@ -183,7 +183,7 @@ describe('tracking under process faults (dev server, worker processes)', () => {
     const metricsPorts = [await freePort(), await freePort()];
     const workers = metricsPorts.map((port) =>
       startScript('worker/main.ts', {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        ...sharedTemporalEnv('worker'),
         JOURNEY_TASK_QUEUE: taskQueue,
         JOURNEY_DATA_DIR: dataDir,
         JOURNEY_WORKER_METRICS_PORT: String(port),

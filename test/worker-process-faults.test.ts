@@ -38,7 +38,7 @@ describe('the worker process under provider faults (dev server, Postmark-compati
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
     postmark.injectFault({ kind: 'error', status: 429, errorCode: 0, message: 'Rate limit exceeded' });
     const worker = startScript('worker/main.ts', {
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.envFor('worker'),
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'worker-logs-')),
       JOURNEY_LOG_LEVEL: 'INFO',

@@ -3,7 +3,8 @@
 import { ALL_SEARCH_ATTRIBUTES, CustomerId, journeyWorkflowId } from '../workflows/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnNode, type RunningNode } from './support/run-node.ts';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeTemporalProfiles } from '../scripts/start-processes.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import { freePort } from '../scripts/dev-server.ts';
 import { assertSearchAttributes, findSearchAttributeProblems } from '../worker/search-attributes.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
 import { loadTemporalConfig } from '../worker/temporal-config.ts';
-import { connectDevServer, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
+import { connectDevServer, sharedTemporalEnv, uniqueTaskQueue, type DevServerClients } from './support/temporal.ts';
 import { JOURNEYS_DIR, loadJourneyDir } from '../definitions/loader.ts';
 import { PlanRegistry } from '../api/registry.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
@@ -63,8 +64,10 @@ describe('the worker process', () => {
     } finally {
       await temporal.close();
     }
+    // As the operator: on the production topology's shared server the worker's own certificate may act in the
+    // namespace `default` only, and this one is new.
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.envFor('operator'),
       TEMPORAL_NAMESPACE: namespace,
       JOURNEY_TASK_QUEUE: uniqueTaskQueue('bare'),
     });
@@ -77,7 +80,7 @@ describe('the worker process', () => {
     const metricsPort = await freePort();
     const taskQueue = uniqueTaskQueue('metrics');
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      ...sharedTemporalEnv('worker'),
       TEMPORAL_NAMESPACE: 'default',
       JOURNEY_TASK_QUEUE: taskQueue,
       JOURNEY_LOG_LEVEL: 'info',
@@ -118,7 +121,12 @@ describe('the worker process', () => {
   it('connects through a Temporal profile file (temporal.toml, TEMPORAL_PROFILE) with no TEMPORAL_ADDRESS set', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'journey-profile-'));
     const configFile = join(dir, 'temporal.toml');
-    writeFileSync(configFile, `[profile.staging]\naddress = "${inject('temporalAddress')}"\nnamespace = "default"\n`);
+    // The address, and on the production topology's shared server the worker's certificate, in the profile only.
+    const { TEMPORAL_CONFIG_FILE: written } = writeTemporalProfiles(configFile, {
+      staging: { ...sharedTemporalEnv('worker'), TEMPORAL_NAMESPACE: 'default' },
+    }).staging;
+    expect(written).toBe(configFile);
+    expect(readFileSync(configFile, 'utf8')).toContain(`address = "${inject('temporalAddress')}"`);
     const { TEMPORAL_ADDRESS: _a, TEMPORAL_NAMESPACE: _n, ...rest } = process.env;
     const worker = startWorkerProcess(
       {
@@ -243,7 +251,7 @@ describe('the worker process', () => {
     writeDemoJourneys(JOURNEYS_DIR, journeys, { daySeconds: 2 }); // the first ask goes out 4 s after the NPS answer
     const f = await startApi({ registry: PlanRegistry.of((await loadJourneyDir(journeys)).plans) });
     const worker = startWorkerProcess({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      ...sharedTemporalEnv('worker'),
       TEMPORAL_NAMESPACE: 'default',
       JOURNEY_TASK_QUEUE: f.taskQueue,
       JOURNEY_DATA_DIR: f.dataDir,

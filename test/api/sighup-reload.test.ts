@@ -1,7 +1,8 @@
 // SIGHUP to the API process reloads the journey files, as an operator deploys: a new valid version serves at
 // once; a broken file is refused and the last good version keeps serving. The real api/main.ts process against
 // the test run's dev server.
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedTemporalEnv } from '../support/temporal.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ describe('SIGHUP reloads the journey files of a running API', () => {
     api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       env: {
         ...process.env,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        ...sharedTemporalEnv('api'),
         TEMPORAL_NAMESPACE: 'default',
         JOURNEY_API_KEYS: 'hup-key',
         JOURNEY_REFERRAL_CODE_SECRET: 'sighup-referral-code-secret',

@@ -8,16 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { Connection, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
 import { JOURNEYS_DIR, loadJourneyDir } from '../../definitions/loader.ts';
 import { PlanRegistry } from '../../api/registry.ts';
 import { createJourneyWorker } from '../../worker/worker.ts';
-import { createTemporalClient } from '../../worker/temporal-config.ts';
+import { createTemporalClient, loadTemporalConfig } from '../../worker/temporal-config.ts';
 import { payloadProtectionFromEnv, type PayloadProtection } from '../../worker/data-converter.ts';
 import { writeDemoJourneys } from '../../scripts/demo/demo-journeys.ts';
 import { daytimeZones } from '../../scripts/demo/population.ts';
 import { auth, startApi, type ApiFixture } from '../api/support.ts';
-import { workflowBundle } from '../support/temporal.ts';
+import { sharedTemporalEnv, workflowBundle } from '../support/temporal.ts';
 
 export interface EncryptedSystem {
   f: ApiFixture;
@@ -32,7 +31,7 @@ export interface EncryptedSystem {
 
 /** A client on the shared dev server that encrypts and decrypts with `keys` (JOURNEY_CODEC_KEYS form) or none. */
 export async function clientWithKeys(keys: string | undefined): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const connection = await Connection.connect(loadTemporalConfig({ ...process.env, ...sharedTemporalEnv() }).connectionOptions);
   const client = createTemporalClient(connection, {
     namespace: 'default',
     payloads: payloadProtectionFromEnv({ JOURNEY_CODEC_KEYS: keys }),
@@ -45,7 +44,7 @@ export async function startEncryptedSystem(opts: { keys: string; uiToken?: strin
   writeDemoJourneys(JOURNEYS_DIR, dir, { daySeconds: 2 });
   const { plans } = await loadJourneyDir(dir);
   const payloads = payloadProtectionFromEnv({ JOURNEY_CODEC_KEYS: opts.keys });
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const connection = await Connection.connect(loadTemporalConfig({ ...process.env, ...sharedTemporalEnv() }).connectionOptions);
   const client = createTemporalClient(connection, { namespace: 'default', payloads });
   const f = await startApi({
     client,

@@ -7,12 +7,14 @@ import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server.ts';
 import { bundleJourneyWorkflows } from '../../worker/worker.ts';
-import { sharedServerKind, startClusterServer, type ClusterServer } from './cluster-server.ts';
+import { sharedServerKind, startClusterServer, type ClusterServer, type SharedTemporalEnv } from './cluster-server.ts';
 import { importScriptExports } from '../support/script-exports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** What each caller sets to reach the shared server: the address, and on the cluster its certificate's files. */
+    temporalEnv: SharedTemporalEnv;
     /** The shared server's Temporal UI: the dev server's, or the one beside the cluster's ('' without
      *  TEMPORAL_UI_SERVER_PATH, and test/ui.test.ts skips). */
     temporalUiUrl: string;
@@ -53,17 +55,21 @@ export async function setup(project: TestProject) {
   const serverLog = join(logs, kind === 'cluster' ? 'cluster-server.log' : 'dev-server.log');
   const log = (line: string) => appendFileSync(serverLog, `${line}\n`);
   let uiUrl = '';
+  let env: SharedTemporalEnv;
   if (kind === 'cluster') {
     const cluster = await startClusterServer(log, logs);
     uiUrl = cluster.uiUrl ?? '';
     server = cluster;
+    env = cluster.env;
     process.stderr.write(
-      `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}\n`,
+      `[test] the shared Temporal server is the production topology's: ${server.address}, on PostgreSQL in ${server.dir}, mutual TLS and authorization by certificate subject\n`,
     );
   } else {
     const dev = await startDevServer({ cliPath: cli, port: await freePort(), uiPort: await freePort(), log });
     uiUrl = dev.uiUrl;
     server = dev;
+    const plain = { TEMPORAL_ADDRESS: dev.address };
+    env = { operator: plain, worker: plain, api: plain };
   }
   // The bundle the worker ships (worker/worker.ts: the same converter and the same preloaded, shared modules).
   const { code } = await bundleJourneyWorkflows({
@@ -77,6 +83,7 @@ export async function setup(project: TestProject) {
   const bundlePath = join(artifacts, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', server.address);
+  project.provide('temporalEnv', env);
   project.provide('temporalUiUrl', uiUrl);
   project.provide('workflowBundlePath', bundlePath);
   project.provide('testServerPath', quietTestServer(testServer, artifacts, logs));

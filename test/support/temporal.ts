@@ -1,5 +1,6 @@
 // Test helpers for the two real Temporal servers: the shared dev server and a time-skipping test server.
-import { customerTaskQueueOf } from '../../worker/temporal-config.ts';
+import { customerTaskQueueOf, loadTemporalConfig } from '../../worker/temporal-config.ts';
+import type { SharedCaller } from '../setup/cluster-server.ts';
 import { inject } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
@@ -16,19 +17,35 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return createSharedTimeSkippingEnv(inject('testServerPath'));
 }
 
+/**
+ * What a process sets to reach the suite's shared server (Temporal's envconfig variables): its address, and under
+ * `npm run test:cluster` the TLS files of the caller's own certificate there (test/setup/cluster-server.ts). A
+ * worker or an API process started by a test passes its own kind; the `operator` (the tests' own clients) may do
+ * anything, the `worker` and the `api` only write in the namespace `default`.
+ */
+export function sharedTemporalEnv(caller: SharedCaller = 'operator'): Record<string, string> {
+  return inject('temporalEnv')[caller];
+}
+
 export interface DevServerClients {
   address: string;
+  /** sharedTemporalEnv(caller), for the processes a test starts. */
+  envFor(caller: SharedCaller): Record<string, string>;
   client: Client;
   workerConnection: NativeConnection;
   close(): Promise<void>;
 }
 
+/** Clients of the suite's shared server, as the operator (sharedTemporalEnv). */
 export async function connectDevServer(): Promise<DevServerClients> {
   const address = inject('temporalAddress');
-  const connection = await Connection.connect({ address });
-  const workerConnection = await NativeConnection.connect({ address });
+  // Over this process's environment, which vitest.config.ts keeps free of the caller's Temporal settings.
+  const { connectionOptions } = loadTemporalConfig({ ...process.env, ...sharedTemporalEnv('operator') });
+  const connection = await Connection.connect(connectionOptions);
+  const workerConnection = await NativeConnection.connect(connectionOptions);
   return {
     address,
+    envFor: sharedTemporalEnv,
     client: new Client({ connection, namespace: 'default' }),
     workerConnection,
     async close() {

@@ -3,15 +3,15 @@
 // only half its bytes, says MID-FLUSH on stdout, and never returns, so the test can SIGKILL the process in the middle
 // of a flush. TRACKING_FAULT=die-after-write: the first write that holds a `delight` record reaches the disk whole,
 // and the process then dies at once (SIGKILL), before its worker reports anything more to the server.
-// Run: node --import tsx test/tracking/faulty-worker.ts   (TEMPORAL_ADDRESS, JOURNEY_TASK_QUEUE, JOURNEY_DATA_DIR,
+// Run: node --import tsx test/tracking/faulty-worker.ts   (TEMPORAL_ADDRESS and TEMPORAL_TLS_*, JOURNEY_TASK_QUEUE, JOURNEY_DATA_DIR,
 // WORKFLOW_BUNDLE: a prebuilt bundle; TRACKING_FAULT to arm a fault)
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { createJourneyWorker } from '../../worker/worker.ts';
+import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 
-const address = process.env.TEMPORAL_ADDRESS!;
 const taskQueue = process.env.JOURNEY_TASK_QUEUE!;
 const dataDir = process.env.JOURNEY_DATA_DIR!;
 let armed = process.env.TRACKING_FAULT === 'tear-and-hang';
@@ -38,8 +38,10 @@ async function write(handle: FileHandle, bytes: Buffer): Promise<void> {
   for (let off = 0; off < bytes.length;) off += (await handle.write(bytes, off, bytes.length - off)).bytesWritten;
 }
 
-const connection = await NativeConnection.connect({ address });
-const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+// Its address and, on the production topology's shared server, its certificate (Temporal's envconfig variables).
+const { connectionOptions } = loadTemporalConfig(process.env);
+const connection = await NativeConnection.connect(connectionOptions);
+const client = new Client({ connection: await Connection.connect(connectionOptions), namespace: 'default' });
 const worker = await createJourneyWorker({
   connection,
   namespace: 'default',
