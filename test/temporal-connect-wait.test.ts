@@ -1,19 +1,20 @@
 // A worker or API started while Temporal is down waits for it (JOURNEY_TEMPORAL_CONNECT_WAIT_S, worker/temporal-connect.ts)
 // instead of exiting into a supervisor's restart loop: the real processes, pointed at a port where nothing listens
-// until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would.
+// until a plain TCP relay to the suite's Temporal server opens on it, as a frontend coming back would (under
+// `npm run test:cluster` the relay reaches that server over mutual TLS itself).
 // A setting that can never work (TLS the frontend refuses, a web server at the address) ends the wait at once, by
 // name: against a relay that ends TLS with a CA, server and client certificates issued here by openssl.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer as createTlsServer } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server.ts';
-import { connectDevServer, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
+import { connectDevServer, sharedTemporalEnv, terminateRunsOn, uniqueTaskQueue } from './support/temporal.ts';
 import { issueCertificates, serverTrustEnv } from '../scripts/cluster/tls.ts';
 import { apiHealth, apiSettings, connectAttempts } from './support/api-process.ts';
 import { connectWaitMsFromEnv } from '../worker/connect-wait-setting.ts';
@@ -33,6 +34,23 @@ import { event, shippedPlan } from './interpreter/harness.ts';
 import { customerTaskQueueOf, loadTemporalConfig } from '../worker/temporal-config.ts';
 
 /**
+ * How the relays reach the suite's shared server: plain TCP to the dev server, and under `npm run test:cluster`
+ * mutual TLS with the worker's certificate (sharedTemporalEnv), so what the processes behind a relay see is the same
+ * plain gRPC frontend either way.
+ */
+function upstreamTls(): TlsConnectionOptions | undefined {
+  const env = sharedTemporalEnv('worker');
+  if (env.TEMPORAL_TLS !== 'true') return undefined;
+  return {
+    ca: readFileSync(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH),
+    cert: readFileSync(env.TEMPORAL_TLS_CLIENT_CERT_PATH),
+    key: readFileSync(env.TEMPORAL_TLS_CLIENT_KEY_PATH),
+    servername: env.TEMPORAL_TLS_SERVER_NAME,
+    ALPNProtocols: ['h2'],
+  };
+}
+
+/**
  * A relay on `port` to Temporal at `target`: what the processes see as "Temporal came up". With `tls`, it ends TLS
  * itself (ALPN h2, the certificate given) and relays the plain gRPC inside, as a TLS-terminating frontend would.
  */
@@ -42,8 +60,9 @@ async function openRelay(
   tls?: { cert: Buffer; key: Buffer; requireClientCertFrom?: Buffer },
 ): Promise<Server> {
   const [host, targetPort] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const upstream = upstreamTls();
   const relayTo = (down: Socket) => {
-    const up = tcpConnect(targetPort, host);
+    const up = upstream ? tlsConnect({ host, port: targetPort, ...upstream }) : tcpConnect(targetPort, host);
     down.pipe(up).pipe(down);
     up.on('error', () => down.destroy());
     down.on('error', () => up.destroy());
@@ -420,7 +439,11 @@ describe('TLS to Temporal', () => {
     expect(await refusal({ ...trusted, TEMPORAL_TLS_SERVER_NAME: 'other.test' })).toMatch(
       /its certificate is for another name \(TEMPORAL_TLS_SERVER_NAME\)/,
     );
-    const plain = loadTemporalConfig({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TLS: 'true' }).connectionOptions;
+    // A plain frontend: the suite's server through a plain relay (the dev server is plain itself; the cluster's is not).
+    const plainPort = await freePort();
+    const plainRelay = await openRelay(plainPort, temporal.address);
+    cleanups.push(async () => plainRelay.close());
+    const plain = loadTemporalConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${plainPort}`, TEMPORAL_TLS: 'true' }).connectionOptions;
     const toPlain = await probeTemporal(plain, {}).catch((e: unknown) => e);
     expect(toPlain).toBeInstanceOf(TemporalRefusedError);
     expect((toPlain as Error).message).toMatch(
