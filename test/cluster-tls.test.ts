@@ -3,7 +3,7 @@
 // certificate is the same file; the checks here are openssl's own.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   issueCertificates,
   mutualFrontendTls,
   mutualTlsEnv,
+  readOperatorGrants,
   subjectAuthorization,
 } from '../scripts/cluster/tls.ts';
 
@@ -195,5 +196,42 @@ describe("the cluster's TLS certificates", () => {
     );
     expect(() => subjectAuthorization(certs, { worker: [] })).toThrow(/no permissions for the "worker" certificate/);
     expect(() => subjectAuthorization(certs, { nobody: ['x:read'] })).toThrow(/no client certificate "nobody"/);
+  });
+
+  it("takes the operator's own grants from a file: a subject replaced, shut out with an empty list, or added; a bad file is named", () => {
+    const dir = tempDir();
+    const certs = issueCertificates(dir, 'temporal-frontend', { clients: [...CLUSTER_CLIENTS] });
+    const file = join(dir, 'authorization.json');
+    expect(readOperatorGrants(file)).toEqual({}); // no file: the launcher's grants alone
+    writeFileSync(
+      file,
+      JSON.stringify({
+        subjects: { 'journey-engine-ui': [], 'journey-engine-api': ['default:read', 'default:read'], 'alice@acme': ['default:read'] },
+      }),
+    );
+    const grants = readOperatorGrants(file);
+    const { yaml, bySubject } = subjectAuthorization(certs, clusterCallerPermissions('default'), grants);
+    expect(bySubject).toEqual({
+      'journey-engine-operator': ['temporal-system:admin'],
+      'journey-engine-worker': ['default:write'],
+      'journey-engine-api': ['default:read'],
+      'journey-engine-ui': [],
+      'journey-engine-temporal-system': ['temporal-system:admin'],
+      'alice@acme': ['default:read'],
+    });
+    expect(yaml).toContain('      "journey-engine-ui": []\n');
+    expect(yaml).toContain('      "alice@acme": ["default:read"]');
+
+    const refused = (text: string) => {
+      writeFileSync(file, text);
+      return () => readOperatorGrants(file);
+    };
+    expect(refused('{"subjects": ')).toThrow(new RegExp(`^${file}: not JSON`));
+    expect(refused('{"journey-engine-ui": []}')).toThrow(/expected \{"subjects": \{"<certificate common name>"/);
+    expect(refused('{"subjects": {"journey-engine-ui": "default:read"}}')).toThrow(
+      /subjects\["journey-engine-ui"\] must be a list of "<namespace>:<read\|write\|worker\|admin>" \(empty: nothing\), got "default:read"/,
+    );
+    expect(refused('{"subjects": {"journey-engine-ui": ["default:owner"]}}')).toThrow(/got \["default:owner"\]/);
+    expect(refused('{"subjects": {" ": ["default:read"]}}')).toThrow(/an empty common name/);
   });
 });

@@ -28,6 +28,7 @@ import {
   issueCertificates,
   mutualFrontendTls,
   mutualTlsEnv,
+  readOperatorGrants,
   subjectAuthorization,
   type ClusterClient,
   type IssuedCertificates,
@@ -120,13 +121,16 @@ try {
         ? `mutual TLS: issued ${certs.issued.join(', ')} certificate(s) in ${certs.dir} (a private CA; replace the files with your own PKI's to use it)`
         : `mutual TLS: the certificates in ${certs.dir} reused`,
     );
-    const authorized = subjectAuthorization(certs, clusterCallerPermissions(namespace));
+    const grantsFile = join(dataDir, 'authorization.json');
+    const operatorGrants = readOperatorGrants(grantsFile);
+    const authorized = subjectAuthorization(certs, clusterCallerPermissions(namespace), operatorGrants);
     authorization = authorized.yaml;
     step(
       `authorization by certificate subject: ${Object.entries(authorized.bySubject)
-        .map(([subject, granted]) => `${subject} ${granted.join(' ')}`)
+        .map(([subject, granted]) => `${subject} ${granted.join(' ') || '(nothing)'}`)
         .join('; ')}; any other certificate may call nothing`,
     );
+    if (Object.keys(operatorGrants).length) step(`authorization: ${Object.keys(operatorGrants).join(', ')} as ${grantsFile} says`);
   }
   // How each kind of process reaches this Temporal (Temporal's envconfig variables): the profiles of
   // <data>/temporal.toml, the one file they read (launchedEnv: never the caller's). With mutual TLS each shows its own

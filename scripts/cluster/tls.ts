@@ -179,6 +179,39 @@ export function clusterCallerPermissions(namespace: string): Record<ClusterClien
   };
 }
 
+const PERMISSION = /^[^:\s]+:(read|write|worker|admin)$/;
+
+/**
+ * The operator's own grants for authorization by subject (subjectAuthorization), from the JSON file `file`
+ * (`<data>/authorization.json` for `npm run start:cluster`): `{"subjects": {"<common name>": ["<namespace>:<role>",
+ * ...]}}`. A subject listed there gets exactly those permissions, in place of what the launcher would grant it: an
+ * empty list grants nothing, which shuts a certificate out at the next start without a new CA (the server checks no
+ * revocation list). A subject the launcher does not know is added: a person's own CLI certificate, another service.
+ * No file: no grants of the operator's own. Anything malformed is an error naming the file and the entry.
+ */
+export function readOperatorGrants(file: string): Record<string, string[]> {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not JSON (${(err as Error).message})`);
+  }
+  const subjects = (parsed as { subjects?: unknown } | null)?.subjects;
+  if (typeof subjects !== 'object' || subjects === null || Array.isArray(subjects))
+    throw new Error(`${file}: expected {"subjects": {"<certificate common name>": ["<namespace>:<read|write|admin>", ...]}}`);
+  const grants: Record<string, string[]> = {};
+  for (const [subject, granted] of Object.entries(subjects)) {
+    if (!subject.trim()) throw new Error(`${file}: subjects has an empty common name`);
+    if (!Array.isArray(granted) || granted.some((p) => typeof p !== 'string' || !PERMISSION.test(p)))
+      throw new Error(
+        `${file}: subjects[${JSON.stringify(subject)}] must be a list of "<namespace>:<read|write|worker|admin>" (empty: nothing), got ${JSON.stringify(granted)}`,
+      );
+    grants[subject] = granted as string[];
+  }
+  return grants;
+}
+
 /** What each kind of caller may do, by client certificate name, in the default JWT claim mapper's form
  *  (`<namespace>:<read|write|worker|admin>`, the namespace `temporal-system` for the whole cluster). */
 export type CallerPermissions = Record<string, string[]>;
@@ -195,16 +228,19 @@ export type CallerPermissions = Record<string, string[]>;
 export function subjectAuthorization(
   certs: IssuedCertificates,
   permissions: CallerPermissions,
+  operatorGrants: Record<string, string[]> = {},
 ): { yaml: string; bySubject: Record<string, string[]> } {
   const bySubject: Record<string, string[]> = {};
   for (const [client, granted] of Object.entries(permissions)) {
     if (granted.length === 0) throw new Error(`no permissions for the "${client}" certificate: list at least one`);
     for (const permission of granted)
-      if (!/^[^:\s]+:(read|write|worker|admin)$/.test(permission))
+      if (!PERMISSION.test(permission))
         throw new Error(`"${client}" permission ${JSON.stringify(permission)} is not <namespace>:<read|write|worker|admin>`);
     const subject = subjectCommonName(clientCertificate(certs, client).certPath);
     bySubject[subject] = [...new Set([...(bySubject[subject] ?? []), ...granted])];
   }
+  // The operator's own word last: it replaces what the launcher grants a subject, or adds a subject.
+  for (const [subject, granted] of Object.entries(operatorGrants)) bySubject[subject] = [...new Set(granted)];
   const lines = Object.entries(bySubject).map(([subject, granted]) => `      ${JSON.stringify(subject)}: ${JSON.stringify(granted)}`);
   return {
     yaml: ['    authorizer: "default"', '    claimMapper: "tls-subject"', '    tlsSubjectPermissions:', ...lines].join('\n'),
