@@ -27,6 +27,9 @@ bash scripts/obtain-core-bridge.sh || true
 # The production topology's test (test/cluster.test.ts): Debian's PostgreSQL, installed like Chromium (tolerant: without
 # it that test is skipped and says so loudly), and the Temporal server built from go.temporal.io/server (cached).
 eval "$(bash scripts/cluster/obtain-postgres.sh || true)"
+# jemalloc, as `npm run start:cluster` installs it for its workers (tolerant too: without it they use the system's
+# malloc, and test/worker-allocator.test.ts skips its jemalloc case), so the cluster test runs the workers it ships.
+bash scripts/cluster/obtain-jemalloc.sh || true
 out=$(bash scripts/cluster/obtain-temporal-server.sh) || { echo "[test] could not obtain the Temporal server (see above)" >&2; stop 1; }
 eval "$out"
 # Its Temporal UI (ui-server, built with Go and cached), which the cluster test opens in Chromium.

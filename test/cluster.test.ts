@@ -440,20 +440,26 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       // A second start continues: the same certificates, and every promoter's run is still there. Just after a
       // restart the frontend serves before matching has joined the ring (UNAVAILABLE "Not enough hosts to serve the
       // request"), which failed the launcher's wait for the workers' polls: it waits that out now.
-      // The operator's own grant, in the data folder's authorization.json: from this start the stranger's certificate
-      // may read in the namespace, and still not list the namespaces nor change one.
+      // The operator's own grants, in the data folder's authorization.json: from this start the stranger's certificate
+      // may read in the namespace, and still not list the namespaces nor change one; the UI's is shut out (an empty
+      // list: how a certificate is revoked, the server having no revocation list).
       writeFileSync(
         join(dataDir, 'cluster', 'authorization.json'),
-        JSON.stringify({ subjects: { 'journey-engine-stranger': ['default:read'] } }),
+        JSON.stringify({ subjects: { 'journey-engine-stranger': ['default:read'], 'journey-engine-ui': [] } }),
       );
       ({ exited } = await launch());
       expect(output).toContain('mutual TLS: the certificates in');
-      expect(output).toContain(`authorization: journey-engine-stranger as ${join(dataDir, 'cluster', 'authorization.json')} says`);
+      expect(output).toContain('journey-engine-ui (nothing)');
+      expect(output).toContain(
+        `authorization: journey-engine-stranger, journey-engine-ui as ${join(dataDir, 'cluster', 'authorization.json')} says`,
+      );
       expect([
         await asCaller('stranger', describeNamespace),
         await asCaller('stranger', listNamespaces),
         await asCaller('stranger', updateNamespace),
-      ]).toEqual(['allowed', 'denied', 'denied']);
+        await asCaller('ui', describeNamespace),
+        await asCaller('ui', listNamespaces),
+      ]).toEqual(['allowed', 'denied', 'denied', 'denied', 'denied']);
       // On the ports of the last start (stickyLowFreePorts), the server does not wait 30 s trying to join the last
       // start's services where nothing answers any more before it bootstraps alone (the restart took 60 s, not 11 s).
       expect(readFileSync(join(dataDir, 'cluster', 'temporal', 'temporal-server.log'), 'utf8')).not.toContain(
