@@ -10,6 +10,7 @@ import {
   CLUSTER_CLIENTS,
   clientCertificate,
   clusterCallerPermissions,
+  clusterFrontend,
   issueCertificates,
   mutualFrontendTls,
   mutualTlsEnv,
@@ -131,6 +132,13 @@ describe("the cluster's TLS certificates", () => {
         '      "journey-engine-temporal-system": ["temporal-system:admin"]',
       ].join('\n'),
     );
+
+    // The frontend as start:cluster, the suite's cluster and the chaos cluster run it: the same grants, the server's
+    // own worker showing temporal-system's certificate.
+    const frontend = clusterFrontend(certs, 'journeys-prod');
+    expect(frontend.authorization).toBe(yaml);
+    expect(frontend.tls.workerCert).toEqual(certs.clients['temporal-system']);
+    expect(frontend.tls.clientCaPath).toBe(certs.caPath);
 
     // An operator's own PKI: the subject is whatever its certificate says, and one subject shown by two kinds of
     // caller gets both's permissions.

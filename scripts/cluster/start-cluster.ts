@@ -16,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import { assertPortFree, freePort, stopServerProcess } from '../dev-server.ts';
 import { apiAllocator, ProcessGroup, TEMPORAL_ENVCONFIG_NAMES, waitForHttp, writeTemporalProfiles } from '../start-processes.ts';
 import type { PostgresCluster } from './postgres.ts';
-import { clusterBinaries, startTemporalOnPostgres, stickyLowFreePorts, type ClusterBinaries } from './temporal-server.ts';
+import { clusterBinaries, startTemporalOnPostgres, stickyLowFreePorts, type ClusterBinaries, type FrontendTls } from './temporal-server.ts';
 import { ClusterProcesses } from './cluster-processes.ts';
 import { waitForPollers } from './wait-for-pollers.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
@@ -24,12 +24,10 @@ import { generateCodecKey } from '../../worker/payload-codec.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 import {
   CLUSTER_CLIENTS,
-  clusterCallerPermissions,
+  clusterFrontend,
   issueCertificates,
-  mutualFrontendTls,
   mutualTlsEnv,
   readOperatorGrants,
-  subjectAuthorization,
   type ClusterClient,
   type IssuedCertificates,
 } from './tls.ts';
@@ -113,7 +111,7 @@ try {
     await assertPortFree(port, what);
   mkdirSync(dataDir, { recursive: true });
   let certs: IssuedCertificates | undefined;
-  let authorization: string | undefined;
+  let frontend: { tls: FrontendTls; authorization: string } | undefined;
   if (tlsMode === 'mtls') {
     certs = issueCertificates(join(dataDir, 'tls'), tlsServerName, { clients: [...CLUSTER_CLIENTS] });
     step(
@@ -123,10 +121,10 @@ try {
     );
     const grantsFile = join(dataDir, 'authorization.json');
     const operatorGrants = readOperatorGrants(grantsFile);
-    const authorized = subjectAuthorization(certs, clusterCallerPermissions(namespace), operatorGrants);
-    authorization = authorized.yaml;
+    const { bySubject, ...served } = clusterFrontend(certs, namespace, operatorGrants);
+    frontend = served;
     step(
-      `authorization by certificate subject: ${Object.entries(authorized.bySubject)
+      `authorization by certificate subject: ${Object.entries(bySubject)
         .map(([subject, granted]) => `${subject} ${granted.join(' ') || '(nothing)'}`)
         .join('; ')}; any other certificate may call nothing`,
     );
@@ -158,7 +156,7 @@ try {
     log: step,
     onPostgres: (pg) => (postgres = pg),
     onSpawn: (child) => (serverProcess = child),
-    ...(certs ? { tls: mutualFrontendTls(certs, 'temporal-system'), credentials: { tls: connectionOptions.tls }, authorization } : {}),
+    ...(frontend ? { ...frontend, credentials: { tls: connectionOptions.tls } } : {}),
   });
   serverProcess!.once('exit', (code, signal) => {
     if (!processes.stopping) {

@@ -179,6 +179,20 @@ export function clusterCallerPermissions(namespace: string): Record<ClusterClien
   };
 }
 
+/**
+ * The frontend as `JOURNEY_CLUSTER_TLS=mtls` runs it (for startTemporalOnPostgres and startTemporalServer): mutual TLS
+ * with the certificates of CLUSTER_CLIENTS, the server's own worker showing `temporal-system`'s, and each caller
+ * authorized by its subject (clusterCallerPermissions for `namespace`, then the operator's own grants).
+ */
+export function clusterFrontend(
+  certs: IssuedCertificates,
+  namespace: string,
+  operatorGrants: Record<string, string[]> = {},
+): { tls: FrontendTls; authorization: string; bySubject: Record<string, string[]> } {
+  const { yaml, bySubject } = subjectAuthorization(certs, clusterCallerPermissions(namespace), operatorGrants);
+  return { tls: mutualFrontendTls(certs, 'temporal-system'), authorization: yaml, bySubject };
+}
+
 const PERMISSION = /^[^:\s]+:(read|write|worker|admin)$/;
 
 /**

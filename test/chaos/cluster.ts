@@ -19,14 +19,7 @@ import { freePort, startDevServer, stopServerProcess, type DevServer } from '../
 import { apiAllocator, launchedEnv, waitForHttp, writeTemporalProfiles } from '../../scripts/start-processes.ts';
 import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres, startTemporalServer } from '../../scripts/cluster/temporal-server.ts';
-import {
-  CLUSTER_CLIENTS,
-  clusterCallerPermissions,
-  issueCertificates,
-  mutualFrontendTls,
-  mutualTlsEnv,
-  subjectAuthorization,
-} from '../../scripts/cluster/tls.ts';
+import { CLUSTER_CLIENTS, clusterFrontend, issueCertificates, mutualTlsEnv } from '../../scripts/cluster/tls.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 import { workerAllocator } from '../../worker/allocator.ts';
 import { importScriptExports } from '../support/script-exports.ts';
@@ -180,11 +173,8 @@ async function clusterTemporal(dir: string, log: (line: string) => void): Promis
   // (JOURNEY_CLUSTER_TLS=mtls): a restart of the server means every client's TLS again.
   const certs = issueCertificates(join(home, 'tls'), 'temporal-frontend', { clients: [...CLUSTER_CLIENTS] });
   const tlsEnv = mutualTlsEnv(certs, 'operator');
-  const tls = {
-    tls: mutualFrontendTls(certs, 'temporal-system'),
-    credentials: { tls: loadTemporalConfig(tlsEnv).connectionOptions.tls },
-    authorization: subjectAuthorization(certs, clusterCallerPermissions('default')).yaml,
-  };
+  const { tls: frontendTls, authorization } = clusterFrontend(certs, 'default');
+  const tls = { tls: frontendTls, authorization, credentials: { tls: loadTemporalConfig(tlsEnv).connectionOptions.tls } };
   try {
     const started = await startTemporalOnPostgres({
       binaries,

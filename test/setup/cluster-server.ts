@@ -12,14 +12,7 @@ import { ClusterDaemons } from '../../scripts/cluster/daemons.ts';
 import { clusterBinaries, lowFreePorts, startTemporalOnPostgres } from '../../scripts/cluster/temporal-server.ts';
 import { startTemporalUi } from '../../scripts/cluster/temporal-ui.ts';
 import { freePort } from '../../scripts/dev-server.ts';
-import {
-  CLUSTER_CLIENTS,
-  clusterCallerPermissions,
-  issueCertificates,
-  mutualFrontendTls,
-  mutualTlsEnv,
-  subjectAuthorization,
-} from '../../scripts/cluster/tls.ts';
+import { CLUSTER_CLIENTS, clusterFrontend, issueCertificates, mutualTlsEnv } from '../../scripts/cluster/tls.ts';
 import { loadTemporalConfig } from '../../worker/temporal-config.ts';
 
 /** Who reaches the shared server (SharedTemporalEnv): the tests' own clients, and the processes they start. */
@@ -86,6 +79,7 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       renewWithinDays: 0,
     });
     const operator = mutualTlsEnv(certs, 'operator');
+    const { tls, authorization } = clusterFrontend(certs, 'default');
     const started = await startTemporalOnPostgres({
       binaries,
       dir,
@@ -97,9 +91,9 @@ export async function startClusterServer(log: (line: string) => void, logsDir: s
       log,
       onPostgres: (pg) => (daemons.postgres = pg),
       onSpawn: (child) => (daemons.server = child),
-      tls: mutualFrontendTls(certs, 'temporal-system'),
+      tls,
+      authorization,
       credentials: { tls: loadTemporalConfig({ ...process.env, ...operator }).connectionOptions.tls },
-      authorization: subjectAuthorization(certs, clusterCallerPermissions('default')).yaml,
     });
     const reach = (vars: Record<string, string>) => ({ TEMPORAL_ADDRESS: started.address, ...vars });
     const env = { operator: reach(operator), worker: reach(mutualTlsEnv(certs, 'worker')), api: reach(mutualTlsEnv(certs, 'api')) };
