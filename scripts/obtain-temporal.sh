@@ -15,6 +15,9 @@ CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
 mkdir -p "$CACHE"
 
 say() { echo "[temporal] $*" >&2; }
+# go_build_tmp and go_install_or_exit: the build folder and `go install` with its one fallback, as the cluster's builds.
+# shellcheck source=scripts/cluster/go-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/cluster/go-install.sh"
 fail_route() { say "route failed: $1"; say "  command: $2"; if [ -n "${3:-}" ]; then sed 's/^/  | /' "$3" | tail -n 15 >&2; fi; return 0; }
 
 # Each obtain_* body is its own subshell, so these traps are scoped to it: the temporary build dir goes however the
@@ -42,25 +45,15 @@ obtain_cli() (
     say "Go is not installed, so the Temporal CLI cannot be built. Install Go (>= 1.23) or set TEMPORAL_CLI_PATH to a temporal binary."
     exit 1
   fi
-  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-cli-build.XXXXXX")
-  remove_on_exit "$tmp"
-  local cmd="GOTOOLCHAIN=local GOBIN=$tmp go install github.com/temporalio/cli/cmd/temporal@$CLI_VERSION"
+  go_build_tmp temporal-cli
   say "building the Temporal CLI $CLI_VERSION (dev server + UI) with Go; the first build takes a few minutes..."
-  say "  $cmd"
-  if ! GOTOOLCHAIN=local GOBIN="$tmp" go install "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION" >"$tmp/build.log" 2>&1; then
-    fail_route "go install" "$cmd" "$tmp/build.log"
-    say "retrying with GOSUMDB=off (the checksum database may be unreachable offline; module hashes are then not verified against it)"
-    if ! GOSUMDB=off GOTOOLCHAIN=local GOBIN="$tmp" go install "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION" >"$tmp/build.log" 2>&1; then
-      fail_route "go install with GOSUMDB=off" "GOSUMDB=off $cmd" "$tmp/build.log"
-      say "no route left to obtain the Temporal CLI here. Set TEMPORAL_CLI_PATH to a temporal binary built elsewhere."
-      exit 1
-    fi
-  fi
-  "$tmp/temporal" --version >&2 || { say "the built binary does not run: $tmp/temporal --version"; exit 1; }
+  go_install_or_exit "the Temporal CLI" "Set TEMPORAL_CLI_PATH to a temporal binary built elsewhere." \
+    "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION"
+  "$tmp/bin/temporal" --version >&2 || { say "the built binary does not run: $tmp/bin/temporal --version"; exit 1; }
   mkdir -p "$(dirname "$dest")"
   # rm first: mv onto an existing directory (say, a broken earlier attempt) would move into it instead of replacing it
   rm -rf "$dest.partial" "$dest"
-  mv -f "$tmp/temporal" "$dest.partial" && mv -f "$dest.partial" "$dest"
+  mv -f "$tmp/bin/temporal" "$dest.partial" && mv -f "$dest.partial" "$dest"
   say "Temporal CLI ready: $dest"
   echo "$dest"
 )

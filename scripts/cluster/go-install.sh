@@ -1,4 +1,4 @@
-# Sourced by obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder in the cache and `go install` with
+# Sourced by scripts/obtain-temporal.sh (the CLI), obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder in the cache and `go install` with
 # its one fallback. Needs `say` and $CACHE from the sourcing script.
 
 # go_build_tmp NAME: sets $tmp to a new folder $CACHE/.NAME-build.XXXXXX, removed however the script ends (done, a
