@@ -1,5 +1,5 @@
-# Sourced by scripts/obtain-temporal.sh (the CLI), obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder in the cache and `go install` with
-# its one fallback. Needs `say` and $CACHE from the sourcing script.
+# Sourced by scripts/obtain-temporal.sh (the CLI), obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder
+# in the cache and `go install` with its one fallback. Needs `say` and $CACHE from the sourcing script.
 
 # go_build_tmp NAME: sets $tmp to a new folder $CACHE/.NAME-build.XXXXXX, removed however the script ends (done, a
 # failed route, Ctrl-C, kill); what is built is renamed out of it into place only when complete.
