@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../scripts/dev-server.ts';
+import { freeClusterPorts } from '../scripts/cluster/ports.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`ROUNDS must be 1 to 20, got ${process.argv[2]}`);
@@ -20,10 +20,7 @@ chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user, which m
 const env = {
   ...process.env,
   JOURNEY_DATA_DIR: join(dir, 'cluster'),
-  JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
-  JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
-  JOURNEY_CLUSTER_API_PORTS: `${await freePort()},${await freePort()}`,
-  JOURNEY_CLUSTER_UI_PORT: String(await freePort()),
+  ...(await freeClusterPorts()),
 };
 
 async function round(n: number): Promise<{ upMs: number; stopMs: number }> {

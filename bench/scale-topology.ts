@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDevServer, stopServerProcess } from '../scripts/dev-server.ts';
+import { freeClusterPorts } from '../scripts/cluster/ports.ts';
 import { apiAllocator, launchedEnv, ProcessGroup, waitForHttp, writeTemporalProfile } from '../scripts/start-processes.ts';
 import { diskBytes } from './scale-measure.ts';
 
@@ -141,9 +142,7 @@ export async function startScaleTopology(target: 'dev' | 'cluster', dir: string,
           ...process.env,
           JOURNEY_DATA_DIR: dataDir,
           JOURNEY_API_KEYS: API_KEY,
-          JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
-          JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
-          JOURNEY_CLUSTER_API_PORTS: `${await freePort()},${await freePort()}`,
+          ...(await freeClusterPorts()),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -13,7 +13,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../scripts/dev-server.ts';
+import { freeClusterPorts } from '../scripts/cluster/ports.ts';
 import { writeDemoJourneys } from '../scripts/demo/demo-journeys.ts';
 import { writeDemoContactPolicy } from '../scripts/demo/demo-contact-policy.ts';
 import { JOURNEYS_DIR } from '../definitions/loader.ts';
@@ -97,7 +97,8 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
       writeDemoJourneys(JOURNEYS_DIR, journeysDir, { daySeconds: 2 });
       const policy = join(dataDir, 'contact-policy.json');
       writeDemoContactPolicy(undefined, policy, { daySeconds: 2 });
-      const apiPorts = [await freePort(), await freePort()];
+      const ports = await freeClusterPorts();
+      const apiPorts = ports.JOURNEY_CLUSTER_API_PORTS.split(',').map(Number);
       // Started from the shell of an operator logged in to Temporal Cloud: the launcher's processes, and the temporal
       // CLI after sourcing temporal.env, reach this cluster all the same (scripts/start-processes.ts, launchedEnv).
       const cloudLogin = cloudLoginEnv(join(dataDir, 'operator-config'));
@@ -107,9 +108,7 @@ describe('the production topology: PostgreSQL, temporal-server, two workers, two
         JOURNEY_PG_BIN: pg.binDir!,
         JOURNEY_DATA_DIR: join(dataDir, 'cluster'),
         JOURNEY_CLUSTER_TLS: 'mtls',
-        JOURNEY_CLUSTER_TEMPORAL_PORT: String(await freePort()),
-        JOURNEY_CLUSTER_PG_PORT: String(await freePort()),
-        JOURNEY_CLUSTER_API_PORTS: apiPorts.join(','),
+        ...ports,
         JOURNEY_API_KEYS: API_KEY,
         JOURNEY_JOURNEYS_DIR: journeysDir,
         JOURNEY_CONTACT_POLICY: policy,
