@@ -15,20 +15,15 @@ CACHE="${JOURNEY_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/journey-engine}"
 mkdir -p "$CACHE"
 
 say() { echo "[temporal] $*" >&2; }
-# go_build_tmp and go_install_or_exit: the build folder and `go install` with its one fallback, as the cluster's builds.
+# build_tmp and go_install_or_exit: a build folder in the cache, and `go install` with its one fallback, as the
+# cluster's builds use them.
 # shellcheck source=scripts/cluster/go-install.sh
 . "$(dirname "${BASH_SOURCE[0]}")/cluster/go-install.sh"
 fail_route() { say "route failed: $1"; say "  command: $2"; if [ -n "${3:-}" ]; then sed 's/^/  | /' "$3" | tail -n 15 >&2; fi; return 0; }
 
-# Each obtain_* body is its own subshell, so these traps are scoped to it: the temporary build dir goes however the
-# subshell ends (done, `exit 1` on a failed route, Ctrl-C, kill). A RETURN trap missed exits and signals.
-# After a successful rename the path no longer exists and the rm is a no-op.
-remove_on_exit() {
-  BUILD_TMP="$1"
-  trap 'rm -rf "$BUILD_TMP"' EXIT
-  trap 'say "interrupted: removing the temporary build dir $BUILD_TMP"; exit 130' INT
-  trap 'say "terminated: removing the temporary build dir $BUILD_TMP"; exit 143' TERM
-}
+# Each obtain_* body (and add_timer_fix) is its own subshell, so build_tmp's traps are scoped to it: the temporary
+# build dir goes however the subshell ends (done, `exit 1` on a failed route, Ctrl-C, kill). After a successful rename
+# the path no longer exists and the rm is a no-op.
 
 obtain_cli() (
   if [ -n "${TEMPORAL_CLI_PATH:-}" ]; then
@@ -45,7 +40,7 @@ obtain_cli() (
     say "Go is not installed, so the Temporal CLI cannot be built. Install Go (>= 1.23) or set TEMPORAL_CLI_PATH to a temporal binary."
     exit 1
   fi
-  go_build_tmp temporal-cli
+  build_tmp temporal-cli
   say "building the Temporal CLI $CLI_VERSION (dev server + UI) with Go; the first build takes a few minutes..."
   go_install_or_exit "the Temporal CLI" "Set TEMPORAL_CLI_PATH to a temporal binary built elsewhere." \
     "github.com/temporalio/cli/cmd/temporal@$CLI_VERSION"
@@ -89,8 +84,7 @@ obtain_test_server() (
 
   command -v java >/dev/null 2>&1 || { say "Java is not installed, so the time-skipping test server cannot run. Install a JDK (>= 11) or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
   command -v mvn >/dev/null 2>&1 || { say "Maven is not installed, so the time-skipping test server cannot be fetched. Install Maven or set TEMPORAL_TEST_SERVER_PATH."; exit 1; }
-  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-build.XXXXXX")
-  remove_on_exit "$tmp"
+  build_tmp temporal-test-server
   test_server_pom "$tmp/pom.xml" fetch ""
   local cmd="mvn -B -q -f $tmp/pom.xml dependency:copy-dependencies -DoutputDirectory=$tmp/lib -DincludeScope=runtime"
   say "fetching the Java time-skipping test server $TEST_SERVER_VERSION from Maven Central..."
@@ -150,8 +144,7 @@ add_timer_fix() (
   local line='  private final LinkedList<LockEvent> lockEvents = new LinkedList<>();'
   skip() { say "time-skipping timer fix not applied: $1 (the server runs as published, slower on long replays; remove $dir/timer-fix.skipped to try again)"; echo "$1" >"$dir/timer-fix.skipped"; exit 0; }
   command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || skip "no javac/jar (a JDK) on PATH"
-  local tmp; tmp=$(mktemp -d "$CACHE/.temporal-test-server-fix.XXXXXX")
-  remove_on_exit "$tmp"
+  build_tmp temporal-test-server-fix
   test_server_pom "$tmp/pom.xml" sources "<classifier>sources</classifier>"
   say "building the time-skipping timer fixes (scripts/obtain-temporal.sh, add_timer_fix)..."
   mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DoutputDirectory="$tmp/src-jar" -DexcludeTransitive=true >"$tmp/build.log" 2>&1 \

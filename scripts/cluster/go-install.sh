@@ -1,14 +1,19 @@
-# Sourced by scripts/obtain-temporal.sh (the CLI), obtain-temporal-server.sh and obtain-temporal-ui.sh: a build folder
-# in the cache and `go install` with its one fallback. Needs `say` and $CACHE from the sourcing script.
+# Sourced by scripts/obtain-temporal.sh (the CLI and the test server), obtain-temporal-server.sh and
+# obtain-temporal-ui.sh: a build folder in the cache and `go install` with its one fallback. Needs `say` and $CACHE
+# from the sourcing script.
 
-# go_build_tmp NAME: sets $tmp to a new folder $CACHE/.NAME-build.XXXXXX, removed however the script ends (done, a
-# failed route, Ctrl-C, kill); what is built is renamed out of it into place only when complete.
-go_build_tmp() {
+# build_tmp NAME (any build, Go's or Maven's): sets $tmp to a new folder $CACHE/.NAME-build.XXXXXX, removed however the
+# script (or the subshell it runs in) ends: done, a failed route, Ctrl-C, kill. What is built is renamed out of it into
+# place only when complete.
+build_tmp() {
   mkdir -p "$CACHE"
   tmp=$(mktemp -d "$CACHE/.$1-build.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  trap 'say "interrupted: removing $tmp"; exit 130' INT
-  trap 'say "terminated: removing $tmp"; exit 143' TERM
+  # The traps name the folder by a variable of their own: a function's `local tmp` (obtain-temporal.sh has one) may
+  # be in scope when they run.
+  BUILD_TMP=$tmp
+  trap 'rm -rf "$BUILD_TMP"' EXIT
+  trap 'say "interrupted: removing the temporary build dir $BUILD_TMP"; exit 130' INT
+  trap 'say "terminated: removing the temporary build dir $BUILD_TMP"; exit 143' TERM
 }
 
 # go_install_or_exit WHAT REMEDY PKG...: `go install PKG...` into $tmp/bin (log in $tmp/build.log); when it fails,

@@ -55,7 +55,7 @@ else
       say "Go is not installed, so the Temporal server cannot be built. Install Go (>= 1.23), or set TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH and TEMPORAL_SCHEMA_DIR."
       exit 1
     }
-    go_build_tmp temporal-server
+    build_tmp temporal-server
     # With patches the server is built from a patched copy of the module's source (below), so go install builds only
     # the SQL tool: it fetches the module and nearly every dependency the server needs, and compiles the packages the
     # two share into Go's build cache, where the patched build finds them.

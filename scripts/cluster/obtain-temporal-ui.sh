@@ -26,7 +26,7 @@ else
       say "Go is not installed, so the Temporal UI server cannot be built. Install Go (>= 1.24), or set TEMPORAL_UI_SERVER_PATH."
       exit 1
     }
-    go_build_tmp temporal-ui
+    build_tmp temporal-ui
     say "building the Temporal UI server $UI_VERSION with Go (a minute or two on 2 cores the first time)..."
     go_install_or_exit "the Temporal UI server" "Set TEMPORAL_UI_SERVER_PATH." "github.com/temporalio/ui-server/v2/cmd/server@$UI_VERSION"
     mkdir -p "$tmp/out"
